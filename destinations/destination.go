@@ -1,0 +1,91 @@
+// Package destinations defines where pipe loads data and holds the generic
+// SQL loader (on sqlx) that the SQLite and Postgres dialects share.
+//
+// The engine owns one Destination per run and calls it from a single
+// writer goroutine: no method is called concurrently with another.
+package destinations
+
+import (
+	"context"
+	"time"
+
+	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/pipe-etl/pipe/engine/state"
+)
+
+// Disposition says how rows of a resource combine with rows already loaded.
+type Disposition string
+
+// The write dispositions.
+const (
+	Append  Disposition = "append"  // insert; a row whose _pipe_id exists is left as is (idempotent reruns)
+	Replace Disposition = "replace" // write to staging, swap in at FinishReplace
+	Merge   Disposition = "merge"   // upsert root rows on _pipe_id; child rows of merged roots replaced
+)
+
+// Load describes one run of a pipeline, recorded in _pipe_loads.
+type Load struct {
+	ID       string
+	Pipeline string // the spec name
+	Started  time.Time
+}
+
+// LoadStatus is what Commit records in _pipe_loads for the load.
+type LoadStatus struct {
+	Status   string           // "running" at a checkpoint, "completed" or "failed" at the end
+	Finished time.Time        // zero while running
+	Rows     map[string]int64 // rows written per table so far in this load
+}
+
+// TableRows is a batch of rows for one table, with the table's full
+// (already evolved) schema.
+type TableRows struct {
+	Table *schema.Table
+	Rows  []schema.Row
+}
+
+// Batch is the rows one page of a resource produced: its root table first,
+// then child tables, parents before children.
+type Batch struct {
+	Resource    string
+	Disposition Disposition
+	Tables      []TableRows
+	// ChildTables names every known child table of the root, including
+	// those with no rows in this batch, so that merge can clear the old
+	// child rows of the merged roots.
+	ChildTables []string
+}
+
+// Destination is a database that pipe loads into.
+type Destination interface {
+	// Tables returns the data tables with their logical schema as last
+	// recorded in _pipe_schema (bookkeeping tables excluded).
+	Tables(ctx context.Context) ([]schema.Table, error)
+	// State returns the committed cursors of a pipeline.
+	State(ctx context.Context, pipeline string) ([]state.Entry, error)
+	// Begin opens a transaction for load. At most one is open at a time.
+	Begin(ctx context.Context, load Load) (Tx, error)
+	// Close releases the connection. It does not commit anything.
+	Close() error
+}
+
+// Tx is one atomic unit of a load: everything written through it becomes
+// visible at Commit or not at all.
+type Tx interface {
+	// EnsureTable creates t or alters the existing table to match t, which
+	// is the evolved schema (existing columns plus the changes), and records
+	// the new version in _pipe_schema. Staging tables of t are altered too.
+	EnsureTable(ctx context.Context, t *schema.Table, changes []schema.Change) error
+	// Write writes a batch under its disposition.
+	Write(ctx context.Context, b *Batch) error
+	// FinishReplace swaps the staging tables of a replace resource (root
+	// and every child table named) into place, emptying tables that got no
+	// rows in this load.
+	FinishReplace(ctx context.Context, tables []string) error
+	// SaveState upserts cursors of the pipeline into _pipe_state.
+	SaveState(ctx context.Context, pipeline string, entries []state.Entry) error
+	// Commit records status in _pipe_loads and commits.
+	Commit(ctx context.Context, status LoadStatus) error
+	// Rollback abandons the transaction; safe to call after Commit.
+	Rollback() error
+}

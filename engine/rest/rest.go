@@ -1,0 +1,73 @@
+// Package rest is pipe's HTTP layer: requests, authenticators, paginators,
+// retries with backoff, client-side rate limits and redaction of secrets.
+// It knows nothing of resources, tables or state.
+package rest
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// Request is one request being built. Paginators and authenticators
+// mutate a copy of it before each page; Clone gives an independent copy.
+type Request struct {
+	Method string
+	URL    *url.URL // absolute; query parameters live here
+	Header http.Header
+	// JSON is the decoded JSON body (nil for none); paginators that move a
+	// cursor or page in the body set fields in it.
+	JSON any
+	// Form is a form-encoded body (nil for none). JSON and Form are exclusive.
+	Form url.Values
+}
+
+// Response is a whole HTTP response, body read.
+type Response struct {
+	Request    *Request
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// Authenticator adds credentials to requests.
+//
+// The client calls Authenticate before every attempt of every request,
+// from many goroutines at once; implementations must be safe for
+// concurrent use and cheap when their credentials are cached. An error
+// stops the request and is returned to the caller wrapped.
+type Authenticator interface {
+	Authenticate(ctx context.Context, req *Request) error
+}
+
+// Refresher is implemented by authenticators whose credentials can be
+// renewed. After a 401 the client calls Refresh once with the credentials
+// that failed (stale, as last applied) and retries the request once; a
+// second 401 is returned as ErrUnauthorized. Concurrent 401s for the same
+// stale credentials must cause one renewal, not many.
+type Refresher interface {
+	Refresh(ctx context.Context) error
+}
+
+// Paginator walks the pages of one request chain. A Paginator is stateful
+// and serves a single chain; make a new one per chain.
+//
+// The client calls Init once on the first request, then after each
+// response calls Next with the request that produced it (to be mutated
+// into the next page's request) and the number of records that page held.
+// Next returns false when there are no more pages. Next returns an error
+// when the API misbehaves (a next link or cursor seen twice, a total that
+// cannot be read); it never loops forever and never falls back silently.
+type Paginator interface {
+	Init(req *Request) error
+	Next(req *Request, resp *Response, records int) (bool, error)
+}
+
+// PageCounter is implemented by paginators whose later pages can be
+// computed from the first response (offset and page_number with a known
+// total). Remaining returns every request after the first page in order,
+// or ok=false when they cannot be computed. Callers that do not use it
+// fall back to Next, with identical rows.
+type PageCounter interface {
+	Remaining(first *Request, resp *Response, records int) (reqs []*Request, ok bool, err error)
+}

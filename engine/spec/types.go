@@ -1,0 +1,259 @@
+package spec
+
+// The types below are exactly what a user writes in a spec file. They carry
+// no defaults and no runtime state; engine/plan applies defaults and
+// inheritance. Field names follow dlt's rest_api source where one exists.
+// Every json tag must match a property in schemas/spec.schema.json (a test
+// checks this both ways).
+
+// Spec is one parsed spec file.
+type Spec struct {
+	Name             string            `json:"name"`
+	Description      string            `json:"description,omitempty"`
+	Vars             map[string]Var    `json:"vars,omitempty"`
+	Client           Client            `json:"client"`
+	ResourceDefaults *ResourceDefaults `json:"resource_defaults,omitempty"`
+	Resources        []Resource        `json:"resources"`
+
+	// File is the name the spec was loaded from, used in error messages.
+	File string `json:"-"`
+	// Source maps field paths to positions in File; nil for specs built in code.
+	Source *Source `json:"-"`
+}
+
+// Var is a spec variable. In YAML it may be written as a scalar (the default)
+// or as a mapping.
+type Var struct {
+	Default     *string  `json:"default,omitempty"`
+	Enum        []string `json:"enum,omitempty"`
+	Description string   `json:"description,omitempty"`
+}
+
+// Client holds what every request of the spec shares.
+type Client struct {
+	BaseURL     string            `json:"base_url"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	Auth        *Auth             `json:"auth,omitempty"`
+	Paginator   *Paginator        `json:"paginator,omitempty"`
+	RateLimit   *RateLimit        `json:"rate_limit,omitempty"`
+	Retry       *Retry            `json:"retry,omitempty"`
+	Concurrency int               `json:"concurrency,omitempty"`
+}
+
+// RateLimit is a client-side request budget. Exactly one of the two rates is set.
+type RateLimit struct {
+	RequestsPerSecond float64 `json:"requests_per_second,omitempty"`
+	RequestsPerMinute float64 `json:"requests_per_minute,omitempty"`
+	Burst             int     `json:"burst,omitempty"`
+}
+
+// Retry configures retries of connection errors, timeouts, 429 and 5xx.
+type Retry struct {
+	MaxAttempts    int      `json:"max_attempts,omitempty"`
+	InitialBackoff Duration `json:"initial_backoff,omitempty"`
+	MaxBackoff     Duration `json:"max_backoff,omitempty"`
+	// Timeout bounds one HTTP attempt, headers and body.
+	Timeout Duration `json:"timeout,omitempty"`
+}
+
+// Auth is the union of all auth kinds, discriminated by Type. The JSON
+// Schema (oneOf on type) decides which fields each kind accepts; engine/rest
+// turns it into an Authenticator. String fields may hold placeholders.
+type Auth struct {
+	Type string `json:"type"`
+
+	// api_key
+	Name     string `json:"name,omitempty"`
+	APIKey   string `json:"api_key,omitempty"`
+	Location string `json:"location,omitempty"` // header (default), query, cookie
+
+	// bearer
+	Token string `json:"token,omitempty"`
+
+	// http_basic
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
+
+	// oauth2_client_credentials, oauth2_refresh_token, login
+	TokenURL     string            `json:"token_url,omitempty"`
+	ClientID     string            `json:"client_id,omitempty"`
+	ClientSecret string            `json:"client_secret,omitempty"`
+	Scopes       []string          `json:"scopes,omitempty"`
+	ClientAuth   string            `json:"client_auth,omitempty"` // oauth2: basic (default) or body
+	TokenData    map[string]string `json:"token_data,omitempty"`  // extra form fields for the token request
+
+	// oauth2_refresh_token
+	AuthorizeURL string `json:"authorize_url,omitempty"`
+	RevokeURL    string `json:"revoke_url,omitempty"`
+	RedirectURI  string `json:"redirect_uri,omitempty"`
+	// Credential names the stored credential (refresh token, cached access
+	// token) in the secret store; defaults to the spec name.
+	Credential string `json:"credential,omitempty"`
+
+	// login: POST credentials to token_url, read the token from the reply.
+	Form          map[string]string `json:"form,omitempty"`
+	JSON          map[string]any    `json:"json,omitempty"`
+	TokenPath     string            `json:"token_path,omitempty"`      // gjson, default access_token
+	ExpiresInPath string            `json:"expires_in_path,omitempty"` // gjson, default expires_in
+	HeaderName    string            `json:"header_name,omitempty"`     // default Authorization
+	HeaderPrefix  *string           `json:"header_prefix,omitempty"`   // default "Bearer "
+
+	// token_broker (snykey-compatible)
+	BrokerURL    string `json:"broker_url,omitempty"`
+	BrokerAPIKey string `json:"broker_api_key,omitempty"`
+	OrgID        string `json:"org_id,omitempty"`
+}
+
+// Paginator is the union of all paginator kinds, discriminated by Type.
+type Paginator struct {
+	Type string `json:"type"`
+
+	// json_link
+	NextURLPath string `json:"next_url_path,omitempty"`
+	// RelativeTo says how a relative next link is joined: "url" (RFC 3986
+	// against the request URL, the default) or "base_url" (appended to
+	// client.base_url's path, for APIs such as Snyk whose links omit the
+	// API root's path prefix).
+	RelativeTo string `json:"relative_to,omitempty"`
+
+	// header_link
+	LinksNextKey string `json:"links_next_key,omitempty"`
+
+	// offset
+	Limit         int    `json:"limit,omitempty"`
+	Offset        int    `json:"offset,omitempty"`
+	OffsetParam   string `json:"offset_param,omitempty"`
+	LimitParam    string `json:"limit_param,omitempty"`
+	MaximumOffset int    `json:"maximum_offset,omitempty"`
+
+	// page_number
+	BasePage    *int   `json:"base_page,omitempty"`
+	Page        *int   `json:"page,omitempty"`
+	PageParam   string `json:"page_param,omitempty"`
+	MaximumPage int    `json:"maximum_page,omitempty"`
+
+	// offset and page_number
+	TotalPath          string `json:"total_path,omitempty"`
+	HasMorePath        string `json:"has_more_path,omitempty"`
+	StopAfterEmptyPage *bool  `json:"stop_after_empty_page,omitempty"`
+	// Parallel is the number of pages fetched at once when the total is known.
+	Parallel int `json:"parallel,omitempty"`
+
+	// cursor and header_cursor
+	CursorPath     string `json:"cursor_path,omitempty"`
+	CursorParam    string `json:"cursor_param,omitempty"`
+	CursorBodyPath string `json:"cursor_body_path,omitempty"`
+	CursorKey      string `json:"cursor_key,omitempty"` // header_cursor: response header name
+}
+
+// ResourceDefaults is merged into every resource; see plan for the rule.
+type ResourceDefaults struct {
+	Endpoint         *Endpoint             `json:"endpoint,omitempty"`
+	PrimaryKey       StringList            `json:"primary_key,omitempty"`
+	WriteDisposition string                `json:"write_disposition,omitempty"`
+	MaxTableNesting  *int                  `json:"max_table_nesting,omitempty"`
+	SchemaContract   *SchemaContract       `json:"schema_contract,omitempty"`
+	Columns          map[string]ColumnHint `json:"columns,omitempty"`
+	Selected         *bool                 `json:"selected,omitempty"`
+}
+
+// Resource is one API collection loaded into one root table. In YAML a
+// plain string "users" means {name: users, endpoint: {path: users}}.
+type Resource struct {
+	Name              string                `json:"name"`
+	Endpoint          *Endpoint             `json:"endpoint,omitempty"`
+	PrimaryKey        StringList            `json:"primary_key,omitempty"`
+	WriteDisposition  string                `json:"write_disposition,omitempty"`
+	Selected          *bool                 `json:"selected,omitempty"`
+	IncludeFromParent []string              `json:"include_from_parent,omitempty"`
+	TableName         string                `json:"table_name,omitempty"`
+	MaxTableNesting   *int                  `json:"max_table_nesting,omitempty"`
+	Columns           map[string]ColumnHint `json:"columns,omitempty"`
+	SchemaContract    *SchemaContract       `json:"schema_contract,omitempty"`
+	ProcessingSteps   []ProcessingStep      `json:"processing_steps,omitempty"`
+	// IDFromContent derives _pipe_id from the record's content when the
+	// resource has no primary key, making append reruns idempotent.
+	IDFromContent bool `json:"id_from_content,omitempty"`
+}
+
+// Endpoint describes the request of a resource.
+type Endpoint struct {
+	Path            string            `json:"path,omitempty"`
+	Method          string            `json:"method,omitempty"`
+	Params          map[string]Param  `json:"params,omitempty"`
+	Headers         map[string]string `json:"headers,omitempty"`
+	JSON            any               `json:"json,omitempty"`
+	Data            map[string]string `json:"data,omitempty"` // form body
+	DataSelector    string            `json:"data_selector,omitempty"`
+	Paginator       *Paginator        `json:"paginator,omitempty"`
+	Auth            *Auth             `json:"auth,omitempty"`
+	Incremental     *Incremental      `json:"incremental,omitempty"`
+	ResponseActions []ResponseAction  `json:"response_actions,omitempty"`
+	RateLimit       *RateLimit        `json:"rate_limit,omitempty"`
+}
+
+// Param is a query parameter value: a scalar template, or the long form
+// {type: resolve, resource: PARENT, field: PATH}.
+type Param struct {
+	Value   string   `json:"-"`
+	Resolve *Resolve `json:"-"`
+}
+
+// Resolve is the long form of a {resources.PARENT.FIELD} placeholder.
+type Resolve struct {
+	Type     string `json:"type"`
+	Resource string `json:"resource"`
+	Field    string `json:"field"`
+}
+
+// Incremental configures a cursor that narrows each run to new data.
+type Incremental struct {
+	CursorPath   string   `json:"cursor_path"`
+	InitialValue string   `json:"initial_value,omitempty"`
+	EndValue     string   `json:"end_value,omitempty"`
+	StartParam   string   `json:"start_param,omitempty"`
+	EndParam     string   `json:"end_param,omitempty"`
+	Lag          Duration `json:"lag,omitempty"`
+	// Filter drops records at or before the start value (and after the end
+	// value) client-side, for APIs without a filter parameter.
+	Filter bool `json:"filter,omitempty"`
+}
+
+// ResponseAction matches a response and decides what to do with it.
+// Conditions that are set must all match; the first matching action wins.
+type ResponseAction struct {
+	StatusCode int    `json:"status_code,omitempty"`
+	Content    string `json:"content,omitempty"`   // body substring
+	Condition  string `json:"condition,omitempty"` // gjson path that must be truthy on the body
+	Action     string `json:"action"`              // ignore, retry, fail
+}
+
+// ProcessingStep is one record transformation; exactly one field is set.
+type ProcessingStep struct {
+	Filter         string            `json:"filter,omitempty"` // gjson condition, e.g. attributes.status=="open"
+	ExcludeColumns []string          `json:"exclude_columns,omitempty"`
+	Rename         map[string]string `json:"rename,omitempty"`
+	AddField       *AddField         `json:"add_field,omitempty"`
+}
+
+// AddField adds a constant or a parent field to every record.
+type AddField struct {
+	Name       string `json:"name"`
+	Value      any    `json:"value,omitempty"`
+	FromParent string `json:"from_parent,omitempty"`
+}
+
+// ColumnHint fixes a column's type or constraints instead of inferring them.
+type ColumnHint struct {
+	DataType   string `json:"data_type,omitempty"` // boolean, bigint, double, text, timestamp, json
+	Nullable   *bool  `json:"nullable,omitempty"`
+	PrimaryKey bool   `json:"primary_key,omitempty"`
+}
+
+// SchemaContract limits how a resource's tables may change. In YAML it may
+// be a single mode applying to all three, or a mapping.
+type SchemaContract struct {
+	Tables   string `json:"tables,omitempty"`
+	Columns  string `json:"columns,omitempty"`
+	DataType string `json:"data_type,omitempty"`
+}

@@ -1,0 +1,144 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// StringList is a list of strings that may be written as a single string.
+type StringList []string
+
+// UnmarshalJSON accepts "a" or ["a", "b"].
+func (l *StringList) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*l = StringList{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return fmt.Errorf("want a string or a list of strings")
+	}
+	*l = many
+	return nil
+}
+
+// Duration is a time.Duration written as a Go duration string ("30s",
+// "1m30s") or a number of seconds.
+type Duration time.Duration
+
+// UnmarshalJSON accepts "1m30s" or 90.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("invalid duration %q (want e.g. 30s, 5m, 1h)", s)
+		}
+		*d = Duration(v)
+		return nil
+	}
+	var secs float64
+	if err := json.Unmarshal(b, &secs); err != nil {
+		return fmt.Errorf("want a duration such as 30s or a number of seconds")
+	}
+	*d = Duration(secs * float64(time.Second))
+	return nil
+}
+
+// MarshalJSON writes the duration as a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// UnmarshalJSON accepts a scalar (the default value) or a mapping.
+func (v *Var) UnmarshalJSON(b []byte) error {
+	if s, ok := scalarString(b); ok {
+		v.Default = &s
+		return nil
+	}
+	type plain Var
+	return strictDecode(b, (*plain)(v))
+}
+
+// UnmarshalJSON accepts a scalar template or {type: resolve, ...}.
+func (p *Param) UnmarshalJSON(b []byte) error {
+	if s, ok := scalarString(b); ok {
+		p.Value = s
+		return nil
+	}
+	var r Resolve
+	if err := strictDecode(b, &r); err != nil {
+		return err
+	}
+	p.Resolve = &r
+	return nil
+}
+
+// MarshalJSON writes the scalar or the resolve mapping.
+func (p Param) MarshalJSON() ([]byte, error) {
+	if p.Resolve != nil {
+		return json.Marshal(p.Resolve)
+	}
+	return json.Marshal(p.Value)
+}
+
+// UnmarshalJSON accepts "name" (name and path) or a mapping.
+func (r *Resource) UnmarshalJSON(b []byte) error {
+	var name string
+	if err := json.Unmarshal(b, &name); err == nil {
+		*r = Resource{Name: name, Endpoint: &Endpoint{Path: name}}
+		return nil
+	}
+	type plain Resource
+	return strictDecode(b, (*plain)(r))
+}
+
+// UnmarshalJSON accepts one mode for all three parts, or a mapping.
+func (c *SchemaContract) UnmarshalJSON(b []byte) error {
+	var mode string
+	if err := json.Unmarshal(b, &mode); err == nil {
+		*c = SchemaContract{Tables: mode, Columns: mode, DataType: mode}
+		return nil
+	}
+	type plain SchemaContract
+	return strictDecode(b, (*plain)(c))
+}
+
+// scalarString returns a JSON string, number or boolean as its text.
+func scalarString(b []byte) (string, bool) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return "", false
+	}
+	switch b[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(b, &s) == nil {
+			return s, true
+		}
+	case 't', 'f':
+		if v, err := strconv.ParseBool(string(b)); err == nil {
+			return strconv.FormatBool(v), true
+		}
+	case '{', '[', 'n':
+		return "", false
+	default:
+		var n json.Number
+		if json.Unmarshal(b, &n) == nil {
+			return n.String(), true
+		}
+	}
+	return "", false
+}
+
+// strictDecode decodes JSON refusing unknown fields.
+func strictDecode(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	return dec.Decode(v)
+}
