@@ -1,6 +1,6 @@
 module github.com/pipe-etl/pipe
 
-go 1.24
+go 1.26.0
 
 require (
 	github.com/goccy/go-yaml v1.19.2
