@@ -1,0 +1,14 @@
+//go:build !unix
+
+package secrets
+
+import (
+	"context"
+	"errors"
+)
+
+// lockFile is not implemented off unix: the secrets file cannot be shared
+// safely between processes there, so writes are refused.
+func lockFile(context.Context, string) (func(), error) {
+	return nil, errors.New("file locks need a unix system")
+}
