@@ -12,8 +12,10 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
+	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/pipe-etl/pipe/schemas"
 )
 
 func TestNames(t *testing.T) {
@@ -238,5 +240,38 @@ func TestDecodeStrictRejectsUnknownKeys(t *testing.T) {
 	_, err := decodeStrict([]byte("name: x\nclient: {base_url: b, pagintor: {type: auto}}\nresources: [a]"))
 	if err == nil || !strings.Contains(err.Error(), "pagintor") {
 		t.Fatalf("error = %v, want unknown field pagintor", err)
+	}
+}
+
+// TestSpecsMatchSchema validates every shipped spec against the JSON
+// Schema that editors and `pipe validate` use.
+func TestSpecsMatchSchema(t *testing.T) {
+	const url = "https://github.com/pipe-etl/pipe/schemas/spec.schema.json"
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(url, bytes.NewReader(schemas.SpecJSON)); err != nil {
+		t.Fatalf("add schema: %v", err)
+	}
+	sch, err := c.Compile(url)
+	if err != nil {
+		t.Fatalf("compile schema: %v", err)
+	}
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			_, data, err := Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			js, err := yaml.YAMLToJSON(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc any
+			if err := json.Unmarshal(js, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(doc); err != nil {
+				t.Fatalf("%#v", err)
+			}
+		})
 	}
 }
