@@ -1,0 +1,226 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Check is Evolver{Contract: c}.Check.
+func Check(t *Table, row Row, c Contract) (Row, bool, error) {
+	return Evolver{Contract: c}.Check(t, row)
+}
+
+// Check fits one row to t, the table Evolve returned, and enforces the
+// contract for it. It works in place and returns row:
+//
+//   - nil values are removed;
+//   - a value that fits its column is converted to the column's type
+//     (int64 to float64 for double, numbers to decimal text for text);
+//   - a value that does not fit moves to its variant column if t has one;
+//   - a value with no column, or no fitting column or variant, is a
+//     change the contract refused: ModeFreeze returns a *ContractError naming
+//     the table, column, value type and the row's primary key,
+//     ModeDiscardRow returns keep=false, ModeDiscardValue removes the value.
+//     Under ModeEvolve it means Evolve did not see the value: an error.
+//
+// Check looks up columns by scanning t; Apply indexes t once per batch.
+func (e Evolver) Check(t *Table, row Row) (Row, bool, error) {
+	if t == nil {
+		return row, false, fmt.Errorf("check: no table")
+	}
+	c, err := e.Contract.normalized()
+	if err != nil {
+		return row, false, err
+	}
+	keep, _, err := newFitter(t, c, e.MaxIdentLen).fit(row)
+	return row, keep, err
+}
+
+// Result is what Apply decided for the rows of one table.
+type Result struct {
+	Name    string
+	Table   *Table   // the evolved table; nil when the contract refused to create it
+	Changes []Change // what the destination must do before writing Rows
+	Rows    []Row    // kept rows, fitted to Table
+	// Dropped are the rows a discard contract dropped (all rows of a table
+	// it refused to create).
+	Dropped []Row
+	// DroppedValues counts values a discard_value contract dropped.
+	DroppedValues int
+}
+
+// Apply evolves existing (nil if the destination has no such table) by
+// observed and fits every row with Check. observed must list the type of
+// every non-nil value in rows, as normalize's observed tables do. Apply
+// reuses the backing array of rows for Result.Rows. The first contract
+// violation under a freeze mode is returned as a *ContractError.
+func (e Evolver) Apply(existing, observed *Table, rows []Row) (Result, error) {
+	c, err := e.Contract.normalized()
+	if err != nil {
+		return Result{}, err
+	}
+	next, changes, err := e.Evolve(existing, observed)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Name: observed.Name, Table: next, Changes: changes}
+	if next == nil {
+		if len(rows) == 0 {
+			return res, nil
+		}
+		if c.Tables == ModeFreeze {
+			return Result{}, &ContractError{Table: observed.Name, Entity: EntityTables, Mode: c.Tables,
+				PrimaryKey: recordKey(observed, rows[0])}
+		}
+		res.Dropped = rows
+		return res, nil
+	}
+	if exact(next, observed) {
+		res.Rows = rows
+		return res, nil
+	}
+	f := newFitter(next, c, e.MaxIdentLen)
+	kept := rows[:0]
+	for _, r := range rows {
+		keep, n, err := f.fit(r)
+		if err != nil {
+			return Result{}, err
+		}
+		res.DroppedValues += n
+		if keep {
+			kept = append(kept, r)
+		} else {
+			res.Dropped = append(res.Dropped, r)
+		}
+	}
+	res.Rows = kept
+	return res, nil
+}
+
+// exact reports whether every observed column is in t with its observed
+// type, so that every value already fits without conversion.
+func exact(t, observed *Table) bool {
+	types := make(map[string]Type, len(t.Columns))
+	for _, col := range t.Columns {
+		types[col.Name] = col.Type
+	}
+	for _, oc := range observed.Columns {
+		if ty, ok := types[oc.Name]; !ok || ty != oc.Type {
+			return false
+		}
+	}
+	return true
+}
+
+// fitter checks rows against one table.
+type fitter struct {
+	t      *Table
+	idx    map[string]int
+	c      Contract
+	maxLen int
+}
+
+func newFitter(t *Table, c Contract, maxLen int) *fitter {
+	idx := make(map[string]int, len(t.Columns))
+	for i, col := range t.Columns {
+		idx[col.Name] = i
+	}
+	return &fitter{t: t, idx: idx, c: c, maxLen: maxLen}
+}
+
+type move struct {
+	from, to string
+	v        any
+}
+
+// fit applies Check's rules to row, returning whether to keep it and how
+// many values it dropped.
+func (f *fitter) fit(row Row) (keep bool, dropped int, err error) {
+	var moves []move
+	for k, v := range row {
+		if v == nil {
+			delete(row, k)
+			continue
+		}
+		got := Infer(v)
+		if got == "" {
+			return false, dropped, fmt.Errorf("table %q: column %q: unsupported value of Go type %T", f.t.Name, k, v)
+		}
+		i, ok := f.idx[k]
+		if ok && fits(f.t.Columns[i].Type, got) {
+			if want := f.t.Columns[i].Type; got != want || !canonical(v) {
+				row[k] = convert(v, got, want)
+			}
+			continue
+		}
+		entity, mode := EntityColumns, f.c.Columns
+		if ok {
+			if j := variantIndex(f.t, f.idx, k, got, f.maxLen); j >= 0 {
+				moves = append(moves, move{from: k, to: f.t.Columns[j].Name, v: convert(v, got, f.t.Columns[j].Type)})
+				continue
+			}
+			entity, mode = EntityDataType, f.c.DataType
+		}
+		switch mode {
+		case ModeDiscardRow:
+			return false, dropped, nil
+		case ModeDiscardValue:
+			delete(row, k)
+			dropped++
+		case ModeFreeze:
+			return false, dropped, &ContractError{Table: f.t.Name, Column: k, Type: got,
+				PrimaryKey: recordKey(f.t, row), Entity: entity, Mode: mode}
+		default:
+			if !ok {
+				return false, dropped, fmt.Errorf("table %q: column %q is not in the table (evolve the table with every observed column first)", f.t.Name, k)
+			}
+			return false, dropped, fmt.Errorf("table %q: column %q: %s value does not fit type %s and no variant exists (evolve the table with every observed type first)", f.t.Name, k, got, f.t.Columns[i].Type)
+		}
+	}
+	for _, m := range moves {
+		delete(row, m.from)
+		row[m.to] = m.v
+	}
+	return true, dropped, nil
+}
+
+// canonical reports whether v is of the Go kind Row documents.
+func canonical(v any) bool {
+	switch v.(type) {
+	case bool, int64, float64, string, time.Time, json.RawMessage:
+		return true
+	}
+	return false
+}
+
+// recordKey names the record a row came from for error messages: the
+// primary key columns of t as name=value, or the row's _pipe_id.
+func recordKey(t *Table, row Row) string {
+	var parts []string
+	for _, col := range t.Columns {
+		if col.PrimaryKey {
+			parts = append(parts, col.Name+"="+formatValue(row[col.Name]))
+		}
+	}
+	if len(parts) > 0 {
+		return strings.Join(parts, ",")
+	}
+	if id, ok := row[ColID]; ok && id != nil {
+		return ColID + "=" + formatValue(id)
+	}
+	return ""
+}
+
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case time.Time:
+		return x.Format(time.RFC3339Nano)
+	case json.RawMessage:
+		return string(x)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,168 @@
+package schema
+
+import "fmt"
+
+// Evolver decides schema changes and fits rows under one contract and one
+// destination's abilities. The zero value evolves everything, lets every
+// lattice widening happen and does not shorten variant names.
+//
+// Division of work: normalize observes the columns of a batch (one entry
+// per column and type seen), Evolve turns the destination's table and the
+// observed one into the next table and the changes that lead there, and
+// Check (per row) or Apply (per batch) fits each row to the next table:
+// it converts widened values, moves values that do not fit into their
+// variant column and enforces the contract, returning the *ContractError
+// for freeze modes and dropping rows or values for discard modes.
+type Evolver struct {
+	Contract Contract
+	// CanWiden reports whether the destination can change an existing
+	// column from type from to the wider type to; nil means it always can.
+	// When it cannot, values of the wider type go to a variant column.
+	CanWiden func(from, to Type) bool
+	// MaxIdentLen is the destination's identifier limit, applied to the
+	// variant column names Evolve makes (0 means no limit). Check must use
+	// the same limit to find them.
+	MaxIdentLen int
+}
+
+// Evolve is Evolver{Contract: c, CanWiden: canWiden}.Evolve.
+func Evolve(existing, observed *Table, c Contract, canWiden func(from, to Type) bool) (next *Table, changes []Change, err error) {
+	return Evolver{Contract: c, CanWiden: canWiden}.Evolve(existing, observed)
+}
+
+// Evolve returns the table a batch needs: existing (nil if the
+// destination has no such table) plus what observed adds, and the changes
+// from one to the other, in this order of rules:
+//
+//   - existing nil: the table is created with every observed column;
+//     changes is the single CreateTable change and next lists the columns.
+//     Types seen together in the batch widen freely (there is no data yet).
+//   - a new column is appended (AddColumn), keeping existing columns first
+//     in their order.
+//   - a type that fits the column (bigint into double, anything on the
+//     lattice into text) changes nothing; the value is converted by Check.
+//   - a wider type along bigint -> double -> text widens the column
+//     (WidenColumn, one change per column from its old type to its final
+//     one) if CanWiden allows it.
+//   - any other type adds a variant column VariantName(column, type)
+//     (AddVariant), unless a variant that takes the type exists.
+//
+// observed may name a column more than once, once per type seen. Columns
+// never disappear and nulls are never observed, so a null changes nothing.
+//
+// Evolve makes only the changes the contract allows and reports no
+// violation itself: a refused change leaves the table as it was, and the
+// rows that needed it are caught by Check, which knows their primary key.
+// If the contract refuses to create the table, next is nil. err is
+// non-nil only for a malformed contract or observed table.
+func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Change, err error) {
+	c, err := e.Contract.normalized()
+	if err != nil {
+		return nil, nil, err
+	}
+	if observed == nil {
+		return nil, nil, fmt.Errorf("evolve: no observed table")
+	}
+	if existing != nil && existing.Name != observed.Name {
+		return nil, nil, fmt.Errorf("evolve: table %q: observed table is %q", existing.Name, observed.Name)
+	}
+	creating := existing == nil
+	if creating && c.Tables != ModeEvolve {
+		return nil, nil, nil
+	}
+	next = &Table{Name: observed.Name, Parent: observed.Parent}
+	if !creating {
+		next.Parent = existing.Parent
+		if next.Parent == "" {
+			next.Parent = observed.Parent
+		}
+		next.Columns = append(make([]Column, 0, len(existing.Columns)+4), existing.Columns...)
+	}
+	idx := make(map[string]int, len(next.Columns)+len(observed.Columns))
+	for i, col := range next.Columns {
+		idx[col.Name] = i
+	}
+	added := map[string]int{}   // columns new in this call -> index of their change, -1 when creating
+	widened := map[string]int{} // existing columns widened -> index of their change
+	for _, oc := range observed.Columns {
+		if !oc.Type.Valid() {
+			return nil, nil, fmt.Errorf("evolve: table %q: column %q: unknown type %q", observed.Name, oc.Name, oc.Type)
+		}
+		i, ok := idx[oc.Name]
+		if !ok {
+			if !creating && c.Columns != ModeEvolve {
+				continue
+			}
+			idx[oc.Name] = len(next.Columns)
+			next.Columns = append(next.Columns, oc)
+			added[oc.Name] = -1
+			if !creating {
+				added[oc.Name] = len(changes)
+				changes = append(changes, Change{Kind: AddColumn, Table: next.Name, Column: oc})
+			}
+			continue
+		}
+		cur := next.Columns[i]
+		if fits(cur.Type, oc.Type) {
+			continue
+		}
+		w, widenable := Widen(cur.Type, oc.Type)
+		if ci, isNew := added[oc.Name]; widenable && isNew {
+			next.Columns[i].Type = w
+			if ci >= 0 {
+				changes[ci].Column.Type = w
+			}
+			continue
+		}
+		if c.DataType != ModeEvolve {
+			continue
+		}
+		if widenable && e.canWiden(cur.Type, w) {
+			next.Columns[i].Type = w
+			if wi, ok := widened[oc.Name]; ok {
+				changes[wi].Column.Type = w
+			} else {
+				widened[oc.Name] = len(changes)
+				changes = append(changes, Change{Kind: WidenColumn, Table: next.Name, Column: next.Columns[i], From: cur.Type})
+			}
+			continue
+		}
+		if variantIndex(next, idx, oc.Name, oc.Type, e.MaxIdentLen) >= 0 {
+			continue
+		}
+		vc := Column{Name: VariantName(oc.Name, oc.Type, e.MaxIdentLen), Type: oc.Type, Nullable: true}
+		if _, taken := idx[vc.Name]; taken {
+			return nil, nil, fmt.Errorf("evolve: table %q: column %q: variant column %q exists with type %s", next.Name, oc.Name, vc.Name, next.Columns[idx[vc.Name]].Type)
+		}
+		idx[vc.Name] = len(next.Columns)
+		next.Columns = append(next.Columns, vc)
+		added[vc.Name] = -1
+		if !creating {
+			added[vc.Name] = len(changes)
+			changes = append(changes, Change{Kind: AddVariant, Table: next.Name, Column: vc, Of: oc.Name})
+		}
+	}
+	if creating {
+		changes = []Change{{Kind: CreateTable, Table: next.Name}}
+	}
+	return next, changes, nil
+}
+
+func (e Evolver) canWiden(from, to Type) bool {
+	return e.CanWiden == nil || e.CanWiden(from, to)
+}
+
+// variantIndex returns the index in t of the variant column of col that
+// takes values of type got, or -1. The exact variant wins; a lattice type
+// may also go to the variant of a wider type.
+func variantIndex(t *Table, idx map[string]int, col string, got Type, maxLen int) int {
+	for _, vt := range [...]Type{got, Double, Text} {
+		if vt != got && (rank(got) == 0 || rank(vt) <= rank(got)) {
+			continue
+		}
+		if i, ok := idx[VariantName(col, vt, maxLen)]; ok && fits(t.Columns[i].Type, got) {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,95 @@
+package schema
+
+import (
+	"strconv"
+)
+
+// rank orders the widenable types: bigint -> double -> text. Types not on
+// the lattice have rank 0 and widen only to themselves.
+func rank(t Type) int {
+	switch t {
+	case Bigint:
+		return 1
+	case Double:
+		return 2
+	case Text:
+		return 3
+	}
+	return 0
+}
+
+// Widen returns the narrowest type that holds values of both have and
+// got. Only the lattice bigint -> double -> text widens (a bigint column
+// takes doubles as double, anything on the lattice takes text as text);
+// equal types widen to themselves. ok is false when no such type exists
+// (boolean and text, timestamp and text, json and anything else): the
+// value then needs a variant column.
+func Widen(have, got Type) (Type, bool) {
+	if have == got {
+		return have, true
+	}
+	rh, rg := rank(have), rank(got)
+	if rh == 0 || rg == 0 {
+		return "", false
+	}
+	if rh >= rg {
+		return have, true
+	}
+	return got, true
+}
+
+// fits reports whether a value of type got can be stored in a column of
+// type col, possibly converted (see convert).
+func fits(col, got Type) bool {
+	w, ok := Widen(col, got)
+	return ok && w == col
+}
+
+// convert turns v, a value of type got that fits a column of type col,
+// into the canonical Go kind for col: int64 to float64 for double columns,
+// numbers to their decimal text for text columns.
+func convert(v any, got, col Type) any {
+	if got == col {
+		switch x := v.(type) { // canonical kinds for hand-built rows
+		case int:
+			return int64(x)
+		case int32:
+			return int64(x)
+		case int16:
+			return int64(x)
+		case int8:
+			return int64(x)
+		case uint32:
+			return int64(x)
+		case uint16:
+			return int64(x)
+		case uint8:
+			return int64(x)
+		case float32:
+			return float64(x)
+		}
+		return v
+	}
+	v = convert(v, got, got)
+	switch col {
+	case Double:
+		if i, ok := v.(int64); ok {
+			return float64(i)
+		}
+	case Text:
+		switch x := v.(type) {
+		case int64:
+			return strconv.FormatInt(x, 10)
+		case float64:
+			return strconv.FormatFloat(x, 'g', -1, 64)
+		}
+	}
+	return v
+}
+
+// VariantName returns the name of the column that holds values of type t
+// for column col when they cannot be widened into it: col + "__v_" + t,
+// shortened to maxLen bytes with Shorten (0 means no limit).
+func VariantName(col string, t Type, maxLen int) string {
+	return Shorten(col+"__v_"+string(t), maxLen)
+}

@@ -1,0 +1,100 @@
+package schema
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+func TestInfer(t *testing.T) {
+	tests := []struct {
+		v    any
+		want Type
+	}{
+		{true, Boolean},
+		{int64(3), Bigint},
+		{3, Bigint},
+		{3.5, Double},
+		{float32(1), Double},
+		{"x", Text},
+		{time.Now(), Timestamp},
+		{json.RawMessage(`{}`), JSON},
+		{nil, ""},
+		{[]byte("x"), ""},
+		{map[string]any{}, ""},
+	}
+	for _, tt := range tests {
+		if got := Infer(tt.v); got != tt.want {
+			t.Errorf("Infer(%#v) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}
+
+func TestParseType(t *testing.T) {
+	for _, s := range []string{"boolean", "bigint", "double", "text", "timestamp", "json"} {
+		if got, err := ParseType(s); err != nil || string(got) != s {
+			t.Errorf("ParseType(%q) = %q, %v", s, got, err)
+		}
+	}
+	_, err := ParseType("integer")
+	want := `unknown data type "integer" (want one of boolean, bigint, double, text, timestamp, json)`
+	if err == nil || err.Error() != want {
+		t.Errorf("ParseType(integer) error = %v, want %s", err, want)
+	}
+}
+
+func TestWiden(t *testing.T) {
+	tests := []struct {
+		have, got Type
+		want      Type
+		ok        bool
+	}{
+		{Bigint, Bigint, Bigint, true},
+		{Bigint, Double, Double, true},
+		{Double, Bigint, Double, true},
+		{Bigint, Text, Text, true},
+		{Double, Text, Text, true},
+		{Text, Bigint, Text, true},
+		{Text, Double, Text, true},
+		{Boolean, Boolean, Boolean, true},
+		{Timestamp, Timestamp, Timestamp, true},
+		{JSON, JSON, JSON, true},
+		{Boolean, Text, "", false},
+		{Text, Boolean, "", false},
+		{Boolean, Bigint, "", false},
+		{Bigint, Boolean, "", false},
+		{Timestamp, Text, "", false},
+		{Text, Timestamp, "", false},
+		{JSON, Text, "", false},
+		{Text, JSON, "", false},
+		{Double, Timestamp, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := Widen(tt.have, tt.got)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Widen(%s, %s) = %q, %v; want %q, %v", tt.have, tt.got, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestConvert(t *testing.T) {
+	tests := []struct {
+		v        any
+		got, col Type
+		want     any
+	}{
+		{int64(3), Bigint, Double, 3.0},
+		{int64(-7), Bigint, Text, "-7"},
+		{2.5, Double, Text, "2.5"},
+		{1e21, Double, Text, "1e+21"},
+		{3, Bigint, Bigint, int64(3)},
+		{3, Bigint, Text, "3"},
+		{float32(0.5), Double, Double, 0.5},
+		{"s", Text, Text, "s"},
+	}
+	for _, tt := range tests {
+		if got := convert(tt.v, tt.got, tt.col); got != tt.want {
+			t.Errorf("convert(%#v, %s, %s) = %#v, want %#v", tt.v, tt.got, tt.col, got, tt.want)
+		}
+	}
+}
