@@ -1,0 +1,83 @@
+package rest
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/tidwall/gjson"
+)
+
+// Response action kinds.
+const (
+	ActionIgnore = "ignore"
+	ActionRetry  = "retry"
+	ActionFail   = "fail"
+)
+
+// matchAction returns the action of the first rule whose set conditions
+// all match resp, or "" when none does.
+func matchAction(rules []spec.ResponseAction, resp *Response) (string, error) {
+	for i, r := range rules {
+		switch r.Action {
+		case ActionIgnore, ActionRetry, ActionFail:
+		default:
+			return "", fmt.Errorf("response_actions[%d]: unknown action %q (want ignore, retry or fail)", i, r.Action)
+		}
+		if r.StatusCode == 0 && r.Content == "" && r.Condition == "" {
+			return "", fmt.Errorf("response_actions[%d]: no status_code, content or condition", i)
+		}
+		if r.StatusCode != 0 && r.StatusCode != resp.StatusCode {
+			continue
+		}
+		if r.Content != "" && !bytes.Contains(resp.Body, []byte(r.Content)) {
+			continue
+		}
+		if r.Condition != "" && !Condition(resp.Body, r.Condition) {
+			continue
+		}
+		return r.Action, nil
+	}
+	return "", nil
+}
+
+// Condition reports whether the gjson condition cond holds on the JSON
+// document body. A comparison (`ok==false`, `meta.count>0`,
+// `status%"err*"`) is evaluated as a gjson query on the document; a plain
+// path (`error`) holds when its value exists and is truthy (not null,
+// false, 0, "" or an empty array or object).
+func Condition(body []byte, cond string) bool {
+	if !gjson.ValidBytes(body) {
+		return false
+	}
+	if hasOperator(cond) {
+		wrapped := make([]byte, 0, len(body)+2)
+		wrapped = append(append(append(wrapped, '['), body...), ']')
+		return gjson.GetBytes(wrapped, "#("+cond+")").Exists()
+	}
+	return truthy(gjson.GetBytes(body, cond))
+}
+
+func hasOperator(cond string) bool {
+	return strings.ContainsAny(cond, "=<>%")
+}
+
+func truthy(r gjson.Result) bool {
+	switch r.Type {
+	case gjson.Null:
+		return false
+	case gjson.False:
+		return false
+	case gjson.Number:
+		return r.Num != 0
+	case gjson.String:
+		return r.Str != ""
+	case gjson.JSON:
+		if r.IsArray() {
+			return len(r.Array()) > 0
+		}
+		return len(r.Map()) > 0
+	}
+	return true
+}

@@ -1,0 +1,407 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pipe-etl/pipe/engine/spec"
+	"golang.org/x/time/rate"
+)
+
+// Options configures a Client. Zero values take the defaults named.
+type Options struct {
+	// HTTPClient sends requests; nil means a tuned default (keep-alive,
+	// MaxIdleConnsPerHost 16, gzip negotiated by net/http). Its own Timeout
+	// should be zero: the client bounds each attempt with Timeout.
+	HTTPClient *http.Client
+	// Limiter is the client-wide request budget (client.rate_limit); the
+	// client waits on it before every attempt, retries included. Nil means
+	// unlimited.
+	Limiter        *rate.Limiter
+	MaxAttempts    int           // tries per request, default 5
+	InitialBackoff time.Duration // ceiling of the first retry's wait, default 1s
+	MaxBackoff     time.Duration // ceiling of any computed wait, default 60s
+	Timeout        time.Duration // per attempt, headers and body, default 60s
+	// Redactor receives every secret authenticators apply and cleans URLs
+	// and bodies in errors and logs; nil means a new empty one.
+	Redactor  *Redactor
+	Logger    *slog.Logger // nil discards
+	UserAgent string       // default "pipe"
+	// Sleep waits between attempts; nil means a timer that returns early
+	// with ctx.Err() when ctx is done. Tests inject one that records.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock used to read Retry-After dates and rate limit
+	// resets; nil means time.Now.
+	Now func() time.Time
+}
+
+// Client sends requests with retries, backoff, rate limits, credentials
+// and response actions. It is safe for concurrent use; share one per spec.
+type Client struct {
+	hc             *http.Client
+	limiter        *rate.Limiter
+	maxAttempts    int
+	initialBackoff time.Duration
+	maxBackoff     time.Duration
+	timeout        time.Duration
+	redactor       *Redactor
+	logger         *slog.Logger
+	userAgent      string
+	sleep          func(context.Context, time.Duration) error
+	now            func() time.Time
+	jitter         func(time.Duration) time.Duration
+}
+
+// Call is what one request chain adds to a request: where errors come
+// from, how to authenticate, an extra rate limit, response actions.
+type Call struct {
+	Resource string        // prefixes errors: resource "issues": ...
+	Auth     Authenticator // may be nil
+	Limiter  *rate.Limiter // endpoint-level budget (endpoint.rate_limit), may be nil
+	Actions  []spec.ResponseAction
+}
+
+// NewClient returns a Client with o's settings and defaults.
+func NewClient(o Options) *Client {
+	c := &Client{
+		hc:             o.HTTPClient,
+		limiter:        o.Limiter,
+		maxAttempts:    o.MaxAttempts,
+		initialBackoff: o.InitialBackoff,
+		maxBackoff:     o.MaxBackoff,
+		timeout:        o.Timeout,
+		redactor:       o.Redactor,
+		logger:         o.Logger,
+		userAgent:      o.UserAgent,
+		sleep:          o.Sleep,
+		now:            o.Now,
+		jitter:         fullJitter,
+	}
+	if c.hc == nil {
+		c.hc = DefaultHTTPClient()
+	}
+	if c.maxAttempts <= 0 {
+		c.maxAttempts = 5
+	}
+	if c.initialBackoff <= 0 {
+		c.initialBackoff = time.Second
+	}
+	if c.maxBackoff <= 0 {
+		c.maxBackoff = 60 * time.Second
+	}
+	if c.timeout <= 0 {
+		c.timeout = 60 * time.Second
+	}
+	if c.redactor == nil {
+		c.redactor = NewRedactor()
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if c.userAgent == "" {
+		c.userAgent = "pipe"
+	}
+	if c.sleep == nil {
+		c.sleep = sleepCtx
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c
+}
+
+// DefaultHTTPClient returns the HTTP client used when Options.HTTPClient is
+// nil: keep-alive connections, up to 16 idle per host, no overall timeout.
+func DefaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 128
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t}
+}
+
+// Redactor returns the client's Redactor.
+func (c *Client) Redactor() *Redactor { return c.redactor }
+
+// Do sends req until it succeeds, fails for good or runs out of attempts.
+//
+// Before every attempt it waits on the client and call rate limiters and
+// authenticates a copy of req. Connection errors, attempt timeouts, 429,
+// 500, 502, 503, 504 and a response_action "retry" are retried after a
+// backoff with full jitter, or after the wait the server asks for
+// (Retry-After; X-RateLimit-Reset or RateLimit-Reset on a 429) up to five
+// minutes. A 401 makes a Refresher refresh once and the request go once
+// more. Other statuses of 300 and above fail at once with an *HTTPError.
+// A response_action "ignore" returns an error wrapping ErrIgnored.
+func (c *Client) Do(ctx context.Context, req *Request, call Call) (*Response, error) {
+	resp, err := c.do(ctx, req, call)
+	return resp, call.wrap(err)
+}
+
+func (call Call) wrap(err error) error {
+	if err == nil || call.Resource == "" {
+		return err
+	}
+	return fmt.Errorf("resource %q: %w", call.Resource, err)
+}
+
+func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, error) {
+	if req == nil || req.URL == nil {
+		return nil, errors.New("request without a URL")
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	where := method + " " + c.redactor.URL(req.URL)
+	refreshed := false
+	for attempt := 1; ; attempt++ {
+		if err := c.waitLimiters(ctx, call.Limiter); err != nil {
+			return nil, fmt.Errorf("%s: rate limit: %w", where, err)
+		}
+		r, err := c.prepare(ctx, req, method, call.Auth)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		resp, err := c.send(ctx, r)
+		if err != nil {
+			var terr *transportError
+			if !errors.As(err, &terr) || ctx.Err() != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			terr.method, terr.url, terr.attempts = method, c.redactor.URL(req.URL), attempt
+			if attempt >= c.maxAttempts {
+				return nil, terr
+			}
+			wait := c.backoff(attempt)
+			c.logger.Info("retrying request", "request", where, "error", terr.msg, "attempt", attempt, "wait", wait)
+			if err := c.sleep(ctx, wait); err != nil {
+				return nil, fmt.Errorf("%w: %w", terr, err)
+			}
+			continue
+		}
+		resp.Request = req
+		action, err := matchAction(call.Actions, resp)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case action == ActionIgnore:
+			c.logger.Debug("response ignored by response_actions", "request", where, "status", resp.StatusCode)
+			return nil, fmt.Errorf("%s: %d: %w", where, resp.StatusCode, ErrIgnored)
+		case action == ActionFail:
+			return nil, c.httpError(method, req, resp, attempt)
+		case action == ActionRetry:
+		case resp.StatusCode == http.StatusUnauthorized:
+			ref, ok := call.Auth.(Refresher)
+			if !ok || refreshed {
+				return nil, c.httpError(method, req, resp, attempt)
+			}
+			refreshed = true
+			c.logger.Info("refreshing credentials after 401", "request", where)
+			if err := ref.Refresh(withStaleRequest(WithRedactor(ctx, c.redactor), r)); err != nil {
+				return nil, fmt.Errorf("%w: refresh: %w", c.httpError(method, req, resp, attempt), err)
+			}
+			continue
+		case resp.StatusCode < 300:
+			return resp, nil
+		case !retryableStatus(resp.StatusCode):
+			return nil, c.httpError(method, req, resp, attempt)
+		}
+		herr := c.httpError(method, req, resp, attempt)
+		if attempt >= c.maxAttempts {
+			return nil, herr
+		}
+		wait, from := serverWait(resp, c.now())
+		if limit := max(maxServerWait, c.maxBackoff); wait > limit {
+			return nil, fmt.Errorf("%w: %s asks to wait %s, more than the %s limit", herr, from, wait, limit)
+		}
+		if from == "" {
+			wait = c.backoff(attempt)
+		}
+		c.logger.Info("retrying request", "request", where, "status", resp.StatusCode, "attempt", attempt, "wait", wait)
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%w: %w", herr, err)
+		}
+	}
+}
+
+func (c *Client) waitLimiters(ctx context.Context, call *rate.Limiter) error {
+	for _, l := range []*rate.Limiter{c.limiter, call} {
+		if l == nil {
+			continue
+		}
+		if err := l.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepare copies req for one attempt and authenticates the copy.
+func (c *Client) prepare(ctx context.Context, req *Request, method string, auth Authenticator) (*Request, error) {
+	r := req.Clone()
+	r.Method = method
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	if r.Header.Get("User-Agent") == "" {
+		r.Header.Set("User-Agent", c.userAgent)
+	}
+	if auth == nil {
+		return r, nil
+	}
+	header, query := r.Header.Clone(), r.URL.Query()
+	if err := auth.Authenticate(WithRedactor(ctx, c.redactor), r); err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	c.registerApplied(header, query, r)
+	return r, nil
+}
+
+// minAppliedSecret is the shortest header or query value an authenticator
+// sets that the client registers as a secret on its own; shorter values
+// are flags or versions, not credentials.
+const minAppliedSecret = 6
+
+// registerApplied adds to the redactor every header and query value the
+// authenticator set or changed, and the credential part of each.
+func (c *Client) registerApplied(header http.Header, query url.Values, r *Request) {
+	add := func(v string) {
+		if len(v) >= minAppliedSecret {
+			c.redactor.Add(v)
+		}
+	}
+	for k, vs := range r.Header {
+		if equalStrings(header[k], vs) {
+			continue
+		}
+		for _, v := range vs {
+			add(v)
+			if _, cred, ok := strings.Cut(v, " "); ok { // "Bearer xyz", "token xyz"
+				add(strings.TrimSpace(cred))
+			}
+			if k == "Cookie" {
+				for _, ck := range strings.Split(v, ";") {
+					if _, val, ok := strings.Cut(ck, "="); ok {
+						add(strings.TrimSpace(val))
+					}
+				}
+			}
+		}
+	}
+	for k, vs := range r.URL.Query() {
+		if !equalStrings(query[k], vs) {
+			for _, v := range vs {
+				add(v)
+			}
+		}
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// send makes one attempt. A failure to get a response is a *transportError;
+// any other error (an unencodable body) is final.
+func (c *Client) send(ctx context.Context, r *Request) (*Response, error) {
+	body, ctype, err := encodeBody(r)
+	if err != nil {
+		return nil, err
+	}
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(actx, r.Method, r.URL.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	hreq.Header = r.Header
+	if ctype != "" && hreq.Header.Get("Content-Type") == "" {
+		hreq.Header.Set("Content-Type", ctype)
+	}
+	hresp, err := c.hc.Do(hreq)
+	if err != nil {
+		return nil, c.transportError(ctx, actx, err)
+	}
+	defer hresp.Body.Close()
+	b, err := io.ReadAll(hresp.Body)
+	if err != nil {
+		return nil, c.transportError(ctx, actx, fmt.Errorf("read body: %w", err))
+	}
+	return &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: b}, nil
+}
+
+func (c *Client) transportError(ctx, actx context.Context, err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // its text repeats the unredacted URL
+	}
+	msg := c.redactor.String(err.Error())
+	var nerr net.Error
+	if ctx.Err() == nil && (errors.Is(actx.Err(), context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout()) {
+		msg = fmt.Sprintf("attempt timed out after %s", c.timeout)
+	}
+	return &transportError{msg: msg, err: err}
+}
+
+// encodeBody returns r's body and its default Content-Type.
+func encodeBody(r *Request) (io.Reader, string, error) {
+	switch {
+	case r.JSON != nil && r.Form != nil:
+		return nil, "", errors.New("request has both a JSON and a form body")
+	case r.JSON != nil:
+		b, err := json.Marshal(r.JSON)
+		if err != nil {
+			return nil, "", fmt.Errorf("encode JSON body: %w", err)
+		}
+		return bytes.NewReader(b), "application/json", nil
+	case r.Form != nil:
+		return strings.NewReader(r.Form.Encode()), "application/x-www-form-urlencoded", nil
+	}
+	return nil, "", nil
+}
+
+func (c *Client) httpError(method string, req *Request, resp *Response, attempts int) *HTTPError {
+	return &HTTPError{
+		Method:     method,
+		URL:        c.redactor.URL(req.URL),
+		StatusCode: resp.StatusCode,
+		Status:     statusText(resp.StatusCode),
+		Body:       snippet([]byte(c.redactor.String(string(resp.Body[:min(len(resp.Body), 8*maxBodySnippet)]))), maxBodySnippet),
+		Attempts:   attempts,
+	}
+}
+
+type staleKey struct{}
+
+func withStaleRequest(ctx context.Context, r *Request) context.Context {
+	return context.WithValue(ctx, staleKey{}, r)
+}
+
+// StaleRequest returns, inside Refresher.Refresh, the authenticated request
+// that got the 401. A Refresher compares the credentials it carries with
+// the ones it holds now: when they differ another goroutine has already
+// renewed them and Refresh has nothing to do. ok is false when Refresh is
+// called outside the client.
+func StaleRequest(ctx context.Context) (r *Request, ok bool) {
+	r, ok = ctx.Value(staleKey{}).(*Request)
+	return r, ok
+}

@@ -1,0 +1,127 @@
+package rest
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sentinel errors, matched with errors.Is.
+var (
+	// ErrUnauthorized reports a 401 that a refresh of the credentials did
+	// not cure (or that no Refresher could try to cure).
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrIgnored reports that a response_action "ignore" matched: the caller
+	// skips this request chain quietly. It is not a failure.
+	ErrIgnored = errors.New("response ignored by response_actions")
+	// ErrUnsupportedAuth reports an auth type this package does not build
+	// (oauth2_refresh_token and token_broker live elsewhere).
+	ErrUnsupportedAuth = errors.New("unsupported auth type")
+	// ErrLoop reports a paginator going round in circles: the same next
+	// link or cursor twice, or a page identical to the previous one.
+	ErrLoop = errors.New("pagination loop")
+)
+
+// maxBodySnippet bounds the response body quoted in an HTTPError.
+const maxBodySnippet = 512
+
+// HTTPError is a response the client gave up on: a status it does not
+// retry, a status it retried MaxAttempts times, or a response_action
+// "fail". URL and Body are redacted. A 401 unwraps to ErrUnauthorized.
+type HTTPError struct {
+	Method     string
+	URL        string // redacted
+	StatusCode int
+	Status     string // "429 Too Many Requests"
+	Body       string // first 512 bytes, redacted, on one line
+	Attempts   int
+}
+
+// Error reads `GET https://host/path?q=1: 429 Too Many Requests: {...} (after 5 attempts)`.
+func (e *HTTPError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Method)
+	b.WriteByte(' ')
+	b.WriteString(e.URL)
+	b.WriteString(": ")
+	b.WriteString(e.Status)
+	if e.Body != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Body)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+// Retryable reports whether the status is a transient one (429, 500, 502,
+// 503, 504): the same request may succeed later.
+func (e *HTTPError) Retryable() bool { return retryableStatus(e.StatusCode) }
+
+// Unwrap returns ErrUnauthorized for a 401 and nil otherwise.
+func (e *HTTPError) Unwrap() error {
+	if e.StatusCode == http.StatusUnauthorized {
+		return ErrUnauthorized
+	}
+	return nil
+}
+
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// statusText renders "429 Too Many Requests" even for codes net/http does
+// not name.
+func statusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return fmt.Sprintf("%d %s", code, t)
+	}
+	return fmt.Sprintf("%d", code)
+}
+
+// snippet returns the start of body on one line, cut at a rune boundary.
+func snippet(body []byte, n int) string {
+	s := body
+	cut := false
+	if len(s) > n {
+		s, cut = s[:n], true
+		for len(s) > 0 && !utf8.Valid(s) {
+			s = s[:len(s)-1]
+		}
+	}
+	out := strings.Join(strings.Fields(string(s)), " ")
+	if cut {
+		out += "…"
+	}
+	return out
+}
+
+// transportError is a request that got no response: connection refused,
+// reset, timed out. Its text is redacted; it unwraps to the cause.
+type transportError struct {
+	method, url string
+	msg         string // the redacted cause
+	attempts    int
+	err         error
+}
+
+func (e *transportError) Error() string {
+	s := e.method + " " + e.url + ": " + e.msg
+	if e.attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.attempts)
+	}
+	return s
+}
+
+func (e *transportError) Unwrap() error { return e.err }
+
+// Retryable reports true: transport failures are transient by nature.
+func (e *transportError) Retryable() bool { return true }

@@ -1,0 +1,145 @@
+package rest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+var _ Paginator = (*HeaderLink)(nil)
+
+// HeaderLink follows the RFC 8288 Link response header (header_link), as
+// GitHub pages.
+//
+// Fields: links_next_key (the rel to follow, default "next"). Relative
+// links are resolved against the request URL.
+//
+// Stop rule: no link with that rel; the link equals the URL of the page it
+// came from; or the page held no records. A link seen before is an error
+// wrapping ErrLoop.
+type HeaderLink struct {
+	rel     string
+	seen    map[string]bool
+	kindTag string
+}
+
+// Init remembers the first URL, so a link back to it is a loop.
+func (h *HeaderLink) Init(req *Request) error {
+	h.seen = map[string]bool{canonicalURL(req.URL): true}
+	if h.kindTag == "" {
+		h.kindTag = KindHeaderLink
+	}
+	return nil
+}
+
+// Next points req at the Link header's next URL.
+func (h *HeaderLink) Next(req *Request, resp *Response, records int) (bool, error) {
+	if records == 0 {
+		return false, nil
+	}
+	link, ok := linkRel(resp.Header, h.rel)
+	if !ok {
+		return false, nil
+	}
+	next, err := resolveLink(req.URL, nil, link)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", h.kindTag, err)
+	}
+	return followLink(h.kindTag, h.seen, req, next)
+}
+
+// linkRel returns the target of the first link in the Link headers whose
+// rel list holds rel (case-insensitive), as RFC 8288 writes them:
+// `<https://x/?page=2>; rel="next", <https://x/?page=9>; rel="last"`.
+func linkRel(h http.Header, rel string) (string, bool) {
+	for _, line := range h.Values("Link") {
+		for _, l := range parseLinkHeader(line) {
+			for _, r := range strings.Fields(l.rel) {
+				if strings.EqualFold(r, rel) && l.target != "" {
+					return l.target, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+type headerLink struct{ target, rel string }
+
+// parseLinkHeader splits one Link header value into links, honouring
+// quoted parameter values that contain commas or semicolons.
+func parseLinkHeader(s string) []headerLink {
+	var links []headerLink
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return links
+		}
+		end := strings.IndexByte(s[i:], '>')
+		if end < 0 {
+			return links
+		}
+		l := headerLink{target: strings.TrimSpace(s[i+1 : i+end])}
+		s = s[i+end+1:]
+		// Parameters run to the next comma outside quotes.
+		for {
+			s = strings.TrimLeft(s, " \t")
+			if s == "" || s[0] == ',' {
+				break
+			}
+			if s[0] != ';' {
+				// Junk between parameters: skip to the next separator.
+				j := strings.IndexAny(s, ";,")
+				if j < 0 {
+					s = ""
+					break
+				}
+				s = s[j:]
+				continue
+			}
+			s = strings.TrimLeft(s[1:], " \t")
+			name, value, rest := parseLinkParam(s)
+			s = rest
+			if strings.EqualFold(name, "rel") && l.rel == "" {
+				l.rel = value
+			}
+		}
+		links = append(links, l)
+	}
+}
+
+// parseLinkParam reads `name="value"` or `name=value` or `name` from the
+// start of s and returns the rest.
+func parseLinkParam(s string) (name, value, rest string) {
+	j := strings.IndexAny(s, "=;,")
+	if j < 0 {
+		return strings.TrimSpace(s), "", ""
+	}
+	name = strings.TrimSpace(s[:j])
+	if s[j] != '=' {
+		return name, "", s[j:]
+	}
+	s = strings.TrimLeft(s[j+1:], " \t")
+	if strings.HasPrefix(s, `"`) {
+		var b strings.Builder
+		for k := 1; k < len(s); k++ {
+			switch s[k] {
+			case '\\':
+				if k+1 < len(s) {
+					k++
+					b.WriteByte(s[k])
+				}
+			case '"':
+				return name, b.String(), s[k+1:]
+			default:
+				b.WriteByte(s[k])
+			}
+		}
+		return name, b.String(), ""
+	}
+	k := strings.IndexAny(s, ";,")
+	if k < 0 {
+		return name, strings.TrimSpace(s), ""
+	}
+	return name, strings.TrimSpace(s[:k]), s[k:]
+}

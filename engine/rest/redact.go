@@ -1,0 +1,149 @@
+package rest
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Redacted replaces a secret in text.
+const Redacted = "***"
+
+// sensitiveParams are substrings of query parameter names whose values are
+// always redacted, whether or not they were registered.
+var sensitiveParams = []string{"token", "key", "secret", "password", "signature", "auth", "code", "session"}
+
+// Redactor removes secrets from text before it reaches logs or errors.
+// Authenticators register every secret they apply; the client registers
+// every header and query value an Authenticator sets, so authenticators
+// built in other packages are covered too. A Redactor is safe for
+// concurrent use; the zero value is not usable, call NewRedactor.
+type Redactor struct {
+	mu      sync.RWMutex
+	secrets map[string]struct{}
+	ordered []string // longest first, so a secret containing another is replaced whole
+}
+
+// NewRedactor returns an empty Redactor.
+func NewRedactor() *Redactor {
+	return &Redactor{secrets: map[string]struct{}{}}
+}
+
+// Add registers secret and its URL-encoded forms. Empty strings are ignored.
+func (r *Redactor) Add(secret string) {
+	if r == nil || secret == "" {
+		return
+	}
+	forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
+	r.mu.RLock()
+	known := true
+	for _, f := range forms {
+		if _, ok := r.secrets[f]; !ok {
+			known = false
+		}
+	}
+	r.mu.RUnlock()
+	if known {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range forms {
+		r.secrets[f] = struct{}{}
+	}
+	r.ordered = r.ordered[:0]
+	for s := range r.secrets {
+		r.ordered = append(r.ordered, s)
+	}
+	sort.Slice(r.ordered, func(i, j int) bool {
+		if len(r.ordered[i]) != len(r.ordered[j]) {
+			return len(r.ordered[i]) > len(r.ordered[j])
+		}
+		return r.ordered[i] < r.ordered[j]
+	})
+}
+
+// String returns s with every registered secret replaced by "***".
+func (r *Redactor) String(s string) string {
+	if r == nil {
+		return s
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, secret := range r.ordered {
+		if strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, Redacted)
+		}
+	}
+	return s
+}
+
+// URL renders u with the password of its userinfo, the values of query
+// parameters whose name looks sensitive (contains token, key, secret,
+// password, signature, auth, code or session, in any case) and every
+// registered secret replaced by "***". The order of parameters is kept.
+func (r *Redactor) URL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := *u
+	hidePassword := false
+	if c.User != nil {
+		if _, ok := c.User.Password(); ok {
+			c.User = url.UserPassword(c.User.Username(), Redacted)
+			hidePassword = true
+		}
+	}
+	if c.RawQuery != "" {
+		pairs := strings.Split(c.RawQuery, "&")
+		for i, p := range pairs {
+			k, _, ok := strings.Cut(p, "=")
+			if !ok {
+				continue
+			}
+			name, err := url.QueryUnescape(k)
+			if err != nil {
+				name = k
+			}
+			if sensitiveName(name) {
+				pairs[i] = k + "=" + Redacted
+			}
+		}
+		c.RawQuery = strings.Join(pairs, "&")
+	}
+	s := c.String()
+	if hidePassword {
+		// The userinfo "***" comes out percent-encoded; it is the first
+		// one in the string, put it back for readability.
+		s = strings.Replace(s, "%2A%2A%2A", Redacted, 1)
+	}
+	return r.String(s)
+}
+
+func sensitiveName(name string) bool {
+	n := strings.ToLower(name)
+	for _, s := range sensitiveParams {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+type redactorKey struct{}
+
+// WithRedactor returns ctx carrying r. The client attaches its Redactor to
+// the context it passes to Authenticate and Refresh, so an authenticator
+// can register the secrets it applies (RedactorFrom(ctx).Add(token)).
+func WithRedactor(ctx context.Context, r *Redactor) context.Context {
+	return context.WithValue(ctx, redactorKey{}, r)
+}
+
+// RedactorFrom returns the Redactor carried by ctx, or nil. A nil
+// *Redactor is safe to call: Add does nothing and String returns its input.
+func RedactorFrom(ctx context.Context) *Redactor {
+	r, _ := ctx.Value(redactorKey{}).(*Redactor)
+	return r
+}

@@ -1,0 +1,103 @@
+package rest
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxServerWait is how long the client honours a server's request to wait
+// (Retry-After, rate limit reset) even beyond MaxBackoff; a longer request
+// fails the call rather than stalling a run for hours.
+const maxServerWait = 5 * time.Minute
+
+// backoff returns the wait before retry number attempt (1-based): full
+// jitter over an exponential ceiling, capped at MaxBackoff.
+func (c *Client) backoff(attempt int) time.Duration {
+	ceil := c.initialBackoff
+	for i := 1; i < attempt && ceil < c.maxBackoff; i++ {
+		ceil *= 2
+	}
+	ceil = min(ceil, c.maxBackoff)
+	return c.jitter(ceil)
+}
+
+// fullJitter returns a uniformly random duration in [0, ceil].
+func fullJitter(ceil time.Duration) time.Duration {
+	if ceil <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(ceil) + 1))
+}
+
+// serverWait reads how long the server asks the client to wait: Retry-After
+// (seconds or an HTTP-date) on any response; X-RateLimit-Reset and
+// RateLimit-Reset (seconds to wait, or a Unix time when above 1e9) on a
+// 429. It returns the longest wait asked and the header that asked it.
+func serverWait(resp *Response, now time.Time) (time.Duration, string) {
+	var wait time.Duration
+	var from string
+	consider := func(name string, d time.Duration, ok bool) {
+		if ok && d > wait {
+			wait, from = d, name
+		}
+	}
+	if v := resp.Header.Get("Retry-After"); v != "" {
+		d, ok := parseRetryAfter(v, now)
+		consider("Retry-After", d, ok)
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		for _, h := range []string{"X-RateLimit-Reset", "RateLimit-Reset"} {
+			if v := resp.Header.Get(h); v != "" {
+				d, ok := parseReset(v, now)
+				consider(h, d, ok)
+			}
+		}
+	}
+	return wait, from
+}
+
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		return seconds(secs), secs >= 0
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+func parseReset(v string, now time.Time) (time.Duration, bool) {
+	secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || secs < 0 {
+		return 0, false
+	}
+	if secs > 1e9 {
+		return max(time.Unix(0, int64(secs*1e9)).Sub(now), 0), true
+	}
+	return seconds(secs), true
+}
+
+func seconds(s float64) time.Duration {
+	return time.Duration(s * float64(time.Second))
+}
+
+// sleepCtx waits d or until ctx is done, whichever comes first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,176 @@
+package rest
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/tidwall/gjson"
+)
+
+// Selector finds the records in a response body (data_selector). It is
+// safe for concurrent use and may serve many request chains of one
+// resource; a detected path is remembered and logged once.
+type Selector struct {
+	path   string
+	logger *slog.Logger
+
+	mu       sync.Mutex
+	detected *string // nil until an array was found by detection
+	logged   map[string]bool
+}
+
+// NewSelector returns a Selector for the gjson path (data_selector). An
+// empty path means detect: a top-level array is the records; else the one
+// array-valued top-level key; else the one array one level deeper; else,
+// when the body holds no array at all, the whole object is one record.
+// Several candidates at the same level are an error listing them.
+func NewSelector(path string, logger *slog.Logger) *Selector {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Selector{path: path, logger: logger, logged: map[string]bool{}}
+}
+
+// errNotJSON reports a body that is not a JSON document.
+var errNotJSON = errors.New("response body is not JSON")
+
+// Select returns the records of body. An array at the path yields its
+// items, an object one record, null or a missing path no records; a
+// string, number or boolean at the path is an error. An empty body has no
+// records.
+func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil, nil
+	}
+	if !gjson.ValidBytes(body) {
+		return nil, errNotJSON
+	}
+	path := s.path
+	if path == "" {
+		var err error
+		if path, err = s.detect(body); err != nil {
+			return nil, err
+		}
+	}
+	v := gjson.ParseBytes(body)
+	if path != "" {
+		v = v.Get(path)
+	}
+	switch {
+	case !v.Exists() || v.Type == gjson.Null:
+		return nil, nil
+	case v.IsArray():
+		return v.Array(), nil
+	case v.IsObject():
+		return []gjson.Result{v}, nil
+	}
+	return nil, fmt.Errorf("data_selector %q selects a %s, want an array or an object", path, kind(v))
+}
+
+// detect returns the records path of body ("" for the whole body),
+// remembering it once an array was found.
+func (s *Selector) detect(body []byte) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.detected != nil {
+		return *s.detected, nil
+	}
+	root := gjson.ParseBytes(body)
+	if root.IsArray() {
+		s.remember("", "response is an array")
+		return "", nil
+	}
+	if !root.IsObject() {
+		return "", fmt.Errorf("data_selector: response is a %s, want an array or an object", kind(root))
+	}
+	top := arrayKeys(root, "")
+	if len(top) == 1 {
+		s.remember(top[0], "the only array at the top level")
+		return top[0], nil
+	}
+	if len(top) > 1 {
+		return "", fmt.Errorf("data_selector: several arrays in the response: %s (set data_selector)", quoteAll(top))
+	}
+	var nested []string
+	root.ForEach(func(k, v gjson.Result) bool {
+		if v.IsObject() {
+			nested = append(nested, arrayKeys(v, escapePath(k.String())+".")...)
+		}
+		return true
+	})
+	switch len(nested) {
+	case 0:
+		// No array anywhere: one object is one record. Not remembered, so
+		// a later page that does carry an array is still detected.
+		if !s.logged[""] {
+			s.logged[""] = true
+			s.logger.Info(`data_selector: detected "" (response is one object, no array)`)
+		}
+		return "", nil
+	case 1:
+		s.remember(nested[0], "the only array one level down")
+		return nested[0], nil
+	}
+	return "", fmt.Errorf("data_selector: several arrays in the response: %s (set data_selector)", quoteAll(nested))
+}
+
+func (s *Selector) remember(path, why string) {
+	s.detected = &path
+	if !s.logged[path] {
+		s.logged[path] = true
+		s.logger.Info(fmt.Sprintf("data_selector: detected %q (%s)", path, why))
+	}
+}
+
+func arrayKeys(obj gjson.Result, prefix string) []string {
+	var keys []string
+	obj.ForEach(func(k, v gjson.Result) bool {
+		if v.IsArray() {
+			keys = append(keys, prefix+escapePath(k.String()))
+		}
+		return true
+	})
+	sort.Strings(keys)
+	return keys
+}
+
+// escapePath escapes a key's gjson metacharacters.
+func escapePath(key string) string {
+	var b strings.Builder
+	for _, r := range key {
+		if strings.ContainsRune(`.*?|#@\!=<>%`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+func kind(v gjson.Result) string {
+	switch v.Type {
+	case gjson.String:
+		return "string"
+	case gjson.Number:
+		return "number"
+	case gjson.True, gjson.False:
+		return "boolean"
+	case gjson.Null:
+		return "null"
+	}
+	if v.IsArray() {
+		return "array"
+	}
+	return "object"
+}
