@@ -1,0 +1,259 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// tbl builds a table from "name:type" specs; a trailing "!" marks a
+// primary key column.
+func tbl(name string, cols ...string) *Table {
+	t := &Table{Name: name}
+	for _, c := range cols {
+		n, ty, _ := strings.Cut(c, ":")
+		pk := strings.HasSuffix(ty, "!")
+		ty = strings.TrimSuffix(ty, "!")
+		t.Columns = append(t.Columns, Column{Name: n, Type: Type(ty), Nullable: !pk, PrimaryKey: pk})
+	}
+	return t
+}
+
+func colsString(t *Table) string {
+	if t == nil {
+		return "<nil>"
+	}
+	var parts []string
+	for _, c := range t.Columns {
+		parts = append(parts, c.Name+":"+string(c.Type))
+	}
+	return strings.Join(parts, " ")
+}
+
+func changesString(cs []Change) string {
+	var parts []string
+	for _, c := range cs {
+		s := string(c.Kind)
+		switch c.Kind {
+		case CreateTable:
+		case WidenColumn:
+			s += fmt.Sprintf(" %s %s->%s", c.Column.Name, c.From, c.Column.Type)
+		case AddVariant:
+			s += fmt.Sprintf(" %s:%s of %s", c.Column.Name, c.Column.Type, c.Of)
+		default:
+			s += fmt.Sprintf(" %s:%s", c.Column.Name, c.Column.Type)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func noWiden(from, to Type) bool { return false }
+
+func TestEvolve(t *testing.T) {
+	tests := []struct {
+		name        string
+		existing    *Table
+		observed    *Table
+		c           Contract
+		canWiden    func(from, to Type) bool
+		wantCols    string
+		wantChanges string
+	}{
+		{
+			name:        "create",
+			observed:    tbl("issues", "_pipe_id:text", "id:bigint", "title:text"),
+			wantCols:    "_pipe_id:text id:bigint title:text",
+			wantChanges: "create_table",
+		},
+		{
+			name:        "create widens within the batch",
+			observed:    tbl("t", "a:bigint", "a:double", "b:double", "b:text"),
+			wantCols:    "a:double b:text",
+			wantChanges: "create_table",
+		},
+		{
+			name:        "create with variant",
+			observed:    tbl("t", "a:boolean", "a:text"),
+			wantCols:    "a:boolean a__v_text:text",
+			wantChanges: "create_table",
+		},
+		{
+			name:        "nothing new",
+			existing:    tbl("t", "a:bigint", "b:text"),
+			observed:    tbl("t", "b:text", "a:bigint"),
+			wantCols:    "a:bigint b:text",
+			wantChanges: "",
+		},
+		{
+			name:        "add column keeps order",
+			existing:    tbl("t", "b:text", "a:bigint"),
+			observed:    tbl("t", "c:boolean", "a:bigint", "d:timestamp"),
+			wantCols:    "b:text a:bigint c:boolean d:timestamp",
+			wantChanges: "add_column c:boolean; add_column d:timestamp",
+		},
+		{
+			name:        "new column widens before it exists",
+			existing:    tbl("t", "a:text"),
+			observed:    tbl("t", "n:bigint", "n:double"),
+			wantCols:    "a:text n:double",
+			wantChanges: "add_column n:double",
+		},
+		{
+			name:        "narrower value fits",
+			existing:    tbl("t", "a:double", "b:text"),
+			observed:    tbl("t", "a:bigint", "b:double", "b:bigint"),
+			wantCols:    "a:double b:text",
+			wantChanges: "",
+		},
+		{
+			name:        "widen",
+			existing:    tbl("t", "a:bigint"),
+			observed:    tbl("t", "a:double"),
+			wantCols:    "a:double",
+			wantChanges: "widen_column a bigint->double",
+		},
+		{
+			name:        "widen twice is one change",
+			existing:    tbl("t", "a:bigint"),
+			observed:    tbl("t", "a:double", "a:text"),
+			wantCols:    "a:text",
+			wantChanges: "widen_column a bigint->text",
+		},
+		{
+			name:        "destination cannot widen: variant",
+			existing:    tbl("t", "a:bigint"),
+			observed:    tbl("t", "a:double"),
+			canWiden:    noWiden,
+			wantCols:    "a:bigint a__v_double:double",
+			wantChanges: "add_variant a__v_double:double of a",
+		},
+		{
+			name:        "variant",
+			existing:    tbl("issues", "cvss_score:double"),
+			observed:    tbl("issues", "cvss_score:boolean", "cvss_score:timestamp"),
+			wantCols:    "cvss_score:double cvss_score__v_boolean:boolean cvss_score__v_timestamp:timestamp",
+			wantChanges: "add_variant cvss_score__v_boolean:boolean of cvss_score; add_variant cvss_score__v_timestamp:timestamp of cvss_score",
+		},
+		{
+			name:        "existing variant takes the value",
+			existing:    tbl("t", "a:boolean", "a__v_text:text"),
+			observed:    tbl("t", "a:text"),
+			wantCols:    "a:boolean a__v_text:text",
+			wantChanges: "",
+		},
+		{
+			name:        "wider variant takes a lattice value",
+			existing:    tbl("t", "a:boolean", "a__v_double:double"),
+			observed:    tbl("t", "a:bigint"),
+			wantCols:    "a:boolean a__v_double:double",
+			wantChanges: "",
+		},
+		{
+			name:        "tables freeze refuses create",
+			observed:    tbl("t", "a:bigint"),
+			c:           Contract{Tables: ModeFreeze},
+			wantCols:    "<nil>",
+			wantChanges: "",
+		},
+		{
+			name:        "tables freeze allows existing",
+			existing:    tbl("t", "a:bigint"),
+			observed:    tbl("t", "a:bigint", "b:text"),
+			c:           Contract{Tables: ModeFreeze},
+			wantCols:    "a:bigint b:text",
+			wantChanges: "add_column b:text",
+		},
+		{
+			name:        "columns freeze",
+			existing:    tbl("t", "a:bigint"),
+			observed:    tbl("t", "b:text", "a:double"),
+			c:           Contract{Columns: ModeFreeze},
+			wantCols:    "a:double",
+			wantChanges: "widen_column a bigint->double",
+		},
+		{
+			name:        "columns freeze still creates tables with all columns",
+			observed:    tbl("t", "a:bigint", "b:text"),
+			c:           Contract{Columns: ModeFreeze},
+			wantCols:    "a:bigint b:text",
+			wantChanges: "create_table",
+		},
+		{
+			name:        "data_type discard_value",
+			existing:    tbl("t", "a:bigint"),
+			observed:    tbl("t", "a:double", "a:boolean", "b:text"),
+			c:           Contract{DataType: ModeDiscardValue},
+			wantCols:    "a:bigint b:text",
+			wantChanges: "add_column b:text",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before string
+			if tt.existing != nil {
+				before = colsString(tt.existing)
+			}
+			next, changes, err := Evolve(tt.existing, tt.observed, tt.c, tt.canWiden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := colsString(next); got != tt.wantCols {
+				t.Errorf("columns\n got %s\nwant %s", got, tt.wantCols)
+			}
+			if got := changesString(changes); got != tt.wantChanges {
+				t.Errorf("changes\n got %s\nwant %s", got, tt.wantChanges)
+			}
+			for _, c := range changes {
+				if c.Table != tt.observed.Name {
+					t.Errorf("change %v names table %q", c.Kind, c.Table)
+				}
+			}
+			if tt.existing != nil && colsString(tt.existing) != before {
+				t.Errorf("existing modified: %s", colsString(tt.existing))
+			}
+		})
+	}
+}
+
+func TestEvolveErrors(t *testing.T) {
+	tests := []struct {
+		name               string
+		existing, observed *Table
+		c                  Contract
+		want               string
+	}{
+		{"bad mode", nil, tbl("t"), Contract{Columns: "frozen"},
+			`schema contract: columns: unknown schema contract mode "frozen" (want one of evolve, freeze, discard_row, discard_value)`},
+		{"nil observed", nil, nil, Contract{}, "evolve: no observed table"},
+		{"other table", tbl("a"), tbl("b"), Contract{}, `evolve: table "a": observed table is "b"`},
+		{"bad type", nil, tbl("t", "a:integer"), Contract{}, `evolve: table "t": column "a": unknown type "integer"`},
+		{"variant name taken", tbl("t", "a:boolean", "a__v_text:bigint"), tbl("t", "a:text"), Contract{},
+			`evolve: table "t": column "a": variant column "a__v_text" exists with type bigint`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Evolve(tt.existing, tt.observed, tt.c, nil)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("err = %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEvolveVariantShortened(t *testing.T) {
+	long := strings.Repeat("a", 60)
+	e := Evolver{MaxIdentLen: 63}
+	next, changes, err := e.Evolve(tbl("t", long+":boolean"), tbl("t", long+":text"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Shorten(long+"__v_text", 63)
+	if len(changes) != 1 || changes[0].Column.Name != want || len(want) != 63 {
+		t.Fatalf("changes = %v, want variant %q", changesString(changes), want)
+	}
+	row := Row{long: "x"}
+	if _, keep, err := e.Check(next, row); err != nil || !keep || row[want] != "x" {
+		t.Errorf("Check = %v, %v, row %v", keep, err, row)
+	}
+}
