@@ -1,0 +1,36 @@
+# pipe — see README.md. Every target works on a fresh machine with Go and gcc.
+GO      ?= go
+BIN     := bin
+PORT    ?= 8765
+
+.PHONY: all build test race vet demo bench clean fmt
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/pipe ./cmd/pipe
+	$(GO) build -o $(BIN)/fakeapi ./examples/fakeapi/cmd/fakeapi
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+# The test command CI runs. Postgres and Redis tests need servers: see .ci/run
+# (set PIPE_TEST_POSTGRES to a DSN; without one they skip locally and fail in CI).
+test: vet
+	$(GO) test -race -count=1 ./...
+
+# Loads the bundled fake Snyk API into ./demo.db with the shipped snyk spec, offline.
+demo: build
+	@./examples/demo.sh $(PORT)
+
+# Benchmarks; see README "Performance" for the figures and how they were taken.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./engine/normalize ./destinations/...
+	$(GO) run ./internal/benchcmp
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf $(BIN) demo.db

@@ -1,0 +1,291 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/tidwall/gjson"
+	"golang.org/x/time/rate"
+
+	"github.com/pipe-etl/pipe/engine/extract"
+	"github.com/pipe-etl/pipe/engine/normalize"
+	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/rest"
+	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/pipe-etl/pipe/engine/state"
+)
+
+// runner extracts a plan's resources and sends normalized pages to the writer.
+type runner struct {
+	plan      *plan.Plan
+	x         *extract.Extractor
+	opts      Options
+	committed map[state.Key]string
+	out       chan msg
+	stats     map[string]*ResourceStats
+	progress  *progress
+	mu        sync.Mutex // guards stats
+}
+
+func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
+	red := rest.NewRedactor()
+	var limiter *rate.Limiter
+	if p.RateLimit != nil {
+		limiter = newLimiter(p.RateLimit)
+	}
+	client := rest.NewClient(rest.Options{
+		HTTPClient:     o.HTTPClient,
+		Limiter:        limiter,
+		MaxAttempts:    p.Retry.MaxAttempts,
+		InitialBackoff: durationOf(p.Retry.InitialBackoff),
+		MaxBackoff:     durationOf(p.Retry.MaxBackoff),
+		Timeout:        durationOf(p.Retry.Timeout),
+		Redactor:       red,
+		Logger:         o.Logger,
+		UserAgent:      "pipe",
+		Sleep:          o.Sleep,
+	})
+	x := &extract.Extractor{
+		Plan: p, Client: client, Secrets: o.Secrets, Redactor: red, Logger: o.Logger,
+		Auth:      map[string]rest.Authenticator{},
+		Limiter:   map[string]*rate.Limiter{},
+		Selectors: map[string]*rest.Selector{},
+	}
+	r := &runner{plan: p, x: x, opts: o, out: make(chan msg, 4), stats: map[string]*ResourceStats{}, progress: &progress{}}
+	auths := map[*spec.Auth]rest.Authenticator{} // one per auth block, so tokens are shared
+	for _, res := range p.Resources {
+		if !res.Needed {
+			continue
+		}
+		r.stats[res.Name] = &ResourceStats{}
+		x.Selectors[res.Name] = rest.NewSelector(res.DataSelector, o.Logger.With("resource", res.Name))
+		if res.RateLimit != nil {
+			x.Limiter[res.Name] = newLimiter(res.RateLimit)
+		}
+		if res.Auth == nil {
+			continue
+		}
+		a, ok := auths[res.Auth]
+		if !ok {
+			var err error
+			a, err = r.authenticator(ctx, res.Auth, client, red)
+			if err != nil {
+				return nil, fmt.Errorf("resource %q: auth %s: %w", res.Name, res.Auth.Type, err)
+			}
+			auths[res.Auth] = a
+		}
+		x.Auth[res.Name] = a
+	}
+	return r, nil
+}
+
+// authenticator builds one auth block's authenticator: engine/rest's
+// kinds first, then the Options' factory for the others.
+func (r *runner) authenticator(ctx context.Context, a *spec.Auth, _ *rest.Client, red *rest.Redactor) (rest.Authenticator, error) {
+	lookup := r.x.Lookup(ctx, extract.Chain{})
+	expand := func(s string) (string, error) {
+		t, err := spec.ParseTemplate(s)
+		if err != nil {
+			return "", err
+		}
+		return t.Expand(lookup)
+	}
+	auth, err := rest.NewAuthenticator(a, expand, r.opts.HTTPClient, red, r.opts.Logger)
+	if err == nil || r.opts.Auth == nil {
+		return auth, err
+	}
+	return r.opts.Auth(ctx, a, expand)
+}
+
+// extract runs every needed root resource; children are submitted by
+// their parents' chains as parent records arrive.
+func (r *runner) extract(ctx context.Context) error {
+	pl := newPool(ctx, r.plan.Concurrency)
+	var first error
+	for _, res := range r.plan.Resources {
+		if !res.Needed || res.Parent != "" {
+			continue
+		}
+		c := extract.Chain{Resource: res}
+		if err := pl.submit(func(ctx context.Context) error { return r.chain(ctx, pl, c) }); err != nil {
+			first = err
+			break
+		}
+	}
+	if err := pl.wait(); err != nil && first == nil {
+		first = err
+	}
+	return first
+}
+
+// chain extracts one request chain: pages, records, child chains, and
+// finally the chain's cursor.
+func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
+	res := c.Resource
+	key := state.Key{Resource: res.Name, ParentKey: parentKey(c)}
+	var cursor *extract.Cursor
+	if inc := res.Incremental; inc != nil {
+		cursor = &extract.Cursor{Path: inc.CursorPath}
+		c.Window = extract.Window{Start: extract.StartValue(inc, r.committed[key]), End: inc.EndValue}
+	}
+	children := r.neededChildren(res.Name)
+	norm := r.normalizer(res)
+	stats := r.stats[res.Name]
+	r.count(func() { stats.Chains++ })
+	for page, err := range r.x.Pages(ctx, c) {
+		if err != nil {
+			return err
+		}
+		rows := &normalize.Rows{}
+		var kept int64
+		for _, rec := range page.Records {
+			if !extract.Keep(res.ProcessingSteps, rec) {
+				continue
+			}
+			if cursor != nil {
+				v := rec.Get(cursor.Path)
+				if res.Incremental.Filter && !extract.InWindow(v.String(), c.Window) {
+					continue
+				}
+				cursor.Observe(rec)
+			}
+			kept++
+			extra := includeFromParent(res, c.Parent)
+			if res.Selected {
+				if err := norm.Normalize(rec, extra, rows); err != nil {
+					return fmt.Errorf("resource %q: %s: %w", res.Name, page.Request.URL.Redacted(), err)
+				}
+			}
+			if len(children) > 0 {
+				if err := r.submitChildren(ctx, pl, c, rec, extra, children); err != nil {
+					return err
+				}
+			}
+		}
+		n := int64(rows.Len())
+		r.count(func() { stats.Pages++; stats.Records += kept; stats.Rows += n })
+		if n > 0 {
+			applySteps(res, rows)
+			if err := r.send(ctx, msg{res: res, rows: rows}); err != nil {
+				return err
+			}
+		}
+	}
+	if cursor != nil && cursor.Max != "" && res.Selected {
+		if prev := r.committed[key]; prev == "" || extract.Compare(cursor.Max, prev) > 0 {
+			return r.send(ctx, msg{res: res, cursor: &state.Entry{Key: key, Cursor: cursor.Max}})
+		}
+	}
+	return nil
+}
+
+func (r *runner) submitChildren(ctx context.Context, pl *pool, c extract.Chain, rec gjson.Result, extra []normalize.Field, children []*plan.Resource) error {
+	// The record outlives its page: copy it so the page body can be freed.
+	parent := &extract.Parent{Resource: c.Resource.Name, Record: gjson.Parse(strings.Clone(rec.Raw)), Up: c.Parent}
+	if len(extra) > 0 {
+		parent.Extra = make(map[string]any, len(extra))
+		for _, f := range extra {
+			parent.Extra[f.Name] = f.Value
+		}
+	}
+	for _, child := range children {
+		cc := extract.Chain{Resource: child, Parent: parent}
+		if err := pl.submit(func(ctx context.Context) error { return r.chain(ctx, pl, cc) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *runner) neededChildren(name string) []*plan.Resource {
+	var out []*plan.Resource
+	for _, c := range r.plan.Children(name) {
+		if c.Needed {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
+	hints := map[string]schema.Type{}
+	for col, h := range res.Columns {
+		if h.DataType != "" {
+			hints[col] = schema.Type(h.DataType)
+		}
+	}
+	return normalize.New(normalize.Config{
+		Table:         res.Table,
+		PrimaryKey:    res.PrimaryKey,
+		MaxNesting:    res.MaxTableNesting,
+		Hints:         hints,
+		IDFromContent: res.IDFromContent,
+		MaxIdentLen:   r.opts.MaxIdentLen,
+	})
+}
+
+func (r *runner) send(ctx context.Context, m msg) error {
+	select {
+	case r.out <- m:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (r *runner) count(fn func()) {
+	r.mu.Lock()
+	fn()
+	r.mu.Unlock()
+}
+
+// parentKey identifies a chain's parent record for its cursor: the parent
+// fields the requests use, as name=value pairs, e.g. "id=7f3c…".
+func parentKey(c extract.Chain) string {
+	if c.Parent == nil {
+		return ""
+	}
+	var parts []string
+	for _, f := range c.Resource.ParentFields {
+		v, _ := c.Parent.Field(f)
+		parts = append(parts, f+"="+v.String())
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "&")
+}
+
+// includeFromParent returns the root-row columns a record gets besides
+// its own fields: include_from_parent values, named _<parent>_<field> as
+// in dlt, and add_field processing steps.
+func includeFromParent(res *plan.Resource, p *extract.Parent) []normalize.Field {
+	var out []normalize.Field
+	if p != nil {
+		for _, f := range res.IncludeFromParent {
+			if v, ok := p.Field(f); ok {
+				out = append(out, normalize.Field{Name: "_" + schema.SnakeCase(p.Resource) + "_" + schema.SnakeCase(f), Value: fieldValue(v)})
+			}
+		}
+	}
+	for _, s := range res.ProcessingSteps {
+		if s.AddField == nil {
+			continue
+		}
+		f := normalize.Field{Name: schema.SnakeCase(s.AddField.Name), Value: s.AddField.Value}
+		if s.AddField.FromParent != "" {
+			if p == nil {
+				continue
+			}
+			v, ok := p.Field(s.AddField.FromParent)
+			if !ok {
+				continue
+			}
+			f.Value = fieldValue(v)
+		}
+		out = append(out, f)
+	}
+	return out
+}

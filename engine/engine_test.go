@@ -1,0 +1,168 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/pipe-etl/pipe/destinations/sqlite"
+	"github.com/pipe-etl/pipe/engine"
+	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/secrets"
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+// runSpec loads testdata/<file> against baseURL into the SQLite file db.
+func runSpec(t *testing.T, file, apiURL, db, token string, resources ...string) (*engine.Report, error) {
+	t.Helper()
+	ctx := context.Background()
+	data, err := os.ReadFile(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := spec.Load(file, data)
+	if err != nil {
+		t.Fatalf("load spec: %v", err)
+	}
+	p, err := plan.Build(s, plan.Options{Vars: map[string]string{"api_url": apiURL}, Resources: resources, LookupEnv: noEnv})
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	dest, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dest.Close()
+	return engine.Run(ctx, p, engine.Options{
+		Dest:    dest,
+		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { return token, k == "ACME_TOKEN" }},
+	})
+}
+
+func noEnv(string) (string, bool) { return "", false }
+
+func count(t *testing.T, db *sql.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func openDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestRunThreeLevelsIntoSQLite(t *testing.T) {
+	api := &acmeAPI{orgs: 5, projectsPerOrg: 3, depsPerProject: 2}
+	srv := api.server(t)
+	path := filepath.Join(t.TempDir(), "acme.db")
+
+	rep, err := runSpec(t, "three_levels.yml", srv.URL, path, "s3cret")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if rep.Status != "completed" {
+		t.Fatalf("status %q", rep.Status)
+	}
+	db := openDB(t, path)
+	checks := []struct {
+		query string
+		want  int
+	}{
+		{`SELECT count(*) FROM orgs`, 5},
+		{`SELECT count(*) FROM orgs WHERE attributes__name = 'Org 3' AND attributes__seats = 30`, 1},
+		{`SELECT count(*) FROM orgs__tags`, 10},
+		{`SELECT count(*) FROM orgs__tags t JOIN orgs o ON t._pipe_parent_id = o._pipe_id WHERE t.value = 'b'`, 5},
+		{`SELECT count(*) FROM projects`, 15},
+		{`SELECT count(*) FROM projects WHERE _orgs_id = 'org-4' AND settings__recurring__frequency = 'daily'`, 3},
+		{`SELECT count(*) FROM projects__owners`, 30},
+		{`SELECT count(*) FROM deps`, 30},
+		{`SELECT count(*) FROM deps WHERE _projects_id = 'org-2-p1'`, 2},
+		{`SELECT count(*) FROM _pipe_loads WHERE status = 'completed'`, 1},
+	}
+	for _, c := range checks {
+		if got := count(t, db, c.query); got != c.want {
+			t.Errorf("%s = %d, want %d", c.query, got, c.want)
+		}
+	}
+	if got := rep.Tables["deps"]; got != 30 {
+		t.Errorf("report deps rows = %d, want 30", got)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("s3cret")) {
+		t.Error("the API token was written to the database file")
+	}
+
+	// A rerun merges on the primary key: no duplicates, new values, child rows replaced.
+	api.rename = " renamed"
+	if _, err := runSpec(t, "three_levels.yml", srv.URL, path, "s3cret"); err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	for _, c := range []struct {
+		query string
+		want  int
+	}{
+		{`SELECT count(*) FROM orgs`, 5},
+		{`SELECT count(*) FROM orgs WHERE attributes__name LIKE '% renamed'`, 5},
+		{`SELECT count(*) FROM orgs__tags`, 10},
+		{`SELECT count(*) FROM projects`, 15},
+		{`SELECT count(*) FROM deps`, 30},
+		{`SELECT count(*) FROM _pipe_loads WHERE status = 'completed'`, 2},
+	} {
+		if got := count(t, db, c.query); got != c.want {
+			t.Errorf("after rerun: %s = %d, want %d", c.query, got, c.want)
+		}
+	}
+}
+
+func TestRunSelectedChildExtractsParentsWithoutLoadingThem(t *testing.T) {
+	api := &acmeAPI{orgs: 2, projectsPerOrg: 2, depsPerProject: 1}
+	srv := api.server(t)
+	path := filepath.Join(t.TempDir(), "acme.db")
+	if _, err := runSpec(t, "three_levels.yml", srv.URL, path, "s3cret", "deps"); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	db := openDB(t, path)
+	if got := count(t, db, `SELECT count(*) FROM deps`); got != 4 {
+		t.Errorf("deps = %d, want 4", got)
+	}
+	if got := count(t, db, `SELECT count(*) FROM sqlite_master WHERE name IN ('orgs', 'projects')`); got != 0 {
+		t.Errorf("unselected parents were loaded (%d tables)", got)
+	}
+}
+
+func TestRunBadTokenNamesResourceAndURLWithoutSecret(t *testing.T) {
+	api := &acmeAPI{orgs: 1, projectsPerOrg: 1, depsPerProject: 1}
+	srv := api.server(t)
+	path := filepath.Join(t.TempDir(), "acme.db")
+	_, err := runSpec(t, "three_levels.yml", srv.URL, path, "wrong-token-value")
+	if err == nil {
+		t.Fatal("run with a bad token succeeded")
+	}
+	msg := err.Error()
+	for _, want := range []string{`resource "orgs"`, srv.URL + "/api/orgs", "401"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not mention %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "wrong-token-value") {
+		t.Errorf("error leaks the token: %q", msg)
+	}
+}

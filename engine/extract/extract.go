@@ -1,0 +1,230 @@
+// Package extract walks a plan's resources over HTTP: it builds each
+// request chain's first request from the plan (parent record fields,
+// secrets, incremental window), pages through it with engine/rest, and
+// applies processing steps and the incremental cursor to the records.
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"net/url"
+
+	"github.com/tidwall/gjson"
+	"golang.org/x/time/rate"
+
+	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/rest"
+	"github.com/pipe-etl/pipe/engine/secrets"
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+// Extractor fetches records for the chains of a plan. It is safe for
+// concurrent use once built.
+type Extractor struct {
+	Plan     *plan.Plan
+	Client   *rest.Client
+	Secrets  secrets.Store
+	Redactor *rest.Redactor
+	Logger   *slog.Logger
+	// Auth and Limiter hold each resource's authenticator and endpoint
+	// rate limit, built once by the engine; missing entries mean none.
+	Auth    map[string]rest.Authenticator
+	Limiter map[string]*rate.Limiter
+	// Selectors hold one data selector per resource, so a detected path
+	// is logged once.
+	Selectors map[string]*rest.Selector
+}
+
+// Parent is a record of a parent resource that a child chain runs for.
+type Parent struct {
+	Resource string
+	Record   gjson.Result
+	// Extra holds the include_from_parent values the parent record
+	// carries from its own parent, so grandchildren can use them.
+	Extra map[string]any
+	Up    *Parent
+}
+
+// Field returns a field of the parent record: a gjson path on the
+// record, or a carried include_from_parent column such as _orgs_id.
+func (p *Parent) Field(path string) (gjson.Result, bool) {
+	if v, ok := p.Extra[path]; ok {
+		return gjson.Parse(jsonText(v)), true
+	}
+	r := p.Record.Get(path)
+	return r, r.Exists()
+}
+
+// Window is an incremental cursor window; empty values are unbounded.
+type Window struct {
+	Start, End string
+}
+
+// Chain is one request chain: a resource, for one parent record.
+type Chain struct {
+	Resource *plan.Resource
+	Parent   *Parent // nil for root resources
+	Window   Window
+}
+
+// Pages yields the chain's pages in order. An ignored response (a
+// response_action "ignore") ends the chain without an error.
+func (x *Extractor) Pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, error] {
+	return func(yield func(*rest.Page, error) bool) {
+		r := c.Resource
+		req, err := x.FirstRequest(ctx, c)
+		if err != nil {
+			yield(nil, fmt.Errorf("resource %q: %w", r.Name, err))
+			return
+		}
+		base, err := x.Plan.Base(x.Lookup(ctx, c))
+		if err != nil {
+			yield(nil, fmt.Errorf("resource %q: %w", r.Name, err))
+			return
+		}
+		baseURL, err := url.Parse(base)
+		if err != nil {
+			yield(nil, fmt.Errorf("resource %q: base_url: %w", r.Name, err))
+			return
+		}
+		pg, err := rest.NewPaginator(r.Paginator, baseURL, x.Logger)
+		if err != nil {
+			yield(nil, fmt.Errorf("resource %q: paginator: %w", r.Name, err))
+			return
+		}
+		call := rest.Call{
+			Resource: r.Name,
+			Auth:     x.Auth[r.Name],
+			Limiter:  x.Limiter[r.Name],
+			Actions:  r.ResponseActions,
+		}
+		sel := x.Selectors[r.Name]
+		if sel == nil {
+			sel = rest.NewSelector(r.DataSelector, x.Logger)
+		}
+		for page, err := range x.Client.Pages(ctx, req, pg, sel, call) {
+			if errors.Is(err, rest.ErrIgnored) {
+				return
+			}
+			if !yield(page, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// FirstRequest builds the first request of a chain.
+func (x *Extractor) FirstRequest(ctx context.Context, c Chain) (*rest.Request, error) {
+	r := c.Resource
+	lookup := x.Lookup(ctx, c)
+	u, err := x.Plan.RequestURL(r, lookup)
+	if err != nil {
+		return nil, err
+	}
+	req := &rest.Request{Method: r.Method, URL: u, Header: make(map[string][]string)}
+	if inc := r.Incremental; inc != nil {
+		q := u.Query()
+		if inc.StartParam != "" && c.Window.Start != "" {
+			q.Set(inc.StartParam, c.Window.Start)
+		}
+		if inc.EndParam != "" && c.Window.End != "" {
+			q.Set(inc.EndParam, c.Window.End)
+		}
+		u.RawQuery = q.Encode()
+	}
+	for _, hs := range []map[string]spec.Template{x.Plan.Headers, r.Headers} {
+		for k, t := range hs {
+			v, err := t.Expand(lookup)
+			if err != nil {
+				return nil, fmt.Errorf("header %s: %w", k, err)
+			}
+			req.Header.Set(k, v)
+		}
+	}
+	if len(r.Data) > 0 {
+		req.Form = url.Values{}
+		for k, t := range r.Data {
+			v, err := t.Expand(lookup)
+			if err != nil {
+				return nil, fmt.Errorf("data %s: %w", k, err)
+			}
+			req.Form.Set(k, v)
+		}
+	}
+	if r.JSON != nil {
+		body, err := expandJSON(r.JSON, lookup, x.typedLookup(c))
+		if err != nil {
+			return nil, fmt.Errorf("json body: %w", err)
+		}
+		req.JSON = body
+	}
+	return req, nil
+}
+
+// Lookup resolves the placeholders a plan leaves: secrets, parent fields
+// and the incremental window. Secret values are registered for redaction.
+func (x *Extractor) Lookup(ctx context.Context, c Chain) plan.Lookup {
+	return func(p spec.Part) (string, error) {
+		switch p.Namespace {
+		case spec.NSSecrets:
+			v, err := x.Secrets.Get(ctx, p.Name)
+			if err != nil {
+				return "", err
+			}
+			if x.Redactor != nil {
+				x.Redactor.Add(v)
+			}
+			return v, nil
+		case spec.NSResources:
+			f, err := parentField(c, p)
+			if err != nil {
+				return "", err
+			}
+			return f.String(), nil
+		case spec.NSIncremental:
+			switch p.Name {
+			case "start_value":
+				return c.Window.Start, nil
+			case "end_value":
+				return c.Window.End, nil
+			}
+		case spec.NSVars:
+			if v, ok := x.Plan.Vars[p.Name]; ok {
+				return v, nil
+			}
+		}
+		return "", fmt.Errorf("unknown placeholder %s", p)
+	}
+}
+
+// typedLookup returns a parent field with its JSON type, for JSON bodies
+// whose value is exactly one placeholder.
+func (x *Extractor) typedLookup(c Chain) func(spec.Part) (any, bool, error) {
+	return func(p spec.Part) (any, bool, error) {
+		if p.Namespace != spec.NSResources {
+			return nil, false, nil
+		}
+		f, err := parentField(c, p)
+		if err != nil {
+			return nil, false, err
+		}
+		return f.Value(), true, nil
+	}
+}
+
+func parentField(c Chain, p spec.Part) (gjson.Result, error) {
+	for up := c.Parent; up != nil; up = up.Up {
+		if up.Resource != p.Name {
+			continue
+		}
+		f, ok := up.Field(p.Field)
+		if !ok || f.Type == gjson.Null {
+			return gjson.Result{}, fmt.Errorf("parent %q record has no field %q", p.Name, p.Field)
+		}
+		return f, nil
+	}
+	return gjson.Result{}, fmt.Errorf("placeholder %s: no %q parent record in this chain", p, p.Name)
+}

@@ -1,0 +1,273 @@
+package plan
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+// Options are the run-time choices that shape a plan.
+type Options struct {
+	Vars      map[string]string // --var NAME=VALUE
+	BaseURL   string            // --base-url: replaces client.base_url
+	Resources []string          // --resources: overrides each resource's selected
+	// LookupEnv reads PIPE_VAR_<NAME>; defaults to os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+}
+
+func (o Options) lookupEnv(name string) (string, bool) {
+	if o.LookupEnv != nil {
+		return o.LookupEnv(name)
+	}
+	return os.LookupEnv(name)
+}
+
+// Defaults applied when neither the resource nor resource_defaults set a value.
+const (
+	DefaultWriteDisposition = "append"
+	DefaultMaxTableNesting  = 10
+	DefaultConcurrency      = 8
+	DefaultMethod           = "GET"
+)
+
+// Build resolves s into a Plan. The spec must have loaded without errors.
+//
+// Inheritance: a resource's own setting wins over resource_defaults, which
+// wins over client (paginator, auth), which wins over pipe's defaults.
+// endpoint.params, endpoint.headers and columns merge key by key (the
+// resource's key wins); every other field is taken whole from the first
+// level that sets it.
+func Build(s *spec.Spec, o Options) (*Plan, error) {
+	errs := &errorList{s: s}
+	vars := resolveVars(s, o, errs)
+	p := &Plan{
+		Name:        s.Name,
+		File:        s.File,
+		Vars:        vars,
+		Concurrency: s.Client.Concurrency,
+		RateLimit:   s.Client.RateLimit,
+		Headers:     map[string]spec.Template{},
+	}
+	if p.Concurrency <= 0 {
+		p.Concurrency = DefaultConcurrency
+	}
+	if s.Client.Retry != nil {
+		p.Retry = *s.Client.Retry
+	}
+	base := s.Client.BaseURL
+	if o.BaseURL != "" {
+		base = o.BaseURL
+	}
+	p.BaseURL = compile(errs, "client.base_url", base, vars).String()
+	for k, v := range s.Client.Headers {
+		p.Headers[k] = compile(errs, "client.headers."+k, v, vars)
+	}
+	d := s.ResourceDefaults
+	if d == nil {
+		d = &spec.ResourceDefaults{}
+	}
+	var list []*Resource
+	for i := range s.Resources {
+		list = append(list, buildResource(errs, s, d, i, vars))
+	}
+	selectResources(errs, list, o.Resources)
+	p.Resources = order(errs, list)
+	markNeeded(p)
+	return p, errs.err()
+}
+
+func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i int, vars map[string]string) *Resource {
+	sr := s.Resources[i]
+	at := fmt.Sprintf("resources[%d]", i)
+	ep := mergeEndpoint(d.Endpoint, sr.Endpoint)
+	r := &Resource{
+		Name:              sr.Name,
+		Table:             sr.TableName,
+		Selected:          firstBool(true, sr.Selected, d.Selected),
+		IncludeFromParent: sr.IncludeFromParent,
+		Method:            strings.ToUpper(first(ep.Method, DefaultMethod)),
+		DataSelector:      ep.DataSelector,
+		Paginator:         firstPtr(ep.Paginator, s.Client.Paginator),
+		Auth:              firstPtr(ep.Auth, s.Client.Auth),
+		Incremental:       ep.Incremental,
+		ResponseActions:   ep.ResponseActions,
+		RateLimit:         ep.RateLimit,
+		ProcessingSteps:   sr.ProcessingSteps,
+		PrimaryKey:        firstSlice(sr.PrimaryKey, d.PrimaryKey),
+		WriteDisposition:  first(sr.WriteDisposition, d.WriteDisposition, DefaultWriteDisposition),
+		IDFromContent:     sr.IDFromContent,
+		Columns:           mergeMaps(d.Columns, sr.Columns),
+		MaxTableNesting:   *firstPtr(sr.MaxTableNesting, d.MaxTableNesting, ptr(DefaultMaxTableNesting)),
+		Headers:           map[string]spec.Template{},
+		Data:              map[string]spec.Template{},
+	}
+	if c := firstPtr(sr.SchemaContract, d.SchemaContract); c != nil {
+		r.SchemaContract = *c
+	}
+	if r.Table == "" {
+		r.Table = schema.SnakeCase(r.Name)
+	}
+	if r.WriteDisposition == "merge" && len(r.PrimaryKey) == 0 {
+		errs.add(at+".write_disposition", "merge needs a primary_key")
+	}
+	r.Path = compile(errs, at+".endpoint.path", first(ep.Path, sr.Name), vars)
+	for _, name := range sortedKeys(ep.Params) {
+		pv := ep.Params[name]
+		val := pv.Value
+		if pv.Resolve != nil {
+			val = "{resources." + pv.Resolve.Resource + "." + pv.Resolve.Field + "}"
+		}
+		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, val, vars)})
+	}
+	for k, v := range ep.Headers {
+		r.Headers[k] = compile(errs, at+".endpoint.headers."+k, v, vars)
+	}
+	for k, v := range ep.Data {
+		r.Data[k] = compile(errs, at+".endpoint.data."+k, v, vars)
+	}
+	r.JSON = bindJSON(ep.JSON, vars)
+	findParent(errs, at, r)
+	return r
+}
+
+// mergeEndpoint applies the resource's endpoint over the defaults' one.
+func mergeEndpoint(def, own *spec.Endpoint) spec.Endpoint {
+	var d, o spec.Endpoint
+	if def != nil {
+		d = *def
+	}
+	if own != nil {
+		o = *own
+	}
+	return spec.Endpoint{
+		Path:            o.Path,
+		Method:          first(o.Method, d.Method),
+		Params:          mergeMaps(d.Params, o.Params),
+		Headers:         mergeMaps(d.Headers, o.Headers),
+		JSON:            firstAny(o.JSON, d.JSON),
+		Data:            mergeMaps(d.Data, o.Data),
+		DataSelector:    first(o.DataSelector, d.DataSelector),
+		Paginator:       firstPtr(o.Paginator, d.Paginator),
+		Auth:            firstPtr(o.Auth, d.Auth),
+		Incremental:     firstPtr(o.Incremental, d.Incremental),
+		ResponseActions: firstSlice(o.ResponseActions, d.ResponseActions),
+		RateLimit:       firstPtr(o.RateLimit, d.RateLimit),
+	}
+}
+
+// findParent records the parent resource and the parent fields that the
+// resource's request templates use.
+func findParent(errs *errorList, at string, r *Resource) {
+	seen := map[string]bool{}
+	visit := func(t spec.Template) {
+		for _, part := range t.Placeholders() {
+			if part.Namespace != spec.NSResources {
+				continue
+			}
+			if r.Parent != "" && r.Parent != part.Name {
+				errs.add(at, "resource %q uses two parents, %q and %q (a resource has one parent)", r.Name, r.Parent, part.Name)
+				continue
+			}
+			r.Parent = part.Name
+			if !seen[part.Field] {
+				seen[part.Field] = true
+				r.ParentFields = append(r.ParentFields, part.Field)
+			}
+		}
+	}
+	r.EachTemplate(visit)
+	if r.Parent == "" && len(r.IncludeFromParent) > 0 {
+		errs.add(at+".include_from_parent", "resource %q has no parent resource", r.Name)
+	}
+}
+
+// EachTemplate calls fn for every request template of r: path, params,
+// headers, form data and the strings of the JSON body.
+func (r *Resource) EachTemplate(fn func(spec.Template)) {
+	fn(r.Path)
+	for _, p := range r.Params {
+		fn(p.Value)
+	}
+	for _, k := range sortedKeys(r.Headers) {
+		fn(r.Headers[k])
+	}
+	for _, k := range sortedKeys(r.Data) {
+		fn(r.Data[k])
+	}
+	walkJSON(r.JSON, fn)
+}
+
+func selectResources(errs *errorList, list []*Resource, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	byName := map[string]*Resource{}
+	for _, r := range list {
+		byName[r.Name] = r
+		r.Selected = false
+	}
+	for _, n := range names {
+		r, ok := byName[n]
+		if !ok {
+			all := slices.Sorted(maps.Keys(byName))
+			errs.add("", "--resources: unknown resource %q (the spec has %s)", n, strings.Join(all, ", "))
+			continue
+		}
+		r.Selected = true
+	}
+}
+
+// order sorts resources parents first, keeping spec order otherwise.
+func order(errs *errorList, list []*Resource) []*Resource {
+	byName := map[string]*Resource{}
+	for _, r := range list {
+		byName[r.Name] = r
+	}
+	var out []*Resource
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(r *Resource, chain []string) bool
+	visit = func(r *Resource, chain []string) bool {
+		switch state[r.Name] {
+		case 2:
+			return true
+		case 1:
+			errs.add("", "resource dependency cycle: %s -> %s", strings.Join(chain, " -> "), r.Name)
+			return false
+		}
+		state[r.Name] = 1
+		if r.Parent != "" {
+			parent, ok := byName[r.Parent]
+			if !ok {
+				errs.add("", "resource %q: unknown parent resource %q", r.Name, r.Parent)
+				return false
+			}
+			if !visit(parent, append(chain, r.Name)) {
+				return false
+			}
+		}
+		state[r.Name] = 2
+		out = append(out, r)
+		return true
+	}
+	for _, r := range list {
+		visit(r, nil)
+	}
+	return out
+}
+
+// markNeeded flags selected resources and all their ancestors.
+func markNeeded(p *Plan) {
+	for _, r := range p.Resources {
+		if !r.Selected {
+			continue
+		}
+		for cur := r; cur != nil && !cur.Needed; cur = p.Resource(cur.Parent) {
+			cur.Needed = true
+		}
+	}
+}

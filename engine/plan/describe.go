@@ -1,0 +1,235 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+// Describe prints the resolved plan: every resource with its inherited
+// settings and its first request. Placeholders that need the network or a
+// secret ({secrets.*}, {resources.*}) are printed as written, never
+// resolved, so the output is safe to share.
+func (p *Plan) Describe(w io.Writer) error {
+	pr := &printer{w: w}
+	pr.line(0, "plan %s (%s)", p.Name, p.File)
+	pr.line(1, "base_url: %s", p.BaseURL)
+	pr.line(1, "concurrency: %d", p.Concurrency)
+	if rl := p.RateLimit; rl != nil {
+		pr.line(1, "rate_limit: %s", rateText(rl))
+	}
+	for _, k := range sortedKeys(p.Vars) {
+		pr.line(1, "var %s = %q", k, p.Vars[k])
+	}
+	pr.line(0, "resources (parents first):")
+	for _, r := range p.Resources {
+		p.describeResource(pr, r)
+	}
+	return pr.err
+}
+
+func (p *Plan) describeResource(pr *printer, r *Resource) {
+	load := "loaded"
+	switch {
+	case !r.Needed:
+		load = "not selected"
+	case !r.Selected:
+		load = "extracted for its children, not loaded"
+	}
+	pr.line(1, "%s -> table %s (%s)", r.Name, r.Table, load)
+	if r.Parent != "" {
+		pr.line(2, "parent: %s (one request chain per %s record; uses %s)", r.Parent, r.Parent, strings.Join(r.ParentFields, ", "))
+	}
+	if len(r.IncludeFromParent) > 0 {
+		pr.line(2, "include_from_parent: %s", strings.Join(r.IncludeFromParent, ", "))
+	}
+	pr.line(2, "request: %s %s", r.Method, p.describeURL(r))
+	if r.JSON != nil || len(r.Data) > 0 {
+		pr.line(2, "body: %s", describeBody(r))
+	}
+	pr.line(2, "paginator: %s", paginatorText(r.Paginator))
+	pr.line(2, "auth: %s", authText(r.Auth))
+	sel := r.DataSelector
+	if sel == "" {
+		sel = "(detected from the first response)"
+	}
+	pr.line(2, "data_selector: %s", sel)
+	wd := r.WriteDisposition
+	if len(r.PrimaryKey) > 0 {
+		wd += " on " + strings.Join(r.PrimaryKey, ", ")
+	}
+	pr.line(2, "write_disposition: %s", wd)
+	if inc := r.Incremental; inc != nil {
+		pr.line(2, "incremental: cursor %s from %q%s", inc.CursorPath, inc.InitialValue, perParent(r))
+	}
+	if r.RateLimit != nil {
+		pr.line(2, "rate_limit: %s", rateText(r.RateLimit))
+	}
+}
+
+// describeURL renders the first request's URL with remaining placeholders
+// as written. For root resources with an incremental cursor, the start
+// value is the initial value.
+func (p *Plan) describeURL(r *Resource) string {
+	render := func(t spec.Template) string {
+		var b strings.Builder
+		for _, part := range t {
+			if part.Namespace == spec.NSIncremental && r.Incremental != nil {
+				switch part.Name {
+				case "start_value":
+					b.WriteString(r.Incremental.InitialValue)
+					continue
+				case "end_value":
+					b.WriteString(r.Incremental.EndValue)
+					continue
+				}
+			}
+			b.WriteString(part.String())
+		}
+		return b.String()
+	}
+	path := render(r.Path)
+	u := path
+	if !isAbsolute(path) {
+		u = strings.TrimRight(p.BaseURL, "/") + "/" + strings.TrimLeft(path, "/")
+	}
+	var q []string
+	for _, prm := range r.Params {
+		q = append(q, prm.Name+"="+render(prm.Value))
+	}
+	if inc := r.Incremental; inc != nil && inc.StartParam != "" {
+		q = append(q, inc.StartParam+"="+inc.InitialValue)
+	}
+	if len(q) > 0 {
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + strings.Join(q, "&")
+	}
+	return u
+}
+
+func describeBody(r *Resource) string {
+	if len(r.Data) > 0 {
+		var kv []string
+		for _, k := range sortedKeys(r.Data) {
+			kv = append(kv, k+"="+r.Data[k].String())
+		}
+		return "form " + strings.Join(kv, "&")
+	}
+	var b strings.Builder
+	writeJSON(&b, r.JSON)
+	return "json " + b.String()
+}
+
+func writeJSON(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		b.WriteString("{")
+		for i, k := range sortedKeys(x) {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(b, "%q: ", k)
+			writeJSON(b, x[k])
+		}
+		b.WriteString("}")
+	case []any:
+		b.WriteString("[")
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeJSON(b, e)
+		}
+		b.WriteString("]")
+	case spec.Template:
+		fmt.Fprintf(b, "%q", x.String())
+	default:
+		fmt.Fprintf(b, "%v", x)
+	}
+}
+
+func perParent(r *Resource) string {
+	if r.Parent == "" {
+		return ""
+	}
+	return fmt.Sprintf(", one cursor per %s record", r.Parent)
+}
+
+func paginatorText(pg *spec.Paginator) string {
+	if pg == nil {
+		return "auto (detected from the first response and logged)"
+	}
+	var opts []string
+	add := func(k, v string) {
+		if v != "" {
+			opts = append(opts, k+" "+v)
+		}
+	}
+	add("next_url_path", pg.NextURLPath)
+	add("relative_to", pg.RelativeTo)
+	add("links_next_key", pg.LinksNextKey)
+	if pg.Limit > 0 {
+		add("limit", fmt.Sprint(pg.Limit))
+	}
+	add("offset_param", pg.OffsetParam)
+	add("limit_param", pg.LimitParam)
+	add("page_param", pg.PageParam)
+	add("total_path", pg.TotalPath)
+	add("has_more_path", pg.HasMorePath)
+	add("cursor_path", pg.CursorPath)
+	add("cursor_param", pg.CursorParam)
+	add("cursor_body_path", pg.CursorBodyPath)
+	add("cursor_key", pg.CursorKey)
+	if len(opts) == 0 {
+		return pg.Type
+	}
+	return pg.Type + " (" + strings.Join(opts, ", ") + ")"
+}
+
+func authText(a *spec.Auth) string {
+	if a == nil {
+		return "none"
+	}
+	switch a.Type {
+	case "api_key":
+		loc, name := a.Location, a.Name
+		if loc == "" {
+			loc = "header"
+		}
+		if name == "" {
+			name = "Authorization"
+		}
+		return fmt.Sprintf("api_key (%s %s = %q)", loc, name, a.APIKey)
+	case "bearer":
+		return fmt.Sprintf("bearer (token %q)", a.Token)
+	case "oauth2_client_credentials", "oauth2_refresh_token", "login":
+		return fmt.Sprintf("%s (token_url %s)", a.Type, a.TokenURL)
+	case "token_broker":
+		return fmt.Sprintf("token_broker (%s)", a.BrokerURL)
+	}
+	return a.Type
+}
+
+func rateText(rl *spec.RateLimit) string {
+	if rl.RequestsPerMinute > 0 {
+		return fmt.Sprintf("%g requests/minute", rl.RequestsPerMinute)
+	}
+	return fmt.Sprintf("%g requests/second", rl.RequestsPerSecond)
+}
+
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) line(indent int, format string, args ...any) {
+	if p.err != nil {
+		return
+	}
+	_, p.err = fmt.Fprintf(p.w, "%s%s\n", strings.Repeat("  ", indent), fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,87 @@
+// Package plan turns a validated Spec into a Plan: variables resolved,
+// resource_defaults and client settings merged into each resource,
+// placeholders compiled, and resources ordered parents first. A Plan is
+// plain data with no secret values; printing it is safe.
+package plan
+
+import (
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+// Plan is what a run executes.
+type Plan struct {
+	Name        string
+	File        string
+	BaseURL     string            // resolved; may still hold {secrets.*}
+	Headers     map[string]spec.Template
+	Vars        map[string]string // resolved variable values
+	Concurrency int
+	RateLimit   *spec.RateLimit
+	Retry       spec.Retry
+	// Resources are ordered so that every parent comes before its children.
+	Resources []*Resource
+}
+
+// Resource is one resource with every inherited setting applied.
+type Resource struct {
+	Name  string
+	Table string
+	// Selected resources are loaded. Unselected parents of selected
+	// resources are still extracted, for their records, but not loaded.
+	Selected bool
+	// Needed is true when the resource is extracted: it is selected or an
+	// ancestor of a selected resource.
+	Needed bool
+
+	Parent            string   // parent resource, "" for a root resource
+	ParentFields      []string // gjson paths of parent records that the requests use
+	IncludeFromParent []string
+
+	Method          string
+	Path            spec.Template
+	Params          []Param // sorted by name
+	Headers         map[string]spec.Template
+	JSON            any // body with string leaves as spec text; see Body
+	Data            map[string]spec.Template
+	DataSelector    string
+	Paginator       *spec.Paginator // nil means auto-detect
+	Auth            *spec.Auth      // nil means none
+	Incremental     *spec.Incremental
+	ResponseActions []spec.ResponseAction
+	RateLimit       *spec.RateLimit
+	ProcessingSteps []spec.ProcessingStep
+
+	PrimaryKey       []string
+	WriteDisposition string
+	IDFromContent    bool
+	Columns          map[string]spec.ColumnHint
+	SchemaContract   spec.SchemaContract
+	MaxTableNesting  int
+}
+
+// Param is one query parameter.
+type Param struct {
+	Name  string
+	Value spec.Template
+}
+
+// Resource returns the named resource, or nil.
+func (p *Plan) Resource(name string) *Resource {
+	for _, r := range p.Resources {
+		if r.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// Children returns the resources whose parent is name, in plan order.
+func (p *Plan) Children(name string) []*Resource {
+	var out []*Resource
+	for _, r := range p.Resources {
+		if r.Parent == name {
+			out = append(out, r)
+		}
+	}
+	return out
+}

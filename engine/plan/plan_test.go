@@ -1,0 +1,159 @@
+package plan_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func load(t *testing.T, name string) *spec.Spec {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := spec.Load(name, data)
+	if err != nil {
+		t.Fatalf("load %s: %v", name, err)
+	}
+	return s
+}
+
+func env(vals map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vals[k]; return v, ok }
+}
+
+func TestBuildInheritanceAndOrder(t *testing.T) {
+	p, err := plan.Build(load(t, "snyk_like.yml"), plan.Options{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, r := range p.Resources {
+		order = append(order, r.Name)
+	}
+	if got := strings.Join(order, ","); got != "orgs,issues,projects,self" {
+		t.Errorf("order = %s, want parents first in spec order: orgs,issues,projects,self", got)
+	}
+	issues := p.Resource("issues")
+	if issues.Parent != "orgs" || strings.Join(issues.ParentFields, ",") != "id" {
+		t.Errorf("issues parent = %q %v", issues.Parent, issues.ParentFields)
+	}
+	params := map[string]string{}
+	for _, prm := range issues.Params {
+		params[prm.Name] = prm.Value.String()
+	}
+	want := map[string]string{"version": "2024-10-15", "limit": "50", "updated_after": "{incremental.start_value}"}
+	for k, v := range want {
+		if params[k] != v {
+			t.Errorf("issues param %s = %q, want %q (resource params merge over defaults key by key)", k, params[k], v)
+		}
+	}
+	if issues.WriteDisposition != "merge" || strings.Join(issues.PrimaryKey, ",") != "id" {
+		t.Errorf("issues inherits %s on %v", issues.WriteDisposition, issues.PrimaryKey)
+	}
+	if issues.Paginator == nil || issues.Paginator.Type != "json_link" {
+		t.Errorf("issues paginator = %+v, want the client's json_link", issues.Paginator)
+	}
+	projects := p.Resource("projects")
+	if projects.WriteDisposition != "replace" || projects.Paginator.Type != "single_page" {
+		t.Errorf("projects = %s, %s: the resource's own settings must win", projects.WriteDisposition, projects.Paginator.Type)
+	}
+	if self := p.Resource("self"); self.Path.String() != "self" || self.Table != "self" {
+		t.Errorf("string resource self: path %q table %q", self.Path.String(), self.Table)
+	}
+	if p.BaseURL != "https://api.snyk.io/rest/" {
+		t.Errorf("base_url = %q", p.BaseURL)
+	}
+}
+
+func TestBuildVariables(t *testing.T) {
+	cases := []struct {
+		name    string
+		opts    plan.Options
+		wantURL string
+		wantErr string
+	}{
+		{"default through another var", plan.Options{}, "https://api.snyk.io/rest/", ""},
+		{"env overrides default", plan.Options{LookupEnv: env(map[string]string{"PIPE_VAR_REGION": "api.eu.snyk.io"})}, "https://api.eu.snyk.io/rest/", ""},
+		{"flag overrides env", plan.Options{
+			Vars:      map[string]string{"api_url": "http://127.0.0.1:9"},
+			LookupEnv: env(map[string]string{"PIPE_VAR_API_URL": "http://ignored"}),
+		}, "http://127.0.0.1:9/rest/", ""},
+		{"base-url overrides client", plan.Options{BaseURL: "http://proxy.local/rest/"}, "http://proxy.local/rest/", ""},
+		{"enum", plan.Options{Vars: map[string]string{"region": "api.mars.snyk.io"}}, "", `vars.region: value "api.mars.snyk.io" is not allowed (want one of api.snyk.io, api.eu.snyk.io)`},
+		{"unknown var", plan.Options{Vars: map[string]string{"regoin": "x"}}, "", "--var regoin: unknown variable (the spec declares api_url, api_version, region)"},
+		{"unknown resource", plan.Options{Resources: []string{"nope"}}, "", `--resources: unknown resource "nope"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.opts.LookupEnv == nil {
+				c.opts.LookupEnv = env(nil)
+			}
+			p, err := plan.Build(load(t, "snyk_like.yml"), c.opts)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.BaseURL != c.wantURL {
+				t.Errorf("base_url = %q, want %q", p.BaseURL, c.wantURL)
+			}
+		})
+	}
+}
+
+func TestBuildSelection(t *testing.T) {
+	p, err := plan.Build(load(t, "snyk_like.yml"), plan.Options{Resources: []string{"issues"}, LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name             string
+		selected, needed bool
+	}{{"orgs", false, true}, {"issues", true, true}, {"projects", false, false}, {"self", false, false}} {
+		r := p.Resource(c.name)
+		if r.Selected != c.selected || r.Needed != c.needed {
+			t.Errorf("%s: selected %v needed %v, want %v %v", c.name, r.Selected, r.Needed, c.selected, c.needed)
+		}
+	}
+}
+
+func TestDescribeGolden(t *testing.T) {
+	p, err := plan.Build(load(t, "snyk_like.yml"), plan.Options{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := p.Describe(&out); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "snyk_like.plan")
+	if *update {
+		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(want) {
+		t.Errorf("describe output differs from %s (run with -update):\n%s", golden, out.String())
+	}
+	if strings.Contains(out.String(), "SNYK_TOKEN") || !strings.Contains(out.String(), "{secrets.snyk_token}") {
+		t.Error("plan output must show secret placeholders, never values")
+	}
+}

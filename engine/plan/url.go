@@ -1,0 +1,73 @@
+package plan
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+// Lookup returns the value of a placeholder that remains in a plan
+// template: {secrets.*}, {resources.*} or {incremental.*}.
+type Lookup func(spec.Part) (string, error)
+
+// RequestURL builds the absolute URL of a resource's first request. A path
+// that is an absolute URL is used as is; otherwise it is appended to
+// base_url's path (a leading slash in the path does not drop base_url's
+// path, as in dlt). Placeholder values in the path are path-escaped; query
+// parameters are encoded and sorted by name. Parameters whose value
+// expands to an empty string are left out.
+func (p *Plan) RequestURL(r *Resource, lookup Lookup) (*url.URL, error) {
+	path, err := r.Path.Expand(func(part spec.Part) (string, error) {
+		v, err := lookup(part)
+		return url.PathEscape(v), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	raw := path
+	if !isAbsolute(path) {
+		base, err := p.Base(lookup)
+		if err != nil {
+			return nil, err
+		}
+		raw = strings.TrimRight(base, "/") + "/" + strings.TrimLeft(path, "/")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("resource %q: url %q: %w", r.Name, raw, err)
+	}
+	q := u.Query()
+	for _, prm := range r.Params {
+		v, err := prm.Value.Expand(lookup)
+		if err != nil {
+			return nil, err
+		}
+		if v != "" {
+			q.Set(prm.Name, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u, nil
+}
+
+// Base returns base_url with its placeholders expanded.
+func (p *Plan) Base(lookup Lookup) (string, error) {
+	t, err := spec.ParseTemplate(p.BaseURL)
+	if err != nil {
+		return "", fmt.Errorf("client.base_url: %w", err)
+	}
+	base, err := t.Expand(lookup)
+	if err != nil {
+		return "", err
+	}
+	if base == "" {
+		return "", fmt.Errorf("client.base_url is empty (set it in the spec or pass --base-url)")
+	}
+	return base, nil
+}
+
+func isAbsolute(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}

@@ -1,0 +1,136 @@
+package plan
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+// resolveVars computes every variable's value: --var first, then the
+// environment variable PIPE_VAR_<NAME>, then the default. Values and
+// defaults may reference other variables.
+func resolveVars(s *spec.Spec, o Options, errs *errorList) map[string]string {
+	for name := range o.Vars {
+		if _, ok := s.Vars[name]; !ok {
+			errs.add("", "--var %s: unknown variable (the spec declares %s)", name, declared(s))
+		}
+	}
+	raw := make(map[string]string, len(s.Vars))
+	for name, v := range s.Vars {
+		if val, ok := o.Vars[name]; ok {
+			raw[name] = val
+			continue
+		}
+		if val, ok := o.lookupEnv("PIPE_VAR_" + strings.ToUpper(name)); ok {
+			raw[name] = val
+			continue
+		}
+		if v.Default != nil {
+			raw[name] = *v.Default
+		}
+	}
+	out := make(map[string]string, len(raw))
+	var resolve func(name string, stack []string) (string, bool)
+	resolve = func(name string, stack []string) (string, bool) {
+		if val, ok := out[name]; ok {
+			return val, true
+		}
+		if slices.Contains(stack, name) {
+			errs.add("vars."+name, "variable cycle %s -> %s", strings.Join(stack, " -> "), name)
+			return "", false
+		}
+		val, ok := raw[name]
+		if !ok {
+			if _, declaredVar := s.Vars[name]; !declaredVar {
+				return "", false // reported by the spec loader
+			}
+			errs.add("vars."+name, "variable %q has no value (set --var %s=... or PIPE_VAR_%s)", name, name, strings.ToUpper(name))
+			return "", false
+		}
+		t, err := spec.ParseTemplate(val)
+		if err != nil {
+			errs.add("vars."+name, "%v", err)
+			return "", false
+		}
+		okAll := true
+		res, _ := t.Expand(func(p spec.Part) (string, error) {
+			if p.Namespace != spec.NSVars {
+				errs.add("vars."+name, "a variable may only reference other variables, not %s", p)
+				okAll = false
+				return "", nil
+			}
+			v, ok := resolve(p.Name, append(stack, name))
+			okAll = okAll && ok
+			return v, nil
+		})
+		if !okAll {
+			return "", false
+		}
+		if enum := s.Vars[name].Enum; len(enum) > 0 && !slices.Contains(enum, res) {
+			errs.add("vars."+name, "value %q is not allowed (want one of %s)", res, strings.Join(enum, ", "))
+		}
+		out[name] = res
+		return res, true
+	}
+	for _, name := range sortedKeys(s.Vars) {
+		resolve(name, nil)
+	}
+	return out
+}
+
+// bindVars replaces {vars.*} placeholders of t with their values, keeping
+// every other placeholder.
+func bindVars(t spec.Template, vars map[string]string) spec.Template {
+	var out spec.Template
+	for _, p := range t {
+		if p.Namespace == spec.NSVars {
+			p = spec.Part{Literal: vars[p.Name]}
+		}
+		if !p.IsPlaceholder() && len(out) > 0 && !out[len(out)-1].IsPlaceholder() {
+			out[len(out)-1].Literal += p.Literal
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func declared(s *spec.Spec) string {
+	if len(s.Vars) == 0 {
+		return "no variables"
+	}
+	return strings.Join(sortedKeys(s.Vars), ", ")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// errorList collects positioned errors while building a plan.
+type errorList struct {
+	s    *spec.Spec
+	errs spec.Errors
+}
+
+func (l *errorList) add(path, format string, args ...any) {
+	e := &spec.Error{File: l.s.File, Path: path, Msg: fmt.Sprintf(format, args...)}
+	if path != "" {
+		e.Line, e.Col = l.s.Source.Pos(path)
+	}
+	l.errs = append(l.errs, e)
+}
+
+func (l *errorList) err() error {
+	if len(l.errs) == 0 {
+		return nil
+	}
+	l.errs.Sort()
+	return l.errs
+}

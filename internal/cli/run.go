@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pipe-etl/pipe/engine"
+	"github.com/pipe-etl/pipe/engine/secrets"
+)
+
+func (e *env) runCommand() *cobra.Command {
+	var f planFlags
+	var dest string
+	var checkpoint int
+	cmd := &cobra.Command{
+		Use:   "run SPEC",
+		Short: "Extract every selected resource of SPEC and load it",
+		Long: `Run extracts every selected resource of SPEC (a file, or the name of a
+shipped spec such as snyk) and loads it into the destination: ./<name>.db
+(SQLite) by default, --dest or PIPE_DEST otherwise.`,
+		Example: `  pipe run snyk
+  pipe run sources/snyk/snyk.yml --dest postgres://user@localhost/db
+  pipe run spec.yml --var region=api.eu.snyk.io --resources orgs,issues`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return e.runSpec(ctx, args[0], f, dest, checkpoint)
+		},
+	}
+	addPlanFlags(cmd, &f)
+	cmd.Flags().StringVar(&dest, "dest", "", "destination: sqlite:///path.db, a .db path, or postgres://... (default $PIPE_DEST or ./<name>.db)")
+	cmd.Flags().IntVar(&checkpoint, "checkpoint-rows", engine.DefaultCheckpointRows, "commit rows and cursors every N rows")
+	return cmd
+}
+
+func addPlanFlags(cmd *cobra.Command, f *planFlags) {
+	cmd.Flags().StringArrayVar(&f.vars, "var", nil, "set a spec variable, NAME=VALUE (repeatable; also env PIPE_VAR_<NAME>)")
+	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "replace client.base_url (a proxy, a regional host, a fake)")
+	cmd.Flags().StringSliceVar(&f.resources, "resources", nil, "load only these resources (comma-separated); their parents are still extracted")
+}
+
+func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, checkpoint int) error {
+	p, err := e.buildPlan(arg, f)
+	if err != nil {
+		return err
+	}
+	store := e.secretStore()
+	if err := missingSecrets(p, func(name string) bool {
+		_, err := store.Get(ctx, name)
+		return err == nil
+	}); err != nil {
+		return err
+	}
+	dest, where, err := e.openDest(ctx, destURL, p.Name)
+	if err != nil {
+		return fmt.Errorf("destination: %w", err)
+	}
+	defer dest.Close()
+	log := e.logger()
+	log.Info("run", "spec", p.File, "dest", where)
+	rep, err := engine.Run(ctx, p, engine.Options{
+		Dest:           dest,
+		Secrets:        store,
+		Logger:         log,
+		Progress:       e.stderr,
+		CheckpointRows: checkpoint,
+		MaxIdentLen:    maxIdentLen(dest),
+		Auth:           e.authFactory(dest),
+	})
+	if rep != nil {
+		printSummary(e, rep, where)
+	}
+	return err
+}
+
+// printSummary writes rows per table to stdout.
+func printSummary(e *env, rep *engine.Report, where string) {
+	names := make([]string, 0, len(rep.Tables))
+	for n := range rep.Tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(e.stdout, "load %s %s in %s into %s\n", rep.LoadID, rep.Status, rep.Elapsed.Round(1e6), where)
+	var total int64
+	for _, n := range names {
+		fmt.Fprintf(e.stdout, "  %-40s %10d rows\n", n, rep.Tables[n])
+		total += rep.Tables[n]
+	}
+	fmt.Fprintf(e.stdout, "  %-40s %10d rows\n", "total", total)
+}
+
+// secretStore is where {secrets.*} are looked up: the environment first.
+func (e *env) secretStore() secrets.Store {
+	return secrets.Chain{secrets.Env{Lookup: e.getenv}}
+}
+
+func maxIdentLen(d any) int {
+	if m, ok := d.(interface{ MaxIdentifierLength() int }); ok {
+		return m.MaxIdentifierLength()
+	}
+	return 0
+}
