@@ -53,8 +53,9 @@ type Result struct {
 
 // Apply evolves existing (nil if the destination has no such table) by
 // observed and fits every row with Check. observed must list the type of
-// every non-nil value in rows, as normalize's observed tables do. Apply
-// reuses the backing array of rows for Result.Rows. The first contract
+// every non-nil value in rows, as normalize's observed tables do. The
+// rows are fitted in place; Result.Rows is rows itself unless some were
+// dropped, then a new slice (rows is never reordered). The first contract
 // violation under a freeze mode is returned as a *ContractError.
 func (e Evolver) Apply(existing, observed *Table, rows []Row) (Result, error) {
 	c, err := e.Contract.normalized()
@@ -82,17 +83,21 @@ func (e Evolver) Apply(existing, observed *Table, rows []Row) (Result, error) {
 		return res, nil
 	}
 	f := newFitter(next, c, e.MaxIdentLen)
-	kept := rows[:0]
-	for _, r := range rows {
+	kept := rows
+	for i, r := range rows {
 		keep, n, err := f.fit(r)
 		if err != nil {
 			return Result{}, err
 		}
 		res.DroppedValues += n
-		if keep {
-			kept = append(kept, r)
-		} else {
+		switch {
+		case !keep && len(res.Dropped) == 0:
+			kept = append(make([]Row, 0, len(rows)-1), rows[:i]...)
 			res.Dropped = append(res.Dropped, r)
+		case !keep:
+			res.Dropped = append(res.Dropped, r)
+		case len(res.Dropped) > 0:
+			kept = append(kept, r)
 		}
 	}
 	res.Rows = kept
