@@ -208,7 +208,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			}
 			refreshed = true
 			c.logger.Info("refreshing credentials after 401", "request", where)
-			if err := ref.Refresh(withStaleRequest(WithRedactor(ctx, c.redactor), r)); err != nil {
+			if err := ref.Refresh(withStaleRequest(ctx, r)); err != nil {
 				return nil, fmt.Errorf("%w: refresh: %w", c.httpError(method, req, resp, attempt), err)
 			}
 			continue
@@ -261,7 +261,7 @@ func (c *Client) prepare(ctx context.Context, req *Request, method string, auth 
 		return r, nil
 	}
 	header, query := r.Header.Clone(), r.URL.Query()
-	if err := auth.Authenticate(WithRedactor(ctx, c.redactor), r); err != nil {
+	if err := auth.Authenticate(ctx, r); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
 	c.registerApplied(header, query, r)

@@ -72,7 +72,7 @@ func NewPaginator(p *spec.Paginator, baseURL *url.URL, logger *slog.Logger) (Pag
 		err = fmt.Errorf("unknown type %q (want one of json_link, header_link, offset, page_number, cursor, header_cursor, single_page, auto)", p.Type)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("paginator: %w", err)
+		return nil, err
 	}
 	return pg, nil
 }

@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"context"
 	"net/url"
 	"sort"
 	"strings"
@@ -130,20 +129,4 @@ func sensitiveName(name string) bool {
 		}
 	}
 	return false
-}
-
-type redactorKey struct{}
-
-// WithRedactor returns ctx carrying r. The client attaches its Redactor to
-// the context it passes to Authenticate and Refresh, so an authenticator
-// can register the secrets it applies (RedactorFrom(ctx).Add(token)).
-func WithRedactor(ctx context.Context, r *Redactor) context.Context {
-	return context.WithValue(ctx, redactorKey{}, r)
-}
-
-// RedactorFrom returns the Redactor carried by ctx, or nil. A nil
-// *Redactor is safe to call: Add does nothing and String returns its input.
-func RedactorFrom(ctx context.Context) *Redactor {
-	r, _ := ctx.Value(redactorKey{}).(*Redactor)
-	return r
 }

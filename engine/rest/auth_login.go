@@ -1,0 +1,207 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+var (
+	_ Authenticator = (*Login)(nil)
+	_ Refresher     = (*Login)(nil)
+)
+
+// Login POSTs credentials to a token URL and sends the token it gets back
+// (login), as Checkmarx SCA wants.
+//
+// Fields: token_url (required), form (form-encoded body) or json (JSON
+// body), one of them required, values being templates expanded at each
+// login; token_path (gjson, default "access_token"), expires_in_path
+// (gjson, seconds, default "expires_in"; absent from the reply means no
+// expiry), header_name (default "Authorization"), header_prefix (default
+// "Bearer ").
+//
+// It logs in again 30 s before the token expires and after a 401, once
+// for all concurrent requests. A failed login names the token URL and the
+// status, never the credentials.
+type Login struct {
+	tokenURL  string
+	form      map[string]string
+	json      map[string]any
+	tokenPath string
+	expiresIn string
+	header    string
+	prefix    string
+	expand    func(string) (string, error)
+	hc        *http.Client
+	red       *Redactor
+	logger    *slog.Logger
+	cache     *tokenCache
+}
+
+func newLogin(b authBuilder, hc *http.Client, logger *slog.Logger) (*Login, error) {
+	if b.a.TokenURL == "" {
+		return nil, fmt.Errorf("token_url is required")
+	}
+	tokenURL, err := b.field("token_url", b.a.TokenURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := url.ParseRequestURI(tokenURL); err != nil {
+		return nil, fmt.Errorf("token_url: %w", err)
+	}
+	if (b.a.Form == nil) == (b.a.JSON == nil) {
+		return nil, fmt.Errorf("exactly one of form and json is required")
+	}
+	l := &Login{
+		tokenURL: tokenURL, form: b.a.Form, json: b.a.JSON,
+		tokenPath: or(b.a.TokenPath, "access_token"), expiresIn: or(b.a.ExpiresInPath, "expires_in"),
+		header: or(b.a.HeaderName, "Authorization"), prefix: "Bearer ",
+		expand: b.expand, hc: hc, red: b.red, logger: logger,
+	}
+	if b.a.HeaderPrefix != nil {
+		l.prefix = *b.a.HeaderPrefix
+	}
+	l.cache = newTokenCache(l.login)
+	return l, nil
+}
+
+// Authenticate sets the token header, logging in if needed.
+func (l *Login) Authenticate(ctx context.Context, req *Request) error {
+	v, err := l.cache.get(ctx)
+	if err != nil {
+		return err
+	}
+	req.Header.Set(l.header, v)
+	return nil
+}
+
+// Refresh drops the token that got a 401 unless it was already replaced;
+// the next Authenticate logs in again.
+func (l *Login) Refresh(ctx context.Context) error {
+	l.cache.refreshFrom(ctx, l.header)
+	return nil
+}
+
+func (l *Login) login(ctx context.Context) (string, time.Duration, error) {
+	where := "login POST " + l.red.URL(mustParse(l.tokenURL))
+	body, ctype, err := l.body()
+	if err != nil {
+		return "", 0, fmt.Errorf("%s: %w", where, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.tokenURL, bytes.NewReader(body))
+	if err != nil {
+		return "", 0, fmt.Errorf("%s: %w", where, err)
+	}
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Accept", "application/json")
+	resp, err := l.hc.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return "", 0, fmt.Errorf("%s: %s", where, l.red.String(err.Error()))
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", 0, fmt.Errorf("%s: read body: %s", where, l.red.String(err.Error()))
+	}
+	if resp.StatusCode >= 300 {
+		return "", 0, fmt.Errorf("%s: %s: %s", where, statusText(resp.StatusCode), l.red.String(snippet(b, maxBodySnippet)))
+	}
+	tok := gjson.GetBytes(b, l.tokenPath)
+	if tok.Type != gjson.String || tok.Str == "" {
+		return "", 0, fmt.Errorf("%s: %s: no token at token_path %q in the response", where, statusText(resp.StatusCode), l.tokenPath)
+	}
+	l.red.Add(tok.Str)
+	v := l.prefix + tok.Str
+	l.red.Add(v)
+	var lifetime time.Duration
+	if e := gjson.GetBytes(b, l.expiresIn); e.Exists() {
+		secs, err := strconv.ParseFloat(strings.TrimSpace(e.String()), 64)
+		if err != nil || secs < 0 {
+			return "", 0, fmt.Errorf("%s: expires_in_path %q is %s, want seconds", where, l.expiresIn, kindText(e))
+		}
+		lifetime = seconds(secs)
+	}
+	l.logger.Debug("login: got a token", "token_url", l.red.URL(mustParse(l.tokenURL)), "expires_in", lifetime)
+	return v, lifetime, nil
+}
+
+// body expands the form or JSON templates, registering credential values.
+func (l *Login) body() ([]byte, string, error) {
+	if l.form != nil {
+		f := url.Values{}
+		for k, v := range l.form {
+			x, err := l.value("form."+k, k, v)
+			if err != nil {
+				return nil, "", err
+			}
+			f.Set(k, x)
+		}
+		return []byte(f.Encode()), "application/x-www-form-urlencoded", nil
+	}
+	v, err := l.expandJSON("json", "", l.json)
+	if err != nil {
+		return nil, "", err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, "", fmt.Errorf("encode json: %w", err)
+	}
+	return b, "application/json", nil
+}
+
+// value expands one field; a value from a secret or under a sensitive key
+// (password, client_secret, ...) is registered with the redactor.
+func (l *Login) value(path, key, v string) (string, error) {
+	x, err := l.expand(v)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	if hasSecret(v) || credentialName(key) {
+		l.red.Add(x)
+	}
+	return x, nil
+}
+
+func (l *Login) expandJSON(path, key string, v any) (any, error) {
+	switch t := v.(type) {
+	case string:
+		return l.value(path, key, t)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			x, err := l.expandJSON(path+"."+k, k, e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = x
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			x, err := l.expandJSON(fmt.Sprintf("%s[%d]", path, i), key, e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = x
+		}
+		return out, nil
+	}
+	return v, nil
+}
