@@ -74,6 +74,9 @@ func ParseTemplate(s string) (Template, error) {
 		ns, rest, ok := strings.Cut(body, ".")
 		if !ok || !isNamespace(ns) {
 			if ok && isIdent(ns) && !strings.ContainsAny(rest, " \"':") {
+				if m := suggest(ns, namespaces); m != "" {
+					return nil, fmt.Errorf("unknown placeholder namespace %q in {%s} (did you mean %q?)", ns, body, m)
+				}
 				return nil, fmt.Errorf("unknown placeholder namespace %q in {%s} (want one of vars, secrets, resources, incremental)", ns, body)
 			}
 			lit.WriteString(s[i : i+end+1])
@@ -152,6 +155,8 @@ func (t Template) String() string {
 	}
 	return b.String()
 }
+
+var namespaces = []string{NSVars, NSSecrets, NSResources, NSIncremental}
 
 func isNamespace(s string) bool {
 	switch s {

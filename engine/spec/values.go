@@ -54,14 +54,38 @@ func (d Duration) MarshalJSON() ([]byte, error) {
 	return json.Marshal(time.Duration(d).String())
 }
 
-// UnmarshalJSON accepts a scalar (the default value) or a mapping.
+// UnmarshalJSON accepts a scalar (the default value) or a mapping. As in
+// the scalar form, a default or enum value written as a number or boolean
+// is kept as its text.
 func (v *Var) UnmarshalJSON(b []byte) error {
 	if s, ok := scalarString(b); ok {
 		v.Default = &s
 		return nil
 	}
-	type plain Var
-	return strictDecode(b, (*plain)(v))
+	var raw struct {
+		Default     json.RawMessage   `json:"default"`
+		Enum        []json.RawMessage `json:"enum"`
+		Description string            `json:"description"`
+	}
+	if err := strictDecode(b, &raw); err != nil {
+		return err
+	}
+	*v = Var{Description: raw.Description}
+	if len(raw.Default) > 0 && string(raw.Default) != "null" {
+		s, ok := scalarString(raw.Default)
+		if !ok {
+			return fmt.Errorf("default: want a string, number or boolean")
+		}
+		v.Default = &s
+	}
+	for _, e := range raw.Enum {
+		s, ok := scalarString(e)
+		if !ok {
+			return fmt.Errorf("enum: want strings, numbers or booleans")
+		}
+		v.Enum = append(v.Enum, s)
+	}
+	return nil
 }
 
 // UnmarshalJSON accepts a scalar template or {type: resolve, ...}.

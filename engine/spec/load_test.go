@@ -1,0 +1,84 @@
+package spec
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden .err files in testdata/errors")
+
+// TestLoadErrors loads each bad spec in testdata/errors and compares the
+// error text with the golden .err file beside it.
+func TestLoadErrors(t *testing.T) {
+	files, err := filepath.Glob("testdata/errors/*.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test specs: %v", err)
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(strings.TrimSuffix(name, ".yml"), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := Load(name, data)
+			if err == nil {
+				t.Fatalf("Load = %+v, want errors", s)
+			}
+			var errs Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("error is %T, want Errors: %v", err, err)
+			}
+			if !sort.SliceIsSorted(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line }) {
+				t.Errorf("errors not sorted by line:\n%v", err)
+			}
+			for _, e := range errs {
+				if e.File != name || e.Line == 0 || e.Col == 0 {
+					t.Errorf("error not positioned in %s: %#v", name, e)
+				}
+			}
+			got := err.Error() + "\n"
+			golden := strings.TrimSuffix(f, ".yml") + ".err"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("golden file (run go test -update): %v", err)
+			}
+			if got != string(want) {
+				t.Errorf("errors differ from %s\ngot:\n%s\nwant:\n%s", golden, got, want)
+			}
+		})
+	}
+}
+
+// TestLoadOK loads each good spec in testdata/ok.
+func TestLoadOK(t *testing.T) {
+	files, err := filepath.Glob("testdata/ok/*.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test specs: %v", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".yml"), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := Load(f, data)
+			if err != nil {
+				t.Fatalf("Load:\n%v", err)
+			}
+			if s.File != f || s.Source == nil || s.Name == "" || len(s.Resources) == 0 {
+				t.Errorf("Load = %+v, want File, Source, Name and Resources set", s)
+			}
+		})
+	}
+}

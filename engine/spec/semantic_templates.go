@@ -1,0 +1,185 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+)
+
+// scope says which placeholders a template may use where it is written.
+type scope struct {
+	where       string // for messages: "client", `resource "issues"`, ...
+	secrets     bool   // {secrets.*} allowed
+	incremental bool   // {incremental.*} allowed
+	resource    string // the resource being checked; "" where parents are not allowed
+	parents     []parentRef
+}
+
+// incrementalNames are the names of the incremental namespace.
+var incrementalNames = []string{"start_value", "end_value"}
+
+// template parses text and checks each of its placeholders.
+func (c *checker) template(sc *scope, path, text string) {
+	t, err := ParseTemplate(text)
+	if err != nil {
+		c.errorf(path, "%v", err)
+		return
+	}
+	for _, p := range t.Placeholders() {
+		c.placeholder(sc, path, p)
+	}
+}
+
+func (c *checker) placeholder(sc *scope, path string, p Part) {
+	switch p.Namespace {
+	case NSVars:
+		if _, ok := c.s.Vars[p.Name]; !ok {
+			c.errorf(path, "unknown variable %q in %s%s", p.Name, p, hint(p.Name, c.varNames(), "declare it under vars"))
+		}
+	case NSSecrets:
+		if !sc.secrets {
+			c.errorf(path, "%s is not allowed in %s (defaults are not secret; use the secret where it is sent)", p, sc.where)
+		}
+	case NSIncremental:
+		switch {
+		case p.Name != "start_value" && p.Name != "end_value":
+			c.errorf(path, "unknown placeholder %s%s", p, hint(p.Name, incrementalNames, "want start_value or end_value"))
+		case !sc.incremental && sc.resource != "":
+			c.errorf(path, "%s needs endpoint.incremental in %s", p, sc.where)
+		case !sc.incremental:
+			c.errorf(path, "%s is not allowed in %s (only in a resource's endpoint with incremental)", p, sc.where)
+		}
+	case NSResources:
+		c.parentRef(sc, path, p.Name, p.String())
+	}
+}
+
+// parentRef checks a reference to a parent resource, by placeholder or by
+// a resolve param, and records it.
+func (c *checker) parentRef(sc *scope, path, name, text string) {
+	_, exists := c.byName[name]
+	switch {
+	case sc.resource == "":
+		c.errorf(path, "%s is not allowed in %s (a parent is named in a resource's endpoint path, params, headers or body)", text, sc.where)
+	case name == sc.resource:
+		c.errorf(path, "resource %q cannot be its own parent (in %s)", name, text)
+	case !exists:
+		c.errorf(path, "unknown resource %q in %s%s", name, text, hint(name, c.resourceNames(), ""))
+	default:
+		sc.parents = append(sc.parents, parentRef{name: name, path: path})
+	}
+}
+
+// hint is " (did you mean X?)" when a name is close to s, else " (other)"
+// or "".
+func hint(s string, names []string, other string) string {
+	if m := suggest(s, names); m != "" {
+		return fmt.Sprintf(" (did you mean %q?)", m)
+	}
+	if other != "" {
+		return " (" + other + ")"
+	}
+	return ""
+}
+
+func (c *checker) varNames() []string {
+	names := make([]string, 0, len(c.s.Vars))
+	for k := range c.s.Vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (c *checker) resourceNames() []string {
+	names := make([]string, 0, len(c.s.Resources))
+	for _, r := range c.s.Resources {
+		names = append(names, r.Name)
+	}
+	return names
+}
+
+// stringMap checks the templates of a mapping, in key order so errors are
+// stable before they are sorted by position.
+func (c *checker) stringMap(sc *scope, path string, m map[string]string) {
+	for _, k := range sortedStrings(m) {
+		c.template(sc, joinKey(path, k), m[k])
+	}
+}
+
+// jsonStrings checks every string in a JSON body.
+func (c *checker) jsonStrings(sc *scope, path string, v any) {
+	switch v := v.(type) {
+	case string:
+		c.template(sc, path, v)
+	case map[string]any:
+		for _, k := range sortedKeys(v) {
+			c.jsonStrings(sc, joinKey(path, k), v[k])
+		}
+	case []any:
+		for i, e := range v {
+			c.jsonStrings(sc, joinIndex(path, i), e)
+		}
+	}
+}
+
+// auth checks the templates of an auth block.
+func (c *checker) auth(sc *scope, path string, a *Auth) {
+	if a == nil {
+		return
+	}
+	fields := []struct{ name, value string }{
+		{"name", a.Name}, {"api_key", a.APIKey}, {"token", a.Token},
+		{"username", a.Username}, {"password", a.Password},
+		{"token_url", a.TokenURL}, {"client_id", a.ClientID}, {"client_secret", a.ClientSecret},
+		{"authorize_url", a.AuthorizeURL}, {"revoke_url", a.RevokeURL}, {"redirect_uri", a.RedirectURI},
+		{"broker_url", a.BrokerURL}, {"broker_api_key", a.BrokerAPIKey}, {"org_id", a.OrgID},
+	}
+	for _, f := range fields {
+		if f.value != "" {
+			c.template(sc, joinKey(path, f.name), f.value)
+		}
+	}
+	for i, s := range a.Scopes {
+		c.template(sc, joinIndex(joinKey(path, "scopes"), i), s)
+	}
+	c.stringMap(sc, joinKey(path, "token_data"), a.TokenData)
+	c.stringMap(sc, joinKey(path, "form"), a.Form)
+	if a.JSON != nil {
+		c.jsonStrings(sc, joinKey(path, "json"), a.JSON)
+	}
+}
+
+// endpoint checks the templates of an endpoint and collects its parent
+// references into sc.
+func (c *checker) endpoint(sc *scope, path string, e *Endpoint) {
+	c.template(sc, path+".path", e.Path)
+	for _, k := range sortedStrings(e.Params) {
+		p, kp := e.Params[k], joinKey(path+".params", k)
+		if p.Resolve != nil {
+			r := p.Resolve
+			c.parentRef(sc, kp+".resource", r.Resource, fmt.Sprintf("{type: resolve, resource: %s, field: %s}", r.Resource, r.Field))
+			continue
+		}
+		c.template(sc, kp, p.Value)
+	}
+	c.stringMap(sc, path+".headers", e.Headers)
+	c.jsonStrings(sc, path+".json", e.JSON)
+	c.stringMap(sc, path+".data", e.Data)
+	c.auth(&scope{where: "auth", secrets: true, incremental: sc.incremental}, path+".auth", e.Auth)
+	if inc := e.Incremental; inc != nil {
+		// The window's own bounds cannot depend on the window or a parent.
+		isc := &scope{where: "incremental values", secrets: true}
+		c.template(isc, path+".incremental.initial_value", inc.InitialValue)
+		c.template(isc, path+".incremental.end_value", inc.EndValue)
+	}
+	c.rateLimit(path+".rate_limit", e.RateLimit)
+}
+
+func sortedStrings[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
