@@ -1,0 +1,203 @@
+package desttest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// testTypesRoundTrip writes every logical type, edge values included, and
+// reads them back with plain SQL; Tables reports the logical types.
+func testTypesRoundTrip(t *testing.T, tg Target) {
+	tb := rootTable("things",
+		col("b", schema.Boolean), col("i", schema.Bigint), col("d", schema.Double),
+		col("s", schema.Text), col("ts", schema.Timestamp), col("j", schema.JSON))
+	ts1 := time.Date(2024, 1, 2, 3, 4, 5, 123456789, time.UTC)
+	ts2 := time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC)
+	ts3 := time.Date(2024, 7, 1, 12, 0, 0, 500, time.FixedZone("CEST", 2*3600))
+	nasty := "tab\there\nnew line\r\\back \"dq\" 'sq' 日本語 🎉 \\N"
+	rows := []schema.Row{
+		row("r1", "l1", "b", true, "i", int64(math.MaxInt64), "d", 0.1, "s", "", "ts", ts1,
+			"j", json.RawMessage(`{"a":[1,2,{"b":null}],"u":"日本","esc":"tab\tq\"\\"}`)),
+		row("r2", "l1", "b", false, "i", int64(math.MinInt64), "d", -1.5e300, "s", nasty, "ts", ts2,
+			"j", json.RawMessage(`[]`)),
+		row("r3", "l1"),
+		row("r4", "l1", "b", false, "i", int64(0), "d", 3.0, "s", `\N`, "ts", ts3,
+			"j", json.RawMessage(`"str \\ \n"`)),
+		row("r5", "l1", "d", 1e-7, "s", "NULL", "j", json.RawMessage(`42`)),
+	}
+	tx := begin(t, tg.Dest, "l1")
+	ensure(t, tx, tb)
+	write(t, tx, batch("things", destinations.Append, rowsOf(tb, rows...)))
+	commit(t, tx, "completed")
+
+	got := read(t, tg.DB, tb)
+	if len(got) != len(rows) {
+		t.Fatalf("read %d rows, want %d", len(got), len(rows))
+	}
+	for _, r := range rows {
+		id := r[schema.ColID].(string)
+		var kv []any
+		for _, c := range tb.Columns {
+			kv = append(kv, c.Name, r[c.Name])
+		}
+		checkRow(t, tg, tb, got[id], id, kv...)
+	}
+	recorded, ok := tableSchema(t, tg.Dest, "things")
+	if !ok {
+		t.Fatal("Tables does not list things")
+	}
+	if !reflect.DeepEqual(recorded, *tb) {
+		t.Errorf("Tables: things = %+v, want %+v", recorded, *tb)
+	}
+}
+
+// testNewColumns adds columns within a load and in a later load; older
+// rows read NULL in them.
+func testNewColumns(t *testing.T, tg Target) {
+	v1 := rootTable("items", col("x", schema.Text))
+	v2 := with(v1, col("y", schema.Bigint))
+	v3 := with(v2, col("z", schema.Boolean))
+
+	tx := begin(t, tg.Dest, "l1")
+	ensure(t, tx, v1)
+	write(t, tx, batch("items", destinations.Merge, rowsOf(v1, row("a", "l1", "x", "xa"))))
+	ensure(t, tx, v2)
+	write(t, tx, batch("items", destinations.Merge, rowsOf(v2, row("b", "l1", "x", "xb", "y", int64(2)))))
+	commit(t, tx, "completed")
+
+	tx = begin(t, tg.Dest, "l2")
+	ensure(t, tx, v3)
+	write(t, tx, batch("items", destinations.Merge, rowsOf(v3, row("c", "l2", "z", true))))
+	commit(t, tx, "completed")
+
+	got := read(t, tg.DB, v3)
+	checkRow(t, tg, v3, got["a"], "a", "x", "xa", "y", nil, "z", nil, schema.ColLoadID, "l1")
+	checkRow(t, tg, v3, got["b"], "b", "x", "xb", "y", int64(2), "z", nil)
+	checkRow(t, tg, v3, got["c"], "c", "x", nil, "y", nil, "z", true, schema.ColLoadID, "l2")
+	if recorded, _ := tableSchema(t, tg.Dest, "items"); !reflect.DeepEqual(recorded, *v3) {
+		t.Errorf("Tables: items = %+v, want %+v", recorded, *v3)
+	}
+	if n := countVersions(t, tg, "items"); n != 3 {
+		t.Errorf("%d schema versions of items, want 3", n)
+	}
+}
+
+func countVersions(t *testing.T, tg Target, table string) int {
+	t.Helper()
+	var n int
+	q := fmt.Sprintf("SELECT count(*) FROM %s WHERE table_name = ?", quote(destinations.SchemaTable))
+	if err := tg.DB.GetContext(ctx(t), &n, tg.DB.Rebind(q), table); err != nil {
+		t.Fatalf("schema versions: %v", err)
+	}
+	return n
+}
+
+// testWidening widens bigint -> double -> text over three loads, and
+// bigint -> text directly; every value is kept.
+func testWidening(t *testing.T, tg Target) {
+	v1 := rootTable("nums", col("v", schema.Bigint), col("n", schema.Bigint))
+	v2 := retyped(v1, "v", schema.Double)
+	v3 := retyped(retyped(v2, "v", schema.Text), "n", schema.Text)
+
+	tx := begin(t, tg.Dest, "l1")
+	ensure(t, tx, v1)
+	write(t, tx, batch("nums", destinations.Append, rowsOf(v1,
+		row("a", "l1", "v", int64(42), "n", int64(7)),
+		row("b", "l1", "v", int64(1)<<40, "n", int64(-3)))))
+	commit(t, tx, "completed")
+
+	tx = begin(t, tg.Dest, "l2")
+	if err := tx.EnsureTable(ctx(t), v2, []schema.Change{{Kind: schema.WidenColumn, Table: "nums",
+		Column: col("v", schema.Double), From: schema.Bigint}}); err != nil {
+		t.Fatalf("widen to double: %v", err)
+	}
+	write(t, tx, batch("nums", destinations.Append, rowsOf(v2, row("c", "l2", "v", 1.5))))
+	commit(t, tx, "completed")
+
+	got := read(t, tg.DB, v2)
+	checkRow(t, tg, v2, got["a"], "a", "v", 42.0, "n", int64(7))
+	checkRow(t, tg, v2, got["b"], "b", "v", float64(int64(1)<<40))
+	checkRow(t, tg, v2, got["c"], "c", "v", 1.5, "n", nil)
+
+	tx = begin(t, tg.Dest, "l3")
+	ensure(t, tx, v3)
+	write(t, tx, batch("nums", destinations.Append, rowsOf(v3, row("d", "l3", "v", "hello", "n", "x"))))
+	commit(t, tx, "completed")
+
+	got = read(t, tg.DB, v3)
+	checkRow(t, tg, v3, got["a"], "a", "v", "42", "n", "7")
+	checkRow(t, tg, v3, got["b"], "b", "v", strconv.FormatInt(int64(1)<<40, 10), "n", "-3")
+	checkRow(t, tg, v3, got["c"], "c", "v", "1.5", "n", nil)
+	checkRow(t, tg, v3, got["d"], "d", "v", "hello", "n", "x")
+	if recorded, _ := tableSchema(t, tg.Dest, "nums"); !reflect.DeepEqual(recorded, *v3) {
+		t.Errorf("Tables: nums = %+v, want %+v", recorded, *v3)
+	}
+
+	// A stale, narrower schema keeps the recorded type; a type change off
+	// the lattice is refused.
+	tx = begin(t, tg.Dest, "l4")
+	ensure(t, tx, v1)
+	if err := tx.EnsureTable(ctx(t), retyped(v3, "v", schema.Boolean), nil); !errors.Is(err, destinations.ErrTypeChange) {
+		t.Errorf("text to boolean: error %v, want ErrTypeChange", err)
+	}
+}
+
+// testVariantColumn adds a variant column for values of another type.
+func testVariantColumn(t *testing.T, tg Target) {
+	v1 := rootTable("scores", col("score", schema.Bigint))
+	v2 := with(v1, col("score__v_text", schema.Text))
+
+	tx := begin(t, tg.Dest, "l1")
+	ensure(t, tx, v1)
+	write(t, tx, batch("scores", destinations.Merge, rowsOf(v1, row("a", "l1", "score", int64(5)))))
+	if err := tx.EnsureTable(ctx(t), v2, []schema.Change{{Kind: schema.AddVariant, Table: "scores",
+		Column: col("score__v_text", schema.Text), Of: "score"}}); err != nil {
+		t.Fatalf("add variant: %v", err)
+	}
+	write(t, tx, batch("scores", destinations.Merge, rowsOf(v2, row("b", "l1", "score__v_text", "high"))))
+	commit(t, tx, "completed")
+
+	got := read(t, tg.DB, v2)
+	checkRow(t, tg, v2, got["a"], "a", "score", int64(5), "score__v_text", nil)
+	checkRow(t, tg, v2, got["b"], "b", "score", nil, "score__v_text", "high")
+}
+
+// testLargeBatch writes more values than one statement can bind.
+func testLargeBatch(t *testing.T, tg Target) {
+	var cols []schema.Column
+	for i := range 14 {
+		cols = append(cols, col(fmt.Sprintf("c%02d", i), schema.Bigint))
+	}
+	tb := rootTable("big", cols...)
+	const n = 6000 // 6000 x 16 values > 65535
+	rows := make([]schema.Row, n)
+	for i := range rows {
+		r := row(fmt.Sprintf("id%05d", i), "l1")
+		for j := range cols {
+			r[cols[j].Name] = int64(i*100 + j)
+		}
+		rows[i] = r
+	}
+	tx := begin(t, tg.Dest, "l1")
+	ensure(t, tx, tb)
+	write(t, tx, batch("big", destinations.Merge, rowsOf(tb, rows...)))
+	commit(t, tx, "completed")
+
+	if got := count(t, tg.DB, "big"); got != n {
+		t.Fatalf("%d rows, want %d", got, n)
+	}
+	got := read(t, tg.DB, tb)
+	for _, i := range []int{0, 2047, 2048, 4095, n - 1} {
+		id := fmt.Sprintf("id%05d", i)
+		checkRow(t, tg, tb, got[id], id, "c00", int64(i*100), "c13", int64(i*100+13))
+	}
+}

@@ -1,0 +1,121 @@
+package destinations
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// Dialect is what the generic SQL loader (SQL) needs to know about one
+// database. It is the contract between SQL and a database package such as
+// destinations/sqlite or destinations/postgres.
+//
+// A Dialect is stateless and safe for concurrent use; state that lives for
+// one transaction (cached statements, temporary tables) belongs to the
+// Inserter it makes. SQL calls every method from its single writer
+// goroutine, except Quote, Table and ColumnType, which are pure.
+//
+// Names passed to a Dialect are unquoted, unqualified and already checked
+// against MaxIdentifierLen. Errors returned are wrapped by SQL with the
+// table they concern.
+type Dialect interface {
+	// Name is a short lowercase name for errors and logs, e.g. "sqlite".
+	Name() string
+	// Quote quotes one identifier, e.g. issues -> "issues".
+	Quote(name string) string
+	// Table returns the quoted name of a table as it appears in
+	// statements, qualified with the dataset where the database has one
+	// (Postgres: "dataset"."issues").
+	Table(name string) string
+	// MaxIdentifierLen is the length in bytes of the longest identifier
+	// the database keeps without truncating it.
+	MaxIdentifierLen() int
+	// MaxParams is the most bind parameters one statement may carry.
+	MaxParams() int
+	// Placeholder returns the bind placeholder of the n-th parameter of a
+	// statement, counting from 1: "?" or "$n".
+	Placeholder(n int) string
+	// ColumnType returns the SQL type declared for a column of logical type t.
+	ColumnType(t schema.Type) string
+	// Encode converts v, a non-nil value already of t's Go type (bool,
+	// int64, float64, string, time.Time in UTC, json.RawMessage), to the
+	// value bound in statements or sent by bulk loads.
+	Encode(t schema.Type, v any) (any, error)
+	// OnConflict returns the clause that follows INSERT ... VALUES or
+	// INSERT ... SELECT so that a row whose key columns match an existing
+	// row is skipped (DoNothing) or overwrites the update columns
+	// (DoUpdate). An empty update list means DoNothing.
+	OnConflict(key []string, action Conflict, update []string) string
+	// ExistingColumns returns the column names of a table as the database
+	// has them, and false if no such table exists. q is the open
+	// transaction or the connection pool.
+	ExistingColumns(ctx context.Context, q sqlx.QueryerContext, table string) ([]string, bool, error)
+	// WidenColumns changes the declared types of ws in table, a data table
+	// or staging table whose logical schema after the change is t
+	// (t.Name is the data table's name). Every value is kept: bigint 42
+	// becomes double 42 and text "42"; double 1.5 becomes text "1.5".
+	// SQL only asks for the widenings bigint->double, bigint->text and
+	// double->text. The Dialect may rebuild the table (SQLite) and must
+	// then recreate what SQL made beside it: the primary key on _pipe_id
+	// and the _pipe_root_id index (see RootIndexName).
+	WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t *schema.Table, ws []Widening) error
+	// SwapTable replaces table by staging within tx: afterwards only
+	// table exists, holding staging's rows. Readers of other connections
+	// see the old table or the new one, never a mix.
+	SwapTable(ctx context.Context, tx *sqlx.Tx, table, staging string) error
+	// NewInserter returns the bulk insert strategy for one transaction.
+	// It is called at most once per Tx; the Inserter is dropped when the
+	// Tx ends.
+	NewInserter(tx *sqlx.Tx) Inserter
+}
+
+// Widening is one column whose type is widened along the lattice
+// bigint -> double -> text.
+type Widening struct {
+	Column schema.Column // the column with its new type
+	From   schema.Type
+}
+
+// Conflict says what an insert does with a row whose key already exists.
+type Conflict int
+
+// The conflict actions.
+const (
+	DoNothing Conflict = iota // keep the existing row (append)
+	DoUpdate                  // overwrite the existing row (merge, replace)
+)
+
+// Insert is one bulk write into one table.
+type Insert struct {
+	Table    string          // unquoted name of the data or staging table
+	Columns  []schema.Column // the columns written, in Row order
+	Rows     [][]any         // values already passed through Dialect.Encode; nil is NULL
+	Conflict Conflict        // on schema.ColID
+}
+
+// Inserter writes rows in bulk within one transaction. SQL makes one per
+// Tx with Dialect.NewInserter and calls it from one goroutine.
+type Inserter interface {
+	// Insert writes ins.Rows into ins.Table. The rows' _pipe_id values are
+	// distinct (SQL deduplicates a batch first).
+	Insert(ctx context.Context, ins *Insert) error
+	// Forget is called after the columns of table changed or the table
+	// was dropped, renamed or rebuilt, so that nothing prepared for its
+	// old shape is reused.
+	Forget(table string)
+	// Close releases what the Inserter holds. The transaction may already
+	// be committed or rolled back.
+	Close() error
+}
+
+// TxHooks is an optional interface of a Dialect for settings that must be
+// changed on the connection outside the transaction, such as SQLite's
+// synchronous pragma. SQL then runs each Tx on a dedicated connection,
+// calling BeforeBegin before BEGIN and AfterEnd after COMMIT or ROLLBACK.
+// Without it SQL begins transactions on the pool.
+type TxHooks interface {
+	BeforeBegin(ctx context.Context, conn *sqlx.Conn) error
+	AfterEnd(ctx context.Context, conn *sqlx.Conn) error
+}

@@ -1,0 +1,28 @@
+package destinations
+
+import "errors"
+
+// Errors a Destination returns, wrapped with the table or statement they
+// concern. Classify them with errors.Is.
+var (
+	// ErrTxOpen means Begin was called while another Tx of the same
+	// Destination was still open.
+	ErrTxOpen = errors.New("a transaction is already open")
+	// ErrTxDone means a Tx method other than Rollback was called after
+	// Commit or Rollback.
+	ErrTxDone = errors.New("transaction already committed or rolled back")
+	// ErrIdentifierTooLong means a table or column name is longer than the
+	// database allows. The engine shortens names; this is the guard.
+	ErrIdentifierTooLong = errors.New("identifier too long")
+	// ErrUnknownTable means Write or FinishReplace named a table that no
+	// EnsureTable created.
+	ErrUnknownTable = errors.New("unknown table")
+	// ErrUnknownColumn means a row holds a column its table does not have.
+	ErrUnknownColumn = errors.New("unknown column")
+	// ErrTypeChange means a column's type changed in a way the type lattice
+	// does not allow (the engine should have added a variant column), or a
+	// value does not fit its column's type.
+	ErrTypeChange = errors.New("incompatible type")
+	// ErrMissingID means a row has no _pipe_id.
+	ErrMissingID = errors.New("row without " + "_pipe_id")
+)

@@ -1,0 +1,148 @@
+package destinations
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/pipe-etl/pipe/engine/state"
+)
+
+// SQL is a Destination on a SQL database, generic over a Dialect. It keeps
+// data tables, their replace staging tables and the bookkeeping tables
+// _pipe_loads, _pipe_state and _pipe_schema, which it creates in the first
+// transaction.
+//
+// SQL is not safe for concurrent use, as the Destination contract allows:
+// the engine calls it from one writer goroutine.
+type SQL struct {
+	db      *sqlx.DB
+	dialect Dialect
+	log     *slog.Logger
+	now     func() time.Time
+
+	inTx bool
+	// staged maps a table to the load whose staging table for it exists
+	// in committed data (a replace load spanning several transactions).
+	staged map[string]string
+}
+
+var _ Destination = (*SQL)(nil)
+
+// NewSQL returns a Destination on db speaking dialect. It takes ownership
+// of db: Close closes it. A nil log discards logging.
+func NewSQL(db *sqlx.DB, dialect Dialect, log *slog.Logger) *SQL {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &SQL{
+		db:      db,
+		dialect: dialect,
+		log:     log,
+		now:     time.Now,
+		staged:  map[string]string{},
+	}
+}
+
+// DB returns the connection pool, for callers that read loaded data.
+func (s *SQL) DB() *sqlx.DB { return s.db }
+
+// Dialect returns the dialect s speaks.
+func (s *SQL) Dialect() Dialect { return s.dialect }
+
+// Tables returns the data tables with their logical schema as last
+// recorded in _pipe_schema, sorted by name; none before the first load.
+func (s *SQL) Tables(ctx context.Context) ([]schema.Table, error) {
+	recs, err := readSchemas(ctx, s.db, s.dialect)
+	if err != nil {
+		return nil, fmt.Errorf("%s: tables: %w", s.dialect.Name(), err)
+	}
+	out := make([]schema.Table, 0, len(recs))
+	for _, name := range sortedKeys(recs) {
+		out = append(out, cloneTable(recs[name].table))
+	}
+	return out, nil
+}
+
+// Describe returns the data tables and their columns as loaded, for the
+// CLI's pipe schema command. It is Tables.
+func (s *SQL) Describe(ctx context.Context) ([]schema.Table, error) {
+	return s.Tables(ctx)
+}
+
+// State returns the committed cursors of pipeline, sorted by resource and
+// parent key; none before the first load.
+func (s *SQL) State(ctx context.Context, pipeline string) ([]state.Entry, error) {
+	entries, err := readState(ctx, s.db, s.dialect, pipeline)
+	if err != nil {
+		return nil, fmt.Errorf("%s: state of pipeline %q: %w", s.dialect.Name(), pipeline, err)
+	}
+	return entries, nil
+}
+
+// Begin opens the transaction of one step of load. ctx bounds the whole
+// transaction: when it is done, the transaction is rolled back.
+func (s *SQL) Begin(ctx context.Context, load Load) (Tx, error) {
+	if s.inTx {
+		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, ErrTxOpen)
+	}
+	x, err := s.begin(ctx, load)
+	if err != nil {
+		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, err)
+	}
+	s.inTx = true
+	return x, nil
+}
+
+func (s *SQL) begin(ctx context.Context, load Load) (*sqlTx, error) {
+	x := &sqlTx{
+		s:        s,
+		d:        s.dialect,
+		load:     load,
+		staged:   map[string]bool{},
+		unstaged: map[string]bool{},
+	}
+	if hooks, ok := s.dialect.(TxHooks); ok {
+		conn, err := s.db.Connx(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("connection: %w", err)
+		}
+		if err := hooks.BeforeBegin(ctx, conn); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		x.conn, x.hooks = conn, hooks
+		x.tx, err = conn.BeginTxx(ctx, nil)
+		if err != nil {
+			x.release()
+			return nil, err
+		}
+	} else {
+		var err error
+		if x.tx, err = s.db.BeginTxx(ctx, nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := createBookkeeping(ctx, x.tx, s.dialect); err != nil {
+		x.abort()
+		return nil, err
+	}
+	recs, err := readSchemas(ctx, x.tx, s.dialect)
+	if err != nil {
+		x.abort()
+		return nil, err
+	}
+	x.schemas = recs
+	x.ins = s.dialect.NewInserter(x.tx)
+	return x, nil
+}
+
+// Close closes the connection pool. It commits nothing; an open Tx is
+// rolled back by the database.
+func (s *SQL) Close() error {
+	return s.db.Close()
+}

@@ -1,0 +1,185 @@
+package destinations
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// Write writes a batch under its disposition:
+//   - append inserts every row, skipping rows whose _pipe_id exists;
+//   - merge deletes the rows of every child table (b.ChildTables and the
+//     child tables of the batch) whose _pipe_root_id is one of the batch's
+//     root rows, then upserts the root rows and inserts the child rows;
+//   - replace writes every row into the staging table of its table, made
+//     on the load's first write to it (see FinishReplace).
+//
+// Rows with the same _pipe_id in one table of a batch are written once:
+// the first for append, the last for merge and replace.
+func (x *sqlTx) Write(ctx context.Context, b *Batch) error {
+	if err := x.check(); err != nil {
+		return err
+	}
+	if err := x.write(ctx, b); err != nil {
+		return x.errorf(fmt.Errorf("resource %q: %w", b.Resource, err))
+	}
+	return nil
+}
+
+func (x *sqlTx) write(ctx context.Context, b *Batch) error {
+	if len(b.Tables) == 0 {
+		return nil
+	}
+	switch b.Disposition {
+	case Append:
+		for i := range b.Tables {
+			if err := x.insert(ctx, &b.Tables[i], false, DoNothing); err != nil {
+				return err
+			}
+		}
+	case Merge:
+		if err := x.deleteChildren(ctx, b); err != nil {
+			return err
+		}
+		for i := range b.Tables {
+			if err := x.insert(ctx, &b.Tables[i], false, DoUpdate); err != nil {
+				return err
+			}
+		}
+	case Replace:
+		for i := range b.Tables {
+			if err := x.insert(ctx, &b.Tables[i], true, DoUpdate); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("unknown write disposition %q", b.Disposition)
+	}
+	return nil
+}
+
+// insert writes the rows of tr into its table, or its staging table.
+func (x *sqlTx) insert(ctx context.Context, tr *TableRows, staging bool, conflict Conflict) error {
+	if len(tr.Rows) == 0 {
+		return nil
+	}
+	name := tr.Table.Name
+	rec, ok := x.schemas[name]
+	if !ok {
+		return fmt.Errorf("table %q: %w (EnsureTable it first)", name, ErrUnknownTable)
+	}
+	target := name
+	if staging {
+		var err error
+		if target, err = x.ensureStaging(ctx, name); err != nil {
+			return fmt.Errorf("table %q: %w", name, err)
+		}
+	}
+	rows, err := encodeRows(x.d, &rec.table, tr.Rows, conflict)
+	if err != nil {
+		return fmt.Errorf("table %q: %w", name, err)
+	}
+	ins := &Insert{Table: target, Columns: rec.table.Columns, Rows: rows, Conflict: conflict}
+	if err := x.ins.Insert(ctx, ins); err != nil {
+		return fmt.Errorf("table %q: insert: %w", target, err)
+	}
+	return nil
+}
+
+// encodeRows returns the rows' values in t's column order, encoded for d,
+// with one row per _pipe_id: the first (DoNothing) or the last (DoUpdate).
+func encodeRows(d Dialect, t *schema.Table, rows []schema.Row, conflict Conflict) ([][]any, error) {
+	index := make(map[string]int, len(t.Columns))
+	for i, c := range t.Columns {
+		index[c.Name] = i
+	}
+	out := make([][]any, 0, len(rows))
+	seen := make(map[string]int, len(rows))
+	for n, row := range rows {
+		vals := make([]any, len(t.Columns))
+		for k, v := range row {
+			i, ok := index[k]
+			if !ok {
+				return nil, fmt.Errorf("row %d: column %q: %w", n, k, ErrUnknownColumn)
+			}
+			if v == nil {
+				continue
+			}
+			c := t.Columns[i]
+			v, err := coerce(c.Type, v)
+			if err == nil {
+				v, err = d.Encode(c.Type, v)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("row %d: column %q: %w", n, k, err)
+			}
+			vals[i] = v
+		}
+		id, ok := row[schema.ColID].(string)
+		if !ok || id == "" {
+			return nil, fmt.Errorf("row %d: %w", n, ErrMissingID)
+		}
+		if j, dup := seen[id]; dup {
+			if conflict == DoUpdate {
+				out[j] = vals
+			}
+			continue
+		}
+		seen[id] = len(out)
+		out = append(out, vals)
+	}
+	return out, nil
+}
+
+// deleteChildren deletes, from every existing child table of the batch's
+// root, the rows that belong to the batch's root rows.
+func (x *sqlTx) deleteChildren(ctx context.Context, b *Batch) error {
+	var ids []any
+	for _, row := range b.Tables[0].Rows {
+		id, ok := row[schema.ColID].(string)
+		if !ok || id == "" {
+			return fmt.Errorf("table %q: %w", b.Tables[0].Table.Name, ErrMissingID)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	children := append([]string(nil), b.ChildTables...)
+	for _, tr := range b.Tables[1:] {
+		if !contains(children, tr.Table.Name) {
+			children = append(children, tr.Table.Name)
+		}
+	}
+	for _, child := range children {
+		rec, ok := x.schemas[child]
+		if !ok {
+			continue // never created: nothing to delete
+		}
+		if _, ok := rec.table.Column(schema.ColRootID); !ok {
+			return fmt.Errorf("child table %q: no %s column", child, schema.ColRootID)
+		}
+		if err := x.deleteByRoot(ctx, child, ids); err != nil {
+			return fmt.Errorf("child table %q: delete: %w", child, err)
+		}
+	}
+	return nil
+}
+
+// deleteByRoot deletes the rows of table whose _pipe_root_id is in ids,
+// in statements of at most MaxParams ids.
+func (x *sqlTx) deleteByRoot(ctx context.Context, table string, ids []any) error {
+	per := x.d.MaxParams()
+	for start := 0; start < len(ids); start += per {
+		chunk := ids[start:min(start+per, len(ids))]
+		var b strings.Builder
+		fmt.Fprintf(&b, "DELETE FROM %s WHERE %s IN (%s)", x.d.Table(table), x.d.Quote(schema.ColRootID),
+			placeholders(x.d, 0, len(chunk)))
+		if _, err := x.tx.ExecContext(ctx, b.String(), chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

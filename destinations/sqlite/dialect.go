@@ -1,0 +1,159 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// TimeFormat is how timestamps are stored: UTC, always nine fraction
+// digits, so that text order is time order.
+const TimeFormat = "2006-01-02T15:04:05.000000000Z"
+
+// Settings of the synchronous pragma outside and during loads.
+const (
+	syncDefault = "FULL"
+	syncLoad    = "NORMAL"
+)
+
+// Dialect is the destinations.Dialect of SQLite.
+type Dialect struct {
+	cache destinations.StatementCache
+}
+
+var (
+	_ destinations.Dialect = (*Dialect)(nil)
+	_ destinations.TxHooks = (*Dialect)(nil)
+)
+
+// New returns the SQLite dialect.
+func New() *Dialect { return &Dialect{} }
+
+// Name returns "sqlite".
+func (*Dialect) Name() string { return "sqlite" }
+
+// Quote quotes an identifier with double quotes.
+func (*Dialect) Quote(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// Table quotes a table name; SQLite has no dataset.
+func (d *Dialect) Table(name string) string { return d.Quote(name) }
+
+// MaxIdentifierLen is 1024: SQLite has no limit, and names that long
+// serve no one.
+func (*Dialect) MaxIdentifierLen() int { return 1024 }
+
+// MaxParams is SQLite's default SQLITE_MAX_VARIABLE_NUMBER.
+func (*Dialect) MaxParams() int { return 32766 }
+
+// Placeholder returns "?".
+func (*Dialect) Placeholder(int) string { return "?" }
+
+// ColumnType returns the declared type of a logical type.
+func (*Dialect) ColumnType(t schema.Type) string {
+	switch t {
+	case schema.Boolean:
+		return "BOOLEAN"
+	case schema.Bigint:
+		return "BIGINT"
+	case schema.Double:
+		return "DOUBLE"
+	case schema.Timestamp:
+		return "TIMESTAMP"
+	case schema.JSON:
+		return "JSON"
+	}
+	return "TEXT"
+}
+
+// Encode stores booleans as 0 or 1, timestamps as TimeFormat text and
+// JSON as text (never as a blob, which SQLite's JSON functions would read
+// as JSONB).
+func (*Dialect) Encode(t schema.Type, v any) (any, error) {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	case time.Time:
+		return x.UTC().Format(TimeFormat), nil
+	case json.RawMessage:
+		return string(x), nil
+	case int64, float64, string:
+		return x, nil
+	}
+	return nil, fmt.Errorf("sqlite: cannot store %T in a %s column", v, t)
+}
+
+// OnConflict is SQLite's upsert clause (SQLite 3.24 and later).
+func (d *Dialect) OnConflict(key []string, action destinations.Conflict, update []string) string {
+	return onConflict(d, key, action, update)
+}
+
+func onConflict(d destinations.Dialect, key []string, action destinations.Conflict, update []string) string {
+	keys := make([]string, len(key))
+	for i, k := range key {
+		keys[i] = d.Quote(k)
+	}
+	clause := "ON CONFLICT (" + strings.Join(keys, ", ") + ") DO "
+	if action == destinations.DoNothing || len(update) == 0 {
+		return clause + "NOTHING"
+	}
+	sets := make([]string, len(update))
+	for i, c := range update {
+		sets[i] = d.Quote(c) + " = excluded." + d.Quote(c)
+	}
+	return clause + "UPDATE SET " + strings.Join(sets, ", ")
+}
+
+// ExistingColumns reads pragma_table_info.
+func (*Dialect) ExistingColumns(ctx context.Context, q sqlx.QueryerContext, table string) ([]string, bool, error) {
+	var cols []string
+	if err := sqlx.SelectContext(ctx, q, &cols, "SELECT name FROM pragma_table_info(?) ORDER BY cid", table); err != nil {
+		return nil, false, err
+	}
+	return cols, len(cols) > 0, nil
+}
+
+// SwapTable drops table and renames staging to it. Under WAL, readers
+// keep their snapshot of the old table until the transaction commits.
+func (d *Dialect) SwapTable(ctx context.Context, tx *sqlx.Tx, table, staging string) error {
+	if _, err := tx.ExecContext(ctx, "DROP TABLE "+d.Table(table)); err != nil {
+		return fmt.Errorf("drop: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", d.Table(staging), d.Quote(table))); err != nil {
+		return fmt.Errorf("rename: %w", err)
+	}
+	return nil
+}
+
+// NewInserter returns a multi-row INSERT inserter sharing d's statement
+// cache.
+func (d *Dialect) NewInserter(tx *sqlx.Tx) destinations.Inserter {
+	return destinations.NewMultiRowInserter(tx, d, &d.cache)
+}
+
+// BeforeBegin sets synchronous=NORMAL for the load transaction.
+func (*Dialect) BeforeBegin(ctx context.Context, conn *sqlx.Conn) error {
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = "+syncLoad); err != nil {
+		return fmt.Errorf("synchronous: %w", err)
+	}
+	return nil
+}
+
+// AfterEnd restores synchronous=FULL.
+func (*Dialect) AfterEnd(ctx context.Context, conn *sqlx.Conn) error {
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = "+syncDefault); err != nil {
+		return fmt.Errorf("synchronous: %w", err)
+	}
+	return nil
+}
