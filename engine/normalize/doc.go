@@ -1,0 +1,81 @@
+// Package normalize turns API records (gjson values) into typed rows for
+// a resource's root table and its child tables, and observes the columns
+// and types the rows need. It decides names and types; engine/schema
+// decides how the destination's tables evolve to hold them.
+//
+// # Rules
+//
+// Tables and columns:
+//   - Object members are flattened into their row with "__":
+//     attributes.title becomes the column attributes__title. Every key is
+//     snake_cased on its own (schema.SnakeCase): createdOn -> created_on.
+//   - A list becomes a child table named <parent table>__<column>, e.g.
+//     issues__attributes__coordinates, and its lists in turn
+//     issues__attributes__coordinates__remedies. Each item is one row with
+//     _pipe_parent_id (the parent row's _pipe_id), _pipe_root_id (the root
+//     row's _pipe_id) and _pipe_list_idx (0-based position). Items that
+//     are objects are flattened into the row; scalar items go to the
+//     column "value" (a null item gives a row without it); an item that is
+//     itself a list is stored whole as JSON in "value". An empty list
+//     gives no rows and an empty object no columns.
+//   - Nesting is counted in levels: the record's own fields are level 0,
+//     and every object or list entered adds one. A value that would open
+//     a level beyond Config.MaxNesting (default 10) is stored as one JSON
+//     column holding its compact text.
+//   - Two keys of one object with the same snake_case name (fooBar and
+//     foo_bar): the key that sorts first byte-wise keeps the plain name,
+//     the others get "_" and 8 hex digits of a hash of the key
+//     (schema.Disambiguate), whatever their order in the record. Names
+//     are decided the first time a key is seen and then kept for the
+//     Normalizer's life, so a key seen alone in an earlier record keeps
+//     the plain name it got then. The bookkeeping names (_pipe_id and the
+//     others) are reserved: a record key spelled like one is disambiguated.
+//   - Names longer than Config.MaxIdentLen are shortened by schema.Shorten;
+//     child tables are named from the unshortened names, so shortening a
+//     parent keeps its children distinct.
+//
+// Values:
+//   - JSON numbers written as integers that fit int64 are bigint (int64);
+//     other numbers, including 3.0 and 1e3, are double (float64).
+//   - true and false are boolean.
+//   - Strings in RFC 3339 date-time form are timestamps (time.Time in
+//     UTC): with a zone they are converted to UTC; without a zone
+//     (Checkmarx writes 2020-07-22T17:58:30.693057) they are taken to be
+//     UTC already. Plain dates (2024-01-02) and all other strings are text.
+//   - null is no value: the column is absent from the row, and a null
+//     never creates a column.
+//   - Config.Hints force a root table column's type by its flattened name:
+//     a text hint keeps timestamp strings as written (and numbers as their
+//     JSON text); a json hint keeps the whole subtree as JSON without
+//     flattening it or making child tables; bigint, double, boolean and
+//     timestamp hints also parse strings ("42", "true", "2024-01-02").
+//     A value the hint cannot hold is inferred as usual, and schema then
+//     puts it in a variant column.
+//
+// Row ids (_pipe_id), 32 hex digits:
+//   - with a primary key: the first 16 bytes of the SHA-256 of the table
+//     name and the key values (length-prefixed, so compound keys are
+//     unambiguous; 42 and "42" are the same key). A record missing a key
+//     value, or with null, is an error naming the table and the path
+//     (ErrMissingKey).
+//   - without one, with Config.IDFromContent: the same hash of the table
+//     name and the record's raw JSON as received (so a change in the
+//     API's whitespace or key order changes the id).
+//   - otherwise 128 random bits, new for every row.
+//   - child rows: the hash of the parent's _pipe_id, the list's column
+//     name and the position, so they are stable whenever the root is.
+//
+// # Using it with schema
+//
+// Per page, the engine normalizes every record into one Rows, then calls
+// Rows.Fit with the destination's tables and a schema.Evolver built from
+// the resource's contract and the destination's abilities. Each
+// schema.Result says which changes to apply (Tx.EnsureTable) and which
+// rows to write; rows dropped by discard contracts are reported there.
+// Once the destination holds the rows, Rows.Reset makes the buffers
+// ready for the next page.
+//
+// A Normalizer walks gjson values in place (no decoding into maps),
+// computes each key's column name once, and reuses the row maps of Rows
+// across Reset; rows hold strings that share memory with the page's JSON.
+package normalize

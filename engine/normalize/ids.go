@@ -1,0 +1,69 @@
+package normalize
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/tidwall/gjson"
+)
+
+// ErrMissingKey is wrapped by the error Normalize returns for a record
+// whose primary key path is missing or null.
+var ErrMissingKey = errors.New("missing or null in record")
+
+// rootID returns the _pipe_id of a record's root row: a hash of the table
+// name and the primary key values, else of the table name and the raw
+// record when Config.IDFromContent is set, else 128 random bits.
+func (n *Normalizer) rootID(rec gjson.Result) (string, error) {
+	b := append(n.buf[:0], n.cfg.Table...)
+	b = append(b, 0)
+	switch {
+	case len(n.cfg.PrimaryKey) > 0:
+		for _, p := range n.cfg.PrimaryKey {
+			v := rec.Get(p)
+			if !v.Exists() || v.Type == gjson.Null {
+				return "", fmt.Errorf("table %q: primary key %q: %w", n.cfg.Table, p, ErrMissingKey)
+			}
+			s := v.Raw // numbers as written, so 42 and "42" are the same key
+			if v.Type == gjson.String {
+				s = v.Str
+			}
+			b = binary.AppendUvarint(b, uint64(len(s))) // length-prefixed: ("a","bc") != ("ab","c")
+			b = append(b, s...)
+		}
+	case n.cfg.IDFromContent:
+		b = append(b, rec.Raw...)
+	default:
+		var r [16]byte
+		binary.LittleEndian.PutUint64(r[:8], n.rng.Uint64())
+		binary.LittleEndian.PutUint64(r[8:], n.rng.Uint64())
+		var h [32]byte
+		hex.Encode(h[:], r[:])
+		return string(h[:]), nil
+	}
+	n.buf = b
+	return hashID(b), nil
+}
+
+// childID returns the _pipe_id of item idx of the list field of the row
+// with _pipe_id parentID.
+func (n *Normalizer) childID(parentID, field string, idx int) string {
+	b := append(n.buf[:0], parentID...)
+	b = append(b, 0)
+	b = append(b, field...)
+	b = append(b, 0)
+	b = binary.AppendUvarint(b, uint64(idx))
+	n.buf = b
+	return hashID(b)
+}
+
+// hashID is 32 hex digits: the first 16 bytes of the SHA-256 of b.
+func hashID(b []byte) string {
+	sum := sha256.Sum256(b)
+	var h [32]byte
+	hex.Encode(h[:], sum[:16])
+	return string(h[:])
+}

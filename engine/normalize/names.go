@@ -1,0 +1,146 @@
+package normalize
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/tidwall/gjson"
+)
+
+// table is what a Normalizer knows about one table: its name and the
+// columns it gave to the JSON keys of its rows.
+type table struct {
+	name   string // final name, shortened
+	full   string // name before shortening, the base of child table names
+	parent *table
+	root   *node            // the row's own object; its fields are the top-level keys
+	owners map[string]*node // column name -> the node that owns it (nil: bookkeeping)
+	// cache of the table's rows in the Rows of generation gen
+	gen uint64
+	out *tableRows
+}
+
+// node is one JSON key path within a table's rows. Its column is computed
+// once, so that normalizing a row allocates no names.
+type node struct {
+	path   string           // gjson path from the row, for primary keys
+	full   string           // flattened name before shortening: "attributes__title"
+	col    string           // final column name
+	fields map[string]*node // object members by raw JSON key
+	used   map[string]bool  // snake_case segments taken among fields
+	child  *table           // the child table of a list at this path
+	hint   schema.Type
+	pk     bool
+	seen   [numTypes]uint64 // per type: generation of the Rows that observed it
+}
+
+// Bookkeeping columns reserved in every table.
+var (
+	rootColumns  = []string{schema.ColID, schema.ColLoadID}
+	childColumns = []string{schema.ColID, schema.ColParentID, schema.ColRootID, schema.ColListIdx, schema.ColLoadID}
+)
+
+// newTable registers a table named parent's full name + "__" + field (or
+// field alone for the root), shortened and kept distinct from every other
+// table of the Normalizer.
+func (n *Normalizer) newTable(parent *table, field string) *table {
+	full := field
+	if parent != nil {
+		full = parent.full + "__" + field
+	}
+	name := schema.Shorten(full, n.cfg.MaxIdentLen)
+	for i := 0; n.tables[name] != nil; i++ {
+		name = schema.Shorten(schema.Disambiguate(full, full+strings.Repeat("+", i)), n.cfg.MaxIdentLen)
+	}
+	t := &table{name: name, full: full, parent: parent, root: &node{}, owners: map[string]*node{}}
+	cols := rootColumns
+	if parent != nil {
+		cols = childColumns
+	}
+	for _, c := range cols {
+		t.owners[c] = nil
+	}
+	n.tables[name] = t
+	return t
+}
+
+// field returns the node for JSON key key of object obj at nd, creating
+// the nodes of every key of obj that is new when key is.
+func (n *Normalizer) field(t *table, nd *node, key string, obj gjson.Result) *node {
+	if f := nd.fields[key]; f != nil {
+		return f
+	}
+	// New keys in this object are named together, in byte-wise order, so
+	// that of keys with the same snake_case the first keeps the plain name
+	// whatever their order in the record.
+	var fresh []string
+	obj.ForEach(func(k, _ gjson.Result) bool {
+		if nd.fields[k.Str] == nil && !slices.Contains(fresh, k.Str) {
+			fresh = append(fresh, k.Str)
+		}
+		return true
+	})
+	slices.Sort(fresh)
+	for _, k := range fresh {
+		n.addField(t, nd, k)
+	}
+	return nd.fields[key]
+}
+
+// addField creates the node of key under nd and claims its column name.
+func (n *Normalizer) addField(t *table, nd *node, key string) *node {
+	key = strings.Clone(key) // keys are substrings of a page; keep none alive
+	seg := schema.SnakeCase(key)
+	if nd.used[seg] {
+		seg = schema.Disambiguate(seg, key)
+	}
+	if nd.used == nil {
+		nd.used = map[string]bool{}
+		nd.fields = map[string]*node{}
+	}
+	nd.used[seg] = true
+	f := &node{full: seg, path: escapePath(key)}
+	if nd.full != "" {
+		f.full = nd.full + "__" + seg
+		f.path = nd.path + "." + f.path
+	}
+	f.col = schema.Shorten(f.full, n.cfg.MaxIdentLen)
+	for i := 0; ; i++ {
+		if _, taken := t.owners[f.col]; !taken {
+			break
+		}
+		f.col = schema.Shorten(schema.Disambiguate(f.full, f.path+strings.Repeat("+", i)), n.cfg.MaxIdentLen)
+	}
+	t.owners[f.col] = f
+	if t == n.root {
+		f.hint = n.cfg.Hints[f.full]
+		f.pk = n.pk[f.path]
+	}
+	nd.fields[key] = f
+	return f
+}
+
+// valueNode is the node of a child table's "value" column, where scalar
+// list items go; it is the same column as an item object's "value" key.
+func (n *Normalizer) valueNode(t *table) *node {
+	if f := t.root.fields[schema.ColValue]; f != nil {
+		return f
+	}
+	return n.addField(t, t.root, schema.ColValue)
+}
+
+// escapePath escapes a JSON key for use as one gjson path component.
+func escapePath(key string) string {
+	if !strings.ContainsAny(key, `.*?\|#@!`) {
+		return key
+	}
+	var b strings.Builder
+	for i := 0; i < len(key); i++ {
+		if strings.IndexByte(`.*?\|#@!`, key[i]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(key[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,168 @@
+package normalize
+
+import (
+	"sync/atomic"
+
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// generations numbers Rows buffers and their resets, so that a node can
+// remember cheaply that a Rows already observed its column.
+var generations atomic.Uint64
+
+// Rows collects the rows that Normalize produces, per table, in the order
+// tables were first seen: the root table first, every parent before its
+// children. The zero value is ready to use. A Rows may collect the records
+// of several pages and is reused after Reset.
+type Rows struct {
+	gen    uint64
+	tables []*tableRows
+	byName map[string]*tableRows
+	n      int
+}
+
+// TableRows is the rows of one table and the columns observed in them.
+type TableRows struct {
+	Name   string
+	Parent string // "" for the root table
+	Rows   []schema.Row
+	// Observed lists the columns seen, in first-seen order, with the
+	// bookkeeping columns first; a column appears once per type seen in
+	// it. It is what schema.Evolve takes as observed.
+	Observed *schema.Table
+}
+
+type tableRows struct {
+	name, parent string
+	rows         []schema.Row
+	cols         []schema.Column
+	seen         map[colType]bool // for columns without a node (extra fields)
+	width        int              // the most values a row had, to size maps
+}
+
+type colType struct {
+	name string
+	t    schema.Type
+}
+
+// Tables returns the rows per table. The rows and observed tables stay
+// valid until Reset.
+func (r *Rows) Tables() []TableRows {
+	out := make([]TableRows, len(r.tables))
+	for i, tr := range r.tables {
+		out[i] = TableRows{Name: tr.name, Parent: tr.parent, Rows: tr.rows, Observed: tr.observed()}
+	}
+	return out
+}
+
+func (tr *tableRows) observed() *schema.Table {
+	return &schema.Table{Name: tr.name, Parent: tr.parent, Columns: tr.cols[:len(tr.cols):len(tr.cols)]}
+}
+
+// Len returns the number of rows across tables.
+func (r *Rows) Len() int { return r.n }
+
+// Reset empties r for the next page, keeping its buffers: the row maps
+// are cleared and reused. Call it only once the rows returned by Tables
+// are no longer used (written to the destination); a Rows handed to
+// another goroutine must not be reset until that goroutine is done.
+func (r *Rows) Reset() {
+	r.gen = generations.Add(1)
+	for _, tr := range r.tables {
+		tr.rows = tr.rows[:0]
+		tr.cols = tr.cols[:0]
+		clear(tr.seen)
+	}
+	clear(r.byName)
+	r.tables = r.tables[:0]
+	r.n = 0
+}
+
+// table returns the rows of t in r, creating them with t's bookkeeping
+// columns on first use.
+func (r *Rows) table(t *table, loadID bool) *tableRows {
+	if r.gen == 0 {
+		r.gen = generations.Add(1)
+	}
+	if t.gen == r.gen {
+		return t.out
+	}
+	tr := r.byName[t.name]
+	if tr == nil {
+		tr = r.newTable(t, loadID)
+	}
+	t.gen, t.out = r.gen, tr
+	return tr
+}
+
+func (r *Rows) newTable(t *table, loadID bool) *tableRows {
+	if r.byName == nil {
+		r.byName = map[string]*tableRows{}
+	}
+	var tr *tableRows
+	if n := len(r.tables); n < cap(r.tables) && r.tables[:n+1][n] != nil {
+		r.tables = r.tables[:n+1] // reuse the buffers of a table of an earlier page
+		tr = r.tables[n]
+	} else {
+		tr = &tableRows{}
+		r.tables = append(r.tables, tr)
+	}
+	tr.name, tr.parent = t.name, ""
+	if t.parent != nil {
+		tr.parent = t.parent.name
+	}
+	id := schema.Column{Name: schema.ColID, Type: schema.Text}
+	tr.cols = append(tr.cols, id)
+	if t.parent != nil {
+		tr.cols = append(tr.cols,
+			schema.Column{Name: schema.ColParentID, Type: schema.Text},
+			schema.Column{Name: schema.ColRootID, Type: schema.Text},
+			schema.Column{Name: schema.ColListIdx, Type: schema.Bigint})
+	}
+	if loadID {
+		tr.cols = append(tr.cols, schema.Column{Name: schema.ColLoadID, Type: schema.Text})
+	}
+	r.byName[t.name] = tr
+	return tr
+}
+
+// newRow appends an empty row, reusing a map of an earlier page.
+func (tr *tableRows) newRow(r *Rows) schema.Row {
+	r.n++
+	if n := len(tr.rows); n < cap(tr.rows) {
+		tr.rows = tr.rows[:n+1]
+		if m := tr.rows[n]; m != nil {
+			clear(m)
+			return m
+		}
+		tr.rows[n] = make(schema.Row, tr.width)
+		return tr.rows[n]
+	}
+	m := make(schema.Row, tr.width)
+	tr.rows = append(tr.rows, m)
+	return m
+}
+
+// observe records that column col of type typ has a value, once per Rows
+// generation and node.
+func (tr *tableRows) observe(gen uint64, nd *node, typ schema.Type) {
+	i := typeIndex(typ)
+	if nd.seen[i] == gen {
+		return
+	}
+	nd.seen[i] = gen
+	tr.addColumn(nd.col, typ, nd.pk)
+}
+
+// addColumn appends col with type typ unless already observed.
+func (tr *tableRows) addColumn(col string, typ schema.Type, pk bool) {
+	k := colType{col, typ}
+	if tr.seen[k] {
+		return
+	}
+	if tr.seen == nil {
+		tr.seen = map[colType]bool{}
+	}
+	tr.seen[k] = true
+	tr.cols = append(tr.cols, schema.Column{Name: col, Type: typ, Nullable: !pk, PrimaryKey: pk})
+}
