@@ -1,0 +1,73 @@
+package rest
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestSelector(t *testing.T) {
+	tests := []struct {
+		name, path, body string
+		want             []string // raw records
+		err              string
+		log              string
+	}{
+		{name: "path array", path: "data", body: `{"data":[{"id":1},{"id":2}]}`, want: []string{`{"id":1}`, `{"id":2}`}},
+		{name: "path object", path: "data", body: `{"data":{"id":1}}`, want: []string{`{"id":1}`}},
+		{name: "path null", path: "data", body: `{"data":null}`},
+		{name: "path missing", path: "data", body: `{"other":[1]}`},
+		{name: "nested path", path: "response.items", body: `{"response":{"items":[1,2]}}`, want: []string{"1", "2"}},
+		{name: "path scalar", path: "data", body: `{"data":"x"}`, err: `data_selector "data" selects a string, want an array or an object`},
+		{name: "empty body", path: "data", body: ``},
+		{name: "not json", path: "data", body: `<html>`, err: "response body is not JSON"},
+		{name: "detect top array", body: `[{"id":1}]`, want: []string{`{"id":1}`}, log: `data_selector: detected \"\" (response is an array)`},
+		{name: "detect one key", body: `{"data":[{"id":1}],"links":{"next":null},"meta":{}}`, want: []string{`{"id":1}`}, log: `data_selector: detected \"data\" (the only array at the top level)`},
+		{name: "detect nested", body: `{"page":{"results":[3]},"count":1}`, want: []string{"3"}, log: `data_selector: detected \"page.results\"`},
+		{name: "detect object", body: `{"id":7,"name":"x"}`, want: []string{`{"id":7,"name":"x"}`}, log: `response is one object`},
+		{name: "detect ambiguous", body: `{"data":[1],"errors":[2]}`, err: `data_selector: several arrays in the response: "data", "errors" (set data_selector)`},
+		{name: "detect ambiguous nested", body: `{"a":{"x":[1]},"b":{"y":[2]}}`, err: `several arrays in the response: "a.x", "b.y"`},
+		{name: "detect key with dot", body: `{"odd.key":[1]}`, want: []string{"1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			s := NewSelector(tt.path, slog.New(slog.NewTextHandler(&logs, nil)))
+			recs, err := s.Select([]byte(tt.body))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range recs {
+				got = append(got, r.Raw)
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("records = %v, want %v", got, tt.want)
+			}
+			if !strings.Contains(logs.String(), tt.log) {
+				t.Errorf("log %q does not contain %q", logs.String(), tt.log)
+			}
+		})
+	}
+}
+
+func TestSelectorDetectsOnceAndLogsOnce(t *testing.T) {
+	var logs bytes.Buffer
+	s := NewSelector("", slog.New(slog.NewTextHandler(&logs, nil)))
+	for _, body := range []string{`{"data":[1,2]}`, `{"data":[3],"extra":[9]}`, `{"data":[]}`} {
+		if _, err := s.Select([]byte(body)); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+	}
+	// The second body has two arrays, but "data" was detected on the first.
+	if n := strings.Count(logs.String(), "data_selector: detected"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logs.String())
+	}
+}
