@@ -43,6 +43,15 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Unwrap returns the errors, so errors.As finds a *Error in an Errors.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
 // Sort orders errors by line, column, then path.
 func (es Errors) Sort() {
 	sort.SliceStable(es, func(i, j int) bool {

@@ -82,3 +82,14 @@ func TestLoadOK(t *testing.T) {
 		})
 	}
 }
+
+func TestErrorsAs(t *testing.T) {
+	_, err := Load("x.yml", []byte("name: x\nclient: {base_url: h}\nresources: [a, a]\n"))
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("errors.As(%v, *Error) = false", err)
+	}
+	if e.Line != 3 || e.Path != "resources[1].name" {
+		t.Errorf("first error = %#v, want line 3 at resources[1].name", e)
+	}
+}

@@ -208,7 +208,7 @@ func typeWord(t string) string {
 	case "number":
 		return "a number"
 	case "boolean":
-		return "true or false"
+		return "a boolean"
 	case "null":
 		return "nothing"
 	}

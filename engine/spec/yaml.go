@@ -14,7 +14,7 @@ import (
 
 // maxNodes bounds the values a document may expand to through aliases, so
 // a "billion laughs" document fails instead of exhausting memory.
-const maxNodes = 1 << 20
+const maxNodes = 100_000
 
 // parseYAML parses data into JSON-compatible values (map[string]any, []any,
 // string, json.Number, bool, nil) and records the position of every node.
@@ -77,7 +77,7 @@ func (c *converter) convert(n ast.Node, path string) any {
 	}
 	if c.nodes++; c.nodes > maxNodes {
 		if c.nodes == maxNodes+1 {
-			c.fail(n, path, "document too large (aliases expand to more than %d values)", maxNodes)
+			c.fail(n, "", "document too large (aliases expand to more than %d values)", maxNodes)
 		}
 		return nil
 	}
