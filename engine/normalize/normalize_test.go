@@ -1,0 +1,418 @@
+package normalize
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/tidwall/gjson"
+)
+
+// normalizeOne normalizes records with a fresh Normalizer for c.
+func normalizeOne(t *testing.T, c Config, records ...string) *Rows {
+	t.Helper()
+	n := New(c)
+	var rows Rows
+	for _, rec := range records {
+		if err := n.Normalize(gjson.Parse(rec), nil, &rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &rows
+}
+
+func tableNamed(t *testing.T, r *Rows, name string) TableRows {
+	t.Helper()
+	for _, tr := range r.Tables() {
+		if tr.Name == name {
+			return tr
+		}
+	}
+	t.Fatalf("no table %q in %v", name, tableNames(r))
+	return TableRows{}
+}
+
+func tableNames(r *Rows) []string {
+	var names []string
+	for _, tr := range r.Tables() {
+		names = append(names, tr.Name)
+	}
+	return names
+}
+
+func TestValueTypes(t *testing.T) {
+	tests := []struct {
+		json string
+		want string // formatValue of the value, "" for absent
+	}{
+		{`3`, "bigint 3"},
+		{`-42`, "bigint -42"},
+		{`3.0`, "double 3"},
+		{`1e3`, "double 1000"},
+		{`2.5E-1`, "double 0.25"},
+		{`9223372036854775807`, "bigint 9223372036854775807"},
+		{`9223372036854775808`, "double 9.223372036854776e+18"},
+		{`true`, "boolean true"},
+		{`false`, "boolean false"},
+		{`null`, ""},
+		{`"plain"`, `"plain"`},
+		{`"esc\"aped\u00e9"`, `"esc\"apedé"`},
+		{`"2024-01-02"`, `"2024-01-02"`},
+		{`"2024-01-02T03:04:05Z"`, "timestamp 2024-01-02T03:04:05Z UTC"},
+		{`"2024-01-02T03:04:05.123456789Z"`, "timestamp 2024-01-02T03:04:05.123456789Z UTC"},
+		{`"2024-01-02T03:04:05+02:00"`, "timestamp 2024-01-02T01:04:05Z UTC"},
+		{`"2024-01-02T03:04:05.5-01:30"`, "timestamp 2024-01-02T04:34:05.5Z UTC"},
+		{`"2024-01-02t03:04:05z"`, "timestamp 2024-01-02T03:04:05Z UTC"},
+		{`"2020-07-22T17:58:30.693057"`, "timestamp 2020-07-22T17:58:30.693057Z UTC"}, // Checkmarx, no zone: UTC
+		{`"2020-07-22T17:58:30"`, "timestamp 2020-07-22T17:58:30Z UTC"},
+		{`"2020-07-22T17:58"`, `"2020-07-22T17:58"`},
+		{`"2020-13-22T17:58:30Z"`, `"2020-13-22T17:58:30Z"`},
+		{`"2020-07-22 17:58:30"`, `"2020-07-22 17:58:30"`},
+		{`"2020-07-22T17:58:30+0200"`, `"2020-07-22T17:58:30+0200"`},
+		{`"2020-07-22T17:58:30Zjunk"`, `"2020-07-22T17:58:30Zjunk"`},
+		{`{}`, ""},
+		{`[]`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.json, func(t *testing.T) {
+			rows := normalizeOne(t, Config{Table: "t", IDFromContent: true}, `{"v":`+tt.json+`}`)
+			v, ok := rows.Tables()[0].Rows[0]["v"]
+			got := ""
+			if ok {
+				got = formatValue(v)
+			}
+			if got != tt.want {
+				t.Errorf("v = %s, want %s", got, tt.want)
+			}
+			for _, c := range rows.Tables()[0].Observed.Columns {
+				if c.Name == "v" && (!ok || c.Type != schema.Infer(v)) {
+					t.Errorf("observed %s:%s for value %v", c.Name, c.Type, v)
+				}
+			}
+		})
+	}
+}
+
+var hexID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func rootIDs(t *testing.T, c Config, records ...string) []string {
+	t.Helper()
+	var ids []string
+	for _, row := range normalizeOne(t, c, records...).Tables()[0].Rows {
+		id := row[schema.ColID].(string)
+		if !hexID.MatchString(id) {
+			t.Errorf("_pipe_id %q is not 32 hex digits", id)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func TestIDs(t *testing.T) {
+	pk := Config{Table: "t", PrimaryKey: []string{"id"}}
+	// Stable across Normalizers (runs), independent of other fields.
+	a := rootIDs(t, pk, `{"id":42,"x":1}`)[0]
+	if b := rootIDs(t, pk, `{"x":2,"id":42}`)[0]; a != b {
+		t.Errorf("same key, different ids: %s %s", a, b)
+	}
+	if b := rootIDs(t, pk, `{"id":"42"}`)[0]; a != b {
+		t.Errorf("42 and \"42\" differ: %s %s", a, b)
+	}
+	if b := rootIDs(t, pk, `{"id":43}`)[0]; a == b {
+		t.Error("different keys, same id")
+	}
+	if b := rootIDs(t, Config{Table: "u", PrimaryKey: []string{"id"}}, `{"id":42}`)[0]; a == b {
+		t.Error("different tables, same id")
+	}
+	// Compound keys are unambiguous.
+	ck := Config{Table: "t", PrimaryKey: []string{"a", "b"}}
+	ids := rootIDs(t, ck, `{"a":"x","b":"yz"}`, `{"a":"xy","b":"z"}`)
+	if ids[0] == ids[1] {
+		t.Error("compound keys (x,yz) and (xy,z) collide")
+	}
+	// Nested key paths.
+	ids = rootIDs(t, Config{Table: "t", PrimaryKey: []string{"attributes.key"}}, `{"attributes":{"key":"k"}}`, `{"attributes":{"key":"k"},"id":1}`)
+	if ids[0] != ids[1] {
+		t.Error("nested key: same key, different ids")
+	}
+	// Content ids: same raw record, same id.
+	content := Config{Table: "t", IDFromContent: true}
+	ids = rootIDs(t, content, `{"a":1}`, `{"a":1}`, `{"a":2}`)
+	if ids[0] != ids[1] || ids[0] == ids[2] {
+		t.Errorf("content ids: %v", ids)
+	}
+	// Random ids: unique.
+	ids = rootIDs(t, Config{Table: "t"}, `{"a":1}`, `{"a":1}`)
+	if ids[0] == ids[1] {
+		t.Error("random ids repeat")
+	}
+}
+
+func TestChildIDsStable(t *testing.T) {
+	c := Config{Table: "t", PrimaryKey: []string{"id"}}
+	rec := `{"id":1,"items":[{"n":1,"sub":[1,2]},{"n":2}]}`
+	first := normalizeOne(t, c, rec)
+	second := normalizeOne(t, c, rec)
+	for _, name := range []string{"t__items", "t__items__sub"} {
+		a, b := tableNamed(t, first, name), tableNamed(t, second, name)
+		seen := map[string]bool{}
+		for i := range a.Rows {
+			id := a.Rows[i][schema.ColID].(string)
+			if id != b.Rows[i][schema.ColID] {
+				t.Errorf("%s row %d: ids differ across runs", name, i)
+			}
+			if seen[id] || !hexID.MatchString(id) {
+				t.Errorf("%s row %d: id %q repeated or malformed", name, i, id)
+			}
+			seen[id] = true
+		}
+	}
+	sub := tableNamed(t, first, "t__items__sub")
+	items := tableNamed(t, first, "t__items")
+	root := first.Tables()[0].Rows[0][schema.ColID]
+	for _, row := range sub.Rows {
+		if row[schema.ColParentID] != items.Rows[0][schema.ColID] || row[schema.ColRootID] != root {
+			t.Errorf("sub row parent/root ids wrong: %v", row)
+		}
+	}
+}
+
+func TestMissingKey(t *testing.T) {
+	n := New(Config{Table: "issues", PrimaryKey: []string{"id", "attributes.key"}})
+	var rows Rows
+	for _, rec := range []string{`{"id":1}`, `{"id":1,"attributes":{"key":null}}`} {
+		err := n.Normalize(gjson.Parse(rec), nil, &rows)
+		want := `table "issues": primary key "attributes.key": missing or null in record`
+		if err == nil || err.Error() != want || !errors.Is(err, ErrMissingKey) {
+			t.Errorf("err = %v, want %s", err, want)
+		}
+	}
+	if rows.Len() != 0 || len(rows.Tables()) != 0 {
+		t.Errorf("rows appended on error: %d", rows.Len())
+	}
+}
+
+func TestCollisionsIndependentOfKeyOrder(t *testing.T) {
+	cols := func(rec string) map[string]string { // column -> value
+		m := map[string]string{}
+		for k, v := range normalizeOne(t, Config{Table: "t", IDFromContent: true}, rec).Tables()[0].Rows[0] {
+			if k != schema.ColID {
+				m[k] = v.(string)
+			}
+		}
+		return m
+	}
+	a := cols(`{"foo_bar":"snake","fooBar":"camel","FooBar":"pascal"}`)
+	b := cols(`{"FooBar":"pascal","fooBar":"camel","foo_bar":"snake"}`)
+	c := cols(`{"fooBar":"camel","foo_bar":"snake","FooBar":"pascal"}`)
+	if len(a) != 3 || a["foo_bar"] != "pascal" {
+		t.Errorf("FooBar (first byte-wise) should keep foo_bar: %v", a)
+	}
+	for _, m := range []map[string]string{b, c} {
+		if len(m) != len(a) {
+			t.Fatalf("%v vs %v", m, a)
+		}
+		for k, v := range a {
+			if m[k] != v {
+				t.Errorf("order changed names: %v vs %v", m, a)
+			}
+		}
+	}
+	for k := range a {
+		if k != "foo_bar" && !regexp.MustCompile(`^foo_bar_[0-9a-f]{8}$`).MatchString(k) {
+			t.Errorf("unexpected column %q", k)
+		}
+	}
+}
+
+func TestShortening(t *testing.T) {
+	long := strings.Repeat("segment", 6) // 42 bytes per level
+	rec := `{"id":1,"` + long + `":{"` + long + `":1,"list":[{"` + long + `":{"` + long + `":true}}]}}`
+	c := Config{Table: "resource_" + long, PrimaryKey: []string{"id"}, MaxIdentLen: 63}
+	first := normalizeOne(t, c, rec)
+	for _, tr := range first.Tables() {
+		if len(tr.Name) > 63 {
+			t.Errorf("table %q longer than 63", tr.Name)
+		}
+		for _, col := range tr.Observed.Columns {
+			if len(col.Name) > 63 {
+				t.Errorf("table %s: column %q longer than 63", tr.Name, col.Name)
+			}
+		}
+	}
+	if got := len(first.Tables()); got != 2 {
+		t.Fatalf("tables %v", tableNames(first))
+	}
+	want := schema.Shorten(c.Table+"__"+long+"__list", 63)
+	if got := first.Tables()[1].Name; got != want {
+		t.Errorf("child table %q, want %q", got, want)
+	}
+	if dump(first) != dump(normalizeOne(t, c, rec)) {
+		t.Error("shortened names not stable across Normalizers")
+	}
+}
+
+func TestMaxNesting(t *testing.T) {
+	rec := `{"id":1,"a":{"b":{"c":1}},"l":[{"m":[1]}]}`
+	tests := []struct {
+		max  int
+		want string
+	}{
+		{-1, "t: _pipe_id id a:json l:json"},
+		{1, "t: _pipe_id id a__b:json | t__l: m:json"},
+		{2, "t: _pipe_id id a__b__c | t__l: | t__l__m: value"},
+		{0, "t: _pipe_id id a__b__c | t__l: | t__l__m: value"},
+	}
+	for _, tt := range tests {
+		rows := normalizeOne(t, Config{Table: "t", PrimaryKey: []string{"id"}, MaxNesting: tt.max}, rec)
+		var parts []string
+		for _, tr := range rows.Tables() {
+			var cols []string
+			for _, c := range tr.Observed.Columns {
+				if tr.Parent != "" && strings.HasPrefix(c.Name, "_pipe_") {
+					continue
+				}
+				s := c.Name
+				if c.Type == schema.JSON {
+					s += ":json"
+				}
+				cols = append(cols, s)
+			}
+			parts = append(parts, strings.TrimSpace(tr.Name+": "+strings.Join(cols, " ")))
+		}
+		if got := strings.Join(parts, " | "); got != tt.want {
+			t.Errorf("MaxNesting %d:\n got %s\nwant %s", tt.max, got, tt.want)
+		}
+	}
+}
+
+func TestHintJSONKeepsList(t *testing.T) {
+	rows := normalizeOne(t, Config{Table: "t", IDFromContent: true, Hints: map[string]schema.Type{"tags": schema.JSON, "when": schema.Text}},
+		`{"tags":[{"k":"v"}, 1],"when":"2024-01-02T03:04:05Z"}`)
+	if names := tableNames(rows); len(names) != 1 {
+		t.Errorf("hinted json list made tables %v", names)
+	}
+	row := rows.Tables()[0].Rows[0]
+	if got := string(row["tags"].(json.RawMessage)); got != `[{"k":"v"},1]` {
+		t.Errorf("tags = %s", got)
+	}
+	if row["when"] != "2024-01-02T03:04:05Z" {
+		t.Errorf("when = %#v", row["when"])
+	}
+}
+
+func TestExtras(t *testing.T) {
+	n := New(Config{Table: "t", PrimaryKey: []string{"id"}})
+	var rows Rows
+	at := time.Date(2024, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
+	extra := []Field{
+		{Name: "_orgs_id", Value: "org-1"},
+		{Name: "_n", Value: 7},
+		{Name: "_parent", Value: gjson.Parse(`{"a": 1}`)},
+		{Name: "_num", Value: gjson.Parse(`12`)},
+		{Name: "_at", Value: at},
+		{Name: "_none", Value: nil},
+		{Name: schema.ColID, Value: "spoof"},
+	}
+	if err := n.Normalize(gjson.Parse(`{"id":1}`), extra, &rows); err != nil {
+		t.Fatal(err)
+	}
+	row := rows.Tables()[0].Rows[0]
+	want := map[string]string{"_orgs_id": `"org-1"`, "_n": "bigint 7", "_parent": `json {"a":1}`, "_num": "bigint 12",
+		"_at": "timestamp 2024-01-02T02:04:05Z UTC"}
+	for k, w := range want {
+		if got := formatValue(row[k]); got != w {
+			t.Errorf("%s = %s, want %s", k, got, w)
+		}
+	}
+	if _, ok := row["_none"]; ok {
+		t.Error("nil extra set")
+	}
+	if len(row[schema.ColID].(string)) != 32 || len(row) != 8 {
+		t.Errorf("bookkeeping name overwritten or extra lost: %v", row)
+	}
+	err := n.Normalize(gjson.Parse(`{"id":2}`), []Field{{Name: "bad", Value: []int{1}}}, &rows)
+	if want := `table "t": extra field "bad": unsupported value of Go type []int`; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+	if rows.Len() != 1 {
+		t.Errorf("rows appended on error: %d", rows.Len())
+	}
+}
+
+func TestLoadIDAndNonObjectRecords(t *testing.T) {
+	rows := normalizeOne(t, Config{Table: "t", IDFromContent: true, LoadID: "load-1"}, `"scalar"`, `[1,2]`, `{"l":[true]}`)
+	for _, tr := range rows.Tables() {
+		var has bool
+		for _, c := range tr.Observed.Columns {
+			has = has || c.Name == schema.ColLoadID
+		}
+		if !has {
+			t.Errorf("%s: no %s column", tr.Name, schema.ColLoadID)
+		}
+		for _, row := range tr.Rows {
+			if row[schema.ColLoadID] != "load-1" {
+				t.Errorf("%s: row without load id: %v", tr.Name, row)
+			}
+		}
+	}
+	root := rows.Tables()[0].Rows
+	if root[0]["value"] != "scalar" || len(tableNamed(t, rows, "t__value").Rows) != 2 || len(tableNamed(t, rows, "t__l").Rows) != 1 {
+		t.Errorf("tables %v, root rows %v", tableNames(rows), root)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		c    Config
+		want string
+	}{
+		{Config{Table: "t", Hints: map[string]schema.Type{"a": "integer"}}, `normalize: table "t": hint for column "a": unknown type "integer"`},
+		{Config{}, "normalize: no table name"},
+	}
+	for _, tt := range tests {
+		var rows Rows
+		err := New(tt.c).Normalize(gjson.Parse(`{}`), nil, &rows)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("err = %v, want %s", err, tt.want)
+		}
+	}
+}
+
+func TestRowsReset(t *testing.T) {
+	n := New(Config{Table: "t", PrimaryKey: []string{"id"}})
+	var rows Rows
+	for _, rec := range []string{`{"id":1,"a":1,"l":[1,2]}`, `{"id":2,"a":2}`} {
+		if err := n.Normalize(gjson.Parse(rec), nil, &rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rows.Len() != 4 {
+		t.Fatalf("Len = %d", rows.Len())
+	}
+	page1 := dump(&rows)
+	rows.Reset()
+	if rows.Len() != 0 || len(rows.Tables()) != 0 {
+		t.Fatalf("after Reset: %d rows, tables %v", rows.Len(), tableNames(&rows))
+	}
+	for _, rec := range []string{`{"id":3,"b":"x"}`, `{"id":4,"l":[5]}`, `{"id":5,"l":[6]}`} {
+		if err := n.Normalize(gjson.Parse(rec), nil, &rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := dump(&rows)
+	fresh := normalizeOne(t, Config{Table: "t", PrimaryKey: []string{"id"}}, `{"id":3,"b":"x"}`, `{"id":4,"l":[5]}`, `{"id":5,"l":[6]}`)
+	if got != dump(fresh) {
+		t.Errorf("reused Rows differ from fresh ones:\n%s\nfresh:\n%s\npage 1 was:\n%s", got, dump(fresh), page1)
+	}
+	// Reused maps stay distinct rows.
+	root := rows.Tables()[0].Rows
+	root[0]["probe"] = true
+	if _, shared := root[1]["probe"]; shared {
+		t.Error("rows share a map after Reset")
+	}
+}
