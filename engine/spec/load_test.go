@@ -93,3 +93,30 @@ func TestErrorsAs(t *testing.T) {
 		t.Errorf("first error = %#v, want line 3 at resources[1].name", e)
 	}
 }
+
+// TestShippedSpecsLoad loads every spec shipped in sources/ and examples/,
+// so a spec and the schema cannot drift apart unnoticed.
+func TestShippedSpecsLoad(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{"../../sources/*/*.yml", "../../examples/*.yml"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Skip("no specs in sources/ or examples/ yet")
+	}
+	for _, f := range files {
+		t.Run(f, func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Load(f, data); err != nil {
+				t.Errorf("Load:\n%v", err)
+			}
+		})
+	}
+}
