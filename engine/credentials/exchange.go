@@ -47,7 +47,9 @@ func (e *TokenError) Error() string {
 }
 
 // Is matches ErrInvalidGrant for the invalid_grant code.
-func (e *TokenError) Is(target error) bool { return target == ErrInvalidGrant && e.Code == "invalid_grant" }
+func (e *TokenError) Is(target error) bool {
+	return target == ErrInvalidGrant && e.Code == "invalid_grant"
+}
 
 // config is the oauth2 configuration for this endpoint.
 func (e TokenEndpoint) config(redirectURI string, scopes []string) *oauth2.Config {
