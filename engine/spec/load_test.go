@@ -120,3 +120,15 @@ func TestShippedSpecsLoad(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkLoadSnyk(b *testing.B) {
+	data, err := os.ReadFile("testdata/ok/snyk.yml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Load("snyk.yml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
