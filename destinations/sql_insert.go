@@ -161,3 +161,18 @@ func multiRowInsertSQL(d Dialect, ins *Insert, rows int) string {
 	b.WriteString(d.OnConflict([]string{schema.ColID}, ins.Conflict, update))
 	return b.String()
 }
+
+// OnConflictClause is the upsert clause SQLite and Postgres share:
+// ON CONFLICT (key) DO NOTHING, or DO UPDATE SET c = excluded.c for each
+// update column.
+func OnConflictClause(d Dialect, key []string, action Conflict, update []string) string {
+	clause := "ON CONFLICT (" + quoteList(d, key) + ") DO "
+	if action == DoNothing || len(update) == 0 {
+		return clause + "NOTHING"
+	}
+	sets := make([]string, len(update))
+	for i, c := range update {
+		sets[i] = d.Quote(c) + " = excluded." + d.Quote(c)
+	}
+	return clause + "UPDATE SET " + strings.Join(sets, ", ")
+}

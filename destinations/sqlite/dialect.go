@@ -96,23 +96,7 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 
 // OnConflict is SQLite's upsert clause (SQLite 3.24 and later).
 func (d *Dialect) OnConflict(key []string, action destinations.Conflict, update []string) string {
-	return onConflict(d, key, action, update)
-}
-
-func onConflict(d destinations.Dialect, key []string, action destinations.Conflict, update []string) string {
-	keys := make([]string, len(key))
-	for i, k := range key {
-		keys[i] = d.Quote(k)
-	}
-	clause := "ON CONFLICT (" + strings.Join(keys, ", ") + ") DO "
-	if action == destinations.DoNothing || len(update) == 0 {
-		return clause + "NOTHING"
-	}
-	sets := make([]string, len(update))
-	for i, c := range update {
-		sets[i] = d.Quote(c) + " = excluded." + d.Quote(c)
-	}
-	return clause + "UPDATE SET " + strings.Join(sets, ", ")
+	return destinations.OnConflictClause(d, key, action, update)
 }
 
 // ExistingColumns reads pragma_table_info.

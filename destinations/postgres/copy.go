@@ -1,0 +1,107 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// copyInserter writes rows with COPY into a temporary table shaped like
+// the target, then INSERT ... SELECT ... ON CONFLICT into the target, so
+// that append skips and merge overwrites existing rows at COPY speed.
+type copyInserter struct {
+	tx *sqlx.Tx
+	d  *Dialect
+	// temps maps a target table to its temporary table in this
+	// transaction. Temporary tables are created ON COMMIT DROP.
+	temps map[string]string
+	n     int
+}
+
+var _ destinations.Inserter = (*copyInserter)(nil)
+
+// NewInserter returns the COPY inserter for tx.
+func (d *Dialect) NewInserter(tx *sqlx.Tx) destinations.Inserter {
+	return &copyInserter{tx: tx, d: d, temps: map[string]string{}}
+}
+
+// Insert copies ins.Rows into the temporary table of ins.Table and moves
+// them into ins.Table.
+func (c *copyInserter) Insert(ctx context.Context, ins *destinations.Insert) error {
+	tmp, err := c.temp(ctx, ins.Table)
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(ins.Columns))
+	var update []string
+	for i, col := range ins.Columns {
+		names[i] = c.d.Quote(col.Name)
+		if col.Name != schema.ColID {
+			update = append(update, col.Name)
+		}
+	}
+	cols := strings.Join(names, ", ")
+	if err := c.copy(ctx, tmp, cols, ins.Rows); err != nil {
+		return err
+	}
+	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s %s", c.d.Table(ins.Table), cols, cols, c.d.Quote(tmp),
+		c.d.OnConflict([]string{schema.ColID}, ins.Conflict, update))
+	if _, err := c.tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("insert from %s: %w", tmp, err)
+	}
+	if _, err := c.tx.ExecContext(ctx, "TRUNCATE "+c.d.Quote(tmp)); err != nil {
+		return fmt.Errorf("truncate %s: %w", tmp, err)
+	}
+	return nil
+}
+
+// copy streams rows into table with COPY FROM STDIN.
+func (c *copyInserter) copy(ctx context.Context, table, cols string, rows [][]any) (err error) {
+	stmt, err := c.tx.PrepareContext(ctx, fmt.Sprintf("COPY %s (%s) FROM STDIN", c.d.Quote(table), cols))
+	if err != nil {
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	defer func() {
+		if cerr := stmt.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("copy into %s: %w", table, cerr)
+		}
+	}()
+	for i, r := range rows {
+		if _, err := stmt.ExecContext(ctx, r...); err != nil {
+			return fmt.Errorf("copy into %s: row %d: %w", table, i, err)
+		}
+	}
+	// An Exec without values ends the COPY and reports its errors.
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	return nil
+}
+
+// temp returns the temporary table of target, creating it on first use.
+func (c *copyInserter) temp(ctx context.Context, target string) (string, error) {
+	if tmp, ok := c.temps[target]; ok {
+		return tmp, nil
+	}
+	c.n++
+	tmp := "_pipe_copy_" + strconv.Itoa(c.n)
+	q := fmt.Sprintf("CREATE TEMPORARY TABLE %s (LIKE %s INCLUDING DEFAULTS) ON COMMIT DROP", c.d.Quote(tmp), c.d.Table(target))
+	if _, err := c.tx.ExecContext(ctx, q); err != nil {
+		return "", fmt.Errorf("temporary table for %s: %w", target, err)
+	}
+	c.temps[target] = tmp
+	return tmp, nil
+}
+
+// Forget drops the mapping to target's temporary table, which no longer
+// has target's shape; the table itself goes at commit.
+func (c *copyInserter) Forget(target string) { delete(c.temps, target) }
+
+// Close does nothing: temporary tables end with the transaction.
+func (c *copyInserter) Close() error { return nil }

@@ -1,0 +1,138 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// Dialect is the destinations.Dialect of Postgres, for one dataset
+// (schema).
+type Dialect struct {
+	dataset string
+}
+
+var _ destinations.Dialect = (*Dialect)(nil)
+
+// New returns the Postgres dialect for tables in the schema dataset.
+func New(dataset string) *Dialect { return &Dialect{dataset: dataset} }
+
+// Dataset returns the schema the dialect's tables live in.
+func (d *Dialect) Dataset() string { return d.dataset }
+
+// Name returns "postgres".
+func (*Dialect) Name() string { return "postgres" }
+
+// Quote quotes an identifier with double quotes.
+func (*Dialect) Quote(name string) string { return pq.QuoteIdentifier(name) }
+
+// Table qualifies a table name with the dataset.
+func (d *Dialect) Table(name string) string {
+	return d.Quote(d.dataset) + "." + d.Quote(name)
+}
+
+// MaxIdentifierLen is Postgres' NAMEDATALEN-1: 63 bytes.
+func (*Dialect) MaxIdentifierLen() int { return 63 }
+
+// MaxParams is the protocol's limit of 65535 bind parameters.
+func (*Dialect) MaxParams() int { return 65535 }
+
+// Placeholder returns "$n".
+func (*Dialect) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
+
+// ColumnType returns the Postgres type of a logical type.
+func (*Dialect) ColumnType(t schema.Type) string {
+	switch t {
+	case schema.Boolean:
+		return "boolean"
+	case schema.Bigint:
+		return "bigint"
+	case schema.Double:
+		return "double precision"
+	case schema.Timestamp:
+		return "timestamptz"
+	case schema.JSON:
+		return "jsonb"
+	}
+	return "text"
+}
+
+// Encode rounds timestamps to microseconds, as Postgres keeps them, and
+// sends JSON as text.
+func (*Dialect) Encode(t schema.Type, v any) (any, error) {
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC().Round(time.Microsecond), nil
+	case json.RawMessage:
+		return string(x), nil
+	case bool, int64, float64, string:
+		return x, nil
+	}
+	return nil, fmt.Errorf("postgres: cannot store %T in a %s column", v, t)
+}
+
+// OnConflict is Postgres' upsert clause.
+func (d *Dialect) OnConflict(key []string, action destinations.Conflict, update []string) string {
+	return destinations.OnConflictClause(d, key, action, update)
+}
+
+// ExistingColumns reads the catalog for a table of the dataset.
+func (d *Dialect) ExistingColumns(ctx context.Context, q sqlx.QueryerContext, table string) ([]string, bool, error) {
+	var cols []string
+	err := sqlx.SelectContext(ctx, q, &cols, `SELECT a.attname FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum`, d.dataset, table)
+	if err != nil {
+		return nil, false, err
+	}
+	return cols, len(cols) > 0, nil
+}
+
+// WidenColumns alters the column types in one statement, converting with
+// casts: bigint to double precision exactly below 2^53, numbers to their
+// shortest round-tripping text.
+func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t *schema.Table, ws []destinations.Widening) error {
+	alters := make([]string, len(ws))
+	for i, w := range ws {
+		c, typ := d.Quote(w.Column.Name), d.ColumnType(w.Column.Type)
+		alters[i] = fmt.Sprintf("ALTER COLUMN %s TYPE %s USING %s::%s", c, typ, c, typ)
+	}
+	_, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s %s", d.Table(table), strings.Join(alters, ", ")))
+	return err
+}
+
+// SwapTable drops table, renames staging to it and renames the primary
+// key constraint after the table, so that the next staging table gets the
+// staging name free. The DROP takes an exclusive lock: readers of table
+// wait for the commit.
+func (d *Dialect) SwapTable(ctx context.Context, tx *sqlx.Tx, table, staging string) error {
+	if _, err := tx.ExecContext(ctx, "DROP TABLE "+d.Table(table)); err != nil {
+		return fmt.Errorf("drop: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", d.Table(staging), d.Quote(table))); err != nil {
+		return fmt.Errorf("rename: %w", err)
+	}
+	var pkey string
+	if err := tx.GetContext(ctx, &pkey, "SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'",
+		d.Table(table)); err != nil {
+		return fmt.Errorf("primary key: %w", err)
+	}
+	want := destinations.ShortName(table+"_pkey", d.MaxIdentifierLen())
+	if pkey == want {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s", d.Table(table), d.Quote(pkey), d.Quote(want))); err != nil {
+		return fmt.Errorf("rename primary key: %w", err)
+	}
+	return nil
+}
