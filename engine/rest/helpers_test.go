@@ -3,6 +3,8 @@ package rest
 import (
 	"context"
 	"flag"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -111,3 +113,5 @@ func golden(t *testing.T, name string, got map[string]string, servers ...*httpte
 		t.Errorf("%s differs (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, b.String(), want)
 	}
 }
+
+func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

@@ -1,0 +1,500 @@
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+// The fake API of the conformance suite holds records 1..7 served three
+// to a page: [1 2 3] [4 5 6] [7]. Each kind of API marks the next page its
+// own way; every paginator must read back exactly these records.
+var allRecords = []int{1, 2, 3, 4, 5, 6, 7}
+
+const pageSize = 3
+
+func pageRecords(i int) []map[string]int {
+	var out []map[string]int
+	for _, id := range allRecords[min(i*pageSize, len(allRecords)):min((i+1)*pageSize, len(allRecords))] {
+		out = append(out, map[string]int{"id": id})
+	}
+	return out
+}
+
+func lastPage() int { return (len(allRecords) - 1) / pageSize }
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func atoi(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	return def
+}
+
+// fakeAPIs returns a handler per paginator flavour.
+var fakeAPIs = map[string]func(srv func() string) http.HandlerFunc{
+	// {"data": [...], "links": {"next": "/items?p=1"}}; the last page has no next.
+	"json_link": func(func() string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			p := atoi(r.URL.Query().Get("p"), 0)
+			body := map[string]any{"data": pageRecords(p), "links": map[string]any{"next": nil}}
+			if p < lastPage() {
+				body["links"] = map[string]any{"next": fmt.Sprintf("/items?p=%d", p+1)}
+			}
+			writeJSON(w, body)
+		}
+	},
+	// Snyk: links relative to /rest without it, next == self on the last
+	// page, and a 400 when a parameter is sent twice.
+	"snyk": func(func() string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			for k, v := range q {
+				if len(v) > 1 {
+					w.WriteHeader(400)
+					fmt.Fprintf(w, `{"errors":[{"detail":"%s sent twice"}]}`, k)
+					return
+				}
+			}
+			if !strings.HasPrefix(r.URL.Path, "/rest/") || q.Get("version") == "" {
+				w.WriteHeader(404)
+				return
+			}
+			p := 0
+			if a := q.Get("starting_after"); a != "" {
+				p = atoi(strings.TrimPrefix(a, "v1.c"), 0)
+			}
+			self := "/orgs?version=" + q.Get("version") + "&limit=" + q.Get("limit")
+			if p > 0 {
+				self += fmt.Sprintf("&starting_after=v1.c%d", p)
+			}
+			next := self
+			if p < lastPage() {
+				next = fmt.Sprintf("/orgs?version=%s&limit=%s&starting_after=v1.c%d", q.Get("version"), q.Get("limit"), p+1)
+			}
+			writeJSON(w, map[string]any{"jsonapi": map[string]any{"version": "1.0"}, "data": pageRecords(p), "links": map[string]any{"self": self, "next": next}})
+		}
+	},
+	// A top-level array and a Link header, as GitHub does.
+	"header_link": func(srv func() string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			p := atoi(r.URL.Query().Get("page"), 1)
+			links := []string{fmt.Sprintf(`<%s/items?page=1>; rel="first"`, srv())}
+			if p-1 < lastPage() {
+				links = append(links, fmt.Sprintf(`<%s/items?page=%d>; rel="next"`, srv(), p+1))
+			}
+			w.Header().Set("Link", strings.Join(links, ", "))
+			writeJSON(w, pageRecords(p-1))
+		}
+	},
+	// offset/limit with a total.
+	"offset": func(func() string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			off, lim := atoi(r.URL.Query().Get("offset"), 0), atoi(r.URL.Query().Get("limit"), 0)
+			if lim != pageSize || off%pageSize != 0 {
+				w.WriteHeader(400)
+				return
+			}
+			writeJSON(w, map[string]any{"items": pageRecords(off / pageSize), "total": len(allRecords)})
+		}
+	},
+	// 1-based pages with a total number of pages.
+	"page_number": func(func() string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			p := atoi(r.URL.Query().Get("page"), 1)
+			writeJSON(w, map[string]any{"results": pageRecords(p - 1), "total_pages": lastPage() + 1})
+		}
+	},
+	// A cursor in the body, passed back as ?cursor=.
+	"cursor": func(func() string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			p := atoi(strings.TrimPrefix(r.URL.Query().Get("cursor"), "c"), 0)
+			var next any
+			if p < lastPage() {
+				next = fmt.Sprintf("c%d", p+1)
+			}
+			writeJSON(w, map[string]any{"data": pageRecords(p), "cursors": map[string]any{"next": next}})
+		}
+	},
+	// A POST search with the cursor in the JSON body.
+	"cursor_body": func(func() string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			var in struct {
+				Query string `json:"query"`
+				Page  struct {
+					After string `json:"after"`
+				} `json:"page"`
+			}
+			if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&in) != nil || in.Query != "all" {
+				w.WriteHeader(400)
+				return
+			}
+			p := atoi(strings.TrimPrefix(in.Page.After, "c"), 0)
+			meta := map[string]any{}
+			if p < lastPage() {
+				meta["next"] = fmt.Sprintf("c%d", p+1)
+			}
+			writeJSON(w, map[string]any{"hits": pageRecords(p), "meta": meta})
+		}
+	},
+	// The cursor in a response header.
+	"header_cursor": func(func() string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			p := atoi(strings.TrimPrefix(r.URL.Query().Get("cursor"), "c"), 0)
+			if p < lastPage() {
+				w.Header().Set("Next", fmt.Sprintf("c%d", p+1))
+			}
+			writeJSON(w, map[string]any{"data": pageRecords(p)})
+		}
+	},
+	// Everything at once.
+	"single": func(func() string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			var all []map[string]int
+			for i := 0; i <= lastPage(); i++ {
+				all = append(all, pageRecords(i)...)
+			}
+			writeJSON(w, map[string]any{"data": all})
+		}
+	},
+}
+
+func intp(i int) *int    { return &i }
+func boolp(b bool) *bool { return &b }
+
+type conformanceCase struct {
+	name     string
+	api      string
+	path     string // first request path and query
+	method   string
+	json     any
+	selector string
+	pager    *spec.Paginator // nil: auto
+	base     string          // client.base_url path
+	requests int32
+}
+
+var conformance = []conformanceCase{
+	{name: "json_link", api: "json_link", path: "/items", pager: &spec.Paginator{Type: "json_link", NextURLPath: "links.next"}, requests: 3},
+	{name: "json_link relative_to base_url (snyk)", api: "snyk", path: "/rest/orgs?version=2024-10-15&limit=10", base: "/rest/",
+		pager: &spec.Paginator{Type: "json_link", NextURLPath: "links.next", RelativeTo: "base_url"}, requests: 3},
+	{name: "header_link", api: "header_link", path: "/items", pager: &spec.Paginator{Type: "header_link"}, requests: 3},
+	{name: "offset without total", api: "offset", path: "/items", pager: &spec.Paginator{Type: "offset", Limit: pageSize}, requests: 3},
+	{name: "offset with total", api: "offset", path: "/items", pager: &spec.Paginator{Type: "offset", Limit: pageSize, TotalPath: "total"}, requests: 3},
+	{name: "offset parallel", api: "offset", path: "/items", pager: &spec.Paginator{Type: "offset", Limit: pageSize, TotalPath: "total", Parallel: 3}, requests: 3},
+	{name: "page_number", api: "page_number", path: "/items", pager: &spec.Paginator{Type: "page_number", BasePage: intp(1), TotalPath: "total_pages"}, requests: 3},
+	{name: "page_number until empty", api: "page_number", path: "/items", pager: &spec.Paginator{Type: "page_number", BasePage: intp(1)}, requests: 4},
+	{name: "page_number parallel", api: "page_number", path: "/items", pager: &spec.Paginator{Type: "page_number", BasePage: intp(1), TotalPath: "total_pages", Parallel: 2}, requests: 3},
+	{name: "cursor", api: "cursor", path: "/items", pager: &spec.Paginator{Type: "cursor"}, requests: 3},
+	{name: "cursor in body", api: "cursor_body", path: "/search", method: "POST", json: map[string]any{"query": "all"},
+		pager: &spec.Paginator{Type: "cursor", CursorPath: "meta.next", CursorBodyPath: "page.after"}, requests: 3},
+	{name: "header_cursor", api: "header_cursor", path: "/items", pager: &spec.Paginator{Type: "header_cursor"}, requests: 3},
+	{name: "single_page", api: "single", path: "/items", pager: &spec.Paginator{Type: "single_page"}, requests: 1},
+	{name: "auto finds json_link", api: "json_link", path: "/items", requests: 3},
+	{name: "auto finds header_link", api: "header_link", path: "/items", requests: 3},
+	{name: "auto finds cursor", api: "cursor", path: "/items", requests: 3},
+	{name: "auto finds single_page", api: "single", path: "/items", requests: 1},
+}
+
+// TestPaginatorConformance runs every paginator kind against its fake API
+// and checks the records read and the requests sent.
+func TestPaginatorConformance(t *testing.T) {
+	for _, tt := range conformance {
+		t.Run(tt.name, func(t *testing.T) {
+			var srv *httptest.Server
+			var n atomic.Int32
+			h := fakeAPIs[tt.api](func() string { return srv.URL })
+			srv = serve(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1); h(w, r) })
+			base := mustURL(t, srv.URL+tt.base)
+			pg, err := NewPaginator(tt.pager, base, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, srv.URL+tt.path)
+			if tt.method != "" {
+				req.Method, req.JSON = tt.method, tt.json
+			}
+			c, _ := newTestClient(t, Options{})
+			var got []int
+			pages := 0
+			for page, err := range c.Pages(context.Background(), req, pg, NewSelector(tt.selector, nil), Call{Resource: tt.name}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages++
+				if page.Number != pages {
+					t.Errorf("page number %d, want %d", page.Number, pages)
+				}
+				for _, r := range page.Records {
+					got = append(got, int(r.Get("id").Int()))
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(allRecords) {
+				t.Errorf("records = %v, want %v", got, allRecords)
+			}
+			if n.Load() != tt.requests {
+				t.Errorf("requests = %d, want %d", n.Load(), tt.requests)
+			}
+		})
+	}
+}
+
+// loopAPI serves pages whose next marker comes back round.
+func TestPaginatorLoops(t *testing.T) {
+	tests := []struct {
+		name    string
+		pager   *spec.Paginator
+		handler http.HandlerFunc
+		pages   int // pages yielded before the error
+	}{
+		{name: "json_link back to the first page", pager: &spec.Paginator{Type: "json_link"},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				next := "/items?p=1"
+				if r.URL.Query().Get("p") == "1" {
+					next = "/items"
+				}
+				writeJSON(w, map[string]any{"data": []int{1}, "next": next})
+			}, pages: 2},
+		{name: "json_link cycle of two", pager: &spec.Paginator{Type: "json_link"},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				p := atoi(r.URL.Query().Get("p"), 0)
+				writeJSON(w, map[string]any{"data": []int{p}, "next": fmt.Sprintf("/items?p=%d", 1+(p%2))})
+			}, pages: 3},
+		{name: "header_link cycle", pager: &spec.Paginator{Type: "header_link"},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				p := atoi(r.URL.Query().Get("p"), 0)
+				w.Header().Set("Link", fmt.Sprintf(`</items?p=%d>; rel="next"`, (p+1)%2))
+				writeJSON(w, []int{p})
+			}, pages: 3}, // /items, ?p=1, ?p=0, then ?p=1 again
+		{name: "cursor repeats", pager: &spec.Paginator{Type: "cursor", CursorPath: "next"},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, map[string]any{"data": []string{r.URL.Query().Get("cursor")}, "next": "same"})
+			}, pages: 2},
+		{name: "header_cursor repeats", pager: &spec.Paginator{Type: "header_cursor", CursorKey: "X-Next"},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Next", "again")
+				writeJSON(w, map[string]any{"data": []string{r.URL.Query().Get("cursor")}})
+			}, pages: 2},
+		{name: "offset ignored by the API", pager: &spec.Paginator{Type: "offset", Limit: 2},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, map[string]any{"data": []int{1, 2}})
+			}, pages: 1},
+		{name: "page_number ignored by the API", pager: &spec.Paginator{Type: "page_number", StopAfterEmptyPage: boolp(false), MaximumPage: 100},
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, map[string]any{"data": []int{1, 2}})
+			}, pages: 1},
+	}
+	got := map[string]string{}
+	var servers []*httptest.Server
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := serve(t, tt.handler)
+			servers = append(servers, srv)
+			pg, err := NewPaginator(tt.pager, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := newTestClient(t, Options{})
+			pages := 0
+			var last error
+			for _, err := range c.Pages(context.Background(), get(t, srv.URL+"/items"), pg, nil, Call{Resource: "items"}) {
+				if err != nil {
+					last = err
+					continue
+				}
+				pages++
+			}
+			if !errors.Is(last, ErrLoop) {
+				t.Fatalf("err = %v, want ErrLoop", last)
+			}
+			if pages != tt.pages {
+				t.Errorf("pages = %d, want %d", pages, tt.pages)
+			}
+			got[tt.name] = strings.ReplaceAll(last.Error(), srv.URL, "http://api.test")
+		})
+	}
+	golden(t, "loops.golden", got)
+}
+
+func TestJSONLinkStops(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want bool
+	}{
+		{"missing", `{"data":[1]}`, false},
+		{"null", `{"data":[1],"next":null}`, false},
+		{"empty", `{"data":[1],"next":""}`, false},
+		{"self", `{"data":[1],"next":"/items?b=2&a=1"}`, false}, // same URL, other order
+		{"empty page", `{"data":[],"next":"/items?p=2"}`, false},
+		{"href object", `{"data":[1],"next":{"href":"/items?p=2"}}`, true},
+		{"absolute", `{"data":[1],"next":"https://other.test/items?p=2"}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pg, _ := NewPaginator(&spec.Paginator{Type: "json_link"}, nil, nil)
+			req := get(t, "https://api.test/items?a=1&b=2")
+			pg.Init(req)
+			recs, _ := NewSelector("data", nil).Select([]byte(tt.body))
+			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, len(recs))
+			if err != nil || more != tt.want {
+				t.Errorf("Next = %v, %v; want %v", more, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestResolveLinkBaseURL(t *testing.T) {
+	tests := []struct{ base, link, want string }{
+		{"https://api.snyk.io/rest/", "/orgs?version=x&starting_after=abc", "https://api.snyk.io/rest/orgs?version=x&starting_after=abc"},
+		{"https://api.snyk.io/rest", "/orgs?version=x", "https://api.snyk.io/rest/orgs?version=x"},
+		{"https://api.snyk.io/rest/", "orgs/1/packages/pkg%3Anpm%2Flodash%404.17.0/issues?offset=10", "https://api.snyk.io/rest/orgs/1/packages/pkg%3Anpm%2Flodash%404.17.0/issues?offset=10"},
+		{"https://api.snyk.io/rest/", "https://other.test/x?y=1", "https://other.test/x?y=1"},
+		{"https://api.snyk.io/rest/", "?page=2", "https://api.snyk.io/rest/?page=2"},
+	}
+	cur := mustURL(t, "https://api.snyk.io/rest/orgs?version=x&limit=10")
+	for _, tt := range tests {
+		u, err := resolveLink(cur, mustURL(t, tt.base), tt.link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.String() != tt.want {
+			t.Errorf("resolve(%q, %q) = %q, want %q", tt.base, tt.link, u, tt.want)
+		}
+	}
+}
+
+func TestParseLinkHeader(t *testing.T) {
+	h := http.Header{}
+	h.Add("Link", `<https://api.github.com/x?page=2>; rel="next", <https://api.github.com/x?page=5>; rel="last"`)
+	h.Add("Link", `<https://a.test/y;v=1?q=a,b>; title="a, b; c"; rel="prev next-ish", </z?p=3>; REL=Next2`)
+	tests := []struct{ rel, want string }{
+		{"next", "https://api.github.com/x?page=2"},
+		{"last", "https://api.github.com/x?page=5"},
+		{"prev", "https://a.test/y;v=1?q=a,b"},
+		{"next-ish", "https://a.test/y;v=1?q=a,b"},
+		{"next2", "/z?p=3"},
+		{"first", ""},
+	}
+	for _, tt := range tests {
+		got, _ := linkRel(h, tt.rel)
+		if got != tt.want {
+			t.Errorf("rel %s = %q, want %q", tt.rel, got, tt.want)
+		}
+	}
+}
+
+func TestOffsetAndPageNumberStops(t *testing.T) {
+	tests := []struct {
+		name    string
+		pager   spec.Paginator
+		body    string
+		records int
+		want    bool
+		query   string // after Next, when want
+		err     string
+	}{
+		{name: "offset full page", pager: spec.Paginator{Type: "offset", Limit: 10}, body: `{}`, records: 10, want: true, query: "limit=10&offset=10"},
+		{name: "offset short page", pager: spec.Paginator{Type: "offset", Limit: 10}, body: `{}`, records: 9},
+		{name: "offset empty page", pager: spec.Paginator{Type: "offset", Limit: 10}, body: `{}`, records: 0},
+		{name: "offset reaches total", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "meta.total"}, body: `{"meta":{"total":10}}`, records: 10},
+		{name: "offset total as string", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "total"}, body: `{"total":"25"}`, records: 10, want: true, query: "limit=10&offset=10"},
+		{name: "offset total missing", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "total"}, body: `{}`, records: 10, err: `offset: total_path "total" not found in the response`},
+		{name: "offset total not a number", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "total"}, body: `{"total":"many"}`, records: 10, err: `offset: total_path "total" is string "many", want a whole number`},
+		{name: "offset maximum", pager: spec.Paginator{Type: "offset", Limit: 10, MaximumOffset: 10}, body: `{}`, records: 10},
+		{name: "offset has_more false", pager: spec.Paginator{Type: "offset", Limit: 10, HasMorePath: "has_more"}, body: `{"has_more":false}`, records: 10},
+		{name: "offset has_more missing", pager: spec.Paginator{Type: "offset", Limit: 10, HasMorePath: "has_more"}, body: `{}`, records: 10, err: "not found"},
+		{name: "offset custom params", pager: spec.Paginator{Type: "offset", Limit: 5, Offset: 20, OffsetParam: "skip", LimitParam: "size"}, body: `{}`, records: 5, want: true, query: "size=5&skip=25"},
+		{name: "page_number next", pager: spec.Paginator{Type: "page_number"}, body: `{}`, records: 3, want: true, query: "page=1"},
+		{name: "page_number empty", pager: spec.Paginator{Type: "page_number"}, body: `{}`, records: 0},
+		{name: "page_number empty kept", pager: spec.Paginator{Type: "page_number", StopAfterEmptyPage: boolp(false), MaximumPage: 5}, body: `{}`, records: 0, want: true, query: "page=1"},
+		{name: "page_number total pages", pager: spec.Paginator{Type: "page_number", BasePage: intp(1), TotalPath: "pages"}, body: `{"pages":1}`, records: 3},
+		{name: "page_number maximum", pager: spec.Paginator{Type: "page_number", MaximumPage: 1}, body: `{}`, records: 3},
+		{name: "page_number start page", pager: spec.Paginator{Type: "page_number", BasePage: intp(1), Page: intp(4), PageParam: "p"}, body: `{}`, records: 3, want: true, query: "p=5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pg, err := NewPaginator(&tt.pager, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://api.test/items")
+			pg.Init(req)
+			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, tt.records)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || more != tt.want {
+				t.Fatalf("Next = %v, %v; want %v", more, err, tt.want)
+			}
+			if more && req.URL.RawQuery != tt.query {
+				t.Errorf("query = %q, want %q", req.URL.RawQuery, tt.query)
+			}
+		})
+	}
+}
+
+func TestNewPaginatorErrors(t *testing.T) {
+	tests := []struct {
+		p    spec.Paginator
+		want string
+	}{
+		{spec.Paginator{Type: "cursr"}, `unknown type "cursr" (want one of json_link, header_link, offset, page_number, cursor, header_cursor, single_page, auto)`},
+		{spec.Paginator{}, "type is missing"},
+		{spec.Paginator{Type: "offset"}, "offset: limit is required"},
+		{spec.Paginator{Type: "json_link", RelativeTo: "base"}, `json_link: relative_to "base" (want url or base_url)`},
+		{spec.Paginator{Type: "json_link", RelativeTo: "base_url"}, "needs an absolute client.base_url"},
+		{spec.Paginator{Type: "page_number", StopAfterEmptyPage: boolp(false)}, "paging would never stop"},
+		{spec.Paginator{Type: "page_number", BasePage: intp(1), Page: intp(0)}, "page 0 is before base_page 1"},
+	}
+	for _, tt := range tests {
+		_, err := NewPaginator(&tt.p, nil, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: err = %v, want %q", tt.p, err, tt.want)
+		}
+	}
+}
+
+func TestAutoLogsItsChoice(t *testing.T) {
+	tests := []struct {
+		header http.Header
+		body   string
+		log    string
+	}{
+		{http.Header{"Link": {`<https://a.test/?p=2>; rel="next"`}}, `[]`, `paginator: detected header_link (Link header rel=\"next\")`},
+		{nil, `{"data":[1],"pagination":{"next":"https://a.test/?p=2"}}`, `paginator: detected json_link (body \"pagination.next\" holds a URL)`},
+		{nil, `{"data":[1],"links":{"next":{"href":"/x?p=2"}}}`, `detected json_link (body \"links.next\" holds a URL)`},
+		{nil, `{"data":[1],"next":"not a url"}`, `detected single_page`},
+		{nil, `{"data":[1],"meta":{"next_cursor":"abc"}}`, `detected cursor (body \"meta.next_cursor\" holds a cursor`},
+		{nil, `{"data":[1]}`, `paginator: detected single_page (no Link header, next link or cursor in the first response)`},
+	}
+	for _, tt := range tests {
+		var logs strings.Builder
+		pg, _ := NewPaginator(nil, nil, slogTo(&logs))
+		req := get(t, "https://a.test/")
+		pg.Init(req)
+		if _, err := pg.Next(req, &Response{Header: tt.header, Body: []byte(tt.body)}, 1); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(logs.String(), tt.log) {
+			t.Errorf("log %q, want %q", logs.String(), tt.log)
+		}
+	}
+}
+
