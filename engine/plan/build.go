@@ -161,11 +161,15 @@ func mergeEndpoint(def, own *spec.Endpoint) spec.Endpoint {
 }
 
 // findParent records the parent resource and the parent fields that the
-// resource's request templates use.
+// resource's request templates use, and checks that incremental
+// placeholders inherited from resource_defaults have a cursor to fill them.
 func findParent(errs *errorList, at string, r *Resource) {
 	seen := map[string]bool{}
 	visit := func(t spec.Template) {
 		for _, part := range t.Placeholders() {
+			if part.Namespace == spec.NSIncremental && r.Incremental == nil {
+				errs.add(at, "resource %q uses %s (perhaps from resource_defaults) but has no endpoint.incremental", r.Name, part)
+			}
 			if part.Namespace != spec.NSResources {
 				continue
 			}

@@ -157,3 +157,14 @@ func TestDescribeGolden(t *testing.T) {
 		t.Error("plan output must show secret placeholders, never values")
 	}
 }
+
+func TestBuildInheritedIncrementalNeedsCursor(t *testing.T) {
+	_, err := plan.Build(load(t, "inherited_incremental.yml"), plan.Options{LookupEnv: env(nil)})
+	if err == nil {
+		t.Fatal("users inherits {incremental.start_value} without incremental; want an error")
+	}
+	want := `resource "users" uses {incremental.start_value} (perhaps from resource_defaults) but has no endpoint.incremental`
+	if !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), `"events"`) {
+		t.Errorf("err = %v, want only %q", err, want)
+	}
+}
