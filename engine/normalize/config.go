@@ -52,6 +52,7 @@ type Field struct {
 // cheap to create per resource and run.
 type Normalizer struct {
 	cfg     Config
+	loadID  any   // cfg.LoadID, boxed once
 	err     error // a config error, returned by every Normalize
 	maxNest int
 	pk      map[string]bool // primary key paths
@@ -67,7 +68,7 @@ type Normalizer struct {
 // New returns a Normalizer for c. A config error (such as a hint with an
 // unknown type) is returned by every call of Normalize.
 func New(c Config) *Normalizer {
-	n := &Normalizer{cfg: c, maxNest: c.MaxNesting, pk: map[string]bool{}, tables: map[string]*table{}, extras: map[string]*node{}}
+	n := &Normalizer{cfg: c, loadID: c.LoadID, maxNest: c.MaxNesting, pk: map[string]bool{}, tables: map[string]*table{}, extras: map[string]*node{}}
 	switch {
 	case n.maxNest == 0:
 		n.maxNest = DefaultMaxNesting

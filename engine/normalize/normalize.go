@@ -25,14 +25,15 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	if err != nil {
 		return err
 	}
-	w := walker{n: n, out: out, rootID: id, loadID: n.cfg.LoadID != ""}
+	var idBox any = id // boxed once: root and child rows share it
+	w := walker{n: n, out: out, rootID: idBox, loadID: n.cfg.LoadID != ""}
 	t := n.root
 	tr := out.table(t, w.loadID)
-	row := w.newRow(tr, id)
+	row := w.newRow(tr, idBox)
 	if rec.IsObject() {
-		w.object(t, tr, t.root, rec, row, 0, id)
+		w.object(t, tr, t.root, rec, row, 0, idBox)
 	} else {
-		w.value(t, tr, n.valueNode(t), rec, row, 0, id)
+		w.value(t, tr, n.valueNode(t), rec, row, 0, idBox)
 	}
 	for i, f := range extra {
 		if n.vals[i] != nil {
@@ -43,25 +44,27 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	return nil
 }
 
-// walker carries what one record's walk needs.
+// walker carries what one record's walk needs. Row ids are passed as
+// interface values holding a string, boxed once for all the rows that
+// hold them.
 type walker struct {
 	n      *Normalizer
 	out    *Rows
-	rootID string
+	rootID any
 	loadID bool
 }
 
-func (w *walker) newRow(tr *tableRows, id string) schema.Row {
+func (w *walker) newRow(tr *tableRows, id any) schema.Row {
 	row := tr.newRow(w.out)
 	row[schema.ColID] = id
 	if w.loadID {
-		row[schema.ColLoadID] = w.n.cfg.LoadID
+		row[schema.ColLoadID] = w.n.loadID
 	}
 	return row
 }
 
 // object flattens the members of obj, at nesting level level, into row.
-func (w *walker) object(t *table, tr *tableRows, nd *node, obj gjson.Result, row schema.Row, level int, rowID string) {
+func (w *walker) object(t *table, tr *tableRows, nd *node, obj gjson.Result, row schema.Row, level int, rowID any) {
 	obj.ForEach(func(k, v gjson.Result) bool {
 		f := nd.fields[k.Str]
 		if f == nil {
@@ -73,7 +76,7 @@ func (w *walker) object(t *table, tr *tableRows, nd *node, obj gjson.Result, row
 }
 
 // value puts v, found at nd, into row or into child tables.
-func (w *walker) value(t *table, tr *tableRows, nd *node, v gjson.Result, row schema.Row, level int, rowID string) {
+func (w *walker) value(t *table, tr *tableRows, nd *node, v gjson.Result, row schema.Row, level int, rowID any) {
 	if nd.hint != "" {
 		if x, ok := hinted(nd.hint, v); ok {
 			w.set(tr, nd, row, x, nd.hint)
@@ -98,7 +101,7 @@ func (w *walker) value(t *table, tr *tableRows, nd *node, v gjson.Result, row sc
 
 // list writes the items of arr, the list at nd in the row parentID, to
 // nd's child table. Item fields are at nesting level level.
-func (w *walker) list(t *table, nd *node, arr gjson.Result, level int, parentID string) {
+func (w *walker) list(t *table, nd *node, arr gjson.Result, level int, parentID any) {
 	var tr *tableRows
 	idx := 0
 	arr.ForEach(func(_, item gjson.Result) bool {
@@ -109,7 +112,7 @@ func (w *walker) list(t *table, nd *node, arr gjson.Result, level int, parentID 
 			tr = w.out.table(nd.child, w.loadID)
 		}
 		ct := nd.child
-		id := w.n.childID(parentID, nd.full, idx)
+		var id any = w.n.childID(parentID.(string), nd.full, idx)
 		row := w.newRow(tr, id)
 		row[schema.ColParentID] = parentID
 		row[schema.ColRootID] = w.rootID

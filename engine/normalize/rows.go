@@ -69,6 +69,9 @@ func (r *Rows) Len() int { return r.n }
 func (r *Rows) Reset() {
 	r.gen = generations.Add(1)
 	for _, tr := range r.tables {
+		for _, m := range tr.rows {
+			clear(m) // drop references into the old page now, not at reuse
+		}
 		tr.rows = tr.rows[:0]
 		tr.cols = tr.cols[:0]
 		clear(tr.seen)
@@ -131,8 +134,7 @@ func (tr *tableRows) newRow(r *Rows) schema.Row {
 	r.n++
 	if n := len(tr.rows); n < cap(tr.rows) {
 		tr.rows = tr.rows[:n+1]
-		if m := tr.rows[n]; m != nil {
-			clear(m)
+		if m := tr.rows[n]; m != nil { // cleared by Reset
 			return m
 		}
 		tr.rows[n] = make(schema.Row, tr.width)
