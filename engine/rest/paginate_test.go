@@ -497,4 +497,3 @@ func TestAutoLogsItsChoice(t *testing.T) {
 		}
 	}
 }
-

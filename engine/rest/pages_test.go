@@ -1,0 +1,211 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+// offsetAPI serves records 0..total-1 by offset and limit, declaring
+// total; emptyFrom, when above 0, makes pages from that offset on empty.
+type offsetAPI struct {
+	total, emptyFrom int
+	gate             int // hold requests until this many are in flight at once
+	inflight, most   atomic.Int32
+	once             sync.Once
+	reached          chan struct{}
+}
+
+func (a *offsetAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	cur := a.inflight.Add(1)
+	defer a.inflight.Add(-1)
+	for {
+		m := a.most.Load()
+		if cur <= m || a.most.CompareAndSwap(m, cur) {
+			break
+		}
+	}
+	off, lim := atoi(r.URL.Query().Get("offset"), 0), atoi(r.URL.Query().Get("limit"), 0)
+	if a.gate > 0 && off > 0 {
+		if int(cur) >= a.gate {
+			a.once.Do(func() { close(a.reached) })
+		}
+		select { // the first wave waits for its peers; a timeout fails the test below
+		case <-a.reached:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	var items []string
+	for i := off; i < min(off+lim, a.total); i++ {
+		if a.emptyFrom > 0 && off >= a.emptyFrom {
+			break
+		}
+		items = append(items, fmt.Sprintf(`{"id":%d}`, i))
+	}
+	fmt.Fprintf(w, `{"total":%d,"items":[%s]}`, a.total, strings.Join(items, ","))
+}
+
+type walked struct {
+	numbers []int
+	urls    []string
+	records []string
+}
+
+func walkAll(t *testing.T, c *Client, url string, p *spec.Paginator) walked {
+	t.Helper()
+	pg, err := NewPaginator(p, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w walked
+	for page, err := range c.Pages(context.Background(), get(t, url), pg, NewSelector("items", nil), Call{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.numbers = append(w.numbers, page.Number)
+		w.urls = append(w.urls, page.Request.URL.RawQuery)
+		for _, r := range page.Records {
+			w.records = append(w.records, r.Raw)
+		}
+	}
+	return w
+}
+
+func TestParallelPagesEqualSequential(t *testing.T) {
+	tests := []struct {
+		name      string
+		total     int
+		emptyFrom int
+		pages     int
+	}{
+		{name: "ten full pages", total: 40, pages: 10},
+		{name: "short last page", total: 38, pages: 10},
+		{name: "API ends early", total: 40, emptyFrom: 12, pages: 4}, // 3 full pages then an empty one
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seqAPI := &offsetAPI{total: tt.total, emptyFrom: tt.emptyFrom}
+			parAPI := &offsetAPI{total: tt.total, emptyFrom: tt.emptyFrom, reached: make(chan struct{})}
+			if tt.emptyFrom == 0 {
+				parAPI.gate = 4 // pages 2..5 must be in flight together
+			}
+			seqSrv, parSrv := serve(t, seqAPI.ServeHTTP), serve(t, parAPI.ServeHTTP)
+			c, _ := newTestClient(t, Options{})
+			p := spec.Paginator{Type: "offset", Limit: 4, TotalPath: "total"}
+			seq := walkAll(t, c, seqSrv.URL, &p)
+			p.Parallel = 4
+			par := walkAll(t, c, parSrv.URL, &p)
+			if fmt.Sprint(seq) != fmt.Sprint(par) {
+				t.Errorf("parallel walk differs:\n seq %v\n par %v", seq, par)
+			}
+			if len(seq.numbers) != tt.pages {
+				t.Errorf("pages = %d, want %d", len(seq.numbers), tt.pages)
+			}
+			if seqAPI.most.Load() != 1 {
+				t.Errorf("sequential walk had %d requests in flight", seqAPI.most.Load())
+			}
+			if parAPI.gate > 0 && parAPI.most.Load() != 4 {
+				t.Errorf("parallel walk had at most %d requests in flight, want 4", parAPI.most.Load())
+			}
+		})
+	}
+}
+
+func TestPagesPrefetchesNextPage(t *testing.T) {
+	second := make(chan struct{})
+	var n atomic.Int32
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 2 {
+			close(second)
+		}
+		p := atoi(r.URL.Query().Get("p"), 0)
+		fmt.Fprintf(w, `{"data":[%d],"next":"/?p=%d"}`, p, p+1)
+	})
+	c, _ := newTestClient(t, Options{})
+	pg, _ := NewPaginator(&spec.Paginator{Type: "json_link"}, nil, nil)
+	for page, err := range c.Pages(context.Background(), get(t, srv.URL), pg, nil, Call{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		// While we hold page 1, page 2 is requested.
+		select {
+		case <-second:
+		case <-time.After(5 * time.Second):
+			t.Fatal("page 2 was not prefetched")
+		}
+		if page.Number != 1 {
+			t.Fatalf("page %d", page.Number)
+		}
+		break // the consumer stops: no error, no more requests
+	}
+	if got := n.Load(); got != 2 {
+		t.Errorf("requests = %d, want 2", got)
+	}
+}
+
+func TestPagesEndings(t *testing.T) {
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		p := atoi(r.URL.Query().Get("p"), 0)
+		switch {
+		case p == 1 && r.URL.Query().Get("mode") == "ignore":
+			w.WriteHeader(404)
+			io.WriteString(w, `{"errors":[{"detail":"project gone"}]}`)
+		case p == 2 && r.URL.Query().Get("mode") == "fail":
+			w.WriteHeader(400)
+			io.WriteString(w, `{"errors":[{"detail":"bad cursor"}]}`)
+		case r.URL.Query().Get("mode") == "html":
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html><body>Login</body></html>")
+		default:
+			fmt.Fprintf(w, `{"data":[%d],"next":"/items?mode=%s&p=%d"}`, p, r.URL.Query().Get("mode"), p+1)
+		}
+	}
+	srv := serve(t, handler)
+	tests := []struct {
+		mode  string
+		pages int
+		err   string
+	}{
+		{mode: "ignore", pages: 1},
+		{mode: "fail", pages: 2, err: `resource "items": page 3: GET http://api.test/items?mode=fail&p=2: 400 Bad Request: {"errors":[{"detail":"bad cursor"}]}`},
+		{mode: "html", pages: 0, err: `resource "items": page 1: GET http://api.test/items?mode=html: response body is not JSON (Content-Type "text/html", starts "<html><body>Login</body></html>")`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			c, _ := newTestClient(t, Options{})
+			pg, _ := NewPaginator(&spec.Paginator{Type: "json_link"}, nil, nil)
+			call := Call{Resource: "items", Actions: []spec.ResponseAction{{StatusCode: 404, Action: "ignore"}}}
+			pages, errs := 0, []error{}
+			for _, err := range c.Pages(context.Background(), get(t, srv.URL+"/items?mode="+tt.mode), pg, NewSelector("data", nil), call) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				pages++
+			}
+			if pages != tt.pages {
+				t.Errorf("pages = %d, want %d", pages, tt.pages)
+			}
+			switch {
+			case tt.err == "" && len(errs) > 0:
+				t.Errorf("errors %v, want none", errs)
+			case tt.err != "" && (len(errs) != 1 || strings.ReplaceAll(errs[0].Error(), srv.URL, "http://api.test") != tt.err):
+				t.Errorf("errors %v\nwant %s", errs, tt.err)
+			}
+			for _, err := range errs {
+				if errors.Is(err, ErrIgnored) {
+					t.Errorf("ErrIgnored yielded: %v", err)
+				}
+			}
+		})
+	}
+}
