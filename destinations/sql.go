@@ -51,6 +51,10 @@ func NewSQL(db *sqlx.DB, dialect Dialect, log *slog.Logger) *SQL {
 // DB returns the connection pool, for callers that read loaded data.
 func (s *SQL) DB() *sqlx.DB { return s.db }
 
+// MaxIdentifierLen is the longest table or column name in bytes that s
+// accepts; the engine shortens longer names.
+func (s *SQL) MaxIdentifierLen() int { return s.dialect.MaxIdentifierLen() }
+
 // Dialect returns the dialect s speaks.
 func (s *SQL) Dialect() Dialect { return s.dialect }
 

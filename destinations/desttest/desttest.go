@@ -65,6 +65,7 @@ var cases = []struct {
 	{"OneTxAtATime", testOneTxAtATime},
 	{"LargeBatch", testLargeBatch},
 	{"Errors", testErrors},
+	{"LongNames", testLongNames},
 }
 
 // ctx is the context of a test: cancelled when the test ends.
