@@ -222,9 +222,12 @@ func TestCollisionsIndependentOfKeyOrder(t *testing.T) {
 			}
 		}
 	}
-	for k := range a {
-		if k != "foo_bar" && !regexp.MustCompile(`^foo_bar_[0-9a-f]{8}$`).MatchString(k) {
-			t.Errorf("unexpected column %q", k)
+	// The same names as schema.SnakeNames gives for the object's keys.
+	keys := []string{"foo_bar", "fooBar", "FooBar"}
+	values := []string{"snake", "camel", "pascal"}
+	for i, name := range schema.SnakeNames(keys) {
+		if a[name] != values[i] {
+			t.Errorf("key %q: column %q holds %q, want %q", keys[i], name, a[name], values[i])
 		}
 	}
 }
