@@ -76,12 +76,13 @@ func (n *Normalizer) field(t *table, nd *node, key string, obj gjson.Result) *no
 	// whatever their order in the record.
 	var fresh []string
 	obj.ForEach(func(k, _ gjson.Result) bool {
-		if nd.fields[k.Str] == nil && !slices.Contains(fresh, k.Str) {
+		if nd.fields[k.Str] == nil {
 			fresh = append(fresh, k.Str)
 		}
 		return true
 	})
 	slices.Sort(fresh)
+	fresh = slices.Compact(fresh) // duplicate keys
 	for _, k := range fresh {
 		n.addField(t, nd, k)
 	}

@@ -419,3 +419,14 @@ func TestRowsReset(t *testing.T) {
 		t.Error("rows share a map after Reset")
 	}
 }
+
+func TestDuplicateKeys(t *testing.T) {
+	rows := normalizeOne(t, Config{Table: "t", IDFromContent: true}, `{"a":1,"b":{"c":1},"a":2,"b":{"c":3}}`)
+	tr := rows.Tables()[0]
+	if got := formatValue(tr.Rows[0]["a"]); got != "bigint 2" || tr.Rows[0]["b__c"] != int64(3) {
+		t.Errorf("last duplicate should win: %v", tr.Rows[0])
+	}
+	if n := len(tr.Observed.Columns); n != 3 {
+		t.Errorf("observed %d columns, want _pipe_id a b__c", n)
+	}
+}
