@@ -62,19 +62,19 @@ func (e Evolver) Apply(existing, observed *Table, rows []Row) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if existing == nil && observed != nil && c.Tables == ModeFreeze {
+		if len(rows) == 0 {
+			return Result{Name: observed.Name}, nil
+		}
+		return Result{}, &ContractError{Table: observed.Name, Entity: EntityTables, Mode: c.Tables,
+			PrimaryKey: recordKey(observed, rows[0])}
+	}
 	next, changes, err := e.Evolve(existing, observed)
 	if err != nil {
 		return Result{}, err
 	}
 	res := Result{Name: observed.Name, Table: next, Changes: changes}
 	if next == nil {
-		if len(rows) == 0 {
-			return res, nil
-		}
-		if c.Tables == ModeFreeze {
-			return Result{}, &ContractError{Table: observed.Name, Entity: EntityTables, Mode: c.Tables,
-				PrimaryKey: recordKey(observed, rows[0])}
-		}
 		res.Dropped = rows
 		return res, nil
 	}
@@ -228,4 +228,44 @@ func formatValue(v any) string {
 		return string(x)
 	}
 	return fmt.Sprint(v)
+}
+
+// Fit is Evolver{Contract: c}.Fit.
+func Fit(t *Table, rows []Row, c Contract) ([]Row, error) {
+	return Evolver{Contract: c}.Fit(t, rows)
+}
+
+// Fit checks every row against t, the table Evolve returned, and returns
+// the rows to write: Check's rules applied to each, rows a discard_row
+// contract drops left out (rows is not reordered; the result is rows
+// itself when none is dropped). A nil t is a table the contract refused
+// to create under a discard mode: no row is kept. The first violation of
+// a freeze mode is returned as a *ContractError. Unlike Rows.Fit in
+// package normalize, Fit sees one table: child rows of a dropped row are
+// not dropped with it.
+func (e Evolver) Fit(t *Table, rows []Row) ([]Row, error) {
+	if t == nil {
+		return nil, nil
+	}
+	c, err := e.Contract.normalized()
+	if err != nil {
+		return nil, err
+	}
+	f := newFitter(t, c, e.MaxIdentLen)
+	kept := rows
+	dropped := false
+	for i, r := range rows {
+		keep, _, err := f.fit(r)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case !keep && !dropped:
+			kept = append(make([]Row, 0, len(rows)-1), rows[:i]...)
+			dropped = true
+		case keep && dropped:
+			kept = append(kept, r)
+		}
+	}
+	return kept, nil
 }

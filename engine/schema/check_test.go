@@ -209,3 +209,50 @@ func TestApplyExactSkipsCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestFit(t *testing.T) {
+	table := tbl("t", "id:bigint!", "score:double")
+	rows := func() []Row {
+		return []Row{{"id": int64(1), "score": int64(2)}, {"id": int64(2), "score": "x"}, {"id": int64(3)}}
+	}
+	tests := []struct {
+		name    string
+		t       *Table
+		c       Contract
+		want    []string
+		wantErr string
+	}{
+		{name: "discard_row", t: table, c: Contract{DataType: ModeDiscardRow}, want: []string{"id=1 score=2", "id=3"}},
+		{name: "discard_value", t: table, c: Contract{DataType: ModeDiscardValue}, want: []string{"id=1 score=2", "id=2", "id=3"}},
+		{name: "freeze", t: table, c: Contract{DataType: ModeFreeze},
+			wantErr: `table "t": column "score": value of type text violates data_type contract "freeze" (record id=2)`},
+		{name: "refused table", t: nil, c: Contract{Tables: ModeDiscardRow}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Fit(tt.t, rows(), tt.c)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("err = %v\nwant %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s []string
+			for _, r := range got {
+				s = append(s, rowString(r))
+			}
+			if !reflect.DeepEqual(s, tt.want) {
+				t.Errorf("rows %q, want %q", s, tt.want)
+			}
+		})
+	}
+	// Nothing dropped: the same slice comes back, values converted.
+	in := []Row{{"id": int64(1), "score": int64(2)}}
+	out, err := Fit(table, in, Contract{})
+	if err != nil || &out[0] != &in[0] || out[0]["score"] != 2.0 {
+		t.Errorf("Fit = %v, %v", out, err)
+	}
+}

@@ -51,9 +51,13 @@ func Evolve(existing, observed *Table, c Contract, canWiden func(from, to Type) 
 // never disappear and nulls are never observed, so a null changes nothing.
 //
 // Evolve makes only the changes the contract allows and reports no
-// violation itself: a refused change leaves the table as it was, and the
-// rows that needed it are caught by Check, which knows their primary key.
-// If the contract refuses to create the table, next is nil. err is
+// column or data type violation itself: a refused change leaves the
+// table as it was, and the rows that needed it are caught by Check (or
+// Fit), which knows their primary key. A table the contract refuses to
+// create has no table to check rows against, so Evolve decides it: under
+// ModeFreeze err is a *ContractError without a record (Apply adds the
+// first row's key), under the discard modes next is nil and every row of
+// the table is dropped (Fit(nil, ...) returns none). Otherwise err is
 // non-nil only for a malformed contract or observed table.
 func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Change, err error) {
 	c, err := e.Contract.normalized()
@@ -67,7 +71,10 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 		return nil, nil, fmt.Errorf("evolve: table %q: observed table is %q", existing.Name, observed.Name)
 	}
 	creating := existing == nil
-	if creating && c.Tables != ModeEvolve {
+	switch {
+	case creating && c.Tables == ModeFreeze:
+		return nil, nil, &ContractError{Table: observed.Name, Entity: EntityTables, Mode: c.Tables}
+	case creating && c.Tables != ModeEvolve:
 		return nil, nil, nil
 	}
 	next = &Table{Name: observed.Name, Parent: observed.Parent}

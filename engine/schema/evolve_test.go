@@ -150,9 +150,9 @@ func TestEvolve(t *testing.T) {
 			wantChanges: "",
 		},
 		{
-			name:        "tables freeze refuses create",
+			name:        "tables discard_row refuses create",
 			observed:    tbl("t", "a:bigint"),
-			c:           Contract{Tables: ModeFreeze},
+			c:           Contract{Tables: ModeDiscardRow},
 			wantCols:    "<nil>",
 			wantChanges: "",
 		},
@@ -228,6 +228,7 @@ func TestEvolveErrors(t *testing.T) {
 		{"nil observed", nil, nil, Contract{}, "evolve: no observed table"},
 		{"other table", tbl("a"), tbl("b"), Contract{}, `evolve: table "a": observed table is "b"`},
 		{"bad type", nil, tbl("t", "a:integer"), Contract{}, `evolve: table "t": column "a": unknown type "integer"`},
+		{"tables freeze", nil, tbl("t", "a:bigint"), Contract{Tables: ModeFreeze}, `table "t": new table violates tables contract "freeze"`},
 		{"variant name taken", tbl("t", "a:boolean", "a__v_text:bigint"), tbl("t", "a:text"), Contract{},
 			`evolve: table "t": column "a": variant column "a__v_text" exists with type bigint`},
 	}
