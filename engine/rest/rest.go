@@ -1,6 +1,3 @@
-// Package rest is pipe's HTTP layer: requests, authenticators, paginators,
-// retries with backoff, client-side rate limits and redaction of secrets.
-// It knows nothing of resources, tables or state.
 package rest
 
 import (
