@@ -95,10 +95,12 @@ func encodeRows(d Dialect, t *schema.Table, rows []schema.Row, conflict Conflict
 	for i, c := range t.Columns {
 		index[c.Name] = i
 	}
+	ncol := len(t.Columns)
 	out := make([][]any, 0, len(rows))
 	seen := make(map[string]int, len(rows))
+	backing := make([]any, len(rows)*ncol) // one allocation for all values
 	for n, row := range rows {
-		vals := make([]any, len(t.Columns))
+		vals := backing[n*ncol : (n+1)*ncol : (n+1)*ncol]
 		for k, v := range row {
 			i, ok := index[k]
 			if !ok {

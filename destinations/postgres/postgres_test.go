@@ -44,7 +44,7 @@ var (
 
 // requireServer skips the test when no server answers, or fails it when
 // the CI variable is set: CI never skips silently.
-func requireServer(t *testing.T) {
+func requireServer(t testing.TB) {
 	t.Helper()
 	serverOnce.Do(func() {
 		db, err := connect(testDSN(), "")
@@ -83,7 +83,7 @@ func connect(dsn, searchPath string) (*sqlx.DB, error) {
 }
 
 // freshDataset returns a new random schema name, dropped at cleanup.
-func freshDataset(t *testing.T) string {
+func freshDataset(t testing.TB) string {
 	t.Helper()
 	requireServer(t)
 	b := make([]byte, 6)

