@@ -17,6 +17,9 @@ func (r *Rows) Fit(existing map[string]*schema.Table, e schema.Evolver) ([]schem
 	results := make([]schema.Result, 0, len(r.tables))
 	var dropped map[string]bool // _pipe_id of dropped rows
 	for _, tr := range r.tables {
+		if len(tr.rows) == 0 {
+			continue
+		}
 		rows, observed := tr.rows, tr.observed()
 		var orphans []schema.Row
 		if len(dropped) > 0 && tr.parent != "" {

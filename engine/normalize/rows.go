@@ -45,12 +45,14 @@ type colType struct {
 	t    schema.Type
 }
 
-// Tables returns the rows per table. The rows and observed tables stay
-// valid until Reset.
+// Tables returns the rows per table; a table Transform left without rows
+// is not listed. The rows and observed tables stay valid until Reset.
 func (r *Rows) Tables() []TableRows {
-	out := make([]TableRows, len(r.tables))
-	for i, tr := range r.tables {
-		out[i] = TableRows{Name: tr.name, Parent: tr.parent, Rows: tr.rows, Observed: tr.observed()}
+	out := make([]TableRows, 0, len(r.tables))
+	for _, tr := range r.tables {
+		if len(tr.rows) > 0 {
+			out = append(out, TableRows{Name: tr.name, Parent: tr.parent, Rows: tr.rows, Observed: tr.observed()})
+		}
 	}
 	return out
 }
