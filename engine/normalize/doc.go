@@ -67,11 +67,17 @@
 //
 // # Using it with schema
 //
-// Per page, the engine normalizes every record into one Rows, then calls
-// Rows.Fit with the destination's tables and a schema.Evolver built from
-// the resource's contract and the destination's abilities. Each
-// schema.Result says which changes to apply (Tx.EnsureTable) and which
-// rows to write; rows dropped by discard contracts are reported there.
+// Per page, the engine normalizes every record into one Rows, may apply
+// processing steps with Rows.Transform, then either
+//   - calls Rows.Fit with the destination's tables and a schema.Evolver
+//     built from the resource's contract and the destination's abilities:
+//     each schema.Result says which changes to apply (Tx.EnsureTable) and
+//     which rows to write, and reports rows dropped by discard contracts,
+//     child rows of dropped rows included; or
+//   - per TableRows, calls schema.Evolve(existing, tr.Schema(), ...),
+//     applies the changes, and schema.Fit(next, tr.Rows, contract), which
+//     does the same for one table (children of dropped rows stay).
+//
 // Once the destination holds the rows, Rows.Reset makes the buffers
 // ready for the next page.
 //
