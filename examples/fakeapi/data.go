@@ -1,0 +1,280 @@
+package fakeapi
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Data is a function of Config: every record is computed from the seed
+// and its indexes, so issues (the only large kind) are built per request
+// rather than stored. Orgs, projects, policies and the package catalog are
+// small and built once by newDataset.
+
+// Record kinds, mixed into the hash so that ids of different kinds differ.
+const (
+	kOrg uint64 = iota + 1
+	kGroup
+	kProject
+	kTarget
+	kUser
+	kIssue
+	kPolicy
+	kVuln
+	kPkg
+	kTouch
+	kCxTenant
+	kCxProject
+	kCxScan
+	kCxLicense
+)
+
+// Base times of generated data; none depends on the wall clock.
+var (
+	orgEpoch     = time.Date(2020, 6, 1, 9, 0, 0, 0, time.UTC)
+	projectEpoch = time.Date(2021, 1, 4, 8, 30, 0, 0, time.UTC)
+	issueEpoch   = time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	cxEpoch      = time.Date(2023, 1, 2, 7, 0, 0, 0, time.UTC)
+)
+
+// issueStep is the time between the creation of consecutive issues of an
+// org, so insertion order is creation order.
+const issueStep = 10 * time.Minute
+
+// hasher derives deterministic numbers and ids from the seed.
+type hasher uint64
+
+func mix(x uint64) uint64 { // splitmix64's finaliser
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// n returns the number for (kind, a, b).
+func (h hasher) n(kind, a, b uint64) uint64 {
+	x := mix(uint64(h) ^ kind*0x9e3779b97f4a7c15)
+	x = mix(x + a*0xbf58476d1ce4e5b9 + 1)
+	return mix(x + b*0x94d049bb133111eb + 2)
+}
+
+// uuid returns a version 4 UUID for (kind, a, b).
+func (h hasher) uuid(kind, a, b uint64) string {
+	hi := h.n(kind, a, b)
+	lo := mix(hi ^ 0xd1b54a32d192ed03)
+	var u [16]byte
+	binary.BigEndian.PutUint64(u[:8], hi)
+	binary.BigEndian.PutUint64(u[8:], lo)
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	var o [36]byte
+	hex.Encode(o[0:8], u[0:4])
+	o[8] = '-'
+	hex.Encode(o[9:13], u[4:6])
+	o[13] = '-'
+	hex.Encode(o[14:18], u[6:8])
+	o[18] = '-'
+	hex.Encode(o[19:23], u[8:10])
+	o[23] = '-'
+	hex.Encode(o[24:], u[10:])
+	return string(o[:])
+}
+
+// pick returns one of xs chosen by v.
+func pick[T any](v uint64, xs []T) T { return xs[v%uint64(len(xs))] }
+
+// rfc3339 formats t as Snyk does: UTC, seconds, Z.
+func rfc3339(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// dataset is everything the fake serves.
+type dataset struct {
+	h       hasher
+	cfg     Config
+	self    Self
+	groups  []Group
+	orgs    []Org
+	orgIdx  map[string]int // org id → index
+	grpIdx  map[string]int // group id → index
+	catalog catalog
+
+	projects    [][]Project // per org
+	projectPkgs [][][]int   // per org and project: catalog package indexes, [0] unused root
+	projIdx     map[string][2]int
+	policies    [][]Policy // per org
+
+	// issues holds per org what changed since generation (Touch,
+	// AddIssues); replaced, never mutated, so readers need no lock.
+	issues []atomic.Pointer[issueState]
+	mu     sync.Mutex // serialises writers of issues
+	touchN uint64
+
+	cx *cxData
+}
+
+func newDataset(c Config) *dataset {
+	d := &dataset{h: hasher(c.Seed), cfg: c, orgIdx: map[string]int{}, grpIdx: map[string]int{}, projIdx: map[string][2]int{}}
+	d.catalog = newCatalog(d.h)
+	d.self = Self{
+		ID:   d.h.uuid(kUser, 0, 0),
+		Type: "user",
+		Attributes: SelfAttributes{
+			Name: "Fake User", Email: "fake.user@example.com", Username: "fake.user",
+			AvatarURL: "https://s.example.com/avatar/fake.user.png",
+		},
+	}
+	nGroups := (c.Orgs + 3) / 4
+	for g := 0; g < nGroups; g++ {
+		grp := Group{ID: d.h.uuid(kGroup, uint64(g), 0), Type: "group", Attributes: GroupAttributes{Name: fmt.Sprintf("%s Group", pick(uint64(g), groupNames))}}
+		d.grpIdx[grp.ID] = g
+		d.groups = append(d.groups, grp)
+	}
+	d.projects = make([][]Project, c.Orgs)
+	d.projectPkgs = make([][][]int, c.Orgs)
+	d.policies = make([][]Policy, c.Orgs)
+	d.issues = make([]atomic.Pointer[issueState], c.Orgs)
+	for o := 0; o < c.Orgs; o++ {
+		org := d.newOrg(o)
+		d.orgIdx[org.ID] = o
+		d.orgs = append(d.orgs, org)
+		for p := 0; p < c.ProjectsPerOrg; p++ {
+			proj, pkgs := d.newProject(o, p)
+			d.projIdx[proj.ID] = [2]int{o, p}
+			d.projects[o] = append(d.projects[o], proj)
+			d.projectPkgs[o] = append(d.projectPkgs[o], pkgs)
+		}
+		d.policies[o] = d.newPolicies(o)
+		d.issues[o].Store(&issueState{base: c.IssuesPerOrg})
+	}
+	if len(d.orgs) > 0 {
+		d.self.Attributes.DefaultOrgContext = d.orgs[0].ID
+	}
+	d.cx = newCxData(d)
+	return d
+}
+
+var (
+	groupNames = []string{"Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark"}
+	orgNames   = []string{"Payments", "Platform", "Mobile", "Data", "Identity", "Search", "Billing", "Growth"}
+	repoNames  = []string{"api", "web", "worker", "gateway", "ledger", "auth", "search", "mobile-app", "etl", "cli"}
+	origins    = []string{"github", "github", "gitlab", "cli", "bitbucket-cloud"}
+)
+
+func (d *dataset) newOrg(o int) Org {
+	created := orgEpoch.Add(time.Duration(o) * 37 * 24 * time.Hour)
+	name := fmt.Sprintf("%s %d", pick(uint64(o), orgNames), o+1)
+	org := Org{
+		ID:   d.h.uuid(kOrg, uint64(o), 0),
+		Type: "org",
+		Attributes: OrgAttributes{
+			Name:                  name,
+			Slug:                  strings.ReplaceAll(strings.ToLower(name), " ", "-"),
+			CreatedAt:             rfc3339(created),
+			UpdatedAt:             rfc3339(created.Add(time.Duration(d.h.n(kOrg, uint64(o), 1)%(400*24)) * time.Hour)),
+			AccessRequestsEnabled: o%3 == 1,
+		},
+	}
+	if o%5 == 4 {
+		org.Attributes.IsPersonal = true
+		org.Attributes.Name = fmt.Sprintf("Fake User's org %d", o+1)
+		org.Attributes.Slug = fmt.Sprintf("fake-user-%d", o+1)
+	} else {
+		org.Attributes.GroupID = d.groups[o/4].ID
+	}
+	return org
+}
+
+func (d *dataset) newProject(o, p int) (Project, []int) {
+	hv := d.h.n(kProject, uint64(o), uint64(p))
+	eco := ecosystems[hv%uint64(len(ecosystems))]
+	repo := pick(hv>>8, repoNames)
+	created := projectEpoch.Add(time.Duration(o*projectsStride+p) * 26 * time.Hour).Add(time.Duration(hv%86400000) * time.Millisecond)
+	orgID := d.h.uuid(kOrg, uint64(o), 0)
+	targetID := d.h.uuid(kTarget, uint64(o), uint64(p))
+	proj := Project{
+		ID:   d.h.uuid(kProject, uint64(o), uint64(p)),
+		Type: "project",
+		Attributes: ProjectAttributes{
+			Name:                fmt.Sprintf("acme/%s-%d:%s", repo, p+1, eco.targetFile),
+			Type:                eco.name,
+			Origin:              pick(hv>>16, origins),
+			Status:              "active",
+			Created:             created.UTC().Format("2006-01-02T15:04:05.000Z"),
+			TargetFile:          eco.targetFile,
+			TargetReference:     pick(hv>>24, []string{"main", "main", "master", "develop"}),
+			TargetRuntime:       eco.runtime,
+			Settings:            ProjectSettings{RecurringTests: RecurringTests{Frequency: pick(hv>>28, []string{"daily", "daily", "weekly", "never"})}},
+			Tags:                []Tag{{Key: "team", Value: strings.ToLower(pick(uint64(o), orgNames))}},
+			BusinessCriticality: pick(hv>>32, [][]string{{"critical"}, {"high"}, {"medium"}, {"low"}, {}}),
+			Environment:         pick(hv>>36, [][]string{{"backend"}, {"frontend", "external"}, {"internal"}, {}}),
+			Lifecycle:           pick(hv>>40, [][]string{{"production"}, {"development"}, {"sandbox"}, {}}),
+		},
+		Relationships: ProjectRelationships{
+			Organization: Rel{Data: RelData{ID: orgID, Type: "org"}, Links: &RelLinks{Related: "/orgs/" + orgID}},
+			Target:       Rel{Data: RelData{ID: targetID, Type: "target"}, Links: &RelLinks{Related: "/orgs/" + orgID + "/targets/" + targetID}},
+			Importer:     &Rel{Data: RelData{ID: d.self.ID, Type: "user"}},
+			Owner:        &Rel{Data: RelData{ID: d.self.ID, Type: "user"}},
+		},
+	}
+	if hv%10 == 9 {
+		proj.Attributes.Status = "inactive"
+	}
+	if proj.Attributes.Origin == "cli" {
+		at := rfc3339(created.Add(48 * time.Hour))
+		proj.Meta.CLIMonitoredAt = &at
+		proj.Attributes.ReadOnly = true
+	}
+	pkgs := d.catalog.pickPackages(eco.name, hv>>44, 2+int(hv>>52)%4)
+	return proj, pkgs
+}
+
+// projectsStride spaces the creation times of different orgs' projects.
+const projectsStride = 1000
+
+var (
+	policyReasons = []string{"Only in test fixtures", "False positive: input is sanitised upstream", "Accepted risk until the rewrite ships"}
+	ignoreTypes   = []string{"wont-fix", "temporary-ignore", "not-vulnerable"}
+)
+
+func (d *dataset) newPolicies(o int) []Policy {
+	n := int(d.h.n(kPolicy, uint64(o), 0) % 4)
+	if o == 0 {
+		n = 2 // so small tests always see some
+	}
+	out := make([]Policy, 0, n)
+	for i := 0; i < n; i++ {
+		hv := d.h.n(kPolicy, uint64(o), uint64(i)+1)
+		created := orgEpoch.AddDate(3, 0, 0).Add(time.Duration(o*31+i*7) * 24 * time.Hour)
+		it := pick(hv, ignoreTypes)
+		var expires *string
+		if it == "temporary-ignore" {
+			e := rfc3339(created.AddDate(0, 6, 0))
+			expires = &e
+		}
+		out = append(out, Policy{
+			ID:   d.h.uuid(kPolicy, uint64(o), uint64(i)+1),
+			Type: "policy",
+			Attributes: PolicyAttributes{
+				Name:       fmt.Sprintf("Ignore %d of org %d", i+1, o+1),
+				ActionType: "ignore",
+				Action:     PolicyAction{Data: PolicyActionData{IgnoreType: it, Expires: expires, Reason: pick(hv>>8, policyReasons)}},
+				ConditionsGroup: ConditionsGroup{LogicalOperator: "and", Conditions: []Condition{{
+					Field: "snyk/asset/finding/v1", Operator: "includes", Value: d.h.uuid(kPolicy, uint64(o), uint64(i)+1000),
+				}}},
+				CreatedAt: rfc3339(created),
+				UpdatedAt: rfc3339(created.Add(time.Duration(hv>>16%72) * time.Hour)),
+				Review:    pick(hv>>24, []string{"not-required", "pending", "approved"}),
+				CreatedBy: PolicyUser{ID: d.self.ID, Name: d.self.Attributes.Name, Email: d.self.Attributes.Email},
+			},
+		})
+	}
+	return out
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
