@@ -37,12 +37,12 @@ func (k *APIKey) Authenticate(_ context.Context, req *Request) error {
 		setQuery(req, k.name, k.value)
 	case "cookie":
 		c := k.name + "=" + k.value
-		if prev := req.Header.Get("Cookie"); prev != "" {
+		if prev := header(req).Get("Cookie"); prev != "" {
 			c = prev + "; " + c
 		}
-		req.Header.Set("Cookie", c)
+		header(req).Set("Cookie", c)
 	default:
-		req.Header.Set(k.name, k.value)
+		header(req).Set(k.name, k.value)
 	}
 	return nil
 }

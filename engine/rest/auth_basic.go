@@ -36,6 +36,6 @@ func newHTTPBasic(b authBuilder) (*HTTPBasic, error) {
 
 // Authenticate sets the Authorization header.
 func (h *HTTPBasic) Authenticate(_ context.Context, req *Request) error {
-	req.Header.Set("Authorization", h.header)
+	header(req).Set("Authorization", h.header)
 	return nil
 }

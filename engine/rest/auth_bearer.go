@@ -23,6 +23,6 @@ func newBearer(b authBuilder) (*Bearer, error) {
 
 // Authenticate sets the Authorization header.
 func (t *Bearer) Authenticate(_ context.Context, req *Request) error {
-	req.Header.Set("Authorization", t.header)
+	header(req).Set("Authorization", t.header)
 	return nil
 }

@@ -83,7 +83,7 @@ func (l *Login) Authenticate(ctx context.Context, req *Request) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set(l.header, v)
+	header(req).Set(l.header, v)
 	return nil
 }
 

@@ -98,7 +98,7 @@ func (o *OAuth2ClientCredentials) Authenticate(ctx context.Context, req *Request
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", v)
+	header(req).Set("Authorization", v)
 	return nil
 }
 

@@ -174,8 +174,11 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 		}
 		resp, err := c.send(ctx, r)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("%s: %w", where, context.Cause(ctx))
+			}
 			var terr *transportError
-			if !errors.As(err, &terr) || ctx.Err() != nil {
+			if !errors.As(err, &terr) {
 				return nil, fmt.Errorf("%s: %w", where, err)
 			}
 			terr.method, terr.url, terr.attempts = method, c.redactor.URL(req.URL), attempt

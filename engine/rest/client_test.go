@@ -346,3 +346,20 @@ func TestCondition(t *testing.T) {
 		}
 	}
 }
+
+func TestCancelDuringRequest(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		cancel()
+		<-r.Context().Done()
+	})
+	c, sl := newTestClient(t, Options{})
+	_, err := c.Do(ctx, get(t, srv.URL+"/x"), Call{Resource: "r"})
+	want := `resource "r": GET ` + srv.URL + `/x: context canceled`
+	if !errors.Is(err, context.Canceled) || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+	if len(sl.waits()) != 0 {
+		t.Errorf("waited %v after cancellation", sl.waits())
+	}
+}

@@ -42,7 +42,7 @@ func (c *Client) Pages(ctx context.Context, first *Request, p Paginator, sel *Se
 	return func(yield func(*Page, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		w := &walk{c: c, p: p, sel: sel, call: call, yield: yield}
+		w := &walk{c: c, p: p, sel: sel, call: call, yield: yield, cancel: cancel}
 		req := first.Clone()
 		if err := p.Init(req); err != nil {
 			w.fail(fmt.Errorf("paginator: %w", err))
@@ -61,11 +61,12 @@ func (c *Client) Pages(ctx context.Context, first *Request, p Paginator, sel *Se
 }
 
 type walk struct {
-	c     *Client
-	p     Paginator
-	sel   *Selector
-	call  Call
-	yield func(*Page, error) bool
+	c      *Client
+	p      Paginator
+	sel    *Selector
+	call   Call
+	yield  func(*Page, error) bool
+	cancel context.CancelFunc
 }
 
 type fetched struct {
@@ -86,7 +87,11 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 			}(page.Number+1, next)
 		}
 		if !w.yield(page, nil) {
-			return // the deferred cancel stops the prefetch; pending is buffered
+			if pending != nil { // stop the prefetch and wait for it to end
+				w.cancel()
+				<-pending
+			}
+			return
 		}
 		if perr != nil {
 			w.failPage(page.Number, w.redact(perr))

@@ -209,3 +209,36 @@ func TestPagesEndings(t *testing.T) {
 		})
 	}
 }
+
+// TestPagesRetryWithinChain: a 429 on page 2 is waited out and the walk
+// goes on with every record, once each.
+func TestPagesRetryWithinChain(t *testing.T) {
+	var throttled atomic.Bool
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		p := atoi(r.URL.Query().Get("cursor"), 0)
+		if p == 1 && !throttled.Swap(true) {
+			w.Header().Set("Retry-After", "2")
+			w.WriteHeader(429)
+			return
+		}
+		next := "null"
+		if p < 2 {
+			next = fmt.Sprintf(`"%d"`, p+1)
+		}
+		fmt.Fprintf(w, `{"data":[{"id":%d}],"cursors":{"next":%s}}`, p, next)
+	})
+	c, sl := newTestClient(t, Options{})
+	pg, _ := NewPaginator(&spec.Paginator{Type: "cursor"}, nil, nil)
+	var ids []int64
+	for page, err := range c.Pages(context.Background(), get(t, srv.URL), pg, nil, Call{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Records {
+			ids = append(ids, r.Get("id").Int())
+		}
+	}
+	if fmt.Sprint(ids) != "[0 1 2]" || fmt.Sprint(sl.waits()) != "[2s]" {
+		t.Errorf("ids %v, waits %v", ids, sl.waits())
+	}
+}

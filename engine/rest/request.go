@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"net/http"
 	"net/url"
 )
 
@@ -54,4 +55,12 @@ func setQuery(req *Request, name, value string) {
 	q := req.URL.Query()
 	q.Set(name, value)
 	req.URL.RawQuery = q.Encode()
+}
+
+// header returns req's headers, creating them if needed.
+func header(req *Request) http.Header {
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	return req.Header
 }
