@@ -26,6 +26,7 @@ type runner struct {
 	opts      Options
 	committed map[state.Key]string
 	out       chan msg
+	loadID    string
 	stats     map[string]*ResourceStats
 	progress  *progress
 	mu        sync.Mutex // guards stats
@@ -218,10 +219,15 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 			hints[col] = schema.Type(h.DataType)
 		}
 	}
+	nesting := res.MaxTableNesting
+	if nesting == 0 {
+		nesting = -1 // max_table_nesting: 0 means no child tables; normalize reads 0 as its default
+	}
 	return normalize.New(normalize.Config{
 		Table:         res.Table,
 		PrimaryKey:    res.PrimaryKey,
-		MaxNesting:    res.MaxTableNesting,
+		MaxNesting:    nesting,
+		LoadID:        r.loadID,
 		Hints:         hints,
 		IDFromContent: res.IDFromContent,
 		MaxIdentLen:   r.opts.MaxIdentLen,

@@ -97,6 +97,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 		r.committed[e.Key] = e.Cursor
 	}
 	load := destinations.Load{ID: newLoadID(start), Pipeline: p.Name, Started: start.UTC()}
+	r.loadID = load.ID
 	w := newWriter(o.Dest, load, p, tables, o)
 	report := &Report{LoadID: load.ID, Resources: r.stats}
 

@@ -88,51 +88,34 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 }
 
 func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.Rows) error {
-	contract := contractOf(res)
+	ev := schema.Evolver{Contract: contractOf(res), CanWiden: w.canWiden, MaxIdentLen: w.opts.MaxIdentLen}
+	results, err := rows.Fit(w.tables, ev)
+	if err != nil {
+		return err
+	}
 	b := &destinations.Batch{Resource: res.Name, Disposition: destinations.Disposition(res.WriteDisposition)}
-	for _, tr := range rows.Tables() {
-		t, fitted, err := w.evolve(ctx, tr, contract)
-		if err != nil {
-			return err
+	for _, r := range results {
+		if n := len(r.Dropped); n > 0 || r.DroppedValues > 0 {
+			w.opts.Logger.Warn("schema contract discarded data", "table", r.Name, "rows", n, "values", r.DroppedValues)
 		}
-		if len(fitted) == 0 {
+		if r.Table == nil || len(r.Rows) == 0 {
 			continue
 		}
-		for _, row := range fitted {
-			row[schema.ColLoadID] = w.load.ID
+		if len(r.Changes) > 0 {
+			if err := w.tx.EnsureTable(ctx, r.Table, r.Changes); err != nil {
+				return fmt.Errorf("table %q: %w", r.Name, err)
+			}
+			w.tables[r.Name] = r.Table
 		}
-		b.Tables = append(b.Tables, destinations.TableRows{Table: t, Rows: fitted})
-		w.rows[t.Name] += int64(len(fitted))
-		w.sinceCheckpoint += len(fitted)
+		b.Tables = append(b.Tables, destinations.TableRows{Table: r.Table, Rows: r.Rows})
+		w.rows[r.Name] += int64(len(r.Rows))
+		w.sinceCheckpoint += len(r.Rows)
 	}
-	b.ChildTables = w.childTables(res.Table)
 	if len(b.Tables) == 0 {
 		return nil
 	}
+	b.ChildTables = w.childTables(res.Table)
 	return w.tx.Write(ctx, b)
-}
-
-// evolve applies schema changes a table's rows need, under the
-// resource's contract, and returns the rows as they fit the table.
-func (w *writer) evolve(ctx context.Context, tr normalize.TableRows, c schema.Contract) (*schema.Table, []schema.Row, error) {
-	observed := tr.Schema()
-	observed.Columns = append(observed.Columns, schema.Column{Name: schema.ColLoadID, Type: schema.Text, Nullable: true})
-	existing := w.tables[tr.Name]
-	next, changes, err := schema.Evolve(existing, observed, c, w.canWiden)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(changes) > 0 {
-		if err := w.tx.EnsureTable(ctx, next, changes); err != nil {
-			return nil, nil, fmt.Errorf("table %q: %w", tr.Name, err)
-		}
-		w.tables[tr.Name] = next
-	}
-	fitted, err := schema.Fit(next, tr.Rows, c)
-	if err != nil {
-		return nil, nil, err
-	}
-	return next, fitted, nil
 }
 
 func (w *writer) canWiden(from, to schema.Type) bool {
