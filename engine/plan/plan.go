@@ -12,7 +12,7 @@ import (
 type Plan struct {
 	Name        string
 	File        string
-	BaseURL     string            // resolved; may still hold {secrets.*}
+	BaseURL     string // resolved; may still hold {secrets.*}
 	Headers     map[string]spec.Template
 	Vars        map[string]string // resolved variable values
 	Concurrency int
