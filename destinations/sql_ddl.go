@@ -126,6 +126,7 @@ func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws 
 		if _, err := x.tx.ExecContext(ctx, createTableSQL(x.d, table, next.Columns, []string{schema.ColID})); err != nil {
 			return fmt.Errorf("create: %w", err)
 		}
+		x.s.log.Info("table created", "destination", x.d.Name(), "table", table, "columns", len(next.Columns))
 		if index {
 			return x.rootIndex(ctx, table, next)
 		}
@@ -143,10 +144,15 @@ func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws 
 		if _, err := x.tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("add column %q: %w", c.Name, err)
 		}
+		x.s.log.Info("column added", "destination", x.d.Name(), "table", table, "column", c.Name, "type", c.Type)
 	}
 	if len(ws) > 0 {
 		if err := x.d.WidenColumns(ctx, x.tx, table, next, ws); err != nil {
 			return fmt.Errorf("widen: %w", err)
+		}
+		for _, w := range ws {
+			x.s.log.Info("column widened", "destination", x.d.Name(), "table", table, "column", w.Column.Name,
+				"from", w.From, "to", w.Column.Type)
 		}
 	}
 	if index {

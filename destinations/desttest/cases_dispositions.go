@@ -200,8 +200,8 @@ func testReplaceLeftoverStaging(t *testing.T, tg Target) {
 	}
 }
 
-// testReplaceEvolvesStaging adds a column in the middle of a replace: the
-// staging table gets it too.
+// testReplaceEvolvesStaging adds a column, then widens it, in the middle of
+// a replace that spans a checkpoint: the staging table follows.
 func testReplaceEvolvesStaging(t *testing.T, tg Target) {
 	v2 := with(issues, col("sev", schema.Bigint))
 	replaceLoad(t, tg.Dest, "l1", []schema.Row{row("0", "l1", "title", "old")}, nil)
@@ -210,16 +210,23 @@ func testReplaceEvolvesStaging(t *testing.T, tg Target) {
 	write(t, tx, batch("issues", destinations.Replace, rowsOf(issues, row("1", "l2", "title", "t1"))))
 	ensure(t, tx, v2)
 	write(t, tx, batch("issues", destinations.Replace, rowsOf(v2, row("2", "l2", "title", "t2", "sev", int64(3)))))
+	commit(t, tx, "running")
+
+	v3 := retyped(v2, "sev", schema.Text)
+	tx = begin(t, tg.Dest, "l2")
+	ensure(t, tx, v3)
+	write(t, tx, batch("issues", destinations.Replace, rowsOf(v3, row("3", "l2", "title", "t3", "sev", "high"))))
 	if err := tx.FinishReplace(ctx(t), []string{issues.Name}); err != nil {
 		t.Fatalf("finish replace: %v", err)
 	}
 	commit(t, tx, "completed")
-	got := read(t, tg.DB, v2)
-	if len(got) != 2 {
-		t.Errorf("%d rows, want 2", len(got))
+	got := read(t, tg.DB, v3)
+	if len(got) != 3 {
+		t.Errorf("%d rows, want 3", len(got))
 	}
-	checkRow(t, tg, v2, got["1"], "1", "title", "t1", "sev", nil)
-	checkRow(t, tg, v2, got["2"], "2", "title", "t2", "sev", int64(3))
+	checkRow(t, tg, v3, got["1"], "1", "title", "t1", "sev", nil)
+	checkRow(t, tg, v3, got["2"], "2", "title", "t2", "sev", "3")
+	checkRow(t, tg, v3, got["3"], "3", "title", "t3", "sev", "high")
 }
 
 func equalSorted(a, b []string) bool {
