@@ -22,7 +22,7 @@ file:line:column: field.path: message, and exits 2 if there is any.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s: ok (%d resources)\n", s.File, len(s.Resources))
+			fmt.Fprintf(e.stdout, "%s: ok (%d resource(s))\n", s.File, len(s.Resources))
 			return nil
 		},
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pipe-etl/pipe/engine"
-	"github.com/pipe-etl/pipe/engine/secrets"
 )
 
 func (e *env) runCommand() *cobra.Command {
@@ -94,11 +93,6 @@ func printSummary(e *env, rep *engine.Report, where string) {
 		total += rep.Tables[n]
 	}
 	fmt.Fprintf(e.stdout, "  %-40s %10d rows\n", "total", total)
-}
-
-// secretStore is where {secrets.*} are looked up: the environment first.
-func (e *env) secretStore() secrets.Store {
-	return secrets.Chain{secrets.Env{Lookup: e.getenv}}
 }
 
 func maxIdentLen(d any) int {
