@@ -51,9 +51,15 @@ func NewSQL(db *sqlx.DB, dialect Dialect, log *slog.Logger) *SQL {
 // DB returns the connection pool, for callers that read loaded data.
 func (s *SQL) DB() *sqlx.DB { return s.db }
 
-// MaxIdentifierLen is the longest table or column name in bytes that s
-// accepts; the engine shortens longer names.
-func (s *SQL) MaxIdentifierLen() int { return s.dialect.MaxIdentifierLen() }
+// MaxIdentifierLength is the longest table or column name in bytes that
+// s accepts; the engine shortens longer names (an optional ability the
+// CLI looks for).
+func (s *SQL) MaxIdentifierLength() int { return s.dialect.MaxIdentifierLen() }
+
+// CanWiden reports whether EnsureTable widens a column of type from to
+// type to: along bigint -> double -> text only (an optional ability the
+// engine looks for; other type changes need a variant column).
+func (s *SQL) CanWiden(from, to schema.Type) bool { return widenable(from, to) }
 
 // Dialect returns the dialect s speaks.
 func (s *SQL) Dialect() Dialect { return s.dialect }

@@ -11,7 +11,7 @@ import (
 
 // identifierLimiter is implemented by destinations that limit name length.
 type identifierLimiter interface {
-	MaxIdentifierLen() int
+	MaxIdentifierLength() int
 }
 
 // testLongNames loads tables and columns whose names have the longest
@@ -21,9 +21,9 @@ type identifierLimiter interface {
 func testLongNames(t *testing.T, tg Target) {
 	lim, ok := tg.Dest.(identifierLimiter)
 	if !ok {
-		t.Skip("destination does not report MaxIdentifierLen")
+		t.Skip("destination does not report MaxIdentifierLength")
 	}
-	n := lim.MaxIdentifierLen()
+	n := lim.MaxIdentifierLength()
 	root := strings.Repeat("r", n)
 	kid := strings.Repeat("k", n)
 	long := strings.Repeat("c", n)
