@@ -116,6 +116,10 @@ type Inserter interface {
 // calling BeforeBegin before BEGIN and AfterEnd after COMMIT or ROLLBACK.
 // Without it SQL begins transactions on the pool.
 type TxHooks interface {
+	// BeforeBegin prepares conn for a load transaction. An error ends
+	// Begin with that error.
 	BeforeBegin(ctx context.Context, conn *sqlx.Conn) error
+	// AfterEnd restores what BeforeBegin changed. On error SQL drops the
+	// connection from the pool instead of reusing it.
 	AfterEnd(ctx context.Context, conn *sqlx.Conn) error
 }
