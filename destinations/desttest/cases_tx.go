@@ -113,8 +113,10 @@ func testRollbackLeavesNothing(t *testing.T, tg Target) {
 		t.Errorf("%d rows, want 1", len(got))
 	}
 	checkRow(t, tg, issues, got["1"], "1", "title", "one")
-	if tableExists(t, tg.DB, problems.Name) {
-		t.Errorf("table %s exists after rollback", problems.Name)
+	for _, name := range []string{problems.Name, issues.Name + "__pipe_staging"} {
+		if tableExists(t, tg.DB, name) {
+			t.Errorf("table %s exists after rollback", name)
+		}
 	}
 	if n := count(t, tg.DB, destinations.LoadsTable); n != 1 {
 		t.Errorf("%d load records, want 1", n)
