@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3"
 
@@ -42,6 +43,7 @@ func runSpec(t *testing.T, file, apiURL, db, token string, resources ...string) 
 	return engine.Run(ctx, p, engine.Options{
 		Dest:    dest,
 		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { return token, k == "ACME_TOKEN" }},
+		Sleep:   func(context.Context, time.Duration) error { return nil }, // retries without waiting
 	})
 }
 
