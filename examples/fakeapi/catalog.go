@@ -63,6 +63,9 @@ type catalogVuln struct {
 	modified  time.Time
 	vector    string
 	fixedIn   string
+
+	// Rendered once: issues repeat them.
+	disclosedS, publishedS, modifiedS, url, remedy string
 }
 
 type catalog []catalogPkg
@@ -139,6 +142,9 @@ func newCatalog(h hasher) catalog {
 			} else {
 				v.cxID = fmt.Sprintf("Cx%08x-%04x", uint32(vh>>20), uint16(vh>>52))
 			}
+			v.disclosedS, v.publishedS, v.modifiedS = rfc3339(v.disclosed), rfc3339(v.published), rfc3339(v.modified)
+			v.url = "https://security.snyk.io/vuln/" + v.snykID
+			v.remedy = "Upgrade " + s.name + " to " + v.fixedIn
 			p.vulns = append(p.vulns, v)
 		}
 		c = append(c, p)
@@ -149,6 +155,8 @@ func newCatalog(h hasher) catalog {
 	c[core].vulns[0].cve, c[core].vulns[0].cxID = "CVE-2021-44228", "CVE-2021-44228"
 	c[api].vulns[0] = c[core].vulns[0]
 	c[api].vulns[0].snykID = strings.Replace(c[core].vulns[0].snykID, "LOG4JCORE", "LOG4JAPI", 1)
+	c[api].vulns[0].url = "https://security.snyk.io/vuln/" + c[api].vulns[0].snykID
+	c[api].vulns[0].remedy = "Upgrade " + c[api].name + " to " + c[api].vulns[0].fixedIn
 	return c
 }
 
@@ -288,7 +296,7 @@ func (p *catalogPkg) packageIssue(v catalogVuln) PackageIssue {
 					Sources:        []string{"Snyk"},
 					MaturityLevels: []MaturityLevel{{Type: "secondary", Level: "Proof of Concept", Format: "CVSSv3"}},
 				},
-				References: []Reference{{URL: "https://security.snyk.io/vuln/" + v.snykID, Title: "Snyk Advisory"}},
+				References: []Reference{{URL: v.url, Title: "Snyk Advisory"}},
 			},
 			Coordinates: []PackageCoordinate{{
 				Remedies: []Remedy{{

@@ -2,6 +2,7 @@ package fakeapi
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -141,11 +142,11 @@ func (d *dataset) issue(o int, c issueCore) Issue {
 	dep := []Representation{{Dependency: &Dependency{PackageName: pkg.name, PackageVersion: pkg.version}}}
 	switch c.kind {
 	case kindPackageVuln:
-		is.Attributes.Key = fmt.Sprintf("%s:%s:%s:%d", v.snykID, pkg.name, pkg.version, c.idx)
+		is.Attributes.Key = v.snykID + ":" + pkg.name + ":" + pkg.version + ":" + strconv.Itoa(c.idx)
 		is.Attributes.Title = v.title
 		is.Attributes.Problems = []Problem{{
-			ID: v.snykID, Source: "SNYK", Type: "vulnerability", URL: "https://security.snyk.io/vuln/" + v.snykID,
-			DisclosedAt: rfc3339(v.disclosed), DiscoveredAt: rfc3339(v.published), UpdatedAt: rfc3339(v.modified),
+			ID: v.snykID, Source: "SNYK", Type: "vulnerability", URL: v.url,
+			DisclosedAt: v.disclosedS, DiscoveredAt: v.publishedS, UpdatedAt: v.modifiedS,
 		}}
 		if v.cve != "" {
 			is.Attributes.Problems = append(is.Attributes.Problems, Problem{ID: v.cve, Source: "CVE", Type: "vulnerability"})
@@ -153,9 +154,9 @@ func (d *dataset) issue(o int, c issueCore) Issue {
 		coord.IsFixableSnyk = c.hv>>44%3 != 0
 		coord.IsUpgradeable = coord.IsFixableSnyk
 		coord.IsPinnable = pkg.eco.name == "pip"
-		coord.Remedies = []Remedy{{Type: "indeterminate", Description: "Upgrade " + pkg.name + " to " + v.fixedIn, Details: &RemedyDetails{UpgradePackage: v.fixedIn}}}
+		coord.Remedies = []Remedy{{Type: "indeterminate", Description: v.remedy, Details: &RemedyDetails{UpgradePackage: v.fixedIn}}}
 		coord.Representations = dep
-		is.Attributes.Severities = []Severity{{Source: "Snyk", Level: v.level, Score: v.score, Vector: v.vector, Version: "3.1", ModificationTime: rfc3339(v.modified)}}
+		is.Attributes.Severities = []Severity{{Source: "Snyk", Level: v.level, Score: v.score, Vector: v.vector, Version: "3.1", ModificationTime: v.modifiedS}}
 		is.Attributes.Classes = []Class{{ID: v.cwe, Source: "CWE", Type: "weakness"}}
 		is.Attributes.Risk = &Risk{Factors: []string{}, Score: RiskScore{Model: "v1", Value: int(v.score*80) + int(c.hv>>48%100)}}
 	case kindLicense:

@@ -429,14 +429,20 @@ func writeDoc(w http.ResponseWriter, served release, requested string, n int, it
 	w.Write(buf.Bytes())
 }
 
-// itemEncoder writes one JSON value into a document being built.
-type itemEncoder interface{ Encode(v any) error }
+// itemEncoder writes one JSON value into a document being built: Encode
+// with encoding/json, Raw as already encoded bytes.
+type itemEncoder interface {
+	Encode(v any) error
+	Raw(p []byte)
+}
 
 // trimEncoder is a json.Encoder without the newline after each value.
 type trimEncoder struct {
 	buf *bytes.Buffer
 	enc *json.Encoder
 }
+
+func (t *trimEncoder) Raw(p []byte) { t.buf.Write(p) }
 
 func (t *trimEncoder) Encode(v any) error {
 	if err := t.enc.Encode(v); err != nil {

@@ -262,8 +262,12 @@ func (s *Server) serveIssues(w http.ResponseWriter, r *http.Request, c *restCall
 	if !ok {
 		return
 	}
+	scratch := make([]byte, 0, 2048)
 	enc := func(enc itemEncoder, k int) error {
-		return enc.Encode(s.data.issue(o, s.data.issueCore(o, st, win.items[k])))
+		is := s.data.issue(o, s.data.issueCore(o, st, win.items[k]))
+		scratch = appendIssue(scratch[:0], &is)
+		enc.Raw(scratch)
+		return nil
 	}
 	l := cursorLinks(c.path, c.q, limit, win)
 	writeDoc(w, c.served, c.q["version"], len(win.items), enc, nil, &l, nil)
