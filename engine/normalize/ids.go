@@ -16,20 +16,30 @@ var ErrMissingKey = errors.New("missing or null in record")
 
 // rootID returns the _pipe_id of a record's root row: a hash of the table
 // name and the primary key values, else of the table name and the raw
-// record when Config.IDFromContent is set, else 128 random bits.
-func (n *Normalizer) rootID(rec gjson.Result) (string, error) {
+// record when Config.IDFromContent is set, else 128 random bits. A key
+// path missing from the record may name an extra column (an
+// include_from_parent value such as _projects_id), so a child resource can
+// be keyed by its parent. extraValues must have run for extra.
+func (n *Normalizer) rootID(rec gjson.Result, extra []Field) (string, error) {
 	b := append(n.buf[:0], n.cfg.Table...)
 	b = append(b, 0)
 	switch {
 	case len(n.cfg.PrimaryKey) > 0:
 		for _, p := range n.cfg.PrimaryKey {
 			v := rec.Get(p)
-			if !v.Exists() || v.Type == gjson.Null {
-				return "", fmt.Errorf("table %q: primary key %q: %w", n.cfg.Table, p, ErrMissingKey)
-			}
-			s := v.Raw // numbers as written, so 42 and "42" are the same key
-			if v.Type == gjson.String {
-				s = v.Str
+			var s string
+			switch {
+			case v.Exists() && v.Type != gjson.Null:
+				s = v.Raw // numbers as written, so 42 and "42" are the same key
+				if v.Type == gjson.String {
+					s = v.Str
+				}
+			default:
+				ev, ok := n.extraKey(p, extra)
+				if !ok {
+					return "", fmt.Errorf("table %q: primary key %q: %w", n.cfg.Table, p, ErrMissingKey)
+				}
+				s = ev
 			}
 			b = binary.AppendUvarint(b, uint64(len(s))) // length-prefixed: ("a","bc") != ("ab","c")
 			b = append(b, s...)
@@ -66,4 +76,14 @@ func hashID(b []byte) string {
 	var h [32]byte
 	hex.Encode(h[:], sum[:16])
 	return string(h[:])
+}
+
+// extraKey returns the text of the extra column named name, if it has a value.
+func (n *Normalizer) extraKey(name string, extra []Field) (string, bool) {
+	for i, f := range extra {
+		if f.Name == name && i < len(n.vals) && n.vals[i] != nil {
+			return fmt.Sprint(n.vals[i]), true
+		}
+	}
+	return "", false
 }

@@ -21,7 +21,7 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	if err := n.extraValues(extra); err != nil {
 		return err
 	}
-	id, err := n.rootID(rec)
+	id, err := n.rootID(rec, extra)
 	if err != nil {
 		return err
 	}

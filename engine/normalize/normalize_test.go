@@ -430,3 +430,22 @@ func TestDuplicateKeys(t *testing.T) {
 		t.Errorf("observed %d columns, want _pipe_id a b__c", n)
 	}
 }
+
+func TestPrimaryKeyFromExtras(t *testing.T) {
+	n := New(Config{Table: "dep_graph", PrimaryKey: []string{"_projects_id"}})
+	id := func(project string) string {
+		var rows Rows
+		if err := n.Normalize(gjson.Parse(`{"depGraph":{"pkgs":[]}}`), []Field{{Name: "_projects_id", Value: project}}, &rows); err != nil {
+			t.Fatal(err)
+		}
+		return rows.Tables()[0].Rows[0][schema.ColID].(string)
+	}
+	if a, b, c := id("p1"), id("p1"), id("p2"); a != b || a == c {
+		t.Errorf("ids keyed by an extra column: p1=%s p1=%s p2=%s; want stable and distinct", a, b, c)
+	}
+	var rows Rows
+	err := n.Normalize(gjson.Parse(`{}`), nil, &rows)
+	if !errors.Is(err, ErrMissingKey) {
+		t.Errorf("no record field and no extra: err = %v, want ErrMissingKey", err)
+	}
+}
