@@ -134,6 +134,11 @@ func (d *dataset) issue(o int, c issueCore) Issue {
 		state = "resolved"
 		is.Attributes.Status = "resolved"
 		is.Attributes.Resolution = &Resolution{Type: "fixed", ResolvedAt: updated}
+		if c.kind == kindPackageVuln {
+			is.Attributes.Resolution.Details = "upgraded to " + v.fixedIn
+		} else {
+			is.Attributes.Resolution.Type = "disappeared"
+		}
 	}
 	coord := Coordinate{
 		State: state, CreatedAt: created, UpdatedAt: updated,
