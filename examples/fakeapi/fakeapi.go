@@ -3,7 +3,7 @@
 // demos of pipe without network access or accounts.
 //
 // The fakes follow the documented behaviour of the real APIs, limits and
-// errors included (see /work/shared/API-NOTES.md sections A, B and D):
+// errors included (as gathered in the project's API notes, sections A, B, D):
 // Snyk's required version parameter and release dates, its limit rules,
 // relative next links with opaque cursors, JSON:API error documents,
 // single-use rotating refresh tokens and PKCE; Checkmarx's password grant,
