@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -273,5 +275,25 @@ func TestSpecsMatchSchema(t *testing.T) {
 				t.Fatalf("%#v", err)
 			}
 		})
+	}
+}
+
+// TestSamplesAreJSON keeps the response samples loadable.
+func TestSamplesAreJSON(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("*", "testdata", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 10 {
+		t.Fatalf("only %d samples found", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !json.Valid(b) {
+			t.Errorf("%s is not valid JSON", f)
+		}
 	}
 }
