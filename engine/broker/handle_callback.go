@@ -61,6 +61,11 @@ func (s *server) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.unlock(unlock)
+	prev, err := s.current(rctx, d.OrgID, d.ClientID)
+	if err != nil {
+		writeError(w, storeStatus(err), err.Error())
+		return
+	}
 	if err := s.saveRegion(rctx, d.OrgID, d.ClientID, region); err != nil {
 		writeError(w, storeStatus(err), err.Error())
 		return
@@ -77,7 +82,7 @@ func (s *server) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	s.forget(d.OrgID, d.ClientID)
 	if err := rot.Save(rctx, tok); err != nil {
-		s.rotationFailed(w, d.OrgID, d.ClientID, err)
+		s.rotationFailed(w, d.OrgID, d.ClientID, prev, err)
 		return
 	}
 	s.cacheToken(rctx, cacheKey(d.OrgID, d.ClientID), tok)

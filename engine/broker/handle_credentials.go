@@ -69,7 +69,7 @@ func (s *server) getCredentials(w http.ResponseWriter, r *http.Request) {
 	rot := s.rotation(ep, org, client, secret)
 	tok, err := rot.Rotate(rctx, rt)
 	if err != nil {
-		s.rotationFailed(w, org, client, err)
+		s.rotationFailed(w, org, client, rt, err)
 		return
 	}
 	s.cacheToken(rctx, key, tok)
@@ -110,6 +110,14 @@ func (s *server) putCredentials(w http.ResponseWriter, r *http.Request) {
 	s.forget(org, client) // the new key supersedes any pending one
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 	defer cancel()
+	// Read before spending anything: a store that cannot be read will
+	// not take the write either, and the read brings the store's view
+	// of the secret's version up to date for the check-and-set.
+	prev, err := s.current(rctx, org, client)
+	if err != nil {
+		writeError(w, storeStatus(err), err.Error())
+		return
+	}
 	if err := s.saveRegion(rctx, org, client, region); err != nil {
 		writeError(w, storeStatus(err), err.Error())
 		return
@@ -122,7 +130,7 @@ func (s *server) putCredentials(w http.ResponseWriter, r *http.Request) {
 	}
 	// Save even if the provider did not rotate: the key must be stored.
 	if err := rot.Save(rctx, tok); err != nil {
-		s.rotationFailed(w, org, client, err)
+		s.rotationFailed(w, org, client, prev, err)
 		return
 	}
 	s.cacheToken(rctx, cacheKey(org, client), tok)
@@ -179,15 +187,25 @@ func (s *server) rotation(ep credentials.SnykOAuthEndpoints, org, client, secret
 }
 
 // rotationFailed answers a failed refresh or store; a rotated token that
-// was not stored is kept for the next request.
-func (s *server) rotationFailed(w http.ResponseWriter, org, client string, err error) {
+// was not stored is kept for the next request. prev is what the store
+// held before (the token it must replace).
+func (s *server) rotationFailed(w http.ResponseWriter, org, client, prev string, err error) {
 	var rerr *credentials.RotationError
 	if errors.As(err, &rerr) {
-		s.keep(org, client, rerr)
+		s.keep(org, client, prev, rerr)
 		writeError(w, storeStatus(err), err.Error())
 		return
 	}
 	writeError(w, http.StatusInternalServerError, err.Error())
+}
+
+// current reads the pair's stored refresh token ("" if there is none).
+func (s *server) current(ctx context.Context, org, client string) (string, error) {
+	rt, err := s.cfg.Store.Get(ctx, refreshName(org, client))
+	if errors.Is(err, secrets.ErrNotFound) {
+		return "", nil
+	}
+	return rt, err
 }
 
 // cached returns a cached access token; cache errors count as a miss.

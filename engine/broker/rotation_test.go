@@ -172,3 +172,57 @@ func TestTokenBrokerAgainstBroker(t *testing.T) {
 		t.Fatalf("Refresh did not get a new token through the broker (refreshes %d)", h.p.Refreshes())
 	}
 }
+
+func TestPendingTokenRespectsOperatorRestore(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		rotatedYet bool // another replica spent the restored token meanwhile
+	}{{"restored as is", false}, {"restored and rotated since", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.seed()
+			h.p.AfterRotate(func() { h.vault.Seal(true) })
+			if r := h.call("GET", "/v1/credentials", h.creds(), apiKey); r.status != 503 {
+				t.Fatalf("reply %d %s", r.status, r.raw)
+			}
+			h.p.AfterRotate(nil)
+			h.vault.Seal(false)
+			matches, _ := filepath.Glob(filepath.Join(h.dir, "recovered-*.secret"))
+			data, _ := os.ReadFile(matches[0])
+			recovered := strings.TrimSpace(string(data))
+			// The operator follows the message and puts the token back.
+			restored := recovered
+			if tt.rotatedYet {
+				restored = h.p.IssueRefreshToken()
+			}
+			h.vault.Seed("snyk/org-1/"+h.p.ClientID, map[string]any{"refresh_token": restored})
+			r := h.call("GET", "/v1/credentials", h.creds(), apiKey)
+			if r.status != 200 {
+				t.Fatalf("GET after restore: %d %s", r.status, r.raw)
+			}
+			if !h.p.RefreshUsable(h.stored()) {
+				t.Fatalf("the store holds a dead token: the pending one overwrote a newer one")
+			}
+			_, err := os.Stat(matches[0])
+			if removed := os.IsNotExist(err); removed == tt.rotatedYet {
+				t.Errorf("recovery file removed = %v", removed)
+			}
+		})
+	}
+}
+
+func TestPutAfterAnotherWriter(t *testing.T) {
+	h := newHarness(t, nil)
+	h.seed()
+	if r := h.call("GET", "/v1/credentials", h.creds(), apiKey); r.status != 200 {
+		t.Fatal(r.raw)
+	}
+	// Someone else (snykey, another replica) writes a newer version.
+	h.seed()
+	q := h.creds()
+	q.Set("refresh_key", h.p.IssueRefreshToken())
+	want(t, h.call("PUT", "/v1/credentials", q, apiKey), 200, "message", "Credentials stored.")
+	if !h.p.RefreshUsable(h.stored()) {
+		t.Fatal("stored token is not live")
+	}
+}
