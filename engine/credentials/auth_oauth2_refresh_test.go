@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -250,9 +251,19 @@ func TestOAuth2RefreshTokenProcessesShareOneRefresh(t *testing.T) {
 func TestOAuth2RefreshTokenStoreFailsAfterRotation(t *testing.T) {
 	p, store, cfg, dir := setup(t)
 	cfg.Store = failingStore{Writer: store, name: "snyk.refresh_token", err: errDiskFull}
+	var logs strings.Builder
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, _ := credentials.NewOAuth2RefreshToken(cfg)
 	err := a.Authenticate(context.Background(), newRequest(t, "https://api.example.com/"))
 	checkRecovery(t, p, err, dir, errDiskFull)
+	if !strings.Contains(logs.String(), "rotated refresh token not stored") {
+		t.Errorf("failure not logged: %s", logs.String())
+	}
+	for _, s := range append(p.Issued(), p.ClientSecret) {
+		if strings.Contains(logs.String(), s) {
+			t.Errorf("log contains a secret")
+		}
+	}
 	oldRT, _ := store.Get(context.Background(), "snyk.refresh_token")
 	if p.RefreshUsable(oldRT) {
 		t.Errorf("the old refresh token is still usable; the test did not rotate")

@@ -37,10 +37,14 @@ type VaultConfig struct {
 // "snyk/ORG/CLIENT#refresh_token" is field refresh_token of
 // <mount>/data/<prefix>/snyk/ORG/CLIENT (snykey's layout); a name without
 // "#" uses DefaultField. Put keeps the other fields of the secret and
-// writes with check-and-set against the version this store last read (or
-// reads it first), so a concurrent writer makes Put fail with ErrConflict
-// instead of being overwritten. Delete removes the field, and every
-// version of the secret (its metadata) when no field is left.
+// writes with check-and-set against the version this store last read or
+// wrote for that secret (or reads it first), so a write by anyone else
+// since then makes Put fail with ErrConflict instead of being silently
+// overwritten. A long-lived caller that may be behind other writers
+// calls Get (under its lock) before Put. After a conflict the store
+// forgets the version, so a deliberate retry re-reads. Delete removes the
+// field, and every version of the secret (its metadata) when no field is
+// left.
 //
 // Errors wrap ErrNotFound (404 or no such field), ErrSealed (503: nothing
 // was read or written), ErrForbidden (403) or ErrConflict; the server's

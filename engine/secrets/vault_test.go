@@ -2,7 +2,12 @@ package secrets_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -218,5 +223,29 @@ func TestVaultConfig(t *testing.T) {
 	}
 	if _, err := secrets.NewVault(secrets.VaultConfig{Token: "x"}); err == nil {
 		t.Errorf("missing address accepted")
+	}
+}
+
+func TestVaultErrorBodiesRedacted(t *testing.T) {
+	// A server that echoes what it was sent in its error, as a proxy or a
+	// plugin might: the message is shown, the token and value are not.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "GET" {
+			w.WriteHeader(404)
+			fmt.Fprint(w, `{"errors":[]}`)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		w.WriteHeader(400)
+		json.NewEncoder(w).Encode(map[string]any{"errors": []string{"invalid request", "token " + r.Header.Get("X-Vault-Token") + " body " + string(body)}})
+	}))
+	defer srv.Close()
+	v, _ := secrets.NewVault(secrets.VaultConfig{Addr: srv.URL, Token: "s.very-secret-token"})
+	err := v.Put(context.Background(), "x", "the-secret-value")
+	if err == nil || !strings.Contains(err.Error(), "400 Bad Request: invalid request; token *** body") {
+		t.Fatalf("error = %v", err)
+	}
+	if strings.Contains(err.Error(), "s.very-secret-token") || strings.Contains(err.Error(), "the-secret-value") {
+		t.Errorf("error leaks a secret: %v", err)
 	}
 }

@@ -37,6 +37,7 @@ type Provider struct {
 	refreshes   int
 	exchanges   int
 	revoked     []string
+	issued      []string // every token minted, for leak checks
 	delay       time.Duration
 	afterRotate func()
 }
@@ -77,6 +78,7 @@ func (p *Provider) IssueRefreshToken() string {
 	defer p.mu.Unlock()
 	t := "rt-" + random()
 	p.refresh[t] = true
+	p.issued = append(p.issued, t)
 	return t
 }
 
@@ -99,6 +101,14 @@ func (p *Provider) Revoked() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.revoked...)
+}
+
+// Issued returns every access and refresh token minted so far, so tests
+// can check that none of them leaked into logs or errors.
+func (p *Provider) Issued() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.issued...)
 }
 
 // RefreshUsable reports whether refresh token t can still be used.
@@ -228,6 +238,7 @@ func (p *Provider) mint() map[string]any {
 	p.mu.Lock()
 	p.access[at] = true
 	p.refresh[rt] = true
+	p.issued = append(p.issued, at, rt)
 	p.mu.Unlock()
 	return map[string]any{"access_token": at, "refresh_token": rt, "expires_in": p.ExpiresIn,
 		"refresh_expires_in": 15552000, "token_type": "bearer", "scope": "org.read", "bot_id": "bot-1"}
