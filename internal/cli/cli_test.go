@@ -25,7 +25,7 @@ func run(t *testing.T, envVars map[string]string, args ...string) (int, string, 
 	t.Helper()
 	var out, errOut bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
-		getenv: func(k string) (string, bool) { v, ok := envVars[k]; return v, ok }, }
+		getenv: func(k string) (string, bool) { v, ok := envVars[k]; return v, ok }}
 	e.logLevel = new(slog.LevelVar)
 	code := e.run(args)
 	return code, out.String(), errOut.String()
