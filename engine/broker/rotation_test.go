@@ -226,3 +226,16 @@ func TestPutAfterAnotherWriter(t *testing.T) {
 		t.Fatal("stored token is not live")
 	}
 }
+
+func TestGetWhileSealedSpendsNothing(t *testing.T) {
+	h := newHarness(t, nil)
+	rt := h.seed()
+	h.vault.Seal(true)
+	r := h.call("GET", "/v1/credentials", h.creds(), apiKey)
+	if r.status != 503 || r.str("error") != "vault at "+h.vault.URL+" is sealed: Vault is sealed" {
+		t.Fatalf("reply %d %s", r.status, r.raw)
+	}
+	if h.p.Refreshes() != 0 || !h.p.RefreshUsable(rt) {
+		t.Fatalf("refresh token spent while the vault was sealed")
+	}
+}
