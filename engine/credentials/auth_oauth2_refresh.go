@@ -68,7 +68,7 @@ type OAuth2RefreshToken struct {
 	rotation Rotation
 	log      *slog.Logger
 
-	renew sync.Mutex // one renewal at a time in this authenticator
+	renew chan struct{} // a one-slot semaphore: one renewal at a time here, waits cancellable
 
 	mu      sync.Mutex
 	current CachedToken
@@ -110,7 +110,7 @@ func NewOAuth2RefreshToken(cfg OAuth2RefreshTokenConfig) (*OAuth2RefreshToken, e
 	if cfg.Redactor != nil && cfg.ClientSecret != "" {
 		cfg.Redactor.Add(cfg.ClientSecret)
 	}
-	a := &OAuth2RefreshToken{cfg: cfg, log: log.With("credential", cfg.Credential)}
+	a := &OAuth2RefreshToken{cfg: cfg, log: log.With("credential", cfg.Credential), renew: make(chan struct{}, 1)}
 	a.rotation = Rotation{
 		Endpoint:    TokenEndpoint{URL: cfg.TokenURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, HTTPClient: cfg.HTTPClient},
 		Store:       cfg.Store,
@@ -146,8 +146,10 @@ func (a *OAuth2RefreshToken) Refresh(ctx context.Context) error {
 	a.mu.Lock()
 	stale, gen := a.current.Token, a.gen
 	a.mu.Unlock()
-	a.renew.Lock()
-	defer a.renew.Unlock()
+	if err := a.acquire(ctx); err != nil {
+		return err
+	}
+	defer a.release()
 	a.mu.Lock()
 	changed := a.gen != gen
 	recent := !a.renewed.IsZero() && a.current.Token == stale && a.cfg.Now().Sub(a.renewed) < refreshGrace
@@ -171,8 +173,10 @@ func (a *OAuth2RefreshToken) token(ctx context.Context) (string, error) {
 	if cur.Valid(now, a.cfg.Skew) {
 		return cur.Token, nil
 	}
-	a.renew.Lock()
-	defer a.renew.Unlock()
+	if err := a.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer a.release()
 	a.mu.Lock()
 	cur = a.current
 	a.mu.Unlock()
@@ -192,8 +196,20 @@ func (a *OAuth2RefreshToken) token(ctx context.Context) (string, error) {
 	return a.current.Token, nil
 }
 
+// acquire waits for this authenticator's renewal slot.
+func (a *OAuth2RefreshToken) acquire(ctx context.Context) error {
+	select {
+	case a.renew <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("credential %q: %w", a.cfg.Credential, ctx.Err())
+	}
+}
+
+func (a *OAuth2RefreshToken) release() { <-a.renew }
+
 // renewLocked runs the renewal under the credential's lock; the caller
-// holds a.renew. stale is the token known to be unusable ("" if none).
+// holds the renewal slot. stale is the token known to be unusable ("" if none).
 func (a *OAuth2RefreshToken) renewLocked(ctx context.Context, stale string) (err error) {
 	unlock, err := a.cfg.Locker.Lock(ctx, a.cfg.Credential)
 	if err != nil {

@@ -47,7 +47,7 @@ type TokenBroker struct {
 	log  *slog.Logger
 	base string
 
-	renew sync.Mutex
+	renew chan struct{} // one-slot semaphore: one fetch at a time, waits cancellable
 
 	mu        sync.Mutex
 	token     string
@@ -94,7 +94,7 @@ func NewTokenBroker(cfg TokenBrokerConfig) (*TokenBroker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &TokenBroker{cfg: cfg, hc: hc, log: log, base: strings.TrimRight(cfg.BrokerURL, "/")}
+	b := &TokenBroker{cfg: cfg, hc: hc, log: log, base: strings.TrimRight(cfg.BrokerURL, "/"), renew: make(chan struct{}, 1)}
 	b.redact(cfg.APIKey)
 	b.redact(cfg.ClientSecret)
 	return b, nil
@@ -107,7 +107,9 @@ func (b *TokenBroker) Authenticate(ctx context.Context, req *rest.Request) error
 	tok := b.token
 	b.mu.Unlock()
 	if tok == "" {
-		b.renew.Lock()
+		if err := b.acquire(ctx); err != nil {
+			return err
+		}
 		b.mu.Lock()
 		tok = b.token
 		b.mu.Unlock()
@@ -115,7 +117,7 @@ func (b *TokenBroker) Authenticate(ctx context.Context, req *rest.Request) error
 		if tok == "" {
 			tok, err = b.fetch(ctx)
 		}
-		b.renew.Unlock()
+		b.release()
 		if err != nil {
 			return err
 		}
@@ -133,8 +135,10 @@ func (b *TokenBroker) Refresh(ctx context.Context) error {
 	b.mu.Lock()
 	gen := b.gen
 	b.mu.Unlock()
-	b.renew.Lock()
-	defer b.renew.Unlock()
+	if err := b.acquire(ctx); err != nil {
+		return err
+	}
+	defer b.release()
 	b.mu.Lock()
 	skip := b.gen != gen || (!b.refreshed.IsZero() && b.cfg.Now().Sub(b.refreshed) < refreshGrace)
 	b.mu.Unlock()
@@ -153,6 +157,18 @@ func (b *TokenBroker) Refresh(ctx context.Context) error {
 	b.mu.Unlock()
 	return nil
 }
+
+// acquire waits for the fetch slot.
+func (b *TokenBroker) acquire(ctx context.Context) error {
+	select {
+	case b.renew <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("token broker: %w", ctx.Err())
+	}
+}
+
+func (b *TokenBroker) release() { <-b.renew }
 
 // fetch asks the broker for a token and keeps it; the caller holds b.renew.
 func (b *TokenBroker) fetch(ctx context.Context) (string, error) {
