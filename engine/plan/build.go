@@ -106,6 +106,13 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		Headers:           map[string]spec.Template{},
 		Data:              map[string]spec.Template{},
 	}
+	if r.Auth != nil && r.Auth.Use != "" {
+		path := at + ".endpoint.auth"
+		if r.Auth == s.Client.Auth {
+			path = "client.auth"
+		}
+		r.Auth = namedAuth(errs, s, path, r.Auth.Use, vars)
+	}
 	if c := firstPtr(sr.SchemaContract, d.SchemaContract); c != nil {
 		r.SchemaContract = *c
 	}
@@ -133,6 +140,17 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 	r.JSON = bindJSON(ep.JSON, vars)
 	findParent(errs, at, r)
 	return r
+}
+
+// namedAuth returns the entry of auths that a string auth names once its
+// variables are bound (auth: "{vars.auth}" with --var auth=oauth).
+func namedAuth(errs *errorList, s *spec.Spec, path, use string, vars map[string]string) *spec.Auth {
+	name := compile(errs, path, use, vars).String()
+	if a, ok := s.Auths[name]; ok {
+		return a
+	}
+	errs.add(path, "no auth named %q in auths (have %s)", name, strings.Join(sortedKeys(s.Auths), ", "))
+	return nil
 }
 
 // mergeEndpoint applies the resource's endpoint over the defaults' one.

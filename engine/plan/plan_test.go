@@ -168,3 +168,48 @@ func TestBuildInheritedIncrementalNeedsCursor(t *testing.T) {
 		t.Errorf("err = %v, want only %q", err, want)
 	}
 }
+
+func TestBuildLookupDefaultsAndNamedAuth(t *testing.T) {
+	cases := []struct {
+		name      string
+		vars      map[string]string
+		wantBase  string
+		wantToken string // token_url var
+		wantAuth  string // items' auth type
+		wantErr   string
+	}{
+		{"defaults", nil, "https://api.example.com/v1/", "https://api.example.com/token", "api_key", ""},
+		{"eu picks its defaults", map[string]string{"environment": "eu"}, "https://eu.api.example.com/v1/", "https://eu.login.example.com/token", "api_key", ""},
+		{"oauth by var", map[string]string{"auth": "oauth"}, "https://api.example.com/v1/", "https://api.example.com/token", "oauth2_client_credentials", ""},
+		{"explicit value wins", map[string]string{"environment": "eu", "api_url": "http://127.0.0.1:1"}, "http://127.0.0.1:1/v1/", "https://eu.login.example.com/token", "api_key", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := plan.Build(load(t, "auths.yml"), plan.Options{Vars: c.vars, LookupEnv: env(nil)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.BaseURL != c.wantBase || p.Vars["token_url"] != c.wantToken {
+				t.Errorf("base %q token_url %q, want %q %q", p.BaseURL, p.Vars["token_url"], c.wantBase, c.wantToken)
+			}
+			if got := p.Resource("items").Auth.Type; got != c.wantAuth {
+				t.Errorf("items auth = %s, want %s", got, c.wantAuth)
+			}
+			if got := p.Resource("public").Auth.Type; got != "api_key" {
+				t.Errorf("public auth = %s, want the endpoint's named token auth", got)
+			}
+		})
+	}
+}
+
+func TestBuildNamedAuthUnknownByVar(t *testing.T) {
+	s := load(t, "auths.yml")
+	s.Vars["auth"] = spec.Var{Default: ptr("oauth")}
+	_, err := plan.Build(s, plan.Options{Vars: map[string]string{"auth": "app"}, LookupEnv: env(nil)})
+	want := `client.auth: no auth named "app" in auths (have oauth, token)`
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Count(err.Error(), "no auth named") != 1 {
+		t.Errorf("err = %v, want once: %s", err, want)
+	}
+}
+
+func ptr(s string) *string { return &s }

@@ -27,7 +27,7 @@ func resolveVars(s *spec.Spec, o Options, errs *errorList) map[string]string {
 			raw[name] = val
 			continue
 		}
-		if v.Default != nil {
+		if v.Default != nil && v.DefaultFrom == "" {
 			raw[name] = *v.Default
 		}
 	}
@@ -42,6 +42,11 @@ func resolveVars(s *spec.Spec, o Options, errs *errorList) map[string]string {
 			return "", false
 		}
 		val, ok := raw[name]
+		if v := s.Vars[name]; !ok && v.DefaultFrom != "" {
+			if val, ok = defaultFrom(name, v, stack, resolve, errs); !ok {
+				return "", false // reported
+			}
+		}
 		if !ok {
 			if _, declaredVar := s.Vars[name]; !declaredVar {
 				return "", false // reported by the spec loader
@@ -78,6 +83,24 @@ func resolveVars(s *spec.Spec, o Options, errs *errorList) map[string]string {
 		resolve(name, nil)
 	}
 	return out
+}
+
+// defaultFrom picks a variable's default by the value of the variable its
+// default_from names; its plain default applies when defaults has no entry.
+func defaultFrom(name string, v spec.Var, stack []string, resolve func(string, []string) (string, bool), errs *errorList) (string, bool) {
+	key, ok := resolve(v.DefaultFrom, append(stack, name))
+	if !ok {
+		return "", false
+	}
+	if d, ok := v.Defaults[key]; ok {
+		return d, true
+	}
+	if v.Default != nil {
+		return *v.Default, true
+	}
+	errs.add("vars."+name, "variable %q has no default for %s=%q (defaults has %s; set --var %s=...)",
+		name, v.DefaultFrom, key, strings.Join(sortedKeys(v.Defaults), ", "), name)
+	return "", false
 }
 
 // bindVars replaces {vars.*} placeholders of t with their values, keeping
@@ -121,6 +144,11 @@ type errorList struct {
 
 func (l *errorList) add(path, format string, args ...any) {
 	e := &spec.Error{File: l.s.File, Path: path, Msg: fmt.Sprintf(format, args...)}
+	for _, seen := range l.errs {
+		if seen.Path == e.Path && seen.Msg == e.Msg {
+			return // inherited settings report once, not per resource
+		}
+	}
 	if path != "" {
 		e.Line, e.Col = l.s.Source.Pos(path)
 	}

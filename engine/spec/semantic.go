@@ -78,6 +78,7 @@ func (c *checker) checkClient() {
 	c.stringMap(sc, "client.headers", cl.Headers)
 	c.auth(sc, "client.auth", cl.Auth)
 	c.rateLimit("client.rate_limit", cl.RateLimit)
+	c.checkAuths()
 }
 
 // checkDefaults checks resource_defaults. Incremental placeholders are

@@ -101,7 +101,7 @@ func (c *checker) resourceNames() []string {
 // stringMap checks the templates of a mapping, in key order so errors are
 // stable before they are sorted by position.
 func (c *checker) stringMap(sc *scope, path string, m map[string]string) {
-	for _, k := range sortedStrings(m) {
+	for _, k := range sortedKeys(m) {
 		c.template(sc, joinKey(path, k), m[k])
 	}
 }
@@ -122,9 +122,13 @@ func (c *checker) jsonStrings(sc *scope, path string, v any) {
 	}
 }
 
-// auth checks the templates of an auth block.
+// auth checks the templates of an auth block, or the name of a named one.
 func (c *checker) auth(sc *scope, path string, a *Auth) {
 	if a == nil {
+		return
+	}
+	if a.Use != "" {
+		c.authName(path, a.Use)
 		return
 	}
 	fields := []struct{ name, value string }{
@@ -153,7 +157,7 @@ func (c *checker) auth(sc *scope, path string, a *Auth) {
 // references into sc.
 func (c *checker) endpoint(sc *scope, path string, e *Endpoint) {
 	c.template(sc, path+".path", e.Path)
-	for _, k := range sortedStrings(e.Params) {
+	for _, k := range sortedKeys(e.Params) {
 		p, kp := e.Params[k], joinKey(path+".params", k)
 		if p.Resolve != nil {
 			r := p.Resolve
@@ -175,11 +179,39 @@ func (c *checker) endpoint(sc *scope, path string, e *Endpoint) {
 	c.rateLimit(path+".rate_limit", e.RateLimit)
 }
 
-func sortedStrings[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// authName checks a string auth: a name of an entry of auths, with
+// {vars.*} placeholders only. A literal name must exist; a name built
+// from variables is checked by engine/plan once the values are known.
+func (c *checker) authName(path, name string) {
+	t, err := ParseTemplate(name)
+	if err != nil {
+		c.errorf(path, "%v", err)
+		return
 	}
-	sort.Strings(keys)
-	return keys
+	for _, p := range t.Placeholders() {
+		if p.Namespace != NSVars {
+			c.errorf(path, "%s is not allowed in an auth name (only {vars.NAME})", p)
+			continue
+		}
+		c.placeholder(&scope{where: "an auth name"}, path, p)
+	}
+	if len(t.Placeholders()) > 0 {
+		return
+	}
+	if _, ok := c.s.Auths[name]; !ok {
+		c.errorf(path, "no auth named %q in auths%s", name, hint(name, sortedKeys(c.s.Auths), "declare it under auths"))
+	}
+}
+
+// checkAuths checks the named auth blocks: each a block, not a name.
+func (c *checker) checkAuths() {
+	sc := &scope{where: "auths", secrets: true}
+	for _, name := range sortedKeys(c.s.Auths) {
+		a, path := c.s.Auths[name], joinKey("auths", name)
+		if a != nil && a.Use != "" {
+			c.errorf(path, "an entry of auths must be an auth block, not the name %q", a.Use)
+			continue
+		}
+		c.auth(sc, path, a)
+	}
 }

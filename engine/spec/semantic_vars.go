@@ -11,6 +11,9 @@ func (c *checker) checkVars() {
 	refs := map[string][]string{} // var -> vars its default references
 	for _, name := range c.varNames() {
 		v := c.s.Vars[name]
+		if v.DefaultFrom != "" {
+			c.checkDefaultFrom(name, v, refs)
+		}
 		if v.Default == nil {
 			continue
 		}
@@ -70,6 +73,37 @@ func (c *checker) checkVarCycles(refs map[string][]string) {
 	for _, name := range c.varNames() {
 		if state[name] == unvisited {
 			visit(name)
+		}
+	}
+}
+
+// checkDefaultFrom checks a lookup default: default_from names a declared
+// variable, and every value in defaults is a valid default.
+func (c *checker) checkDefaultFrom(name string, v Var, refs map[string][]string) {
+	path := joinKey(joinKey("vars", name), "default_from")
+	from, ok := c.s.Vars[v.DefaultFrom]
+	if !ok {
+		c.errorf(path, "unknown variable %q%s", v.DefaultFrom, hint(v.DefaultFrom, c.varNames(), ""))
+		return
+	}
+	refs[name] = append(refs[name], v.DefaultFrom)
+	for _, key := range sortedKeys(v.Defaults) {
+		kpath := joinKey(joinKey(joinKey("vars", name), "defaults"), key)
+		if len(from.Enum) > 0 && !slices.Contains(from.Enum, key) {
+			c.errorf(kpath, "%q is not a value of %s (enum %s)", key, v.DefaultFrom, strings.Join(from.Enum, ", "))
+		}
+		t, err := ParseTemplate(v.Defaults[key])
+		if err != nil {
+			c.errorf(kpath, "%v", err)
+			continue
+		}
+		for _, p := range t.Placeholders() {
+			if p.Namespace != NSVars {
+				c.errorf(kpath, "%s is not allowed in a variable default (only {vars.NAME})", p)
+				continue
+			}
+			refs[name] = append(refs[name], p.Name)
+			c.placeholder(&scope{where: "a variable default"}, kpath, p)
 		}
 	}
 }

@@ -14,6 +14,10 @@ type Spec struct {
 	Client           Client            `json:"client"`
 	ResourceDefaults *ResourceDefaults `json:"resource_defaults,omitempty"`
 	Resources        []Resource        `json:"resources"`
+	// Auths are named auth blocks that client.auth or endpoint.auth may
+	// select by name, e.g. auth: "{vars.auth}", so users switch the auth
+	// kind with --var auth=oauth instead of editing the spec.
+	Auths map[string]*Auth `json:"auths,omitempty"`
 
 	// File is the name the spec was loaded from, used in error messages.
 	File string `json:"-"`
@@ -27,6 +31,11 @@ type Var struct {
 	Default     *string  `json:"default,omitempty"`
 	Enum        []string `json:"enum,omitempty"`
 	Description string   `json:"description,omitempty"`
+	// DefaultFrom names another variable whose value picks this one's
+	// default from Defaults (e.g. environment: eu picks the EU token URL);
+	// Default applies when Defaults has no entry for that value.
+	DefaultFrom string            `json:"default_from,omitempty"`
+	Defaults    map[string]string `json:"defaults,omitempty"`
 }
 
 // Client holds what every request of the spec shares.
@@ -60,6 +69,10 @@ type Retry struct {
 // Schema (oneOf on type) decides which fields each kind accepts; engine/rest
 // turns it into an Authenticator. String fields may hold placeholders.
 type Auth struct {
+	// Use, set when the YAML value is a string instead of a block, names
+	// an entry of Spec.Auths; it may hold {vars.*} placeholders.
+	Use string `json:"-"`
+
 	Type string `json:"type"`
 
 	// api_key

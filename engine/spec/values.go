@@ -63,14 +63,26 @@ func (v *Var) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var raw struct {
-		Default     json.RawMessage   `json:"default"`
-		Enum        []json.RawMessage `json:"enum"`
-		Description string            `json:"description"`
+		Default     json.RawMessage            `json:"default"`
+		Enum        []json.RawMessage          `json:"enum"`
+		Description string                     `json:"description"`
+		DefaultFrom string                     `json:"default_from"`
+		Defaults    map[string]json.RawMessage `json:"defaults"`
 	}
 	if err := strictDecode(b, &raw); err != nil {
 		return err
 	}
-	*v = Var{Description: raw.Description}
+	*v = Var{Description: raw.Description, DefaultFrom: raw.DefaultFrom}
+	for k, d := range raw.Defaults {
+		s, ok := scalarString(d)
+		if !ok {
+			return fmt.Errorf("defaults.%s: want a string, number or boolean", k)
+		}
+		if v.Defaults == nil {
+			v.Defaults = map[string]string{}
+		}
+		v.Defaults[k] = s
+	}
 	if len(raw.Default) > 0 && string(raw.Default) != "null" {
 		s, ok := scalarString(raw.Default)
 		if !ok {
@@ -119,6 +131,17 @@ func (r *Resource) UnmarshalJSON(b []byte) error {
 	}
 	type plain Resource
 	return strictDecode(b, (*plain)(r))
+}
+
+// UnmarshalJSON accepts the name of an entry of auths, or an auth block.
+func (a *Auth) UnmarshalJSON(b []byte) error {
+	var name string
+	if err := json.Unmarshal(b, &name); err == nil {
+		*a = Auth{Use: name}
+		return nil
+	}
+	type plain Auth
+	return strictDecode(b, (*plain)(a))
 }
 
 // UnmarshalJSON accepts one mode for all three parts, or a mapping.
