@@ -1,0 +1,4 @@
+// Command benchcmp is the driver of `make bench`.
+package main
+
+func main() {}
