@@ -168,3 +168,47 @@ func TestRunBadTokenNamesResourceAndURLWithoutSecret(t *testing.T) {
 		t.Errorf("error leaks the token: %q", msg)
 	}
 }
+
+func TestFailedReplaceKeepsPreviousData(t *testing.T) {
+	api := &acmeAPI{orgs: 5}
+	srv := api.server(t)
+	path := filepath.Join(t.TempDir(), "acme.db")
+	if _, err := runSpec(t, "replace.yml", srv.URL, path, "s3cret"); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	api.rename, api.failOrgsAfter = " new", 2
+	_, err := runSpec(t, "replace.yml", srv.URL, path, "s3cret")
+	if err == nil || !strings.Contains(err.Error(), `resource "orgs"`) || !strings.Contains(err.Error(), "502") {
+		t.Fatalf("second run: err = %v, want the resource and the 502", err)
+	}
+	db := openDB(t, path)
+	if got := count(t, db, `SELECT count(*) FROM orgs WHERE attributes__name NOT LIKE '% new'`); got != 5 {
+		t.Errorf("orgs of the first run = %d, want all 5 kept after the failed replace", got)
+	}
+	if got := count(t, db, `SELECT count(*) FROM orgs`); got != 5 {
+		t.Errorf("orgs = %d, want 5", got)
+	}
+	api.failOrgsAfter = 0
+	if _, err := runSpec(t, "replace.yml", srv.URL, path, "s3cret"); err != nil {
+		t.Fatalf("third run: %v", err)
+	}
+	if got := count(t, db, `SELECT count(*) FROM orgs WHERE attributes__name LIKE '% new'`); got != 5 {
+		t.Errorf("orgs after a good replace = %d new, want 5", got)
+	}
+}
+
+func TestHostileFieldNamesLoadAsColumns(t *testing.T) {
+	api := &acmeAPI{orgs: 3, projectsPerOrg: 1, depsPerProject: 1}
+	srv := api.server(t)
+	path := filepath.Join(t.TempDir(), "acme.db")
+	if _, err := runSpec(t, "three_levels.yml", srv.URL, path, "s3cret", "orgs"); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	db := openDB(t, path)
+	if got := count(t, db, `SELECT count(*) FROM orgs WHERE drop_table_orgs_ = 2 AND we_ird = 'quoted'`); got != 1 {
+		t.Errorf("hostile columns: %d matching rows, want 1", got)
+	}
+	if got := count(t, db, `SELECT count(*) FROM orgs`); got != 3 {
+		t.Errorf("orgs = %d, want 3 (nothing dropped)", got)
+	}
+}

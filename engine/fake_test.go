@@ -20,6 +20,8 @@ type acmeAPI struct {
 	requests                             atomic.Int64
 	// rename changes every org name, so a rerun has something to merge.
 	rename string
+	// failOrgsAfter makes orgs pages after the first answer 500 (when > 0).
+	failOrgsAfter int
 }
 
 func (a *acmeAPI) server(t *testing.T) *httptest.Server {
@@ -55,12 +57,19 @@ func pageOf(r *http.Request, total int) (from, to int, next int) {
 
 func (a *acmeAPI) listOrgs(w http.ResponseWriter, r *http.Request) {
 	from, to, next := pageOf(r, a.orgs)
+	if a.failOrgsAfter > 0 && from >= a.failOrgsAfter {
+		http.Error(w, `{"error":"backend down"}`, http.StatusBadGateway)
+		return
+	}
 	var items []map[string]any
 	for i := from; i < to; i++ {
 		items = append(items, map[string]any{
 			"id":         fmt.Sprintf("org-%d", i),
 			"attributes": map[string]any{"name": fmt.Sprintf("Org %d%s", i, a.rename), "created_at": "2024-01-02T03:04:05Z", "seats": i * 10},
 			"tags":       []string{"a", "b"},
+			// Hostile keys: they must load as columns and harm nothing.
+			"drop table orgs; --": i,
+			`we"ird`:              "quoted",
 		})
 	}
 	body := map[string]any{"items": items}

@@ -71,7 +71,7 @@ func (s *server) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rot := s.rotation(ep, d.OrgID, d.ClientID, d.ClientSecret)
-	tok, err := rot.Endpoint.ExchangeCode(rctx, code, d.CodeVerifier, d.RedirectURI)
+	tok, err := rot.Endpoint.ExchangeCode(rctx, code, d.CodeVerifier, d.RedirectURI, nil)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "Failed to exchange code for tokens: "+err.Error())
 		return

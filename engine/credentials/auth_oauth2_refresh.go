@@ -24,6 +24,9 @@ type OAuth2RefreshTokenConfig struct {
 	TokenURL     string
 	ClientID     string
 	ClientSecret string
+	// BasicAuth sends the client credentials with HTTP Basic instead of
+	// the form body (spec client_auth: basic); Snyk wants the form.
+	BasicAuth bool
 	// Scopes are informational here: a refresh keeps the scopes granted at login.
 	Scopes []string
 	// Credential names the credential: the lock name, the recovery file
@@ -112,7 +115,7 @@ func NewOAuth2RefreshToken(cfg OAuth2RefreshTokenConfig) (*OAuth2RefreshToken, e
 	}
 	a := &OAuth2RefreshToken{cfg: cfg, log: log.With("credential", cfg.Credential), renew: make(chan struct{}, 1)}
 	a.rotation = Rotation{
-		Endpoint:    TokenEndpoint{URL: cfg.TokenURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, HTTPClient: cfg.HTTPClient},
+		Endpoint:    TokenEndpoint{URL: cfg.TokenURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, BasicAuth: cfg.BasicAuth, HTTPClient: cfg.HTTPClient},
 		Store:       cfg.Store,
 		Name:        cfg.RefreshTokenName,
 		Label:       cfg.Credential,

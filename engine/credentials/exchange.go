@@ -16,11 +16,14 @@ var ErrInvalidGrant = errors.New("invalid_grant")
 
 // TokenEndpoint is an OAuth2 token endpoint and the client that calls
 // it. Client credentials are sent in the form body (client_id,
-// client_secret), as Snyk documents.
+// client_secret), as Snyk documents, unless BasicAuth is set.
 type TokenEndpoint struct {
 	URL          string
 	ClientID     string
 	ClientSecret string
+	// BasicAuth sends the client credentials with HTTP Basic
+	// authentication instead of the form (spec client_auth: basic).
+	BasicAuth bool
 	// HTTPClient defaults to http.DefaultClient.
 	HTTPClient *http.Client
 }
@@ -53,10 +56,14 @@ func (e *TokenError) Is(target error) bool {
 
 // config is the oauth2 configuration for this endpoint.
 func (e TokenEndpoint) config(redirectURI string, scopes []string) *oauth2.Config {
+	style := oauth2.AuthStyleInParams
+	if e.BasicAuth {
+		style = oauth2.AuthStyleInHeader
+	}
 	return &oauth2.Config{
 		ClientID:     e.ClientID,
 		ClientSecret: e.ClientSecret,
-		Endpoint:     oauth2.Endpoint{TokenURL: e.URL, AuthStyle: oauth2.AuthStyleInParams},
+		Endpoint:     oauth2.Endpoint{TokenURL: e.URL, AuthStyle: style},
 		RedirectURL:  redirectURI,
 		Scopes:       scopes,
 	}
@@ -71,7 +78,8 @@ func (e TokenEndpoint) ctx(ctx context.Context) context.Context {
 
 // Refresh spends refreshToken (grant_type=refresh_token) and returns the
 // new token. When the provider rotates, the returned RefreshToken differs
-// from the one given and the given one is dead.
+// from the one given and the given one is dead. The request carries only
+// the standard fields (golang.org/x/oauth2 adds no others to a refresh).
 func (e TokenEndpoint) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	ts := e.config("", nil).TokenSource(e.ctx(ctx), &oauth2.Token{RefreshToken: refreshToken})
 	tok, err := ts.Token()
@@ -82,9 +90,14 @@ func (e TokenEndpoint) Refresh(ctx context.Context, refreshToken string) (*oauth
 }
 
 // ExchangeCode trades an authorization code for tokens
-// (grant_type=authorization_code with code_verifier and redirect_uri).
-func (e TokenEndpoint) ExchangeCode(ctx context.Context, code, verifier, redirectURI string) (*oauth2.Token, error) {
-	tok, err := e.config(redirectURI, nil).Exchange(e.ctx(ctx), code, oauth2.VerifierOption(verifier))
+// (grant_type=authorization_code with code_verifier and redirect_uri);
+// params are extra form fields (spec token_data).
+func (e TokenEndpoint) ExchangeCode(ctx context.Context, code, verifier, redirectURI string, params map[string]string) (*oauth2.Token, error) {
+	opts := []oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}
+	for k, v := range params {
+		opts = append(opts, oauth2.SetAuthURLParam(k, v))
+	}
+	tok, err := e.config(redirectURI, nil).Exchange(e.ctx(ctx), code, opts...)
 	if err != nil {
 		return nil, e.wrap(err)
 	}

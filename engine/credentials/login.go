@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,6 +27,10 @@ type LoginConfig struct {
 	TokenURL     string
 	ClientID     string
 	ClientSecret string
+	// BasicAuth sends the client credentials with HTTP Basic instead of the form.
+	BasicAuth bool
+	// TokenParams are extra form fields for the code exchange (spec token_data).
+	TokenParams map[string]string
 	// Scopes are sent space-joined in the authorize URL.
 	Scopes []string
 	// AuthParams are extra authorize URL parameters (e.g. Snyk's "version").
@@ -34,9 +40,12 @@ type LoginConfig struct {
 	Credential                        string
 	Store                             secrets.Writer
 	RefreshTokenName, AccessTokenName string
+	// RedirectURI, if set, is the exact redirect URI registered with the
+	// provider: http on a loopback host (127.0.0.1, localhost or [::1])
+	// with an explicit port. It overrides Port and CallbackPath.
+	RedirectURI string
 	// Port is the loopback port of the redirect listener; 0 picks a free one.
-	// The redirect URI is http://127.0.0.1:<port><CallbackPath>, and must be
-	// registered with the provider (fix Port when the provider needs an exact URI).
+	// The redirect URI is then http://127.0.0.1:<port><CallbackPath>.
 	Port int
 	// CallbackPath defaults to "/callback".
 	CallbackPath string
@@ -54,6 +63,8 @@ type LoginConfig struct {
 	Logger *slog.Logger
 	// Now defaults to time.Now.
 	Now func() time.Time
+
+	listenHost string // set by check
 }
 
 // Login runs the OAuth2 authorization code flow with PKCE (S256): it
@@ -67,11 +78,14 @@ func Login(ctx context.Context, cfg LoginConfig, out io.Writer) error {
 	if err := cfg.check(); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", cfg.Port))
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.listenHost, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return fmt.Errorf("login %q: redirect listener: %w", cfg.Credential, err)
 	}
-	redirectURI := fmt.Sprintf("http://127.0.0.1:%d%s", ln.Addr().(*net.TCPAddr).Port, cfg.CallbackPath)
+	redirectURI := cfg.RedirectURI
+	if redirectURI == "" {
+		redirectURI = fmt.Sprintf("http://127.0.0.1:%d%s", ln.Addr().(*net.TCPAddr).Port, cfg.CallbackPath)
+	}
 	state, err := randomString(24)
 	if err != nil {
 		ln.Close()
@@ -113,8 +127,8 @@ func Login(ctx context.Context, cfg LoginConfig, out io.Writer) error {
 		return fmt.Errorf("login %q: %w", cfg.Credential, res.err)
 	}
 
-	ep := TokenEndpoint{URL: cfg.TokenURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, HTTPClient: cfg.HTTPClient}
-	tok, err := ep.ExchangeCode(ctx, res.code, verifier, redirectURI)
+	ep := TokenEndpoint{URL: cfg.TokenURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, BasicAuth: cfg.BasicAuth, HTTPClient: cfg.HTTPClient}
+	tok, err := ep.ExchangeCode(ctx, res.code, verifier, redirectURI, cfg.TokenParams)
 	if err != nil {
 		return fmt.Errorf("login %q: exchange code: %w", cfg.Credential, err)
 	}
@@ -151,6 +165,29 @@ func (cfg *LoginConfig) check() error {
 	}
 	if cfg.CallbackPath == "" {
 		cfg.CallbackPath = "/callback"
+	}
+	cfg.listenHost = "127.0.0.1"
+	if cfg.RedirectURI != "" {
+		u, err := url.Parse(cfg.RedirectURI)
+		if err != nil || u.Scheme != "http" || u.Port() == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("login %q: redirect_uri %q: want http://127.0.0.1:PORT/PATH (loopback, explicit port)", cfg.Credential, cfg.RedirectURI)
+		}
+		switch u.Hostname() {
+		case "127.0.0.1", "localhost":
+		case "::1":
+			cfg.listenHost = "::1"
+		default:
+			return fmt.Errorf("login %q: redirect_uri %q: the host must be loopback (127.0.0.1, localhost or [::1])", cfg.Credential, cfg.RedirectURI)
+		}
+		port, err := strconv.Atoi(u.Port())
+		if err != nil {
+			return fmt.Errorf("login %q: redirect_uri %q: bad port", cfg.Credential, cfg.RedirectURI)
+		}
+		cfg.Port = port
+		cfg.CallbackPath = u.Path
+		if cfg.CallbackPath == "" {
+			cfg.CallbackPath = "/"
+		}
 	}
 	if cfg.RefreshTokenName == "" {
 		cfg.RefreshTokenName = RefreshTokenName(cfg.Credential)

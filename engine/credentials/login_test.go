@@ -240,3 +240,39 @@ func TestLogout(t *testing.T) {
 		t.Errorf("forced logout kept the refresh token")
 	}
 }
+
+func TestLoginFixedRedirectURIBasicAuth(t *testing.T) {
+	p := oauthtest.New(t)
+	store := secrets.NewFile(filepath.Join(t.TempDir(), "secrets.yml"))
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cfg := loginConfig(p, store)
+	cfg.RedirectURI = "http://localhost:" + strconv.Itoa(port) + "/oauth/done"
+	cfg.BasicAuth = true
+	cfg.TokenParams = map[string]string{"audience": "pipe"}
+	authURL, done := startLogin(t, cfg)
+	if got := authURL.Query().Get("redirect_uri"); got != cfg.RedirectURI {
+		t.Fatalf("redirect_uri = %q", got)
+	}
+	follow(t, authURL, func(u *url.URL) { u.Host = "127.0.0.1:" + strconv.Itoa(port) })
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	form, basic := p.LastTokenRequest()
+	if !basic || form.Get("client_secret") != "" || form.Get("audience") != "pipe" || form.Get("redirect_uri") != cfg.RedirectURI {
+		t.Errorf("token request: basic %v, form %v", basic, form)
+	}
+}
+
+func TestLoginRejectsRedirectURIs(t *testing.T) {
+	p := oauthtest.New(t)
+	store := secrets.NewFile(filepath.Join(t.TempDir(), "secrets.yml"))
+	for _, uri := range []string{"https://127.0.0.1:8000/cb", "http://example.com:8000/cb", "http://127.0.0.1/cb", "http://10.0.0.1:80/cb", "http://127.0.0.1:80/cb?x=1"} {
+		cfg := loginConfig(p, store)
+		cfg.RedirectURI = uri
+		if err := credentials.Login(context.Background(), cfg, io.Discard); err == nil || !strings.Contains(err.Error(), "redirect_uri") {
+			t.Errorf("redirect_uri %q: %v", uri, err)
+		}
+	}
+}

@@ -38,6 +38,8 @@ type Provider struct {
 	exchanges   int
 	revoked     []string
 	issued      []string // every token minted, for leak checks
+	lastForm    url.Values
+	lastBasic   bool
 	delay       time.Duration
 	afterRotate func()
 }
@@ -101,6 +103,14 @@ func (p *Provider) Revoked() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.revoked...)
+}
+
+// LastTokenRequest returns the form of the last token request and
+// whether the client authenticated with HTTP Basic.
+func (p *Provider) LastTokenRequest() (url.Values, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lastForm, p.lastBasic
 }
 
 // Issued returns every access and refresh token minted so far, so tests
@@ -173,9 +183,13 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	if u, pw, ok := r.BasicAuth(); ok {
+	u, pw, basic := r.BasicAuth()
+	if basic {
 		id, secret = u, pw
 	}
+	p.mu.Lock()
+	p.lastForm, p.lastBasic = r.PostForm, basic
+	p.mu.Unlock()
 	if id != p.ClientID || secret != p.ClientSecret {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
@@ -184,7 +198,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	case "refresh_token":
 		p.refreshGrant(w, r.PostForm.Get("refresh_token"))
 	case "authorization_code":
-		p.codeGrant(w, r.PostForm)
+		p.codeGrant(w, id, r.PostForm)
 	default:
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant type not supported")
 	}
@@ -211,12 +225,12 @@ func (p *Provider) refreshGrant(w http.ResponseWriter, old string) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (p *Provider) codeGrant(w http.ResponseWriter, form url.Values) {
+func (p *Provider) codeGrant(w http.ResponseWriter, clientID string, form url.Values) {
 	p.mu.Lock()
 	c, ok := p.codes[form.Get("code")]
 	delete(p.codes, form.Get("code"))
 	p.mu.Unlock()
-	if !ok || c.clientID != form.Get("client_id") || c.redirectURI != form.Get("redirect_uri") {
+	if !ok || c.clientID != clientID || c.redirectURI != form.Get("redirect_uri") {
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown code or redirect_uri mismatch")
 		return
 	}
