@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,7 +74,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 		a, ok := auths[res.Auth]
 		if !ok {
 			var err error
-			a, err = r.authenticator(ctx, res.Auth, client, red)
+			a, err = r.authenticator(ctx, res.Auth, red)
 			if err != nil {
 				return nil, fmt.Errorf("resource %q: auth %s: %w", res.Name, res.Auth.Type, err)
 			}
@@ -86,7 +87,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 
 // authenticator builds one auth block's authenticator: engine/rest's
 // kinds first, then the Options' factory for the others.
-func (r *runner) authenticator(ctx context.Context, a *spec.Auth, _ *rest.Client, red *rest.Redactor) (rest.Authenticator, error) {
+func (r *runner) authenticator(ctx context.Context, a *spec.Auth, red *rest.Redactor) (rest.Authenticator, error) {
 	lookup := r.x.Lookup(ctx, extract.Chain{})
 	expand := func(s string) (string, error) {
 		t, err := spec.ParseTemplate(s)
@@ -96,10 +97,10 @@ func (r *runner) authenticator(ctx context.Context, a *spec.Auth, _ *rest.Client
 		return t.Expand(lookup)
 	}
 	auth, err := rest.NewAuthenticator(a, expand, r.opts.HTTPClient, red, r.opts.Logger)
-	if err == nil || r.opts.Auth == nil {
+	if !errors.Is(err, rest.ErrUnsupportedAuth) || r.opts.Auth == nil {
 		return auth, err
 	}
-	return r.opts.Auth(ctx, a, expand)
+	return r.opts.Auth(ctx, a, expand, red)
 }
 
 // extract runs every needed root resource; children are submitted by

@@ -49,8 +49,9 @@ type Options struct {
 }
 
 // AuthFactory builds an authenticator for one auth block. expand resolves
-// placeholders in the block's string fields.
-type AuthFactory func(ctx context.Context, a *spec.Auth, expand func(string) (string, error)) (rest.Authenticator, error)
+// placeholders in the block's string fields; red learns the secrets the
+// authenticator obtains, so they are redacted from errors.
+type AuthFactory func(ctx context.Context, a *spec.Auth, expand func(string) (string, error), red *rest.Redactor) (rest.Authenticator, error)
 
 // Report summarizes a run.
 type Report struct {

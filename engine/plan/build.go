@@ -122,7 +122,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 	if r.WriteDisposition == "merge" && len(r.PrimaryKey) == 0 {
 		errs.add(at+".write_disposition", "merge needs a primary_key")
 	}
-	r.Path = compile(errs, at+".endpoint.path", first(ep.Path, sr.Name), vars)
+	r.Path = compilePath(errs, at+".endpoint.path", first(ep.Path, sr.Name), vars)
 	for _, name := range sortedKeys(ep.Params) {
 		pv := ep.Params[name]
 		val := pv.Value

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"net/url"
+
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 
@@ -12,6 +14,27 @@ func compile(errs *errorList, path, s string, vars map[string]string) spec.Templ
 		return spec.Template{{Literal: s}}
 	}
 	return bindVars(t, vars)
+}
+
+// compilePath compiles an endpoint path. A placeholder value inside the
+// path is escaped as one path segment (a purl such as pkg:npm/a@1 stays
+// one segment); a placeholder that starts the path is a URL prefix
+// ({vars.api_url}/v1/...) and is kept as is.
+func compilePath(errs *errorList, path, s string, vars map[string]string) spec.Template {
+	t, err := spec.ParseTemplate(s)
+	if err != nil {
+		errs.add(path, "%v", err)
+		return spec.Template{{Literal: s}}
+	}
+	return bindVarsWith(t, vars, escapeSegment)
+}
+
+// escapeSegment escapes a path value unless it starts the path.
+func escapeSegment(i int, v string) string {
+	if i == 0 {
+		return v
+	}
+	return url.PathEscape(v)
 }
 
 // first returns the first non-empty string.

@@ -213,3 +213,23 @@ func TestBuildNamedAuthUnknownByVar(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestRequestURLEscapesPathSegments(t *testing.T) {
+	p, err := plan.Build(load(t, "paths.yml"), plan.Options{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookup := func(part spec.Part) (string, error) { return "a/b c", nil } // a parent id with a slash and a space
+	for _, c := range []struct{ resource, want string }{
+		{"package_issues", "https://api.example.com/rest/orgs/a%2Fb%20c/packages/pkg:npm%2Flodash@4.17.20/issues?version=2024-10-15"},
+		{"dep_graph", "https://api.example.com/v1/org/a%2Fb%20c/dep-graph"},
+	} {
+		u, err := p.RequestURL(p.Resource(c.resource), lookup)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.String() != c.want {
+			t.Errorf("%s: %s, want %s", c.resource, u, c.want)
+		}
+	}
+}

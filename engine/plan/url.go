@@ -19,8 +19,13 @@ type Lookup func(spec.Part) (string, error)
 // parameters are encoded and sorted by name. Parameters whose value
 // expands to an empty string are left out.
 func (p *Plan) RequestURL(r *Resource, lookup Lookup) (*url.URL, error) {
+	i := -1
 	path, err := r.Path.Expand(func(part spec.Part) (string, error) {
+		i++
 		v, err := lookup(part)
+		if i == 0 && r.Path[0].IsPlaceholder() {
+			return v, err // a URL prefix, as in compilePath
+		}
 		return url.PathEscape(v), err
 	})
 	if err != nil {

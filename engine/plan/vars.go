@@ -106,10 +106,16 @@ func defaultFrom(name string, v spec.Var, stack []string, resolve func(string, [
 // bindVars replaces {vars.*} placeholders of t with their values, keeping
 // every other placeholder.
 func bindVars(t spec.Template, vars map[string]string) spec.Template {
+	return bindVarsWith(t, vars, func(i int, v string) string { return v })
+}
+
+// bindVarsWith is bindVars with each value passed through value(i, v),
+// where i is the part's position in t.
+func bindVarsWith(t spec.Template, vars map[string]string, value func(i int, v string) string) spec.Template {
 	var out spec.Template
-	for _, p := range t {
+	for i, p := range t {
 		if p.Namespace == spec.NSVars {
-			p = spec.Part{Literal: vars[p.Name]}
+			p = spec.Part{Literal: value(i, vars[p.Name])}
 		}
 		if !p.IsPlaceholder() && len(out) > 0 && !out[len(out)-1].IsPlaceholder() {
 			out[len(out)-1].Literal += p.Literal

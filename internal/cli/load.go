@@ -50,11 +50,17 @@ func (e *env) buildPlan(arg string, f planFlags) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.buildPlanFrom(s, f)
+}
+
+// options turns the flags into plan options; a bad --var is a spec error
+// reported by plan.Build, so it is passed through as written.
+func (f planFlags) options(getenv func(string) (string, bool)) (plan.Options, error) {
 	vars := map[string]string{}
 	for _, kv := range f.vars {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, usagef("--var %q: want NAME=VALUE", kv)
+			return plan.Options{}, usagef("--var %q: want NAME=VALUE", kv)
 		}
 		vars[k] = v
 	}
@@ -66,7 +72,7 @@ func (e *env) buildPlan(arg string, f planFlags) (*plan.Plan, error) {
 			}
 		}
 	}
-	return plan.Build(s, plan.Options{Vars: vars, BaseURL: f.baseURL, Resources: names, LookupEnv: e.getenv})
+	return plan.Options{Vars: vars, BaseURL: f.baseURL, Resources: names, LookupEnv: getenv}, nil
 }
 
 // missingSecrets lists the {secrets.*} the needed resources use that no

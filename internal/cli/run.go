@@ -50,7 +50,10 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	if err != nil {
 		return err
 	}
-	store := e.secretStore()
+	store, err := e.secretStore()
+	if err != nil {
+		return err
+	}
 	if err := missingSecrets(p, func(name string) bool {
 		_, err := store.Get(ctx, name)
 		return err == nil
@@ -71,7 +74,7 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		Progress:       e.stderr,
 		CheckpointRows: checkpoint,
 		MaxIdentLen:    maxIdentLen(dest),
-		Auth:           e.authFactory(dest),
+		Auth:           e.authFactory(p.Name, dest),
 	})
 	if rep != nil {
 		printSummary(e, rep, where)
