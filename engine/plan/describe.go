@@ -50,7 +50,7 @@ func (p *Plan) describeResource(pr *printer, r *Resource) {
 		pr.line(2, "body: %s", describeBody(r))
 	}
 	pr.line(2, "paginator: %s", paginatorText(r.Paginator))
-	pr.line(2, "auth: %s", authText(r.Auth))
+	pr.line(2, "auth: %s", authText(r.Auth, p.Vars))
 	sel := r.DataSelector
 	if sel == "" {
 		sel = "(detected from the first response)"
@@ -191,9 +191,16 @@ func paginatorText(pg *spec.Paginator) string {
 	return pg.Type + " (" + strings.Join(opts, ", ") + ")"
 }
 
-func authText(a *spec.Auth) string {
+func authText(a *spec.Auth, vars map[string]string) string {
 	if a == nil {
 		return "none"
+	}
+	bound := func(s string) string {
+		t, err := spec.ParseTemplate(s)
+		if err != nil {
+			return s
+		}
+		return bindVars(t, vars).String()
 	}
 	switch a.Type {
 	case "api_key":
@@ -204,13 +211,13 @@ func authText(a *spec.Auth) string {
 		if name == "" {
 			name = "Authorization"
 		}
-		return fmt.Sprintf("api_key (%s %s = %q)", loc, name, a.APIKey)
+		return fmt.Sprintf("api_key (%s %s = %q)", loc, name, bound(a.APIKey))
 	case "bearer":
-		return fmt.Sprintf("bearer (token %q)", a.Token)
+		return fmt.Sprintf("bearer (token %q)", bound(a.Token))
 	case "oauth2_client_credentials", "oauth2_refresh_token", "login":
-		return fmt.Sprintf("%s (token_url %s)", a.Type, a.TokenURL)
+		return fmt.Sprintf("%s (token_url %s)", a.Type, bound(a.TokenURL))
 	case "token_broker":
-		return fmt.Sprintf("token_broker (%s)", a.BrokerURL)
+		return fmt.Sprintf("token_broker (%s)", bound(a.BrokerURL))
 	}
 	return a.Type
 }
