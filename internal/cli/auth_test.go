@@ -127,3 +127,22 @@ func browse(t *testing.T, authorizeURL string) {
 	}
 	resp.Body.Close()
 }
+
+func TestSnykServiceAccountByVar(t *testing.T) {
+	t.Chdir(t.TempDir())
+	fake := fakeapi.New(fakeapi.Config{Orgs: 2, ProjectsPerOrg: 1, IssuesPerOrg: 1, Seed: 3})
+	srv := httptest.NewServer(fake.Handler())
+	defer srv.Close()
+	fake.AddOAuthClient("sa-id", "sa-secret-value")
+	envVars := map[string]string{"SNYK_CLIENT_ID": "sa-id", "SNYK_CLIENT_SECRET": "sa-secret-value"}
+	code, stdout, stderr := run(t, envVars, "run", "snyk", "--var", "auth=oauth", "--var", "api_url="+srv.URL, "--resources", "orgs", "--dest", "snyk.db", "-q")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !regexp.MustCompile(`orgs\s+2 rows`).MatchString(stdout) {
+		t.Errorf("want 2 orgs loaded through the service account:\n%s", stdout)
+	}
+	if fake.Count(fakeapi.RouteOAuthToken) != 1 {
+		t.Errorf("token requests = %d, want 1", fake.Count(fakeapi.RouteOAuthToken))
+	}
+}
