@@ -1,0 +1,921 @@
+// Contract tests of the shipped Snyk spec: `pipe run snyk` against the
+// bundled fake (examples/fakeapi) must load every record the fake serves,
+// exactly once and with the values it served, on a first run and on
+// incremental reruns, and survive rate limits and server errors.
+package snyk_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/pipe-etl/pipe/destinations/sqlite"
+	"github.com/pipe-etl/pipe/engine"
+	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/secrets"
+	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/pipe-etl/pipe/examples/fakeapi"
+	"github.com/pipe-etl/pipe/internal/cli"
+	"github.com/pipe-etl/pipe/sources"
+)
+
+const token = "contract-token"
+
+// defaultResources are the resources `pipe run snyk` loads without --resources.
+var defaultResources = []string{"self", "orgs", "projects", "issues", "policies", "dep_graph"}
+
+func fakeConfig() fakeapi.Config {
+	return fakeapi.Config{Orgs: 3, ProjectsPerOrg: 4, IssuesPerOrg: 250, Seed: 5, Token: token}
+}
+
+// buildPlan loads the shipped spec (as `pipe run snyk` does) and resolves
+// it with vars and, if any, the resources to select.
+func buildPlan(t *testing.T, vars map[string]string, resources ...string) *plan.Plan {
+	t.Helper()
+	file, data, err := sources.Open("snyk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := spec.Load(file, data)
+	if err != nil {
+		t.Fatalf("load the shipped spec: %v", err)
+	}
+	p, err := plan.Build(s, plan.Options{Vars: vars, Resources: resources, LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	return p
+}
+
+// withoutClientRateLimits drops the spec's own request pacing (1620/min,
+// 180/min for package issues): it waits on the wall clock, which would
+// only slow the tests down. The fake's limits still apply where a test
+// sets them.
+func withoutClientRateLimits(p *plan.Plan) *plan.Plan {
+	p.RateLimit = nil
+	for _, r := range p.Resources {
+		r.RateLimit = nil
+	}
+	return p
+}
+
+// run executes p into the SQLite file db with the token in SNYK_TOKEN.
+func run(t *testing.T, p *plan.Plan, db string, sleep func(context.Context, time.Duration) error) *engine.Report {
+	t.Helper()
+	ctx := context.Background()
+	dest, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dest.Close()
+	if sleep == nil {
+		sleep = func(context.Context, time.Duration) error { return nil }
+	}
+	rep, err := engine.Run(ctx, p, engine.Options{
+		Dest:    dest,
+		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { return token, k == "SNYK_TOKEN" }},
+		Sleep:   sleep,
+	})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if rep.Status != "completed" {
+		t.Fatalf("run status %q", rep.Status)
+	}
+	return rep
+}
+
+// recorder wraps the fake and notes what the tests assert about requests:
+// the updated_after each org's issue requests carry, and the Retry-After
+// of every 429.
+type recorder struct {
+	next http.Handler
+
+	mu           sync.Mutex
+	updatedAfter map[string][]string // org id → values sent, in order
+	retryAfter   []time.Duration
+	statuses     map[int]int
+}
+
+func newRecorder(next http.Handler) *recorder {
+	return &recorder{next: next, updatedAfter: map[string][]string{}, statuses: map[int]int{}}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w}
+	rc.next.ServeHTTP(sw, r)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.statuses[sw.status]++
+	if sw.status == http.StatusTooManyRequests {
+		secs, err := strconv.Atoi(sw.Header().Get("Retry-After"))
+		if err != nil {
+			panic("429 without a Retry-After in seconds")
+		}
+		rc.retryAfter = append(rc.retryAfter, time.Duration(secs)*time.Second)
+	}
+	seg := strings.Split(strings.Trim(r.URL.Path, "/"), "/") // rest orgs {id} issues
+	if sw.status == http.StatusOK && len(seg) == 4 && seg[0] == "rest" && seg[1] == "orgs" && seg[3] == "issues" {
+		rc.updatedAfter[seg[2]] = append(rc.updatedAfter[seg[2]], r.URL.Query().Get("updated_after"))
+	}
+}
+
+// takeUpdatedAfter returns and forgets the updated_after values seen.
+func (rc *recorder) takeUpdatedAfter() map[string][]string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	out := rc.updatedAfter
+	rc.updatedAfter = map[string][]string{}
+	return out
+}
+
+// TestFirstRunAndIncrementalRerunsLoadExactly runs the default resources
+// three times against one fake: a first full run, a rerun after issues
+// changed and were added, and a rerun with nothing new. After each, the
+// database must hold exactly what the fake serves; the reruns must fetch
+// only the changed issues, asking for those updated after each org's
+// newest updated_at already loaded.
+func TestFirstRunAndIncrementalRerunsLoadExactly(t *testing.T) {
+	t.Parallel()
+	fake := fakeapi.New(fakeConfig())
+	rec := newRecorder(fake.Handler())
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "snyk.db")
+	p := withoutClientRateLimits(buildPlan(t, map[string]string{"api_url": srv.URL}))
+
+	run(t, p, db, nil)
+	first := fake.Snapshot()
+	assertDB(t, db, snykTables(first, defaultResources))
+	orgs := len(first.Orgs)
+	if got, want := fake.Count(fakeapi.RouteIssues), int64(orgs*3); got != want { // 250 issues, 100 a page
+		t.Errorf("first run: %d issue pages, want %d", got, want)
+	}
+	for org, sent := range rec.takeUpdatedAfter() {
+		for _, v := range sent {
+			if v != "2020-01-01T00:00:00Z" {
+				t.Errorf("first run: org %s: updated_after=%q, want the spec's initial value", org, v)
+			}
+		}
+	}
+
+	const touched, added = 7, 4
+	fake.Touch(touched, time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC))
+	fake.AddIssues(added, time.Date(2026, 2, 4, 0, 0, 0, 0, time.UTC))
+	pages := fake.Count(fakeapi.RouteIssues)
+	rep := run(t, p, db, nil)
+	second := fake.Snapshot()
+	assertDB(t, db, snykTables(second, defaultResources))
+	if got := rep.Resources["issues"].Records; got != int64(orgs*(touched+added)) {
+		t.Errorf("rerun fetched %d issues, want only the %d changed ones", got, orgs*(touched+added))
+	}
+	if got := fake.Count(fakeapi.RouteIssues) - pages; got != int64(orgs) {
+		t.Errorf("rerun: %d issue pages, want %d (one per org)", got, orgs)
+	}
+	assertUpdatedAfter(t, "rerun", rec.takeUpdatedAfter(), newestUpdate(first))
+
+	rep = run(t, p, db, nil)
+	assertDB(t, db, snykTables(fake.Snapshot(), defaultResources))
+	if got := rep.Resources["issues"].Records; got != 0 {
+		t.Errorf("a rerun with no changes fetched %d issues", got)
+	}
+	assertUpdatedAfter(t, "unchanged rerun", rec.takeUpdatedAfter(), newestUpdate(second))
+}
+
+// newestUpdate returns each org's newest issue updated_at.
+func newestUpdate(s fakeapi.Snapshot) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, is := range s.Issues {
+		org := is.Relationships.Organization.Data.ID
+		at, err := time.Parse(time.RFC3339, is.Attributes.UpdatedAt)
+		if err != nil {
+			panic(err)
+		}
+		if at.After(out[org]) {
+			out[org] = at
+		}
+	}
+	return out
+}
+
+// assertUpdatedAfter checks that every issue request of every org asked
+// for issues updated after that org's newest updated_at.
+func assertUpdatedAfter(t *testing.T, what string, sent map[string][]string, want map[string]time.Time) {
+	t.Helper()
+	for org, w := range want {
+		if len(sent[org]) == 0 {
+			t.Errorf("%s: no issue request for org %s", what, org)
+		}
+		for _, v := range sent[org] {
+			if at, err := time.Parse(time.RFC3339Nano, v); err != nil || !at.Equal(w) {
+				t.Errorf("%s: org %s: updated_after=%q, want the newest updated_at loaded, %s", what, org, v, w.Format(time.RFC3339))
+			}
+		}
+	}
+	for org := range sent {
+		if _, ok := want[org]; !ok {
+			t.Errorf("%s: issues requested for unknown org %s", what, org)
+		}
+	}
+}
+
+// TestOptionalResourcesLoadExactly selects the resources that are off by
+// default: package issues of the default purl (raw in the spec, one
+// escaped path segment on the wire), groups and their orgs.
+func TestOptionalResourcesLoadExactly(t *testing.T) {
+	t.Parallel()
+	fake := fakeapi.New(fakeConfig())
+	srv := httptest.NewServer(fake.Handler())
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "snyk.db")
+	optional := []string{"package_issues", "groups", "group_orgs"}
+	run(t, withoutClientRateLimits(buildPlan(t, map[string]string{"api_url": srv.URL}, optional...)), db, nil)
+	snap := fake.Snapshot()
+	if len(snap.PackageIssues["pkg:npm/lodash@4.17.20"]) == 0 || len(snap.Groups) == 0 {
+		t.Fatal("the fake serves no package issues for the purl or no groups: the test proves nothing")
+	}
+	assertDB(t, db, snykTables(snap, optional))
+	if got, want := fake.Count(fakeapi.RouteGroupOrgs), int64(len(snap.Groups)); got != want {
+		t.Errorf("%d group org requests, want %d (one per group)", got, want)
+	}
+}
+
+// clock is the fake's time; the engine's retry waits advance it.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestRateLimitsAndServerErrorsStillLoadExactly runs against a fake that
+// allows 4 requests a minute and fails every third request with 500 or
+// 503. Every retry wait is recorded (and moves the fake's clock instead
+// of sleeping): each 429 must be followed by a wait of at least its
+// Retry-After, and the database must still hold exactly what the fake
+// serves.
+func TestRateLimitsAndServerErrorsStillLoadExactly(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	cfg := fakeConfig()
+	cfg.RateLimit, cfg.FailEvery, cfg.Now = 4, 3, clk.Now
+	fake := fakeapi.New(cfg)
+	rec := newRecorder(fake.Handler())
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "snyk.db")
+	p := withoutClientRateLimits(buildPlan(t, map[string]string{"api_url": srv.URL}))
+	// With 8 chains in flight every attempt fails with a chance of about
+	// 1/3 here, far above any real API's rate; the default 5 attempts
+	// would lose some request in about one run in five.
+	p.Retry.MaxAttempts = 15
+
+	var mu sync.Mutex
+	var waits []time.Duration
+	run(t, p, db, func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		clk.Advance(d)
+		return ctx.Err()
+	})
+	assertDB(t, db, snykTables(fake.Snapshot(), defaultResources))
+
+	rec.mu.Lock()
+	asked, statuses := slices.Clone(rec.retryAfter), rec.statuses
+	rec.mu.Unlock()
+	failed := statuses[http.StatusInternalServerError] + statuses[http.StatusServiceUnavailable]
+	if len(asked) == 0 || failed == 0 {
+		t.Fatalf("the fake answered %d 429s and %d 5xx: the test proves nothing", len(asked), failed)
+	}
+	t.Logf("%d 429s, %d 5xx, %d retry waits", len(asked), failed, len(waits))
+	if len(waits) != len(asked)+failed {
+		t.Errorf("%d retry waits for %d 429s and %d 5xx", len(waits), len(asked), failed)
+	}
+	// Every 429 got its own wait of at least its Retry-After: the k-th
+	// longest wait is at least the k-th longest Retry-After.
+	sort.Sort(sort.Reverse(durations(asked)))
+	sort.Sort(sort.Reverse(durations(waits)))
+	for k := range asked {
+		if k >= len(waits) || waits[k] < asked[k] {
+			t.Errorf("waits %v do not honour the Retry-After values %v", waits, asked)
+			break
+		}
+	}
+}
+
+type durations []time.Duration
+
+func (d durations) Len() int           { return len(d) }
+func (d durations) Less(i, j int) bool { return d[i] < d[j] }
+func (d durations) Swap(i, j int)      { d[i], d[j] = d[j], d[i] }
+
+// TestRegionSetsTheHosts builds the plan for each region (no network):
+// REST and v1 requests go to the region's host unless api_url is set.
+func TestRegionSetsTheHosts(t *testing.T) {
+	cases := []struct {
+		vars      map[string]string
+		base, dep string
+	}{
+		{nil, "https://api.snyk.io/rest/", "https://api.snyk.io/v1/org/O/project/P/dep-graph"},
+		{map[string]string{"region": "api.eu.snyk.io"}, "https://api.eu.snyk.io/rest/", "https://api.eu.snyk.io/v1/org/O/project/P/dep-graph"},
+		{map[string]string{"region": "api.au.snyk.io"}, "https://api.au.snyk.io/rest/", "https://api.au.snyk.io/v1/org/O/project/P/dep-graph"},
+		{map[string]string{"region": "api.us.snyk.io"}, "https://api.us.snyk.io/rest/", "https://api.us.snyk.io/v1/org/O/project/P/dep-graph"},
+		{map[string]string{"region": "api.eu.snyk.io", "api_url": "http://127.0.0.1:8765"}, "http://127.0.0.1:8765/rest/", "http://127.0.0.1:8765/v1/org/O/project/P/dep-graph"},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.vars), func(t *testing.T) {
+			p := buildPlan(t, c.vars)
+			if p.BaseURL != c.base {
+				t.Errorf("base URL %q, want %q", p.BaseURL, c.base)
+			}
+			lookup := func(part spec.Part) (string, error) {
+				switch part.Field {
+				case "id":
+					return "P", nil
+				case "relationships.organization.data.id":
+					return "O", nil
+				}
+				return "", fmt.Errorf("unexpected placeholder %s", part)
+			}
+			u, err := p.RequestURL(p.Resource("dep_graph"), lookup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Scheme+"://"+u.Host+u.Path != c.dep {
+				t.Errorf("dep_graph URL %s, want %s", u, c.dep)
+			}
+		})
+	}
+	if _, err := plan.Build(mustSpec(t), plan.Options{Vars: map[string]string{"region": "api.snyk.eu"}, LookupEnv: func(string) (string, bool) { return "", false }}); err == nil {
+		t.Error("an unknown region was accepted")
+	}
+}
+
+func mustSpec(t *testing.T) *spec.Spec {
+	t.Helper()
+	file, data, err := sources.Open("snyk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := spec.Load(file, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestMissingTokenExitsTwo runs the CLI without SNYK_TOKEN: it must stop
+// before any request with exit code 2, naming the variable to set.
+func TestMissingTokenExitsTwo(t *testing.T) {
+	for _, k := range []string{"SNYK_TOKEN", "VAULT_ADDR", "BAO_ADDR"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	var out, errOut strings.Builder
+	db := filepath.Join(t.TempDir(), "snyk.db")
+	code := cli.Run([]string{"run", "snyk", "--var", "api_url=http://127.0.0.1:9", "--dest", db}, strings.NewReader(""), &out, &errOut)
+	if code != cli.ExitUsage {
+		t.Errorf("exit %d, want %d\n%s%s", code, cli.ExitUsage, out.String(), errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "SNYK_TOKEN") {
+		t.Errorf("stderr does not name SNYK_TOKEN:\n%s", errOut.String())
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("the run created the database before checking its secrets")
+	}
+}
+
+// assertDB checks every expected table and that the database holds no
+// other table.
+func assertDB(t *testing.T, path string, tables []tableWant) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	have := map[string]bool{}
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_pipe\_%' ESCAPE '\'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		have[n] = true
+	}
+	rows.Close()
+	checked := map[string]bool{}
+	for _, tw := range tables {
+		checked[tw.table] = true
+		if !have[tw.table] {
+			if len(tw.rows) > 0 {
+				t.Errorf("table %s is missing; want %d rows", tw.table, len(tw.rows))
+			}
+			continue
+		}
+		assertTable(t, db, tw)
+	}
+	for n := range have {
+		if !checked[n] {
+			t.Errorf("unexpected table %s", n)
+		}
+	}
+}
+
+// tableWant is what one table must hold: query returns one row per table
+// row, a key first and then the values to compare; rows maps each key to
+// those values. Every key must come back exactly once, with equal values
+// (see norm), and no other key may.
+type tableWant struct {
+	table string
+	query string
+	rows  map[string][]any
+}
+
+func assertTable(t *testing.T, db *sql.DB, tw tableWant) {
+	t.Helper()
+	rows, err := db.Query(tw.query)
+	if err != nil {
+		t.Errorf("table %s: %s: %v", tw.table, tw.query, err)
+		return
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	seen := map[string]int{}
+	problems := 0
+	report := func(format string, args ...any) {
+		if problems++; problems <= 5 {
+			t.Errorf("table %s: "+format, append([]any{tw.table}, args...)...)
+		}
+	}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		key := keyString(vals[0])
+		if seen[key]++; seen[key] == 2 {
+			report("row %s loaded more than once", key)
+		}
+		want, ok := tw.rows[key]
+		if !ok {
+			report("row %s is not served by the API", key)
+			continue
+		}
+		if len(want) != len(cols)-1 {
+			t.Fatalf("table %s: want %d values, query has %d", tw.table, len(want), len(cols)-1)
+		}
+		for i, w := range want {
+			if g := norm(vals[i+1]); g != norm(w) {
+				report("row %s: %s = %s, want %s", key, cols[i+1], g, norm(w))
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for key := range tw.rows {
+		if seen[key] == 0 {
+			report("row %s is missing", key)
+		}
+	}
+	if problems > 5 {
+		t.Errorf("table %s: %d problems in all", tw.table, problems)
+	}
+}
+
+// norm renders a database or expected value for comparison: booleans as
+// SQLite stores them (0/1), timestamps as UTC instants (a zone-less time
+// is UTC, as the loader reads it), numbers in their shortest form, absent
+// values (nil, nil pointers) as NULL.
+func norm(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case *string:
+		if x == nil {
+			return "NULL"
+		}
+		return norm(*x)
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case []byte:
+		return norm(string(x))
+	case string:
+		if len(x) >= 19 && x[4] == '-' && x[10] == 'T' {
+			for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+				if at, err := time.Parse(layout, x); err == nil {
+					return at.UTC().Format(time.RFC3339Nano)
+				}
+			}
+		}
+		return strconv.Quote(x)
+	}
+	return fmt.Sprintf("%T %v", v, v)
+}
+
+// keyString renders a key column; an orphan child row has a NULL key.
+func keyString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "<NULL>"
+	case []byte:
+		return string(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// opt is an omitempty string: empty means absent.
+func opt(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// listQuery selects the rows of a child table (the last of chain, which
+// starts at the root table) with their values cols, keyed by rootKey (an
+// expression over alias t0) and the list index at each level:
+// "<root key>/<index>/<index>". An orphan row gets a NULL key.
+func listQuery(rootKey string, chain []string, cols ...string) string {
+	leaf := fmt.Sprintf("t%d", len(chain)-1)
+	key := rootKey
+	from := fmt.Sprintf("%s %s", chain[len(chain)-1], leaf)
+	for i := len(chain) - 1; i > 0; i-- {
+		from += fmt.Sprintf(" LEFT JOIN %s t%d ON t%d._pipe_parent_id = t%d._pipe_id", chain[i-1], i-1, i, i-1)
+	}
+	for i := 1; i < len(chain); i++ {
+		key += fmt.Sprintf(" || '/' || t%d._pipe_list_idx", i)
+	}
+	sel := []string{key}
+	for _, c := range cols {
+		sel = append(sel, leaf+"."+c)
+	}
+	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from
+}
+
+// child is the expectation for a child table: rows from each parent's
+// list, keyed by the parent's key and the index.
+type child struct {
+	chain []string
+	cols  []string
+	rows  map[string][]any
+}
+
+func (c *child) add(key string, vals ...any) { c.rows[key] = vals }
+
+func newChild(cols []string, chain ...string) *child {
+	return &child{chain: chain, cols: cols, rows: map[string][]any{}}
+}
+
+func (c *child) want(rootKey string) tableWant {
+	return tableWant{table: c.chain[len(c.chain)-1], query: listQuery(rootKey, c.chain, c.cols...), rows: c.rows}
+}
+
+// k joins key parts as listQuery does.
+func k(parts ...any) string {
+	s := make([]string, len(parts))
+	for i, p := range parts {
+		s[i] = fmt.Sprint(p)
+	}
+	return strings.Join(s, "/")
+}
+
+// snykTables is what the tables of the named resources must hold when
+// the fake serves s.
+func snykTables(s fakeapi.Snapshot, resources []string) []tableWant {
+	var out []tableWant
+	for _, r := range resources {
+		switch r {
+		case "self":
+			a := s.Self.Attributes
+			out = append(out, tableWant{"self",
+				`SELECT id, type, attributes__name, attributes__email, attributes__username, attributes__avatar_url, attributes__default_org_context FROM self`,
+				map[string][]any{s.Self.ID: {s.Self.Type, a.Name, opt(a.Email), opt(a.Username), opt(a.AvatarURL), opt(a.DefaultOrgContext)}}})
+		case "orgs":
+			out = append(out, orgTables("orgs", "", s.Orgs))
+		case "projects":
+			out = append(out, projectTables(s.Projects)...)
+		case "issues":
+			out = append(out, issueTables(s.Issues)...)
+		case "policies":
+			out = append(out, policyTables(s.Orgs, s.Policies)...)
+		case "dep_graph":
+			out = append(out, depGraphTables(s.DepGraphs)...)
+		case "package_issues":
+			out = append(out, packageIssueTables(s.Orgs, s.PackageIssues["pkg:npm/lodash@4.17.20"])...)
+		case "groups":
+			rows := map[string][]any{}
+			for _, g := range s.Groups {
+				rows[g.ID] = []any{g.Type, g.Attributes.Name}
+			}
+			out = append(out, tableWant{"groups", `SELECT id, type, attributes__name FROM groups`, rows})
+		case "group_orgs":
+			var members []fakeapi.Org
+			for _, o := range s.Orgs {
+				if o.Attributes.GroupID != "" {
+					members = append(members, o)
+				}
+			}
+			out = append(out, orgTables("group_orgs", "attributes.group_id", members))
+		default:
+			panic("no expectation for resource " + r)
+		}
+	}
+	return out
+}
+
+// orgTables expects orgs in table; keyed also by the parent column
+// _groups_id (equal to the org's group id) when parentField is set.
+func orgTables(table, parentField string, orgs []fakeapi.Org) tableWant {
+	rows := map[string][]any{}
+	key, cols := "id", "type, attributes__name, attributes__slug, attributes__is_personal, attributes__group_id, attributes__created_at, attributes__updated_at, attributes__access_requests_enabled"
+	for _, o := range orgs {
+		a := o.Attributes
+		id := o.ID
+		if parentField != "" {
+			id = k(o.ID, a.GroupID)
+		}
+		rows[id] = []any{o.Type, a.Name, a.Slug, a.IsPersonal, opt(a.GroupID), a.CreatedAt, a.UpdatedAt, a.AccessRequestsEnabled}
+	}
+	if parentField != "" {
+		key = `id || '/' || _groups_id`
+	}
+	return tableWant{table, "SELECT " + key + ", " + cols + " FROM " + table, rows}
+}
+
+func projectTables(projects []fakeapi.Project) []tableWant {
+	rows := map[string][]any{}
+	tags := newChild([]string{"key", "value"}, "projects", "projects__attributes__tags")
+	crit := newChild([]string{"value"}, "projects", "projects__attributes__business_criticality")
+	env := newChild([]string{"value"}, "projects", "projects__attributes__environment")
+	life := newChild([]string{"value"}, "projects", "projects__attributes__lifecycle")
+	relID := func(r *fakeapi.Rel) any {
+		if r == nil {
+			return nil
+		}
+		return r.Data.ID
+	}
+	for _, p := range projects {
+		a, rel := p.Attributes, p.Relationships
+		rows[p.ID] = []any{rel.Organization.Data.ID, p.Type, a.Name, a.Type, a.Origin, a.Status, a.Created, a.TargetFile, a.TargetReference,
+			opt(a.TargetRuntime), a.ReadOnly, a.Settings.RecurringTests.Frequency, a.Settings.PullRequests.FailOnlyForIssuesWithFix,
+			p.Meta.CLIMonitoredAt, rel.Organization.Data.ID, rel.Target.Data.ID, relID(rel.Importer), relID(rel.Owner)}
+		for i, tg := range a.Tags {
+			tags.add(k(p.ID, i), tg.Key, tg.Value)
+		}
+		for _, l := range []struct {
+			c    *child
+			vals []string
+		}{{crit, a.BusinessCriticality}, {env, a.Environment}, {life, a.Lifecycle}} {
+			for i, v := range l.vals {
+				l.c.add(k(p.ID, i), v)
+			}
+		}
+	}
+	return []tableWant{
+		{"projects", `SELECT id, _orgs_id, type, attributes__name, attributes__type, attributes__origin, attributes__status, attributes__created,
+			attributes__target_file, attributes__target_reference, attributes__target_runtime, attributes__read_only,
+			attributes__settings__recurring_tests__frequency, attributes__settings__pull_requests__fail_only_for_issues_with_fix,
+			meta__cli_monitored_at, relationships__organization__data__id, relationships__target__data__id,
+			relationships__importer__data__id, relationships__owner__data__id FROM projects`, rows},
+		tags.want("t0.id"), crit.want("t0.id"), env.want("t0.id"), life.want("t0.id"),
+	}
+}
+
+func issueTables(issues []fakeapi.Issue) []tableWant {
+	rows := map[string][]any{}
+	problems := newChild([]string{"id", "source", "type", "url", "disclosed_at", "discovered_at", "updated_at"}, "issues", "issues__attributes__problems")
+	coords := newChild([]string{"is_fixable_manually", "is_fixable_snyk", "is_fixable_upstream", "is_patchable", "is_pinnable", "is_upgradeable", "reachability", "state", "created_at", "updated_at"},
+		"issues", "issues__attributes__coordinates")
+	remedies := newChild([]string{"type", "description", "details__upgrade_package"}, "issues", "issues__attributes__coordinates", "issues__attributes__coordinates__remedies")
+	reprs := newChild([]string{"dependency__package_name", "dependency__package_version", "source_location__file",
+		"source_location__region__start__line", "source_location__region__start__column", "source_location__region__end__line", "source_location__region__end__column"},
+		"issues", "issues__attributes__coordinates", "issues__attributes__coordinates__representations")
+	sevs := newChild([]string{"source", "level", "score", "vector", "version", "modification_time"}, "issues", "issues__attributes__severities")
+	classes := newChild([]string{"id", "source", "type"}, "issues", "issues__attributes__classes")
+	for _, is := range issues {
+		a := is.Attributes
+		var resType, resAt, resDetails, scanItem, riskModel, riskValue any
+		if r := a.Resolution; r != nil {
+			resType, resAt, resDetails = r.Type, r.ResolvedAt, opt(r.Details)
+		}
+		if si := is.Relationships.ScanItem; si != nil {
+			scanItem = si.Data.ID
+		}
+		if r := a.Risk; r != nil {
+			riskModel, riskValue = r.Score.Model, r.Score.Value
+		}
+		org := is.Relationships.Organization.Data.ID
+		rows[is.ID] = []any{org, is.Type, a.Key, a.Title, a.Type, a.EffectiveSeverityLevel, a.Status, a.Ignored, a.CreatedAt, a.UpdatedAt,
+			resType, resAt, resDetails, org, scanItem, riskModel, riskValue}
+		for i, p := range a.Problems {
+			problems.add(k(is.ID, i), p.ID, p.Source, opt(p.Type), opt(p.URL), opt(p.DisclosedAt), opt(p.DiscoveredAt), opt(p.UpdatedAt))
+		}
+		for i, c := range a.Coordinates {
+			coords.add(k(is.ID, i), c.IsFixableManually, c.IsFixableSnyk, c.IsFixableUpstream, c.IsPatchable, c.IsPinnable, c.IsUpgradeable,
+				opt(c.Reachability), c.State, c.CreatedAt, c.UpdatedAt)
+			for j, r := range c.Remedies {
+				var up any
+				if r.Details != nil {
+					up = r.Details.UpgradePackage
+				}
+				remedies.add(k(is.ID, i, j), r.Type, r.Description, up)
+			}
+			for j, r := range c.Representations {
+				vals := make([]any, 7)
+				if d := r.Dependency; d != nil {
+					vals[0], vals[1] = d.PackageName, d.PackageVersion
+				}
+				if l := r.SourceLocation; l != nil {
+					vals[2], vals[3], vals[4], vals[5], vals[6] = l.File, l.Region.Start.Line, l.Region.Start.Column, l.Region.End.Line, l.Region.End.Column
+				}
+				reprs.add(k(is.ID, i, j), vals...)
+			}
+		}
+		for i, s := range a.Severities {
+			sevs.add(k(is.ID, i), s.Source, s.Level, s.Score, s.Vector, s.Version, opt(s.ModificationTime))
+		}
+		for i, c := range a.Classes {
+			classes.add(k(is.ID, i), c.ID, c.Source, c.Type)
+		}
+	}
+	return []tableWant{
+		{"issues", `SELECT id, _orgs_id, type, attributes__key, attributes__title, attributes__type, attributes__effective_severity_level,
+			attributes__status, attributes__ignored, attributes__created_at, attributes__updated_at, attributes__resolution__type,
+			attributes__resolution__resolved_at, attributes__resolution__details, relationships__organization__data__id,
+			relationships__scan_item__data__id, attributes__risk__score__model, attributes__risk__score__value FROM issues`, rows},
+		problems.want("t0.id"), coords.want("t0.id"), remedies.want("t0.id"), reprs.want("t0.id"), sevs.want("t0.id"), classes.want("t0.id"),
+	}
+}
+
+func policyTables(orgs []fakeapi.Org, policies map[string][]fakeapi.Policy) []tableWant {
+	rows := map[string][]any{}
+	conds := newChild([]string{"field", "operator", "value"}, "policies", "policies__attributes__conditions_group__conditions")
+	// A column is created by its first non-null value: expires is absent
+	// while every policy is permanent.
+	expires := "NULL"
+	for _, o := range orgs {
+		for _, p := range policies[o.ID] {
+			a := p.Attributes
+			if a.Action.Data.Expires != nil {
+				expires = "attributes__action__data__expires"
+			}
+			rows[p.ID] = []any{o.ID, p.Type, a.Name, a.ActionType, a.Action.Data.IgnoreType, a.Action.Data.Expires, a.Action.Data.Reason,
+				a.ConditionsGroup.LogicalOperator, a.CreatedAt, a.UpdatedAt, a.Review, a.CreatedBy.ID, a.CreatedBy.Name, a.CreatedBy.Email}
+			for i, c := range a.ConditionsGroup.Conditions {
+				conds.add(k(p.ID, i), c.Field, c.Operator, c.Value)
+			}
+		}
+	}
+	return []tableWant{
+		{"policies", `SELECT id, _orgs_id, type, attributes__name, attributes__action_type, attributes__action__data__ignore_type,
+			` + expires + `, attributes__action__data__reason, attributes__conditions_group__logical_operator,
+			attributes__created_at, attributes__updated_at, attributes__review, attributes__created_by__id,
+			attributes__created_by__name, attributes__created_by__email FROM policies`, rows},
+		conds.want("t0.id"),
+	}
+}
+
+// depGraphTables expects one dep_graph row per project and its packages,
+// nodes and edges (node deps) as child tables.
+func depGraphTables(graphs map[string]fakeapi.DepGraph) []tableWant {
+	rows := map[string][]any{}
+	pkgs := newChild([]string{"id", "info__name", "info__version"}, "dep_graph", "dep_graph__pkgs")
+	nodes := newChild([]string{"node_id", "pkg_id"}, "dep_graph", "dep_graph__graph__nodes")
+	edges := newChild([]string{"node_id"}, "dep_graph", "dep_graph__graph__nodes", "dep_graph__graph__nodes__deps")
+	for proj, g := range graphs {
+		rows[proj] = []any{g.SchemaVersion, g.PkgManager.Name, g.Graph.RootNodeID}
+		for i, p := range g.Pkgs {
+			pkgs.add(k(proj, i), p.ID, p.Info.Name, p.Info.Version)
+		}
+		for i, n := range g.Graph.Nodes {
+			nodes.add(k(proj, i), n.NodeID, n.PkgID)
+			for j, d := range n.Deps {
+				edges.add(k(proj, i, j), d.NodeID)
+			}
+		}
+	}
+	return []tableWant{
+		{"dep_graph", `SELECT _projects_id, schema_version, pkg_manager__name, graph__root_node_id FROM dep_graph`, rows},
+		pkgs.want("t0._projects_id"), nodes.want("t0._projects_id"), edges.want("t0._projects_id"),
+	}
+}
+
+// packageIssueTables expects the package's issues once per org.
+func packageIssueTables(orgs []fakeapi.Org, issues []fakeapi.PackageIssue) []tableWant {
+	rows := map[string][]any{}
+	problems := newChild([]string{"id", "source"}, "package_issues", "package_issues__attributes__problems")
+	sevs := newChild([]string{"type", "source", "level", "score", "vector", "version"}, "package_issues", "package_issues__attributes__severities")
+	refs := newChild([]string{"url", "title"}, "package_issues", "package_issues__attributes__slots__references")
+	sources := newChild([]string{"value"}, "package_issues", "package_issues__attributes__slots__exploit_details__sources")
+	maturity := newChild([]string{"type", "level", "format"}, "package_issues", "package_issues__attributes__slots__exploit_details__maturity_levels")
+	coords := newChild(nil, "package_issues", "package_issues__attributes__coordinates")
+	remedies := newChild([]string{"type", "description", "details__upgrade_package"}, "package_issues", "package_issues__attributes__coordinates", "package_issues__attributes__coordinates__remedies")
+	reprs := newChild([]string{"resource_path", "package__name", "package__version", "package__type", "package__url"},
+		"package_issues", "package_issues__attributes__coordinates", "package_issues__attributes__coordinates__representations")
+	for _, o := range orgs {
+		for _, is := range issues {
+			a, key := is.Attributes, k(is.ID, o.ID)
+			rows[key] = []any{is.Type, a.Title, a.Type, a.Description, a.CreatedAt, a.UpdatedAt, a.EffectiveSeverityLevel,
+				a.Slots.DisclosureTime, a.Slots.PublicationTime}
+			for i, p := range a.Problems {
+				problems.add(k(key, i), p.ID, p.Source)
+			}
+			for i, s := range a.Severities {
+				sevs.add(k(key, i), s.Type, s.Source, s.Level, s.Score, s.Vector, s.Version)
+			}
+			for i, r := range a.Slots.References {
+				refs.add(k(key, i), r.URL, r.Title)
+			}
+			for i, s := range a.Slots.ExploitDetails.Sources {
+				sources.add(k(key, i), s)
+			}
+			for i, m := range a.Slots.ExploitDetails.MaturityLevels {
+				maturity.add(k(key, i), m.Type, m.Level, m.Format)
+			}
+			for i, c := range a.Coordinates {
+				coords.add(k(key, i))
+				for j, r := range c.Remedies {
+					remedies.add(k(key, i, j), r.Type, r.Description, r.Details.UpgradePackage)
+				}
+				for j, r := range c.Representations {
+					vals := []any{opt(r.ResourcePath), nil, nil, nil, nil}
+					if p := r.Package; p != nil {
+						vals[1], vals[2], vals[3], vals[4] = p.Name, p.Version, p.Type, p.URL
+					}
+					reprs.add(k(key, i, j), vals...)
+				}
+			}
+		}
+	}
+	root := `t0.id || '/' || t0._orgs_id`
+	return []tableWant{
+		{"package_issues", `SELECT id || '/' || _orgs_id, type, attributes__title, attributes__type, attributes__description,
+			attributes__created_at, attributes__updated_at, attributes__effective_severity_level,
+			attributes__slots__disclosure_time, attributes__slots__publication_time FROM package_issues`, rows},
+		problems.want(root), sevs.want(root), refs.want(root), sources.want(root), maturity.want(root),
+		coords.want(root), remedies.want(root), reprs.want(root),
+	}
+}
