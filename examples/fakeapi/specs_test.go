@@ -102,6 +102,9 @@ func (r *replayer) expand(s string) string {
 
 func (r *replayer) authenticate() {
 	a := r.sp.Client.Auth
+	if a.Use != "" { // a named auth block: the one the variables' defaults pick
+		a = r.sp.Auths[r.expand(a.Use)]
+	}
 	switch a.Type {
 	case "api_key":
 		r.header = [2]string{a.Name, r.expand(a.APIKey)}

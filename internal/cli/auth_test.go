@@ -67,9 +67,11 @@ func TestSnykAppLoginRunStatusLogout(t *testing.T) {
 			break
 		}
 	}
-	go io.Copy(&printed, pr)
+	copied := make(chan struct{})
+	go func() { _, _ = io.Copy(&printed, pr); close(copied) }()
 	select {
 	case code := <-done:
+		<-copied
 		if code != ExitOK {
 			t.Fatalf("login: exit %d\n%s\n%s", code, printed.String(), errOut.String())
 		}
