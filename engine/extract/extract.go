@@ -11,6 +11,7 @@ import (
 	"iter"
 	"log/slog"
 	"net/url"
+	"sync"
 
 	"github.com/tidwall/gjson"
 	"golang.org/x/time/rate"
@@ -36,6 +37,22 @@ type Extractor struct {
 	// Selectors hold one data selector per resource, so a detected path
 	// is logged once.
 	Selectors map[string]*rest.Selector
+
+	pagLogs sync.Map // resource name -> *slog.Logger that logs each message once
+}
+
+// paginatorLogger returns the resource's paginator logger: what auto
+// detection chose is logged once per resource, not once per chain.
+func (x *Extractor) paginatorLogger(resource string) *slog.Logger {
+	if l, ok := x.pagLogs.Load(resource); ok {
+		return l.(*slog.Logger)
+	}
+	base := x.Logger
+	if base == nil {
+		base = slog.New(slog.DiscardHandler)
+	}
+	l, _ := x.pagLogs.LoadOrStore(resource, logOnce(base.With("resource", resource)))
+	return l.(*slog.Logger)
 }
 
 // Parent is a record of a parent resource that a child chain runs for.
@@ -90,7 +107,7 @@ func (x *Extractor) Pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, er
 			yield(nil, fmt.Errorf("resource %q: base_url: %w", r.Name, err))
 			return
 		}
-		pg, err := rest.NewPaginator(r.Paginator, baseURL, x.Logger)
+		pg, err := rest.NewPaginator(r.Paginator, baseURL, x.paginatorLogger(r.Name))
 		if err != nil {
 			yield(nil, fmt.Errorf("resource %q: paginator: %w", r.Name, err))
 			return
