@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tidwall/gjson"
 	"golang.org/x/time/rate"
@@ -50,6 +51,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 		Logger:         o.Logger,
 		UserAgent:      "pipe",
 		Sleep:          o.Sleep,
+		MaxInFlight:    p.Concurrency,
 	})
 	x := &extract.Extractor{
 		Plan: p, Client: client, Secrets: o.Secrets, Redactor: red, Logger: o.Logger,
@@ -58,6 +60,9 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 		Selectors: map[string]*rest.Selector{},
 	}
 	r := &runner{plan: p, x: x, opts: o, out: make(chan msg, 4), stats: map[string]*ResourceStats{}, progress: &progress{}}
+	x.OnRateWait = func(resource string, d time.Duration) {
+		r.count(func() { r.stats[resource].RateWait += d })
+	}
 	auths := map[*spec.Auth]rest.Authenticator{} // one per auth block, so tokens are shared
 	for _, res := range p.Resources {
 		if !res.Needed {

@@ -17,8 +17,9 @@ const progressEvery = 2 * time.Second
 
 // progress prints a line per resource whose counts changed, periodically.
 type progress struct {
-	mu   *sync.Mutex
-	last map[string]int64
+	mu       *sync.Mutex
+	last     map[string]int64
+	lastWait map[string]time.Duration
 }
 
 // start begins reporting stats (guarded by mu) to w until the returned
@@ -27,7 +28,7 @@ func (p *progress) start(w io.Writer, stats map[string]*ResourceStats, mu *sync.
 	if w == nil {
 		return func() {}
 	}
-	p.mu, p.last = mu, map[string]int64{}
+	p.mu, p.last, p.lastWait = mu, map[string]int64{}, map[string]time.Duration{}
 	began := time.Now()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -60,17 +61,29 @@ func (p *progress) print(w io.Writer, stats map[string]*ResourceStats, began tim
 	secs := time.Since(began).Seconds()
 	for _, n := range names {
 		s := stats[n]
-		if s.Pages == p.last[n] && !final {
+		waiting := s.RateWait > p.lastWait[n]
+		if s.Pages == p.last[n] && !waiting && !final {
 			continue
 		}
-		p.last[n] = s.Pages
+		p.last[n], p.lastWait[n] = s.Pages, s.RateWait
 		state := "running"
-		if final {
+		switch {
+		case final:
 			state = "done"
+		case waiting:
+			state = "waiting for rate limit"
 		}
-		fmt.Fprintf(w, "%s: %s, %d request chains, %d pages, %d records, %d rows, %.0f rows/s\n",
-			n, state, s.Chains, s.Pages, s.Records, s.Rows, float64(s.Rows)/max(secs, 0.001))
+		fmt.Fprintf(w, "%s: %s, %d request chains, %d pages, %d records, %d rows, %.0f rows/s%s\n",
+			n, state, s.Chains, s.Pages, s.Records, s.Rows, float64(s.Rows)/max(secs, 0.001), waitText(s.RateWait))
 	}
+}
+
+// waitText reports time spent waiting for rate limits, if any.
+func waitText(d time.Duration) string {
+	if d < time.Millisecond {
+		return ""
+	}
+	return fmt.Sprintf(", %s waiting for rate limit", d.Round(time.Millisecond))
 }
 
 // newLimiter turns a spec rate limit into a token bucket. The burst

@@ -68,6 +68,8 @@ type ResourceStats struct {
 	Pages   int64
 	Records int64
 	Rows    int64
+	// RateWait is the time requests spent waiting for the rate limits.
+	RateWait time.Duration
 }
 
 // Run executes p into o.Dest. Rows and cursors written before an error

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/tidwall/gjson"
 	"golang.org/x/time/rate"
@@ -37,6 +38,10 @@ type Extractor struct {
 	// Selectors hold one data selector per resource, so a detected path
 	// is logged once.
 	Selectors map[string]*rest.Selector
+
+	// OnRateWait, if set, is told how long a resource's requests waited
+	// for the rate limits.
+	OnRateWait func(resource string, d time.Duration)
 
 	pagLogs sync.Map // resource name -> *slog.Logger that logs each message once
 }
@@ -117,6 +122,9 @@ func (x *Extractor) Pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, er
 			Auth:     x.Auth[r.Name],
 			Limiter:  x.Limiter[r.Name],
 			Actions:  r.ResponseActions,
+		}
+		if x.OnRateWait != nil {
+			call.Waited = func(d time.Duration) { x.OnRateWait(r.Name, d) }
 		}
 		sel := x.Selectors[r.Name]
 		if sel == nil {

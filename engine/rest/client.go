@@ -43,6 +43,9 @@ type Options struct {
 	// Now is the clock used to read Retry-After dates and rate limit
 	// resets; nil means time.Now.
 	Now func() time.Time
+	// MaxInFlight bounds the HTTP requests in flight at once across every
+	// chain sharing the client (client.concurrency); 0 means no bound.
+	MaxInFlight int
 }
 
 // Client sends requests with retries, backoff, rate limits, credentials
@@ -60,6 +63,7 @@ type Client struct {
 	sleep          func(context.Context, time.Duration) error
 	now            func() time.Time
 	jitter         func(time.Duration) time.Duration
+	inFlight       chan struct{} // nil: unbounded
 }
 
 // Call is what one request chain adds to a request: where errors come
@@ -69,6 +73,9 @@ type Call struct {
 	Auth     Authenticator // may be nil
 	Limiter  *rate.Limiter // endpoint-level budget (endpoint.rate_limit), may be nil
 	Actions  []spec.ResponseAction
+	// Waited, if set, is told how long each attempt waited for the rate
+	// limiters (only waits of a millisecond or more), for progress reports.
+	Waited func(time.Duration)
 }
 
 // NewClient returns a Client with o's settings and defaults.
@@ -86,6 +93,9 @@ func NewClient(o Options) *Client {
 		sleep:          o.Sleep,
 		now:            o.Now,
 		jitter:         fullJitter,
+	}
+	if o.MaxInFlight > 0 {
+		c.inFlight = make(chan struct{}, o.MaxInFlight)
 	}
 	if c.hc == nil {
 		c.hc = DefaultHTTPClient()
@@ -165,7 +175,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 	where := method + " " + c.redactor.URL(req.URL)
 	refreshed := false
 	for attempt := 1; ; attempt++ {
-		if err := c.waitLimiters(ctx, call.Limiter); err != nil {
+		if err := c.waitLimiters(ctx, call); err != nil {
 			return nil, fmt.Errorf("%s: rate limit: %w", where, err)
 		}
 		r, err := c.prepare(ctx, req, method, call.Auth)
@@ -224,6 +234,9 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 		if attempt >= c.maxAttempts {
 			return nil, herr
 		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			c.slowDown(call.Limiter, where)
+		}
 		wait, from := serverWait(resp, c.now())
 		if limit := max(maxServerWait, c.maxBackoff); wait > limit {
 			return nil, fmt.Errorf("%w: %s asks to wait %s, more than the %s limit", herr, from, wait, limit)
@@ -238,8 +251,9 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 	}
 }
 
-func (c *Client) waitLimiters(ctx context.Context, call *rate.Limiter) error {
-	for _, l := range []*rate.Limiter{c.limiter, call} {
+func (c *Client) waitLimiters(ctx context.Context, call Call) error {
+	start := time.Now()
+	for _, l := range []*rate.Limiter{c.limiter, call.Limiter} {
 		if l == nil {
 			continue
 		}
@@ -247,7 +261,28 @@ func (c *Client) waitLimiters(ctx context.Context, call *rate.Limiter) error {
 			return err
 		}
 	}
+	if d := time.Since(start); d >= time.Millisecond && call.Waited != nil {
+		call.Waited(d)
+	}
 	return nil
+}
+
+// slowDownFactor is how much a 429 cuts the rate budgets: a server that
+// answers 429 although pipe paced itself has a smaller budget than the
+// spec says (another client shares it, or the limit changed), so pipe
+// slows further for the rest of the run instead of meeting 429s again.
+const slowDownFactor = 0.7
+
+// slowDown lowers the client-wide and the endpoint budgets after a 429.
+func (c *Client) slowDown(call *rate.Limiter, where string) {
+	for _, l := range []*rate.Limiter{c.limiter, call} {
+		if l == nil || l.Limit() == rate.Inf {
+			continue
+		}
+		next := l.Limit() * slowDownFactor
+		l.SetLimit(next)
+		c.logger.Warn("429 despite the rate limit: slowing down", "request", where, "requests_per_minute", float64(next)*60)
+	}
 }
 
 // prepare copies req for one attempt and authenticates the copy.
@@ -339,6 +374,14 @@ func (c *Client) send(ctx context.Context, r *Request) (*Response, error) {
 	hreq.Header = r.Header
 	if ctype != "" && hreq.Header.Get("Content-Type") == "" {
 		hreq.Header.Set("Content-Type", ctype)
+	}
+	if c.inFlight != nil {
+		select {
+		case c.inFlight <- struct{}{}:
+			defer func() { <-c.inFlight }()
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
 	}
 	hresp, err := c.hc.Do(hreq)
 	if err != nil {
