@@ -168,14 +168,14 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// TestFirstRunLoadsExactlyThroughExpiringTokens loads every resource from
+// TestRunsLoadExactlyThroughExpiringTokens loads every resource, twice, from
 // a tenant whose projects have 12 scans each (more than the API's default
 // page of 10) while tokens live 10 minutes and every API request moves
 // the fake's clock 15 seconds (a token lasts 40 requests, several times
 // the requests in flight, as an hour-long token does in real runs): the
 // engine must log in again after 401s, and the database must hold exactly
 // what the fake serves.
-func TestFirstRunLoadsExactlyThroughExpiringTokens(t *testing.T) {
+func TestRunsLoadExactlyThroughExpiringTokens(t *testing.T) {
 	t.Parallel()
 	clk := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	cfg := fakeConfig()
@@ -193,6 +193,9 @@ func TestFirstRunLoadsExactlyThroughExpiringTokens(t *testing.T) {
 	}
 	assertDB(t, db, cxTables(snap, allResources))
 	assertScansPerProject(t, db, len(snap.CxProjects), cfg.ScansPerProject)
+	// A rerun merges: the same rows, none twice, child rows replaced.
+	run(t, withoutClientRateLimits(buildPlan(t, fakeVars(srv))), db)
+	assertDB(t, db, cxTables(snap, allResources))
 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()

@@ -290,10 +290,11 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// TestRateLimitsAndServerErrorsStillLoadExactly runs against a fake that
-// allows 4 requests a minute and fails every third request with 500 or
-// 503. Every retry wait is recorded (and moves the fake's clock instead
-// of sleeping): each 429 must be followed by a wait of at least its
+// TestRateLimitsAndServerErrorsStillLoadExactly runs every resource
+// against a fake that allows 4 requests a minute (package issues: 1, in
+// Snyk's proportion) and fails every third request with 500 or 503.
+// Every retry wait is recorded (and moves the fake's clock instead of
+// sleeping): each 429 must be followed by a wait of at least its
 // Retry-After, and the database must still hold exactly what the fake
 // serves.
 func TestRateLimitsAndServerErrorsStillLoadExactly(t *testing.T) {
@@ -306,7 +307,8 @@ func TestRateLimitsAndServerErrorsStillLoadExactly(t *testing.T) {
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "snyk.db")
-	p := withoutClientRateLimits(buildPlan(t, map[string]string{"api_url": srv.URL}))
+	all := append(slices.Clone(defaultResources), "package_issues", "groups", "group_orgs")
+	p := withoutClientRateLimits(buildPlan(t, map[string]string{"api_url": srv.URL}, all...))
 	// With 8 chains in flight every attempt fails with a chance of about
 	// 1/3 here, far above any real API's rate; the default 5 attempts
 	// would lose some request in about one run in five.
@@ -321,7 +323,7 @@ func TestRateLimitsAndServerErrorsStillLoadExactly(t *testing.T) {
 		clk.Advance(d)
 		return ctx.Err()
 	})
-	assertDB(t, db, snykTables(fake.Snapshot(), defaultResources))
+	assertDB(t, db, snykTables(fake.Snapshot(), all))
 
 	rec.mu.Lock()
 	asked, statuses := slices.Clone(rec.retryAfter), rec.statuses
