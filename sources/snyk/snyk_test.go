@@ -140,11 +140,13 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer rc.mu.Unlock()
 	rc.statuses[sw.status]++
 	if sw.status == http.StatusTooManyRequests {
-		secs, err := strconv.Atoi(sw.Header().Get("Retry-After"))
-		if err != nil {
-			panic("429 without a Retry-After in seconds")
+		// A 429 without a Retry-After in seconds counts as asking for an
+		// hour, which no recorded wait can honour: the test fails.
+		wait := time.Hour
+		if secs, err := strconv.Atoi(sw.Header().Get("Retry-After")); err == nil {
+			wait = time.Duration(secs) * time.Second
 		}
-		rc.retryAfter = append(rc.retryAfter, time.Duration(secs)*time.Second)
+		rc.retryAfter = append(rc.retryAfter, wait)
 	}
 	seg := strings.Split(strings.Trim(r.URL.Path, "/"), "/") // rest orgs {id} issues
 	if sw.status == http.StatusOK && len(seg) == 4 && seg[0] == "rest" && seg[1] == "orgs" && seg[3] == "issues" {
@@ -204,24 +206,25 @@ func TestFirstRunAndIncrementalRerunsLoadExactly(t *testing.T) {
 	if got := fake.Count(fakeapi.RouteIssues) - pages; got != int64(orgs) {
 		t.Errorf("rerun: %d issue pages, want %d (one per org)", got, orgs)
 	}
-	assertUpdatedAfter(t, "rerun", rec.takeUpdatedAfter(), newestUpdate(first))
+	assertUpdatedAfter(t, "rerun", rec.takeUpdatedAfter(), newestUpdate(t, first))
 
 	rep = run(t, p, db, nil)
 	assertDB(t, db, snykTables(fake.Snapshot(), defaultResources))
 	if got := rep.Resources["issues"].Records; got != 0 {
 		t.Errorf("a rerun with no changes fetched %d issues", got)
 	}
-	assertUpdatedAfter(t, "unchanged rerun", rec.takeUpdatedAfter(), newestUpdate(second))
+	assertUpdatedAfter(t, "unchanged rerun", rec.takeUpdatedAfter(), newestUpdate(t, second))
 }
 
 // newestUpdate returns each org's newest issue updated_at.
-func newestUpdate(s fakeapi.Snapshot) map[string]time.Time {
+func newestUpdate(t *testing.T, s fakeapi.Snapshot) map[string]time.Time {
+	t.Helper()
 	out := map[string]time.Time{}
 	for _, is := range s.Issues {
 		org := is.Relationships.Organization.Data.ID
 		at, err := time.Parse(time.RFC3339, is.Attributes.UpdatedAt)
 		if err != nil {
-			panic(err)
+			t.Fatalf("issue %s: updated_at: %v", is.ID, err)
 		}
 		if at.After(out[org]) {
 			out[org] = at
