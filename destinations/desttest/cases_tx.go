@@ -193,6 +193,18 @@ func testLoadRecord(t *testing.T, tg Target) {
 	if got := norm(t, schema.Timestamp, rec.Finished); got != started.Add(90e9) {
 		t.Errorf("finished_at = %v, want %v", got, started.Add(90e9))
 	}
+	lister, ok := tg.Dest.(destinations.LoadLister)
+	if !ok {
+		return
+	}
+	loads, err := lister.Loads(ctx(t), 10)
+	if err != nil {
+		t.Fatalf("loads: %v", err)
+	}
+	if len(loads) != 1 || loads[0].ID != "l1" || loads[0].Status != "completed" || loads[0].Rows["issues__problems"] != 7 ||
+		!loads[0].Finished.Equal(started.Add(90e9)) || loads[0].Started.IsZero() {
+		t.Errorf("Loads = %+v", loads)
+	}
 }
 
 // testOneTxAtATime refuses a second open transaction.

@@ -138,6 +138,14 @@ func TestRunLoadsIntoSQLite(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stdout, "profile__age") || !strings.Contains(stdout, "bigint") {
 		t.Errorf("pipe schema: exit %d\n%s", code, stdout)
 	}
+	code, stdout, _ = run(t, nil, "loads", "--dest", db)
+	if code != ExitOK || !regexp.MustCompile(`\S+ +users +completed .* 5\n`).MatchString(stdout) {
+		t.Errorf("pipe loads: exit %d\n%s", code, stdout)
+	}
+	code, _, stderr = run(t, nil, "loads", "--dest", filepath.Join(t.TempDir(), "missing.db"))
+	if code != ExitUsage || !strings.Contains(stderr, "missing.db") {
+		t.Errorf("pipe loads on a missing file: exit %d\n%s", code, stderr)
+	}
 }
 
 func TestRunFailureExitsOne(t *testing.T) {

@@ -2,10 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/sources"
 )
@@ -78,14 +81,9 @@ func (e *env) schemaCommand() *cobra.Command {
 		Short: "Print the tables and columns loaded in a destination",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if dest == "" {
-				if _, ok := e.getenv("PIPE_DEST"); !ok {
-					return usagef("schema: --dest is required (or set PIPE_DEST)")
-				}
-			}
-			d, _, err := e.openDest(cmd.Context(), dest, "")
+			d, err := e.openExisting(cmd, dest)
 			if err != nil {
-				return fmt.Errorf("destination: %w", err)
+				return err
 			}
 			defer d.Close()
 			tables, err := d.Tables(cmd.Context())
@@ -107,6 +105,68 @@ func (e *env) schemaCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&dest, "dest", "", "destination URL or SQLite path (default $PIPE_DEST)")
 	return cmd
+}
+
+func (e *env) loadsCommand() *cobra.Command {
+	var dest string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "loads",
+		Short: "Print the load history of a destination, newest first",
+		Args:  exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := e.openExisting(cmd, dest)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			lister, ok := d.(destinations.LoadLister)
+			if !ok {
+				return fmt.Errorf("destination cannot list its loads")
+			}
+			loads, err := lister.Loads(cmd.Context(), limit)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%-27s %-16s %-10s %-20s %10s %10s\n", "load", "pipeline", "status", "started (UTC)", "duration", "rows")
+			for _, l := range loads {
+				var total int64
+				for _, n := range l.Rows {
+					total += n
+				}
+				took := "-"
+				if !l.Finished.IsZero() {
+					took = l.Finished.Sub(l.Started).Round(time.Millisecond).String()
+				}
+				fmt.Fprintf(e.stdout, "%-27s %-16s %-10s %-20s %10s %10d\n", l.ID, l.Pipeline, l.Status, l.Started.Format("2006-01-02 15:04:05"), took, total)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dest, "dest", "", "destination URL or SQLite path (default $PIPE_DEST)")
+	cmd.Flags().IntVar(&limit, "limit", 20, "show at most this many loads (0 for all)")
+	return cmd
+}
+
+// openExisting opens --dest (or PIPE_DEST) for reading; unlike run, it
+// has no default file to create.
+func (e *env) openExisting(cmd *cobra.Command, dest string) (destinations.Destination, error) {
+	if dest == "" {
+		if _, ok := e.getenv("PIPE_DEST"); !ok {
+			return nil, usagef("%s: --dest is required (or set PIPE_DEST)", cmd.Name())
+		}
+	}
+	if !strings.Contains(dest, "://") && dest != "" {
+		path := strings.TrimPrefix(dest, "sqlite:")
+		if _, err := os.Stat(path); err != nil {
+			return nil, usagef("%s: --dest %s: %w", cmd.Name(), dest, err)
+		}
+	}
+	d, _, err := e.openDest(cmd.Context(), dest, "")
+	if err != nil {
+		return nil, fmt.Errorf("destination: %w", err)
+	}
+	return d, nil
 }
 
 func firstLine(s string) string {
