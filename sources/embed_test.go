@@ -16,6 +16,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/schemas"
 )
@@ -159,7 +160,7 @@ func lintSpec(s *spec.Spec, data []byte) []string {
 			ok := false
 			for _, p := range parents {
 				for _, f := range r.IncludeFromParent {
-					ok = ok || k == "_"+p+"_"+f
+					ok = ok || k == "_"+schema.SnakeCase(p)+"_"+schema.SnakeCase(f)
 				}
 			}
 			if !ok {

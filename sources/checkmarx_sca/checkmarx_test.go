@@ -297,15 +297,20 @@ func TestScansAndRiskReportsPageThroughLongHistories(t *testing.T) {
 // network): the API and the token endpoint are on the environment's hosts.
 func TestEnvironmentSetsTheHosts(t *testing.T) {
 	cases := []struct {
-		prefix         string
+		environment    string
 		base, tokenURL string
 	}{
 		{"", "https://api-sca.checkmarx.net/risk-management/", "https://platform.checkmarx.net/identity/connect/token"},
-		{"eu.", "https://eu.api-sca.checkmarx.net/risk-management/", "https://eu.platform.checkmarx.net/identity/connect/token"},
+		{"us", "https://api-sca.checkmarx.net/risk-management/", "https://platform.checkmarx.net/identity/connect/token"},
+		{"eu", "https://eu.api-sca.checkmarx.net/risk-management/", "https://eu.platform.checkmarx.net/identity/connect/token"},
 	}
 	for _, c := range cases {
-		t.Run("region_prefix="+c.prefix, func(t *testing.T) {
-			p := buildPlan(t, map[string]string{"region_prefix": c.prefix, "tenant": tenant})
+		t.Run("environment="+c.environment, func(t *testing.T) {
+			vars := map[string]string{"tenant": tenant}
+			if c.environment != "" {
+				vars["environment"] = c.environment
+			}
+			p := buildPlan(t, vars)
 			if p.BaseURL != c.base {
 				t.Errorf("base URL %q, want %q", p.BaseURL, c.base)
 			}
