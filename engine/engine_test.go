@@ -212,3 +212,30 @@ func TestHostileFieldNamesLoadAsColumns(t *testing.T) {
 		t.Errorf("orgs = %d, want 3 (nothing dropped)", got)
 	}
 }
+
+func TestColumnHints(t *testing.T) {
+	api := &acmeAPI{orgs: 3}
+	srv := api.server(t)
+	path := filepath.Join(t.TempDir(), "acme.db")
+	if _, err := runSpec(t, "hints.yml", srv.URL, path, "s3cret"); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	db := openDB(t, path)
+	if got := count(t, db, `SELECT count(*) FROM orgs WHERE typeof(attributes__seats) = 'text' AND attributes__seats = '20'`); got != 1 {
+		t.Errorf("hinted text column: %d rows with seats '20' as text, want 1", got)
+	}
+	// The hinted primary key (attributes.name) gives stable ids, so an
+	// append rerun skips the rows it already has.
+	if _, err := runSpec(t, "hints.yml", srv.URL, path, "s3cret"); err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	if got := count(t, db, `SELECT count(*) FROM orgs`); got != 3 {
+		t.Errorf("orgs after an append rerun keyed by the hinted primary key = %d, want 3", got)
+	}
+
+	_, err := runSpec(t, "hints_required.yml", srv.URL, filepath.Join(t.TempDir(), "b.db"), "s3cret")
+	want := `table "orgs": column "attributes__plan" is null or missing, but columns.attributes__plan.nullable is false (record _pipe_id=`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+}

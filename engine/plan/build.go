@@ -106,6 +106,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		Headers:           map[string]spec.Template{},
 		Data:              map[string]spec.Template{},
 	}
+	applyColumnHints(r)
 	if r.Auth != nil && r.Auth.Use != "" {
 		path := at + ".endpoint.auth"
 		if r.Auth == s.Client.Auth {
@@ -140,6 +141,24 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 	r.JSON = bindJSON(ep.JSON, vars)
 	findParent(errs, at, r)
 	return r
+}
+
+// applyColumnHints adds hinted primary key columns to the primary key
+// (a column name a__b is the record path a.b) and collects the columns
+// hinted nullable: false.
+func applyColumnHints(r *Resource) {
+	for _, col := range sortedKeys(r.Columns) {
+		h := r.Columns[col]
+		if h.PrimaryKey {
+			path := strings.ReplaceAll(col, "__", ".")
+			if !slices.Contains(r.PrimaryKey, path) && !slices.Contains(r.PrimaryKey, col) {
+				r.PrimaryKey = append(slices.Clone(r.PrimaryKey), path)
+			}
+		}
+		if h.Nullable != nil && !*h.Nullable {
+			r.Required = append(r.Required, col)
+		}
+	}
 }
 
 // namedAuth returns the entry of auths that a string auth names once its

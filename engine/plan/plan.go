@@ -51,7 +51,10 @@ type Resource struct {
 	RateLimit       *spec.RateLimit
 	ProcessingSteps []spec.ProcessingStep
 
-	PrimaryKey       []string
+	PrimaryKey []string
+	// Required are root-table columns that columns hints mark nullable:
+	// false; a record without a value for one fails the load.
+	Required         []string
 	WriteDisposition string
 	IDFromContent    bool
 	Columns          map[string]spec.ColumnHint
