@@ -8,8 +8,6 @@ package checkmarxsca_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,13 +15,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
@@ -32,6 +27,7 @@ import (
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/examples/fakeapi"
 	"github.com/pipe-etl/pipe/internal/cli"
+	"github.com/pipe-etl/pipe/internal/dbcheck"
 	"github.com/pipe-etl/pipe/sources"
 )
 
@@ -191,11 +187,11 @@ func TestRunsLoadExactlyThroughExpiringTokens(t *testing.T) {
 	if !repeatsVulnerabilityInAScan(snap) {
 		t.Fatal("no scan of the fake has a vulnerability of two packages: the key test proves nothing")
 	}
-	assertDB(t, db, cxTables(snap, allResources))
+	dbcheck.Check(t, dbcheck.Open(t, db), cxTables(snap, allResources))
 	assertScansPerProject(t, db, len(snap.CxProjects), cfg.ScansPerProject)
 	// A rerun merges: the same rows, none twice, child rows replaced.
 	run(t, withoutClientRateLimits(buildPlan(t, fakeVars(srv))), db)
-	assertDB(t, db, cxTables(snap, allResources))
+	dbcheck.Check(t, dbcheck.Open(t, db), cxTables(snap, allResources))
 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
@@ -246,12 +242,7 @@ func repeatsVulnerabilityInAScan(s fakeapi.Snapshot) bool {
 
 func assertScansPerProject(t *testing.T, path string, projects, want int) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT project_id, count(*) FROM scans GROUP BY project_id`)
+	rows, err := dbcheck.Open(t, path).Query(`SELECT project_id, count(*) FROM scans GROUP BY project_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +275,7 @@ func TestScansAndRiskReportsPageThroughLongHistories(t *testing.T) {
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "checkmarx.db")
 	run(t, withoutClientRateLimits(buildPlan(t, fakeVars(srv), "scans", "risk_reports")), db)
-	assertDB(t, db, cxTables(fake.Snapshot(), []string{"scans", "risk_reports"}))
+	dbcheck.Check(t, dbcheck.Open(t, db), cxTables(fake.Snapshot(), []string{"scans", "risk_reports"}))
 	assertScansPerProject(t, db, 2, 230)
 	for _, route := range []string{fakeapi.RouteCxScans, fakeapi.RouteCxRiskReports} {
 		if n := fake.Count(route); n < 2*3 {
@@ -391,8 +382,8 @@ func TestMissingSettingsExitTwo(t *testing.T) {
 
 // cxTables is what the tables of the named resources must hold when the
 // fake serves s.
-func cxTables(s fakeapi.Snapshot, resources []string) []tableWant {
-	var out []tableWant
+func cxTables(s fakeapi.Snapshot, resources []string) []dbcheck.Table {
+	var out []dbcheck.Table
 	for _, r := range resources {
 		switch r {
 		case "projects":
@@ -423,358 +414,126 @@ func column(col string, present bool) string {
 	return "NULL"
 }
 
-func projectTables(projects []fakeapi.CxProject) []tableWant {
+func projectTables(projects []fakeapi.CxProject) []dbcheck.Table {
 	rows := map[string][]any{}
-	teams := newChild([]string{"value"}, "projects", "projects__assigned_teams")
+	teams := dbcheck.NewChild([]string{"value"}, "projects", "projects__assigned_teams")
 	var branch, last bool
 	for _, p := range projects {
 		branch, last = branch || p.Branch != nil, last || p.LastSuccessfulScanID != nil
 		rows[p.ID] = []any{p.Name, p.IsManaged, p.CreatedOn, p.TenantID, p.Branch, p.LastSuccessfulScanID}
 		for i, tm := range p.AssignedTeams {
-			teams.add(k(p.ID, i), tm)
+			teams.Add(dbcheck.Key(p.ID, i), tm)
 		}
 	}
-	return []tableWant{
-		{"projects", `SELECT id, name, is_managed, created_on, tenant_id, ` + column("branch", branch) + `, ` +
-			column("last_successful_scan_id", last) + ` FROM projects`, rows},
-		teams.want("t0.id"),
+	return []dbcheck.Table{
+		{Name: "projects", Query: `SELECT id, name, is_managed, created_on, tenant_id, ` + column("branch", branch) + `, ` +
+			column("last_successful_scan_id", last) + ` FROM projects`, Rows: rows},
+		teams.Table("t0.id"),
 	}
 }
 
-func scanTables(scans []fakeapi.CxScan) []tableWant {
+func scanTables(scans []fakeapi.CxScan) []dbcheck.Table {
 	rows := map[string][]any{}
-	steps := newChild([]string{"name", "start_time", "end_time", "status"}, "scans", "scans__scan_progress")
+	steps := dbcheck.NewChild([]string{"name", "start_time", "end_time", "status"}, "scans", "scans__scan_progress")
 	var msg, rev bool
 	for _, s := range scans {
 		msg, rev = msg || s.Status.Message != nil, rev || s.Revision != nil
 		rows[s.ScanID] = []any{s.ProjectID, s.RiskReportID, s.CreatedOn, s.LastUpdate, s.Status.Name, s.Status.Message, s.Origin, s.Revision, s.Username, s.TenantID}
 		for i, st := range s.ScanProgress {
-			steps.add(k(s.ScanID, i), st.Name, st.StartTime, st.EndTime, st.Status)
+			steps.Add(dbcheck.Key(s.ScanID, i), st.Name, st.StartTime, st.EndTime, st.Status)
 		}
 	}
-	return []tableWant{
-		{"scans", `SELECT scan_id, project_id, risk_report_id, created_on, last_update, status__name, ` + column("status__message", msg) +
-			`, origin, ` + column("revision", rev) + `, username, tenant_id FROM scans`, rows},
-		steps.want("t0.scan_id"),
+	return []dbcheck.Table{
+		{Name: "scans", Query: `SELECT scan_id, project_id, risk_report_id, created_on, last_update, status__name, ` + column("status__message", msg) +
+			`, origin, ` + column("revision", rev) + `, username, tenant_id FROM scans`, Rows: rows},
+		steps.Table("t0.scan_id"),
 	}
 }
 
-func riskReportTable(reports []fakeapi.CxRiskReport) tableWant {
+func riskReportTable(reports []fakeapi.CxRiskReport) dbcheck.Table {
 	rows := map[string][]any{}
 	for _, r := range reports {
 		rows[r.RiskReportID] = []any{r.ProjectID, r.HighVulnerabilityCount, r.MediumVulnerabilityCount, r.LowVulnerabilityCount,
 			r.TotalPackages, r.DirectPackages, r.CreatedOn, r.RiskScore, r.TotalOutdatedPackages}
 	}
-	return tableWant{"risk_reports", `SELECT risk_report_id, project_id, high_vulnerability_count, medium_vulnerability_count,
-		low_vulnerability_count, total_packages, direct_packages, created_on, risk_score, total_outdated_packages FROM risk_reports`, rows}
+	return dbcheck.Table{Name: "risk_reports", Query: `SELECT risk_report_id, project_id, high_vulnerability_count, medium_vulnerability_count,
+		low_vulnerability_count, total_packages, direct_packages, created_on, risk_score, total_outdated_packages FROM risk_reports`, Rows: rows}
 }
 
-func packageTables(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxPackage) []tableWant {
+func packageTables(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxPackage) []dbcheck.Table {
 	rows := map[string][]any{}
-	licenses := newChild([]string{"value"}, "packages", "packages__licenses")
-	locations := newChild([]string{"value"}, "packages", "packages__locations")
-	paths := newChild([]string{"value"}, "packages", "packages__dependency_paths")
+	licenses := dbcheck.NewChild([]string{"value"}, "packages", "packages__licenses")
+	locations := dbcheck.NewChild([]string{"value"}, "packages", "packages__locations")
+	paths := dbcheck.NewChild([]string{"value"}, "packages", "packages__dependency_paths")
 	for _, s := range scans {
 		for _, p := range byScan[s.ScanID] {
-			key := k(p.ID, s.ScanID)
+			key := dbcheck.Key(p.ID, s.ScanID)
 			rows[key] = []any{p.Name, p.Version, p.MatchType, p.HighVulnerabilityCount, p.MediumVulnerabilityCount, p.LowVulnerabilityCount,
 				p.IgnoredVulnerabilityCount, p.NumberOfVersionsSinceLastUpdate, p.NewestVersion, p.NewestVersionReleaseDate, p.Outdated,
 				p.ReleaseDate, p.ConfidenceLevel, p.RiskScore, p.Severity, p.PackageRepository, p.IsDirectDependency, p.IsDevelopment,
 				p.PackageUsage.UsageType, p.PackageUsage.PackageID}
 			for i, l := range p.Licenses {
-				licenses.add(k(key, i), l)
+				licenses.Add(dbcheck.Key(key, i), l)
 			}
 			for i, l := range p.Locations {
-				locations.add(k(key, i), l)
+				locations.Add(dbcheck.Key(key, i), l)
 			}
 			for i, hops := range p.DependencyPaths {
-				paths.add(k(key, i), jsonVal{hops})
+				paths.Add(dbcheck.Key(key, i), dbcheck.JSON{V: hops})
 			}
 		}
 	}
 	root := `t0.id || '/' || t0._scans_scan_id`
-	return []tableWant{
-		{"packages", `SELECT id || '/' || _scans_scan_id, name, version, match_type, high_vulnerability_count, medium_vulnerability_count,
+	return []dbcheck.Table{
+		{Name: "packages", Query: `SELECT id || '/' || _scans_scan_id, name, version, match_type, high_vulnerability_count, medium_vulnerability_count,
 			low_vulnerability_count, ignored_vulnerability_count, number_of_versions_since_last_update, newest_version,
 			newest_version_release_date, outdated, release_date, confidence_level, risk_score, severity, package_repository,
-			is_direct_dependency, is_development, package_usage__usage_type, package_usage__package_id FROM packages`, rows},
-		licenses.want(root), locations.want(root), paths.want(root),
+			is_direct_dependency, is_development, package_usage__usage_type, package_usage__package_id FROM packages`, Rows: rows},
+		licenses.Table(root), locations.Table(root), paths.Table(root),
 	}
 }
 
-func vulnerabilityTables(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxVulnerability) []tableWant {
+func vulnerabilityTables(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxVulnerability) []dbcheck.Table {
 	rows := map[string][]any{}
-	refs := newChild([]string{"value"}, "vulnerabilities", "vulnerabilities__references")
-	refData := newChild([]string{"url", "type", "comment"}, "vulnerabilities", "vulnerabilities__references_data")
-	methods := newChild([]string{"value"}, "vulnerabilities", "vulnerabilities__exploitable_methods")
+	refs := dbcheck.NewChild([]string{"value"}, "vulnerabilities", "vulnerabilities__references")
+	refData := dbcheck.NewChild([]string{"url", "type", "comment"}, "vulnerabilities", "vulnerabilities__references_data")
+	methods := dbcheck.NewChild([]string{"value"}, "vulnerabilities", "vulnerabilities__exploitable_methods")
 	for _, s := range scans {
 		for _, v := range byScan[s.ScanID] {
-			key := k(v.ID, v.PackageID, s.ScanID)
+			key := dbcheck.Key(v.ID, v.PackageID, s.ScanID)
 			c := v.Cvss
 			rows[key] = []any{v.CveName, v.Score, v.Severity, v.PublishDate, v.Description, c.Version, c.AttackVector, c.Availability,
 				c.Confidentiality, c.AttackComplexity, c.IntegrityImpact, c.Scope, c.PrivilegesRequired, c.UserInteraction,
 				v.SimilarityID, v.FixResolutionText, v.IsIgnored, v.Cwe}
 			for i, r := range v.References {
-				refs.add(k(key, i), r)
+				refs.Add(dbcheck.Key(key, i), r)
 			}
 			for i, r := range v.ReferencesData {
-				refData.add(k(key, i), r.URL, r.Type, r.Comment)
+				refData.Add(dbcheck.Key(key, i), r.URL, r.Type, r.Comment)
 			}
 			for i, m := range v.ExploitableMethods {
-				methods.add(k(key, i), m)
+				methods.Add(dbcheck.Key(key, i), m)
 			}
 		}
 	}
 	root := `t0.id || '/' || t0.package_id || '/' || t0._scans_scan_id`
-	return []tableWant{
-		{"vulnerabilities", `SELECT id || '/' || package_id || '/' || _scans_scan_id, cve_name, score, severity, publish_date, description,
+	return []dbcheck.Table{
+		{Name: "vulnerabilities", Query: `SELECT id || '/' || package_id || '/' || _scans_scan_id, cve_name, score, severity, publish_date, description,
 			cvss__version, cvss__attack_vector, cvss__availability, cvss__confidentiality, cvss__attack_complexity,
 			cvss__integrity_impact, cvss__scope, cvss__privileges_required, cvss__user_interaction, similarity_id,
-			fix_resolution_text, is_ignored, cwe FROM vulnerabilities`, rows},
-		refs.want(root), refData.want(root), methods.want(root),
+			fix_resolution_text, is_ignored, cwe FROM vulnerabilities`, Rows: rows},
+		refs.Table(root), refData.Table(root), methods.Table(root),
 	}
 }
 
-func licenseTable(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxLicense) tableWant {
+func licenseTable(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxLicense) dbcheck.Table {
 	rows := map[string][]any{}
 	for _, s := range scans {
 		for _, l := range byScan[s.ScanID] {
-			rows[k(l.ID, s.ScanID)] = []any{l.Name, l.URL, l.ReferenceType, l.Reference, l.RoyaltyFree, l.CopyrightRiskScore,
+			rows[dbcheck.Key(l.ID, s.ScanID)] = []any{l.Name, l.URL, l.ReferenceType, l.Reference, l.RoyaltyFree, l.CopyrightRiskScore,
 				l.PatentRiskScore, l.RiskLevel, l.Linking, l.CopyLeft}
 		}
 	}
-	return tableWant{"licenses", `SELECT id || '/' || _scans_scan_id, name, url, reference_type, reference, royalty_free,
-		copyright_risk_score, patent_risk_score, risk_level, linking, copy_left FROM licenses`, rows}
-}
-
-// jsonVal is an expected value stored as JSON: compared as data, not text.
-type jsonVal struct{ v any }
-
-// canonJSON re-encodes JSON text with sorted keys.
-func canonJSON(b []byte) string {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return "invalid JSON " + strconv.Quote(string(b))
-	}
-	out, _ := json.Marshal(v)
-	return string(out)
-}
-
-// assertDB checks every expected table and that the database holds no
-// other table.
-func assertDB(t *testing.T, path string, tables []tableWant) {
-	t.Helper()
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	have := map[string]bool{}
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_pipe\_%' ESCAPE '\'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		have[n] = true
-	}
-	rows.Close()
-	checked := map[string]bool{}
-	for _, tw := range tables {
-		checked[tw.table] = true
-		if !have[tw.table] {
-			if len(tw.rows) > 0 {
-				t.Errorf("table %s is missing; want %d rows", tw.table, len(tw.rows))
-			}
-			continue
-		}
-		assertTable(t, db, tw)
-	}
-	for n := range have {
-		if !checked[n] {
-			t.Errorf("unexpected table %s", n)
-		}
-	}
-}
-
-// tableWant is what one table must hold: query returns one row per table
-// row, a key first and then the values to compare; rows maps each key to
-// those values. Every key must come back exactly once, with equal values
-// (see norm), and no other key may.
-type tableWant struct {
-	table string
-	query string
-	rows  map[string][]any
-}
-
-func assertTable(t *testing.T, db *sql.DB, tw tableWant) {
-	t.Helper()
-	rows, err := db.Query(tw.query)
-	if err != nil {
-		t.Errorf("table %s: %s: %v", tw.table, tw.query, err)
-		return
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	seen := map[string]int{}
-	problems := 0
-	report := func(format string, args ...any) {
-		if problems++; problems <= 5 {
-			t.Errorf("table %s: "+format, append([]any{tw.table}, args...)...)
-		}
-	}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		key := keyString(vals[0])
-		if seen[key]++; seen[key] == 2 {
-			report("row %s loaded more than once", key)
-		}
-		want, ok := tw.rows[key]
-		if !ok {
-			report("row %s is not served by the API", key)
-			continue
-		}
-		if len(want) != len(cols)-1 {
-			t.Fatalf("table %s: want %d values, query has %d", tw.table, len(want), len(cols)-1)
-		}
-		for i, w := range want {
-			g, wv := norm(vals[i+1]), norm(w)
-			if j, ok := w.(jsonVal); ok {
-				b, _ := json.Marshal(j.v)
-				g, wv = canonJSON([]byte(fmt.Sprint(keyString(vals[i+1])))), canonJSON(b)
-			}
-			if g != wv {
-				report("row %s: %s = %s, want %s", key, cols[i+1], g, wv)
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	for key := range tw.rows {
-		if seen[key] == 0 {
-			report("row %s is missing", key)
-		}
-	}
-	if problems > 5 {
-		t.Errorf("table %s: %d problems in all", tw.table, problems)
-	}
-}
-
-// norm renders a database or expected value for comparison: booleans as
-// SQLite stores them (0/1), timestamps as UTC instants (a zone-less time
-// is UTC, as the loader reads it), numbers in their shortest form, absent
-// values (nil, nil pointers) as NULL.
-func norm(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case *string:
-		if x == nil {
-			return "NULL"
-		}
-		return norm(*x)
-	case bool:
-		if x {
-			return "1"
-		}
-		return "0"
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
-	case []byte:
-		return norm(string(x))
-	case string:
-		if len(x) >= 19 && x[4] == '-' && x[10] == 'T' {
-			for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
-				if at, err := time.Parse(layout, x); err == nil {
-					return at.UTC().Format(time.RFC3339Nano)
-				}
-			}
-		}
-		return strconv.Quote(x)
-	}
-	return fmt.Sprintf("%T %v", v, v)
-}
-
-// keyString renders a key column; an orphan child row has a NULL key.
-func keyString(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "<NULL>"
-	case []byte:
-		return string(x)
-	}
-	return fmt.Sprint(v)
-}
-
-// opt is an omitempty string: empty means absent.
-func opt(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// listQuery selects the rows of a child table (the last of chain, which
-// starts at the root table) with their values cols, keyed by rootKey (an
-// expression over alias t0) and the list index at each level:
-// "<root key>/<index>/<index>". An orphan row gets a NULL key.
-func listQuery(rootKey string, chain []string, cols ...string) string {
-	leaf := fmt.Sprintf("t%d", len(chain)-1)
-	key := rootKey
-	from := fmt.Sprintf("%s %s", chain[len(chain)-1], leaf)
-	for i := len(chain) - 1; i > 0; i-- {
-		from += fmt.Sprintf(" LEFT JOIN %s t%d ON t%d._pipe_parent_id = t%d._pipe_id", chain[i-1], i-1, i, i-1)
-	}
-	for i := 1; i < len(chain); i++ {
-		key += fmt.Sprintf(" || '/' || t%d._pipe_list_idx", i)
-	}
-	sel := []string{key}
-	for _, c := range cols {
-		sel = append(sel, leaf+"."+c)
-	}
-	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from
-}
-
-// child is the expectation for a child table: rows from each parent's
-// list, keyed by the parent's key and the index.
-type child struct {
-	chain []string
-	cols  []string
-	rows  map[string][]any
-}
-
-func (c *child) add(key string, vals ...any) { c.rows[key] = vals }
-
-func newChild(cols []string, chain ...string) *child {
-	return &child{chain: chain, cols: cols, rows: map[string][]any{}}
-}
-
-func (c *child) want(rootKey string) tableWant {
-	return tableWant{table: c.chain[len(c.chain)-1], query: listQuery(rootKey, c.chain, c.cols...), rows: c.rows}
-}
-
-// k joins key parts as listQuery does.
-func k(parts ...any) string {
-	s := make([]string, len(parts))
-	for i, p := range parts {
-		s[i] = fmt.Sprint(p)
-	}
-	return strings.Join(s, "/")
+	return dbcheck.Table{Name: "licenses", Query: `SELECT id || '/' || _scans_scan_id, name, url, reference_type, reference, royalty_free,
+		copyright_risk_score, patent_risk_score, risk_level, linking, copy_left FROM licenses`, Rows: rows}
 }

@@ -6,7 +6,6 @@ package snyk_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
@@ -29,6 +26,7 @@ import (
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/examples/fakeapi"
 	"github.com/pipe-etl/pipe/internal/cli"
+	"github.com/pipe-etl/pipe/internal/dbcheck"
 	"github.com/pipe-etl/pipe/sources"
 )
 
@@ -180,7 +178,7 @@ func TestFirstRunAndIncrementalRerunsLoadExactly(t *testing.T) {
 
 	run(t, p, db, nil)
 	first := fake.Snapshot()
-	assertDB(t, db, snykTables(first, defaultResources))
+	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(first, defaultResources))
 	orgs := len(first.Orgs)
 	if got, want := fake.Count(fakeapi.RouteIssues), int64(orgs*3); got != want { // 250 issues, 100 a page
 		t.Errorf("first run: %d issue pages, want %d", got, want)
@@ -199,7 +197,7 @@ func TestFirstRunAndIncrementalRerunsLoadExactly(t *testing.T) {
 	pages := fake.Count(fakeapi.RouteIssues)
 	rep := run(t, p, db, nil)
 	second := fake.Snapshot()
-	assertDB(t, db, snykTables(second, defaultResources))
+	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(second, defaultResources))
 	if got := rep.Resources["issues"].Records; got != int64(orgs*(touched+added)) {
 		t.Errorf("rerun fetched %d issues, want only the %d changed ones", got, orgs*(touched+added))
 	}
@@ -209,7 +207,7 @@ func TestFirstRunAndIncrementalRerunsLoadExactly(t *testing.T) {
 	assertUpdatedAfter(t, "rerun", rec.takeUpdatedAfter(), newestUpdate(t, first))
 
 	rep = run(t, p, db, nil)
-	assertDB(t, db, snykTables(fake.Snapshot(), defaultResources))
+	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(fake.Snapshot(), defaultResources))
 	if got := rep.Resources["issues"].Records; got != 0 {
 		t.Errorf("a rerun with no changes fetched %d issues", got)
 	}
@@ -269,7 +267,7 @@ func TestOptionalResourcesLoadExactly(t *testing.T) {
 	if len(snap.PackageIssues["pkg:npm/lodash@4.17.20"]) == 0 || len(snap.Groups) == 0 {
 		t.Fatal("the fake serves no package issues for the purl or no groups: the test proves nothing")
 	}
-	assertDB(t, db, snykTables(snap, optional))
+	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(snap, optional))
 	if got, want := fake.Count(fakeapi.RouteGroupOrgs), int64(len(snap.Groups)); got != want {
 		t.Errorf("%d group org requests, want %d (one per group)", got, want)
 	}
@@ -326,7 +324,7 @@ func TestRateLimitsAndServerErrorsStillLoadExactly(t *testing.T) {
 		clk.Advance(d)
 		return ctx.Err()
 	})
-	assertDB(t, db, snykTables(fake.Snapshot(), all))
+	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(fake.Snapshot(), all))
 
 	rec.mu.Lock()
 	asked, statuses := slices.Clone(rec.retryAfter), rec.statuses
@@ -433,231 +431,17 @@ func TestMissingTokenExitsTwo(t *testing.T) {
 	}
 }
 
-// assertDB checks every expected table and that the database holds no
-// other table.
-func assertDB(t *testing.T, path string, tables []tableWant) {
-	t.Helper()
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	have := map[string]bool{}
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_pipe\_%' ESCAPE '\'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		have[n] = true
-	}
-	rows.Close()
-	checked := map[string]bool{}
-	for _, tw := range tables {
-		checked[tw.table] = true
-		if !have[tw.table] {
-			if len(tw.rows) > 0 {
-				t.Errorf("table %s is missing; want %d rows", tw.table, len(tw.rows))
-			}
-			continue
-		}
-		assertTable(t, db, tw)
-	}
-	for n := range have {
-		if !checked[n] {
-			t.Errorf("unexpected table %s", n)
-		}
-	}
-}
-
-// tableWant is what one table must hold: query returns one row per table
-// row, a key first and then the values to compare; rows maps each key to
-// those values. Every key must come back exactly once, with equal values
-// (see norm), and no other key may.
-type tableWant struct {
-	table string
-	query string
-	rows  map[string][]any
-}
-
-func assertTable(t *testing.T, db *sql.DB, tw tableWant) {
-	t.Helper()
-	rows, err := db.Query(tw.query)
-	if err != nil {
-		t.Errorf("table %s: %s: %v", tw.table, tw.query, err)
-		return
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	seen := map[string]int{}
-	problems := 0
-	report := func(format string, args ...any) {
-		if problems++; problems <= 5 {
-			t.Errorf("table %s: "+format, append([]any{tw.table}, args...)...)
-		}
-	}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		key := keyString(vals[0])
-		if seen[key]++; seen[key] == 2 {
-			report("row %s loaded more than once", key)
-		}
-		want, ok := tw.rows[key]
-		if !ok {
-			report("row %s is not served by the API", key)
-			continue
-		}
-		if len(want) != len(cols)-1 {
-			t.Fatalf("table %s: want %d values, query has %d", tw.table, len(want), len(cols)-1)
-		}
-		for i, w := range want {
-			if g := norm(vals[i+1]); g != norm(w) {
-				report("row %s: %s = %s, want %s", key, cols[i+1], g, norm(w))
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	for key := range tw.rows {
-		if seen[key] == 0 {
-			report("row %s is missing", key)
-		}
-	}
-	if problems > 5 {
-		t.Errorf("table %s: %d problems in all", tw.table, problems)
-	}
-}
-
-// norm renders a database or expected value for comparison: booleans as
-// SQLite stores them (0/1), timestamps as UTC instants (a zone-less time
-// is UTC, as the loader reads it), numbers in their shortest form, absent
-// values (nil, nil pointers) as NULL.
-func norm(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case *string:
-		if x == nil {
-			return "NULL"
-		}
-		return norm(*x)
-	case bool:
-		if x {
-			return "1"
-		}
-		return "0"
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
-	case []byte:
-		return norm(string(x))
-	case string:
-		if len(x) >= 19 && x[4] == '-' && x[10] == 'T' {
-			for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
-				if at, err := time.Parse(layout, x); err == nil {
-					return at.UTC().Format(time.RFC3339Nano)
-				}
-			}
-		}
-		return strconv.Quote(x)
-	}
-	return fmt.Sprintf("%T %v", v, v)
-}
-
-// keyString renders a key column; an orphan child row has a NULL key.
-func keyString(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "<NULL>"
-	case []byte:
-		return string(x)
-	}
-	return fmt.Sprint(v)
-}
-
-// opt is an omitempty string: empty means absent.
-func opt(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// listQuery selects the rows of a child table (the last of chain, which
-// starts at the root table) with their values cols, keyed by rootKey (an
-// expression over alias t0) and the list index at each level:
-// "<root key>/<index>/<index>". An orphan row gets a NULL key.
-func listQuery(rootKey string, chain []string, cols ...string) string {
-	leaf := fmt.Sprintf("t%d", len(chain)-1)
-	key := rootKey
-	from := fmt.Sprintf("%s %s", chain[len(chain)-1], leaf)
-	for i := len(chain) - 1; i > 0; i-- {
-		from += fmt.Sprintf(" LEFT JOIN %s t%d ON t%d._pipe_parent_id = t%d._pipe_id", chain[i-1], i-1, i, i-1)
-	}
-	for i := 1; i < len(chain); i++ {
-		key += fmt.Sprintf(" || '/' || t%d._pipe_list_idx", i)
-	}
-	sel := []string{key}
-	for _, c := range cols {
-		sel = append(sel, leaf+"."+c)
-	}
-	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from
-}
-
-// child is the expectation for a child table: rows from each parent's
-// list, keyed by the parent's key and the index.
-type child struct {
-	chain []string
-	cols  []string
-	rows  map[string][]any
-}
-
-func (c *child) add(key string, vals ...any) { c.rows[key] = vals }
-
-func newChild(cols []string, chain ...string) *child {
-	return &child{chain: chain, cols: cols, rows: map[string][]any{}}
-}
-
-func (c *child) want(rootKey string) tableWant {
-	return tableWant{table: c.chain[len(c.chain)-1], query: listQuery(rootKey, c.chain, c.cols...), rows: c.rows}
-}
-
-// k joins key parts as listQuery does.
-func k(parts ...any) string {
-	s := make([]string, len(parts))
-	for i, p := range parts {
-		s[i] = fmt.Sprint(p)
-	}
-	return strings.Join(s, "/")
-}
-
 // snykTables is what the tables of the named resources must hold when
 // the fake serves s.
-func snykTables(s fakeapi.Snapshot, resources []string) []tableWant {
-	var out []tableWant
+func snykTables(s fakeapi.Snapshot, resources []string) []dbcheck.Table {
+	var out []dbcheck.Table
 	for _, r := range resources {
 		switch r {
 		case "self":
 			a := s.Self.Attributes
-			out = append(out, tableWant{"self",
-				`SELECT id, type, attributes__name, attributes__email, attributes__username, attributes__avatar_url, attributes__default_org_context FROM self`,
-				map[string][]any{s.Self.ID: {s.Self.Type, a.Name, opt(a.Email), opt(a.Username), opt(a.AvatarURL), opt(a.DefaultOrgContext)}}})
+			out = append(out, dbcheck.Table{Name: "self",
+				Query: `SELECT id, type, attributes__name, attributes__email, attributes__username, attributes__avatar_url, attributes__default_org_context FROM self`,
+				Rows:  map[string][]any{s.Self.ID: {s.Self.Type, a.Name, dbcheck.OrNull(a.Email), dbcheck.OrNull(a.Username), dbcheck.OrNull(a.AvatarURL), dbcheck.OrNull(a.DefaultOrgContext)}}})
 		case "orgs":
 			out = append(out, orgTables("orgs", "", s.Orgs))
 		case "projects":
@@ -675,7 +459,7 @@ func snykTables(s fakeapi.Snapshot, resources []string) []tableWant {
 			for _, g := range s.Groups {
 				rows[g.ID] = []any{g.Type, g.Attributes.Name}
 			}
-			out = append(out, tableWant{"groups", `SELECT id, type, attributes__name FROM groups`, rows})
+			out = append(out, dbcheck.Table{Name: "groups", Query: `SELECT id, type, attributes__name FROM groups`, Rows: rows})
 		case "group_orgs":
 			var members []fakeapi.Org
 			for _, o := range s.Orgs {
@@ -693,29 +477,29 @@ func snykTables(s fakeapi.Snapshot, resources []string) []tableWant {
 
 // orgTables expects orgs in table; keyed also by the parent column
 // _groups_id (equal to the org's group id) when parentField is set.
-func orgTables(table, parentField string, orgs []fakeapi.Org) tableWant {
+func orgTables(table, parentField string, orgs []fakeapi.Org) dbcheck.Table {
 	rows := map[string][]any{}
 	key, cols := "id", "type, attributes__name, attributes__slug, attributes__is_personal, attributes__group_id, attributes__created_at, attributes__updated_at, attributes__access_requests_enabled"
 	for _, o := range orgs {
 		a := o.Attributes
 		id := o.ID
 		if parentField != "" {
-			id = k(o.ID, a.GroupID)
+			id = dbcheck.Key(o.ID, a.GroupID)
 		}
-		rows[id] = []any{o.Type, a.Name, a.Slug, a.IsPersonal, opt(a.GroupID), a.CreatedAt, a.UpdatedAt, a.AccessRequestsEnabled}
+		rows[id] = []any{o.Type, a.Name, a.Slug, a.IsPersonal, dbcheck.OrNull(a.GroupID), a.CreatedAt, a.UpdatedAt, a.AccessRequestsEnabled}
 	}
 	if parentField != "" {
 		key = `id || '/' || _groups_id`
 	}
-	return tableWant{table, "SELECT " + key + ", " + cols + " FROM " + table, rows}
+	return dbcheck.Table{Name: table, Query: "SELECT " + key + ", " + cols + " FROM " + table, Rows: rows}
 }
 
-func projectTables(projects []fakeapi.Project) []tableWant {
+func projectTables(projects []fakeapi.Project) []dbcheck.Table {
 	rows := map[string][]any{}
-	tags := newChild([]string{"key", "value"}, "projects", "projects__attributes__tags")
-	crit := newChild([]string{"value"}, "projects", "projects__attributes__business_criticality")
-	env := newChild([]string{"value"}, "projects", "projects__attributes__environment")
-	life := newChild([]string{"value"}, "projects", "projects__attributes__lifecycle")
+	tags := dbcheck.NewChild([]string{"key", "value"}, "projects", "projects__attributes__tags")
+	crit := dbcheck.NewChild([]string{"value"}, "projects", "projects__attributes__business_criticality")
+	env := dbcheck.NewChild([]string{"value"}, "projects", "projects__attributes__environment")
+	life := dbcheck.NewChild([]string{"value"}, "projects", "projects__attributes__lifecycle")
 	relID := func(r *fakeapi.Rel) any {
 		if r == nil {
 			return nil
@@ -725,46 +509,46 @@ func projectTables(projects []fakeapi.Project) []tableWant {
 	for _, p := range projects {
 		a, rel := p.Attributes, p.Relationships
 		rows[p.ID] = []any{rel.Organization.Data.ID, p.Type, a.Name, a.Type, a.Origin, a.Status, a.Created, a.TargetFile, a.TargetReference,
-			opt(a.TargetRuntime), a.ReadOnly, a.Settings.RecurringTests.Frequency, a.Settings.PullRequests.FailOnlyForIssuesWithFix,
+			dbcheck.OrNull(a.TargetRuntime), a.ReadOnly, a.Settings.RecurringTests.Frequency, a.Settings.PullRequests.FailOnlyForIssuesWithFix,
 			p.Meta.CLIMonitoredAt, rel.Organization.Data.ID, rel.Target.Data.ID, relID(rel.Importer), relID(rel.Owner)}
 		for i, tg := range a.Tags {
-			tags.add(k(p.ID, i), tg.Key, tg.Value)
+			tags.Add(dbcheck.Key(p.ID, i), tg.Key, tg.Value)
 		}
 		for _, l := range []struct {
-			c    *child
+			c    *dbcheck.Child
 			vals []string
 		}{{crit, a.BusinessCriticality}, {env, a.Environment}, {life, a.Lifecycle}} {
 			for i, v := range l.vals {
-				l.c.add(k(p.ID, i), v)
+				l.c.Add(dbcheck.Key(p.ID, i), v)
 			}
 		}
 	}
-	return []tableWant{
-		{"projects", `SELECT id, _orgs_id, type, attributes__name, attributes__type, attributes__origin, attributes__status, attributes__created,
+	return []dbcheck.Table{
+		{Name: "projects", Query: `SELECT id, _orgs_id, type, attributes__name, attributes__type, attributes__origin, attributes__status, attributes__created,
 			attributes__target_file, attributes__target_reference, attributes__target_runtime, attributes__read_only,
 			attributes__settings__recurring_tests__frequency, attributes__settings__pull_requests__fail_only_for_issues_with_fix,
 			meta__cli_monitored_at, relationships__organization__data__id, relationships__target__data__id,
-			relationships__importer__data__id, relationships__owner__data__id FROM projects`, rows},
-		tags.want("t0.id"), crit.want("t0.id"), env.want("t0.id"), life.want("t0.id"),
+			relationships__importer__data__id, relationships__owner__data__id FROM projects`, Rows: rows},
+		tags.Table("t0.id"), crit.Table("t0.id"), env.Table("t0.id"), life.Table("t0.id"),
 	}
 }
 
-func issueTables(issues []fakeapi.Issue) []tableWant {
+func issueTables(issues []fakeapi.Issue) []dbcheck.Table {
 	rows := map[string][]any{}
-	problems := newChild([]string{"id", "source", "type", "url", "disclosed_at", "discovered_at", "updated_at"}, "issues", "issues__attributes__problems")
-	coords := newChild([]string{"is_fixable_manually", "is_fixable_snyk", "is_fixable_upstream", "is_patchable", "is_pinnable", "is_upgradeable", "reachability", "state", "created_at", "updated_at"},
+	problems := dbcheck.NewChild([]string{"id", "source", "type", "url", "disclosed_at", "discovered_at", "updated_at"}, "issues", "issues__attributes__problems")
+	coords := dbcheck.NewChild([]string{"is_fixable_manually", "is_fixable_snyk", "is_fixable_upstream", "is_patchable", "is_pinnable", "is_upgradeable", "reachability", "state", "created_at", "updated_at"},
 		"issues", "issues__attributes__coordinates")
-	remedies := newChild([]string{"type", "description", "details__upgrade_package"}, "issues", "issues__attributes__coordinates", "issues__attributes__coordinates__remedies")
-	reprs := newChild([]string{"dependency__package_name", "dependency__package_version", "source_location__file",
+	remedies := dbcheck.NewChild([]string{"type", "description", "details__upgrade_package"}, "issues", "issues__attributes__coordinates", "issues__attributes__coordinates__remedies")
+	reprs := dbcheck.NewChild([]string{"dependency__package_name", "dependency__package_version", "source_location__file",
 		"source_location__region__start__line", "source_location__region__start__column", "source_location__region__end__line", "source_location__region__end__column"},
 		"issues", "issues__attributes__coordinates", "issues__attributes__coordinates__representations")
-	sevs := newChild([]string{"source", "level", "score", "vector", "version", "modification_time"}, "issues", "issues__attributes__severities")
-	classes := newChild([]string{"id", "source", "type"}, "issues", "issues__attributes__classes")
+	sevs := dbcheck.NewChild([]string{"source", "level", "score", "vector", "version", "modification_time"}, "issues", "issues__attributes__severities")
+	classes := dbcheck.NewChild([]string{"id", "source", "type"}, "issues", "issues__attributes__classes")
 	for _, is := range issues {
 		a := is.Attributes
 		var resType, resAt, resDetails, scanItem, riskModel, riskValue any
 		if r := a.Resolution; r != nil {
-			resType, resAt, resDetails = r.Type, r.ResolvedAt, opt(r.Details)
+			resType, resAt, resDetails = r.Type, r.ResolvedAt, dbcheck.OrNull(r.Details)
 		}
 		if si := is.Relationships.ScanItem; si != nil {
 			scanItem = si.Data.ID
@@ -776,17 +560,17 @@ func issueTables(issues []fakeapi.Issue) []tableWant {
 		rows[is.ID] = []any{org, is.Type, a.Key, a.Title, a.Type, a.EffectiveSeverityLevel, a.Status, a.Ignored, a.CreatedAt, a.UpdatedAt,
 			resType, resAt, resDetails, org, scanItem, riskModel, riskValue}
 		for i, p := range a.Problems {
-			problems.add(k(is.ID, i), p.ID, p.Source, opt(p.Type), opt(p.URL), opt(p.DisclosedAt), opt(p.DiscoveredAt), opt(p.UpdatedAt))
+			problems.Add(dbcheck.Key(is.ID, i), p.ID, p.Source, dbcheck.OrNull(p.Type), dbcheck.OrNull(p.URL), dbcheck.OrNull(p.DisclosedAt), dbcheck.OrNull(p.DiscoveredAt), dbcheck.OrNull(p.UpdatedAt))
 		}
 		for i, c := range a.Coordinates {
-			coords.add(k(is.ID, i), c.IsFixableManually, c.IsFixableSnyk, c.IsFixableUpstream, c.IsPatchable, c.IsPinnable, c.IsUpgradeable,
-				opt(c.Reachability), c.State, c.CreatedAt, c.UpdatedAt)
+			coords.Add(dbcheck.Key(is.ID, i), c.IsFixableManually, c.IsFixableSnyk, c.IsFixableUpstream, c.IsPatchable, c.IsPinnable, c.IsUpgradeable,
+				dbcheck.OrNull(c.Reachability), c.State, c.CreatedAt, c.UpdatedAt)
 			for j, r := range c.Remedies {
 				var up any
 				if r.Details != nil {
 					up = r.Details.UpgradePackage
 				}
-				remedies.add(k(is.ID, i, j), r.Type, r.Description, up)
+				remedies.Add(dbcheck.Key(is.ID, i, j), r.Type, r.Description, up)
 			}
 			for j, r := range c.Representations {
 				vals := make([]any, 7)
@@ -796,28 +580,28 @@ func issueTables(issues []fakeapi.Issue) []tableWant {
 				if l := r.SourceLocation; l != nil {
 					vals[2], vals[3], vals[4], vals[5], vals[6] = l.File, l.Region.Start.Line, l.Region.Start.Column, l.Region.End.Line, l.Region.End.Column
 				}
-				reprs.add(k(is.ID, i, j), vals...)
+				reprs.Add(dbcheck.Key(is.ID, i, j), vals...)
 			}
 		}
 		for i, s := range a.Severities {
-			sevs.add(k(is.ID, i), s.Source, s.Level, s.Score, s.Vector, s.Version, opt(s.ModificationTime))
+			sevs.Add(dbcheck.Key(is.ID, i), s.Source, s.Level, s.Score, s.Vector, s.Version, dbcheck.OrNull(s.ModificationTime))
 		}
 		for i, c := range a.Classes {
-			classes.add(k(is.ID, i), c.ID, c.Source, c.Type)
+			classes.Add(dbcheck.Key(is.ID, i), c.ID, c.Source, c.Type)
 		}
 	}
-	return []tableWant{
-		{"issues", `SELECT id, _orgs_id, type, attributes__key, attributes__title, attributes__type, attributes__effective_severity_level,
+	return []dbcheck.Table{
+		{Name: "issues", Query: `SELECT id, _orgs_id, type, attributes__key, attributes__title, attributes__type, attributes__effective_severity_level,
 			attributes__status, attributes__ignored, attributes__created_at, attributes__updated_at, attributes__resolution__type,
 			attributes__resolution__resolved_at, attributes__resolution__details, relationships__organization__data__id,
-			relationships__scan_item__data__id, attributes__risk__score__model, attributes__risk__score__value FROM issues`, rows},
-		problems.want("t0.id"), coords.want("t0.id"), remedies.want("t0.id"), reprs.want("t0.id"), sevs.want("t0.id"), classes.want("t0.id"),
+			relationships__scan_item__data__id, attributes__risk__score__model, attributes__risk__score__value FROM issues`, Rows: rows},
+		problems.Table("t0.id"), coords.Table("t0.id"), remedies.Table("t0.id"), reprs.Table("t0.id"), sevs.Table("t0.id"), classes.Table("t0.id"),
 	}
 }
 
-func policyTables(orgs []fakeapi.Org, policies map[string][]fakeapi.Policy) []tableWant {
+func policyTables(orgs []fakeapi.Org, policies map[string][]fakeapi.Policy) []dbcheck.Table {
 	rows := map[string][]any{}
-	conds := newChild([]string{"field", "operator", "value"}, "policies", "policies__attributes__conditions_group__conditions")
+	conds := dbcheck.NewChild([]string{"field", "operator", "value"}, "policies", "policies__attributes__conditions_group__conditions")
 	// A column is created by its first non-null value: expires is absent
 	// while every policy is permanent.
 	expires := "NULL"
@@ -830,97 +614,97 @@ func policyTables(orgs []fakeapi.Org, policies map[string][]fakeapi.Policy) []ta
 			rows[p.ID] = []any{o.ID, p.Type, a.Name, a.ActionType, a.Action.Data.IgnoreType, a.Action.Data.Expires, a.Action.Data.Reason,
 				a.ConditionsGroup.LogicalOperator, a.CreatedAt, a.UpdatedAt, a.Review, a.CreatedBy.ID, a.CreatedBy.Name, a.CreatedBy.Email}
 			for i, c := range a.ConditionsGroup.Conditions {
-				conds.add(k(p.ID, i), c.Field, c.Operator, c.Value)
+				conds.Add(dbcheck.Key(p.ID, i), c.Field, c.Operator, c.Value)
 			}
 		}
 	}
-	return []tableWant{
-		{"policies", `SELECT id, _orgs_id, type, attributes__name, attributes__action_type, attributes__action__data__ignore_type,
+	return []dbcheck.Table{
+		{Name: "policies", Query: `SELECT id, _orgs_id, type, attributes__name, attributes__action_type, attributes__action__data__ignore_type,
 			` + expires + `, attributes__action__data__reason, attributes__conditions_group__logical_operator,
 			attributes__created_at, attributes__updated_at, attributes__review, attributes__created_by__id,
-			attributes__created_by__name, attributes__created_by__email FROM policies`, rows},
-		conds.want("t0.id"),
+			attributes__created_by__name, attributes__created_by__email FROM policies`, Rows: rows},
+		conds.Table("t0.id"),
 	}
 }
 
 // depGraphTables expects one dep_graph row per project and its packages,
 // nodes and edges (node deps) as child tables.
-func depGraphTables(graphs map[string]fakeapi.DepGraph) []tableWant {
+func depGraphTables(graphs map[string]fakeapi.DepGraph) []dbcheck.Table {
 	rows := map[string][]any{}
-	pkgs := newChild([]string{"id", "info__name", "info__version"}, "dep_graph", "dep_graph__pkgs")
-	nodes := newChild([]string{"node_id", "pkg_id"}, "dep_graph", "dep_graph__graph__nodes")
-	edges := newChild([]string{"node_id"}, "dep_graph", "dep_graph__graph__nodes", "dep_graph__graph__nodes__deps")
+	pkgs := dbcheck.NewChild([]string{"id", "info__name", "info__version"}, "dep_graph", "dep_graph__pkgs")
+	nodes := dbcheck.NewChild([]string{"node_id", "pkg_id"}, "dep_graph", "dep_graph__graph__nodes")
+	edges := dbcheck.NewChild([]string{"node_id"}, "dep_graph", "dep_graph__graph__nodes", "dep_graph__graph__nodes__deps")
 	for proj, g := range graphs {
 		rows[proj] = []any{g.SchemaVersion, g.PkgManager.Name, g.Graph.RootNodeID}
 		for i, p := range g.Pkgs {
-			pkgs.add(k(proj, i), p.ID, p.Info.Name, p.Info.Version)
+			pkgs.Add(dbcheck.Key(proj, i), p.ID, p.Info.Name, p.Info.Version)
 		}
 		for i, n := range g.Graph.Nodes {
-			nodes.add(k(proj, i), n.NodeID, n.PkgID)
+			nodes.Add(dbcheck.Key(proj, i), n.NodeID, n.PkgID)
 			for j, d := range n.Deps {
-				edges.add(k(proj, i, j), d.NodeID)
+				edges.Add(dbcheck.Key(proj, i, j), d.NodeID)
 			}
 		}
 	}
-	return []tableWant{
-		{"dep_graph", `SELECT _projects_id, schema_version, pkg_manager__name, graph__root_node_id FROM dep_graph`, rows},
-		pkgs.want("t0._projects_id"), nodes.want("t0._projects_id"), edges.want("t0._projects_id"),
+	return []dbcheck.Table{
+		{Name: "dep_graph", Query: `SELECT _projects_id, schema_version, pkg_manager__name, graph__root_node_id FROM dep_graph`, Rows: rows},
+		pkgs.Table("t0._projects_id"), nodes.Table("t0._projects_id"), edges.Table("t0._projects_id"),
 	}
 }
 
 // packageIssueTables expects the package's issues once per org.
-func packageIssueTables(orgs []fakeapi.Org, issues []fakeapi.PackageIssue) []tableWant {
+func packageIssueTables(orgs []fakeapi.Org, issues []fakeapi.PackageIssue) []dbcheck.Table {
 	rows := map[string][]any{}
-	problems := newChild([]string{"id", "source"}, "package_issues", "package_issues__attributes__problems")
-	sevs := newChild([]string{"type", "source", "level", "score", "vector", "version"}, "package_issues", "package_issues__attributes__severities")
-	refs := newChild([]string{"url", "title"}, "package_issues", "package_issues__attributes__slots__references")
-	sources := newChild([]string{"value"}, "package_issues", "package_issues__attributes__slots__exploit_details__sources")
-	maturity := newChild([]string{"type", "level", "format"}, "package_issues", "package_issues__attributes__slots__exploit_details__maturity_levels")
-	coords := newChild(nil, "package_issues", "package_issues__attributes__coordinates")
-	remedies := newChild([]string{"type", "description", "details__upgrade_package"}, "package_issues", "package_issues__attributes__coordinates", "package_issues__attributes__coordinates__remedies")
-	reprs := newChild([]string{"resource_path", "package__name", "package__version", "package__type", "package__url"},
+	problems := dbcheck.NewChild([]string{"id", "source"}, "package_issues", "package_issues__attributes__problems")
+	sevs := dbcheck.NewChild([]string{"type", "source", "level", "score", "vector", "version"}, "package_issues", "package_issues__attributes__severities")
+	refs := dbcheck.NewChild([]string{"url", "title"}, "package_issues", "package_issues__attributes__slots__references")
+	sources := dbcheck.NewChild([]string{"value"}, "package_issues", "package_issues__attributes__slots__exploit_details__sources")
+	maturity := dbcheck.NewChild([]string{"type", "level", "format"}, "package_issues", "package_issues__attributes__slots__exploit_details__maturity_levels")
+	coords := dbcheck.NewChild(nil, "package_issues", "package_issues__attributes__coordinates")
+	remedies := dbcheck.NewChild([]string{"type", "description", "details__upgrade_package"}, "package_issues", "package_issues__attributes__coordinates", "package_issues__attributes__coordinates__remedies")
+	reprs := dbcheck.NewChild([]string{"resource_path", "package__name", "package__version", "package__type", "package__url"},
 		"package_issues", "package_issues__attributes__coordinates", "package_issues__attributes__coordinates__representations")
 	for _, o := range orgs {
 		for _, is := range issues {
-			a, key := is.Attributes, k(is.ID, o.ID)
+			a, key := is.Attributes, dbcheck.Key(is.ID, o.ID)
 			rows[key] = []any{is.Type, a.Title, a.Type, a.Description, a.CreatedAt, a.UpdatedAt, a.EffectiveSeverityLevel,
 				a.Slots.DisclosureTime, a.Slots.PublicationTime}
 			for i, p := range a.Problems {
-				problems.add(k(key, i), p.ID, p.Source)
+				problems.Add(dbcheck.Key(key, i), p.ID, p.Source)
 			}
 			for i, s := range a.Severities {
-				sevs.add(k(key, i), s.Type, s.Source, s.Level, s.Score, s.Vector, s.Version)
+				sevs.Add(dbcheck.Key(key, i), s.Type, s.Source, s.Level, s.Score, s.Vector, s.Version)
 			}
 			for i, r := range a.Slots.References {
-				refs.add(k(key, i), r.URL, r.Title)
+				refs.Add(dbcheck.Key(key, i), r.URL, r.Title)
 			}
 			for i, s := range a.Slots.ExploitDetails.Sources {
-				sources.add(k(key, i), s)
+				sources.Add(dbcheck.Key(key, i), s)
 			}
 			for i, m := range a.Slots.ExploitDetails.MaturityLevels {
-				maturity.add(k(key, i), m.Type, m.Level, m.Format)
+				maturity.Add(dbcheck.Key(key, i), m.Type, m.Level, m.Format)
 			}
 			for i, c := range a.Coordinates {
-				coords.add(k(key, i))
+				coords.Add(dbcheck.Key(key, i))
 				for j, r := range c.Remedies {
-					remedies.add(k(key, i, j), r.Type, r.Description, r.Details.UpgradePackage)
+					remedies.Add(dbcheck.Key(key, i, j), r.Type, r.Description, r.Details.UpgradePackage)
 				}
 				for j, r := range c.Representations {
-					vals := []any{opt(r.ResourcePath), nil, nil, nil, nil}
+					vals := []any{dbcheck.OrNull(r.ResourcePath), nil, nil, nil, nil}
 					if p := r.Package; p != nil {
 						vals[1], vals[2], vals[3], vals[4] = p.Name, p.Version, p.Type, p.URL
 					}
-					reprs.add(k(key, i, j), vals...)
+					reprs.Add(dbcheck.Key(key, i, j), vals...)
 				}
 			}
 		}
 	}
 	root := `t0.id || '/' || t0._orgs_id`
-	return []tableWant{
-		{"package_issues", `SELECT id || '/' || _orgs_id, type, attributes__title, attributes__type, attributes__description,
+	return []dbcheck.Table{
+		{Name: "package_issues", Query: `SELECT id || '/' || _orgs_id, type, attributes__title, attributes__type, attributes__description,
 			attributes__created_at, attributes__updated_at, attributes__effective_severity_level,
-			attributes__slots__disclosure_time, attributes__slots__publication_time FROM package_issues`, rows},
-		problems.want(root), sevs.want(root), refs.want(root), sources.want(root), maturity.want(root),
-		coords.want(root), remedies.want(root), reprs.want(root),
+			attributes__slots__disclosure_time, attributes__slots__publication_time FROM package_issues`, Rows: rows},
+		problems.Table(root), sevs.Table(root), refs.Table(root), sources.Table(root), maturity.Table(root),
+		coords.Table(root), remedies.Table(root), reprs.Table(root),
 	}
 }
