@@ -25,6 +25,7 @@ func CheckTable(t testing.TB, db *sql.DB, tw Table) {
 	seen := map[string]int{}
 	problems := 0
 	report := func(format string, args ...any) {
+		t.Helper()
 		if problems++; problems <= maxReports {
 			t.Errorf("table %s: "+format, append([]any{tw.Name}, args...)...)
 		}
