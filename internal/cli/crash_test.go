@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pipe-etl/pipe/examples/fakeapi"
+	"github.com/pipe-etl/pipe/internal/dbcheck"
 )
 
 // TestCrashChild is the process the crash test kills: a plain
@@ -89,75 +89,32 @@ func TestKilledRunsResumeWithoutLossOrDuplicates(t *testing.T) {
 	}
 }
 
+// assertMatchesAPI checks that the database at path holds the API's
+// orgs, projects and issues exactly once, each issue with its ignored flag
+// and its problems.
 func assertMatchesAPI(t *testing.T, path string, snap fakeapi.Snapshot) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ids := func(query string) map[string]int {
-		rows, err := db.Query(query)
-		if err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		defer rows.Close()
-		out := map[string]int{}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				t.Fatal(err)
-			}
-			out[id]++
-		}
-		return out
-	}
-	compare := func(what string, got map[string]int, want map[string]string, value func(id string) string) {
-		for id, n := range got {
-			if n != 1 {
-				t.Errorf("%s %s loaded %d times", what, id, n)
-			}
-			if _, ok := want[id]; !ok {
-				t.Errorf("%s %s is not in the API", what, id)
-			}
-		}
-		for id, v := range want {
-			if got[id] == 0 {
-				t.Errorf("%s %s is missing", what, id)
-			} else if value != nil && value(id) != v {
-				t.Errorf("%s %s = %s, want %s", what, id, value(id), v)
-			}
-		}
-	}
-	wantOrgs := map[string]string{}
+	orgs, projects, issues := map[string][]any{}, map[string][]any{}, map[string][]any{}
 	for _, o := range snap.Orgs {
-		wantOrgs[o.ID] = ""
+		orgs[o.ID] = []any{}
 	}
-	compare("org", ids(`SELECT id FROM orgs`), wantOrgs, nil)
-	wantProjects := map[string]string{}
 	for _, p := range snap.Projects {
-		wantProjects[p.ID] = ""
+		projects[p.ID] = []any{}
 	}
-	compare("project", ids(`SELECT id FROM projects`), wantProjects, nil)
-
-	wantIssues := map[string]string{}
-	problems := 0
+	problems := dbcheck.NewChild(nil, "issues", "issues__attributes__problems")
 	for _, is := range snap.Issues {
-		wantIssues[is.ID] = strconv.FormatBool(is.Attributes.Ignored)
-		problems += len(is.Attributes.Problems)
-	}
-	compare("issue", ids(`SELECT id FROM issues`), wantIssues, func(id string) string {
-		var ignored bool
-		if err := db.QueryRow(`SELECT attributes__ignored FROM issues WHERE id = ?`, id).Scan(&ignored); err != nil {
-			t.Fatal(err)
+		issues[is.ID] = []any{is.Attributes.Ignored}
+		for i := range is.Attributes.Problems {
+			problems.Add(dbcheck.Key(is.ID, i))
 		}
-		return strconv.FormatBool(ignored)
-	})
-	var gotProblems int
-	if err := db.QueryRow(`SELECT count(*) FROM issues__attributes__problems`).Scan(&gotProblems); err != nil {
-		t.Fatal(err)
 	}
-	if gotProblems != problems {
-		t.Errorf("issue problems: %d rows, the API holds %d", gotProblems, problems)
+	db := dbcheck.Open(t, path)
+	for _, tw := range []dbcheck.Table{
+		{Name: "orgs", Query: `SELECT id FROM orgs`, Rows: orgs},
+		{Name: "projects", Query: `SELECT id FROM projects`, Rows: projects},
+		{Name: "issues", Query: `SELECT id, attributes__ignored FROM issues`, Rows: issues},
+		problems.Table("t0.id"),
+	} {
+		dbcheck.CheckTable(t, db, tw)
 	}
 }
