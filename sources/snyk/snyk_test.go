@@ -39,19 +39,11 @@ func fakeConfig() fakeapi.Config {
 	return fakeapi.Config{Orgs: 3, ProjectsPerOrg: 4, IssuesPerOrg: 250, Seed: 5, Token: token}
 }
 
-// buildPlan loads the shipped spec (as `pipe run snyk` does) and resolves
-// it with vars and, if any, the resources to select.
+// buildPlan loads the shipped spec (see mustSpec) and resolves it with
+// vars and, if any, the resources to select.
 func buildPlan(t *testing.T, vars map[string]string, resources ...string) *plan.Plan {
 	t.Helper()
-	file, data, err := sources.Open("snyk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := spec.Load(file, data)
-	if err != nil {
-		t.Fatalf("load the shipped spec: %v", err)
-	}
-	p, err := plan.Build(s, plan.Options{Vars: vars, Resources: resources, LookupEnv: func(string) (string, bool) { return "", false }})
+	p, err := plan.Build(mustSpec(t), plan.Options{Vars: vars, Resources: resources, LookupEnv: func(string) (string, bool) { return "", false }})
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
@@ -397,6 +389,7 @@ func TestRegionSetsTheHosts(t *testing.T) {
 	}
 }
 
+// mustSpec loads the shipped spec, as `pipe run snyk` does.
 func mustSpec(t *testing.T) *spec.Spec {
 	t.Helper()
 	file, data, err := sources.Open("snyk")
@@ -405,7 +398,7 @@ func mustSpec(t *testing.T) *spec.Spec {
 	}
 	s, err := spec.Load(file, data)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("load the shipped spec: %v", err)
 	}
 	return s
 }
