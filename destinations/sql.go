@@ -29,6 +29,9 @@ type SQL struct {
 	// staged maps a table to the load whose staging table for it exists
 	// in committed data (a replace load spanning several transactions).
 	staged map[string]string
+	// unindexed holds the child tables created by this destination whose
+	// root index waits for the end of the load (see sql_root_index.go).
+	unindexed map[string]bool
 }
 
 var _ Destination = (*SQL)(nil)
@@ -40,11 +43,12 @@ func NewSQL(db *sqlx.DB, dialect Dialect, log *slog.Logger) *SQL {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &SQL{
-		db:      db,
-		dialect: dialect,
-		log:     log,
-		now:     time.Now,
-		staged:  map[string]string{},
+		db:        db,
+		dialect:   dialect,
+		log:       log,
+		now:       time.Now,
+		staged:    map[string]string{},
+		unindexed: map[string]bool{},
 	}
 }
 
@@ -110,11 +114,13 @@ func (s *SQL) Begin(ctx context.Context, load Load) (Tx, error) {
 
 func (s *SQL) begin(ctx context.Context, load Load) (*sqlTx, error) {
 	x := &sqlTx{
-		s:        s,
-		d:        s.dialect,
-		load:     load,
-		staged:   map[string]bool{},
-		unstaged: map[string]bool{},
+		s:         s,
+		d:         s.dialect,
+		load:      load,
+		staged:    map[string]bool{},
+		unstaged:  map[string]bool{},
+		indexed:   map[string]bool{},
+		unindexed: map[string]bool{},
 	}
 	if hooks, ok := s.dialect.(TxHooks); ok {
 		conn, err := s.db.Connx(ctx)

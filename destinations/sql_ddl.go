@@ -115,7 +115,8 @@ func evolve(rec *tableRecord, t *schema.Table) (*schema.Table, []Widening, error
 
 // alter creates table with next's columns or adds the missing ones, then
 // widens ws. index says whether a child table gets its _pipe_root_id index
-// (staging tables do not).
+// (staging tables do not): a new table at the end of the load (see
+// sql_root_index.go), an existing one now unless that is still pending.
 func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws []Widening, index bool) error {
 	have, exists, err := x.d.ExistingColumns(ctx, x.tx, table)
 	if err != nil {
@@ -128,7 +129,7 @@ func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws 
 		}
 		x.s.log.Info("table created", "destination", x.d.Name(), "table", table, "columns", len(next.Columns))
 		if index {
-			return x.rootIndex(ctx, table, next)
+			x.deferRootIndex(table, next)
 		}
 		return nil
 	}
@@ -155,22 +156,8 @@ func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws 
 				"from", w.From, "to", w.Column.Type)
 		}
 	}
-	if index {
+	if index && !x.rootIndexPending(table) {
 		return x.rootIndex(ctx, table, next)
-	}
-	return nil
-}
-
-// rootIndex creates the index on _pipe_root_id of a child table, which
-// merge deletes by.
-func (x *sqlTx) rootIndex(ctx context.Context, table string, t *schema.Table) error {
-	if _, ok := t.Column(schema.ColRootID); !ok {
-		return nil
-	}
-	q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
-		x.d.Quote(RootIndexName(table, x.d.MaxIdentifierLen())), x.d.Table(table), x.d.Quote(schema.ColRootID))
-	if _, err := x.tx.ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("index on %s: %w", schema.ColRootID, err)
 	}
 	return nil
 }

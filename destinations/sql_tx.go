@@ -35,6 +35,10 @@ type sqlTx struct {
 	// created and swapped away, applied to SQL.staged at Commit.
 	staged   map[string]bool
 	unstaged map[string]bool
+	// indexed and unindexed are the child tables whose root index this
+	// transaction created or deferred, applied to SQL.unindexed at Commit.
+	indexed   map[string]bool
+	unindexed map[string]bool
 }
 
 var _ Tx = (*sqlTx)(nil)
@@ -72,10 +76,21 @@ func (x *sqlTx) SaveState(ctx context.Context, pipeline string, entries []state.
 	return nil
 }
 
-// Commit records status in _pipe_loads and commits.
+// StatusRunning is the LoadStatus.Status of a checkpoint: the load goes
+// on after the Commit. Any other status ends the load, and its Commit
+// first creates the indexes the load deferred.
+const StatusRunning = "running"
+
+// Commit records status in _pipe_loads and commits; see StatusRunning.
 func (x *sqlTx) Commit(ctx context.Context, status LoadStatus) error {
 	if err := x.check(); err != nil {
 		return err
+	}
+	if status.Status != StatusRunning {
+		if err := x.createRootIndexes(ctx); err != nil {
+			x.abort()
+			return x.errorf(err)
+		}
 	}
 	if err := x.recordLoad(ctx, status); err != nil {
 		x.abort()
@@ -86,6 +101,7 @@ func (x *sqlTx) Commit(ctx context.Context, status LoadStatus) error {
 	if err != nil {
 		return x.errorf(fmt.Errorf("commit: %w", err))
 	}
+	x.applyRootIndexes()
 	for t := range x.unstaged {
 		delete(x.s.staged, t)
 	}

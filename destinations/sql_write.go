@@ -136,7 +136,9 @@ func encodeRows(d Dialect, t *schema.Table, rows []schema.Row, conflict Conflict
 }
 
 // deleteChildren deletes, from every existing child table of the batch's
-// root, the rows that belong to the batch's root rows.
+// root, the rows that belong to those of the batch's root rows that
+// already exist in the root table (see sql_root_index.go for why the
+// others have none).
 func (x *sqlTx) deleteChildren(ctx context.Context, b *Batch) error {
 	var ids []any
 	for _, row := range b.Tables[0].Rows {
@@ -149,19 +151,32 @@ func (x *sqlTx) deleteChildren(ctx context.Context, b *Batch) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	children := append([]string(nil), b.ChildTables...)
-	for _, tr := range b.Tables[1:] {
-		if !contains(children, tr.Table.Name) {
-			children = append(children, tr.Table.Name)
+	var children []*tableRecord
+	var names []string
+	for _, child := range b.ChildTables {
+		if rec, ok := x.schemas[child]; ok && !contains(names, child) {
+			children, names = append(children, rec), append(names, child)
 		}
 	}
-	for _, child := range children {
-		rec, ok := x.schemas[child]
-		if !ok {
-			continue // never created: nothing to delete
+	for _, tr := range b.Tables[1:] {
+		if rec, ok := x.schemas[tr.Table.Name]; ok && !contains(names, tr.Table.Name) {
+			children, names = append(children, rec), append(names, tr.Table.Name)
 		}
+	}
+	if len(children) == 0 {
+		return nil // never created: nothing to delete
+	}
+	ids, err := x.existingRoots(ctx, b.Tables[0].Table.Name, ids)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	for i, rec := range children {
+		child := names[i]
 		if _, ok := rec.table.Column(schema.ColRootID); !ok {
 			return fmt.Errorf("child table %q: no %s column", child, schema.ColRootID)
+		}
+		if err := x.ensureRootIndex(ctx, child, &rec.table); err != nil {
+			return fmt.Errorf("child table %q: %w", child, err)
 		}
 		if err := x.deleteByRoot(ctx, child, ids); err != nil {
 			return fmt.Errorf("child table %q: delete: %w", child, err)

@@ -33,6 +33,9 @@ type Target struct {
 	// TimePrecision is the finest timestamp precision kept: time.Nanosecond
 	// for SQLite, time.Microsecond for Postgres.
 	TimePrecision time.Duration
+	// HasIndex reports whether table has an index named index; nil skips
+	// the cases that need it.
+	HasIndex func(t *testing.T, table, index string) bool
 }
 
 // Run runs every case of the suite as a subtest, each on a fresh Target
@@ -54,6 +57,8 @@ var cases = []struct {
 	{"Widening", testWidening},
 	{"VariantColumn", testVariantColumn},
 	{"Merge", testMerge},
+	{"MergeWithinLoad", testMergeWithinLoad},
+	{"RootIndex", testRootIndex},
 	{"AppendIdempotent", testAppendIdempotent},
 	{"ReplaceAtomic", testReplaceAtomic},
 	{"ReplaceLeftoverStaging", testReplaceLeftoverStaging},

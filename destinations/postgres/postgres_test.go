@@ -119,7 +119,15 @@ func openTarget(t *testing.T) desttest.Target {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return desttest.Target{Dest: d, DB: db, Reopen: reopen, TimePrecision: time.Microsecond}
+	hasIndex := func(t *testing.T, table, index string) bool {
+		var n int
+		if err := db.GetContext(t.Context(), &n, "SELECT count(*) FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexname = $3",
+			dataset, table, index); err != nil {
+			t.Fatalf("indexes of %s: %v", table, err)
+		}
+		return n > 0
+	}
+	return desttest.Target{Dest: d, DB: db, Reopen: reopen, TimePrecision: time.Microsecond, HasIndex: hasIndex}
 }
 
 func TestConformance(t *testing.T) {

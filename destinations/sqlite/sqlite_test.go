@@ -27,7 +27,15 @@ func openTarget(t *testing.T) desttest.Target {
 	t.Cleanup(func() { d.Close() })
 	db := sqlx.NewDb(sql.OpenDB(connector{dsn: path + "?_busy_timeout=10000"}), "sqlite3")
 	t.Cleanup(func() { db.Close() })
-	return desttest.Target{Dest: d, DB: db, Reopen: reopen, TimePrecision: time.Nanosecond}
+	hasIndex := func(t *testing.T, table, index string) bool {
+		var n int
+		if err := db.GetContext(t.Context(), &n, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?",
+			table, index); err != nil {
+			t.Fatalf("indexes of %s: %v", table, err)
+		}
+		return n > 0
+	}
+	return desttest.Target{Dest: d, DB: db, Reopen: reopen, TimePrecision: time.Nanosecond, HasIndex: hasIndex}
 }
 
 func TestConformance(t *testing.T) {
