@@ -25,9 +25,13 @@ type (
 		License  *License `json:"license"`
 		Stars    int      `json:"stargazers_count"`
 	}
-	Owner   struct{ Login string `json:"login"` }
-	License struct{ Key string `json:"key"` }
-	Issue   struct {
+	Owner struct {
+		Login string `json:"login"`
+	}
+	License struct {
+		Key string `json:"key"`
+	}
+	Issue struct {
 		ID          int64     `json:"id"`
 		Number      int       `json:"number"`
 		Title       string    `json:"title"`
@@ -36,7 +40,9 @@ type (
 		UpdatedAt   time.Time `json:"updated_at"`
 		CommentsURL string    `json:"comments_url"`
 	}
-	Label   struct{ Name string `json:"name"` }
+	Label struct {
+		Name string `json:"name"`
+	}
 	Comment struct {
 		ID   int64  `json:"id"`
 		Body string `json:"body"`
@@ -80,7 +86,11 @@ func New(org string, repos, issues, comments int) *Server {
 }
 
 // Repos, Issues and Comments return what the fake serves, for tests.
-func (s *Server) Repos() []Repo { s.mu.Lock(); defer s.mu.Unlock(); return append([]Repo(nil), s.repos...) }
+func (s *Server) Repos() []Repo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Repo(nil), s.repos...)
+}
 
 // Issues returns the issues of a repository, in creation order.
 func (s *Server) Issues(repo string) []Issue {
