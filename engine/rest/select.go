@@ -1,12 +1,14 @@
 package rest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -43,7 +45,7 @@ var errNotJSON = errors.New("response body is not JSON")
 // string, number or boolean at the path is an error. An empty body has no
 // records.
 func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil
 	}
 	if !gjson.ValidBytes(body) {
@@ -56,7 +58,7 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 			return nil, err
 		}
 	}
-	v := gjson.ParseBytes(body)
+	v := gjson.Parse(bodyString(body))
 	if path != "" {
 		v = v.Get(path)
 	}
@@ -71,6 +73,14 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 	return nil, fmt.Errorf("data_selector %q selects a %s, want an array or an object", path, kind(v))
 }
 
+// bodyString returns body as a string without copying it: the records
+// Select returns point into the response body instead of into a copy, so
+// a page costs one buffer, not two. Response bodies are never modified
+// once read, as this requires.
+func bodyString(body []byte) string {
+	return unsafe.String(unsafe.SliceData(body), len(body))
+}
+
 // detect returns the records path of body ("" for the whole body),
 // remembering it once an array was found.
 func (s *Selector) detect(body []byte) (string, error) {
@@ -79,7 +89,7 @@ func (s *Selector) detect(body []byte) (string, error) {
 	if s.detected != nil {
 		return *s.detected, nil
 	}
-	root := gjson.ParseBytes(body)
+	root := gjson.Parse(bodyString(body))
 	if root.IsArray() {
 		s.remember("", "response is an array")
 		return "", nil
