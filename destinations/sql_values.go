@@ -16,19 +16,24 @@ import (
 // timestamp columns, any value into json columns. Errors name the types,
 // never the value, which may be sensitive.
 func coerce(t schema.Type, v any) (any, error) {
+	// A value already of the column's Go type is returned as the same
+	// interface value: re-boxing it would allocate once per value.
 	switch t {
 	case schema.Boolean:
-		if b, ok := v.(bool); ok {
-			return b, nil
+		if _, ok := v.(bool); ok {
+			return v, nil
 		}
 	case schema.Bigint:
+		if _, ok := v.(int64); ok {
+			return v, nil
+		}
 		if i, ok := asInt64(v); ok {
 			return i, nil
 		}
 	case schema.Double:
 		switch x := v.(type) {
 		case float64:
-			return x, nil
+			return v, nil
 		case float32:
 			return float64(x), nil
 		}
@@ -36,10 +41,16 @@ func coerce(t schema.Type, v any) (any, error) {
 			return float64(i), nil
 		}
 	case schema.Text:
+		if _, ok := v.(string); ok {
+			return v, nil
+		}
 		return asText(v)
 	case schema.Timestamp:
 		switch x := v.(type) {
 		case time.Time:
+			if x.Location() == time.UTC {
+				return v, nil
+			}
 			return x.UTC(), nil
 		case string:
 			ts, err := time.Parse(time.RFC3339Nano, x)
@@ -51,7 +62,7 @@ func coerce(t schema.Type, v any) (any, error) {
 	case schema.JSON:
 		switch x := v.(type) {
 		case json.RawMessage:
-			return x, nil
+			return v, nil
 		case []byte:
 			return json.RawMessage(x), nil
 		}

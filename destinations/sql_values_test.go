@@ -75,3 +75,23 @@ func TestWidenable(t *testing.T) {
 		}
 	}
 }
+
+// TestCoerceSameTypeNoAlloc checks that a value already of its column's
+// Go type passes through coerce without being boxed again.
+func TestCoerceSameTypeNoAlloc(t *testing.T) {
+	for _, c := range []struct {
+		typ schema.Type
+		in  any
+	}{
+		{schema.Boolean, true},
+		{schema.Bigint, int64(123456)},
+		{schema.Double, 1.5},
+		{schema.Text, "some text"},
+		{schema.Timestamp, time.Date(2024, 1, 2, 3, 4, 5, 6, time.UTC)},
+		{schema.JSON, json.RawMessage(`[1]`)},
+	} {
+		if n := testing.AllocsPerRun(100, func() { _, _ = coerce(c.typ, c.in) }); n != 0 {
+			t.Errorf("coerce(%s, %T) allocates %v times, want 0", c.typ, c.in, n)
+		}
+	}
+}
