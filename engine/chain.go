@@ -117,8 +117,7 @@ func (r *runner) extract(ctx context.Context) error {
 		if !res.Needed || res.Parent != "" {
 			continue
 		}
-		c := extract.Chain{Resource: res}
-		if err := pl.submit(func(ctx context.Context) error { return r.chain(ctx, pl, c) }); err != nil {
+		if err := r.submit(ctx, pl, res, nil); err != nil {
 			first = err
 			break
 		}
@@ -161,7 +160,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 				cursor.Observe(rec)
 			}
 			kept++
-			extra := includeFromParent(res, c.Parent)
+			extra := extraFields(c)
 			if res.Selected {
 				if err := norm.Normalize(rec, extra, rows); err != nil {
 					return fmt.Errorf("resource %q: %s: %w", res.Name, page.Request.URL.Redacted(), err)
@@ -200,8 +199,23 @@ func (r *runner) submitChildren(ctx context.Context, pl *pool, c extract.Chain, 
 		}
 	}
 	for _, child := range children {
-		cc := extract.Chain{Resource: child, Parent: parent}
-		if err := pl.submit(func(ctx context.Context) error { return r.chain(ctx, pl, cc) }); err != nil {
+		if err := r.submit(ctx, pl, child, parent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// submit starts the request chains of res for one parent record (nil for
+// a root resource): one, or one per item of its list variable.
+func (r *runner) submit(ctx context.Context, pl *pool, res *plan.Resource, parent *extract.Parent) error {
+	items := []string{""}
+	if res.EachVar != "" {
+		items = res.Each
+	}
+	for _, item := range items {
+		c := extract.Chain{Resource: res, Parent: parent, Item: item}
+		if err := pl.submit(func(ctx context.Context) error { return r.chain(ctx, pl, c) }); err != nil {
 			return err
 		}
 	}
@@ -255,26 +269,32 @@ func (r *runner) count(fn func()) {
 	r.mu.Unlock()
 }
 
-// parentKey identifies a chain's parent record for its cursor: the parent
-// fields the requests use, as name=value pairs, e.g. "id=7f3c…".
+// parentKey identifies a chain for its cursor: the parent fields the
+// requests use and the list item, as name=value pairs, e.g. "id=7f3c…".
 func parentKey(c extract.Chain) string {
-	if c.Parent == nil {
-		return ""
-	}
 	var parts []string
-	for _, f := range c.Resource.ParentFields {
-		v, _ := c.Parent.Field(f)
-		parts = append(parts, f+"="+v.String())
+	if c.Parent != nil {
+		for _, f := range c.Resource.ParentFields {
+			v, _ := c.Parent.Field(f)
+			parts = append(parts, f+"="+v.String())
+		}
+	}
+	if c.Resource.EachVar != "" {
+		parts = append(parts, "vars."+c.Resource.EachVar+"="+c.Item)
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, "&")
 }
 
-// includeFromParent returns the root-row columns a record gets besides
-// its own fields: include_from_parent values, named _<parent>_<field> as
-// in dlt, and add_field processing steps.
-func includeFromParent(res *plan.Resource, p *extract.Parent) []normalize.Field {
+// extraFields returns the root-row columns a record gets besides its own
+// fields: include_from_parent values, named _<parent>_<field> as in dlt,
+// the list item as _<variable>, and add_field processing steps.
+func extraFields(c extract.Chain) []normalize.Field {
+	res, p := c.Resource, c.Parent
 	var out []normalize.Field
+	if res.EachVar != "" {
+		out = append(out, normalize.Field{Name: "_" + schema.SnakeCase(res.EachVar), Value: c.Item})
+	}
 	if p != nil {
 		for _, f := range res.IncludeFromParent {
 			if v, ok := p.Field(f); ok {

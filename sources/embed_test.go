@@ -158,13 +158,16 @@ func lintSpec(s *spec.Spec, data []byte) []string {
 				continue
 			}
 			ok := false
+			for name, v := range s.Vars {
+				ok = ok || v.List && k == "_"+schema.SnakeCase(name)
+			}
 			for _, p := range parents {
 				for _, f := range r.IncludeFromParent {
 					ok = ok || k == "_"+schema.SnakeCase(p)+"_"+schema.SnakeCase(f)
 				}
 			}
 			if !ok {
-				errorf("resources[%d] %s: primary key %q is not an included parent field", i, r.Name, k)
+				errorf("resources[%d] %s: primary key %q is not an included parent field (nor a list variable column)", i, r.Name, k)
 			}
 		}
 		seen[r.Name] = true

@@ -85,10 +85,12 @@ type Window struct {
 	Start, End string
 }
 
-// Chain is one request chain: a resource, for one parent record.
+// Chain is one request chain: a resource, for one parent record and,
+// when the resource uses a list variable, one item of it.
 type Chain struct {
 	Resource *plan.Resource
 	Parent   *Parent // nil for root resources
+	Item     string  // the value of Resource.EachVar for this chain
 	Window   Window
 }
 
@@ -217,6 +219,9 @@ func (x *Extractor) Lookup(ctx context.Context, c Chain) plan.Lookup {
 				return c.Window.End, nil
 			}
 		case spec.NSVars:
+			if c.Resource != nil && p.Name == c.Resource.EachVar {
+				return c.Item, nil
+			}
 			if v, ok := x.Plan.Vars[p.Name]; ok {
 				return v, nil
 			}

@@ -67,13 +67,20 @@ func Build(s *spec.Spec, o Options) (*Plan, error) {
 	for k, v := range s.Client.Headers {
 		p.Headers[k] = compile(errs, "client.headers."+k, v, vars)
 	}
+	noListVars(errs, s, "client.base_url", base)
+	for k, v := range s.Client.Headers {
+		noListVars(errs, s, "client.headers."+k, v)
+	}
 	d := s.ResourceDefaults
 	if d == nil {
 		d = &spec.ResourceDefaults{}
 	}
+	scalars := scalarVars(s, vars)
 	var list []*Resource
 	for i := range s.Resources {
-		list = append(list, buildResource(errs, s, d, i, vars))
+		r := buildResource(errs, s, d, i, scalars)
+		listVar(errs, fmt.Sprintf("resources[%d]", i), r, vars)
+		list = append(list, r)
 	}
 	selectResources(errs, list, o.Resources)
 	p.Resources = order(errs, list)
@@ -141,6 +148,54 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 	r.JSON = bindJSON(ep.JSON, vars)
 	findParent(errs, at, r)
 	return r
+}
+
+// noListVars reports list variables in client settings, which every
+// request shares: a list fans out one resource's requests, not all.
+func noListVars(errs *errorList, s *spec.Spec, path, text string) {
+	t, err := spec.ParseTemplate(text)
+	if err != nil {
+		return // reported by compile
+	}
+	for _, part := range t.Placeholders() {
+		if part.Namespace == spec.NSVars && s.Vars[part.Name].List {
+			errs.add(path, "list variable %q can only be used in a resource's requests", part.Name)
+		}
+	}
+}
+
+// scalarVars returns the variable values without the list variables,
+// which stay placeholders in resource templates to be bound per chain.
+func scalarVars(s *spec.Spec, vars map[string]string) map[string]string {
+	out := make(map[string]string, len(vars))
+	for k, v := range vars {
+		if !s.Vars[k].List {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// listVar finds the list variable a resource's requests use: the
+// resource runs one chain per item. A resource may use one list variable.
+func listVar(errs *errorList, at string, r *Resource, vars map[string]string) {
+	r.EachTemplate(func(t spec.Template) {
+		for _, part := range t.Placeholders() {
+			if part.Namespace != spec.NSVars || part.Name == r.EachVar {
+				continue
+			}
+			if r.EachVar != "" {
+				errs.add(at, "resource %q uses two list variables, %q and %q (one per resource)", r.Name, r.EachVar, part.Name)
+				continue
+			}
+			r.EachVar = part.Name
+			for _, item := range strings.Split(vars[part.Name], ",") {
+				if item = strings.TrimSpace(item); item != "" {
+					r.Each = append(r.Each, item)
+				}
+			}
+		}
+	})
 }
 
 // applyColumnHints adds hinted primary key columns to the primary key

@@ -42,6 +42,9 @@ func (p *Plan) describeResource(pr *printer, r *Resource) {
 	if r.Parent != "" {
 		pr.line(2, "parent: %s (one request chain per %s record; uses %s)", r.Parent, r.Parent, strings.Join(r.ParentFields, ", "))
 	}
+	if r.EachVar != "" {
+		pr.line(2, "each: one request chain per item of vars.%s (%d: %s), in column _%s", r.EachVar, len(r.Each), strings.Join(r.Each, ", "), r.EachVar)
+	}
 	if len(r.IncludeFromParent) > 0 {
 		pr.line(2, "include_from_parent: %s", strings.Join(r.IncludeFromParent, ", "))
 	}

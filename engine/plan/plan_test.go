@@ -233,3 +233,27 @@ func TestRequestURLEscapesPathSegments(t *testing.T) {
 		}
 	}
 }
+
+func TestBuildListVariable(t *testing.T) {
+	s := load(t, "paths.yml")
+	s.Vars["purl"] = spec.Var{Default: ptr("pkg:npm/a@1, pkg:npm/b@2"), List: true}
+	p, err := plan.Build(s, plan.Options{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Resource("package_issues")
+	if r.EachVar != "purl" || strings.Join(r.Each, "|") != "pkg:npm/a@1|pkg:npm/b@2" {
+		t.Errorf("each = %s %v", r.EachVar, r.Each)
+	}
+	if !strings.Contains(r.Path.String(), "{vars.purl}") {
+		t.Errorf("path %q: a list variable stays a placeholder, bound per chain", r.Path.String())
+	}
+	p, err = plan.Build(s, plan.Options{Vars: map[string]string{"purl": "pkg:pypi/c@3"}, LookupEnv: env(nil)})
+	if err != nil || len(p.Resource("package_issues").Each) != 1 {
+		t.Errorf("--var purl=one item: %v %v", err, p.Resource("package_issues").Each)
+	}
+	s.Client.BaseURL = "{vars.api_url}/{vars.purl}/"
+	if _, err := plan.Build(s, plan.Options{LookupEnv: env(nil)}); err == nil || !strings.Contains(err.Error(), `list variable "purl" can only be used in a resource's requests`) {
+		t.Errorf("list variable in base_url: err = %v", err)
+	}
+}

@@ -104,7 +104,8 @@ func defaultFrom(name string, v spec.Var, stack []string, resolve func(string, [
 }
 
 // bindVars replaces {vars.*} placeholders of t with their values, keeping
-// every other placeholder.
+// every other placeholder, and those of variables missing from vars (list
+// variables, bound per request chain).
 func bindVars(t spec.Template, vars map[string]string) spec.Template {
 	return bindVarsWith(t, vars, func(i int, v string) string { return v })
 }
@@ -114,8 +115,8 @@ func bindVars(t spec.Template, vars map[string]string) spec.Template {
 func bindVarsWith(t spec.Template, vars map[string]string, value func(i int, v string) string) spec.Template {
 	var out spec.Template
 	for i, p := range t {
-		if p.Namespace == spec.NSVars {
-			p = spec.Part{Literal: value(i, vars[p.Name])}
+		if v, ok := vars[p.Name]; ok && p.Namespace == spec.NSVars {
+			p = spec.Part{Literal: value(i, v)}
 		}
 		if !p.IsPlaceholder() && len(out) > 0 && !out[len(out)-1].IsPlaceholder() {
 			out[len(out)-1].Literal += p.Literal

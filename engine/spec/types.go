@@ -36,6 +36,10 @@ type Var struct {
 	// Default applies when Defaults has no entry for that value.
 	DefaultFrom string            `json:"default_from,omitempty"`
 	Defaults    map[string]string `json:"defaults,omitempty"`
+	// List makes the value a comma-separated list. A resource that uses
+	// {vars.NAME} runs one request chain per item (per parent record and
+	// item for a child) and gets the item in a column _NAME.
+	List bool `json:"list,omitempty"`
 }
 
 // Client holds what every request of the spec shares.

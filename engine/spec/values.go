@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -68,11 +69,20 @@ func (v *Var) UnmarshalJSON(b []byte) error {
 		Description string                     `json:"description"`
 		DefaultFrom string                     `json:"default_from"`
 		Defaults    map[string]json.RawMessage `json:"defaults"`
+		List        bool                       `json:"list"`
 	}
 	if err := strictDecode(b, &raw); err != nil {
 		return err
 	}
-	*v = Var{Description: raw.Description, DefaultFrom: raw.DefaultFrom}
+	*v = Var{Description: raw.Description, DefaultFrom: raw.DefaultFrom, List: raw.List}
+	if items, ok := scalarList(raw.Default); ok {
+		if !raw.List {
+			return fmt.Errorf("default: a list needs list: true")
+		}
+		joined := strings.Join(items, ",")
+		v.Default = &joined
+		raw.Default = nil
+	}
 	for k, d := range raw.Defaults {
 		s, ok := scalarString(d)
 		if !ok {
@@ -153,6 +163,27 @@ func (c *SchemaContract) UnmarshalJSON(b []byte) error {
 	}
 	type plain SchemaContract
 	return strictDecode(b, (*plain)(c))
+}
+
+// scalarList returns a JSON array of scalars as text items.
+func scalarList(b []byte) ([]string, bool) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '[' {
+		return nil, false
+	}
+	var raw []json.RawMessage
+	if json.Unmarshal(b, &raw) != nil {
+		return nil, false
+	}
+	items := make([]string, 0, len(raw))
+	for _, r := range raw {
+		s, ok := scalarString(r)
+		if !ok {
+			return nil, false
+		}
+		items = append(items, s)
+	}
+	return items, true
 }
 
 // scalarString returns a JSON string, number or boolean as its text.

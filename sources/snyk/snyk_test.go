@@ -256,7 +256,7 @@ func TestOptionalResourcesLoadExactly(t *testing.T) {
 	optional := []string{"package_issues", "groups", "group_orgs"}
 	run(t, withoutClientRateLimits(buildPlan(t, map[string]string{"api_url": srv.URL}, optional...)), db, nil)
 	snap := fake.Snapshot()
-	if len(snap.PackageIssues["pkg:npm/lodash@4.17.20"]) == 0 || len(snap.Groups) == 0 {
+	if len(snap.PackageIssues[defaultPurls[0]]) == 0 || len(snap.PackageIssues[defaultPurls[1]]) == 0 || len(snap.Groups) == 0 {
 		t.Fatal("the fake serves no package issues for the purl or no groups: the test proves nothing")
 	}
 	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(snap, optional))
@@ -446,7 +446,7 @@ func snykTables(s fakeapi.Snapshot, resources []string) []dbcheck.Table {
 		case "dep_graph":
 			out = append(out, depGraphTables(s.DepGraphs)...)
 		case "package_issues":
-			out = append(out, packageIssueTables(s.Orgs, s.PackageIssues["pkg:npm/lodash@4.17.20"])...)
+			out = append(out, packageIssueTables(s.Orgs, s.PackageIssues, defaultPurls)...)
 		case "groups":
 			rows := map[string][]any{}
 			for _, g := range s.Groups {
@@ -645,8 +645,11 @@ func depGraphTables(graphs map[string]fakeapi.DepGraph) []dbcheck.Table {
 	}
 }
 
-// packageIssueTables expects the package's issues once per org.
-func packageIssueTables(orgs []fakeapi.Org, issues []fakeapi.PackageIssue) []dbcheck.Table {
+// defaultPurls are the spec's default vars.purls.
+var defaultPurls = []string{"pkg:npm/lodash@4.17.20", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}
+
+// packageIssueTables expects each package's issues once per org.
+func packageIssueTables(orgs []fakeapi.Org, byPurl map[string][]fakeapi.PackageIssue, purls []string) []dbcheck.Table {
 	rows := map[string][]any{}
 	problems := dbcheck.NewChild([]string{"id", "source"}, "package_issues", "package_issues__attributes__problems")
 	sevs := dbcheck.NewChild([]string{"type", "source", "level", "score", "vector", "version"}, "package_issues", "package_issues__attributes__severities")
@@ -658,43 +661,45 @@ func packageIssueTables(orgs []fakeapi.Org, issues []fakeapi.PackageIssue) []dbc
 	reprs := dbcheck.NewChild([]string{"resource_path", "package__name", "package__version", "package__type", "package__url"},
 		"package_issues", "package_issues__attributes__coordinates", "package_issues__attributes__coordinates__representations")
 	for _, o := range orgs {
-		for _, is := range issues {
-			a, key := is.Attributes, dbcheck.Key(is.ID, o.ID)
-			rows[key] = []any{is.Type, a.Title, a.Type, a.Description, a.CreatedAt, a.UpdatedAt, a.EffectiveSeverityLevel,
-				a.Slots.DisclosureTime, a.Slots.PublicationTime}
-			for i, p := range a.Problems {
-				problems.Add(dbcheck.Key(key, i), p.ID, p.Source)
-			}
-			for i, s := range a.Severities {
-				sevs.Add(dbcheck.Key(key, i), s.Type, s.Source, s.Level, s.Score, s.Vector, s.Version)
-			}
-			for i, r := range a.Slots.References {
-				refs.Add(dbcheck.Key(key, i), r.URL, r.Title)
-			}
-			for i, s := range a.Slots.ExploitDetails.Sources {
-				sources.Add(dbcheck.Key(key, i), s)
-			}
-			for i, m := range a.Slots.ExploitDetails.MaturityLevels {
-				maturity.Add(dbcheck.Key(key, i), m.Type, m.Level, m.Format)
-			}
-			for i, c := range a.Coordinates {
-				coords.Add(dbcheck.Key(key, i))
-				for j, r := range c.Remedies {
-					remedies.Add(dbcheck.Key(key, i, j), r.Type, r.Description, r.Details.UpgradePackage)
+		for _, purl := range purls {
+			for _, is := range byPurl[purl] {
+				a, key := is.Attributes, dbcheck.Key(is.ID, o.ID, purl)
+				rows[key] = []any{is.Type, a.Title, a.Type, a.Description, a.CreatedAt, a.UpdatedAt, a.EffectiveSeverityLevel,
+					a.Slots.DisclosureTime, a.Slots.PublicationTime}
+				for i, p := range a.Problems {
+					problems.Add(dbcheck.Key(key, i), p.ID, p.Source)
 				}
-				for j, r := range c.Representations {
-					vals := []any{dbcheck.OrNull(r.ResourcePath), nil, nil, nil, nil}
-					if p := r.Package; p != nil {
-						vals[1], vals[2], vals[3], vals[4] = p.Name, p.Version, p.Type, p.URL
+				for i, s := range a.Severities {
+					sevs.Add(dbcheck.Key(key, i), s.Type, s.Source, s.Level, s.Score, s.Vector, s.Version)
+				}
+				for i, r := range a.Slots.References {
+					refs.Add(dbcheck.Key(key, i), r.URL, r.Title)
+				}
+				for i, s := range a.Slots.ExploitDetails.Sources {
+					sources.Add(dbcheck.Key(key, i), s)
+				}
+				for i, m := range a.Slots.ExploitDetails.MaturityLevels {
+					maturity.Add(dbcheck.Key(key, i), m.Type, m.Level, m.Format)
+				}
+				for i, c := range a.Coordinates {
+					coords.Add(dbcheck.Key(key, i))
+					for j, r := range c.Remedies {
+						remedies.Add(dbcheck.Key(key, i, j), r.Type, r.Description, r.Details.UpgradePackage)
 					}
-					reprs.Add(dbcheck.Key(key, i, j), vals...)
+					for j, r := range c.Representations {
+						vals := []any{dbcheck.OrNull(r.ResourcePath), nil, nil, nil, nil}
+						if p := r.Package; p != nil {
+							vals[1], vals[2], vals[3], vals[4] = p.Name, p.Version, p.Type, p.URL
+						}
+						reprs.Add(dbcheck.Key(key, i, j), vals...)
+					}
 				}
 			}
 		}
 	}
-	root := `t0.id || '/' || t0._orgs_id`
+	root := `t0.id || '/' || t0._orgs_id || '/' || t0._purls`
 	return []dbcheck.Table{
-		{Name: "package_issues", Query: `SELECT id || '/' || _orgs_id, type, attributes__title, attributes__type, attributes__description,
+		{Name: "package_issues", Query: `SELECT id || '/' || _orgs_id || '/' || _purls, type, attributes__title, attributes__type, attributes__description,
 			attributes__created_at, attributes__updated_at, attributes__effective_severity_level,
 			attributes__slots__disclosure_time, attributes__slots__publication_time FROM package_issues`, Rows: rows},
 		problems.Table(root), sevs.Table(root), refs.Table(root), sources.Table(root), maturity.Table(root),
