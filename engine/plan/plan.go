@@ -33,11 +33,11 @@ type Resource struct {
 	// ancestor of a selected resource.
 	Needed bool
 
-	Parent            string   // parent resource, "" for a root resource
+	Parent string // parent resource, "" for a root resource
 	// EachVar is the list variable the resource's requests use, if any:
 	// one request chain per item of Each (per parent record for a child).
-	EachVar string
-	Each    []string
+	EachVar           string
+	Each              []string
 	ParentFields      []string // gjson paths of parent records that the requests use
 	IncludeFromParent []string
 
