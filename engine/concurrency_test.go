@@ -1,12 +1,10 @@
 package engine_test
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -15,39 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/destinations/sqlite"
-	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // runPlan runs testdata/<file> with the plan adjusted by tune.
 func runPlan(t *testing.T, file, apiURL, db string, tune func(*plan.Plan)) error {
 	t.Helper()
-	ctx := context.Background()
-	data, err := os.ReadFile(filepath.Join("testdata", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := spec.Load(file, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := plan.Build(s, plan.Options{Vars: map[string]string{"api_url": apiURL}, LookupEnv: noEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tune(p)
-	dest, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dest.Close()
-	_, err = engine.Run(ctx, p, engine.Options{
-		Dest:    dest,
-		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { return "s3cret", k == "ACME_TOKEN" }},
-	})
+	_, err := runTuned(t, file, apiURL, db, "s3cret", tune)
 	return err
 }
 

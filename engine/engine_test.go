@@ -19,8 +19,15 @@ import (
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 
-// runSpec loads testdata/<file> against baseURL into the SQLite file db.
+// runSpec loads testdata/<file> against apiURL into the SQLite file db.
 func runSpec(t *testing.T, file, apiURL, db, token string, resources ...string) (*engine.Report, error) {
+	t.Helper()
+	return runTuned(t, file, apiURL, db, token, nil, resources...)
+}
+
+// runTuned is runSpec with the plan adjusted by tune (if not nil) before
+// the run.
+func runTuned(t *testing.T, file, apiURL, db, token string, tune func(*plan.Plan), resources ...string) (*engine.Report, error) {
 	t.Helper()
 	ctx := context.Background()
 	data, err := os.ReadFile(filepath.Join("testdata", file))
@@ -34,6 +41,9 @@ func runSpec(t *testing.T, file, apiURL, db, token string, resources ...string) 
 	p, err := plan.Build(s, plan.Options{Vars: map[string]string{"api_url": apiURL}, Resources: resources, LookupEnv: noEnv})
 	if err != nil {
 		t.Fatalf("plan: %v", err)
+	}
+	if tune != nil {
+		tune(p)
 	}
 	dest, err := sqlite.Open(ctx, db)
 	if err != nil {
