@@ -25,9 +25,11 @@ demo: build
 	@./examples/demo.sh $(PORT)
 
 # Benchmarks; see README "Performance" for the figures and how they were taken.
+# internal/benchcmp compares pipe with hand-written baselines (flags: go run ./internal/benchcmp -h).
 bench: build
+	$(GO) build -o $(BIN)/baseline ./internal/benchcmp/baseline
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./engine/normalize ./destinations/...
-	$(GO) run ./internal/benchcmp
+	$(GO) run ./internal/benchcmp $(BENCHFLAGS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

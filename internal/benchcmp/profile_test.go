@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -16,17 +17,19 @@ import (
 	"github.com/pipe-etl/pipe/examples/fakeapi"
 )
 
+var (
+	benchIssues     = flag.Int("issues", 20_000, "issues of BenchmarkRunSQLite")
+	benchCheckpoint = flag.Int("checkpoint-rows", 0, "engine.Options.CheckpointRows of BenchmarkRunSQLite (0: the default)")
+)
+
 // BenchmarkRunSQLite runs the issues benchmark spec in process against
-// an in-process fake, for CPU and allocation profiles of the whole run:
+// an in-process fake, for CPU and allocation profiles of a whole run
+// (the driver measures the pipe binary; this is where to look inside):
 //
-//	go test ./internal/benchcmp -run '^$' -bench RunSQLite -benchtime 1x -cpuprofile cpu.out
+//	go test ./internal/benchcmp -run '^$' -bench RunSQLite -benchtime 1x -issues 50000 -cpuprofile cpu.out
 func BenchmarkRunSQLite(b *testing.B) {
-	issues := 20_000
-	if s := os.Getenv("PIPE_BENCH_ISSUES"); s != "" {
-		issues, _ = strconv.Atoi(s)
-	}
 	c := fakeapi.DemoConfig()
-	c.Orgs, c.ProjectsPerOrg, c.IssuesPerOrg = 1, 20, issues
+	c.Orgs, c.ProjectsPerOrg, c.IssuesPerOrg = 1, 20, *benchIssues
 	srv := httptest.NewServer(fakeapi.New(c).Handler())
 	defer srv.Close()
 	p := benchPlan(b, "../../examples/bench/issues.yml", srv.URL)
@@ -38,18 +41,19 @@ func BenchmarkRunSQLite(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rep, err := engine.Run(b.Context(), p, engine.Options{Dest: d, Secrets: tokenStore{}})
+		rep, err := engine.Run(b.Context(), p, engine.Options{Dest: d, Secrets: tokenStore{}, CheckpointRows: *benchCheckpoint})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if got := rep.Resources["issues"].Records; got != int64(issues) {
-			b.Fatalf("loaded %d issues, want %d", got, issues)
+		if got := rep.Resources["issues"].Records; got != int64(*benchIssues) {
+			b.Fatalf("loaded %d issues, want %d", got, *benchIssues)
 		}
 		d.Close()
 	}
-	b.ReportMetric(float64(issues)*float64(b.N)/b.Elapsed().Seconds(), "issues/s")
+	b.ReportMetric(float64(*benchIssues)*float64(b.N)/b.Elapsed().Seconds(), "issues/s")
 }
 
+// tokenStore holds the fake's demo token under every name.
 type tokenStore struct{}
 
 func (tokenStore) Get(context.Context, string) (string, error) { return "demo-token", nil }
