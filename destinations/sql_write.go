@@ -3,6 +3,7 @@ package destinations
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pipe-etl/pipe/engine/schema"
@@ -90,34 +91,38 @@ func (x *sqlTx) insert(ctx context.Context, tr *TableRows, staging bool, conflic
 
 // encodeRows returns the rows' values in t's column order, encoded for d,
 // with one row per _pipe_id: the first (DoNothing) or the last (DoUpdate).
+//
+// It looks each column up in the row rather than ranging over the row:
+// ranging over a map cost half of this function's time in profiles.
 func encodeRows(d Dialect, t *schema.Table, rows []schema.Row, conflict Conflict) ([][]any, error) {
-	index := make(map[string]int, len(t.Columns))
-	for i, c := range t.Columns {
-		index[c.Name] = i
-	}
 	ncol := len(t.Columns)
 	out := make([][]any, 0, len(rows))
 	seen := make(map[string]int, len(rows))
 	backing := make([]any, len(rows)*ncol) // one allocation for all values
 	for n, row := range rows {
 		vals := backing[n*ncol : (n+1)*ncol : (n+1)*ncol]
-		for k, v := range row {
-			i, ok := index[k]
+		found := 0
+		for i := range t.Columns {
+			c := &t.Columns[i]
+			v, ok := row[c.Name]
 			if !ok {
-				return nil, fmt.Errorf("row %d: column %q: %w", n, k, ErrUnknownColumn)
+				continue
 			}
+			found++
 			if v == nil {
 				continue
 			}
-			c := t.Columns[i]
 			v, err := coerce(c.Type, v)
 			if err == nil {
 				v, err = d.Encode(c.Type, v)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("row %d: column %q: %w", n, k, err)
+				return nil, fmt.Errorf("row %d: column %q: %w", n, c.Name, err)
 			}
 			vals[i] = v
+		}
+		if found < len(row) {
+			return nil, fmt.Errorf("row %d: column %q: %w", n, unknownColumn(t, row), ErrUnknownColumn)
 		}
 		id, ok := row[schema.ColID].(string)
 		if !ok || id == "" {
@@ -133,6 +138,18 @@ func encodeRows(d Dialect, t *schema.Table, rows []schema.Row, conflict Conflict
 		out = append(out, vals)
 	}
 	return out, nil
+}
+
+// unknownColumn returns the first, by name, of row's columns that t lacks.
+func unknownColumn(t *schema.Table, row schema.Row) string {
+	var names []string
+	for k := range row {
+		if _, ok := t.Column(k); !ok {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	return names[0]
 }
 
 // deleteChildren deletes, from every existing child table of the batch's
