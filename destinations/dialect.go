@@ -110,6 +110,18 @@ type Inserter interface {
 	Close() error
 }
 
+// ConnInserterMaker is an optional interface of a Dialect that is also
+// a TxHooks: SQL then makes each transaction's Inserter with
+// NewConnInserter, giving it the dedicated connection the transaction
+// runs on as well, so that it may use the driver's connection directly
+// (sqlx.Conn.Raw) rather than go through database/sql for every row.
+// Such an Inserter must only use conn from the calls SQL makes to it,
+// and must release what it prepared on conn in Forget and Close. Without
+// it, or without a dedicated connection, SQL calls NewInserter.
+type ConnInserterMaker interface {
+	NewConnInserter(conn *sqlx.Conn, tx *sqlx.Tx) Inserter
+}
+
 // TxHooks is an optional interface of a Dialect for settings that must be
 // changed on the connection outside the transaction, such as SQLite's
 // synchronous pragma. SQL then runs each Tx on a dedicated connection,

@@ -153,7 +153,11 @@ func (s *SQL) begin(ctx context.Context, load Load) (*sqlTx, error) {
 		return nil, err
 	}
 	x.schemas = recs
-	x.ins = s.dialect.NewInserter(x.tx)
+	if m, ok := s.dialect.(ConnInserterMaker); ok && x.conn != nil {
+		x.ins = m.NewConnInserter(x.conn, x.tx)
+	} else {
+		x.ins = s.dialect.NewInserter(x.tx)
+	}
 	return x, nil
 }
 

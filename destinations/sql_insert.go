@@ -103,6 +103,11 @@ type StatementCache struct {
 
 const statementCacheSize = 256
 
+// Text returns the INSERT statement of rows rows for ins (its table,
+// columns and conflict action; ins.Rows is not read), with d's
+// placeholders and conflict clause.
+func (c *StatementCache) Text(d Dialect, ins *Insert, rows int) string { return c.get(d, ins, rows) }
+
 func (c *StatementCache) get(d Dialect, ins *Insert, rows int) string {
 	var k strings.Builder
 	k.WriteString(ins.Table)

@@ -121,7 +121,9 @@ func (d *Dialect) SwapTable(ctx context.Context, tx *sqlx.Tx, table, staging str
 }
 
 // NewInserter returns a single-row INSERT inserter sharing d's statement
-// cache (see destinations.RowInserter for why not multi-row INSERTs).
+// cache (see destinations.RowInserter for why not multi-row INSERTs). SQL
+// uses NewConnInserter instead for the transactions it runs on a
+// dedicated connection, which are all of SQLite's.
 func (d *Dialect) NewInserter(tx *sqlx.Tx) destinations.Inserter {
 	return destinations.NewRowInserter(tx, d, &d.cache)
 }

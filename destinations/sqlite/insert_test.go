@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
@@ -51,5 +55,76 @@ func TestInsertCancelled(t *testing.T) {
 	cancel()
 	if err := write(ctx, rows(3, 1000)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("write with a cancelled context: %v, want context.Canceled", err)
+	}
+}
+
+// TestInserters writes rows with the inserter of load transactions
+// (straight through the driver connection) and with the generic
+// single-row one: NULLs where a value is nil, statements re-prepared when
+// the column list changes, and a failing row reported rather than lost.
+func TestInserters(t *testing.T) {
+	var cache destinations.StatementCache
+	for _, c := range []struct {
+		name string
+		make func(conn *sqlx.Conn, tx *sqlx.Tx) destinations.Inserter
+	}{
+		{"conn", New().NewConnInserter},
+		{"rows", func(_ *sqlx.Conn, tx *sqlx.Tx) destinations.Inserter {
+			return destinations.NewRowInserter(tx, New(), &cache)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) { testInserter(t, c.make) })
+	}
+}
+
+func testInserter(t *testing.T, newInserter func(conn *sqlx.Conn, tx *sqlx.Tx) destinations.Inserter) {
+	ctx := t.Context()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "pipe.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	conn, err := d.DB().Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE t ("_pipe_id" TEXT PRIMARY KEY, "n" BIGINT CHECK ("n" >= 0), "s" TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	ins := newInserter(conn, tx)
+	defer ins.Close()
+	cols := func(names ...string) []schema.Column {
+		var out []schema.Column
+		for _, n := range names {
+			out = append(out, schema.Column{Name: n})
+		}
+		return out
+	}
+	if err := ins.Insert(ctx, &destinations.Insert{Table: "t", Columns: cols(schema.ColID, "n", "s"),
+		Rows: [][]any{{"a", int64(1), "x"}, {"b", nil, "y"}, {"c", int64(3), nil}}}); err != nil {
+		t.Fatalf("insert: %v", err)
+	}
+	if err := ins.Insert(ctx, &destinations.Insert{Table: "t", Columns: cols(schema.ColID, "s"),
+		Rows: [][]any{{"d", "z"}}}); err != nil {
+		t.Fatalf("insert with other columns: %v", err)
+	}
+	err = ins.Insert(ctx, &destinations.Insert{Table: "t", Columns: cols(schema.ColID, "n"),
+		Rows: [][]any{{"e", int64(5)}, {"f", int64(-1)}}})
+	if err == nil || !strings.Contains(err.Error(), "row 1") {
+		t.Errorf("insert violating a CHECK: %v, want an error for row 1", err)
+	}
+	var got []string
+	if err := tx.SelectContext(ctx, &got, `SELECT _pipe_id || ':' || coalesce(n, 'NULL') || ':' || coalesce(s, 'NULL') FROM t ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a:1:x", "b:NULL:y", "c:3:NULL", "d:NULL:z", "e:5:NULL"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
 	}
 }
