@@ -121,6 +121,7 @@ func (s *SQL) begin(ctx context.Context, load Load) (*sqlTx, error) {
 		unstaged:  map[string]bool{},
 		indexed:   map[string]bool{},
 		unindexed: map[string]bool{},
+		stmts:     map[string]*sqlx.Stmt{},
 	}
 	if hooks, ok := s.dialect.(TxHooks); ok {
 		conn, err := s.db.Connx(ctx)

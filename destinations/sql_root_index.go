@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -105,6 +107,34 @@ func (x *sqlTx) applyRootIndexes() {
 	}
 }
 
+// prepare returns the statement q prepared in this transaction, which
+// keeps it until it ends: a page's batch asks the same question with the
+// same number of ids as the one before.
+func (x *sqlTx) prepare(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	if s, ok := x.stmts[q]; ok {
+		return s, nil
+	}
+	s, err := x.tx.PreparexContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(x.stmts) >= maxTxStmts {
+		x.closeStmts()
+	}
+	x.stmts[q] = s
+	return s, nil
+}
+
+// maxTxStmts bounds the statements a transaction keeps prepared.
+const maxTxStmts = 64
+
+func (x *sqlTx) closeStmts() {
+	for q, s := range x.stmts {
+		_ = s.Close()
+		delete(x.stmts, q)
+	}
+}
+
 // existingRoots returns those of ids that are _pipe_id values of rows of
 // the root table, in statements of at most MaxParams ids.
 func (x *sqlTx) existingRoots(ctx context.Context, root string, ids []any) ([]any, error) {
@@ -118,8 +148,12 @@ func (x *sqlTx) existingRoots(ctx context.Context, root string, ids []any) ([]an
 		var b strings.Builder
 		fmt.Fprintf(&b, "SELECT %s FROM %s WHERE %s IN (%s)", x.d.Quote(schema.ColID), x.d.Table(root),
 			x.d.Quote(schema.ColID), placeholders(x.d, 0, len(chunk)))
+		stmt, err := x.prepare(ctx, b.String())
+		if err != nil {
+			return nil, fmt.Errorf("table %q: existing rows: %w", root, err)
+		}
 		var got []string
-		if err := x.tx.SelectContext(ctx, &got, b.String(), chunk...); err != nil {
+		if err := stmt.SelectContext(ctx, &got, chunk...); err != nil {
 			return nil, fmt.Errorf("table %q: existing rows: %w", root, err)
 		}
 		for _, id := range got {

@@ -39,6 +39,8 @@ type sqlTx struct {
 	// transaction created or deferred, applied to SQL.unindexed at Commit.
 	indexed   map[string]bool
 	unindexed map[string]bool
+	// stmts are statements prepared in this transaction, by text.
+	stmts map[string]*sqlx.Stmt
 }
 
 var _ Tx = (*sqlTx)(nil)
@@ -164,6 +166,7 @@ func (x *sqlTx) end() {
 		return
 	}
 	x.done = true
+	x.closeStmts()
 	if x.ins != nil {
 		if err := x.ins.Close(); err != nil {
 			x.s.log.Warn("closing inserter", "destination", x.d.Name(), "error", err)
