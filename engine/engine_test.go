@@ -249,3 +249,25 @@ func TestColumnHints(t *testing.T) {
 		t.Errorf("err = %v, want %q", err, want)
 	}
 }
+
+func TestFrozenColumnsNameTheOffendingRecord(t *testing.T) {
+	api := &acmeAPI{orgs: 5}
+	srv := api.server(t)
+	path := filepath.Join(t.TempDir(), "acme.db")
+	if _, err := runSpec(t, "frozen.yml", srv.URL, path, "s3cret"); err != nil {
+		t.Fatalf("first run creates the table under tables: evolve: %v", err)
+	}
+	api.plan = "pro"
+	_, err := runSpec(t, "frozen.yml", srv.URL, path, "s3cret")
+	want := `resource "orgs": table "orgs": column "plan": value of type text violates columns contract "freeze" (record id=org-0)`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+	db := openDB(t, path)
+	if got := count(t, db, `SELECT count(*) FROM pragma_table_info('orgs') WHERE name = 'plan'`); got != 0 {
+		t.Error("the frozen table got the new column")
+	}
+	if got := count(t, db, `SELECT count(*) FROM _pipe_loads WHERE status = 'failed' AND finished_at IS NOT NULL`); got != 1 {
+		t.Errorf("failed loads recorded = %d, want 1", got)
+	}
+}

@@ -22,6 +22,8 @@ type acmeAPI struct {
 	rename string
 	// failOrgsAfter makes orgs pages after the first answer 500 (when > 0).
 	failOrgsAfter int
+	// plan adds a new field "plan" to every org when set.
+	plan any
 }
 
 func (a *acmeAPI) server(t *testing.T) *httptest.Server {
@@ -71,6 +73,9 @@ func (a *acmeAPI) listOrgs(w http.ResponseWriter, r *http.Request) {
 			"drop table orgs; --": i,
 			`we"ird`:              "quoted",
 		})
+		if a.plan != nil {
+			items[len(items)-1]["plan"] = a.plan
+		}
 	}
 	body := map[string]any{"items": items}
 	if next > 0 {

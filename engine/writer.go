@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -33,7 +34,8 @@ type writer struct {
 	tx     destinations.Tx
 
 	pending         []state.Entry // cursors of completed chains, saved at the next commit
-	rows            map[string]int64
+	rows            map[string]int64 // rows written per table, committed or not
+	committedRows   map[string]int64 // rows per table as of the last commit
 	sinceCheckpoint int
 	status          string
 	// extractErr is set before the message channel closes.
@@ -69,9 +71,24 @@ func (w *writer) run(ctx context.Context, cancel context.CancelFunc, in <-chan m
 		if w.tx != nil {
 			_ = w.tx.Rollback()
 		}
+		w.recordFailure(context.WithoutCancel(ctx))
 		return err
 	}
 	return w.finish(context.WithoutCancel(ctx))
+}
+
+// recordFailure marks the load failed in _pipe_loads after its last
+// transaction was rolled back, with the rows its checkpoints committed,
+// so pipe loads does not show it as still running. Best effort: the
+// error that failed the load is what the caller reports.
+func (w *writer) recordFailure(ctx context.Context) {
+	tx, err := w.dest.Begin(ctx, w.load)
+	if err != nil {
+		return
+	}
+	if err := tx.Commit(ctx, destinations.LoadStatus{Status: "failed", Finished: time.Now().UTC(), Rows: w.committedRows}); err != nil {
+		_ = tx.Rollback()
+	}
 }
 
 func (w *writer) handle(ctx context.Context, m msg) error {
@@ -182,6 +199,7 @@ func (w *writer) commit(ctx context.Context, status string) error {
 		return fmt.Errorf("commit load: %w", err)
 	}
 	w.pending = nil
+	w.committedRows = maps.Clone(w.rows)
 	return nil
 }
 
