@@ -129,19 +129,50 @@ func (r *runner) extract(ctx context.Context) error {
 }
 
 // chain extracts one request chain: pages, records, child chains, and
-// finally the chain's cursor.
+// finally the chain's cursor. With incremental windows, the chain walks
+// them one after the other, so its cursor covers a contiguous range.
 func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 	res := c.Resource
 	key := state.Key{Resource: res.Name, ParentKey: parentKey(c)}
 	var cursor *extract.Cursor
+	windows := []extract.Window{{}}
 	if inc := res.Incremental; inc != nil {
 		cursor = &extract.Cursor{Path: inc.CursorPath}
-		c.Window = extract.Window{Start: extract.StartValue(inc, r.committed[key]), End: inc.EndValue}
+		var err error
+		if windows, err = extract.Windows(inc, extract.StartValue(inc, r.committed[key]), time.Now()); err != nil {
+			return fmt.Errorf("resource %q: %w", res.Name, err)
+		}
 	}
-	children := r.neededChildren(res.Name)
-	norm := r.normalizer(res)
+	r.count(func() { r.stats[res.Name].Chains++ })
+	w := &chainWalk{r: r, pl: pl, norm: r.normalizer(res), children: r.neededChildren(res.Name), extra: extraFields(c), cursor: cursor}
+	for _, win := range windows {
+		c.Window = win
+		if err := w.pages(ctx, c); err != nil {
+			return err
+		}
+	}
+	if cursor != nil && cursor.Max != "" && res.Selected {
+		if prev := r.committed[key]; prev == "" || extract.Compare(cursor.Max, prev) > 0 {
+			return r.send(ctx, msg{res: res, cursor: &state.Entry{Key: key, Cursor: cursor.Max}})
+		}
+	}
+	return nil
+}
+
+// chainWalk is what one chain keeps across its pages and windows.
+type chainWalk struct {
+	r        *runner
+	pl       *pool
+	norm     *normalize.Normalizer
+	children []*plan.Resource
+	extra    []normalize.Field // the same for every record of the chain
+	cursor   *extract.Cursor
+}
+
+// pages walks the pages of one window of a chain.
+func (w *chainWalk) pages(ctx context.Context, c extract.Chain) error {
+	r, res := w.r, c.Resource
 	stats := r.stats[res.Name]
-	r.count(func() { stats.Chains++ })
 	for page, err := range r.x.Pages(ctx, c) {
 		if err != nil {
 			return err
@@ -152,22 +183,21 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			if !extract.Keep(res.ProcessingSteps, rec) {
 				continue
 			}
-			if cursor != nil {
-				v := rec.Get(cursor.Path)
+			if w.cursor != nil {
+				v := rec.Get(w.cursor.Path)
 				if res.Incremental.Filter && !extract.InWindow(v.String(), c.Window) {
 					continue
 				}
-				cursor.Observe(rec)
+				w.cursor.Observe(rec)
 			}
 			kept++
-			extra := extraFields(c)
 			if res.Selected {
-				if err := norm.Normalize(rec, extra, rows); err != nil {
-					return fmt.Errorf("resource %q: %s: %w", res.Name, page.Request.URL.Redacted(), err)
+				if err := w.norm.Normalize(rec, w.extra, rows); err != nil {
+					return fmt.Errorf("resource %q: %s: %w", res.Name, r.x.Redactor.URL(page.Request.URL), err)
 				}
 			}
-			if len(children) > 0 {
-				if err := r.submitChildren(ctx, pl, c, rec, extra, children); err != nil {
+			if len(w.children) > 0 {
+				if err := r.submitChildren(ctx, w.pl, c, rec, w.extra, w.children); err != nil {
 					return err
 				}
 			}
@@ -179,11 +209,6 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			if err := r.send(ctx, msg{res: res, rows: rows}); err != nil {
 				return err
 			}
-		}
-	}
-	if cursor != nil && cursor.Max != "" && res.Selected {
-		if prev := r.committed[key]; prev == "" || extract.Compare(cursor.Max, prev) > 0 {
-			return r.send(ctx, msg{res: res, cursor: &state.Entry{Key: key, Cursor: cursor.Max}})
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -79,4 +80,32 @@ func Compare(a, b string) int {
 		}
 	}
 	return strings.Compare(a, b)
+}
+
+// Windows returns the windows an incremental chain requests, in order:
+// one from start to end_value, or, with incremental.window, consecutive
+// windows of that length from start to end_value (now when empty).
+func Windows(inc *spec.Incremental, start string, now time.Time) ([]Window, error) {
+	if inc.Window <= 0 {
+		return []Window{{Start: start, End: inc.EndValue}}, nil
+	}
+	from, err := time.Parse(time.RFC3339Nano, start)
+	if err != nil {
+		return nil, fmt.Errorf("incremental.window needs a timestamp cursor; start value %q: %w", start, err)
+	}
+	to := now.UTC()
+	if inc.EndValue != "" {
+		if to, err = time.Parse(time.RFC3339Nano, inc.EndValue); err != nil {
+			return nil, fmt.Errorf("incremental.end_value %q: %w", inc.EndValue, err)
+		}
+	}
+	var out []Window
+	for size := time.Duration(inc.Window); from.Before(to); from = from.Add(size) {
+		end := from.Add(size)
+		if end.After(to) {
+			end = to
+		}
+		out = append(out, Window{Start: from.Format(time.RFC3339), End: end.Format(time.RFC3339)})
+	}
+	return out, nil
 }

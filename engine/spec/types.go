@@ -234,6 +234,11 @@ type Incremental struct {
 	// Filter drops records at or before the start value (and after the end
 	// value) client-side, for APIs without a filter parameter.
 	Filter bool `json:"filter,omitempty"`
+	// Window splits the range from the start value to the end value (now
+	// when end_value is empty) into windows of this length, requested one
+	// after the other with both bounds, for APIs that need both or cap a
+	// range. Timestamp cursors only.
+	Window Duration `json:"window,omitempty"`
 }
 
 // ResponseAction matches a response and decides what to do with it.
