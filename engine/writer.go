@@ -33,7 +33,7 @@ type writer struct {
 	tables map[string]*schema.Table
 	tx     destinations.Tx
 
-	pending         []state.Entry // cursors of completed chains, saved at the next commit
+	pending         []state.Entry    // cursors of completed chains, saved at the next commit
 	rows            map[string]int64 // rows written per table, committed or not
 	committedRows   map[string]int64 // rows per table as of the last commit
 	sinceCheckpoint int
