@@ -31,7 +31,8 @@ type runner struct {
 	loadID    string
 	stats     map[string]*ResourceStats
 	progress  *progress
-	mu        sync.Mutex // guards stats
+	done      *completion
+	mu        sync.Mutex // guards stats and done
 }
 
 func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
@@ -59,7 +60,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 		Limiter:   map[string]*rate.Limiter{},
 		Selectors: map[string]*rest.Selector{},
 	}
-	r := &runner{plan: p, x: x, opts: o, out: make(chan msg, 4), stats: map[string]*ResourceStats{}, progress: &progress{}}
+	r := &runner{plan: p, x: x, opts: o, out: make(chan msg, 4), stats: map[string]*ResourceStats{}, progress: &progress{}, done: newCompletion(p)}
 	x.OnRateWait = func(resource string, d time.Duration) {
 		r.count(func() { r.stats[resource].RateWait += d })
 	}
@@ -121,6 +122,11 @@ func (r *runner) extract(ctx context.Context) error {
 			first = err
 			break
 		}
+	}
+	if first == nil {
+		var done []*plan.Resource
+		r.count(func() { done = r.done.rootsSubmitted() })
+		first = r.completed(ctx, done)
 	}
 	if err := pl.wait(); err != nil && first == nil {
 		first = err
@@ -238,9 +244,18 @@ func (r *runner) submit(ctx context.Context, pl *pool, res *plan.Resource, paren
 	if res.EachVar != "" {
 		items = res.Each
 	}
+	r.count(func() { r.done.add(res.Name, len(items)) })
 	for _, item := range items {
 		c := extract.Chain{Resource: res, Parent: parent, Item: item}
-		if err := pl.submit(func(ctx context.Context) error { return r.chain(ctx, pl, c) }); err != nil {
+		run := func(ctx context.Context) error {
+			if err := r.chain(ctx, pl, c); err != nil {
+				return err
+			}
+			var done []*plan.Resource
+			r.count(func() { done = r.done.finish(res) })
+			return r.completed(ctx, done)
+		}
+		if err := pl.submit(run); err != nil {
 			return err
 		}
 	}

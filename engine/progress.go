@@ -17,9 +17,10 @@ const progressEvery = 2 * time.Second
 
 // progress prints a line per resource whose counts changed, periodically.
 type progress struct {
-	mu       *sync.Mutex
-	last     map[string]int64
-	lastWait map[string]time.Duration
+	mu        *sync.Mutex
+	last      map[string]int64
+	lastWait  map[string]time.Duration
+	shownDone map[string]bool
 }
 
 // start begins reporting stats (guarded by mu) to w until the returned
@@ -28,7 +29,7 @@ func (p *progress) start(w io.Writer, stats map[string]*ResourceStats, mu *sync.
 	if w == nil {
 		return func() {}
 	}
-	p.mu, p.last, p.lastWait = mu, map[string]int64{}, map[string]time.Duration{}
+	p.mu, p.last, p.lastWait, p.shownDone = mu, map[string]int64{}, map[string]time.Duration{}, map[string]bool{}
 	began := time.Now()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -62,14 +63,17 @@ func (p *progress) print(w io.Writer, stats map[string]*ResourceStats, began tim
 	for _, n := range names {
 		s := stats[n]
 		waiting := s.RateWait > p.lastWait[n]
-		if s.Pages == p.last[n] && !waiting && !final {
+		if p.shownDone[n] || s.Pages == p.last[n] && !waiting && !s.Done && !final {
 			continue
 		}
 		p.last[n], p.lastWait[n] = s.Pages, s.RateWait
+		p.shownDone[n] = s.Done || final
 		state := "running"
 		switch {
-		case final:
+		case s.Done:
 			state = "done"
+		case final:
+			state = "stopped"
 		case waiting:
 			state = "waiting for rate limit"
 		}

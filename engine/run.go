@@ -39,6 +39,9 @@ type Options struct {
 	// CheckpointRows commits the load every this many rows (state
 	// included), so a crash loses at most that much work.
 	CheckpointRows int
+	// CheckpointResources also commits each time a resource has extracted
+	// everything (its rows and cursors).
+	CheckpointResources bool
 	// MaxIdentLen is the destination's identifier limit (63 for Postgres).
 	MaxIdentLen int
 	// Auth builds authenticators for auth kinds that engine/rest does not
@@ -70,6 +73,8 @@ type ResourceStats struct {
 	Rows    int64
 	// RateWait is the time requests spent waiting for the rate limits.
 	RateWait time.Duration
+	// Done is set when the resource has extracted everything.
+	Done bool
 }
 
 // Run executes p into o.Dest. Rows and cursors written before an error

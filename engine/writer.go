@@ -15,12 +15,14 @@ import (
 	"github.com/pipe-etl/pipe/engine/state"
 )
 
-// msg is what extraction sends the writer: a page's rows, or the final
-// cursor of a completed request chain (sent after all its rows).
+// msg is what extraction sends the writer: a page's rows, the final
+// cursor of a completed request chain (sent after all its rows), or that
+// a resource extracted everything (sent after all its chains' messages).
 type msg struct {
 	res    *plan.Resource
 	rows   *normalize.Rows
 	cursor *state.Entry
+	done   bool
 }
 
 // writer owns the destination for a run: it evolves table schemas, writes
@@ -94,6 +96,12 @@ func (w *writer) recordFailure(ctx context.Context) {
 func (w *writer) handle(ctx context.Context, m msg) error {
 	if m.cursor != nil {
 		w.pending = append(w.pending, *m.cursor)
+		return nil
+	}
+	if m.done {
+		if w.opts.CheckpointResources && (w.sinceCheckpoint > 0 || len(w.pending) > 0) {
+			return w.checkpoint(ctx)
+		}
 		return nil
 	}
 	if err := w.write(ctx, m.res, m.rows); err != nil {

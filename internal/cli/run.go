@@ -17,6 +17,7 @@ func (e *env) runCommand() *cobra.Command {
 	var f planFlags
 	var dest string
 	var checkpoint int
+	var perResource bool
 	cmd := &cobra.Command{
 		Use:   "run SPEC",
 		Short: "Extract every selected resource of SPEC and load it",
@@ -30,12 +31,13 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return e.runSpec(ctx, args[0], f, dest, checkpoint)
+			return e.runSpec(ctx, args[0], f, dest, checkpoint, perResource)
 		},
 	}
 	addPlanFlags(cmd, &f)
 	cmd.Flags().StringVar(&dest, "dest", "", "destination: sqlite:///path.db, a .db path, or postgres://... (default $PIPE_DEST or ./<name>.db)")
 	cmd.Flags().IntVar(&checkpoint, "checkpoint-rows", engine.DefaultCheckpointRows, "commit rows and cursors every N rows")
+	cmd.Flags().BoolVar(&perResource, "checkpoint-resources", false, "also commit each time a resource has extracted everything")
 	return cmd
 }
 
@@ -45,7 +47,7 @@ func addPlanFlags(cmd *cobra.Command, f *planFlags) {
 	cmd.Flags().StringSliceVar(&f.resources, "resources", nil, "load only these resources (comma-separated); their parents are still extracted")
 }
 
-func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, checkpoint int) error {
+func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, checkpoint int, perResource bool) error {
 	p, err := e.buildPlan(arg, f)
 	if err != nil {
 		return err
@@ -68,13 +70,14 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	log := e.logger()
 	log.Info("run", "spec", p.File, "dest", where)
 	rep, err := engine.Run(ctx, p, engine.Options{
-		Dest:           dest,
-		Secrets:        store,
-		Logger:         log,
-		Progress:       e.stderr,
-		CheckpointRows: checkpoint,
-		MaxIdentLen:    maxIdentLen(dest),
-		Auth:           e.authFactory(p.Name, dest),
+		Dest:                dest,
+		Secrets:             store,
+		Logger:              log,
+		Progress:            e.stderr,
+		CheckpointRows:      checkpoint,
+		CheckpointResources: perResource,
+		MaxIdentLen:         maxIdentLen(dest),
+		Auth:                e.authFactory(p.Name, dest),
 	})
 	if rep != nil {
 		printSummary(e, rep, where)
