@@ -271,3 +271,20 @@ func TestFrozenColumnsNameTheOffendingRecord(t *testing.T) {
 		t.Errorf("failed loads recorded = %d, want 1", got)
 	}
 }
+
+func TestDeletedParentIsIgnoredByResponseAction(t *testing.T) {
+	api := &acmeAPI{orgs: 2, projectsPerOrg: 2, depsPerProject: 3, gone: "org-1-p0"}
+	srv := api.server(t)
+	path := filepath.Join(t.TempDir(), "acme.db")
+	rep, err := runSpec(t, "three_levels.yml", srv.URL, path, "s3cret")
+	if err != nil {
+		t.Fatalf("a 404 on a deleted parent's child must not fail the run: %v", err)
+	}
+	db := openDB(t, path)
+	if got := count(t, db, `SELECT count(*) FROM deps`); got != 9 {
+		t.Errorf("deps = %d, want 9 (4 projects x 3, less the deleted one's)", got)
+	}
+	if rep.Status != "completed" {
+		t.Errorf("status %q", rep.Status)
+	}
+}

@@ -24,6 +24,8 @@ type acmeAPI struct {
 	failOrgsAfter int
 	// plan adds a new field "plan" to every org when set.
 	plan any
+	// gone is a project whose deps answer 404, as if deleted meanwhile.
+	gone string
 }
 
 func (a *acmeAPI) server(t *testing.T) *httptest.Server {
@@ -104,6 +106,10 @@ func (a *acmeAPI) listProjects(w http.ResponseWriter, r *http.Request) {
 
 func (a *acmeAPI) listDeps(w http.ResponseWriter, r *http.Request) {
 	project := r.PathValue("project")
+	if project == a.gone {
+		http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
+		return
+	}
 	if !strings.HasPrefix(project, r.URL.Query().Get("org")+"-") {
 		http.Error(w, `{"error":"org param does not match project"}`, http.StatusBadRequest)
 		return
