@@ -85,6 +85,10 @@ type Conflict int
 const (
 	DoNothing Conflict = iota // keep the existing row (append)
 	DoUpdate                  // overwrite the existing row (merge, replace)
+	// Unkeyed inserts rows whose keys SQL knows to be new into a table
+	// whose unique key on _pipe_id is not built yet (see KeyDeferrer):
+	// no conflict clause at all.
+	Unkeyed
 )
 
 // Insert is one bulk write into one table.
@@ -108,6 +112,23 @@ type Inserter interface {
 	// Close releases what the Inserter holds. The transaction may already
 	// be committed or rolled back.
 	Close() error
+}
+
+// KeyDeferrer is an optional interface of a Dialect whose data tables
+// may be created without their unique key on _pipe_id and get it at the
+// end of the load that created them, when building it at once is much
+// cheaper than maintaining it row by row. SQL then writes rows with new
+// keys to such a table with Insert.Conflict Unkeyed, and builds the key
+// early when a key may repeat. Without it, tables get their primary key
+// at creation.
+type KeyDeferrer interface {
+	// AddKey makes _pipe_id the unique key of table, whose _pipe_id
+	// values are distinct and not null. It is called once per table.
+	AddKey(ctx context.Context, tx *sqlx.Tx, table string) error
+	// HasKey reports whether table has a unique key on _pipe_id. SQL asks
+	// once per table and destination about tables it did not create, to
+	// repair one left without its key by a load that crashed.
+	HasKey(ctx context.Context, q sqlx.QueryerContext, table string) (bool, error)
 }
 
 // ConnInserterMaker is an optional interface of a Dialect that is also

@@ -29,9 +29,11 @@ type SQL struct {
 	// staged maps a table to the load whose staging table for it exists
 	// in committed data (a replace load spanning several transactions).
 	staged map[string]string
-	// unindexed holds the child tables created by this destination whose
-	// root index waits for the end of the load (see sql_root_index.go).
-	unindexed map[string]bool
+	// deferred holds the tables created by this destination whose key or
+	// root index waits for the end of the load (see sql_deferred.go);
+	// keyed the tables known to have their key.
+	deferred map[string]*deferred
+	keyed    map[string]bool
 }
 
 var _ Destination = (*SQL)(nil)
@@ -43,12 +45,13 @@ func NewSQL(db *sqlx.DB, dialect Dialect, log *slog.Logger) *SQL {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &SQL{
-		db:        db,
-		dialect:   dialect,
-		log:       log,
-		now:       time.Now,
-		staged:    map[string]string{},
-		unindexed: map[string]bool{},
+		db:       db,
+		dialect:  dialect,
+		log:      log,
+		now:      time.Now,
+		staged:   map[string]string{},
+		deferred: map[string]*deferred{},
+		keyed:    map[string]bool{},
 	}
 }
 
@@ -114,14 +117,14 @@ func (s *SQL) Begin(ctx context.Context, load Load) (Tx, error) {
 
 func (s *SQL) begin(ctx context.Context, load Load) (*sqlTx, error) {
 	x := &sqlTx{
-		s:         s,
-		d:         s.dialect,
-		load:      load,
-		staged:    map[string]bool{},
-		unstaged:  map[string]bool{},
-		indexed:   map[string]bool{},
-		unindexed: map[string]bool{},
-		stmts:     map[string]*sqlx.Stmt{},
+		s:        s,
+		d:        s.dialect,
+		load:     load,
+		staged:   map[string]bool{},
+		unstaged: map[string]bool{},
+		created:  map[string]*deferred{},
+		built:    map[string]built{},
+		stmts:    map[string]*sqlx.Stmt{},
 	}
 	if hooks, ok := s.dialect.(TxHooks); ok {
 		conn, err := s.db.Connx(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -70,8 +71,9 @@ func createBookkeeping(ctx context.Context, tx *sqlx.Tx, d Dialect) error {
 	return nil
 }
 
-// createTableSQL is CREATE TABLE with every column nullable except the
-// primary key columns.
+// createTableSQL is CREATE TABLE with every column nullable except
+// _pipe_id and the primary key columns; an empty pk makes a table without
+// a primary key (see KeyDeferrer).
 func createTableSQL(d Dialect, name string, cols []schema.Column, pk []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE TABLE %s (", d.Table(name))
@@ -82,13 +84,14 @@ func createTableSQL(d Dialect, name string, cols []schema.Column, pk []string) s
 		b.WriteString(d.Quote(c.Name))
 		b.WriteByte(' ')
 		b.WriteString(d.ColumnType(c.Type))
-		for _, k := range pk {
-			if k == c.Name {
-				b.WriteString(" NOT NULL")
-			}
+		if c.Name == schema.ColID || slices.Contains(pk, c.Name) {
+			b.WriteString(" NOT NULL")
 		}
 	}
-	fmt.Fprintf(&b, ", PRIMARY KEY (%s))", quoteList(d, pk))
+	if len(pk) > 0 {
+		fmt.Fprintf(&b, ", PRIMARY KEY (%s)", quoteList(d, pk))
+	}
+	b.WriteByte(')')
 	return b.String()
 }
 

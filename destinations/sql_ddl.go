@@ -116,7 +116,7 @@ func evolve(rec *tableRecord, t *schema.Table) (*schema.Table, []Widening, error
 // alter creates table with next's columns or adds the missing ones, then
 // widens ws. index says whether a child table gets its _pipe_root_id index
 // (staging tables do not): a new table at the end of the load (see
-// sql_root_index.go), an existing one now unless that is still pending.
+// sql_deferred.go), an existing one now unless that is still pending.
 func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws []Widening, index bool) error {
 	have, exists, err := x.d.ExistingColumns(ctx, x.tx, table)
 	if err != nil {
@@ -124,13 +124,14 @@ func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws 
 	}
 	x.ins.Forget(table)
 	if !exists {
-		if _, err := x.tx.ExecContext(ctx, createTableSQL(x.d, table, next.Columns, []string{schema.ColID})); err != nil {
-			return fmt.Errorf("create: %w", err)
+		if !index { // a staging table
+			if _, err := x.tx.ExecContext(ctx, createTableSQL(x.d, table, next.Columns, []string{schema.ColID})); err != nil {
+				return fmt.Errorf("create: %w", err)
+			}
+		} else if err := x.createDataTable(ctx, table, next); err != nil {
+			return err
 		}
 		x.s.log.Info("table created", "destination", x.d.Name(), "table", table, "columns", len(next.Columns))
-		if index {
-			x.deferRootIndex(table, next)
-		}
 		return nil
 	}
 	haveSet := map[string]bool{}
@@ -148,6 +149,11 @@ func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws 
 		x.s.log.Info("column added", "destination", x.d.Name(), "table", table, "column", c.Name, "type", c.Type)
 	}
 	if len(ws) > 0 {
+		if x.keyPending(table) { // a rebuild keeps or makes a key: build it first
+			if err := x.buildKey(ctx, table); err != nil {
+				return err
+			}
+		}
 		if err := x.d.WidenColumns(ctx, x.tx, table, next, ws); err != nil {
 			return fmt.Errorf("widen: %w", err)
 		}

@@ -11,28 +11,130 @@ import (
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
-// The index on _pipe_root_id of a child table serves one statement: the
-// merge's DELETE of the child rows of roots that are loaded again. A
-// child table created by a load gets it at the end of that load (the
-// final Commit), not at creation: maintaining it row by row cost a third
-// of SQLite's insert time, and building it once is far cheaper. Until
-// then a DELETE by root needs it first, so a transaction creates it
-// (IF NOT EXISTS) before its first such DELETE on a table; that also
-// repairs a table whose load crashed before its final commit.
+// A data table created by a load gets its indexes at the end of that
+// load (the final Commit) rather than at creation: its unique key on
+// _pipe_id (when the Dialect is a KeyDeferrer) and, for a child table,
+// the index on _pipe_root_id that the merge's DELETE of child rows uses.
+// Maintaining them row by row, with ids that are hashes and so land all
+// over each index, was most of SQLite's insert time; building them once
+// by sorting is far cheaper, and the rows go in as plain INSERTs (for
+// Postgres, a COPY straight into the table).
 //
-// Merges only delete for roots that already exist in the root table:
-// child rows are written in the same batch as their root, and a contract
-// that drops a root drops its child rows too (normalize.Rows.Fit), so a
-// root that is not in the root table has no child rows. A first load
-// therefore deletes nothing and needs no index until it ends.
+// Without its key a table cannot resolve conflicts, so a load writes to
+// it only rows whose _pipe_id is new. Child ids derive from their root's
+// (normalize), so it suffices that a batch's roots are new: the root
+// table's idFilter, or its key index when the root table has one, tells.
+// When a root may be loaded again (a true or false positive, checked
+// against the root table), the load builds the deferred keys of the
+// root's tables first and goes on with upserts as usual.
+//
+// Merges only delete child rows of roots that already exist in the root
+// table: child rows are written in the same batch as their root, and a
+// contract that drops a root drops its child rows too (normalize.Rows.
+// Fit), so a root that is not in the root table has no child rows. A
+// first load therefore deletes nothing and needs no root index until it
+// ends; a DELETE by root creates the index first (IF NOT EXISTS), which
+// also repairs a table whose load crashed before its final commit, as
+// keyFor does for the key.
 
-// deferRootIndex notes that the new child table table has no root index
-// yet; the final Commit creates it.
-func (x *sqlTx) deferRootIndex(table string, t *schema.Table) {
-	if _, ok := t.Column(schema.ColRootID); !ok {
-		return
+// deferred is what a table created by this destination still lacks.
+type deferred struct {
+	key  bool      // the unique key on _pipe_id
+	root bool      // the index on _pipe_root_id
+	ids  *idFilter // with key, for a root table: the ids written (and maybe more)
+}
+
+// built is which deferred indexes a transaction built.
+type built struct{ key, root bool }
+
+// pending returns what table still lacks, as this transaction sees it,
+// or nil.
+func (x *sqlTx) pending(table string) *deferred {
+	d := x.created[table]
+	if d == nil {
+		d = x.s.deferred[table]
 	}
-	x.unindexed[table] = true
+	if d == nil {
+		return nil
+	}
+	b := x.built[table]
+	if (!d.key || b.key) && (!d.root || b.root) {
+		return nil
+	}
+	return d
+}
+
+// keyPending reports whether table has no key yet.
+func (x *sqlTx) keyPending(table string) bool {
+	d := x.pending(table)
+	return d != nil && d.key && !x.built[table].key
+}
+
+// rootIndexPending reports whether table waits for its root index.
+func (x *sqlTx) rootIndexPending(table string) bool {
+	d := x.pending(table)
+	return d != nil && d.root && !x.built[table].root
+}
+
+// keyDeferrer returns the dialect's KeyDeferrer, or nil.
+func (x *sqlTx) keyDeferrer() KeyDeferrer {
+	k, _ := x.d.(KeyDeferrer)
+	return k
+}
+
+// createDataTable creates the data table table with next's columns,
+// deferring its indexes (see above).
+func (x *sqlTx) createDataTable(ctx context.Context, table string, next *schema.Table) error {
+	d := &deferred{}
+	q := createTableSQL(x.d, table, next.Columns, []string{schema.ColID})
+	if x.keyDeferrer() != nil {
+		q = createTableSQL(x.d, table, next.Columns, nil)
+		d.key = true
+		if next.Parent == "" {
+			d.ids = newIDFilter()
+		}
+	}
+	if _, ok := next.Column(schema.ColRootID); ok {
+		d.root = true
+	}
+	if _, err := x.tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	if d.key || d.root {
+		x.created[table] = d
+	}
+	return nil
+}
+
+// buildKey gives table its deferred unique key.
+func (x *sqlTx) buildKey(ctx context.Context, table string) error {
+	if err := x.keyDeferrer().AddKey(ctx, x.tx, table); err != nil {
+		return fmt.Errorf("table %q: key on %s: %w", table, schema.ColID, err)
+	}
+	b := x.built[table]
+	b.key = true
+	x.built[table] = b
+	x.s.log.Info("key built", "destination", x.d.Name(), "table", table)
+	return nil
+}
+
+// keyFor makes sure, once per table and destination, that a table this
+// destination did not create has its key, as a load that crashed before
+// its end may leave it without one.
+func (x *sqlTx) keyFor(ctx context.Context, table string) error {
+	k := x.keyDeferrer()
+	if k == nil || x.s.keyed[table] || x.keyPending(table) || x.built[table].key || x.pending(table) != nil {
+		return nil
+	}
+	has, err := k.HasKey(ctx, x.tx, table)
+	if err != nil {
+		return fmt.Errorf("table %q: key: %w", table, err)
+	}
+	if !has {
+		return x.buildKey(ctx, table)
+	}
+	x.s.keyed[table] = true
+	return nil
 }
 
 // rootIndex creates the index on _pipe_root_id of a child table, if it
@@ -46,64 +148,150 @@ func (x *sqlTx) rootIndex(ctx context.Context, table string, t *schema.Table) er
 	if _, err := x.tx.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("index on %s: %w", schema.ColRootID, err)
 	}
-	x.indexed[table] = true
-	delete(x.unindexed, table)
+	b := x.built[table]
+	b.root = true
+	x.built[table] = b
 	return nil
-}
-
-// rootIndexPending reports whether table waits for its deferred root index.
-func (x *sqlTx) rootIndexPending(table string) bool {
-	return x.unindexed[table] || x.s.unindexed[table] && !x.indexed[table]
 }
 
 // ensureRootIndex makes sure table has its root index before a DELETE
 // by root, once per transaction.
 func (x *sqlTx) ensureRootIndex(ctx context.Context, table string, t *schema.Table) error {
-	if x.indexed[table] {
+	if x.built[table].root {
 		return nil
 	}
 	return x.rootIndex(ctx, table, t)
 }
 
-// pendingRootIndexes returns the child tables whose root index a final
-// Commit must create, sorted.
-func (x *sqlTx) pendingRootIndexes() []string {
-	var out []string
-	for t := range x.s.unindexed {
-		if !x.indexed[t] && !x.unindexed[t] {
-			out = append(out, t)
+// checkNewRoots prepares a non-replace batch for tables without their
+// key: when a root of the batch may have been written before, it builds
+// the deferred keys of the root's tables, so that the writes go on as
+// upserts. It returns whether the root table still has no key, in which
+// case its roots are new.
+func (x *sqlTx) checkNewRoots(ctx context.Context, b *Batch, ids []any) (rootNew bool, err error) {
+	root := b.Tables[0].Table.Name
+	tables := batchTables(b)
+	var pending []string
+	for _, t := range tables {
+		if x.keyPending(t) {
+			pending = append(pending, t)
 		}
 	}
-	for t := range x.unindexed {
-		out = append(out, t)
+	if len(pending) == 0 {
+		return false, nil
 	}
-	sort.Strings(out)
+	var again []any
+	if x.keyPending(root) {
+		var maybe []any
+		d := x.pending(root)
+		for _, id := range ids {
+			if d.ids.mayContain(id.(string)) {
+				maybe = append(maybe, id)
+			}
+		}
+		if len(maybe) > 0 { // a table scan, rare: ids repeat or the filter erred
+			if again, err = x.existingRoots(ctx, root, maybe); err != nil {
+				return false, err
+			}
+		}
+	} else if again, err = x.existingRoots(ctx, root, ids); err != nil {
+		return false, err
+	}
+	if len(again) == 0 {
+		return x.keyPending(root), nil
+	}
+	for _, t := range pending {
+		if err := x.buildKey(ctx, t); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// rememberRoots adds the batch's root ids to the root table's filter
+// while the table has no key.
+func (x *sqlTx) rememberRoots(root string, ids []any) {
+	if !x.keyPending(root) {
+		return
+	}
+	f := x.pending(root).ids
+	for _, id := range ids {
+		f.add(id.(string))
+	}
+}
+
+// batchTables names the batch's tables and the known child tables of
+// its root, root first.
+func batchTables(b *Batch) []string {
+	out := make([]string, 0, len(b.Tables)+len(b.ChildTables))
+	for _, tr := range b.Tables {
+		out = append(out, tr.Table.Name)
+	}
+	for _, c := range b.ChildTables {
+		if !contains(out, c) {
+			out = append(out, c)
+		}
+	}
 	return out
 }
 
-// createRootIndexes creates the deferred root indexes of the tables
-// that still exist, at the end of a load.
-func (x *sqlTx) createRootIndexes(ctx context.Context) error {
-	for _, table := range x.pendingRootIndexes() {
+// buildDeferred builds, at the end of a load, every deferred index of
+// the tables that still exist: keys first, then root indexes.
+func (x *sqlTx) buildDeferred(ctx context.Context) error {
+	names := map[string]bool{}
+	for t := range x.s.deferred {
+		names[t] = true
+	}
+	for t := range x.created {
+		names[t] = true
+	}
+	sorted := make([]string, 0, len(names))
+	for t := range names {
+		sorted = append(sorted, t)
+	}
+	sort.Strings(sorted)
+	for _, table := range sorted {
 		rec, ok := x.schemas[table]
 		if !ok {
 			continue
 		}
-		if err := x.rootIndex(ctx, table, &rec.table); err != nil {
-			return fmt.Errorf("table %q: %w", table, err)
+		if x.keyPending(table) {
+			if err := x.buildKey(ctx, table); err != nil {
+				return err
+			}
+		}
+		if x.rootIndexPending(table) {
+			if err := x.rootIndex(ctx, table, &rec.table); err != nil {
+				return fmt.Errorf("table %q: %w", table, err)
+			}
 		}
 	}
 	return nil
 }
 
-// applyRootIndexes records, once the transaction committed, which
-// tables still wait for their root index.
-func (x *sqlTx) applyRootIndexes() {
-	for t := range x.indexed {
-		delete(x.s.unindexed, t)
+// applyDeferred records, once the transaction committed, what its
+// tables still lack.
+func (x *sqlTx) applyDeferred() {
+	for t, d := range x.created {
+		x.s.deferred[t] = d
 	}
-	for t := range x.unindexed {
-		x.s.unindexed[t] = true
+	for t, b := range x.built {
+		if b.key {
+			x.s.keyed[t] = true
+		}
+		d := x.s.deferred[t]
+		if d == nil {
+			continue
+		}
+		if b.key {
+			d.key, d.ids = false, nil
+		}
+		if b.root {
+			d.root = false
+		}
+		if !d.key && !d.root {
+			delete(x.s.deferred, t)
+		}
 	}
 }
 

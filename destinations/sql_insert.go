@@ -162,15 +162,20 @@ func multiRowInsertSQL(d Dialect, ins *Insert, rows int) string {
 		}
 		b.WriteByte(')')
 	}
-	b.WriteByte(' ')
-	b.WriteString(d.OnConflict([]string{schema.ColID}, ins.Conflict, update))
+	if c := d.OnConflict([]string{schema.ColID}, ins.Conflict, update); c != "" {
+		b.WriteByte(' ')
+		b.WriteString(c)
+	}
 	return b.String()
 }
 
 // OnConflictClause is the upsert clause SQLite and Postgres share:
 // ON CONFLICT (key) DO NOTHING, or DO UPDATE SET c = excluded.c for each
-// update column.
+// update column; none for Unkeyed.
 func OnConflictClause(d Dialect, key []string, action Conflict, update []string) string {
+	if action == Unkeyed {
+		return ""
+	}
 	clause := "ON CONFLICT (" + quoteList(d, key) + ") DO "
 	if action == DoNothing || len(update) == 0 {
 		return clause + "NOTHING"

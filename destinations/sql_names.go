@@ -10,6 +10,7 @@ import (
 const (
 	stagingSuffix   = "__pipe_staging"
 	rootIndexPrefix = "_pipe_idx__"
+	keyIndexPrefix  = "_pipe_key__"
 )
 
 // CheckIdentifier returns an error wrapping ErrIdentifierTooLong if name
@@ -49,6 +50,13 @@ func ShortName(name string, max int) string {
 // TABLE__pipe_staging, shortened to max bytes.
 func StagingName(table string, max int) string {
 	return ShortName(table+stagingSuffix, max)
+}
+
+// KeyIndexName returns the name of the unique index on _pipe_id that a
+// KeyDeferrer without ALTER TABLE ... ADD PRIMARY KEY (SQLite) gives a
+// table: _pipe_key__TABLE, shortened to max bytes.
+func KeyIndexName(table string, max int) string {
+	return ShortName(keyIndexPrefix+table, max)
 }
 
 // RootIndexName returns the name of the index on _pipe_root_id of a

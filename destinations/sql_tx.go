@@ -35,10 +35,11 @@ type sqlTx struct {
 	// created and swapped away, applied to SQL.staged at Commit.
 	staged   map[string]bool
 	unstaged map[string]bool
-	// indexed and unindexed are the child tables whose root index this
-	// transaction created or deferred, applied to SQL.unindexed at Commit.
-	indexed   map[string]bool
-	unindexed map[string]bool
+	// created and built are the tables this transaction created with
+	// deferred indexes and the deferred indexes it built, applied to
+	// SQL.deferred at Commit.
+	created map[string]*deferred
+	built   map[string]built
 	// stmts are statements prepared in this transaction, by text.
 	stmts map[string]*sqlx.Stmt
 }
@@ -89,7 +90,7 @@ func (x *sqlTx) Commit(ctx context.Context, status LoadStatus) error {
 		return err
 	}
 	if status.Status != StatusRunning {
-		if err := x.createRootIndexes(ctx); err != nil {
+		if err := x.buildDeferred(ctx); err != nil {
 			x.abort()
 			return x.errorf(err)
 		}
@@ -103,7 +104,7 @@ func (x *sqlTx) Commit(ctx context.Context, status LoadStatus) error {
 	if err != nil {
 		return x.errorf(fmt.Errorf("commit: %w", err))
 	}
-	x.applyRootIndexes()
+	x.applyDeferred()
 	for t := range x.unstaged {
 		delete(x.s.staged, t)
 	}

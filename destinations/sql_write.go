@@ -33,32 +33,55 @@ func (x *sqlTx) write(ctx context.Context, b *Batch) error {
 	if len(b.Tables) == 0 {
 		return nil
 	}
+	var conflict Conflict
 	switch b.Disposition {
 	case Append:
-		for i := range b.Tables {
-			if err := x.insert(ctx, &b.Tables[i], false, DoNothing); err != nil {
-				return err
-			}
-		}
+		conflict = DoNothing
 	case Merge:
-		if err := x.deleteChildren(ctx, b); err != nil {
-			return err
-		}
-		for i := range b.Tables {
-			if err := x.insert(ctx, &b.Tables[i], false, DoUpdate); err != nil {
-				return err
-			}
-		}
+		conflict = DoUpdate
 	case Replace:
 		for i := range b.Tables {
 			if err := x.insert(ctx, &b.Tables[i], true, DoUpdate); err != nil {
 				return err
 			}
 		}
+		return nil
 	default:
 		return fmt.Errorf("unknown write disposition %q", b.Disposition)
 	}
+	ids, err := rootIDs(b)
+	if err != nil {
+		return err
+	}
+	rootNew, err := x.checkNewRoots(ctx, b, ids)
+	if err != nil {
+		return err
+	}
+	if b.Disposition == Merge && !rootNew {
+		if err := x.deleteChildren(ctx, b, ids); err != nil {
+			return err
+		}
+	}
+	for i := range b.Tables {
+		if err := x.insert(ctx, &b.Tables[i], false, conflict); err != nil {
+			return err
+		}
+	}
+	x.rememberRoots(b.Tables[0].Table.Name, ids)
 	return nil
+}
+
+// rootIDs returns the _pipe_id of every root row of b.
+func rootIDs(b *Batch) ([]any, error) {
+	ids := make([]any, 0, len(b.Tables[0].Rows))
+	for _, row := range b.Tables[0].Rows {
+		id, ok := row[schema.ColID].(string)
+		if !ok || id == "" {
+			return nil, fmt.Errorf("table %q: %w", b.Tables[0].Table.Name, ErrMissingID)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // insert writes the rows of tr into its table, or its staging table.
@@ -71,18 +94,22 @@ func (x *sqlTx) insert(ctx context.Context, tr *TableRows, staging bool, conflic
 	if !ok {
 		return fmt.Errorf("table %q: %w (EnsureTable it first)", name, ErrUnknownTable)
 	}
-	target := name
+	target, action := name, conflict
 	if staging {
 		var err error
 		if target, err = x.ensureStaging(ctx, name); err != nil {
 			return fmt.Errorf("table %q: %w", name, err)
 		}
+	} else if x.keyPending(name) {
+		action = Unkeyed // checkNewRoots made sure the keys are new
+	} else if err := x.keyFor(ctx, name); err != nil {
+		return err
 	}
 	rows, err := encodeRows(x.d, &rec.table, tr.Rows, conflict)
 	if err != nil {
 		return fmt.Errorf("table %q: %w", name, err)
 	}
-	ins := &Insert{Table: target, Columns: rec.table.Columns, Rows: rows, Conflict: conflict}
+	ins := &Insert{Table: target, Columns: rec.table.Columns, Rows: rows, Conflict: action}
 	if err := x.ins.Insert(ctx, ins); err != nil {
 		return fmt.Errorf("table %q: insert: %w", target, err)
 	}
@@ -154,17 +181,9 @@ func unknownColumn(t *schema.Table, row schema.Row) string {
 
 // deleteChildren deletes, from every existing child table of the batch's
 // root, the rows that belong to those of the batch's root rows that
-// already exist in the root table (see sql_root_index.go for why the
+// already exist in the root table (see sql_deferred.go for why the
 // others have none).
-func (x *sqlTx) deleteChildren(ctx context.Context, b *Batch) error {
-	var ids []any
-	for _, row := range b.Tables[0].Rows {
-		id, ok := row[schema.ColID].(string)
-		if !ok || id == "" {
-			return fmt.Errorf("table %q: %w", b.Tables[0].Table.Name, ErrMissingID)
-		}
-		ids = append(ids, id)
-	}
+func (x *sqlTx) deleteChildren(ctx context.Context, b *Batch, ids []any) error {
 	if len(ids) == 0 {
 		return nil
 	}

@@ -29,8 +29,9 @@ type Dialect struct {
 }
 
 var (
-	_ destinations.Dialect = (*Dialect)(nil)
-	_ destinations.TxHooks = (*Dialect)(nil)
+	_ destinations.Dialect     = (*Dialect)(nil)
+	_ destinations.TxHooks     = (*Dialect)(nil)
+	_ destinations.KeyDeferrer = (*Dialect)(nil)
 )
 
 // New returns the SQLite dialect.
@@ -92,6 +93,24 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 		return x, nil
 	}
 	return nil, fmt.Errorf("sqlite: cannot store %T in a %s column", v, t)
+}
+
+// AddKey makes _pipe_id the key of table with a unique index (SQLite
+// cannot add a primary key to a table); upserts resolve conflicts on it
+// as on a primary key.
+func (d *Dialect) AddKey(ctx context.Context, tx *sqlx.Tx, table string) error {
+	_, err := tx.ExecContext(ctx, fmt.Sprintf("CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (%s)",
+		d.Quote(destinations.KeyIndexName(table, d.MaxIdentifierLen())), d.Table(table), d.Quote(schema.ColID)))
+	return err
+}
+
+// HasKey reports whether table has a unique index on _pipe_id alone: its
+// primary key or the index of AddKey.
+func (*Dialect) HasKey(ctx context.Context, q sqlx.QueryerContext, table string) (bool, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM pragma_index_list(?1) AS l
+WHERE l."unique" AND (SELECT group_concat(name) FROM pragma_index_info(l.name)) = ?2`, table, schema.ColID)
+	return n > 0, err
 }
 
 // OnConflict is SQLite's upsert clause (SQLite 3.24 and later).

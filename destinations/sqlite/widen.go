@@ -21,9 +21,12 @@ func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t
 	if err != nil {
 		return fmt.Errorf("columns: %w", err)
 	}
+	// The new table has a primary key: the unique index of AddKey, if any,
+	// is not recreated.
 	var indexes []string
 	if err := tx.SelectContext(ctx, &indexes,
-		"SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table); err != nil {
+		"SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL AND name <> ?",
+		table, destinations.KeyIndexName(table, d.MaxIdentifierLen())); err != nil {
 		return fmt.Errorf("indexes: %w", err)
 	}
 	widened := map[string]bool{}

@@ -1,0 +1,55 @@
+package destinations
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestIDFilter adds ids across several stages and checks that every id
+// added is found and that ids never added are (nearly) never found.
+func TestIDFilter(t *testing.T) {
+	f := newIDFilter()
+	const n = 300_000 // three stages
+	for i := 0; i < n; i++ {
+		f.add(fmt.Sprintf("%032x", i))
+	}
+	if len(f.stages) != 3 {
+		t.Errorf("%d stages for %d ids, want 3", len(f.stages), n)
+	}
+	for i := 0; i < n; i++ {
+		if id := fmt.Sprintf("%032x", i); !f.mayContain(id) {
+			t.Fatalf("id %s added but not found", id)
+		}
+	}
+	fp := 0
+	for i := n; i < 4*n; i++ {
+		if f.mayContain(fmt.Sprintf("%032x", i)) {
+			fp++
+		}
+	}
+	// The design rate is about 1e-8; 900k lookups should find none, and
+	// a filter that were half as good would still pass.
+	if fp > 1 {
+		t.Errorf("%d false positives in %d lookups", fp, 3*n)
+	}
+}
+
+func TestIDFilterEmpty(t *testing.T) {
+	if newIDFilter().mayContain("x") {
+		t.Error("empty filter contains x")
+	}
+}
+
+func BenchmarkIDFilter(b *testing.B) {
+	f := newIDFilter()
+	ids := make([]string, 1<<16)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%032x", i*7919)
+		f.add(ids[i])
+	}
+	i := 0
+	for b.Loop() {
+		f.mayContain(ids[i&(len(ids)-1)])
+		i++
+	}
+}
