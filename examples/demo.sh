@@ -18,4 +18,6 @@ echo
 echo "Incremental rerun (only issues updated since the last run are fetched):"
 ./bin/pipe run snyk --var "api_url=http://127.0.0.1:$port" --dest demo.db -q
 echo
-./bin/pipe schema --dest demo.db | head -40
+./bin/pipe loads --dest demo.db
+echo
+echo "Explore: ./bin/pipe schema --dest demo.db, or sqlite3 demo.db 'SELECT attributes__title FROM issues LIMIT 5'"

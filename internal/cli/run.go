@@ -93,12 +93,16 @@ func printSummary(e *env, rep *engine.Report, where string) {
 	}
 	sort.Strings(names)
 	fmt.Fprintf(e.stdout, "load %s %s in %s into %s\n", rep.LoadID, rep.Status, rep.Elapsed.Round(1e6), where)
+	width := len("total")
+	for _, n := range names {
+		width = max(width, len(n))
+	}
 	var total int64
 	for _, n := range names {
-		fmt.Fprintf(e.stdout, "  %-40s %10d rows\n", n, rep.Tables[n])
+		fmt.Fprintf(e.stdout, "  %-*s %10d rows\n", width, n, rep.Tables[n])
 		total += rep.Tables[n]
 	}
-	fmt.Fprintf(e.stdout, "  %-40s %10d rows\n", "total", total)
+	fmt.Fprintf(e.stdout, "  %-*s %10d rows\n", width, "total", total)
 }
 
 func maxIdentLen(d any) int {
