@@ -123,11 +123,16 @@ type Inserter interface {
 // at creation.
 type KeyDeferrer interface {
 	// AddKey makes _pipe_id the unique key of table, whose _pipe_id
-	// values are distinct and not null. It is called once per table.
-	AddKey(ctx context.Context, tx *sqlx.Tx, table string) error
-	// HasKey reports whether table has a unique key on _pipe_id. SQL asks
-	// once per table and destination about tables it did not create, to
-	// repair one left without its key by a load that crashed.
+	// values are distinct and not null. final says the load ends with
+	// this transaction: mid-load, SQL needs a key that upserts can use
+	// and that does not lock readers out of the table for the rest of
+	// the transaction (a unique index); the final key may be the primary
+	// key. SQL calls it with final false at most once and with final
+	// true once per table; both must be safe to call again.
+	AddKey(ctx context.Context, tx *sqlx.Tx, table string, final bool) error
+	// HasKey reports whether table has its final key. SQL asks once per
+	// table and destination about tables it did not create, to repair
+	// one left without its key by a load that crashed.
 	HasKey(ctx context.Context, q sqlx.QueryerContext, table string) (bool, error)
 }
 

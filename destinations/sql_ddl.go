@@ -150,7 +150,7 @@ func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws 
 	}
 	if len(ws) > 0 {
 		if x.keyPending(table) { // a rebuild keeps or makes a key: build it first
-			if err := x.buildKey(ctx, table); err != nil {
+			if err := x.buildKey(ctx, table, false); err != nil {
 				return err
 			}
 		}

@@ -39,13 +39,14 @@ import (
 
 // deferred is what a table created by this destination still lacks.
 type deferred struct {
-	key  bool      // the unique key on _pipe_id
-	root bool      // the index on _pipe_root_id
-	ids  *idFilter // with key, for a root table: the ids written (and maybe more)
+	noKey bool      // any unique key on _pipe_id, so upserts must wait
+	final bool      // the key the load ends with (see KeyDeferrer.AddKey)
+	root  bool      // the index on _pipe_root_id
+	ids   *idFilter // with noKey, for a root table: the ids written (and maybe more)
 }
 
 // built is which deferred indexes a transaction built.
-type built struct{ key, root bool }
+type built struct{ key, final, root bool }
 
 // pending returns what table still lacks, as this transaction sees it,
 // or nil.
@@ -58,7 +59,7 @@ func (x *sqlTx) pending(table string) *deferred {
 		return nil
 	}
 	b := x.built[table]
-	if (!d.key || b.key) && (!d.root || b.root) {
+	if (!d.noKey || b.key || b.final) && (!d.final || b.final) && (!d.root || b.root) {
 		return nil
 	}
 	return d
@@ -66,8 +67,14 @@ func (x *sqlTx) pending(table string) *deferred {
 
 // keyPending reports whether table has no key yet.
 func (x *sqlTx) keyPending(table string) bool {
+	d, b := x.pending(table), x.built[table]
+	return d != nil && d.noKey && !b.key && !b.final
+}
+
+// finalKeyPending reports whether table waits for its final key.
+func (x *sqlTx) finalKeyPending(table string) bool {
 	d := x.pending(table)
-	return d != nil && d.key && !x.built[table].key
+	return d != nil && d.final && !x.built[table].final
 }
 
 // rootIndexPending reports whether table waits for its root index.
@@ -89,7 +96,7 @@ func (x *sqlTx) createDataTable(ctx context.Context, table string, next *schema.
 	q := createTableSQL(x.d, table, next.Columns, []string{schema.ColID})
 	if x.keyDeferrer() != nil {
 		q = createTableSQL(x.d, table, next.Columns, nil)
-		d.key = true
+		d.noKey, d.final = true, true
 		if next.Parent == "" {
 			d.ids = newIDFilter()
 		}
@@ -100,19 +107,21 @@ func (x *sqlTx) createDataTable(ctx context.Context, table string, next *schema.
 	if _, err := x.tx.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
-	if d.key || d.root {
+	if d.final || d.root {
 		x.created[table] = d
 	}
 	return nil
 }
 
-// buildKey gives table its deferred unique key.
-func (x *sqlTx) buildKey(ctx context.Context, table string) error {
-	if err := x.keyDeferrer().AddKey(ctx, x.tx, table); err != nil {
+// buildKey gives table its deferred unique key, the final one at the
+// end of the load.
+func (x *sqlTx) buildKey(ctx context.Context, table string, final bool) error {
+	if err := x.keyDeferrer().AddKey(ctx, x.tx, table, final); err != nil {
 		return fmt.Errorf("table %q: key on %s: %w", table, schema.ColID, err)
 	}
 	b := x.built[table]
 	b.key = true
+	b.final = b.final || final
 	x.built[table] = b
 	x.s.log.Info("key built", "destination", x.d.Name(), "table", table)
 	return nil
@@ -123,7 +132,7 @@ func (x *sqlTx) buildKey(ctx context.Context, table string) error {
 // its end may leave it without one.
 func (x *sqlTx) keyFor(ctx context.Context, table string) error {
 	k := x.keyDeferrer()
-	if k == nil || x.s.keyed[table] || x.keyPending(table) || x.built[table].key || x.pending(table) != nil {
+	if k == nil || x.s.keyed[table] || x.built[table].final || x.pending(table) != nil {
 		return nil
 	}
 	has, err := k.HasKey(ctx, x.tx, table)
@@ -131,7 +140,7 @@ func (x *sqlTx) keyFor(ctx context.Context, table string) error {
 		return fmt.Errorf("table %q: key: %w", table, err)
 	}
 	if !has {
-		return x.buildKey(ctx, table)
+		return x.buildKey(ctx, table, true)
 	}
 	x.s.keyed[table] = true
 	return nil
@@ -201,7 +210,7 @@ func (x *sqlTx) checkNewRoots(ctx context.Context, b *Batch, ids []any) (rootNew
 		return x.keyPending(root), nil
 	}
 	for _, t := range pending {
-		if err := x.buildKey(ctx, t); err != nil {
+		if err := x.buildKey(ctx, t, false); err != nil {
 			return false, err
 		}
 	}
@@ -255,8 +264,8 @@ func (x *sqlTx) buildDeferred(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		if x.keyPending(table) {
-			if err := x.buildKey(ctx, table); err != nil {
+		if x.finalKeyPending(table) {
+			if err := x.buildKey(ctx, table, true); err != nil {
 				return err
 			}
 		}
@@ -276,20 +285,23 @@ func (x *sqlTx) applyDeferred() {
 		x.s.deferred[t] = d
 	}
 	for t, b := range x.built {
-		if b.key {
+		if b.final {
 			x.s.keyed[t] = true
 		}
 		d := x.s.deferred[t]
 		if d == nil {
 			continue
 		}
-		if b.key {
-			d.key, d.ids = false, nil
+		if b.key || b.final {
+			d.noKey, d.ids = false, nil
+		}
+		if b.final {
+			d.final = false
 		}
 		if b.root {
 			d.root = false
 		}
-		if !d.key && !d.root {
+		if !d.noKey && !d.final && !d.root {
 			delete(x.s.deferred, t)
 		}
 	}

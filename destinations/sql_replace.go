@@ -72,7 +72,7 @@ func (x *sqlTx) finishReplace(ctx context.Context, table string) error {
 	delete(x.staged, table)
 	x.unstaged[table] = true
 	b := x.built[table]
-	b.key = true // the staging table's, now the table's
+	b.key, b.final = true, true // the staging table's, now the table's
 	x.built[table] = b
 	return x.rootIndex(ctx, table, &rec.table)
 }

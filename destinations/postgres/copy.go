@@ -32,12 +32,9 @@ func (d *Dialect) NewInserter(tx *sqlx.Tx) destinations.Inserter {
 }
 
 // Insert copies ins.Rows into the temporary table of ins.Table and moves
-// them into ins.Table.
+// them into ins.Table; rows whose keys are new (Unkeyed) are copied into
+// ins.Table directly.
 func (c *copyInserter) Insert(ctx context.Context, ins *destinations.Insert) error {
-	tmp, err := c.temp(ctx, ins.Table)
-	if err != nil {
-		return err
-	}
 	names := make([]string, len(ins.Columns))
 	var update []string
 	for i, col := range ins.Columns {
@@ -47,7 +44,14 @@ func (c *copyInserter) Insert(ctx context.Context, ins *destinations.Insert) err
 		}
 	}
 	cols := strings.Join(names, ", ")
-	if err := c.copy(ctx, tmp, cols, ins.Rows); err != nil {
+	if ins.Conflict == destinations.Unkeyed {
+		return c.copy(ctx, c.d.Table(ins.Table), ins.Table, cols, ins.Rows)
+	}
+	tmp, err := c.temp(ctx, ins.Table)
+	if err != nil {
+		return err
+	}
+	if err := c.copy(ctx, c.d.Quote(tmp), tmp, cols, ins.Rows); err != nil {
 		return err
 	}
 	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s %s", c.d.Table(ins.Table), cols, cols, c.d.Quote(tmp),
@@ -61,9 +65,10 @@ func (c *copyInserter) Insert(ctx context.Context, ins *destinations.Insert) err
 	return nil
 }
 
-// copy streams rows into table with COPY FROM STDIN.
-func (c *copyInserter) copy(ctx context.Context, table, cols string, rows [][]any) (err error) {
-	stmt, err := c.tx.PrepareContext(ctx, fmt.Sprintf("COPY %s (%s) FROM STDIN", c.d.Quote(table), cols))
+// copy streams rows into the table quoted as target (named table in
+// errors) with COPY FROM STDIN.
+func (c *copyInserter) copy(ctx context.Context, target, table, cols string, rows [][]any) (err error) {
+	stmt, err := c.tx.PrepareContext(ctx, fmt.Sprintf("COPY %s (%s) FROM STDIN", target, cols))
 	if err != nil {
 		return fmt.Errorf("copy into %s: %w", table, err)
 	}

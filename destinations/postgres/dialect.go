@@ -21,7 +21,10 @@ type Dialect struct {
 	dataset string
 }
 
-var _ destinations.Dialect = (*Dialect)(nil)
+var (
+	_ destinations.Dialect     = (*Dialect)(nil)
+	_ destinations.KeyDeferrer = (*Dialect)(nil)
+)
 
 // New returns the Postgres dialect for tables in the schema dataset.
 func New(dataset string) *Dialect { return &Dialect{dataset: dataset} }
@@ -78,6 +81,34 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 		return x, nil
 	}
 	return nil, fmt.Errorf("postgres: cannot store %T in a %s column", v, t)
+}
+
+// AddKey builds a unique index on _pipe_id of table, which locks out
+// writers but not readers, and at the end of the load makes it the
+// primary key (named as SwapTable names it), which takes a lock that
+// readers wait for only until the commit that follows.
+func (d *Dialect) AddKey(ctx context.Context, tx *sqlx.Tx, table string, final bool) error {
+	name := d.Quote(destinations.ShortName(table+"_pkey", d.MaxIdentifierLen()))
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (%s)",
+		name, d.Table(table), d.Quote(schema.ColID))); err != nil {
+		return err
+	}
+	if !final {
+		return nil
+	}
+	if has, err := d.HasKey(ctx, tx, table); err != nil || has {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY USING INDEX %s", d.Table(table), name, name))
+	return err
+}
+
+// HasKey reports whether table has a primary key.
+func (d *Dialect) HasKey(ctx context.Context, q sqlx.QueryerContext, table string) (bool, error) {
+	var has bool
+	err := sqlx.GetContext(ctx, q, &has,
+		"SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p')", d.Table(table))
+	return has, err
 }
 
 // OnConflict is Postgres' upsert clause.

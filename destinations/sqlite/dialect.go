@@ -96,9 +96,9 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 }
 
 // AddKey makes _pipe_id the key of table with a unique index (SQLite
-// cannot add a primary key to a table); upserts resolve conflicts on it
-// as on a primary key.
-func (d *Dialect) AddKey(ctx context.Context, tx *sqlx.Tx, table string) error {
+// cannot add a primary key to a table), mid-load as at its end; upserts
+// resolve conflicts on it as on a primary key.
+func (d *Dialect) AddKey(ctx context.Context, tx *sqlx.Tx, table string, _ bool) error {
 	_, err := tx.ExecContext(ctx, fmt.Sprintf("CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (%s)",
 		d.Quote(destinations.KeyIndexName(table, d.MaxIdentifierLen())), d.Table(table), d.Quote(schema.ColID)))
 	return err

@@ -1,0 +1,53 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// TestKeyAtLoadEnd checks that a table created by a load, whose key is
+// deferred, ends the load with its primary key named after it, also
+// when a repeated root made the load build a unique index midway.
+func TestKeyAtLoadEnd(t *testing.T) {
+	tg := openTarget(t)
+	ctx := t.Context()
+	tb := &schema.Table{Name: "things", Columns: []schema.Column{{Name: schema.ColID, Type: schema.Text}}}
+	tx, err := tg.Dest.Begin(ctx, destinations.Load{ID: "l1", Pipeline: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := tx.EnsureTable(ctx, tb, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, ids := range [][]string{{"a", "b"}, {"b", "c"}} { // b again: a unique index midway
+		var rows []schema.Row
+		for _, id := range ids {
+			rows = append(rows, schema.Row{schema.ColID: id})
+		}
+		if err := tx.Write(ctx, &destinations.Batch{Resource: "things", Disposition: destinations.Merge,
+			Tables: []destinations.TableRows{{Table: tb, Rows: rows}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(ctx, destinations.LoadStatus{Status: "completed"}); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	if err := tg.DB.Select(&names, "SELECT conname FROM pg_constraint WHERE conrelid = 'things'::regclass AND contype = 'p'"); err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 1 || names[0] != "things_pkey" {
+		t.Errorf("primary key names %v, want [things_pkey]", names)
+	}
+	var n int
+	dataset := tg.Dest.(*destinations.SQL).Dialect().(*Dialect).Dataset()
+	if err := tg.DB.Get(&n, "SELECT count(*) FROM pg_indexes WHERE schemaname = $1 AND tablename = 'things'", dataset); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d indexes on things, want 1 (the primary key's)", n)
+	}
+}
