@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/pipe-etl/pipe/destinations/postgres"
 	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
@@ -49,6 +50,51 @@ func BenchmarkRunSQLite(b *testing.B) {
 			b.Fatalf("loaded %d issues, want %d", got, *benchIssues)
 		}
 		d.Close()
+	}
+	b.ReportMetric(float64(*benchIssues)*float64(b.N)/b.Elapsed().Seconds(), "issues/s")
+}
+
+// BenchmarkRunPostgres is BenchmarkRunSQLite into a fresh schema of the
+// Postgres server of $PIPE_TEST_POSTGRES (else postgres@localhost); it
+// skips without one.
+func BenchmarkRunPostgres(b *testing.B) {
+	dsn := os.Getenv("PIPE_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = defaultPostgres
+	}
+	pg, ok, err := openPostgres(b.Context(), dsn)
+	if err != nil || !ok {
+		b.Skipf("no postgres: %v", err)
+	}
+	defer pg.close()
+	c := fakeapi.DemoConfig()
+	c.Orgs, c.ProjectsPerOrg, c.IssuesPerOrg = 1, 20, *benchIssues
+	srv := httptest.NewServer(fakeapi.New(c).Handler())
+	defer srv.Close()
+	p := benchPlan(b, "../../examples/bench/issues.yml", srv.URL)
+	target := pg.schemaTarget(b.Context(), "pipe_profile_", "schema")
+	n := 0
+	for b.Loop() {
+		n++
+		tg, err := target(n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := postgres.Open(b.Context(), tg.dest)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := engine.Run(b.Context(), p, engine.Options{Dest: d, Secrets: tokenStore{}, CheckpointRows: *benchCheckpoint, MaxIdentLen: 63})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got := rep.Resources["issues"].Records; got != int64(*benchIssues) {
+			b.Fatalf("loaded %d issues, want %d", got, *benchIssues)
+		}
+		d.Close()
+		if err := tg.clean(); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ReportMetric(float64(*benchIssues)*float64(b.N)/b.Elapsed().Seconds(), "issues/s")
 }
