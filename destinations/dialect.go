@@ -148,6 +148,15 @@ type ConnInserterMaker interface {
 	NewConnInserter(conn *sqlx.Conn, tx *sqlx.Tx) Inserter
 }
 
+// Flusher is an optional interface of an Inserter that holds rows back
+// to write them in fewer, larger statements. SQL calls Flush before it
+// runs any other statement that reads or changes data tables (DDL,
+// queries, deletes) and before Commit; rows are only certain to be
+// written once Flush returns. Without it, Insert writes at once.
+type Flusher interface {
+	Flush(ctx context.Context) error
+}
+
 // TxHooks is an optional interface of a Dialect for settings that must be
 // changed on the connection outside the transaction, such as SQLite's
 // synchronous pragma. SQL then runs each Tx on a dedicated connection,

@@ -27,6 +27,9 @@ func (x *sqlTx) EnsureTable(ctx context.Context, t *schema.Table, changes []sche
 }
 
 func (x *sqlTx) ensureTable(ctx context.Context, t *schema.Table) error {
+	if err := x.flush(ctx); err != nil {
+		return err
+	}
 	if err := x.checkNames(t); err != nil {
 		return err
 	}

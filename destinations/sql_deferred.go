@@ -116,6 +116,9 @@ func (x *sqlTx) createDataTable(ctx context.Context, table string, next *schema.
 // buildKey gives table its deferred unique key, the final one at the
 // end of the load.
 func (x *sqlTx) buildKey(ctx context.Context, table string, final bool) error {
+	if err := x.flush(ctx); err != nil {
+		return err
+	}
 	if err := x.keyDeferrer().AddKey(ctx, x.tx, table, final); err != nil {
 		return fmt.Errorf("table %q: key on %s: %w", table, schema.ColID, err)
 	}
@@ -151,6 +154,9 @@ func (x *sqlTx) keyFor(ctx context.Context, table string) error {
 func (x *sqlTx) rootIndex(ctx context.Context, table string, t *schema.Table) error {
 	if _, ok := t.Column(schema.ColRootID); !ok {
 		return nil
+	}
+	if err := x.flush(ctx); err != nil {
+		return err
 	}
 	q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
 		x.d.Quote(RootIndexName(table, x.d.MaxIdentifierLen())), x.d.Table(table), x.d.Quote(schema.ColRootID))
@@ -340,6 +346,9 @@ func (x *sqlTx) closeStmts() {
 func (x *sqlTx) existingRoots(ctx context.Context, root string, ids []any) ([]any, error) {
 	if _, ok := x.schemas[root]; !ok {
 		return nil, nil
+	}
+	if err := x.flush(ctx); err != nil {
+		return nil, err
 	}
 	var found []any
 	per := x.d.MaxParams()

@@ -44,6 +44,9 @@ func (x *sqlTx) FinishReplace(ctx context.Context, tables []string) error {
 	if err := x.check(); err != nil {
 		return err
 	}
+	if err := x.flush(ctx); err != nil {
+		return x.errorf(err)
+	}
 	for _, table := range tables {
 		if err := x.finishReplace(ctx, table); err != nil {
 			return x.errorf(fmt.Errorf("table %q: replace: %w", table, err))

@@ -46,6 +46,17 @@ type sqlTx struct {
 
 var _ Tx = (*sqlTx)(nil)
 
+// flush writes the rows the Inserter holds back (see Flusher), before a
+// statement that reads or changes data tables.
+func (x *sqlTx) flush(ctx context.Context) error {
+	if f, ok := x.ins.(Flusher); ok {
+		if err := f.Flush(ctx); err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+	}
+	return nil
+}
+
 // check returns ErrTxDone after Commit or Rollback.
 func (x *sqlTx) check() error {
 	if x.done {
@@ -88,6 +99,10 @@ const StatusRunning = "running"
 func (x *sqlTx) Commit(ctx context.Context, status LoadStatus) error {
 	if err := x.check(); err != nil {
 		return err
+	}
+	if err := x.flush(ctx); err != nil {
+		x.abort()
+		return x.errorf(err)
 	}
 	if status.Status != StatusRunning {
 		if err := x.buildDeferred(ctx); err != nil {

@@ -224,6 +224,9 @@ func (x *sqlTx) deleteChildren(ctx context.Context, b *Batch, ids []any) error {
 // deleteByRoot deletes the rows of table whose _pipe_root_id is in ids,
 // in statements of at most MaxParams ids.
 func (x *sqlTx) deleteByRoot(ctx context.Context, table string, ids []any) error {
+	if err := x.flush(ctx); err != nil {
+		return err
+	}
 	per := x.d.MaxParams()
 	for start := 0; start < len(ids); start += per {
 		chunk := ids[start:min(start+per, len(ids))]

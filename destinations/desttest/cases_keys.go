@@ -110,3 +110,27 @@ func testWidenNewTable(t *testing.T, tg Target) {
 	}
 	checkKeyed(t, tg, "nums", "a")
 }
+
+// testRepeatInOneTx merges a root into new tables and merges it again in
+// the same transaction, with nothing in between: the second batch finds
+// the first one's rows, wherever the destination held them.
+func testRepeatInOneTx(t *testing.T, tg Target) {
+	tx := begin(t, tg.Dest, "l1")
+	ensure(t, tx, issues, problems)
+	b := batch("issues", destinations.Merge, rowsOf(issues, row("X", "l1", "title", "x1")),
+		rowsOf(problems, childRow("X.0", "l1", "X", "X", 0, "code", "x-0"), childRow("X.1", "l1", "X", "X", 1, "code", "x-1")))
+	b.ChildTables = []string{problems.Name}
+	write(t, tx, b)
+	b = batch("issues", destinations.Merge, rowsOf(issues, row("X", "l1", "title", "x2")),
+		rowsOf(problems, childRow("X.0", "l1", "X", "X", 0, "code", "x-0'")))
+	b.ChildTables = []string{problems.Name}
+	write(t, tx, b)
+	commit(t, tx, "completed")
+	got := read(t, tg.DB, issues)
+	checkRow(t, tg, issues, got["X"], "X", "title", "x2")
+	if g, w := ids(t, tg.DB, problems.Name), []string{"X.0"}; !equalStrings(g, w) {
+		t.Errorf("%s ids = %v, want %v", problems.Name, g, w)
+	}
+	kids := read(t, tg.DB, problems)
+	checkRow(t, tg, problems, kids["X.0"], "X.0", "code", "x-0'")
+}

@@ -62,6 +62,7 @@ var cases = []struct {
 	{"AppendWithinLoad", testAppendWithinLoad},
 	{"KeysAfterCrash", testKeysAfterCrash},
 	{"WidenNewTable", testWidenNewTable},
+	{"RepeatInOneTx", testRepeatInOneTx},
 	{"AppendIdempotent", testAppendIdempotent},
 	{"ReplaceAtomic", testReplaceAtomic},
 	{"ReplaceLeftoverStaging", testReplaceLeftoverStaging},
