@@ -148,17 +148,16 @@ func (d *Dialect) NewInserter(tx *sqlx.Tx) destinations.Inserter {
 }
 
 // loadPragmas are the connection settings of a load transaction, each
-// with the value AfterEnd restores. temp_store=MEMORY keeps statement
-// journals (written for every upsert that touches several pages) off
-// temporary files: it took a 100k-issue load from 1.4M write calls to
-// 0.2M and cut its CPU time by a fifth.
+// with the value AfterEnd restores. temp_store=MEMORY is not one of them:
+// it saved write calls for statement journals of multi-row upserts, not
+// of single-row ones, and it makes SQLite sort in memory without bound,
+// which the index builds at the end of a load (see
+// destinations.KeyDeferrer) turned into 380 MB for a million issues.
 var loadPragmas = []struct{ name, load, restore string }{
 	{"synchronous", syncLoad, syncDefault},
-	{"temp_store", "MEMORY", "DEFAULT"},
 }
 
-// BeforeBegin sets synchronous=NORMAL and temp_store=MEMORY for the load
-// transaction.
+// BeforeBegin sets synchronous=NORMAL for the load transaction.
 func (*Dialect) BeforeBegin(ctx context.Context, conn *sqlx.Conn) error {
 	for _, p := range loadPragmas {
 		if _, err := conn.ExecContext(ctx, "PRAGMA "+p.name+" = "+p.load); err != nil {
@@ -168,7 +167,7 @@ func (*Dialect) BeforeBegin(ctx context.Context, conn *sqlx.Conn) error {
 	return nil
 }
 
-// AfterEnd restores synchronous=FULL and temp_store=DEFAULT.
+// AfterEnd restores synchronous=FULL.
 func (*Dialect) AfterEnd(ctx context.Context, conn *sqlx.Conn) error {
 	for _, p := range loadPragmas {
 		if _, err := conn.ExecContext(ctx, "PRAGMA "+p.name+" = "+p.restore); err != nil {

@@ -97,11 +97,4 @@ func TestStorage(t *testing.T) {
 	if sync != 2 || mode != "wal" {
 		t.Errorf("after loads: synchronous=%d journal_mode=%s, want 2 (FULL) and wal", sync, mode)
 	}
-	var temp int
-	if err := d.DB().QueryRow("PRAGMA temp_store").Scan(&temp); err != nil {
-		t.Fatal(err)
-	}
-	if temp != 0 {
-		t.Errorf("after loads: temp_store=%d, want 0 (DEFAULT)", temp)
-	}
 }
