@@ -10,10 +10,12 @@ import (
 // a batch are new. It is a scalable blocked Bloom filter: it never
 // forgets an id (no false negatives) and wrongly reports an id it never
 // saw at most a few times in ten million lookups (measured: 4 in 20
-// million against a full stage), for 6 bytes per id (12 at worst, just
-// after it grows). Each lookup reads one cache line per stage; stages
-// double in capacity as ids arrive. A positive is checked against the
-// table itself, so a false one costs a scan, never a wrong answer.
+// million against a full stage), for 6 bytes per id. Each lookup reads
+// one cache line per stage; stages double in capacity as ids arrive, up
+// to filterMaxStages (448k ids, 2.6 MiB), so that memory stays flat
+// however many records a load has: a full filter takes no more ids and
+// the load builds the table's key instead. A positive is checked against
+// the table itself, so a false one costs a scan, never a wrong answer.
 type idFilter struct {
 	seed   maphash.Seed
 	stages []*filterStage
@@ -27,14 +29,34 @@ type filterStage struct {
 }
 
 const (
-	filterBitsPerID  = 48
-	filterProbes     = 16
+	filterBitsPerID = 48
+	filterProbes    = 16
+)
+
+// The filter's first stage and its number of stages; variables for tests.
+var (
 	filterFirstStage = 1 << 16
+	filterMaxStages  = 3
 )
 
 func newIDFilter() *idFilter { return &idFilter{seed: maphash.MakeSeed()} }
 
-// add remembers id.
+// room reports whether n more ids fit.
+func (f *idFilter) room(n int) bool {
+	free := 0
+	c := filterFirstStage
+	for i := 0; i < filterMaxStages; i++ {
+		if i < len(f.stages) {
+			free += f.stages[i].capIDs - f.stages[i].n
+		} else {
+			free += c
+		}
+		c *= 2
+	}
+	return n <= free
+}
+
+// add remembers id; the caller checks room first.
 func (f *idFilter) add(id string) {
 	h := maphash.String(f.seed, id)
 	var s *filterStage
@@ -45,7 +67,7 @@ func (f *idFilter) add(id string) {
 		if n > 0 {
 			c = 2 * f.stages[n-1].capIDs
 		}
-		s = &filterStage{blocks: make([][8]uint64, c*filterBitsPerID/512), capIDs: c}
+		s = &filterStage{blocks: make([][8]uint64, max(1, c*filterBitsPerID/512)), capIDs: c}
 		f.stages = append(f.stages, s)
 	}
 	s.set(h)

@@ -11,10 +11,16 @@ func TestIDFilter(t *testing.T) {
 	f := newIDFilter()
 	const n = 300_000 // three stages
 	for i := 0; i < n; i++ {
+		if !f.room(1) {
+			t.Fatalf("no room after %d ids", i)
+		}
 		f.add(fmt.Sprintf("%032x", i))
 	}
 	if len(f.stages) != 3 {
 		t.Errorf("%d stages for %d ids, want 3", len(f.stages), n)
+	}
+	if max := 7 * filterFirstStage; !f.room(max-n) || f.room(max-n+1) {
+		t.Errorf("room for %d more ids: %v, for %d: %v; want true, false", max-n, f.room(max-n), max-n+1, f.room(max-n+1))
 	}
 	for i := 0; i < n; i++ {
 		if id := fmt.Sprintf("%032x", i); !f.mayContain(id) {

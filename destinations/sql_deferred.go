@@ -224,15 +224,20 @@ func (x *sqlTx) checkNewRoots(ctx context.Context, b *Batch, ids []any) (rootNew
 }
 
 // rememberRoots adds the batch's root ids to the root table's filter
-// while the table has no key.
-func (x *sqlTx) rememberRoots(root string, ids []any) {
+// while the table has no key; when the filter is full it builds the key,
+// which then tells new roots from old ones.
+func (x *sqlTx) rememberRoots(ctx context.Context, root string, ids []any) error {
 	if !x.keyPending(root) {
-		return
+		return nil
 	}
 	f := x.pending(root).ids
+	if !f.room(len(ids)) {
+		return x.buildKey(ctx, root, false)
+	}
 	for _, id := range ids {
 		f.add(id.(string))
 	}
+	return nil
 }
 
 // batchTables names the batch's tables and the known child tables of

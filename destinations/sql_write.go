@@ -67,8 +67,7 @@ func (x *sqlTx) write(ctx context.Context, b *Batch) error {
 			return err
 		}
 	}
-	x.rememberRoots(b.Tables[0].Table.Name, ids)
-	return nil
+	return x.rememberRoots(ctx, b.Tables[0].Table.Name, ids)
 }
 
 // rootIDs returns the _pipe_id of every root row of b.
