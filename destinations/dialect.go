@@ -136,6 +136,16 @@ type KeyDeferrer interface {
 	HasKey(ctx context.Context, q sqlx.QueryerContext, table string) (bool, error)
 }
 
+// IndexBuilder is an optional interface of a Dialect that creates the
+// _pipe_root_id index of child tables itself, for settings that bound
+// what building it costs (SQLite sorts in memory as large as its page
+// cache). Without it SQL runs CREATE INDEX IF NOT EXISTS.
+type IndexBuilder interface {
+	// CreateIndex creates the index named index on column of table,
+	// unless it exists.
+	CreateIndex(ctx context.Context, tx *sqlx.Tx, table, index, column string) error
+}
+
 // ConnInserterMaker is an optional interface of a Dialect that is also
 // a TxHooks: SQL then makes each transaction's Inserter with
 // NewConnInserter, giving it the dedicated connection the transaction

@@ -158,9 +158,15 @@ func (x *sqlTx) rootIndex(ctx context.Context, table string, t *schema.Table) er
 	if err := x.flush(ctx); err != nil {
 		return err
 	}
-	q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
-		x.d.Quote(RootIndexName(table, x.d.MaxIdentifierLen())), x.d.Table(table), x.d.Quote(schema.ColRootID))
-	if _, err := x.tx.ExecContext(ctx, q); err != nil {
+	name := RootIndexName(table, x.d.MaxIdentifierLen())
+	var err error
+	if ib, ok := x.d.(IndexBuilder); ok {
+		err = ib.CreateIndex(ctx, x.tx, table, name, schema.ColRootID)
+	} else {
+		_, err = x.tx.ExecContext(ctx, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
+			x.d.Quote(name), x.d.Table(table), x.d.Quote(schema.ColRootID)))
+	}
+	if err != nil {
 		return fmt.Errorf("index on %s: %w", schema.ColRootID, err)
 	}
 	b := x.built[table]

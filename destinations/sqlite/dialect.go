@@ -31,7 +31,8 @@ type Dialect struct {
 var (
 	_ destinations.Dialect     = (*Dialect)(nil)
 	_ destinations.TxHooks     = (*Dialect)(nil)
-	_ destinations.KeyDeferrer = (*Dialect)(nil)
+	_ destinations.KeyDeferrer  = (*Dialect)(nil)
+	_ destinations.IndexBuilder = (*Dialect)(nil)
 )
 
 // New returns the SQLite dialect.
@@ -99,8 +100,33 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 // cannot add a primary key to a table), mid-load as at its end; upserts
 // resolve conflicts on it as on a primary key.
 func (d *Dialect) AddKey(ctx context.Context, tx *sqlx.Tx, table string, _ bool) error {
-	_, err := tx.ExecContext(ctx, fmt.Sprintf("CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (%s)",
+	return d.buildIndex(ctx, tx, fmt.Sprintf("CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (%s)",
 		d.Quote(destinations.KeyIndexName(table, d.MaxIdentifierLen())), d.Table(table), d.Quote(schema.ColID)))
+}
+
+// CreateIndex creates an index on one column of table.
+func (d *Dialect) CreateIndex(ctx context.Context, tx *sqlx.Tx, table, index, column string) error {
+	return d.buildIndex(ctx, tx, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
+		d.Quote(index), d.Table(table), d.Quote(column)))
+}
+
+// sortKiB is the page cache while an index is built. SQLite sorts the
+// keys in memory as large as the page cache before it spills sorted runs
+// to temporary files, and glibc keeps much of that memory once freed: at
+// the end of a load of a million issues, building the indexes with the
+// load's cache raised the peak RSS by 30 MiB. The builds write pages in
+// order and need little cache.
+const sortKiB = 2048
+
+// buildIndex runs the CREATE INDEX q with the page cache at sortKiB.
+func (*Dialect) buildIndex(ctx context.Context, tx *sqlx.Tx, q string) error {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", sortKiB)); err != nil {
+		return fmt.Errorf("cache_size: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, q)
+	if _, rerr := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB)); err == nil && rerr != nil {
+		err = fmt.Errorf("cache_size: %w", rerr)
+	}
 	return err
 }
 
