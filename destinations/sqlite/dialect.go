@@ -29,8 +29,8 @@ type Dialect struct {
 }
 
 var (
-	_ destinations.Dialect     = (*Dialect)(nil)
-	_ destinations.TxHooks     = (*Dialect)(nil)
+	_ destinations.Dialect      = (*Dialect)(nil)
+	_ destinations.TxHooks      = (*Dialect)(nil)
 	_ destinations.KeyDeferrer  = (*Dialect)(nil)
 	_ destinations.IndexBuilder = (*Dialect)(nil)
 )
