@@ -12,7 +12,7 @@ import (
 // saw at most a few times in ten million lookups (measured: 4 in 20
 // million against a full stage), for 6 bytes per id. Each lookup reads
 // one cache line per stage; stages double in capacity as ids arrive, up
-// to filterMaxStages (448k ids, 2.6 MiB), so that memory stays flat
+// to filterMaxStages (192k ids, 1.1 MiB), so that memory stays flat
 // however many records a load has: a full filter takes no more ids and
 // the load builds the table's key instead. A positive is checked against
 // the table itself, so a false one costs a scan, never a wrong answer.
@@ -36,7 +36,7 @@ const (
 // The filter's first stage and its number of stages; variables for tests.
 var (
 	filterFirstStage = 1 << 16
-	filterMaxStages  = 3
+	filterMaxStages  = 2
 )
 
 func newIDFilter() *idFilter { return &idFilter{seed: maphash.MakeSeed()} }

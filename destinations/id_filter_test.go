@@ -9,6 +9,7 @@ import (
 // added is found and that ids never added are (nearly) never found.
 func TestIDFilter(t *testing.T) {
 	f := newIDFilter()
+	defer SetFilterSize(filterFirstStage, 3)()
 	const n = 300_000 // three stages
 	for i := 0; i < n; i++ {
 		if !f.room(1) {
