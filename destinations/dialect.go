@@ -146,14 +146,14 @@ type IndexBuilder interface {
 	CreateIndex(ctx context.Context, tx *sqlx.Tx, table, index, column string) error
 }
 
-// ConnInserterMaker is an optional interface of a Dialect that is also
-// a TxHooks: SQL then makes each transaction's Inserter with
-// NewConnInserter, giving it the dedicated connection the transaction
-// runs on as well, so that it may use the driver's connection directly
+// ConnInserterMaker is an optional interface of a Dialect: SQL then runs
+// each transaction on a dedicated connection (as for a TxHooks) and
+// makes its Inserter with NewConnInserter, giving it that connection as
+// well, so that it may use the driver's connection directly
 // (sqlx.Conn.Raw) rather than go through database/sql for every row.
 // Such an Inserter must only use conn from the calls SQL makes to it,
 // and must release what it prepared on conn in Forget and Close. Without
-// it, or without a dedicated connection, SQL calls NewInserter.
+// it SQL calls NewInserter.
 type ConnInserterMaker interface {
 	NewConnInserter(conn *sqlx.Conn, tx *sqlx.Tx) Inserter
 }

@@ -126,14 +126,18 @@ func (s *SQL) begin(ctx context.Context, load Load) (*sqlTx, error) {
 		built:    map[string]built{},
 		stmts:    map[string]*sqlx.Stmt{},
 	}
-	if hooks, ok := s.dialect.(TxHooks); ok {
+	hooks, hasHooks := s.dialect.(TxHooks)
+	_, connInserter := s.dialect.(ConnInserterMaker)
+	if hasHooks || connInserter {
 		conn, err := s.db.Connx(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("connection: %w", err)
 		}
-		if err := hooks.BeforeBegin(ctx, conn); err != nil {
-			conn.Close()
-			return nil, err
+		if hasHooks {
+			if err := hooks.BeforeBegin(ctx, conn); err != nil {
+				conn.Close()
+				return nil, err
+			}
 		}
 		x.conn, x.hooks = conn, hooks
 		x.tx, err = conn.BeginTxx(ctx, nil)

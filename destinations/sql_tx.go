@@ -192,17 +192,18 @@ func (x *sqlTx) end() {
 	x.s.inTx = false
 }
 
-// release runs the dialect's AfterEnd hook and returns the dedicated
-// connection to the pool.
+// release runs the dialect's AfterEnd hook, if any, and returns the
+// dedicated connection to the pool.
 func (x *sqlTx) release() {
 	if x.conn == nil {
 		return
 	}
-	ctx := context.Background()
-	if err := x.hooks.AfterEnd(ctx, x.conn); err != nil {
-		// The connection keeps load settings: drop it from the pool.
-		x.s.log.Warn("restoring connection settings", "destination", x.d.Name(), "error", err)
-		_ = x.conn.Raw(func(any) error { return driver.ErrBadConn })
+	if x.hooks != nil {
+		if err := x.hooks.AfterEnd(context.Background(), x.conn); err != nil {
+			// The connection keeps load settings: drop it from the pool.
+			x.s.log.Warn("restoring connection settings", "destination", x.d.Name(), "error", err)
+			_ = x.conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 	}
 	_ = x.conn.Close()
 	x.conn = nil
