@@ -203,11 +203,13 @@ func (x *sqlTx) checkNewRoots(ctx context.Context, b *Batch, ids []any) (rootNew
 	}
 	var again []any
 	if x.keyPending(root) {
-		var maybe []any
-		d := x.pending(root)
-		for _, id := range ids {
-			if d.ids.mayContain(id.(string)) {
-				maybe = append(maybe, id)
+		maybe := ids // a keyless table without a filter: scan for them all
+		if f := x.pending(root).ids; f != nil {
+			maybe = nil
+			for _, id := range ids {
+				if f.mayContain(id.(string)) {
+					maybe = append(maybe, id)
+				}
 			}
 		}
 		if len(maybe) > 0 { // a table scan, rare: ids repeat or the filter erred
@@ -237,7 +239,7 @@ func (x *sqlTx) rememberRoots(ctx context.Context, root string, ids []any) error
 		return nil
 	}
 	f := x.pending(root).ids
-	if !f.room(len(ids)) {
+	if f == nil || !f.room(len(ids)) {
 		return x.buildKey(ctx, root, false)
 	}
 	for _, id := range ids {
