@@ -1,97 +1,13 @@
 package destinations
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/pipe-etl/pipe/engine/schema"
 )
-
-// MultiRowInserter is the Inserter that writes rows with multi-row
-// INSERT ... VALUES (...), (...) ... statements, as many rows per
-// statement as the dialect's MaxParams allows. Statement text comes from a
-// StatementCache shared across transactions; statements are prepared once
-// per transaction. SQLite uses it; any dialect may.
-type MultiRowInserter struct {
-	tx    *sqlx.Tx
-	d     Dialect
-	cache *StatementCache
-	// prepared holds the statements prepared in this transaction, by
-	// table, then text.
-	prepared map[string]map[string]*sqlx.Stmt
-}
-
-var _ Inserter = (*MultiRowInserter)(nil)
-
-// NewMultiRowInserter returns a MultiRowInserter for tx. cache may be
-// shared by every transaction of a Destination.
-func NewMultiRowInserter(tx *sqlx.Tx, d Dialect, cache *StatementCache) *MultiRowInserter {
-	return &MultiRowInserter{tx: tx, d: d, cache: cache, prepared: map[string]map[string]*sqlx.Stmt{}}
-}
-
-// Insert writes ins.Rows in chunks of at most MaxParams values.
-func (m *MultiRowInserter) Insert(ctx context.Context, ins *Insert) error {
-	ncol := len(ins.Columns)
-	if ncol == 0 {
-		return fmt.Errorf("no columns")
-	}
-	per := max(1, m.d.MaxParams()/ncol)
-	args := make([]any, 0, min(per, len(ins.Rows))*ncol)
-	for start := 0; start < len(ins.Rows); start += per {
-		chunk := ins.Rows[start:min(start+per, len(ins.Rows))]
-		args = args[:0]
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
-		stmt, err := m.stmt(ctx, ins, len(chunk))
-		if err != nil {
-			return err
-		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("rows %d to %d: %w", start, start+len(chunk)-1, err)
-		}
-	}
-	return nil
-}
-
-func (m *MultiRowInserter) stmt(ctx context.Context, ins *Insert, rows int) (*sqlx.Stmt, error) {
-	q := m.cache.get(m.d, ins, rows)
-	byText := m.prepared[ins.Table]
-	if s, ok := byText[q]; ok {
-		return s, nil
-	}
-	s, err := m.tx.PreparexContext(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	if byText == nil {
-		byText = map[string]*sqlx.Stmt{}
-		m.prepared[ins.Table] = byText
-	}
-	byText[q] = s
-	return s, nil
-}
-
-// Forget closes the statements prepared for table.
-func (m *MultiRowInserter) Forget(table string) {
-	for _, s := range m.prepared[table] {
-		_ = s.Close()
-	}
-	delete(m.prepared, table)
-}
-
-// Close closes every prepared statement.
-func (m *MultiRowInserter) Close() error {
-	for table := range m.prepared {
-		m.Forget(table)
-	}
-	return nil
-}
 
 // StatementCache remembers the text of multi-row INSERT statements by
 // table, column set, row count and conflict action. It is safe for
