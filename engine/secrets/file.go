@@ -94,7 +94,7 @@ func (f *File) update(ctx context.Context, change func(map[string]string) bool) 
 	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
 		return fmt.Errorf("secrets file %s: %w", f.path, err)
 	}
-	unlock, err := lockFile(ctx, f.path+".lock")
+	unlock, err := LockFile(ctx, f.path+".lock")
 	if err != nil {
 		return fmt.Errorf("secrets file %s: lock: %w", f.path, err)
 	}

@@ -7,8 +7,8 @@ import (
 	"errors"
 )
 
-// lockFile is not implemented off unix: the secrets file cannot be shared
+// LockFile is not implemented off unix: the secrets file cannot be shared
 // safely between processes there, so writes are refused.
-func lockFile(context.Context, string) (func(), error) {
+func LockFile(context.Context, string) (func() error, error) {
 	return nil, errors.New("file locks need a unix system")
 }

@@ -10,10 +10,12 @@ import (
 	"time"
 )
 
-// lockFile takes an exclusive flock on path (created mode 0600), polling
-// so that ctx can cancel the wait. The lock is held by the open file and
-// released by unlock or by the process exiting.
-func lockFile(ctx context.Context, path string) (unlock func(), err error) {
+// LockFile takes an exclusive flock(2) on path (created mode 0600),
+// polling so that ctx can cancel the wait. The lock is held by the open
+// file and released by unlock (call it once) or by the process exiting,
+// so a crash never leaves it held. Other packages that need a lock across
+// processes (credential rotation) use it too.
+func LockFile(ctx context.Context, path string) (unlock func() error, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
@@ -22,9 +24,9 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
-			return func() {
-				syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-				f.Close()
+			return func() error {
+				err := syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+				return errors.Join(err, f.Close())
 			}, nil
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {

@@ -189,14 +189,14 @@ func TestFileConcurrentWriters(t *testing.T) {
 
 func TestFileLockCancelled(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "x.lock")
-	unlock, err := lockFile(context.Background(), p)
+	unlock, err := LockFile(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := lockFile(ctx, p); !errors.Is(err, context.Canceled) {
+	if _, err := LockFile(ctx, p); !errors.Is(err, context.Canceled) {
 		t.Fatalf("second lock = %v, want context.Canceled", err)
 	}
 }
