@@ -46,7 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.parents, "parents", 500, "parent records (orgs) in (d)")
 	fs.IntVar(&c.children, "children", 10, "children (projects) per parent in (d), one request each")
 	fs.DurationVar(&c.latency, "latency", 20*time.Millisecond, "latency of every request in (d)")
-	only := fs.String("only", "a,b,c,d", "scenarios to run, comma-separated")
+	only := fs.String("only", "a,b,c,d,e", "scenarios to run, comma-separated")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -22,9 +22,9 @@ var summaryLine = regexp.MustCompile(`(?m)^\s+(\S+)\s+(\d+) rows$`)
 
 // runPipe runs `pipe run spec` into dest and reads the rows per table
 // from its summary; records counts the rows of table resource.
-func runPipe(ctx context.Context, c *config, spec, apiURL, dest, resource string) (sample, error) {
-	u, err := measure(ctx, []string{"SNYK_TOKEN=demo-token"}, c.pipe, "run", spec,
-		"--var", "api_url="+apiURL, "--dest", dest, "-q")
+func runPipe(ctx context.Context, c *config, spec, apiURL, dest, resource string, extra ...string) (sample, error) {
+	args := append([]string{"run", spec, "--var", "api_url=" + apiURL, "--dest", dest, "-q"}, extra...)
+	u, err := measure(ctx, []string{"SNYK_TOKEN=demo-token"}, c.pipe, args...)
 	if err != nil {
 		return sample{}, err
 	}

@@ -11,6 +11,8 @@
 //     within 1.2 × its figure of (a).
 //   - (d) fan-out at a fixed latency per request: pipe's wall time within
 //     1.3 × requests × latency / concurrency.
+//   - (e) a smaller fan-out at concurrency 1 (sequential), 2, 4, … 32:
+//     wall time against the sequential run.
 //
 // Every program runs as a subprocess, so CPU time and peak RSS come from
 // its own rusage; bin/fakeapi serves the data. Each comparison runs
@@ -18,7 +20,7 @@
 // median of the per-run ratios: the machine is shared and noisy, and a
 // ratio of two runs taken side by side is steadier than either figure.
 //
-//	go run ./internal/benchcmp [-runs 3] [-issues 100000] [-big 1000000] [-only a,b,c,d]
+//	go run ./internal/benchcmp [-runs 3] [-issues 100000] [-big 1000000] [-only a,b,c,d,e]
 //
 // The exit code is 1 when a run fails, 0 otherwise (a missed target is
 // reported, not an error).
@@ -99,6 +101,13 @@ func report(ctx context.Context, c *config, w io.Writer) error {
 			return err
 		}
 		writeFanout(w, r, 1.3)
+	}
+	if c.selected("e") {
+		r, err := scenarioSweep(ctx, c)
+		if err != nil {
+			return err
+		}
+		writeSweep(w, r)
 	}
 	return nil
 }

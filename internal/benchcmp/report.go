@@ -135,3 +135,20 @@ func writeFanout(w io.Writer, r *fanoutRun, maxRatio float64) bool {
 	fmt.Fprintf(w, "\nIdeal = requests × latency / concurrency. Median wall/ideal %.2f (target ≤ %.1f: %s).\n", m, maxRatio, verdict(m <= maxRatio))
 	return m <= maxRatio
 }
+
+// writeSweep reports scenario (e): wall time per concurrency against the
+// sequential run and the ideal.
+func writeSweep(w io.Writer, r *sweepRun) {
+	fmt.Fprintf(w, "\n### %s\n\n", r.title)
+	seq := r.runs[0].Wall
+	var rows [][]string
+	for i, s := range r.runs {
+		conc := sweepConcurrencies[i]
+		ideal := time.Duration(r.requests[i]) * r.latency / time.Duration(conc)
+		rows = append(rows, []string{fmt.Sprint(conc), fmt.Sprint(r.requests[i]), s.Wall.Round(10 * time.Millisecond).String(),
+			fmt.Sprintf("%.1f×", seq.Seconds()/s.Wall.Seconds()), fmt.Sprintf("%.2f", s.Wall.Seconds()/ideal.Seconds()),
+			fmt.Sprintf("%.2f", s.CPU.Seconds())})
+	}
+	table(w, []string{"concurrency", "requests", "wall", "speed-up over sequential", "wall/ideal", "CPU s"}, rows)
+	fmt.Fprintln(w, "\nConcurrency 1 is the sequential run; ideal = requests × latency / concurrency.")
+}

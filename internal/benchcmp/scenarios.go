@@ -159,3 +159,55 @@ func specConcurrency(file string) (int, error) {
 	}
 	return p.Concurrency, nil
 }
+
+// sweepConcurrencies are the client.concurrency values scenario (e)
+// measures; 1 is the sequential run.
+var sweepConcurrencies = []int{1, 2, 4, 8, 16, 32}
+
+// sweepRun is (e): one smaller fan-out at each concurrency.
+type sweepRun struct {
+	title    string
+	latency  time.Duration
+	requests []int
+	runs     []sample
+}
+
+// scenarioSweep is (e): 50 orgs × 10 projects at the fan-out latency,
+// once per concurrency, from sequential (1) up, so the README can show
+// sequential against concurrent wall time and why the default is what it is.
+func scenarioSweep(ctx context.Context, c *config) (*sweepRun, error) {
+	const parents, children = 50, 10
+	r := &sweepRun{
+		title:   fmt.Sprintf("(e) concurrency sweep: %d orgs × %d projects, %s latency", parents, children, c.latency),
+		latency: c.latency,
+	}
+	for _, conc := range sweepConcurrencies {
+		f, err := startFake(ctx, c.fakeapi, "-orgs", strconv.Itoa(parents), "-projects", strconv.Itoa(children),
+			"-issues", "0", "-latency", c.latency.String())
+		if err != nil {
+			return nil, err
+		}
+		t, err := sqliteFile(c.workdir, "pipe-sweep-", false)(conc)
+		if err != nil {
+			f.stop()
+			return nil, err
+		}
+		s, err := runPipe(ctx, c, c.fanoutSpec, f.URL, t.dest, "dep_graph", "--concurrency", strconv.Itoa(conc))
+		n, ferr := f.stop()
+		if err == nil {
+			err = ferr
+		}
+		if err == nil {
+			err = checkCount("pipe", s, int64(parents*children))
+		}
+		if cerr := t.clean(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+		r.requests, r.runs = append(r.requests, n), append(r.runs, s)
+		c.logf("%s concurrency %d: %s for %d requests", r.title, conc, s.Wall.Round(time.Millisecond), n)
+	}
+	return r, nil
+}

@@ -64,6 +64,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"spec not found", []string{"run", "nope.yml"}, ExitUsage, "run_not_found.txt"},
 		{"missing secret", []string{"run", "testdata/users.yml"}, ExitUsage, "run_missing_secret.txt"},
 		{"unknown var", []string{"plan", "testdata/users.yml", "--var", "x=1"}, ExitUsage, "plan_unknown_var.txt"},
+		{"negative concurrency", []string{"run", "testdata/users.yml", "--concurrency", "-2"}, ExitUsage, "run_bad_concurrency.txt"},
 		{"bad dest scheme", []string{"schema", "--dest", "mysql://u:pw@h/db"}, ExitUsage, "schema_bad_dest.txt"},
 	}
 	for _, c := range cases {

@@ -18,6 +18,7 @@ func (e *env) runCommand() *cobra.Command {
 	var dest string
 	var checkpoint int
 	var perResource bool
+	var concurrency int
 	cmd := &cobra.Command{
 		Use:   "run SPEC",
 		Short: "Extract every selected resource of SPEC and load it",
@@ -31,13 +32,14 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return e.runSpec(ctx, args[0], f, dest, checkpoint, perResource)
+			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpoint, perResource, concurrency})
 		},
 	}
 	addPlanFlags(cmd, &f)
 	cmd.Flags().StringVar(&dest, "dest", "", "destination: sqlite:///path.db, a .db path, or postgres://... (default $PIPE_DEST or ./<name>.db)")
 	cmd.Flags().IntVar(&checkpoint, "checkpoint-rows", engine.DefaultCheckpointRows, "commit rows and cursors every N rows")
 	cmd.Flags().BoolVar(&perResource, "checkpoint-resources", false, "also commit each time a resource has extracted everything")
+	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "requests in flight at once (default: the spec's client.concurrency, else 8)")
 	return cmd
 }
 
@@ -47,10 +49,23 @@ func addPlanFlags(cmd *cobra.Command, f *planFlags) {
 	cmd.Flags().StringSliceVar(&f.resources, "resources", nil, "load only these resources (comma-separated); their parents are still extracted")
 }
 
-func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, checkpoint int, perResource bool) error {
+// runOptions are run's flags that tune the engine, not the plan.
+type runOptions struct {
+	checkpointRows      int
+	checkpointResources bool
+	concurrency         int // 0 keeps the plan's
+}
+
+func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, o runOptions) error {
 	p, err := e.buildPlan(arg, f)
 	if err != nil {
 		return err
+	}
+	if o.concurrency < 0 {
+		return usagef("--concurrency %d: want a positive number", o.concurrency)
+	}
+	if o.concurrency > 0 {
+		p.Concurrency = o.concurrency
 	}
 	store, err := e.secretStore()
 	if err != nil {
@@ -74,8 +89,8 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		Secrets:             store,
 		Logger:              log,
 		Progress:            e.stderr,
-		CheckpointRows:      checkpoint,
-		CheckpointResources: perResource,
+		CheckpointRows:      o.checkpointRows,
+		CheckpointResources: o.checkpointResources,
 		MaxIdentLen:         maxIdentLen(dest),
 		Auth:                e.authFactory(p.Name, dest),
 	})
