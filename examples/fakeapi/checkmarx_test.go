@@ -71,7 +71,7 @@ func TestCxToken(t *testing.T) {
 }
 
 func TestCxAuthAndExpiry(t *testing.T) {
-	clk := &clock{t: testNow}
+	clk := NewClock(testNow)
 	c := smallConfig()
 	c.Now, c.CxTokenTTL = clk.Now, 2*time.Second
 	_, ts := start(t, c)
@@ -94,7 +94,7 @@ func TestCxAuthAndExpiry(t *testing.T) {
 	}
 	resp, body = get(t, u, "bearer "+rep.AccessToken) // scheme case-insensitive
 	wantStatus(t, resp, body, 200)
-	clk.Add(2 * time.Second)
+	clk.Advance(2 * time.Second)
 	resp, body = get(t, u, "Bearer "+rep.AccessToken)
 	wantStatus(t, resp, body, 401)
 	if !strings.Contains(resp.Header.Get("WWW-Authenticate"), "expired") {

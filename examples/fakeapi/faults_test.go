@@ -7,7 +7,7 @@ import (
 )
 
 func TestRateLimit(t *testing.T) {
-	clk := &clock{t: testNow}
+	clk := NewClock(testNow)
 	c := smallConfig()
 	c.Now, c.RateLimit = clk.Now, 3
 	_, ts := start(t, c)
@@ -16,7 +16,7 @@ func TestRateLimit(t *testing.T) {
 		resp, body := get(t, u, demoAuth)
 		wantStatus(t, resp, body, 200)
 	}
-	clk.Add(15 * time.Second)
+	clk.Advance(15 * time.Second)
 	resp, body := get(t, u, demoAuth)
 	wantAPIError(t, resp, body, 429, "Too many requests", "")
 	for _, h := range []string{"Retry-After", "X-RateLimit-Reset"} {
@@ -27,7 +27,7 @@ func TestRateLimit(t *testing.T) {
 	// Budgets are per credential.
 	resp, body = get(t, u, "bearer demo-token")
 	wantStatus(t, resp, body, 200)
-	clk.Add(45 * time.Second)
+	clk.Advance(45 * time.Second)
 	resp, body = get(t, u, demoAuth)
 	wantStatus(t, resp, body, 200)
 }

@@ -74,7 +74,7 @@ func TestClientCredentials(t *testing.T) {
 }
 
 func TestAccessTokenExpiry(t *testing.T) {
-	clk := &clock{t: testNow}
+	clk := NewClock(testNow)
 	c := smallConfig()
 	c.Now, c.OAuthTokenTTL = clk.Now, time.Minute
 	s, ts := start(t, c)
@@ -87,7 +87,7 @@ func TestAccessTokenExpiry(t *testing.T) {
 	u := ts.URL + "/rest/orgs?version=2024-10-15"
 	resp, b := get(t, u, "bearer "+rep.AccessToken)
 	wantStatus(t, resp, b, 200)
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	resp, b = get(t, u, "bearer "+rep.AccessToken)
 	wantAPIError(t, resp, b, 401, "not recognized", "")
 }

@@ -7,7 +7,6 @@ package checkmarxsca_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,15 +19,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/destinations/sqlite"
-	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/examples/fakeapi"
 	"github.com/pipe-etl/pipe/internal/cli"
 	"github.com/pipe-etl/pipe/internal/dbcheck"
-	"github.com/pipe-etl/pipe/sources"
+	"github.com/pipe-etl/pipe/sources/sourcetest"
 )
 
 const (
@@ -38,27 +34,11 @@ const (
 
 var allResources = []string{"projects", "scans", "risk_reports", "packages", "vulnerabilities", "licenses"}
 
+// cxEnv holds the credentials where the spec reads them.
+var cxEnv = map[string]string{"CHECKMARX_USERNAME": user, "CHECKMARX_PASSWORD": password}
+
 func fakeConfig() fakeapi.Config {
 	return fakeapi.Config{ProjectsPerOrg: 3, ScansPerProject: 12, Seed: 2, CxUsername: user, CxPassword: password, CxTenant: tenant}
-}
-
-func noEnv(string) (string, bool) { return "", false }
-
-func buildPlan(t *testing.T, vars map[string]string, resources ...string) *plan.Plan {
-	t.Helper()
-	file, data, err := sources.Open("checkmarx_sca")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := spec.Load(file, data)
-	if err != nil {
-		t.Fatalf("load the shipped spec: %v", err)
-	}
-	p, err := plan.Build(s, plan.Options{Vars: vars, Resources: resources, LookupEnv: noEnv})
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
-	return p
 }
 
 // fakeVars points the spec at srv.
@@ -66,80 +46,17 @@ func fakeVars(srv *httptest.Server) map[string]string {
 	return map[string]string{"api_url": srv.URL, "token_url": srv.URL + tokenPath, "tenant": tenant}
 }
 
-// withoutClientRateLimits drops the spec's 600 requests/minute: it paces
-// on the wall clock and would make each run take seconds.
-func withoutClientRateLimits(p *plan.Plan) *plan.Plan {
-	p.RateLimit = nil
-	for _, r := range p.Resources {
-		r.RateLimit = nil
-	}
-	return p
-}
-
-func run(t *testing.T, p *plan.Plan, db string) *engine.Report {
-	t.Helper()
-	ctx := context.Background()
-	dest, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dest.Close()
-	creds := map[string]string{"CHECKMARX_USERNAME": user, "CHECKMARX_PASSWORD": password}
-	rep, err := engine.Run(ctx, p, engine.Options{
-		Dest:    dest,
-		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { v, ok := creds[k]; return v, ok }},
-		Sleep:   func(context.Context, time.Duration) error { return nil },
-	})
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	if rep.Status != "completed" {
-		t.Fatalf("run status %q", rep.Status)
-	}
-	return rep
-}
-
-// clock is the fake's time.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // recorder wraps the fake: it moves the fake's clock forward by step
 // before every API request, and notes the login requests and the 401s.
 type recorder struct {
 	next http.Handler
-	clk  *clock
+	clk  *fakeapi.Clock
 	step time.Duration
 
 	mu           sync.Mutex
 	logins       []url.Values
 	contentTypes []string
 	unauthorized int
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
 }
 
 func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -155,9 +72,9 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc.clk.Advance(rc.step)
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &sourcetest.StatusWriter{ResponseWriter: w}
 	rc.next.ServeHTTP(sw, r)
-	if sw.status == http.StatusUnauthorized {
+	if sw.Status == http.StatusUnauthorized {
 		rc.mu.Lock()
 		rc.unauthorized++
 		rc.mu.Unlock()
@@ -173,7 +90,7 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // what the fake serves.
 func TestRunsLoadExactlyThroughExpiringTokens(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clk := fakeapi.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	cfg := fakeConfig()
 	cfg.CxTokenTTL, cfg.Now = 10*time.Minute, clk.Now
 	fake := fakeapi.New(cfg)
@@ -182,7 +99,7 @@ func TestRunsLoadExactlyThroughExpiringTokens(t *testing.T) {
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "checkmarx.db")
 
-	run(t, withoutClientRateLimits(buildPlan(t, fakeVars(srv))), db)
+	sourcetest.Run(t, sourcetest.WithoutClientRateLimits(sourcetest.Plan(t, "checkmarx_sca", fakeVars(srv))), db, cxEnv, nil)
 	snap := fake.Snapshot()
 	if !repeatsVulnerabilityInAScan(snap) {
 		t.Fatal("no scan of the fake has a vulnerability of two packages: the key test proves nothing")
@@ -190,7 +107,7 @@ func TestRunsLoadExactlyThroughExpiringTokens(t *testing.T) {
 	dbcheck.Check(t, dbcheck.Open(t, db), cxTables(snap, allResources))
 	assertScansPerProject(t, db, len(snap.CxProjects), cfg.ScansPerProject)
 	// A rerun merges: the same rows, none twice, child rows replaced.
-	run(t, withoutClientRateLimits(buildPlan(t, fakeVars(srv))), db)
+	sourcetest.Run(t, sourcetest.WithoutClientRateLimits(sourcetest.Plan(t, "checkmarx_sca", fakeVars(srv))), db, cxEnv, nil)
 	dbcheck.Check(t, dbcheck.Open(t, db), cxTables(snap, allResources))
 
 	rec.mu.Lock()
@@ -274,7 +191,7 @@ func TestScansAndRiskReportsPageThroughLongHistories(t *testing.T) {
 	srv := httptest.NewServer(fake.Handler())
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "checkmarx.db")
-	run(t, withoutClientRateLimits(buildPlan(t, fakeVars(srv), "scans", "risk_reports")), db)
+	sourcetest.Run(t, sourcetest.WithoutClientRateLimits(sourcetest.Plan(t, "checkmarx_sca", fakeVars(srv), "scans", "risk_reports")), db, cxEnv, nil)
 	dbcheck.Check(t, dbcheck.Open(t, db), cxTables(fake.Snapshot(), []string{"scans", "risk_reports"}))
 	assertScansPerProject(t, db, 2, 230)
 	for _, route := range []string{fakeapi.RouteCxScans, fakeapi.RouteCxRiskReports} {
@@ -301,7 +218,7 @@ func TestEnvironmentSetsTheHosts(t *testing.T) {
 			if c.environment != "" {
 				vars["environment"] = c.environment
 			}
-			p := buildPlan(t, vars)
+			p := sourcetest.Plan(t, "checkmarx_sca", vars)
 			if p.BaseURL != c.base {
 				t.Errorf("base URL %q, want %q", p.BaseURL, c.base)
 			}

@@ -19,15 +19,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/destinations/sqlite"
-	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/examples/fakeapi"
 	"github.com/pipe-etl/pipe/internal/cli"
 	"github.com/pipe-etl/pipe/internal/dbcheck"
-	"github.com/pipe-etl/pipe/sources"
+	"github.com/pipe-etl/pipe/sources/sourcetest"
 )
 
 const token = "contract-token"
@@ -35,57 +32,11 @@ const token = "contract-token"
 // defaultResources are the resources `pipe run snyk` loads without --resources.
 var defaultResources = []string{"self", "orgs", "projects", "issues", "policies", "dep_graph"}
 
+// snykEnv holds the API token where the spec reads it.
+var snykEnv = map[string]string{"SNYK_TOKEN": token}
+
 func fakeConfig() fakeapi.Config {
 	return fakeapi.Config{Orgs: 3, ProjectsPerOrg: 4, IssuesPerOrg: 250, Seed: 5, Token: token}
-}
-
-// buildPlan loads the shipped spec (see mustSpec) and resolves it with
-// vars and, if any, the resources to select.
-func buildPlan(t *testing.T, vars map[string]string, resources ...string) *plan.Plan {
-	t.Helper()
-	p, err := plan.Build(mustSpec(t), plan.Options{Vars: vars, Resources: resources, LookupEnv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
-	return p
-}
-
-// withoutClientRateLimits drops the spec's own request pacing (1620/min,
-// 180/min for package issues): it waits on the wall clock, which would
-// only slow the tests down. The fake's limits still apply where a test
-// sets them.
-func withoutClientRateLimits(p *plan.Plan) *plan.Plan {
-	p.RateLimit = nil
-	for _, r := range p.Resources {
-		r.RateLimit = nil
-	}
-	return p
-}
-
-// run executes p into the SQLite file db with the token in SNYK_TOKEN.
-func run(t *testing.T, p *plan.Plan, db string, sleep func(context.Context, time.Duration) error) *engine.Report {
-	t.Helper()
-	ctx := context.Background()
-	dest, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dest.Close()
-	if sleep == nil {
-		sleep = func(context.Context, time.Duration) error { return nil }
-	}
-	rep, err := engine.Run(ctx, p, engine.Options{
-		Dest:    dest,
-		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { return token, k == "SNYK_TOKEN" }},
-		Sleep:   sleep,
-	})
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	if rep.Status != "completed" {
-		t.Fatalf("run status %q", rep.Status)
-	}
-	return rep
 }
 
 // recorder wraps the fake and notes what the tests assert about requests:
@@ -104,32 +55,13 @@ func newRecorder(next http.Handler) *recorder {
 	return &recorder{next: next, updatedAfter: map[string][]string{}, statuses: map[int]int{}}
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &sourcetest.StatusWriter{ResponseWriter: w}
 	rc.next.ServeHTTP(sw, r)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	rc.statuses[sw.status]++
-	if sw.status == http.StatusTooManyRequests {
+	rc.statuses[sw.Status]++
+	if sw.Status == http.StatusTooManyRequests {
 		// A 429 without a Retry-After in seconds counts as asking for an
 		// hour, which no recorded wait can honour: the test fails.
 		wait := time.Hour
@@ -139,7 +71,7 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.retryAfter = append(rc.retryAfter, wait)
 	}
 	seg := strings.Split(strings.Trim(r.URL.Path, "/"), "/") // rest orgs {id} issues
-	if sw.status == http.StatusOK && len(seg) == 4 && seg[0] == "rest" && seg[1] == "orgs" && seg[3] == "issues" {
+	if sw.Status == http.StatusOK && len(seg) == 4 && seg[0] == "rest" && seg[1] == "orgs" && seg[3] == "issues" {
 		rc.updatedAfter[seg[2]] = append(rc.updatedAfter[seg[2]], r.URL.Query().Get("updated_after"))
 	}
 }
@@ -166,9 +98,9 @@ func TestFirstRunAndIncrementalRerunsLoadExactly(t *testing.T) {
 	srv := httptest.NewServer(rec)
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "snyk.db")
-	p := withoutClientRateLimits(buildPlan(t, map[string]string{"api_url": srv.URL}))
+	p := sourcetest.WithoutClientRateLimits(sourcetest.Plan(t, "snyk", map[string]string{"api_url": srv.URL}))
 
-	run(t, p, db, nil)
+	sourcetest.Run(t, p, db, snykEnv, nil)
 	first := fake.Snapshot()
 	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(first, defaultResources))
 	orgs := len(first.Orgs)
@@ -187,7 +119,7 @@ func TestFirstRunAndIncrementalRerunsLoadExactly(t *testing.T) {
 	fake.Touch(touched, time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC))
 	fake.AddIssues(added, time.Date(2026, 2, 4, 0, 0, 0, 0, time.UTC))
 	pages := fake.Count(fakeapi.RouteIssues)
-	rep := run(t, p, db, nil)
+	rep := sourcetest.Run(t, p, db, snykEnv, nil)
 	second := fake.Snapshot()
 	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(second, defaultResources))
 	if got := rep.Resources["issues"].Records; got != int64(orgs*(touched+added)) {
@@ -198,7 +130,7 @@ func TestFirstRunAndIncrementalRerunsLoadExactly(t *testing.T) {
 	}
 	assertUpdatedAfter(t, "rerun", rec.takeUpdatedAfter(), newestUpdate(t, first))
 
-	rep = run(t, p, db, nil)
+	rep = sourcetest.Run(t, p, db, snykEnv, nil)
 	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(fake.Snapshot(), defaultResources))
 	if got := rep.Resources["issues"].Records; got != 0 {
 		t.Errorf("a rerun with no changes fetched %d issues", got)
@@ -254,7 +186,7 @@ func TestOptionalResourcesLoadExactly(t *testing.T) {
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "snyk.db")
 	optional := []string{"package_issues", "groups", "group_orgs"}
-	run(t, withoutClientRateLimits(buildPlan(t, map[string]string{"api_url": srv.URL}, optional...)), db, nil)
+	sourcetest.Run(t, sourcetest.WithoutClientRateLimits(sourcetest.Plan(t, "snyk", map[string]string{"api_url": srv.URL}, optional...)), db, snykEnv, nil)
 	snap := fake.Snapshot()
 	if len(snap.PackageIssues[defaultPurls[0]]) == 0 || len(snap.PackageIssues[defaultPurls[1]]) == 0 || len(snap.Groups) == 0 {
 		t.Fatal("the fake serves no package issues for the purl or no groups: the test proves nothing")
@@ -263,24 +195,6 @@ func TestOptionalResourcesLoadExactly(t *testing.T) {
 	if got, want := fake.Count(fakeapi.RouteGroupOrgs), int64(len(snap.Groups)); got != want {
 		t.Errorf("%d group org requests, want %d (one per group)", got, want)
 	}
-}
-
-// clock is the fake's time; the engine's retry waits advance it.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // TestRateLimitsAndServerErrorsStillLoadExactly runs every resource
@@ -292,7 +206,7 @@ func (c *clock) Advance(d time.Duration) {
 // serves.
 func TestRateLimitsAndServerErrorsStillLoadExactly(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clk := fakeapi.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	cfg := fakeConfig()
 	cfg.RateLimit, cfg.FailEvery, cfg.Now = 4, 3, clk.Now
 	fake := fakeapi.New(cfg)
@@ -301,7 +215,7 @@ func TestRateLimitsAndServerErrorsStillLoadExactly(t *testing.T) {
 	defer srv.Close()
 	db := filepath.Join(t.TempDir(), "snyk.db")
 	all := append(slices.Clone(defaultResources), "package_issues", "groups", "group_orgs")
-	p := withoutClientRateLimits(buildPlan(t, map[string]string{"api_url": srv.URL}, all...))
+	p := sourcetest.WithoutClientRateLimits(sourcetest.Plan(t, "snyk", map[string]string{"api_url": srv.URL}, all...))
 	// With 8 chains in flight every attempt fails with a chance of about
 	// 1/3 here, far above any real API's rate; the default 5 attempts
 	// would lose some request in about one run in five.
@@ -309,7 +223,7 @@ func TestRateLimitsAndServerErrorsStillLoadExactly(t *testing.T) {
 
 	var mu sync.Mutex
 	var waits []time.Duration
-	run(t, p, db, func(ctx context.Context, d time.Duration) error {
+	sourcetest.Run(t, p, db, snykEnv, func(ctx context.Context, d time.Duration) error {
 		mu.Lock()
 		waits = append(waits, d)
 		mu.Unlock()
@@ -362,7 +276,7 @@ func TestRegionSetsTheHosts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprint(c.vars), func(t *testing.T) {
-			p := buildPlan(t, c.vars)
+			p := sourcetest.Plan(t, "snyk", c.vars)
 			if p.BaseURL != c.base {
 				t.Errorf("base URL %q, want %q", p.BaseURL, c.base)
 			}
@@ -384,23 +298,9 @@ func TestRegionSetsTheHosts(t *testing.T) {
 			}
 		})
 	}
-	if _, err := plan.Build(mustSpec(t), plan.Options{Vars: map[string]string{"region": "api.snyk.eu"}, LookupEnv: func(string) (string, bool) { return "", false }}); err == nil {
+	if _, err := plan.Build(sourcetest.Spec(t, "snyk"), plan.Options{Vars: map[string]string{"region": "api.snyk.eu"}, LookupEnv: func(string) (string, bool) { return "", false }}); err == nil {
 		t.Error("an unknown region was accepted")
 	}
-}
-
-// mustSpec loads the shipped spec, as `pipe run snyk` does.
-func mustSpec(t *testing.T) *spec.Spec {
-	t.Helper()
-	file, data, err := sources.Open("snyk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := spec.Load(file, data)
-	if err != nil {
-		t.Fatalf("load the shipped spec: %v", err)
-	}
-	return s
 }
 
 // TestMissingTokenExitsTwo runs the CLI without SNYK_TOKEN: it must stop
