@@ -15,10 +15,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pipe-etl/pipe/engine/broker"
-	"github.com/pipe-etl/pipe/engine/credentials"
+	"github.com/pipe-etl/pipe/internal/broker"
+	"github.com/pipe-etl/pipe/credentials"
 	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/secrets"
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"github.com/pipe-etl/pipe/engine/secrets"
+	"github.com/pipe-etl/pipe/credentials/secrets"
 )
 
 // secretsFile is where {secrets.*} and stored credentials live on disk.
