@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/credentials/secrets"
+	"github.com/pipe-etl/pipe/engine/rest"
 )
 
 // Redactor learns secret values so that logs and errors can hide them

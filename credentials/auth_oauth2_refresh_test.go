@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/pipe-etl/pipe/credentials"
-	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
+	"github.com/pipe-etl/pipe/engine/rest"
 )
 
 func authenticate(t *testing.T, a *credentials.OAuth2RefreshToken) string {

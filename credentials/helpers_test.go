@@ -13,8 +13,8 @@ import (
 
 	"github.com/pipe-etl/pipe/credentials"
 	"github.com/pipe-etl/pipe/credentials/oauthtest"
-	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/credentials/secrets"
+	"github.com/pipe-etl/pipe/engine/rest"
 )
 
 // clock is a settable time source.

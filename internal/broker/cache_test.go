@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/internal/broker"
 	"github.com/pipe-etl/pipe/credentials/redistest"
+	"github.com/pipe-etl/pipe/internal/broker"
 )
 
 // runCacheSuite is the conformance suite every Cache passes; expire makes

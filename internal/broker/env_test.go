@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/internal/broker"
 	"github.com/pipe-etl/pipe/credentials"
 	"github.com/pipe-etl/pipe/credentials/secrets"
+	"github.com/pipe-etl/pipe/internal/broker"
 )
 
 func TestConfigFromEnv(t *testing.T) {

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
 )
 
 // pkceData is what a registration leaves for its callback, under

@@ -11,11 +11,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pipe-etl/pipe/internal/broker"
-	"github.com/pipe-etl/pipe/credentials"
 	"github.com/pipe-etl/pipe/credentials/oauthtest"
 	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
+	"github.com/pipe-etl/pipe/internal/broker"
 )
 
 const apiKey = "broker-api-key-1"

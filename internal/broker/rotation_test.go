@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/internal/broker"
 	"github.com/pipe-etl/pipe/credentials"
 	"github.com/pipe-etl/pipe/credentials/redistest"
 	"github.com/pipe-etl/pipe/engine/rest"
+	"github.com/pipe-etl/pipe/internal/broker"
 )
 
 func TestConcurrentGetsRefreshOnce(t *testing.T) {

@@ -6,12 +6,12 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/pipe-etl/pipe/credentials"
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine"
-	"github.com/pipe-etl/pipe/credentials"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
-	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 

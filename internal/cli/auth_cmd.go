@@ -15,11 +15,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pipe-etl/pipe/internal/broker"
 	"github.com/pipe-etl/pipe/credentials"
-	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/credentials/secrets"
+	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/pipe-etl/pipe/internal/broker"
 )
 
 func (e *env) authCommand() *cobra.Command {
