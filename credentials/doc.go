@@ -16,5 +16,7 @@
 //
 // Locks: LocalLocker (one process), FileLocker (flock, across processes
 // on one machine), PostgresLocker (advisory lock, across machines sharing
-// a Postgres), RedisLocker (SET NX PX with a safe release, for the broker).
+// a Postgres), RedisLocker (SET NX PX with a safe release, for the broker),
+// and *secrets.Vault itself (a check-and-set lock entry in the vault, across
+// every machine that shares it).
 package credentials

@@ -2,8 +2,9 @@ package credentials
 
 import (
 	"context"
-	"errors"
 	"sync"
+
+	"github.com/pipe-etl/pipe/credentials/secrets"
 )
 
 // Locker serialises the refreshes of one credential.
@@ -21,7 +22,7 @@ type Locker interface {
 
 // ErrLockLost is returned by an unlock func when the lock had already
 // expired or been taken by someone else.
-var ErrLockLost = errors.New("lock was lost before it was released")
+var ErrLockLost = secrets.ErrLockLost
 
 // LocalLocker locks within this process only. Its zero value is ready to
 // use. It is the default when no Locker is configured, which is correct
@@ -60,4 +61,7 @@ func (l *LocalLocker) Lock(ctx context.Context, name string) (func() error, erro
 // so two of them for the same credential in one process still serialise.
 var defaultLocker = &LocalLocker{}
 
-var _ Locker = (*LocalLocker)(nil)
+var (
+	_ Locker = (*LocalLocker)(nil)
+	_ Locker = (*secrets.Vault)(nil)
+)

@@ -3,6 +3,10 @@
 // one gets 400 invalid_grant), PKCE S256 checked on the authorization
 // code grant, an authorize endpoint that answers 303 to the redirect URI,
 // revocation, and an API endpoint that accepts only live access tokens.
+// It is strict about reuse, as providers with refresh token reuse
+// detection are (OAuth 2.0 Security BCP, RFC 9700 section 4.14.2): a spent
+// refresh token presented again revokes the whole grant, so the token
+// that replaced it and every access token of the grant die too.
 // It counts grants so tests can assert "exactly one refresh happened".
 package oauthtest
 
@@ -33,6 +37,9 @@ type Provider struct {
 	mu          sync.Mutex
 	refresh     map[string]bool // refresh token -> still usable
 	access      map[string]bool // access token -> still accepted
+	grantOf     map[string]int  // refresh or access token -> its grant
+	grants      int
+	reuses      int
 	codes       map[string]authCode
 	refreshes   int
 	exchanges   int
@@ -53,6 +60,7 @@ func New(t testing.TB) *Provider {
 	p := &Provider{
 		ClientID: "client-1", ClientSecret: "client-secret-1", ExpiresIn: 3599,
 		refresh: map[string]bool{}, access: map[string]bool{}, codes: map[string]authCode{},
+		grantOf: map[string]int{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /oauth2/authorize", p.authorize)
@@ -80,8 +88,18 @@ func (p *Provider) IssueRefreshToken() string {
 	defer p.mu.Unlock()
 	t := "rt-" + random()
 	p.refresh[t] = true
+	p.grants++
+	p.grantOf[t] = p.grants
 	p.issued = append(p.issued, t)
 	return t
+}
+
+// Reuses returns how many times a spent refresh token was presented
+// again (each revoked its grant).
+func (p *Provider) Reuses() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reuses
 }
 
 // Refreshes returns how many refresh_token grants succeeded.
@@ -207,15 +225,20 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) refreshGrant(w http.ResponseWriter, old string) {
 	p.mu.Lock()
 	if !p.refresh[old] {
+		if _, known := p.refresh[old]; known {
+			p.reuses++
+			p.revokeGrant(p.grantOf[old])
+		}
 		p.mu.Unlock()
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "the refresh token is invalid or was already used")
 		return
 	}
 	p.refresh[old] = false // spent before anything else can use it
+	grant := p.grantOf[old]
 	delay, hook := p.delay, p.afterRotate
 	p.mu.Unlock()
 	time.Sleep(delay)
-	resp := p.mint()
+	resp := p.mint(grant)
 	p.mu.Lock()
 	p.refreshes++
 	p.mu.Unlock()
@@ -223,6 +246,19 @@ func (p *Provider) refreshGrant(w http.ResponseWriter, old string) {
 		hook()
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// revokeGrant kills every refresh and access token of grant; p.mu is held.
+func (p *Provider) revokeGrant(grant int) {
+	for t, g := range p.grantOf {
+		if g != grant {
+			continue
+		}
+		if _, ok := p.refresh[t]; ok {
+			p.refresh[t] = false
+		}
+		delete(p.access, t)
+	}
 }
 
 func (p *Provider) codeGrant(w http.ResponseWriter, clientID string, form url.Values) {
@@ -239,19 +275,24 @@ func (p *Provider) codeGrant(w http.ResponseWriter, clientID string, form url.Va
 		oauthError(w, http.StatusBadRequest, "invalid_grant", "PKCE verification failed")
 		return
 	}
-	resp := p.mint()
+	p.mu.Lock()
+	p.grants++
+	grant := p.grants
+	p.mu.Unlock()
+	resp := p.mint(grant)
 	p.mu.Lock()
 	p.exchanges++
 	p.mu.Unlock()
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// mint issues a new access and refresh token pair.
-func (p *Provider) mint() map[string]any {
+// mint issues a new access and refresh token pair of grant.
+func (p *Provider) mint(grant int) map[string]any {
 	at, rt := "at-"+random(), "rt-"+random()
 	p.mu.Lock()
 	p.access[at] = true
 	p.refresh[rt] = true
+	p.grantOf[at], p.grantOf[rt] = grant, grant
 	p.issued = append(p.issued, at, rt)
 	p.mu.Unlock()
 	return map[string]any{"access_token": at, "refresh_token": rt, "expires_in": p.ExpiresIn,

@@ -28,6 +28,9 @@ type VaultConfig struct {
 	DefaultField string
 	// HTTPClient defaults to a client with a 30 s timeout.
 	HTTPClient *http.Client
+	// LockTTL is how long a lock taken with Lock holds unless released;
+	// default DefaultVaultLockTTL.
+	LockTTL time.Duration
 }
 
 // Vault is a Store and Writer on a Vault or OpenBao KV version 2 mount,
@@ -80,6 +83,9 @@ func NewVault(cfg VaultConfig) (*Vault, error) {
 	cfg.Prefix = strings.Trim(cfg.Prefix, "/")
 	if cfg.DefaultField == "" {
 		cfg.DefaultField = "value"
+	}
+	if cfg.LockTTL <= 0 {
+		cfg.LockTTL = DefaultVaultLockTTL
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {

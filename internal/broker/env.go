@@ -20,7 +20,8 @@ import (
 //	VAULT_ADDR / BAO_ADDR / OPENBAO_ADDR, and the matching *_TOKEN:
 //	                            a Vault store on mount kv (VAULT_MOUNT overrides)
 //	REDIS_URL, or REDIS_HOST, REDIS_PORT (6379), REDIS_PASSWORD:
-//	                            a RedisCache and a RedisLocker; neither set: memory
+//	                            a RedisCache and a RedisLocker; neither set: a
+//	                            memory cache and the vault's own lock
 //	REDIS_CACHE_TIME            Config.CacheTime in seconds (3000)
 //	REDIS_PKCE_EXPIRATION       Config.PKCETTL in seconds (600)
 //	EXCLUDED_PATHS              Config.ExcludedPaths, comma-separated
@@ -71,6 +72,8 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if client != nil {
 		cfg.Cache = &RedisCache{Client: client}
 		cfg.Locker = credentials.RedisLocker{Client: client}
+	} else {
+		cfg.Locker = store // replicas that share the vault share its lock
 	}
 	return cfg, nil
 }

@@ -39,7 +39,7 @@ func (e *env) authFactory(pipeline string, dest destinations.Destination) engine
 				Scopes:       a.Scopes,
 				Credential:   credentialName(a, pipeline, x),
 				Store:        store,
-				Locker:       locker(dest),
+				Locker:       locker(store, dest),
 				Redactor:     red,
 				Logger:       e.logger(),
 			}
@@ -66,9 +66,16 @@ func (e *env) authFactory(pipeline string, dest destinations.Destination) engine
 	}
 }
 
-// locker serialises rotation: an advisory lock when the state lives in
-// Postgres (pipelines on several machines share it), else a file lock.
-func locker(dest destinations.Destination) credentials.Locker {
+// locker serialises rotation with a lock that belongs to the store
+// holding the refresh token, so every process that shares the token
+// shares the lock: the store's own lock when it has one (Vault/OpenBao:
+// a check-and-set entry in the vault); else, for the secrets file, an
+// advisory lock when the state lives in Postgres (pipelines on several
+// machines share it) or a file lock beside the secrets file.
+func locker(store secrets.Writer, dest destinations.Destination) credentials.Locker {
+	if l, ok := store.(credentials.Locker); ok {
+		return l
+	}
 	if d, ok := dest.(*destinations.SQL); ok && d.Dialect().Name() == "postgres" {
 		return credentials.PostgresLocker{DB: d.DB().DB}
 	}
