@@ -19,8 +19,8 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.APIKey != "k" || cfg.Cache != nil || cfg.Locker != nil {
-		t.Errorf("config = %+v", cfg)
+	if cfg.APIKey != "k" || cfg.Cache != nil || cfg.Locker != cfg.Store {
+		t.Errorf("config = %+v; want no cache and the vault's own lock", cfg)
 	}
 	if v, ok := cfg.Store.(*secrets.Vault); !ok || v.Addr() != "https://openbao:8200" {
 		t.Errorf("store = %#v", cfg.Store)
