@@ -19,7 +19,7 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.APIKey != "k" || cfg.Cache != nil || cfg.Locker != cfg.Store {
+	if cfg.APIKey != "k" || cfg.Cache != nil || cfg.Locker != credentials.Locker(cfg.Store.(*secrets.Vault)) {
 		t.Errorf("config = %+v; want no cache and the vault's own lock", cfg)
 	}
 	if v, ok := cfg.Store.(*secrets.Vault); !ok || v.Addr() != "https://openbao:8200" {
