@@ -45,8 +45,10 @@ type OAuth2RefreshTokenConfig struct {
 	// Redactor, if set, learns every token and the client secret.
 	Redactor Redactor
 	// RecoveryDir is where a rotated token that could not be stored is
-	// saved; default DefaultRecoveryDir.
-	RecoveryDir string
+	// saved; default DefaultRecoveryDir. FallbackRecoveryDir, if set, is
+	// the second place tried (see FallbackRecoveryDir). Before spending
+	// the stored refresh token, both are searched for a newer one.
+	RecoveryDir, FallbackRecoveryDir string
 	// Skew refreshes this long before expiry; default 60 s.
 	Skew time.Duration
 	// Logger, nil means discard.
@@ -120,6 +122,7 @@ func NewOAuth2RefreshToken(cfg OAuth2RefreshTokenConfig) (*OAuth2RefreshToken, e
 		Name:        cfg.RefreshTokenName,
 		Label:       cfg.Credential,
 		RecoveryDir: cfg.RecoveryDir,
+		FallbackDir: cfg.FallbackRecoveryDir,
 		Now:         cfg.Now,
 	}
 	return a, nil
@@ -234,13 +237,28 @@ func (a *OAuth2RefreshToken) renewLocked(ctx context.Context, stale string) (err
 		return nil
 	}
 	rt, err := a.cfg.Store.Get(ctx, a.cfg.RefreshTokenName)
-	if errors.Is(err, secrets.ErrNotFound) {
-		return fmt.Errorf("credential %q: no refresh token in %s (run pipe auth login): %w", a.cfg.Credential, describe(a.cfg.Store, a.cfg.RefreshTokenName), err)
-	}
-	if err != nil {
+	notFound := errors.Is(err, secrets.ErrNotFound)
+	if err != nil && !notFound {
 		return fmt.Errorf("credential %q: read refresh token: %w", a.cfg.Credential, err)
 	}
 	a.redact(rt)
+	// A token rotated by an earlier run whose store write failed is newer.
+	recovered, recErr := a.rotation.Recover(ctx, rt)
+	var left *StaleRecoveryError
+	switch {
+	case errors.As(recErr, &left):
+		a.log.Warn("recovery file left behind", "err", recErr)
+	case recErr != nil:
+		return recErr
+	}
+	if recovered != rt {
+		a.log.Info("recovered refresh token stored and used")
+		rt, notFound = recovered, false
+		a.redact(rt)
+	}
+	if notFound {
+		return fmt.Errorf("credential %q: no refresh token in %s (run pipe auth login): %w", a.cfg.Credential, describe(a.cfg.Store, a.cfg.RefreshTokenName), err)
+	}
 	tok, err := a.rotation.Rotate(ctx, rt)
 	var rerr *RotationError
 	switch {

@@ -57,8 +57,9 @@ type LoginConfig struct {
 	HTTPClient *http.Client
 	// Redactor, if set, learns the client secret and the tokens.
 	Redactor Redactor
-	// RecoveryDir is where the refresh token is saved if the store refuses it.
-	RecoveryDir string
+	// RecoveryDir and FallbackRecoveryDir are where the refresh token is
+	// saved if the store refuses it (see Rotation).
+	RecoveryDir, FallbackRecoveryDir string
 	// Logger, nil means discard.
 	Logger *slog.Logger
 	// Now defaults to time.Now.
@@ -140,8 +141,11 @@ func Login(ctx context.Context, cfg LoginConfig, out io.Writer) error {
 	if tok.RefreshToken == "" {
 		return fmt.Errorf("login %q: the provider returned no refresh token", cfg.Credential)
 	}
-	rot := Rotation{Store: cfg.Store, Name: cfg.RefreshTokenName, Label: cfg.Credential, RecoveryDir: cfg.RecoveryDir, Now: cfg.Now}
-	if err := rot.Save(ctx, tok); err != nil {
+	rot := Rotation{Store: cfg.Store, Name: cfg.RefreshTokenName, Label: cfg.Credential, RecoveryDir: cfg.RecoveryDir, FallbackDir: cfg.FallbackRecoveryDir, Now: cfg.Now}
+	// What the login replaces, if the store can say, so that a recovery
+	// file written below is recognised as newer than it.
+	prev, _ := cfg.Store.Get(ctx, cfg.RefreshTokenName)
+	if err := rot.Save(ctx, tok, prev); err != nil {
 		return fmt.Errorf("login %q: %w", cfg.Credential, err)
 	}
 	if err := writeCached(ctx, cfg.Store, cfg.AccessTokenName, CachedToken{Token: tok.AccessToken, Expiry: tok.Expiry}); err != nil {

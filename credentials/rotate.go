@@ -27,8 +27,11 @@ type Rotation struct {
 	Name  string
 	// Label names the credential in messages and recovery file names.
 	Label string
-	// RecoveryDir defaults to DefaultRecoveryDir.
-	RecoveryDir string
+	// RecoveryDir is where a rotated token that the store did not take
+	// is saved first; default DefaultRecoveryDir. FallbackDir, if set, is
+	// tried when RecoveryDir cannot take it (see FallbackRecoveryDir).
+	// Recover searches both.
+	RecoveryDir, FallbackDir string
 	// Now defaults to time.Now.
 	Now func() time.Time
 }
@@ -47,32 +50,34 @@ func (r Rotation) Rotate(ctx context.Context, refreshToken string) (*oauth2.Toke
 	if tok.RefreshToken == "" || tok.RefreshToken == refreshToken {
 		return tok, nil // the provider does not rotate
 	}
-	if err := r.Save(ctx, tok); err != nil {
+	if err := r.Save(ctx, tok, refreshToken); err != nil {
 		return nil, err
 	}
 	return tok, nil
 }
 
 // Save stores a refresh token obtained some other way (a login, or a
-// retry of a failed write) with the same recovery guarantee as Rotate.
+// retry of a failed write) with the same recovery guarantee as Rotate;
+// replaces is the refresh token it succeeds ("" if unknown), recorded in
+// a recovery file so that Recover can tell it is newer than the store's.
 //
 // The write is not cancelled with ctx: once a token is spent, its
 // replacement must be stored even if the caller has given up.
-func (r Rotation) Save(ctx context.Context, tok *oauth2.Token) error {
+func (r Rotation) Save(ctx context.Context, tok *oauth2.Token, replaces string) error {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
 	if err := r.Store.Put(wctx, r.Name, tok.RefreshToken); err != nil {
-		return r.recover(tok, err)
+		return r.recover(tok, replaces, err)
 	}
 	return nil
 }
 
-func (r Rotation) recover(tok *oauth2.Token, storeErr error) error {
+func (r Rotation) recover(tok *oauth2.Token, replaces string, storeErr error) error {
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now
 	}
-	path, rerr := writeRecovery(r.RecoveryDir, r.Label, tok.RefreshToken, now())
+	path, rerr := writeRecovery(r.dirs(), r.Label, tok.RefreshToken, replaces, now())
 	return &RotationError{
 		Credential:   r.Label,
 		Where:        describe(r.Store, r.Name),
@@ -100,9 +105,9 @@ type RotationError struct {
 func (e *RotationError) Error() string {
 	s := fmt.Sprintf("credential %q: the refresh token was rotated but storing the new one in %s failed: %v; ", e.Credential, e.Where, e.Err)
 	if e.RecoveryPath != "" {
-		return s + fmt.Sprintf("the new refresh token was saved to %s (mode 0600): store its contents in %s once it is writable, then delete the file", e.RecoveryPath, e.Where)
+		return s + fmt.Sprintf("the new refresh token was saved to %s (mode 0600); the next run stores and uses it once %s is writable, and then deletes the file", e.RecoveryPath, e.Where)
 	}
-	return s + fmt.Sprintf("writing the recovery file failed too (%v), so the new refresh token is lost: log in again", e.RecoveryErr)
+	return s + fmt.Sprintf("writing a recovery file failed too (%v), so the new refresh token is lost: log in again", e.RecoveryErr)
 }
 
 // Unwrap returns the store's error (so errors.Is(err, secrets.ErrSealed) works).

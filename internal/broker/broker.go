@@ -42,8 +42,11 @@ type Config struct {
 	// PKCETTL is how long a registration's PKCE data waits for the callback; default 600 s.
 	PKCETTL time.Duration
 	// RecoveryDir is where rotated tokens that could not be stored are
-	// saved; default credentials.DefaultRecoveryDir.
-	RecoveryDir string
+	// saved; default credentials.DefaultRecoveryDir. FallbackRecoveryDir,
+	// if set, is tried when RecoveryDir cannot take the file. Both are
+	// searched for a newer token before a stored one is spent, so a
+	// restarted broker resumes with the token it could not store.
+	RecoveryDir, FallbackRecoveryDir string
 	// ExcludedPaths are paths served without an API key besides /v1/callback
 	// (snykey's EXCLUDED_PATHS).
 	ExcludedPaths []string

@@ -81,7 +81,7 @@ func (s *server) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.forget(d.OrgID, d.ClientID)
-	if err := rot.Save(rctx, tok); err != nil {
+	if err := rot.Save(rctx, tok, prev); err != nil {
 		s.rotationFailed(w, d.OrgID, d.ClientID, prev, err)
 		return
 	}

@@ -52,11 +52,7 @@ func (s *server) getCredentials(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, err.Error())
 		return
 	}
-	rt, err := s.cfg.Store.Get(rctx, refreshName(org, client))
-	if errors.Is(err, secrets.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "No refresh key found for org/client")
-		return
-	}
+	rt, err := s.current(rctx, org, client)
 	if err != nil {
 		writeError(w, storeStatus(err), err.Error())
 		return
@@ -67,6 +63,25 @@ func (s *server) getCredentials(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rot := s.rotation(ep, org, client, secret)
+	// A token rotated before a failed store write (by this broker before
+	// a restart, or by another replica) is newer than the stored one.
+	recovered, err := rot.Recover(rctx, rt)
+	var left *credentials.StaleRecoveryError
+	switch {
+	case errors.As(err, &left):
+		s.log.Warn("broker: recovery file left behind", "org_id", org, "client_id", client, "err", err)
+	case err != nil:
+		writeError(w, storeStatus(err), err.Error())
+		return
+	}
+	if recovered != rt {
+		s.log.Info("broker: recovered refresh token stored", "org_id", org, "client_id", client)
+		rt = recovered
+	}
+	if rt == "" {
+		writeError(w, http.StatusNotFound, "No refresh key found for org/client")
+		return
+	}
 	tok, err := rot.Rotate(rctx, rt)
 	if err != nil {
 		s.rotationFailed(w, org, client, rt, err)
@@ -129,7 +144,7 @@ func (s *server) putCredentials(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Save even if the provider did not rotate: the key must be stored.
-	if err := rot.Save(rctx, tok); err != nil {
+	if err := rot.Save(rctx, tok, prev); err != nil {
 		s.rotationFailed(w, org, client, prev, err)
 		return
 	}
@@ -182,6 +197,7 @@ func (s *server) rotation(ep Endpoints, org, client, secret string) credentials.
 		Name:        refreshName(org, client),
 		Label:       label(org, client),
 		RecoveryDir: s.cfg.RecoveryDir,
+		FallbackDir: s.cfg.FallbackRecoveryDir,
 		Now:         s.cfg.Now,
 	}
 }

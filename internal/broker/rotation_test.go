@@ -104,7 +104,7 @@ func TestSealedAfterRotationKeepsToken(t *testing.T) {
 		t.Fatalf("recovery files %v; error %q", matches, msg)
 	}
 	data, _ := os.ReadFile(matches[0])
-	recovered := strings.TrimSpace(string(data))
+	recovered := strings.SplitN(string(data), "\n", 2)[0]
 	if !h.p.RefreshUsable(recovered) || h.p.RefreshUsable(old) {
 		t.Fatalf("recovery file does not hold the live token")
 	}
@@ -189,7 +189,7 @@ func TestPendingTokenRespectsOperatorRestore(t *testing.T) {
 			h.vault.Seal(false)
 			matches, _ := filepath.Glob(filepath.Join(h.dir, "recovered-*.secret"))
 			data, _ := os.ReadFile(matches[0])
-			recovered := strings.TrimSpace(string(data))
+			recovered := strings.SplitN(string(data), "\n", 2)[0]
 			// The operator follows the message and puts the token back.
 			restored := recovered
 			if tt.rotatedYet {

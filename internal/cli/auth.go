@@ -40,8 +40,10 @@ func (e *env) authFactory(pipeline string, dest destinations.Destination) engine
 				Credential:   credentialName(a, pipeline, x),
 				Store:        store,
 				Locker:       locker(store, dest),
-				Redactor:     red,
-				Logger:       e.logger(),
+				// A second place for recovery files, beside .pipe.
+				FallbackRecoveryDir: credentials.FallbackRecoveryDir(e.getenv),
+				Redactor:            red,
+				Logger:              e.logger(),
 			}
 			if x.err != nil {
 				return nil, x.err

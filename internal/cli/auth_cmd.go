@@ -115,6 +115,7 @@ the refresh token and access token in the credential store.`,
 				BasicAuth: r.auth.ClientAuth == "basic", TokenParams: r.tokenData,
 				Scopes: r.auth.Scopes, Credential: r.credential, Store: r.store,
 				RedirectURI: r.redirectURI, Port: port,
+				FallbackRecoveryDir: credentials.FallbackRecoveryDir(e.getenv),
 			}
 			if open {
 				cfg.OpenBrowser = openBrowser
@@ -200,6 +201,7 @@ EXCLUDED_PATHS and SNYK_REGION.`,
 				return usageError{err}
 			}
 			cfg.Logger = e.logger()
+			cfg.FallbackRecoveryDir = credentials.FallbackRecoveryDir(e.getenv)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
