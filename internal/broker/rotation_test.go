@@ -13,6 +13,7 @@ import (
 
 	"github.com/pipe-etl/pipe/credentials"
 	"github.com/pipe-etl/pipe/credentials/redistest"
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/internal/broker"
 )
@@ -237,5 +238,44 @@ func TestGetWhileSealedSpendsNothing(t *testing.T) {
 	}
 	if h.p.Refreshes() != 0 || !h.p.RefreshUsable(rt) {
 		t.Fatalf("refresh token spent while the vault was sealed")
+	}
+}
+
+// TestRestartedBrokerResumesWithRecoveredToken: the vault seals after
+// Snyk rotated a token, the broker answers 503 and saves the new token
+// to a recovery file, then stops. A new broker on the unsealed vault
+// stores the recovered token and spends it, not the dead stored one
+// (which the strict provider answers by revoking the grant).
+func TestRestartedBrokerResumesWithRecoveredToken(t *testing.T) {
+	h := newHarness(t, nil)
+	h.seed()
+	h.p.AfterRotate(func() { h.vault.Seal(true) })
+	if r := h.call("GET", "/v1/credentials", h.creds(), apiKey); r.status != 503 {
+		t.Fatalf("sealed GET: %d %s", r.status, r.raw)
+	}
+	h.srv.Close() // the broker stops; its memory is gone
+	h.p.AfterRotate(nil)
+	h.vault.Seal(false)
+	files, _ := filepath.Glob(filepath.Join(h.dir, "recovered-*.secret"))
+	if len(files) != 1 {
+		t.Fatalf("recovery files %v", files)
+	}
+
+	store, err := secrets.NewVault(secrets.VaultConfig{Addr: h.vault.URL, Token: h.vault.Token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted := httptest.NewServer(broker.New(broker.Config{APIKey: apiKey, Store: store, RecoveryDir: h.dir,
+		Endpoints: func(string) (broker.Endpoints, error) { return broker.Endpoints{Token: h.p.TokenURL()}, nil }}))
+	defer restarted.Close()
+	r := (&harness{t: t, srv: restarted}).call("GET", "/v1/credentials", h.creds(), apiKey)
+	if r.status != 200 || r.str("access_token") == "" {
+		t.Fatalf("GET after restart: %d %s", r.status, r.raw)
+	}
+	if h.p.Reuses() != 0 || h.p.Refreshes() != 2 || !h.p.RefreshUsable(h.stored()) {
+		t.Errorf("%d reused, %d refreshes, stored live = %v; want 0, 2, true", h.p.Reuses(), h.p.Refreshes(), h.p.RefreshUsable(h.stored()))
+	}
+	if _, err := os.Stat(files[0]); !os.IsNotExist(err) {
+		t.Errorf("recovery file not removed: %v", err)
 	}
 }
