@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -25,6 +26,10 @@ type LogoutConfig struct {
 	HTTPClient   *http.Client
 	// Force deletes the stored tokens even when revocation fails.
 	Force bool
+	// RecoveryDir and FallbackRecoveryDir are searched for a recovered
+	// refresh token newer than the stored one (see Rotation.Recover): it
+	// is revoked too, and its recovery files are deleted with the tokens.
+	RecoveryDir, FallbackRecoveryDir string
 }
 
 // Logout revokes the stored refresh token (and cached access token) at
@@ -36,14 +41,19 @@ func Logout(ctx context.Context, cfg LogoutConfig) error {
 		return errors.New("logout: credential name and store are required")
 	}
 	rtName, atName := RefreshTokenName(cfg.Credential), AccessTokenName(cfg.Credential)
+	rt, err := cfg.Store.Get(ctx, rtName)
+	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+		return fmt.Errorf("logout %q: %w", cfg.Credential, err)
+	}
+	dirs := Rotation{RecoveryDir: cfg.RecoveryDir, FallbackDir: cfg.FallbackRecoveryDir}.dirs()
+	newest, chain := newestRecovered(findRecovered(dirs, cfg.Credential), rt)
 	if cfg.RevokeURL != "" {
 		var toRevoke []string
-		rt, err := cfg.Store.Get(ctx, rtName)
-		switch {
-		case err == nil:
+		if rt != "" {
 			toRevoke = append(toRevoke, rt)
-		case !errors.Is(err, secrets.ErrNotFound):
-			return fmt.Errorf("logout %q: %w", cfg.Credential, err)
+		}
+		if newest != rt {
+			toRevoke = append(toRevoke, newest)
 		}
 		if c, ok, err := readCached(ctx, cfg.Store, atName); err == nil && ok {
 			toRevoke = append(toRevoke, c.Token)
@@ -59,6 +69,11 @@ func Logout(ctx context.Context, cfg LogoutConfig) error {
 	for _, name := range []string{rtName, atName} {
 		if err := cfg.Store.Delete(ctx, name); err != nil {
 			return fmt.Errorf("logout %q: delete %s: %w", cfg.Credential, name, err)
+		}
+	}
+	for _, f := range chain {
+		if err := os.Remove(f.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("logout %q: %w", cfg.Credential, err)
 		}
 	}
 	return nil

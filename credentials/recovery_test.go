@@ -6,6 +6,9 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/pipe-etl/pipe/credentials/oauthtest"
+	"github.com/pipe-etl/pipe/credentials/secrets"
 )
 
 func TestNewestRecovered(t *testing.T) {
@@ -86,5 +89,34 @@ func TestFallbackRecoveryDir(t *testing.T) {
 		if got := FallbackRecoveryDir(env(tt.env)); got != tt.want {
 			t.Errorf("FallbackRecoveryDir(%v) = %q, want %q", tt.env, got, tt.want)
 		}
+	}
+}
+
+// TestLogoutRevokesRecoveredToken: a recovered token newer than the
+// stored one is live at the provider; logout revokes it as well and
+// deletes its recovery file.
+func TestLogoutRevokesRecoveredToken(t *testing.T) {
+	ctx := t.Context()
+	p := oauthtest.New(t)
+	dir := t.TempDir()
+	store := secrets.NewFile(filepath.Join(dir, "secrets.yml"))
+	stored, recovered := p.IssueRefreshToken(), p.IssueRefreshToken()
+	if err := store.Put(ctx, "snyk.refresh_token", stored); err != nil {
+		t.Fatal(err)
+	}
+	path, err := writeRecovery([]string{dir}, "snyk", recovered, stored, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Logout(ctx, LogoutConfig{RevokeURL: p.RevokeURL(), ClientID: p.ClientID, ClientSecret: p.ClientSecret,
+		Credential: "snyk", Store: store, RecoveryDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.RefreshUsable(recovered) || p.RefreshUsable(stored) {
+		t.Errorf("revoked %v, want the stored and the recovered refresh tokens", p.Revoked())
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("recovery file kept: %v", err)
 	}
 }

@@ -171,6 +171,7 @@ func (e *env) authLogoutCommand() *cobra.Command {
 			err = credentials.Logout(cmd.Context(), credentials.LogoutConfig{
 				RevokeURL: r.revokeURL, ClientID: r.clientID, ClientSecret: r.clientSecret,
 				Credential: r.credential, Store: r.store, Force: force,
+				FallbackRecoveryDir: credentials.FallbackRecoveryDir(e.getenv),
 			})
 			if err != nil {
 				return err
