@@ -116,7 +116,7 @@ func TestDeleteCredentialsMissingFields(t *testing.T) {
 	h := newHarness(t, nil)
 	for _, q := range []url.Values{{}, {"org_id": {"org-1"}}, {"org_id": {""}, "client_id": {"c"}}, {"org_id": {"  "}, "client_id": {"c"}}} {
 		r := h.call("DELETE", "/v1/credentials", q, apiKey)
-		if r.status != 400 || !strings.HasPrefix(r.str("error"), "missing required parameter") {
+		if r.status != 422 || !strings.Contains(r.raw, `"type":"missing"`) {
 			t.Errorf("DELETE %v: %d %s", q, r.status, r.raw)
 		}
 	}
@@ -183,7 +183,7 @@ func TestRegisterAppSuccess(t *testing.T) {
 func TestRegisterAppErrors(t *testing.T) {
 	h := newHarness(t, nil)
 	r := h.call("POST", "/v1/register-app", url.Values{"name": {"x"}}, apiKey)
-	if r.status != 400 || !strings.Contains(r.str("error"), "missing required parameter") {
+	if r.status != 422 || !strings.Contains(r.raw, `"loc":["query","auth_token"]`) {
 		t.Errorf("missing fields: %d %s", r.status, r.raw)
 	}
 	r = registerApp(t, h, "https://b/cb", url.Values{"auth_token": {"bad-snyk-token"}})
@@ -323,7 +323,7 @@ func TestIDsCannotEscape(t *testing.T) {
 	for _, org := range []string{"../sys", "a/b", "a#b", "a:b", ".", ".."} {
 		q := h.creds()
 		q.Set("org_id", org)
-		if r := h.call("GET", "/v1/credentials", q, apiKey); r.status != 400 {
+		if r := h.call("GET", "/v1/credentials", q, apiKey); r.status != 422 || !strings.Contains(r.raw, "string_pattern_mismatch") {
 			t.Errorf("org_id %q: %d %s", org, r.status, r.raw)
 		}
 	}

@@ -4,14 +4,8 @@ import "net/http"
 
 // deleteCache answers DELETE /v1/cache: drop the pair's cached access token.
 func (s *server) deleteCache(w http.ResponseWriter, r *http.Request) {
-	q, err := params(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	v, err := require(q, "org_id", "client_id")
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	_, v, ok := input(w, r, "org_id", "client_id")
+	if !ok {
 		return
 	}
 	existed, err := s.cfg.Cache.Delete(r.Context(), cacheKey(v[0], v[1]))

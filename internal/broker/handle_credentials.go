@@ -18,14 +18,8 @@ const refreshTimeout = 60 * time.Second
 // getCredentials answers GET /v1/credentials: a cached access token, or a
 // refresh under the pair's lock.
 func (s *server) getCredentials(w http.ResponseWriter, r *http.Request) {
-	q, err := params(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	v, err := require(q, "org_id", "client_id", "client_secret")
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	q, v, ok := input(w, r, "org_id", "client_id", "client_secret")
+	if !ok {
 		return
 	}
 	org, client, secret := v[0], v[1], v[2]
@@ -94,14 +88,8 @@ func (s *server) getCredentials(w http.ResponseWriter, r *http.Request) {
 // putCredentials answers PUT /v1/credentials: spend the supplied refresh
 // key at once (so nobody else can) and store its successor.
 func (s *server) putCredentials(w http.ResponseWriter, r *http.Request) {
-	q, err := params(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	v, err := require(q, "org_id", "client_id", "client_secret", "refresh_key")
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	q, v, ok := input(w, r, "org_id", "client_id", "client_secret", "refresh_key")
+	if !ok {
 		return
 	}
 	org, client, secret, key := v[0], v[1], v[2], v[3]
@@ -155,14 +143,8 @@ func (s *server) putCredentials(w http.ResponseWriter, r *http.Request) {
 // deleteCredentials answers DELETE /v1/credentials: the cached token and
 // every stored version of the pair's secret.
 func (s *server) deleteCredentials(w http.ResponseWriter, r *http.Request) {
-	q, err := params(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	v, err := require(q, "org_id", "client_id")
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	_, v, ok := input(w, r, "org_id", "client_id")
+	if !ok {
 		return
 	}
 	org, client := v[0], v[1]

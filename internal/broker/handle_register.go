@@ -29,14 +29,8 @@ type pkceData struct {
 // registerApp answers POST /v1/register-app: create a Snyk App, then
 // prepare one PKCE authorization per redirect URI.
 func (s *server) registerApp(w http.ResponseWriter, r *http.Request) {
-	q, err := params(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	v, err := require(q, "name", "scopes", "redirect_uris", "org_id", "auth_token")
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	q, v, ok := input(w, r, "name", "scopes", "redirect_uris", "org_id", "auth_token")
+	if !ok {
 		return
 	}
 	name, scopes, redirects, org, authToken := v[0], splitCSV(v[1]), splitCSV(v[2]), v[3], v[4]

@@ -12,11 +12,19 @@ import (
 	"strings"
 )
 
+// maxBody is the largest request body accepted (JSON or form); a
+// larger one is answered 413, never read in part.
+const maxBody = 64 << 10
+
+// errTooLarge reports a body over maxBody.
+var errTooLarge = errors.New("request body too large")
+
 // params collects a request's inputs: the query string, overridden by a
 // form (application/x-www-form-urlencoded) or JSON object body, so that
 // secrets need not travel in URLs. JSON arrays of strings are joined with
-// commas (for scopes and redirect_uris).
-func params(r *http.Request) (url.Values, error) {
+// commas (for scopes and redirect_uris). A body over maxBody gives
+// errTooLarge.
+func params(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	out := url.Values{}
 	for k, v := range r.URL.Query() {
 		out[k] = v
@@ -24,8 +32,15 @@ func params(r *http.Request) (url.Values, error) {
 	if r.Body == nil || r.ContentLength == 0 {
 		return out, nil
 	}
+	if r.ContentLength > maxBody {
+		return nil, errTooLarge
+	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, errTooLarge
+	}
 	if err != nil {
 		return nil, errors.New("unreadable request body")
 	}
@@ -82,20 +97,48 @@ func jsonString(v any) (string, error) {
 // paths and cache keys, so nothing that could walk a path or split a key.
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$`)
 
-// require returns the named values, or an error naming the first missing one.
-func require(q url.Values, names ...string) ([]string, error) {
+// input reads the request's parameters and the required names, in
+// order. On a problem it answers as snykey (FastAPI) does and returns
+// false: 413 for an oversized body, 400 for a malformed one, and 422
+// {"detail":[{"type","loc","msg","input"}]} listing every missing or
+// invalid parameter at once.
+func input(w http.ResponseWriter, r *http.Request, names ...string) (url.Values, []string, bool) {
+	q, err := params(w, r)
+	if errors.Is(err, errTooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", maxBody))
+		return nil, nil, false
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return nil, nil, false
+	}
 	out := make([]string, len(names))
+	var problems []validationError
 	for i, n := range names {
 		v := strings.TrimSpace(q.Get(n))
-		if v == "" {
-			return nil, fmt.Errorf("missing required parameter %s", n)
-		}
-		if (n == "org_id" || n == "client_id") && !idPattern.MatchString(v) {
-			return nil, fmt.Errorf("%s has characters other than letters, digits, '.', '_' and '-'", n)
+		switch {
+		case v == "":
+			problems = append(problems, validationError{Type: "missing", Loc: []string{"query", n}, Msg: "Field required"})
+		case (n == "org_id" || n == "client_id") && !idPattern.MatchString(v):
+			problems = append(problems, validationError{Type: "string_pattern_mismatch", Loc: []string{"query", n},
+				Msg: "String should match pattern '" + idPattern.String() + "'", Input: v})
 		}
 		out[i] = v
 	}
-	return out, nil
+	if len(problems) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": problems})
+		return nil, nil, false
+	}
+	return q, out, true
+}
+
+// validationError is one item of FastAPI's 422 "detail" list (pydantic
+// v2 shape). Input echoes only ids, never a secret; null when missing.
+type validationError struct {
+	Type  string   `json:"type"`
+	Loc   []string `json:"loc"`
+	Msg   string   `json:"msg"`
+	Input any      `json:"input"`
 }
 
 // splitCSV splits a comma-separated list, dropping blanks.
