@@ -55,10 +55,38 @@ func TestStoreCredentialsRefreshError(t *testing.T) {
 
 func TestGetCredentialsFromCache(t *testing.T) {
 	h := newHarness(t, nil)
-	h.cache.Set(context.Background(), "snyk:org-1:"+h.p.ClientID, "at-cached", 1e12)
-	want(t, h.call("GET", "/v1/credentials", h.creds(), apiKey), 200, "access_token", "at-cached")
-	if h.p.Refreshes() != 0 {
-		t.Errorf("refreshed despite a cached token")
+	h.seed()
+	first := h.call("GET", "/v1/credentials", h.creds(), apiKey)
+	want(t, h.call("GET", "/v1/credentials", h.creds(), apiKey), 200, "access_token", first.str("access_token"))
+	if h.p.Refreshes() != 1 {
+		t.Errorf("refreshes = %d, want 1: the second GET should be served from the cache", h.p.Refreshes())
+	}
+}
+
+// TestCachedTokenNeedsTheClientSecret: a caller who knows the org and
+// client ids (and the API key) but not the client secret does not get
+// the cached access token; Snyk refuses the wrong secret without
+// spending the refresh token. A token cached without a secret hash (by
+// snykey) is not handed out either.
+func TestCachedTokenNeedsTheClientSecret(t *testing.T) {
+	h := newHarness(t, nil)
+	h.seed()
+	cached := h.call("GET", "/v1/credentials", h.creds(), apiKey).str("access_token")
+	q := h.creds()
+	q.Set("client_secret", "not-the-secret")
+	r := h.call("GET", "/v1/credentials", q, apiKey)
+	if r.status != 401 || strings.Contains(r.raw, cached) || strings.Contains(r.raw, "not-the-secret") {
+		t.Fatalf("wrong secret: %d %s", r.status, r.raw)
+	}
+	if h.p.Refreshes() != 1 || !h.p.RefreshUsable(h.stored()) {
+		t.Errorf("the wrong secret spent the refresh token")
+	}
+
+	h.cache.Set(context.Background(), "snyk:org-2:"+h.p.ClientID, "at-cached-by-snykey", 1e12)
+	q = h.creds()
+	q.Set("org_id", "org-2")
+	if r := h.call("GET", "/v1/credentials", q, apiKey); strings.Contains(r.raw, "at-cached-by-snykey") {
+		t.Errorf("a token cached without a secret hash was handed out: %s", r.raw)
 	}
 }
 

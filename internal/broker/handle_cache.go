@@ -8,6 +8,10 @@ func (s *server) deleteCache(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if _, err := s.cfg.Cache.Delete(r.Context(), secretKey(cacheKey(v[0], v[1]))); err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
 	existed, err := s.cfg.Cache.Delete(r.Context(), cacheKey(v[0], v[1]))
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())

@@ -85,7 +85,7 @@ func (s *server) callback(w http.ResponseWriter, r *http.Request) {
 		s.rotationFailed(w, d.OrgID, d.ClientID, prev, err)
 		return
 	}
-	s.cacheToken(rctx, cacheKey(d.OrgID, d.ClientID), tok)
+	s.cacheToken(rctx, cacheKey(d.OrgID, d.ClientID), tok, d.ClientSecret)
 	writeJSON(w, http.StatusOK, map[string]string{
 		"message": "Successfully authenticated and stored credentials",
 		"org_id":  d.OrgID, "client_id": d.ClientID,

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"time"
@@ -25,7 +26,7 @@ func (s *server) getCredentials(w http.ResponseWriter, r *http.Request) {
 	org, client, secret := v[0], v[1], v[2]
 	ctx := r.Context()
 	key := cacheKey(org, client)
-	if tok, ok := s.cached(ctx, key); ok {
+	if tok, ok := s.cached(ctx, key, secret); ok {
 		writeJSON(w, http.StatusOK, map[string]string{"access_token": tok})
 		return
 	}
@@ -36,7 +37,7 @@ func (s *server) getCredentials(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.unlock(unlock)
 	// Another request may have refreshed while this one waited.
-	if tok, ok := s.cached(ctx, key); ok {
+	if tok, ok := s.cached(ctx, key, secret); ok {
 		writeJSON(w, http.StatusOK, map[string]string{"access_token": tok})
 		return
 	}
@@ -81,7 +82,7 @@ func (s *server) getCredentials(w http.ResponseWriter, r *http.Request) {
 		s.rotationFailed(w, org, client, rt, err)
 		return
 	}
-	s.cacheToken(rctx, key, tok)
+	s.cacheToken(rctx, key, tok, secret)
 	writeJSON(w, http.StatusOK, map[string]string{"access_token": tok.AccessToken})
 }
 
@@ -136,7 +137,7 @@ func (s *server) putCredentials(w http.ResponseWriter, r *http.Request) {
 		s.rotationFailed(w, org, client, prev, err)
 		return
 	}
-	s.cacheToken(rctx, cacheKey(org, client), tok)
+	s.cacheToken(rctx, cacheKey(org, client), tok, secret)
 	writeMessage(w, "Credentials stored.")
 }
 
@@ -156,7 +157,7 @@ func (s *server) deleteCredentials(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.unlock(unlock)
 	s.forget(org, client)
-	if _, err := s.cfg.Cache.Delete(ctx, cacheKey(org, client)); err != nil {
+	if err := s.uncache(ctx, cacheKey(org, client)); err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
@@ -194,6 +195,12 @@ func (s *server) rotationFailed(w http.ResponseWriter, org, client, prev string,
 		writeError(w, storeStatus(err), err.Error())
 		return
 	}
+	var te *credentials.TokenError
+	if errors.As(err, &te) && te.Code == "invalid_client" {
+		// Snyk refused the caller's client credentials; nothing was spent.
+		writeError(w, http.StatusUnauthorized, err.Error())
+		return
+	}
 	writeError(w, http.StatusInternalServerError, err.Error())
 }
 
@@ -206,22 +213,30 @@ func (s *server) current(ctx context.Context, org, client string) (string, error
 	return rt, err
 }
 
-// cached returns a cached access token; cache errors count as a miss.
-func (s *server) cached(ctx context.Context, key string) (string, bool) {
-	tok, err := s.cfg.Cache.Get(ctx, key)
-	if err != nil {
-		if !errors.Is(err, ErrCacheMiss) {
-			s.log.Warn("broker: cache read", "err", err)
+// cached returns a cached access token, only to a caller whose client
+// secret hashes to the one cached with it (compared in constant time): a
+// caller who knows the ids but not the secret gets a miss, and the miss
+// goes to Snyk, which refuses the wrong secret. Cache errors count as a miss.
+func (s *server) cached(ctx context.Context, key, secret string) (string, bool) {
+	want, err := s.cfg.Cache.Get(ctx, secretKey(key))
+	if err == nil {
+		var tok string
+		tok, err = s.cfg.Cache.Get(ctx, key)
+		if err == nil && subtle.ConstantTimeCompare([]byte(secretHash(secret)), []byte(want)) == 1 {
+			return tok, true
 		}
-		return "", false
 	}
-	return tok, true
+	if err != nil && !errors.Is(err, ErrCacheMiss) {
+		s.log.Warn("broker: cache read", "err", err)
+	}
+	return "", false
 }
 
-// cacheToken caches an access token for min(CacheTime, expires_in). A
-// cache failure is logged, not returned: the token is valid and its
-// refresh token is stored, so the caller still gets it.
-func (s *server) cacheToken(ctx context.Context, key string, tok *oauth2.Token) {
+// cacheToken caches an access token, and the hash of the client secret
+// that obtained it, for min(CacheTime, expires_in). A cache failure is
+// logged, not returned: the token is valid and its refresh token is
+// stored, so the caller still gets it.
+func (s *server) cacheToken(ctx context.Context, key string, tok *oauth2.Token, secret string) {
 	ttl := s.cfg.CacheTime
 	if !tok.Expiry.IsZero() {
 		if left := tok.Expiry.Sub(s.cfg.Now()); left < ttl {
@@ -231,9 +246,22 @@ func (s *server) cacheToken(ctx context.Context, key string, tok *oauth2.Token) 
 	if ttl <= 0 {
 		return
 	}
-	if err := s.cfg.Cache.Set(ctx, key, tok.AccessToken, ttl); err != nil {
+	err := s.cfg.Cache.Set(ctx, secretKey(key), secretHash(secret), ttl)
+	if err == nil {
+		err = s.cfg.Cache.Set(ctx, key, tok.AccessToken, ttl)
+	}
+	if err != nil {
 		s.log.Warn("broker: access token not cached", "err", err)
 	}
+}
+
+// uncache drops a cached access token and its secret hash.
+func (s *server) uncache(ctx context.Context, key string) error {
+	if _, err := s.cfg.Cache.Delete(ctx, secretKey(key)); err != nil {
+		return err
+	}
+	_, err := s.cfg.Cache.Delete(ctx, key)
+	return err
 }
 
 // checkSeal returns a status and message if the store is sealed or its
