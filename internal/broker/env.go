@@ -26,6 +26,9 @@ import (
 //	REDIS_PKCE_EXPIRATION       Config.PKCETTL in seconds (600)
 //	EXCLUDED_PATHS              Config.ExcludedPaths, comma-separated
 //	SNYK_REGION                 Config.Region
+//	PIPE_BROKER_API_URL, PIPE_BROKER_APP_URL:
+//	                            Config.Endpoints = FixedEndpoints (a proxy,
+//	                            a single-tenant install or a fake)
 //
 // lookup defaults to os.LookupEnv. HTTPClient, Logger and RecoveryDir are
 // left for the caller.
@@ -35,6 +38,14 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	get := func(k string) string { v, _ := lookup(k); return strings.TrimSpace(v) }
 	cfg := Config{APIKey: get("API_KEY"), Region: get("SNYK_REGION"), ExcludedPaths: splitCSV(get("EXCLUDED_PATHS"))}
+
+	if api := get("PIPE_BROKER_API_URL"); api != "" || get("PIPE_BROKER_APP_URL") != "" {
+		ep, err := FixedEndpoints(api, get("PIPE_BROKER_APP_URL"))
+		if err != nil {
+			return Config{}, fmt.Errorf("broker: PIPE_BROKER_API_URL/PIPE_BROKER_APP_URL: %w", err)
+		}
+		cfg.Endpoints = ep
+	}
 
 	vc := secrets.VaultConfigFromEnv(lookup)
 	vc.Mount = get("VAULT_MOUNT")

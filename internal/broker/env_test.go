@@ -39,6 +39,9 @@ func TestConfigFromEnv(t *testing.T) {
 		strings.Join(cfg.ExcludedPaths, "|") != "/docs|/openapi.json" {
 		t.Errorf("config = %+v", cfg)
 	}
+	if cfg.Endpoints != nil {
+		t.Errorf("endpoints set without PIPE_BROKER_API_URL")
+	}
 	if _, ok := cfg.Cache.(*broker.RedisCache); !ok {
 		t.Errorf("cache = %T", cfg.Cache)
 	}
@@ -46,7 +49,19 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Errorf("locker = %T", cfg.Locker)
 	}
 
-	for k, v := range map[string]string{"REDIS_CACHE_TIME": "soon", "REDIS_URL": "http://nope"} {
+	proxied := map[string]string{"PIPE_BROKER_API_URL": "https://snyk-proxy.internal"}
+	for k, v := range base {
+		proxied[k] = v
+	}
+	cfg, err = broker.ConfigFromEnv(env(proxied))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := cfg.Endpoints("eu"); err != nil || e.Token != "https://snyk-proxy.internal/oauth2/token" {
+		t.Errorf("PIPE_BROKER_API_URL: %+v, %v", e, err)
+	}
+
+	for k, v := range map[string]string{"REDIS_CACHE_TIME": "soon", "REDIS_URL": "http://nope", "PIPE_BROKER_API_URL": "snyk-proxy"} {
 		bad := map[string]string{k: v}
 		for bk, bv := range base {
 			bad[bk] = bv

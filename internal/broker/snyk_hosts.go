@@ -72,3 +72,30 @@ func isSnykDomain(d string) bool {
 	sub, ok := strings.CutSuffix(d, ".snyk.io")
 	return ok && sub != "" && !strings.ContainsAny(sub, "./:@")
 }
+
+// FixedEndpoints returns an Endpoints function that sends every region
+// to the same hosts: apiURL for the token, revoke and REST endpoints
+// (<apiURL>/oauth2/token, /oauth2/revoke, /rest) and appURL (default
+// apiURL) for /oauth2/authorize. For a proxy in front of Snyk, a
+// single-tenant install or a fake. The region a request names is still
+// checked against Snyk's (RegionEndpoints) but chooses nothing. The
+// addresses come from the operator (environment or flags), never from a
+// request.
+func FixedEndpoints(apiURL, appURL string) (func(region string) (Endpoints, error), error) {
+	if appURL == "" {
+		appURL = apiURL
+	}
+	for _, u := range []string{apiURL, appURL} {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil {
+			return nil, fmt.Errorf("snyk address %q: want an http(s) URL with a host and no query", u)
+		}
+	}
+	api, app := strings.TrimRight(apiURL, "/"), strings.TrimRight(appURL, "/")
+	return func(region string) (Endpoints, error) {
+		if _, err := RegionEndpoints(region); err != nil {
+			return Endpoints{}, err
+		}
+		return Endpoints{Authorize: app + "/oauth2/authorize", Token: api + "/oauth2/token", Revoke: api + "/oauth2/revoke", REST: api + "/rest"}, nil
+	}, nil
+}

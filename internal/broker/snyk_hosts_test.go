@@ -33,3 +33,30 @@ func TestRegionEndpoints(t *testing.T) {
 		}
 	}
 }
+
+func TestFixedEndpoints(t *testing.T) {
+	ep, err := FixedEndpoints("https://snyk-proxy.internal:8443/", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, region := range []string{"", "eu", "api.au.snyk.io"} {
+		e, err := ep(region)
+		if err != nil || e.Token != "https://snyk-proxy.internal:8443/oauth2/token" || e.Authorize != "https://snyk-proxy.internal:8443/oauth2/authorize" ||
+			e.REST != "https://snyk-proxy.internal:8443/rest" {
+			t.Errorf("region %q: %+v, %v", region, e, err)
+		}
+	}
+	// A request still cannot name a host of its own.
+	if _, err := ep("api.evil.com"); err == nil {
+		t.Error("region api.evil.com accepted")
+	}
+	app, _ := FixedEndpoints("http://127.0.0.1:8765", "http://127.0.0.1:8766")
+	if e, _ := app("us"); e.Authorize != "http://127.0.0.1:8766/oauth2/authorize" || e.Token != "http://127.0.0.1:8765/oauth2/token" {
+		t.Errorf("app URL: %+v", e)
+	}
+	for _, bad := range []string{"", "snyk-proxy", "ftp://x", "https://x/?a=b", "https://user:pw@x"} {
+		if _, err := FixedEndpoints(bad, ""); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
