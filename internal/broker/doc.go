@@ -14,7 +14,9 @@
 //	POST   /v1/register-app name, scopes, redirect_uris (CSV), org_id, auth_token [, region]
 //	GET    /v1/callback     code, state [, instance | region]
 //
-// Replies are JSON; errors are {"error": "..."}. Refresh tokens live at
+// Replies are JSON; errors are {"error": "..."}, except missing or
+// invalid parameters: 422 {"detail":[{"type","loc","msg","input"}]} as
+// snykey's FastAPI answers, and 413 for a body over 64 KiB. Refresh tokens live at
 // "snyk/{org_id}/{client_id}#refresh_token" in the store (for Vault:
 // kv/data/snyk/{org_id}/{client_id}, field refresh_token, as snykey).
 // Access tokens are cached under "snyk:{org}:{client}" for
@@ -23,14 +25,19 @@
 // Where snykey loses tokens or races, the broker does not:
 //   - every refresh runs under a lock on the org/client pair, and re-reads
 //     the cache and the store inside it, so concurrent GETs cause one
-//     refresh at Snyk (use a RedisLocker when several replicas run);
+//     refresh at Snyk (replicas share a RedisLocker, else the vault's lock);
 //   - the rotated refresh token is written to the store before the access
 //     token is handed out; if the write fails (a sealed vault, a denied
 //     path) the reply is 503 or 500 with a message naming the recovery
 //     file holding the new token, the token is also kept in memory, and
-//     the next request for that pair stores it before anything else;
+//     the next request for that pair stores it before anything else; a
+//     restarted broker (or another replica) finds the recovery file and
+//     does the same;
+//   - a cached access token goes only to a caller presenting the client
+//     secret that obtained it (its SHA-256 is cached beside it);
 //   - PUT checks the seal before spending the supplied refresh key;
 //   - the Snyk region is configurable, and the callback honours the
 //     region Snyk sends (instance) or the one given at registration,
-//     among Snyk's own hosts only.
+//     among Snyk's own hosts only; or the operator fixes the hosts
+//     (FixedEndpoints) for a proxy, a single-tenant install or a fake.
 package broker
