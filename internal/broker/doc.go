@@ -31,7 +31,7 @@
 //     path) the reply is 503 or 500 with a message naming the recovery
 //     file holding the new token, the token is also kept in memory, and
 //     the next request for that pair stores it before anything else; a
-//     restarted broker (or another replica) finds the recovery file and
+//     restarted broker finds the recovery file in its recovery directory and
 //     does the same;
 //   - a cached access token goes only to a caller presenting the client
 //     secret that obtained it (its SHA-256 is cached beside it);
