@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/credentials"
 	"github.com/pipe-etl/pipe/engine/plan"
@@ -69,7 +70,7 @@ func (e *env) authFactory(pipeline string, dest destinations.Destination) engine
 // locker serialises rotation: an advisory lock when the state lives in
 // Postgres (pipelines on several machines share it), else a file lock.
 func locker(dest destinations.Destination) credentials.Locker {
-	if d, ok := dest.(*destinations.SQL); ok && d.Dialect().Name() == "postgres" {
+	if d, ok := dest.(*sqlload.SQL); ok && d.Dialect().Name() == "postgres" {
 		return credentials.PostgresLocker{DB: d.DB().DB}
 	}
 	return credentials.FileLocker{Dir: lockDir}

@@ -1,4 +1,4 @@
-package destinations
+package sqlload
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/pipe-etl/pipe/engine/state"
 )
@@ -36,7 +37,7 @@ type SQL struct {
 	keyed    map[string]bool
 }
 
-var _ Destination = (*SQL)(nil)
+var _ destinations.Destination = (*SQL)(nil)
 
 // NewSQL returns a Destination on db speaking dialect. It takes ownership
 // of db: Close closes it. A nil log discards logging.
@@ -103,9 +104,9 @@ func (s *SQL) State(ctx context.Context, pipeline string) ([]state.Entry, error)
 
 // Begin opens the transaction of one step of load. ctx bounds the whole
 // transaction: when it is done, the transaction is rolled back.
-func (s *SQL) Begin(ctx context.Context, load Load) (Tx, error) {
+func (s *SQL) Begin(ctx context.Context, load destinations.Load) (destinations.Tx, error) {
 	if s.inTx {
-		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, ErrTxOpen)
+		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, destinations.ErrTxOpen)
 	}
 	x, err := s.begin(ctx, load)
 	if err != nil {
@@ -115,7 +116,7 @@ func (s *SQL) Begin(ctx context.Context, load Load) (Tx, error) {
 	return x, nil
 }
 
-func (s *SQL) begin(ctx context.Context, load Load) (*sqlTx, error) {
+func (s *SQL) begin(ctx context.Context, load destinations.Load) (*sqlTx, error) {
 	x := &sqlTx{
 		s:        s,
 		d:        s.dialect,
