@@ -148,9 +148,7 @@ func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.
 }
 
 func (w *writer) canWiden(from, to schema.Type) bool {
-	if d, ok := w.dest.(interface {
-		CanWiden(from, to schema.Type) bool
-	}); ok {
+	if d, ok := w.dest.(destinations.Widener); ok {
 		return d.CanWiden(from, to)
 	}
 	return true

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/pipe-etl/pipe/destinations"
-	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -44,7 +43,7 @@ func TestKeyAtLoadEnd(t *testing.T) {
 		t.Errorf("primary key names %v, want [things_pkey]", names)
 	}
 	var n int
-	dataset := tg.Dest.(*sqlload.SQL).Dialect().(*Dialect).Dataset()
+	dataset := tg.Dest.(*Destination).Dialect().(*Dialect).Dataset()
 	if err := tg.DB.Get(&n, "SELECT count(*) FROM pg_indexes WHERE schemaname = $1 AND tablename = 'things'", dataset); err != nil {
 		t.Fatal(err)
 	}

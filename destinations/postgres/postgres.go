@@ -61,7 +61,7 @@ func WithLogger(l *slog.Logger) Option {
 // key=value pairs; an empty dsn uses libpq's environment defaults such as
 // PGHOST) and returns the dataset as a destination, creating its schema if
 // missing. Bookkeeping tables are created by the first load.
-func Open(ctx context.Context, dsn string, opts ...Option) (*sqlload.SQL, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*Destination, error) {
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)
@@ -86,7 +86,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*sqlload.SQL, error)
 		db.Close()
 		return nil, fmt.Errorf("postgres: open: dataset %q: %w", dataset, err)
 	}
-	return sqlload.NewSQL(db, d, o.log), nil
+	return &Destination{SQL: sqlload.NewSQL(db, d, o.log)}, nil
 }
 
 // parseDSN parses dsn as pq does and takes the schema= parameter out of

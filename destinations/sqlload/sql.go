@@ -37,7 +37,12 @@ type SQL struct {
 	keyed    map[string]bool
 }
 
-var _ destinations.Destination = (*SQL)(nil)
+var (
+	_ destinations.Destination  = (*SQL)(nil)
+	_ destinations.Widener      = (*SQL)(nil)
+	_ destinations.IdentLimiter = (*SQL)(nil)
+	_ destinations.LoadLister   = (*SQL)(nil)
+)
 
 // NewSQL returns a Destination on db speaking dialect. It takes ownership
 // of db: Close closes it. A nil log discards logging.
@@ -60,13 +65,12 @@ func NewSQL(db *sqlx.DB, dialect Dialect, log *slog.Logger) *SQL {
 func (s *SQL) DB() *sqlx.DB { return s.db }
 
 // MaxIdentifierLength is the longest table or column name in bytes that
-// s accepts; the engine shortens longer names (an optional ability the
-// CLI looks for).
+// s accepts: the dialect's (destinations.IdentLimiter).
 func (s *SQL) MaxIdentifierLength() int { return s.dialect.MaxIdentifierLen() }
 
 // CanWiden reports whether EnsureTable widens a column of type from to
-// type to: along bigint -> double -> text only (an optional ability the
-// engine looks for; other type changes need a variant column).
+// type to: along bigint -> double -> text only; other type changes need
+// a variant column (destinations.Widener).
 func (s *SQL) CanWiden(from, to schema.Type) bool { return widenable(from, to) }
 
 // Dialect returns the dialect s speaks.
@@ -84,12 +88,6 @@ func (s *SQL) Tables(ctx context.Context) ([]schema.Table, error) {
 		out = append(out, cloneTable(recs[name].table))
 	}
 	return out, nil
-}
-
-// Describe returns the data tables and their columns as loaded, for the
-// CLI's pipe schema command. It is Tables.
-func (s *SQL) Describe(ctx context.Context) ([]schema.Table, error) {
-	return s.Tables(ctx)
 }
 
 // State returns the committed cursors of pipeline, sorted by resource and

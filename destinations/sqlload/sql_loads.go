@@ -9,8 +9,6 @@ import (
 	"github.com/pipe-etl/pipe/destinations"
 )
 
-var _ destinations.LoadLister = (*SQL)(nil)
-
 // Loads returns the most recent loads, newest first; at most limit
 // (0 means all). None before the first load.
 func (s *SQL) Loads(ctx context.Context, limit int) ([]destinations.LoadRecord, error) {
