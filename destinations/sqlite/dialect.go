@@ -26,6 +26,7 @@ const (
 // Dialect is the sqlload.Dialect of SQLite.
 type Dialect struct {
 	cache sqlload.StatementCache
+	path  string // the database file, for the run lock; empty for none
 }
 
 var (

@@ -58,6 +58,10 @@ import (
 // 25 s with 16 MiB, 19 s with 64 MiB).
 const cacheKiB = 16384
 
+// lockSuffix names the file beside the database that runs lock to tell
+// a live run from a dead one (see LockRun).
+const lockSuffix = "-pipelock"
+
 // busyTimeoutMS is how long a statement waits for a lock held by another
 // connection or process before failing with "database is locked".
 const busyTimeoutMS = 10000
@@ -93,7 +97,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlload.SQL, error
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
-	return sqlload.NewSQL(sqlx.NewDb(db, "sqlite3"), New(), o.log), nil
+	d := New()
+	d.path = path
+	return sqlload.NewSQL(sqlx.NewDb(db, "sqlite3"), d, o.log), nil
 }
 
 // checkWAL opens the first connection, which creates the file, and

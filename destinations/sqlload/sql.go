@@ -35,6 +35,9 @@ type SQL struct {
 	// keyed the tables known to have their key.
 	deferred map[string]*deferred
 	keyed    map[string]bool
+	// runs holds the run lock of each load begun and not yet ended
+	// (see RunLocker).
+	runs map[string]*runLock
 }
 
 var (
@@ -58,6 +61,7 @@ func NewSQL(db *sqlx.DB, dialect Dialect, log *slog.Logger) *SQL {
 		staged:   map[string]string{},
 		deferred: map[string]*deferred{},
 		keyed:    map[string]bool{},
+		runs:     map[string]*runLock{},
 	}
 }
 
@@ -106,7 +110,11 @@ func (s *SQL) Begin(ctx context.Context, load destinations.Load) (destinations.T
 	if s.inTx {
 		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, destinations.ErrTxOpen)
 	}
-	x, err := s.begin(ctx, load)
+	run, err := s.lockRun(ctx, load)
+	if err != nil {
+		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, err)
+	}
+	x, err := s.begin(ctx, load, run)
 	if err != nil {
 		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, err)
 	}
@@ -114,7 +122,7 @@ func (s *SQL) Begin(ctx context.Context, load destinations.Load) (destinations.T
 	return x, nil
 }
 
-func (s *SQL) begin(ctx context.Context, load destinations.Load) (*sqlTx, error) {
+func (s *SQL) begin(ctx context.Context, load destinations.Load, run *runLock) (*sqlTx, error) {
 	x := &sqlTx{
 		s:        s,
 		d:        s.dialect,
@@ -154,6 +162,16 @@ func (s *SQL) begin(ctx context.Context, load destinations.Load) (*sqlTx, error)
 		x.abort()
 		return nil, err
 	}
+	if run.alone {
+		n, err := markInterrupted(ctx, x.tx, s.dialect, load)
+		if err != nil {
+			x.abort()
+			return nil, err
+		}
+		if n > 0 {
+			s.log.Info("marked loads left running by ended processes interrupted", "pipeline", load.Pipeline, "loads", n)
+		}
+	}
 	recs, err := readSchemas(ctx, x.tx, s.dialect)
 	if err != nil {
 		x.abort()
@@ -168,8 +186,12 @@ func (s *SQL) begin(ctx context.Context, load destinations.Load) (*sqlTx, error)
 	return x, nil
 }
 
-// Close closes the connection pool. It commits nothing; an open Tx is
-// rolled back by the database.
+// Close releases the run locks of unfinished loads and closes the
+// connection pool. It commits nothing; an open Tx is rolled back by the
+// database.
 func (s *SQL) Close() error {
+	for id := range s.runs {
+		s.unlockRun(id)
+	}
 	return s.db.Close()
 }

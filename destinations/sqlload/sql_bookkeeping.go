@@ -29,6 +29,7 @@ var bookkeeping = []struct {
 		{Name: "finished_at", Type: schema.Timestamp, Nullable: true},
 		{Name: "status", Type: schema.Text},
 		{Name: "rows_json", Type: schema.JSON},
+		{Name: "error", Type: schema.Text, Nullable: true},
 	}, []string{"load_id"}},
 	{destinations.StateTable, []schema.Column{
 		{Name: "pipeline", Type: schema.Text},
@@ -48,18 +49,29 @@ var bookkeeping = []struct {
 	}, []string{"table_name", "version"}},
 }
 
-// createBookkeeping creates the bookkeeping tables that do not exist.
+// createBookkeeping creates the bookkeeping tables that do not exist
+// and adds the columns that a table made by an older pipe lacks (such
+// as _pipe_loads.error); they are nullable, so old rows stay valid.
 func createBookkeeping(ctx context.Context, tx *sqlx.Tx, d Dialect) error {
 	for _, b := range bookkeeping {
-		_, exists, err := d.ExistingColumns(ctx, tx, b.name)
+		have, exists, err := d.ExistingColumns(ctx, tx, b.name)
 		if err != nil {
 			return fmt.Errorf("table %q: %w", b.name, err)
 		}
-		if exists {
+		if !exists {
+			if _, err := tx.ExecContext(ctx, createTableSQL(d, b.name, b.cols, b.pk)); err != nil {
+				return fmt.Errorf("table %q: create: %w", b.name, err)
+			}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, createTableSQL(d, b.name, b.cols, b.pk)); err != nil {
-			return fmt.Errorf("table %q: create: %w", b.name, err)
+		for _, c := range b.cols {
+			if slices.Contains(have, c.Name) {
+				continue
+			}
+			q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", d.Table(b.name), d.Quote(c.Name), d.ColumnType(c.Type))
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("table %q: add column %q: %w", b.name, c.Name, err)
+			}
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pipe-etl/pipe/destinations"
@@ -13,10 +14,16 @@ import (
 // (0 means all). None before the first load.
 func (s *SQL) Loads(ctx context.Context, limit int) ([]destinations.LoadRecord, error) {
 	d := s.dialect
-	if _, exists, err := d.ExistingColumns(ctx, s.db, destinations.LoadsTable); err != nil || !exists {
+	cols, exists, err := d.ExistingColumns(ctx, s.db, destinations.LoadsTable)
+	if err != nil || !exists {
 		return nil, err
 	}
-	q := fmt.Sprintf(`SELECT load_id, pipeline, status, started_at, finished_at, rows_json FROM %s ORDER BY started_at DESC, load_id DESC`, d.Table(destinations.LoadsTable))
+	errorCol := "NULL" // a table of an older pipe, until its next load adds the column
+	if slices.Contains(cols, "error") {
+		errorCol = d.Quote("error")
+	}
+	q := fmt.Sprintf(`SELECT load_id, pipeline, status, started_at, finished_at, rows_json, %s FROM %s ORDER BY started_at DESC, load_id DESC`,
+		errorCol, d.Table(destinations.LoadsTable))
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
@@ -28,8 +35,8 @@ func (s *SQL) Loads(ctx context.Context, limit int) ([]destinations.LoadRecord, 
 	var out []destinations.LoadRecord
 	for rows.Next() {
 		var r destinations.LoadRecord
-		var started, finished, counts any
-		if err := rows.Scan(&r.ID, &r.Pipeline, &r.Status, &started, &finished, &counts); err != nil {
+		var started, finished, counts, loadErr any
+		if err := rows.Scan(&r.ID, &r.Pipeline, &r.Status, &started, &finished, &counts, &loadErr); err != nil {
 			return nil, fmt.Errorf("table %q: scan: %w", destinations.LoadsTable, err)
 		}
 		if r.Started, err = scanTime(started); err != nil {
@@ -43,6 +50,7 @@ func (s *SQL) Loads(ctx context.Context, limit int) ([]destinations.LoadRecord, 
 				return nil, fmt.Errorf("table %q: load %s: rows_json: %w", destinations.LoadsTable, r.ID, err)
 			}
 		}
+		r.Error = string(scanBytes(loadErr))
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -116,6 +116,9 @@ func (x *sqlTx) Commit(ctx context.Context, status destinations.LoadStatus) erro
 		return x.errorf(fmt.Errorf("commit: %w", err))
 	}
 	x.applyDeferred()
+	if status.Status != destinations.StatusRunning {
+		x.s.unlockRun(x.load.ID)
+	}
 	for t := range x.unstaged {
 		delete(x.s.staged, t)
 	}
@@ -146,10 +149,14 @@ func (x *sqlTx) recordLoad(ctx context.Context, status destinations.LoadStatus) 
 	if err != nil {
 		return err
 	}
+	var loadErr any
+	if status.Error != "" {
+		loadErr = status.Error
+	}
 	return upsert(ctx, x.tx, x.d, destinations.LoadsTable,
-		[]string{"load_id", "pipeline", "started_at", "finished_at", "status", "rows_json"},
+		[]string{"load_id", "pipeline", "started_at", "finished_at", "status", "rows_json", "error"},
 		[]string{"load_id"},
-		[]any{x.load.ID, x.load.Pipeline, started, finished, status.Status, js})
+		[]any{x.load.ID, x.load.Pipeline, started, finished, status.Status, js, loadErr})
 }
 
 // Rollback abandons the transaction. It returns nil after Commit or a
