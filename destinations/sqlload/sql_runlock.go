@@ -80,7 +80,7 @@ func markInterrupted(ctx context.Context, tx *sqlx.Tx, d Dialect, load destinati
 		d.Quote("pipeline"), d.Placeholder(3),
 		d.Quote("status"), d.Placeholder(4),
 		d.Quote("load_id"), d.Placeholder(5))
-	msg := fmt.Sprintf("interrupted: the process running the load ended before finishing it (found by load %s)", load.ID)
+	msg := fmt.Sprintf("the process running the load ended before finishing it (found by load %s)", load.ID)
 	res, err := tx.ExecContext(ctx, q, destinations.StatusInterrupted, msg, load.Pipeline, destinations.StatusRunning, load.ID)
 	if err != nil {
 		return 0, fmt.Errorf("table %q: mark interrupted loads: %w", destinations.LoadsTable, err)
