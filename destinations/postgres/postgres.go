@@ -1,5 +1,5 @@
 // Package postgres is pipe's Postgres destination: the generic SQL loader
-// of package destinations with a Dialect for github.com/lib/pq that loads
+// of package destinations/sqlload with a Dialect for github.com/lib/pq that loads
 // in bulk with COPY.
 //
 // A destination is one Postgres schema, the dataset: the WithDataset

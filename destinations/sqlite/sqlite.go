@@ -1,5 +1,5 @@
 // Package sqlite is pipe's SQLite destination: the generic SQL loader of
-// package destinations with a Dialect for github.com/mattn/go-sqlite3.
+// package destinations/sqlload with a Dialect for github.com/mattn/go-sqlite3.
 //
 // A data table made by a load gets its key on _pipe_id and its
 // _pipe_root_id index at the end of that load (sqlload.KeyDeferrer):
