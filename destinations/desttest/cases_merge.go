@@ -64,7 +64,7 @@ func testRootIndex(t *testing.T, tg Target) {
 		t.Skip("the target cannot list indexes")
 	}
 	idx := func(table string) string {
-		return sqlload.RootIndexName(table, tg.Dest.(interface{ MaxIdentifierLength() int }).MaxIdentifierLength())
+		return sqlload.RootIndexName(table, tg.Dest.(destinations.IdentLimiter).MaxIdentifierLength())
 	}
 	tx := begin(t, tg.Dest, "l1")
 	ensure(t, tx, issues, problems)
