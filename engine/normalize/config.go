@@ -94,7 +94,7 @@ type Normalizer struct {
 	buf     []byte // scratch for ids
 	vals    []any  // scratch for extra values
 	types   []schema.Type
-	lens    []int // scratch for rollback
+	lens    []int             // scratch for rollback
 	exclude map[string]bool   // excluded root column names, flattened
 	rename  map[string]string // root column renames, flattened -> final
 }

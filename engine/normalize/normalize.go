@@ -147,4 +147,3 @@ func (w *walker) set(tr *tableRows, nd *node, row schema.Row, v any, typ schema.
 	row[nd.col] = v
 	tr.observe(w.out.gen, nd, typ)
 }
-
