@@ -92,18 +92,10 @@ func (w *Walk) cursor(rec gjson.Result, win state.Window) bool {
 		return true // no cursor: kept, and it moves nothing
 	}
 	s := v.String()
-	var h string
-	if w.filter {
-		if !win.Contains(s) {
-			return false
-		}
-		h = state.RecordHash(rec.Raw)
-		if w.tracker.Loaded(s, h) {
-			return false
-		}
+	if w.filter && !win.Contains(s) {
+		return false
 	}
-	w.tracker.Observe(s, h)
-	return true
+	return w.tracker.Take(s, rec.Raw)
 }
 
 // Cursor returns the chain's cursor to save once every page was

@@ -86,32 +86,41 @@ func NewTracker(committed Cursor, keepBoundary bool) *Tracker {
 	return t
 }
 
-// Loaded reports whether the record with cursor value v and hash h was
-// already loaded: by a previous run or an earlier window of this chain,
-// at the largest value seen.
-func (t *Tracker) Loaded(v, h string) bool {
-	return t.boundary && t.max != "" && t.at[h] && Compare(v, t.max) == 0
-}
-
-// Observe takes a kept record's cursor value v and hash h.
-func (t *Tracker) Observe(v, h string) {
+// Take follows a record with cursor value v ("" for none) and raw JSON
+// raw. With boundaries it reports false for a record loaded already (at
+// the largest value, by a previous run or an earlier window of this
+// chain), which the caller skips; every other record is taken. Records
+// below the largest value change nothing; only records at or above it
+// are hashed.
+func (t *Tracker) Take(v, raw string) bool {
 	if v == "" {
-		return
+		return true
 	}
 	c := 1
 	if t.max != "" {
 		c = Compare(v, t.max)
 	}
 	switch {
-	case c > 0:
-		t.max = v
-		if t.boundary {
-			clear(t.at)
-			t.at[h] = true
+	case c < 0:
+		return true
+	case !t.boundary:
+		if c > 0 {
+			t.max = v
 		}
-	case c == 0 && t.boundary:
-		t.at[h] = true
+		return true
 	}
+	h := RecordHash(raw)
+	if c == 0 {
+		if t.at[h] {
+			return false
+		}
+		t.at[h] = true
+		return true
+	}
+	t.max = v
+	clear(t.at)
+	t.at[h] = true
+	return true
 }
 
 // Cursor returns the chain's cursor and whether it differs from the

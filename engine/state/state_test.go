@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -92,38 +93,48 @@ func TestCursorText(t *testing.T) {
 }
 
 func TestTracker(t *testing.T) {
+	h := RecordHash
 	// The previous run loaded record a at 10.
-	tr := NewTracker(Cursor{Value: "10", Boundary: []string{"a"}}, true)
-	if !tr.Loaded("10", "a") || tr.Loaded("10", "b") || tr.Loaded("9", "a") {
-		t.Error("Loaded does not tell the committed boundary record alone")
+	tr := NewTracker(Cursor{Value: "10", Boundary: []string{h("a")}}, true)
+	if tr.Take("10", "a") {
+		t.Error("the committed boundary record was taken again")
 	}
-	tr.Observe("10", "b") // a new record at the committed value
-	if c, changed := tr.Cursor(); !changed || c.Value+fmt.Sprint(c.Boundary) != "10[a b]" {
+	if !tr.Take("9", "a") || !tr.Take("", "x") {
+		t.Error("a record below the cursor or without one was refused")
+	}
+	if !tr.Take("10", "b") { // a new record at the committed value
+		t.Error("a new record at the committed value was refused")
+	}
+	if c, changed := tr.Cursor(); !changed || c.Value != "10" || len(c.Boundary) != 2 {
 		t.Errorf("cursor = %+v, %v; want 10 with a and b, changed", c, changed)
 	}
-	tr.Observe("9", "c") // below: moves nothing
-	tr.Observe("11", "d")
-	tr.Observe("11", "e")
-	if tr.Loaded("10", "a") || !tr.Loaded("11", "d") {
+	if !tr.Take("11", "d") || !tr.Take("11", "e") || tr.Take("11", "d") {
+		t.Error("records at a new largest value: taken once each")
+	}
+	if !tr.Take("10", "a") {
 		t.Error("the boundary did not move with the largest value")
 	}
-	if c, changed := tr.Cursor(); !changed || c.Value+fmt.Sprint(c.Boundary) != "11[d e]" {
+	if c, changed := tr.Cursor(); !changed || c.Value != "11" || fmt.Sprint(c.Boundary) != fmt.Sprint(sorted(h("d"), h("e"))) {
 		t.Errorf("cursor = %+v, %v", c, changed)
 	}
 
-	unchanged := NewTracker(Cursor{Value: "10", Boundary: []string{"a"}}, true)
-	unchanged.Observe("10", "a")
-	unchanged.Observe("3", "z")
+	unchanged := NewTracker(Cursor{Value: "10", Boundary: []string{h("a")}}, true)
+	unchanged.Take("10", "a")
+	unchanged.Take("3", "z")
 	if _, changed := unchanged.Cursor(); changed {
 		t.Error("a rerun that saw only loaded records changed the cursor")
 	}
 
 	trusting := NewTracker(Cursor{Value: "10"}, false)
-	trusting.Observe("12", "x")
-	if trusting.Loaded("12", "x") {
+	if !trusting.Take("12", "x") || !trusting.Take("12", "x") {
 		t.Error("a tracker without boundaries skipped a record")
 	}
 	if c, changed := trusting.Cursor(); !changed || c.String() != "12" {
 		t.Errorf("cursor without boundaries = %q, %v", c.String(), changed)
 	}
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
 }
