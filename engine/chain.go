@@ -165,7 +165,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 		for _, rec := range page.Records {
 			if res.Selected {
 				if err := norm.Normalize(rec, extra, rows); err != nil {
-					return fmt.Errorf("resource %q: %s: %w", res.Name, page.URL, err)
+					return fmt.Errorf("resource %q: %s: %w", res.Name, page.URL(), err)
 				}
 			}
 			for _, child := range children {

@@ -13,15 +13,14 @@ import (
 )
 
 // Page is what a chain's walk yields for one response: the records kept
-// (filters passed, inside the incremental window, not loaded before) and
-// how many the response held.
+// (filters passed, inside the incremental window, not loaded before).
 type Page struct {
 	Records []gjson.Result
-	// Received counts the records of the response before filtering.
-	Received int
-	// URL is the page's request URL, secrets redacted, for errors.
-	URL string
+	url     func() string
 }
+
+// URL returns the page's request URL with secrets redacted, for errors.
+func (p Page) URL() string { return p.url() }
 
 // Walk is one request chain's walk over its pages and windows. It
 // decides which records are kept and follows the chain's cursor; the
@@ -66,7 +65,8 @@ func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
 					yield(Page{}, err)
 					return
 				}
-				out := Page{Received: len(page.Records), URL: w.x.Redactor.URL(page.Request.URL)}
+				u := page.Request.URL
+				out := Page{url: func() string { return w.x.Redactor.URL(u) }}
 				for _, rec := range page.Records {
 					if !Keep(res.ProcessingSteps, rec) || !w.cursor(rec, win) {
 						continue
