@@ -168,8 +168,12 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 					return fmt.Errorf("resource %q: %s: %w", res.Name, page.URL(), err)
 				}
 			}
+			if len(children) == 0 {
+				continue
+			}
+			parent := walk.Child(rec, carried)
 			for _, child := range children {
-				if err := r.submit(ctx, pl, child, walk.Child(rec, carried)); err != nil {
+				if err := r.submit(ctx, pl, child, parent); err != nil {
 					return err
 				}
 			}
