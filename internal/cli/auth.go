@@ -71,15 +71,15 @@ func (e *env) authFactory(pipeline string, dest destinations.Destination) engine
 // locker serialises rotation with a lock that belongs to the store
 // holding the refresh token, so every process that shares the token
 // shares the lock: the store's own lock when it has one (Vault/OpenBao:
-// a check-and-set entry in the vault); else, for the secrets file, an
-// advisory lock when the state lives in Postgres (pipelines on several
-// machines share it) or a file lock beside the secrets file.
+// a check-and-set entry in the vault); else, for the secrets file, the
+// destination's advisory lock when it has one (Postgres: pipelines on
+// several machines share it) or a file lock beside the secrets file.
 func locker(store secrets.Writer, dest destinations.Destination) credentials.Locker {
 	if l, ok := store.(credentials.Locker); ok {
 		return l
 	}
-	if d, ok := dest.(*destinations.SQL); ok && d.Dialect().Name() == "postgres" {
-		return credentials.PostgresLocker{DB: d.DB().DB}
+	if l, ok := dest.(destinations.AdvisoryLocker); ok {
+		return l
 	}
 	return credentials.FileLocker{Dir: lockDir}
 }
