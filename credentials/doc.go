@@ -15,8 +15,8 @@
 // redirect), Status and Logout.
 //
 // Locks: LocalLocker (one process), FileLocker (flock, across processes
-// on one machine), PostgresLocker (advisory lock, across machines sharing
-// a Postgres), RedisLocker (SET NX PX with a safe release, for the broker),
-// and *secrets.Vault itself (a check-and-set lock entry in the vault, across
-// every machine that shares it).
+// on one machine), RedisLocker (SET NX PX with a safe release, for the
+// broker), and *secrets.Vault itself (a check-and-set lock entry in the
+// vault, across every machine that shares it). A destination's advisory
+// lock (destinations.AdvisoryLocker, Postgres) has the same method.
 package credentials

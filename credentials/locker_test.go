@@ -2,7 +2,6 @@ package credentials_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/lib/pq"
-
 	"github.com/pipe-etl/pipe/credentials"
 	"github.com/pipe-etl/pipe/credentials/redistest"
+	"github.com/pipe-etl/pipe/credentials/secrets"
+	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
 )
 
 // runLockerSuite is the conformance suite every Locker passes.
@@ -150,55 +149,13 @@ func TestRedisLocker(t *testing.T) {
 	})
 }
 
-// postgresDB connects to the test Postgres: PIPE_TEST_POSTGRES, else libpq
-// environment defaults when PGHOST is set, else the local server with
-// user and password postgres. Unreachable: skipped, or fatal under CI.
-func postgresDB(t *testing.T) *sql.DB {
-	t.Helper()
-	dsn := os.Getenv("PIPE_TEST_POSTGRES")
-	if dsn == "" && os.Getenv("PGHOST") == "" {
-		dsn = "postgres://postgres:postgres@localhost:5432/postgres?sslmode=disable"
-	}
-	db, err := sql.Open("postgres", dsn)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = db.PingContext(ctx)
-		cancel()
-	}
+// TestVaultLocker runs the suite on the vault's own lock (the one pipe
+// run takes when the refresh token lives in Vault/OpenBao).
+func TestVaultLocker(t *testing.T) {
+	fake := secretstest.NewVault(t)
+	v, err := secrets.NewVault(secrets.VaultConfig{Addr: fake.URL, Token: fake.Token, Prefix: "pipe"})
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("postgres unreachable (set PIPE_TEST_POSTGRES): %v", err)
-		}
-		t.Skipf("postgres unreachable (set PIPE_TEST_POSTGRES): %v", err)
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func TestPostgresLocker(t *testing.T) {
-	db := postgresDB(t)
-	runLockerSuite(t, credentials.PostgresLocker{DB: db})
-
-	t.Run("across connection pools", func(t *testing.T) {
-		// Two *sql.DB stand for two machines sharing the database.
-		other := postgresDB(t)
-		ctx := context.Background()
-		unlock, err := credentials.PostgresLocker{DB: db}.Lock(ctx, "shared")
-		if err != nil {
-			t.Fatal(err)
-		}
-		cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-		defer cancel()
-		if _, err := (credentials.PostgresLocker{DB: other}).Lock(cctx, "shared"); !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("second pool took a held lock: %v", err)
-		}
-		if err := unlock(); err != nil {
-			t.Fatal(err)
-		}
-		unlock2, err := credentials.PostgresLocker{DB: other}.Lock(ctx, "shared")
-		if err != nil {
-			t.Fatal(err)
-		}
-		unlock2()
-	})
+	runLockerSuite(t, v)
 }
