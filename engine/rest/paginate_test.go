@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/tidwall/gjson"
 )
 
 // The fake API of the conformance suite holds records 1..7 served three
@@ -182,27 +182,27 @@ type conformanceCase struct {
 	method   string
 	json     any
 	selector string
-	pager    *spec.Paginator // nil: auto
+	pager    PaginatorConfig // zero: auto
 	base     string          // client.base_url path
 	requests int32
 }
 
 var conformance = []conformanceCase{
-	{name: "json_link", api: "json_link", path: "/items", pager: &spec.Paginator{Type: "json_link", NextURLPath: "links.next"}, requests: 3},
+	{name: "json_link", api: "json_link", path: "/items", pager: pcfg("json_link", func(c *PaginatorConfig) { c.NextURLPath = "links.next" }), requests: 3},
 	{name: "json_link relative_to base_url (snyk)", api: "snyk", path: "/rest/orgs?version=2024-10-15&limit=10", base: "/rest/",
-		pager: &spec.Paginator{Type: "json_link", NextURLPath: "links.next", RelativeTo: "base_url"}, requests: 3},
-	{name: "header_link", api: "header_link", path: "/items", pager: &spec.Paginator{Type: "header_link"}, requests: 3},
-	{name: "offset without total", api: "offset", path: "/items", pager: &spec.Paginator{Type: "offset", Limit: pageSize}, requests: 3},
-	{name: "offset with total", api: "offset", path: "/items", pager: &spec.Paginator{Type: "offset", Limit: pageSize, TotalPath: "total"}, requests: 3},
-	{name: "offset parallel", api: "offset", path: "/items", pager: &spec.Paginator{Type: "offset", Limit: pageSize, TotalPath: "total", Parallel: 3}, requests: 3},
-	{name: "page_number", api: "page_number", path: "/items", pager: &spec.Paginator{Type: "page_number", BasePage: intp(1), TotalPath: "total_pages"}, requests: 3},
-	{name: "page_number until empty", api: "page_number", path: "/items", pager: &spec.Paginator{Type: "page_number", BasePage: intp(1)}, requests: 4},
-	{name: "page_number parallel", api: "page_number", path: "/items", pager: &spec.Paginator{Type: "page_number", BasePage: intp(1), TotalPath: "total_pages", Parallel: 2}, requests: 3},
-	{name: "cursor", api: "cursor", path: "/items", pager: &spec.Paginator{Type: "cursor"}, requests: 3},
+		pager: pcfg("json_link", func(c *PaginatorConfig) { c.NextURLPath = "links.next"; c.RelativeTo = "base_url" }), requests: 3},
+	{name: "header_link", api: "header_link", path: "/items", pager: pcfg("header_link"), requests: 3},
+	{name: "offset without total", api: "offset", path: "/items", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = pageSize }), requests: 3},
+	{name: "offset with total", api: "offset", path: "/items", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = pageSize; c.TotalPath = "total" }), requests: 3},
+	{name: "offset parallel", api: "offset", path: "/items", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = pageSize; c.TotalPath = "total"; c.Parallel = 3 }), requests: 3},
+	{name: "page_number", api: "page_number", path: "/items", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.TotalPath = "total_pages" }), requests: 3},
+	{name: "page_number until empty", api: "page_number", path: "/items", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1 }), requests: 4},
+	{name: "page_number parallel", api: "page_number", path: "/items", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.TotalPath = "total_pages"; c.Parallel = 2 }), requests: 3},
+	{name: "cursor", api: "cursor", path: "/items", pager: pcfg("cursor"), requests: 3},
 	{name: "cursor in body", api: "cursor_body", path: "/search", method: "POST", json: map[string]any{"query": "all"},
-		pager: &spec.Paginator{Type: "cursor", CursorPath: "meta.next", CursorBodyPath: "page.after"}, requests: 3},
-	{name: "header_cursor", api: "header_cursor", path: "/items", pager: &spec.Paginator{Type: "header_cursor"}, requests: 3},
-	{name: "single_page", api: "single", path: "/items", pager: &spec.Paginator{Type: "single_page"}, requests: 1},
+		pager: pcfg("cursor", func(c *PaginatorConfig) { c.CursorPath = "meta.next"; c.CursorBodyPath = "page.after" }), requests: 3},
+	{name: "header_cursor", api: "header_cursor", path: "/items", pager: pcfg("header_cursor"), requests: 3},
+	{name: "single_page", api: "single", path: "/items", pager: pcfg("single_page"), requests: 1},
 	{name: "auto finds json_link", api: "json_link", path: "/items", requests: 3},
 	{name: "auto finds header_link", api: "header_link", path: "/items", requests: 3},
 	{name: "auto finds cursor", api: "cursor", path: "/items", requests: 3},
@@ -219,7 +219,11 @@ func TestPaginatorConformance(t *testing.T) {
 			h := fakeAPIs[tt.api](func() string { return srv.URL })
 			srv = serve(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1); h(w, r) })
 			base := mustURL(t, srv.URL+tt.base)
-			pg, err := NewPaginator(tt.pager, base, nil)
+			cfg := tt.pager
+			if cfg.Type == "" {
+				cfg = pcfg("auto")
+			}
+			pg, err := NewPaginator(cfg, base, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -256,11 +260,11 @@ func TestPaginatorConformance(t *testing.T) {
 func TestPaginatorLoops(t *testing.T) {
 	tests := []struct {
 		name    string
-		pager   *spec.Paginator
+		pager   PaginatorConfig
 		handler http.HandlerFunc
 		pages   int // pages yielded before the error
 	}{
-		{name: "json_link back to the first page", pager: &spec.Paginator{Type: "json_link"},
+		{name: "json_link back to the first page", pager: pcfg("json_link"),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				next := "/items?p=1"
 				if r.URL.Query().Get("p") == "1" {
@@ -268,31 +272,31 @@ func TestPaginatorLoops(t *testing.T) {
 				}
 				writeJSON(w, map[string]any{"data": []int{1}, "next": next})
 			}, pages: 2},
-		{name: "json_link cycle of two", pager: &spec.Paginator{Type: "json_link"},
+		{name: "json_link cycle of two", pager: pcfg("json_link"),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				p := atoi(r.URL.Query().Get("p"), 0)
 				writeJSON(w, map[string]any{"data": []int{p}, "next": fmt.Sprintf("/items?p=%d", 1+(p%2))})
 			}, pages: 3},
-		{name: "header_link cycle", pager: &spec.Paginator{Type: "header_link"},
+		{name: "header_link cycle", pager: pcfg("header_link"),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				p := atoi(r.URL.Query().Get("p"), 0)
 				w.Header().Set("Link", fmt.Sprintf(`</items?p=%d>; rel="next"`, (p+1)%2))
 				writeJSON(w, []int{p})
 			}, pages: 3}, // /items, ?p=1, ?p=0, then ?p=1 again
-		{name: "cursor repeats", pager: &spec.Paginator{Type: "cursor", CursorPath: "next"},
+		{name: "cursor repeats", pager: pcfg("cursor", func(c *PaginatorConfig) { c.CursorPath = "next" }),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, map[string]any{"data": []string{r.URL.Query().Get("cursor")}, "next": "same"})
 			}, pages: 2},
-		{name: "header_cursor repeats", pager: &spec.Paginator{Type: "header_cursor", CursorKey: "X-Next"},
+		{name: "header_cursor repeats", pager: pcfg("header_cursor", func(c *PaginatorConfig) { c.CursorKey = "X-Next" }),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("X-Next", "again")
 				writeJSON(w, map[string]any{"data": []string{r.URL.Query().Get("cursor")}})
 			}, pages: 2},
-		{name: "offset ignored by the API", pager: &spec.Paginator{Type: "offset", Limit: 2},
+		{name: "offset ignored by the API", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 2 }),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, map[string]any{"data": []int{1, 2}})
 			}, pages: 1},
-		{name: "page_number ignored by the API", pager: &spec.Paginator{Type: "page_number", StopAfterEmptyPage: boolp(false), MaximumPage: 100},
+		{name: "page_number ignored by the API", pager: pcfg("page_number", func(c *PaginatorConfig) { c.StopAfterEmptyPage = false; c.MaximumPage = 100 }),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, map[string]any{"data": []int{1, 2}})
 			}, pages: 1},
@@ -345,11 +349,11 @@ func TestJSONLinkStops(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pg, _ := NewPaginator(&spec.Paginator{Type: "json_link"}, nil, nil)
+			pg, _ := NewPaginator(pcfg("json_link"), nil, nil)
 			req := get(t, "https://api.test/items?a=1&b=2")
 			pg.Init(req)
-			recs, _ := NewSelector("data", nil).Select([]byte(tt.body))
-			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, len(recs))
+			records, _ := NewSelector("data", nil).Select([]byte(tt.body))
+			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, records)
 			if err != nil || more != tt.want {
 				t.Errorf("Next = %v, %v; want %v", more, err, tt.want)
 			}
@@ -400,40 +404,40 @@ func TestParseLinkHeader(t *testing.T) {
 func TestOffsetAndPageNumberStops(t *testing.T) {
 	tests := []struct {
 		name    string
-		pager   spec.Paginator
+		pager   PaginatorConfig
 		body    string
 		records int
 		want    bool
 		query   string // after Next, when want
 		err     string
 	}{
-		{name: "offset full page", pager: spec.Paginator{Type: "offset", Limit: 10}, body: `{}`, records: 10, want: true, query: "limit=10&offset=10"},
-		{name: "offset short page", pager: spec.Paginator{Type: "offset", Limit: 10}, body: `{}`, records: 9},
-		{name: "offset empty page", pager: spec.Paginator{Type: "offset", Limit: 10}, body: `{}`, records: 0},
-		{name: "offset reaches total", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "meta.total"}, body: `{"meta":{"total":10}}`, records: 10},
-		{name: "offset total as string", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "total"}, body: `{"total":"25"}`, records: 10, want: true, query: "limit=10&offset=10"},
-		{name: "offset total missing", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "total"}, body: `{}`, records: 10, err: `offset: total_path "total" not found in the response`},
-		{name: "offset total not a number", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "total"}, body: `{"total":"many"}`, records: 10, err: `offset: total_path "total" is string "many", want a whole number`},
-		{name: "offset maximum", pager: spec.Paginator{Type: "offset", Limit: 10, MaximumOffset: 10}, body: `{}`, records: 10},
-		{name: "offset has_more false", pager: spec.Paginator{Type: "offset", Limit: 10, HasMorePath: "has_more"}, body: `{"has_more":false}`, records: 10},
-		{name: "offset has_more missing", pager: spec.Paginator{Type: "offset", Limit: 10, HasMorePath: "has_more"}, body: `{}`, records: 10, err: "not found"},
-		{name: "offset custom params", pager: spec.Paginator{Type: "offset", Limit: 5, Offset: 20, OffsetParam: "skip", LimitParam: "size"}, body: `{}`, records: 5, want: true, query: "size=5&skip=25"},
-		{name: "page_number next", pager: spec.Paginator{Type: "page_number"}, body: `{}`, records: 3, want: true, query: "page=1"},
-		{name: "page_number empty", pager: spec.Paginator{Type: "page_number"}, body: `{}`, records: 0},
-		{name: "page_number empty kept", pager: spec.Paginator{Type: "page_number", StopAfterEmptyPage: boolp(false), MaximumPage: 5}, body: `{}`, records: 0, want: true, query: "page=1"},
-		{name: "page_number total pages", pager: spec.Paginator{Type: "page_number", BasePage: intp(1), TotalPath: "pages"}, body: `{"pages":1}`, records: 3},
-		{name: "page_number maximum", pager: spec.Paginator{Type: "page_number", MaximumPage: 1}, body: `{}`, records: 3},
-		{name: "page_number start page", pager: spec.Paginator{Type: "page_number", BasePage: intp(1), Page: intp(4), PageParam: "p"}, body: `{}`, records: 3, want: true, query: "p=5"},
+		{name: "offset full page", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10 }), body: `{}`, records: 10, want: true, query: "limit=10&offset=10"},
+		{name: "offset short page", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10 }), body: `{}`, records: 9},
+		{name: "offset empty page", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10 }), body: `{}`, records: 0},
+		{name: "offset reaches total", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "meta.total" }), body: `{"meta":{"total":10}}`, records: 10},
+		{name: "offset total as string", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "total" }), body: `{"total":"25"}`, records: 10, want: true, query: "limit=10&offset=10"},
+		{name: "offset total missing", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "total" }), body: `{}`, records: 10, err: `offset: total_path "total" not found in the response`},
+		{name: "offset total not a number", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "total" }), body: `{"total":"many"}`, records: 10, err: `offset: total_path "total" is string "many", want a whole number`},
+		{name: "offset maximum", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.MaximumOffset = 10 }), body: `{}`, records: 10},
+		{name: "offset has_more false", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.HasMorePath = "has_more" }), body: `{"has_more":false}`, records: 10},
+		{name: "offset has_more missing", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.HasMorePath = "has_more" }), body: `{}`, records: 10, err: "not found"},
+		{name: "offset custom params", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 5; c.Offset = 20; c.OffsetParam = "skip"; c.LimitParam = "size" }), body: `{}`, records: 5, want: true, query: "size=5&skip=25"},
+		{name: "page_number next", pager: pcfg("page_number"), body: `{}`, records: 3, want: true, query: "page=1"},
+		{name: "page_number empty", pager: pcfg("page_number"), body: `{}`, records: 0},
+		{name: "page_number empty kept", pager: pcfg("page_number", func(c *PaginatorConfig) { c.StopAfterEmptyPage = false; c.MaximumPage = 5 }), body: `{}`, records: 0, want: true, query: "page=1"},
+		{name: "page_number total pages", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.TotalPath = "pages" }), body: `{"pages":1}`, records: 3},
+		{name: "page_number maximum", pager: pcfg("page_number", func(c *PaginatorConfig) { c.MaximumPage = 1 }), body: `{}`, records: 3},
+		{name: "page_number start page", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.Page = 4; c.PageParam = "p" }), body: `{}`, records: 3, want: true, query: "p=5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pg, err := NewPaginator(&tt.pager, nil, nil)
+			pg, err := NewPaginator(tt.pager, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			req := get(t, "https://api.test/items")
 			pg.Init(req)
-			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, tt.records)
+			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, recs(tt.records))
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err = %v, want %q", err, tt.err)
@@ -452,19 +456,19 @@ func TestOffsetAndPageNumberStops(t *testing.T) {
 
 func TestNewPaginatorErrors(t *testing.T) {
 	tests := []struct {
-		p    spec.Paginator
+		p    PaginatorConfig
 		want string
 	}{
-		{spec.Paginator{Type: "cursr"}, `unknown type "cursr" (want one of json_link, header_link, offset, page_number, cursor, header_cursor, single_page, auto)`},
-		{spec.Paginator{}, "type is missing"},
-		{spec.Paginator{Type: "offset"}, "offset: limit is required"},
-		{spec.Paginator{Type: "json_link", RelativeTo: "base"}, `json_link: relative_to "base" (want url or base_url)`},
-		{spec.Paginator{Type: "json_link", RelativeTo: "base_url"}, "needs an absolute client.base_url"},
-		{spec.Paginator{Type: "page_number", StopAfterEmptyPage: boolp(false)}, "paging would never stop"},
-		{spec.Paginator{Type: "page_number", BasePage: intp(1), Page: intp(0)}, "page 0 is before base_page 1"},
+		{pcfg("cursr"), `unknown type "cursr" (want one of json_link, json_response, header_link, offset, page_number, cursor, header_cursor, last_id, single_page, auto)`},
+		{pcfg(""), "type is missing"},
+		{pcfg("offset"), "offset: limit is required"},
+		{pcfg("json_link", func(c *PaginatorConfig) { c.RelativeTo = "base" }), `json_link: relative_to "base" (want url or base_url)`},
+		{pcfg("json_link", func(c *PaginatorConfig) { c.RelativeTo = "base_url" }), "needs an absolute client.base_url"},
+		{pcfg("page_number", func(c *PaginatorConfig) { c.StopAfterEmptyPage = false }), "paging would never stop"},
+		{pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.Page = 0 }), "page 0 is before base_page 1"},
 	}
 	for _, tt := range tests {
-		_, err := NewPaginator(&tt.p, nil, nil)
+		_, err := NewPaginator(tt.p, nil, nil)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: err = %v, want %q", tt.p, err, tt.want)
 		}
@@ -479,21 +483,43 @@ func TestAutoLogsItsChoice(t *testing.T) {
 	}{
 		{http.Header{"Link": {`<https://a.test/?p=2>; rel="next"`}}, `[]`, `paginator: detected header_link (Link header rel=\"next\")`},
 		{nil, `{"data":[1],"pagination":{"next":"https://a.test/?p=2"}}`, `paginator: detected json_link (body \"pagination.next\" holds a URL)`},
-		{nil, `{"data":[1],"links":{"next":{"href":"/x?p=2"}}}`, `detected json_link (body \"links.next\" holds a URL)`},
-		{nil, `{"data":[1],"next":"not a url"}`, `detected single_page`},
+		{nil, `{"data":[1],"links":{"next":{"href":"/x?p=2"}}}`, `detected json_link (body \"links.next.href\" holds a URL)`},
 		{nil, `{"data":[1],"meta":{"next_cursor":"abc"}}`, `detected cursor (body \"meta.next_cursor\" holds a cursor`},
-		{nil, `{"data":[1]}`, `paginator: detected single_page (no Link header, next link or cursor in the first response)`},
+		{nil, `{"data":[1]}`, `paginator: detected single_page (no Link header, next link, cursor or sign of more pages in the first response)`},
 	}
 	for _, tt := range tests {
 		var logs strings.Builder
-		pg, _ := NewPaginator(nil, nil, slogTo(&logs))
+		pg, _ := NewPaginator(pcfg("auto"), nil, slogTo(&logs))
 		req := get(t, "https://a.test/")
 		pg.Init(req)
-		if _, err := pg.Next(req, &Response{Header: tt.header, Body: []byte(tt.body)}, 1); err != nil {
+		if _, err := pg.Next(req, &Response{Header: tt.header, Body: []byte(tt.body)}, recs(1)); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(logs.String(), tt.log) {
 			t.Errorf("log %q, want %q", logs.String(), tt.log)
 		}
 	}
+}
+
+// pcfg returns kind's defaults (DefaultPaginator) with set applied; page
+// follows base_page unless set.
+func pcfg(kind string, set ...func(*PaginatorConfig)) PaginatorConfig {
+	c := DefaultPaginator(kind)
+	c.Page = -1
+	for _, f := range set {
+		f(&c)
+	}
+	if c.Page == -1 {
+		c.Page = c.BasePage
+	}
+	return c
+}
+
+// recs returns n records {"id": 1..n}.
+func recs(n int) []gjson.Result {
+	out := make([]gjson.Result, n)
+	for i := range out {
+		out[i] = gjson.Parse(fmt.Sprintf(`{"id":%d}`, i+1))
+	}
+	return out
 }
