@@ -34,6 +34,8 @@ type Page struct {
 //
 // The walk ends after the last page, when the consumer stops, or at the
 // first error, which is yielded (resource "x": page 3: GET ...: ...). A
+// page whose paginator fails (a loop, max_pages, a sign of more pages it
+// cannot follow) is not yielded: its error is, in its place. A
 // response ignored by response_actions ends the walk quietly. A response
 // identical to the previous one is an error wrapping ErrLoop. A body that
 // is empty (except on a 204), not JSON, or without the data_selector path
@@ -81,8 +83,12 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 	for {
 		next := page.Request.Clone()
 		more, perr := w.p.Next(next, page.Response, page.Records)
+		if perr != nil {
+			w.failPaginator(page, perr)
+			return
+		}
 		var pending chan fetched
-		if perr == nil && more {
+		if more {
 			pending = make(chan fetched, 1)
 			go func(n int, r *Request) {
 				pg, err := w.fetch(ctx, n, r)
@@ -94,10 +100,6 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 				w.cancel()
 				<-pending
 			}
-			return
-		}
-		if perr != nil {
-			w.failPaginator(page, perr)
 			return
 		}
 		if !more {
@@ -150,11 +152,11 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 		if perr == nil && more && i < len(reqs) && !sameRequest(next, reqs[i]) {
 			perr = fmt.Errorf("paginator: the next page is %s, not the %s fetched ahead (set parallel: 1)", w.where(next), w.where(reqs[i]))
 		}
-		if !w.yield(page, nil) {
-			return true
-		}
 		if perr != nil {
 			w.failPaginator(page, perr)
+			return true
+		}
+		if !w.yield(page, nil) {
 			return true
 		}
 		if !more || i >= len(reqs) {

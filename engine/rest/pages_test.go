@@ -92,8 +92,9 @@ func TestParallelPagesEqualSequential(t *testing.T) {
 	}{
 		{name: "ten full pages", total: 40, pages: 10},
 		{name: "short last page", total: 38, pages: 10},
-		// 3 full pages then an empty one, while the total says 40: an error, not a silent end.
-		{name: "API ends early", total: 40, emptyFrom: 12, pages: 4,
+		// 3 full pages then an empty one, while the total says 40: an error
+		// in place of the empty page, not a silent end.
+		{name: "API ends early", total: 40, emptyFrom: 12, pages: 3,
 			err: `page 4: GET http://api.test?limit=4&offset=12: offset: the page at offset 12 held no records, but total_path "total" is 40: more pages than the paginator follows (the API's total and its pages disagree)`},
 	}
 	for _, tt := range tests {

@@ -266,7 +266,7 @@ type apiCase struct {
 	pager    PaginatorConfig // zero: auto
 	selector string
 	actions  []spec.ResponseAction
-	records  int    // records read, in order (before the error: the page is yielded first)
+	records  int    // records read, in order (with an error: of the pages before the failing one)
 	requests int32  // requests sent
 	err      error  // sentinel the error wraps, if any
 	msg      string // the error text, server address as http://api.test
@@ -286,7 +286,7 @@ var apiCases = []apiCase{
 	{name: "limit capped below the request, total_path", handler: func(func() string) http.HandlerFunc { return cappedOffset(110, true) }, path: "/items",
 		pager: pcfg(KindOffset, func(c *PaginatorConfig) { c.Limit, c.TotalPath = 100, "total" }), selector: "items", records: 110, requests: 5},
 	{name: "limit capped, total in the body but no total_path", handler: func(func() string) http.HandlerFunc { return cappedOffset(110, true) }, path: "/items",
-		pager: pcfg(KindOffset, func(c *PaginatorConfig) { c.Limit = 100 }), selector: "items", records: 25, requests: 1, err: ErrMorePages,
+		pager: pcfg(KindOffset, func(c *PaginatorConfig) { c.Limit = 100 }), selector: "items", records: 0, requests: 1, err: ErrMorePages,
 		msg: `resource "t": page 1: GET http://api.test/items?limit=100&offset=0: offset: a short page (25 records, limit 100), but body "total" is 110 and 25 records were read: more pages than the paginator follows (set total_path "total" on offset or page_number, or a paginator that reaches the rest)`},
 	{name: "limit capped, no total: a short page ends", handler: func(func() string) http.HandlerFunc { return cappedOffset(110, false) }, path: "/items",
 		pager: pcfg(KindOffset, func(c *PaginatorConfig) { c.Limit = 100 }), selector: "items", records: 25, requests: 1},
@@ -310,34 +310,34 @@ var apiCases = []apiCase{
 		}), records: 230, requests: 3},
 	{name: "notion with a json_link that finds no link", handler: func(func() string) http.HandlerFunc { return notionQuery(230) },
 		method: "POST", path: "/v1/databases/db/query", json: map[string]any{"page_size": 100}, selector: "results",
-		pager: pcfg(KindJSONLink), records: 100, requests: 1, err: ErrMorePages,
+		pager: pcfg(KindJSONLink), records: 0, requests: 1, err: ErrMorePages,
 		msg: `resource "t": page 1: POST http://api.test/v1/databases/db/query: json_link: no link at next_url_path "next", but body "has_more" is true: more pages than the paginator follows (set a paginator that follows it: cursor with cursor_path, last_id with id_path, or json_link with next_url_path, and has_more_path "has_more")`},
 	{name: "HAL _links.next.href auto", handler: func(func() string) http.HandlerFunc { return halList(50) }, path: "/orders",
 		records: 50, requests: 3, log: `detected json_link (body \"_links.next.href\" holds a URL)`},
 
 	// Hostile APIs.
-	{name: "has_more true and no way to follow it", path: "/items", records: 2, requests: 1, err: ErrMorePages,
+	{name: "has_more true and no way to follow it", path: "/items", records: 0, requests: 1, err: ErrMorePages,
 		handler: func(func() string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, map[string]any{"data": []map[string]any{{"name": "a"}, {"name": "b"}}, "has_more": true})
 			}
 		},
 		msg: `resource "t": page 1: GET http://api.test/items: auto: body "has_more" is true, and no next link, cursor or record id follows it: more pages than the paginator follows (set the paginator the API pages with: offset with limit and total_path, page_number, cursor with cursor_path and cursor_param, last_id, json_link with next_url_path; or single_page if there is one page)`},
-	{name: "a total above the records and no way to follow it", path: "/items", records: 10, requests: 1, err: ErrMorePages,
+	{name: "a total above the records and no way to follow it", path: "/items", records: 0, requests: 1, err: ErrMorePages,
 		handler: func(func() string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, map[string]any{"items": apiRecords(10), "total_count": 95})
 			}
 		},
 		msg: `auto: body "total_count" is 95 and the page held 10 records: more pages than the paginator follows`},
-	{name: "a next key that is not a URL", path: "/items", records: 10, requests: 1, err: ErrMorePages,
+	{name: "a next key that is not a URL", path: "/items", records: 0, requests: 1, err: ErrMorePages,
 		handler: func(func() string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, map[string]any{"items": apiRecords(10), "next_page": 2})
 			}
 		},
 		msg: `auto: body "next_page" holds number 2, not a URL or a cursor: more pages than the paginator follows`},
-	{name: "a next link that changes every time", path: "/items", requests: 20, records: 20, err: ErrMaxPages,
+	{name: "a next link that changes every time", path: "/items", requests: 20, records: 19, err: ErrMaxPages,
 		pager: pcfg(KindJSONLink, func(c *PaginatorConfig) { c.MaxPages = 20 }),
 		handler: func(func() string) http.HandlerFunc {
 			var n atomic.Int64
