@@ -14,7 +14,7 @@ var _ Paginator = (*Auto)(nil)
 // Auto detects the paginator from the first response (auto, and a spec
 // with no paginator) and logs its choice and why. In order:
 //   - a Link header with rel="next": header_link;
-//   - a URL under a body key containing "next", at any depth up to three
+//   - a URL under a body key containing "next", at any depth up to five
 //     objects down (next, next_page, nextPage, next_url, links.next,
 //     _links.next.href, paging.next.link, pagination.next): json_link at
 //     that path, relative to the request URL;
@@ -23,7 +23,7 @@ var _ Paginator = (*Auto)(nil)
 //     or at cursor or cursors.after: cursor at that path, sent as the
 //     query parameter named after the key (nextPageToken: pageToken,
 //     next_cursor: cursor, after: after);
-//   - has_more (or hasMore, more, …) true and records with an id: last_id,
+//   - has_more true at the top level and records with an id: last_id,
 //     ?starting_after=<the last record's id>, as Stripe pages;
 //   - a first response that shows more pages it cannot follow (has_more
 //     true without ids, a total above the records, a next key holding
@@ -106,7 +106,7 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 		return cur, KindCursor, fmt.Sprintf("body %q holds a cursor; sent as query parameter %q", c.path, param), nil
 	}
 	if f, more := findFlag(body, moreFlags, true); more {
-		if n := len(records); n > 0 && records[n-1].Get("id").Exists() {
+		if n := len(records); n > 0 && f == "has_more" && records[n-1].Get("id").Exists() {
 			l := &LastID{idPath: "id", param: "starting_after", hasMorePath: f, bounds: b(KindLastID)}
 			return l, KindLastID, fmt.Sprintf("body %q is true and records have an id; the last one sent as query parameter \"starting_after\"", f), nil
 		}
@@ -133,7 +133,7 @@ func autoFail(what string) error {
 }
 
 // nextCandidates lists, in document order, the values under keys that
-// contain "next" (any case) down to three objects deep; an object value
+// contain "next" (any case) down to five objects deep; an object value
 // gives its href, url, link, after or cursor member instead. Arrays (the
 // records) are not entered.
 func nextCandidates(body []byte) []candidate {
@@ -155,7 +155,7 @@ func nextCandidates(body []byte) []candidate {
 					return true
 				}
 			}
-			if v.IsObject() && depth < 3 {
+			if v.IsObject() && depth < 5 {
 				walk(path+".", v, depth+1)
 			}
 			return true

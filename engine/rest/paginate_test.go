@@ -475,28 +475,67 @@ func TestNewPaginatorErrors(t *testing.T) {
 	}
 }
 
-func TestAutoLogsItsChoice(t *testing.T) {
+// TestAutoDetects covers what detection finds (at least everything dlt's
+// detector finds: keys containing "next" at any level, {"href"|"url"}
+// objects, Link headers) and what it refuses to guess.
+func TestAutoDetects(t *testing.T) {
 	tests := []struct {
 		header http.Header
 		body   string
-		log    string
+		log    string // the choice logged
+		err    string // or the error
+		query  string // the next request's query, when followed
 	}{
-		{http.Header{"Link": {`<https://a.test/?p=2>; rel="next"`}}, `[]`, `paginator: detected header_link (Link header rel=\"next\")`},
-		{nil, `{"data":[1],"pagination":{"next":"https://a.test/?p=2"}}`, `paginator: detected json_link (body \"pagination.next\" holds a URL)`},
-		{nil, `{"data":[1],"links":{"next":{"href":"/x?p=2"}}}`, `detected json_link (body \"links.next.href\" holds a URL)`},
-		{nil, `{"data":[1],"meta":{"next_cursor":"abc"}}`, `detected cursor (body \"meta.next_cursor\" holds a cursor`},
-		{nil, `{"data":[1]}`, `paginator: detected single_page (no Link header, next link, cursor or sign of more pages in the first response)`},
+		{header: http.Header{"Link": {`<https://a.test/?p=2>; rel="next"`}}, body: `[]`, log: `paginator: detected header_link (Link header rel=\"next\")`, query: "p=2"},
+		{body: `{"data":[1],"next":"https://a.test/?p=2"}`, log: `json_link (body \"next\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"next_page":"/?p=2"}`, log: `json_link (body \"next_page\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"nextPage":"?p=2"}`, log: `json_link (body \"nextPage\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"next_url":"/?p=2"}`, log: `json_link (body \"next_url\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"pagination":{"next":"https://a.test/?p=2"}}`, log: `json_link (body \"pagination.next\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"links":{"next":{"href":"/x?p=2"}}}`, log: `json_link (body \"links.next.href\" holds a URL)`, query: "p=2"},
+		{body: `{"_embedded":{"x":[1]},"_links":{"self":{"href":"/"},"next":{"href":"/?p=2"}}}`, log: `json_link (body \"_links.next.href\" holds a URL)`, query: "p=2"},
+		{body: `{"value":[1],"@odata.nextLink":"https://a.test/?$skiptoken=x"}`, log: `json_link (body \"\\\\@odata\\\\.nextLink\" holds a URL)`, query: "$skiptoken=x"},
+		{body: `{"data":{"items":[1],"meta":{"page":{"next_url":"/?p=2"}}}}`, log: `json_link (body \"data.meta.page.next_url\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"meta":{"next_cursor":"abc"}}`, log: `cursor (body \"meta.next_cursor\" holds a cursor; sent as query parameter \"cursor\")`, query: "cursor=abc"},
+		{body: `{"items":[1],"nextPageToken":"t2"}`, log: `sent as query parameter \"pageToken\"`, query: "pageToken=t2"},
+		{body: `{"items":[1],"next_page_token":"t2"}`, log: `sent as query parameter \"page_token\"`, query: "page_token=t2"},
+		{body: `{"items":[1],"cursors":{"next":"c2"}}`, log: `cursor (body \"cursors.next\" holds a cursor`, query: "cursor=c2"},
+		{body: `{"items":[1],"cursor":"c2","has_more":true}`, log: `cursor (body \"cursor\" holds a cursor`, query: "cursor=c2"},
+		{body: `{"members":[1],"response_metadata":{"next_cursor":"dXNlcjpV"}}`, log: `body \"response_metadata.next_cursor\" holds a cursor`, query: "cursor=dXNlcjpV"},
+		{body: `{"results":[1],"paging":{"next":{"after":"NTI1"}}}`, log: `cursor (body \"paging.next.after\" holds a cursor; sent as query parameter \"after\")`, query: "after=NTI1"},
+		{body: `{"object":"list","data":[{"id":"cus_1"}],"has_more":true}`, log: `last_id (body \"has_more\" is true and records have an id`, query: "starting_after=cus_1"},
+		{body: `{"data":[1],"has_more":false,"next":"/?p=2"}`, log: `json_link (body \"next\" holds a URL)`}, // detected, and has_more false ends it
+		{body: `{"data":[1]}`, log: `paginator: detected single_page (no Link header, next link, cursor or sign of more pages in the first response)`},
+		{body: `{"data":[1],"next":null,"total":1}`, log: `detected single_page`},
+		{body: `{"data":[1],"meta":{"hasNextPage":true}}`, err: `auto: body "meta.hasNextPage" is true, and no next link, cursor or record id follows it`},
+		{body: `{"data":[1],"next":"not a url"}`, err: `auto: body "next" holds string "not a url", not a URL or a cursor`},
+		{body: `{"data":[1],"page":{"totalElements":40}}`, err: `auto: body "page.totalElements" is 40 and the page held 1 records`},
 	}
 	for _, tt := range tests {
 		var logs strings.Builder
 		pg, _ := NewPaginator(pcfg("auto"), nil, slogTo(&logs))
 		req := get(t, "https://a.test/")
 		pg.Init(req)
-		if _, err := pg.Next(req, &Response{Header: tt.header, Body: []byte(tt.body)}, recs(1)); err != nil {
-			t.Fatal(err)
+		records := recs(1)
+		if strings.Contains(tt.body, "cus_1") {
+			records = []gjson.Result{gjson.Parse(`{"id":"cus_1"}`)}
+		}
+		more, err := pg.Next(req, &Response{Header: tt.header, Body: []byte(tt.body)}, records)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.Is(err, ErrMorePages) {
+				t.Errorf("%s: err = %v, want %q", tt.body, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.body, err)
+			continue
 		}
 		if !strings.Contains(logs.String(), tt.log) {
 			t.Errorf("log %q, want %q", logs.String(), tt.log)
+		}
+		if more != (tt.query != "") || (more && req.URL.RawQuery != tt.query) {
+			t.Errorf("%s: more %v, query %q; want %q", tt.body, more, req.URL.RawQuery, tt.query)
 		}
 	}
 }
