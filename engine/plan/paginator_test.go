@@ -65,22 +65,6 @@ func TestPaginatorsCompiledWithDefaults(t *testing.T) {
 	}
 }
 
-func TestPaginatorCompileErrors(t *testing.T) {
-	s, err := spec.Load("bad.yml", []byte(`name: bad
-client: {base_url: "https://api.test/"}
-resources:
-  - name: items
-    endpoint: {paginator: {type: offset, total_path: total}}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = plan.Build(s, plan.Options{LookupEnv: env(nil)})
-	if err == nil || !strings.Contains(err.Error(), "bad.yml:5:27: resources[0].endpoint.paginator.limit: offset needs a limit (the page size)") {
-		t.Errorf("err = %v", err)
-	}
-}
-
 // TestPagingFieldsFollowRestDefaults: the query parameters spec's warnings
 // look for are the ones rest's defaults send.
 func TestPagingFieldsFollowRestDefaults(t *testing.T) {
