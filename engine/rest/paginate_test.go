@@ -203,6 +203,8 @@ var conformance = []conformanceCase{
 		pager: pcfg("cursor", func(c *PaginatorConfig) { c.CursorPath = "meta.next"; c.CursorBodyPath = "page.after" }), requests: 3},
 	{name: "header_cursor", api: "header_cursor", path: "/items", pager: pcfg("header_cursor"), requests: 3},
 	{name: "single_page", api: "single", path: "/items", pager: pcfg("single_page"), requests: 1},
+	{name: "json_response (dlt's name of json_link)", api: "json_link", path: "/items", requests: 3,
+		pager: pcfg("json_link", func(c *PaginatorConfig) { c.Type, c.NextURLPath = KindJSONResponse, "links.next" })},
 	{name: "auto finds json_link", api: "json_link", path: "/items", requests: 3},
 	{name: "auto finds header_link", api: "header_link", path: "/items", requests: 3},
 	{name: "auto finds cursor", api: "cursor", path: "/items", requests: 3},
@@ -428,6 +430,15 @@ func TestOffsetAndPageNumberStops(t *testing.T) {
 		{name: "page_number total pages", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.TotalPath = "pages" }), body: `{"pages":1}`, records: 3},
 		{name: "page_number maximum", pager: pcfg("page_number", func(c *PaginatorConfig) { c.MaximumPage = 1 }), body: `{}`, records: 3},
 		{name: "page_number start page", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.Page = 4; c.PageParam = "p" }), body: `{}`, records: 3, want: true, query: "p=5"},
+		{name: "offset capped page with has_more goes on from the records read", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.HasMorePath = "more" }), body: `{"more":true}`, records: 4, want: true, query: "limit=10&offset=4"},
+		{name: "offset capped page with a total goes on from the records read", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "n" }), body: `{"n":9}`, records: 4, want: true, query: "limit=10&offset=4"},
+		{name: "offset has_more true on an empty page", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.HasMorePath = "more" }), body: `{"more":true}`, records: 0, err: `offset: the page held no records, but has_more_path "more" is true: more pages than the paginator follows`},
+		{name: "offset empty page before the total", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "n" }), body: `{"n":9}`, records: 0, err: `offset: the page at offset 0 held no records, but total_path "n" is 9`},
+		{name: "offset short page while the body says has_more", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10 }), body: `{"has_more":true}`, records: 4, err: `offset: a short page (4 records, limit 10), but body "has_more" is true`},
+		{name: "offset short page and has_more false", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10 }), body: `{"meta":{"has_more":false},"total":50}`, records: 4},
+		{name: "page_number empty page before the total", pager: pcfg("page_number", func(c *PaginatorConfig) { c.TotalPath = "pages" }), body: `{"pages":3}`, records: 0, err: `page_number: page 0 held no records, but total_path "pages" is 3 pages`},
+		{name: "page_number empty page under a total of records", pager: pcfg("page_number"), body: `{"total_count":30}`, records: 0, err: `page_number: the page held no records, but body "total_count" is 30 and 0 records were read`},
+		{name: "page_number max_pages", pager: pcfg("page_number", func(c *PaginatorConfig) { c.MaxPages = 1 }), body: `{}`, records: 3, err: `page_number: max_pages reached: 1 pages requested`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -454,6 +465,51 @@ func TestOffsetAndPageNumberStops(t *testing.T) {
 	}
 }
 
+// TestLastIDStops: the last record's id goes out while has_more is true;
+// has_more true without an id to send, or an id seen before, is an error.
+func TestLastIDStops(t *testing.T) {
+	tests := []struct {
+		name, body string
+		records    []gjson.Result
+		query, err string
+	}{
+		{name: "next", body: `{"has_more":true}`, records: []gjson.Result{gjson.Parse(`{"id":"a"}`), gjson.Parse(`{"id":"b"}`)}, query: "starting_after=b"},
+		{name: "numeric id", body: `{"has_more":true}`, records: []gjson.Result{gjson.Parse(`{"id":12}`)}, query: "starting_after=12"},
+		{name: "end", body: `{"has_more":false}`, records: []gjson.Result{gjson.Parse(`{"id":"a"}`)}},
+		{name: "flag missing", body: `{}`, records: []gjson.Result{gjson.Parse(`{"id":"a"}`)}, err: `last_id: has_more_path "has_more" not found in the response`},
+		{name: "no id", body: `{"has_more":true}`, records: []gjson.Result{gjson.Parse(`{"name":"a"}`)}, err: `last_id: the last record has no id at id_path "id", but has_more_path "has_more" is true`},
+		{name: "empty page", body: `{"has_more":true}`, err: `last_id: the page held no records, but has_more_path "has_more" is true`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pg, _ := NewPaginator(pcfg(KindLastID), nil, nil)
+			req := get(t, "https://api.test/v1/customers?limit=2")
+			pg.Init(req)
+			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, tt.records)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || more != (tt.query != "") {
+				t.Fatalf("Next = %v, %v", more, err)
+			}
+			if more && req.URL.Query().Get("starting_after")+"" != strings.TrimPrefix(tt.query, "starting_after=") {
+				t.Errorf("query = %q, want %q", req.URL.RawQuery, tt.query)
+			}
+		})
+	}
+	pg, _ := NewPaginator(pcfg(KindLastID), nil, nil)
+	req := get(t, "https://api.test/x")
+	pg.Init(req)
+	page := []gjson.Result{gjson.Parse(`{"id":"a"}`)}
+	pg.Next(req, &Response{Body: []byte(`{"has_more":true}`)}, page)
+	if _, err := pg.Next(req, &Response{Body: []byte(`{"has_more":true}`)}, page); !errors.Is(err, ErrLoop) {
+		t.Errorf("same last id twice: err = %v, want ErrLoop", err)
+	}
+}
+
 func TestNewPaginatorErrors(t *testing.T) {
 	tests := []struct {
 		p    PaginatorConfig
@@ -466,6 +522,8 @@ func TestNewPaginatorErrors(t *testing.T) {
 		{pcfg("json_link", func(c *PaginatorConfig) { c.RelativeTo = "base_url" }), "needs an absolute client.base_url"},
 		{pcfg("page_number", func(c *PaginatorConfig) { c.StopAfterEmptyPage = false }), "paging would never stop"},
 		{pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.Page = 0 }), "page 0 is before base_page 1"},
+		{pcfg("cursor", func(c *PaginatorConfig) { c.MaxPages = 0 }), "max_pages 0: want a number of pages above 0"},
+		{pcfg("last_id", func(c *PaginatorConfig) { c.IDPath = "" }), "last_id: id_path, cursor_param and has_more_path must not be empty"},
 	}
 	for _, tt := range tests {
 		_, err := NewPaginator(tt.p, nil, nil)
