@@ -251,3 +251,31 @@ func TestPagesRetryWithinChain(t *testing.T) {
 		t.Errorf("ids %v, waits %v", ids, sl.waits())
 	}
 }
+
+// TestParallelWalkRefusesToSkip: a page shorter than limit in the middle
+// of a parallel walk moves the sequential walk's next offset; the pages
+// fetched ahead would skip records, so the walk fails instead.
+func TestParallelWalkRefusesToSkip(t *testing.T) {
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		off, lim := atoi(r.URL.Query().Get("offset"), 0), atoi(r.URL.Query().Get("limit"), 0)
+		if off == 8 {
+			lim = 2 // a capped page
+		}
+		var items []string
+		for i := off; i < min(off+lim, 20); i++ {
+			items = append(items, fmt.Sprintf(`{"id":%d}`, i))
+		}
+		fmt.Fprintf(w, `{"total":20,"items":[%s]}`, strings.Join(items, ","))
+	})
+	c, _ := newTestClient(t, Options{})
+	p := pcfg("offset", func(c *PaginatorConfig) { c.Limit, c.TotalPath = 4, "total" })
+	if seq := walkAll(t, c, srv.URL, p); seq.err != "" || len(seq.records) != 20 {
+		t.Errorf("sequential: %d records, err %q; want all 20", len(seq.records), seq.err)
+	}
+	p.Parallel = 3
+	par := walkAll(t, c, srv.URL, p)
+	want := "page 3: GET http://api.test?limit=4&offset=8: paginator: the next page is GET http://api.test?limit=4&offset=10, not the GET http://api.test?limit=4&offset=12 fetched ahead (set parallel: 1)"
+	if par.err != want {
+		t.Errorf("parallel err = %q\nwant %q", par.err, want)
+	}
+}
