@@ -15,6 +15,7 @@ func TestInfer(t *testing.T) {
 		{int64(3), Bigint},
 		{3, Bigint},
 		{3.5, Double},
+		{json.Number("12345678901234567890123"), Decimal},
 		{float32(1), Double},
 		{"x", Text},
 		{time.Now(), Timestamp},
@@ -31,13 +32,13 @@ func TestInfer(t *testing.T) {
 }
 
 func TestParseType(t *testing.T) {
-	for _, s := range []string{"boolean", "bigint", "double", "text", "timestamp", "json"} {
+	for _, s := range []string{"boolean", "bigint", "double", "decimal", "text", "timestamp", "json"} {
 		if got, err := ParseType(s); err != nil || string(got) != s {
 			t.Errorf("ParseType(%q) = %q, %v", s, got, err)
 		}
 	}
 	_, err := ParseType("integer")
-	want := `unknown data type "integer" (want one of boolean, bigint, double, text, timestamp, json)`
+	want := `unknown data type "integer" (want one of boolean, bigint, double, decimal, text, timestamp, json)`
 	if err == nil || err.Error() != want {
 		t.Errorf("ParseType(integer) error = %v, want %s", err, want)
 	}
@@ -56,6 +57,13 @@ func TestWiden(t *testing.T) {
 		{Double, Text, Text, true},
 		{Text, Bigint, Text, true},
 		{Text, Double, Text, true},
+		{Bigint, Decimal, Decimal, true},
+		{Decimal, Bigint, Decimal, true},
+		{Double, Decimal, Decimal, true},
+		{Decimal, Double, Decimal, true},
+		{Decimal, Text, Text, true},
+		{Text, Decimal, Text, true},
+		{Decimal, Timestamp, "", false},
 		{Boolean, Boolean, Boolean, true},
 		{Timestamp, Timestamp, Timestamp, true},
 		{JSON, JSON, JSON, true},
@@ -87,6 +95,9 @@ func TestConvert(t *testing.T) {
 		{int64(-7), Bigint, Text, "-7"},
 		{2.5, Double, Text, "2.5"},
 		{1e21, Double, Text, "1e+21"},
+		{int64(-7), Bigint, Decimal, json.Number("-7")},
+		{0.1, Double, Decimal, json.Number("0.1")},
+		{json.Number("1e400"), Decimal, Text, "1e400"},
 		{3, Bigint, Bigint, int64(3)},
 		{3, Bigint, Text, "3"},
 		{float32(0.5), Double, Double, 0.5},
