@@ -78,7 +78,7 @@ func (w *walker) object(t *table, tr *tableRows, nd *node, obj gjson.Result, row
 // value puts v, found at nd, into row or into child tables.
 func (w *walker) value(t *table, tr *tableRows, nd *node, v gjson.Result, row schema.Row, level int, rowID any) {
 	if nd.hint != "" {
-		if x, ok := hinted(nd.hint, v); ok {
+		if x, ok := w.n.applyHint(nd, v); ok {
 			w.set(tr, nd, row, x, nd.hint)
 			return
 		}
