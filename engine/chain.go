@@ -32,7 +32,8 @@ type runner struct {
 	stats     map[string]*ResourceStats
 	progress  *progress
 	done      *completion
-	mu        sync.Mutex // guards stats and done
+	mu        sync.Mutex // guards stats, done and tallies
+	tallies   map[string]*normalize.HintTally
 }
 
 func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
@@ -289,6 +290,7 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		MaxNesting:    nesting,
 		LoadID:        r.loadID,
 		Hints:         hints,
+		Tally:         r.hintTally(res.Name, hints),
 		IDFromContent: res.IDFromContent,
 		MaxIdentLen:   r.opts.MaxIdentLen,
 	})

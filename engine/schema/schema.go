@@ -10,8 +10,8 @@ type Type string
 const (
 	Boolean   Type = "boolean"
 	Bigint    Type = "bigint"
-	Double    Type = "double"    // values are float64 whose shortest text is the JSON literal
-	Decimal   Type = "decimal"   // exact numbers: values are json.Number holding the literal
+	Double    Type = "double"  // values are float64 whose shortest text is the JSON literal
+	Decimal   Type = "decimal" // exact numbers: values are json.Number holding the literal
 	Text      Type = "text"
 	Timestamp Type = "timestamp" // with time zone; values are time.Time in UTC
 	JSON      Type = "json"      // values are json.RawMessage
