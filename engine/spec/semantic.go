@@ -88,6 +88,9 @@ func (c *checker) checkClient() {
 // allowed here; engine/plan checks each merged resource has incremental.
 func (c *checker) checkDefaults() {
 	d := c.s.ResourceDefaults
+	if d != nil {
+		c.checkColumnHints("resource_defaults.columns", d.Columns)
+	}
 	if d == nil || d.Endpoint == nil {
 		return
 	}
@@ -109,6 +112,7 @@ func (c *checker) checkResource(i int) {
 	if r.Endpoint != nil {
 		c.endpoint(sc, base+".endpoint", r.Endpoint)
 	}
+	c.checkColumnHints(base+".columns", r.Columns)
 	c.parents[i] = sc.parents
 	parent := ""
 	for _, p := range sc.parents {

@@ -130,3 +130,27 @@ func (c *checker) withDefaults(text string, depth int) (string, bool) {
 	}
 	return b.String(), true
 }
+
+// checkColumnHints wants every key of columns to be a column name as pipe
+// makes them: snake_case segments joined by "__" for nested fields. A
+// gjson path (attributes.created_at) or a JSON key (createdAt) would
+// never match a column, and the hint would silently not apply.
+func (c *checker) checkColumnHints(path string, cols map[string]ColumnHint) {
+	for _, key := range sortedKeys(cols) {
+		if want := columnName(key); want != key {
+			c.errorf(joinKey(path, key), "%q is not a column name (hints name columns: snake_case, nested fields joined with __; want %q)", key, want)
+		}
+	}
+}
+
+// columnName is the column pipe makes for key read as a nested path,
+// split at "." and "__".
+func columnName(key string) string {
+	var segs []string
+	for _, part := range strings.Split(key, ".") {
+		for _, seg := range strings.Split(part, "__") {
+			segs = append(segs, schema.SnakeCase(seg))
+		}
+	}
+	return strings.Join(segs, "__")
+}
