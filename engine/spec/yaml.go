@@ -14,7 +14,7 @@ import (
 
 // maxNodes bounds the values a document may expand to through aliases, so
 // a "billion laughs" document fails instead of exhausting memory.
-const maxNodes = 100_000
+const maxNodes = 20_000
 
 // parseYAML parses data into JSON-compatible values (map[string]any, []any,
 // string, json.Number, bool, nil) and records the position of every node.
