@@ -115,20 +115,32 @@ func parseTime(s string) (time.Time, bool) {
 			end++
 		}
 	}
+	zone := s[end:]
+	layout := "2006-01-02T15:04:05.999999999"
+	if zone != "" {
+		layout = time.RFC3339Nano
+	}
+	if s[10] == 'T' && (zone == "" || zone == "Z" || len(zone) == 6 && zone[3] == ':') {
+		// RFC 3339 as it is: parsed in place, without a copy
+		t, err := time.Parse(layout, s)
+		if err != nil {
+			return time.Time{}, false
+		}
+		return t.UTC(), true
+	}
 	var b [40]byte
 	buf := append(b[:0], s[:end]...)
 	buf[10] = 'T'
-	layout := "2006-01-02T15:04:05.999999999"
-	switch zone := s[end:]; {
+	switch {
 	case zone == "":
 	case zone == "Z" || zone == "z":
-		buf, layout = append(buf, 'Z'), time.RFC3339Nano
+		buf = append(buf, 'Z')
 	case len(zone) == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':':
-		buf, layout = append(buf, zone...), time.RFC3339Nano
+		buf = append(buf, zone...)
 	case len(zone) == 5 && (zone[0] == '+' || zone[0] == '-'):
-		buf, layout = append(append(append(buf, zone[:3]...), ':'), zone[3:]...), time.RFC3339Nano
+		buf = append(append(append(buf, zone[:3]...), ':'), zone[3:]...)
 	case len(zone) == 3 && (zone[0] == '+' || zone[0] == '-'):
-		buf, layout = append(append(buf, zone...), ":00"...), time.RFC3339Nano
+		buf = append(append(buf, zone...), ":00"...)
 	default:
 		return time.Time{}, false
 	}
