@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strings"
 	"time"
 
 	"github.com/pipe-etl/pipe/destinations"
@@ -114,9 +113,6 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 }
 
 func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.Rows) error {
-	if err := checkRequired(res, rows); err != nil {
-		return err
-	}
 	ev := schema.Evolver{Contract: contractOf(res), CanWiden: w.canWiden, MaxIdentLen: w.opts.MaxIdentLen}
 	results, err := rows.Fit(w.tables, ev)
 	if err != nil {
@@ -244,38 +240,4 @@ func contractOf(res *plan.Resource) schema.Contract {
 		Columns:  schema.Mode(res.SchemaContract.Columns),
 		DataType: schema.Mode(res.SchemaContract.DataType),
 	}
-}
-
-// checkRequired fails on a root row without a value for a column that the
-// spec's columns hints mark nullable: false, naming the record.
-func checkRequired(res *plan.Resource, rows *normalize.Rows) error {
-	if len(res.Required) == 0 {
-		return nil
-	}
-	for _, tr := range rows.Tables() {
-		if tr.Name != res.Table {
-			continue
-		}
-		for _, row := range tr.Rows {
-			for _, col := range res.Required {
-				if row[col] == nil {
-					return fmt.Errorf("table %q: column %q is null or missing, but columns.%s.nullable is false (record %s)", res.Table, col, col, recordKey(res, row))
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// recordKey names a row by its primary key columns, e.g. id=42.
-func recordKey(res *plan.Resource, row schema.Row) string {
-	var parts []string
-	for _, p := range res.PrimaryKey {
-		col := strings.ReplaceAll(p, ".", "__")
-		parts = append(parts, fmt.Sprintf("%s=%v", col, row[col]))
-	}
-	if len(parts) == 0 {
-		return fmt.Sprintf("%s=%v", schema.ColID, row[schema.ColID])
-	}
-	return strings.Join(parts, ", ")
 }

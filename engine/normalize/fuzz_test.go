@@ -34,7 +34,7 @@ func FuzzNormalize(f *testing.F) {
 		}
 		rec := gjson.ParseBytes(data)
 		literals := numberLiterals(rec)
-		n := New(Config{Table: "t", IDFromContent: true, MaxNesting: int(nesting%5) - 1,
+		n := New(Config{Table: "t", IDFromContent: true, MaxNesting: int(nesting % 12),
 			Hints: map[string]schema.Type{"at": schema.Timestamp, "n": schema.Decimal, "d": schema.Double}})
 		var rows Rows
 		if err := n.Normalize(rec, nil, &rows); err != nil {
