@@ -5,6 +5,7 @@
 package plan
 
 import (
+	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 
@@ -48,10 +49,10 @@ type Resource struct {
 	JSON            any // body with string leaves as spec text; see Body
 	Data            map[string]spec.Template
 	DataSelector    string
-	Paginator       *spec.Paginator // nil means auto-detect
-	Auth            *spec.Auth      // nil means none
+	Paginator       *spec.Paginator  // nil means auto-detect
+	Auth            *rest.AuthConfig // compiled, defaults applied; nil means none
 	Incremental     *spec.Incremental
-	ResponseActions []spec.ResponseAction
+	ResponseActions []rest.ResponseAction
 	RateLimit       *spec.RateLimit
 	ProcessingSteps []spec.ProcessingStep
 

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pipe-etl/pipe/engine/spec"
 	"golang.org/x/time/rate"
 )
 
@@ -72,7 +71,7 @@ type Call struct {
 	Resource string        // prefixes errors: resource "issues": ...
 	Auth     Authenticator // may be nil
 	Limiter  *rate.Limiter // endpoint-level budget (endpoint.rate_limit), may be nil
-	Actions  []spec.ResponseAction
+	Actions  []ResponseAction
 	// Waited, if set, is told how long each attempt waited for the rate
 	// limiters (only waits of a millisecond or more), for progress reports.
 	Waited func(time.Duration)
@@ -221,7 +220,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			}
 			refreshed = true
 			c.logger.Info("refreshing credentials after 401", "request", where)
-			if err := ref.Refresh(withStaleRequest(ctx, r)); err != nil {
+			if err := ref.Refresh(ctx, r); err != nil {
 				return nil, fmt.Errorf("%w: refresh: %w", c.httpError(method, req, resp, attempt), err)
 			}
 			continue
@@ -461,20 +460,4 @@ func (c *Client) httpError(method string, req *Request, resp *Response, attempts
 		Body:       snippet([]byte(c.redactor.String(string(resp.Body[:min(len(resp.Body), 8*maxBodySnippet)]))), maxBodySnippet),
 		Attempts:   attempts,
 	}
-}
-
-type staleKey struct{}
-
-func withStaleRequest(ctx context.Context, r *Request) context.Context {
-	return context.WithValue(ctx, staleKey{}, r)
-}
-
-// StaleRequest returns, inside Refresher.Refresh, the authenticated request
-// that got the 401. A Refresher compares the credentials it carries with
-// the ones it holds now: when they differ another goroutine has already
-// renewed them and Refresh has nothing to do. ok is false when Refresh is
-// called outside the client.
-func StaleRequest(ctx context.Context) (r *Request, ok bool) {
-	r, ok = ctx.Value(staleKey{}).(*Request)
-	return r, ok
 }

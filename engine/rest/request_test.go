@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/engine/spec"
 	"golang.org/x/time/rate"
 )
 
@@ -147,16 +146,16 @@ func TestRedactionInErrors(t *testing.T) {
 	})
 	tests := []struct {
 		name string
-		auth *spec.Auth
+		auth *AuthConfig
 	}{
-		{"query", &spec.Auth{Type: "api_key", Name: "k", Location: "query", APIKey: "{secrets.key}"}},
-		{"header", &spec.Auth{Type: "api_key", Name: "X-Key", APIKey: "{secrets.key}"}},
+		{"query", &AuthConfig{Type: "api_key", Name: "k", Location: "query", APIKey: "{secrets.key}"}},
+		{"header", &AuthConfig{Type: "api_key", Name: "X-Key", APIKey: "{secrets.key}"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			expand := func(s string) (string, error) { return strings.ReplaceAll(s, "{secrets.key}", key), nil }
 			red := NewRedactor()
-			auth, err := NewAuthenticator(tt.auth, expand, nil, red, nil)
+			auth, err := newAuthenticator(tt.auth, expand, red)
 			if err != nil {
 				t.Fatal(err)
 			}
