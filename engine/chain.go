@@ -40,18 +40,24 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 	if p.RateLimit != nil {
 		limiter = newLimiter(p.RateLimit)
 	}
+	scope, err := newScope(p, (&extract.Extractor{Plan: p, Secrets: o.Secrets, Redactor: red}).Lookup(ctx, extract.Chain{}))
+	if err != nil {
+		return nil, err
+	}
 	client := rest.NewClient(rest.Options{
-		HTTPClient:     o.HTTPClient,
-		Limiter:        limiter,
-		MaxAttempts:    p.Retry.MaxAttempts,
-		InitialBackoff: durationOf(p.Retry.InitialBackoff),
-		MaxBackoff:     durationOf(p.Retry.MaxBackoff),
-		Timeout:        durationOf(p.Retry.Timeout),
-		Redactor:       red,
-		Logger:         o.Logger,
-		UserAgent:      "pipe",
-		Sleep:          o.Sleep,
-		MaxInFlight:    p.Concurrency,
+		HTTPClient:       o.HTTPClient,
+		Limiter:          limiter,
+		MaxAttempts:      p.Retry.MaxAttempts,
+		InitialBackoff:   durationOf(p.Retry.InitialBackoff),
+		MaxBackoff:       durationOf(p.Retry.MaxBackoff),
+		Timeout:          durationOf(p.Retry.Timeout),
+		Redactor:         red,
+		Logger:           o.Logger,
+		UserAgent:        "pipe",
+		Sleep:            o.Sleep,
+		MaxInFlight:      p.Concurrency,
+		Scope:            scope,
+		MaxResponseBytes: p.MaxResponseBytes,
 	})
 	x := &extract.Extractor{
 		Plan: p, Client: client, Secrets: o.Secrets, Redactor: red, Logger: o.Logger,
@@ -105,6 +111,7 @@ func (r *runner) authenticator(ctx context.Context, a *rest.AuthConfig, red *res
 	if kinds == nil {
 		kinds = rest.BuiltinAuthKinds()
 	}
+	allowAuthEndpoints(r.x.Client.Scope(), a, expand)
 	return kinds.New(ctx, a, rest.AuthEnv{Expand: expand, HTTPClient: r.opts.HTTPClient, Redactor: red, Logger: r.opts.Logger})
 }
 

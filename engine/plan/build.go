@@ -64,6 +64,10 @@ func Build(s *spec.Spec, o Options) (*Plan, error) {
 		base = o.BaseURL
 	}
 	p.BaseURL = compile(errs, "client.base_url", base, vars).String()
+	for i, h := range s.Client.AllowedHosts {
+		p.AllowedHosts = append(p.AllowedHosts, compile(errs, fmt.Sprintf("client.allowed_hosts[%d]", i), h, vars).String())
+	}
+	p.MaxResponseBytes = s.Client.MaxResponseBytes
 	for k, v := range s.Client.Headers {
 		p.Headers[k] = compile(errs, "client.headers."+k, v, vars)
 	}
