@@ -62,6 +62,9 @@ func (k AuthKinds) New(ctx context.Context, cfg *AuthConfig, env AuthEnv) (Authe
 	if env.HTTPClient == nil {
 		env.HTTPClient = DefaultHTTPClient()
 	}
+	hc := *env.HTTPClient // token requests follow no redirect to another origin
+	hc.CheckRedirect = sameOriginRedirects
+	env.HTTPClient = &hc
 	if env.Logger == nil {
 		env.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -106,3 +106,18 @@ func (c *Client) logRequest(where string, attempt int, start time.Time, resp *Re
 	}
 	c.logger.Debug("request", append(args, "status", resp.StatusCode, "bytes", len(resp.Body))...)
 }
+
+// sameOriginRedirects is the redirect policy of token, login and broker
+// requests, which carry client secrets and passwords in their bodies and
+// headers: a redirect is followed only on the same origin, without a
+// Referer.
+func sameOriginRedirects(req *http.Request, via []*http.Request) error {
+	req.Header.Del("Referer")
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if !SameOrigin(req.URL, via[0].URL) {
+		return fmt.Errorf("%w: a token request was redirected to %s", ErrOutOfScope, originOf(req.URL).hostPort())
+	}
+	return nil
+}

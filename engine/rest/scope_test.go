@@ -80,3 +80,21 @@ func TestSameOriginRedirectHasNoReferer(t *testing.T) {
 		t.Errorf("after the redirect: Referer %q, Authorization %q", referer, authz)
 	}
 }
+
+// TestTokenRequestRedirectRefused: a token endpoint that redirects to
+// another origin does not get the client secret sent there.
+func TestTokenRequestRedirectRefused(t *testing.T) {
+	var hits int
+	evil := serve(t, func(w http.ResponseWriter, r *http.Request) { hits++ })
+	tok := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, evil.URL+"/token", http.StatusTemporaryRedirect)
+	})
+	a, err := newAuthenticator(&AuthConfig{Type: AuthOAuth2ClientCredentials, TokenURL: tok.URL, ClientID: "id", ClientSecret: "s3cret-value", ClientAuth: "body"}, nil, NewRedactor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.Authenticate(context.Background(), get(t, "https://api.test/"))
+	if err == nil || !strings.Contains(err.Error(), "redirected to") || hits != 0 {
+		t.Errorf("err = %v, other origin hit %d times", err, hits)
+	}
+}
