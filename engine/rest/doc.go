@@ -18,34 +18,27 @@
 //     beyond MaxBackoff; a wait above five minutes (or MaxBackoff if
 //     larger) fails the request at once, saying which header asked for it.
 //     A cancelled context ends any wait immediately.
-//
 //   - 401: an Authenticator that is also a Refresher renews its
 //     credentials once and the request is sent once more; a second 401,
 //     or a 401 without a Refresher, is an *HTTPError wrapping
 //     ErrUnauthorized. Other statuses of 300 and above fail at once.
-//
 //   - Rate limits: before every attempt, retries included, the client
 //     waits on Options.Limiter (client.rate_limit) and then on
 //     Call.Limiter (endpoint.rate_limit).
-//
 //   - response_actions: rules are tried in order and the first whose set
 //     conditions all match wins: status_code equal, content a substring of
 //     the body, condition a gjson condition on the body (see Condition).
 //     Actions: ignore (Do returns an error wrapping ErrIgnored and Pages
 //     ends the chain quietly), retry (retried like a 503, counting
 //     attempts), fail (an *HTTPError, even for a 2xx).
-//
 //   - Bodies: Request.JSON is sent as JSON (Content-Type application/json
 //     unless the request sets one, e.g. application/vnd.api+json),
 //     Request.Form form-encoded.
-//
 //   - Errors read as breadcrumbs and never hold secrets:
 //     resource "issues": page 3: GET https://api.snyk.io/rest/orgs/1/issues?version=2024-10-15: 500 Internal Server Error: {"errors":[...]} (after 5 attempts)
-//
 //   - Response size: a body longer than Options.MaxResponseBytes
 //     (client.max_response_bytes, default 100 MiB), counted after
 //     decompression, fails the request at once, naming the setting.
-//
 //   - Logging: every attempt is logged at debug level (pipe -v) with its
 //     method, redacted URL, status or error, body bytes, duration and
 //     attempt number; retries and refreshes at info level.
