@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -36,6 +37,7 @@ type runner struct {
 
 func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 	red := rest.NewRedactor()
+	o.Logger = slog.New(rest.NewRedactingHandler(o.Logger.Handler(), red)) // no secret in any log line
 	var limiter *rate.Limiter
 	if p.RateLimit != nil {
 		limiter = newLimiter(p.RateLimit)

@@ -98,3 +98,47 @@ func TestTokenRequestRedirectRefused(t *testing.T) {
 		t.Errorf("err = %v, other origin hit %d times", err, hits)
 	}
 }
+
+// customAuth stands for an authenticator built in another package (the
+// refresh-token and broker kinds): the client knows nothing of it but
+// what it sets.
+type customAuth struct{}
+
+func (customAuth) Authenticate(_ context.Context, r *Request) error {
+	r.Header.Set("X-Vendor-Auth", "vend0r-secret-1")
+	setQuery(r, "sig", "vend0r-secret-2")
+	return nil
+}
+
+// TestScopeHoldsForAnyAuthenticator: the client, not the authenticator,
+// enforces the scope: a foreign URL fails before anything is sent, and a
+// redirect to an allowed origin drops what any authenticator set.
+func TestScopeHoldsForAnyAuthenticator(t *testing.T) {
+	var seen []string
+	other := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.URL.RawQuery+" "+r.Header.Get("X-Vendor-Auth")+" "+r.Header.Get("Referer"))
+		io.WriteString(w, `{}`)
+	})
+	api := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/moved?"+r.URL.RawQuery, http.StatusFound)
+	})
+	scope, _ := NewScope(api.URL, nil)
+	c, _ := newTestClient(t, Options{Scope: scope})
+	_, err := c.Do(context.Background(), get(t, other.URL+"/x"), Call{Auth: customAuth{}})
+	if !errors.Is(err, ErrOutOfScope) || len(seen) != 0 {
+		t.Fatalf("foreign URL: err %v, other origin saw %q", err, seen)
+	}
+	_, err = c.Do(context.Background(), get(t, api.URL+"/x?a=1"), Call{Auth: customAuth{}})
+	if !errors.Is(err, ErrOutOfScope) || !strings.Contains(err.Error(), "redirect to "+other.URL+"/moved?a=1&sig=***") || len(seen) != 0 {
+		t.Fatalf("redirect outside the scope: err %v, other origin saw %q", err, seen)
+	}
+	u, _ := url.Parse(other.URL)
+	scope, _ = NewScope(api.URL, []string{u.Host})
+	c, _ = newTestClient(t, Options{Scope: scope})
+	if _, err := c.Do(context.Background(), get(t, api.URL+"/x?a=1"), Call{Auth: customAuth{}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0] != "a=1  " {
+		t.Errorf("the allowed origin saw %q, want the query without sig and no header", seen)
+	}
+}
