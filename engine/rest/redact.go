@@ -23,13 +23,14 @@ var sensitiveParams = []string{"token", "key", "secret", "password", "signature"
 // concurrent use; the zero value is not usable, call NewRedactor.
 type Redactor struct {
 	mu      sync.RWMutex
-	secrets map[string]struct{}
+	secrets map[string]struct{} // every form of every secret
+	added   map[string]struct{} // the secrets Add was given
 	ordered []string // longest first, so a secret containing another is replaced whole
 }
 
 // NewRedactor returns an empty Redactor.
 func NewRedactor() *Redactor {
-	return &Redactor{secrets: map[string]struct{}{}}
+	return &Redactor{secrets: map[string]struct{}{}, added: map[string]struct{}{}}
 }
 
 // Add registers secret and every form it may take in a URL, a body or a
@@ -40,20 +41,16 @@ func (r *Redactor) Add(secret string) {
 	if r == nil || secret == "" {
 		return
 	}
-	forms := secretForms(secret)
 	r.mu.RLock()
-	known := true
-	for _, f := range forms {
-		if _, ok := r.secrets[f]; !ok {
-			known = false
-		}
-	}
+	_, known := r.added[secret]
 	r.mu.RUnlock()
-	if known {
+	if known { // the common case: the same token on every request
 		return
 	}
+	forms := secretForms(secret)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.added[secret] = struct{}{}
 	for _, f := range forms {
 		r.secrets[f] = struct{}{}
 	}
@@ -68,6 +65,9 @@ func (r *Redactor) Add(secret string) {
 		return r.ordered[i] < r.ordered[j]
 	})
 }
+
+// minEncodedSecret is the shortest encoded form of a secret registered.
+const minEncodedSecret = 4
 
 // secretForms returns secret and its encodings, without duplicates.
 func secretForms(secret string) []string {
@@ -88,8 +88,9 @@ func secretForms(secret string) []string {
 		base64.URLEncoding.EncodeToString(raw), base64.RawURLEncoding.EncodeToString(raw))
 	seen := map[string]bool{}
 	out := forms[:0]
-	for _, f := range forms {
-		if f != "" && !seen[f] {
+	for i, f := range forms {
+		// An encoding of a very short secret would hide unrelated text.
+		if f != "" && !seen[f] && (i == 0 || len(f) >= minEncodedSecret) {
 			seen[f] = true
 			out = append(out, f)
 		}
