@@ -25,7 +25,7 @@ type Redactor struct {
 	mu      sync.RWMutex
 	secrets map[string]struct{} // every form of every secret
 	added   map[string]struct{} // the secrets Add was given
-	ordered []string // longest first, so a secret containing another is replaced whole
+	ordered []string            // longest first, so a secret containing another is replaced whole
 }
 
 // NewRedactor returns an empty Redactor.
