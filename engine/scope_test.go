@@ -115,18 +115,26 @@ var scopeAuths = map[string]string{
 
 func runScope(t *testing.T, apiURL, auth, paginator string, allowed []string) (*engine.Report, error) {
 	t.Helper()
+	quoted := make([]string, len(allowed))
+	for i, h := range allowed {
+		quoted[i] = fmt.Sprintf("%q", h)
+	}
+	return runScopeClient(t, apiURL, fmt.Sprintf("{auth: %s, paginator: %s, allowed_hosts: [%s]}", auth, paginator, strings.Join(quoted, ", ")))
+}
+
+// runScopeClient runs the items resource with the client settings
+// client (a YAML flow mapping) besides base_url.
+func runScopeClient(t *testing.T, apiURL, client string) (*engine.Report, error) {
+	t.Helper()
 	yml := fmt.Sprintf(`name: scope
 vars:
   api_url: {default: "http://unused.invalid"}
-client:
-  base_url: "{vars.api_url}/api/"
-  auth: %s
-  paginator: %s
+client: {base_url: "{vars.api_url}/api/", %s
 resources:
   - name: items
     primary_key: id
     endpoint: {path: items, data_selector: data}
-`, auth, paginator)
+`, strings.TrimPrefix(client, "{"))
 	s, err := spec.Load("scope.yml", []byte(yml))
 	if err != nil {
 		t.Fatalf("load spec: %v", err)
@@ -135,7 +143,6 @@ resources:
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
-	p.AllowedHosts = allowed
 	ctx := context.Background()
 	dest, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "scope.db"))
 	if err != nil {
@@ -206,5 +213,16 @@ func TestForeignOriginStopsTheRun(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestMaxResponseBytesFromTheSpec: client.max_response_bytes reaches the
+// client; the run fails naming the resource, the URL and the setting.
+func TestMaxResponseBytesFromTheSpec(t *testing.T) {
+	api := scopeAPI(t, "json_link", "")
+	_, err := runScopeClient(t, api.URL, `{auth: {token: "{secrets.tok}"}, paginator: single_page, max_response_bytes: 16}`)
+	want := `resource "items": page 1: GET ` + api.URL + `/api/items: 200 OK: response body is larger than client.max_response_bytes (16 bytes)`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v\nwant %s", err, want)
 	}
 }

@@ -72,3 +72,40 @@ func TestCompileAuthBothTokenURLs(t *testing.T) {
 		t.Fatalf("err = %v, want %q", err, want)
 	}
 }
+
+// TestDescribeAuth: pipe plan prints the compiled auth with its defaults,
+// secrets as placeholders and a credential written in the spec as ***.
+func TestDescribeAuth(t *testing.T) {
+	tests := []struct{ auth, want string }{
+		{`{type: api_key, api_key: "token {secrets.k}"}`, `auth: api_key (location header, name Authorization, api_key "token {secrets.k}")`},
+		{`{type: api_key, name: X-Key, location: query, api_key: literal-key-123}`, `auth: api_key (location query, name X-Key, api_key "***")`},
+		{`{type: http_basic, username: ann, password: hunter22}`, `auth: http_basic (username "ann", password "***")`},
+		{`{type: oauth2_client_credentials, access_token_url: "https://login.test/t", client_id: id, client_secret: "{secrets.cs}", access_token_request_data: {account_id: a1, api_key: plain-key}}`,
+			`auth: oauth2_client_credentials (token_url https://login.test/t, client_id "id", client_secret "{secrets.cs}", client_auth body, token_data {account_id: "a1", api_key: "***"}, default_token_expiration 1h0m0s)`},
+		{`{type: login, token_url: "https://login.test/l", form: {username: ann, password: "{secrets.pw}"}}`,
+			`auth: login (token_url https://login.test/l, form {password: "{secrets.pw}", username: "ann"}, token_path access_token, expires_in_path expires_in, header_name Authorization, header_prefix "Bearer ")`},
+	}
+	for _, tt := range tests {
+		yml := "name: acme\nclient:\n  base_url: https://api.test/\n  auth: " + tt.auth + "\nresources:\n  - items\n"
+		s, err := spec.Load("acme.yml", []byte(yml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := plan.Build(s, plan.Options{LookupEnv: env(nil)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		if err := p.Describe(&out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "    "+tt.want+"\n") {
+			t.Errorf("plan output lacks\n%s\n%s", tt.want, out.String())
+		}
+		for _, secret := range []string{"literal-key-123", "hunter22", "plain-key"} {
+			if strings.Contains(out.String(), secret) {
+				t.Errorf("plan output shows %q", secret)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/credentials"
@@ -29,6 +30,9 @@ func (e *env) authKinds(dest destinations.Destination) rest.AuthKinds {
 	k[rest.AuthTokenBroker] = sa.tokenBroker
 	return k
 }
+
+// brokerTimeout bounds one request to a token broker.
+const brokerTimeout = 30 * time.Second
 
 // storeAuths builds the auth kinds of engine/credentials.
 type storeAuths struct {
@@ -63,12 +67,15 @@ func (sa storeAuths) oauth2RefreshToken(_ context.Context, a *rest.AuthConfig, e
 
 func (sa storeAuths) tokenBroker(_ context.Context, a *rest.AuthConfig, env rest.AuthEnv) (rest.Authenticator, error) {
 	x := &expander{expand: env.Expand}
+	hc := *env.HTTPClient // its redirect policy, with the broker's own timeout
+	hc.Timeout = brokerTimeout
 	cfg := credentials.TokenBrokerConfig{
 		BrokerURL:    x.get(a.BrokerURL),
 		APIKey:       x.get(a.BrokerAPIKey),
 		OrgID:        x.get(a.OrgID),
 		ClientID:     x.get(a.ClientID),
 		ClientSecret: x.get(a.ClientSecret),
+		HTTPClient:   &hc,
 		Redactor:     env.Redactor,
 		Logger:       env.Logger,
 	}
