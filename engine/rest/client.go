@@ -116,6 +116,8 @@ func NewClient(o Options) *Client {
 	}
 	if c.hc == nil {
 		c.hc = DefaultHTTPClient()
+		t := c.hc.Transport.(*http.Transport)
+		t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: c.scope.checkDial}).DialContext
 	}
 	hc := *c.hc // a copy: the redirect policy is the client's own
 	hc.CheckRedirect = c.checkRedirect

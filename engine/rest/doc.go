@@ -54,7 +54,9 @@
 // wrapping ErrOutOfScope that names the host and client.allowed_hosts.
 // With an https base_url every http request is refused; link-local and
 // cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254,
-// metadata.google.internal) are refused unless listed. Redirects are
+// metadata.google.internal) are refused unless listed, and so is a
+// connection of the default transport to such an address that a host
+// name resolved to. Redirects are
 // checked the same way; one to another allowed origin is followed without
 // any credential (the headers and query parameters the authenticator set,
 // Authorization, Cookie, anything holding a registered secret), and no

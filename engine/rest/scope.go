@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // ErrOutOfScope reports a request or redirect to an origin the spec does
@@ -123,6 +124,28 @@ func (s *Scope) Check(u *url.URL) error {
 		}
 	}
 	return fmt.Errorf("%w: host %s is not base_url's (%s) nor an auth's token URL's; list it in %s to allow it", ErrOutOfScope, o.hostPort(), s.base, AllowedHostsSetting)
+}
+
+// checkDial refuses a connection to a link-local or metadata address that
+// a host name resolved to (DNS can point an allowed name there), unless
+// allowed_hosts lists such an address or name. It is the Control of the
+// dialer of the client's default transport.
+func (s *Scope) checkDial(_, address string, _ syscall.RawConn) error {
+	if s == nil {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(address)
+	if err != nil || !metadataHost(host) {
+		return nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for h := range s.listed {
+		if metadataHost(h) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: connection to %s, a link-local or cloud metadata address; list it in %s to allow it", ErrOutOfScope, host, AllowedHostsSetting)
 }
 
 // SameOrigin reports whether a and b have the same scheme, host and port.

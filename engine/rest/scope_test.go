@@ -142,3 +142,16 @@ func TestScopeHoldsForAnyAuthenticator(t *testing.T) {
 		t.Errorf("the allowed origin saw %q, want the query without sig and no header", seen)
 	}
 }
+
+func TestScopeCheckDial(t *testing.T) {
+	s, _ := NewScope("https://api.acme.test/", nil)
+	for addr, ok := range map[string]bool{"203.0.113.7:443": true, "169.254.169.254:80": false, "[fe80::1]:443": false, "[fd00:ec2::254]:80": false} {
+		if err := s.checkDial("tcp4", addr, nil); (err == nil) != ok {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+	listed, _ := NewScope("https://api.acme.test/", []string{"169.254.169.254"})
+	if err := listed.checkDial("tcp4", "169.254.169.254:80", nil); err != nil {
+		t.Errorf("listed metadata address refused: %v", err)
+	}
+}
