@@ -83,7 +83,7 @@ func TestStaticAuth(t *testing.T) {
 	}
 }
 
-func TestNewAuthenticatorErrors(t *testing.T) {
+func TestAuthKindsErrors(t *testing.T) {
 	exp := secrets(map[string]string{"tok": "abc123"})
 	tests := []struct {
 		auth AuthConfig
