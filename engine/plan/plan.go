@@ -54,8 +54,8 @@ type Resource struct {
 	JSON            any // body with string leaves as spec text; see Body
 	Data            map[string]spec.Template
 	DataSelector    string
-	Paginator       *spec.Paginator  // nil means auto-detect
-	Auth            *rest.AuthConfig // compiled, defaults applied; nil means none
+	Paginator       rest.PaginatorConfig // every default applied; type auto detects
+	Auth            *rest.AuthConfig     // compiled, defaults applied; nil means none
 	Incremental     *spec.Incremental
 	ResponseActions []rest.ResponseAction
 	RateLimit       *spec.RateLimit
