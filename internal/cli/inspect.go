@@ -31,27 +31,6 @@ file:line:column: field.path: message, and exits 2 if there is any.`,
 	}
 }
 
-func (e *env) planCommand() *cobra.Command {
-	var f planFlags
-	cmd := &cobra.Command{
-		Use:   "plan SPEC",
-		Short: "Print the resolved resource graph and first requests, without network",
-		Long: `Plan prints what run would do: each resource with its inherited settings
-(resource_defaults and client applied), its parent, paginator, auth kind and
-first request. Secrets are never resolved or printed.`,
-		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := e.buildPlan(args[0], f)
-			if err != nil {
-				return err
-			}
-			return p.Describe(e.stdout)
-		},
-	}
-	addPlanFlags(cmd, &f)
-	return cmd
-}
-
 func (e *env) sourcesCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "sources",
@@ -72,39 +51,6 @@ func (e *env) sourcesCommand() *cobra.Command {
 			return nil
 		},
 	}
-}
-
-func (e *env) schemaCommand() *cobra.Command {
-	var dest string
-	cmd := &cobra.Command{
-		Use:   "schema",
-		Short: "Print the tables and columns loaded in a destination",
-		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := e.openExisting(cmd, dest)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			tables, err := d.Tables(cmd.Context())
-			if err != nil {
-				return err
-			}
-			for _, t := range tables {
-				parent := ""
-				if t.Parent != "" {
-					parent = " (child of " + t.Parent + ")"
-				}
-				fmt.Fprintf(e.stdout, "%s%s\n", t.Name, parent)
-				for _, c := range t.Columns {
-					fmt.Fprintf(e.stdout, "  %-40s %s\n", c.Name, c.Type)
-				}
-			}
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&dest, "dest", "", "destination URL or SQLite path (default $PIPE_DEST)")
-	return cmd
 }
 
 func (e *env) loadsCommand() *cobra.Command {
