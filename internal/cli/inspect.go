@@ -2,14 +2,13 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/pipe-etl/pipe/internal/dbview"
 	"github.com/pipe-etl/pipe/sources"
 )
 
@@ -54,65 +53,45 @@ func (e *env) sourcesCommand() *cobra.Command {
 }
 
 func (e *env) loadsCommand() *cobra.Command {
-	var dest string
+	var f viewFlags
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "loads",
+		Use:   "loads [SPEC]",
 		Short: "Print the load history of a destination, newest first",
-		Args:  exactArgs(0),
+		Long: `Loads prints the load history of the destination of SPEC (as run picks
+it: --dest, $PIPE_DEST, ./<name>.db) or of --dest, newest first.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := e.openExisting(cmd, dest)
+			v, _, err := e.openView(cmd.Context(), cmd, args, f)
 			if err != nil {
 				return err
 			}
-			defer d.Close()
-			lister, ok := d.(destinations.LoadLister)
-			if !ok {
-				return fmt.Errorf("destination cannot list its loads")
-			}
-			loads, err := lister.Loads(cmd.Context(), limit)
+			defer v.Close()
+			loads, err := v.Loads(cmd.Context(), limit)
 			if err != nil {
 				return err
+			}
+			if f.jsonOut {
+				if loads == nil {
+					loads = []dbview.Load{}
+				}
+				return e.writeJSON(loads)
 			}
 			fmt.Fprintf(e.stdout, "%-27s %-16s %-10s %-20s %10s %10s\n", "load", "pipeline", "status", "started (UTC)", "duration", "rows")
 			for _, l := range loads {
-				var total int64
-				for _, n := range l.Rows {
-					total += n
-				}
 				took := "-"
-				if !l.Finished.IsZero() {
-					took = l.Finished.Sub(l.Started).Round(time.Millisecond).String()
+				if l.Finished != nil {
+					took = l.Duration().Round(time.Millisecond).String()
 				}
-				fmt.Fprintf(e.stdout, "%-27s %-16s %-10s %-20s %10s %10d\n", l.ID, l.Pipeline, l.Status, l.Started.Format("2006-01-02 15:04:05"), took, total)
+				fmt.Fprintf(e.stdout, "%-27s %-16s %-10s %-20s %10s %10d\n", l.ID, l.Pipeline, l.Status, l.Started.Format("2006-01-02 15:04:05"), took, l.Total())
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dest, "dest", "", "destination URL or SQLite path (default $PIPE_DEST)")
+	addDestFlag(cmd, &f.dest)
+	cmd.Flags().BoolVar(&f.jsonOut, "json", false, "print JSON")
 	cmd.Flags().IntVar(&limit, "limit", 20, "show at most this many loads (0 for all)")
 	return cmd
-}
-
-// openExisting opens --dest (or PIPE_DEST) for reading; unlike run, it
-// has no default file to create.
-func (e *env) openExisting(cmd *cobra.Command, dest string) (destinations.Destination, error) {
-	if dest == "" {
-		if _, ok := e.getenv("PIPE_DEST"); !ok {
-			return nil, usagef("%s: --dest is required (or set PIPE_DEST)", cmd.Name())
-		}
-	}
-	if !strings.Contains(dest, "://") && dest != "" {
-		path := strings.TrimPrefix(dest, "sqlite:")
-		if _, err := os.Stat(path); err != nil {
-			return nil, usagef("%s: --dest %s: %w", cmd.Name(), dest, err)
-		}
-	}
-	d, _, err := e.openDest(cmd.Context(), dest, "")
-	if err != nil {
-		return nil, fmt.Errorf("destination: %w", err)
-	}
-	return d, nil
 }
 
 func firstLine(s string) string {
