@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,9 +34,10 @@ const (
 )
 
 // trackerAPI fakes an issue tracker shaped like Snyk's REST API (orgs,
-// issues per org filtered by updated_after); an org's name is an XSS
-// payload, as any value from an API may be.
-func trackerAPI(t *testing.T) *httptest.Server {
+// issues per org); an org's name is an XSS payload, as any value from an
+// API may be. With *forbidden set, issues answer 403 as Snyk does for a
+// token without access to the org.
+func trackerAPI(t *testing.T, forbidden *atomic.Bool) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orgs", func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"orgs": []any{
@@ -45,6 +47,11 @@ func trackerAPI(t *testing.T) *httptest.Server {
 	})
 	mux.HandleFunc("GET /orgs/{org}/issues", func(w http.ResponseWriter, r *http.Request) {
 		org := r.PathValue("org")
+		if forbidden.Load() {
+			w.WriteHeader(http.StatusForbidden)
+			_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"status": "403", "detail": "forbidden"}}})
+			return
+		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"issues": []any{
 			map[string]any{"id": org + "-i1", "title": "first of " + org, "updated_at": "2024-01-01T00:00:00Z", "labels": []any{map[string]any{"name": "bug"}}},
 			map[string]any{"id": org + "-i2", "title": "second of " + org, "updated_at": "2024-02-01T00:00:00Z", "labels": []any{}},
@@ -56,15 +63,19 @@ func trackerAPI(t *testing.T) *httptest.Server {
 }
 
 // trackerDB loads the fake into a new SQLite file with the real engine
-// (pipe run), then adds a table whose name is an XSS payload, as a
-// field name from an API could make one.
+// (pipe run) three times, the last one failing, then adds a table whose
+// name is an XSS payload, as a field name from an API could make one.
 func trackerDB(t *testing.T) string {
 	t.Helper()
-	api := trackerAPI(t)
+	var forbidden atomic.Bool
+	api := trackerAPI(t, &forbidden)
 	db := filepath.Join(t.TempDir(), "tracker.db")
-	var out, errOut strings.Builder
-	if code := cli.Run([]string{"run", "testdata/tracker.yml", "--base-url", api.URL + "/", "--dest", db, "-q"}, strings.NewReader(""), &out, &errOut); code != 0 {
-		t.Fatalf("pipe run: exit %d\n%s%s", code, &out, &errOut)
+	for i, want := range []int{0, 0, 1} {
+		forbidden.Store(i == 2)
+		var out, errOut strings.Builder
+		if code := cli.Run([]string{"run", "testdata/tracker.yml", "--base-url", api.URL + "/", "--dest", db, "-q"}, strings.NewReader(""), &out, &errOut); code != want {
+			t.Fatalf("pipe run %d: exit %d, want %d\n%s%s", i, code, want, &out, &errOut)
+		}
 	}
 	conn, err := sql.Open("sqlite3", db)
 	if err != nil {
@@ -127,7 +138,7 @@ func TestDashboardInABrowser(t *testing.T) {
 		path, shot string
 		want       []string
 	}{
-		{"/", "show-loads.png", []string{"tracker", "completed", "rows (bars"}},
+		{"/", "show-loads.png", []string{"tracker", "completed", "failed", "rows (bars"}},
 		{"/tables", "show-tables.png", []string{"issues__labels", "child of issues", "primary key id", "not null", xssTable}},
 		{"/tables/orgs", "", []string{"Acme", xssValue}},
 		{"/tables/" + xssTable, "", []string{xssValue, "child of orgs"}},
@@ -149,12 +160,20 @@ func TestDashboardInABrowser(t *testing.T) {
 		}
 	}
 
-	// The load page, from the history's link.
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click("table.list a"), chromedp.WaitVisible("dl")); err != nil {
+	// The load pages, from the history's links: the first load wrote
+	// every table, the last one failed.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click("table.list tr:last-child a"), chromedp.WaitVisible("dl")); err != nil {
 		t.Fatal(err)
 	}
-	if text := bodyText(t, ctx); !strings.Contains(text, "Rows written per table") || !strings.Contains(text, "issues__labels") {
-		t.Errorf("load page:\n%s", text)
+	if text := bodyText(t, ctx); !strings.Contains(text, "Rows written per table") || !strings.Contains(text, "issues__labels") || !strings.Contains(text, "completed") {
+		t.Errorf("first load's page:\n%s", text)
+	}
+	shoot(t, ctx, "show-load.png")
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click("table.list tbody tr:first-child a"), chromedp.WaitVisible("dl")); err != nil {
+		t.Fatal(err)
+	}
+	if text := bodyText(t, ctx); !strings.Contains(text, "failed") {
+		t.Errorf("last load's page:\n%s", text)
 	}
 
 	// A query that reads.

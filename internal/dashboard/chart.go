@@ -28,6 +28,7 @@ const (
 	chartWidth  = 720
 	chartHeight = 180
 	chartPad    = 20
+	maxBar      = 48 // the widest bar, for a short history
 )
 
 func newChart(newestFirst []dbview.Load) chart {
@@ -46,7 +47,8 @@ func newChart(newestFirst []dbview.Load) chart {
 	inner := float64(chartHeight - 2*chartPad)
 	for i := range newestFirst {
 		l := newestFirst[n-1-i]
-		b := bar{W: slot * 0.7, X: chartPad + float64(i)*slot + slot*0.15, Failed: l.Status == "failed"}
+		w := min(slot*0.7, maxBar)
+		b := bar{W: w, X: chartPad + float64(i)*slot + (slot-w)/2, Failed: l.Status == "failed"}
 		if c.MaxRows > 0 {
 			b.H = inner * float64(l.Total()) / float64(c.MaxRows)
 		}
