@@ -162,14 +162,20 @@ func TestDashboardInABrowser(t *testing.T) {
 
 	// The load pages, from the history's links: the first load wrote
 	// every table, the last one failed.
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click("table.list tr:last-child a"), chromedp.WaitVisible("dl")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click("table.list tr:last-child a")); err != nil {
 		t.Fatal(err)
 	}
 	if text := bodyText(t, ctx); !strings.Contains(text, "Rows written per table") || !strings.Contains(text, "issues__labels") || !strings.Contains(text, "completed") {
 		t.Errorf("first load's page:\n%s", text)
 	}
 	shoot(t, ctx, "show-load.png")
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Click("table.list tbody tr:first-child a"), chromedp.WaitVisible("dl")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click("table.list tbody tr:first-child a")); err != nil {
 		t.Fatal(err)
 	}
 	if text := bodyText(t, ctx); !strings.Contains(text, "failed") {
@@ -182,6 +188,18 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("select: \n%s", text)
 	}
 	shoot(t, ctx, "show-query.png")
+
+	// A result longer than a page: 200 rows, then the next 200.
+	text = query(t, ctx, srv.URL, "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 450) SELECT x FROM n")
+	if !strings.Contains(text, "200 row(s) from row 1, more not shown") {
+		t.Errorf("long result:\n%.300s", text)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click("#next-rows")); err != nil {
+		t.Fatal(err)
+	}
+	if text := bodyText(t, ctx); !strings.Contains(text, "200 row(s) from row 201, more not shown") || !strings.Contains(text, "\n400\n") {
+		t.Errorf("second page:\n%.300s", text)
+	}
 
 	// Statements that write, each refused by the database.
 	attached := filepath.Join(t.TempDir(), "attached.db")
@@ -213,8 +231,14 @@ func TestDashboardInABrowser(t *testing.T) {
 // query submits q in the SQL box and returns the page's text.
 func query(t *testing.T, ctx context.Context, base, q string) string {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/query"), chromedp.SetValue("textarea", q),
-		chromedp.Submit("form"), chromedp.WaitVisible("#query-count, #query-error")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/query"), chromedp.SetValue("textarea", q)); err != nil {
+		t.Fatalf("query %q: %v", q, err)
+	}
+	// RunResponse waits for the page the form posts to.
+	if _, err := chromedp.RunResponse(ctx, chromedp.Submit("form")); err != nil {
+		t.Fatalf("query %q: %v", q, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible("#query-count, #query-error")); err != nil {
 		t.Fatalf("query %q: %v", q, err)
 	}
 	return bodyText(t, ctx)

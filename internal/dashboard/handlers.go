@@ -3,6 +3,7 @@ package dashboard
 import (
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pipe-etl/pipe/internal/dbview"
@@ -137,13 +138,17 @@ const queryRows = 200
 
 func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.FormValue("q"))
+	offset, _ := strconv.Atoi(r.FormValue("offset"))
 	data := struct {
-		Query  string
-		Result *dbview.Result
-		Error  string
-	}{Query: q}
+		Query        string
+		Result       *dbview.Result
+		Error        string
+		From, Next   int
+		CanGoFurther bool
+	}{Query: q, From: offset + 1, Next: offset + queryRows}
+	data.CanGoFurther = data.Next <= dbview.MaxOffset
 	if q != "" {
-		res, err := s.v.Query(r.Context(), q, queryRows, s.opts.QueryTimeout)
+		res, err := s.v.Query(r.Context(), q, offset, queryRows, s.opts.QueryTimeout)
 		if err != nil {
 			data.Error = err.Error()
 		} else {

@@ -33,7 +33,7 @@ func (v *View) Browse(ctx context.Context, table, after string, limit int) (*Res
 	if err != nil {
 		return nil, fmt.Errorf("table %q: %w", table, err)
 	}
-	res, err := readResult(rows, limit)
+	res, err := readResult(rows, 0, limit)
 	if err != nil {
 		return nil, fmt.Errorf("table %q: %w", table, err)
 	}
@@ -47,15 +47,23 @@ func (v *View) Browse(ctx context.Context, table, after string, limit int) (*Res
 	return res, nil
 }
 
-// Query runs one statement written by a user and returns its first limit
-// rows (at most MaxPage), within timeout. The database refuses anything
+// MaxOffset is the most rows Query skips to reach a later page: the rows
+// before a page are read and dropped, so deep pages would cost a scan.
+const MaxOffset = 20 * MaxPage
+
+// Query runs one statement written by a user and returns limit of its
+// rows (at most MaxPage) after the first offset (at most MaxOffset),
+// within timeout. The database refuses anything
 // but reading, whatever the statement says: SQLite's connections are
 // read-only (see sqlite.OpenReadOnly); on Postgres the statement is
 // prepared (one statement only) and run in a READ ONLY transaction with a
 // statement_timeout, rolled back after.
-func (v *View) Query(ctx context.Context, query string, limit int, timeout time.Duration) (*Result, error) {
+func (v *View) Query(ctx context.Context, query string, offset, limit int, timeout time.Duration) (*Result, error) {
 	if !v.readOnly {
 		return nil, fmt.Errorf("query: database opened for writing")
+	}
+	if offset < 0 || offset > MaxOffset {
+		return nil, fmt.Errorf("query: offset %d: want 0 to %d", offset, MaxOffset)
 	}
 	limit = min(max(limit, 1), MaxPage)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -65,7 +73,7 @@ func (v *View) Query(ctx context.Context, query string, limit int, timeout time.
 		if err != nil {
 			return nil, err
 		}
-		return readResult(rows, limit)
+		return readResult(rows, offset, limit)
 	}
 	tx, err := v.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -75,14 +83,14 @@ func (v *View) Query(ctx context.Context, query string, limit int, timeout time.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", timeout.Milliseconds())); err != nil {
 		return nil, err
 	}
-	return queryPrepared(ctx, tx, query, limit)
+	return queryPrepared(ctx, tx, query, offset, limit)
 }
 
 // queryPrepared prepares query first, so that Postgres refuses more than
 // one statement ("cannot insert multiple commands into a prepared
 // statement"): a COMMIT cannot end the read-only transaction and let a
 // write follow.
-func queryPrepared(ctx context.Context, tx *sqlx.Tx, query string, limit int) (*Result, error) {
+func queryPrepared(ctx context.Context, tx *sqlx.Tx, query string, offset, limit int) (*Result, error) {
 	stmt, err := tx.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
@@ -92,11 +100,12 @@ func queryPrepared(ctx context.Context, tx *sqlx.Tx, query string, limit int) (*
 	if err != nil {
 		return nil, err
 	}
-	return readResult(rows, limit)
+	return readResult(rows, offset, limit)
 }
 
-// readResult reads up to limit rows as text and closes rows.
-func readResult(rows *sql.Rows, limit int) (*Result, error) {
+// readResult skips offset rows, reads up to limit rows as text, and
+// closes rows.
+func readResult(rows *sql.Rows, offset, limit int) (*Result, error) {
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
@@ -109,6 +118,10 @@ func readResult(rows *sql.Rows, limit int) (*Result, error) {
 		ptrs[i] = &vals[i]
 	}
 	for rows.Next() {
+		if offset > 0 {
+			offset--
+			continue
+		}
 		if len(res.Rows) == limit {
 			res.More = true
 			break

@@ -91,7 +91,7 @@ func TestQueryRefusesWritesPostgres(t *testing.T) {
 	testRefusals(t, v, db, append(writes, more...))
 	// A statement that runs too long is cancelled by statement_timeout.
 	start := time.Now()
-	if _, err := v.Query(context.Background(), "SELECT pg_sleep(30)", 10, 200*time.Millisecond); err == nil || !strings.Contains(err.Error(), "timeout") {
+	if _, err := v.Query(context.Background(), "SELECT pg_sleep(30)", 0, 10, 200*time.Millisecond); err == nil || !strings.Contains(err.Error(), "timeout") {
 		t.Errorf("pg_sleep(30) with a timeout: %v", err)
 	}
 	if time.Since(start) > 20*time.Second {
@@ -104,7 +104,7 @@ func testRefusals(t *testing.T, v *dbview.View, db *sql.DB, stmts []string) {
 	ctx := context.Background()
 	before := dump(t, db)
 	for _, q := range stmts {
-		if res, err := v.Query(ctx, q, 10, 5*time.Second); err == nil {
+		if res, err := v.Query(ctx, q, 0, 10, 5*time.Second); err == nil {
 			t.Errorf("%s: not refused (%v)", q, res.Rows)
 		} else {
 			t.Logf("%s: %v", q, err)
@@ -113,9 +113,13 @@ func testRefusals(t *testing.T, v *dbview.View, db *sql.DB, stmts []string) {
 	if after := dump(t, db); after != before {
 		t.Errorf("the database changed:\n%s\n%s", before, after)
 	}
-	res, err := v.Query(ctx, "SELECT _pipe_id, v FROM t ORDER BY _pipe_id", 2, 5*time.Second)
+	res, err := v.Query(ctx, "SELECT _pipe_id, v FROM t ORDER BY _pipe_id", 0, 2, 5*time.Second)
 	if err != nil || len(res.Rows) != 2 || !res.More || res.Rows[1][1] != "v2" {
 		t.Errorf("select: %+v, %v", res, err)
+	}
+	res, err = v.Query(ctx, "SELECT _pipe_id, v FROM t ORDER BY _pipe_id", 2, 2, 5*time.Second)
+	if err != nil || len(res.Rows) != 1 || res.More || res.Rows[0][1] != "v3" {
+		t.Errorf("select, second page: %+v, %v", res, err)
 	}
 }
 
