@@ -62,7 +62,7 @@ func (e *env) loadsCommand() *cobra.Command {
 it: --dest, $PIPE_DEST, ./<name>.db) or of --dest, newest first.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, _, err := e.openView(cmd.Context(), cmd, args, f)
+			v, err := e.openView(cmd.Context(), cmd, args, f)
 			if err != nil {
 				return err
 			}

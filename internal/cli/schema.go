@@ -32,7 +32,7 @@ nullability, its primary key, its exact row count and its parent table.
 			if !ok {
 				return usagef("--format %q: want text, json, mermaid or dot", format)
 			}
-			v, _, err := e.openView(cmd.Context(), cmd, args, f)
+			v, err := e.openView(cmd.Context(), cmd, args, f)
 			if err != nil {
 				return err
 			}

@@ -42,13 +42,12 @@ the database read-only: the database refuses any write a statement asks for.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			v, _, err := e.openView(ctx, cmd, args, f)
+			v, err := e.openView(ctx, cmd, args, f)
 			if err != nil {
 				return err
 			}
 			defer v.Close()
-			_, where, _ := e.resolveDest(f.dest, e.specName(args))
-			srv, err := dashboard.New(v, dashboard.Options{Where: where, Log: e.logger()})
+			srv, err := dashboard.New(v.View, dashboard.Options{Where: v.where, Log: e.logger()})
 			if err != nil {
 				return err
 			}
@@ -59,19 +58,6 @@ the database read-only: the database refuses any write a statement asks for.`,
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "loopback address to listen on (port 0: a free one)")
 	cmd.Flags().BoolVar(&open, "open", false, "open the dashboard in a browser")
 	return cmd
-}
-
-// specName is the pipeline name of SPEC, "" without one (or a bad one:
-// openView reports that first).
-func (e *env) specName(args []string) string {
-	if len(args) == 0 {
-		return ""
-	}
-	s, err := loadSpec(args[0])
-	if err != nil {
-		return ""
-	}
-	return s.Name
 }
 
 // serve serves h on addr until ctx ends, printing the URL first.

@@ -23,11 +23,12 @@ resource, one per parent record for child resources.`,
   pipe state reset snyk --resource issues --parent 'org-1'`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, pipeline, err := e.openView(cmd.Context(), cmd, args, f)
+			v, err := e.openView(cmd.Context(), cmd, args, f)
 			if err != nil {
 				return err
 			}
 			defer v.Close()
+			pipeline := v.pipeline()
 			cursors, err := v.State(cmd.Context(), pipeline, resource)
 			if err != nil {
 				return err
@@ -82,18 +83,15 @@ changes.`,
 			if resource == "" {
 				return usagef("state reset: --resource is required")
 			}
-			s, err := loadSpec(args[0])
-			if err != nil {
-				return err
-			}
-			if !hasResource(s.Resources, resource) {
-				return usagef("state reset: spec %s has no resource %q", s.Name, resource)
-			}
-			v, pipeline, err := e.openView(cmd.Context(), cmd, args, f)
+			v, err := e.openView(cmd.Context(), cmd, args, f)
 			if err != nil {
 				return err
 			}
 			defer v.Close()
+			pipeline := v.pipeline()
+			if !hasResource(v.spec.Resources, resource) {
+				return usagef("state reset: spec %s has no resource %q", pipeline, resource)
+			}
 			n, err := v.ResetState(cmd.Context(), pipeline, resource, cmd.Flags().Changed("parent"), parent)
 			if err != nil {
 				return err

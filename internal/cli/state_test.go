@@ -31,6 +31,12 @@ func testState(t *testing.T, dest string) {
 		t.Fatalf("state: exit %d\n%s", code, stderr)
 	}
 	golden(t, "state_tracker.txt", updatedTimes.ReplaceAllString(stdout, "YYYY-MM-DD hh:mm:ss"))
+	// Both databases read back the same schema and counts.
+	code, stdout, stderr = run(t, nil, "schema", spec, "--dest", dest)
+	if code != ExitOK {
+		t.Fatalf("schema: exit %d\n%s", code, stderr)
+	}
+	golden(t, "schema_tracker.txt", stdout)
 	cursors := stateJSON(t, dest)
 	if len(cursors) != 2 || cursors[0]["cursor"] != "2024-02-01T00:00:00Z" || cursors[1]["cursor"] != "2024-03-01T00:00:00Z" {
 		t.Fatalf("state --json = %v", cursors)

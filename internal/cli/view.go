@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/internal/dbview"
 )
 
@@ -22,37 +23,52 @@ func addDestFlag(cmd *cobra.Command, dest *string) {
 	cmd.Flags().StringVar(dest, "dest", "", "destination URL or SQLite path (default $PIPE_DEST, else ./<spec name>.db)")
 }
 
+// opened is a database opened by openView.
+type opened struct {
+	*dbview.View
+	spec  *spec.Spec // nil without a SPEC argument
+	where string     // the database as printed (a Postgres password hidden)
+}
+
+// pipeline is the spec's name, "" without one.
+func (o opened) pipeline() string {
+	if o.spec == nil {
+		return ""
+	}
+	return o.spec.Name
+}
+
 // openView opens the database of a command that reads one: --dest, else
 // $PIPE_DEST, else ./<name>.db of SPEC (args[0] if given), exactly as run
 // picks it. A SQLite file that does not exist is a usage error, never
 // created.
-func (e *env) openView(ctx context.Context, cmd *cobra.Command, args []string, f viewFlags) (*dbview.View, string, error) {
-	pipeline := ""
+func (e *env) openView(ctx context.Context, cmd *cobra.Command, args []string, f viewFlags) (opened, error) {
+	var o opened
 	if len(args) > 0 {
 		s, err := loadSpec(args[0])
 		if err != nil {
-			return nil, "", err
+			return o, err
 		}
-		pipeline = s.Name
+		o.spec = s
 	} else if f.dest == "" {
 		if _, ok := e.getenv("PIPE_DEST"); !ok {
-			return nil, "", usagef("%s: give a SPEC or --dest (or set PIPE_DEST)", cmd.Name())
+			return o, usagef("%s: give a SPEC or --dest (or set PIPE_DEST)", cmd.Name())
 		}
 	}
-	t, where, err := e.resolveDest(f.dest, pipeline)
+	t, where, err := e.resolveDest(f.dest, o.pipeline())
 	if err != nil {
-		return nil, "", usagef("destination: %w", err)
+		return o, usagef("destination: %w", err)
 	}
+	o.where = where
 	if t.Kind == dbview.SQLite {
 		if _, err := os.Stat(t.Addr); err != nil {
-			return nil, "", usagef("%s: database %s: %w", cmd.Name(), where, err)
+			return o, usagef("%s: database %s: %w", cmd.Name(), where, err)
 		}
 	}
-	v, err := dbview.Open(ctx, t, f.writable)
-	if err != nil {
-		return nil, "", fmt.Errorf("destination: %w", err)
+	if o.View, err = dbview.Open(ctx, t, f.writable); err != nil {
+		return o, fmt.Errorf("destination: %w", err)
 	}
-	return v, pipeline, nil
+	return o, nil
 }
 
 // writeJSON writes v as indented JSON.
