@@ -189,6 +189,13 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 	shoot(t, ctx, "show-query.png")
 
+	// NULL is told apart from the empty string.
+	query(t, ctx, srv.URL, "SELECT NULL AS a, '' AS b")
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("table.rows td")].map(td => td.className + ":" + td.textContent)`))
+	if err != nil || len(cells) != 2 || cells[0] != "null:NULL" || cells[1] != ":" {
+		t.Errorf("NULL and '': cells %q, %v", cells, err)
+	}
+
 	// A result longer than a page: 200 rows, then the next 200.
 	text = query(t, ctx, srv.URL, "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 450) SELECT x FROM n")
 	if !strings.Contains(text, "200 row(s) from row 1, more not shown") {

@@ -161,9 +161,9 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 // clip shortens long values for display.
 func clip(res *dbview.Result) *dbview.Result {
 	for _, row := range res.Rows {
-		for i, v := range row {
-			if len([]rune(v)) > cellMax {
-				row[i] = string([]rune(v)[:cellMax]) + "…"
+		for i, c := range row {
+			if r := []rune(c.Text); len(r) > cellMax {
+				row[i].Text = string(r[:cellMax]) + "…"
 			}
 		}
 	}

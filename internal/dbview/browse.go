@@ -12,11 +12,17 @@ import (
 // Result is a page of rows, as text.
 type Result struct {
 	Columns []string
-	Rows    [][]string
+	Rows    [][]Cell
 	// More reports rows past the page; Next is what to pass as after to
 	// get them (Browse only).
 	More bool
 	Next string
+}
+
+// Cell is a value as text (see Text), and whether it is NULL.
+type Cell struct {
+	Text string
+	Null bool
 }
 
 // MaxPage is the most rows Browse and Query return at once.
@@ -40,7 +46,7 @@ func (v *View) Browse(ctx context.Context, table, after string, limit int) (*Res
 	if res.More {
 		for i, c := range res.Columns {
 			if c == "_pipe_id" {
-				res.Next = res.Rows[len(res.Rows)-1][i]
+				res.Next = res.Rows[len(res.Rows)-1][i].Text
 			}
 		}
 	}
@@ -129,9 +135,9 @@ func readResult(rows *sql.Rows, offset, limit int) (*Result, error) {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		row := make([]string, len(cols))
+		row := make([]Cell, len(cols))
 		for i, v := range vals {
-			row[i] = Text(v)
+			row[i] = Cell{Text: Text(v), Null: v == nil}
 		}
 		res.Rows = append(res.Rows, row)
 	}

@@ -114,11 +114,11 @@ func testRefusals(t *testing.T, v *dbview.View, db *sql.DB, stmts []string) {
 		t.Errorf("the database changed:\n%s\n%s", before, after)
 	}
 	res, err := v.Query(ctx, "SELECT _pipe_id, v FROM t ORDER BY _pipe_id", 0, 2, 5*time.Second)
-	if err != nil || len(res.Rows) != 2 || !res.More || res.Rows[1][1] != "v2" {
+	if err != nil || len(res.Rows) != 2 || !res.More || res.Rows[1][1].Text != "v2" {
 		t.Errorf("select: %+v, %v", res, err)
 	}
 	res, err = v.Query(ctx, "SELECT _pipe_id, v FROM t ORDER BY _pipe_id", 2, 2, 5*time.Second)
-	if err != nil || len(res.Rows) != 1 || res.More || res.Rows[0][1] != "v3" {
+	if err != nil || len(res.Rows) != 1 || res.More || res.Rows[0][1].Text != "v3" {
 		t.Errorf("select, second page: %+v, %v", res, err)
 	}
 }
@@ -155,7 +155,7 @@ func TestBrowsePagesByKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range res.Rows {
-			seen = append(seen, r[0])
+			seen = append(seen, r[0].Text)
 		}
 		if !res.More {
 			if pages != 2 {
