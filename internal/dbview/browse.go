@@ -3,6 +3,7 @@ package dbview
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -74,6 +75,14 @@ func (v *View) Query(ctx context.Context, query string, offset, limit int, timeo
 	limit = min(max(limit, 1), MaxPage)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	res, err := v.query(ctx, query, offset, limit, timeout)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil, fmt.Errorf("query: stopped after %s: %w", timeout, err)
+	}
+	return res, err
+}
+
+func (v *View) query(ctx context.Context, query string, offset, limit int, timeout time.Duration) (*Result, error) {
 	if v.kind != Postgres {
 		rows, err := v.db.QueryContext(ctx, query)
 		if err != nil {
