@@ -67,6 +67,10 @@ var tableFormats = map[string]func(*env, []dbview.Table) error{
 // schemaText prints each table with its row count, key and parent, then
 // its columns.
 func schemaText(w io.Writer, tables []dbview.Table) error {
+	if len(tables) == 0 {
+		_, err := fmt.Fprintln(w, "no tables (nothing loaded yet)")
+		return err
+	}
 	for _, t := range tables {
 		var about []string
 		about = append(about, fmt.Sprintf("%d rows", t.Rows))
