@@ -231,15 +231,21 @@ type Incremental struct {
 	StartParam   string   `json:"start_param,omitempty"`
 	EndParam     string   `json:"end_param,omitempty"`
 	Lag          Duration `json:"lag,omitempty"`
-	// Filter drops records at or before the start value (and after the end
-	// value) client-side, for APIs without a filter parameter.
-	Filter bool `json:"filter,omitempty"`
+	// Filter, unless false, drops records before the start value or after
+	// the end value client-side and skips records at the start value that
+	// an earlier run loaded (dlt's semantics); false trusts the server's
+	// filtering. See ClientFilter.
+	Filter *bool `json:"filter,omitempty"`
 	// Window splits the range from the start value to the end value (now
 	// when end_value is empty) into windows of this length, requested one
 	// after the other with both bounds, for APIs that need both or cap a
 	// range. Timestamp cursors only.
 	Window Duration `json:"window,omitempty"`
 }
+
+// ClientFilter reports whether records are filtered by their cursor on
+// the client: the default, unless incremental.filter is false.
+func (i *Incremental) ClientFilter() bool { return i.Filter == nil || *i.Filter }
 
 // ResponseAction matches a response and decides what to do with it.
 // Conditions that are set must all match; the first matching action wins.

@@ -2,11 +2,15 @@ package cli
 
 import (
 	"fmt"
+	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/internal/dbview"
 	"github.com/pipe-etl/pipe/sources"
@@ -59,7 +63,12 @@ func (e *env) loadsCommand() *cobra.Command {
 		Use:   "loads [SPEC]",
 		Short: "Print the load history of a destination, newest first",
 		Long: `Loads prints the load history of the destination of SPEC (as run picks
-it: --dest, $PIPE_DEST, ./<name>.db) or of --dest, newest first.`,
+it: --dest, $PIPE_DEST, ./<name>.db) or of --dest, newest first: one line
+per load: id, pipeline, status, start, duration and rows. A failed or
+interrupted load gets two more lines: its error and its rows per table
+(what its checkpoints committed). A load is interrupted when the process
+running it ended without finishing it; the next run of the pipeline finds
+and marks it. --json prints the loads as JSON.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := e.openView(cmd.Context(), cmd, args, f)
@@ -77,14 +86,7 @@ it: --dest, $PIPE_DEST, ./<name>.db) or of --dest, newest first.`,
 				}
 				return e.writeJSON(loads)
 			}
-			fmt.Fprintf(e.stdout, "%-27s %-16s %-10s %-20s %10s %10s\n", "load", "pipeline", "status", "started (UTC)", "duration", "rows")
-			for _, l := range loads {
-				took := "-"
-				if l.Finished != nil {
-					took = l.Duration().Round(time.Millisecond).String()
-				}
-				fmt.Fprintf(e.stdout, "%-27s %-16s %-10s %-20s %10s %10d\n", l.ID, l.Pipeline, l.Status, l.Started.Format("2006-01-02 15:04:05"), took, l.Total())
-			}
+			printLoads(e.stdout, loads)
 			return nil
 		},
 	}
@@ -92,6 +94,33 @@ it: --dest, $PIPE_DEST, ./<name>.db) or of --dest, newest first.`,
 	cmd.Flags().BoolVar(&f.jsonOut, "json", false, "print JSON")
 	cmd.Flags().IntVar(&limit, "limit", 20, "show at most this many loads (0 for all)")
 	return cmd
+}
+
+// printLoads prints the load history; see loadsCommand.
+func printLoads(w io.Writer, loads []dbview.Load) {
+	fmt.Fprintf(w, "%-27s %-16s %-11s %-20s %10s %10s\n", "load", "pipeline", "status", "started (UTC)", "duration", "rows")
+	for _, l := range loads {
+		took := "-"
+		if l.Finished != nil {
+			took = l.Duration().Round(time.Millisecond).String()
+		}
+		fmt.Fprintf(w, "%-27s %-16s %-11s %-20s %10s %10d\n", l.ID, l.Pipeline, l.Status, l.Started.Format("2006-01-02 15:04:05"), took, l.Total())
+		if l.Status != destinations.StatusFailed && l.Status != destinations.StatusInterrupted {
+			continue
+		}
+		if l.Error != "" {
+			fmt.Fprintf(w, "  error: %s\n", l.Error)
+		}
+		tables := slices.Sorted(maps.Keys(l.Rows))
+		parts := make([]string, len(tables))
+		for i, t := range tables {
+			parts[i] = fmt.Sprintf("%s %d", t, l.Rows[t])
+		}
+		if len(parts) == 0 {
+			parts = append(parts, "none committed")
+		}
+		fmt.Fprintf(w, "  rows: %s\n", strings.Join(parts, ", "))
+	}
 }
 
 func firstLine(s string) string {

@@ -6,17 +6,22 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/pipe-etl/pipe/engine/state"
 )
 
 // Cursor is one row of _pipe_state: the committed incremental cursor of a
 // resource, for child resources of one parent record.
 type Cursor struct {
-	Pipeline  string    `json:"pipeline"`
-	Resource  string    `json:"resource"`
-	ParentKey string    `json:"parent_key"` // "" for a root resource
-	Cursor    string    `json:"cursor"`
-	LoadID    string    `json:"load_id"`
-	Updated   time.Time `json:"updated_at"`
+	Pipeline  string `json:"pipeline"`
+	Resource  string `json:"resource"`
+	ParentKey string `json:"parent_key"` // "" for a root resource
+	Cursor    string `json:"cursor"`     // the largest cursor value loaded
+	// Boundary is how many records loaded at exactly Cursor the next run
+	// skips (see state.Cursor).
+	Boundary int       `json:"boundary_records"`
+	LoadID   string    `json:"load_id"`
+	Updated  time.Time `json:"updated_at"`
 }
 
 // ErrNoState reports a reset that matched no cursor.
@@ -39,8 +44,9 @@ func (v *View) State(ctx context.Context, pipeline, resource string) ([]Cursor, 
 	}
 	out := make([]Cursor, len(recs))
 	for i, r := range recs {
+		c := state.ParseCursor(r.str("cursor"))
 		out[i] = Cursor{Pipeline: r.str("pipeline"), Resource: r.str("resource"), ParentKey: r.str("parent_key"),
-			Cursor: r.str("cursor"), LoadID: r.str("load_id"), Updated: r.time("updated_at")}
+			Cursor: c.Value, Boundary: len(c.Boundary), LoadID: r.str("load_id"), Updated: r.time("updated_at")}
 	}
 	// Sorted here, not in SQL, so that every database orders bytewise.
 	sort.Slice(out, func(i, j int) bool {
