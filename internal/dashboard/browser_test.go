@@ -178,8 +178,8 @@ func TestDashboardInABrowser(t *testing.T) {
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click("table.list tbody tr:first-child a")); err != nil {
 		t.Fatal(err)
 	}
-	if text := bodyText(t, ctx); !strings.Contains(text, "failed") {
-		t.Errorf("last load's page:\n%s", text)
+	if text := bodyText(t, ctx); !strings.Contains(text, "failed") || !strings.Contains(text, "403") {
+		t.Errorf("last load's page does not show its error:\n%s", text)
 	}
 
 	// A query that reads.
