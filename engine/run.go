@@ -130,6 +130,9 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	stopProgress()
 
 	report.Tables = w.rows
+	if w.status != "completed" {
+		report.Tables = w.committedRows // what a failed run left committed
+	}
 	report.Elapsed = time.Since(start)
 	report.Status = w.status
 	return report, errors.Join(extractErr, werr)

@@ -60,7 +60,7 @@ func TestBuildInheritanceAndOrder(t *testing.T) {
 	if issues.WriteDisposition != "merge" || strings.Join(issues.PrimaryKey, ",") != "id" {
 		t.Errorf("issues inherits %s on %v", issues.WriteDisposition, issues.PrimaryKey)
 	}
-	if issues.Paginator == nil || issues.Paginator.Type != "json_link" {
+	if issues.Paginator.Type != "json_link" {
 		t.Errorf("issues paginator = %+v, want the client's json_link", issues.Paginator)
 	}
 	projects := p.Resource("projects")
