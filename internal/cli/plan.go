@@ -70,7 +70,7 @@ type planResource struct {
 	Extracted        bool              `json:"extracted"` // needed: requested, for itself or its children
 	Method           string            `json:"method"`
 	Path             string            `json:"path"`
-	Paginator        *spec.Paginator   `json:"paginator"` // null: detected from the first response
+	Paginator        string            `json:"paginator"` // the paginator type; auto: detected from the first response
 	Auth             string            `json:"auth"`      // the auth type, "none" without
 	DataSelector     string            `json:"data_selector"`
 	WriteDisposition string            `json:"write_disposition"`
@@ -94,7 +94,7 @@ func planJSON(p *plan.Plan) planDoc {
 		}
 		d.Resources = append(d.Resources, planResource{Name: r.Name, Table: r.Table, Parent: r.Parent,
 			Loaded: r.Selected, Extracted: r.Needed, Method: r.Method, Path: r.Path.String(),
-			Paginator: r.Paginator, Auth: auth, DataSelector: r.DataSelector,
+			Paginator: r.Paginator.Type, Auth: auth, DataSelector: r.DataSelector,
 			WriteDisposition: r.WriteDisposition, PrimaryKey: pk, Incremental: r.Incremental})
 	}
 	return d
