@@ -125,6 +125,9 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	stopProgress := r.progress.start(o.Progress, r.stats, &r.mu)
 	extractErr := r.extract(ctx)
 	w.extractErr = extractErr
+	if extractErr == nil {
+		r.warnHints()
+	}
 	close(r.out)
 	werr := <-writeErr
 	stopProgress()

@@ -287,7 +287,7 @@ type AddField struct {
 
 // ColumnHint fixes a column's type or constraints instead of inferring them.
 type ColumnHint struct {
-	DataType   string `json:"data_type,omitempty"` // boolean, bigint, double, text, timestamp, json
+	DataType   string `json:"data_type,omitempty"` // boolean, bigint, double, decimal, text, timestamp, json
 	Nullable   *bool  `json:"nullable,omitempty"`
 	PrimaryKey bool   `json:"primary_key,omitempty"`
 }

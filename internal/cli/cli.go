@@ -42,6 +42,15 @@ type env struct {
 	getenv         func(string) (string, bool)
 	logLevel       *slog.LevelVar
 	logJSON        bool // --log-format json
+	quiet          bool // -q: warnings and errors only, no progress lines
+}
+
+// progress is where a run's progress lines go: stderr, or nowhere with -q.
+func (e *env) progress() io.Writer {
+	if e.quiet {
+		return nil
+	}
+	return e.stderr
 }
 
 // logger logs to stderr as text, or as JSON lines with --log-format json.
@@ -110,6 +119,7 @@ func (e *env) rootCommand() *cobra.Command {
 				e.logLevel.Set(slog.LevelDebug)
 			case quiet:
 				e.logLevel.Set(slog.LevelWarn)
+				e.quiet = true
 			}
 			return nil
 		},
@@ -123,7 +133,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log every request and decision")
 	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log lines as text or json")
-	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "log warnings and errors only")
+	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "print warnings and errors only (no progress lines)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(e.runCommand(), e.validateCommand(), e.planCommand(), e.sourcesCommand(), e.schemaCommand(), e.loadsCommand(), e.authCommand(),
 		e.versionCommand(), e.stateCommand(), e.showCommand())
