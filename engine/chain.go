@@ -258,6 +258,7 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		IncludeFromParent: res.IncludeFromParent,
 		ListVar:           res.EachVar,
 		Required:          res.Required,
+		Secrets:           r.x.Redactor,
 	}
 	for _, s := range res.ProcessingSteps {
 		c.Exclude = append(c.Exclude, s.ExcludeColumns...)
