@@ -55,7 +55,7 @@ func Generate(d *Doc, o Options) (*Result, error) {
 	res := &Result{}
 	name := o.Name
 	if name == "" {
-		name = snake(strings.TrimSuffix(strings.TrimSuffix(d.Title, " API"), " Api"))
+		name = strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(d.Title, " API"), " Api"))
 	}
 	name = snake(name)
 	srv := chooseServer(d, res)
@@ -65,6 +65,10 @@ func Generate(d *Doc, o Options) (*Result, error) {
 			continue
 		}
 		sel, item, why, ok := selectRecords(op.Response)
+		if ok && endsWithParam(op.Path) && (op.Response == nil || op.Response.Type != "array") {
+			res.Skipped = append(res.Skipped, "GET "+op.Path+": the path ends with a parameter: one record")
+			continue
+		}
 		if !ok {
 			reason := "returns one object, not a list"
 			if op.Response == nil {
@@ -235,9 +239,14 @@ func parentField(p *resource, param string) (string, string) {
 		return param, ""
 	}
 	if p.pk != "" {
-		return p.pk, fmt.Sprintf("guess: {%s} is the %s of a %s record", param, p.pk, p.name)
+		return p.pk, fmt.Sprintf("guess: {%s} is the %s of a record of %s", param, p.pk, p.name)
 	}
 	return param, fmt.Sprintf("guess: {%s} has no matching field in %s records: check the path", param, p.name)
+}
+
+func endsWithParam(p string) bool {
+	segs := strings.Split(strings.Trim(p, "/"), "/")
+	return isParam(segs[len(segs)-1])
 }
 
 func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pb33f/libopenapi"
 	"github.com/pb33f/libopenapi/datamodel"
@@ -113,8 +114,8 @@ func requirementNames(reqs []*base.SecurityRequirement) []string {
 
 // paramExample finds a documented example for a parameter: its example,
 // its schema's, then any x-…example extension (Snyk's x-konfig-original-example).
-func paramExample(example any, s *Schema, ext func() (string, string)) (string, string) {
-	if v := scalarString(example); v != "" {
+func paramExample(example string, s *Schema, ext func() (string, string)) (string, string) {
+	if v := example; v != "" {
 		return v, "example"
 	}
 	if s != nil {
@@ -130,9 +131,14 @@ func paramExample(example any, s *Schema, ext func() (string, string)) (string, 
 
 // scalarString renders a scalar value; "" for none or a collection.
 func scalarString(v any) string {
-	switch v.(type) {
+	switch t := v.(type) {
 	case nil, map[string]any, []any:
 		return ""
+	case time.Time:
+		if t.Equal(t.Truncate(24 * time.Hour)) {
+			return t.Format(time.DateOnly)
+		}
+		return t.Format(time.RFC3339)
 	}
 	return fmt.Sprint(v)
 }

@@ -102,7 +102,7 @@ func v3Param(c *converter, p *v3.Parameter) Param {
 			out.Minimum, out.Maximum = h.Minimum, h.Maximum
 		}
 	}
-	out.Example, out.ExampleFrom = paramExample(decode(p.Example), s, func() (string, string) {
+	out.Example, out.ExampleFrom = paramExample(scalar(p.Example), s, func() (string, string) {
 		return extensionExample(p.Extensions)
 	})
 	return out

@@ -15,6 +15,9 @@ func selectRecords(resp *Schema) (selector string, item *Schema, why string, ok 
 	if resp.Type == "array" {
 		return "", resp.Items, "the response is an array", true
 	}
+	if resp.Prop("id") != nil {
+		return "", nil, "", false // a record, not a page of them
+	}
 	var arrays []string
 	for _, p := range resp.Props {
 		if p.Schema != nil && p.Schema.Type == "array" {
@@ -34,7 +37,7 @@ func selectRecords(resp *Schema) (selector string, item *Schema, why string, ok 
 			if p.Schema == nil || p.Schema.Type != "object" {
 				continue
 			}
-			if sel, it, _, ok := selectRecords(p.Schema); ok && sel != "" {
+			if sel, it, _, ok := selectRecords(p.Schema); ok && sel != "" && !strings.Contains(sel, ".") && it != nil && it.Type == "object" {
 				return p.Name + "." + sel, it, "the array " + quote(p.Name+"."+sel) + " of the response", true
 			}
 		}
