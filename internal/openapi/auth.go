@@ -11,6 +11,8 @@ type auth struct {
 	comment string
 	// Names are the header and query parameter names that carry secrets.
 	names []string
+	// tokenURL is an OAuth2 token URL, made a spec var (a proxy, a fake).
+	tokenURL string
 }
 
 // chooseAuth takes the first supported scheme of the document's security
@@ -61,8 +63,8 @@ func authFor(s SecurityScheme, spec string) *auth {
 	case s.Type == "http" && s.Scheme == "basic":
 		return &auth{fields: []field{{"type", "http_basic"}, {"username", secret("username")}, {"password", secret("password")}}, comment: from + ": http basic", names: []string{"Authorization"}}
 	case s.Type == "oauth2" && s.Flow == "clientCredentials" && s.TokenURL != "":
-		f := []field{{"type", "oauth2_client_credentials"}, {"token_url", s.TokenURL}, {"client_id", secret("client_id")}, {"client_secret", secret("client_secret")}}
-		return &auth{fields: f, comment: from + ": oauth2 client credentials", names: []string{"Authorization"}}
+		f := []field{{"type", "oauth2_client_credentials"}, {"token_url", "{vars.token_url}"}, {"client_id", secret("client_id")}, {"client_secret", secret("client_secret")}}
+		return &auth{fields: f, comment: from + ": oauth2 client credentials", names: []string{"Authorization"}, tokenURL: s.TokenURL}
 	case s.Type == "oauth2" || s.Type == "openIdConnect":
 		return &auth{fields: []field{{"type", "bearer"}, {"token", secret("access_token")}},
 			comment: fmt.Sprintf("guess: %s is %s (%s flow): pass an access token obtained elsewhere", from, s.Type, s.Flow), names: []string{"Authorization"}}

@@ -112,6 +112,9 @@ func Generate(d *Doc, o Options) (*Result, error) {
 	w := &writer{}
 	vars := collectVars(out, srv)
 	auth := chooseAuth(d, name, res)
+	if auth != nil && auth.tokenURL != "" {
+		vars = append(vars, specVar{name: "token_url", value: auth.tokenURL, comment: "the scheme's tokenUrl"})
+	}
 	writeSpec(w, d, o, name, srv, vars, auth, out)
 	for _, r := range out {
 		parent := ""
@@ -237,6 +240,17 @@ func carry(parent, ancestor *resource, f string) (string, string) {
 func parentField(p *resource, param string) (string, string) {
 	if p.item != nil && p.item.Prop(param) != nil {
 		return param, ""
+	}
+	// {project_name} of projects is a project's name, {org_id} an org's id.
+	for _, sep := range []string{"_", ""} {
+		prefix := singular(p.name) + sep
+		if rest := strings.TrimPrefix(param, prefix); rest != param && p.item != nil {
+			for _, f := range []string{rest, strings.ToLower(rest)} {
+				if p.item.Prop(f) != nil {
+					return f, ""
+				}
+			}
+		}
 	}
 	if p.pk != "" {
 		return p.pk, fmt.Sprintf("guess: {%s} is the %s of a record of %s", param, p.pk, p.name)

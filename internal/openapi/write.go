@@ -154,7 +154,7 @@ func (w *writer) skipped(skips []string) {
 	if len(skips) == 0 {
 		return
 	}
-	w.comment(0, "")
+	w.b.WriteString("#\n")
 	w.comment(0, fmt.Sprintf("Skipped %d GET operation(s):", len(skips)))
 	for _, s := range skips {
 		w.comment(0, "  "+s)
