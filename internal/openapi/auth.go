@@ -84,5 +84,5 @@ func prefixIn(desc string) string {
 	if end <= 0 {
 		return ""
 	}
-	return rest[:end]
+	return strings.TrimRight(rest[:end], ":,;")
 }

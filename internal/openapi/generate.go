@@ -3,6 +3,7 @@ package openapi
 import (
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 )
 
@@ -81,7 +82,13 @@ func Generate(d *Doc, o Options) (*Result, error) {
 	}
 	// Names: shallower paths first, so /projects gets "projects" before /orgs/{id}/projects.
 	byDepth := append([]*resource(nil), rs...)
-	sortStable(byDepth, func(a, b *resource) bool { return depth(a.op.Path) < depth(b.op.Path) })
+	sort.SliceStable(byDepth, func(i, j int) bool {
+		a, b := byDepth[i].op.Path, byDepth[j].op.Path
+		if depth(a) != depth(b) {
+			return depth(a) < depth(b)
+		}
+		return strings.Count(a, "/") < strings.Count(b, "/")
+	})
 	assignNames(byDepth)
 	byPath := map[string]*resource{}
 	for _, r := range rs {
@@ -302,12 +309,4 @@ func keepResources(rs []*resource, names []string) []*resource {
 		}
 	}
 	return out
-}
-
-func sortStable(rs []*resource, less func(a, b *resource) bool) {
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && less(rs[j], rs[j-1]); j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
 }

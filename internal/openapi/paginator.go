@@ -98,6 +98,14 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 			withSize()
 			return pg
 		}
+		if resp != nil && resp.Type == "array" {
+			// A bare array has no room for a cursor: it comes in a header.
+			pg.fields = []field{{"type", "header_link"}}
+			pg.why = fmt.Sprintf("guess: query param %s and an array body: the next page is likely in a Link header (as Okta's and GitHub's are)", c.Name)
+			pg.guess = true
+			withSize()
+			return pg
+		}
 		pg.fields = []field{{"type", "cursor"}, {"cursor_path", "CHECK.next_cursor"}, {"cursor_param", c.Name}}
 		pg.why = fmt.Sprintf("guess: query param %s, but no cursor field found in the response: set cursor_path", c.Name)
 		pg.guess = true
