@@ -33,6 +33,7 @@ file:line:column: field.path: message, and exits 2 if there is any.`,
 
 func (e *env) planCommand() *cobra.Command {
 	var f planFlags
+	var openAPI string
 	cmd := &cobra.Command{
 		Use:   "plan SPEC",
 		Short: "Print the resolved resource graph and first requests, without network",
@@ -45,10 +46,20 @@ first request. Secrets are never resolved or printed.`,
 			if err != nil {
 				return err
 			}
-			return p.Describe(e.stdout)
+			if err := p.Describe(e.stdout); err != nil {
+				return err
+			}
+			if openAPI == "" {
+				openAPI = openAPIBeside(p.File)
+			}
+			if openAPI == "" {
+				return nil
+			}
+			return describeOpenAPI(e.stdout, p, openAPI)
 		},
 	}
 	addPlanFlags(cmd, &f)
+	cmd.Flags().StringVar(&openAPI, "openapi", "", "also print the tables and columns the response schemas of this OpenAPI document promise (default: openapi.yaml|yml|json beside SPEC)")
 	return cmd
 }
 

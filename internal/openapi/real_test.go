@@ -3,7 +3,6 @@ package openapi
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/pipe-etl/pipe/engine/spec"
@@ -34,20 +33,6 @@ func generateFile(t *testing.T, path string, o Options) (*Result, *spec.Spec) {
 		t.Fatalf("%s: generated spec does not validate: %v\n%s", path, err, res.YAML)
 	}
 	return res, s
-}
-
-func TestRealDocumentsValidate(t *testing.T) {
-	dir := openapitest.Docs(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.*"))
-	for _, f := range files {
-		if strings.HasSuffix(f, ".md") {
-			continue
-		}
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			res, s := generateFile(t, f, Options{})
-			t.Logf("%d resources, %d skipped", len(s.Resources), len(res.Skipped))
-		})
-	}
 }
 
 // TestRealDocumentFacts checks what was read from each document by hand.
