@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +24,7 @@ type runner struct {
 	plan      *plan.Plan
 	x         *extract.Extractor
 	opts      Options
-	committed map[state.Key]string
+	committed map[state.Key]state.Cursor
 	out       chan msg
 	loadID    string
 	stats     map[string]*ResourceStats
@@ -134,105 +132,62 @@ func (r *runner) extract(ctx context.Context) error {
 	return first
 }
 
-// chain extracts one request chain: pages, records, child chains, and
-// finally the chain's cursor. With incremental windows, the chain walks
-// them one after the other, so its cursor covers a contiguous range.
+// chain extracts one request chain: extract walks its pages and keeps
+// records; the chain normalizes them, submits the child chains of each
+// kept record and finally sends the chain's cursor.
 func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 	res := c.Resource
-	key := state.Key{Resource: res.Name, ParentKey: parentKey(c)}
-	var cursor *extract.Cursor
-	windows := []extract.Window{{}}
-	if inc := res.Incremental; inc != nil {
-		cursor = &extract.Cursor{Path: inc.CursorPath}
-		var err error
-		if windows, err = extract.Windows(inc, extract.StartValue(inc, r.committed[key]), time.Now()); err != nil {
-			return fmt.Errorf("resource %q: %w", res.Name, err)
-		}
+	walk, err := r.x.Walk(c, r.committed[c.Key()], time.Now())
+	if err != nil {
+		return err
 	}
 	r.count(func() { r.stats[res.Name].Chains++ })
-	w := &chainWalk{r: r, pl: pl, norm: r.normalizer(res), children: r.neededChildren(res.Name), extra: extraFields(c), cursor: cursor}
-	for _, win := range windows {
-		c.Window = win
-		if err := w.pages(ctx, c); err != nil {
-			return err
+	norm := r.normalizer(res)
+	var lookup func(string) (gjson.Result, bool)
+	if c.Parent != nil {
+		lookup = c.Parent.Field
+	}
+	extra := norm.Extras(lookup, c.Item) // the same for every record of the chain
+	children := r.neededChildren(res.Name)
+	var carried map[string]any // extra values the children's parent records carry
+	if len(children) > 0 && len(extra) > 0 {
+		carried = make(map[string]any, len(extra))
+		for _, f := range extra {
+			carried[f.Name] = f.Value
 		}
 	}
-	if cursor != nil && cursor.Max != "" && res.Selected {
-		if prev := r.committed[key]; prev == "" || extract.Compare(cursor.Max, prev) > 0 {
-			return r.send(ctx, msg{res: res, cursor: &state.Entry{Key: key, Cursor: cursor.Max}})
-		}
-	}
-	return nil
-}
-
-// chainWalk is what one chain keeps across its pages and windows.
-type chainWalk struct {
-	r        *runner
-	pl       *pool
-	norm     *normalize.Normalizer
-	children []*plan.Resource
-	extra    []normalize.Field // the same for every record of the chain
-	cursor   *extract.Cursor
-}
-
-// pages walks the pages of one window of a chain.
-func (w *chainWalk) pages(ctx context.Context, c extract.Chain) error {
-	r, res := w.r, c.Resource
 	stats := r.stats[res.Name]
-	for page, err := range r.x.Pages(ctx, c) {
+	for page, err := range walk.Pages(ctx) {
 		if err != nil {
 			return err
 		}
 		rows := &normalize.Rows{}
-		var kept int64
 		for _, rec := range page.Records {
-			if !extract.Keep(res.ProcessingSteps, rec) {
+			if res.Selected {
+				if err := norm.Normalize(rec, extra, rows); err != nil {
+					return fmt.Errorf("resource %q: %s: %w", res.Name, page.URL(), err)
+				}
+			}
+			if len(children) == 0 {
 				continue
 			}
-			if w.cursor != nil {
-				v := rec.Get(w.cursor.Path)
-				if res.Incremental.Filter && !extract.InWindow(v.String(), c.Window) {
-					continue
-				}
-				w.cursor.Observe(rec)
-			}
-			kept++
-			if res.Selected {
-				if err := w.norm.Normalize(rec, w.extra, rows); err != nil {
-					return fmt.Errorf("resource %q: %s: %w", res.Name, r.x.Redactor.URL(page.Request.URL), err)
-				}
-			}
-			if len(w.children) > 0 {
-				if err := r.submitChildren(ctx, w.pl, c, rec, w.extra, w.children); err != nil {
+			parent := walk.Child(rec, carried)
+			for _, child := range children {
+				if err := r.submit(ctx, pl, child, parent); err != nil {
 					return err
 				}
 			}
 		}
-		n := int64(rows.Len())
+		n, kept := int64(rows.Len()), int64(len(page.Records))
 		r.count(func() { stats.Pages++; stats.Records += kept; stats.Rows += n })
 		if n > 0 {
-			applySteps(res, rows)
 			if err := r.send(ctx, msg{res: res, rows: rows}); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
-}
-
-func (r *runner) submitChildren(ctx context.Context, pl *pool, c extract.Chain, rec gjson.Result, extra []normalize.Field, children []*plan.Resource) error {
-	// The record outlives its page: copy it so the page body can be freed.
-	parent := &extract.Parent{Resource: c.Resource.Name, Record: gjson.Parse(strings.Clone(rec.Raw)), Up: c.Parent}
-	if len(extra) > 0 {
-		parent.Extra = make(map[string]any, len(extra))
-		for _, f := range extra {
-			parent.Extra[f.Name] = f.Value
-		}
-	}
-	for _, child := range children {
-		if err := r.submit(ctx, pl, child, parent); err != nil {
-			return err
-		}
+	if cur, changed := walk.Cursor(); changed && res.Selected {
+		return r.send(ctx, msg{res: res, cursor: &cur})
 	}
 	return nil
 }
@@ -272,6 +227,8 @@ func (r *runner) neededChildren(name string) []*plan.Resource {
 	return out
 }
 
+// normalizer returns a Normalizer for the records of one chain of res,
+// with the resource's shaping: extra columns, processing steps, hints.
 func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 	hints := map[string]schema.Type{}
 	for col, h := range res.Columns {
@@ -279,19 +236,32 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 			hints[col] = schema.Type(h.DataType)
 		}
 	}
-	nesting := res.MaxTableNesting
-	if nesting == 0 {
-		nesting = -1 // max_table_nesting: 0 means no child tables; normalize reads 0 as its default
+	c := normalize.Config{
+		Table:             res.Table,
+		PrimaryKey:        res.PrimaryKey,
+		MaxNesting:        res.MaxTableNesting,
+		LoadID:            r.loadID,
+		Hints:             hints,
+		IDFromContent:     res.IDFromContent,
+		MaxIdentLen:       r.opts.MaxIdentLen,
+		Parent:            res.Parent,
+		IncludeFromParent: res.IncludeFromParent,
+		ListVar:           res.EachVar,
+		Required:          res.Required,
 	}
-	return normalize.New(normalize.Config{
-		Table:         res.Table,
-		PrimaryKey:    res.PrimaryKey,
-		MaxNesting:    nesting,
-		LoadID:        r.loadID,
-		Hints:         hints,
-		IDFromContent: res.IDFromContent,
-		MaxIdentLen:   r.opts.MaxIdentLen,
-	})
+	for _, s := range res.ProcessingSteps {
+		c.Exclude = append(c.Exclude, s.ExcludeColumns...)
+		for from, to := range s.Rename {
+			if c.Rename == nil {
+				c.Rename = map[string]string{}
+			}
+			c.Rename[from] = to
+		}
+		if a := s.AddField; a != nil {
+			c.AddFields = append(c.AddFields, normalize.AddField{Name: a.Name, Value: a.Value, FromParent: a.FromParent})
+		}
+	}
+	return normalize.New(c)
 }
 
 func (r *runner) send(ctx context.Context, m msg) error {
@@ -307,57 +277,4 @@ func (r *runner) count(fn func()) {
 	r.mu.Lock()
 	fn()
 	r.mu.Unlock()
-}
-
-// parentKey identifies a chain for its cursor: the parent fields the
-// requests use and the list item, as name=value pairs, e.g. "id=7f3c…".
-func parentKey(c extract.Chain) string {
-	var parts []string
-	if c.Parent != nil {
-		for _, f := range c.Resource.ParentFields {
-			v, _ := c.Parent.Field(f)
-			parts = append(parts, f+"="+v.String())
-		}
-	}
-	if c.Resource.EachVar != "" {
-		parts = append(parts, "vars."+c.Resource.EachVar+"="+c.Item)
-	}
-	slices.Sort(parts)
-	return strings.Join(parts, "&")
-}
-
-// extraFields returns the root-row columns a record gets besides its own
-// fields: include_from_parent values, named _<parent>_<field> as in dlt,
-// the list item as _<variable>, and add_field processing steps.
-func extraFields(c extract.Chain) []normalize.Field {
-	res, p := c.Resource, c.Parent
-	var out []normalize.Field
-	if res.EachVar != "" {
-		out = append(out, normalize.Field{Name: "_" + schema.SnakeCase(res.EachVar), Value: c.Item})
-	}
-	if p != nil {
-		for _, f := range res.IncludeFromParent {
-			if v, ok := p.Field(f); ok {
-				out = append(out, normalize.Field{Name: "_" + schema.SnakeCase(p.Resource) + "_" + schema.SnakeCase(f), Value: fieldValue(v)})
-			}
-		}
-	}
-	for _, s := range res.ProcessingSteps {
-		if s.AddField == nil {
-			continue
-		}
-		f := normalize.Field{Name: schema.SnakeCase(s.AddField.Name), Value: s.AddField.Value}
-		if s.AddField.FromParent != "" {
-			if p == nil {
-				continue
-			}
-			v, ok := p.Field(s.AddField.FromParent)
-			if !ok {
-				continue
-			}
-			f.Value = fieldValue(v)
-		}
-		out = append(out, f)
-	}
-	return out
 }

@@ -1,14 +1,23 @@
-// Package engine runs a plan: it extracts every needed resource
-// concurrently within the rate limits, normalizes records into rows, and
-// hands them to a single writer goroutine that evolves the destination's
-// schema and loads rows and state atomically. It is the only package that
-// starts goroutines for a run.
+// Package engine runs a plan, and only schedules: it submits every
+// needed resource's request chains to a bounded pool (children as their
+// parents' records arrive), tracks when resources complete, and hands
+// normalized pages and chain cursors to a single writer goroutine that
+// evolves the destination's schema and commits rows with their cursors
+// at checkpoints. What a chain keeps is engine/extract's (filters,
+// incremental window, cursor), how a record becomes rows is
+// engine/normalize's, cursor rules are engine/state's.
+//
+// Goroutines of a run: engine starts the pool's workers (at most
+// client.concurrency chains at once, a chain running on its submitter's
+// goroutine when all are busy), the writer and the progress printer.
+// engine/rest starts some of its own inside a chain: one that fetches
+// the next page while the current one is normalized, and up to
+// paginator.parallel page fetches; it joins them before a page iterator
+// returns. engine/extract starts none.
 package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -100,11 +109,11 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.committed = make(map[state.Key]string, len(committed))
+	r.committed = make(map[state.Key]state.Cursor, len(committed))
 	for _, e := range committed {
-		r.committed[e.Key] = e.Cursor
+		r.committed[e.Key] = state.ParseCursor(e.Cursor)
 	}
-	load := destinations.Load{ID: newLoadID(start), Pipeline: p.Name, Started: start.UTC()}
+	load := destinations.Load{ID: state.NewLoadID(start), Pipeline: p.Name, Started: start.UTC()}
 	r.loadID = load.ID
 	w := newWriter(o.Dest, load, p, tables, o)
 	report := &Report{LoadID: load.ID, Resources: r.stats}
@@ -121,13 +130,10 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	stopProgress()
 
 	report.Tables = w.rows
+	if w.status != "completed" {
+		report.Tables = w.committedRows // what a failed run left committed
+	}
 	report.Elapsed = time.Since(start)
 	report.Status = w.status
 	return report, errors.Join(extractErr, werr)
-}
-
-func newLoadID(t time.Time) string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }

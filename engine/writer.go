@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strings"
 	"time"
 
 	"github.com/pipe-etl/pipe/destinations"
@@ -73,7 +72,7 @@ func (w *writer) run(ctx context.Context, cancel context.CancelFunc, in <-chan m
 		if w.tx != nil {
 			_ = w.tx.Rollback()
 		}
-		w.recordFailure(context.WithoutCancel(ctx))
+		w.recordFailure(context.WithoutCancel(ctx), err)
 		return err
 	}
 	return w.finish(context.WithoutCancel(ctx))
@@ -83,12 +82,12 @@ func (w *writer) run(ctx context.Context, cancel context.CancelFunc, in <-chan m
 // transaction was rolled back, with the rows its checkpoints committed,
 // so pipe loads does not show it as still running. Best effort: the
 // error that failed the load is what the caller reports.
-func (w *writer) recordFailure(ctx context.Context) {
+func (w *writer) recordFailure(ctx context.Context, cause error) {
 	tx, err := w.dest.Begin(ctx, w.load)
 	if err != nil {
 		return
 	}
-	if err := tx.Commit(ctx, destinations.LoadStatus{Status: "failed", Finished: time.Now().UTC(), Rows: w.committedRows}); err != nil {
+	if err := tx.Commit(ctx, destinations.LoadStatus{Status: "failed", Finished: time.Now().UTC(), Rows: w.committedRows, Error: cause.Error()}); err != nil {
 		_ = tx.Rollback()
 	}
 }
@@ -114,9 +113,6 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 }
 
 func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.Rows) error {
-	if err := checkRequired(res, rows); err != nil {
-		return err
-	}
 	ev := schema.Evolver{Contract: contractOf(res), CanWiden: w.canWiden, MaxIdentLen: w.opts.MaxIdentLen}
 	results, err := rows.Fit(w.tables, ev)
 	if err != nil {
@@ -148,9 +144,7 @@ func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.
 }
 
 func (w *writer) canWiden(from, to schema.Type) bool {
-	if d, ok := w.dest.(interface {
-		CanWiden(from, to schema.Type) bool
-	}); ok {
+	if d, ok := w.dest.(destinations.Widener); ok {
 		return d.CanWiden(from, to)
 	}
 	return true
@@ -216,18 +210,23 @@ func (w *writer) commit(ctx context.Context, status string) error {
 func (w *writer) finish(ctx context.Context) error {
 	w.status = "completed"
 	if w.extractErr != nil {
+		// A failed run commits nothing more: what it wrote since its last
+		// checkpoint is rolled back, so the tables are as the last commit
+		// left them (as before the run when no checkpoint was reached).
 		w.status = "failed"
-	} else {
-		for _, res := range w.plan.Resources {
-			if !res.Selected || res.WriteDisposition != string(destinations.Replace) {
-				continue
-			}
-			tables := append([]string{res.Table}, w.childTables(res.Table)...)
-			if err := w.tx.FinishReplace(ctx, tables); err != nil {
-				_ = w.tx.Rollback()
-				w.status = "failed"
-				return fmt.Errorf("resource %q: replace: %w", res.Name, err)
-			}
+		_ = w.tx.Rollback()
+		w.recordFailure(ctx, w.extractErr)
+		return nil
+	}
+	for _, res := range w.plan.Resources {
+		if !res.Selected || res.WriteDisposition != string(destinations.Replace) {
+			continue
+		}
+		tables := append([]string{res.Table}, w.childTables(res.Table)...)
+		if err := w.tx.FinishReplace(ctx, tables); err != nil {
+			_ = w.tx.Rollback()
+			w.status = "failed"
+			return fmt.Errorf("resource %q: replace: %w", res.Name, err)
 		}
 	}
 	if err := w.commit(ctx, w.status); err != nil {
@@ -244,38 +243,4 @@ func contractOf(res *plan.Resource) schema.Contract {
 		Columns:  schema.Mode(res.SchemaContract.Columns),
 		DataType: schema.Mode(res.SchemaContract.DataType),
 	}
-}
-
-// checkRequired fails on a root row without a value for a column that the
-// spec's columns hints mark nullable: false, naming the record.
-func checkRequired(res *plan.Resource, rows *normalize.Rows) error {
-	if len(res.Required) == 0 {
-		return nil
-	}
-	for _, tr := range rows.Tables() {
-		if tr.Name != res.Table {
-			continue
-		}
-		for _, row := range tr.Rows {
-			for _, col := range res.Required {
-				if row[col] == nil {
-					return fmt.Errorf("table %q: column %q is null or missing, but columns.%s.nullable is false (record %s)", res.Table, col, col, recordKey(res, row))
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// recordKey names a row by its primary key columns, e.g. id=42.
-func recordKey(res *plan.Resource, row schema.Row) string {
-	var parts []string
-	for _, p := range res.PrimaryKey {
-		col := strings.ReplaceAll(p, ".", "__")
-		parts = append(parts, fmt.Sprintf("%s=%v", col, row[col]))
-	}
-	if len(parts) == 0 {
-		return fmt.Sprintf("%s=%v", schema.ColID, row[schema.ColID])
-	}
-	return strings.Join(parts, ", ")
 }

@@ -1,7 +1,12 @@
-// Package extract walks a plan's resources over HTTP: it builds each
-// request chain's first request from the plan (parent record fields,
-// secrets, incremental window), pages through it with engine/rest, and
-// applies processing steps and the incremental cursor to the records.
+// Package extract walks a plan's request chains over HTTP: it builds each
+// chain's first request from the plan (parent record fields, secrets,
+// incremental window), pages through it with engine/rest, and keeps the
+// records that pass the filter processing steps and the incremental
+// window (start inclusive, records loaded at the committed cursor
+// skipped), following the chain's cursor with engine/state. It yields
+// kept records and child chains' parent data through Walk; it starts no
+// goroutines itself (engine/rest fetches a page ahead, and parallel
+// pages, on goroutines of its own).
 package extract
 
 import (
@@ -21,6 +26,7 @@ import (
 	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/pipe-etl/pipe/engine/state"
 )
 
 // Extractor fetches records for the chains of a plan. It is safe for
@@ -64,8 +70,9 @@ func (x *Extractor) paginatorLogger(resource string) *slog.Logger {
 type Parent struct {
 	Resource string
 	Record   gjson.Result
-	// Extra holds the include_from_parent values the parent record
-	// carries from its own parent, so grandchildren can use them.
+	// Extra holds the extra columns of the parent record by name (the
+	// include_from_parent values it carries from its own parent, as
+	// gjson values, and add_field values), so grandchildren can use them.
 	Extra map[string]any
 	Up    *Parent
 }
@@ -74,15 +81,13 @@ type Parent struct {
 // record, or a carried include_from_parent column such as _orgs_id.
 func (p *Parent) Field(path string) (gjson.Result, bool) {
 	if v, ok := p.Extra[path]; ok {
+		if r, ok := v.(gjson.Result); ok {
+			return r, true
+		}
 		return gjson.Parse(jsonText(v)), true
 	}
 	r := p.Record.Get(path)
 	return r, r.Exists()
-}
-
-// Window is an incremental cursor window; empty values are unbounded.
-type Window struct {
-	Start, End string
 }
 
 // Chain is one request chain: a resource, for one parent record and,
@@ -91,15 +96,15 @@ type Chain struct {
 	Resource *plan.Resource
 	Parent   *Parent // nil for root resources
 	Item     string  // the value of Resource.EachVar for this chain
-	Window   Window
+	Window   state.Window
 }
 
-// Pages yields the chain's pages in order. An ignored response (a
-// response_action "ignore") ends the chain without an error.
-func (x *Extractor) Pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, error] {
+// pages yields the pages of one window of a chain in order. An ignored
+// response (a response_action "ignore") ends the chain without an error.
+func (x *Extractor) pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, error] {
 	return func(yield func(*rest.Page, error) bool) {
 		r := c.Resource
-		req, err := x.FirstRequest(ctx, c)
+		req, err := x.firstRequest(ctx, c)
 		if err != nil {
 			yield(nil, fmt.Errorf("resource %q: %w", r.Name, err))
 			return
@@ -143,8 +148,8 @@ func (x *Extractor) Pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, er
 	}
 }
 
-// FirstRequest builds the first request of a chain.
-func (x *Extractor) FirstRequest(ctx context.Context, c Chain) (*rest.Request, error) {
+// firstRequest builds the first request of a chain.
+func (x *Extractor) firstRequest(ctx context.Context, c Chain) (*rest.Request, error) {
 	r := c.Resource
 	lookup := x.Lookup(ctx, c)
 	u, err := x.Plan.RequestURL(r, lookup)

@@ -5,7 +5,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/pipe-etl/pipe/engine/spec"
 )
@@ -26,29 +27,40 @@ func TestPaginatorLoggerSaysEachThingOncePerResource(t *testing.T) {
 	}
 }
 
-func TestCompareCursors(t *testing.T) {
+// TestKeepFilterIsTruthy: a bare path keeps a record only when its value
+// is truthy, as response_actions conditions are read; false, 0, "", null,
+// empty lists and objects and a missing field drop it.
+func TestKeepFilterIsTruthy(t *testing.T) {
+	active := []spec.ProcessingStep{{Filter: "active"}}
 	cases := []struct {
-		a, b string
-		want int
+		rec  string
+		want bool
 	}{
-		{"9", "10", -1}, // numbers numerically, not as text
-		{"2024-01-02T00:00:00+01:00", "2024-01-01T23:30:00Z", -1}, // instants, not text
-		{"2024-01-02T00:00:00Z", "2024-01-02T00:00:00Z", 0},
-		{"b", "a", 1},
+		{`{"active":true}`, true},
+		{`{"active":1}`, true},
+		{`{"active":"yes"}`, true},
+		{`{"active":[1]}`, true},
+		{`{"active":false}`, false},
+		{`{"active":0}`, false},
+		{`{"active":""}`, false},
+		{`{"active":null}`, false},
+		{`{"active":[]}`, false},
+		{`{"active":{}}`, false},
+		{`{"other":true}`, false},
 	}
 	for _, c := range cases {
-		if got := Compare(c.a, c.b); got != c.want {
-			t.Errorf("Compare(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		if got := Keep(active, gjson.Parse(c.rec)); got != c.want {
+			t.Errorf("filter active on %s = %v, want %v", c.rec, got, c.want)
 		}
 	}
-}
-
-func TestStartValueAppliesLag(t *testing.T) {
-	inc := &spec.Incremental{CursorPath: "updated_at", InitialValue: "2020-01-01T00:00:00Z", Lag: spec.Duration(time.Hour)}
-	if got := StartValue(inc, ""); got != "2020-01-01T00:00:00Z" {
-		t.Errorf("no cursor: %s", got)
-	}
-	if got := StartValue(inc, "2024-05-01T12:00:00Z"); got != "2024-05-01T11:00:00Z" {
-		t.Errorf("with a 1h lag: %s", got)
+	open := []spec.ProcessingStep{{Filter: `attributes.status=="open"`}, {Filter: "score>5"}}
+	for rec, want := range map[string]bool{
+		`{"attributes":{"status":"open"},"score":7}`:   true,
+		`{"attributes":{"status":"open"},"score":3}`:   false,
+		`{"attributes":{"status":"closed"},"score":7}`: false,
+	} {
+		if got := Keep(open, gjson.Parse(rec)); got != want {
+			t.Errorf("comparisons on %s = %v, want %v", rec, got, want)
+		}
 	}
 }

@@ -35,7 +35,7 @@ func benchPage(b *testing.B, size int) []gjson.Result {
 // 10 rows) per op, in pages of 100 records with Rows reused.
 func BenchmarkNormalize(b *testing.B) {
 	page := benchPage(b, 100)
-	n := New(Config{Table: "issues", PrimaryKey: []string{"id"}, MaxIdentLen: 63})
+	n := New(Config{MaxNesting: 10, Table: "issues", PrimaryKey: []string{"id"}, MaxIdentLen: 63})
 	extra := []Field{{Name: "_orgs_id", Value: "a3952187-0d8e-45d8-9aa2-036a2ac6ea5b"}}
 	var rows Rows
 	b.ReportAllocs()
@@ -54,7 +54,7 @@ func BenchmarkNormalize(b *testing.B) {
 // of 100 records; reported per record.
 func BenchmarkNormalizeFit(b *testing.B) {
 	page := benchPage(b, 100)
-	n := New(Config{Table: "issues", PrimaryKey: []string{"id"}, MaxIdentLen: 63})
+	n := New(Config{MaxNesting: 10, Table: "issues", PrimaryKey: []string{"id"}, MaxIdentLen: 63})
 	var rows Rows
 	for _, rec := range page {
 		if err := n.Normalize(rec, nil, &rows); err != nil {

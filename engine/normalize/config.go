@@ -4,12 +4,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	mrand "math/rand/v2"
+	"strings"
 
 	"github.com/pipe-etl/pipe/engine/schema"
 )
-
-// DefaultMaxNesting is the nesting depth used when Config.MaxNesting is 0.
-const DefaultMaxNesting = 10
 
 // Config says how the records of one resource become rows.
 type Config struct {
@@ -19,9 +17,9 @@ type Config struct {
 	// "attributes.key"); empty means none.
 	PrimaryKey []string
 	// MaxNesting is how many levels of objects and lists are flattened or
-	// become child tables before a value is stored as one JSON column.
-	// 0 means DefaultMaxNesting; a negative value means none (every object
-	// or list in a record is stored as JSON).
+	// become child tables before a value is stored as one JSON column,
+	// taken as given: 0 (or less) means none, every object or list in a
+	// record is stored as JSON. The plan applies pipe's default.
 	MaxNesting int
 	// Hints forces the type of root table columns, by their flattened name
 	// before shortening (e.g. "attributes__created_at").
@@ -35,6 +33,39 @@ type Config struct {
 	// LoadID, when set, is written to every row as _pipe_load_id and is
 	// then part of every observed table.
 	LoadID string
+
+	// The shaping of a record beyond its own fields (see Extras):
+
+	// Parent is the parent resource's name; IncludeFromParent lists
+	// fields of the parent record each root row gets, as columns
+	// _<parent>_<field> (dlt's naming).
+	Parent            string
+	IncludeFromParent []string
+	// ListVar is the list variable the resource fans out over; each row
+	// gets the chain's item in the column _<variable>.
+	ListVar string
+	// AddFields are add_field processing steps, in order.
+	AddFields []AddField
+	// Exclude (exclude_columns) and Rename (rename) name root table
+	// columns by field path (attributes.title) or column name
+	// (attributes__title). Excluding an object drops its columns,
+	// excluding a list its child tables. They are applied as names are
+	// given, so an excluded value is never read.
+	Exclude []string
+	Rename  map[string]string
+	// Required lists root table columns that must have a value in every
+	// row (columns hints with nullable: false); a row without one is an
+	// error naming the record.
+	Required []string
+}
+
+// AddField is an add_field processing step: a constant Value, or the
+// value of the parent record's field FromParent (skipped when the parent
+// has no such field).
+type AddField struct {
+	Name       string
+	Value      any
+	FromParent string
 }
 
 // Field is an extra root-row column, such as an include_from_parent value
@@ -63,17 +94,26 @@ type Normalizer struct {
 	buf     []byte // scratch for ids
 	vals    []any  // scratch for extra values
 	types   []schema.Type
+	lens    []int             // scratch for rollback
+	exclude map[string]bool   // excluded root column names, flattened
+	rename  map[string]string // root column renames, flattened -> final
 }
 
 // New returns a Normalizer for c. A config error (such as a hint with an
 // unknown type) is returned by every call of Normalize.
 func New(c Config) *Normalizer {
-	n := &Normalizer{cfg: c, loadID: c.LoadID, maxNest: c.MaxNesting, pk: map[string]bool{}, tables: map[string]*table{}, extras: map[string]*node{}}
-	switch {
-	case n.maxNest == 0:
-		n.maxNest = DefaultMaxNesting
-	case n.maxNest < 0:
-		n.maxNest = 0
+	n := &Normalizer{cfg: c, loadID: c.LoadID, maxNest: max(c.MaxNesting, 0), pk: map[string]bool{}, tables: map[string]*table{}, extras: map[string]*node{}}
+	if len(c.Exclude) > 0 {
+		n.exclude = map[string]bool{}
+		for _, e := range c.Exclude {
+			n.exclude[columnName(e)] = true
+		}
+	}
+	if len(c.Rename) > 0 {
+		n.rename = map[string]string{}
+		for from, to := range c.Rename {
+			n.rename[columnName(from)] = schema.Shorten(columnName(to), c.MaxIdentLen)
+		}
 	}
 	for _, p := range c.PrimaryKey {
 		n.pk[p] = true
@@ -93,4 +133,16 @@ func New(c Config) *Normalizer {
 	}
 	n.root = n.newTable(nil, c.Table)
 	return n
+}
+
+// columnName turns a field path (a.b) into its flattened column name
+// (a__b); a column name stays as it is.
+func columnName(path string) string {
+	var parts []string
+	for _, p := range strings.Split(path, ".") {
+		for _, seg := range strings.Split(p, "__") {
+			parts = append(parts, schema.SnakeCase(seg))
+		}
+	}
+	return strings.Join(parts, "__")
 }

@@ -20,8 +20,9 @@
 //     gives no rows and an empty object no columns.
 //   - Nesting is counted in levels: the record's own fields are level 0,
 //     and every object or list entered adds one. A value that would open
-//     a level beyond Config.MaxNesting (default 10) is stored as one JSON
-//     column holding its compact text.
+//     a level beyond Config.MaxNesting (taken as given: 0 stores every
+//     object and list as JSON; the plan's default is 10) is stored as one
+//     JSON column holding its compact text.
 //   - Two keys of one object with the same snake_case name (fooBar and
 //     foo_bar): the key that sorts first byte-wise keeps the plain name,
 //     the others get "_" and 8 hex digits of a hash of the key
@@ -33,6 +34,18 @@
 //   - Names longer than Config.MaxIdentLen are shortened by schema.Shorten;
 //     child tables are named from the unshortened names, so shortening a
 //     parent keeps its children distinct.
+//
+// Shaping (a resource's settings beyond its records, in Config):
+//   - Extra root columns, the same for every record of a request chain
+//     (Normalizer.Extras): the list variable's item as _<variable>,
+//     include_from_parent fields as _<parent>_<field>, and add_field
+//     steps (a constant, or a parent field).
+//   - exclude_columns and rename apply to root table columns by field
+//     path or column name, as names are given: an excluded field is
+//     never read (an excluded list makes no child table), a renamed one
+//     is written under its new name. No row is rewritten afterwards.
+//   - Required columns (nullable: false hints) must have a value in
+//     every root row; a record without one is an error naming it.
 //
 // Values:
 //   - JSON numbers written as integers that fit int64 are bigint (int64);
@@ -67,8 +80,11 @@
 //
 // # Using it with schema
 //
-// Per page, the engine normalizes every record into one Rows, may apply
-// processing steps with Rows.Transform, then either
+// Per chain, the engine takes the extra columns of its records once
+// (Normalizer.Extras: list item, include_from_parent, add_field); per
+// page, it normalizes every kept record into one Rows, which applies
+// exclude_columns, rename and required columns in the same walk, then
+// either
 //   - calls Rows.Fit with the destination's tables and a schema.Evolver
 //     built from the resource's contract and the destination's abilities:
 //     each schema.Result says which changes to apply (Tx.EnsureTable) and

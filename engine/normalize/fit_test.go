@@ -8,7 +8,7 @@ import (
 )
 
 func TestFit(t *testing.T) {
-	c := Config{Table: "issues", PrimaryKey: []string{"id"}}
+	c := Config{MaxNesting: 10, Table: "issues", PrimaryKey: []string{"id"}}
 	records := []string{
 		`{"id":1,"score":5,"coords":[{"n":1,"remedies":[{"t":"a"}]}]}`,
 		`{"id":2,"score":"high","coords":[{"n":2,"fresh":true,"remedies":[{"t":"b"}]}]}`,

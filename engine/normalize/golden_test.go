@@ -25,7 +25,7 @@ type goldenCase struct {
 	Config struct {
 		Table         string                 `json:"table"`
 		PrimaryKey    []string               `json:"primary_key"`
-		MaxNesting    int                    `json:"max_nesting"`
+		MaxNesting    *int                   `json:"max_nesting"` // absent: the plan's default, 10
 		Hints         map[string]schema.Type `json:"hints"`
 		IDFromContent bool                   `json:"id_from_content"`
 		MaxIdentLen   int                    `json:"max_ident_len"`
@@ -55,7 +55,11 @@ func TestGolden(t *testing.T) {
 			if err := dec.Decode(&gc); err != nil {
 				t.Fatal(err)
 			}
-			n := New(Config{Table: gc.Config.Table, PrimaryKey: gc.Config.PrimaryKey, MaxNesting: gc.Config.MaxNesting,
+			nesting := 10
+			if gc.Config.MaxNesting != nil {
+				nesting = *gc.Config.MaxNesting
+			}
+			n := New(Config{Table: gc.Config.Table, PrimaryKey: gc.Config.PrimaryKey, MaxNesting: nesting,
 				Hints: gc.Config.Hints, IDFromContent: gc.Config.IDFromContent, MaxIdentLen: gc.Config.MaxIdentLen})
 			var extra []Field
 			for _, e := range gc.Extra {

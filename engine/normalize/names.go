@@ -32,6 +32,8 @@ type node struct {
 	child  *table           // the child table of a list at this path
 	hint   schema.Type
 	pk     bool
+	skip   bool             // excluded (exclude_columns): never read
+	noList bool             // a list here is excluded: no child table
 	seen   [numTypes]uint64 // per type: generation of the Rows that observed it
 }
 
@@ -106,6 +108,19 @@ func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 		f.full = nd.full + "__" + seg
 		f.path = nd.path + "." + f.path
 	}
+	nd.fields[key] = f
+	if t == n.root {
+		f.hint = n.cfg.Hints[f.full]
+		f.pk = n.pk[f.path]
+		f.skip = n.exclude[f.full]
+		if to, ok := n.rename[f.full]; ok {
+			f.col = to // the renamed field owns the name, as rename replaces a column
+			t.owners[f.col] = f
+			return f
+		}
+	} else if n.exclude != nil {
+		f.noList = n.exclude[strings.TrimPrefix(t.full+"__"+f.full, n.root.full+"__")]
+	}
 	f.col = schema.Shorten(f.full, n.cfg.MaxIdentLen)
 	for i := 0; ; i++ {
 		if _, taken := t.owners[f.col]; !taken {
@@ -114,11 +129,6 @@ func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 		f.col = schema.Shorten(schema.Disambiguate(f.full, f.path+strings.Repeat("+", i)), n.cfg.MaxIdentLen)
 	}
 	t.owners[f.col] = f
-	if t == n.root {
-		f.hint = n.cfg.Hints[f.full]
-		f.pk = n.pk[f.path]
-	}
-	nd.fields[key] = f
 	return f
 }
 

@@ -1,19 +1,18 @@
 package normalize
 
 import (
-	"encoding/json"
-	"fmt"
-	"time"
-
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/tidwall/gjson"
 )
 
-// Normalize appends the rows of one record to out: a root table row and
-// the rows of its child tables. extra are additional root-row columns
-// (include_from_parent values such as "_orgs_id"), added under their
-// names as given (shortened to MaxIdentLen); an extra named like a record
-// column replaces its value. On error nothing is appended.
+// Normalize appends the rows of one record to out, in one walk of the
+// record: a root table row and the rows of its child tables, with
+// excluded fields left out and renamed ones under their new names. extra
+// are additional root-row columns (the chain's Extras, such as
+// "_orgs_id"), added under their names as given (shortened to
+// MaxIdentLen, excluded and renamed like record columns); an extra named
+// like a record column replaces its value. A root row without a value
+// for a Required column is an error. On error nothing is appended.
 func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error {
 	if n.err != nil {
 		return n.err
@@ -26,6 +25,9 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 		return err
 	}
 	var idBox any = id // boxed once: root and child rows share it
+	if len(n.cfg.Required) > 0 {
+		n.lens = out.mark(n.lens[:0])
+	}
 	w := walker{n: n, out: out, rootID: idBox, loadID: n.cfg.LoadID != ""}
 	t := n.root
 	tr := out.table(t, w.loadID)
@@ -36,11 +38,18 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 		w.value(t, tr, n.valueNode(t), rec, row, 0, idBox)
 	}
 	for i, f := range extra {
-		if n.vals[i] != nil {
-			w.set(tr, n.extraNode(f.Name), row, n.vals[i], n.types[i])
+		if n.vals[i] == nil {
+			continue
+		}
+		if nd := n.extraNode(f.Name); nd != nil {
+			w.set(tr, nd, row, n.vals[i], n.types[i])
 		}
 	}
 	tr.width = max(tr.width, len(row))
+	if err := n.required(row); err != nil {
+		out.rollback(n.lens)
+		return err
+	}
 	return nil
 }
 
@@ -77,6 +86,9 @@ func (w *walker) object(t *table, tr *tableRows, nd *node, obj gjson.Result, row
 
 // value puts v, found at nd, into row or into child tables.
 func (w *walker) value(t *table, tr *tableRows, nd *node, v gjson.Result, row schema.Row, level int, rowID any) {
+	if nd.skip {
+		return
+	}
 	if nd.hint != "" {
 		if x, ok := hinted(nd.hint, v); ok {
 			w.set(tr, nd, row, x, nd.hint)
@@ -94,7 +106,7 @@ func (w *walker) value(t *table, tr *tableRows, nd *node, v gjson.Result, row sc
 		w.set(tr, nd, row, compact(v.Raw), schema.JSON)
 	case v.IsObject():
 		w.object(t, tr, nd, v, row, level+1, rowID)
-	default:
+	case !nd.noList:
 		w.list(t, nd, v, level+1, rowID)
 	}
 }
@@ -134,63 +146,4 @@ func (w *walker) list(t *table, nd *node, arr gjson.Result, level int, parentID 
 func (w *walker) set(tr *tableRows, nd *node, row schema.Row, v any, typ schema.Type) {
 	row[nd.col] = v
 	tr.observe(w.out.gen, nd, typ)
-}
-
-// extraNode returns the root-table node of the extra field name.
-func (n *Normalizer) extraNode(name string) *node {
-	if nd := n.extras[name]; nd != nil {
-		return nd
-	}
-	t := n.root
-	col := schema.Shorten(name, n.cfg.MaxIdentLen)
-	nd, taken := t.owners[col]
-	if nd == nil {
-		nd = &node{full: name, path: name, col: col}
-		for i := 0; taken; i++ { // a bookkeeping name
-			nd.col = schema.Shorten(schema.Disambiguate(name, fmt.Sprint("extra", i)), n.cfg.MaxIdentLen)
-			_, taken = t.owners[nd.col]
-		}
-		t.owners[nd.col] = nd
-	}
-	n.extras[name] = nd
-	return nd
-}
-
-// extraValues converts the extra fields' values into n.vals and n.types.
-func (n *Normalizer) extraValues(extra []Field) error {
-	n.vals, n.types = n.vals[:0], n.types[:0]
-	for _, f := range extra {
-		v, t, err := extraValue(f.Value)
-		if err != nil {
-			return fmt.Errorf("table %q: extra field %q: %w", n.cfg.Table, f.Name, err)
-		}
-		n.vals, n.types = append(n.vals, v), append(n.types, t)
-	}
-	return nil
-}
-
-func extraValue(v any) (any, schema.Type, error) {
-	switch x := v.(type) {
-	case nil:
-		return nil, "", nil
-	case gjson.Result:
-		if x.Type == gjson.JSON {
-			return compact(x.Raw), schema.JSON, nil
-		}
-		val, t, _ := scalar(x)
-		return val, t, nil
-	case bool, int64, float64, string, json.RawMessage:
-		return x, schema.Infer(x), nil
-	case time.Time:
-		return x.UTC(), schema.Timestamp, nil
-	case int:
-		return int64(x), schema.Bigint, nil
-	case int32:
-		return int64(x), schema.Bigint, nil
-	case uint32:
-		return int64(x), schema.Bigint, nil
-	case float32:
-		return float64(x), schema.Double, nil
-	}
-	return nil, "", fmt.Errorf("unsupported value of Go type %T", v)
 }

@@ -79,7 +79,7 @@ func TestValueTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.json, func(t *testing.T) {
-			rows := normalizeOne(t, Config{Table: "t", IDFromContent: true}, `{"v":`+tt.json+`}`)
+			rows := normalizeOne(t, Config{MaxNesting: 10, Table: "t", IDFromContent: true}, `{"v":`+tt.json+`}`)
 			v, ok := rows.Tables()[0].Rows[0]["v"]
 			got := ""
 			if ok {
@@ -113,7 +113,7 @@ func rootIDs(t *testing.T, c Config, records ...string) []string {
 }
 
 func TestIDs(t *testing.T) {
-	pk := Config{Table: "t", PrimaryKey: []string{"id"}}
+	pk := Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{"id"}}
 	// Stable across Normalizers (runs), independent of other fields.
 	a := rootIDs(t, pk, `{"id":42,"x":1}`)[0]
 	if b := rootIDs(t, pk, `{"x":2,"id":42}`)[0]; a != b {
@@ -125,35 +125,35 @@ func TestIDs(t *testing.T) {
 	if b := rootIDs(t, pk, `{"id":43}`)[0]; a == b {
 		t.Error("different keys, same id")
 	}
-	if b := rootIDs(t, Config{Table: "u", PrimaryKey: []string{"id"}}, `{"id":42}`)[0]; a == b {
+	if b := rootIDs(t, Config{MaxNesting: 10, Table: "u", PrimaryKey: []string{"id"}}, `{"id":42}`)[0]; a == b {
 		t.Error("different tables, same id")
 	}
 	// Compound keys are unambiguous.
-	ck := Config{Table: "t", PrimaryKey: []string{"a", "b"}}
+	ck := Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{"a", "b"}}
 	ids := rootIDs(t, ck, `{"a":"x","b":"yz"}`, `{"a":"xy","b":"z"}`)
 	if ids[0] == ids[1] {
 		t.Error("compound keys (x,yz) and (xy,z) collide")
 	}
 	// Nested key paths.
-	ids = rootIDs(t, Config{Table: "t", PrimaryKey: []string{"attributes.key"}}, `{"attributes":{"key":"k"}}`, `{"attributes":{"key":"k"},"id":1}`)
+	ids = rootIDs(t, Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{"attributes.key"}}, `{"attributes":{"key":"k"}}`, `{"attributes":{"key":"k"},"id":1}`)
 	if ids[0] != ids[1] {
 		t.Error("nested key: same key, different ids")
 	}
 	// Content ids: same raw record, same id.
-	content := Config{Table: "t", IDFromContent: true}
+	content := Config{MaxNesting: 10, Table: "t", IDFromContent: true}
 	ids = rootIDs(t, content, `{"a":1}`, `{"a":1}`, `{"a":2}`)
 	if ids[0] != ids[1] || ids[0] == ids[2] {
 		t.Errorf("content ids: %v", ids)
 	}
 	// Random ids: unique.
-	ids = rootIDs(t, Config{Table: "t"}, `{"a":1}`, `{"a":1}`)
+	ids = rootIDs(t, Config{MaxNesting: 10, Table: "t"}, `{"a":1}`, `{"a":1}`)
 	if ids[0] == ids[1] {
 		t.Error("random ids repeat")
 	}
 }
 
 func TestChildIDsStable(t *testing.T) {
-	c := Config{Table: "t", PrimaryKey: []string{"id"}}
+	c := Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{"id"}}
 	rec := `{"id":1,"items":[{"n":1,"sub":[1,2]},{"n":2}]}`
 	first := normalizeOne(t, c, rec)
 	second := normalizeOne(t, c, rec)
@@ -182,7 +182,7 @@ func TestChildIDsStable(t *testing.T) {
 }
 
 func TestMissingKey(t *testing.T) {
-	n := New(Config{Table: "issues", PrimaryKey: []string{"id", "attributes.key"}})
+	n := New(Config{MaxNesting: 10, Table: "issues", PrimaryKey: []string{"id", "attributes.key"}})
 	var rows Rows
 	for _, rec := range []string{`{"id":1}`, `{"id":1,"attributes":{"key":null}}`} {
 		err := n.Normalize(gjson.Parse(rec), nil, &rows)
@@ -199,7 +199,7 @@ func TestMissingKey(t *testing.T) {
 func TestCollisionsIndependentOfKeyOrder(t *testing.T) {
 	cols := func(rec string) map[string]string { // column -> value
 		m := map[string]string{}
-		for k, v := range normalizeOne(t, Config{Table: "t", IDFromContent: true}, rec).Tables()[0].Rows[0] {
+		for k, v := range normalizeOne(t, Config{MaxNesting: 10, Table: "t", IDFromContent: true}, rec).Tables()[0].Rows[0] {
 			if k != schema.ColID {
 				m[k] = v.(string)
 			}
@@ -222,12 +222,16 @@ func TestCollisionsIndependentOfKeyOrder(t *testing.T) {
 			}
 		}
 	}
-	// The same names as schema.SnakeNames gives for the object's keys.
-	keys := []string{"foo_bar", "fooBar", "FooBar"}
-	values := []string{"snake", "camel", "pascal"}
-	for i, name := range schema.SnakeNames(keys) {
-		if a[name] != values[i] {
-			t.Errorf("key %q: column %q holds %q, want %q", keys[i], name, a[name], values[i])
+	// Of the keys with one snake_case name, the one that sorts first
+	// byte-wise (FooBar) keeps it; the others are disambiguated by key.
+	want := map[string]string{
+		"foo_bar":                                 "pascal",
+		schema.Disambiguate("foo_bar", "fooBar"):  "camel",
+		schema.Disambiguate("foo_bar", "foo_bar"): "snake",
+	}
+	for name, v := range want {
+		if a[name] != v {
+			t.Errorf("column %q holds %q, want %q", name, a[name], v)
 		}
 	}
 }
@@ -235,7 +239,7 @@ func TestCollisionsIndependentOfKeyOrder(t *testing.T) {
 func TestShortening(t *testing.T) {
 	long := strings.Repeat("segment", 6) // 42 bytes per level
 	rec := `{"id":1,"` + long + `":{"` + long + `":1,"list":[{"` + long + `":{"` + long + `":true}}]}}`
-	c := Config{Table: "resource_" + long, PrimaryKey: []string{"id"}, MaxIdentLen: 63}
+	c := Config{MaxNesting: 10, Table: "resource_" + long, PrimaryKey: []string{"id"}, MaxIdentLen: 63}
 	first := normalizeOne(t, c, rec)
 	for _, tr := range first.Tables() {
 		if len(tr.Name) > 63 {
@@ -265,10 +269,11 @@ func TestMaxNesting(t *testing.T) {
 		max  int
 		want string
 	}{
+		{0, "t: _pipe_id id a:json l:json"}, // taken as given: no child tables
 		{-1, "t: _pipe_id id a:json l:json"},
 		{1, "t: _pipe_id id a__b:json | t__l: m:json"},
 		{2, "t: _pipe_id id a__b__c | t__l: | t__l__m: value"},
-		{0, "t: _pipe_id id a__b__c | t__l: | t__l__m: value"},
+		{10, "t: _pipe_id id a__b__c | t__l: | t__l__m: value"},
 	}
 	for _, tt := range tests {
 		rows := normalizeOne(t, Config{Table: "t", PrimaryKey: []string{"id"}, MaxNesting: tt.max}, rec)
@@ -294,7 +299,7 @@ func TestMaxNesting(t *testing.T) {
 }
 
 func TestHintJSONKeepsList(t *testing.T) {
-	rows := normalizeOne(t, Config{Table: "t", IDFromContent: true, Hints: map[string]schema.Type{"tags": schema.JSON, "when": schema.Text}},
+	rows := normalizeOne(t, Config{MaxNesting: 10, Table: "t", IDFromContent: true, Hints: map[string]schema.Type{"tags": schema.JSON, "when": schema.Text}},
 		`{"tags":[{"k":"v"}, 1],"when":"2024-01-02T03:04:05Z"}`)
 	if names := tableNames(rows); len(names) != 1 {
 		t.Errorf("hinted json list made tables %v", names)
@@ -309,7 +314,7 @@ func TestHintJSONKeepsList(t *testing.T) {
 }
 
 func TestExtras(t *testing.T) {
-	n := New(Config{Table: "t", PrimaryKey: []string{"id"}})
+	n := New(Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{"id"}})
 	var rows Rows
 	at := time.Date(2024, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
 	extra := []Field{
@@ -348,7 +353,7 @@ func TestExtras(t *testing.T) {
 }
 
 func TestLoadIDAndNonObjectRecords(t *testing.T) {
-	rows := normalizeOne(t, Config{Table: "t", IDFromContent: true, LoadID: "load-1"}, `"scalar"`, `[1,2]`, `{"l":[true]}`)
+	rows := normalizeOne(t, Config{MaxNesting: 10, Table: "t", IDFromContent: true, LoadID: "load-1"}, `"scalar"`, `[1,2]`, `{"l":[true]}`)
 	for _, tr := range rows.Tables() {
 		var has bool
 		for _, c := range tr.Observed.Columns {
@@ -387,7 +392,7 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestRowsReset(t *testing.T) {
-	n := New(Config{Table: "t", PrimaryKey: []string{"id"}})
+	n := New(Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{"id"}})
 	var rows Rows
 	for _, rec := range []string{`{"id":1,"a":1,"l":[1,2]}`, `{"id":2,"a":2}`} {
 		if err := n.Normalize(gjson.Parse(rec), nil, &rows); err != nil {
@@ -408,7 +413,7 @@ func TestRowsReset(t *testing.T) {
 		}
 	}
 	got := dump(&rows)
-	fresh := normalizeOne(t, Config{Table: "t", PrimaryKey: []string{"id"}}, `{"id":3,"b":"x"}`, `{"id":4,"l":[5]}`, `{"id":5,"l":[6]}`)
+	fresh := normalizeOne(t, Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{"id"}}, `{"id":3,"b":"x"}`, `{"id":4,"l":[5]}`, `{"id":5,"l":[6]}`)
 	if got != dump(fresh) {
 		t.Errorf("reused Rows differ from fresh ones:\n%s\nfresh:\n%s\npage 1 was:\n%s", got, dump(fresh), page1)
 	}
@@ -421,7 +426,7 @@ func TestRowsReset(t *testing.T) {
 }
 
 func TestDuplicateKeys(t *testing.T) {
-	rows := normalizeOne(t, Config{Table: "t", IDFromContent: true}, `{"a":1,"b":{"c":1},"a":2,"b":{"c":3}}`)
+	rows := normalizeOne(t, Config{MaxNesting: 10, Table: "t", IDFromContent: true}, `{"a":1,"b":{"c":1},"a":2,"b":{"c":3}}`)
 	tr := rows.Tables()[0]
 	if got := formatValue(tr.Rows[0]["a"]); got != "bigint 2" || tr.Rows[0]["b__c"] != int64(3) {
 		t.Errorf("last duplicate should win: %v", tr.Rows[0])
@@ -432,7 +437,7 @@ func TestDuplicateKeys(t *testing.T) {
 }
 
 func TestPrimaryKeyFromExtras(t *testing.T) {
-	n := New(Config{Table: "dep_graph", PrimaryKey: []string{"_projects_id"}})
+	n := New(Config{MaxNesting: 10, Table: "dep_graph", PrimaryKey: []string{"_projects_id"}})
 	id := func(project string) string {
 		var rows Rows
 		if err := n.Normalize(gjson.Parse(`{"depGraph":{"pkgs":[]}}`), []Field{{Name: "_projects_id", Value: project}}, &rows); err != nil {

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"slices"
 	"sync/atomic"
 
 	"github.com/pipe-etl/pipe/engine/schema"
@@ -45,8 +46,7 @@ type colType struct {
 	t    schema.Type
 }
 
-// Tables returns the rows per table; a table Transform left without rows
-// is not listed. The rows and observed tables stay valid until Reset.
+// Tables returns the rows per table; a table without rows is not listed. The rows and observed tables stay valid until Reset.
 func (r *Rows) Tables() []TableRows {
 	out := make([]TableRows, 0, len(r.tables))
 	for _, tr := range r.tables {
@@ -59,6 +59,15 @@ func (r *Rows) Tables() []TableRows {
 
 func (tr *tableRows) observed() *schema.Table {
 	return &schema.Table{Name: tr.name, Parent: tr.parent, Columns: tr.cols[:len(tr.cols):len(tr.cols)]}
+}
+
+// Schema returns a copy of the observed table that the caller may change
+// (for example append a column it adds to every row).
+func (t TableRows) Schema() *schema.Table {
+	if t.Observed == nil {
+		return &schema.Table{Name: t.Name, Parent: t.Parent}
+	}
+	return &schema.Table{Name: t.Name, Parent: t.Parent, Columns: slices.Clone(t.Observed.Columns)}
 }
 
 // Len returns the number of rows across tables.
@@ -169,4 +178,30 @@ func (tr *tableRows) addColumn(col string, typ schema.Type, pk bool) {
 	}
 	tr.seen[k] = true
 	tr.cols = append(tr.cols, schema.Column{Name: col, Type: typ, Nullable: !pk, PrimaryKey: pk})
+}
+
+// mark appends to lens the number of rows of each table of r, and
+// returns them: where r stood before a record, for rollback.
+func (r *Rows) mark(lens []int) []int {
+	for _, tr := range r.tables {
+		lens = append(lens, len(tr.rows))
+	}
+	return lens
+}
+
+// rollback drops the rows appended since mark returned lens (tables
+// added since then had none). The dropped maps are cleared and stay in
+// the buffers for reuse.
+func (r *Rows) rollback(lens []int) {
+	for i, tr := range r.tables {
+		keep := 0
+		if i < len(lens) {
+			keep = lens[i]
+		}
+		for _, m := range tr.rows[keep:] {
+			clear(m)
+		}
+		r.n -= len(tr.rows) - keep
+		tr.rows = tr.rows[:keep]
+	}
 }

@@ -60,7 +60,7 @@ func TestBuildInheritanceAndOrder(t *testing.T) {
 	if issues.WriteDisposition != "merge" || strings.Join(issues.PrimaryKey, ",") != "id" {
 		t.Errorf("issues inherits %s on %v", issues.WriteDisposition, issues.PrimaryKey)
 	}
-	if issues.Paginator == nil || issues.Paginator.Type != "json_link" {
+	if issues.Paginator.Type != "json_link" {
 		t.Errorf("issues paginator = %+v, want the client's json_link", issues.Paginator)
 	}
 	projects := p.Resource("projects")
@@ -255,5 +255,31 @@ func TestBuildListVariable(t *testing.T) {
 	s.Client.BaseURL = "{vars.api_url}/{vars.purl}/"
 	if _, err := plan.Build(s, plan.Options{LookupEnv: env(nil)}); err == nil || !strings.Contains(err.Error(), `list variable "purl" can only be used in a resource's requests`) {
 		t.Errorf("list variable in base_url: err = %v", err)
+	}
+}
+
+// TestMaxTableNestingDefault: the plan applies pipe's default (10) and
+// passes a value the spec sets as it is, 0 included (no child tables).
+func TestMaxTableNestingDefault(t *testing.T) {
+	for _, c := range []struct {
+		yaml string
+		want int
+	}{
+		{"", 10},
+		{"\n    max_table_nesting: 0", 0},
+		{"\n    max_table_nesting: 3", 3},
+	} {
+		src := "name: n\nclient: {base_url: \"http://x/\"}\nresources:\n  - name: r" + c.yaml + "\n    endpoint: {path: r}\n"
+		s, err := spec.Load("n.yml", []byte(src))
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		p, err := plan.Build(s, plan.Options{LookupEnv: env(nil)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Resource("r").MaxTableNesting; got != c.want {
+			t.Errorf("max_table_nesting %q: plan has %d, want %d", c.yaml, got, c.want)
+		}
 	}
 }

@@ -56,7 +56,7 @@ func TestLoadValues(t *testing.T) {
 	s := loadFile(t, "testdata/ok/anchors.yml")
 	users, admins := s.Resources[0], s.Resources[1]
 	inc := users.Endpoint.Incremental
-	if inc == nil || time.Duration(inc.Lag) != time.Hour || !inc.Filter || inc.InitialValue != "0" {
+	if inc == nil || time.Duration(inc.Lag) != time.Hour || inc.Filter == nil || !*inc.Filter || inc.InitialValue != "0" {
 		t.Errorf("incremental = %+v", inc)
 	}
 	body, _ := json.Marshal(users.Endpoint.JSON)

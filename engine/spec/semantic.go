@@ -37,6 +37,7 @@ func checkSemantics(s *Spec) Errors {
 		c.checkResource(i)
 	}
 	c.checkParentCycles()
+	c.checkPaginators()
 	return c.errs
 }
 

@@ -1,0 +1,104 @@
+package sqlload
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// StatementCache remembers the text of multi-row INSERT statements by
+// table, column set, row count and conflict action. It is safe for
+// concurrent use and holds at most a few hundred statements.
+type StatementCache struct {
+	mu    sync.Mutex
+	texts map[string]string
+}
+
+const statementCacheSize = 256
+
+// Text returns the INSERT statement of rows rows for ins (its table,
+// columns and conflict action; ins.Rows is not read), with d's
+// placeholders and conflict clause.
+func (c *StatementCache) Text(d Dialect, ins *Insert, rows int) string { return c.get(d, ins, rows) }
+
+func (c *StatementCache) get(d Dialect, ins *Insert, rows int) string {
+	var k strings.Builder
+	k.WriteString(ins.Table)
+	for _, col := range ins.Columns {
+		k.WriteByte(0)
+		k.WriteString(col.Name)
+	}
+	k.WriteByte(0)
+	k.WriteString(strconv.Itoa(rows))
+	k.WriteByte(byte('0' + ins.Conflict))
+	key := k.String()
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if q, ok := c.texts[key]; ok {
+		return q
+	}
+	if c.texts == nil || len(c.texts) >= statementCacheSize {
+		c.texts = map[string]string{}
+	}
+	q := multiRowInsertSQL(d, ins, rows)
+	c.texts[key] = q
+	return q
+}
+
+// multiRowInsertSQL is INSERT INTO table (cols) VALUES (...) x rows,
+// followed by the dialect's conflict clause on _pipe_id.
+func multiRowInsertSQL(d Dialect, ins *Insert, rows int) string {
+	ncol := len(ins.Columns)
+	names := make([]string, ncol)
+	var update []string
+	for i, c := range ins.Columns {
+		names[i] = c.Name
+		if c.Name != schema.ColID && ins.Conflict == DoUpdate {
+			update = append(update, c.Name)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", d.Table(ins.Table), quoteList(d, names))
+	n := 0
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for i := 0; i < ncol; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n++
+			b.WriteString(d.Placeholder(n))
+		}
+		b.WriteByte(')')
+	}
+	if c := d.OnConflict([]string{schema.ColID}, ins.Conflict, update); c != "" {
+		b.WriteByte(' ')
+		b.WriteString(c)
+	}
+	return b.String()
+}
+
+// OnConflictClause is the upsert clause SQLite and Postgres share:
+// ON CONFLICT (key) DO NOTHING, or DO UPDATE SET c = excluded.c for each
+// update column; none for Unkeyed.
+func OnConflictClause(d Dialect, key []string, action Conflict, update []string) string {
+	if action == Unkeyed {
+		return ""
+	}
+	clause := "ON CONFLICT (" + quoteList(d, key) + ") DO "
+	if action == DoNothing || len(update) == 0 {
+		return clause + "NOTHING"
+	}
+	sets := make([]string, len(update))
+	for i, c := range update {
+		sets[i] = d.Quote(c) + " = excluded." + d.Quote(c)
+	}
+	return clause + "UPDATE SET " + strings.Join(sets, ", ")
+}

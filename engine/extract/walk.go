@@ -1,0 +1,137 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/pipe-etl/pipe/engine/state"
+)
+
+// Page is what a chain's walk yields for one response: the records kept
+// (filters passed, inside the incremental window, not loaded before).
+type Page struct {
+	Records []gjson.Result
+	url     func() string
+}
+
+// URL returns the page's request URL with secrets redacted, for errors.
+func (p Page) URL() string { return p.url() }
+
+// Walk is one request chain's walk over its pages and windows. It
+// decides which records are kept and follows the chain's cursor; the
+// caller consumes Pages and then asks for Cursor. A Walk is used by one
+// goroutine.
+type Walk struct {
+	x       *Extractor
+	c       Chain
+	key     state.Key
+	windows []state.Window
+	tracker *state.Tracker // nil without incremental
+	filter  bool           // client-side window filtering and boundary dedup
+}
+
+// Walk starts the walk of chain c from its committed cursor (zero when
+// none). now ends open incremental windows.
+func (x *Extractor) Walk(c Chain, committed state.Cursor, now time.Time) (*Walk, error) {
+	w := &Walk{x: x, c: c, key: c.Key(), windows: []state.Window{{}}}
+	if inc := c.Resource.Incremental; inc != nil {
+		w.filter = inc.ClientFilter()
+		start := state.StartValue(inc.InitialValue, committed.Value, time.Duration(inc.Lag))
+		var err error
+		if w.windows, err = state.Windows(start, inc.EndValue, time.Duration(inc.Window), now); err != nil {
+			return nil, fmt.Errorf("resource %q: %w", c.Resource.Name, err)
+		}
+		w.tracker = state.NewTracker(committed, w.filter)
+	}
+	return w, nil
+}
+
+// Pages yields the pages of every window of the chain in order, each
+// with its kept records. With incremental windows the chain walks them
+// one after the other, so its cursor covers a contiguous range.
+func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
+	return func(yield func(Page, error) bool) {
+		res := w.c.Resource
+		for _, win := range w.windows {
+			c := w.c
+			c.Window = win
+			for page, err := range w.x.pages(ctx, c) {
+				if err != nil {
+					yield(Page{}, err)
+					return
+				}
+				u := page.Request.URL
+				out := Page{url: func() string { return w.x.Redactor.URL(u) }}
+				for _, rec := range page.Records {
+					if !Keep(res.ProcessingSteps, rec) || !w.cursor(rec, win) {
+						continue
+					}
+					out.Records = append(out.Records, rec)
+				}
+				if !yield(out, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// cursor applies the incremental window to a record and observes its
+// cursor; it reports whether the record is kept.
+func (w *Walk) cursor(rec gjson.Result, win state.Window) bool {
+	if w.tracker == nil {
+		return true
+	}
+	v := rec.Get(w.c.Resource.Incremental.CursorPath)
+	if !v.Exists() || v.Type == gjson.Null {
+		return true // no cursor: kept, and it moves nothing
+	}
+	s := v.String()
+	if w.filter && !win.Contains(s) {
+		return false
+	}
+	return w.tracker.Take(s, rec.Raw)
+}
+
+// Cursor returns the chain's cursor to save once every page was
+// consumed, and false when there is none or it did not change.
+func (w *Walk) Cursor() (state.Entry, bool) {
+	if w.tracker == nil {
+		return state.Entry{}, false
+	}
+	c, changed := w.tracker.Cursor()
+	return state.Entry{Key: w.key, Cursor: c.String()}, changed
+}
+
+// Key returns the key of the chain's cursor.
+func (w *Walk) Key() state.Key { return w.key }
+
+// Child returns the parent data that child chains of a kept record
+// need. extra holds the record's extra root-row columns by name (its
+// include_from_parent values), which grandchildren may use. The record
+// is copied, so the page it came from can be freed.
+func (w *Walk) Child(rec gjson.Result, extra map[string]any) *Parent {
+	return &Parent{Resource: w.c.Resource.Name, Record: gjson.Parse(strings.Clone(rec.Raw)), Extra: extra, Up: w.c.Parent}
+}
+
+// Key identifies a chain for its cursor: its resource, and the parent
+// fields its requests use and the list item as name=value pairs, e.g.
+// "id=7f3c…".
+func (c Chain) Key() state.Key {
+	var parts []string
+	if c.Parent != nil {
+		for _, f := range c.Resource.ParentFields {
+			v, _ := c.Parent.Field(f)
+			parts = append(parts, f+"="+v.String())
+		}
+	}
+	if c.Resource.EachVar != "" {
+		parts = append(parts, "vars."+c.Resource.EachVar+"="+c.Item)
+	}
+	return state.Key{Resource: c.Resource.Name, ParentKey: state.ParentKey(parts)}
+}

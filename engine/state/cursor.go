@@ -1,0 +1,144 @@
+package state
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+)
+
+// cursorPrefix starts the persisted text of a Cursor that carries
+// boundary hashes. A text without it is a plain cursor value, as every
+// run wrote before boundaries were kept.
+const cursorPrefix = "pipe.v2 "
+
+// Cursor is what an incremental chain keeps between runs: the largest
+// cursor value it loaded and the hashes (RecordHash) of the records it
+// loaded at exactly that value, so that the next run, which starts at
+// the value inclusively, skips them instead of loading them again.
+type Cursor struct {
+	Value    string
+	Boundary []string // sorted
+}
+
+// ParseCursor reads the persisted text of a cursor. A plain value (the
+// format before boundaries) is a cursor without boundary records.
+func ParseCursor(text string) Cursor {
+	rest, ok := strings.CutPrefix(text, cursorPrefix)
+	if !ok {
+		return Cursor{Value: text}
+	}
+	var v struct {
+		Cursor   string   `json:"cursor"`
+		Boundary []string `json:"boundary"`
+	}
+	if err := json.Unmarshal([]byte(rest), &v); err != nil {
+		return Cursor{Value: text}
+	}
+	return Cursor{Value: v.Cursor, Boundary: v.Boundary}
+}
+
+// String returns the persisted text: the plain value when there are no
+// boundary records (readable, and what older versions wrote), else the
+// prefix and a JSON object {"cursor": value, "boundary": [hashes]}.
+func (c Cursor) String() string {
+	if len(c.Boundary) == 0 && !strings.HasPrefix(c.Value, cursorPrefix) {
+		return c.Value
+	}
+	b, _ := json.Marshal(struct {
+		Cursor   string   `json:"cursor"`
+		Boundary []string `json:"boundary"`
+	}{c.Value, c.Boundary})
+	return cursorPrefix + string(b)
+}
+
+// RecordHash identifies a record by its raw JSON, as received: 32 hex
+// digits of its SHA-256.
+func RecordHash(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Tracker follows one chain's cursor while its records arrive: the
+// largest value seen and, when it keeps boundaries, the hashes of the
+// records seen at that value. It starts from the committed cursor, so a
+// record at the committed value whose hash it holds is known as loaded.
+// A Tracker is used by one goroutine.
+type Tracker struct {
+	committed Cursor
+	boundary  bool
+	max       string
+	at        map[string]bool
+}
+
+// NewTracker starts from the committed cursor (zero when none).
+// keepBoundary says whether records at the largest value are remembered
+// (client-side filtering) or only the value is (the server is trusted).
+func NewTracker(committed Cursor, keepBoundary bool) *Tracker {
+	t := &Tracker{committed: committed, boundary: keepBoundary, max: committed.Value}
+	if keepBoundary {
+		t.at = make(map[string]bool, len(committed.Boundary))
+		for _, h := range committed.Boundary {
+			t.at[h] = true
+		}
+	}
+	return t
+}
+
+// Take follows a record with cursor value v ("" for none) and raw JSON
+// raw. With boundaries it reports false for a record loaded already (at
+// the largest value, by a previous run or an earlier window of this
+// chain), which the caller skips; every other record is taken. Records
+// below the largest value change nothing; only records at or above it
+// are hashed.
+func (t *Tracker) Take(v, raw string) bool {
+	if v == "" {
+		return true
+	}
+	c := 1
+	if t.max != "" {
+		c = Compare(v, t.max)
+	}
+	switch {
+	case c < 0:
+		return true
+	case !t.boundary:
+		if c > 0 {
+			t.max = v
+		}
+		return true
+	}
+	h := RecordHash(raw)
+	if c == 0 {
+		if t.at[h] {
+			return false
+		}
+		t.at[h] = true
+		return true
+	}
+	t.max = v
+	clear(t.at)
+	t.at[h] = true
+	return true
+}
+
+// Cursor returns the chain's cursor and whether it differs from the
+// committed one (a larger value, or new records at the same value).
+func (t *Tracker) Cursor() (Cursor, bool) {
+	c := Cursor{Value: t.max}
+	if t.boundary {
+		for h := range t.at {
+			c.Boundary = append(c.Boundary, h)
+		}
+		slices.Sort(c.Boundary)
+	}
+	if c.Value == "" {
+		return c, false
+	}
+	if t.committed.Value == "" || Compare(c.Value, t.committed.Value) > 0 {
+		return c, true
+	}
+	// At the committed value the set of records only grows.
+	return c, Compare(c.Value, t.committed.Value) == 0 && len(c.Boundary) > len(t.committed.Boundary)
+}

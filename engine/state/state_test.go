@@ -1,0 +1,140 @@
+package state
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestCompare(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want int
+	}{
+		{"9", "10", -1}, // numbers numerically, not as text
+		{"2024-01-02T00:00:00+01:00", "2024-01-01T23:30:00Z", -1}, // instants, not text
+		{"2024-01-02T00:00:00Z", "2024-01-02T00:00:00Z", 0},
+		{"b", "a", 1},
+	}
+	for _, c := range cases {
+		if got := Compare(c.a, c.b); got != c.want {
+			t.Errorf("Compare(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestStartValue(t *testing.T) {
+	cases := []struct {
+		committed string
+		lag       time.Duration
+		want      string
+	}{
+		{"", time.Hour, "2020-01-01T00:00:00Z"}, // nothing committed: the initial value
+		{"2024-05-01T12:00:00Z", 0, "2024-05-01T12:00:00Z"},
+		{"2024-05-01T12:00:00Z", time.Hour, "2024-05-01T11:00:00Z"},
+		{"1000", time.Minute, "940"}, // integers by seconds
+		{"abc", time.Hour, "abc"},    // neither: as committed
+	}
+	for _, c := range cases {
+		if got := StartValue("2020-01-01T00:00:00Z", c.committed, c.lag); got != c.want {
+			t.Errorf("StartValue(%q, %s) = %q, want %q", c.committed, c.lag, got, c.want)
+		}
+	}
+}
+
+func TestWindowContains(t *testing.T) {
+	w := Window{Start: "10", End: "20"}
+	for v, want := range map[string]bool{"": true, "9": false, "10": true, "15": true, "20": true, "21": false} {
+		if got := w.Contains(v); got != want {
+			t.Errorf("%+v.Contains(%q) = %v, want %v", w, v, got, want)
+		}
+	}
+	if !(Window{}).Contains("1") {
+		t.Error("an open window refused a value")
+	}
+}
+
+func TestWindows(t *testing.T) {
+	now := time.Date(2024, 1, 3, 12, 0, 0, 0, time.UTC)
+	got, err := Windows("2024-01-01T00:00:00Z", "", 24*time.Hour, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[{2024-01-01T00:00:00Z 2024-01-02T00:00:00Z} {2024-01-02T00:00:00Z 2024-01-03T00:00:00Z} {2024-01-03T00:00:00Z 2024-01-03T12:00:00Z}]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("windows = %v, want %s", got, want)
+	}
+	if got, _ := Windows("5", "9", 0, now); fmt.Sprint(got) != "[{5 9}]" {
+		t.Errorf("without a size = %v", got)
+	}
+	if _, err := Windows("5", "", time.Hour, now); err == nil {
+		t.Error("a numeric start with a window size gave no error")
+	}
+}
+
+func TestCursorText(t *testing.T) {
+	cases := []struct {
+		c    Cursor
+		text string
+	}{
+		{Cursor{Value: "2024-01-01T00:00:00Z"}, "2024-01-01T00:00:00Z"}, // plain, as before boundaries
+		{Cursor{Value: "7", Boundary: []string{"a1", "b2"}}, `pipe.v2 {"cursor":"7","boundary":["a1","b2"]}`},
+		{Cursor{Value: "pipe.v2 x"}, `pipe.v2 {"cursor":"pipe.v2 x","boundary":null}`}, // a value spelled like the prefix
+	}
+	for _, c := range cases {
+		if got := c.c.String(); got != c.text {
+			t.Errorf("%+v.String() = %q, want %q", c.c, got, c.text)
+		}
+		if got := ParseCursor(c.text); got.Value != c.c.Value || fmt.Sprint(got.Boundary) != fmt.Sprint(c.c.Boundary) {
+			t.Errorf("ParseCursor(%q) = %+v, want %+v", c.text, got, c.c)
+		}
+	}
+}
+
+func TestTracker(t *testing.T) {
+	h := RecordHash
+	// The previous run loaded record a at 10.
+	tr := NewTracker(Cursor{Value: "10", Boundary: []string{h("a")}}, true)
+	if tr.Take("10", "a") {
+		t.Error("the committed boundary record was taken again")
+	}
+	if !tr.Take("9", "a") || !tr.Take("", "x") {
+		t.Error("a record below the cursor or without one was refused")
+	}
+	if !tr.Take("10", "b") { // a new record at the committed value
+		t.Error("a new record at the committed value was refused")
+	}
+	if c, changed := tr.Cursor(); !changed || c.Value != "10" || len(c.Boundary) != 2 {
+		t.Errorf("cursor = %+v, %v; want 10 with a and b, changed", c, changed)
+	}
+	if !tr.Take("11", "d") || !tr.Take("11", "e") || tr.Take("11", "d") {
+		t.Error("records at a new largest value: taken once each")
+	}
+	if !tr.Take("10", "a") {
+		t.Error("the boundary did not move with the largest value")
+	}
+	if c, changed := tr.Cursor(); !changed || c.Value != "11" || fmt.Sprint(c.Boundary) != fmt.Sprint(sorted(h("d"), h("e"))) {
+		t.Errorf("cursor = %+v, %v", c, changed)
+	}
+
+	unchanged := NewTracker(Cursor{Value: "10", Boundary: []string{h("a")}}, true)
+	unchanged.Take("10", "a")
+	unchanged.Take("3", "z")
+	if _, changed := unchanged.Cursor(); changed {
+		t.Error("a rerun that saw only loaded records changed the cursor")
+	}
+
+	trusting := NewTracker(Cursor{Value: "10"}, false)
+	if !trusting.Take("12", "x") || !trusting.Take("12", "x") {
+		t.Error("a tracker without boundaries skipped a record")
+	}
+	if c, changed := trusting.Cursor(); !changed || c.String() != "12" {
+		t.Errorf("cursor without boundaries = %q, %v", c.String(), changed)
+	}
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
