@@ -30,7 +30,8 @@ type runner struct {
 	stats     map[string]*ResourceStats
 	progress  *progress
 	done      *completion
-	mu        sync.Mutex // guards stats and done
+	mu        sync.Mutex // guards stats, done and tallies
+	tallies   map[string]*normalize.HintTally
 }
 
 func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
@@ -242,6 +243,7 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		MaxNesting:        res.MaxTableNesting,
 		LoadID:            r.loadID,
 		Hints:             hints,
+		Tally:             r.hintTally(res.Name, hints),
 		IDFromContent:     res.IDFromContent,
 		MaxIdentLen:       r.opts.MaxIdentLen,
 		Parent:            res.Parent,

@@ -89,7 +89,7 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		Dest:                dest,
 		Secrets:             store,
 		Logger:              log,
-		Progress:            e.stderr,
+		Progress:            e.progress(),
 		CheckpointRows:      o.checkpointRows,
 		CheckpointResources: o.checkpointResources,
 		MaxIdentLen:         maxIdentLen(dest),
