@@ -17,11 +17,12 @@ import (
 // they had: upserts find them and rewrite them where they are, and the
 // indexes on _pipe_id and _pipe_root_id are only read, never written
 // (an upsert's SET leaves out the key, the parent and the root id, which
-// an id determines). The rows of the arrival order stay in arrival order
-// in the table, so the rewrites walk the table nearly in order, while a
+// an id determines). Rows sit in the table in the API's order, so the
+// rewrites walk the table nearly in order, while a
 // DELETE and INSERT of every child row put two index entries per row
 // into random leaves of two indexes keyed by hashes: a re-merge of 100k
-// issues went from 3.3× to ~1.3× the CPU time of their first load.
+// issues went from 3.3× to 1.7–2.6× the CPU time of their first load
+// (README, Performance).
 //
 // What the upserts do not reach are the child rows of a merged root that
 // the record no longer has (a list got shorter or went away): after the
