@@ -157,7 +157,11 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 		}
 	}
 	stats := r.stats[res.Name]
-	for page, err := range walk.Pages(ctx) {
+	pages := walk.Pages(ctx)
+	if given, ok := r.opts.Records[res.Name]; ok && c.Parent == nil {
+		pages = givenPages(res.Name, given)
+	}
+	for page, err := range pages {
 		if err != nil {
 			return err
 		}
@@ -196,7 +200,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 // a root resource): one, or one per item of its list variable.
 func (r *runner) submit(ctx context.Context, pl *pool, res *plan.Resource, parent *extract.Parent) error {
 	items := []string{""}
-	if res.EachVar != "" {
+	if _, given := r.opts.Records[res.Name]; res.EachVar != "" && (parent != nil || !given) {
 		items = res.Each
 	}
 	r.count(func() { r.done.add(res.Name, len(items)) })

@@ -109,7 +109,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log every request and decision")
 	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "log warnings and errors only")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(e.runCommand(), e.validateCommand(), e.planCommand(), e.sourcesCommand(), e.schemaCommand(), e.loadsCommand(), e.authCommand())
+	root.AddCommand(e.runCommand(), e.validateCommand(), e.planCommand(), e.sourcesCommand(), e.schemaCommand(), e.loadsCommand(), e.authCommand(), e.workerCommand(), e.submitCommand(), e.jobsCommand())
 	return root
 }
 
