@@ -27,6 +27,7 @@ type workerFlags struct {
 	concurrency int
 	rescue      time.Duration
 	poll        time.Duration
+	id          string
 }
 
 func (e *env) workerCommand() *cobra.Command {
@@ -51,6 +52,7 @@ records. It stops on SIGINT or SIGTERM, letting running jobs finish.`,
 	cmd.Flags().IntVar(&f.jobs, "jobs", 4, "jobs (partitions) this process works at once")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "requests in flight per job (default: the spec's client.concurrency, else 8)")
 	cmd.Flags().DurationVar(&f.rescue, "rescue-after", time.Hour, "a job running this long is presumed to have lost its worker and is worked again elsewhere")
+	cmd.Flags().StringVar(&f.id, "id", "", "this worker's name in River's job history (default: host name and start time)")
 	cmd.Flags().DurationVar(&f.poll, "poll", time.Second, "how often to look for new jobs")
 	return cmd
 }
@@ -75,11 +77,26 @@ func (e *env) queueDSN(flag string) (string, error) {
 
 // openQueue opens the River queue in the Postgres database dsn.
 func (e *env) openQueue(ctx context.Context, dsn string, c jobs.Config) (*jobs.Queue, error) {
-	conn, err := pq.NewConnector(dsn)
+	cfg, err := pq.NewConfig(dsn)
+	if err != nil {
+		// pq's errors may quote the DSN, password included.
+		return nil, usagef("--queue %s: invalid connection string", redactDSN(dsn))
+	}
+	// The queue lives in the destination's dataset, the schema= parameter,
+	// which is not a server setting.
+	c.Schema = cfg.Runtime["schema"]
+	delete(cfg.Runtime, "schema")
+	conn, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
 		return nil, usagef("--queue %s: invalid connection string", redactDSN(dsn))
 	}
 	db := sql.OpenDB(conn)
+	if c.Schema != "" {
+		if _, err := db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+pq.QuoteIdentifier(c.Schema)); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("queue: schema %q: %w", c.Schema, err)
+		}
+	}
 	q, err := jobs.OpenPostgres(ctx, db, c)
 	if err != nil {
 		db.Close()
@@ -102,6 +119,7 @@ func (e *env) work(ctx context.Context, queue string, f workerFlags) error {
 		Jobs:         f.jobs,
 		RescueAfter:  f.rescue,
 		PollInterval: f.poll,
+		ID:           f.id,
 		Logger:       log,
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -20,6 +21,7 @@ type Queue struct {
 	db     *sql.DB
 	sqlite bool
 	log    *slog.Logger
+	schema string // River's schema, "" for the search path
 }
 
 // Config configures a Queue.
@@ -34,7 +36,13 @@ type Config struct {
 	RescueAfter time.Duration
 	// PollInterval is how often workers look for new jobs (0: 1s).
 	PollInterval time.Duration
-	Logger       *slog.Logger
+	// Schema is the Postgres schema of River's tables and pipe_schedule:
+	// the destination's dataset. Empty for the search path (SQLite).
+	Schema string
+	// ID names this worker in River (river_job.attempted_by); empty for
+	// River's default, the host name and a timestamp.
+	ID     string
+	Logger *slog.Logger
 }
 
 // OpenPostgres opens the queue in the Postgres database db (lib/pq) and
@@ -53,11 +61,13 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	if err := migrate(ctx, d, db, sqlite, c.Logger); err != nil {
+	q := &Queue{db: db, sqlite: sqlite, log: c.Logger, schema: c.Schema}
+	if err := q.migrate(ctx, d); err != nil {
 		return nil, fmt.Errorf("queue: migrate: %w", err)
 	}
-	q := &Queue{db: db, sqlite: sqlite, log: c.Logger}
 	cfg := &river.Config{
+		ID:                   c.ID,
+		Schema:               c.Schema,
 		Logger:               c.Logger.With("component", "river"),
 		JobTimeout:           -1, // a partition takes what it takes; RescueAfter decides when its worker is dead
 		RescueStuckJobsAfter: c.RescueAfter,
@@ -88,30 +98,34 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 	return q, nil
 }
 
-// migrate brings River's tables up to date. On Postgres a transaction
+// migrate brings River's tables up to date, each migration in a
+// transaction of its own (some cannot share one). On Postgres a session
 // advisory lock serialises workers starting together.
-func migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite bool, log *slog.Logger) error {
-	m, err := rivermigrate.New(d, &rivermigrate.Config{Logger: log})
+func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) error {
+	m, err := rivermigrate.New(d, &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler), Schema: q.schema})
 	if err != nil {
 		return err
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if !sqlite {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtext('pipe river migrate'))"); err != nil {
+	if !q.sqlite {
+		conn, err := q.db.Conn(ctx)
+		if err != nil {
 			return err
 		}
+		defer conn.Close()
+		const key = "SELECT %s(hashtext('pipe river migrate'))"
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(key, "pg_advisory_lock")); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(key, "pg_advisory_unlock"))
 	}
-	if _, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
 		return err
 	}
-	if err := ensureSchedules(ctx, tx); err != nil {
-		return err
+	if len(res.Versions) > 0 {
+		q.log.Info("queue: migrated River's tables", "versions", len(res.Versions))
 	}
-	return tx.Commit()
+	return q.ensureSchedules(ctx)
 }
 
 // Close closes the queue's database.
@@ -145,4 +159,13 @@ func (q *Queue) Work(ctx context.Context) error {
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	return q.Client.Stop(stopCtx)
+}
+
+// table returns the name of a table of the queue's schema, qualified
+// when the schema is set.
+func (q *Queue) table(name string) string {
+	if q.schema == "" {
+		return name
+	}
+	return pq.QuoteIdentifier(q.schema) + "." + name
 }

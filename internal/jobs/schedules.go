@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -20,8 +19,8 @@ import (
 // from enqueuing an interval twice.
 
 // ensureSchedules creates the table of periodic schedules.
-func ensureSchedules(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS pipe_schedule (
+func (q *Queue) ensureSchedules(ctx context.Context) error {
+	_, err := q.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+q.table("pipe_schedule")+` (
 	name text PRIMARY KEY,
 	every_ms bigint NOT NULL,
 	args text NOT NULL
@@ -36,7 +35,7 @@ func (q *Queue) Schedule(ctx context.Context, name string, every time.Duration, 
 	if err != nil {
 		return err
 	}
-	_, err = q.db.ExecContext(ctx, `INSERT INTO pipe_schedule (name, every_ms, args) VALUES ($1, $2, $3)
+	_, err = q.db.ExecContext(ctx, `INSERT INTO `+q.table("pipe_schedule")+` (name, every_ms, args) VALUES ($1, $2, $3)
 ON CONFLICT (name) DO UPDATE SET every_ms = excluded.every_ms, args = excluded.args`, name, every.Milliseconds(), string(b))
 	if err != nil {
 		return fmt.Errorf("queue: schedule %q: %w", name, err)
@@ -51,7 +50,7 @@ const SyncInterval = 10 * time.Second
 // have maps each schedule name to the periodic job id given to River,
 // which changes with the schedule.
 func (q *Queue) syncSchedules(ctx context.Context, have map[string]string) error {
-	rows, err := q.db.QueryContext(ctx, "SELECT name, every_ms, args FROM pipe_schedule")
+	rows, err := q.db.QueryContext(ctx, "SELECT name, every_ms, args FROM "+q.table("pipe_schedule"))
 	if err != nil {
 		return fmt.Errorf("queue: schedules: %w", err)
 	}

@@ -184,7 +184,7 @@ func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(c
 // Config.RescueAfter) and whose job another worker took over must not
 // commit its load too. The job's row stays locked until the commit.
 func (q *Queue) complete(ctx context.Context, tx *sql.Tx, job *rivertype.JobRow, completeTx func() error) error {
-	query := "SELECT state, attempt FROM river_job WHERE id = $1"
+	query := "SELECT state, attempt FROM " + q.table("river_job") + " WHERE id = $1"
 	if !q.sqlite {
 		query += " FOR UPDATE"
 	}
