@@ -51,6 +51,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 		UserAgent:      "pipe",
 		Sleep:          o.Sleep,
 		MaxInFlight:    p.Concurrency,
+		Shared:         o.SharedBudget,
 	})
 	x := &extract.Extractor{
 		Plan: p, Client: client, Secrets: o.Secrets, Redactor: red, Logger: o.Logger,

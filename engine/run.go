@@ -74,6 +74,10 @@ type Options struct {
 	// transaction back. internal/jobs completes a River job there, so that
 	// a partition's effect and its completion commit together.
 	BeforeCommit func(ctx context.Context, tx destinations.Tx) error
+	// SharedBudget, when set, is a request budget shared with other
+	// processes, waited on before every request after the spec's own rate
+	// limits (see rest.SharedBudget).
+	SharedBudget rest.SharedBudget
 }
 
 // AuthFactory builds an authenticator for one auth block. expand resolves

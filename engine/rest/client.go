@@ -46,6 +46,22 @@ type Options struct {
 	// MaxInFlight bounds the HTTP requests in flight at once across every
 	// chain sharing the client (client.concurrency); 0 means no bound.
 	MaxInFlight int
+	// Shared is a request budget shared with other processes, waited on
+	// after Limiter before every attempt; nil means none.
+	Shared SharedBudget
+}
+
+// SharedBudget is a request budget that several processes share, such
+// as the workers of a partitioned run (internal/jobs keeps one in
+// Postgres). The Client calls Wait before every attempt and SlowDown
+// after each 429, from many goroutines at once.
+type SharedBudget interface {
+	// Wait blocks until the budget allows one more request to host, or
+	// ctx is done (then it returns ctx's error).
+	Wait(ctx context.Context, host string) error
+	// SlowDown tells the budget that host answered 429 despite it, so
+	// that every process sharing it slows down.
+	SlowDown(ctx context.Context, host string)
 }
 
 // Client sends requests with retries, backoff, rate limits, credentials
@@ -64,6 +80,7 @@ type Client struct {
 	now            func() time.Time
 	jitter         func(time.Duration) time.Duration
 	inFlight       chan struct{} // nil: unbounded
+	shared         SharedBudget
 }
 
 // Call is what one request chain adds to a request: where errors come
@@ -93,6 +110,7 @@ func NewClient(o Options) *Client {
 		sleep:          o.Sleep,
 		now:            o.Now,
 		jitter:         fullJitter,
+		shared:         o.Shared,
 	}
 	if o.MaxInFlight > 0 {
 		c.inFlight = make(chan struct{}, o.MaxInFlight)
@@ -175,7 +193,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 	where := method + " " + c.redactor.URL(req.URL)
 	refreshed := false
 	for attempt := 1; ; attempt++ {
-		if err := c.waitLimiters(ctx, call); err != nil {
+		if err := c.waitLimiters(ctx, req.URL.Host, call); err != nil {
 			return nil, fmt.Errorf("%s: rate limit: %w", where, err)
 		}
 		r, err := c.prepare(ctx, req, method, call.Auth)
@@ -235,7 +253,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			return nil, herr
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
-			c.slowDown(call.Limiter, where)
+			c.slowDown(ctx, req.URL.Host, call.Limiter, where)
 		}
 		wait, from := serverWait(resp, c.now())
 		if limit := max(maxServerWait, c.maxBackoff); wait > limit {
@@ -251,13 +269,18 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 	}
 }
 
-func (c *Client) waitLimiters(ctx context.Context, call Call) error {
+func (c *Client) waitLimiters(ctx context.Context, host string, call Call) error {
 	start := time.Now()
 	for _, l := range []*rate.Limiter{c.limiter, call.Limiter} {
 		if l == nil {
 			continue
 		}
 		if err := l.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	if c.shared != nil {
+		if err := c.shared.Wait(ctx, host); err != nil {
 			return err
 		}
 	}
@@ -273,8 +296,12 @@ func (c *Client) waitLimiters(ctx context.Context, call Call) error {
 // slows further for the rest of the run instead of meeting 429s again.
 const slowDownFactor = 0.7
 
-// slowDown lowers the client-wide and the endpoint budgets after a 429.
-func (c *Client) slowDown(call *rate.Limiter, where string) {
+// slowDown lowers the client-wide, the endpoint and the shared budgets
+// after a 429.
+func (c *Client) slowDown(ctx context.Context, host string, call *rate.Limiter, where string) {
+	if c.shared != nil {
+		c.shared.SlowDown(ctx, host)
+	}
 	for _, l := range []*rate.Limiter{c.limiter, call} {
 		if l == nil || l.Limit() == rate.Inf {
 			continue

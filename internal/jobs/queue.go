@@ -72,6 +72,7 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 		JobTimeout:           -1, // a partition takes what it takes; RescueAfter decides when its worker is dead
 		RescueStuckJobsAfter: c.RescueAfter,
 		FetchPollInterval:    c.PollInterval,
+		RetryPolicy:          retryPolicy{},
 	}
 	if cfg.RescueStuckJobsAfter <= 0 {
 		cfg.RescueStuckJobsAfter = time.Hour
@@ -124,6 +125,9 @@ func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) erro
 	}
 	if len(res.Versions) > 0 {
 		q.log.Info("queue: migrated River's tables", "versions", len(res.Versions))
+	}
+	if err := q.ensureBudgets(ctx); err != nil {
+		return err
 	}
 	return q.ensureSchedules(ctx)
 }

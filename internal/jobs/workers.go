@@ -160,6 +160,7 @@ func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(c
 		return err
 	}
 	o.Dest = dest
+	o.SharedBudget = q.sharedBudget(p)
 	inTx, err := prepare(ctx, &o)
 	if err != nil {
 		return err

@@ -3,10 +3,13 @@ package jobs_test
 import (
 	"database/sql"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,13 +24,15 @@ import (
 // partition, and checks that the tables hold exactly the fake's data:
 // the killed partition's rows were not committed by the dead worker,
 // River gave the job to another one, and no partition was lost or
-// loaded twice.
+// loaded twice. The fake also sees the workers together keep to the
+// spec's 1,620 requests a minute.
 func TestWorkersLoadEveryPartitionOnceWhenOneIsKilled(t *testing.T) {
 	bin := pipeBinary(t)
 	dsn, _ := pgtest.DSN(t)
 	db := pgtest.Open(t, dsn)
 	fake := fakeapi.New(fakeapi.Config{Orgs: 200, ProjectsPerOrg: 2, IssuesPerOrg: 3, Seed: 17, Token: "jobs-token", Latency: 40 * time.Millisecond})
-	srv := httptest.NewServer(fake.Handler())
+	arrivals := &arrivals{}
+	srv := httptest.NewServer(arrivals.record(fake.Handler()))
 	defer srv.Close()
 	env := []string{"SNYK_TOKEN=jobs-token", "PIPE_QUEUE=" + dsn}
 
@@ -79,6 +84,12 @@ func TestWorkersLoadEveryPartitionOnceWhenOneIsKilled(t *testing.T) {
 		t.Errorf("partition jobs: %d (%v); want 49 besides the run's own (200 orgs by 4)", parts, err)
 	}
 
+	// 1620 a minute is 27 a second: any 5 seconds hold at most 135
+	// requests, and a few more for arrival jitter.
+	if n, total := arrivals.maxIn(5 * time.Second), arrivals.total(); n > 27*5+5 || total < 27*5*2 {
+		t.Errorf("%d requests in the busiest 5 seconds (of %d); want at most 140 of more than 270", n, total)
+	}
+
 	snap := fake.Snapshot()
 	var orgs, projects, issues []string
 	for _, o := range snap.Orgs {
@@ -122,4 +133,41 @@ func sameRows(t *testing.T, db *sql.DB, table, query string, want []string) {
 			return
 		}
 	}
+}
+
+// arrivals records when the fake received each request.
+type arrivals struct {
+	mu sync.Mutex
+	at []time.Time
+}
+
+func (a *arrivals) record(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		a.at = append(a.at, time.Now())
+		a.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (a *arrivals) total() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.at)
+}
+
+// maxIn returns the most requests received within any window of d.
+func (a *arrivals) maxIn(d time.Duration) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	at := slices.Clone(a.at)
+	slices.SortFunc(at, time.Time.Compare)
+	best, j := 0, 0
+	for i := range at {
+		for at[i].Sub(at[j]) >= d {
+			j++
+		}
+		best = max(best, i-j+1)
+	}
+	return best
 }
