@@ -51,7 +51,7 @@ records. It stops on SIGINT or SIGTERM, letting running jobs finish.`,
 	addQueueFlag(cmd, &queue)
 	cmd.Flags().IntVar(&f.jobs, "jobs", 4, "jobs (partitions) this process works at once")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "requests in flight per job (default: the spec's client.concurrency, else 8)")
-	cmd.Flags().DurationVar(&f.rescue, "rescue-after", time.Hour, "a job running this long is presumed to have lost its worker and is worked again elsewhere")
+	cmd.Flags().DurationVar(&f.rescue, "rescue-after", time.Hour, "a job may run this long: then it is cancelled, or, if its worker died, given to another worker")
 	cmd.Flags().StringVar(&f.id, "id", "", "this worker's name in River's job history (default: host name and start time)")
 	cmd.Flags().DurationVar(&f.poll, "poll", time.Second, "how often to look for new jobs")
 	return cmd

@@ -30,9 +30,10 @@ type Config struct {
 	Env *Env
 	// Jobs is how many jobs the process works at once (0: 4).
 	Jobs int
-	// RescueAfter is how long a job may run before River considers its
-	// worker dead and works it again elsewhere (0: one hour). A job that
-	// outlives it cannot commit any more (see complete).
+	// RescueAfter is how long a job may run (0: one hour): its worker
+	// then cancels it, and River's rescuer gives a job whose worker died
+	// to another worker once it has run that long. A job that outlives it
+	// cannot commit any more (see complete).
 	RescueAfter time.Duration
 	// PollInterval is how often workers look for new jobs (0: 1s).
 	PollInterval time.Duration
@@ -65,17 +66,21 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 	if err := q.migrate(ctx, d); err != nil {
 		return nil, fmt.Errorf("queue: migrate: %w", err)
 	}
+	rescue := c.RescueAfter
+	if rescue <= 0 {
+		rescue = time.Hour
+	}
 	cfg := &river.Config{
-		ID:                   c.ID,
-		Schema:               c.Schema,
-		Logger:               c.Logger.With("component", "river"),
-		JobTimeout:           -1, // a partition takes what it takes; RescueAfter decides when its worker is dead
-		RescueStuckJobsAfter: c.RescueAfter,
+		ID:     c.ID,
+		Schema: c.Schema,
+		Logger: c.Logger.With("component", "river"),
+		// A job's own worker gives up at JobTimeout (its load rolls back),
+		// and River's rescuer gives a job whose worker died to another
+		// worker after RescueStuckJobsAfter: the same limit.
+		JobTimeout:           rescue,
+		RescueStuckJobsAfter: rescue,
 		FetchPollInterval:    c.PollInterval,
 		RetryPolicy:          retryPolicy{},
-	}
-	if cfg.RescueStuckJobsAfter <= 0 {
-		cfg.RescueStuckJobsAfter = time.Hour
 	}
 	if cfg.FetchPollInterval <= 0 {
 		cfg.FetchPollInterval = time.Second
