@@ -37,7 +37,7 @@ type buildError struct {
 
 func (e *buildError) Error() string { return e.err.Error() + "\n" + string(e.out) }
 
-func pipeBinary(t *testing.T) string {
+func pipeBinary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the pipe binary and starts processes")
@@ -77,7 +77,7 @@ func (s *syncBuffer) String() string {
 
 // start starts bin with args and env added to the test's environment;
 // the process is killed at cleanup if still running.
-func start(t *testing.T, name, bin string, env []string, args ...string) *proc {
+func start(t testing.TB, name, bin string, env []string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, cmd: exec.Command(bin, args...), out: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), env...)
@@ -97,7 +97,7 @@ func start(t *testing.T, name, bin string, env []string, args ...string) *proc {
 }
 
 // stop ends a process with SIGTERM and waits for it.
-func (p *proc) stop(t *testing.T) {
+func (p *proc) stop(t testing.TB) {
 	t.Helper()
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -108,7 +108,7 @@ func (p *proc) stop(t *testing.T) {
 }
 
 // waitFor polls cond until it holds; it fails the test after timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, error)) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool, error)) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
