@@ -2,8 +2,8 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -30,28 +30,36 @@ type runner struct {
 	stats     map[string]*ResourceStats
 	progress  *progress
 	done      *completion
-	mu        sync.Mutex // guards stats and done
+	mu        sync.Mutex // guards stats, done and tallies
+	tallies   map[string]*normalize.HintTally
 }
 
 func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 	red := rest.NewRedactor()
+	o.Logger = slog.New(rest.NewRedactingHandler(o.Logger.Handler(), red)) // no secret in any log line
 	var limiter *rate.Limiter
 	if p.RateLimit != nil {
 		limiter = newLimiter(p.RateLimit)
 	}
+	scope, err := newScope(p, (&extract.Extractor{Plan: p, Secrets: o.Secrets, Redactor: red}).Lookup(ctx, extract.Chain{}))
+	if err != nil {
+		return nil, err
+	}
 	client := rest.NewClient(rest.Options{
-		HTTPClient:     o.HTTPClient,
-		Limiter:        limiter,
-		MaxAttempts:    p.Retry.MaxAttempts,
-		InitialBackoff: durationOf(p.Retry.InitialBackoff),
-		MaxBackoff:     durationOf(p.Retry.MaxBackoff),
-		Timeout:        durationOf(p.Retry.Timeout),
-		Redactor:       red,
-		Logger:         o.Logger,
-		UserAgent:      "pipe",
-		Sleep:          o.Sleep,
-		MaxInFlight:    p.Concurrency,
-		Shared:         o.SharedBudget,
+		HTTPClient:       o.HTTPClient,
+		Limiter:          limiter,
+		MaxAttempts:      p.Retry.MaxAttempts,
+		InitialBackoff:   durationOf(p.Retry.InitialBackoff),
+		MaxBackoff:       durationOf(p.Retry.MaxBackoff),
+		Timeout:          durationOf(p.Retry.Timeout),
+		Redactor:         red,
+		Logger:           o.Logger,
+		UserAgent:        "pipe",
+		Sleep:            o.Sleep,
+		MaxInFlight:      p.Concurrency,
+		Scope:            scope,
+		MaxResponseBytes: p.MaxResponseBytes,
+		Shared:           o.SharedBudget,
 	})
 	x := &extract.Extractor{
 		Plan: p, Client: client, Secrets: o.Secrets, Redactor: red, Logger: o.Logger,
@@ -63,7 +71,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 	x.OnRateWait = func(resource string, d time.Duration) {
 		r.count(func() { r.stats[resource].RateWait += d })
 	}
-	auths := map[*spec.Auth]rest.Authenticator{} // one per auth block, so tokens are shared
+	auths := map[*rest.AuthConfig]rest.Authenticator{} // one per auth block, so tokens are shared
 	for _, res := range p.Resources {
 		if !res.Needed {
 			continue
@@ -81,7 +89,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 			var err error
 			a, err = r.authenticator(ctx, res.Auth, red)
 			if err != nil {
-				return nil, fmt.Errorf("resource %q: auth %s: %w", res.Name, res.Auth.Type, err)
+				return nil, fmt.Errorf("resource %q: %w", res.Name, err)
 			}
 			auths[res.Auth] = a
 		}
@@ -90,9 +98,9 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 	return r, nil
 }
 
-// authenticator builds one auth block's authenticator: engine/rest's
-// kinds first, then the Options' factory for the others.
-func (r *runner) authenticator(ctx context.Context, a *spec.Auth, red *rest.Redactor) (rest.Authenticator, error) {
+// authenticator builds one auth block's authenticator with the
+// constructor the Options' table has for its type.
+func (r *runner) authenticator(ctx context.Context, a *rest.AuthConfig, red *rest.Redactor) (rest.Authenticator, error) {
 	lookup := r.x.Lookup(ctx, extract.Chain{})
 	expand := func(s string) (string, error) {
 		t, err := spec.ParseTemplate(s)
@@ -101,11 +109,12 @@ func (r *runner) authenticator(ctx context.Context, a *spec.Auth, red *rest.Reda
 		}
 		return t.Expand(lookup)
 	}
-	auth, err := rest.NewAuthenticator(a, expand, r.opts.HTTPClient, red, r.opts.Logger)
-	if !errors.Is(err, rest.ErrUnsupportedAuth) || r.opts.Auth == nil {
-		return auth, err
+	kinds := r.opts.Auth
+	if kinds == nil {
+		kinds = rest.BuiltinAuthKinds()
 	}
-	return r.opts.Auth(ctx, a, expand, red)
+	allowAuthEndpoints(r.x.Client.Scope(), a, expand)
+	return kinds.New(ctx, a, rest.AuthEnv{Expand: expand, HTTPClient: r.opts.HTTPClient, Redactor: red, Logger: r.opts.Logger})
 }
 
 // extract runs every needed root resource; children are submitted by
@@ -247,12 +256,14 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		MaxNesting:        res.MaxTableNesting,
 		LoadID:            r.loadID,
 		Hints:             hints,
+		Tally:             r.hintTally(res.Name, hints),
 		IDFromContent:     res.IDFromContent,
 		MaxIdentLen:       r.opts.MaxIdentLen,
 		Parent:            res.Parent,
 		IncludeFromParent: res.IncludeFromParent,
 		ListVar:           res.EachVar,
 		Required:          res.Required,
+		Secrets:           r.x.Redactor,
 	}
 	for _, s := range res.ProcessingSteps {
 		c.Exclude = append(c.Exclude, s.ExcludeColumns...)

@@ -27,11 +27,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
-	"github.com/pipe-etl/pipe/engine/secrets"
-	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/engine/state"
 )
 
@@ -55,9 +54,10 @@ type Options struct {
 	CheckpointResources bool
 	// MaxIdentLen is the destination's identifier limit (63 for Postgres).
 	MaxIdentLen int
-	// Auth builds authenticators for auth kinds that engine/rest does not
-	// know (oauth2_refresh_token, token_broker). May be nil.
-	Auth AuthFactory
+	// Auth maps each auth type to its constructor; the composition root
+	// assembles it (rest.BuiltinAuthKinds plus oauth2_refresh_token and
+	// token_broker). Nil means rest.BuiltinAuthKinds.
+	Auth rest.AuthKinds
 	// Sleep replaces time-based waits in retries (tests); nil for real ones.
 	Sleep func(context.Context, time.Duration) error
 	// Records gives the records of root resources, by resource name,
@@ -79,11 +79,6 @@ type Options struct {
 	// limits (see rest.SharedBudget).
 	SharedBudget rest.SharedBudget
 }
-
-// AuthFactory builds an authenticator for one auth block. expand resolves
-// placeholders in the block's string fields; red learns the secrets the
-// authenticator obtains, so they are redacted from errors.
-type AuthFactory func(ctx context.Context, a *spec.Auth, expand func(string) (string, error), red *rest.Redactor) (rest.Authenticator, error)
 
 // Report summarizes a run.
 type Report struct {
@@ -148,11 +143,17 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	stopProgress := r.progress.start(o.Progress, r.stats, &r.mu)
 	extractErr := r.extract(ctx)
 	w.extractErr = extractErr
+	if extractErr == nil {
+		r.warnHints()
+	}
 	close(r.out)
 	werr := <-writeErr
 	stopProgress()
 
 	report.Tables = w.rows
+	if w.status != "completed" {
+		report.Tables = w.committedRows // what a failed run left committed
+	}
 	report.Elapsed = time.Since(start)
 	report.Status = w.status
 	return report, errors.Join(extractErr, werr)

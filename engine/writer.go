@@ -196,9 +196,6 @@ func (w *writer) commit(ctx context.Context, status string) error {
 	ls := destinations.LoadStatus{Status: status, Rows: w.rows}
 	if status != "running" {
 		ls.Finished = time.Now().UTC()
-		if w.extractErr != nil {
-			ls.Error = w.extractErr.Error()
-		}
 	}
 	if err := w.tx.Commit(ctx, ls); err != nil {
 		return fmt.Errorf("commit load: %w", err)
@@ -219,18 +216,23 @@ func (w *writer) finish(ctx context.Context) error {
 		return nil
 	}
 	if w.extractErr != nil {
+		// A failed run commits nothing more: what it wrote since its last
+		// checkpoint is rolled back, so the tables are as the last commit
+		// left them (as before the run when no checkpoint was reached).
 		w.status = "failed"
-	} else {
-		for _, res := range w.plan.Resources {
-			if !res.Selected || res.WriteDisposition != string(destinations.Replace) {
-				continue
-			}
-			tables := append([]string{res.Table}, w.childTables(res.Table)...)
-			if err := w.tx.FinishReplace(ctx, tables); err != nil {
-				_ = w.tx.Rollback()
-				w.status = "failed"
-				return fmt.Errorf("resource %q: replace: %w", res.Name, err)
-			}
+		_ = w.tx.Rollback()
+		w.recordFailure(ctx, w.extractErr)
+		return nil
+	}
+	for _, res := range w.plan.Resources {
+		if !res.Selected || res.WriteDisposition != string(destinations.Replace) {
+			continue
+		}
+		tables := append([]string{res.Table}, w.childTables(res.Table)...)
+		if err := w.tx.FinishReplace(ctx, tables); err != nil {
+			_ = w.tx.Rollback()
+			w.status = "failed"
+			return fmt.Errorf("resource %q: replace: %w", res.Name, err)
 		}
 	}
 	if w.opts.BeforeCommit != nil {

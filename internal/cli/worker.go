@@ -158,7 +158,7 @@ func (e *env) jobsEnv(dsn string, concurrency int) *jobs.Env {
 				Secrets:     store,
 				Logger:      e.logger().With("spec", p.Name),
 				MaxIdentLen: maxIdentLen(dest),
-				Auth:        e.authFactory(p.Name, dest),
+				Auth:        e.authKinds(dest),
 			}, nil
 		},
 		Dest: func(ctx context.Context, pipeline string) (destinations.Destination, error) {
