@@ -18,10 +18,12 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -58,6 +60,24 @@ type Options struct {
 	Auth rest.AuthKinds
 	// Sleep replaces time-based waits in retries (tests); nil for real ones.
 	Sleep func(context.Context, time.Duration) error
+	// Records gives the records of root resources, by resource name,
+	// instead of requesting them: a partition of a partitioned run
+	// (internal/jobs) gets its share of the parent records this way, and
+	// its rows and child chains come from them. A root given records makes
+	// one chain whatever its list variable holds, and moves no cursor.
+	Records map[string][]json.RawMessage
+	// BeforeCommit, when set, makes the run a single transaction: no
+	// checkpoints, and a run that fails commits nothing but its failed
+	// status in _pipe_loads. It is called once, in that transaction, after
+	// every row, cursor and replace swap was written and just before the
+	// commit of a run that succeeded; its error fails the run and rolls the
+	// transaction back. internal/jobs completes a River job there, so that
+	// a partition's effect and its completion commit together.
+	BeforeCommit func(ctx context.Context, tx destinations.Tx) error
+	// SharedBudget, when set, is a request budget shared with other
+	// processes, waited on before every request after the spec's own rate
+	// limits (see rest.SharedBudget).
+	SharedBudget rest.SharedBudget
 }
 
 // Report summarizes a run.
@@ -90,6 +110,9 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	}
 	if o.CheckpointRows <= 0 {
 		o.CheckpointRows = DefaultCheckpointRows
+	}
+	if o.BeforeCommit != nil {
+		o.CheckpointRows, o.CheckpointResources = math.MaxInt, false
 	}
 	start := time.Now()
 	committed, err := o.Dest.State(ctx, p.Name)
