@@ -99,8 +99,8 @@ type Field struct {
 
 // Normalizer turns the records of one resource into rows. It asks its
 // Names for the column of each JSON key once and remembers it, so a key
-// gets the same column for the Names' life and beyond. It is safe for use by one goroutine at a time and
-// cheap to create per resource and run.
+// gets the column the run's Names decided. It is safe for use by one
+// goroutine at a time and cheap to create per resource and run.
 type Normalizer struct {
 	cfg     Config
 	loadID  any   // cfg.LoadID, boxed once
@@ -109,7 +109,7 @@ type Normalizer struct {
 	pk      map[string]bool // primary key paths
 	root    *table
 	names   *Names
-	extras  map[string]*node  // extra fields by name
+	extras  map[string]*node // extra fields by name
 	rng     *mrand.ChaCha8
 	buf     []byte // scratch for ids
 	vals    []any  // scratch for extra values

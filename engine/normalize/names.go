@@ -16,7 +16,7 @@ type table struct {
 	parent *table
 	root   *node            // the row's own object; its fields are the top-level keys
 	owners map[string]*node // column name -> the node that owns it (nil: bookkeeping)
-	reg    *tableReg      // the table in the run's Names
+	reg    *tableReg        // the table in the run's Names
 	// key path of the list in the parent's rows, recorded as the Key of
 	// the _pipe_parent_id column
 	listKey string

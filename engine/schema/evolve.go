@@ -109,6 +109,9 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 			}
 			continue
 		}
+		if next.Columns[i].Key == "" {
+			next.Columns[i].Key = oc.Key // recorded before keys were: recorded with the next change
+		}
 		cur := next.Columns[i]
 		if fits(cur.Type, oc.Type) {
 			continue
