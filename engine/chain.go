@@ -32,6 +32,7 @@ type runner struct {
 	done      *completion
 	mu        sync.Mutex // guards stats, done and tallies
 	tallies   map[string]*normalize.HintTally
+	names     *normalize.Names // the run's column and child table names, shared by its chains
 }
 
 func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
@@ -264,6 +265,7 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		ListVar:           res.EachVar,
 		Required:          res.Required,
 		Secrets:           r.x.Redactor,
+		Names:             r.names,
 	}
 	for _, s := range res.ProcessingSteps {
 		c.Exclude = append(c.Exclude, s.ExcludeColumns...)

@@ -29,6 +29,7 @@ import (
 
 	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine/normalize"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/state"
@@ -127,6 +128,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.names = normalize.NewNames(tables) // the recorded names win
 	r.committed = make(map[state.Key]state.Cursor, len(committed))
 	for _, e := range committed {
 		r.committed[e.Key] = state.ParseCursor(e.Cursor)
