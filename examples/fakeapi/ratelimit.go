@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // Snyk allows 1620 requests per minute per token and 180 for package
@@ -79,6 +81,6 @@ func writeFamilyError(w http.ResponseWriter, fam family, status int, msg string)
 	case famCx:
 		writeCxError(w, status, msg)
 	default:
-		writeOAuthError(w, status, "server_error", msg)
+		snykoauth.WriteError(w, status, "server_error", msg)
 	}
 }
