@@ -24,7 +24,7 @@ func (s *Server) newOAuth() *snykoauth.Provider {
 	return snykoauth.New(snykoauth.Config{
 		Now:      s.cfg.Now,
 		TokenTTL: s.cfg.OAuthTokenTTL,
-		BotID:    func(n int) string { return s.data.h.uuid(kUser, uint64(n)+100, 7) },
+		BotID:    func(n int) string { return s.data.h.UUID(kUser, uint64(n)+100, 7) },
 	})
 }
 
