@@ -76,6 +76,12 @@ type Call struct {
 	// Waited, if set, is told how long each attempt waited for the rate
 	// limiters (only waits of a millisecond or more), for progress reports.
 	Waited func(time.Duration)
+	// Observed, if set, is told of every attempt once it got a response
+	// or failed to; it is called from the goroutine that sent it.
+	Observed func(Attempt)
+	// MaxPages, if above 0, ends a page walk after that many pages
+	// without requesting the next (pipe run --sample).
+	MaxPages int
 }
 
 // NewClient returns a Client with o's settings and defaults.
@@ -182,7 +188,13 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
+		sent := time.Now()
 		resp, err := c.send(ctx, r)
+		a := Attempt{Method: method, URL: c.redactor.URL(req.URL), Number: attempt, Duration: time.Since(sent), Err: err}
+		if resp != nil {
+			a.Status = resp.StatusCode
+		}
+		call.observe(ctx, a)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%s: %w", where, context.Cause(ctx))

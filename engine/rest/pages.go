@@ -34,7 +34,8 @@ type Page struct {
 // The walk ends after the last page, when the consumer stops, or at the
 // first error, which is yielded (resource "x": page 3: GET ...: ...). A
 // response ignored by response_actions ends the walk quietly. A response
-// identical to the previous one is an error wrapping ErrLoop.
+// identical to the previous one is an error wrapping ErrLoop. With
+// call.MaxPages set, the walk requests no page past that number.
 func (c *Client) Pages(ctx context.Context, first *Request, p Paginator, sel *Selector, call Call) iter.Seq2[*Page, error] {
 	if sel == nil {
 		sel = NewSelector("", c.logger)
@@ -78,6 +79,7 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 	for {
 		next := page.Request.Clone()
 		more, perr := w.p.Next(next, page.Response, len(page.Records))
+		more = more && !w.last(page)
 		var pending chan fetched
 		if perr == nil && more {
 			pending = make(chan fetched, 1)
@@ -119,6 +121,9 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 	reqs, ok, err := pc.Remaining(page.Request, page.Response, len(page.Records))
 	if err != nil || !ok {
 		return false // Next reports the same error in the sequential walk
+	}
+	if m := w.call.MaxPages; m > 0 && len(reqs) > m-1 {
+		reqs = reqs[:m-1]
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var g errgroup.Group
@@ -162,6 +167,11 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 		}
 		page = f.page
 	}
+}
+
+// last reports whether page is the last that Call.MaxPages allows.
+func (w *walk) last(page *Page) bool {
+	return w.call.MaxPages > 0 && page.Number >= w.call.MaxPages
 }
 
 // accept checks a fetched page that follows prev, yielding the error and
