@@ -45,6 +45,15 @@ type Options struct {
 	Logger     *slog.Logger
 	// Progress receives a line per resource while running; nil for none.
 	Progress io.Writer
+	// Redraw redraws the progress lines in place with ANSI escapes (the
+	// CLI sets it when Progress is a terminal) instead of appending lines.
+	Redraw bool
+	// SamplePages, when above 0, makes the run a sample (pipe run
+	// --sample): each request chain fetches at most that many pages, each
+	// resource runs at most that many chains (so a child resource runs for
+	// the first parent records only), one chain at a time, and every
+	// resource's Stats.Sample records what happened.
+	SamplePages int
 	// CheckpointRows commits the load every this many rows (state
 	// included), so a crash loses at most that much work.
 	CheckpointRows int
@@ -72,18 +81,6 @@ type Report struct {
 	Tables    map[string]int64
 	Resources map[string]*ResourceStats
 	Elapsed   time.Duration
-}
-
-// ResourceStats counts what a resource produced.
-type ResourceStats struct {
-	Chains  int64
-	Pages   int64
-	Records int64
-	Rows    int64
-	// RateWait is the time requests spent waiting for the rate limits.
-	RateWait time.Duration
-	// Done is set when the resource has extracted everything.
-	Done bool
 }
 
 // Run executes p into o.Dest. Rows and cursors written before an error
@@ -122,7 +119,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	defer cancel()
 	writeErr := make(chan error, 1)
 	go func() { writeErr <- w.run(ctx, cancel, r.out) }()
-	stopProgress := r.progress.start(o.Progress, r.stats, &r.mu)
+	stopProgress := r.progress.start(o.Progress, o.Redraw, r.stats, &r.mu)
 	extractErr := r.extract(ctx)
 	w.extractErr = extractErr
 	close(r.out)
