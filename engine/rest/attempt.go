@@ -12,12 +12,11 @@ type Attempt struct {
 	URL    string // redacted, as in errors
 	// Number is 1 for a request's first attempt, 2 for its first retry.
 	Number int
-	// Status is the response's status code, 0 when none came (Err says why).
+	// Status is the response's status code, 0 when none came.
 	Status int
 	// Duration runs from sending the request until its body was read
 	// (rate limit waits excluded).
 	Duration time.Duration
-	Err      error
 }
 
 // Failed reports whether the attempt got no response or an error status.

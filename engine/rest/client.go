@@ -191,7 +191,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 		}
 		sent := time.Now()
 		resp, err := c.send(ctx, r)
-		a := Attempt{Method: method, URL: c.redactor.URL(req.URL), Number: attempt, Duration: time.Since(sent), Err: err}
+		a := Attempt{Method: method, URL: c.redactor.URL(req.URL), Number: attempt, Duration: time.Since(sent)}
 		if resp != nil {
 			a.Status = resp.StatusCode
 		}

@@ -3,12 +3,15 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/pipe-etl/pipe/engine"
 )
@@ -18,7 +21,7 @@ func (e *env) runCommand() *cobra.Command {
 	var dest string
 	var checkpoint int
 	var perResource bool
-	var concurrency int
+	var concurrency, sample int
 	cmd := &cobra.Command{
 		Use:   "run SPEC",
 		Short: "Extract every selected resource of SPEC and load it",
@@ -32,7 +35,7 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpoint, perResource, concurrency})
+			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpointRows: checkpoint, checkpointResources: perResource, concurrency: concurrency, sample: sample})
 		},
 	}
 	addPlanFlags(cmd, &f)
@@ -40,6 +43,7 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 	cmd.Flags().IntVar(&checkpoint, "checkpoint-rows", engine.DefaultCheckpointRows, "commit rows and cursors every N rows")
 	cmd.Flags().BoolVar(&perResource, "checkpoint-resources", false, "also commit each time a resource has extracted everything")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "requests in flight at once (default: the spec's client.concurrency, else 8)")
+	cmd.Flags().IntVar(&sample, "sample", 0, "fetch at most N pages per request chain (children for the first N parents), keep nothing, and show the requests, detections, records and tables")
 	return cmd
 }
 
@@ -54,6 +58,7 @@ type runOptions struct {
 	checkpointRows      int
 	checkpointResources bool
 	concurrency         int // 0 keeps the plan's
+	sample              int // pages per chain of a sample run; 0 for a real run
 }
 
 func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, o runOptions) error {
@@ -67,6 +72,12 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	if o.concurrency > 0 {
 		p.Concurrency = o.concurrency
 	}
+	if o.sample < 0 {
+		return usagef("--sample %d: want a positive number of pages", o.sample)
+	}
+	if o.sample > 0 && destURL != "" {
+		return usagef("--sample keeps nothing: drop --dest")
+	}
 	store, err := e.secretStore()
 	if err != nil {
 		return err
@@ -77,6 +88,9 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	}); err != nil {
 		return err
 	}
+	if o.sample > 0 {
+		return e.sample(ctx, p, store, o.sample)
+	}
 	dest, where, err := e.openDest(ctx, destURL, p.Name)
 	if err != nil {
 		return fmt.Errorf("destination: %w", err)
@@ -84,11 +98,13 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	defer dest.Close()
 	log := e.logger()
 	log.Info("run", "spec", p.File, "dest", where)
+	progress, redraw := e.progressOutput()
 	rep, err := engine.Run(ctx, p, engine.Options{
 		Dest:                dest,
 		Secrets:             store,
 		Logger:              log,
-		Progress:            e.stderr,
+		Progress:            progress,
+		Redraw:              redraw,
 		CheckpointRows:      o.checkpointRows,
 		CheckpointResources: o.checkpointResources,
 		MaxIdentLen:         maxIdentLen(dest),
@@ -98,6 +114,16 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		printSummary(e, rep, where)
 	}
 	return err
+}
+
+// progressOutput returns where run shows progress: stderr, redrawn in
+// place when it is a terminal; nowhere with -q.
+func (e *env) progressOutput() (io.Writer, bool) {
+	if e.logLevel.Level() >= slog.LevelWarn {
+		return nil, false
+	}
+	f, ok := e.stderr.(interface{ Fd() uintptr })
+	return e.stderr, ok && term.IsTerminal(int(f.Fd()))
 }
 
 // printSummary writes rows per table to stdout.
