@@ -35,4 +35,4 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf $(BIN) demo.db
+	rm -rf $(BIN) demo.db demo.db-pipelock

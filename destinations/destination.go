@@ -1,8 +1,3 @@
-// Package destinations defines where pipe loads data and holds the generic
-// SQL loader (on sqlx) that the SQLite and Postgres dialects share.
-//
-// The engine owns one Destination per run and calls it from a single
-// writer goroutine: no method is called concurrently with another.
 package destinations
 
 import (
@@ -32,9 +27,12 @@ type Load struct {
 
 // LoadStatus is what Commit records in _pipe_loads for the load.
 type LoadStatus struct {
-	Status   string           // "running" at a checkpoint, "completed" or "failed" at the end
+	Status   string           // StatusRunning at a checkpoint, StatusCompleted or StatusFailed at the end
 	Finished time.Time        // zero while running
 	Rows     map[string]int64 // rows written per table so far in this load
+	// Error is why a failed load failed, as the engine reports it (secrets
+	// already redacted); empty unless Status is StatusFailed.
+	Error string
 }
 
 // TableRows is a batch of rows for one table, with the table's full

@@ -72,7 +72,7 @@ func (w *writer) run(ctx context.Context, cancel context.CancelFunc, in <-chan m
 		if w.tx != nil {
 			_ = w.tx.Rollback()
 		}
-		w.recordFailure(context.WithoutCancel(ctx))
+		w.recordFailure(context.WithoutCancel(ctx), err)
 		return err
 	}
 	return w.finish(context.WithoutCancel(ctx))
@@ -82,12 +82,12 @@ func (w *writer) run(ctx context.Context, cancel context.CancelFunc, in <-chan m
 // transaction was rolled back, with the rows its checkpoints committed,
 // so pipe loads does not show it as still running. Best effort: the
 // error that failed the load is what the caller reports.
-func (w *writer) recordFailure(ctx context.Context) {
+func (w *writer) recordFailure(ctx context.Context, cause error) {
 	tx, err := w.dest.Begin(ctx, w.load)
 	if err != nil {
 		return
 	}
-	if err := tx.Commit(ctx, destinations.LoadStatus{Status: "failed", Finished: time.Now().UTC(), Rows: w.committedRows}); err != nil {
+	if err := tx.Commit(ctx, destinations.LoadStatus{Status: "failed", Finished: time.Now().UTC(), Rows: w.committedRows, Error: cause.Error()}); err != nil {
 		_ = tx.Rollback()
 	}
 }
@@ -144,9 +144,7 @@ func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.
 }
 
 func (w *writer) canWiden(from, to schema.Type) bool {
-	if d, ok := w.dest.(interface {
-		CanWiden(from, to schema.Type) bool
-	}); ok {
+	if d, ok := w.dest.(destinations.Widener); ok {
 		return d.CanWiden(from, to)
 	}
 	return true
@@ -198,6 +196,9 @@ func (w *writer) commit(ctx context.Context, status string) error {
 	ls := destinations.LoadStatus{Status: status, Rows: w.rows}
 	if status != "running" {
 		ls.Finished = time.Now().UTC()
+		if w.extractErr != nil {
+			ls.Error = w.extractErr.Error()
+		}
 	}
 	if err := w.tx.Commit(ctx, ls); err != nil {
 		return fmt.Errorf("commit load: %w", err)

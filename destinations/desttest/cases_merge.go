@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -63,7 +64,7 @@ func testRootIndex(t *testing.T, tg Target) {
 		t.Skip("the target cannot list indexes")
 	}
 	idx := func(table string) string {
-		return destinations.RootIndexName(table, tg.Dest.(interface{ MaxIdentifierLength() int }).MaxIdentifierLength())
+		return sqlload.RootIndexName(table, tg.Dest.(destinations.IdentLimiter).MaxIdentifierLength())
 	}
 	tx := begin(t, tg.Dest, "l1")
 	ensure(t, tx, issues, problems)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -44,21 +44,21 @@ type heldRows struct {
 const copyBatchRows = 20_000
 
 var (
-	_ destinations.Inserter          = (*copyInserter)(nil)
-	_ destinations.Flusher           = (*copyInserter)(nil)
-	_ destinations.ConnInserterMaker = (*Dialect)(nil)
+	_ sqlload.Inserter          = (*copyInserter)(nil)
+	_ sqlload.Flusher           = (*copyInserter)(nil)
+	_ sqlload.ConnInserterMaker = (*Dialect)(nil)
 )
 
 // NewConnInserter returns the COPY inserter for tx on conn, which sends
 // the rows it holds back through lib/pq's connection itself: a COPY's
 // rows then skip database/sql's per-row argument conversion, two
 // allocations and its locks.
-func (d *Dialect) NewConnInserter(conn *sqlx.Conn, tx *sqlx.Tx) destinations.Inserter {
+func (d *Dialect) NewConnInserter(conn *sqlx.Conn, tx *sqlx.Tx) sqlload.Inserter {
 	return &copyInserter{tx: tx, d: d, conn: conn, temps: map[string]string{}}
 }
 
 // NewInserter returns the COPY inserter for tx.
-func (d *Dialect) NewInserter(tx *sqlx.Tx) destinations.Inserter {
+func (d *Dialect) NewInserter(tx *sqlx.Tx) sqlload.Inserter {
 	return &copyInserter{tx: tx, d: d, temps: map[string]string{}}
 }
 
@@ -66,7 +66,7 @@ func (d *Dialect) NewInserter(tx *sqlx.Tx) destinations.Inserter {
 // them into ins.Table. Rows whose keys are new (Unkeyed) are copied into
 // ins.Table directly, held back until copyBatchRows of them wait or
 // Flush.
-func (c *copyInserter) Insert(ctx context.Context, ins *destinations.Insert) error {
+func (c *copyInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 	names := make([]string, len(ins.Columns))
 	var update []string
 	for i, col := range ins.Columns {
@@ -76,7 +76,7 @@ func (c *copyInserter) Insert(ctx context.Context, ins *destinations.Insert) err
 		}
 	}
 	cols := strings.Join(names, ", ")
-	if ins.Conflict == destinations.Unkeyed {
+	if ins.Conflict == sqlload.Unkeyed {
 		return c.hold(ctx, ins.Table, cols, ins.Rows)
 	}
 	if err := c.Flush(ctx); err != nil {

@@ -11,19 +11,19 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
-// Dialect is the destinations.Dialect of Postgres, for one dataset
+// Dialect is the sqlload.Dialect of Postgres, for one dataset
 // (schema).
 type Dialect struct {
 	dataset string
 }
 
 var (
-	_ destinations.Dialect     = (*Dialect)(nil)
-	_ destinations.KeyDeferrer = (*Dialect)(nil)
+	_ sqlload.Dialect     = (*Dialect)(nil)
+	_ sqlload.KeyDeferrer = (*Dialect)(nil)
 )
 
 // New returns the Postgres dialect for tables in the schema dataset.
@@ -88,7 +88,7 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 // primary key (named as SwapTable names it), which takes a lock that
 // readers wait for only until the commit that follows.
 func (d *Dialect) AddKey(ctx context.Context, tx *sqlx.Tx, table string, final bool) error {
-	name := d.Quote(destinations.ShortName(table+"_pkey", d.MaxIdentifierLen()))
+	name := d.Quote(sqlload.ShortName(table+"_pkey", d.MaxIdentifierLen()))
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (%s)",
 		name, d.Table(table), d.Quote(schema.ColID))); err != nil {
 		return err
@@ -112,8 +112,8 @@ func (d *Dialect) HasKey(ctx context.Context, q sqlx.QueryerContext, table strin
 }
 
 // OnConflict is Postgres' upsert clause.
-func (d *Dialect) OnConflict(key []string, action destinations.Conflict, update []string) string {
-	return destinations.OnConflictClause(d, key, action, update)
+func (d *Dialect) OnConflict(key []string, action sqlload.Conflict, update []string) string {
+	return sqlload.OnConflictClause(d, key, action, update)
 }
 
 // ExistingColumns reads the catalog for a table of the dataset.
@@ -132,7 +132,7 @@ ORDER BY a.attnum`, d.dataset, table)
 // WidenColumns alters the column types in one statement, converting with
 // casts: bigint to double precision exactly below 2^53, numbers to their
 // shortest round-tripping text.
-func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t *schema.Table, ws []destinations.Widening) error {
+func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t *schema.Table, ws []sqlload.Widening) error {
 	alters := make([]string, len(ws))
 	for i, w := range ws {
 		c, typ := d.Quote(w.Column.Name), d.ColumnType(w.Column.Type)
@@ -158,7 +158,7 @@ func (d *Dialect) SwapTable(ctx context.Context, tx *sqlx.Tx, table, staging str
 		d.Table(table)); err != nil {
 		return fmt.Errorf("primary key: %w", err)
 	}
-	want := destinations.ShortName(table+"_pkey", d.MaxIdentifierLen())
+	want := sqlload.ShortName(table+"_pkey", d.MaxIdentifierLen())
 	if pkey == want {
 		return nil
 	}

@@ -43,7 +43,7 @@ func TestKeyAtLoadEnd(t *testing.T) {
 		t.Errorf("primary key names %v, want [things_pkey]", names)
 	}
 	var n int
-	dataset := tg.Dest.(*destinations.SQL).Dialect().(*Dialect).Dataset()
+	dataset := tg.Dest.(*Destination).Dialect().(*Dialect).Dataset()
 	if err := tg.DB.Get(&n, "SELECT count(*) FROM pg_indexes WHERE schemaname = $1 AND tablename = 'things'", dataset); err != nil {
 		t.Fatal(err)
 	}

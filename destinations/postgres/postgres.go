@@ -1,5 +1,5 @@
 // Package postgres is pipe's Postgres destination: the generic SQL loader
-// of package destinations with a Dialect for github.com/lib/pq that loads
+// of package destinations/sqlload with a Dialect for github.com/lib/pq that loads
 // in bulk with COPY.
 //
 // A destination is one Postgres schema, the dataset: the WithDataset
@@ -28,7 +28,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
-	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 )
 
 // DefaultDataset is the schema loaded into when neither WithDataset nor
@@ -61,7 +61,7 @@ func WithLogger(l *slog.Logger) Option {
 // key=value pairs; an empty dsn uses libpq's environment defaults such as
 // PGHOST) and returns the dataset as a destination, creating its schema if
 // missing. Bookkeeping tables are created by the first load.
-func Open(ctx context.Context, dsn string, opts ...Option) (*destinations.SQL, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*Destination, error) {
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)
@@ -74,7 +74,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*destinations.SQL, e
 		dataset = o.dataset
 	}
 	d := New(dataset)
-	if err := destinations.CheckIdentifier(dataset, d.MaxIdentifierLen()); err != nil {
+	if err := sqlload.CheckIdentifier(dataset, d.MaxIdentifierLen()); err != nil {
 		return nil, fmt.Errorf("postgres: open: dataset: %w", err)
 	}
 	conn, err := pq.NewConnectorConfig(cfg)
@@ -86,7 +86,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*destinations.SQL, e
 		db.Close()
 		return nil, fmt.Errorf("postgres: open: dataset %q: %w", dataset, err)
 	}
-	return destinations.NewSQL(db, d, o.log), nil
+	return &Destination{SQL: sqlload.NewSQL(db, d, o.log)}, nil
 }
 
 // parseDSN parses dsn as pq does and takes the schema= parameter out of

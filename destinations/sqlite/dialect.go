@@ -9,7 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -23,16 +23,17 @@ const (
 	syncLoad    = "NORMAL"
 )
 
-// Dialect is the destinations.Dialect of SQLite.
+// Dialect is the sqlload.Dialect of SQLite.
 type Dialect struct {
-	cache destinations.StatementCache
+	cache sqlload.StatementCache
+	path  string // the database file, for the run lock; empty for none
 }
 
 var (
-	_ destinations.Dialect      = (*Dialect)(nil)
-	_ destinations.TxHooks      = (*Dialect)(nil)
-	_ destinations.KeyDeferrer  = (*Dialect)(nil)
-	_ destinations.IndexBuilder = (*Dialect)(nil)
+	_ sqlload.Dialect      = (*Dialect)(nil)
+	_ sqlload.TxHooks      = (*Dialect)(nil)
+	_ sqlload.KeyDeferrer  = (*Dialect)(nil)
+	_ sqlload.IndexBuilder = (*Dialect)(nil)
 )
 
 // New returns the SQLite dialect.
@@ -101,7 +102,7 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 // resolve conflicts on it as on a primary key.
 func (d *Dialect) AddKey(ctx context.Context, tx *sqlx.Tx, table string, _ bool) error {
 	return d.buildIndex(ctx, tx, fmt.Sprintf("CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (%s)",
-		d.Quote(destinations.KeyIndexName(table, d.MaxIdentifierLen())), d.Table(table), d.Quote(schema.ColID)))
+		d.Quote(sqlload.KeyIndexName(table, d.MaxIdentifierLen())), d.Table(table), d.Quote(schema.ColID)))
 }
 
 // CreateIndex creates an index on one column of table.
@@ -140,8 +141,8 @@ WHERE l."unique" AND (SELECT group_concat(name) FROM pragma_index_info(l.name)) 
 }
 
 // OnConflict is SQLite's upsert clause (SQLite 3.24 and later).
-func (d *Dialect) OnConflict(key []string, action destinations.Conflict, update []string) string {
-	return destinations.OnConflictClause(d, key, action, update)
+func (d *Dialect) OnConflict(key []string, action sqlload.Conflict, update []string) string {
+	return sqlload.OnConflictClause(d, key, action, update)
 }
 
 // ExistingColumns reads pragma_table_info.
@@ -166,11 +167,11 @@ func (d *Dialect) SwapTable(ctx context.Context, tx *sqlx.Tx, table, staging str
 }
 
 // NewInserter returns a single-row INSERT inserter sharing d's statement
-// cache (see destinations.RowInserter for why not multi-row INSERTs). SQL
+// cache (see sqlload.RowInserter for why not multi-row INSERTs). SQL
 // uses NewConnInserter instead for the transactions it runs on a
 // dedicated connection, which are all of SQLite's.
-func (d *Dialect) NewInserter(tx *sqlx.Tx) destinations.Inserter {
-	return destinations.NewRowInserter(tx, d, &d.cache)
+func (d *Dialect) NewInserter(tx *sqlx.Tx) sqlload.Inserter {
+	return sqlload.NewRowInserter(tx, d, &d.cache)
 }
 
 // loadPragmas are the connection settings of a load transaction, each
@@ -178,7 +179,7 @@ func (d *Dialect) NewInserter(tx *sqlx.Tx) destinations.Inserter {
 // it saved write calls for statement journals of multi-row upserts, not
 // of single-row ones, and it makes SQLite sort in memory without bound,
 // which the index builds at the end of a load (see
-// destinations.KeyDeferrer) turned into 380 MB for a million issues.
+// sqlload.KeyDeferrer) turned into 380 MB for a million issues.
 var loadPragmas = []struct{ name, load, restore string }{
 	{"synchronous", syncLoad, syncDefault},
 }

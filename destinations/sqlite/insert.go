@@ -9,7 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
 
-	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 )
 
 // connInserter writes rows with single-row INSERT statements prepared on
@@ -18,7 +18,7 @@ import (
 // adds to every execution (argument conversion and its allocations,
 // locks, and for a cancellable context a goroutine per execution in
 // go-sqlite3) and binds a row's values in one cgo crossing (see run).
-// Against destinations.RowInserter it cut the writer's time per row
+// Against sqlload.RowInserter it cut the writer's time per row
 // outside SQLite by about two thirds in BenchmarkRunSQLite profiles.
 type connInserter struct {
 	conn  *sqlx.Conn
@@ -34,22 +34,22 @@ type connStmt struct {
 }
 
 var (
-	_ destinations.Inserter          = (*connInserter)(nil)
-	_ destinations.ConnInserterMaker = (*Dialect)(nil)
+	_ sqlload.Inserter          = (*connInserter)(nil)
+	_ sqlload.ConnInserterMaker = (*Dialect)(nil)
 )
 
 // rowsPerCheck is how many rows Insert writes between checks of ctx.
 const rowsPerCheck = 256
 
 // NewConnInserter returns the Inserter of a load transaction on conn.
-func (d *Dialect) NewConnInserter(conn *sqlx.Conn, _ *sqlx.Tx) destinations.Inserter {
+func (d *Dialect) NewConnInserter(conn *sqlx.Conn, _ *sqlx.Tx) sqlload.Inserter {
 	return &connInserter{conn: conn, d: d, stmts: map[string]*connStmt{}}
 }
 
 // Insert writes ins.Rows one statement execution each. Statements run
 // under a context that is never cancelled; ctx is checked every
 // rowsPerCheck rows.
-func (r *connInserter) Insert(ctx context.Context, ins *destinations.Insert) error {
+func (r *connInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 	if len(ins.Columns) == 0 {
 		return fmt.Errorf("no columns")
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -63,21 +64,21 @@ func TestInsertCancelled(t *testing.T) {
 // single-row one: NULLs where a value is nil, statements re-prepared when
 // the column list changes, and a failing row reported rather than lost.
 func TestInserters(t *testing.T) {
-	var cache destinations.StatementCache
+	var cache sqlload.StatementCache
 	for _, c := range []struct {
 		name string
-		make func(conn *sqlx.Conn, tx *sqlx.Tx) destinations.Inserter
+		make func(conn *sqlx.Conn, tx *sqlx.Tx) sqlload.Inserter
 	}{
 		{"conn", New().NewConnInserter},
-		{"rows", func(_ *sqlx.Conn, tx *sqlx.Tx) destinations.Inserter {
-			return destinations.NewRowInserter(tx, New(), &cache)
+		{"rows", func(_ *sqlx.Conn, tx *sqlx.Tx) sqlload.Inserter {
+			return sqlload.NewRowInserter(tx, New(), &cache)
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) { testInserter(t, c.make) })
 	}
 }
 
-func testInserter(t *testing.T, newInserter func(conn *sqlx.Conn, tx *sqlx.Tx) destinations.Inserter) {
+func testInserter(t *testing.T, newInserter func(conn *sqlx.Conn, tx *sqlx.Tx) sqlload.Inserter) {
 	ctx := t.Context()
 	d, err := Open(ctx, filepath.Join(t.TempDir(), "pipe.db"))
 	if err != nil {
@@ -106,15 +107,15 @@ func testInserter(t *testing.T, newInserter func(conn *sqlx.Conn, tx *sqlx.Tx) d
 		}
 		return out
 	}
-	if err := ins.Insert(ctx, &destinations.Insert{Table: "t", Columns: cols(schema.ColID, "n", "s"),
+	if err := ins.Insert(ctx, &sqlload.Insert{Table: "t", Columns: cols(schema.ColID, "n", "s"),
 		Rows: [][]any{{"a", int64(1), "x"}, {"b", nil, "y"}, {"c", int64(3), nil}}}); err != nil {
 		t.Fatalf("insert: %v", err)
 	}
-	if err := ins.Insert(ctx, &destinations.Insert{Table: "t", Columns: cols(schema.ColID, "s"),
+	if err := ins.Insert(ctx, &sqlload.Insert{Table: "t", Columns: cols(schema.ColID, "s"),
 		Rows: [][]any{{"d", "z"}}}); err != nil {
 		t.Fatalf("insert with other columns: %v", err)
 	}
-	err = ins.Insert(ctx, &destinations.Insert{Table: "t", Columns: cols(schema.ColID, "n"),
+	err = ins.Insert(ctx, &sqlload.Insert{Table: "t", Columns: cols(schema.ColID, "n"),
 		Rows: [][]any{{"e", int64(5)}, {"f", int64(-1)}}})
 	if err == nil || !strings.Contains(err.Error(), "row 1") {
 		t.Errorf("insert violating a CHECK: %v, want an error for row 1", err)

@@ -1,8 +1,8 @@
 // Package sqlite is pipe's SQLite destination: the generic SQL loader of
-// package destinations with a Dialect for github.com/mattn/go-sqlite3.
+// package destinations/sqlload with a Dialect for github.com/mattn/go-sqlite3.
 //
 // A data table made by a load gets its key on _pipe_id and its
-// _pipe_root_id index at the end of that load (destinations.KeyDeferrer):
+// _pipe_root_id index at the end of that load (sqlload.KeyDeferrer):
 // the key is a unique index named _pipe_key__TABLE, since SQLite cannot
 // add a primary key to a table; upserts resolve conflicts on it as on a
 // primary key. Rows go in through the driver connection itself, one
@@ -45,7 +45,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
 
-	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 )
 
 // cacheKiB is each connection's page cache, allocated as used, and the
@@ -57,6 +57,10 @@ import (
 // indexes everywhere and gets slower with less (re-merging 100k issues:
 // 25 s with 16 MiB, 19 s with 64 MiB).
 const cacheKiB = 16384
+
+// lockSuffix names the file beside the database that runs lock to tell
+// a live run from a dead one (see LockRun).
+const lockSuffix = "-pipelock"
 
 // busyTimeoutMS is how long a statement waits for a lock held by another
 // connection or process before failing with "database is locked".
@@ -78,7 +82,7 @@ func WithLogger(l *slog.Logger) Option {
 // and returns it as a destination. The directory must exist. Bookkeeping
 // tables are created by the first load, so opening only to read (Tables,
 // State) writes nothing but the empty file.
-func Open(ctx context.Context, path string, opts ...Option) (*destinations.SQL, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*sqlload.SQL, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -93,7 +97,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*destinations.SQL, 
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
-	return destinations.NewSQL(sqlx.NewDb(db, "sqlite3"), New(), o.log), nil
+	d := New()
+	d.path = path
+	return sqlload.NewSQL(sqlx.NewDb(db, "sqlite3"), d, o.log), nil
 }
 
 // checkWAL opens the first connection, which creates the file, and

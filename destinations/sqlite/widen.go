@@ -7,7 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -16,7 +16,7 @@ import (
 // the new table, copy the rows, drop the old table, rename the new one,
 // recreate the indexes. Columns the table has but t does not keep their
 // values and get no declared type.
-func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t *schema.Table, ws []destinations.Widening) error {
+func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t *schema.Table, ws []sqlload.Widening) error {
 	have, _, err := d.ExistingColumns(ctx, tx, table)
 	if err != nil {
 		return fmt.Errorf("columns: %w", err)
@@ -26,14 +26,14 @@ func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t
 	var indexes []string
 	if err := tx.SelectContext(ctx, &indexes,
 		"SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL AND name <> ?",
-		table, destinations.KeyIndexName(table, d.MaxIdentifierLen())); err != nil {
+		table, sqlload.KeyIndexName(table, d.MaxIdentifierLen())); err != nil {
 		return fmt.Errorf("indexes: %w", err)
 	}
 	widened := map[string]bool{}
 	for _, w := range ws {
 		widened[w.Column.Name] = true
 	}
-	rebuild := destinations.ShortName(table+"__pipe_rebuild", d.MaxIdentifierLen())
+	rebuild := sqlload.ShortName(table+"__pipe_rebuild", d.MaxIdentifierLen())
 	var defs, names, exprs []string
 	for _, name := range have {
 		def := d.Quote(name)

@@ -222,12 +222,16 @@ func TestCollisionsIndependentOfKeyOrder(t *testing.T) {
 			}
 		}
 	}
-	// The same names as schema.SnakeNames gives for the object's keys.
-	keys := []string{"foo_bar", "fooBar", "FooBar"}
-	values := []string{"snake", "camel", "pascal"}
-	for i, name := range schema.SnakeNames(keys) {
-		if a[name] != values[i] {
-			t.Errorf("key %q: column %q holds %q, want %q", keys[i], name, a[name], values[i])
+	// Of the keys with one snake_case name, the one that sorts first
+	// byte-wise (FooBar) keeps it; the others are disambiguated by key.
+	want := map[string]string{
+		"foo_bar":                                 "pascal",
+		schema.Disambiguate("foo_bar", "fooBar"):  "camel",
+		schema.Disambiguate("foo_bar", "foo_bar"): "snake",
+	}
+	for name, v := range want {
+		if a[name] != v {
+			t.Errorf("column %q holds %q, want %q", name, a[name], v)
 		}
 	}
 }

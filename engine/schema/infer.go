@@ -37,19 +37,3 @@ func (t Type) Valid() bool {
 	}
 	return false
 }
-
-// ParseType returns the Type named s ("boolean", "bigint", "double",
-// "text", "timestamp" or "json").
-func ParseType(s string) (Type, error) {
-	if t := Type(s); t.Valid() {
-		return t, nil
-	}
-	return "", &UnknownTypeError{Name: s}
-}
-
-// UnknownTypeError is returned by ParseType for a name that is not a Type.
-type UnknownTypeError struct{ Name string }
-
-func (e *UnknownTypeError) Error() string {
-	return "unknown data type \"" + e.Name + "\" (want one of boolean, bigint, double, text, timestamp, json)"
-}

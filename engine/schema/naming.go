@@ -3,7 +3,6 @@ package schema
 import (
 	"encoding/hex"
 	"hash/fnv"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -87,36 +86,4 @@ func Shorten(name string, max int) string {
 		keep--
 	}
 	return name[:keep] + h
-}
-
-// SnakeNames returns the snake_case names of the keys of one JSON object,
-// in the order of keys, with collisions resolved independently of that
-// order: of the keys with the same SnakeCase, the one that sorts first
-// byte-wise keeps the plain name and the others are Disambiguated by
-// their key (fooBar and foo_bar give foo_bar and foo_bar_<hash>; FooBar
-// would sort before both). Duplicate keys get the same name.
-func SnakeNames(keys []string) []string {
-	order := make([]int, len(keys))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return keys[order[a]] < keys[order[b]] })
-	owner := make(map[string]string, len(keys)) // name -> key that owns it
-	byKey := make(map[string]string, len(keys))
-	for _, i := range order {
-		k := keys[i]
-		if _, done := byKey[k]; done {
-			continue
-		}
-		name := SnakeCase(k)
-		if _, taken := owner[name]; taken {
-			name = Disambiguate(name, k)
-		}
-		owner[name], byKey[k] = k, name
-	}
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		names[i] = byKey[k]
-	}
-	return names
 }

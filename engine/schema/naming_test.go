@@ -93,22 +93,3 @@ func TestVariantName(t *testing.T) {
 		t.Errorf("VariantName long = %q", got)
 	}
 }
-
-func TestSnakeNames(t *testing.T) {
-	tests := []struct {
-		keys, want []string
-	}{
-		{[]string{"createdOn", "id"}, []string{"created_on", "id"}},
-		{[]string{"foo_bar", "fooBar"}, []string{"foo_bar_" + hash8("foo_bar"), "foo_bar"}},
-		{[]string{"fooBar", "foo_bar"}, []string{"foo_bar", "foo_bar_" + hash8("foo_bar")}},
-		{[]string{"foo_bar", "fooBar", "FooBar"}, []string{"foo_bar_" + hash8("foo_bar"), "foo_bar_" + hash8("fooBar"), "foo_bar"}},
-		{[]string{"a", "a"}, []string{"a", "a"}},
-		{nil, []string{}},
-	}
-	for _, tt := range tests {
-		got := SnakeNames(tt.keys)
-		if strings.Join(got, ",") != strings.Join(tt.want, ",") || len(got) != len(tt.want) {
-			t.Errorf("SnakeNames(%q) = %q, want %q", tt.keys, got, tt.want)
-		}
-	}
-}

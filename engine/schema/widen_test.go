@@ -30,19 +30,6 @@ func TestInfer(t *testing.T) {
 	}
 }
 
-func TestParseType(t *testing.T) {
-	for _, s := range []string{"boolean", "bigint", "double", "text", "timestamp", "json"} {
-		if got, err := ParseType(s); err != nil || string(got) != s {
-			t.Errorf("ParseType(%q) = %q, %v", s, got, err)
-		}
-	}
-	_, err := ParseType("integer")
-	want := `unknown data type "integer" (want one of boolean, bigint, double, text, timestamp, json)`
-	if err == nil || err.Error() != want {
-		t.Errorf("ParseType(integer) error = %v, want %s", err, want)
-	}
-}
-
 func TestWiden(t *testing.T) {
 	tests := []struct {
 		have, got Type

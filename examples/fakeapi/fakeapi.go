@@ -22,6 +22,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // Config sizes the fake's data and sets its credentials and faults.
@@ -88,7 +90,7 @@ type Server struct {
 	routes   []string         // patterns, set up by New
 
 	limiter *limiter
-	oauth   *oauthState
+	oauth   *snykoauth.Provider
 	cx      *cxAuth
 }
 
@@ -109,9 +111,9 @@ func New(c Config) *Server {
 		mux:     http.NewServeMux(),
 		counts:  map[string]int64{},
 		limiter: newLimiter(c.Now),
-		oauth:   newOAuthState(),
 		cx:      newCxAuth(),
 	}
+	s.oauth = s.newOAuth()
 	s.routeSnykREST()
 	s.routeSnykV1()
 	s.routeSnykOAuth()

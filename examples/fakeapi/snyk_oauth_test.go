@@ -12,6 +12,17 @@ import (
 	"time"
 )
 
+// tokenReply is the token endpoint's answer as Snyk documents it (A.10).
+type tokenReply struct {
+	AccessToken      string `json:"access_token"`
+	ExpiresIn        int    `json:"expires_in"`
+	RefreshToken     string `json:"refresh_token,omitempty"`
+	RefreshExpiresIn int    `json:"refresh_expires_in,omitempty"`
+	TokenType        string `json:"token_type"`
+	Scope            string `json:"scope"`
+	BotID            string `json:"bot_id"`
+}
+
 func oauthErr(t *testing.T, resp *http.Response, body []byte, status int, code string) {
 	t.Helper()
 	wantStatus(t, resp, body, status)

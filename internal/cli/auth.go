@@ -69,8 +69,8 @@ func (e *env) authFactory(pipeline string, dest destinations.Destination) engine
 // locker serialises rotation: an advisory lock when the state lives in
 // Postgres (pipelines on several machines share it), else a file lock.
 func locker(dest destinations.Destination) credentials.Locker {
-	if d, ok := dest.(*destinations.SQL); ok && d.Dialect().Name() == "postgres" {
-		return credentials.PostgresLocker{DB: d.DB().DB}
+	if l, ok := dest.(destinations.AdvisoryLocker); ok {
+		return l
 	}
 	return credentials.FileLocker{Dir: lockDir}
 }

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -39,6 +41,12 @@ func TestKilledRunsResumeWithoutLossOrDuplicates(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
+	var sawInterrupted atomic.Int64
+	defer func() {
+		if !t.Failed() && sawInterrupted.Load() == 0 {
+			t.Error("no killed run had committed a checkpoint: nothing to mark interrupted")
+		}
+	}()
 	for _, killAt := range []int64{2, 6, 11, 17} {
 		t.Run("after request "+strconv.FormatInt(killAt, 10), func(t *testing.T) {
 			fake := fakeapi.New(fakeapi.Config{Orgs: 3, ProjectsPerOrg: 3, IssuesPerOrg: 450, Seed: killAt, Token: "crash-token"})
@@ -80,12 +88,58 @@ func TestKilledRunsResumeWithoutLossOrDuplicates(t *testing.T) {
 			fake.Touch(4, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 			fake.AddIssues(3, time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC))
 
+			killed := runningLoads(t, db)
 			code, stdout, stderr := run(t, map[string]string{"SNYK_TOKEN": "crash-token"}, crashArgs(srv.URL, db)...)
 			if code != ExitOK {
 				t.Fatalf("rerun: exit %d\n%s\n%s", code, stdout, stderr)
 			}
 			assertMatchesAPI(t, db, fake.Snapshot())
+			assertInterrupted(t, db, killed)
+			sawInterrupted.Add(int64(len(killed)))
 		})
+	}
+}
+
+// runningLoads returns the ids of the loads recorded as running.
+func runningLoads(t *testing.T, path string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ids []string
+	rows, err := db.Query("SELECT load_id FROM _pipe_loads WHERE status = 'running'")
+	if err != nil {
+		return nil // killed before the first checkpoint made the table
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// assertInterrupted checks that pipe loads shows the killed loads as
+// interrupted, with the reason and their rows, and no load as running.
+func assertInterrupted(t *testing.T, path string, killed []string) {
+	t.Helper()
+	code, stdout, stderr := run(t, nil, "loads", "--dest", path)
+	if code != ExitOK {
+		t.Fatalf("pipe loads: exit %d\n%s", code, stderr)
+	}
+	if regexp.MustCompile(`(?m)^\S+ +snyk +running `).MatchString(stdout) {
+		t.Errorf("a load is still running after the rerun:\n%s", stdout)
+	}
+	for _, id := range killed {
+		want := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(id) + ` +snyk +interrupted .*\n  error: the process running the load ended before finishing it \(found by load \S+\)\n  rows: .*orgs 3`)
+		if !want.MatchString(stdout) {
+			t.Errorf("killed load %s is not shown interrupted:\n%s", id, stdout)
+		}
 	}
 }
 

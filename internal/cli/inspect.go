@@ -2,7 +2,10 @@ package cli
 
 import (
 	"fmt"
+	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,7 +116,12 @@ func (e *env) loadsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "loads",
 		Short: "Print the load history of a destination, newest first",
-		Args:  exactArgs(0),
+		Long: `Loads prints one line per load: id, pipeline, status, start, duration
+and rows. A failed or interrupted load gets two more lines: its error
+and its rows per table (what its checkpoints committed). A load is
+interrupted when the process running it ended without finishing it;
+the next run of the pipeline finds and marks it.`,
+		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := e.openExisting(cmd, dest)
 			if err != nil {
@@ -128,24 +136,44 @@ func (e *env) loadsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%-27s %-16s %-10s %-20s %10s %10s\n", "load", "pipeline", "status", "started (UTC)", "duration", "rows")
-			for _, l := range loads {
-				var total int64
-				for _, n := range l.Rows {
-					total += n
-				}
-				took := "-"
-				if !l.Finished.IsZero() {
-					took = l.Finished.Sub(l.Started).Round(time.Millisecond).String()
-				}
-				fmt.Fprintf(e.stdout, "%-27s %-16s %-10s %-20s %10s %10d\n", l.ID, l.Pipeline, l.Status, l.Started.Format("2006-01-02 15:04:05"), took, total)
-			}
+			printLoads(e.stdout, loads)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&dest, "dest", "", "destination URL or SQLite path (default $PIPE_DEST)")
 	cmd.Flags().IntVar(&limit, "limit", 20, "show at most this many loads (0 for all)")
 	return cmd
+}
+
+// printLoads prints the load history; see loadsCommand.
+func printLoads(w io.Writer, loads []destinations.LoadRecord) {
+	fmt.Fprintf(w, "%-27s %-16s %-11s %-20s %10s %10s\n", "load", "pipeline", "status", "started (UTC)", "duration", "rows")
+	for _, l := range loads {
+		var total int64
+		for _, n := range l.Rows {
+			total += n
+		}
+		took := "-"
+		if !l.Finished.IsZero() {
+			took = l.Finished.Sub(l.Started).Round(time.Millisecond).String()
+		}
+		fmt.Fprintf(w, "%-27s %-16s %-11s %-20s %10s %10d\n", l.ID, l.Pipeline, l.Status, l.Started.Format("2006-01-02 15:04:05"), took, total)
+		if l.Status != destinations.StatusFailed && l.Status != destinations.StatusInterrupted {
+			continue
+		}
+		if l.Error != "" {
+			fmt.Fprintf(w, "  error: %s\n", l.Error)
+		}
+		tables := slices.Sorted(maps.Keys(l.Rows))
+		parts := make([]string, len(tables))
+		for i, t := range tables {
+			parts[i] = fmt.Sprintf("%s %d", t, l.Rows[t])
+		}
+		if len(parts) == 0 {
+			parts = append(parts, "none committed")
+		}
+		fmt.Fprintf(w, "  rows: %s\n", strings.Join(parts, ", "))
+	}
 }
 
 // openExisting opens --dest (or PIPE_DEST) for reading; unlike run, it

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine"
 )
 
@@ -147,7 +148,7 @@ func printSummary(e *env, rep *engine.Report, where string) {
 }
 
 func maxIdentLen(d any) int {
-	if m, ok := d.(interface{ MaxIdentifierLength() int }); ok {
+	if m, ok := d.(destinations.IdentLimiter); ok {
 		return m.MaxIdentifierLength()
 	}
 	return 0

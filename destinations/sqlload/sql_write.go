@@ -1,4 +1,4 @@
-package destinations
+package sqlload
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -19,7 +20,7 @@ import (
 //
 // Rows with the same _pipe_id in one table of a batch are written once:
 // the first for append, the last for merge and replace.
-func (x *sqlTx) Write(ctx context.Context, b *Batch) error {
+func (x *sqlTx) Write(ctx context.Context, b *destinations.Batch) error {
 	if err := x.check(); err != nil {
 		return err
 	}
@@ -29,17 +30,17 @@ func (x *sqlTx) Write(ctx context.Context, b *Batch) error {
 	return nil
 }
 
-func (x *sqlTx) write(ctx context.Context, b *Batch) error {
+func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 	if len(b.Tables) == 0 {
 		return nil
 	}
 	var conflict Conflict
 	switch b.Disposition {
-	case Append:
+	case destinations.Append:
 		conflict = DoNothing
-	case Merge:
+	case destinations.Merge:
 		conflict = DoUpdate
-	case Replace:
+	case destinations.Replace:
 		for i := range b.Tables {
 			if err := x.insert(ctx, &b.Tables[i], true, DoUpdate); err != nil {
 				return err
@@ -57,7 +58,7 @@ func (x *sqlTx) write(ctx context.Context, b *Batch) error {
 	if err != nil {
 		return err
 	}
-	if b.Disposition == Merge && !rootNew {
+	if b.Disposition == destinations.Merge && !rootNew {
 		if err := x.deleteChildren(ctx, b, ids); err != nil {
 			return err
 		}
@@ -71,12 +72,12 @@ func (x *sqlTx) write(ctx context.Context, b *Batch) error {
 }
 
 // rootIDs returns the _pipe_id of every root row of b.
-func rootIDs(b *Batch) ([]any, error) {
+func rootIDs(b *destinations.Batch) ([]any, error) {
 	ids := make([]any, 0, len(b.Tables[0].Rows))
 	for _, row := range b.Tables[0].Rows {
 		id, ok := row[schema.ColID].(string)
 		if !ok || id == "" {
-			return nil, fmt.Errorf("table %q: %w", b.Tables[0].Table.Name, ErrMissingID)
+			return nil, fmt.Errorf("table %q: %w", b.Tables[0].Table.Name, destinations.ErrMissingID)
 		}
 		ids = append(ids, id)
 	}
@@ -84,14 +85,14 @@ func rootIDs(b *Batch) ([]any, error) {
 }
 
 // insert writes the rows of tr into its table, or its staging table.
-func (x *sqlTx) insert(ctx context.Context, tr *TableRows, staging bool, conflict Conflict) error {
+func (x *sqlTx) insert(ctx context.Context, tr *destinations.TableRows, staging bool, conflict Conflict) error {
 	if len(tr.Rows) == 0 {
 		return nil
 	}
 	name := tr.Table.Name
 	rec, ok := x.schemas[name]
 	if !ok {
-		return fmt.Errorf("table %q: %w (EnsureTable it first)", name, ErrUnknownTable)
+		return fmt.Errorf("table %q: %w (EnsureTable it first)", name, destinations.ErrUnknownTable)
 	}
 	target, action := name, conflict
 	if staging {
@@ -148,11 +149,11 @@ func encodeRows(d Dialect, t *schema.Table, rows []schema.Row, conflict Conflict
 			vals[i] = v
 		}
 		if found < len(row) {
-			return nil, fmt.Errorf("row %d: column %q: %w", n, unknownColumn(t, row), ErrUnknownColumn)
+			return nil, fmt.Errorf("row %d: column %q: %w", n, unknownColumn(t, row), destinations.ErrUnknownColumn)
 		}
 		id, ok := row[schema.ColID].(string)
 		if !ok || id == "" {
-			return nil, fmt.Errorf("row %d: %w", n, ErrMissingID)
+			return nil, fmt.Errorf("row %d: %w", n, destinations.ErrMissingID)
 		}
 		if j, dup := seen[id]; dup {
 			if conflict == DoUpdate {
@@ -182,7 +183,7 @@ func unknownColumn(t *schema.Table, row schema.Row) string {
 // root, the rows that belong to those of the batch's root rows that
 // already exist in the root table (see sql_deferred.go for why the
 // others have none).
-func (x *sqlTx) deleteChildren(ctx context.Context, b *Batch, ids []any) error {
+func (x *sqlTx) deleteChildren(ctx context.Context, b *destinations.Batch, ids []any) error {
 	if len(ids) == 0 {
 		return nil
 	}

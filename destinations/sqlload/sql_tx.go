@@ -1,4 +1,4 @@
-package destinations
+package sqlload
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/pipe-etl/pipe/engine/state"
 )
@@ -18,7 +19,7 @@ import (
 type sqlTx struct {
 	s    *SQL
 	d    Dialect
-	load Load
+	load destinations.Load
 	tx   *sqlx.Tx
 	ins  Inserter
 	done bool
@@ -44,7 +45,7 @@ type sqlTx struct {
 	stmts map[string]*sqlx.Stmt
 }
 
-var _ Tx = (*sqlTx)(nil)
+var _ destinations.Tx = (*sqlTx)(nil)
 
 // flush writes the rows the Inserter holds back (see Flusher), before a
 // statement that reads or changes data tables.
@@ -60,7 +61,7 @@ func (x *sqlTx) flush(ctx context.Context) error {
 // check returns ErrTxDone after Commit or Rollback.
 func (x *sqlTx) check() error {
 	if x.done {
-		return fmt.Errorf("%s: load %q: %w", x.d.Name(), x.load.ID, ErrTxDone)
+		return fmt.Errorf("%s: load %q: %w", x.d.Name(), x.load.ID, destinations.ErrTxDone)
 	}
 	return nil
 }
@@ -83,20 +84,15 @@ func (x *sqlTx) SaveState(ctx context.Context, pipeline string, entries []state.
 	key := []string{"pipeline", "resource", "parent_key"}
 	for _, e := range entries {
 		vals := []any{pipeline, e.Resource, e.ParentKey, e.Cursor, x.load.ID, ts}
-		if err := upsert(ctx, x.tx, x.d, StateTable, cols, key, vals); err != nil {
+		if err := upsert(ctx, x.tx, x.d, destinations.StateTable, cols, key, vals); err != nil {
 			return x.errorf(fmt.Errorf("state of resource %q: %w", e.Resource, err))
 		}
 	}
 	return nil
 }
 
-// StatusRunning is the LoadStatus.Status of a checkpoint: the load goes
-// on after the Commit. Any other status ends the load, and its Commit
-// first creates the indexes the load deferred.
-const StatusRunning = "running"
-
 // Commit records status in _pipe_loads and commits; see StatusRunning.
-func (x *sqlTx) Commit(ctx context.Context, status LoadStatus) error {
+func (x *sqlTx) Commit(ctx context.Context, status destinations.LoadStatus) error {
 	if err := x.check(); err != nil {
 		return err
 	}
@@ -104,7 +100,7 @@ func (x *sqlTx) Commit(ctx context.Context, status LoadStatus) error {
 		x.abort()
 		return x.errorf(err)
 	}
-	if status.Status != StatusRunning {
+	if status.Status != destinations.StatusRunning {
 		if err := x.buildDeferred(ctx); err != nil {
 			x.abort()
 			return x.errorf(err)
@@ -120,6 +116,9 @@ func (x *sqlTx) Commit(ctx context.Context, status LoadStatus) error {
 		return x.errorf(fmt.Errorf("commit: %w", err))
 	}
 	x.applyDeferred()
+	if status.Status != destinations.StatusRunning {
+		x.s.unlockRun(x.load.ID)
+	}
 	for t := range x.unstaged {
 		delete(x.s.staged, t)
 	}
@@ -129,14 +128,14 @@ func (x *sqlTx) Commit(ctx context.Context, status LoadStatus) error {
 	return nil
 }
 
-func (x *sqlTx) recordLoad(ctx context.Context, status LoadStatus) error {
+func (x *sqlTx) recordLoad(ctx context.Context, status destinations.LoadStatus) error {
 	rows := status.Rows
 	if rows == nil {
 		rows = map[string]int64{}
 	}
 	rowsJSON, err := json.Marshal(rows)
 	if err != nil {
-		return fmt.Errorf("table %q: rows: %w", LoadsTable, err)
+		return fmt.Errorf("table %q: rows: %w", destinations.LoadsTable, err)
 	}
 	js, err := x.d.Encode(schema.JSON, json.RawMessage(rowsJSON))
 	if err != nil {
@@ -150,10 +149,14 @@ func (x *sqlTx) recordLoad(ctx context.Context, status LoadStatus) error {
 	if err != nil {
 		return err
 	}
-	return upsert(ctx, x.tx, x.d, LoadsTable,
-		[]string{"load_id", "pipeline", "started_at", "finished_at", "status", "rows_json"},
+	var loadErr any
+	if status.Error != "" {
+		loadErr = status.Error
+	}
+	return upsert(ctx, x.tx, x.d, destinations.LoadsTable,
+		[]string{"load_id", "pipeline", "started_at", "finished_at", "status", "rows_json", "error"},
 		[]string{"load_id"},
-		[]any{x.load.ID, x.load.Pipeline, started, finished, status.Status, js})
+		[]any{x.load.ID, x.load.Pipeline, started, finished, status.Status, js, loadErr})
 }
 
 // Rollback abandons the transaction. It returns nil after Commit or a

@@ -1,4 +1,4 @@
-package destinations
+package sqlload
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -16,7 +17,7 @@ func TestCoerce(t *testing.T) {
 	for _, c := range []struct {
 		typ  schema.Type
 		in   any
-		want any // nil: an ErrTypeChange
+		want any // nil: an destinations.ErrTypeChange
 	}{
 		{schema.Boolean, true, true},
 		{schema.Boolean, int64(1), nil},
@@ -46,8 +47,8 @@ func TestCoerce(t *testing.T) {
 	} {
 		got, err := coerce(c.typ, c.in)
 		if c.want == nil {
-			if !errors.Is(err, ErrTypeChange) {
-				t.Errorf("coerce(%s, %#v) = %#v, %v; want ErrTypeChange", c.typ, c.in, got, err)
+			if !errors.Is(err, destinations.ErrTypeChange) {
+				t.Errorf("coerce(%s, %#v) = %#v, %v; want destinations.ErrTypeChange", c.typ, c.in, got, err)
 			}
 			continue
 		}

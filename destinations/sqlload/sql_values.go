@@ -1,4 +1,4 @@
-package destinations
+package sqlload
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -55,7 +56,7 @@ func coerce(t schema.Type, v any) (any, error) {
 		case string:
 			ts, err := time.Parse(time.RFC3339Nano, x)
 			if err != nil {
-				return nil, fmt.Errorf("%w: text that is not RFC 3339 in a timestamp column", ErrTypeChange)
+				return nil, fmt.Errorf("%w: text that is not RFC 3339 in a timestamp column", destinations.ErrTypeChange)
 			}
 			return ts.UTC(), nil
 		}
@@ -68,13 +69,13 @@ func coerce(t schema.Type, v any) (any, error) {
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %T value in a json column: %v", ErrTypeChange, v, err)
+			return nil, fmt.Errorf("%w: %T value in a json column: %v", destinations.ErrTypeChange, v, err)
 		}
 		return json.RawMessage(b), nil
 	default:
-		return nil, fmt.Errorf("%w: unknown column type %q", ErrTypeChange, t)
+		return nil, fmt.Errorf("%w: unknown column type %q", destinations.ErrTypeChange, t)
 	}
-	return nil, fmt.Errorf("%w: %T value in a %s column", ErrTypeChange, v, t)
+	return nil, fmt.Errorf("%w: %T value in a %s column", destinations.ErrTypeChange, v, t)
 }
 
 func asInt64(v any) (int64, bool) {
@@ -110,7 +111,7 @@ func asText(v any) (any, error) {
 	if i, ok := asInt64(v); ok {
 		return strconv.FormatInt(i, 10), nil
 	}
-	return nil, fmt.Errorf("%w: %T value in a text column", ErrTypeChange, v)
+	return nil, fmt.Errorf("%w: %T value in a text column", destinations.ErrTypeChange, v)
 }
 
 // formatFloat writes f as JavaScript does: plain decimal digits between

@@ -1,4 +1,4 @@
-package destinations_test
+package sqlload_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/destinations/sqlite"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -16,7 +17,7 @@ import (
 // the load builds the root table's key when the filter is full and goes
 // on telling new roots from repeated ones with it.
 func TestFilterFull(t *testing.T) {
-	defer destinations.SetFilterSize(8, 1)()
+	defer sqlload.SetFilterSize(8, 1)()
 	ctx := t.Context()
 	d, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pipe.db"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package destinations
+package sqlload
 
 import (
 	"context"
@@ -11,15 +11,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/pipe-etl/pipe/engine/state"
-)
-
-// Names of the bookkeeping tables.
-const (
-	LoadsTable  = "_pipe_loads"
-	StateTable  = "_pipe_state"
-	SchemaTable = "_pipe_schema"
 )
 
 // bookkeeping describes the bookkeeping tables: columns and primary key.
@@ -28,15 +22,16 @@ var bookkeeping = []struct {
 	cols []schema.Column
 	pk   []string
 }{
-	{LoadsTable, []schema.Column{
+	{destinations.LoadsTable, []schema.Column{
 		{Name: "load_id", Type: schema.Text},
 		{Name: "pipeline", Type: schema.Text},
 		{Name: "started_at", Type: schema.Timestamp},
 		{Name: "finished_at", Type: schema.Timestamp, Nullable: true},
 		{Name: "status", Type: schema.Text},
 		{Name: "rows_json", Type: schema.JSON},
+		{Name: "error", Type: schema.Text, Nullable: true},
 	}, []string{"load_id"}},
-	{StateTable, []schema.Column{
+	{destinations.StateTable, []schema.Column{
 		{Name: "pipeline", Type: schema.Text},
 		{Name: "resource", Type: schema.Text},
 		{Name: "parent_key", Type: schema.Text},
@@ -44,7 +39,7 @@ var bookkeeping = []struct {
 		{Name: "load_id", Type: schema.Text},
 		{Name: "updated_at", Type: schema.Timestamp},
 	}, []string{"pipeline", "resource", "parent_key"}},
-	{SchemaTable, []schema.Column{
+	{destinations.SchemaTable, []schema.Column{
 		{Name: "table_name", Type: schema.Text},
 		{Name: "version", Type: schema.Bigint},
 		{Name: "parent_table", Type: schema.Text},
@@ -54,18 +49,29 @@ var bookkeeping = []struct {
 	}, []string{"table_name", "version"}},
 }
 
-// createBookkeeping creates the bookkeeping tables that do not exist.
+// createBookkeeping creates the bookkeeping tables that do not exist
+// and adds the columns that a table made by an older pipe lacks (such
+// as _pipe_loads.error); they are nullable, so old rows stay valid.
 func createBookkeeping(ctx context.Context, tx *sqlx.Tx, d Dialect) error {
 	for _, b := range bookkeeping {
-		_, exists, err := d.ExistingColumns(ctx, tx, b.name)
+		have, exists, err := d.ExistingColumns(ctx, tx, b.name)
 		if err != nil {
 			return fmt.Errorf("table %q: %w", b.name, err)
 		}
-		if exists {
+		if !exists {
+			if _, err := tx.ExecContext(ctx, createTableSQL(d, b.name, b.cols, b.pk)); err != nil {
+				return fmt.Errorf("table %q: create: %w", b.name, err)
+			}
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, createTableSQL(d, b.name, b.cols, b.pk)); err != nil {
-			return fmt.Errorf("table %q: create: %w", b.name, err)
+		for _, c := range b.cols {
+			if slices.Contains(have, c.Name) {
+				continue
+			}
+			q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", d.Table(b.name), d.Quote(c.Name), d.ColumnType(c.Type))
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("table %q: add column %q: %w", b.name, c.Name, err)
+			}
 		}
 	}
 	return nil
@@ -165,15 +171,15 @@ type columnRecord struct {
 // readSchemas returns the latest recorded schema of every data table.
 func readSchemas(ctx context.Context, q sqlx.QueryerContext, d Dialect) (map[string]*tableRecord, error) {
 	recs := map[string]*tableRecord{}
-	if _, exists, err := d.ExistingColumns(ctx, q, SchemaTable); err != nil || !exists {
+	if _, exists, err := d.ExistingColumns(ctx, q, destinations.SchemaTable); err != nil || !exists {
 		return recs, err
 	}
-	t := d.Table(SchemaTable)
+	t := d.Table(destinations.SchemaTable)
 	query := fmt.Sprintf(`SELECT s.table_name, s.version, s.parent_table, s.columns_json FROM %s s
 WHERE s.version = (SELECT max(v.version) FROM %s v WHERE v.table_name = s.table_name)`, t, t)
 	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("table %q: select: %w", SchemaTable, err)
+		return nil, fmt.Errorf("table %q: select: %w", destinations.SchemaTable, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -183,10 +189,10 @@ WHERE s.version = (SELECT max(v.version) FROM %s v WHERE v.table_name = s.table_
 			cols    []columnRecord
 		)
 		if err := rows.Scan(&r.table.Name, &r.version, &r.table.Parent, &colJSON); err != nil {
-			return nil, fmt.Errorf("table %q: scan: %w", SchemaTable, err)
+			return nil, fmt.Errorf("table %q: scan: %w", destinations.SchemaTable, err)
 		}
 		if err := json.Unmarshal([]byte(colJSON), &cols); err != nil {
-			return nil, fmt.Errorf("table %q: %q version %d: columns: %w", SchemaTable, r.table.Name, r.version, err)
+			return nil, fmt.Errorf("table %q: %q version %d: columns: %w", destinations.SchemaTable, r.table.Name, r.version, err)
 		}
 		for _, c := range cols {
 			r.table.Columns = append(r.table.Columns, schema.Column(c))
@@ -194,7 +200,7 @@ WHERE s.version = (SELECT max(v.version) FROM %s v WHERE v.table_name = s.table_
 		recs[r.table.Name] = &r
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("table %q: select: %w", SchemaTable, err)
+		return nil, fmt.Errorf("table %q: select: %w", destinations.SchemaTable, err)
 	}
 	return recs, nil
 }
@@ -207,7 +213,7 @@ func writeSchema(ctx context.Context, tx *sqlx.Tx, d Dialect, t *schema.Table, v
 	}
 	colJSON, err := json.Marshal(cols)
 	if err != nil {
-		return fmt.Errorf("table %q: columns: %w", SchemaTable, err)
+		return fmt.Errorf("table %q: columns: %w", destinations.SchemaTable, err)
 	}
 	js, err := d.Encode(schema.JSON, json.RawMessage(colJSON))
 	if err != nil {
@@ -217,7 +223,7 @@ func writeSchema(ctx context.Context, tx *sqlx.Tx, d Dialect, t *schema.Table, v
 	if err != nil {
 		return err
 	}
-	return upsert(ctx, tx, d, SchemaTable,
+	return upsert(ctx, tx, d, destinations.SchemaTable,
 		[]string{"table_name", "version", "parent_table", "columns_json", "load_id", "created_at"},
 		[]string{"table_name", "version"},
 		[]any{t.Name, version, t.Parent, js, loadID, ts})
@@ -225,26 +231,26 @@ func writeSchema(ctx context.Context, tx *sqlx.Tx, d Dialect, t *schema.Table, v
 
 // readState returns the cursors of pipeline.
 func readState(ctx context.Context, q sqlx.QueryerContext, d Dialect, pipeline string) ([]state.Entry, error) {
-	if _, exists, err := d.ExistingColumns(ctx, q, StateTable); err != nil || !exists {
+	if _, exists, err := d.ExistingColumns(ctx, q, destinations.StateTable); err != nil || !exists {
 		return nil, err
 	}
 	query := fmt.Sprintf(`SELECT resource, parent_key, %s FROM %s WHERE pipeline = %s`,
-		d.Quote("cursor"), d.Table(StateTable), d.Placeholder(1))
+		d.Quote("cursor"), d.Table(destinations.StateTable), d.Placeholder(1))
 	rows, err := q.QueryContext(ctx, query, pipeline)
 	if err != nil {
-		return nil, fmt.Errorf("table %q: select: %w", StateTable, err)
+		return nil, fmt.Errorf("table %q: select: %w", destinations.StateTable, err)
 	}
 	defer rows.Close()
 	var out []state.Entry
 	for rows.Next() {
 		var e state.Entry
 		if err := rows.Scan(&e.Resource, &e.ParentKey, &e.Cursor); err != nil {
-			return nil, fmt.Errorf("table %q: scan: %w", StateTable, err)
+			return nil, fmt.Errorf("table %q: scan: %w", destinations.StateTable, err)
 		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("table %q: select: %w", StateTable, err)
+		return nil, fmt.Errorf("table %q: select: %w", destinations.StateTable, err)
 	}
 	// Sorted here, not in SQL, so that every database orders bytewise.
 	sort.Slice(out, func(i, j int) bool {

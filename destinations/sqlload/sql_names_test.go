@@ -1,10 +1,12 @@
-package destinations
+package sqlload
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/pipe-etl/pipe/destinations"
 )
 
 func TestShortName(t *testing.T) {
@@ -49,8 +51,8 @@ func TestCheckIdentifier(t *testing.T) {
 	if err := CheckIdentifier(strings.Repeat("x", 63), 63); err != nil {
 		t.Errorf("63 bytes: %v", err)
 	}
-	if err := CheckIdentifier(strings.Repeat("x", 64), 63); !errors.Is(err, ErrIdentifierTooLong) {
-		t.Errorf("64 bytes: %v, want ErrIdentifierTooLong", err)
+	if err := CheckIdentifier(strings.Repeat("x", 64), 63); !errors.Is(err, destinations.ErrIdentifierTooLong) {
+		t.Errorf("64 bytes: %v, want destinations.ErrIdentifierTooLong", err)
 	}
 	if err := CheckIdentifier("", 63); err == nil {
 		t.Error("empty name: no error")

@@ -1,4 +1,4 @@
-package destinations
+package sqlload
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -189,7 +190,7 @@ func (x *sqlTx) ensureRootIndex(ctx context.Context, table string, t *schema.Tab
 // the deferred keys of the root's tables, so that the writes go on as
 // upserts. It returns whether the root table still has no key, in which
 // case its roots are new.
-func (x *sqlTx) checkNewRoots(ctx context.Context, b *Batch, ids []any) (rootNew bool, err error) {
+func (x *sqlTx) checkNewRoots(ctx context.Context, b *destinations.Batch, ids []any) (rootNew bool, err error) {
 	root := b.Tables[0].Table.Name
 	tables := batchTables(b)
 	var pending []string
@@ -250,7 +251,7 @@ func (x *sqlTx) rememberRoots(ctx context.Context, root string, ids []any) error
 
 // batchTables names the batch's tables and the known child tables of
 // its root, root first.
-func batchTables(b *Batch) []string {
+func batchTables(b *destinations.Batch) []string {
 	out := make([]string, 0, len(b.Tables)+len(b.ChildTables))
 	for _, tr := range b.Tables {
 		out = append(out, tr.Table.Name)

@@ -1,9 +1,10 @@
-package destinations
+package sqlload
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -78,7 +79,7 @@ func (x *sqlTx) checkNames(t *schema.Table) error {
 		seen[c.Name] = true
 	}
 	if !seen[schema.ColID] {
-		return fmt.Errorf("%w: no such column", ErrMissingID)
+		return fmt.Errorf("%w: no such column", destinations.ErrMissingID)
 	}
 	return nil
 }
@@ -105,7 +106,7 @@ func evolve(rec *tableRecord, t *schema.Table) (*schema.Table, []Widening, error
 		case widenable(c.Type, old.Type):
 			next.Columns[i].Type = old.Type
 		default:
-			return nil, nil, fmt.Errorf("column %q: %w: %s to %s", c.Name, ErrTypeChange, old.Type, c.Type)
+			return nil, nil, fmt.Errorf("column %q: %w: %s to %s", c.Name, destinations.ErrTypeChange, old.Type, c.Type)
 		}
 	}
 	for _, old := range rec.table.Columns {

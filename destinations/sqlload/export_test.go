@@ -1,4 +1,4 @@
-package destinations
+package sqlload
 
 // SetFilterSize makes the root id filters of new tables hold first ids
 // in their first stage and have stages stages, until restore is called.

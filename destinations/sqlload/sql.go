@@ -1,4 +1,4 @@
-package destinations
+package sqlload
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/pipe-etl/pipe/engine/state"
 )
@@ -34,9 +35,17 @@ type SQL struct {
 	// keyed the tables known to have their key.
 	deferred map[string]*deferred
 	keyed    map[string]bool
+	// runs holds the run lock of each load begun and not yet ended
+	// (see RunLocker).
+	runs map[string]*runLock
 }
 
-var _ Destination = (*SQL)(nil)
+var (
+	_ destinations.Destination  = (*SQL)(nil)
+	_ destinations.Widener      = (*SQL)(nil)
+	_ destinations.IdentLimiter = (*SQL)(nil)
+	_ destinations.LoadLister   = (*SQL)(nil)
+)
 
 // NewSQL returns a Destination on db speaking dialect. It takes ownership
 // of db: Close closes it. A nil log discards logging.
@@ -52,6 +61,7 @@ func NewSQL(db *sqlx.DB, dialect Dialect, log *slog.Logger) *SQL {
 		staged:   map[string]string{},
 		deferred: map[string]*deferred{},
 		keyed:    map[string]bool{},
+		runs:     map[string]*runLock{},
 	}
 }
 
@@ -59,13 +69,12 @@ func NewSQL(db *sqlx.DB, dialect Dialect, log *slog.Logger) *SQL {
 func (s *SQL) DB() *sqlx.DB { return s.db }
 
 // MaxIdentifierLength is the longest table or column name in bytes that
-// s accepts; the engine shortens longer names (an optional ability the
-// CLI looks for).
+// s accepts: the dialect's (destinations.IdentLimiter).
 func (s *SQL) MaxIdentifierLength() int { return s.dialect.MaxIdentifierLen() }
 
 // CanWiden reports whether EnsureTable widens a column of type from to
-// type to: along bigint -> double -> text only (an optional ability the
-// engine looks for; other type changes need a variant column).
+// type to: along bigint -> double -> text only; other type changes need
+// a variant column (destinations.Widener).
 func (s *SQL) CanWiden(from, to schema.Type) bool { return widenable(from, to) }
 
 // Dialect returns the dialect s speaks.
@@ -85,12 +94,6 @@ func (s *SQL) Tables(ctx context.Context) ([]schema.Table, error) {
 	return out, nil
 }
 
-// Describe returns the data tables and their columns as loaded, for the
-// CLI's pipe schema command. It is Tables.
-func (s *SQL) Describe(ctx context.Context) ([]schema.Table, error) {
-	return s.Tables(ctx)
-}
-
 // State returns the committed cursors of pipeline, sorted by resource and
 // parent key; none before the first load.
 func (s *SQL) State(ctx context.Context, pipeline string) ([]state.Entry, error) {
@@ -103,11 +106,15 @@ func (s *SQL) State(ctx context.Context, pipeline string) ([]state.Entry, error)
 
 // Begin opens the transaction of one step of load. ctx bounds the whole
 // transaction: when it is done, the transaction is rolled back.
-func (s *SQL) Begin(ctx context.Context, load Load) (Tx, error) {
+func (s *SQL) Begin(ctx context.Context, load destinations.Load) (destinations.Tx, error) {
 	if s.inTx {
-		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, ErrTxOpen)
+		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, destinations.ErrTxOpen)
 	}
-	x, err := s.begin(ctx, load)
+	run, err := s.lockRun(ctx, load)
+	if err != nil {
+		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, err)
+	}
+	x, err := s.begin(ctx, load, run)
 	if err != nil {
 		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, err)
 	}
@@ -115,7 +122,7 @@ func (s *SQL) Begin(ctx context.Context, load Load) (Tx, error) {
 	return x, nil
 }
 
-func (s *SQL) begin(ctx context.Context, load Load) (*sqlTx, error) {
+func (s *SQL) begin(ctx context.Context, load destinations.Load, run *runLock) (*sqlTx, error) {
 	x := &sqlTx{
 		s:        s,
 		d:        s.dialect,
@@ -155,6 +162,16 @@ func (s *SQL) begin(ctx context.Context, load Load) (*sqlTx, error) {
 		x.abort()
 		return nil, err
 	}
+	if run.alone {
+		n, err := markInterrupted(ctx, x.tx, s.dialect, load)
+		if err != nil {
+			x.abort()
+			return nil, err
+		}
+		if n > 0 {
+			s.log.Info("marked loads left running by ended processes interrupted", "pipeline", load.Pipeline, "loads", n)
+		}
+	}
 	recs, err := readSchemas(ctx, x.tx, s.dialect)
 	if err != nil {
 		x.abort()
@@ -169,8 +186,12 @@ func (s *SQL) begin(ctx context.Context, load Load) (*sqlTx, error) {
 	return x, nil
 }
 
-// Close closes the connection pool. It commits nothing; an open Tx is
-// rolled back by the database.
+// Close releases the run locks of unfinished loads and closes the
+// connection pool. It commits nothing; an open Tx is rolled back by the
+// database.
 func (s *SQL) Close() error {
+	for id := range s.runs {
+		s.unlockRun(id)
+	}
 	return s.db.Close()
 }

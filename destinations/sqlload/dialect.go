@@ -1,4 +1,4 @@
-package destinations
+package sqlload
 
 import (
 	"context"

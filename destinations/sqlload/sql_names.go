@@ -1,9 +1,11 @@
-package destinations
+package sqlload
 
 import (
 	"fmt"
 	"hash/fnv"
 	"unicode/utf8"
+
+	"github.com/pipe-etl/pipe/destinations"
 )
 
 // Suffixes of the tables and indexes SQL makes beside a data table.
@@ -20,7 +22,7 @@ func CheckIdentifier(name string, max int) error {
 	case name == "":
 		return fmt.Errorf("empty identifier")
 	case len(name) > max:
-		return fmt.Errorf("%q: %w (%d bytes, at most %d)", name, ErrIdentifierTooLong, len(name), max)
+		return fmt.Errorf("%q: %w (%d bytes, at most %d)", name, destinations.ErrIdentifierTooLong, len(name), max)
 	}
 	return nil
 }

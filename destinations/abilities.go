@@ -1,0 +1,57 @@
+package destinations
+
+import (
+	"context"
+
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// Optional abilities of a Destination. Each is checked with a type
+// assertion by the caller named in its documentation, which falls back
+// as documented when the destination lacks it. An implementation puts a
+// compile-time guard beside its methods:
+//
+//	var _ destinations.Widener = (*SQL)(nil)
+
+// Widener is a destination that changes a column's type in place along
+// some widenings (bigint to double, say) instead of adding a variant
+// column. The engine's writer asks CanWiden while it evolves a table's
+// schema, once per type change observed. Without it the engine assumes
+// every widening of the type lattice is possible.
+type Widener interface {
+	// CanWiden reports whether EnsureTable widens a column of type from
+	// to type to.
+	CanWiden(from, to schema.Type) bool
+}
+
+// IdentLimiter is a destination whose table and column names have a
+// maximum length. The CLI asks before a run and passes the limit to the
+// engine, which shortens longer names with a stable hash suffix. Without
+// it names are not shortened (a destination may then still refuse a
+// name with ErrIdentifierTooLong).
+type IdentLimiter interface {
+	// MaxIdentifierLength is the longest name in bytes the destination
+	// keeps without truncating it.
+	MaxIdentifierLength() int
+}
+
+// LoadLister is a destination that lists its load history. pipe loads
+// calls Loads once; without it pipe loads says the destination cannot
+// list its loads.
+type LoadLister interface {
+	// Loads returns the most recent loads, newest first; at most limit
+	// (0 means all). None before the first load.
+	Loads(ctx context.Context, limit int) ([]LoadRecord, error)
+}
+
+// AdvisoryLocker is a destination whose database offers named locks that
+// every process using the database sees, on any machine (Postgres
+// advisory locks). The CLI uses it to serialise OAuth2 refresh token
+// rotation between pipelines sharing the destination; without it the
+// CLI takes a file lock, which serialises processes of one machine only.
+type AdvisoryLocker interface {
+	// Lock blocks until it holds the lock called name or ctx is done,
+	// and returns the function that releases it. The lock is held by a
+	// database session: if the process dies, the database releases it.
+	Lock(ctx context.Context, name string) (unlock func() error, err error)
+}
