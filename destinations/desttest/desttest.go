@@ -68,6 +68,7 @@ var cases = []struct {
 	{"ReplaceLeftoverStaging", testReplaceLeftoverStaging},
 	{"ReplaceEvolvesStaging", testReplaceEvolvesStaging},
 	{"State", testState},
+	{"ClearState", testClearState},
 	{"RollbackLeavesNothing", testRollbackLeavesNothing},
 	{"CheckpointThenCrash", testCheckpointThenCrash},
 	{"LoadRecord", testLoadRecord},
