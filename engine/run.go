@@ -65,6 +65,11 @@ type Options struct {
 	// Auth builds authenticators for auth kinds that engine/rest does not
 	// know (oauth2_refresh_token, token_broker). May be nil.
 	Auth AuthFactory
+	// FullRefresh ignores the committed cursors and loads every selected
+	// resource as replace: its tables are swapped in, and its cursors
+	// replace all the old ones (per-parent ones included), only when the
+	// whole run succeeds.
+	FullRefresh bool
 	// Sleep replaces time-based waits in retries (tests); nil for real ones.
 	Sleep func(context.Context, time.Duration) error
 }
@@ -94,9 +99,12 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 		o.CheckpointRows = DefaultCheckpointRows
 	}
 	start := time.Now()
-	committed, err := o.Dest.State(ctx, p.Name)
-	if err != nil {
-		return nil, fmt.Errorf("read state: %w", err)
+	var committed []state.Entry
+	if !o.FullRefresh {
+		var err error
+		if committed, err = o.Dest.State(ctx, p.Name); err != nil {
+			return nil, fmt.Errorf("read state: %w", err)
+		}
 	}
 	tables, err := o.Dest.Tables(ctx)
 	if err != nil {

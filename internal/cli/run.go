@@ -21,7 +21,7 @@ func (e *env) runCommand() *cobra.Command {
 	var f planFlags
 	var dest string
 	var checkpoint int
-	var perResource bool
+	var perResource, fullRefresh bool
 	var concurrency, sample int
 	cmd := &cobra.Command{
 		Use:   "run SPEC",
@@ -36,7 +36,7 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpointRows: checkpoint, checkpointResources: perResource, concurrency: concurrency, sample: sample})
+			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpointRows: checkpoint, checkpointResources: perResource, concurrency: concurrency, sample: sample, fullRefresh: fullRefresh})
 		},
 	}
 	addPlanFlags(cmd, &f)
@@ -44,6 +44,7 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 	cmd.Flags().IntVar(&checkpoint, "checkpoint-rows", engine.DefaultCheckpointRows, "commit rows and cursors every N rows")
 	cmd.Flags().BoolVar(&perResource, "checkpoint-resources", false, "also commit each time a resource has extracted everything")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "requests in flight at once (default: the spec's client.concurrency, else 8)")
+	cmd.Flags().BoolVar(&fullRefresh, "full-refresh", false, "ignore the saved cursors, reload everything and replace the tables and cursors when the run succeeds")
 	cmd.Flags().IntVar(&sample, "sample", 0, "fetch at most N pages per request chain (children for the first N parents), keep nothing, and show the requests, detections, records and tables")
 	return cmd
 }
@@ -60,6 +61,7 @@ type runOptions struct {
 	checkpointResources bool
 	concurrency         int // 0 keeps the plan's
 	sample              int // pages per chain of a sample run; 0 for a real run
+	fullRefresh         bool
 }
 
 func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, o runOptions) error {
@@ -108,6 +110,7 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		Redraw:              redraw,
 		CheckpointRows:      o.checkpointRows,
 		CheckpointResources: o.checkpointResources,
+		FullRefresh:         o.fullRefresh,
 		MaxIdentLen:         maxIdentLen(dest),
 		Auth:                e.authFactory(p.Name, dest),
 	})
