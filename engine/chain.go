@@ -232,7 +232,22 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			break // windows of an incremental chain each stop at SamplePages
 		}
 	}
-	if cur, changed := walk.Cursor(); changed && res.Selected {
+	cur, changed := walk.Cursor()
+	if inc := res.Incremental; inc != nil {
+		committed := r.committed[c.Key()]
+		start := state.StartValue(inc.InitialValue, committed.Value, time.Duration(inc.Lag))
+		end := committed.Value
+		if changed {
+			end = state.ParseCursor(cur.Cursor).Value
+		}
+		r.count(func() {
+			if stats.Incremental == nil {
+				stats.Incremental = &IncrementalStats{}
+			}
+			stats.Incremental.chain(committed.Value != "", start, end)
+		})
+	}
+	if changed && res.Selected {
 		return r.send(ctx, msg{res: res, cursor: &cur})
 	}
 	return nil

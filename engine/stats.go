@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/pipe-etl/pipe/engine/rest"
+	"github.com/pipe-etl/pipe/engine/state"
 )
 
 // ResourceStats counts what a resource produced.
@@ -28,11 +29,40 @@ type ResourceStats struct {
 	Started, Finished time.Time
 	// Done is set when the resource has extracted everything.
 	Done bool
+	// Incremental says where an incremental resource's chains started
+	// and ended; nil for other resources.
+	Incremental *IncrementalStats
 	// Sample is what a sample run saw (Options.SamplePages); nil otherwise.
 	Sample *Sample
 
 	waiting   int       // requests waiting for a rate limit now
 	waitSince time.Time // when waiting last became above 0
+}
+
+// IncrementalStats describes the cursors of an incremental resource's
+// chains in a run.
+type IncrementalStats struct {
+	Chains  int64 // chains walked
+	Resumed int64 // of which started from a committed cursor
+	// From is the smallest value a chain started from (the committed
+	// cursor, less the lag, or the initial value); To the largest cursor
+	// a chain ended with ("" when none was seen).
+	From, To string
+}
+
+// chain counts one chain that started at start and ended at end ("" for
+// none). The caller holds runner.mu.
+func (s *IncrementalStats) chain(resumed bool, start, end string) {
+	s.Chains++
+	if resumed {
+		s.Resumed++
+	}
+	if start != "" && (s.From == "" || state.Compare(start, s.From) < 0) {
+		s.From = start
+	}
+	if end != "" && (s.To == "" || state.Compare(end, s.To) > 0) {
+		s.To = end
+	}
 }
 
 // Sample is what a resource's requests and pages were in a sample run.

@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -21,7 +21,7 @@ func (e *env) runCommand() *cobra.Command {
 	var f planFlags
 	var dest string
 	var checkpoint int
-	var perResource, fullRefresh bool
+	var perResource, fullRefresh, asJSON bool
 	var concurrency, sample int
 	cmd := &cobra.Command{
 		Use:   "run SPEC",
@@ -36,7 +36,7 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpointRows: checkpoint, checkpointResources: perResource, concurrency: concurrency, sample: sample, fullRefresh: fullRefresh})
+			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpointRows: checkpoint, checkpointResources: perResource, concurrency: concurrency, sample: sample, fullRefresh: fullRefresh, json: asJSON})
 		},
 	}
 	addPlanFlags(cmd, &f)
@@ -45,6 +45,7 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 	cmd.Flags().BoolVar(&perResource, "checkpoint-resources", false, "also commit each time a resource has extracted everything")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "requests in flight at once (default: the spec's client.concurrency, else 8)")
 	cmd.Flags().BoolVar(&fullRefresh, "full-refresh", false, "ignore the saved cursors, reload everything and replace the tables and cursors when the run succeeds")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run summary as JSON")
 	cmd.Flags().IntVar(&sample, "sample", 0, "fetch at most N pages per request chain (children for the first N parents), keep nothing, and show the requests, detections, records and tables")
 	return cmd
 }
@@ -62,6 +63,7 @@ type runOptions struct {
 	concurrency         int // 0 keeps the plan's
 	sample              int // pages per chain of a sample run; 0 for a real run
 	fullRefresh         bool
+	json                bool // the summary as JSON
 }
 
 func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, o runOptions) error {
@@ -115,7 +117,13 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		Auth:                e.authFactory(p.Name, dest),
 	})
 	if rep != nil {
-		printSummary(e, rep, where)
+		if o.json {
+			if jerr := writeSummaryJSON(e.stdout, rep, where, o.fullRefresh); jerr != nil {
+				return errors.Join(err, jerr)
+			}
+		} else {
+			printSummary(e.stdout, rep, where, o.fullRefresh)
+		}
 	}
 	return err
 }
@@ -128,26 +136,6 @@ func (e *env) progressOutput() (io.Writer, bool) {
 	}
 	f, ok := e.stderr.(interface{ Fd() uintptr })
 	return e.stderr, ok && term.IsTerminal(int(f.Fd()))
-}
-
-// printSummary writes rows per table to stdout.
-func printSummary(e *env, rep *engine.Report, where string) {
-	names := make([]string, 0, len(rep.Tables))
-	for n := range rep.Tables {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	fmt.Fprintf(e.stdout, "load %s %s in %s into %s\n", rep.LoadID, rep.Status, rep.Elapsed.Round(1e6), where)
-	width := len("total")
-	for _, n := range names {
-		width = max(width, len(n))
-	}
-	var total int64
-	for _, n := range names {
-		fmt.Fprintf(e.stdout, "  %-*s %10d rows\n", width, n, rep.Tables[n])
-		total += rep.Tables[n]
-	}
-	fmt.Fprintf(e.stdout, "  %-*s %10d rows\n", width, "total", total)
 }
 
 func maxIdentLen(d any) int {
