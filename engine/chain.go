@@ -192,7 +192,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			return err
 		}
 		pages++
-		if pages == 1 && c.Parent == nil && res.EachVar == "" {
+		if pages == 1 && c.Parent == nil && res.EachVar == "" && (res.Incremental == nil || res.Incremental.Window == 0) {
 			if n := expectedPages(res, page.Source); n > 0 {
 				r.count(func() { stats.ExpectedPages = n })
 			}

@@ -6,6 +6,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/rest"
+	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 func TestProgressLine(t *testing.T) {
@@ -65,5 +69,31 @@ func TestProgressRedrawsInPlace(t *testing.T) {
 	plain.print(&buf, stats, t0, t0.Add(4*time.Second), false)
 	if got := buf.String(); strings.Contains(got, "\x1b") || strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, "a: running 2s") {
 		t.Errorf("plain: %q, want one line for a (b has not started, a did not move)", got)
+	}
+}
+
+func TestExpectedPages(t *testing.T) {
+	page := func(body string) *rest.Page { return &rest.Page{Response: &rest.Response{Body: []byte(body)}} }
+	cases := []struct {
+		name string
+		p    *spec.Paginator
+		body string
+		want int64
+	}{
+		{"offset: records over the limit", &spec.Paginator{Type: "offset", Limit: 20, TotalPath: "total"}, `{"total":101}`, 6},
+		{"offset from a start offset", &spec.Paginator{Type: "offset", Limit: 20, Offset: 40, TotalPath: "meta.total"}, `{"meta":{"total":100}}`, 3},
+		{"page_number: pages", &spec.Paginator{Type: "page_number", TotalPath: "pages"}, `{"pages":7}`, 7},
+		{"no total_path", &spec.Paginator{Type: "offset", Limit: 20}, `{"total":101}`, 0},
+		{"total missing", &spec.Paginator{Type: "offset", Limit: 20, TotalPath: "total"}, `{}`, 0},
+		{"total not a number", &spec.Paginator{Type: "page_number", TotalPath: "pages"}, `{"pages":"7"}`, 0},
+		{"other kinds", &spec.Paginator{Type: "cursor", TotalPath: "total"}, `{"total":9}`, 0},
+		{"auto", nil, `{"total":9}`, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := expectedPages(&plan.Resource{Paginator: c.p}, page(c.body)); got != c.want {
+				t.Errorf("expected pages = %d, want %d", got, c.want)
+			}
+		})
 	}
 }
