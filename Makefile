@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 PORT    ?= 8765
 
-.PHONY: all build test race vet demo bench clean fmt
+.PHONY: all build test race vet demo bench clean fmt fuzz
 
 all: build
 
@@ -30,6 +30,18 @@ bench: build
 	$(GO) build -o $(BIN)/baseline ./internal/benchcmp/baseline
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./engine/normalize ./destinations/...
 	$(GO) run ./internal/benchcmp $(BENCHFLAGS)
+
+# Runs each fuzz target for FUZZTIME (go test -fuzztime syntax: 60s, 10000x).
+# New crashers land in the package's testdata/fuzz/<Target>/ and then run
+# with every `make test`, as do the seeds there.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := ./engine/spec:FuzzLoad ./engine/normalize:FuzzNormalize
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$pkg || exit 1; \
+	done
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

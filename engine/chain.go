@@ -32,7 +32,8 @@ type runner struct {
 	progress  *progress
 	done      *completion
 	sampled   map[string]int // chains started per resource in a sample run
-	mu        sync.Mutex     // guards stats, done and sampled
+	mu        sync.Mutex     // guards stats, done, tallies and sampled
+	tallies   map[string]*normalize.HintTally
 }
 
 func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
@@ -68,7 +69,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 		Auth:      map[string]rest.Authenticator{},
 		Limiter:   map[string]*rate.Limiter{},
 		Selectors: map[string]*rest.Selector{},
-		MaxPages:  o.SamplePages,
+		StopAfter: o.SamplePages,
 	}
 	r.x = x
 	x.OnRateWait = func(resource string) func() {
@@ -309,6 +310,7 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		MaxNesting:        res.MaxTableNesting,
 		LoadID:            r.loadID,
 		Hints:             hints,
+		Tally:             r.hintTally(res.Name, hints),
 		IDFromContent:     res.IDFromContent,
 		MaxIdentLen:       r.opts.MaxIdentLen,
 		Parent:            res.Parent,

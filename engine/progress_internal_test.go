@@ -9,7 +9,6 @@ import (
 
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 func TestProgressLine(t *testing.T) {
@@ -76,18 +75,18 @@ func TestExpectedPages(t *testing.T) {
 	page := func(body string) *rest.Page { return &rest.Page{Response: &rest.Response{Body: []byte(body)}} }
 	cases := []struct {
 		name string
-		p    *spec.Paginator
+		p    rest.PaginatorConfig
 		body string
 		want int64
 	}{
-		{"offset: records over the limit", &spec.Paginator{Type: "offset", Limit: 20, TotalPath: "total"}, `{"total":101}`, 6},
-		{"offset from a start offset", &spec.Paginator{Type: "offset", Limit: 20, Offset: 40, TotalPath: "meta.total"}, `{"meta":{"total":100}}`, 3},
-		{"page_number: pages", &spec.Paginator{Type: "page_number", TotalPath: "pages"}, `{"pages":7}`, 7},
-		{"no total_path", &spec.Paginator{Type: "offset", Limit: 20}, `{"total":101}`, 0},
-		{"total missing", &spec.Paginator{Type: "offset", Limit: 20, TotalPath: "total"}, `{}`, 0},
-		{"total not a number", &spec.Paginator{Type: "page_number", TotalPath: "pages"}, `{"pages":"7"}`, 0},
-		{"other kinds", &spec.Paginator{Type: "cursor", TotalPath: "total"}, `{"total":9}`, 0},
-		{"auto", nil, `{"total":9}`, 0},
+		{"offset: records over the limit", rest.PaginatorConfig{Type: "offset", Limit: 20, TotalPath: "total"}, `{"total":101}`, 6},
+		{"offset from a start offset", rest.PaginatorConfig{Type: "offset", Limit: 20, Offset: 40, TotalPath: "meta.total"}, `{"meta":{"total":100}}`, 3},
+		{"page_number: pages", rest.PaginatorConfig{Type: "page_number", TotalPath: "pages"}, `{"pages":7}`, 7},
+		{"no total_path", rest.PaginatorConfig{Type: "offset", Limit: 20}, `{"total":101}`, 0},
+		{"total missing", rest.PaginatorConfig{Type: "offset", Limit: 20, TotalPath: "total"}, `{}`, 0},
+		{"total not a number", rest.PaginatorConfig{Type: "page_number", TotalPath: "pages"}, `{"pages":"7"}`, 0},
+		{"other kinds", rest.PaginatorConfig{Type: "cursor", TotalPath: "total"}, `{"total":9}`, 0},
+		{"auto", rest.PaginatorConfig{Type: "auto"}, `{"total":9}`, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -130,11 +130,17 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	stopProgress := r.progress.start(o.Progress, o.Redraw, r.stats, &r.mu)
 	extractErr := r.extract(ctx)
 	w.extractErr = extractErr
+	if extractErr == nil {
+		r.warnHints()
+	}
 	close(r.out)
 	werr := <-writeErr
 	stopProgress()
 
 	report.Tables = w.rows
+	if w.status != "completed" {
+		report.Tables = w.committedRows // what a failed run left committed
+	}
 	report.Elapsed = time.Since(start)
 	report.Status = w.status
 	return report, errors.Join(extractErr, werr)

@@ -16,7 +16,7 @@ import (
 // the limit) or of a page_number paginator (pages). 0 when unknown.
 func expectedPages(res *plan.Resource, first *rest.Page) int64 {
 	p := res.Paginator
-	if p == nil || p.TotalPath == "" || first == nil || first.Response == nil {
+	if p.TotalPath == "" || first == nil || first.Response == nil {
 		return 0
 	}
 	total := gjson.GetBytes(first.Response.Body, p.TotalPath)
@@ -24,13 +24,13 @@ func expectedPages(res *plan.Resource, first *rest.Page) int64 {
 		return 0
 	}
 	switch p.Type {
-	case "offset":
+	case rest.KindOffset:
 		if p.Limit <= 0 {
 			return 0
 		}
 		n := max(total.Int()-int64(p.Offset), 0)
 		return (n + int64(p.Limit) - 1) / int64(p.Limit)
-	case "page_number":
+	case rest.KindPageNumber:
 		return total.Int()
 	}
 	return 0

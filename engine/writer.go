@@ -195,9 +195,6 @@ func (w *writer) commit(ctx context.Context, status string) error {
 	ls := destinations.LoadStatus{Status: status, Rows: w.rows}
 	if status != "running" {
 		ls.Finished = time.Now().UTC()
-		if w.extractErr != nil {
-			ls.Error = w.extractErr.Error()
-		}
 	}
 	if err := w.tx.Commit(ctx, ls); err != nil {
 		return fmt.Errorf("commit load: %w", err)
@@ -212,18 +209,23 @@ func (w *writer) commit(ctx context.Context, status string) error {
 func (w *writer) finish(ctx context.Context) error {
 	w.status = "completed"
 	if w.extractErr != nil {
+		// A failed run commits nothing more: what it wrote since its last
+		// checkpoint is rolled back, so the tables are as the last commit
+		// left them (as before the run when no checkpoint was reached).
 		w.status = "failed"
-	} else {
-		for _, res := range w.plan.Resources {
-			if !res.Selected || w.disposition(res) != destinations.Replace {
-				continue
-			}
-			tables := append([]string{res.Table}, w.childTables(res.Table)...)
-			if err := w.tx.FinishReplace(ctx, tables); err != nil {
-				_ = w.tx.Rollback()
-				w.status = "failed"
-				return fmt.Errorf("resource %q: replace: %w", res.Name, err)
-			}
+		_ = w.tx.Rollback()
+		w.recordFailure(ctx, w.extractErr)
+		return nil
+	}
+	for _, res := range w.plan.Resources {
+		if !res.Selected || w.disposition(res) != destinations.Replace {
+			continue
+		}
+		tables := append([]string{res.Table}, w.childTables(res.Table)...)
+		if err := w.tx.FinishReplace(ctx, tables); err != nil {
+			_ = w.tx.Rollback()
+			w.status = "failed"
+			return fmt.Errorf("resource %q: replace: %w", res.Name, err)
 		}
 	}
 	if err := w.commit(ctx, w.status); err != nil {
@@ -246,8 +248,8 @@ func (w *writer) disposition(res *plan.Resource) destinations.Disposition {
 // saveState saves the cursors of the chains completed since the last
 // commit. A full refresh holds them until the commit that swaps its
 // tables in, which first deletes every cursor of its resources (a
-// parent gone since keeps none); a failed full refresh saves none, so
-// tables and cursors stay as they were.
+// parent gone since keeps none); a failed full refresh ends without that
+// commit, so tables and cursors stay as they were.
 func (w *writer) saveState(ctx context.Context, status string) error {
 	if !w.opts.FullRefresh {
 		if len(w.pending) == 0 {
@@ -255,13 +257,8 @@ func (w *writer) saveState(ctx context.Context, status string) error {
 		}
 		return w.tx.SaveState(ctx, w.plan.Name, w.pending)
 	}
-	switch status {
-	case destinations.StatusRunning:
+	if status == destinations.StatusRunning {
 		w.held = append(w.held, w.pending...)
-		return nil
-	case destinations.StatusCompleted:
-	default:
-		w.held = nil
 		return nil
 	}
 	var names []string

@@ -201,3 +201,88 @@ func testLargeBatch(t *testing.T, tg Target) {
 		checkRow(t, tg, tb, got[id], id, "c00", int64(i*100), "c13", int64(i*100+13))
 	}
 }
+
+// exactNumber is a decimal literal read back, as its exact value: 1.50,
+// 15e-1 and Postgres' 1.5 are equal, 0.1 and 0.1000000000000000055 not.
+func exactNumber(t *testing.T, s string) string {
+	t.Helper()
+	neg, digits, exp, ok := schema.SplitDecimal(s)
+	if !ok {
+		t.Fatalf("decimal %q is not a number", s)
+	}
+	return fmt.Sprintf("%v %se%d", neg, digits, exp)
+}
+
+// Exact numbers beyond int64 and beyond a double's precision and range.
+var decimals = []string{
+	"12345678901234567890123",
+	"-98765432109876543210987654321",
+	"0.1000000000000000055511151231257827",
+	"3.1415926535897932384626433832795028841971",
+	"1e400",
+	"-1E-400",
+	"1.50",
+	"0",
+}
+
+// testDecimals round-trips exact numbers through a decimal column, and
+// widens bigint and double columns to decimal (keeping every value
+// exactly) and decimal to text.
+func testDecimals(t *testing.T, tg Target) {
+	tb := rootTable("exact", col("x", schema.Decimal))
+	var rows []schema.Row
+	for i, d := range decimals {
+		rows = append(rows, row(fmt.Sprint("r", i), "l1", "x", json.Number(d)))
+	}
+	tx := begin(t, tg.Dest, "l1")
+	ensure(t, tx, tb)
+	write(t, tx, batch("exact", destinations.Merge, rowsOf(tb, rows...)))
+	commit(t, tx, "completed")
+	got := read(t, tg.DB, tb)
+	for i, d := range decimals {
+		id := fmt.Sprint("r", i)
+		checkRow(t, tg, tb, got[id], id, "x", json.Number(d))
+	}
+	if recorded, _ := tableSchema(t, tg.Dest, "exact"); !reflect.DeepEqual(recorded, *tb) {
+		t.Errorf("Tables: exact = %+v, want %+v", recorded, *tb)
+	}
+
+	v1 := rootTable("nums", col("i", schema.Bigint), col("f", schema.Double))
+	v2 := retyped(retyped(v1, "i", schema.Decimal), "f", schema.Decimal)
+	v3 := retyped(v2, "f", schema.Text)
+	tx = begin(t, tg.Dest, "l1")
+	ensure(t, tx, v1)
+	write(t, tx, batch("nums", destinations.Append, rowsOf(v1,
+		row("a", "l1", "i", int64(math.MaxInt64), "f", 0.1),
+		row("b", "l1", "i", int64(math.MinInt64), "f", 1e300),
+		row("c", "l1", "i", int64(42), "f", 0.30000000000000004),
+		row("d", "l1", "f", 42.0))))
+	commit(t, tx, "completed")
+
+	tx = begin(t, tg.Dest, "l2")
+	if err := tx.EnsureTable(ctx(t), v2, []schema.Change{
+		{Kind: schema.WidenColumn, Table: "nums", Column: col("i", schema.Decimal), From: schema.Bigint},
+		{Kind: schema.WidenColumn, Table: "nums", Column: col("f", schema.Decimal), From: schema.Double}}); err != nil {
+		t.Fatalf("widen to decimal: %v", err)
+	}
+	write(t, tx, batch("nums", destinations.Append, rowsOf(v2,
+		row("e", "l2", "i", json.Number(decimals[0]), "f", json.Number(decimals[2])))))
+	commit(t, tx, "completed")
+	got = read(t, tg.DB, v2)
+	checkRow(t, tg, v2, got["a"], "a", "i", json.Number("9223372036854775807"), "f", json.Number("0.1"))
+	checkRow(t, tg, v2, got["b"], "b", "i", json.Number("-9223372036854775808"), "f", json.Number("1e300"))
+	checkRow(t, tg, v2, got["c"], "c", "i", json.Number("42"), "f", json.Number("0.30000000000000004"))
+	checkRow(t, tg, v2, got["d"], "d", "i", nil, "f", json.Number("42"))
+	checkRow(t, tg, v2, got["e"], "e", "i", json.Number(decimals[0]), "f", json.Number(decimals[2]))
+
+	tx = begin(t, tg.Dest, "l3")
+	ensure(t, tx, v3)
+	commit(t, tx, "completed")
+	got = read(t, tg.DB, v3)
+	if s, _ := got["e"]["f"].(string); s != decimals[2] {
+		t.Errorf("decimal widened to text = %q, want %q", s, decimals[2])
+	}
+	if s, _ := got["c"]["f"].(string); !schema.EqualDecimal(s, "0.30000000000000004") {
+		t.Errorf("double widened to decimal, then text = %q, want 0.30000000000000004", s)
+	}
+}

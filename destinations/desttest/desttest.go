@@ -55,6 +55,7 @@ var cases = []struct {
 	{"TypesRoundTrip", testTypesRoundTrip},
 	{"NewColumns", testNewColumns},
 	{"Widening", testWidening},
+	{"Decimals", testDecimals},
 	{"VariantColumn", testVariantColumn},
 	{"Merge", testMerge},
 	{"MergeWithinLoad", testMergeWithinLoad},

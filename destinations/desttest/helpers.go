@@ -245,6 +245,10 @@ func norm(t *testing.T, typ schema.Type, v any) any {
 		if x, ok := v.(string); ok {
 			return x
 		}
+	case schema.Decimal:
+		if x, ok := v.(string); ok {
+			return exactNumber(t, x)
+		}
 	case schema.Timestamp:
 		switch x := v.(type) {
 		case time.Time:
@@ -288,6 +292,8 @@ func want(t *testing.T, tg Target, typ schema.Type, v any) any {
 	case time.Time:
 		return x.UTC().Round(tg.TimePrecision)
 	case json.RawMessage:
+		return norm(t, typ, string(x))
+	case json.Number:
 		return norm(t, typ, string(x))
 	}
 	return v

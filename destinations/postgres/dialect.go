@@ -61,6 +61,8 @@ func (*Dialect) ColumnType(t schema.Type) string {
 		return "bigint"
 	case schema.Double:
 		return "double precision"
+	case schema.Decimal:
+		return "numeric"
 	case schema.Timestamp:
 		return "timestamptz"
 	case schema.JSON:
@@ -70,12 +72,14 @@ func (*Dialect) ColumnType(t schema.Type) string {
 }
 
 // Encode rounds timestamps to microseconds, as Postgres keeps them, and
-// sends JSON as text.
+// sends decimals and JSON as text.
 func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 	switch x := v.(type) {
 	case time.Time:
 		return x.UTC().Round(time.Microsecond), nil
 	case json.RawMessage:
+		return string(x), nil
+	case json.Number:
 		return string(x), nil
 	case bool, int64, float64, string:
 		return x, nil
@@ -131,12 +135,17 @@ ORDER BY a.attnum`, d.dataset, table)
 
 // WidenColumns alters the column types in one statement, converting with
 // casts: bigint to double precision exactly below 2^53, numbers to their
-// shortest round-tripping text.
+// shortest round-tripping text, and through that text to numeric (a
+// direct double precision::numeric cast keeps only 15 digits).
 func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t *schema.Table, ws []sqlload.Widening) error {
 	alters := make([]string, len(ws))
 	for i, w := range ws {
 		c, typ := d.Quote(w.Column.Name), d.ColumnType(w.Column.Type)
-		alters[i] = fmt.Sprintf("ALTER COLUMN %s TYPE %s USING %s::%s", c, typ, c, typ)
+		using := c
+		if w.Column.Type == schema.Decimal {
+			using += "::text"
+		}
+		alters[i] = fmt.Sprintf("ALTER COLUMN %s TYPE %s USING %s::%s", c, typ, using, typ)
 	}
 	_, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s %s", d.Table(table), strings.Join(alters, ", ")))
 	return err

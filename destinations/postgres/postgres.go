@@ -6,7 +6,7 @@
 // option, else the DSN's schema= parameter (which is not sent to the
 // server), else "public". Open creates the schema if it does not exist.
 //
-// Logical types map to boolean, bigint, double precision, text,
+// Logical types map to boolean, bigint, double precision, numeric, text,
 // timestamptz (microseconds: finer digits are rounded) and jsonb. Text and
 // JSON cannot hold NUL characters in Postgres; a row with one fails its
 // batch with the server's error.

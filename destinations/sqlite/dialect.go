@@ -60,7 +60,10 @@ func (*Dialect) MaxParams() int { return 32766 }
 // Placeholder returns "?".
 func (*Dialect) Placeholder(int) string { return "?" }
 
-// ColumnType returns the declared type of a logical type.
+// ColumnType returns the declared type of a logical type. Decimals are
+// TEXT holding the exact literal: a NUMERIC or DECIMAL declaration has
+// numeric affinity, which would store 12345678901234567890123 as a
+// rounded REAL.
 func (*Dialect) ColumnType(t schema.Type) string {
 	switch t {
 	case schema.Boolean:
@@ -77,8 +80,8 @@ func (*Dialect) ColumnType(t schema.Type) string {
 	return "TEXT"
 }
 
-// Encode stores booleans as 0 or 1, timestamps as TimeFormat text and
-// JSON as text (never as a blob, which SQLite's JSON functions would read
+// Encode stores booleans as 0 or 1, timestamps as TimeFormat text,
+// decimals as their literal text and JSON as text (never as a blob, which SQLite's JSON functions would read
 // as JSONB).
 func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 	switch x := v.(type) {
@@ -90,6 +93,8 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 	case time.Time:
 		return x.UTC().Format(TimeFormat), nil
 	case json.RawMessage:
+		return string(x), nil
+	case json.Number:
 		return string(x), nil
 	case int64, float64, string:
 		return x, nil

@@ -39,7 +39,7 @@ func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t
 		def := d.Quote(name)
 		if c, ok := t.Column(name); ok {
 			def += " " + d.ColumnType(c.Type)
-			if c.Type == schema.Text && widened[name] {
+			if (c.Type == schema.Text || c.Type == schema.Decimal) && widened[name] {
 				exprs = append(exprs, textExpr(d.Quote(name)))
 			} else {
 				exprs = append(exprs, d.Quote(name))
@@ -69,10 +69,11 @@ func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t
 	return nil
 }
 
-// textExpr converts a bigint or double column to text: integral doubles
-// below 2^53 print as integers ("42", not SQLite's "42.0"), as Postgres
-// and the engine print them; other values use SQLite's shortest
-// round-tripping text.
+// textExpr converts a bigint or double column to text (and so to a
+// decimal column's literal): integral doubles below 2^53 print as
+// integers ("42", not SQLite's "42.0"), as Postgres and the engine print
+// them; other values use SQLite's shortest round-tripping text (since
+// SQLite 3.43), which is the JSON literal the double came from.
 func textExpr(col string) string {
 	return fmt.Sprintf("CASE WHEN typeof(%[1]s) = 'real' AND %[1]s = CAST(%[1]s AS INTEGER) AND abs(%[1]s) < 9007199254740992 "+
 		"THEN CAST(CAST(%[1]s AS INTEGER) AS TEXT) ELSE CAST(%[1]s AS TEXT) END", col)

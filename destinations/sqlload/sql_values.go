@@ -41,6 +41,16 @@ func coerce(t schema.Type, v any) (any, error) {
 		if i, ok := asInt64(v); ok {
 			return float64(i), nil
 		}
+	case schema.Decimal:
+		switch x := v.(type) {
+		case json.Number:
+			return v, nil
+		case float64:
+			return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), nil
+		}
+		if i, ok := asInt64(v); ok {
+			return json.Number(strconv.FormatInt(i, 10)), nil
+		}
 	case schema.Text:
 		if _, ok := v.(string); ok {
 			return v, nil
@@ -105,6 +115,8 @@ func asText(v any) (any, error) {
 		return x.UTC().Format(time.RFC3339Nano), nil
 	case json.RawMessage:
 		return string(x), nil
+	case json.Number:
+		return string(x), nil
 	case []byte:
 		return string(x), nil
 	}
@@ -125,12 +137,14 @@ func formatFloat(f float64) string {
 }
 
 // widenable reports whether a column of type from may become type to
-// along the lattice bigint -> double -> text.
+// along the lattice bigint -> double -> decimal -> text.
 func widenable(from, to schema.Type) bool {
 	switch {
-	case from == schema.Bigint && (to == schema.Double || to == schema.Text):
+	case from == schema.Bigint && (to == schema.Double || to == schema.Decimal || to == schema.Text):
 		return true
-	case from == schema.Double && to == schema.Text:
+	case from == schema.Double && (to == schema.Decimal || to == schema.Text):
+		return true
+	case from == schema.Decimal && to == schema.Text:
 		return true
 	}
 	return false

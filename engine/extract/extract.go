@@ -50,9 +50,9 @@ type Extractor struct {
 	// OnAttempt, if set, is told of every HTTP attempt of a resource's
 	// requests (see rest.Call.Observed).
 	OnAttempt func(resource string, a rest.Attempt)
-	// MaxPages, if above 0, ends each window of a chain after that many
+	// StopAfter, if above 0, ends each window of a chain after that many
 	// pages (pipe run --sample).
-	MaxPages int
+	StopAfter int
 
 	pagLogs sync.Map // resource name -> *slog.Logger that logs each message once
 }
@@ -130,11 +130,11 @@ func (x *Extractor) pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, er
 			return
 		}
 		call := rest.Call{
-			Resource: r.Name,
-			Auth:     x.Auth[r.Name],
-			Limiter:  x.Limiter[r.Name],
-			Actions:  r.ResponseActions,
-			MaxPages: x.MaxPages,
+			Resource:  r.Name,
+			Auth:      x.Auth[r.Name],
+			Limiter:   x.Limiter[r.Name],
+			Actions:   r.ResponseActions,
+			StopAfter: x.StopAfter,
 		}
 		if x.OnAttempt != nil {
 			call.Observed = func(a rest.Attempt) { x.OnAttempt(r.Name, a) }

@@ -24,6 +24,9 @@ type Config struct {
 	// Hints forces the type of root table columns, by their flattened name
 	// before shortening (e.g. "attributes__created_at").
 	Hints map[string]schema.Type
+	// Tally, when set, counts the hints' values across Normalizers (see
+	// HintTally); else each Normalizer keeps its own (see Hints).
+	Tally *HintTally
 	// IDFromContent derives _pipe_id from a hash of the record's raw JSON
 	// when there is no primary key.
 	IDFromContent bool

@@ -140,6 +140,8 @@ func formatValue(v any) string {
 		return "timestamp " + x.Format(time.RFC3339Nano) + " " + x.Location().String()
 	case json.RawMessage:
 		return "json " + string(x)
+	case json.Number:
+		return "decimal " + string(x)
 	}
 	return fmt.Sprintf("UNEXPECTED %T %v", v, v)
 }

@@ -90,7 +90,7 @@ func (w *walker) value(t *table, tr *tableRows, nd *node, v gjson.Result, row sc
 		return
 	}
 	if nd.hint != "" {
-		if x, ok := hinted(nd.hint, v); ok {
+		if x, ok := w.n.applyHint(nd, v); ok {
 			w.set(tr, nd, row, x, nd.hint)
 			return
 		}

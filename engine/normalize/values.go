@@ -3,6 +3,7 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 )
 
 // numTypes sizes per-type tables indexed by typeIndex.
-const numTypes = 7
+const numTypes = 8
 
 func typeIndex(t schema.Type) int {
 	switch t {
@@ -28,6 +29,8 @@ func typeIndex(t schema.Type) int {
 		return 5
 	case schema.JSON:
 		return 6
+	case schema.Decimal:
+		return 7
 	}
 	return 0
 }
@@ -51,34 +54,141 @@ func scalar(v gjson.Result) (any, schema.Type, bool) {
 	return nil, "", false
 }
 
-// number is an int64 if the literal is an integer that fits, else float64
-// (so 3 is bigint and 3.0 is double).
+// number converts a JSON number exactly: an integer literal that fits is
+// a bigint (int64); any other integer literal is a decimal; a literal with
+// a fraction or an exponent is a double (float64) when the double's
+// shortest text is the literal's value (3.0, 0.1, 1e300), else a decimal
+// (json.Number holding the literal: more digits than a double keeps,
+// 1e400 beyond its range, 1e-400 below it). A literal that no decimal
+// column holds (beyond Postgres numeric's 131072 digits) or that is not a
+// JSON number is text, so that nothing is rounded or lost.
 func number(v gjson.Result) (any, schema.Type, bool) {
-	if i, err := strconv.ParseInt(v.Raw, 10, 64); err == nil {
+	raw := v.Raw
+	if i, err := strconv.ParseInt(raw, 10, 64); err == nil {
 		return i, schema.Bigint, true
 	}
-	return v.Num, schema.Double, true
+	if !strings.ContainsAny(raw, ".eE") {
+		return decimal(raw)
+	}
+	if f, ok := exactFloat(raw); ok {
+		return f, schema.Double, true
+	}
+	return decimal(raw)
 }
 
-// parseTime reads an RFC 3339 date-time, with a zone (converted to UTC)
-// or without one (taken as UTC, as Checkmarx writes them). Plain dates
-// and anything else are not timestamps.
+// decimal is raw as a decimal if a decimal column holds it, else as text.
+func decimal(raw string) (any, schema.Type, bool) {
+	if schema.DecimalInRange(raw) {
+		return json.Number(raw), schema.Decimal, true
+	}
+	return raw, schema.Text, true
+}
+
+// exactFloat parses raw, a JSON number literal with a fraction or an
+// exponent, as a float64 if the float's shortest text has the literal's
+// value. Up to 15 significant digits always round-trip: literals that
+// short, without an exponent, skip the comparison.
+func exactFloat(raw string) (float64, bool) {
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, false
+	}
+	if len(raw) <= 16 && !strings.ContainsAny(raw, "eE") {
+		return f, true
+	}
+	return f, schema.EqualDecimal(raw, strconv.FormatFloat(f, 'g', -1, 64))
+}
+
+// parseTime reads an ISO 8601 date-time: a date, "T" (or "t", or a space,
+// as SQL and Python print them), a time with optional fraction, and a zone
+// written "Z", "+hh:mm", "+hhmm" or "+hh" (converted to UTC), or no zone
+// (taken as UTC, as Checkmarx writes them). Plain dates and anything else
+// are not timestamps.
 func parseTime(s string) (time.Time, bool) {
-	if len(s) < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':' {
+	if len(s) < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':' {
 		return time.Time{}, false
 	}
+	end := 19 // end of the time, fraction included
+	if end < len(s) && s[end] == '.' {
+		end++
+		for end < len(s) && '0' <= s[end] && s[end] <= '9' {
+			end++
+		}
+	}
+	zone := s[end:]
 	layout := "2006-01-02T15:04:05.999999999"
-	if last := s[len(s)-1]; last == 'Z' || last == 'z' || len(s) >= 25 && (s[len(s)-6] == '+' || s[len(s)-6] == '-') {
+	if zone != "" {
 		layout = time.RFC3339Nano
 	}
-	if s[10] == 't' || s[len(s)-1] == 'z' {
-		s = strings.ToUpper(s)
+	if s[10] == 'T' && (zone == "" || zone == "Z" || len(zone) == 6 && zone[3] == ':') {
+		// RFC 3339 as it is: parsed in place, without a copy
+		t, err := time.Parse(layout, s)
+		if err != nil {
+			return time.Time{}, false
+		}
+		return t.UTC(), true
 	}
-	t, err := time.Parse(layout, s)
+	var b [40]byte
+	buf := append(b[:0], s[:end]...)
+	buf[10] = 'T'
+	switch {
+	case zone == "":
+	case zone == "Z" || zone == "z":
+		buf = append(buf, 'Z')
+	case len(zone) == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':':
+		buf = append(buf, zone...)
+	case len(zone) == 5 && (zone[0] == '+' || zone[0] == '-'):
+		buf = append(append(append(buf, zone[:3]...), ':'), zone[3:]...)
+	case len(zone) == 3 && (zone[0] == '+' || zone[0] == '-'):
+		buf = append(append(buf, zone...), ":00"...)
+	default:
+		return time.Time{}, false
+	}
+	t, err := time.Parse(layout, string(buf))
 	if err != nil {
 		return time.Time{}, false
 	}
 	return t.UTC(), true
+}
+
+// Unix time thresholds of a timestamp hint on a number: a magnitude below
+// 1e11 is seconds (up to the year 5138), below 1e14 milliseconds, below
+// 1e17 microseconds, else nanoseconds. Seconds of 1e11 and milliseconds
+// below 1e11 (before March 1973) are the ranges this cannot tell apart;
+// APIs of today send neither.
+const (
+	unixMillisFrom = 1e11
+	unixMicrosFrom = 1e14
+	unixNanosFrom  = 1e17
+)
+
+// unixTime converts a unix time in seconds, milliseconds, microseconds or
+// nanoseconds (chosen by magnitude, see unixMillisFrom) to a UTC time.
+func unixTime(raw string) (time.Time, bool) {
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return time.Time{}, false
+	}
+	scale := 1e9 // nanoseconds per unit
+	switch a := math.Abs(f); {
+	case a >= unixNanosFrom:
+		scale = 1
+	case a >= unixMicrosFrom:
+		scale = 1e3
+	case a >= unixMillisFrom:
+		scale = 1e6
+	}
+	if i, err := strconv.ParseInt(raw, 10, 64); err == nil {
+		// integers exactly: seconds, then the remainder in nanoseconds
+		per := int64(1e9 / scale)
+		unit := int64(scale)
+		return time.Unix(i/per, i%per*unit).UTC(), true
+	}
+	ns := f * scale
+	if math.Abs(ns) >= math.MaxInt64 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, int64(math.Round(ns))).UTC(), true
 }
 
 // compact returns raw JSON without insignificant whitespace.
@@ -120,13 +230,25 @@ func hinted(h schema.Type, v gjson.Result) (any, bool) {
 			return i, true
 		}
 	case schema.Double:
-		switch v.Type {
-		case gjson.Number:
-			return v.Num, true
-		case gjson.String:
-			if f, err := strconv.ParseFloat(v.Str, 64); err == nil {
+		s := v.Raw
+		if v.Type == gjson.String {
+			s = v.Str
+		}
+		if v.Type == gjson.Number || v.Type == gjson.String {
+			// a hint asks for a double: more digits than it keeps are
+			// rounded, but never to an infinity or to zero
+			f, err := strconv.ParseFloat(s, 64)
+			if _, d, _, isNum := schema.SplitDecimal(s); err == nil && isNum && (f != 0 || d == "") {
 				return f, true
 			}
+		}
+	case schema.Decimal:
+		s := v.Raw
+		if v.Type == gjson.String {
+			s = v.Str
+		}
+		if (v.Type == gjson.Number || v.Type == gjson.String) && schema.DecimalInRange(s) {
+			return json.Number(s), true
 		}
 	case schema.Boolean:
 		switch v.Type {
@@ -138,13 +260,16 @@ func hinted(h schema.Type, v gjson.Result) (any, bool) {
 			}
 		}
 	case schema.Timestamp:
-		if v.Type == gjson.String {
+		switch v.Type {
+		case gjson.String:
 			if t, ok := parseTime(v.Str); ok {
 				return t, true
 			}
 			if t, err := time.Parse(time.DateOnly, v.Str); err == nil {
 				return t, true
 			}
+		case gjson.Number:
+			return unixTime(v.Raw)
 		}
 	}
 	return nil, false

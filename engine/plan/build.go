@@ -99,7 +99,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		IncludeFromParent: sr.IncludeFromParent,
 		Method:            strings.ToUpper(first(ep.Method, DefaultMethod)),
 		DataSelector:      ep.DataSelector,
-		Paginator:         firstPtr(ep.Paginator, s.Client.Paginator),
+		Paginator:         compilePaginator(errs, paginatorPath(s, d, i), firstPtr(ep.Paginator, s.Client.Paginator)),
 		Auth:              firstPtr(ep.Auth, s.Client.Auth),
 		Incremental:       ep.Incremental,
 		ResponseActions:   ep.ResponseActions,

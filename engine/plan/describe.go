@@ -163,37 +163,6 @@ func perParent(r *Resource) string {
 	return fmt.Sprintf(", one cursor per %s record", r.Parent)
 }
 
-func paginatorText(pg *spec.Paginator) string {
-	if pg == nil {
-		return "auto (detected from the first response and logged)"
-	}
-	var opts []string
-	add := func(k, v string) {
-		if v != "" {
-			opts = append(opts, k+" "+v)
-		}
-	}
-	add("next_url_path", pg.NextURLPath)
-	add("relative_to", pg.RelativeTo)
-	add("links_next_key", pg.LinksNextKey)
-	if pg.Limit > 0 {
-		add("limit", fmt.Sprint(pg.Limit))
-	}
-	add("offset_param", pg.OffsetParam)
-	add("limit_param", pg.LimitParam)
-	add("page_param", pg.PageParam)
-	add("total_path", pg.TotalPath)
-	add("has_more_path", pg.HasMorePath)
-	add("cursor_path", pg.CursorPath)
-	add("cursor_param", pg.CursorParam)
-	add("cursor_body_path", pg.CursorBodyPath)
-	add("cursor_key", pg.CursorKey)
-	if len(opts) == 0 {
-		return pg.Type
-	}
-	return pg.Type + " (" + strings.Join(opts, ", ") + ")"
-}
-
 func authText(a *spec.Auth, vars map[string]string) string {
 	if a == nil {
 		return "none"

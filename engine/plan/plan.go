@@ -5,6 +5,7 @@
 package plan
 
 import (
+	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 
@@ -48,8 +49,8 @@ type Resource struct {
 	JSON            any // body with string leaves as spec text; see Body
 	Data            map[string]spec.Template
 	DataSelector    string
-	Paginator       *spec.Paginator // nil means auto-detect
-	Auth            *spec.Auth      // nil means none
+	Paginator       rest.PaginatorConfig // every default applied; type auto detects
+	Auth            *spec.Auth           // nil means none
 	Incremental     *spec.Incremental
 	ResponseActions []spec.ResponseAction
 	RateLimit       *spec.RateLimit

@@ -60,7 +60,7 @@ func TestBuildInheritanceAndOrder(t *testing.T) {
 	if issues.WriteDisposition != "merge" || strings.Join(issues.PrimaryKey, ",") != "id" {
 		t.Errorf("issues inherits %s on %v", issues.WriteDisposition, issues.PrimaryKey)
 	}
-	if issues.Paginator == nil || issues.Paginator.Type != "json_link" {
+	if issues.Paginator.Type != "json_link" {
 		t.Errorf("issues paginator = %+v, want the client's json_link", issues.Paginator)
 	}
 	projects := p.Resource("projects")
@@ -92,6 +92,7 @@ func TestBuildVariables(t *testing.T) {
 		{"enum", plan.Options{Vars: map[string]string{"region": "api.mars.snyk.io"}}, "", `vars.region: value "api.mars.snyk.io" is not allowed (want one of api.snyk.io, api.eu.snyk.io)`},
 		{"unknown var", plan.Options{Vars: map[string]string{"regoin": "x"}}, "", "--var regoin: unknown variable (the spec declares api_url, api_version, region)"},
 		{"unknown resource", plan.Options{Resources: []string{"nope"}}, "", `--resources: unknown resource "nope"`},
+		{"too long", plan.Options{Vars: map[string]string{"region": strings.Repeat("x", spec.MaxVarLen+1)}}, "", "vars.region: value expands to 65537 bytes (at most 65536)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -73,6 +73,10 @@ func resolveVars(s *spec.Spec, o Options, errs *errorList) map[string]string {
 		if !okAll {
 			return "", false
 		}
+		if len(res) > spec.MaxVarLen { // --var values the spec loader could not measure
+			errs.add("vars."+name, "value expands to %d bytes (at most %d)", len(res), spec.MaxVarLen)
+			return "", false
+		}
 		if enum := s.Vars[name].Enum; len(enum) > 0 && !slices.Contains(enum, res) {
 			errs.add("vars."+name, "value %q is not allowed (want one of %s)", res, strings.Join(enum, ", "))
 		}

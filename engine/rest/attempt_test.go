@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 func TestMaxPagesRequestsNoFurther(t *testing.T) {
@@ -22,12 +20,12 @@ func TestMaxPagesRequestsNoFurther(t *testing.T) {
 				api.ServeHTTP(w, r)
 			})
 			c, _ := newTestClient(t, Options{})
-			pg, err := NewPaginator(&spec.Paginator{Type: "offset", Limit: 4, TotalPath: "total", Parallel: parallel}, nil, nil)
+			pg, err := NewPaginator(pcfg(KindOffset, func(c *PaginatorConfig) { c.Limit, c.TotalPath, c.Parallel = 4, "total", parallel }), nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var pages []int
-			for page, err := range c.Pages(context.Background(), get(t, srv.URL), pg, NewSelector("items", nil), Call{MaxPages: 3}) {
+			for page, err := range c.Pages(context.Background(), get(t, srv.URL), pg, NewSelector("items", nil), Call{StopAfter: 3}) {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -58,7 +56,7 @@ func TestObservedSeesEveryAttemptRedacted(t *testing.T) {
 		defer mu.Unlock()
 		got = append(got, fmt.Sprintf("%s %s #%d %d failed=%v", a.Method, a.URL[len(srv.URL):], a.Number, a.Status, a.Failed()))
 	}}
-	pg, _ := NewPaginator(&spec.Paginator{Type: "single_page"}, nil, nil)
+	pg, _ := NewPaginator(pcfg(KindSinglePage), nil, nil)
 	for _, err := range c.Pages(context.Background(), get(t, srv.URL+"/x?key=sekrit-key"), pg, NewSelector("items", nil), call) {
 		if err != nil {
 			t.Fatal(err)

@@ -80,9 +80,9 @@ type Call struct {
 	// Observed, if set, is told of every attempt once it got a response
 	// or failed to; it is called from the goroutine that sent it.
 	Observed func(Attempt)
-	// MaxPages, if above 0, ends a page walk after that many pages
+	// StopAfter, if above 0, ends a page walk after that many pages
 	// without requesting the next (pipe run --sample).
-	MaxPages int
+	StopAfter int
 }
 
 // NewClient returns a Client with o's settings and defaults.

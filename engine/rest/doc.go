@@ -49,54 +49,36 @@
 //
 // # Paginators
 //
-// NewPaginator builds one from the spec; nil means auto. Every paginator
-// stops, with an error wrapping ErrLoop, when it would request a page it
-// already requested (a next link or cursor seen before), and Pages stops
-// the same way when a response is byte for byte the previous one.
+// NewPaginator builds one from a PaginatorConfig, taken as is: plan
+// compiles the spec's paginator into it with every default applied
+// (DefaultPaginator gives them), so `pipe plan` prints what runs. Every
+// kind's Doc comment (JSONLink, HeaderLink, Offset, PageNumber, Cursor,
+// HeaderCursor, LastID, SinglePage, Auto) lists its fields and stop rule.
+// What all of them share:
 //
-//   - json_link: next_url_path (gjson, default "next"; a {"href": ...}
-//     object is accepted), relative_to ("url", default: RFC 3986
-//     resolution against the request URL; "base_url": the link's path is
-//     appended to client.base_url's path and its query replaces the
-//     request's, so https://api.snyk.io/rest/ + /orgs?version=x&starting_after=a
-//     gives https://api.snyk.io/rest/orgs?version=x&starting_after=a and no
-//     parameter is sent twice). Stops when the link is missing, null or
-//     empty, when it equals the page's own URL (next == self, parameter
-//     order ignored), or on a page without records.
-//   - header_link: links_next_key (the rel to follow, default "next") in
-//     the RFC 8288 Link header; relative links resolve against the request
-//     URL. Stops when there is no such link, when it equals the page's own
-//     URL, or on a page without records.
-//   - offset: limit (required), offset (default 0), offset_param (default
-//     "offset"), limit_param (default "limit"), maximum_offset, total_path
-//     (total number of items; no default), has_more_path,
-//     stop_after_empty_page (default true), parallel. Stops on a page
-//     without records (if stop_after_empty_page), on a page with fewer
-//     than limit records, when the next offset reaches the total or
-//     maximum_offset (exclusive, as in dlt), or when has_more is false.
-//   - page_number: base_page (default 0), page (first page, default
-//     base_page), page_param (default "page"), total_path (total number of
-//     PAGES; no default), maximum_page (exclusive, as in dlt),
-//     has_more_path, stop_after_empty_page (default true; when false one
-//     of total_path, maximum_page, has_more_path is required), parallel.
-//     Stops on a page without records (if stop_after_empty_page), when
-//     the next page reaches total + base_page or maximum_page, or when
-//     has_more is false.
-//   - cursor: cursor_path (gjson, default "cursors.next"), cursor_param
-//     (query parameter, default "cursor"), cursor_body_path (dotted path
-//     in the JSON request body instead, for POST searches). Stops when the
-//     cursor is missing, null or empty. An empty page does not stop it.
-//   - header_cursor: cursor_key (response header, default "next"),
-//     cursor_param (default "cursor"). Stops when the header is missing
-//     or empty.
-//   - single_page: one request.
-//   - auto (also a missing paginator): decides on the first response and
-//     logs "paginator: detected <kind> (<why>)": a Link rel="next" header
-//     gives header_link; a URL at next, links.next, next_url or
-//     pagination.next gives json_link; a cursor at cursors.next,
-//     next_cursor or meta.next_cursor gives cursor (query parameter
-//     "cursor"); anything else single_page. It never guesses offset or
-//     page_number.
+//   - a next link or cursor seen before, or a response byte for byte the
+//     previous one, is an error wrapping ErrLoop;
+//   - max_pages (DefaultMaxPages, 100000, unless set) bounds a chain:
+//     reaching it while the response points to another page is an error
+//     wrapping ErrMaxPages, so a link that changes on every page
+//     (?page=1&nonce=…) is never followed forever;
+//   - a paginator that would stop while the response says there is more
+//     fails with an error wrapping ErrMorePages that names the field that
+//     shows it and the setting that follows it: a has_more-style flag
+//     (has_more, hasMore, more, has_next, hasNextPage, … at the top level
+//     or under meta, pagination, paging, page_info, response_metadata,
+//     page) that is true; a total (total, total_count, totalCount,
+//     totalResults, totalElements, …) above the records read; a key
+//     containing "next" that still holds a link or a cursor; a Link
+//     header rel="next". A flag that says the end (has_more false,
+//     end_of_stream or last true) settles it. Links and cursors count only
+//     on a page with records; single_page reads nothing;
+//   - the page whose paginator fails is not yielded: its error is.
+//
+// auto (also a missing paginator) decides on the first response and logs
+// "paginator: detected <kind> (<why>)"; see Auto for the order. It never
+// guesses offset or page_number, and a first response that shows more
+// pages it cannot follow is an error naming them.
 //
 // With parallel above 1 and total_path set, offset and page_number
 // compute every later request from the first response (PageCounter) and
@@ -107,11 +89,16 @@
 // # Data selector
 //
 // NewSelector(data_selector): a gjson path whose array gives the records
-// (an object is one record, null or missing none). Empty means detect:
-// a top-level array; else the one array-valued top-level key; else the
-// one array one level down; else, with no array at all, the object is
-// one record. Several candidates are an error naming them. The detected
-// path is logged once ("data_selector: detected \"data\"") and kept.
+// (an object is one record, null none). A path the body does not hold is
+// an error naming the keys it does hold, so {"error": "quota exceeded"}
+// on a 200 is not taken for an empty page; so are an empty body (except
+// on a 204) and a body that is not JSON. response_actions decide whether
+// such a response is ignored. Empty means detect: a top-level array; else
+// the one array-valued top-level key; else the one array one level down;
+// else, with no array at all, the object is one record, unless it holds
+// an error key (error, errors, fault). Several candidates are an error
+// naming them. The detected path is logged once ("data_selector:
+// detected \"data\"") and kept.
 //
 // # Auth
 //

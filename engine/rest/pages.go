@@ -3,6 +3,7 @@ package rest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -25,17 +26,21 @@ type Page struct {
 // next request, yielding one Page per response in order.
 //
 // While the consumer handles a page, the next one is already being
-// fetched (prefetch depth 1). When p implements PageCounter and
-// ParallelPaginator with a Parallelism above 1, the requests Remaining
-// computes are fetched up to that many at once and still yielded in order;
-// p.Next is consulted on every page all the same, so the pages and records
-// equal those of the sequential walk.
+// fetched (prefetch depth 1). When p implements PageCounter with a
+// Parallelism above 1, the requests Remaining computes are fetched up to
+// that many at once and still yielded in order; p.Next is consulted on
+// every page all the same, and must ask for the page fetched ahead, so the
+// pages and records equal those of the sequential walk.
 //
 // The walk ends after the last page, when the consumer stops, or at the
 // first error, which is yielded (resource "x": page 3: GET ...: ...). A
+// page whose paginator fails (a loop, max_pages, a sign of more pages it
+// cannot follow) is not yielded: its error is, in its place. A
 // response ignored by response_actions ends the walk quietly. A response
-// identical to the previous one is an error wrapping ErrLoop. With
-// call.MaxPages set, the walk requests no page past that number.
+// identical to the previous one is an error wrapping ErrLoop. A body that
+// is empty (except on a 204), not JSON, or without the data_selector path
+// is an error: response_actions decide whether such a body is ignored. With
+// call.StopAfter set, the walk requests no page past that number.
 func (c *Client) Pages(ctx context.Context, first *Request, p Paginator, sel *Selector, call Call) iter.Seq2[*Page, error] {
 	if sel == nil {
 		sel = NewSelector("", c.logger)
@@ -78,10 +83,14 @@ type fetched struct {
 func (w *walk) sequential(ctx context.Context, page *Page) {
 	for {
 		next := page.Request.Clone()
-		more, perr := w.p.Next(next, page.Response, len(page.Records))
+		more, perr := w.p.Next(next, page.Response, page.Records)
+		if perr != nil {
+			w.failPaginator(page, perr)
+			return
+		}
 		more = more && !w.last(page)
 		var pending chan fetched
-		if perr == nil && more {
+		if more {
 			pending = make(chan fetched, 1)
 			go func(n int, r *Request) {
 				pg, err := w.fetch(ctx, n, r)
@@ -93,10 +102,6 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 				w.cancel()
 				<-pending
 			}
-			return
-		}
-		if perr != nil {
-			w.failPage(page.Number, w.redact(perr))
 			return
 		}
 		if !more {
@@ -114,15 +119,14 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 // them; it reports false, having yielded nothing, when it cannot.
 func (w *walk) parallel(ctx context.Context, page *Page) bool {
 	pc, ok := w.p.(PageCounter)
-	pp, ok2 := w.p.(ParallelPaginator)
-	if !ok || !ok2 || pp.Parallelism() <= 1 {
+	if !ok || pc.Parallelism() <= 1 {
 		return false
 	}
 	reqs, ok, err := pc.Remaining(page.Request, page.Response, len(page.Records))
 	if err != nil || !ok {
 		return false // Next reports the same error in the sequential walk
 	}
-	if m := w.call.MaxPages; m > 0 && len(reqs) > m-1 {
+	if m := w.call.StopAfter; m > 0 && len(reqs) > m-1 {
 		reqs = reqs[:m-1]
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -141,18 +145,23 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 			return nil
 		})
 	}
-	n := pp.Parallelism()
+	n := pc.Parallelism()
 	for i := 0; i < min(n, len(reqs)); i++ {
 		launch(i)
 	}
 	for i := 0; ; i++ {
-		// The paginator's stop rules still decide, page by page.
-		more, perr := w.p.Next(page.Request.Clone(), page.Response, len(page.Records))
-		if !w.yield(page, nil) {
-			return true
+		// The paginator's stop rules still decide, page by page, and the
+		// request it makes must be the one fetched ahead.
+		next := page.Request.Clone()
+		more, perr := w.p.Next(next, page.Response, page.Records)
+		if perr == nil && more && i < len(reqs) && !sameRequest(next, reqs[i]) {
+			perr = fmt.Errorf("paginator: the next page is %s, not the %s fetched ahead (set parallel: 1)", w.where(next), w.where(reqs[i]))
 		}
 		if perr != nil {
-			w.failPage(page.Number, w.redact(perr))
+			w.failPaginator(page, perr)
+			return true
+		}
+		if !w.yield(page, nil) {
 			return true
 		}
 		if !more || i >= len(reqs) {
@@ -169,9 +178,9 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 	}
 }
 
-// last reports whether page is the last that Call.MaxPages allows.
+// last reports whether page is the last that Call.StopAfter allows.
 func (w *walk) last(page *Page) bool {
-	return w.call.MaxPages > 0 && page.Number >= w.call.MaxPages
+	return w.call.StopAfter > 0 && page.Number >= w.call.StopAfter
 }
 
 // accept checks a fetched page that follows prev, yielding the error and
@@ -194,15 +203,32 @@ func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
+	if resp.StatusCode == http.StatusNoContent && len(bytes.TrimSpace(resp.Body)) == 0 {
+		return &Page{Number: n, Request: req, Response: resp}, nil
+	}
 	recs, err := w.sel.Select(resp.Body)
-	if errors.Is(err, errNotJSON) {
-		err = fmt.Errorf("%w (Content-Type %q, starts %q)", err, resp.Header.Get("Content-Type"),
-			w.c.redactor.String(snippet(resp.Body, 64)))
+	switch {
+	case errors.Is(err, errNotJSON):
+		err = fmt.Errorf("%w (status %d, Content-Type %q, starts %q; a response_action can ignore it)", err, resp.StatusCode,
+			resp.Header.Get("Content-Type"), w.c.redactor.String(snippet(resp.Body, 64)))
+	case errors.Is(err, errEmptyBody):
+		err = fmt.Errorf("%w (status %d, Content-Type %q; a response_action can ignore it)", err, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", w.where(req), err)
 	}
 	return &Page{Number: n, Request: req, Response: resp, Records: recs}, nil
+}
+
+// sameRequest reports whether a and b ask for the same page: URL and
+// JSON body.
+func sameRequest(a, b *Request) bool {
+	if canonicalURL(a.URL) != canonicalURL(b.URL) {
+		return false
+	}
+	ja, _ := json.Marshal(a.JSON)
+	jb, _ := json.Marshal(b.JSON)
+	return bytes.Equal(ja, jb)
 }
 
 func (w *walk) where(req *Request) string {
@@ -211,6 +237,12 @@ func (w *walk) where(req *Request) string {
 		m = http.MethodGet
 	}
 	return m + " " + w.c.redactor.URL(req.URL)
+}
+
+// failPaginator yields a paginator's error on page with the page's
+// request, secrets removed.
+func (w *walk) failPaginator(page *Page, err error) {
+	w.failPage(page.Number, w.redact(fmt.Errorf("%s: %w", w.where(page.Request), err)))
 }
 
 func (w *walk) failPage(n int, err error) {

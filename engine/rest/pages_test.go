@@ -58,9 +58,10 @@ type walked struct {
 	numbers []int
 	urls    []string
 	records []string
+	err     string
 }
 
-func walkAll(t *testing.T, c *Client, url string, p *spec.Paginator) walked {
+func walkAll(t *testing.T, c *Client, url string, p PaginatorConfig) walked {
 	t.Helper()
 	pg, err := NewPaginator(p, nil, nil)
 	if err != nil {
@@ -69,7 +70,8 @@ func walkAll(t *testing.T, c *Client, url string, p *spec.Paginator) walked {
 	var w walked
 	for page, err := range c.Pages(context.Background(), get(t, url), pg, NewSelector("items", nil), Call{}) {
 		if err != nil {
-			t.Fatal(err)
+			w.err = strings.ReplaceAll(err.Error(), url, "http://api.test")
+			break
 		}
 		w.numbers = append(w.numbers, page.Number)
 		w.urls = append(w.urls, page.Request.URL.RawQuery)
@@ -86,10 +88,14 @@ func TestParallelPagesEqualSequential(t *testing.T) {
 		total     int
 		emptyFrom int
 		pages     int
+		err       string
 	}{
 		{name: "ten full pages", total: 40, pages: 10},
 		{name: "short last page", total: 38, pages: 10},
-		{name: "API ends early", total: 40, emptyFrom: 12, pages: 4}, // 3 full pages then an empty one
+		// 3 full pages then an empty one, while the total says 40: an error
+		// in place of the empty page, not a silent end.
+		{name: "API ends early", total: 40, emptyFrom: 12, pages: 3,
+			err: `page 4: GET http://api.test?limit=4&offset=12: offset: the page at offset 12 held no records, but total_path "total" is 40: more pages than the paginator follows (the API's total and its pages disagree)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,12 +106,15 @@ func TestParallelPagesEqualSequential(t *testing.T) {
 			}
 			seqSrv, parSrv := serve(t, seqAPI.ServeHTTP), serve(t, parAPI.ServeHTTP)
 			c, _ := newTestClient(t, Options{})
-			p := spec.Paginator{Type: "offset", Limit: 4, TotalPath: "total"}
-			seq := walkAll(t, c, seqSrv.URL, &p)
+			p := pcfg("offset", func(c *PaginatorConfig) { c.Limit = 4; c.TotalPath = "total" })
+			seq := walkAll(t, c, seqSrv.URL, p)
 			p.Parallel = 4
-			par := walkAll(t, c, parSrv.URL, &p)
+			par := walkAll(t, c, parSrv.URL, p)
 			if fmt.Sprint(seq) != fmt.Sprint(par) {
 				t.Errorf("parallel walk differs:\n seq %v\n par %v", seq, par)
+			}
+			if seq.err != tt.err {
+				t.Errorf("err = %q, want %q", seq.err, tt.err)
 			}
 			if len(seq.numbers) != tt.pages {
 				t.Errorf("pages = %d, want %d", len(seq.numbers), tt.pages)
@@ -131,7 +140,7 @@ func TestPagesPrefetchesNextPage(t *testing.T) {
 		fmt.Fprintf(w, `{"data":[%d],"next":"/?p=%d"}`, p, p+1)
 	})
 	c, _ := newTestClient(t, Options{})
-	pg, _ := NewPaginator(&spec.Paginator{Type: "json_link"}, nil, nil)
+	pg, _ := NewPaginator(pcfg("json_link"), nil, nil)
 	for page, err := range c.Pages(context.Background(), get(t, srv.URL), pg, nil, Call{}) {
 		if err != nil {
 			t.Fatal(err)
@@ -177,12 +186,12 @@ func TestPagesEndings(t *testing.T) {
 	}{
 		{mode: "ignore", pages: 1},
 		{mode: "fail", pages: 2, err: `resource "items": page 3: GET http://api.test/items?mode=fail&p=2: 400 Bad Request: {"errors":[{"detail":"bad cursor"}]}`},
-		{mode: "html", pages: 0, err: `resource "items": page 1: GET http://api.test/items?mode=html: response body is not JSON (Content-Type "text/html", starts "<html><body>Login</body></html>")`},
+		{mode: "html", pages: 0, err: `resource "items": page 1: GET http://api.test/items?mode=html: response body is not JSON (status 200, Content-Type "text/html", starts "<html><body>Login</body></html>"; a response_action can ignore it)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
 			c, _ := newTestClient(t, Options{})
-			pg, _ := NewPaginator(&spec.Paginator{Type: "json_link"}, nil, nil)
+			pg, _ := NewPaginator(pcfg("json_link"), nil, nil)
 			call := Call{Resource: "items", Actions: []spec.ResponseAction{{StatusCode: 404, Action: "ignore"}}}
 			pages, errs := 0, []error{}
 			for _, err := range c.Pages(context.Background(), get(t, srv.URL+"/items?mode="+tt.mode), pg, NewSelector("data", nil), call) {
@@ -228,7 +237,7 @@ func TestPagesRetryWithinChain(t *testing.T) {
 		fmt.Fprintf(w, `{"data":[{"id":%d}],"cursors":{"next":%s}}`, p, next)
 	})
 	c, sl := newTestClient(t, Options{})
-	pg, _ := NewPaginator(&spec.Paginator{Type: "cursor"}, nil, nil)
+	pg, _ := NewPaginator(pcfg("cursor"), nil, nil)
 	var ids []int64
 	for page, err := range c.Pages(context.Background(), get(t, srv.URL), pg, nil, Call{}) {
 		if err != nil {
@@ -240,5 +249,33 @@ func TestPagesRetryWithinChain(t *testing.T) {
 	}
 	if fmt.Sprint(ids) != "[0 1 2]" || fmt.Sprint(sl.waits()) != "[2s]" {
 		t.Errorf("ids %v, waits %v", ids, sl.waits())
+	}
+}
+
+// TestParallelWalkRefusesToSkip: a page shorter than limit in the middle
+// of a parallel walk moves the sequential walk's next offset; the pages
+// fetched ahead would skip records, so the walk fails instead.
+func TestParallelWalkRefusesToSkip(t *testing.T) {
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		off, lim := atoi(r.URL.Query().Get("offset"), 0), atoi(r.URL.Query().Get("limit"), 0)
+		if off == 8 {
+			lim = 2 // a capped page
+		}
+		var items []string
+		for i := off; i < min(off+lim, 20); i++ {
+			items = append(items, fmt.Sprintf(`{"id":%d}`, i))
+		}
+		fmt.Fprintf(w, `{"total":20,"items":[%s]}`, strings.Join(items, ","))
+	})
+	c, _ := newTestClient(t, Options{})
+	p := pcfg("offset", func(c *PaginatorConfig) { c.Limit, c.TotalPath = 4, "total" })
+	if seq := walkAll(t, c, srv.URL, p); seq.err != "" || len(seq.records) != 20 {
+		t.Errorf("sequential: %d records, err %q; want all 20", len(seq.records), seq.err)
+	}
+	p.Parallel = 3
+	par := walkAll(t, c, srv.URL, p)
+	want := "page 3: GET http://api.test?limit=4&offset=8: paginator: the next page is GET http://api.test?limit=4&offset=10, not the GET http://api.test?limit=4&offset=12 fetched ahead (set parallel: 1)"
+	if par.err != want {
+		t.Errorf("parallel err = %q\nwant %q", par.err, want)
 	}
 }

@@ -7,74 +7,71 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/tidwall/gjson"
 )
 
 // Paginator kinds, the values of paginator.type.
 const (
 	KindJSONLink     = "json_link"
+	KindJSONResponse = "json_response" // dlt's old name of json_link
 	KindHeaderLink   = "header_link"
 	KindOffset       = "offset"
 	KindPageNumber   = "page_number"
 	KindCursor       = "cursor"
 	KindHeaderCursor = "header_cursor"
+	KindLastID       = "last_id"
 	KindSinglePage   = "single_page"
 	KindAuto         = "auto"
 )
 
-// ParallelPaginator is implemented by paginators that are configured to
-// fetch several pages at once (paginator.parallel). Pages uses it together
-// with PageCounter: when Parallelism is above 1 and Remaining computes the
-// later requests, up to that many pages are in flight, yielded in order.
-// Paginators without it, or returning 1 or less, are walked one page at a
-// time.
-type ParallelPaginator interface {
-	Parallelism() int
-}
-
-// NewPaginator builds the paginator of one request chain from its spec.
-// A nil spec means auto: the kind is detected from the first response and
-// the choice is logged. baseURL is client.base_url, needed by json_link
-// with relative_to: base_url. Paginators are stateful: call NewPaginator
-// once per chain.
-func NewPaginator(p *spec.Paginator, baseURL *url.URL, logger *slog.Logger) (Paginator, error) {
+// NewPaginator builds the paginator of one request chain from its
+// configuration, taken as is: plan applies the defaults (DefaultPaginator).
+// Type auto detects the kind from the first response and logs the choice.
+// baseURL is client.base_url, needed by json_link with relative_to:
+// base_url. Paginators are stateful: call NewPaginator once per chain.
+func NewPaginator(c PaginatorConfig, baseURL *url.URL, logger *slog.Logger) (Paginator, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	if p == nil {
-		return &Auto{logger: logger}, nil
+	if c.MaxPages <= 0 {
+		return nil, fmt.Errorf("max_pages %d: want a number of pages above 0", c.MaxPages)
 	}
-	var (
-		pg  Paginator
-		err error
-	)
-	switch p.Type {
-	case KindJSONLink:
-		pg, err = newJSONLink(p, baseURL)
+	b := bounds{kind: c.Type, maxPages: c.MaxPages}
+	switch c.Type {
+	case KindJSONLink, KindJSONResponse:
+		b.kind = KindJSONLink
+		return newJSONLink(c, baseURL, b)
 	case KindHeaderLink:
-		pg = &HeaderLink{rel: or(p.LinksNextKey, "next")}
+		if c.LinksNextKey == "" {
+			return nil, fmt.Errorf("header_link: links_next_key is empty")
+		}
+		return &HeaderLink{rel: c.LinksNextKey, bounds: b}, nil
 	case KindOffset:
-		pg, err = newOffset(p)
+		return newOffset(c, b)
 	case KindPageNumber:
-		pg, err = newPageNumber(p)
+		return newPageNumber(c, b)
 	case KindCursor:
-		pg = newCursor(p.CursorPath, p.CursorParam, p.CursorBodyPath)
+		return newCursor(c, b)
 	case KindHeaderCursor:
-		pg = &HeaderCursor{key: or(p.CursorKey, "next"), param: or(p.CursorParam, "cursor")}
+		if c.CursorKey == "" || c.CursorParam == "" {
+			return nil, fmt.Errorf("header_cursor: cursor_key and cursor_param must not be empty")
+		}
+		return &HeaderCursor{key: c.CursorKey, param: c.CursorParam, bounds: b}, nil
+	case KindLastID:
+		return newLastID(c, b)
 	case KindSinglePage:
-		pg = SinglePage{}
+		return SinglePage{}, nil
 	case KindAuto:
-		pg = &Auto{logger: logger}
+		return &Auto{logger: logger, maxPages: c.MaxPages}, nil
 	case "":
-		err = fmt.Errorf("type is missing")
-	default:
-		err = fmt.Errorf("unknown type %q (want one of json_link, header_link, offset, page_number, cursor, header_cursor, single_page, auto)", p.Type)
+		return nil, fmt.Errorf("type is missing")
 	}
-	if err != nil {
-		return nil, err
-	}
-	return pg, nil
+	return nil, fmt.Errorf("unknown type %q (want one of %s)", c.Type, strings.Join(Kinds(), ", "))
+}
+
+// Kinds returns the paginator kinds a spec may name.
+func Kinds() []string {
+	return []string{KindJSONLink, KindJSONResponse, KindHeaderLink, KindOffset, KindPageNumber, KindCursor, KindHeaderCursor, KindLastID, KindSinglePage, KindAuto}
 }
 
 func or(v, def string) string {

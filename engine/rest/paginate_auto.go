@@ -14,26 +14,33 @@ var _ Paginator = (*Auto)(nil)
 // Auto detects the paginator from the first response (auto, and a spec
 // with no paginator) and logs its choice and why. In order:
 //   - a Link header with rel="next": header_link;
-//   - a URL (absolute, or starting with / or ?) at next, links.next,
-//     next_url or pagination.next in the body: json_link at that path,
-//     relative to the request URL;
-//   - a non-empty cursor at cursors.next, next_cursor or meta.next_cursor:
-//     cursor at that path, sent as the "cursor" query parameter;
+//   - a URL under a body key containing "next", at any depth up to five
+//     objects down (next, next_page, nextPage, next_url, links.next,
+//     _links.next.href, paging.next.link, pagination.next): json_link at
+//     that path, relative to the request URL;
+//   - a cursor under such a key (next_cursor, nextPageToken,
+//     next_page_token, cursors.next, meta.next_cursor, paging.next.after)
+//     or at cursor or cursors.after: cursor at that path, sent as the
+//     query parameter named after the key (nextPageToken: pageToken,
+//     next_cursor: cursor, after: after);
+//   - has_more true at the top level and records with an id: last_id,
+//     ?starting_after=<the last record's id>, as Stripe pages;
+//   - a first response that shows more pages it cannot follow (has_more
+//     true without ids, a total above the records, a next key holding
+//     something that is not a URL or a cursor) is an error wrapping
+//     ErrMorePages that names them and the paginator to set;
 //   - otherwise single_page.
 //
 // It never guesses offset or page_number: they need a limit or a page
-// parameter that a response cannot reveal. After detection the chosen
-// paginator's stop rule applies.
+// parameter that a response cannot reveal. The chosen paginator's stop
+// rules apply after detection, together with any has_more or
+// end_of_stream flag found in the first response.
 type Auto struct {
-	logger *slog.Logger
-	first  *Request
-	chosen Paginator
+	logger   *slog.Logger
+	maxPages int
+	first    *Request
+	chosen   Paginator
 }
-
-var (
-	autoLinkPaths   = []string{"next", "links.next", "next_url", "pagination.next"}
-	autoCursorPaths = []string{"cursors.next", "next_cursor", "meta.next_cursor"}
-)
 
 // Init keeps the first request for the paginator it will choose.
 func (a *Auto) Init(req *Request) error {
@@ -42,9 +49,12 @@ func (a *Auto) Init(req *Request) error {
 }
 
 // Next detects the paginator on the first call and then delegates to it.
-func (a *Auto) Next(req *Request, resp *Response, records int) (bool, error) {
+func (a *Auto) Next(req *Request, resp *Response, records []gjson.Result) (bool, error) {
 	if a.chosen == nil {
-		p, kind, why := detectPaginator(resp)
+		p, kind, why, err := detectPaginator(req, resp, records, a.maxPages)
+		if err != nil {
+			return false, err
+		}
 		a.logger.Info(fmt.Sprintf("paginator: detected %s (%s)", kind, why), "url", redactURL(req.URL))
 		if err := p.Init(a.first.Clone()); err != nil {
 			return false, err
@@ -54,33 +64,152 @@ func (a *Auto) Next(req *Request, resp *Response, records int) (bool, error) {
 	return a.chosen.Next(req, resp, records)
 }
 
-// Chosen returns the detected paginator, nil before the first response.
-func (a *Auto) Chosen() Paginator { return a.chosen }
+// candidate is a key of the first response that may drive pagination.
+type candidate struct {
+	path  string
+	value gjson.Result
+	key   string // the last key of path
+}
 
-func detectPaginator(resp *Response) (Paginator, string, string) {
+func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPages int) (Paginator, string, string, error) {
+	b := func(kind string) bounds { return bounds{kind: "auto (" + kind + ")", maxPages: maxPages} }
 	if _, ok := linkRel(resp.Header, "next"); ok {
-		return &HeaderLink{rel: "next", kindTag: "auto (header_link)"}, KindHeaderLink, `Link header rel="next"`
+		return &HeaderLink{rel: "next", bounds: b(KindHeaderLink)}, KindHeaderLink, `Link header rel="next"`, nil
 	}
-	if gjson.ValidBytes(resp.Body) {
-		for _, p := range autoLinkPaths {
-			v := gjson.GetBytes(resp.Body, p)
-			if v.IsObject() {
-				v = v.Get("href")
-			}
-			if v.Type == gjson.String && urlish(v.Str) {
-				return &JSONLink{path: p, kindTag: "auto (json_link)"}, KindJSONLink, fmt.Sprintf("body %q holds a URL", p)
+	body := resp.Body
+	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+		return SinglePage{}, KindSinglePage, "the response is not a JSON object", nil
+	}
+	stops := flagsIn(body)
+	var cursors, unfollowable []candidate
+	for _, c := range nextCandidates(body) {
+		v := c.value
+		switch {
+		case v.Type == gjson.String && urlish(v.Str):
+			j := &JSONLink{path: c.path, stopWhen: stops, bounds: b(KindJSONLink)}
+			return j, KindJSONLink, fmt.Sprintf("body %q holds a URL", c.path), nil
+		case v.Type == gjson.String && cursorKey(c.path):
+			cursors = append(cursors, c)
+		case v.Type == gjson.String, v.Type == gjson.Number:
+			unfollowable = append(unfollowable, c)
+		}
+	}
+	for _, p := range []string{"cursor", "cursors.after"} {
+		if v := gjson.GetBytes(body, p); v.Type == gjson.String && strings.TrimSpace(v.Str) != "" {
+			cursors = append(cursors, candidate{path: p, value: v, key: p[strings.LastIndexByte(p, '.')+1:]})
+		}
+	}
+	if len(cursors) > 0 {
+		c := cursors[0]
+		param := cursorParam(c.key)
+		cur := &Cursor{path: c.path, param: param, stopWhen: stops, bounds: b(KindCursor)}
+		return cur, KindCursor, fmt.Sprintf("body %q holds a cursor; sent as query parameter %q", c.path, param), nil
+	}
+	if f, more := findFlag(body, moreFlags, true); more {
+		if n := len(records); n > 0 && f == "has_more" && records[n-1].Get("id").Exists() {
+			l := &LastID{idPath: "id", param: "starting_after", hasMorePath: f, bounds: b(KindLastID)}
+			return l, KindLastID, fmt.Sprintf("body %q is true and records have an id; the last one sent as query parameter \"starting_after\"", f), nil
+		}
+		return nil, "", "", autoFail(fmt.Sprintf("body %q is true, and no next link, cursor or record id follows it", f))
+	}
+	if _, done := findFlag(body, doneFlags, true); !done {
+		for _, p := range pagingObjects {
+			for _, n := range totalNames {
+				if v := gjson.GetBytes(body, p+n); v.Type == gjson.Number && int(v.Num) > len(records) {
+					return nil, "", "", autoFail(fmt.Sprintf("body %q is %s and the page held %d records", p+n, v.Raw, len(records)))
+				}
 			}
 		}
-		for _, p := range autoCursorPaths {
-			v := gjson.GetBytes(resp.Body, p)
-			if (v.Type == gjson.String && strings.TrimSpace(v.Str) != "") || v.Type == gjson.Number {
-				c := newCursor(p, "cursor", "")
-				c.kindTag = "auto (cursor)"
-				return c, KindCursor, fmt.Sprintf("body %q holds a cursor; sent as query parameter \"cursor\"", p)
+	}
+	if len(unfollowable) > 0 {
+		c := unfollowable[0]
+		return nil, "", "", autoFail(fmt.Sprintf("body %q holds %s, not a URL or a cursor", c.path, kindText(c.value)))
+	}
+	return SinglePage{}, KindSinglePage, "no Link header, next link, cursor or sign of more pages in the first response", nil
+}
+
+func autoFail(what string) error {
+	return fmt.Errorf("auto: %s: %w (set the paginator the API pages with: offset with limit and total_path, page_number, cursor with cursor_path and cursor_param, last_id, json_link with next_url_path; or single_page if there is one page)", what, ErrMorePages)
+}
+
+// nextCandidates lists, in document order, the values under keys that
+// contain "next" (any case) down to five objects deep; an object value
+// gives its href, url, link, after or cursor member instead. Arrays (the
+// records) are not entered.
+func nextCandidates(body []byte) []candidate {
+	var out []candidate
+	var walk func(prefix string, obj gjson.Result, depth int)
+	walk = func(prefix string, obj gjson.Result, depth int) {
+		obj.ForEach(func(k, v gjson.Result) bool {
+			path := prefix + escapePath(k.String())
+			if strings.Contains(strings.ToLower(k.String()), "next") {
+				if v.IsObject() {
+					for _, m := range []string{"href", "url", "link", "after", "cursor"} {
+						if w := v.Get(m); w.Type == gjson.String && strings.TrimSpace(w.Str) != "" {
+							out = append(out, candidate{path: path + "." + m, value: w, key: m})
+							return true
+						}
+					}
+				} else if (v.Type == gjson.String && strings.TrimSpace(v.Str) != "") || v.Type == gjson.Number {
+					out = append(out, candidate{path: path, value: v, key: k.String()})
+					return true
+				}
+			}
+			if v.IsObject() && depth < 5 {
+				walk(path+".", v, depth+1)
+			}
+			return true
+		})
+	}
+	walk("", gjson.ParseBytes(body), 1)
+	return out
+}
+
+// cursorKey reports whether path names a cursor: its last key holds
+// "cursor" or "token", is "after", or is "next" inside a cursors object.
+func cursorKey(path string) bool {
+	p := strings.ToLower(path)
+	last := p[strings.LastIndexByte(p, '.')+1:]
+	return strings.Contains(last, "cursor") || strings.Contains(last, "token") || last == "after" ||
+		strings.HasSuffix(p, "cursors.next")
+}
+
+// cursorParam names the query parameter of a detected cursor after its
+// key: nextPageToken gives pageToken, next_page_token page_token,
+// next_cursor and next (in cursors) cursor, after after.
+func cursorParam(key string) string {
+	lower := strings.ToLower(key)
+	if !strings.HasPrefix(lower, "next") {
+		if lower == "after" {
+			return key
+		}
+		return "cursor"
+	}
+	rest := strings.TrimLeft(key[len("next"):], "_-")
+	if rest == "" {
+		return "cursor"
+	}
+	return strings.ToLower(rest[:1]) + rest[1:]
+}
+
+// flagsIn returns the flags of body that end a walk when they flip:
+// has_more-style flags (done when false) and end_of_stream-style flags
+// (done when true).
+func flagsIn(body []byte) []doneFlag {
+	var out []doneFlag
+	for _, p := range pagingObjects {
+		for _, n := range moreFlags {
+			if v := gjson.GetBytes(body, p+n); v.IsBool() {
+				out = append(out, doneFlag{path: p + n, done: false})
+			}
+		}
+		for _, n := range doneFlags {
+			if v := gjson.GetBytes(body, p+n); v.IsBool() {
+				out = append(out, doneFlag{path: p + n, done: true})
 			}
 		}
 	}
-	return SinglePage{}, KindSinglePage, "no Link header, next link or cursor in the first response"
+	return out
 }
 
 func urlish(s string) bool {

@@ -12,58 +12,84 @@ var _ Paginator = (*Cursor)(nil)
 
 // Cursor pages with a cursor read from the response body (cursor).
 //
-// Fields: cursor_path (gjson path of the next cursor, default
-// "cursors.next"), cursor_param (query parameter that carries it, default
-// "cursor"), cursor_body_path (dotted path in the JSON request body to put
-// it instead, for POST searches; when set, no query parameter is used).
+// Fields: cursor_path (gjson path of the next cursor), cursor_param (query
+// parameter that carries it), cursor_body_path (dotted path in the JSON
+// request body to put it instead, for POST searches; when set, no query
+// parameter is used), has_more_path (gjson path of a boolean that is
+// false on the last page), max_pages.
 //
-// Stop rule: the cursor is missing, null or empty. A cursor seen before
-// is an error wrapping ErrLoop. An empty page does not stop a cursor walk:
+// Stop rule: has_more is false, or the cursor is missing, null or empty.
+// A cursor seen before is an error wrapping ErrLoop; stopping while the
+// response shows more pages (has_more true, a next link elsewhere) an
+// error wrapping ErrMorePages. An empty page does not stop a cursor walk:
 // some APIs return empty pages before the end and say so with the cursor.
 type Cursor struct {
 	path, param, bodyPath string
+	hasMorePath           string
+	stopWhen              []doneFlag // detected flags that end the walk (auto)
 	seen                  map[string]bool
-	kindTag               string
+	bounds
 }
 
-func newCursor(path, param, bodyPath string) *Cursor {
-	return &Cursor{
-		path: or(path, "cursors.next"), param: or(param, "cursor"), bodyPath: bodyPath,
-		kindTag: KindCursor,
+func newCursor(c PaginatorConfig, b bounds) (*Cursor, error) {
+	if c.CursorPath == "" || (c.CursorParam == "" && c.CursorBodyPath == "") {
+		return nil, fmt.Errorf("cursor: cursor_path and cursor_param (or cursor_body_path) must not be empty")
 	}
+	return &Cursor{path: c.CursorPath, param: c.CursorParam, bodyPath: c.CursorBodyPath, hasMorePath: c.HasMorePath, bounds: b}, nil
 }
 
 // Init starts a walk with no cursor seen.
 func (c *Cursor) Init(req *Request) error {
 	c.seen = map[string]bool{}
+	c.reset()
 	return nil
 }
 
 // Next puts the response's cursor into req.
-func (c *Cursor) Next(req *Request, resp *Response, records int) (bool, error) {
+func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
+	records := len(page)
+	c.count(records)
+	stop := func(why string) (bool, error) {
+		return c.end(req, resp, records, c.records, why, c.path, c.hasMorePath)
+	}
+	if c.hasMorePath != "" {
+		more, err := readBool(resp.Body, c.hasMorePath, c.kind+": has_more_path")
+		if err != nil || !more {
+			return false, err
+		}
+		stop = func(why string) (bool, error) {
+			return c.hasMore(c.hasMorePath, why, "check cursor_path "+quote(c.path))
+		}
+	}
+	if doneBy(resp.Body, c.stopWhen) {
+		return false, nil
+	}
 	v := gjson.GetBytes(resp.Body, c.path)
 	var cursor string
 	var value any
 	switch v.Type {
 	case gjson.Null:
-		return false, nil
+		return stop(fmt.Sprintf("no cursor at cursor_path %q", c.path))
 	case gjson.String:
 		cursor, value = strings.TrimSpace(v.Str), v.Str
 	case gjson.Number:
 		cursor, value = v.Raw, json.Number(v.Raw)
 	default:
-		return false, fmt.Errorf("%s: cursor_path %q is %s, want a string or a number", c.kindTag, c.path, kindText(v))
+		return false, fmt.Errorf("%s: cursor_path %q is %s, want a string or a number", c.kind, c.path, kindText(v))
 	}
 	if cursor == "" {
-		return false, nil
+		return stop(fmt.Sprintf("no cursor at cursor_path %q", c.path))
 	}
 	if c.seen[cursor] {
-		return false, fmt.Errorf("%s: cursor %q seen before: %w", c.kindTag, cursorText(cursor), ErrLoop)
+		return false, fmt.Errorf("%s: cursor %q seen before: %w", c.kind, cursorText(cursor), ErrLoop)
+	}
+	if more, err := c.more(); !more {
+		return false, err
 	}
 	c.seen[cursor] = true
 	if c.bodyPath != "" {
 		if err := setJSONPath(req, c.bodyPath, value); err != nil {
-			return false, fmt.Errorf("%s: cursor_body_path: %w", c.kindTag, err)
+			return false, fmt.Errorf("%s: cursor_body_path: %w", c.kind, err)
 		}
 		return true, nil
 	}

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"fmt"
+	"github.com/tidwall/gjson"
 	"net/http"
 	"strings"
 )
@@ -11,41 +12,45 @@ var _ Paginator = (*HeaderLink)(nil)
 // HeaderLink follows the RFC 8288 Link response header (header_link), as
 // GitHub pages.
 //
-// Fields: links_next_key (the rel to follow, default "next"). Relative
-// links are resolved against the request URL.
+// Fields: links_next_key (the rel to follow), max_pages. Relative links
+// are resolved against the request URL.
 //
 // Stop rule: no link with that rel; the link equals the URL of the page it
 // came from; or the page held no records. A link seen before is an error
-// wrapping ErrLoop.
+// wrapping ErrLoop; stopping while the body shows more pages (has_more
+// true, a total above the records read) an error wrapping ErrMorePages.
 type HeaderLink struct {
-	rel     string
-	seen    map[string]bool
-	kindTag string
+	rel  string
+	seen map[string]bool
+	bounds
 }
 
 // Init remembers the first URL, so a link back to it is a loop.
 func (h *HeaderLink) Init(req *Request) error {
 	h.seen = map[string]bool{canonicalURL(req.URL): true}
-	if h.kindTag == "" {
-		h.kindTag = KindHeaderLink
-	}
+	h.reset()
 	return nil
 }
 
 // Next points req at the Link header's next URL.
-func (h *HeaderLink) Next(req *Request, resp *Response, records int) (bool, error) {
+func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
+	records := len(page)
+	h.count(records)
 	if records == 0 {
-		return false, nil
+		return h.end(req, resp, records, h.records, "the page held no records", "Link")
 	}
 	link, ok := linkRel(resp.Header, h.rel)
 	if !ok {
-		return false, nil
+		return h.end(req, resp, records, h.records, fmt.Sprintf("no Link header with rel=%q", h.rel), "Link")
 	}
 	next, err := resolveLink(req.URL, nil, link)
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", h.kindTag, err)
+		return false, fmt.Errorf("%s: %w", h.kind, err)
 	}
-	return followLink(h.kindTag, h.seen, req, next)
+	if canonicalURL(next) == canonicalURL(req.URL) {
+		return h.end(req, resp, records, h.records, "the next link is the page's own URL", "Link")
+	}
+	return followLink(&h.bounds, h.seen, req, next)
 }
 
 // linkRel returns the target of the first link in the Link headers whose

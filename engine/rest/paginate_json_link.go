@@ -5,42 +5,50 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/tidwall/gjson"
 )
 
 var _ Paginator = (*JSONLink)(nil)
 
-// JSONLink follows a next link found in the response body (json_link).
+// JSONLink follows a next link found in the response body (json_link, or
+// json_response, dlt's old name).
 //
-// Fields: next_url_path (gjson path of the link, default "next"; a JSON:API
-// link object {"href": ...} is accepted), relative_to ("url", the default:
-// a relative link is resolved against the request URL as RFC 3986 says;
-// "base_url": the link's path is appended to client.base_url's path and
-// its query replaces the request's query entirely, for Snyk-style links
-// that omit the API root "/rest").
+// Fields: next_url_path (gjson path of the link; a JSON:API link object
+// {"href": ...} is accepted), relative_to ("url": a relative link is
+// resolved against the request URL as RFC 3986 says; "base_url": the
+// link's path is appended to client.base_url's path and its query replaces
+// the request's query entirely, for Snyk-style links that omit the API
+// root "/rest"), has_more_path (gjson path of a boolean that is false on
+// the last page), max_pages.
 //
-// Stop rule: the link is missing, null or empty; the link equals the URL
-// of the page it came from ("next == self"); or the page held no records.
-// A link seen before is an error wrapping ErrLoop.
+// Stop rule: has_more is false; the link is missing, null or empty; the
+// link equals the URL of the page it came from ("next == self"); or the
+// page held no records. A link seen before is an error wrapping ErrLoop;
+// stopping while the response shows more pages (has_more true, a next
+// link elsewhere) an error wrapping ErrMorePages.
 type JSONLink struct {
-	path    string
-	base    *url.URL // set for relative_to: base_url
-	seen    map[string]bool
-	kindTag string // "json_link", or "auto (json_link)" when detected
+	path        string
+	base        *url.URL // set for relative_to: base_url
+	hasMorePath string
+	stopWhen    []doneFlag // detected flags that end the walk (auto)
+	seen        map[string]bool
+	bounds
 }
 
-func newJSONLink(p *spec.Paginator, base *url.URL) (*JSONLink, error) {
-	j := &JSONLink{path: or(p.NextURLPath, "next"), kindTag: KindJSONLink}
-	switch p.RelativeTo {
-	case "", "url":
+func newJSONLink(c PaginatorConfig, base *url.URL, b bounds) (*JSONLink, error) {
+	if c.NextURLPath == "" {
+		return nil, fmt.Errorf("json_link: next_url_path is empty")
+	}
+	j := &JSONLink{path: c.NextURLPath, hasMorePath: c.HasMorePath, bounds: b}
+	switch c.RelativeTo {
+	case "url":
 	case "base_url":
 		if base == nil || !base.IsAbs() {
 			return nil, fmt.Errorf("json_link: relative_to base_url needs an absolute client.base_url")
 		}
 		j.base = base
 	default:
-		return nil, fmt.Errorf("json_link: relative_to %q (want url or base_url)", p.RelativeTo)
+		return nil, fmt.Errorf("json_link: relative_to %q (want url or base_url)", c.RelativeTo)
 	}
 	return j, nil
 }
@@ -48,44 +56,67 @@ func newJSONLink(p *spec.Paginator, base *url.URL) (*JSONLink, error) {
 // Init remembers the first URL, so a link back to it is a loop.
 func (j *JSONLink) Init(req *Request) error {
 	j.seen = map[string]bool{canonicalURL(req.URL): true}
+	j.reset()
 	return nil
 }
 
 // Next points req at the next link of resp.
-func (j *JSONLink) Next(req *Request, resp *Response, records int) (bool, error) {
-	if records == 0 {
+func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
+	records := len(page)
+	j.count(records)
+	used := []string{j.path, j.path + ".href", j.hasMorePath}
+	stop := func(why string) (bool, error) { return j.end(req, resp, records, j.records, why, used...) }
+	if j.hasMorePath != "" {
+		more, err := readBool(resp.Body, j.hasMorePath, j.kind+": has_more_path")
+		if err != nil {
+			return false, err
+		}
+		if !more {
+			return false, nil
+		}
+		stop = func(why string) (bool, error) {
+			return j.hasMore(j.hasMorePath, why, "check next_url_path "+quote(j.path))
+		}
+	}
+	if doneBy(resp.Body, j.stopWhen) {
 		return false, nil
+	}
+	if records == 0 {
+		return stop("the page held no records")
 	}
 	v := gjson.GetBytes(resp.Body, j.path)
 	if v.IsObject() {
 		v = v.Get("href")
 	}
 	if !v.Exists() || v.Type == gjson.Null {
-		return false, nil
+		return stop(fmt.Sprintf("no link at next_url_path %q", j.path))
 	}
 	if v.Type != gjson.String {
-		return false, fmt.Errorf("%s: next_url_path %q is %s, want a URL", j.kindTag, j.path, kindText(v))
+		return false, fmt.Errorf("%s: next_url_path %q is %s, want a URL", j.kind, j.path, kindText(v))
 	}
 	link := strings.TrimSpace(v.Str)
 	if link == "" {
-		return false, nil
+		return stop(fmt.Sprintf("no link at next_url_path %q", j.path))
 	}
 	next, err := resolveLink(req.URL, j.base, link)
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", j.kindTag, err)
+		return false, fmt.Errorf("%s: %w", j.kind, err)
 	}
-	return followLink(j.kindTag, j.seen, req, next)
+	if canonicalURL(next) == canonicalURL(req.URL) {
+		return stop("the next link is the page's own URL")
+	}
+	return followLink(&j.bounds, j.seen, req, next)
 }
 
-// followLink moves req to next unless next is the current page (stop) or
-// a page seen before (ErrLoop).
-func followLink(tag string, seen map[string]bool, req *Request, next *url.URL) (bool, error) {
+// followLink moves req to next unless next is a page seen before
+// (ErrLoop) or max_pages is reached (ErrMaxPages).
+func followLink(b *bounds, seen map[string]bool, req *Request, next *url.URL) (bool, error) {
 	key := canonicalURL(next)
-	if key == canonicalURL(req.URL) {
-		return false, nil
-	}
 	if seen[key] {
-		return false, fmt.Errorf("%s: next link %s seen before: %w", tag, redactURL(next), ErrLoop)
+		return false, fmt.Errorf("%s: next link %s seen before: %w", b.kind, redactURL(next), ErrLoop)
+	}
+	if more, err := b.more(); !more {
+		return false, err
 	}
 	seen[key] = true
 	req.URL = next

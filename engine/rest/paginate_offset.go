@@ -2,99 +2,143 @@ package rest
 
 import (
 	"fmt"
+	"github.com/tidwall/gjson"
 	"strconv"
-
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 var (
-	_ Paginator         = (*Offset)(nil)
-	_ PageCounter       = (*Offset)(nil)
-	_ ParallelPaginator = (*Offset)(nil)
+	_ Paginator   = (*Offset)(nil)
+	_ PageCounter = (*Offset)(nil)
 )
 
-// Offset pages with offset and limit query parameters (offset).
+// Offset pages with offset and limit parameters (offset).
 //
-// Fields: limit (required, the page size), offset (first offset, default
-// 0), offset_param (default "offset"), limit_param (default "limit"),
-// maximum_offset (stop before this offset, like dlt: 0 means none),
-// total_path (gjson path of the total number of items; no default),
-// has_more_path (gjson path of a boolean), stop_after_empty_page (default
-// true), parallel (pages in flight at once when total_path is set).
+// Fields: limit (required, the page size), offset (first offset),
+// offset_param and limit_param (query parameters), offset_body_path and
+// limit_body_path (dotted paths in the JSON request body instead, for POST
+// searches such as Jira's startAt/maxResults), maximum_offset (stop before
+// this offset, like dlt: 0 means none), total_path (gjson path of the
+// total number of items; no default), has_more_path (gjson path of a
+// boolean), stop_after_empty_page, parallel (pages in flight at once when
+// total_path is set), max_pages.
 //
-// Stop rule, checked after each page: the page held no records (when
-// stop_after_empty_page); it held fewer than limit records; the next
-// offset reaches the total; has_more is false; the next offset reaches
-// maximum_offset. A total or has_more that cannot be read is an error.
+// Stop rule, checked after each page: has_more is false; the records read
+// reach the total; without a total, the page held fewer than limit
+// records (with has_more true the walk goes on from the records read);
+// the next offset reaches maximum_offset. With a total, a page shorter
+// than limit does not stop the walk: servers that cap the page size below
+// limit are paged from the records read until the total is reached. A
+// total or has_more that cannot be read is an error; an empty page before
+// the total, or has_more true on an empty page, wraps ErrMorePages.
 type Offset struct {
-	limit, start, maximum   int
-	offsetParam, limitParam string
-	totalPath, hasMorePath  string
-	stopEmpty               bool
-	parallel                int
-	cur                     int
+	limit, start, maximum         int
+	offsetParam, limitParam       string
+	offsetBodyPath, limitBodyPath string
+	totalPath, hasMorePath        string
+	stopEmpty                     bool
+	parallel                      int
+	cur                           int
+	bounds
 }
 
-func newOffset(p *spec.Paginator) (*Offset, error) {
-	if p.Limit <= 0 {
+func newOffset(c PaginatorConfig, b bounds) (*Offset, error) {
+	if c.Limit <= 0 {
 		return nil, fmt.Errorf("offset: limit is required and must be above 0")
 	}
-	if p.Offset < 0 {
-		return nil, fmt.Errorf("offset: offset %d is negative", p.Offset)
+	if c.Offset < 0 {
+		return nil, fmt.Errorf("offset: offset %d is negative", c.Offset)
+	}
+	if (c.OffsetParam == "" && c.OffsetBodyPath == "") || (c.LimitParam == "" && c.LimitBodyPath == "") {
+		return nil, fmt.Errorf("offset: offset_param and limit_param (or their body paths) must not be empty")
 	}
 	return &Offset{
-		limit: p.Limit, start: p.Offset, maximum: p.MaximumOffset,
-		offsetParam: or(p.OffsetParam, "offset"), limitParam: or(p.LimitParam, "limit"),
-		totalPath: p.TotalPath, hasMorePath: p.HasMorePath,
-		stopEmpty: p.StopAfterEmptyPage == nil || *p.StopAfterEmptyPage,
-		parallel:  p.Parallel,
+		limit: c.Limit, start: c.Offset, maximum: c.MaximumOffset,
+		offsetParam: c.OffsetParam, limitParam: c.LimitParam,
+		offsetBodyPath: c.OffsetBodyPath, limitBodyPath: c.LimitBodyPath,
+		totalPath: c.TotalPath, hasMorePath: c.HasMorePath,
+		stopEmpty: c.StopAfterEmptyPage, parallel: c.Parallel, bounds: b,
 	}, nil
 }
 
 // Init sets the first offset and the limit.
 func (o *Offset) Init(req *Request) error {
 	o.cur = o.start
-	o.set(req, o.cur)
+	o.reset()
+	return o.set(req, o.cur)
+}
+
+func (o *Offset) set(req *Request, offset int) error {
+	if err := setParam(req, o.offsetParam, o.offsetBodyPath, offset); err != nil {
+		return fmt.Errorf("offset: offset_body_path: %w", err)
+	}
+	if err := setParam(req, o.limitParam, o.limitBodyPath, o.limit); err != nil {
+		return fmt.Errorf("offset: limit_body_path: %w", err)
+	}
 	return nil
 }
 
-func (o *Offset) set(req *Request, offset int) {
-	q := req.URL.Query()
-	q.Set(o.offsetParam, strconv.Itoa(offset))
-	q.Set(o.limitParam, strconv.Itoa(o.limit))
-	req.URL.RawQuery = q.Encode()
+// setParam puts n in the JSON body at bodyPath when it is set, else in
+// the query parameter param.
+func setParam(req *Request, param, bodyPath string, n int) error {
+	if bodyPath != "" {
+		return setJSONPath(req, bodyPath, n)
+	}
+	setQuery(req, param, strconv.Itoa(n))
+	return nil
 }
 
 // Next moves req to the next offset unless a stop rule holds.
-func (o *Offset) Next(req *Request, resp *Response, records int) (bool, error) {
-	next, more, err := o.advance(resp.Body, records, o.cur)
+func (o *Offset) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
+	records := len(page)
+	o.count(records)
+	next, more, err := o.advance(req, resp, records, o.cur)
 	if err != nil || !more {
 		return false, err
 	}
+	if more, err := o.more(); !more {
+		return false, err
+	}
 	o.cur = next
-	o.set(req, next)
-	return true, nil
+	return true, o.set(req, next)
 }
 
-func (o *Offset) advance(body []byte, records, cur int) (int, bool, error) {
-	if (records == 0 && o.stopEmpty) || records < o.limit {
-		return 0, false, nil
+func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, bool, error) {
+	reached := cur + records
+	stop := func(why string) (int, bool, error) {
+		_, err := o.end(req, resp, records, reached, why, o.totalPath, o.hasMorePath)
+		return 0, false, err
 	}
-	next := cur + o.limit
-	if o.totalPath != "" {
-		total, err := readInt(body, o.totalPath, "offset: total_path")
-		if err != nil {
-			return 0, false, err
-		}
-		if next >= total {
-			return 0, false, nil
-		}
-	}
+	hasMore := false
 	if o.hasMorePath != "" {
-		more, err := readBool(body, o.hasMorePath, "offset: has_more_path")
+		more, err := readBool(resp.Body, o.hasMorePath, "offset: has_more_path")
 		if err != nil || !more {
 			return 0, false, err
 		}
+		hasMore = true
+	}
+	next := cur + o.limit
+	switch {
+	case o.totalPath != "":
+		total, err := readInt(resp.Body, o.totalPath, "offset: total_path")
+		if err != nil {
+			return 0, false, err
+		}
+		if reached >= total {
+			return 0, false, nil
+		}
+		if records == 0 {
+			return 0, false, fmt.Errorf("offset: the page at offset %d held no records, but total_path %q is %d: %w (the API's total and its pages disagree)", cur, o.totalPath, total, ErrMorePages)
+		}
+		next = reached // a server that caps the page size is paged from what it sent
+	case records == 0 && hasMore:
+		_, err := o.hasMore(o.hasMorePath, "the page held no records", "check limit and offset_param")
+		return 0, false, err
+	case records == 0 && o.stopEmpty:
+		return stop("the page held no records")
+	case records < o.limit && hasMore:
+		next = reached
+	case records < o.limit:
+		return stop(fmt.Sprintf("a short page (%d records, limit %d)", records, o.limit))
 	}
 	if o.maximum > 0 && next >= o.maximum {
 		return 0, false, nil
@@ -103,23 +147,21 @@ func (o *Offset) advance(body []byte, records, cur int) (int, bool, error) {
 }
 
 // Remaining returns the requests for every offset after the first page up
-// to the total, when total_path is set.
+// to the total, when total_path is set and the first page was full.
 func (o *Offset) Remaining(first *Request, resp *Response, records int) ([]*Request, bool, error) {
-	if o.totalPath == "" {
+	if o.totalPath == "" || records != o.limit {
 		return nil, false, nil
-	}
-	next, more, err := o.advance(resp.Body, records, o.start)
-	if err != nil || !more {
-		return nil, true, err
 	}
 	total, err := readInt(resp.Body, o.totalPath, "offset: total_path")
 	if err != nil {
 		return nil, false, err
 	}
 	var reqs []*Request
-	for off := next; off < total && (o.maximum <= 0 || off < o.maximum); off += o.limit {
+	for off := o.start + o.limit; off < total && (o.maximum <= 0 || off < o.maximum); off += o.limit {
 		r := first.Clone()
-		o.set(r, off)
+		if err := o.set(r, off); err != nil {
+			return nil, false, err
+		}
 		reqs = append(reqs, r)
 	}
 	return reqs, true, nil

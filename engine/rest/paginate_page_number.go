@@ -2,54 +2,49 @@ package rest
 
 import (
 	"fmt"
-	"strconv"
-
-	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/tidwall/gjson"
 )
 
 var (
-	_ Paginator         = (*PageNumber)(nil)
-	_ PageCounter       = (*PageNumber)(nil)
-	_ ParallelPaginator = (*PageNumber)(nil)
+	_ Paginator   = (*PageNumber)(nil)
+	_ PageCounter = (*PageNumber)(nil)
 )
 
-// PageNumber pages with a page number query parameter (page_number).
+// PageNumber pages with a page number parameter (page_number).
 //
-// Fields: base_page (the number of the API's first page, default 0), page
-// (the first page to request, default base_page), page_param (default
-// "page"), total_path (gjson path of the total number of PAGES; no
-// default), maximum_page (stop before requesting this page, like dlt: 0
-// means none), has_more_path (gjson path of a boolean),
-// stop_after_empty_page (default true), parallel (pages in flight at once
-// when total_path is set). With stop_after_empty_page false one of
+// Fields: base_page (the number of the API's first page), page (the first
+// page to request), page_param (query parameter) or page_body_path (dotted
+// path in the JSON request body instead), total_path (gjson path of the
+// total number of PAGES; no default), maximum_page (stop before requesting
+// this page, like dlt: 0 means none), has_more_path (gjson path of a
+// boolean), stop_after_empty_page, parallel (pages in flight at once when
+// total_path is set), max_pages. With stop_after_empty_page false one of
 // total_path, maximum_page or has_more_path is required.
 //
-// Stop rule, checked after each page: the page held no records (when
-// stop_after_empty_page); the next page reaches total + base_page;
-// has_more is false; the next page reaches maximum_page. A total or
-// has_more that cannot be read is an error.
+// Stop rule, checked after each page: has_more is false; the next page
+// reaches total + base_page; the page held no records (when
+// stop_after_empty_page); the next page reaches maximum_page. A total or
+// has_more that cannot be read is an error; an empty page before the
+// total, or has_more true on an empty page, wraps ErrMorePages.
 type PageNumber struct {
 	base, first, maximum   int
-	param                  string
+	param, bodyPath        string
 	totalPath, hasMorePath string
 	stopEmpty              bool
 	parallel               int
 	cur                    int
+	bounds
 }
 
-func newPageNumber(p *spec.Paginator) (*PageNumber, error) {
+func newPageNumber(c PaginatorConfig, b bounds) (*PageNumber, error) {
 	n := &PageNumber{
-		maximum: p.MaximumPage, param: or(p.PageParam, "page"),
-		totalPath: p.TotalPath, hasMorePath: p.HasMorePath,
-		stopEmpty: p.StopAfterEmptyPage == nil || *p.StopAfterEmptyPage,
-		parallel:  p.Parallel,
+		base: c.BasePage, first: c.Page, maximum: c.MaximumPage,
+		param: c.PageParam, bodyPath: c.PageBodyPath,
+		totalPath: c.TotalPath, hasMorePath: c.HasMorePath,
+		stopEmpty: c.StopAfterEmptyPage, parallel: c.Parallel, bounds: b,
 	}
-	if p.BasePage != nil {
-		n.base = *p.BasePage
-	}
-	n.first = n.base
-	if p.Page != nil {
-		n.first = *p.Page
+	if n.param == "" && n.bodyPath == "" {
+		return nil, fmt.Errorf("page_number: page_param (or page_body_path) must not be empty")
 	}
 	if n.first < n.base {
 		return nil, fmt.Errorf("page_number: page %d is before base_page %d", n.first, n.base)
@@ -63,40 +58,64 @@ func newPageNumber(p *spec.Paginator) (*PageNumber, error) {
 // Init sets the first page number.
 func (n *PageNumber) Init(req *Request) error {
 	n.cur = n.first
-	setQuery(req, n.param, strconv.Itoa(n.cur))
+	n.reset()
+	return n.set(req, n.cur)
+}
+
+func (n *PageNumber) set(req *Request, page int) error {
+	if err := setParam(req, n.param, n.bodyPath, page); err != nil {
+		return fmt.Errorf("page_number: page_body_path: %w", err)
+	}
 	return nil
 }
 
 // Next moves req to the next page unless a stop rule holds.
-func (n *PageNumber) Next(req *Request, resp *Response, records int) (bool, error) {
-	next, more, err := n.advance(resp.Body, records, n.cur)
+func (n *PageNumber) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
+	records := len(page)
+	n.count(records)
+	next, more, err := n.advance(req, resp, records, n.cur)
 	if err != nil || !more {
 		return false, err
 	}
+	if more, err := n.more(); !more {
+		return false, err
+	}
 	n.cur = next
-	setQuery(req, n.param, strconv.Itoa(next))
-	return true, nil
+	return true, n.set(req, next)
 }
 
-func (n *PageNumber) advance(body []byte, records, cur int) (int, bool, error) {
-	if records == 0 && n.stopEmpty {
-		return 0, false, nil
+func (n *PageNumber) advance(req *Request, resp *Response, records, cur int) (int, bool, error) {
+	reached := -1 // records before the first page requested are unknown
+	if n.first == n.base {
+		reached = n.records
+	}
+	hasMore := false
+	if n.hasMorePath != "" {
+		more, err := readBool(resp.Body, n.hasMorePath, "page_number: has_more_path")
+		if err != nil || !more {
+			return 0, false, err
+		}
+		hasMore = true
 	}
 	next := cur + 1
-	if n.totalPath != "" {
-		total, err := readInt(body, n.totalPath, "page_number: total_path")
+	switch {
+	case n.totalPath != "":
+		total, err := readInt(resp.Body, n.totalPath, "page_number: total_path")
 		if err != nil {
 			return 0, false, err
 		}
 		if next >= total+n.base {
 			return 0, false, nil
 		}
-	}
-	if n.hasMorePath != "" {
-		more, err := readBool(body, n.hasMorePath, "page_number: has_more_path")
-		if err != nil || !more {
-			return 0, false, err
+		if records == 0 && n.stopEmpty {
+			return 0, false, fmt.Errorf("page_number: page %d held no records, but total_path %q is %d pages: %w (the API's total and its pages disagree)", cur, n.totalPath, total, ErrMorePages)
 		}
+	case records == 0 && hasMore:
+		_, err := n.hasMore(n.hasMorePath, "the page held no records", "check page_param and base_page")
+		return 0, false, err
+	case records == 0 && n.stopEmpty:
+		_, err := n.end(req, resp, records, reached, "the page held no records", n.hasMorePath)
+		return 0, false, err
 	}
 	if n.maximum > 0 && next >= n.maximum {
 		return 0, false, nil
@@ -107,21 +126,19 @@ func (n *PageNumber) advance(body []byte, records, cur int) (int, bool, error) {
 // Remaining returns the requests for every page after the first up to
 // the total number of pages, when total_path is set.
 func (n *PageNumber) Remaining(first *Request, resp *Response, records int) ([]*Request, bool, error) {
-	if n.totalPath == "" {
+	if n.totalPath == "" || records == 0 {
 		return nil, false, nil
-	}
-	next, more, err := n.advance(resp.Body, records, n.first)
-	if err != nil || !more {
-		return nil, true, err
 	}
 	total, err := readInt(resp.Body, n.totalPath, "page_number: total_path")
 	if err != nil {
 		return nil, false, err
 	}
 	var reqs []*Request
-	for p := next; p < total+n.base && (n.maximum <= 0 || p < n.maximum); p++ {
+	for p := n.first + 1; p < total+n.base && (n.maximum <= 0 || p < n.maximum); p++ {
 		r := first.Clone()
-		setQuery(r, n.param, strconv.Itoa(p))
+		if err := n.set(r, p); err != nil {
+			return nil, false, err
+		}
 		reqs = append(reqs, r)
 	}
 	return reqs, true, nil

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/tidwall/gjson"
 )
 
 // The fake API of the conformance suite holds records 1..7 served three
@@ -182,27 +182,29 @@ type conformanceCase struct {
 	method   string
 	json     any
 	selector string
-	pager    *spec.Paginator // nil: auto
+	pager    PaginatorConfig // zero: auto
 	base     string          // client.base_url path
 	requests int32
 }
 
 var conformance = []conformanceCase{
-	{name: "json_link", api: "json_link", path: "/items", pager: &spec.Paginator{Type: "json_link", NextURLPath: "links.next"}, requests: 3},
+	{name: "json_link", api: "json_link", path: "/items", pager: pcfg("json_link", func(c *PaginatorConfig) { c.NextURLPath = "links.next" }), requests: 3},
 	{name: "json_link relative_to base_url (snyk)", api: "snyk", path: "/rest/orgs?version=2024-10-15&limit=10", base: "/rest/",
-		pager: &spec.Paginator{Type: "json_link", NextURLPath: "links.next", RelativeTo: "base_url"}, requests: 3},
-	{name: "header_link", api: "header_link", path: "/items", pager: &spec.Paginator{Type: "header_link"}, requests: 3},
-	{name: "offset without total", api: "offset", path: "/items", pager: &spec.Paginator{Type: "offset", Limit: pageSize}, requests: 3},
-	{name: "offset with total", api: "offset", path: "/items", pager: &spec.Paginator{Type: "offset", Limit: pageSize, TotalPath: "total"}, requests: 3},
-	{name: "offset parallel", api: "offset", path: "/items", pager: &spec.Paginator{Type: "offset", Limit: pageSize, TotalPath: "total", Parallel: 3}, requests: 3},
-	{name: "page_number", api: "page_number", path: "/items", pager: &spec.Paginator{Type: "page_number", BasePage: intp(1), TotalPath: "total_pages"}, requests: 3},
-	{name: "page_number until empty", api: "page_number", path: "/items", pager: &spec.Paginator{Type: "page_number", BasePage: intp(1)}, requests: 4},
-	{name: "page_number parallel", api: "page_number", path: "/items", pager: &spec.Paginator{Type: "page_number", BasePage: intp(1), TotalPath: "total_pages", Parallel: 2}, requests: 3},
-	{name: "cursor", api: "cursor", path: "/items", pager: &spec.Paginator{Type: "cursor"}, requests: 3},
+		pager: pcfg("json_link", func(c *PaginatorConfig) { c.NextURLPath = "links.next"; c.RelativeTo = "base_url" }), requests: 3},
+	{name: "header_link", api: "header_link", path: "/items", pager: pcfg("header_link"), requests: 3},
+	{name: "offset without total", api: "offset", path: "/items", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = pageSize }), requests: 3},
+	{name: "offset with total", api: "offset", path: "/items", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = pageSize; c.TotalPath = "total" }), requests: 3},
+	{name: "offset parallel", api: "offset", path: "/items", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = pageSize; c.TotalPath = "total"; c.Parallel = 3 }), requests: 3},
+	{name: "page_number", api: "page_number", path: "/items", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.TotalPath = "total_pages" }), requests: 3},
+	{name: "page_number until empty", api: "page_number", path: "/items", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1 }), requests: 4},
+	{name: "page_number parallel", api: "page_number", path: "/items", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.TotalPath = "total_pages"; c.Parallel = 2 }), requests: 3},
+	{name: "cursor", api: "cursor", path: "/items", pager: pcfg("cursor"), requests: 3},
 	{name: "cursor in body", api: "cursor_body", path: "/search", method: "POST", json: map[string]any{"query": "all"},
-		pager: &spec.Paginator{Type: "cursor", CursorPath: "meta.next", CursorBodyPath: "page.after"}, requests: 3},
-	{name: "header_cursor", api: "header_cursor", path: "/items", pager: &spec.Paginator{Type: "header_cursor"}, requests: 3},
-	{name: "single_page", api: "single", path: "/items", pager: &spec.Paginator{Type: "single_page"}, requests: 1},
+		pager: pcfg("cursor", func(c *PaginatorConfig) { c.CursorPath = "meta.next"; c.CursorBodyPath = "page.after" }), requests: 3},
+	{name: "header_cursor", api: "header_cursor", path: "/items", pager: pcfg("header_cursor"), requests: 3},
+	{name: "single_page", api: "single", path: "/items", pager: pcfg("single_page"), requests: 1},
+	{name: "json_response (dlt's name of json_link)", api: "json_link", path: "/items", requests: 3,
+		pager: pcfg("json_link", func(c *PaginatorConfig) { c.Type, c.NextURLPath = KindJSONResponse, "links.next" })},
 	{name: "auto finds json_link", api: "json_link", path: "/items", requests: 3},
 	{name: "auto finds header_link", api: "header_link", path: "/items", requests: 3},
 	{name: "auto finds cursor", api: "cursor", path: "/items", requests: 3},
@@ -219,7 +221,11 @@ func TestPaginatorConformance(t *testing.T) {
 			h := fakeAPIs[tt.api](func() string { return srv.URL })
 			srv = serve(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1); h(w, r) })
 			base := mustURL(t, srv.URL+tt.base)
-			pg, err := NewPaginator(tt.pager, base, nil)
+			cfg := tt.pager
+			if cfg.Type == "" {
+				cfg = pcfg("auto")
+			}
+			pg, err := NewPaginator(cfg, base, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -256,43 +262,43 @@ func TestPaginatorConformance(t *testing.T) {
 func TestPaginatorLoops(t *testing.T) {
 	tests := []struct {
 		name    string
-		pager   *spec.Paginator
+		pager   PaginatorConfig
 		handler http.HandlerFunc
-		pages   int // pages yielded before the error
+		pages   int // pages yielded before the error (the page that loops is not)
 	}{
-		{name: "json_link back to the first page", pager: &spec.Paginator{Type: "json_link"},
+		{name: "json_link back to the first page", pager: pcfg("json_link"),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				next := "/items?p=1"
 				if r.URL.Query().Get("p") == "1" {
 					next = "/items"
 				}
 				writeJSON(w, map[string]any{"data": []int{1}, "next": next})
-			}, pages: 2},
-		{name: "json_link cycle of two", pager: &spec.Paginator{Type: "json_link"},
+			}, pages: 1},
+		{name: "json_link cycle of two", pager: pcfg("json_link"),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				p := atoi(r.URL.Query().Get("p"), 0)
 				writeJSON(w, map[string]any{"data": []int{p}, "next": fmt.Sprintf("/items?p=%d", 1+(p%2))})
-			}, pages: 3},
-		{name: "header_link cycle", pager: &spec.Paginator{Type: "header_link"},
+			}, pages: 2},
+		{name: "header_link cycle", pager: pcfg("header_link"),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				p := atoi(r.URL.Query().Get("p"), 0)
 				w.Header().Set("Link", fmt.Sprintf(`</items?p=%d>; rel="next"`, (p+1)%2))
 				writeJSON(w, []int{p})
-			}, pages: 3}, // /items, ?p=1, ?p=0, then ?p=1 again
-		{name: "cursor repeats", pager: &spec.Paginator{Type: "cursor", CursorPath: "next"},
+			}, pages: 2}, // /items, ?p=1, ?p=0 (not yielded: it links to ?p=1 again)
+		{name: "cursor repeats", pager: pcfg("cursor", func(c *PaginatorConfig) { c.CursorPath = "next" }),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, map[string]any{"data": []string{r.URL.Query().Get("cursor")}, "next": "same"})
-			}, pages: 2},
-		{name: "header_cursor repeats", pager: &spec.Paginator{Type: "header_cursor", CursorKey: "X-Next"},
+			}, pages: 1},
+		{name: "header_cursor repeats", pager: pcfg("header_cursor", func(c *PaginatorConfig) { c.CursorKey = "X-Next" }),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("X-Next", "again")
 				writeJSON(w, map[string]any{"data": []string{r.URL.Query().Get("cursor")}})
-			}, pages: 2},
-		{name: "offset ignored by the API", pager: &spec.Paginator{Type: "offset", Limit: 2},
+			}, pages: 1},
+		{name: "offset ignored by the API", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 2 }),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, map[string]any{"data": []int{1, 2}})
 			}, pages: 1},
-		{name: "page_number ignored by the API", pager: &spec.Paginator{Type: "page_number", StopAfterEmptyPage: boolp(false), MaximumPage: 100},
+		{name: "page_number ignored by the API", pager: pcfg("page_number", func(c *PaginatorConfig) { c.StopAfterEmptyPage = false; c.MaximumPage = 100 }),
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, map[string]any{"data": []int{1, 2}})
 			}, pages: 1},
@@ -345,11 +351,11 @@ func TestJSONLinkStops(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pg, _ := NewPaginator(&spec.Paginator{Type: "json_link"}, nil, nil)
+			pg, _ := NewPaginator(pcfg("json_link"), nil, nil)
 			req := get(t, "https://api.test/items?a=1&b=2")
 			pg.Init(req)
-			recs, _ := NewSelector("data", nil).Select([]byte(tt.body))
-			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, len(recs))
+			records, _ := NewSelector("data", nil).Select([]byte(tt.body))
+			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, records)
 			if err != nil || more != tt.want {
 				t.Errorf("Next = %v, %v; want %v", more, err, tt.want)
 			}
@@ -400,40 +406,49 @@ func TestParseLinkHeader(t *testing.T) {
 func TestOffsetAndPageNumberStops(t *testing.T) {
 	tests := []struct {
 		name    string
-		pager   spec.Paginator
+		pager   PaginatorConfig
 		body    string
 		records int
 		want    bool
 		query   string // after Next, when want
 		err     string
 	}{
-		{name: "offset full page", pager: spec.Paginator{Type: "offset", Limit: 10}, body: `{}`, records: 10, want: true, query: "limit=10&offset=10"},
-		{name: "offset short page", pager: spec.Paginator{Type: "offset", Limit: 10}, body: `{}`, records: 9},
-		{name: "offset empty page", pager: spec.Paginator{Type: "offset", Limit: 10}, body: `{}`, records: 0},
-		{name: "offset reaches total", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "meta.total"}, body: `{"meta":{"total":10}}`, records: 10},
-		{name: "offset total as string", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "total"}, body: `{"total":"25"}`, records: 10, want: true, query: "limit=10&offset=10"},
-		{name: "offset total missing", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "total"}, body: `{}`, records: 10, err: `offset: total_path "total" not found in the response`},
-		{name: "offset total not a number", pager: spec.Paginator{Type: "offset", Limit: 10, TotalPath: "total"}, body: `{"total":"many"}`, records: 10, err: `offset: total_path "total" is string "many", want a whole number`},
-		{name: "offset maximum", pager: spec.Paginator{Type: "offset", Limit: 10, MaximumOffset: 10}, body: `{}`, records: 10},
-		{name: "offset has_more false", pager: spec.Paginator{Type: "offset", Limit: 10, HasMorePath: "has_more"}, body: `{"has_more":false}`, records: 10},
-		{name: "offset has_more missing", pager: spec.Paginator{Type: "offset", Limit: 10, HasMorePath: "has_more"}, body: `{}`, records: 10, err: "not found"},
-		{name: "offset custom params", pager: spec.Paginator{Type: "offset", Limit: 5, Offset: 20, OffsetParam: "skip", LimitParam: "size"}, body: `{}`, records: 5, want: true, query: "size=5&skip=25"},
-		{name: "page_number next", pager: spec.Paginator{Type: "page_number"}, body: `{}`, records: 3, want: true, query: "page=1"},
-		{name: "page_number empty", pager: spec.Paginator{Type: "page_number"}, body: `{}`, records: 0},
-		{name: "page_number empty kept", pager: spec.Paginator{Type: "page_number", StopAfterEmptyPage: boolp(false), MaximumPage: 5}, body: `{}`, records: 0, want: true, query: "page=1"},
-		{name: "page_number total pages", pager: spec.Paginator{Type: "page_number", BasePage: intp(1), TotalPath: "pages"}, body: `{"pages":1}`, records: 3},
-		{name: "page_number maximum", pager: spec.Paginator{Type: "page_number", MaximumPage: 1}, body: `{}`, records: 3},
-		{name: "page_number start page", pager: spec.Paginator{Type: "page_number", BasePage: intp(1), Page: intp(4), PageParam: "p"}, body: `{}`, records: 3, want: true, query: "p=5"},
+		{name: "offset full page", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10 }), body: `{}`, records: 10, want: true, query: "limit=10&offset=10"},
+		{name: "offset short page", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10 }), body: `{}`, records: 9},
+		{name: "offset empty page", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10 }), body: `{}`, records: 0},
+		{name: "offset reaches total", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "meta.total" }), body: `{"meta":{"total":10}}`, records: 10},
+		{name: "offset total as string", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "total" }), body: `{"total":"25"}`, records: 10, want: true, query: "limit=10&offset=10"},
+		{name: "offset total missing", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "total" }), body: `{}`, records: 10, err: `offset: total_path "total" not found in the response`},
+		{name: "offset total not a number", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "total" }), body: `{"total":"many"}`, records: 10, err: `offset: total_path "total" is string "many", want a whole number`},
+		{name: "offset maximum", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.MaximumOffset = 10 }), body: `{}`, records: 10},
+		{name: "offset has_more false", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.HasMorePath = "has_more" }), body: `{"has_more":false}`, records: 10},
+		{name: "offset has_more missing", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.HasMorePath = "has_more" }), body: `{}`, records: 10, err: "not found"},
+		{name: "offset custom params", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 5; c.Offset = 20; c.OffsetParam = "skip"; c.LimitParam = "size" }), body: `{}`, records: 5, want: true, query: "size=5&skip=25"},
+		{name: "page_number next", pager: pcfg("page_number"), body: `{}`, records: 3, want: true, query: "page=1"},
+		{name: "page_number empty", pager: pcfg("page_number"), body: `{}`, records: 0},
+		{name: "page_number empty kept", pager: pcfg("page_number", func(c *PaginatorConfig) { c.StopAfterEmptyPage = false; c.MaximumPage = 5 }), body: `{}`, records: 0, want: true, query: "page=1"},
+		{name: "page_number total pages", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.TotalPath = "pages" }), body: `{"pages":1}`, records: 3},
+		{name: "page_number maximum", pager: pcfg("page_number", func(c *PaginatorConfig) { c.MaximumPage = 1 }), body: `{}`, records: 3},
+		{name: "page_number start page", pager: pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.Page = 4; c.PageParam = "p" }), body: `{}`, records: 3, want: true, query: "p=5"},
+		{name: "offset capped page with has_more goes on from the records read", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.HasMorePath = "more" }), body: `{"more":true}`, records: 4, want: true, query: "limit=10&offset=4"},
+		{name: "offset capped page with a total goes on from the records read", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "n" }), body: `{"n":9}`, records: 4, want: true, query: "limit=10&offset=4"},
+		{name: "offset has_more true on an empty page", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.HasMorePath = "more" }), body: `{"more":true}`, records: 0, err: `offset: the page held no records, but has_more_path "more" is true: more pages than the paginator follows`},
+		{name: "offset empty page before the total", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10; c.TotalPath = "n" }), body: `{"n":9}`, records: 0, err: `offset: the page at offset 0 held no records, but total_path "n" is 9`},
+		{name: "offset short page while the body says has_more", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10 }), body: `{"has_more":true}`, records: 4, err: `offset: a short page (4 records, limit 10), but body "has_more" is true`},
+		{name: "offset short page and has_more false", pager: pcfg("offset", func(c *PaginatorConfig) { c.Limit = 10 }), body: `{"meta":{"has_more":false},"total":50}`, records: 4},
+		{name: "page_number empty page before the total", pager: pcfg("page_number", func(c *PaginatorConfig) { c.TotalPath = "pages" }), body: `{"pages":3}`, records: 0, err: `page_number: page 0 held no records, but total_path "pages" is 3 pages`},
+		{name: "page_number empty page under a total of records", pager: pcfg("page_number"), body: `{"total_count":30}`, records: 0, err: `page_number: the page held no records, but body "total_count" is 30 and 0 records were read`},
+		{name: "page_number max_pages", pager: pcfg("page_number", func(c *PaginatorConfig) { c.MaxPages = 1 }), body: `{}`, records: 3, err: `page_number: max_pages reached: 1 pages requested`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pg, err := NewPaginator(&tt.pager, nil, nil)
+			pg, err := NewPaginator(tt.pager, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			req := get(t, "https://api.test/items")
 			pg.Init(req)
-			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, tt.records)
+			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, recs(tt.records))
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err = %v, want %q", err, tt.err)
@@ -450,50 +465,158 @@ func TestOffsetAndPageNumberStops(t *testing.T) {
 	}
 }
 
-func TestNewPaginatorErrors(t *testing.T) {
+// TestLastIDStops: the last record's id goes out while has_more is true;
+// has_more true without an id to send, or an id seen before, is an error.
+func TestLastIDStops(t *testing.T) {
 	tests := []struct {
-		p    spec.Paginator
-		want string
+		name, body string
+		records    []gjson.Result
+		query, err string
 	}{
-		{spec.Paginator{Type: "cursr"}, `unknown type "cursr" (want one of json_link, header_link, offset, page_number, cursor, header_cursor, single_page, auto)`},
-		{spec.Paginator{}, "type is missing"},
-		{spec.Paginator{Type: "offset"}, "offset: limit is required"},
-		{spec.Paginator{Type: "json_link", RelativeTo: "base"}, `json_link: relative_to "base" (want url or base_url)`},
-		{spec.Paginator{Type: "json_link", RelativeTo: "base_url"}, "needs an absolute client.base_url"},
-		{spec.Paginator{Type: "page_number", StopAfterEmptyPage: boolp(false)}, "paging would never stop"},
-		{spec.Paginator{Type: "page_number", BasePage: intp(1), Page: intp(0)}, "page 0 is before base_page 1"},
+		{name: "next", body: `{"has_more":true}`, records: []gjson.Result{gjson.Parse(`{"id":"a"}`), gjson.Parse(`{"id":"b"}`)}, query: "starting_after=b"},
+		{name: "numeric id", body: `{"has_more":true}`, records: []gjson.Result{gjson.Parse(`{"id":12}`)}, query: "starting_after=12"},
+		{name: "end", body: `{"has_more":false}`, records: []gjson.Result{gjson.Parse(`{"id":"a"}`)}},
+		{name: "flag missing", body: `{}`, records: []gjson.Result{gjson.Parse(`{"id":"a"}`)}, err: `last_id: has_more_path "has_more" not found in the response`},
+		{name: "no id", body: `{"has_more":true}`, records: []gjson.Result{gjson.Parse(`{"name":"a"}`)}, err: `last_id: the last record has no id at id_path "id", but has_more_path "has_more" is true`},
+		{name: "empty page", body: `{"has_more":true}`, err: `last_id: the page held no records, but has_more_path "has_more" is true`},
 	}
 	for _, tt := range tests {
-		_, err := NewPaginator(&tt.p, nil, nil)
+		t.Run(tt.name, func(t *testing.T) {
+			pg, _ := NewPaginator(pcfg(KindLastID), nil, nil)
+			req := get(t, "https://api.test/v1/customers?limit=2")
+			pg.Init(req)
+			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, tt.records)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || more != (tt.query != "") {
+				t.Fatalf("Next = %v, %v", more, err)
+			}
+			if more && req.URL.Query().Get("starting_after")+"" != strings.TrimPrefix(tt.query, "starting_after=") {
+				t.Errorf("query = %q, want %q", req.URL.RawQuery, tt.query)
+			}
+		})
+	}
+	pg, _ := NewPaginator(pcfg(KindLastID), nil, nil)
+	req := get(t, "https://api.test/x")
+	pg.Init(req)
+	page := []gjson.Result{gjson.Parse(`{"id":"a"}`)}
+	pg.Next(req, &Response{Body: []byte(`{"has_more":true}`)}, page)
+	if _, err := pg.Next(req, &Response{Body: []byte(`{"has_more":true}`)}, page); !errors.Is(err, ErrLoop) {
+		t.Errorf("same last id twice: err = %v, want ErrLoop", err)
+	}
+}
+
+func TestNewPaginatorErrors(t *testing.T) {
+	tests := []struct {
+		p    PaginatorConfig
+		want string
+	}{
+		{pcfg("cursr"), `unknown type "cursr" (want one of json_link, json_response, header_link, offset, page_number, cursor, header_cursor, last_id, single_page, auto)`},
+		{pcfg(""), "type is missing"},
+		{pcfg("offset"), "offset: limit is required"},
+		{pcfg("json_link", func(c *PaginatorConfig) { c.RelativeTo = "base" }), `json_link: relative_to "base" (want url or base_url)`},
+		{pcfg("json_link", func(c *PaginatorConfig) { c.RelativeTo = "base_url" }), "needs an absolute client.base_url"},
+		{pcfg("page_number", func(c *PaginatorConfig) { c.StopAfterEmptyPage = false }), "paging would never stop"},
+		{pcfg("page_number", func(c *PaginatorConfig) { c.BasePage = 1; c.Page = 0 }), "page 0 is before base_page 1"},
+		{pcfg("cursor", func(c *PaginatorConfig) { c.MaxPages = 0 }), "max_pages 0: want a number of pages above 0"},
+		{pcfg("last_id", func(c *PaginatorConfig) { c.IDPath = "" }), "last_id: id_path, cursor_param and has_more_path must not be empty"},
+	}
+	for _, tt := range tests {
+		_, err := NewPaginator(tt.p, nil, nil)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: err = %v, want %q", tt.p, err, tt.want)
 		}
 	}
 }
 
-func TestAutoLogsItsChoice(t *testing.T) {
+// TestAutoDetects covers what detection finds (at least everything dlt's
+// detector finds: keys containing "next" at any level, {"href"|"url"}
+// objects, Link headers) and what it refuses to guess.
+func TestAutoDetects(t *testing.T) {
 	tests := []struct {
 		header http.Header
 		body   string
-		log    string
+		log    string // the choice logged
+		err    string // or the error
+		query  string // the next request's query, when followed
 	}{
-		{http.Header{"Link": {`<https://a.test/?p=2>; rel="next"`}}, `[]`, `paginator: detected header_link (Link header rel=\"next\")`},
-		{nil, `{"data":[1],"pagination":{"next":"https://a.test/?p=2"}}`, `paginator: detected json_link (body \"pagination.next\" holds a URL)`},
-		{nil, `{"data":[1],"links":{"next":{"href":"/x?p=2"}}}`, `detected json_link (body \"links.next\" holds a URL)`},
-		{nil, `{"data":[1],"next":"not a url"}`, `detected single_page`},
-		{nil, `{"data":[1],"meta":{"next_cursor":"abc"}}`, `detected cursor (body \"meta.next_cursor\" holds a cursor`},
-		{nil, `{"data":[1]}`, `paginator: detected single_page (no Link header, next link or cursor in the first response)`},
+		{header: http.Header{"Link": {`<https://a.test/?p=2>; rel="next"`}}, body: `[]`, log: `paginator: detected header_link (Link header rel=\"next\")`, query: "p=2"},
+		{body: `{"data":[1],"next":"https://a.test/?p=2"}`, log: `json_link (body \"next\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"next_page":"/?p=2"}`, log: `json_link (body \"next_page\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"nextPage":"?p=2"}`, log: `json_link (body \"nextPage\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"next_url":"/?p=2"}`, log: `json_link (body \"next_url\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"pagination":{"next":"https://a.test/?p=2"}}`, log: `json_link (body \"pagination.next\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"links":{"next":{"href":"/x?p=2"}}}`, log: `json_link (body \"links.next.href\" holds a URL)`, query: "p=2"},
+		{body: `{"_embedded":{"x":[1]},"_links":{"self":{"href":"/"},"next":{"href":"/?p=2"}}}`, log: `json_link (body \"_links.next.href\" holds a URL)`, query: "p=2"},
+		{body: `{"value":[1],"@odata.nextLink":"https://a.test/?$skiptoken=x"}`, log: `json_link (body \"\\\\@odata\\\\.nextLink\" holds a URL)`, query: "$skiptoken=x"},
+		{body: `{"data":{"items":[1],"meta":{"page":{"next_url":"/?p=2"}}}}`, log: `json_link (body \"data.meta.page.next_url\" holds a URL)`, query: "p=2"},
+		{body: `{"data":[1],"meta":{"next_cursor":"abc"}}`, log: `cursor (body \"meta.next_cursor\" holds a cursor; sent as query parameter \"cursor\")`, query: "cursor=abc"},
+		{body: `{"items":[1],"nextPageToken":"t2"}`, log: `sent as query parameter \"pageToken\"`, query: "pageToken=t2"},
+		{body: `{"items":[1],"next_page_token":"t2"}`, log: `sent as query parameter \"page_token\"`, query: "page_token=t2"},
+		{body: `{"items":[1],"cursors":{"next":"c2"}}`, log: `cursor (body \"cursors.next\" holds a cursor`, query: "cursor=c2"},
+		{body: `{"items":[1],"cursor":"c2","has_more":true}`, log: `cursor (body \"cursor\" holds a cursor`, query: "cursor=c2"},
+		{body: `{"members":[1],"response_metadata":{"next_cursor":"dXNlcjpV"}}`, log: `body \"response_metadata.next_cursor\" holds a cursor`, query: "cursor=dXNlcjpV"},
+		{body: `{"results":[1],"paging":{"next":{"after":"NTI1"}}}`, log: `cursor (body \"paging.next.after\" holds a cursor; sent as query parameter \"after\")`, query: "after=NTI1"},
+		{body: `{"object":"list","data":[{"id":"cus_1"}],"has_more":true}`, log: `last_id (body \"has_more\" is true and records have an id`, query: "starting_after=cus_1"},
+		{body: `{"data":[1],"has_more":false,"next":"/?p=2"}`, log: `json_link (body \"next\" holds a URL)`}, // detected, and has_more false ends it
+		{body: `{"data":[1]}`, log: `paginator: detected single_page (no Link header, next link, cursor or sign of more pages in the first response)`},
+		{body: `{"data":[1],"next":null,"total":1}`, log: `detected single_page`},
+		{body: `{"data":[1],"meta":{"hasNextPage":true}}`, err: `auto: body "meta.hasNextPage" is true, and no next link, cursor or record id follows it`},
+		{body: `{"data":[1],"next":"not a url"}`, err: `auto: body "next" holds string "not a url", not a URL or a cursor`},
+		{body: `{"data":[1],"page":{"totalElements":40}}`, err: `auto: body "page.totalElements" is 40 and the page held 1 records`},
 	}
 	for _, tt := range tests {
 		var logs strings.Builder
-		pg, _ := NewPaginator(nil, nil, slogTo(&logs))
+		pg, _ := NewPaginator(pcfg("auto"), nil, slogTo(&logs))
 		req := get(t, "https://a.test/")
 		pg.Init(req)
-		if _, err := pg.Next(req, &Response{Header: tt.header, Body: []byte(tt.body)}, 1); err != nil {
-			t.Fatal(err)
+		records := recs(1)
+		if strings.Contains(tt.body, "cus_1") {
+			records = []gjson.Result{gjson.Parse(`{"id":"cus_1"}`)}
+		}
+		more, err := pg.Next(req, &Response{Header: tt.header, Body: []byte(tt.body)}, records)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.Is(err, ErrMorePages) {
+				t.Errorf("%s: err = %v, want %q", tt.body, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.body, err)
+			continue
 		}
 		if !strings.Contains(logs.String(), tt.log) {
 			t.Errorf("log %q, want %q", logs.String(), tt.log)
 		}
+		if more != (tt.query != "") || (more && req.URL.RawQuery != tt.query) {
+			t.Errorf("%s: more %v, query %q; want %q", tt.body, more, req.URL.RawQuery, tt.query)
+		}
 	}
+}
+
+// pcfg returns kind's defaults (DefaultPaginator) with set applied; page
+// follows base_page unless set.
+func pcfg(kind string, set ...func(*PaginatorConfig)) PaginatorConfig {
+	c := DefaultPaginator(kind)
+	c.Page = -1
+	for _, f := range set {
+		f(&c)
+	}
+	if c.Page == -1 {
+		c.Page = c.BasePage
+	}
+	return c
+}
+
+// recs returns n records {"id": 1..n}.
+func recs(n int) []gjson.Result {
+	out := make([]gjson.Result, n)
+	for i := range out {
+		out[i] = gjson.Parse(fmt.Sprintf(`{"id":%d}`, i+1))
+	}
+	return out
 }

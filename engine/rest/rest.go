@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"github.com/tidwall/gjson"
 	"net/http"
 	"net/url"
 )
@@ -51,20 +52,27 @@ type Refresher interface {
 //
 // The client calls Init once on the first request, then after each
 // response calls Next with the request that produced it (to be mutated
-// into the next page's request) and the number of records that page held.
-// Next returns false when there are no more pages. Next returns an error
-// when the API misbehaves (a next link or cursor seen twice, a total that
-// cannot be read); it never loops forever and never falls back silently.
+// into the next page's request) and the records that page held. Next
+// returns false when there are no more pages. Next returns an error when
+// the API misbehaves (a next link or cursor seen twice, a total that
+// cannot be read: ErrLoop), when max_pages is reached (ErrMaxPages), or
+// when it would stop while the response says more pages follow
+// (ErrMorePages); it never loops forever and never stops silently short
+// of the data.
 type Paginator interface {
 	Init(req *Request) error
-	Next(req *Request, resp *Response, records int) (bool, error)
+	Next(req *Request, resp *Response, records []gjson.Result) (bool, error)
 }
 
-// PageCounter is implemented by paginators whose later pages can be
-// computed from the first response (offset and page_number with a known
-// total). Remaining returns every request after the first page in order,
-// or ok=false when they cannot be computed. Callers that do not use it
-// fall back to Next, with identical rows.
+// PageCounter is implemented by paginators that can fetch several pages
+// at once (offset and page_number with a known total and
+// paginator.parallel). When Parallelism is above 1, Pages calls Remaining
+// once after the first page: it returns every request after the first
+// page in order, or ok=false when they cannot be computed (then, and
+// when Parallelism is 1 or less, the walk is sequential). Next is still
+// called on every page, so the pages equal those of the sequential walk.
 type PageCounter interface {
+	Paginator
+	Parallelism() int
 	Remaining(first *Request, resp *Response, records int) (reqs []*Request, ok bool, err error)
 }

@@ -37,16 +37,21 @@ func NewSelector(path string, logger *slog.Logger) *Selector {
 	return &Selector{path: path, logger: logger, logged: map[string]bool{}}
 }
 
-// errNotJSON reports a body that is not a JSON document.
-var errNotJSON = errors.New("response body is not JSON")
+var (
+	// errNotJSON reports a body that is not a JSON document.
+	errNotJSON = errors.New("response body is not JSON")
+	// errEmptyBody reports a body with nothing in it.
+	errEmptyBody = errors.New("response body is empty")
+)
 
 // Select returns the records of body. An array at the path yields its
-// items, an object one record, null or a missing path no records; a
-// string, number or boolean at the path is an error. An empty body has no
-// records.
+// items, an object one record, null no records. A path the body does not
+// hold is an error naming the keys it does hold ({"error": "quota
+// exceeded"} is not an empty page), as are a string, number or boolean at
+// the path, an empty body and a body that is not JSON.
 func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, nil
+		return nil, errEmptyBody
 	}
 	if !gjson.ValidBytes(body) {
 		return nil, errNotJSON
@@ -63,7 +68,9 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 		v = v.Get(path)
 	}
 	switch {
-	case !v.Exists() || v.Type == gjson.Null:
+	case !v.Exists():
+		return nil, fmt.Errorf("data_selector %q not found in the response (it holds %s)", path, keysOf(body))
+	case v.Type == gjson.Null:
 		return nil, nil
 	case v.IsArray():
 		return v.Array(), nil
@@ -112,6 +119,11 @@ func (s *Selector) detect(body []byte) (string, error) {
 		}
 		return true
 	})
+	if len(nested) == 0 {
+		if e := errorKeys(root); len(e) > 0 {
+			return "", fmt.Errorf("data_selector: the response holds no records but %s (it holds %s; set data_selector, or a response_action for this body)", quoteAll(e), keysOf(body))
+		}
+	}
 	switch len(nested) {
 	case 0:
 		// No array anywhere: one object is one record. Not remembered, so
@@ -183,4 +195,34 @@ func kind(v gjson.Result) string {
 		return "array"
 	}
 	return "object"
+}
+
+// keysOf describes the top level of body for an error: its keys, or its
+// kind when it is not an object.
+func keysOf(body []byte) string {
+	root := gjson.ParseBytes(body)
+	if !root.IsObject() {
+		return "a " + kind(root)
+	}
+	var keys []string
+	root.ForEach(func(k, _ gjson.Result) bool {
+		keys = append(keys, k.String())
+		return len(keys) < 20
+	})
+	if len(keys) == 0 {
+		return "no keys"
+	}
+	return "keys " + quoteAll(keys)
+}
+
+// errorKeys returns the top-level keys of an object that say it reports
+// an error rather than holding a record.
+func errorKeys(root gjson.Result) []string {
+	var out []string
+	for _, k := range []string{"error", "errors", "fault", "error_message", "errorMessage"} {
+		if truthy(root.Get(k)) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -163,7 +163,7 @@ func (e Evolver) canWiden(from, to Type) bool {
 // takes values of type got, or -1. The exact variant wins; a lattice type
 // may also go to the variant of a wider type.
 func variantIndex(t *Table, idx map[string]int, col string, got Type, maxLen int) int {
-	for _, vt := range [...]Type{got, Double, Text} {
+	for _, vt := range [...]Type{got, Double, Decimal, Text} {
 		if vt != got && (rank(got) == 0 || rank(vt) <= rank(got)) {
 			continue
 		}

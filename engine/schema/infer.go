@@ -6,7 +6,7 @@ import (
 )
 
 // Infer returns the Type of a row value: bool is Boolean, int64 Bigint,
-// float64 Double, string Text, time.Time Timestamp and json.RawMessage
+// float64 Double, json.Number Decimal, string Text, time.Time Timestamp and json.RawMessage
 // JSON. Other integer and float kinds map like int64 and float64 so that
 // callers building rows by hand are not punished, but rows handed to a
 // destination should hold the canonical kinds (see Row). It returns "" for
@@ -19,6 +19,8 @@ func Infer(v any) Type {
 		return Bigint
 	case float64, float32:
 		return Double
+	case json.Number:
+		return Decimal
 	case string:
 		return Text
 	case time.Time:
@@ -32,7 +34,7 @@ func Infer(v any) Type {
 // Valid reports whether t is one of the logical types.
 func (t Type) Valid() bool {
 	switch t {
-	case Boolean, Bigint, Double, Text, Timestamp, JSON:
+	case Boolean, Bigint, Double, Decimal, Text, Timestamp, JSON:
 		return true
 	}
 	return false

@@ -10,7 +10,8 @@ type Type string
 const (
 	Boolean   Type = "boolean"
 	Bigint    Type = "bigint"
-	Double    Type = "double"
+	Double    Type = "double"  // values are float64 whose shortest text is the JSON literal
+	Decimal   Type = "decimal" // exact numbers: values are json.Number holding the literal
 	Text      Type = "text"
 	Timestamp Type = "timestamp" // with time zone; values are time.Time in UTC
 	JSON      Type = "json"      // values are json.RawMessage
@@ -52,5 +53,6 @@ func (t *Table) Column(name string) (Column, bool) {
 }
 
 // Row is one row: column name to value. Values are nil, bool, int64,
-// float64, string, time.Time or json.RawMessage, matching the column Type.
+// float64, json.Number, string, time.Time or json.RawMessage, matching
+// the column Type.
 type Row map[string]any

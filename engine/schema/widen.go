@@ -1,26 +1,32 @@
 package schema
 
 import (
+	"encoding/json"
 	"strconv"
 )
 
-// rank orders the widenable types: bigint -> double -> text. Types not on
-// the lattice have rank 0 and widen only to themselves.
+// rank orders the widenable types: bigint -> double -> decimal -> text.
+// Types not on the lattice have rank 0 and widen only to themselves.
 func rank(t Type) int {
 	switch t {
 	case Bigint:
 		return 1
 	case Double:
 		return 2
-	case Text:
+	case Decimal:
 		return 3
+	case Text:
+		return 4
 	}
 	return 0
 }
 
 // Widen returns the narrowest type that holds values of both have and
-// got. Only the lattice bigint -> double -> text widens (a bigint column
-// takes doubles as double, anything on the lattice takes text as text);
+// got. Only the lattice bigint -> double -> decimal -> text widens (a
+// bigint column takes doubles as double, a bigint or double column takes
+// decimals as decimal, anything on the lattice takes text as text). A
+// double is exactly the JSON literal it came from (see Double), so
+// doubles become decimals without loss;
 // equal types widen to themselves. ok is false when no such type exists
 // (boolean and text, timestamp and text, json and anything else): the
 // value then needs a variant column.
@@ -47,7 +53,8 @@ func fits(col, got Type) bool {
 
 // convert turns v, a value of type got that fits a column of type col,
 // into the canonical Go kind for col: int64 to float64 for double columns,
-// numbers to their decimal text for text columns.
+// numbers to json.Number for decimal columns and to their decimal text for
+// text columns.
 func convert(v any, got, col Type) any {
 	if got == col {
 		switch x := v.(type) { // canonical kinds for hand-built rows
@@ -76,12 +83,21 @@ func convert(v any, got, col Type) any {
 		if i, ok := v.(int64); ok {
 			return float64(i)
 		}
+	case Decimal:
+		switch x := v.(type) {
+		case int64:
+			return json.Number(strconv.FormatInt(x, 10))
+		case float64:
+			return json.Number(strconv.FormatFloat(x, 'g', -1, 64))
+		}
 	case Text:
 		switch x := v.(type) {
 		case int64:
 			return strconv.FormatInt(x, 10)
 		case float64:
 			return strconv.FormatFloat(x, 'g', -1, 64)
+		case json.Number:
+			return string(x)
 		}
 	}
 	return v

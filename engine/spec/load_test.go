@@ -84,7 +84,7 @@ func TestLoadOK(t *testing.T) {
 }
 
 func TestErrorsAs(t *testing.T) {
-	_, err := Load("x.yml", []byte("name: x\nclient: {base_url: h}\nresources: [a, a]\n"))
+	_, err := Load("x.yml", []byte("name: x\nclient: {base_url: \"https://h/\"}\nresources: [a, a]\n"))
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatalf("errors.As(%v, *Error) = false", err)

@@ -142,14 +142,16 @@ func TestSchemaUnionKinds(t *testing.T) {
 		{"auth_oauth2_refresh_token", "authorize_url client_auth client_id client_secret credential redirect_uri revoke_url scopes token_data token_url type"},
 		{"auth_login", "expires_in_path form header_name header_prefix json token_path token_url type"},
 		{"auth_token_broker", "broker_api_key broker_url client_id client_secret org_id type"},
-		{"paginator_json_link", "next_url_path relative_to type"},
-		{"paginator_header_link", "links_next_key type"},
-		{"paginator_offset", "has_more_path limit limit_param maximum_offset offset offset_param parallel stop_after_empty_page total_path type"},
-		{"paginator_page_number", "base_page has_more_path maximum_page page page_param parallel stop_after_empty_page total_path type"},
-		{"paginator_cursor", "cursor_body_path cursor_param cursor_path type"},
-		{"paginator_header_cursor", "cursor_key cursor_param type"},
+		{"paginator_json_link", "has_more_path max_pages next_url_path relative_to type"},
+		{"paginator_json_response", "has_more_path max_pages next_url_path relative_to type"},
+		{"paginator_header_link", "links_next_key max_pages type"},
+		{"paginator_offset", "has_more_path limit limit_body_path limit_param max_pages maximum_offset offset offset_body_path offset_param parallel stop_after_empty_page total_path type"},
+		{"paginator_page_number", "base_page has_more_path max_pages maximum_page page page_body_path page_param parallel stop_after_empty_page total_path type"},
+		{"paginator_cursor", "cursor_body_path cursor_param cursor_path has_more_path max_pages type"},
+		{"paginator_header_cursor", "cursor_key cursor_param max_pages type"},
+		{"paginator_last_id", "cursor_param has_more_path id_path max_pages type"},
 		{"paginator_single_page", "type"},
-		{"paginator_auto", "type"},
+		{"paginator_auto", "max_pages type"},
 	}
 	_, raw := specSchema()
 	for _, tt := range tests {

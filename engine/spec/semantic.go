@@ -29,6 +29,7 @@ func (c *checker) errorf(path, format string, args ...any) {
 // checkSemantics runs the checks a JSON Schema cannot express.
 func checkSemantics(s *Spec) Errors {
 	c := &checker{s: s, byName: map[string]int{}, parents: make([][]parentRef, len(s.Resources))}
+	c.checkSpecName()
 	c.checkNames()
 	c.checkVars()
 	c.checkClient()
@@ -37,6 +38,7 @@ func checkSemantics(s *Spec) Errors {
 		c.checkResource(i)
 	}
 	c.checkParentCycles()
+	c.checkPaginators()
 	return c.errs
 }
 
@@ -61,6 +63,7 @@ func (c *checker) checkNames() {
 		if r.TableName != "" {
 			table, tpath = r.TableName, fmt.Sprintf("resources[%d].table_name", i)
 		}
+		c.checkTableName(tpath, tableOf(&c.s.Resources[i]))
 		if first, dup := tables[table]; dup {
 			c.errorf(tpath, "table %q is already loaded by resource %q", table, c.s.Resources[first].Name)
 		} else {
@@ -75,6 +78,7 @@ func (c *checker) checkClient() {
 	sc := &scope{where: "client", secrets: true}
 	cl := &c.s.Client
 	c.template(sc, "client.base_url", cl.BaseURL)
+	c.checkBaseURL("client.base_url", cl.BaseURL)
 	c.stringMap(sc, "client.headers", cl.Headers)
 	c.auth(sc, "client.auth", cl.Auth)
 	c.rateLimit("client.rate_limit", cl.RateLimit)
@@ -85,6 +89,9 @@ func (c *checker) checkClient() {
 // allowed here; engine/plan checks each merged resource has incremental.
 func (c *checker) checkDefaults() {
 	d := c.s.ResourceDefaults
+	if d != nil {
+		c.checkColumnHints("resource_defaults.columns", d.Columns)
+	}
 	if d == nil || d.Endpoint == nil {
 		return
 	}
@@ -106,6 +113,7 @@ func (c *checker) checkResource(i int) {
 	if r.Endpoint != nil {
 		c.endpoint(sc, base+".endpoint", r.Endpoint)
 	}
+	c.checkColumnHints(base+".columns", r.Columns)
 	c.parents[i] = sc.parents
 	parent := ""
 	for _, p := range sc.parents {

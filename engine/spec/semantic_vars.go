@@ -38,7 +38,11 @@ func (c *checker) checkVars() {
 			c.errorf(path, "default %q is not one of enum (%s)", *v.Default, strings.Join(v.Enum, ", "))
 		}
 	}
+	before := len(c.errs)
 	c.checkVarCycles(refs)
+	if len(c.errs) == before {
+		c.checkVarSizes()
+	}
 }
 
 // checkVarCycles reports each cycle among variable defaults once, from its

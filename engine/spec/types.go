@@ -125,7 +125,7 @@ type Auth struct {
 type Paginator struct {
 	Type string `json:"type"`
 
-	// json_link
+	// json_link (json_response is dlt's old name of it)
 	NextURLPath string `json:"next_url_path,omitempty"`
 	// RelativeTo says how a relative next link is joined: "url" (RFC 3986
 	// against the request URL, the default) or "base_url" (appended to
@@ -142,15 +142,23 @@ type Paginator struct {
 	OffsetParam   string `json:"offset_param,omitempty"`
 	LimitParam    string `json:"limit_param,omitempty"`
 	MaximumOffset int    `json:"maximum_offset,omitempty"`
+	// OffsetBodyPath and LimitBodyPath put the offset and the limit in the
+	// JSON request body instead of the query (Jira's startAt, maxResults).
+	OffsetBodyPath string `json:"offset_body_path,omitempty"`
+	LimitBodyPath  string `json:"limit_body_path,omitempty"`
 
 	// page_number
 	BasePage    *int   `json:"base_page,omitempty"`
 	Page        *int   `json:"page,omitempty"`
 	PageParam   string `json:"page_param,omitempty"`
 	MaximumPage int    `json:"maximum_page,omitempty"`
+	// PageBodyPath puts the page number in the JSON request body.
+	PageBodyPath string `json:"page_body_path,omitempty"`
 
 	// offset and page_number
-	TotalPath          string `json:"total_path,omitempty"`
+	TotalPath string `json:"total_path,omitempty"`
+	// HasMorePath (offset, page_number, json_link, cursor, last_id) is a
+	// boolean false on the last page.
 	HasMorePath        string `json:"has_more_path,omitempty"`
 	StopAfterEmptyPage *bool  `json:"stop_after_empty_page,omitempty"`
 	// Parallel is the number of pages fetched at once when the total is known.
@@ -161,6 +169,12 @@ type Paginator struct {
 	CursorParam    string `json:"cursor_param,omitempty"`
 	CursorBodyPath string `json:"cursor_body_path,omitempty"`
 	CursorKey      string `json:"cursor_key,omitempty"` // header_cursor: response header name
+
+	// last_id: the path of a record's id, sent from the last record.
+	IDPath string `json:"id_path,omitempty"`
+
+	// MaxPages bounds the pages of one request chain (every kind).
+	MaxPages int `json:"max_pages,omitempty"`
 }
 
 // ResourceDefaults is merged into every resource; see plan for the rule.
@@ -273,7 +287,7 @@ type AddField struct {
 
 // ColumnHint fixes a column's type or constraints instead of inferring them.
 type ColumnHint struct {
-	DataType   string `json:"data_type,omitempty"` // boolean, bigint, double, text, timestamp, json
+	DataType   string `json:"data_type,omitempty"` // boolean, bigint, double, decimal, text, timestamp, json
 	Nullable   *bool  `json:"nullable,omitempty"`
 	PrimaryKey bool   `json:"primary_key,omitempty"`
 }

@@ -14,11 +14,14 @@ import (
 
 // maxNodes bounds the values a document may expand to through aliases, so
 // a "billion laughs" document fails instead of exhausting memory.
-const maxNodes = 100_000
+const maxNodes = 20_000
 
 // parseYAML parses data into JSON-compatible values (map[string]any, []any,
 // string, json.Number, bool, nil) and records the position of every node.
 func parseYAML(file string, data []byte) (any, *Source, Errors) {
+	if e := checkBounds(file, data); e != nil {
+		return nil, nil, Errors{e}
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, nil, Errors{yamlError(file, err)}
@@ -37,7 +40,7 @@ func parseYAML(file string, data []byte) (any, *Source, Errors) {
 		p := nodePos(docs[1].Body)
 		return nil, nil, Errors{{File: file, Line: p.line, Col: p.col, Msg: fmt.Sprintf("want one YAML document, found %d", len(docs))}}
 	}
-	v := c.convert(docs[0].Body, "")
+	v := c.convert(docs[0].Body, "", 0)
 	if len(c.errs) > 0 {
 		return nil, nil, c.errs
 	}
@@ -70,9 +73,14 @@ func (c *converter) fail(n ast.Node, path, format string, args ...any) {
 	c.errs = append(c.errs, &Error{File: c.file, Line: p.line, Col: p.col, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
-// convert turns node into a value and records positions under path.
-func (c *converter) convert(n ast.Node, path string) any {
+// convert turns node into a value and records positions under path;
+// depth is how many collections hold it.
+func (c *converter) convert(n ast.Node, path string, depth int) any {
 	if n == nil {
+		return nil
+	}
+	if depth > MaxDepth {
+		c.fail(n, path, "collections nested deeper than %d levels", MaxDepth)
 		return nil
 	}
 	if c.nodes++; c.nodes > maxNodes {
@@ -103,17 +111,17 @@ func (c *converter) convert(n ast.Node, path string) any {
 		c.fail(n, path, "%s is not a JSON number", v.GetToken().Value)
 		return nil
 	case *ast.MappingNode:
-		return c.mapping(v.Values, path)
+		return c.mapping(v.Values, path, depth+1)
 	case *ast.MappingValueNode:
-		return c.mapping([]*ast.MappingValueNode{v}, path)
+		return c.mapping([]*ast.MappingValueNode{v}, path, depth+1)
 	case *ast.SequenceNode:
 		out := make([]any, len(v.Values))
 		for i, e := range v.Values {
-			out[i] = c.convert(e, joinIndex(path, i))
+			out[i] = c.convert(e, joinIndex(path, i), depth+1)
 		}
 		return out
 	case *ast.AnchorNode:
-		out := c.convert(v.Value, path)
+		out := c.convert(v.Value, path, depth)
 		// Registered after its value, so an alias inside it cannot recurse.
 		c.anchors[v.Name.GetToken().Value] = v.Value
 		return out
@@ -125,18 +133,18 @@ func (c *converter) convert(n ast.Node, path string) any {
 			return nil
 		}
 		pos := nodePos(n)
-		out := c.convert(target, path)
+		out := c.convert(target, path, depth)
 		c.src.values[path] = pos // the alias, not the anchor, is what the user wrote here
 		return out
 	case *ast.TagNode:
-		return c.tagged(v, path)
+		return c.tagged(v, path, depth)
 	}
 	c.fail(n, path, "unsupported YAML node %s", n.Type())
 	return nil
 }
 
 // tagged handles the standard tags; !!str keeps a scalar as text.
-func (c *converter) tagged(v *ast.TagNode, path string) any {
+func (c *converter) tagged(v *ast.TagNode, path string, depth int) any {
 	switch tag := v.Start.Value; tag {
 	case "!!str":
 		if s, ok := v.Value.(ast.ScalarNode); ok {
@@ -146,7 +154,7 @@ func (c *converter) tagged(v *ast.TagNode, path string) any {
 		c.fail(v, path, "!!str wants a scalar")
 		return nil
 	case "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq":
-		return c.convert(v.Value, path)
+		return c.convert(v.Value, path, depth)
 	default:
 		c.fail(v, path, "unsupported YAML tag %s", tag)
 		return nil
@@ -155,12 +163,12 @@ func (c *converter) tagged(v *ast.TagNode, path string) any {
 
 // mapping converts the entries of a mapping. Entries merged with "<<" give
 // way to the mapping's own keys, as YAML's merge key specifies.
-func (c *converter) mapping(values []*ast.MappingValueNode, path string) any {
+func (c *converter) mapping(values []*ast.MappingValueNode, path string, depth int) any {
 	out := make(map[string]any, len(values))
 	merged := map[string]bool{}
 	for _, mv := range values {
 		if mv.Key.IsMergeKey() {
-			c.merge(mv.Value, path, out, merged)
+			c.merge(mv.Value, path, depth, out, merged)
 		}
 	}
 	for _, mv := range values {
@@ -177,21 +185,21 @@ func (c *converter) mapping(values []*ast.MappingValueNode, path string) any {
 			delete(merged, key)
 		}
 		c.src.keys[p] = nodePos(mv.Key)
-		out[key] = c.convert(mv.Value, p)
+		out[key] = c.convert(mv.Value, p, depth)
 	}
 	return out
 }
 
 // merge adds the entries of a "<<" value (a mapping, an alias of one, or a
 // list of them; earlier ones win) that out does not have yet.
-func (c *converter) merge(n ast.Node, path string, out map[string]any, merged map[string]bool) {
+func (c *converter) merge(n ast.Node, path string, depth int, out map[string]any, merged map[string]bool) {
 	if seq, ok := n.(*ast.SequenceNode); ok {
 		for _, e := range seq.Values {
-			c.merge(e, path, out, merged)
+			c.merge(e, path, depth, out, merged)
 		}
 		return
 	}
-	m, ok := c.convert(n, path).(map[string]any)
+	m, ok := c.convert(n, path, depth).(map[string]any)
 	if !ok {
 		c.fail(n, path, "merge key << wants a mapping")
 		return

@@ -41,6 +41,15 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) (string, bool)
 	logLevel       *slog.LevelVar
+	quiet          bool // -q: warnings and errors only, no progress lines
+}
+
+// progress is where a run's progress lines go: stderr, or nowhere with -q.
+func (e *env) progress() io.Writer {
+	if e.quiet {
+		return nil
+	}
+	return e.stderr
 }
 
 func (e *env) logger() *slog.Logger {
@@ -96,6 +105,7 @@ func (e *env) rootCommand() *cobra.Command {
 				e.logLevel.Set(slog.LevelDebug)
 			case quiet:
 				e.logLevel.Set(slog.LevelWarn)
+				e.quiet = true
 			}
 		},
 	}
@@ -107,7 +117,7 @@ func (e *env) rootCommand() *cobra.Command {
 	}
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log every request and decision")
-	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "log warnings and errors only")
+	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "print warnings and errors only (no progress lines)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(e.runCommand(), e.validateCommand(), e.planCommand(), e.sourcesCommand(), e.schemaCommand(), e.loadsCommand(), e.authCommand())
 	return root

@@ -58,6 +58,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"validate bad spec", []string{"validate", "testdata/bad.yml"}, ExitUsage, "validate_bad.txt"},
 		{"validate bad references", []string{"validate", "testdata/bad_refs.yml"}, ExitUsage, "validate_bad_refs.txt"},
 		{"validate good spec", []string{"validate", "testdata/users.yml"}, ExitOK, "validate_ok.txt"},
+		{"validate warns of paging fields", []string{"validate", "testdata/paging_overlap.yml"}, ExitOK, "validate_paging_overlap.txt"},
 		{"plan", []string{"plan", "testdata/users.yml", "--base-url", "http://127.0.0.1:9/"}, ExitOK, "plan_users.txt"},
 		{"unknown command", []string{"frobnicate"}, ExitUsage, "unknown_command.txt"},
 		{"missing spec argument", []string{"run"}, ExitUsage, "run_no_arg.txt"},

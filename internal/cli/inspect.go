@@ -28,6 +28,9 @@ file:line:column: field.path: message, and exits 2 if there is any.`,
 			if err != nil {
 				return err
 			}
+			for _, w := range spec.Warnings(s) {
+				fmt.Fprintln(e.stderr, w.Error())
+			}
 			fmt.Fprintf(e.stdout, "%s: ok (%d resource(s))\n", s.File, len(s.Resources))
 			return nil
 		},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -131,11 +130,12 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 // progressOutput returns where run shows progress: stderr, redrawn in
 // place when it is a terminal; nowhere with -q.
 func (e *env) progressOutput() (io.Writer, bool) {
-	if e.logLevel.Level() >= slog.LevelWarn {
+	w := e.progress()
+	if w == nil {
 		return nil, false
 	}
-	f, ok := e.stderr.(interface{ Fd() uintptr })
-	return e.stderr, ok && term.IsTerminal(int(f.Fd()))
+	f, ok := w.(interface{ Fd() uintptr })
+	return w, ok && term.IsTerminal(int(f.Fd()))
 }
 
 func maxIdentLen(d any) int {

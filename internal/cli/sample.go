@@ -15,6 +15,7 @@ import (
 	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/pipe-etl/pipe/engine/secrets"
 )
@@ -103,7 +104,7 @@ func printSample(w io.Writer, p *plan.Plan, rep *engine.Report, tables []schema.
 // the spec's, or what auto-detection chose and why.
 func choices(res *plan.Resource, detected []string) []string {
 	var out []string
-	if res.Paginator != nil && res.Paginator.Type != "auto" {
+	if t := res.Paginator.Type; t != "" && t != rest.KindAuto {
 		out = append(out, fmt.Sprintf("paginator: %s (from the spec)", res.Paginator.Type))
 	}
 	if res.DataSelector != "" {

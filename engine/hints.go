@@ -1,0 +1,39 @@
+package engine
+
+import (
+	"sort"
+
+	"github.com/pipe-etl/pipe/engine/normalize"
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// hintTally returns the tally shared by the Normalizers of resource's
+// chains, so that the end of the run can tell which hints never applied.
+func (r *runner) hintTally(resource string, hints map[string]schema.Type) *normalize.HintTally {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tallies == nil {
+		r.tallies = map[string]*normalize.HintTally{}
+	}
+	t := r.tallies[resource]
+	if t == nil {
+		t = normalize.NewHintTally(hints)
+		r.tallies[resource] = t
+	}
+	return t
+}
+
+// warnHints logs a warning per column hint that named a column no record
+// had or could not convert some values. Called once extraction is done.
+func (r *runner) warnHints() {
+	names := make([]string, 0, len(r.tallies))
+	for name := range r.tallies {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, p := range r.tallies[name].Problems() {
+			r.opts.Logger.Warn(p.String(), "resource", name)
+		}
+	}
+}

@@ -1,0 +1,232 @@
+package rest
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// Sentinel errors of the stop rules, matched with errors.Is.
+var (
+	// ErrMorePages reports a paginator that would stop while the response
+	// says there is more: a has_more flag that is true, a total above the
+	// records read, a next link or cursor the paginator does not follow.
+	// Finishing would load part of the data as if it were all of it.
+	ErrMorePages = errors.New("more pages than the paginator follows")
+	// ErrMaxPages reports a request chain that reached max_pages while the
+	// response still pointed to a next page.
+	ErrMaxPages = errors.New("max_pages reached")
+)
+
+// bounds is what every paginator keeps of its chain for max_pages and the
+// end check: the pages and records seen so far.
+type bounds struct {
+	kind           string // as errors name it: "json_link", "auto (json_link)"
+	maxPages       int
+	pages, records int
+}
+
+func (b *bounds) reset() { b.pages, b.records = 0, 0 }
+
+// count notes one more page of records; every Next calls it first.
+func (b *bounds) count(records int) {
+	b.pages++
+	b.records += records
+}
+
+// more lets the walk go on, unless max_pages pages were requested.
+func (b *bounds) more() (bool, error) {
+	if b.maxPages > 0 && b.pages >= b.maxPages {
+		return false, fmt.Errorf("%s: %w: %d pages requested and the response points to another (raise max_pages if the API has more; a next link that changes on every page never ends)", b.kind, ErrMaxPages, b.maxPages)
+	}
+	return true, nil
+}
+
+// end stops the walk, or fails when resp still shows further pages that
+// the paginator's own rule (why) did not see. reached is the number of
+// records up to the end of this page (-1 when unknown); used names what
+// the paginator itself read (a gjson path, or "Link"), which is not
+// evidence against it.
+func (b *bounds) end(req *Request, resp *Response, records, reached int, why string, used ...string) (bool, error) {
+	if s := moreSign(req, resp, records, reached, used); s != nil {
+		return false, fmt.Errorf("%s: %s, but %s: %w (%s)", b.kind, why, s.detail, ErrMorePages, s.fix)
+	}
+	return false, nil
+}
+
+// sign is evidence in a response that more pages exist.
+type sign struct {
+	field  string // gjson path, or "Link"
+	detail string // what it shows
+	fix    string // the setting that follows it
+}
+
+// Names under which APIs say whether more pages follow, at the top level
+// of the body or in one of its paging objects.
+var (
+	pagingObjects = []string{"", "meta.", "pagination.", "paging.", "page_info.", "pageInfo.", "response_metadata.", "page."}
+	moreFlags     = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page", "hasNextPage", "more_results", "moreResults"}
+	doneFlags     = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last"}
+	totalNames    = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords"}
+)
+
+// moreSign looks for evidence of further pages in a response whose
+// paginator is about to stop. A flag that says the walk is done
+// (has_more false, end_of_stream true) settles it: no evidence. Next links
+// and cursors count only on a page that held records, since an empty page
+// is the documented end of link walks.
+func moreSign(req *Request, resp *Response, records, reached int, used []string) *sign {
+	skip := func(field string) bool {
+		for _, u := range used {
+			if u == field {
+				return true
+			}
+		}
+		return false
+	}
+	body := resp.Body
+	if gjson.ValidBytes(body) && gjson.ParseBytes(body).IsObject() {
+		if _, done := findFlag(body, doneFlags, true); done {
+			return nil
+		}
+		if _, done := findFlag(body, moreFlags, false); done {
+			return nil
+		}
+		if f, more := findFlag(body, moreFlags, true); more && !skip(f) {
+			return &sign{f, fmt.Sprintf("body %q is true", f), "set a paginator that follows it: cursor with cursor_path, last_id with id_path, or json_link with next_url_path, and has_more_path " + quote(f)}
+		}
+		if reached >= 0 {
+			for _, p := range pagingObjects {
+				for _, n := range totalNames {
+					f := p + n
+					if v := gjson.GetBytes(body, f); v.Type == gjson.Number && int(v.Num) > reached && !skip(f) {
+						return &sign{f, fmt.Sprintf("body %q is %s and %d records were read", f, v.Raw, reached), "set total_path " + quote(f) + " on offset or page_number, or a paginator that reaches the rest"}
+					}
+				}
+			}
+		}
+		if records > 0 {
+			if s := nextKey(req, body, skip); s != nil {
+				return s
+			}
+		}
+	}
+	if records > 0 && !skip("Link") {
+		if link, ok := linkRel(resp.Header, "next"); ok && !sameLink(req, link) {
+			return &sign{"Link", fmt.Sprintf("the Link header still has rel=\"next\" %s", redactLink(req, link)), "set paginator: header_link"}
+		}
+	}
+	return nil
+}
+
+// findFlag finds the first flag among names (in any paging object) whose
+// boolean value is want.
+func findFlag(body []byte, names []string, want bool) (string, bool) {
+	for _, p := range pagingObjects {
+		for _, n := range names {
+			v := gjson.GetBytes(body, p+n)
+			if (v.Type == gjson.True && want) || (v.Type == gjson.False && !want) {
+				return p + n, true
+			}
+		}
+	}
+	return "", false
+}
+
+// nextKey finds a key beginning with "next" at the top level or one level
+// down that still holds a link or a cursor.
+func nextKey(req *Request, body []byte, skip func(string) bool) *sign {
+	var found *sign
+	check := func(path string, v gjson.Result) {
+		if found != nil || skip(path) {
+			return
+		}
+		val := v
+		if v.IsObject() {
+			for _, k := range []string{"href", "url", "link", "after", "cursor"} {
+				if w := v.Get(k); w.Exists() && w.Type != gjson.Null {
+					val, path = w, path+"."+k
+					break
+				}
+			}
+			if skip(path) {
+				return
+			}
+		}
+		switch {
+		case val.Type == gjson.String && strings.TrimSpace(val.Str) != "":
+			if urlish(val.Str) {
+				if sameLink(req, val.Str) {
+					return
+				}
+				found = &sign{path, fmt.Sprintf("body %q still holds the link %s", path, redactLink(req, val.Str)), "set json_link with next_url_path " + quote(path)}
+				return
+			}
+			found = &sign{path, fmt.Sprintf("body %q still holds %q", path, cursorText(val.Str)), "set cursor with cursor_path " + quote(path) + " and the cursor_param the API reads"}
+		case val.Type == gjson.Number, val.Type == gjson.True:
+			found = &sign{path, fmt.Sprintf("body %q is %s", path, val.Raw), "set the paginator the API pages with"}
+		}
+	}
+	gjson.ParseBytes(body).ForEach(func(k, v gjson.Result) bool {
+		key := escapePath(k.String())
+		if isNextKey(k.String()) {
+			check(key, v)
+		} else if v.IsObject() {
+			v.ForEach(func(k2, v2 gjson.Result) bool {
+				if isNextKey(k2.String()) {
+					check(key+"."+escapePath(k2.String()), v2)
+				}
+				return found == nil
+			})
+		}
+		return found == nil
+	})
+	return found
+}
+
+func isNextKey(k string) bool { return strings.HasPrefix(strings.ToLower(k), "next") }
+
+// sameLink reports whether link resolves to req's own URL.
+func sameLink(req *Request, link string) bool {
+	u, err := url.Parse(strings.TrimSpace(link))
+	if err != nil {
+		return false
+	}
+	return canonicalURL(req.URL.ResolveReference(u)) == canonicalURL(req.URL)
+}
+
+func redactLink(req *Request, link string) string {
+	u, err := url.Parse(strings.TrimSpace(link))
+	if err != nil {
+		return "(not a URL)"
+	}
+	return redactURL(req.URL.ResolveReference(u))
+}
+
+func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+// hasMore fails a walk that stops (why) while has_more_path, read as true
+// on this page, says more pages follow.
+func (b *bounds) hasMore(path, why, fix string) (bool, error) {
+	return false, fmt.Errorf("%s: %s, but has_more_path %q is true: %w (%s)", b.kind, why, path, ErrMorePages, fix)
+}
+
+// doneFlag is a flag found by detection that ends a walk when the body
+// holds the boolean value done: end_of_stream true, has_more false.
+type doneFlag struct {
+	path string
+	done bool
+}
+
+func doneBy(body []byte, flags []doneFlag) bool {
+	for _, f := range flags {
+		v := gjson.GetBytes(body, f.path)
+		if (v.Type == gjson.True && f.done) || (v.Type == gjson.False && !f.done) {
+			return true
+		}
+	}
+	return false
+}

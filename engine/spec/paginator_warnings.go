@@ -1,0 +1,104 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// PagingFields returns the query parameters and the JSON body paths that
+// the paginator writes on every request, with the defaults of its kind
+// (those of rest.DefaultPaginator; a plan test keeps the two in step).
+func (p *Paginator) PagingFields() (query, body []string) {
+	pick := func(param, def, bodyPath string) {
+		switch {
+		case bodyPath != "":
+			body = append(body, bodyPath)
+		case param != "":
+			query = append(query, param)
+		default:
+			query = append(query, def)
+		}
+	}
+	switch p.Type {
+	case "offset":
+		pick(p.OffsetParam, "offset", p.OffsetBodyPath)
+		pick(p.LimitParam, "limit", p.LimitBodyPath)
+	case "page_number":
+		pick(p.PageParam, "page", p.PageBodyPath)
+	case "cursor":
+		pick(p.CursorParam, "cursor", p.CursorBodyPath)
+	case "header_cursor":
+		pick(p.CursorParam, "cursor", "")
+	case "last_id":
+		pick(p.CursorParam, "starting_after", "")
+	}
+	return query, body
+}
+
+// Warnings returns what is legal but probably not meant: a query parameter
+// or a JSON body field the user wrote that the resource's paginator also
+// writes, so the paginator's value replaces it on every page. pipe
+// validate prints them without failing.
+func Warnings(s *Spec) Errors {
+	var out Errors
+	seen := map[string]bool{} // resource_defaults is checked once per resource
+	warn := func(path, format string, args ...any) {
+		if seen[path] {
+			return
+		}
+		seen[path] = true
+		line, col := s.Pos(path)
+		out = append(out, &Error{File: s.File, Line: line, Col: col, Path: path, Msg: "warning: " + fmt.Sprintf(format, args...)})
+	}
+	var defaults *Endpoint
+	if s.ResourceDefaults != nil {
+		defaults = s.ResourceDefaults.Endpoint
+	}
+	for i, r := range s.Resources {
+		p, at := s.Client.Paginator, "client.paginator"
+		if defaults != nil && defaults.Paginator != nil {
+			p, at = defaults.Paginator, "resource_defaults.endpoint.paginator"
+		}
+		if r.Endpoint != nil && r.Endpoint.Paginator != nil {
+			p, at = r.Endpoint.Paginator, fmt.Sprintf("resources[%d].endpoint.paginator", i)
+		}
+		if p == nil {
+			continue
+		}
+		query, body := p.PagingFields()
+		for _, ep := range []struct {
+			e    *Endpoint
+			path string
+		}{{defaults, "resource_defaults.endpoint"}, {r.Endpoint, fmt.Sprintf("resources[%d].endpoint", i)}} {
+			if ep.e == nil {
+				continue
+			}
+			for _, q := range query {
+				if _, ok := ep.e.Params[q]; ok {
+					warn(ep.path+".params."+q, "the %s paginator (%s) sets query parameter %q on every page, replacing this value", p.Type, at, q)
+				}
+			}
+			for _, b := range body {
+				if jsonHas(ep.e.JSON, b) {
+					warn(ep.path+".json."+b, "the %s paginator (%s) sets body field %q on every page, replacing this value", p.Type, at, b)
+				}
+			}
+		}
+	}
+	out.Sort()
+	return out
+}
+
+// jsonHas reports whether the dotted path exists in a decoded JSON body.
+func jsonHas(v any, path string) bool {
+	for _, k := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		if v, ok = m[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
