@@ -113,7 +113,7 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		CheckpointResources: o.checkpointResources,
 		FullRefresh:         o.fullRefresh,
 		MaxIdentLen:         maxIdentLen(dest),
-		Auth:                e.authFactory(p.Name, dest),
+		Auth:                e.authKinds(dest),
 	})
 	if rep != nil {
 		if o.json {

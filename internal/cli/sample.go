@@ -40,7 +40,7 @@ func (e *env) sample(ctx context.Context, p *plan.Plan, store secrets.Store, pag
 		Secrets:     store,
 		Logger:      e.logger(),
 		SamplePages: pages,
-		Auth:        e.authFactory(p.Name, dest),
+		Auth:        e.authKinds(dest),
 	})
 	if rep == nil {
 		return runErr
