@@ -22,6 +22,7 @@ func (e *env) runCommand() *cobra.Command {
 	var checkpoint int
 	var perResource, fullRefresh, asJSON bool
 	var concurrency, sample int
+	var cf cassetteFlags
 	cmd := &cobra.Command{
 		Use:   "run SPEC",
 		Short: "Extract every selected resource of SPEC and load it",
@@ -35,7 +36,8 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpointRows: checkpoint, checkpointResources: perResource, concurrency: concurrency, sample: sample, fullRefresh: fullRefresh, json: asJSON})
+			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpointRows: checkpoint, checkpointResources: perResource, concurrency: concurrency,
+				cassette: cf, sample: sample, fullRefresh: fullRefresh, json: asJSON})
 		},
 	}
 	addPlanFlags(cmd, &f)
@@ -43,6 +45,8 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 	cmd.Flags().IntVar(&checkpoint, "checkpoint-rows", engine.DefaultCheckpointRows, "commit rows and cursors every N rows")
 	cmd.Flags().BoolVar(&perResource, "checkpoint-resources", false, "also commit each time a resource has extracted everything")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "requests in flight at once (default: the spec's client.concurrency, else 8)")
+	cmd.Flags().StringVar(&cf.record, "record", "", "record every request and response, credentials redacted, to DIR/<spec name>.yaml")
+	cmd.Flags().StringVar(&cf.replay, "replay", "", "run offline against DIR/<spec name>.yaml; an unrecorded request fails the run")
 	cmd.Flags().BoolVar(&fullRefresh, "full-refresh", false, "ignore the saved cursors, reload everything and replace the tables and cursors when the run succeeds")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run summary as JSON")
 	cmd.Flags().IntVar(&sample, "sample", 0, "fetch at most N pages per request chain (children for the first N parents), keep nothing, and show the requests, detections, records and tables")
@@ -60,6 +64,7 @@ type runOptions struct {
 	checkpointRows      int
 	checkpointResources bool
 	concurrency         int // 0 keeps the plan's
+	cassette            cassetteFlags
 	sample              int // pages per chain of a sample run; 0 for a real run
 	fullRefresh         bool
 	json                bool // the summary as JSON
@@ -86,14 +91,21 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	if err != nil {
 		return err
 	}
+	if o.cassette.replay != "" {
+		store = replayStore{store}
+	}
 	if err := missingSecrets(p, func(name string) bool {
 		_, err := store.Get(ctx, name)
 		return err == nil
 	}); err != nil {
 		return err
 	}
+	tape, client, err := openCassette(ctx, o.cassette, p, store)
+	if err != nil {
+		return err
+	}
 	if o.sample > 0 {
-		return e.sample(ctx, p, store, o.sample)
+		return closeCassette(tape, e.sample(ctx, p, store, o.sample, client))
 	}
 	dest, where, err := e.openDest(ctx, destURL, p.Name)
 	if err != nil {
@@ -114,7 +126,9 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		FullRefresh:         o.fullRefresh,
 		MaxIdentLen:         maxIdentLen(dest),
 		Auth:                e.authKinds(dest),
+		HTTPClient:          client,
 	})
+	err = closeCassette(tape, err)
 	if rep != nil {
 		if o.json {
 			if jerr := writeSummaryJSON(e.stdout, rep, where, o.fullRefresh); jerr != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,14 +18,14 @@ import (
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/schema"
-	"github.com/pipe-etl/pipe/engine/secrets"
+	"github.com/pipe-etl/pipe/credentials/secrets"
 )
 
 // sample runs p as a sample (pipe run --sample N) into a SQLite file in
 // a temporary directory, removed afterwards, and prints per resource the
 // requests, what was detected, the records per page and the tables pipe
 // would create. A failed request fails the command, after the report.
-func (e *env) sample(ctx context.Context, p *plan.Plan, store secrets.Store, pages int) error {
+func (e *env) sample(ctx context.Context, p *plan.Plan, store secrets.Store, pages int, hc *http.Client) error {
 	dir, err := os.MkdirTemp("", "pipe-sample-")
 	if err != nil {
 		return fmt.Errorf("sample: %w", err)
@@ -41,6 +42,7 @@ func (e *env) sample(ctx context.Context, p *plan.Plan, store secrets.Store, pag
 		Logger:      e.logger(),
 		SamplePages: pages,
 		Auth:        e.authKinds(dest),
+		HTTPClient:  hc,
 	})
 	if rep == nil {
 		return runErr
