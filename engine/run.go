@@ -47,6 +47,15 @@ type Options struct {
 	Logger     *slog.Logger
 	// Progress receives a line per resource while running; nil for none.
 	Progress io.Writer
+	// Redraw redraws the progress lines in place with ANSI escapes (the
+	// CLI sets it when Progress is a terminal) instead of appending lines.
+	Redraw bool
+	// SamplePages, when above 0, makes the run a sample (pipe run
+	// --sample): each request chain fetches at most that many pages, each
+	// resource runs at most that many chains (so a child resource runs for
+	// the first parent records only), one chain at a time, and every
+	// resource's Stats.Sample records what happened.
+	SamplePages int
 	// CheckpointRows commits the load every this many rows (state
 	// included), so a crash loses at most that much work.
 	CheckpointRows int
@@ -59,6 +68,11 @@ type Options struct {
 	// assembles it (rest.BuiltinAuthKinds plus oauth2_refresh_token and
 	// token_broker). Nil means rest.BuiltinAuthKinds.
 	Auth rest.AuthKinds
+	// FullRefresh ignores the committed cursors and loads every selected
+	// resource as replace: its tables are swapped in, and its cursors
+	// replace all the old ones (per-parent ones included), only when the
+	// whole run succeeds.
+	FullRefresh bool
 	// Sleep replaces time-based waits in retries (tests); nil for real ones.
 	Sleep func(context.Context, time.Duration) error
 	// Records gives the records of root resources, by resource name,
@@ -90,18 +104,6 @@ type Report struct {
 	Elapsed   time.Duration
 }
 
-// ResourceStats counts what a resource produced.
-type ResourceStats struct {
-	Chains  int64
-	Pages   int64
-	Records int64
-	Rows    int64
-	// RateWait is the time requests spent waiting for the rate limits.
-	RateWait time.Duration
-	// Done is set when the resource has extracted everything.
-	Done bool
-}
-
 // Run executes p into o.Dest. Rows and cursors written before an error
 // stay committed (the load is recorded as failed); cursors advance only
 // for request chains that completed, so a rerun resumes without loss.
@@ -116,9 +118,12 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 		o.CheckpointRows, o.CheckpointResources = math.MaxInt, false
 	}
 	start := time.Now()
-	committed, err := o.Dest.State(ctx, p.Name)
-	if err != nil {
-		return nil, fmt.Errorf("read state: %w", err)
+	var committed []state.Entry
+	if !o.FullRefresh {
+		var err error
+		if committed, err = o.Dest.State(ctx, p.Name); err != nil {
+			return nil, fmt.Errorf("read state: %w", err)
+		}
 	}
 	tables, err := o.Dest.Tables(ctx)
 	if err != nil {
@@ -142,7 +147,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	defer cancel()
 	writeErr := make(chan error, 1)
 	go func() { writeErr <- w.run(ctx, cancel, r.out) }()
-	stopProgress := r.progress.start(o.Progress, r.stats, &r.mu)
+	stopProgress := r.progress.start(o.Progress, o.Redraw, r.stats, &r.mu)
 	extractErr := r.extract(ctx)
 	w.extractErr = extractErr
 	if extractErr == nil {

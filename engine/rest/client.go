@@ -102,9 +102,16 @@ type Call struct {
 	Auth     Authenticator // may be nil
 	Limiter  *rate.Limiter // endpoint-level budget (endpoint.rate_limit), may be nil
 	Actions  []ResponseAction
-	// Waited, if set, is told how long each attempt waited for the rate
-	// limiters (only waits of a millisecond or more), for progress reports.
-	Waited func(time.Duration)
+	// Waiting, if set, is called when an attempt must wait for a rate
+	// limiter, and the func it returns when that wait ends: progress shows
+	// the wall time during which some request of a resource waited.
+	Waiting func() (done func())
+	// Observed, if set, is told of every attempt once it got a response
+	// or failed to; it is called from the goroutine that sent it.
+	Observed func(Attempt)
+	// StopAfter, if above 0, ends a page walk after that many pages
+	// without requesting the next (pipe run --sample).
+	StopAfter int
 }
 
 // NewClient returns a Client with o's settings and defaults.
@@ -231,6 +238,11 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 		start := time.Now()
 		resp, err := c.send(ctx, r, creds)
 		c.logRequest(where, attempt, start, resp, err)
+		a := Attempt{Method: method, URL: c.redactor.URL(req.URL), Number: attempt, Duration: time.Since(start)}
+		if resp != nil {
+			a.Status = resp.StatusCode
+		}
+		call.observe(ctx, a)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%s: %w", where, context.Cause(ctx))
@@ -300,22 +312,47 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 }
 
 func (c *Client) waitLimiters(ctx context.Context, host string, call Call) error {
-	start := time.Now()
 	for _, l := range []*rate.Limiter{c.limiter, call.Limiter} {
 		if l == nil {
 			continue
 		}
-		if err := l.Wait(ctx); err != nil {
+		r := l.Reserve()
+		if !r.OK() {
+			return fmt.Errorf("burst %d admits no request", l.Burst())
+		}
+		d := r.Delay()
+		if d <= 0 {
+			continue
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+			r.Cancel()
+			return fmt.Errorf("a wait of %s would pass the deadline", d.Round(time.Millisecond))
+		}
+		var done func()
+		if call.Waiting != nil {
+			done = call.Waiting()
+		}
+		err := sleepCtx(ctx, d)
+		if done != nil {
+			done()
+		}
+		if err != nil {
+			r.Cancel()
 			return err
 		}
 	}
 	if c.shared != nil {
-		if err := c.shared.Wait(ctx, host); err != nil {
+		var done func()
+		if call.Waiting != nil {
+			done = call.Waiting()
+		}
+		err := c.shared.Wait(ctx, host)
+		if done != nil {
+			done()
+		}
+		if err != nil {
 			return err
 		}
-	}
-	if d := time.Since(start); d >= time.Millisecond && call.Waited != nil {
-		call.Waited(d)
 	}
 	return nil
 }
