@@ -242,7 +242,7 @@ func TestOAuth2RefreshTokenProcessesShareOneRefresh(t *testing.T) {
 	}
 	first := strings.TrimSpace(cmds[0].String())
 	for i, out := range cmds {
-		if strings.TrimSpace(out.String()) != first || !strings.HasPrefix(first, "Bearer at-") {
+		if strings.TrimSpace(out.String()) != first || !strings.HasPrefix(first, "Bearer snyk_uat.") {
 			t.Errorf("process %d printed %q, process 0 %q", i, out.String(), first)
 		}
 	}
