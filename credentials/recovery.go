@@ -20,9 +20,11 @@ import (
 const DefaultRecoveryDir = ".pipe"
 
 // FallbackRecoveryDir is the second place a recovery file is written when
-// the first cannot take it (a full or read-only disk): $PIPE_RECOVERY_DIR,
-// else $XDG_STATE_HOME/pipe, else ~/.local/state/pipe; "" when none of
-// these can be worked out. lookup defaults to os.LookupEnv.
+// the first cannot take it (a full or read-only disk): $PIPE_RECOVERY_DIR
+// when set; else, of $XDG_STATE_HOME/pipe, ~/.local/state/pipe and
+// $TMPDIR/pipe-recovery, the first on another filesystem than the working
+// directory (a full disk there does not stop it), else the first of them;
+// "" when none can be worked out. lookup defaults to os.LookupEnv.
 func FallbackRecoveryDir(lookup func(string) (string, bool)) string {
 	if lookup == nil {
 		lookup = os.LookupEnv
@@ -30,13 +32,40 @@ func FallbackRecoveryDir(lookup func(string) (string, bool)) string {
 	if d, ok := lookup("PIPE_RECOVERY_DIR"); ok && d != "" {
 		return d
 	}
+	var candidates []string
 	if d, ok := lookup("XDG_STATE_HOME"); ok && filepath.IsAbs(d) {
-		return filepath.Join(d, "pipe")
+		candidates = append(candidates, filepath.Join(d, "pipe"))
 	}
 	if h, ok := lookup("HOME"); ok && filepath.IsAbs(h) {
-		return filepath.Join(h, ".local", "state", "pipe")
+		candidates = append(candidates, filepath.Join(h, ".local", "state", "pipe"))
 	}
-	return ""
+	candidates = append(candidates, filepath.Join(os.TempDir(), "pipe-recovery"))
+	if wd, err := os.Getwd(); err == nil {
+		for _, c := range candidates {
+			if !sameFilesystem(wd, c) {
+				return c
+			}
+		}
+	}
+	return candidates[0]
+}
+
+// sameFilesystem reports whether b (or its nearest existing ancestor) is
+// on a's filesystem; true when it cannot tell.
+func sameFilesystem(a, b string) bool {
+	for {
+		if _, err := os.Stat(b); err == nil {
+			break
+		}
+		up := filepath.Dir(b)
+		if up == b {
+			return true
+		}
+		b = up
+	}
+	da, ok1 := deviceOf(a)
+	db, ok2 := deviceOf(b)
+	return !ok1 || !ok2 || da == db
 }
 
 // A recovery file is <dir>/recovered-<label>-<UTC time>[-n].secret, mode

@@ -83,12 +83,31 @@ func TestFallbackRecoveryDir(t *testing.T) {
 		{map[string]string{"PIPE_RECOVERY_DIR": "/mnt/other", "XDG_STATE_HOME": "/s", "HOME": "/h"}, "/mnt/other"},
 		{map[string]string{"XDG_STATE_HOME": "/s", "HOME": "/h"}, "/s/pipe"},
 		{map[string]string{"XDG_STATE_HOME": "relative", "HOME": "/h"}, "/h/.local/state/pipe"},
-		{map[string]string{}, ""},
+		{map[string]string{}, filepath.Join(os.TempDir(), "pipe-recovery")},
 	}
 	for _, tt := range tests {
 		if got := FallbackRecoveryDir(env(tt.env)); got != tt.want {
 			t.Errorf("FallbackRecoveryDir(%v) = %q, want %q", tt.env, got, tt.want)
 		}
+	}
+}
+
+// TestFallbackRecoveryDirOtherFilesystem: the fallback prefers a place on
+// another filesystem than the working directory, so a full disk there
+// does not stop the recovery file too.
+func TestFallbackRecoveryDirOtherFilesystem(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/dev/shm"); err != nil || sameFilesystem(wd, "/dev/shm") {
+		t.Skip("no /dev/shm on another filesystem than the working directory")
+	}
+	t.Setenv("TMPDIR", "/dev/shm")
+	env := map[string]string{"XDG_STATE_HOME": wd}
+	got := FallbackRecoveryDir(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if want := "/dev/shm/pipe-recovery"; got != want {
+		t.Errorf("FallbackRecoveryDir = %q, want %q (the working directory's filesystem is %s's)", got, want, wd)
 	}
 }
 

@@ -32,6 +32,7 @@ type runner struct {
 	done      *completion
 	mu        sync.Mutex // guards stats, done and tallies
 	tallies   map[string]*normalize.HintTally
+	names     *normalize.Names // the run's column and child table names, shared by its chains
 }
 
 func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
@@ -59,6 +60,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 		MaxInFlight:      p.Concurrency,
 		Scope:            scope,
 		MaxResponseBytes: p.MaxResponseBytes,
+		Shared:           o.SharedBudget,
 	})
 	x := &extract.Extractor{
 		Plan: p, Client: client, Secrets: o.Secrets, Redactor: red, Logger: o.Logger,
@@ -166,7 +168,11 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 		}
 	}
 	stats := r.stats[res.Name]
-	for page, err := range walk.Pages(ctx) {
+	pages := walk.Pages(ctx)
+	if given, ok := r.opts.Records[res.Name]; ok && c.Parent == nil {
+		pages = givenPages(res.Name, given)
+	}
+	for page, err := range pages {
 		if err != nil {
 			return err
 		}
@@ -205,7 +211,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 // a root resource): one, or one per item of its list variable.
 func (r *runner) submit(ctx context.Context, pl *pool, res *plan.Resource, parent *extract.Parent) error {
 	items := []string{""}
-	if res.EachVar != "" {
+	if _, given := r.opts.Records[res.Name]; res.EachVar != "" && (parent != nil || !given) {
 		items = res.Each
 	}
 	r.count(func() { r.done.add(res.Name, len(items)) })
@@ -259,6 +265,7 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		ListVar:           res.EachVar,
 		Required:          res.Required,
 		Secrets:           r.x.Redactor,
+		Names:             r.names,
 	}
 	for _, s := range res.ProcessingSteps {
 		c.Exclude = append(c.Exclude, s.ExcludeColumns...)

@@ -18,15 +18,18 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
 	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine/normalize"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/state"
@@ -58,6 +61,24 @@ type Options struct {
 	Auth rest.AuthKinds
 	// Sleep replaces time-based waits in retries (tests); nil for real ones.
 	Sleep func(context.Context, time.Duration) error
+	// Records gives the records of root resources, by resource name,
+	// instead of requesting them: a partition of a partitioned run
+	// (internal/jobs) gets its share of the parent records this way, and
+	// its rows and child chains come from them. A root given records makes
+	// one chain whatever its list variable holds, and moves no cursor.
+	Records map[string][]json.RawMessage
+	// BeforeCommit, when set, makes the run a single transaction: no
+	// checkpoints, and a run that fails commits nothing but its failed
+	// status in _pipe_loads. It is called once, in that transaction, after
+	// every row, cursor and replace swap was written and just before the
+	// commit of a run that succeeded; its error fails the run and rolls the
+	// transaction back. internal/jobs completes a River job there, so that
+	// a partition's effect and its completion commit together.
+	BeforeCommit func(ctx context.Context, tx destinations.Tx) error
+	// SharedBudget, when set, is a request budget shared with other
+	// processes, waited on before every request after the spec's own rate
+	// limits (see rest.SharedBudget).
+	SharedBudget rest.SharedBudget
 }
 
 // Report summarizes a run.
@@ -91,6 +112,9 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	if o.CheckpointRows <= 0 {
 		o.CheckpointRows = DefaultCheckpointRows
 	}
+	if o.BeforeCommit != nil {
+		o.CheckpointRows, o.CheckpointResources = math.MaxInt, false
+	}
 	start := time.Now()
 	committed, err := o.Dest.State(ctx, p.Name)
 	if err != nil {
@@ -104,6 +128,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.names = normalize.NewNames(tables) // the recorded names win
 	r.committed = make(map[state.Key]state.Cursor, len(committed))
 	for _, e := range committed {
 		r.committed[e.Key] = state.ParseCursor(e.Cursor)

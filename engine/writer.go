@@ -209,6 +209,12 @@ func (w *writer) commit(ctx context.Context, status string) error {
 // failed replace keeps the old data) and commits with the final status.
 func (w *writer) finish(ctx context.Context) error {
 	w.status = "completed"
+	if w.extractErr != nil && w.opts.BeforeCommit != nil {
+		_ = w.tx.Rollback()
+		w.status = "failed"
+		w.recordFailure(ctx, w.extractErr)
+		return nil
+	}
 	if w.extractErr != nil {
 		// A failed run commits nothing more: what it wrote since its last
 		// checkpoint is rolled back, so the tables are as the last commit
@@ -227,6 +233,15 @@ func (w *writer) finish(ctx context.Context) error {
 			_ = w.tx.Rollback()
 			w.status = "failed"
 			return fmt.Errorf("resource %q: replace: %w", res.Name, err)
+		}
+	}
+	if w.opts.BeforeCommit != nil {
+		if err := w.opts.BeforeCommit(ctx, w.tx); err != nil {
+			_ = w.tx.Rollback()
+			w.status = "failed"
+			err = fmt.Errorf("before commit: %w", err)
+			w.recordFailure(ctx, err)
+			return err
 		}
 	}
 	if err := w.commit(ctx, w.status); err != nil {

@@ -211,3 +211,17 @@ func (x *sqlTx) release() {
 	_ = x.conn.Close()
 	x.conn = nil
 }
+
+var _ destinations.SQLTxer = (*sqlTx)(nil)
+
+// SQLTx flushes the rows the Inserter holds back and returns the
+// transaction, for statements that must commit with the load's.
+func (x *sqlTx) SQLTx(ctx context.Context) (*sql.Tx, error) {
+	if err := x.check(); err != nil {
+		return nil, err
+	}
+	if err := x.flush(ctx); err != nil {
+		return nil, x.errorf(err)
+	}
+	return x.tx.Tx, nil
+}

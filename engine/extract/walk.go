@@ -135,3 +135,10 @@ func (c Chain) Key() state.Key {
 	}
 	return state.Key{Resource: c.Resource.Name, ParentKey: state.ParentKey(parts)}
 }
+
+// GivenPage returns a page of records that were handed to the run rather
+// than requested (a partition's share of its parent records); source
+// stands for the page's URL in errors.
+func GivenPage(records []gjson.Result, source string) Page {
+	return Page{Records: records, url: func() string { return source }}
+}

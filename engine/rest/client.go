@@ -52,6 +52,22 @@ type Options struct {
 	// MaxResponseBytes bounds a response body after decompression
 	// (client.max_response_bytes); 0 means DefaultMaxResponseBytes.
 	MaxResponseBytes int64
+	// Shared is a request budget shared with other processes, waited on
+	// after Limiter before every attempt; nil means none.
+	Shared SharedBudget
+}
+
+// SharedBudget is a request budget that several processes share, such
+// as the workers of a partitioned run (internal/jobs keeps one in
+// Postgres). The Client calls Wait before every attempt and SlowDown
+// after each 429, from many goroutines at once.
+type SharedBudget interface {
+	// Wait blocks until the budget allows one more request to host, or
+	// ctx is done (then it returns ctx's error).
+	Wait(ctx context.Context, host string) error
+	// SlowDown tells the budget that host answered 429 despite it, so
+	// that every process sharing it slows down.
+	SlowDown(ctx context.Context, host string)
 }
 
 // DefaultMaxResponseBytes is the largest response body read when
@@ -76,6 +92,7 @@ type Client struct {
 	inFlight       chan struct{} // nil: unbounded
 	scope          *Scope
 	maxBody        int64
+	shared         SharedBudget
 }
 
 // Call is what one request chain adds to a request: where errors come
@@ -105,6 +122,7 @@ func NewClient(o Options) *Client {
 		sleep:          o.Sleep,
 		now:            o.Now,
 		jitter:         fullJitter,
+		shared:         o.Shared,
 		scope:          o.Scope,
 		maxBody:        o.MaxResponseBytes,
 	}
@@ -203,7 +221,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 	}
 	refreshed := false
 	for attempt := 1; ; attempt++ {
-		if err := c.waitLimiters(ctx, call); err != nil {
+		if err := c.waitLimiters(ctx, req.URL.Host, call); err != nil {
 			return nil, fmt.Errorf("%s: rate limit: %w", where, err)
 		}
 		r, creds, err := c.prepare(ctx, req, method, call.Auth)
@@ -265,7 +283,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			return nil, herr
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
-			c.slowDown(call.Limiter, where)
+			c.slowDown(ctx, req.URL.Host, call.Limiter, where)
 		}
 		wait, from := serverWait(resp, c.now())
 		if limit := max(maxServerWait, c.maxBackoff); wait > limit {
@@ -281,13 +299,18 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 	}
 }
 
-func (c *Client) waitLimiters(ctx context.Context, call Call) error {
+func (c *Client) waitLimiters(ctx context.Context, host string, call Call) error {
 	start := time.Now()
 	for _, l := range []*rate.Limiter{c.limiter, call.Limiter} {
 		if l == nil {
 			continue
 		}
 		if err := l.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	if c.shared != nil {
+		if err := c.shared.Wait(ctx, host); err != nil {
 			return err
 		}
 	}
@@ -303,8 +326,12 @@ func (c *Client) waitLimiters(ctx context.Context, call Call) error {
 // slows further for the rest of the run instead of meeting 429s again.
 const slowDownFactor = 0.7
 
-// slowDown lowers the client-wide and the endpoint budgets after a 429.
-func (c *Client) slowDown(call *rate.Limiter, where string) {
+// slowDown lowers the client-wide, the endpoint and the shared budgets
+// after a 429.
+func (c *Client) slowDown(ctx context.Context, host string, call *rate.Limiter, where string) {
+	if c.shared != nil {
+		c.shared.SlowDown(ctx, host)
+	}
 	for _, l := range []*rate.Limiter{c.limiter, call} {
 		if l == nil || l.Limit() == rate.Inf {
 			continue

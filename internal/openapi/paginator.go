@@ -92,8 +92,8 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 		}
 		if has := firstField(resp, hasMoreFields); has != "" && pk != "" && selector != "" {
 			// Stripe: the next page starts after the last record's id.
-			pg.fields = []field{{"type", "cursor"}, {"cursor_path", selector + "|@reverse|0." + pk}, {"cursor_param", c.Name}}
-			pg.why = fmt.Sprintf("guess: query param %s and %s in the response: the cursor is the last record's %s (pipe stops on an empty page; check)", c.Name, has, pk)
+			pg.fields = []field{{"type", "last_id"}, {"id_path", pk}, {"cursor_param", c.Name}, {"has_more_path", has}}
+			pg.why = fmt.Sprintf("guess: query param %s and %s in the response: the next page starts after the last record's %s", c.Name, has, pk)
 			pg.guess = true
 			withSize()
 			return pg
