@@ -13,12 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/schema"
-	"github.com/pipe-etl/pipe/credentials/secrets"
 )
 
 // sample runs p as a sample (pipe run --sample N) into a SQLite file in
