@@ -75,11 +75,19 @@ func printSample(w io.Writer, p *plan.Plan, rep *engine.Report, tables []schema.
 		for _, line := range choices(res, s.Sample.Detected) {
 			fmt.Fprintf(w, "  %s\n", line)
 		}
+		// Chains may run in any order (the pool queues children); the pages
+		// of one chain keep theirs, and chains are listed by path.
+		reqs := slices.Clone(s.Sample.Requests)
+		slices.SortStableFunc(reqs, func(a, b rest.Attempt) int {
+			pa, _, _ := strings.Cut(pathOf(a.URL), "?")
+			pb, _, _ := strings.Cut(pathOf(b.URL), "?")
+			return strings.Compare(pa, pb)
+		})
 		width := 0
-		for _, a := range s.Sample.Requests {
+		for _, a := range reqs {
 			width = max(width, len(a.Method)+1+len(pathOf(a.URL)))
 		}
-		for _, a := range s.Sample.Requests {
+		for _, a := range reqs {
 			status := fmt.Sprint(a.Status)
 			if a.Status == 0 {
 				status = "---"
