@@ -101,7 +101,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		DataSelector:      ep.DataSelector,
 		Paginator:         compilePaginator(errs, paginatorPath(s, d, i), firstPtr(ep.Paginator, s.Client.Paginator)),
 		Auth:              firstPtr(ep.Auth, s.Client.Auth),
-		Incremental:       ep.Incremental,
+		Incremental:       ep.Incremental, // mergeEndpoint took the cursor of an incremental param
 		ResponseActions:   ep.ResponseActions,
 		RateLimit:         ep.RateLimit,
 		ProcessingSteps:   sr.ProcessingSteps,
@@ -130,14 +130,14 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 	if r.WriteDisposition == "merge" && len(r.PrimaryKey) == 0 {
 		errs.add(at+".write_disposition", "merge needs a primary_key")
 	}
-	r.Path = compilePath(errs, at+".endpoint.path", first(ep.Path, sr.Name), vars)
+	path, inPath := bindPathParams(first(ep.Path, sr.Name), ep.Params)
+	r.Path = compilePath(errs, at+".endpoint.path", path, vars)
 	for _, name := range sortedKeys(ep.Params) {
 		pv := ep.Params[name]
-		val := pv.Value
-		if pv.Resolve != nil {
-			val = "{resources." + pv.Resolve.Resource + "." + pv.Resolve.Field + "}"
+		if inPath[name] || pv.Incremental != nil {
+			continue // in the path, or the cursor's start_param
 		}
-		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, val, vars)})
+		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, paramText(pv), vars)})
 	}
 	for k, v := range ep.Headers {
 		r.Headers[k] = compile(errs, at+".endpoint.headers."+k, v, vars)
@@ -246,7 +246,7 @@ func mergeEndpoint(def, own *spec.Endpoint) spec.Endpoint {
 		DataSelector:    first(o.DataSelector, d.DataSelector),
 		Paginator:       firstPtr(o.Paginator, d.Paginator),
 		Auth:            firstPtr(o.Auth, d.Auth),
-		Incremental:     firstPtr(o.Incremental, d.Incremental),
+		Incremental:     firstPtr(own.Cursor(), def.Cursor()),
 		ResponseActions: firstSlice(o.ResponseActions, d.ResponseActions),
 		RateLimit:       firstPtr(o.RateLimit, d.RateLimit),
 	}

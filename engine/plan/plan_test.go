@@ -224,6 +224,7 @@ func TestRequestURLEscapesPathSegments(t *testing.T) {
 	for _, c := range []struct{ resource, want string }{
 		{"package_issues", "https://api.example.com/rest/orgs/a%2Fb%20c/packages/pkg:npm%2Flodash@4.17.20/issues?version=2024-10-15"},
 		{"dep_graph", "https://api.example.com/v1/org/a%2Fb%20c/dep-graph"},
+		{"comments", "https://api.example.com/rest/orgs/a%2Fb%20c/a%2Fb/pkg:npm%2Flodash@4.17.20?per_page=10"},
 	} {
 		u, err := p.RequestURL(p.Resource(c.resource), lookup)
 		if err != nil {

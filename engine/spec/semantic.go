@@ -108,7 +108,7 @@ func (c *checker) checkResource(i int) {
 		where:       fmt.Sprintf("resource %q", r.Name),
 		secrets:     true,
 		resource:    r.Name,
-		incremental: r.Endpoint != nil && r.Endpoint.Incremental != nil || c.defaultIncremental(),
+		incremental: r.Endpoint.Cursor() != nil || c.defaultIncremental(),
 	}
 	if r.Endpoint != nil {
 		c.endpoint(sc, base+".endpoint", r.Endpoint)
@@ -144,7 +144,7 @@ func (c *checker) checkResource(i int) {
 
 func (c *checker) defaultIncremental() bool {
 	d := c.s.ResourceDefaults
-	return d != nil && d.Endpoint != nil && d.Endpoint.Incremental != nil
+	return d != nil && d.Endpoint.Cursor() != nil
 }
 
 // rateLimit wants exactly one of the two rates.

@@ -159,22 +159,23 @@ func (c *checker) endpoint(sc *scope, path string, e *Endpoint) {
 	c.template(sc, path+".path", e.Path)
 	for _, k := range sortedKeys(e.Params) {
 		p, kp := e.Params[k], joinKey(path+".params", k)
-		if p.Resolve != nil {
+		switch {
+		case p.Resolve != nil:
 			r := p.Resolve
 			c.parentRef(sc, kp+".resource", r.Resource, fmt.Sprintf("{type: resolve, resource: %s, field: %s}", r.Resource, r.Field))
-			continue
+		case p.Incremental != nil:
+			c.incrementalValues(kp, p.Incremental)
+		default:
+			c.template(sc, kp, p.Value)
 		}
-		c.template(sc, kp, p.Value)
 	}
+	c.pathParams(path, e)
 	c.stringMap(sc, path+".headers", e.Headers)
 	c.jsonStrings(sc, path+".json", e.JSON)
 	c.stringMap(sc, path+".data", e.Data)
 	c.auth(&scope{where: "auth", secrets: true, incremental: sc.incremental}, path+".auth", e.Auth)
 	if inc := e.Incremental; inc != nil {
-		// The window's own bounds cannot depend on the window or a parent.
-		isc := &scope{where: "incremental values", secrets: true}
-		c.template(isc, path+".incremental.initial_value", inc.InitialValue)
-		c.template(isc, path+".incremental.end_value", inc.EndValue)
+		c.incrementalValues(path+".incremental", inc)
 	}
 	c.rateLimit(path+".rate_limit", e.RateLimit)
 }

@@ -223,11 +223,15 @@ type Endpoint struct {
 	RateLimit       *RateLimit        `json:"rate_limit,omitempty"`
 }
 
-// Param is a query parameter value: a scalar template, or the long form
-// {type: resolve, resource: PARENT, field: PATH}.
+// Param is a query parameter value: a scalar template, the long form
+// {type: resolve, resource: PARENT, field: PATH}, or dlt's incremental
+// param {type: incremental, cursor_path: ...}, which is endpoint.incremental
+// with start_param set to the param's name. A path placeholder {NAME}
+// takes the value of the param NAME instead of sending it as a query.
 type Param struct {
-	Value   string   `json:"-"`
-	Resolve *Resolve `json:"-"`
+	Value       string       `json:"-"`
+	Resolve     *Resolve     `json:"-"`
+	Incremental *Incremental `json:"-"`
 }
 
 // Resolve is the long form of a {resources.PARENT.FIELD} placeholder.

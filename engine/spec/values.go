@@ -110,10 +110,25 @@ func (v *Var) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON accepts a scalar template or {type: resolve, ...}.
+// UnmarshalJSON accepts a scalar template, {type: resolve, ...} or
+// {type: incremental, ...}.
 func (p *Param) UnmarshalJSON(b []byte) error {
 	if s, ok := scalarString(b); ok {
 		p.Value = s
+		return nil
+	}
+	var kind struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &kind); err != nil {
+		return err
+	}
+	if kind.Type == "incremental" {
+		var inc incrementalParam
+		if err := strictDecode(b, &inc); err != nil {
+			return err
+		}
+		p.Incremental = &inc.Incremental
 		return nil
 	}
 	var r Resolve
@@ -124,12 +139,32 @@ func (p *Param) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the scalar or the resolve mapping.
+// incrementalParam is the mapping of dlt's {type: incremental, ...} param.
+type incrementalParam struct {
+	Type string `json:"type"`
+	Incremental
+}
+
+// MarshalJSON writes the scalar or the mapping.
 func (p Param) MarshalJSON() ([]byte, error) {
-	if p.Resolve != nil {
+	switch {
+	case p.Resolve != nil:
 		return json.Marshal(p.Resolve)
+	case p.Incremental != nil:
+		return json.Marshal(incrementalParam{Type: "incremental", Incremental: *p.Incremental})
 	}
 	return json.Marshal(p.Value)
+}
+
+// UnmarshalJSON accepts a path (dlt's short form) or a mapping.
+func (e *Endpoint) UnmarshalJSON(b []byte) error {
+	var path string
+	if err := json.Unmarshal(b, &path); err == nil {
+		*e = Endpoint{Path: path}
+		return nil
+	}
+	type plain Endpoint
+	return strictDecode(b, (*plain)(e))
 }
 
 // UnmarshalJSON accepts "name" (name and path) or a mapping.
