@@ -2,8 +2,8 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -36,22 +36,29 @@ type runner struct {
 
 func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 	red := rest.NewRedactor()
+	o.Logger = slog.New(rest.NewRedactingHandler(o.Logger.Handler(), red)) // no secret in any log line
 	var limiter *rate.Limiter
 	if p.RateLimit != nil {
 		limiter = newLimiter(p.RateLimit)
 	}
+	scope, err := newScope(p, (&extract.Extractor{Plan: p, Secrets: o.Secrets, Redactor: red}).Lookup(ctx, extract.Chain{}))
+	if err != nil {
+		return nil, err
+	}
 	client := rest.NewClient(rest.Options{
-		HTTPClient:     o.HTTPClient,
-		Limiter:        limiter,
-		MaxAttempts:    p.Retry.MaxAttempts,
-		InitialBackoff: durationOf(p.Retry.InitialBackoff),
-		MaxBackoff:     durationOf(p.Retry.MaxBackoff),
-		Timeout:        durationOf(p.Retry.Timeout),
-		Redactor:       red,
-		Logger:         o.Logger,
-		UserAgent:      "pipe",
-		Sleep:          o.Sleep,
-		MaxInFlight:    p.Concurrency,
+		HTTPClient:       o.HTTPClient,
+		Limiter:          limiter,
+		MaxAttempts:      p.Retry.MaxAttempts,
+		InitialBackoff:   durationOf(p.Retry.InitialBackoff),
+		MaxBackoff:       durationOf(p.Retry.MaxBackoff),
+		Timeout:          durationOf(p.Retry.Timeout),
+		Redactor:         red,
+		Logger:           o.Logger,
+		UserAgent:        "pipe",
+		Sleep:            o.Sleep,
+		MaxInFlight:      p.Concurrency,
+		Scope:            scope,
+		MaxResponseBytes: p.MaxResponseBytes,
 	})
 	x := &extract.Extractor{
 		Plan: p, Client: client, Secrets: o.Secrets, Redactor: red, Logger: o.Logger,
@@ -63,7 +70,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 	x.OnRateWait = func(resource string, d time.Duration) {
 		r.count(func() { r.stats[resource].RateWait += d })
 	}
-	auths := map[*spec.Auth]rest.Authenticator{} // one per auth block, so tokens are shared
+	auths := map[*rest.AuthConfig]rest.Authenticator{} // one per auth block, so tokens are shared
 	for _, res := range p.Resources {
 		if !res.Needed {
 			continue
@@ -81,7 +88,7 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 			var err error
 			a, err = r.authenticator(ctx, res.Auth, red)
 			if err != nil {
-				return nil, fmt.Errorf("resource %q: auth %s: %w", res.Name, res.Auth.Type, err)
+				return nil, fmt.Errorf("resource %q: %w", res.Name, err)
 			}
 			auths[res.Auth] = a
 		}
@@ -90,9 +97,9 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 	return r, nil
 }
 
-// authenticator builds one auth block's authenticator: engine/rest's
-// kinds first, then the Options' factory for the others.
-func (r *runner) authenticator(ctx context.Context, a *spec.Auth, red *rest.Redactor) (rest.Authenticator, error) {
+// authenticator builds one auth block's authenticator with the
+// constructor the Options' table has for its type.
+func (r *runner) authenticator(ctx context.Context, a *rest.AuthConfig, red *rest.Redactor) (rest.Authenticator, error) {
 	lookup := r.x.Lookup(ctx, extract.Chain{})
 	expand := func(s string) (string, error) {
 		t, err := spec.ParseTemplate(s)
@@ -101,11 +108,12 @@ func (r *runner) authenticator(ctx context.Context, a *spec.Auth, red *rest.Reda
 		}
 		return t.Expand(lookup)
 	}
-	auth, err := rest.NewAuthenticator(a, expand, r.opts.HTTPClient, red, r.opts.Logger)
-	if !errors.Is(err, rest.ErrUnsupportedAuth) || r.opts.Auth == nil {
-		return auth, err
+	kinds := r.opts.Auth
+	if kinds == nil {
+		kinds = rest.BuiltinAuthKinds()
 	}
-	return r.opts.Auth(ctx, a, expand, red)
+	allowAuthEndpoints(r.x.Client.Scope(), a, expand)
+	return kinds.New(ctx, a, rest.AuthEnv{Expand: expand, HTTPClient: r.opts.HTTPClient, Redactor: red, Logger: r.opts.Logger})
 }
 
 // extract runs every needed root resource; children are submitted by
@@ -250,6 +258,7 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		IncludeFromParent: res.IncludeFromParent,
 		ListVar:           res.EachVar,
 		Required:          res.Required,
+		Secrets:           r.x.Redactor,
 	}
 	for _, s := range res.ProcessingSteps {
 		c.Exclude = append(c.Exclude, s.ExcludeColumns...)

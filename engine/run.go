@@ -29,7 +29,6 @@ import (
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/secrets"
-	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/engine/state"
 )
 
@@ -53,17 +52,13 @@ type Options struct {
 	CheckpointResources bool
 	// MaxIdentLen is the destination's identifier limit (63 for Postgres).
 	MaxIdentLen int
-	// Auth builds authenticators for auth kinds that engine/rest does not
-	// know (oauth2_refresh_token, token_broker). May be nil.
-	Auth AuthFactory
+	// Auth maps each auth type to its constructor; the composition root
+	// assembles it (rest.BuiltinAuthKinds plus oauth2_refresh_token and
+	// token_broker). Nil means rest.BuiltinAuthKinds.
+	Auth rest.AuthKinds
 	// Sleep replaces time-based waits in retries (tests); nil for real ones.
 	Sleep func(context.Context, time.Duration) error
 }
-
-// AuthFactory builds an authenticator for one auth block. expand resolves
-// placeholders in the block's string fields; red learns the secrets the
-// authenticator obtains, so they are redacted from errors.
-type AuthFactory func(ctx context.Context, a *spec.Auth, expand func(string) (string, error), red *rest.Redactor) (rest.Authenticator, error)
 
 // Report summarizes a run.
 type Report struct {

@@ -164,7 +164,7 @@ func TestTokenBrokerAgainstBroker(t *testing.T) {
 	}
 	first := req.Header.Get("Authorization")
 	h.p.ExpireAccessTokens()
-	if err := tb.Refresh(ctx); err != nil {
+	if err := tb.Refresh(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	tb.Authenticate(ctx, req)

@@ -140,12 +140,13 @@ func (a *OAuth2RefreshToken) Authenticate(ctx context.Context, req *rest.Request
 }
 
 // Refresh renews the access token after the API rejected it (401).
-// rest.Refresher's Refresh does not say which token failed, so: a caller
+// It does not yet compare the stale request's token (rest.TokenCache
+// does that for the kinds in engine/rest), so: a caller
 // that waited while another renewed gets that renewal; and a token this
 // authenticator obtained from the provider moments ago (refreshGrace) is
 // taken to be the renewal that a concurrent 401 for the previous token
 // needed. Concurrent 401s for one stale token thus cause one renewal.
-func (a *OAuth2RefreshToken) Refresh(ctx context.Context) error {
+func (a *OAuth2RefreshToken) Refresh(ctx context.Context, _ *rest.Request) error {
 	a.mu.Lock()
 	stale, gen := a.current.Token, a.gen
 	a.mu.Unlock()

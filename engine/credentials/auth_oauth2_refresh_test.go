@@ -112,7 +112,7 @@ func TestOAuth2RefreshTokenRefreshAfter401(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := a.Refresh(context.Background()); err != nil {
+			if err := a.Refresh(context.Background(), nil); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -126,12 +126,12 @@ func TestOAuth2RefreshTokenRefreshAfter401(t *testing.T) {
 		t.Fatalf("token not renewed after 401")
 	}
 	// A 401 that arrives just after the renewal does not renew again.
-	if err := a.Refresh(context.Background()); err != nil || p.Refreshes() != 2 {
+	if err := a.Refresh(context.Background(), nil); err != nil || p.Refreshes() != 2 {
 		t.Fatalf("late Refresh renewed again: %v (refreshes %d)", err, p.Refreshes())
 	}
 	// Later, a 401 renews again.
 	clk.Advance(time.Minute)
-	if err := a.Refresh(context.Background()); err != nil || p.Refreshes() != 3 {
+	if err := a.Refresh(context.Background(), nil); err != nil || p.Refreshes() != 3 {
 		t.Fatalf("Refresh after grace: %v (refreshes %d)", err, p.Refreshes())
 	}
 	// The token the API will accept is the last one.
@@ -155,7 +155,7 @@ func TestOAuth2RefreshTokenCachedButRevokedRenews(t *testing.T) {
 	// spend the refresh token, not trust the cache again.
 	b, _ := credentials.NewOAuth2RefreshToken(cfg)
 	stale := authenticate(t, b)
-	if err := b.Refresh(context.Background()); err != nil {
+	if err := b.Refresh(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if authenticate(t, b) == stale || p.Refreshes() != 2 {

@@ -131,7 +131,7 @@ func (b *TokenBroker) Authenticate(ctx context.Context, req *rest.Request) error
 
 // Refresh drops the broker's cached token and fetches a new one, once for
 // concurrent 401s (see OAuth2RefreshToken.Refresh for the rule).
-func (b *TokenBroker) Refresh(ctx context.Context) error {
+func (b *TokenBroker) Refresh(ctx context.Context, _ *rest.Request) error {
 	b.mu.Lock()
 	gen := b.gen
 	b.mu.Unlock()

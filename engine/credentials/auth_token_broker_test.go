@@ -90,7 +90,7 @@ func TestTokenBroker(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := b.Refresh(ctx); err != nil {
+			if err := b.Refresh(ctx, nil); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -105,7 +105,7 @@ func TestTokenBroker(t *testing.T) {
 		t.Fatalf("after Refresh: %q", req.Header.Get("Authorization"))
 	}
 	clk.Advance(time.Minute)
-	if err := b.Refresh(ctx); err != nil || fb.deletes != 2 {
+	if err := b.Refresh(ctx, nil); err != nil || fb.deletes != 2 {
 		t.Fatalf("a later 401 refreshes again: %v, %d deletes", err, fb.deletes)
 	}
 	for _, s := range []string{"key-1", "csecret-xyz", "at-1", "at-2"} {

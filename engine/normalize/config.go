@@ -9,6 +9,15 @@ import (
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
+// Secrets tells registered credentials apart from data; engine/rest's
+// Redactor implements it.
+type Secrets interface {
+	// Contains reports whether s holds a credential anywhere.
+	Contains(s string) bool
+	// String returns s with every credential replaced by "***".
+	String(s string) string
+}
+
 // Config says how the records of one resource become rows.
 type Config struct {
 	// Table is the root table name, already snake_case.
@@ -36,6 +45,10 @@ type Config struct {
 	// LoadID, when set, is written to every row as _pipe_load_id and is
 	// then part of every observed table.
 	LoadID string
+	// Secrets, when set, keeps credentials out of the rows: every
+	// credential inside a text or JSON value is replaced by "***" (an API
+	// that echoes the token it got).
+	Secrets Secrets
 
 	// The shaping of a record beyond its own fields (see Extras):
 

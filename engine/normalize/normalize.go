@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"encoding/json"
+
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/tidwall/gjson"
 )
@@ -144,6 +146,26 @@ func (w *walker) list(t *table, nd *node, arr gjson.Result, level int, parentID 
 }
 
 func (w *walker) set(tr *tableRows, nd *node, row schema.Row, v any, typ schema.Type) {
+	if sec := w.n.cfg.Secrets; sec != nil {
+		v = withoutSecrets(sec, v)
+	}
 	row[nd.col] = v
 	tr.observe(w.out.gen, nd, typ)
+}
+
+// withoutSecrets replaces every credential inside a text or JSON value by
+// "***": secrets never reach the database, in any of the forms the
+// Secrets know (raw, URL-encoded, JSON-escaped, base64).
+func withoutSecrets(sec Secrets, v any) any {
+	switch x := v.(type) {
+	case string:
+		if sec.Contains(x) {
+			return sec.String(x)
+		}
+	case json.RawMessage:
+		if sec.Contains(string(x)) {
+			return json.RawMessage(sec.String(string(x)))
+		}
+	}
+	return v
 }

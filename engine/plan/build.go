@@ -64,6 +64,10 @@ func Build(s *spec.Spec, o Options) (*Plan, error) {
 		base = o.BaseURL
 	}
 	p.BaseURL = compile(errs, "client.base_url", base, vars).String()
+	for i, h := range s.Client.AllowedHosts {
+		p.AllowedHosts = append(p.AllowedHosts, compile(errs, fmt.Sprintf("client.allowed_hosts[%d]", i), h, vars).String())
+	}
+	p.MaxResponseBytes = s.Client.MaxResponseBytes
 	for k, v := range s.Client.Headers {
 		p.Headers[k] = compile(errs, "client.headers."+k, v, vars)
 	}
@@ -76,9 +80,10 @@ func Build(s *spec.Spec, o Options) (*Plan, error) {
 		d = &spec.ResourceDefaults{}
 	}
 	scalars := scalarVars(s, vars)
+	auths := authCache{}
 	var list []*Resource
 	for i := range s.Resources {
-		r := buildResource(errs, s, d, i, scalars)
+		r := buildResource(errs, s, d, i, scalars, auths)
 		listVar(errs, fmt.Sprintf("resources[%d]", i), r, vars)
 		list = append(list, r)
 	}
@@ -88,7 +93,7 @@ func Build(s *spec.Spec, o Options) (*Plan, error) {
 	return p, errs.err()
 }
 
-func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i int, vars map[string]string) *Resource {
+func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i int, vars map[string]string, auths authCache) *Resource {
 	sr := s.Resources[i]
 	at := fmt.Sprintf("resources[%d]", i)
 	ep := mergeEndpoint(d.Endpoint, sr.Endpoint)
@@ -100,9 +105,8 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		Method:            strings.ToUpper(first(ep.Method, DefaultMethod)),
 		DataSelector:      ep.DataSelector,
 		Paginator:         compilePaginator(errs, paginatorPath(s, d, i), firstPtr(ep.Paginator, s.Client.Paginator)),
-		Auth:              firstPtr(ep.Auth, s.Client.Auth),
 		Incremental:       ep.Incremental, // mergeEndpoint took the cursor of an incremental param
-		ResponseActions:   ep.ResponseActions,
+		ResponseActions:   compileActions(ep.ResponseActions),
 		RateLimit:         ep.RateLimit,
 		ProcessingSteps:   sr.ProcessingSteps,
 		PrimaryKey:        firstSlice(sr.PrimaryKey, d.PrimaryKey),
@@ -114,13 +118,16 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		Data:              map[string]spec.Template{},
 	}
 	applyColumnHints(r)
-	if r.Auth != nil && r.Auth.Use != "" {
-		path := at + ".endpoint.auth"
-		if r.Auth == s.Client.Auth {
-			path = "client.auth"
-		}
-		r.Auth = namedAuth(errs, s, path, r.Auth.Use, vars)
+	auth, authPath := firstPtr(ep.Auth, s.Client.Auth), at+".endpoint.auth"
+	if auth != nil && auth == s.Client.Auth {
+		authPath = "client.auth"
 	}
+	if auth != nil && auth.Use != "" {
+		var name string
+		auth, name = namedAuth(errs, s, authPath, auth.Use, vars)
+		authPath = "auths." + name
+	}
+	r.Auth = auths.compile(errs, authPath, s.Name, auth, vars)
 	if c := firstPtr(sr.SchemaContract, d.SchemaContract); c != nil {
 		r.SchemaContract = *c
 	}
@@ -218,13 +225,13 @@ func applyColumnHints(r *Resource) {
 
 // namedAuth returns the entry of auths that a string auth names once its
 // variables are bound (auth: "{vars.auth}" with --var auth=oauth).
-func namedAuth(errs *errorList, s *spec.Spec, path, use string, vars map[string]string) *spec.Auth {
+func namedAuth(errs *errorList, s *spec.Spec, path, use string, vars map[string]string) (*spec.Auth, string) {
 	name := compile(errs, path, use, vars).String()
 	if a, ok := s.Auths[name]; ok {
-		return a
+		return a, name
 	}
 	errs.add(path, "no auth named %q in auths (have %s)", name, strings.Join(sortedKeys(s.Auths), ", "))
-	return nil
+	return nil, name
 }
 
 // mergeEndpoint applies the resource's endpoint over the defaults' one.

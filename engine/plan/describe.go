@@ -53,7 +53,7 @@ func (p *Plan) describeResource(pr *printer, r *Resource) {
 		pr.line(2, "body: %s", describeBody(r))
 	}
 	pr.line(2, "paginator: %s", paginatorText(r.Paginator))
-	pr.line(2, "auth: %s", authText(r.Auth, p.Vars))
+	pr.line(2, "auth: %s", authText(r.Auth))
 	sel := r.DataSelector
 	if sel == "" {
 		sel = "(detected from the first response)"
@@ -161,37 +161,6 @@ func perParent(r *Resource) string {
 		return ""
 	}
 	return fmt.Sprintf(", one cursor per %s record", r.Parent)
-}
-
-func authText(a *spec.Auth, vars map[string]string) string {
-	if a == nil {
-		return "none"
-	}
-	bound := func(s string) string {
-		t, err := spec.ParseTemplate(s)
-		if err != nil {
-			return s
-		}
-		return bindVars(t, vars).String()
-	}
-	switch a.Type {
-	case "api_key":
-		loc, name := a.Location, a.Name
-		if loc == "" {
-			loc = "header"
-		}
-		if name == "" {
-			name = "Authorization"
-		}
-		return fmt.Sprintf("api_key (%s %s = %q)", loc, name, bound(a.APIKey))
-	case "bearer":
-		return fmt.Sprintf("bearer (token %q)", bound(a.Token))
-	case "oauth2_client_credentials", "oauth2_refresh_token", "login":
-		return fmt.Sprintf("%s (token_url %s)", a.Type, bound(a.TokenURL))
-	case "token_broker":
-		return fmt.Sprintf("token_broker (%s)", bound(a.BrokerURL))
-	}
-	return a.Type
 }
 
 func rateText(rl *spec.RateLimit) string {

@@ -19,6 +19,11 @@ type Plan struct {
 	Concurrency int
 	RateLimit   *spec.RateLimit
 	Retry       spec.Retry
+	// AllowedHosts are client.allowed_hosts, variables bound: origins
+	// besides base_url's and the auths' token URLs' that requests may go to.
+	AllowedHosts []string
+	// MaxResponseBytes is client.max_response_bytes (0: the default).
+	MaxResponseBytes int64
 	// Resources are ordered so that every parent comes before its children.
 	Resources []*Resource
 }
@@ -50,9 +55,9 @@ type Resource struct {
 	Data            map[string]spec.Template
 	DataSelector    string
 	Paginator       rest.PaginatorConfig // every default applied; type auto detects
-	Auth            *spec.Auth           // nil means none
+	Auth            *rest.AuthConfig     // compiled, defaults applied; nil means none
 	Incremental     *spec.Incremental
-	ResponseActions []spec.ResponseAction
+	ResponseActions []rest.ResponseAction
 	RateLimit       *spec.RateLimit
 	ProcessingSteps []spec.ProcessingStep
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/tidwall/gjson"
 )
 
@@ -16,9 +15,18 @@ const (
 	ActionFail   = "fail"
 )
 
+// ResponseAction is one compiled response_actions rule: the conditions
+// that are set (non-zero) must all hold for Action to apply.
+type ResponseAction struct {
+	StatusCode int    // the response's status
+	Content    string // a substring of the body
+	Condition  string // a gjson condition on the body (see Condition)
+	Action     string // ActionIgnore, ActionRetry or ActionFail
+}
+
 // matchAction returns the action of the first rule whose set conditions
 // all match resp, or "" when none does.
-func matchAction(rules []spec.ResponseAction, resp *Response) (string, error) {
+func matchAction(rules []ResponseAction, resp *Response) (string, error) {
 	for i, r := range rules {
 		switch r.Action {
 		case ActionIgnore, ActionRetry, ActionFail:

@@ -9,19 +9,22 @@ var _ Authenticator = (*APIKey)(nil)
 
 // APIKey sends a fixed key (api_key).
 //
-// Fields: api_key (required, used verbatim, so it may carry a scheme such
-// as "token {secrets.snyk_token}"), name (default "Authorization"),
-// location (header, the default; query; cookie).
+// Fields: APIKey (required, used verbatim, so it may carry a scheme such
+// as "token {secrets.snyk_token}"), Name, Location (header, query or
+// cookie).
 type APIKey struct {
 	name, location, value string
 }
 
-func newAPIKey(b authBuilder) (*APIKey, error) {
-	v, err := b.secret("api_key", b.a.APIKey)
+func newAPIKey(_ context.Context, cfg *AuthConfig, env AuthEnv) (Authenticator, error) {
+	v, err := secret(env, "api_key", cfg.APIKey)
 	if err != nil {
 		return nil, err
 	}
-	k := &APIKey{name: or(b.a.Name, "Authorization"), location: or(b.a.Location, "header"), value: v}
+	k := &APIKey{name: cfg.Name, location: cfg.Location, value: v}
+	if k.name == "" {
+		return nil, fmt.Errorf("name is required")
+	}
 	switch k.location {
 	case "header", "query", "cookie":
 	default:

@@ -10,27 +10,27 @@ var _ Authenticator = (*HTTPBasic)(nil)
 
 // HTTPBasic sends RFC 7617 basic credentials (http_basic).
 //
-// Fields: username (required), password (may be empty).
+// Fields: Username (required), Password (may be empty).
 type HTTPBasic struct {
 	header string
 }
 
-func newHTTPBasic(b authBuilder) (*HTTPBasic, error) {
-	if b.a.Username == "" {
+func newHTTPBasic(_ context.Context, cfg *AuthConfig, env AuthEnv) (Authenticator, error) {
+	if cfg.Username == "" {
 		return nil, fmt.Errorf("username is required")
 	}
-	user, err := b.field("username", b.a.Username)
+	user, err := field(env, "username", cfg.Username)
 	if err != nil {
 		return nil, err
 	}
 	pass := ""
-	if b.a.Password != "" {
-		if pass, err = b.secret("password", b.a.Password); err != nil {
+	if cfg.Password != "" {
+		if pass, err = secret(env, "password", cfg.Password); err != nil {
 			return nil, err
 		}
 	}
 	enc := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
-	b.red.Add(enc)
+	env.Redactor.Add(enc)
 	return &HTTPBasic{header: "Basic " + enc}, nil
 }
 

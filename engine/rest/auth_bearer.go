@@ -6,18 +6,18 @@ var _ Authenticator = (*Bearer)(nil)
 
 // Bearer sends "Authorization: Bearer <token>" (bearer).
 //
-// Fields: token (required).
+// Fields: Token (required).
 type Bearer struct {
 	header string
 }
 
-func newBearer(b authBuilder) (*Bearer, error) {
-	t, err := b.secret("token", b.a.Token)
+func newBearer(_ context.Context, cfg *AuthConfig, env AuthEnv) (Authenticator, error) {
+	t, err := secret(env, "token", cfg.Token)
 	if err != nil {
 		return nil, err
 	}
 	h := "Bearer " + t
-	b.red.Add(h)
+	env.Redactor.Add(h)
 	return &Bearer{header: h}, nil
 }
 

@@ -25,12 +25,10 @@ var (
 // Login POSTs credentials to a token URL and sends the token it gets back
 // (login), as Checkmarx SCA wants.
 //
-// Fields: token_url (required), form (form-encoded body) or json (JSON
+// Fields: TokenURL (required), Form (form-encoded body) or JSON (JSON
 // body), one of them required, values being templates expanded at each
-// login; token_path (gjson, default "access_token"), expires_in_path
-// (gjson, seconds, default "expires_in"; absent from the reply means no
-// expiry), header_name (default "Authorization"), header_prefix (default
-// "Bearer ").
+// login; TokenPath (gjson), ExpiresInPath (gjson, seconds; absent from
+// the reply means no expiry), HeaderName, HeaderPrefix.
 //
 // It logs in again 30 s before the token expires and after a 401, once
 // for all concurrent requests. A failed login names the token URL and the
@@ -47,39 +45,41 @@ type Login struct {
 	hc        *http.Client
 	red       *Redactor
 	logger    *slog.Logger
-	cache     *tokenCache
+	cache     *TokenCache
 }
 
-func newLogin(b authBuilder, hc *http.Client, logger *slog.Logger) (*Login, error) {
-	if b.a.TokenURL == "" {
+func newLogin(_ context.Context, cfg *AuthConfig, env AuthEnv) (Authenticator, error) {
+	if cfg.TokenURL == "" {
 		return nil, fmt.Errorf("token_url is required")
 	}
-	tokenURL, err := b.field("token_url", b.a.TokenURL)
+	tokenURL, err := field(env, "token_url", cfg.TokenURL)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := url.ParseRequestURI(tokenURL); err != nil {
 		return nil, fmt.Errorf("token_url: %w", err)
 	}
-	if (b.a.Form == nil) == (b.a.JSON == nil) {
+	if (cfg.Form == nil) == (cfg.JSON == nil) {
 		return nil, fmt.Errorf("exactly one of form and json is required")
 	}
+	for name, v := range map[string]string{"token_path": cfg.TokenPath, "expires_in_path": cfg.ExpiresInPath, "header_name": cfg.HeaderName} {
+		if v == "" {
+			return nil, fmt.Errorf("%s is required", name)
+		}
+	}
 	l := &Login{
-		tokenURL: tokenURL, form: b.a.Form, json: b.a.JSON,
-		tokenPath: or(b.a.TokenPath, "access_token"), expiresIn: or(b.a.ExpiresInPath, "expires_in"),
-		header: or(b.a.HeaderName, "Authorization"), prefix: "Bearer ",
-		expand: b.expand, hc: hc, red: b.red, logger: logger,
+		tokenURL: tokenURL, form: cfg.Form, json: cfg.JSON,
+		tokenPath: cfg.TokenPath, expiresIn: cfg.ExpiresInPath,
+		header: cfg.HeaderName, prefix: cfg.HeaderPrefix,
+		expand: env.Expand, hc: env.HTTPClient, red: env.Redactor, logger: env.Logger,
 	}
-	if b.a.HeaderPrefix != nil {
-		l.prefix = *b.a.HeaderPrefix
-	}
-	l.cache = newTokenCache(l.login)
+	l.cache = NewTokenCache(l.login)
 	return l, nil
 }
 
 // Authenticate sets the token header, logging in if needed.
 func (l *Login) Authenticate(ctx context.Context, req *Request) error {
-	v, err := l.cache.get(ctx)
+	v, err := l.cache.Get(ctx)
 	if err != nil {
 		return err
 	}
@@ -89,8 +89,8 @@ func (l *Login) Authenticate(ctx context.Context, req *Request) error {
 
 // Refresh drops the token that got a 401 unless it was already replaced;
 // the next Authenticate logs in again.
-func (l *Login) Refresh(ctx context.Context) error {
-	l.cache.refreshFrom(ctx, l.header)
+func (l *Login) Refresh(_ context.Context, stale *Request) error {
+	l.cache.InvalidateHeader(stale, l.header)
 	return nil
 }
 
@@ -165,14 +165,15 @@ func (l *Login) body() ([]byte, string, error) {
 	return b, "application/json", nil
 }
 
-// value expands one field; a value from a secret or under a sensitive key
-// (password, client_secret, ...) is registered with the redactor.
+// value expands one field; a value under a sensitive key (password,
+// client_secret, ...) is registered with the redactor (values from
+// {secrets.*} are registered by the expander).
 func (l *Login) value(path, key, v string) (string, error) {
 	x, err := l.expand(v)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
-	if hasSecret(v) || credentialName(key) {
+	if credentialName(key) {
 		l.red.Add(x)
 	}
 	return x, nil

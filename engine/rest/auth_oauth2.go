@@ -22,13 +22,14 @@ var (
 // credentials grant (oauth2_client_credentials) and sends it as
 // "Authorization: Bearer <token>".
 //
-// Fields: token_url, client_id, client_secret (required), scopes,
-// token_data (extra form fields of the token request), client_auth
-// ("basic", the default: credentials in the Authorization header; "body":
-// in the form).
+// Fields: TokenURL, ClientID, ClientSecret (required), Scopes, TokenData
+// (extra form fields of the token request, which may override
+// grant_type), ClientAuth ("basic": credentials in the Authorization
+// header; "body": in the form, as dlt sends them), DefaultTokenExpiration.
 //
-// The token is cached until 30 s before it expires (for ever when the
-// reply has no expires_in) and fetched once for all concurrent requests.
+// The token is cached until 30 s before it expires (the reply's
+// expires_in, else DefaultTokenExpiration, else until a 401) and fetched
+// once for all concurrent requests.
 // After a 401 the token that failed is dropped and one new token is
 // fetched, however many requests failed with it.
 type OAuth2ClientCredentials struct {
@@ -36,65 +37,68 @@ type OAuth2ClientCredentials struct {
 	hc     *http.Client
 	red    *Redactor
 	logger *slog.Logger
-	cache  *tokenCache
+	cache  *TokenCache
+	// defaultLifetime applies when the reply has no expires_in.
+	defaultLifetime time.Duration
 }
 
-func newOAuth2ClientCredentials(b authBuilder, hc *http.Client, logger *slog.Logger) (*OAuth2ClientCredentials, error) {
-	if b.a.TokenURL == "" {
+func newOAuth2ClientCredentials(_ context.Context, cfg *AuthConfig, env AuthEnv) (Authenticator, error) {
+	if cfg.TokenURL == "" {
 		return nil, fmt.Errorf("token_url is required")
 	}
-	tokenURL, err := b.field("token_url", b.a.TokenURL)
+	tokenURL, err := field(env, "token_url", cfg.TokenURL)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := url.ParseRequestURI(tokenURL); err != nil {
 		return nil, fmt.Errorf("token_url: %w", err)
 	}
-	if b.a.ClientID == "" {
+	if cfg.ClientID == "" {
 		return nil, fmt.Errorf("client_id is required")
 	}
-	id, err := b.field("client_id", b.a.ClientID)
+	id, err := field(env, "client_id", cfg.ClientID)
 	if err != nil {
 		return nil, err
 	}
-	secret, err := b.secret("client_secret", b.a.ClientSecret)
+	sec, err := secret(env, "client_secret", cfg.ClientSecret)
 	if err != nil {
 		return nil, err
 	}
 	o := &OAuth2ClientCredentials{
-		cfg:    clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: tokenURL, Scopes: b.a.Scopes},
-		hc:     hc,
-		red:    b.red,
-		logger: logger,
+		cfg:             clientcredentials.Config{ClientID: id, ClientSecret: sec, TokenURL: tokenURL, Scopes: cfg.Scopes},
+		hc:              env.HTTPClient,
+		red:             env.Redactor,
+		logger:          env.Logger,
+		defaultLifetime: cfg.DefaultTokenExpiration,
 	}
-	switch b.a.ClientAuth {
-	case "", "basic":
+	switch cfg.ClientAuth {
+	case "basic":
 		o.cfg.AuthStyle = oauth2.AuthStyleInHeader
 	case "body":
 		o.cfg.AuthStyle = oauth2.AuthStyleInParams
 	default:
-		return nil, fmt.Errorf("client_auth %q (want basic or body)", b.a.ClientAuth)
+		return nil, fmt.Errorf("client_auth %q (want basic or body)", cfg.ClientAuth)
 	}
-	if len(b.a.TokenData) > 0 {
+	if len(cfg.TokenData) > 0 {
 		o.cfg.EndpointParams = url.Values{}
-		for k, v := range b.a.TokenData {
-			x, err := b.field("token_data."+k, v)
+		for k, v := range cfg.TokenData {
+			x, err := field(env, "token_data."+k, v)
 			if err != nil {
 				return nil, err
 			}
-			if credentialName(k) || hasSecret(v) {
-				b.red.Add(x)
+			if credentialName(k) {
+				env.Redactor.Add(x)
 			}
 			o.cfg.EndpointParams.Set(k, x)
 		}
 	}
-	o.cache = newTokenCache(o.fetch)
+	o.cache = NewTokenCache(o.fetch)
 	return o, nil
 }
 
 // Authenticate sets the Authorization header, fetching a token if needed.
 func (o *OAuth2ClientCredentials) Authenticate(ctx context.Context, req *Request) error {
-	v, err := o.cache.get(ctx)
+	v, err := o.cache.Get(ctx)
 	if err != nil {
 		return err
 	}
@@ -104,8 +108,8 @@ func (o *OAuth2ClientCredentials) Authenticate(ctx context.Context, req *Request
 
 // Refresh drops the token that got a 401 unless it was already replaced;
 // the next Authenticate fetches a new one.
-func (o *OAuth2ClientCredentials) Refresh(ctx context.Context) error {
-	o.cache.refreshFrom(ctx, "Authorization")
+func (o *OAuth2ClientCredentials) Refresh(_ context.Context, stale *Request) error {
+	o.cache.InvalidateHeader(stale, "Authorization")
 	return nil
 }
 
@@ -126,7 +130,7 @@ func (o *OAuth2ClientCredentials) fetch(ctx context.Context) (string, time.Durat
 	o.red.Add(tok.AccessToken)
 	v := tok.Type() + " " + tok.AccessToken
 	o.red.Add(v)
-	var lifetime time.Duration
+	lifetime := o.defaultLifetime
 	if !tok.Expiry.IsZero() {
 		lifetime = time.Until(tok.Expiry)
 	}

@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // secrets is the expand function of the auth tests.
@@ -29,7 +27,16 @@ func secrets(vals map[string]string) func(string) (string, error) {
 	}
 }
 
-func strp(s string) *string { return &s }
+// newAuthenticator builds cfg with its defaults applied, as the engine
+// gets it from the plan.
+func newAuthenticator(cfg *AuthConfig, expand func(string) (string, error), red *Redactor) (Authenticator, error) {
+	if cfg == nil {
+		return BuiltinAuthKinds().New(context.Background(), nil, AuthEnv{})
+	}
+	c := *cfg
+	c.ApplyDefaults()
+	return BuiltinAuthKinds().New(context.Background(), &c, AuthEnv{Expand: expand, Redactor: red})
+}
 
 func TestStaticAuth(t *testing.T) {
 	type seen struct{ authz, key, query, cookie string }
@@ -41,21 +48,21 @@ func TestStaticAuth(t *testing.T) {
 	exp := secrets(map[string]string{"tok": "abc123", "pw": "p@ss"})
 	tests := []struct {
 		name string
-		auth spec.Auth
+		auth AuthConfig
 		want seen
 	}{
-		{"api_key default header", spec.Auth{Type: "api_key", APIKey: "token {secrets.tok}"}, seen{authz: "token abc123", query: "a=1"}},
-		{"api_key named header", spec.Auth{Type: "api_key", Name: "X-Api-Key", APIKey: "{secrets.tok}"}, seen{key: "abc123", query: "a=1"}},
-		{"api_key query", spec.Auth{Type: "api_key", Name: "api_key", Location: "query", APIKey: "{secrets.tok}"}, seen{query: "a=1&api_key=abc123"}},
-		{"api_key cookie", spec.Auth{Type: "api_key", Name: "sid", Location: "cookie", APIKey: "{secrets.tok}"}, seen{query: "a=1", cookie: "sid=abc123"}},
-		{"bearer", spec.Auth{Type: "bearer", Token: "{secrets.tok}"}, seen{authz: "Bearer abc123", query: "a=1"}},
-		{"http_basic", spec.Auth{Type: "http_basic", Username: "ann", Password: "{secrets.pw}"}, seen{authz: "Basic YW5uOnBAc3M=", query: "a=1"}},
-		{"http_basic no password", spec.Auth{Type: "http_basic", Username: "ann"}, seen{authz: "Basic YW5uOg==", query: "a=1"}},
+		{"api_key default header", AuthConfig{Type: "api_key", APIKey: "token {secrets.tok}"}, seen{authz: "token abc123", query: "a=1"}},
+		{"api_key named header", AuthConfig{Type: "api_key", Name: "X-Api-Key", APIKey: "{secrets.tok}"}, seen{key: "abc123", query: "a=1"}},
+		{"api_key query", AuthConfig{Type: "api_key", Name: "api_key", Location: "query", APIKey: "{secrets.tok}"}, seen{query: "a=1&api_key=abc123"}},
+		{"api_key cookie", AuthConfig{Type: "api_key", Name: "sid", Location: "cookie", APIKey: "{secrets.tok}"}, seen{query: "a=1", cookie: "sid=abc123"}},
+		{"bearer", AuthConfig{Type: "bearer", Token: "{secrets.tok}"}, seen{authz: "Bearer abc123", query: "a=1"}},
+		{"http_basic", AuthConfig{Type: "http_basic", Username: "ann", Password: "{secrets.pw}"}, seen{authz: "Basic YW5uOnBAc3M=", query: "a=1"}},
+		{"http_basic no password", AuthConfig{Type: "http_basic", Username: "ann"}, seen{authz: "Basic YW5uOg==", query: "a=1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			red := NewRedactor()
-			a, err := NewAuthenticator(&tt.auth, exp, nil, red, nil)
+			a, err := newAuthenticator(&tt.auth, exp, red)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,39 +83,34 @@ func TestStaticAuth(t *testing.T) {
 	}
 }
 
-func TestNewAuthenticatorErrors(t *testing.T) {
+func TestAuthKindsErrors(t *testing.T) {
 	exp := secrets(map[string]string{"tok": "abc123"})
 	tests := []struct {
-		auth        spec.Auth
-		want        string
-		unsupported bool
+		auth AuthConfig
+		want string
 	}{
-		{spec.Auth{Type: "oauth2_refresh_token"}, "auth oauth2_refresh_token: unsupported auth type", true},
-		{spec.Auth{Type: "token_broker"}, "auth token_broker: unsupported auth type", true},
-		{spec.Auth{Type: "kerberos"}, `auth kerberos: unknown type "kerberos": unsupported auth type`, true},
-		{spec.Auth{Type: "api_key"}, "auth api_key: api_key is required", false},
-		{spec.Auth{Type: "api_key", APIKey: "{secrets.missing}"}, "auth api_key: api_key: secret not set", false},
-		{spec.Auth{Type: "api_key", APIKey: "x", Location: "body"}, `auth api_key: location "body" (want header, query or cookie)`, false},
-		{spec.Auth{Type: "bearer"}, "auth bearer: token is required", false},
-		{spec.Auth{Type: "http_basic"}, "auth http_basic: username is required", false},
-		{spec.Auth{Type: "oauth2_client_credentials", ClientID: "a", ClientSecret: "b"}, "token_url is required", false},
-		{spec.Auth{Type: "oauth2_client_credentials", TokenURL: "https://t.test/", ClientID: "a", ClientSecret: "b", ClientAuth: "jwt"}, `client_auth "jwt" (want basic or body)`, false},
-		{spec.Auth{Type: "login", TokenURL: "https://t.test/"}, "exactly one of form and json is required", false},
+		{AuthConfig{Type: "oauth2_refresh_token"}, "auth oauth2_refresh_token: unknown type (want one of api_key, bearer, http_basic, login, oauth2_client_credentials)"},
+		{AuthConfig{Type: "kerberos"}, "auth kerberos: unknown type (want one of api_key, bearer, http_basic, login, oauth2_client_credentials)"},
+		{AuthConfig{Type: "api_key"}, "auth api_key: api_key is required"},
+		{AuthConfig{Type: "api_key", APIKey: "{secrets.missing}"}, "auth api_key: api_key: secret not set"},
+		{AuthConfig{Type: "api_key", APIKey: "x", Location: "body"}, `auth api_key: location "body" (want header, query or cookie)`},
+		{AuthConfig{Type: "bearer"}, "auth bearer: token is required"},
+		{AuthConfig{Type: "http_basic"}, "auth http_basic: username is required"},
+		{AuthConfig{Type: "oauth2_client_credentials", ClientID: "a", ClientSecret: "b"}, "token_url is required"},
+		{AuthConfig{Type: "oauth2_client_credentials", TokenURL: "https://t.test/", ClientID: "a", ClientSecret: "b", ClientAuth: "jwt"}, `client_auth "jwt" (want basic or body)`},
+		{AuthConfig{Type: "login", TokenURL: "https://t.test/"}, "exactly one of form and json is required"},
 	}
 	for _, tt := range tests {
-		_, err := NewAuthenticator(&tt.auth, exp, nil, nil, nil)
+		_, err := newAuthenticator(&tt.auth, exp, nil)
 		if err == nil || err.Error() != tt.want && !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want %q", tt.auth.Type, err, tt.want)
 			continue
-		}
-		if errors.Is(err, ErrUnsupportedAuth) != tt.unsupported {
-			t.Errorf("%s: errors.Is(ErrUnsupportedAuth) = %v", tt.auth.Type, !tt.unsupported)
 		}
 		if strings.Contains(err.Error(), "abc123") {
 			t.Errorf("error leaks a secret: %v", err)
 		}
 	}
-	if a, err := NewAuthenticator(nil, nil, nil, nil, nil); a != nil || err != nil {
+	if a, err := newAuthenticator(nil, nil, nil); a != nil || err != nil {
 		t.Errorf("nil spec: %v, %v", a, err)
 	}
 }
@@ -173,7 +175,7 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 		t.Run(fmt.Sprintf("client_auth body=%v", bodyAuth), func(t *testing.T) {
 			ts := &tokenServer{t: t, bodyAuth: bodyAuth}
 			tokSrv, apiSrv := serve(t, ts.token), serve(t, ts.api)
-			a := &spec.Auth{
+			a := &AuthConfig{
 				Type: "oauth2_client_credentials", TokenURL: tokSrv.URL + "/oauth2/token", ClientID: "app",
 				ClientSecret: "{secrets.cs}", Scopes: []string{"read", "write"}, TokenData: map[string]string{"audience": "https://api.test"},
 			}
@@ -181,7 +183,7 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 				a.ClientAuth = "body"
 			}
 			red := NewRedactor()
-			auth, err := NewAuthenticator(a, secrets(map[string]string{"cs": "s3cret-value"}), nil, red, nil)
+			auth, err := newAuthenticator(a, secrets(map[string]string{"cs": "s3cret-value"}), red)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -212,8 +214,8 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 func TestOAuth2TokenErrorIsRedacted(t *testing.T) {
 	ts := &tokenServer{t: t}
 	tokSrv := serve(t, ts.token)
-	a := &spec.Auth{Type: "oauth2_client_credentials", TokenURL: tokSrv.URL + "/token", ClientID: "app", ClientSecret: "wrong-secret-value"}
-	auth, err := NewAuthenticator(a, nil, nil, NewRedactor(), nil)
+	a := &AuthConfig{Type: "oauth2_client_credentials", TokenURL: tokSrv.URL + "/token", ClientID: "app", ClientSecret: "wrong-secret-value"}
+	auth, err := newAuthenticator(a, nil, NewRedactor())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,11 +262,11 @@ func (s *checkmarx) api(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, `[]`)
 }
 
-func checkmarxAuth(tokenURL string) *spec.Auth {
-	return &spec.Auth{Type: "login", TokenURL: tokenURL, Form: map[string]string{
+func checkmarxAuth(tokenURL string) *AuthConfig {
+	return &AuthConfig{Type: "login", TokenURL: tokenURL, Form: map[string]string{
 		"grant_type": "password", "username": "{secrets.cx_user}", "password": "{secrets.cx_password}",
 		"acr_values": "Tenant:acme", "scope": "sca_api", "client_id": "sca_resource_owner",
-	}}
+	}, HeaderPrefix: DefaultHeaderPrefix}
 }
 
 func TestLoginCheckmarx(t *testing.T) {
@@ -272,7 +274,7 @@ func TestLoginCheckmarx(t *testing.T) {
 	idp, api := serve(t, cx.token), serve(t, cx.api)
 	red := NewRedactor()
 	exp := secrets(map[string]string{"cx_user": "ann", "cx_password": "Pa55-word!"})
-	auth, err := NewAuthenticator(checkmarxAuth(idp.URL+"/identity/connect/token"), exp, nil, red, nil)
+	auth, err := newAuthenticator(checkmarxAuth(idp.URL+"/identity/connect/token"), exp, red)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +314,7 @@ func TestLoginFailureHidesCredentials(t *testing.T) {
 	cx := &checkmarx{}
 	idp, api := serve(t, cx.token), serve(t, cx.api)
 	exp := secrets(map[string]string{"cx_user": "ann", "cx_password": "WrongPassw0rd"})
-	auth, err := NewAuthenticator(checkmarxAuth(idp.URL+"/identity/connect/token"), exp, nil, NewRedactor(), nil)
+	auth, err := newAuthenticator(checkmarxAuth(idp.URL+"/identity/connect/token"), exp, NewRedactor())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,11 +340,11 @@ func TestLoginJSONBody(t *testing.T) {
 		json.NewDecoder(r.Body).Decode(&got)
 		io.WriteString(w, `{"data":{"jwt":"j-1"}}`)
 	})
-	a := &spec.Auth{
+	a := &AuthConfig{
 		Type: "login", TokenURL: idp.URL, JSON: map[string]any{"auth": map[string]any{"user": "ann", "key": "{secrets.k}"}, "remember": true},
-		TokenPath: "data.jwt", HeaderName: "X-Auth", HeaderPrefix: strp(""),
+		TokenPath: "data.jwt", HeaderName: "X-Auth", HeaderPrefix: "",
 	}
-	auth, err := NewAuthenticator(a, secrets(map[string]string{"k": "kkk-111"}), nil, NewRedactor(), nil)
+	auth, err := newAuthenticator(a, secrets(map[string]string{"k": "kkk-111"}), NewRedactor())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +366,7 @@ func TestLoginJSONBody(t *testing.T) {
 
 func TestLoginMissingToken(t *testing.T) {
 	idp := serve(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"token":"x"}`) })
-	auth, _ := NewAuthenticator(&spec.Auth{Type: "login", TokenURL: idp.URL + "/login", Form: map[string]string{"u": "a"}}, nil, nil, nil, nil)
+	auth, _ := newAuthenticator(&AuthConfig{Type: "login", TokenURL: idp.URL + "/login", Form: map[string]string{"u": "a"}, HeaderPrefix: DefaultHeaderPrefix}, nil, nil)
 	err := auth.Authenticate(context.Background(), get(t, "https://api.test/"))
 	want := "login POST " + idp.URL + `/login: 200 OK: no token at token_path "access_token" in the response`
 	if err == nil || err.Error() != want {
@@ -378,9 +380,9 @@ func TestLoginMissingToken(t *testing.T) {
 func TestRefreshKeepsNewerToken(t *testing.T) {
 	ts := &tokenServer{t: t}
 	tokSrv := serve(t, ts.token)
-	a := &spec.Auth{Type: "oauth2_client_credentials", TokenURL: tokSrv.URL, ClientID: "app", ClientSecret: "s3cret-value",
+	a := &AuthConfig{Type: "oauth2_client_credentials", TokenURL: tokSrv.URL, ClientID: "app", ClientSecret: "s3cret-value",
 		Scopes: []string{"read", "write"}, TokenData: map[string]string{"audience": "https://api.test"}}
-	auth, err := NewAuthenticator(a, nil, nil, nil, nil)
+	auth, err := newAuthenticator(a, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +395,7 @@ func TestRefreshKeepsNewerToken(t *testing.T) {
 		return r
 	}
 	refresh := func(stale *Request) {
-		if err := auth.(Refresher).Refresh(withStaleRequest(ctx, stale)); err != nil {
+		if err := auth.(Refresher).Refresh(ctx, stale); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -34,7 +34,7 @@ func TestReadBody(t *testing.T) {
 		{"too large to presize", strings.NewReader(body), maxPresize + 1, body, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := readBody(c.r, c.size)
+			got, err := readBody(c.r, c.size, DefaultMaxResponseBytes)
 			if !errors.Is(err, c.wantErr) {
 				t.Fatalf("err = %v, want %v", err, c.wantErr)
 			}
@@ -49,7 +49,7 @@ func TestReadBody(t *testing.T) {
 func TestReadBodyPresized(t *testing.T) {
 	body := strings.Repeat("x", 150_000)
 	n := testing.AllocsPerRun(20, func() {
-		if _, err := readBody(strings.NewReader(body), int64(len(body))); err != nil {
+		if _, err := readBody(strings.NewReader(body), int64(len(body)), DefaultMaxResponseBytes); err != nil {
 			t.Fatal(err)
 		}
 	})

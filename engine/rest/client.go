@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pipe-etl/pipe/engine/spec"
 	"golang.org/x/time/rate"
 )
 
@@ -46,7 +45,18 @@ type Options struct {
 	// MaxInFlight bounds the HTTP requests in flight at once across every
 	// chain sharing the client (client.concurrency); 0 means no bound.
 	MaxInFlight int
+	// Scope is the set of origins requests and redirects may go to; a
+	// request elsewhere fails before it is authenticated or sent. Nil
+	// allows every origin (callers that build requests themselves only).
+	Scope *Scope
+	// MaxResponseBytes bounds a response body after decompression
+	// (client.max_response_bytes); 0 means DefaultMaxResponseBytes.
+	MaxResponseBytes int64
 }
+
+// DefaultMaxResponseBytes is the largest response body read when
+// Options.MaxResponseBytes is 0: 100 MiB.
+const DefaultMaxResponseBytes = 100 << 20
 
 // Client sends requests with retries, backoff, rate limits, credentials
 // and response actions. It is safe for concurrent use; share one per spec.
@@ -64,6 +74,8 @@ type Client struct {
 	now            func() time.Time
 	jitter         func(time.Duration) time.Duration
 	inFlight       chan struct{} // nil: unbounded
+	scope          *Scope
+	maxBody        int64
 }
 
 // Call is what one request chain adds to a request: where errors come
@@ -72,7 +84,7 @@ type Call struct {
 	Resource string        // prefixes errors: resource "issues": ...
 	Auth     Authenticator // may be nil
 	Limiter  *rate.Limiter // endpoint-level budget (endpoint.rate_limit), may be nil
-	Actions  []spec.ResponseAction
+	Actions  []ResponseAction
 	// Waited, if set, is told how long each attempt waited for the rate
 	// limiters (only waits of a millisecond or more), for progress reports.
 	Waited func(time.Duration)
@@ -93,13 +105,23 @@ func NewClient(o Options) *Client {
 		sleep:          o.Sleep,
 		now:            o.Now,
 		jitter:         fullJitter,
+		scope:          o.Scope,
+		maxBody:        o.MaxResponseBytes,
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxResponseBytes
 	}
 	if o.MaxInFlight > 0 {
 		c.inFlight = make(chan struct{}, o.MaxInFlight)
 	}
 	if c.hc == nil {
 		c.hc = DefaultHTTPClient()
+		t := c.hc.Transport.(*http.Transport)
+		t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: c.scope.checkDial}).DialContext
 	}
+	hc := *c.hc // a copy: the redirect policy is the client's own
+	hc.CheckRedirect = c.checkRedirect
+	c.hc = &hc
 	if c.maxAttempts <= 0 {
 		c.maxAttempts = 5
 	}
@@ -139,6 +161,9 @@ func DefaultHTTPClient() *http.Client {
 	return &http.Client{Transport: t}
 }
 
+// Scope returns the client's Scope (nil: every origin is allowed).
+func (c *Client) Scope() *Scope { return c.scope }
+
 // Redactor returns the client's Redactor.
 func (c *Client) Redactor() *Redactor { return c.redactor }
 
@@ -173,16 +198,21 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 		method = http.MethodGet
 	}
 	where := method + " " + c.redactor.URL(req.URL)
+	if err := c.scope.Check(req.URL); err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
 	refreshed := false
 	for attempt := 1; ; attempt++ {
 		if err := c.waitLimiters(ctx, call); err != nil {
 			return nil, fmt.Errorf("%s: rate limit: %w", where, err)
 		}
-		r, err := c.prepare(ctx, req, method, call.Auth)
+		r, creds, err := c.prepare(ctx, req, method, call.Auth)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
-		resp, err := c.send(ctx, r)
+		start := time.Now()
+		resp, err := c.send(ctx, r, creds)
+		c.logRequest(where, attempt, start, resp, err)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%s: %w", where, context.Cause(ctx))
@@ -221,7 +251,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			}
 			refreshed = true
 			c.logger.Info("refreshing credentials after 401", "request", where)
-			if err := ref.Refresh(withStaleRequest(ctx, r)); err != nil {
+			if err := ref.Refresh(ctx, r); err != nil {
 				return nil, fmt.Errorf("%w: refresh: %w", c.httpError(method, req, resp, attempt), err)
 			}
 			continue
@@ -285,8 +315,10 @@ func (c *Client) slowDown(call *rate.Limiter, where string) {
 	}
 }
 
-// prepare copies req for one attempt and authenticates the copy.
-func (c *Client) prepare(ctx context.Context, req *Request, method string, auth Authenticator) (*Request, error) {
+// prepare copies req for one attempt and authenticates the copy. It
+// returns the names of the headers and query parameters the
+// authenticator set, which a redirect to another origin drops.
+func (c *Client) prepare(ctx context.Context, req *Request, method string, auth Authenticator) (*Request, *credentials, error) {
 	r := req.Clone()
 	r.Method = method
 	if r.Header == nil {
@@ -296,14 +328,13 @@ func (c *Client) prepare(ctx context.Context, req *Request, method string, auth 
 		r.Header.Set("User-Agent", c.userAgent)
 	}
 	if auth == nil {
-		return r, nil
+		return r, nil, nil
 	}
 	header, query := r.Header.Clone(), r.URL.Query()
 	if err := auth.Authenticate(ctx, r); err != nil {
-		return nil, fmt.Errorf("auth: %w", err)
+		return nil, nil, fmt.Errorf("auth: %w", err)
 	}
-	c.registerApplied(header, query, r)
-	return r, nil
+	return r, c.registerApplied(header, query, r), nil
 }
 
 // minAppliedSecret is the shortest header or query value an authenticator
@@ -312,8 +343,10 @@ func (c *Client) prepare(ctx context.Context, req *Request, method string, auth 
 const minAppliedSecret = 6
 
 // registerApplied adds to the redactor every header and query value the
-// authenticator set or changed, and the credential part of each.
-func (c *Client) registerApplied(header http.Header, query url.Values, r *Request) {
+// authenticator set or changed, and the credential part of each, and
+// returns their names.
+func (c *Client) registerApplied(header http.Header, query url.Values, r *Request) *credentials {
+	creds := &credentials{}
 	add := func(v string) {
 		if len(v) >= minAppliedSecret {
 			c.redactor.Add(v)
@@ -323,6 +356,7 @@ func (c *Client) registerApplied(header http.Header, query url.Values, r *Reques
 		if equalStrings(header[k], vs) {
 			continue
 		}
+		creds.headers = append(creds.headers, k)
 		for _, v := range vs {
 			add(v)
 			if _, cred, ok := strings.Cut(v, " "); ok { // "Bearer xyz", "token xyz"
@@ -339,11 +373,13 @@ func (c *Client) registerApplied(header http.Header, query url.Values, r *Reques
 	}
 	for k, vs := range r.URL.Query() {
 		if !equalStrings(query[k], vs) {
+			creds.query = append(creds.query, k)
 			for _, v := range vs {
 				add(v)
 			}
 		}
 	}
+	return creds
 }
 
 func equalStrings(a, b []string) bool {
@@ -360,14 +396,14 @@ func equalStrings(a, b []string) bool {
 
 // send makes one attempt. A failure to get a response is a *transportError;
 // any other error (an unencodable body) is final.
-func (c *Client) send(ctx context.Context, r *Request) (*Response, error) {
+func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Response, error) {
 	body, ctype, err := encodeBody(r)
 	if err != nil {
 		return nil, err
 	}
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(actx, r.Method, r.URL.String(), body)
+	hreq, err := http.NewRequestWithContext(withCredentials(actx, creds), r.Method, r.URL.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
@@ -384,11 +420,21 @@ func (c *Client) send(ctx context.Context, r *Request) (*Response, error) {
 		}
 	}
 	hresp, err := c.hc.Do(hreq)
+	if errors.Is(err, ErrOutOfScope) {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // its text repeats the unredacted URL
+		}
+		return nil, err // a refused redirect is final
+	}
 	if err != nil {
 		return nil, c.transportError(ctx, actx, err)
 	}
 	defer hresp.Body.Close()
-	b, err := readBody(hresp.Body, hresp.ContentLength)
+	b, err := readBody(hresp.Body, hresp.ContentLength, c.maxBody)
+	if errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("%s: response body is larger than %s (%d bytes); raise it if the API really sends that much", hresp.Status, MaxResponseBytesSetting, c.maxBody)
+	}
 	if err != nil {
 		return nil, c.transportError(ctx, actx, fmt.Errorf("read body: %w", err))
 	}
@@ -399,17 +445,36 @@ func (c *Client) send(ctx context.Context, r *Request) (*Response, error) {
 // allocated up front; longer or unknown lengths grow as io.ReadAll does.
 const maxPresize = 64 << 20
 
-// readBody reads r to EOF. With the length the server announced it
-// allocates the buffer once: io.ReadAll's doubling allocates about
-// twice the body for a page of 150 KB.
-func readBody(r io.Reader, size int64) ([]byte, error) {
+// MaxResponseBytesSetting names the setting that bounds response bodies,
+// for error messages.
+const MaxResponseBytesSetting = "client.max_response_bytes"
+
+// errTooLarge reports a body longer than the client's limit.
+var errTooLarge = errors.New("response body too large")
+
+// readBody reads r to EOF, or fails with errTooLarge past limit bytes
+// (counted as read, so after decompression: a gzip bomb stops there).
+// With the length the server announced it allocates the buffer once:
+// io.ReadAll's doubling allocates about twice the body for a page of
+// 150 KB.
+func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	if size > limit {
+		return nil, errTooLarge
+	}
 	if size <= 0 || size > maxPresize {
-		return io.ReadAll(r)
+		b, err := io.ReadAll(io.LimitReader(r, limit+1))
+		if int64(len(b)) > limit {
+			return nil, errTooLarge
+		}
+		return b, err
 	}
 	b := make([]byte, 0, size+1) // +1: the read that meets EOF needs room
 	for {
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
+		if int64(len(b)) > limit {
+			return nil, errTooLarge
+		}
 		if err == io.EOF {
 			return b, nil
 		}
@@ -461,20 +526,4 @@ func (c *Client) httpError(method string, req *Request, resp *Response, attempts
 		Body:       snippet([]byte(c.redactor.String(string(resp.Body[:min(len(resp.Body), 8*maxBodySnippet)]))), maxBodySnippet),
 		Attempts:   attempts,
 	}
-}
-
-type staleKey struct{}
-
-func withStaleRequest(ctx context.Context, r *Request) context.Context {
-	return context.WithValue(ctx, staleKey{}, r)
-}
-
-// StaleRequest returns, inside Refresher.Refresh, the authenticated request
-// that got the 401. A Refresher compares the credentials it carries with
-// the ones it holds now: when they differ another goroutine has already
-// renewed them and Refresh has nothing to do. ok is false when Refresh is
-// called outside the client.
-func StaleRequest(ctx context.Context) (r *Request, ok bool) {
-	r, ok = ctx.Value(staleKey{}).(*Request)
-	return r, ok
 }

@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // script serves the given responses in order, then 200 {"ok":true}.
@@ -107,7 +105,7 @@ func TestErrorTexts(t *testing.T) {
 	_, err := c.Do(context.Background(), get(t, srv.URL+"/rest/orgs/1/issues?version=2024-10-15&api_key=k1"), Call{Resource: "issues"})
 	got["500 after 5 attempts"] = err.Error()
 	var herr *HTTPError
-	if !errors.As(err, &herr) || !herr.Retryable() || herr.Attempts != 5 || herr.StatusCode != 500 {
+	if !errors.As(err, &herr) || herr.Attempts != 5 || herr.StatusCode != 500 {
 		t.Errorf("HTTPError = %+v", herr)
 	}
 
@@ -118,17 +116,17 @@ func TestErrorTexts(t *testing.T) {
 	srv3, _ := scripted(t, reply{status: 404, body: strings.Repeat("x", 600)})
 	_, err = c.Do(context.Background(), get(t, srv3.URL+"/orgs"), Call{Resource: "orgs"})
 	got["404 long body"] = err.Error()
-	if errors.As(err, &herr) && herr.Retryable() {
-		t.Error("404 reported retryable")
+	if !errors.As(err, &herr) || herr.Attempts != 1 {
+		t.Errorf("404 retried: %+v", herr)
 	}
 
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 	_, err = c.Do(context.Background(), get(t, dead.URL+"/x?token=abc"), Call{Resource: "x"})
 	got["connection refused"] = strings.ReplaceAll(err.Error(), strings.TrimPrefix(dead.URL, "http://"), "dead.test")
-	var re interface{ Retryable() bool }
-	if !errors.As(err, &re) || !re.Retryable() {
-		t.Errorf("transport error not retryable: %v", err)
+	var terr *transportError
+	if !errors.As(err, &terr) || terr.attempts != 5 {
+		t.Errorf("transport error not retried: %v", err)
 	}
 	golden(t, "errors.golden", got, srv, srv2, srv3)
 }
@@ -205,9 +203,9 @@ func (f *refresher) Authenticate(_ context.Context, r *Request) error {
 	return nil
 }
 
-func (f *refresher) Refresh(ctx context.Context) error {
-	if _, ok := StaleRequest(ctx); !ok {
-		return errors.New("no stale request in context")
+func (f *refresher) Refresh(_ context.Context, stale *Request) error {
+	if stale == nil || stale.Header.Get("Authorization") == "" {
+		return errors.New("no stale request")
 	}
 	f.refreshes.Add(1)
 	f.token.Add(1)
@@ -266,7 +264,7 @@ func TestUnauthorized(t *testing.T) {
 }
 
 func TestResponseActions(t *testing.T) {
-	type act = spec.ResponseAction
+	type act = ResponseAction
 	tests := []struct {
 		name     string
 		actions  []act

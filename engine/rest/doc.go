@@ -36,16 +36,46 @@
 //     Request.Form form-encoded.
 //   - Errors read as breadcrumbs and never hold secrets:
 //     resource "issues": page 3: GET https://api.snyk.io/rest/orgs/1/issues?version=2024-10-15: 500 Internal Server Error: {"errors":[...]} (after 5 attempts)
+//   - Response size: a body longer than Options.MaxResponseBytes
+//     (client.max_response_bytes, default 100 MiB), counted after
+//     decompression, fails the request at once, naming the setting.
+//   - Logging: every attempt is logged at debug level (pipe -v) with its
+//     method, redacted URL, status or error, body bytes, duration and
+//     attempt number; retries and refreshes at info level.
+//
+// # Origins
+//
+// Options.Scope holds the origins (scheme, host, port) requests may go
+// to: base_url's, each auth's token URL's, absolute endpoint paths', and
+// client.allowed_hosts ("host", "host:port" or "scheme://host:port").
+// Client.Do checks every request against it before authenticating it, so
+// a next link, Link header, cursor URL or paginator cannot send a
+// credential, or the run, elsewhere: the request fails with an error
+// wrapping ErrOutOfScope that names the host and client.allowed_hosts.
+// With an https base_url every http request is refused; link-local and
+// cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254,
+// metadata.google.internal) are refused unless listed, and so is a
+// connection of the default transport to such an address that a host
+// name resolved to. Redirects are
+// checked the same way; one to another allowed origin is followed without
+// any credential (the headers and query parameters the authenticator set,
+// Authorization, Cookie, anything holding a registered secret), and no
+// request carries a Referer. Token, login and broker requests follow
+// redirects only on their own origin.
 //
 // # Redaction
 //
-// A Redactor replaces registered secret values, and their URL-encoded
-// forms, with "***"; its URL method also hides the values of query
-// parameters whose name contains token, key, secret, password, signature,
-// auth, code or session. NewAuthenticator registers every credential it
-// expands or obtains with the Redactor it is given, and the client
-// registers every header and query value an Authenticator sets, so
-// authenticators built in other packages are covered too.
+// A Redactor replaces registered secret values with "***" in every form
+// they take: raw, URL-encoded (query and path escaping), JSON-escaped
+// (with or without HTML escaping, "/" as "\/") and base64. Its URL
+// method also hides the values of query parameters whose name contains
+// token, key, secret, password, signature, auth, code or session.
+// IsSecret tells whether a string is exactly a registered secret.
+// Authenticators register every credential they expand or obtain (login
+// form and json fields named like password, secret, token or key
+// included), the engine registers every {secrets.*} value it expands, and
+// the client registers every header and query value an Authenticator
+// sets, so authenticators built in other packages are covered too.
 //
 // # Paginators
 //
@@ -102,19 +132,28 @@
 //
 // # Auth
 //
-// NewAuthenticator builds one from the spec. String fields may hold
-// {secrets.*} and {vars.*} placeholders.
+// engine/plan compiles each auth block into an AuthConfig with every
+// default applied; AuthKinds maps each type to its constructor
+// (BuiltinAuthKinds has this package's; the composition root adds
+// oauth2_refresh_token and token_broker). String fields may hold
+// {secrets.*} placeholders, expanded through AuthEnv.Expand.
 //
 //   - api_key: api_key (required, verbatim: "token {secrets.snyk_token}"
 //     sends exactly that), name (default "Authorization"), location
 //     (header, default; query; cookie).
-//   - bearer: token (required); sends Authorization: Bearer <token>.
+//   - bearer: token (required); sends Authorization: Bearer <token>. A
+//     block without type but with token is bearer, as in dlt.
 //   - http_basic: username (required), password.
 //   - oauth2_client_credentials: token_url, client_id, client_secret
-//     (required), scopes, token_data (extra form fields), client_auth
-//     (basic, default: HTTP basic; body: in the form). The token is cached
-//     until 30 s before expiry, fetched once for concurrent requests, and
-//     replaced once after a 401 however many requests got it.
+//     (required), scopes, token_data (extra form fields, which may
+//     override grant_type), client_auth (basic, default: HTTP basic; body:
+//     in the form). dlt's spelling is accepted: access_token_url,
+//     access_token_request_data, default_token_expiration; with
+//     access_token_url the client credentials go in the form and a reply
+//     without expires_in lives 3600 s, as in dlt. The token is cached
+//     until 30 s before expiry, fetched once for concurrent requests
+//     (TokenCache), and replaced once after a 401 however many requests
+//     got it.
 //   - login: token_url (required), form or json (one required; values
 //     are templates expanded at each login), token_path (default
 //     access_token), expires_in_path (default expires_in, seconds; absent
@@ -122,7 +161,4 @@
 //     (default "Bearer "). Logs in again 30 s before expiry and after a
 //     401, once for concurrent requests. A failed login names the token
 //     URL and status, never the credentials.
-//   - oauth2_refresh_token and token_broker are built outside this
-//     package; NewAuthenticator returns an error wrapping
-//     ErrUnsupportedAuth for them.
 package rest

@@ -16,9 +16,6 @@ var (
 	// ErrIgnored reports that a response_action "ignore" matched: the caller
 	// skips this request chain quietly. It is not a failure.
 	ErrIgnored = errors.New("response ignored by response_actions")
-	// ErrUnsupportedAuth reports an auth type this package does not build
-	// (oauth2_refresh_token and token_broker live elsewhere).
-	ErrUnsupportedAuth = errors.New("unsupported auth type")
 	// ErrLoop reports a paginator going round in circles: the same next
 	// link or cursor twice, or a page identical to the previous one.
 	ErrLoop = errors.New("pagination loop")
@@ -56,10 +53,6 @@ func (e *HTTPError) Error() string {
 	}
 	return b.String()
 }
-
-// Retryable reports whether the status is a transient one (429, 500, 502,
-// 503, 504): the same request may succeed later.
-func (e *HTTPError) Retryable() bool { return retryableStatus(e.StatusCode) }
 
 // Unwrap returns ErrUnauthorized for a 401 and nil otherwise.
 func (e *HTTPError) Unwrap() error {
@@ -122,6 +115,3 @@ func (e *transportError) Error() string {
 }
 
 func (e *transportError) Unwrap() error { return e.err }
-
-// Retryable reports true: transport failures are transient by nature.
-func (e *transportError) Retryable() bool { return true }

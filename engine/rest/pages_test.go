@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // offsetAPI serves records 0..total-1 by offset and limit, declaring
@@ -192,7 +190,7 @@ func TestPagesEndings(t *testing.T) {
 		t.Run(tt.mode, func(t *testing.T) {
 			c, _ := newTestClient(t, Options{})
 			pg, _ := NewPaginator(pcfg("json_link"), nil, nil)
-			call := Call{Resource: "items", Actions: []spec.ResponseAction{{StatusCode: 404, Action: "ignore"}}}
+			call := Call{Resource: "items", Actions: []ResponseAction{{StatusCode: 404, Action: "ignore"}}}
 			pages, errs := 0, []error{}
 			for _, err := range c.Pages(context.Background(), get(t, srv.URL+"/items?mode="+tt.mode), pg, NewSelector("data", nil), call) {
 				if err != nil {

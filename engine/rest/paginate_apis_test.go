@@ -13,8 +13,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // The fakes below follow the documented list responses of public APIs
@@ -265,7 +263,7 @@ type apiCase struct {
 	json     any
 	pager    PaginatorConfig // zero: auto
 	selector string
-	actions  []spec.ResponseAction
+	actions  []ResponseAction
 	records  int    // records read, in order (with an error: of the pages before the failing one)
 	requests int32  // requests sent
 	err      error  // sentinel the error wraps, if any
@@ -362,7 +360,7 @@ var apiCases = []apiCase{
 	{name: "a quota error on a 200", path: "/items", selector: "data", requests: 1, handler: quotaAPI,
 		msg: `resource "t": page 1: GET http://api.test/items: data_selector "data" not found in the response (it holds keys "error")`},
 	{name: "a quota error ignored by response_actions", path: "/items", selector: "data", requests: 1, handler: quotaAPI,
-		actions: []spec.ResponseAction{{Content: "quota", Action: ActionIgnore}}},
+		actions: []ResponseAction{{Content: "quota", Action: ActionIgnore}}},
 }
 
 func quotaAPI(func() string) http.HandlerFunc {

@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/url"
 	"sort"
 	"strings"
@@ -21,34 +23,34 @@ var sensitiveParams = []string{"token", "key", "secret", "password", "signature"
 // concurrent use; the zero value is not usable, call NewRedactor.
 type Redactor struct {
 	mu      sync.RWMutex
-	secrets map[string]struct{}
-	ordered []string // longest first, so a secret containing another is replaced whole
+	secrets map[string]struct{} // every form of every secret
+	added   map[string]struct{} // the secrets Add was given
+	ordered []string            // longest first, so a secret containing another is replaced whole
 }
 
 // NewRedactor returns an empty Redactor.
 func NewRedactor() *Redactor {
-	return &Redactor{secrets: map[string]struct{}{}}
+	return &Redactor{secrets: map[string]struct{}{}, added: map[string]struct{}{}}
 }
 
-// Add registers secret and its URL-encoded forms. Empty strings are ignored.
+// Add registers secret and every form it may take in a URL, a body or a
+// header: URL-encoded (query and path escaping), JSON-escaped (with and
+// without HTML escaping, with "/" as "\/") and base64 (standard and URL
+// alphabets, padded or not). Empty strings are ignored.
 func (r *Redactor) Add(secret string) {
 	if r == nil || secret == "" {
 		return
 	}
-	forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
 	r.mu.RLock()
-	known := true
-	for _, f := range forms {
-		if _, ok := r.secrets[f]; !ok {
-			known = false
-		}
-	}
+	_, known := r.added[secret]
 	r.mu.RUnlock()
-	if known {
+	if known { // the common case: the same token on every request
 		return
 	}
+	forms := secretForms(secret)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.added[secret] = struct{}{}
 	for _, f := range forms {
 		r.secrets[f] = struct{}{}
 	}
@@ -62,6 +64,66 @@ func (r *Redactor) Add(secret string) {
 		}
 		return r.ordered[i] < r.ordered[j]
 	})
+}
+
+// minEncodedSecret is the shortest encoded form of a secret registered.
+const minEncodedSecret = 4
+
+// secretForms returns secret and its encodings, without duplicates.
+func secretForms(secret string) []string {
+	forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
+	for _, html := range []bool{true, false} {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		if enc.Encode(secret) == nil {
+			j := strings.TrimSpace(b.String())
+			j = strings.TrimSuffix(strings.TrimPrefix(j, `"`), `"`)
+			forms = append(forms, j, strings.ReplaceAll(j, "/", `\/`))
+		}
+	}
+	raw := []byte(secret)
+	forms = append(forms,
+		base64.StdEncoding.EncodeToString(raw), base64.RawStdEncoding.EncodeToString(raw),
+		base64.URLEncoding.EncodeToString(raw), base64.RawURLEncoding.EncodeToString(raw))
+	seen := map[string]bool{}
+	out := forms[:0]
+	for i, f := range forms {
+		// An encoding of a very short secret would hide unrelated text.
+		if f != "" && !seen[f] && (i == 0 || len(f) >= minEncodedSecret) {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// IsSecret reports whether s is exactly a registered secret, in any of the
+// forms Add registers. A destination uses it to refuse storing a value
+// that is a credential (an API that echoes the token in a record).
+func (r *Redactor) IsSecret(s string) bool {
+	if r == nil || s == "" {
+		return false
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.secrets[s]
+	return ok
+}
+
+// Contains reports whether s holds a registered secret anywhere.
+func (r *Redactor) Contains(s string) bool {
+	if r == nil {
+		return false
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, secret := range r.ordered {
+		if strings.Contains(s, secret) {
+			return true
+		}
+	}
+	return false
 }
 
 // String returns s with every registered secret replaced by "***".

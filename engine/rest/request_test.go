@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/engine/spec"
 	"golang.org/x/time/rate"
 )
 
@@ -114,27 +113,30 @@ func TestRateLimits(t *testing.T) {
 	}
 }
 
-// TestRateLimitPaces sends 20 requests through a 50/s limiter with a
-// burst of 1. Each request reaches the server right after the client took
-// the only token, so the server sees the bucket (nearly) empty every time;
-// a client that skipped the limiter would leave it full.
+// TestRateLimitPaces: every request takes a token before it is sent. The
+// limiter refills once an hour, so nothing depends on the machine's speed:
+// its burst of 3 lets 3 requests through and the 4th waits, which a
+// context deadline turns into an error before anything reaches the server.
 func TestRateLimitPaces(t *testing.T) {
-	lim := rate.NewLimiter(50, 1)
-	var full atomic.Int32
+	lim := rate.NewLimiter(rate.Every(time.Hour), 3)
+	var got atomic.Int32
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		if lim.Tokens() >= 1 {
-			full.Add(1)
-		}
+		got.Add(1)
 		io.WriteString(w, `{}`)
 	})
 	c, _ := newTestClient(t, Options{Limiter: lim})
-	for range 20 {
+	for range 3 {
 		if _, err := c.Do(context.Background(), get(t, srv.URL), Call{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if full.Load() != 0 {
-		t.Errorf("%d of 20 requests arrived with an unspent token", full.Load())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := c.Do(ctx, get(t, srv.URL), Call{}); err == nil {
+		t.Fatal("4th request went through an empty budget")
+	}
+	if n := got.Load(); n != 3 {
+		t.Errorf("server saw %d requests, want 3", n)
 	}
 }
 
@@ -147,16 +149,16 @@ func TestRedactionInErrors(t *testing.T) {
 	})
 	tests := []struct {
 		name string
-		auth *spec.Auth
+		auth *AuthConfig
 	}{
-		{"query", &spec.Auth{Type: "api_key", Name: "k", Location: "query", APIKey: "{secrets.key}"}},
-		{"header", &spec.Auth{Type: "api_key", Name: "X-Key", APIKey: "{secrets.key}"}},
+		{"query", &AuthConfig{Type: "api_key", Name: "k", Location: "query", APIKey: "{secrets.key}"}},
+		{"header", &AuthConfig{Type: "api_key", Name: "X-Key", APIKey: "{secrets.key}"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			expand := func(s string) (string, error) { return strings.ReplaceAll(s, "{secrets.key}", key), nil }
 			red := NewRedactor()
-			auth, err := NewAuthenticator(tt.auth, expand, nil, red, nil)
+			auth, err := newAuthenticator(tt.auth, expand, red)
 			if err != nil {
 				t.Fatal(err)
 			}

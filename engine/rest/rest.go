@@ -39,12 +39,16 @@ type Authenticator interface {
 }
 
 // Refresher is implemented by authenticators whose credentials can be
-// renewed. After a 401 the client calls Refresh once with the credentials
-// that failed (stale, as last applied) and retries the request once; a
-// second 401 is returned as ErrUnauthorized. Concurrent 401s for the same
-// stale credentials must cause one renewal, not many.
+// renewed. After a 401 the client calls Refresh once with stale, the
+// authenticated request that got the 401 (its credentials as last
+// applied), and retries the request once; a second 401 is returned as
+// ErrUnauthorized. A Refresher compares the credentials stale carries
+// with the ones it holds now: when they differ another goroutine has
+// already renewed them and Refresh has nothing to do, so concurrent 401s
+// for the same credentials cause one renewal, not many. stale may be nil
+// (a caller outside the client): then Refresh renews unconditionally.
 type Refresher interface {
-	Refresh(ctx context.Context) error
+	Refresh(ctx context.Context, stale *Request) error
 }
 
 // Paginator walks the pages of one request chain. A Paginator is stateful

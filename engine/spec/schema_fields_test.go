@@ -138,7 +138,7 @@ func TestSchemaUnionKinds(t *testing.T) {
 		{"auth_api_key", "api_key location name type"},
 		{"auth_bearer", "token type"},
 		{"auth_http_basic", "password type username"},
-		{"auth_oauth2_client_credentials", "client_auth client_id client_secret scopes token_data token_url type"},
+		{"auth_oauth2_client_credentials", "access_token_request_data access_token_url client_auth client_id client_secret default_token_expiration scopes token_data token_url type"},
 		{"auth_oauth2_refresh_token", "authorize_url client_auth client_id client_secret credential redirect_uri revoke_url scopes token_data token_url type"},
 		{"auth_login", "expires_in_path form header_name header_prefix json token_path token_url type"},
 		{"auth_token_broker", "broker_api_key broker_url client_id client_secret org_id type"},

@@ -137,6 +137,7 @@ func (c *checker) auth(sc *scope, path string, a *Auth) {
 		{"token_url", a.TokenURL}, {"client_id", a.ClientID}, {"client_secret", a.ClientSecret},
 		{"authorize_url", a.AuthorizeURL}, {"revoke_url", a.RevokeURL}, {"redirect_uri", a.RedirectURI},
 		{"broker_url", a.BrokerURL}, {"broker_api_key", a.BrokerAPIKey}, {"org_id", a.OrgID},
+		{"access_token_url", a.AccessTokenURL},
 	}
 	for _, f := range fields {
 		if f.value != "" {
@@ -147,6 +148,7 @@ func (c *checker) auth(sc *scope, path string, a *Auth) {
 		c.template(sc, joinIndex(joinKey(path, "scopes"), i), s)
 	}
 	c.stringMap(sc, joinKey(path, "token_data"), a.TokenData)
+	c.stringMap(sc, joinKey(path, "access_token_request_data"), a.AccessTokenRequestData)
 	c.stringMap(sc, joinKey(path, "form"), a.Form)
 	if a.JSON != nil {
 		c.jsonStrings(sc, joinKey(path, "json"), a.JSON)

@@ -51,6 +51,13 @@ type Client struct {
 	RateLimit   *RateLimit        `json:"rate_limit,omitempty"`
 	Retry       *Retry            `json:"retry,omitempty"`
 	Concurrency int               `json:"concurrency,omitempty"`
+	// AllowedHosts are origins, besides base_url's and the auth's token
+	// URL's, that requests (next links, cursor URLs, redirects) may go to
+	// and carry credentials to: "host", "host:port" or "scheme://host:port".
+	AllowedHosts []string `json:"allowed_hosts,omitempty"`
+	// MaxResponseBytes bounds a response body after decompression
+	// (default 100 MiB).
+	MaxResponseBytes int64 `json:"max_response_bytes,omitempty"`
 }
 
 // RateLimit is a client-side request budget. Exactly one of the two rates is set.
@@ -98,6 +105,15 @@ type Auth struct {
 	Scopes       []string          `json:"scopes,omitempty"`
 	ClientAuth   string            `json:"client_auth,omitempty"` // oauth2: basic (default) or body
 	TokenData    map[string]string `json:"token_data,omitempty"`  // extra form fields for the token request
+
+	// oauth2_client_credentials in dlt's spelling: access_token_url is
+	// token_url, access_token_request_data is token_data, and the client
+	// credentials go in the form body unless client_auth says otherwise.
+	AccessTokenURL         string            `json:"access_token_url,omitempty"`
+	AccessTokenRequestData map[string]string `json:"access_token_request_data,omitempty"`
+	// DefaultTokenExpiration is the lifetime in seconds of a token whose
+	// reply has no expires_in (dlt's default: 3600 with access_token_url).
+	DefaultTokenExpiration *int `json:"default_token_expiration,omitempty"`
 
 	// oauth2_refresh_token
 	AuthorizeURL string `json:"authorize_url,omitempty"`

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/pipe-etl/pipe/destinations"
-	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/credentials"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
@@ -19,51 +19,70 @@ import (
 // between pipe processes on one machine.
 const lockDir = ".pipe/locks"
 
-// authFactory builds the auth kinds engine/rest does not know: rotating
-// refresh tokens (stored in the credential store, rotation serialised by
-// a lock) and a snykey-compatible token broker.
-func (e *env) authFactory(pipeline string, dest destinations.Destination) engine.AuthFactory {
-	return func(ctx context.Context, a *spec.Auth, expand func(string) (string, error), red *rest.Redactor) (rest.Authenticator, error) {
-		x := &expander{expand: expand}
-		switch a.Type {
-		case rest.AuthOAuth2RefreshToken:
-			store, err := e.credentialStore()
-			if err != nil {
-				return nil, err
-			}
-			cfg := credentials.OAuth2RefreshTokenConfig{
-				TokenURL:     x.get(a.TokenURL),
-				ClientID:     x.get(a.ClientID),
-				ClientSecret: x.get(a.ClientSecret),
-				BasicAuth:    a.ClientAuth == "basic",
-				Scopes:       a.Scopes,
-				Credential:   credentialName(a, pipeline, x),
-				Store:        store,
-				Locker:       locker(dest),
-				Redactor:     red,
-				Logger:       e.logger(),
-			}
-			if x.err != nil {
-				return nil, x.err
-			}
-			return credentials.NewOAuth2RefreshToken(cfg)
-		case rest.AuthTokenBroker:
-			cfg := credentials.TokenBrokerConfig{
-				BrokerURL:    x.get(a.BrokerURL),
-				APIKey:       x.get(a.BrokerAPIKey),
-				OrgID:        x.get(a.OrgID),
-				ClientID:     x.get(a.ClientID),
-				ClientSecret: x.get(a.ClientSecret),
-				Redactor:     red,
-				Logger:       e.logger(),
-			}
-			if x.err != nil {
-				return nil, x.err
-			}
-			return credentials.NewTokenBroker(cfg)
-		}
-		return nil, fmt.Errorf("auth type %q: %w", a.Type, rest.ErrUnsupportedAuth)
+// authKinds is the auth factory table of a run: engine/rest's kinds plus
+// the kinds that keep credentials in a store (rotating refresh tokens,
+// rotation serialised by a lock) or get them from a snykey-compatible
+// token broker.
+func (e *env) authKinds(dest destinations.Destination) rest.AuthKinds {
+	k := rest.BuiltinAuthKinds()
+	sa := storeAuths{e: e, dest: dest}
+	k[rest.AuthOAuth2RefreshToken] = sa.oauth2RefreshToken
+	k[rest.AuthTokenBroker] = sa.tokenBroker
+	return k
+}
+
+// brokerTimeout bounds one request to a token broker.
+const brokerTimeout = 30 * time.Second
+
+// storeAuths builds the auth kinds of engine/credentials.
+type storeAuths struct {
+	e    *env
+	dest destinations.Destination
+}
+
+func (sa storeAuths) oauth2RefreshToken(_ context.Context, a *rest.AuthConfig, env rest.AuthEnv) (rest.Authenticator, error) {
+	store, err := sa.e.credentialStore()
+	if err != nil {
+		return nil, err
 	}
+	x := &expander{expand: env.Expand}
+	cfg := credentials.OAuth2RefreshTokenConfig{
+		TokenURL:     x.get(a.TokenURL),
+		ClientID:     x.get(a.ClientID),
+		ClientSecret: x.get(a.ClientSecret),
+		BasicAuth:    a.ClientAuth == "basic",
+		Scopes:       a.Scopes,
+		Credential:   x.get(a.Credential),
+		Store:        store,
+		Locker:       locker(sa.dest),
+		HTTPClient:   env.HTTPClient,
+		Redactor:     env.Redactor,
+		Logger:       env.Logger,
+	}
+	if x.err != nil {
+		return nil, x.err
+	}
+	return credentials.NewOAuth2RefreshToken(cfg)
+}
+
+func (sa storeAuths) tokenBroker(_ context.Context, a *rest.AuthConfig, env rest.AuthEnv) (rest.Authenticator, error) {
+	x := &expander{expand: env.Expand}
+	hc := *env.HTTPClient // its redirect policy, with the broker's own timeout
+	hc.Timeout = brokerTimeout
+	cfg := credentials.TokenBrokerConfig{
+		BrokerURL:    x.get(a.BrokerURL),
+		APIKey:       x.get(a.BrokerAPIKey),
+		OrgID:        x.get(a.OrgID),
+		ClientID:     x.get(a.ClientID),
+		ClientSecret: x.get(a.ClientSecret),
+		HTTPClient:   &hc,
+		Redactor:     env.Redactor,
+		Logger:       env.Logger,
+	}
+	if x.err != nil {
+		return nil, x.err
+	}
+	return credentials.NewTokenBroker(cfg)
 }
 
 // locker serialises rotation: an advisory lock when the state lives in
@@ -73,14 +92,6 @@ func locker(dest destinations.Destination) credentials.Locker {
 		return l
 	}
 	return credentials.FileLocker{Dir: lockDir}
-}
-
-// credentialName is auth.credential, else the spec name.
-func credentialName(a *spec.Auth, pipeline string, x *expander) string {
-	if a.Credential != "" {
-		return x.get(a.Credential)
-	}
-	return pipeline
 }
 
 // expander expands templates, keeping the first error.
@@ -121,8 +132,9 @@ func planExpander(ctx context.Context, p *plan.Plan, store secrets.Store) func(s
 }
 
 // refreshAuth finds the oauth2_refresh_token block a spec uses: the
-// client's (after --var selection), else the first in auths by name.
-func refreshAuth(s *spec.Spec, p *plan.Plan) (*spec.Auth, error) {
+// client's (after --var selection), else the first in auths by name,
+// compiled with its defaults.
+func refreshAuth(s *spec.Spec, p *plan.Plan) (*rest.AuthConfig, error) {
 	for _, r := range p.Resources {
 		if r.Auth != nil && r.Auth.Type == rest.AuthOAuth2RefreshToken {
 			return r.Auth, nil
@@ -130,7 +142,7 @@ func refreshAuth(s *spec.Spec, p *plan.Plan) (*spec.Auth, error) {
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Auths)) {
 		if a := s.Auths[name]; a != nil && a.Type == rest.AuthOAuth2RefreshToken {
-			return a, nil
+			return plan.CompileAuth(s, a, p.Vars)
 		}
 	}
 	return nil, usagef("spec %s has no oauth2_refresh_token auth to log in with", s.Name)

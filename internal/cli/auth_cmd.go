@@ -18,6 +18,7 @@ import (
 	"github.com/pipe-etl/pipe/engine/broker"
 	"github.com/pipe-etl/pipe/engine/credentials"
 	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
@@ -69,7 +70,7 @@ func (e *env) authSpec(ctx context.Context, arg string, f planFlags) (*resolvedA
 		redirectURI:  x.get(a.RedirectURI),
 		clientID:     x.get(a.ClientID),
 		clientSecret: x.get(a.ClientSecret),
-		credential:   credentialName(a, s.Name, x),
+		credential:   x.get(a.Credential),
 	}
 	for k, v := range a.TokenData {
 		if r.tokenData == nil {
@@ -82,7 +83,7 @@ func (e *env) authSpec(ctx context.Context, arg string, f planFlags) (*resolvedA
 
 // resolvedAuth is a spec's refresh-token auth with its fields expanded.
 type resolvedAuth struct {
-	auth                              *spec.Auth
+	auth                              *rest.AuthConfig
 	store                             secrets.Writer
 	authorizeURL, tokenURL, revokeURL string
 	redirectURI, clientID             string

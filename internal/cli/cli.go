@@ -41,6 +41,7 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) (string, bool)
 	logLevel       *slog.LevelVar
+	logJSON        bool // --log-format json
 	quiet          bool // -q: warnings and errors only, no progress lines
 }
 
@@ -52,8 +53,13 @@ func (e *env) progress() io.Writer {
 	return e.stderr
 }
 
+// logger logs to stderr as text, or as JSON lines with --log-format json.
 func (e *env) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: e.logLevel}))
+	opts := &slog.HandlerOptions{Level: e.logLevel}
+	if e.logJSON {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
 }
 
 // Run runs the pipe command line and returns its exit code.
@@ -94,12 +100,20 @@ func (e *env) run(args []string) int {
 
 func (e *env) rootCommand() *cobra.Command {
 	var verbose, quiet bool
+	var logFormat string
 	root := &cobra.Command{
 		Use:           "pipe",
 		Short:         "Load any REST API into SQLite or Postgres from a YAML spec",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(*cobra.Command, []string) {
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			switch logFormat {
+			case "text":
+			case "json":
+				e.logJSON = true
+			default:
+				return usagef("--log-format %q: want text or json", logFormat)
+			}
 			switch {
 			case verbose:
 				e.logLevel.Set(slog.LevelDebug)
@@ -107,6 +121,7 @@ func (e *env) rootCommand() *cobra.Command {
 				e.logLevel.Set(slog.LevelWarn)
 				e.quiet = true
 			}
+			return nil
 		},
 	}
 	root.Args = func(cmd *cobra.Command, args []string) error {
@@ -117,9 +132,11 @@ func (e *env) rootCommand() *cobra.Command {
 	}
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log every request and decision")
+	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log lines as text or json")
 	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "print warnings and errors only (no progress lines)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(e.runCommand(), e.validateCommand(), e.planCommand(), e.sourcesCommand(), e.schemaCommand(), e.loadsCommand(), e.authCommand())
+	root.AddCommand(e.runCommand(), e.validateCommand(), e.planCommand(), e.sourcesCommand(), e.schemaCommand(), e.loadsCommand(), e.authCommand(),
+		e.versionCommand(), e.stateCommand(), e.showCommand())
 	return root
 }
 

@@ -31,9 +31,12 @@ func run(t *testing.T, envVars map[string]string, args ...string) (int, string, 
 	return code, out.String(), errOut.String()
 }
 
+// testdata is absolute, for tests that change directory.
+var testdata, _ = filepath.Abs("testdata")
+
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
+	path := filepath.Join(testdata, name)
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)

@@ -7,12 +7,28 @@ import (
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/destinations/postgres"
 	"github.com/pipe-etl/pipe/destinations/sqlite"
+	"github.com/pipe-etl/pipe/internal/dbview"
 )
 
 // openDest opens a destination by URL: postgres:// or postgresql:// for
 // Postgres; sqlite:///abs/path.db, sqlite:rel/path.db or a plain file
 // path for SQLite. An empty URL means PIPE_DEST, then ./<pipeline>.db.
 func (e *env) openDest(ctx context.Context, raw, pipeline string) (destinations.Destination, string, error) {
+	t, where, err := e.resolveDest(raw, pipeline)
+	if err != nil {
+		return nil, "", err
+	}
+	if t.Kind == dbview.Postgres {
+		d, err := postgres.Open(ctx, t.Addr)
+		return d, where, err
+	}
+	d, err := sqlite.Open(ctx, t.Addr)
+	return d, where, err
+}
+
+// resolveDest picks the database as openDest does, without opening it,
+// and returns it with how to print it (a Postgres password hidden).
+func (e *env) resolveDest(raw, pipeline string) (dbview.Target, string, error) {
 	if raw == "" {
 		raw, _ = e.getenv("PIPE_DEST")
 	}
@@ -21,21 +37,17 @@ func (e *env) openDest(ctx context.Context, raw, pipeline string) (destinations.
 	}
 	switch {
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		d, err := postgres.Open(ctx, raw)
-		return d, redactDSN(raw), err
+		return dbview.Target{Kind: dbview.Postgres, Addr: raw}, redactDSN(raw), nil
 	case strings.HasPrefix(raw, "sqlite://"):
 		path := strings.TrimPrefix(raw, "sqlite://")
-		d, err := sqlite.Open(ctx, path)
-		return d, path, err
+		return dbview.Target{Kind: dbview.SQLite, Addr: path}, path, nil
 	case strings.HasPrefix(raw, "sqlite:"):
 		path := strings.TrimPrefix(raw, "sqlite:")
-		d, err := sqlite.Open(ctx, path)
-		return d, path, err
+		return dbview.Target{Kind: dbview.SQLite, Addr: path}, path, nil
 	case strings.Contains(raw, "://"):
-		return nil, "", usagef("--dest %q: unknown scheme (want sqlite:///path.db, a file path, or postgres://...)", redactDSN(raw))
+		return dbview.Target{}, "", usagef("--dest %q: unknown scheme (want sqlite:///path.db, a file path, or postgres://...)", redactDSN(raw))
 	default:
-		d, err := sqlite.Open(ctx, raw)
-		return d, raw, err
+		return dbview.Target{Kind: dbview.SQLite, Addr: raw}, raw, nil
 	}
 }
 

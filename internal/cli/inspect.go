@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/pipe-etl/pipe/internal/dbview"
 	"github.com/pipe-etl/pipe/sources"
 )
 
@@ -37,27 +37,6 @@ file:line:column: field.path: message, and exits 2 if there is any.`,
 	}
 }
 
-func (e *env) planCommand() *cobra.Command {
-	var f planFlags
-	cmd := &cobra.Command{
-		Use:   "plan SPEC",
-		Short: "Print the resolved resource graph and first requests, without network",
-		Long: `Plan prints what run would do: each resource with its inherited settings
-(resource_defaults and client applied), its parent, paginator, auth kind and
-first request. Secrets are never resolved or printed.`,
-		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := e.buildPlan(args[0], f)
-			if err != nil {
-				return err
-			}
-			return p.Describe(e.stdout)
-		},
-	}
-	addPlanFlags(cmd, &f)
-	return cmd
-}
-
 func (e *env) sourcesCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "sources",
@@ -80,87 +59,55 @@ func (e *env) sourcesCommand() *cobra.Command {
 	}
 }
 
-func (e *env) schemaCommand() *cobra.Command {
-	var dest string
-	cmd := &cobra.Command{
-		Use:   "schema",
-		Short: "Print the tables and columns loaded in a destination",
-		Args:  exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := e.openExisting(cmd, dest)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			tables, err := d.Tables(cmd.Context())
-			if err != nil {
-				return err
-			}
-			for _, t := range tables {
-				parent := ""
-				if t.Parent != "" {
-					parent = " (child of " + t.Parent + ")"
-				}
-				fmt.Fprintf(e.stdout, "%s%s\n", t.Name, parent)
-				for _, c := range t.Columns {
-					fmt.Fprintf(e.stdout, "  %-40s %s\n", c.Name, c.Type)
-				}
-			}
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&dest, "dest", "", "destination URL or SQLite path (default $PIPE_DEST)")
-	return cmd
-}
-
 func (e *env) loadsCommand() *cobra.Command {
-	var dest string
+	var f viewFlags
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "loads",
+		Use:   "loads [SPEC]",
 		Short: "Print the load history of a destination, newest first",
-		Long: `Loads prints one line per load: id, pipeline, status, start, duration
-and rows. A failed or interrupted load gets two more lines: its error
-and its rows per table (what its checkpoints committed). A load is
-interrupted when the process running it ended without finishing it;
-the next run of the pipeline finds and marks it.`,
-		Args: exactArgs(0),
+		Long: `Loads prints the load history of the destination of SPEC (as run picks
+it: --dest, $PIPE_DEST, ./<name>.db) or of --dest, newest first: one line
+per load: id, pipeline, status, start, duration and rows. A failed or
+interrupted load gets two more lines: its error and its rows per table
+(what its checkpoints committed). A load is interrupted when the process
+running it ended without finishing it; the next run of the pipeline finds
+and marks it. --json prints the loads as JSON.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := e.openExisting(cmd, dest)
+			v, err := e.openView(cmd.Context(), cmd, args, f)
 			if err != nil {
 				return err
 			}
-			defer d.Close()
-			lister, ok := d.(destinations.LoadLister)
-			if !ok {
-				return fmt.Errorf("destination cannot list its loads")
-			}
-			loads, err := lister.Loads(cmd.Context(), limit)
+			defer v.Close()
+			loads, err := v.Loads(cmd.Context(), limit)
 			if err != nil {
 				return err
+			}
+			if f.jsonOut {
+				if loads == nil {
+					loads = []dbview.Load{}
+				}
+				return e.writeJSON(loads)
 			}
 			printLoads(e.stdout, loads)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dest, "dest", "", "destination URL or SQLite path (default $PIPE_DEST)")
+	addDestFlag(cmd, &f.dest)
+	cmd.Flags().BoolVar(&f.jsonOut, "json", false, "print JSON")
 	cmd.Flags().IntVar(&limit, "limit", 20, "show at most this many loads (0 for all)")
 	return cmd
 }
 
 // printLoads prints the load history; see loadsCommand.
-func printLoads(w io.Writer, loads []destinations.LoadRecord) {
+func printLoads(w io.Writer, loads []dbview.Load) {
 	fmt.Fprintf(w, "%-27s %-16s %-11s %-20s %10s %10s\n", "load", "pipeline", "status", "started (UTC)", "duration", "rows")
 	for _, l := range loads {
-		var total int64
-		for _, n := range l.Rows {
-			total += n
-		}
 		took := "-"
-		if !l.Finished.IsZero() {
-			took = l.Finished.Sub(l.Started).Round(time.Millisecond).String()
+		if l.Finished != nil {
+			took = l.Duration().Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "%-27s %-16s %-11s %-20s %10s %10d\n", l.ID, l.Pipeline, l.Status, l.Started.Format("2006-01-02 15:04:05"), took, total)
+		fmt.Fprintf(w, "%-27s %-16s %-11s %-20s %10s %10d\n", l.ID, l.Pipeline, l.Status, l.Started.Format("2006-01-02 15:04:05"), took, l.Total())
 		if l.Status != destinations.StatusFailed && l.Status != destinations.StatusInterrupted {
 			continue
 		}
@@ -177,27 +124,6 @@ func printLoads(w io.Writer, loads []destinations.LoadRecord) {
 		}
 		fmt.Fprintf(w, "  rows: %s\n", strings.Join(parts, ", "))
 	}
-}
-
-// openExisting opens --dest (or PIPE_DEST) for reading; unlike run, it
-// has no default file to create.
-func (e *env) openExisting(cmd *cobra.Command, dest string) (destinations.Destination, error) {
-	if dest == "" {
-		if _, ok := e.getenv("PIPE_DEST"); !ok {
-			return nil, usagef("%s: --dest is required (or set PIPE_DEST)", cmd.Name())
-		}
-	}
-	if !strings.Contains(dest, "://") && dest != "" {
-		path := strings.TrimPrefix(dest, "sqlite:")
-		if _, err := os.Stat(path); err != nil {
-			return nil, usagef("%s: --dest %s: %w", cmd.Name(), dest, err)
-		}
-	}
-	d, _, err := e.openDest(cmd.Context(), dest, "")
-	if err != nil {
-		return nil, fmt.Errorf("destination: %w", err)
-	}
-	return d, nil
 }
 
 func firstLine(s string) string {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/sources"
 )
@@ -117,7 +118,7 @@ func missingSecrets(p *plan.Plan, has func(name string) bool) error {
 }
 
 // authStrings returns every string field of an auth block that may hold placeholders.
-func authStrings(a *spec.Auth) []string {
+func authStrings(a *rest.AuthConfig) []string {
 	out := []string{a.APIKey, a.Token, a.Username, a.Password, a.TokenURL, a.ClientID, a.ClientSecret,
 		a.AuthorizeURL, a.RevokeURL, a.RedirectURI, a.BrokerURL, a.BrokerAPIKey, a.OrgID, a.Credential}
 	for _, v := range a.TokenData {

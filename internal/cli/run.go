@@ -93,7 +93,7 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		CheckpointRows:      o.checkpointRows,
 		CheckpointResources: o.checkpointResources,
 		MaxIdentLen:         maxIdentLen(dest),
-		Auth:                e.authFactory(p.Name, dest),
+		Auth:                e.authKinds(dest),
 	})
 	if rep != nil {
 		printSummary(e, rep, where)
