@@ -81,11 +81,11 @@ func (p *Plan) describeURL(r *Resource) string {
 		for _, part := range t {
 			if part.Namespace == spec.NSIncremental && r.Incremental != nil {
 				switch part.Name {
-				case "start_value":
-					b.WriteString(r.Incremental.InitialValue)
+				case "start_value", "initial_value":
+					b.WriteString(string(r.Incremental.InitialValue))
 					continue
 				case "end_value":
-					b.WriteString(r.Incremental.EndValue)
+					b.WriteString(string(r.Incremental.EndValue))
 					continue
 				}
 			}
@@ -103,7 +103,7 @@ func (p *Plan) describeURL(r *Resource) string {
 		q = append(q, prm.Name+"="+render(prm.Value))
 	}
 	if inc := r.Incremental; inc != nil && inc.StartParam != "" {
-		q = append(q, inc.StartParam+"="+inc.InitialValue)
+		q = append(q, inc.StartParam+"="+string(inc.InitialValue))
 	}
 	if len(q) > 0 {
 		sep := "?"

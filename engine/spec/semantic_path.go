@@ -41,6 +41,6 @@ func (c *checker) pathParams(path string, e *Endpoint) {
 // cannot depend on the window or a parent.
 func (c *checker) incrementalValues(path string, inc *Incremental) {
 	isc := &scope{where: "incremental values", secrets: true}
-	c.template(isc, path+".initial_value", inc.InitialValue)
-	c.template(isc, path+".end_value", inc.EndValue)
+	c.template(isc, path+".initial_value", string(inc.InitialValue))
+	c.template(isc, path+".end_value", string(inc.EndValue))
 }

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -15,7 +16,7 @@ type scope struct {
 }
 
 // incrementalNames are the names of the incremental namespace.
-var incrementalNames = []string{"start_value", "end_value"}
+var incrementalNames = []string{"start_value", "end_value", "initial_value", "lag"}
 
 // template parses text and checks each of its placeholders.
 func (c *checker) template(sc *scope, path, text string) {
@@ -41,8 +42,8 @@ func (c *checker) placeholder(sc *scope, path string, p Part) {
 		}
 	case NSIncremental:
 		switch {
-		case p.Name != "start_value" && p.Name != "end_value":
-			c.errorf(path, "unknown placeholder %s%s", p, hint(p.Name, incrementalNames, "want start_value or end_value"))
+		case !slices.Contains(incrementalNames, p.Name):
+			c.errorf(path, "unknown placeholder %s%s", p, hint(p.Name, incrementalNames, "want start_value, end_value, initial_value or lag"))
 		case !sc.incremental && sc.resource != "":
 			c.errorf(path, "%s needs endpoint.incremental in %s", p, sc.where)
 		case !sc.incremental:

@@ -260,8 +260,8 @@ type Resolve struct {
 // Incremental configures a cursor that narrows each run to new data.
 type Incremental struct {
 	CursorPath   string   `json:"cursor_path"`
-	InitialValue string   `json:"initial_value,omitempty"`
-	EndValue     string   `json:"end_value,omitempty"`
+	InitialValue CursorValue `json:"initial_value,omitempty"`
+	EndValue     CursorValue `json:"end_value,omitempty"`
 	StartParam   string   `json:"start_param,omitempty"`
 	EndParam     string   `json:"end_param,omitempty"`
 	Lag          Duration `json:"lag,omitempty"`
@@ -275,7 +275,15 @@ type Incremental struct {
 	// after the other with both bounds, for APIs that need both or cap a
 	// range. Timestamp cursors only.
 	Window Duration `json:"window,omitempty"`
+	// Numeric is set when initial_value or end_value is written as a
+	// number (dlt's integer cursors): the cursor is then sent as a JSON
+	// number where a body value is exactly {incremental.*}.
+	Numeric bool `json:"-"`
 }
+
+// CursorValue is an initial or end value: text, or a number written as
+// one (kept as its literal).
+type CursorValue string
 
 // ClientFilter reports whether records are filtered by their cursor on
 // the client: the default, unless incremental.filter is false.

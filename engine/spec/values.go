@@ -124,11 +124,20 @@ func (p *Param) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	if kind.Type == "incremental" {
-		var inc incrementalParam
-		if err := strictDecode(b, &inc); err != nil {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(b, &fields); err != nil {
 			return err
 		}
-		p.Incremental = &inc.Incremental
+		delete(fields, "type")
+		rest, err := json.Marshal(fields)
+		if err != nil {
+			return err
+		}
+		var inc Incremental
+		if err := json.Unmarshal(rest, &inc); err != nil {
+			return err
+		}
+		p.Incremental = &inc
 		return nil
 	}
 	var r Resolve
@@ -154,6 +163,47 @@ func (p Param) MarshalJSON() ([]byte, error) {
 		return json.Marshal(incrementalParam{Type: "incremental", Incremental: *p.Incremental})
 	}
 	return json.Marshal(p.Value)
+}
+
+// UnmarshalJSON decodes strictly and notes numeric initial or end values.
+func (i *Incremental) UnmarshalJSON(b []byte) error {
+	type plain Incremental
+	if err := strictDecode(b, (*plain)(i)); err != nil {
+		return err
+	}
+	var raw struct {
+		Initial json.RawMessage `json:"initial_value"`
+		End     json.RawMessage `json:"end_value"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	i.Numeric = isNumber(raw.Initial) || isNumber(raw.End)
+	return nil
+}
+
+// UnmarshalJSON accepts a string or a number (kept as its literal).
+func (v *CursorValue) UnmarshalJSON(b []byte) error {
+	if isNumber(b) {
+		*v = CursorValue(bytes.TrimSpace(b))
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want a string or a number")
+	}
+	*v = CursorValue(s)
+	return nil
+}
+
+// isNumber reports whether b is a JSON number.
+func isNumber(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '-' && (b[0] < '0' || b[0] > '9') {
+		return false
+	}
+	var n json.Number
+	return json.Unmarshal(b, &n) == nil
 }
 
 // UnmarshalJSON accepts a path (dlt's short form) or a mapping.

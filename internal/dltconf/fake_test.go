@@ -152,6 +152,23 @@ func (a *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			map[string]any{"id": 2, "status": "disabled", "full_name": "Alan Turing", "password_hash": "x2"},
 			map[string]any{"id": 3, "status": "active", "full_name": "Grace Hopper", "password_hash": "x3"},
 		})
+	case name == "numeric_cursor":
+		// A search that wants after_id as a JSON number, not a string.
+		var body struct {
+			AfterID json.RawMessage `json:"after_id"`
+			Limit   int             `json:"limit"`
+		}
+		err := json.NewDecoder(r.Body).Decode(&body)
+		after, perr := strconv.ParseInt(string(body.AfterID), 10, 64) // fails on "2"
+		if err != nil || perr != nil || r.Method != http.MethodPost {
+			http.Error(w, `{"error":"after_id must be a number"}`, http.StatusBadRequest)
+			return
+		}
+		var events []any
+		for i := after + 1; i <= 5; i++ {
+			events = append(events, map[string]any{"id": i, "name": fmt.Sprintf("event %d", i)})
+		}
+		writeJSON(w, map[string]any{"events": events})
 	case name == "api_key":
 		if q.Get("api_key") != "k-123" {
 			http.Error(w, `{"error":"invalid api key"}`, http.StatusUnauthorized)
