@@ -259,12 +259,12 @@ type Resolve struct {
 
 // Incremental configures a cursor that narrows each run to new data.
 type Incremental struct {
-	CursorPath   string   `json:"cursor_path"`
+	CursorPath   string      `json:"cursor_path"`
 	InitialValue CursorValue `json:"initial_value,omitempty"`
 	EndValue     CursorValue `json:"end_value,omitempty"`
-	StartParam   string   `json:"start_param,omitempty"`
-	EndParam     string   `json:"end_param,omitempty"`
-	Lag          Duration `json:"lag,omitempty"`
+	StartParam   string      `json:"start_param,omitempty"`
+	EndParam     string      `json:"end_param,omitempty"`
+	Lag          Duration    `json:"lag,omitempty"`
 	// Filter, unless false, drops records before the start value or after
 	// the end value client-side and skips records at the start value that
 	// an earlier run loaded (dlt's semantics); false trusts the server's
