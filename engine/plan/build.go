@@ -69,7 +69,8 @@ func Build(s *spec.Spec, o Options) (*Plan, error) {
 	}
 	p.MaxResponseBytes = s.Client.MaxResponseBytes
 	for k, v := range s.Client.Headers {
-		p.Headers[k] = compile(errs, "client.headers."+k, v, vars)
+		t, _ := spec.ClientHeader(v)
+		p.Headers[spec.HeaderName(k)] = bindVars(t, vars)
 	}
 	noListVars(errs, s, "client.base_url", base)
 	for k, v := range s.Client.Headers {
@@ -147,7 +148,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, paramText(pv), vars)})
 	}
 	for k, v := range ep.Headers {
-		r.Headers[k] = compile(errs, at+".endpoint.headers."+k, v, vars)
+		r.Headers[spec.HeaderName(k)] = compile(errs, at+".endpoint.headers."+k, v, vars)
 	}
 	for k, v := range ep.Data {
 		r.Data[k] = compile(errs, at+".endpoint.data."+k, v, vars)

@@ -50,6 +50,11 @@ func Warnings(s *Spec) Errors {
 		line, col := s.Pos(path)
 		out = append(out, &Error{File: s.File, Line: line, Col: col, Path: path, Msg: "warning: " + fmt.Sprintf(format, args...)})
 	}
+	for _, k := range sortedKeys(s.Client.Headers) {
+		if _, lits := ClientHeader(s.Client.Headers[k]); len(lits) > 0 {
+			warn(joinKey("client.headers", k), "%s is sent literally: client headers are sent as written, as dlt does, with only {vars.*} and {secrets.*} filled in (a parent or cursor belongs in a resource's endpoint.headers)", strings.Join(lits, ", "))
+		}
+	}
 	var defaults *Endpoint
 	if s.ResourceDefaults != nil {
 		defaults = s.ResourceDefaults.Endpoint

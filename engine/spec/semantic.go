@@ -79,7 +79,12 @@ func (c *checker) checkClient() {
 	cl := &c.s.Client
 	c.template(sc, "client.base_url", cl.BaseURL)
 	c.checkBaseURL("client.base_url", cl.BaseURL)
-	c.stringMap(sc, "client.headers", cl.Headers)
+	for _, k := range sortedKeys(cl.Headers) {
+		t, _ := ClientHeader(cl.Headers[k]) // other braces are literal: see Warnings
+		for _, p := range t.Placeholders() {
+			c.placeholder(sc, joinKey("client.headers", k), p)
+		}
+	}
 	c.auth(sc, "client.auth", cl.Auth)
 	c.rateLimit("client.rate_limit", cl.RateLimit)
 	c.checkAuths()
