@@ -55,6 +55,15 @@ func Warnings(s *Spec) Errors {
 			warn(joinKey("client.headers", k), "%s is sent literally: client headers are sent as written, as dlt does, with only {vars.*} and {secrets.*} filled in (a parent or cursor belongs in a resource's endpoint.headers)", strings.Join(lits, ", "))
 		}
 	}
+	for i, r := range s.Resources {
+		at := fmt.Sprintf("resources[%d]", i)
+		if len(r.MergeKey) > 0 {
+			warn(at+".merge_key", "merge_key is ignored: pipe's merge upserts on primary_key (dlt's merge_key replaces the rows that share the key)")
+		}
+		if r.TableFormat != "" {
+			warn(at+".table_format", "table_format %q is ignored: SQLite and Postgres tables have one format", r.TableFormat)
+		}
+	}
 	var defaults *Endpoint
 	if s.ResourceDefaults != nil {
 		defaults = s.ResourceDefaults.Endpoint

@@ -141,6 +141,9 @@ func (c *checker) checkColumnHints(path string, cols map[string]ColumnHint) {
 		if want := columnName(key); want != key {
 			c.errorf(joinKey(path, key), "%q is not a column name (hints name columns: snake_case, nested fields joined with __; want %q)", key, want)
 		}
+		if n := cols[key].Name; n != "" && n != key {
+			c.errorf(joinKey(joinKey(path, key), "name"), "name %q differs from the key %q, which names the column (pipe does not rename by hint; use processing_steps rename)", n, key)
+		}
 	}
 }
 

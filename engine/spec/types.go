@@ -221,6 +221,13 @@ type Resource struct {
 	// IDFromContent derives _pipe_id from the record's content when the
 	// resource has no primary key, making append reruns idempotent.
 	IDFromContent bool `json:"id_from_content,omitempty"`
+
+	// dlt's resource settings, accepted so dlt configs load: pipe runs
+	// chains concurrently anyway (Parallelized has no effect); MergeKey and
+	// TableFormat are ignored with a validate warning.
+	Parallelized bool       `json:"parallelized,omitempty"`
+	MergeKey     StringList `json:"merge_key,omitempty"`
+	TableFormat  string     `json:"table_format,omitempty"`
 }
 
 // Endpoint describes the request of a resource.
@@ -318,6 +325,8 @@ type ColumnHint struct {
 	DataType   string `json:"data_type,omitempty"` // boolean, bigint, double, decimal, text, timestamp, json
 	Nullable   *bool  `json:"nullable,omitempty"`
 	PrimaryKey bool   `json:"primary_key,omitempty"`
+	// Name is dlt's spelling of the column name; it must equal the key.
+	Name string `json:"name,omitempty"`
 }
 
 // SchemaContract limits how a resource's tables may change. In YAML it may
