@@ -186,6 +186,13 @@ func (x *Extractor) firstRequest(ctx context.Context, c Chain) (*rest.Request, e
 			req.Form.Set(k, v)
 		}
 	}
+	if len(r.RawData) > 0 {
+		raw, err := r.RawData.Expand(lookup)
+		if err != nil {
+			return nil, fmt.Errorf("data: %w", err)
+		}
+		req.Raw = raw
+	}
 	if r.JSON != nil {
 		body, err := expandJSON(r.JSON, lookup, x.typedLookup(c))
 		if err != nil {

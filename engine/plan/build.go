@@ -153,6 +153,9 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 	for k, v := range ep.Data {
 		r.Data[k] = compile(errs, at+".endpoint.data."+k, v, vars)
 	}
+	if ep.RawData != "" {
+		r.RawData = compile(errs, at+".endpoint.data", ep.RawData, vars)
+	}
 	r.JSON = bindJSON(ep.JSON, vars)
 	findParent(errs, at, r)
 	return r
@@ -251,6 +254,7 @@ func mergeEndpoint(def, own *spec.Endpoint) spec.Endpoint {
 		Headers:         mergeMaps(d.Headers, o.Headers),
 		JSON:            firstAny(o.JSON, d.JSON),
 		Data:            mergeMaps(d.Data, o.Data),
+		RawData:         first(o.RawData, d.RawData),
 		DataSelector:    first(o.DataSelector, d.DataSelector),
 		Paginator:       firstPtr(o.Paginator, d.Paginator),
 		Auth:            firstPtr(o.Auth, d.Auth),
@@ -303,6 +307,7 @@ func (r *Resource) EachTemplate(fn func(spec.Template)) {
 	for _, k := range sortedKeys(r.Data) {
 		fn(r.Data[k])
 	}
+	fn(r.RawData)
 	walkJSON(r.JSON, fn)
 }
 

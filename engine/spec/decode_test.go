@@ -159,3 +159,19 @@ func TestLoadDltForms(t *testing.T) {
 		t.Errorf("the param itself got start_param %q; Cursor sets it", got)
 	}
 }
+
+// TestParseTemplateInsideBraces checks a placeholder inside literal
+// braces, as in a raw JSON or GraphQL body, is found.
+func TestParseTemplateInsideBraces(t *testing.T) {
+	tmpl, err := ParseTemplate(`{"q": "{ a(since: {vars.since}) { id } }"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tmpl.Placeholders()
+	if len(got) != 1 || got[0].String() != "{vars.since}" {
+		t.Errorf("placeholders = %v, want {vars.since}", got)
+	}
+	if s := tmpl.String(); s != `{"q": "{ a(since: {vars.since}) { id } }"}` {
+		t.Errorf("String = %s", s)
+	}
+}

@@ -176,6 +176,10 @@ func (c *checker) endpoint(sc *scope, path string, e *Endpoint) {
 	c.stringMap(sc, path+".headers", e.Headers)
 	c.jsonStrings(sc, path+".json", e.JSON)
 	c.stringMap(sc, path+".data", e.Data)
+	c.template(sc, path+".data", e.RawData)
+	if e.RawData != "" && e.JSON != nil {
+		c.errorf(path+".data", "data and json are both request bodies (keep one)")
+	}
 	c.auth(&scope{where: "auth", secrets: true, incremental: sc.incremental}, path+".auth", e.Auth)
 	if inc := e.Incremental; inc != nil {
 		c.incrementalValues(path+".incremental", inc)

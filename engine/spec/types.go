@@ -232,18 +232,20 @@ type Resource struct {
 
 // Endpoint describes the request of a resource.
 type Endpoint struct {
-	Path            string            `json:"path,omitempty"`
-	Method          string            `json:"method,omitempty"`
-	Params          map[string]Param  `json:"params,omitempty"`
-	Headers         map[string]string `json:"headers,omitempty"`
-	JSON            any               `json:"json,omitempty"`
-	Data            map[string]string `json:"data,omitempty"` // form body
-	DataSelector    string            `json:"data_selector,omitempty"`
-	Paginator       *Paginator        `json:"paginator,omitempty"`
-	Auth            *Auth             `json:"auth,omitempty"`
-	Incremental     *Incremental      `json:"incremental,omitempty"`
-	ResponseActions []ResponseAction  `json:"response_actions,omitempty"`
-	RateLimit       *RateLimit        `json:"rate_limit,omitempty"`
+	Path    string            `json:"path,omitempty"`
+	Method  string            `json:"method,omitempty"`
+	Params  map[string]Param  `json:"params,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	JSON    any               `json:"json,omitempty"`
+	Data    map[string]string `json:"data,omitempty"` // form body
+	// RawData is data written as a string: a raw body sent as written.
+	RawData         string           `json:"-"`
+	DataSelector    string           `json:"data_selector,omitempty"`
+	Paginator       *Paginator       `json:"paginator,omitempty"`
+	Auth            *Auth            `json:"auth,omitempty"`
+	Incremental     *Incremental     `json:"incremental,omitempty"`
+	ResponseActions []ResponseAction `json:"response_actions,omitempty"`
+	RateLimit       *RateLimit       `json:"rate_limit,omitempty"`
 }
 
 // Param is a query parameter value: a scalar template, the long form

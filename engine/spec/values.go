@@ -214,7 +214,20 @@ func (e *Endpoint) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	type plain Endpoint
-	return strictDecode(b, (*plain)(e))
+	aux := struct {
+		*plain
+		Data json.RawMessage `json:"data,omitempty"`
+	}{plain: (*plain)(e)}
+	if err := strictDecode(b, &aux); err != nil {
+		return err
+	}
+	if len(aux.Data) == 0 || string(aux.Data) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(aux.Data, &e.RawData); err == nil {
+		return nil
+	}
+	return strictDecode(aux.Data, &e.Data)
 }
 
 // UnmarshalJSON accepts "name" (name and path) or a mapping.

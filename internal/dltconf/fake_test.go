@@ -3,6 +3,7 @@ package dltconf
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -169,6 +170,15 @@ func (a *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			events = append(events, map[string]any{"id": i, "name": fmt.Sprintf("event %d", i)})
 		}
 		writeJSON(w, map[string]any{"events": events})
+	case name == "raw_body":
+		// A GraphQL endpoint: the query is the raw body, as written.
+		b, _ := io.ReadAll(r.Body)
+		want := `{"query": "{ users(since: \"2024-05-01\") { id } }"}`
+		if r.Method != http.MethodPost || string(b) != want || r.Header.Get("Content-Type") != "application/json" {
+			http.Error(w, `{"errors":[{"message":"bad query"}]}`, http.StatusBadRequest)
+			return
+		}
+		writeJSON(w, map[string]any{"data": map[string]any{"users": []any{map[string]any{"id": 1}, map[string]any{"id": 2}}}})
 	case name == "api_key":
 		if q.Get("api_key") != "k-123" {
 			http.Error(w, `{"error":"invalid api key"}`, http.StatusUnauthorized)
