@@ -25,10 +25,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
-	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/state"
 )
 

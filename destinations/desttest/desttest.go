@@ -59,6 +59,7 @@ var cases = []struct {
 	{"VariantColumn", testVariantColumn},
 	{"Merge", testMerge},
 	{"MergeWithinLoad", testMergeWithinLoad},
+	{"MergeAgainInLoad", testMergeAgainInLoad},
 	{"RootIndex", testRootIndex},
 	{"AppendWithinLoad", testAppendWithinLoad},
 	{"KeysAfterCrash", testKeysAfterCrash},

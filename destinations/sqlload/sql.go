@@ -38,6 +38,9 @@ type SQL struct {
 	// runs holds the run lock of each load begun and not yet ended
 	// (see RunLocker).
 	runs map[string]*runLock
+	// merged remembers the roots the current load merged, per root
+	// table (see sql_merge_inplace.go).
+	merged map[string]*mergedRoots
 }
 
 var (

@@ -57,7 +57,7 @@ func multiRowInsertSQL(d Dialect, ins *Insert, rows int) string {
 	var update []string
 	for i, c := range ins.Columns {
 		names[i] = c.Name
-		if c.Name != schema.ColID && ins.Conflict == DoUpdate {
+		if ins.Conflict == DoUpdate && !identity(c.Name) {
 			update = append(update, c.Name)
 		}
 	}
@@ -83,6 +83,14 @@ func multiRowInsertSQL(d Dialect, ins *Insert, rows int) string {
 		b.WriteString(c)
 	}
 	return b.String()
+}
+
+// identity reports whether column is one an upsert leaves as it is: the
+// key, and for a child row its parent and root, which the key determines
+// (leaving them out of SET spares SQLite the maintenance of the index on
+// _pipe_root_id; see sql_merge_inplace.go).
+func identity(column string) bool {
+	return column == schema.ColID || column == schema.ColParentID || column == schema.ColRootID
 }
 
 // OnConflictClause is the upsert clause SQLite and Postgres share:

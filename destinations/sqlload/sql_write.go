@@ -58,8 +58,11 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 	if err != nil {
 		return err
 	}
-	if b.Disposition == destinations.Merge && !rootNew {
-		if err := x.deleteChildren(ctx, b, ids); err != nil {
+	var stale *staleChildren
+	if b.Disposition == destinations.Merge {
+		if rootNew {
+			rememberMerged(x.s.mergedFor(x.load.ID, b.Tables[0].Table.Name), ids)
+		} else if stale, err = x.mergeChildren(ctx, b, ids); err != nil {
 			return err
 		}
 	}
@@ -67,6 +70,9 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 		if err := x.insert(ctx, &b.Tables[i], false, conflict); err != nil {
 			return err
 		}
+	}
+	if err := x.deleteStale(ctx, stale); err != nil {
+		return err
 	}
 	return x.rememberRoots(ctx, b.Tables[0].Table.Name, ids)
 }
@@ -187,27 +193,16 @@ func (x *sqlTx) deleteChildren(ctx context.Context, b *destinations.Batch, ids [
 	if len(ids) == 0 {
 		return nil
 	}
-	var children []*tableRecord
-	var names []string
-	for _, child := range b.ChildTables {
-		if rec, ok := x.schemas[child]; ok && !contains(names, child) {
-			children, names = append(children, rec), append(names, child)
-		}
-	}
-	for _, tr := range b.Tables[1:] {
-		if rec, ok := x.schemas[tr.Table.Name]; ok && !contains(names, tr.Table.Name) {
-			children, names = append(children, rec), append(names, tr.Table.Name)
-		}
-	}
-	if len(children) == 0 {
+	names := x.childTables(b)
+	if len(names) == 0 {
 		return nil // never created: nothing to delete
 	}
 	ids, err := x.existingRoots(ctx, b.Tables[0].Table.Name, ids)
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	for i, rec := range children {
-		child := names[i]
+	for _, child := range names {
+		rec := x.schemas[child]
 		if _, ok := rec.table.Column(schema.ColRootID); !ok {
 			return fmt.Errorf("child table %q: no %s column", child, schema.ColRootID)
 		}
@@ -219,6 +214,23 @@ func (x *sqlTx) deleteChildren(ctx context.Context, b *destinations.Batch, ids [
 		}
 	}
 	return nil
+}
+
+// childTables names the existing child tables of b's root: b.ChildTables
+// and the child tables of the batch.
+func (x *sqlTx) childTables(b *destinations.Batch) []string {
+	var names []string
+	for _, child := range b.ChildTables {
+		if _, ok := x.schemas[child]; ok && !contains(names, child) {
+			names = append(names, child)
+		}
+	}
+	for _, tr := range b.Tables[1:] {
+		if _, ok := x.schemas[tr.Table.Name]; ok && !contains(names, tr.Table.Name) {
+			names = append(names, tr.Table.Name)
+		}
+	}
+	return names
 }
 
 // deleteByRoot deletes the rows of table whose _pipe_root_id is in ids,

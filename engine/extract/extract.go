@@ -22,9 +22,9 @@ import (
 	"github.com/tidwall/gjson"
 	"golang.org/x/time/rate"
 
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
-	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/engine/state"
 )

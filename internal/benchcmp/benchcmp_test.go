@@ -80,3 +80,26 @@ func TestWriteComparison(t *testing.T) {
 		t.Errorf("report lacks the per-run ratios:\n%s", b.String())
 	}
 }
+
+// TestWriteRerun checks the verdict of (f) and (g): the median of the
+// per-run ratios of second run to first load, against the target.
+func TestWriteRerun(t *testing.T) {
+	s := func(wall time.Duration) sample {
+		return sample{usage: usage{Wall: wall, CPU: wall}, Records: 1000, Rows: 7000}
+	}
+	r := &rerunRun{
+		title: "(f) test",
+		first: []sample{s(10 * time.Second), s(10 * time.Second), s(20 * time.Second)},
+		again: []sample{s(12 * time.Second), s(20 * time.Second), s(26 * time.Second)},
+	}
+	var b bytes.Buffer
+	if ok := writeRerun(&b, r, "merged again", 1.5); !ok {
+		t.Errorf("ratios 1.2, 2, 1.3 (median 1.3) reported as missing 1.5")
+	}
+	if ok := writeRerun(&b, r, "merged again", 1.25); ok {
+		t.Errorf("ratios 1.2, 2, 1.3 (median 1.3) reported as meeting 1.25")
+	}
+	if !strings.Contains(b.String(), "Median wall time over the first load's 1.300") {
+		t.Errorf("report lacks the median:\n%s", b.String())
+	}
+}

@@ -13,6 +13,10 @@
 //     1.3 × requests × latency / concurrency.
 //   - (e) a smaller fan-out at concurrency 1 (sequential), 2, 4, … 32:
 //     wall time against the sequential run.
+//   - (f) the issues of (a) merged again into the tables of a first
+//     load: at most 1.5 × the first load's wall time.
+//   - (g) the issues of (a) loaded incrementally, 1% of them changed,
+//     and loaded again: wall time against the first load's.
 //
 // Every program runs as a subprocess, so CPU time and peak RSS come from
 // its own rusage; bin/fakeapi serves the data. Each comparison runs
@@ -20,7 +24,7 @@
 // median of the per-run ratios: the machine is shared and noisy, and a
 // ratio of two runs taken side by side is steadier than either figure.
 //
-//	go run ./internal/benchcmp [-runs 3] [-issues 100000] [-big 1000000] [-only a,b,c,d,e]
+//	go run ./internal/benchcmp [-runs 3] [-issues 100000] [-big 1000000] [-only a,b,c,d,e,f,g]
 //
 // The exit code is 1 when a run fails, 0 otherwise (a missed target is
 // reported, not an error).
@@ -101,6 +105,20 @@ func report(ctx context.Context, c *config, w io.Writer) error {
 			return err
 		}
 		writeFanout(w, r, 1.3)
+	}
+	if c.selected("f") {
+		r, err := scenarioRemerge(ctx, c)
+		if err != nil {
+			return err
+		}
+		writeRerun(w, r, "merged again", 1.5)
+	}
+	if c.selected("g") {
+		r, err := scenarioIncremental(ctx, c)
+		if err != nil {
+			return err
+		}
+		writeRerun(w, r, "1% changed", incrementalMax)
 	}
 	if c.selected("e") {
 		r, err := scenarioSweep(ctx, c)

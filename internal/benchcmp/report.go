@@ -152,3 +152,33 @@ func writeSweep(w io.Writer, r *sweepRun) {
 	table(w, []string{"concurrency", "requests", "wall", "speed-up over sequential", "wall/ideal", "CPU s"}, rows)
 	fmt.Fprintln(w, "\nConcurrency 1 is the sequential run; ideal = requests × latency / concurrency.")
 }
+
+// incrementalMax is the target of (g): a run that loads 1% of the issues
+// again takes at most 5% of the first load's wall time (the 1% of rows,
+// plus the requests and a process's start).
+const incrementalMax = 0.05
+
+// writeRerun reports scenario (f) or (g): first loads and second runs
+// side by side, with the median of their per-run ratios against maxRatio.
+func writeRerun(w io.Writer, r *rerunRun, what string, maxRatio float64) bool {
+	fmt.Fprintf(w, "\n### %s\n\n", r.title)
+	var rows [][]string
+	for i := range r.first {
+		f, a := r.first[i], r.again[i]
+		row := []string{fmt.Sprint(i + 1), f.Wall.Round(10 * time.Millisecond).String(), fmt.Sprint(a.Records), fmt.Sprint(a.Rows),
+			a.Wall.Round(10 * time.Millisecond).String(), fmt.Sprintf("%.3f", a.Wall.Seconds()/f.Wall.Seconds()),
+			fmt.Sprintf("%.2f / %.2f", f.CPU.Seconds(), a.CPU.Seconds()), mib(a.MaxRSS)}
+		if r.requests != nil {
+			row = append(row, fmt.Sprint(r.requests[i]))
+		}
+		rows = append(rows, row)
+	}
+	header := []string{"run", "first load", "issues " + what, "rows", "wall", "/ first load", "CPU s (first / again)", "peak RSS"}
+	if r.requests != nil {
+		header = append(header, "requests")
+	}
+	table(w, header, rows)
+	m := median(r.ratios())
+	fmt.Fprintf(w, "\nMedian wall time over the first load's %.3f (target ≤ %.2f: %s).\n", m, maxRatio, verdict(m <= maxRatio))
+	return m <= maxRatio
+}

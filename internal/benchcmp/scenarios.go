@@ -11,9 +11,13 @@ import (
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 
-// fakeIssues starts the fake with one org of n issues.
+// benchOrgs is the number of orgs the issues of (a), (b), (c), (f) and
+// (g) are spread over: pipe and the baseline fetch them at once.
+const benchOrgs = 4
+
+// fakeIssues starts the fake with n issues in benchOrgs orgs.
 func fakeIssues(ctx context.Context, c *config, n int64) (*fake, error) {
-	return startFake(ctx, c.fakeapi, "-orgs", "1", "-projects", "20", "-issues", strconv.FormatInt(n, 10))
+	return startFake(ctx, c.fakeapi, "-orgs", strconv.Itoa(benchOrgs), "-projects", "20", "-issues", strconv.FormatInt(n/benchOrgs, 10))
 }
 
 // scenarioSQLite is (a): issues into SQLite, pipe against the baseline.

@@ -7,11 +7,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pipe-etl/pipe/credentials"
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations"
-	"github.com/pipe-etl/pipe/engine/credentials"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
-	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 
@@ -34,7 +34,7 @@ func (e *env) authKinds(dest destinations.Destination) rest.AuthKinds {
 // brokerTimeout bounds one request to a token broker.
 const brokerTimeout = 30 * time.Second
 
-// storeAuths builds the auth kinds of engine/credentials.
+// storeAuths builds the auth kinds of package credentials.
 type storeAuths struct {
 	e    *env
 	dest destinations.Destination
@@ -54,10 +54,12 @@ func (sa storeAuths) oauth2RefreshToken(_ context.Context, a *rest.AuthConfig, e
 		Scopes:       a.Scopes,
 		Credential:   x.get(a.Credential),
 		Store:        store,
-		Locker:       locker(sa.dest),
-		HTTPClient:   env.HTTPClient,
-		Redactor:     env.Redactor,
-		Logger:       env.Logger,
+		Locker:       locker(store, sa.dest),
+		// A second place for recovery files, beside .pipe.
+		FallbackRecoveryDir: credentials.FallbackRecoveryDir(sa.e.getenv),
+		HTTPClient:          env.HTTPClient,
+		Redactor:            env.Redactor,
+		Logger:              env.Logger,
 	}
 	if x.err != nil {
 		return nil, x.err
@@ -85,9 +87,16 @@ func (sa storeAuths) tokenBroker(_ context.Context, a *rest.AuthConfig, env rest
 	return credentials.NewTokenBroker(cfg)
 }
 
-// locker serialises rotation: an advisory lock when the state lives in
-// Postgres (pipelines on several machines share it), else a file lock.
-func locker(dest destinations.Destination) credentials.Locker {
+// locker serialises rotation with a lock that belongs to the store
+// holding the refresh token, so every process that shares the token
+// shares the lock: the store's own lock when it has one (Vault/OpenBao:
+// a check-and-set entry in the vault); else, for the secrets file, the
+// destination's advisory lock when it has one (Postgres: pipelines on
+// several machines share it) or a file lock beside the secrets file.
+func locker(store secrets.Writer, dest destinations.Destination) credentials.Locker {
+	if l, ok := store.(credentials.Locker); ok {
+		return l
+	}
 	if l, ok := dest.(destinations.AdvisoryLocker); ok {
 		return l
 	}

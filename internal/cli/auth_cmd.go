@@ -15,12 +15,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pipe-etl/pipe/engine/broker"
-	"github.com/pipe-etl/pipe/engine/credentials"
+	"github.com/pipe-etl/pipe/credentials"
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
-	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/pipe-etl/pipe/internal/broker"
 )
 
 func (e *env) authCommand() *cobra.Command {
@@ -116,6 +116,7 @@ the refresh token and access token in the credential store.`,
 				BasicAuth: r.auth.ClientAuth == "basic", TokenParams: r.tokenData,
 				Scopes: r.auth.Scopes, Credential: r.credential, Store: r.store,
 				RedirectURI: r.redirectURI, Port: port,
+				FallbackRecoveryDir: credentials.FallbackRecoveryDir(e.getenv),
 			}
 			if open {
 				cfg.OpenBrowser = openBrowser
@@ -171,6 +172,7 @@ func (e *env) authLogoutCommand() *cobra.Command {
 			err = credentials.Logout(cmd.Context(), credentials.LogoutConfig{
 				RevokeURL: r.revokeURL, ClientID: r.clientID, ClientSecret: r.clientSecret,
 				Credential: r.credential, Store: r.store, Force: force,
+				FallbackRecoveryDir: credentials.FallbackRecoveryDir(e.getenv),
 			})
 			if err != nil {
 				return err
@@ -185,7 +187,7 @@ func (e *env) authLogoutCommand() *cobra.Command {
 }
 
 func (e *env) authServeCommand() *cobra.Command {
-	var addr string
+	var addr, apiURL, appURL string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve a snykey-compatible credential broker (/v1/credentials, /v1/cache, /v1/register-app, /v1/callback)",
@@ -193,14 +195,28 @@ func (e *env) authServeCommand() *cobra.Command {
 environment: API_KEY (required), VAULT_ADDR/VAULT_TOKEN (or OPENBAO_ADDR/
 OPENBAO_TOKEN), REDIS_URL (or REDIS_HOST/REDIS_PORT/REDIS_PASSWORD) for the
 access-token cache (memory without), REDIS_CACHE_TIME, REDIS_PKCE_EXPIRATION,
-EXCLUDED_PATHS and SNYK_REGION.`,
+EXCLUDED_PATHS and SNYK_REGION; PIPE_BROKER_API_URL and PIPE_BROKER_APP_URL
+(or --api-url and --app-url) send every region to fixed hosts, for a proxy,
+a single-tenant install or a fake. PIPE_RECOVERY_DIR is the second place for
+recovery files (see README "Credentials").`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := broker.ConfigFromEnv(e.getenv)
 			if err != nil {
 				return usageError{err}
 			}
+			if apiURL != "" || appURL != "" {
+				if apiURL == "" {
+					return usagef("--app-url needs --api-url")
+				}
+				ep, err := broker.FixedEndpoints(apiURL, appURL)
+				if err != nil {
+					return usageError{err}
+				}
+				cfg.Endpoints = ep
+			}
 			cfg.Logger = e.logger()
+			cfg.FallbackRecoveryDir = credentials.FallbackRecoveryDir(e.getenv)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
@@ -222,6 +238,8 @@ EXCLUDED_PATHS and SNYK_REGION.`,
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8000", "address to listen on")
+	cmd.Flags().StringVar(&apiURL, "api-url", "", "Snyk API base for every region: <url>/oauth2/token, /oauth2/revoke, /rest (overrides PIPE_BROKER_API_URL)")
+	cmd.Flags().StringVar(&appURL, "app-url", "", "Snyk app base for /oauth2/authorize (default: --api-url)")
 	return cmd
 }
 

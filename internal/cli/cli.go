@@ -135,7 +135,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log lines as text or json")
 	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "print warnings and errors only (no progress lines)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(e.runCommand(), e.validateCommand(), e.planCommand(), e.sourcesCommand(), e.schemaCommand(), e.loadsCommand(), e.authCommand(),
+	root.AddCommand(e.runCommand(), e.initCommand(), e.validateCommand(), e.planCommand(), e.sourcesCommand(), e.schemaCommand(), e.loadsCommand(), e.authCommand(),
 		e.versionCommand(), e.stateCommand(), e.showCommand())
 	return root
 }

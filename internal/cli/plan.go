@@ -13,7 +13,7 @@ import (
 
 func (e *env) planCommand() *cobra.Command {
 	var f planFlags
-	var format string
+	var format, openAPI string
 	var jsonOut bool
 	cmd := &cobra.Command{
 		Use:   "plan SPEC",
@@ -21,7 +21,9 @@ func (e *env) planCommand() *cobra.Command {
 		Long: `Plan prints what run would do: each resource with its inherited settings
 (resource_defaults and client applied), its parent, paginator, auth kind and
 first request. Secrets are never resolved or printed. --format json prints
-the resource graph as JSON; mermaid and dot draw it.`,
+the resource graph as JSON; mermaid and dot draw it. With an OpenAPI
+document (--openapi, or openapi.yaml|yml|json beside SPEC) the text also
+shows the tables and columns its response schemas promise.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if jsonOut {
@@ -42,10 +44,20 @@ the resource graph as JSON; mermaid and dot draw it.`,
 			case "dot":
 				return planDot(e.stdout, p)
 			}
-			return p.Describe(e.stdout)
+			if err := p.Describe(e.stdout); err != nil {
+				return err
+			}
+			if openAPI == "" {
+				openAPI = openAPIBeside(p.File)
+			}
+			if openAPI == "" {
+				return nil
+			}
+			return describeOpenAPI(e.stdout, p, openAPI)
 		},
 	}
 	addPlanFlags(cmd, &f)
+	cmd.Flags().StringVar(&openAPI, "openapi", "", "also print the tables and columns the response schemas of this OpenAPI document promise (default: openapi.yaml|yml|json beside SPEC)")
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON (same as --format json)")
 	cmd.Flags().StringVar(&format, "format", "text", "text, json, mermaid or dot")
 	return cmd

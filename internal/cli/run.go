@@ -20,6 +20,7 @@ func (e *env) runCommand() *cobra.Command {
 	var checkpoint int
 	var perResource bool
 	var concurrency int
+	var cf cassetteFlags
 	cmd := &cobra.Command{
 		Use:   "run SPEC",
 		Short: "Extract every selected resource of SPEC and load it",
@@ -33,7 +34,7 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpoint, perResource, concurrency})
+			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpoint, perResource, concurrency, cf})
 		},
 	}
 	addPlanFlags(cmd, &f)
@@ -41,6 +42,8 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 	cmd.Flags().IntVar(&checkpoint, "checkpoint-rows", engine.DefaultCheckpointRows, "commit rows and cursors every N rows")
 	cmd.Flags().BoolVar(&perResource, "checkpoint-resources", false, "also commit each time a resource has extracted everything")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "requests in flight at once (default: the spec's client.concurrency, else 8)")
+	cmd.Flags().StringVar(&cf.record, "record", "", "record every request and response, credentials redacted, to DIR/<spec name>.yaml")
+	cmd.Flags().StringVar(&cf.replay, "replay", "", "run offline against DIR/<spec name>.yaml; an unrecorded request fails the run")
 	return cmd
 }
 
@@ -55,6 +58,7 @@ type runOptions struct {
 	checkpointRows      int
 	checkpointResources bool
 	concurrency         int // 0 keeps the plan's
+	cassette            cassetteFlags
 }
 
 func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, o runOptions) error {
@@ -72,10 +76,17 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	if err != nil {
 		return err
 	}
+	if o.cassette.replay != "" {
+		store = replayStore{store}
+	}
 	if err := missingSecrets(p, func(name string) bool {
 		_, err := store.Get(ctx, name)
 		return err == nil
 	}); err != nil {
+		return err
+	}
+	tape, client, err := openCassette(ctx, o.cassette, p, store)
+	if err != nil {
 		return err
 	}
 	dest, where, err := e.openDest(ctx, destURL, p.Name)
@@ -94,7 +105,9 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		CheckpointResources: o.checkpointResources,
 		MaxIdentLen:         maxIdentLen(dest),
 		Auth:                e.authKinds(dest),
+		HTTPClient:          client,
 	})
+	err = closeCassette(tape, err)
 	if rep != nil {
 		printSummary(e, rep, where)
 	}

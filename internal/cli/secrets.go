@@ -1,7 +1,9 @@
 package cli
 
 import (
-	"github.com/pipe-etl/pipe/engine/secrets"
+	"time"
+
+	"github.com/pipe-etl/pipe/credentials/secrets"
 )
 
 // secretsFile is where {secrets.*} and stored credentials live on disk.
@@ -36,7 +38,9 @@ func (e *env) credentialStore() (secrets.Writer, error) {
 // VAULT_ADDR (or BAO_ADDR) is not set, or an error when it is set but
 // unusable (no token). PIPE_VAULT_MOUNT (default kv) and PIPE_VAULT_PREFIX
 // (default pipe) place pipe's secrets: {secrets.snyk_token} is field
-// "value" of kv/data/pipe/snyk_token.
+// "value" of kv/data/pipe/snyk_token. PIPE_VAULT_LOCK_TTL (a duration,
+// default 2m) bounds how long a refresh lock left by a dead process, or
+// one that could not be released because the vault sealed, blocks others.
 func (e *env) vault() (*secrets.Vault, error) {
 	cfg := secrets.VaultConfigFromEnv(e.getenv)
 	if cfg.Addr == "" {
@@ -44,6 +48,13 @@ func (e *env) vault() (*secrets.Vault, error) {
 	}
 	cfg.Mount = e.envOr("PIPE_VAULT_MOUNT", "kv")
 	cfg.Prefix = e.envOr("PIPE_VAULT_PREFIX", "pipe")
+	if ttl, ok := e.getenv("PIPE_VAULT_LOCK_TTL"); ok && ttl != "" {
+		d, err := time.ParseDuration(ttl)
+		if err != nil || d <= 0 {
+			return nil, usagef("PIPE_VAULT_LOCK_TTL=%q: want a positive duration such as 2m", ttl)
+		}
+		cfg.LockTTL = d
+	}
 	v, err := secrets.NewVault(cfg)
 	if err != nil {
 		return nil, usagef("vault at %s: %w", cfg.Addr, err)

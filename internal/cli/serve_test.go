@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/engine/secrets/secretstest"
+	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
 )
 
 // TestAuthServe starts `pipe auth serve` on a free port against a fake

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/sources"
 )

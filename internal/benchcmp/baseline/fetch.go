@@ -1,82 +1,128 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
+	"golang.org/x/sync/errgroup"
 )
 
-// source pages through the fake Snyk API with one keep-alive client.
+// source pages through the fake Snyk API with one keep-alive client,
+// fetching the issues of up to conc orgs at once.
 type source struct {
 	api, token string
+	conc       int
 	hc         http.Client
+	bufs       sync.Pool // *bytes.Buffer, response bodies
 }
 
-// issue is the part of an issue the baseline stores.
+// issue is the part of an issue the baseline stores. Its strings point
+// into the page's body.
 type issue struct {
 	id, typ, key, title, kind, severity, status, created, updated, org string
 	raw                                                                string
 }
 
-// each calls fn for every issue of every org, page by page.
-func (s *source) each(ctx context.Context, fn func(*issue) error) error {
+// page is one page of issues and the buffer their strings point into;
+// the consumer hands it back with done.
+type page struct {
+	issues []issue
+	body   *bytes.Buffer
+}
+
+// newSource returns a source whose transport keeps a connection per
+// concurrent fetch alive.
+func newSource(api, token string, conc int) *source {
+	s := &source{api: api, token: token, conc: conc}
+	s.hc.Transport = &http.Transport{MaxIdleConnsPerHost: conc, DisableCompression: true}
+	return s
+}
+
+// stream sends every page of issues of every org on out, fetching up to
+// s.conc orgs at once, and closes out when done.
+func (s *source) stream(ctx context.Context, out chan<- *page) error {
+	defer close(out)
 	var orgs []string
-	err := s.pages(ctx, "/orgs?version=2024-10-15&limit=100", func(data gjson.Result) error {
-		for _, o := range data.Array() {
-			orgs = append(orgs, o.Get("id").Str)
-		}
+	err := s.pages(ctx, "/orgs?version=2024-10-15&limit=100", func(data gjson.Result, _ *bytes.Buffer) error {
+		data.ForEach(func(_, o gjson.Result) bool {
+			orgs = append(orgs, strings.Clone(o.Get("id").String()))
+			return true
+		})
 		return nil
-	})
+	}, true)
 	if err != nil {
 		return err
 	}
-	var is issue
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.conc)
 	for _, org := range orgs {
-		err := s.pages(ctx, "/orgs/"+org+"/issues?version=2024-10-15&limit=100", func(data gjson.Result) error {
-			for _, r := range data.Array() {
-				a := r.Get("attributes")
-				is = issue{
-					id: r.Get("id").Str, typ: r.Get("type").Str,
-					key: a.Get("key").Str, title: a.Get("title").Str, kind: a.Get("type").Str,
-					severity: a.Get("effective_severity_level").Str, status: a.Get("status").Str,
-					created: a.Get("created_at").Str, updated: a.Get("updated_at").Str,
-					org: org, raw: r.Raw,
+		g.Go(func() error {
+			return s.pages(ctx, "/orgs/"+org+"/issues?version=2024-10-15&limit=100", func(data gjson.Result, body *bytes.Buffer) error {
+				p := &page{issues: make([]issue, 0, 100), body: body}
+				data.ForEach(func(_, r gjson.Result) bool {
+					f := r.Get("id").Str
+					a := r.Get("attributes")
+					vs := gjson.GetMany(a.Raw, "key", "title", "type", "effective_severity_level", "status", "created_at", "updated_at")
+					p.issues = append(p.issues, issue{
+						id: f, typ: r.Get("type").Str,
+						key: vs[0].Str, title: vs[1].Str, kind: vs[2].Str, severity: vs[3].Str,
+						status: vs[4].Str, created: vs[5].Str, updated: vs[6].Str,
+						org: org, raw: r.Raw,
+					})
+					return true
+				})
+				select {
+				case out <- p:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
 				}
-				if err := fn(&is); err != nil {
-					return err
-				}
-			}
-			return nil
+			}, false)
 		})
-		if err != nil {
-			return err
-		}
 	}
-	return nil
+	return g.Wait()
+}
+
+// done returns a consumed page's buffer for reuse.
+func (s *source) done(p *page) {
+	p.body.Reset()
+	s.bufs.Put(p.body)
 }
 
 // pages GETs path under /rest and follows links.next, calling fn with
-// each page's data array.
-func (s *source) pages(ctx context.Context, path string, fn func(gjson.Result) error) error {
+// each page's data array and the buffer it points into; fn owns the
+// buffer unless recycle is true.
+func (s *source) pages(ctx context.Context, path string, fn func(gjson.Result, *bytes.Buffer) error, recycle bool) error {
 	for path != "" {
 		body, err := s.get(ctx, s.api+"/rest"+path)
 		if err != nil {
 			return err
 		}
-		doc := gjson.ParseBytes(body)
-		if err := fn(doc.Get("data")); err != nil {
+		b := body.Bytes()
+		doc := gjson.Parse(unsafe.String(unsafe.SliceData(b), len(b))) // no copy: the page's strings point into body
+		next := strings.Clone(doc.Get("links.next").String())
+		if err := fn(doc.Get("data"), body); err != nil {
 			return err
 		}
-		path = doc.Get("links.next").Str
+		if recycle {
+			body.Reset()
+			s.bufs.Put(body)
+		}
+		path = next
 	}
 	return nil
 }
 
-func (s *source) get(ctx context.Context, u string) ([]byte, error) {
+// get returns the body of a GET of u, read into a pooled buffer of the
+// announced length.
+func (s *source) get(ctx context.Context, u string) (*bytes.Buffer, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
@@ -87,14 +133,20 @@ func (s *source) get(ctx context.Context, u string) ([]byte, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET %s: %s", redact(u), resp.Status)
 	}
-	return body, nil
+	buf, _ := s.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
 
 func redact(u string) string {

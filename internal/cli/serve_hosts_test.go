@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pipe-etl/pipe/credentials/oauthtest"
+	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
+)
+
+// TestAuthServeFixedHosts: with --api-url the broker refreshes at the
+// given host (here a fake provider standing in for a proxy) whatever
+// region a request names; a request cannot name a host of its own.
+func TestAuthServeFixedHosts(t *testing.T) {
+	p := oauthtest.New(t)
+	vault := secretstest.NewVault(t)
+	vault.Seed("snyk/o1/"+p.ClientID, map[string]any{"refresh_token": p.IssueRefreshToken()})
+	envVars := map[string]string{"API_KEY": "broker-key", "VAULT_ADDR": vault.URL, "VAULT_TOKEN": vault.Token}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: pw, stderr: io.Discard, logLevel: new(slog.LevelVar),
+			getenv: func(k string) (string, bool) { v, ok := envVars[k]; return v, ok }}
+		done <- e.run([]string{"auth", "serve", "--addr", "127.0.0.1:0", "--api-url", p.URL})
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no listening line: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	base := regexp.MustCompile(`http://\S+`).FindString(line)
+
+	get := func(region string) (int, map[string]any) {
+		q := url.Values{"org_id": {"o1"}, "client_id": {p.ClientID}, "client_secret": {p.ClientSecret}, "region": {region}}
+		req, _ := http.NewRequest(http.MethodGet, base+"/v1/credentials?"+q.Encode(), nil)
+		req.Header.Set("X-API-Key", "broker-key")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		json.NewDecoder(resp.Body).Decode(&body)
+		return resp.StatusCode, body
+	}
+	if code, body := get("https://evil.example.com"); code == http.StatusOK {
+		t.Errorf("a request-supplied host was accepted: %v", body)
+	}
+	if code, body := get("eu"); code != http.StatusOK || body["access_token"] == "" || p.Refreshes() != 1 {
+		t.Fatalf("GET through --api-url: %d %v (refreshes %d)", code, body, p.Refreshes())
+	}
+	cancel()
+	<-done
+}

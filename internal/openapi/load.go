@@ -1,0 +1,144 @@
+package openapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi/datamodel"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
+)
+
+// maxDocument bounds a document read from a URL.
+const maxDocument = 64 << 20
+
+// Read reads a document from a file path or an http(s) URL.
+func Read(ctx context.Context, client *http.Client, src string) ([]byte, error) {
+	if !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") {
+		return os.ReadFile(src)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", src, resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxDocument))
+}
+
+// Parse reads a Swagger 2.0, OpenAPI 3.0 or 3.1 document (YAML or JSON).
+// References to other files or URLs are not followed.
+func Parse(data []byte) (*Doc, error) {
+	cfg := datamodel.NewDocumentConfiguration()
+	cfg.SkipExternalRefResolution = true
+	cfg.IgnorePolymorphicCircularReferences = true
+	cfg.IgnoreArrayCircularReferences = true
+	d, err := libopenapi.NewDocumentWithConfiguration(data, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	info := d.GetSpecInfo()
+	if info.SpecType == "openapi" {
+		m, err := d.BuildV3Model()
+		if m == nil {
+			return nil, fmt.Errorf("openapi %s: %w", info.Version, err)
+		}
+		return fromV3(&m.Model, info.Version), nil
+	}
+	m, err := d.BuildV2Model()
+	if m == nil {
+		if err == nil {
+			err = errors.New("not a Swagger 2.0 or OpenAPI 3 document")
+		}
+		return nil, fmt.Errorf("swagger %s: %w", info.Version, err)
+	}
+	return fromV2(&m.Model, info.Version), nil
+}
+
+// jsonMedia picks the JSON media type of a content map's keys, preferring
+// application/json, then any +json or json type.
+func jsonMedia(keys []string) string {
+	best := ""
+	for _, k := range keys {
+		switch {
+		case k == "application/json":
+			return k
+		case best == "" && strings.Contains(k, "json"):
+			best = k
+		}
+	}
+	return best
+}
+
+// successCodes returns the 2xx codes of a responses map, 200 first.
+func successCodes(codes []string) []string {
+	var out []string
+	for _, c := range codes {
+		if strings.HasPrefix(c, "2") {
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// requirementNames returns the scheme names of the first security requirement.
+func requirementNames(reqs []*base.SecurityRequirement) []string {
+	for _, r := range reqs {
+		if r == nil || r.Requirements == nil {
+			continue
+		}
+		var names []string
+		for k := range r.Requirements.KeysFromOldest() {
+			names = append(names, k)
+		}
+		if len(names) > 0 {
+			return names
+		}
+	}
+	return nil
+}
+
+// paramExample finds a documented example for a parameter: its example,
+// its schema's, then any x-…example extension (Snyk's x-konfig-original-example).
+func paramExample(example string, s *Schema, ext func() (string, string)) (string, string) {
+	if v := example; v != "" {
+		return v, "example"
+	}
+	if s != nil {
+		if v := scalarString(s.Example); v != "" {
+			return v, "schema example"
+		}
+	}
+	if ext != nil {
+		return ext()
+	}
+	return "", ""
+}
+
+// scalarString renders a scalar value; "" for none or a collection.
+func scalarString(v any) string {
+	switch t := v.(type) {
+	case nil, map[string]any, []any:
+		return ""
+	case time.Time:
+		if t.Equal(t.Truncate(24 * time.Hour)) {
+			return t.Format(time.DateOnly)
+		}
+		return t.Format(time.RFC3339)
+	}
+	return fmt.Sprint(v)
+}

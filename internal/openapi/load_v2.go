@@ -1,0 +1,119 @@
+package openapi
+
+import (
+	"fmt"
+	"strings"
+
+	v2 "github.com/pb33f/libopenapi/datamodel/high/v2"
+)
+
+func fromV2(m *v2.Swagger, version string) *Doc {
+	c := newConverter()
+	d := &Doc{Title: m.Info.Title, Version: version, DefaultSecurity: requirementNames(m.Security)}
+	if m.Host != "" {
+		scheme := "https"
+		if len(m.Schemes) > 0 && !contains(m.Schemes, "https") {
+			scheme = m.Schemes[0]
+		}
+		d.Servers = []Server{{URL: scheme + "://" + m.Host + strings.TrimSuffix(m.BasePath, "/")}}
+	} else if m.BasePath != "" {
+		d.Servers = []Server{{URL: strings.TrimSuffix(m.BasePath, "/")}}
+	}
+	if m.SecurityDefinitions != nil {
+		for name, s := range m.SecurityDefinitions.Definitions.FromOldest() {
+			d.Security = append(d.Security, v2Scheme(name, s))
+		}
+	}
+	if m.Paths == nil {
+		return d
+	}
+	for path, item := range m.Paths.PathItems.FromOldest() {
+		if item == nil || item.Get == nil {
+			continue
+		}
+		d.Ops = append(d.Ops, v2Op(c, path, item, item.Get))
+	}
+	return d
+}
+
+func v2Op(c *converter, path string, item *v2.PathItem, op *v2.Operation) *Operation {
+	o := &Operation{Path: path, OperationID: op.OperationId, Summary: op.Summary, Tags: op.Tags, Security: requirementNames(op.Security), MediaType: "application/json"}
+	seen := map[string]bool{}
+	for _, list := range [][]*v2.Parameter{op.Parameters, item.Parameters} {
+		for _, p := range list {
+			if p == nil || seen[p.In+" "+p.Name] || p.In == "body" || p.In == "formData" {
+				continue
+			}
+			seen[p.In+" "+p.Name] = true
+			out := Param{Name: p.Name, In: p.In, Required: p.Required != nil && *p.Required, Type: p.Type, Description: p.Description, Default: scalar(p.Default)}
+			for _, e := range p.Enum {
+				out.Enum = append(out.Enum, scalar(e))
+			}
+			if p.Minimum != nil {
+				f := float64(*p.Minimum)
+				out.Minimum = &f
+			}
+			if p.Maximum != nil {
+				f := float64(*p.Maximum)
+				out.Maximum = &f
+			}
+			out.Example, out.ExampleFrom = extensionExample(p.Extensions)
+			o.Params = append(o.Params, out)
+		}
+	}
+	if op.Responses == nil {
+		return o
+	}
+	var codes []string
+	for code := range op.Responses.Codes.KeysFromOldest() {
+		codes = append(codes, code)
+	}
+	for _, code := range successCodes(codes) {
+		r := op.Responses.Codes.GetOrZero(code)
+		if r == nil || r.Schema == nil {
+			continue
+		}
+		for h := range r.Headers.KeysFromOldest() {
+			o.Headers = append(o.Headers, h)
+		}
+		o.Response = c.proxy(r.Schema, 0)
+		if r.Examples != nil {
+			for k, v := range r.Examples.Values.FromOldest() {
+				if strings.Contains(k, "json") && o.Example == nil {
+					o.Example = decode(v)
+				}
+			}
+		}
+		break
+	}
+	return o
+}
+
+func v2Scheme(name string, s *v2.SecurityScheme) SecurityScheme {
+	out := SecurityScheme{Name: name, Type: s.Type, In: s.In, ParamName: s.Name, Description: s.Description, TokenURL: s.TokenUrl}
+	switch s.Type {
+	case "basic":
+		out.Type, out.Scheme = "http", "basic"
+	case "oauth2":
+		if s.Flow == "application" {
+			out.Flow = "clientCredentials"
+		} else {
+			out.Flow = fmt.Sprint(s.Flow)
+		}
+		if s.Scopes != nil {
+			for sc := range s.Scopes.Values.KeysFromOldest() {
+				out.Scopes = append(out.Scopes, sc)
+			}
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,140 @@
+package openapi
+
+import (
+	"strings"
+
+	"github.com/pb33f/go-yaml"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"github.com/pb33f/libopenapi/orderedmap"
+)
+
+func fromV3(m *v3.Document, version string) *Doc {
+	c := newConverter()
+	d := &Doc{Version: version, DefaultSecurity: requirementNames(m.Security)}
+	if m.Info != nil {
+		d.Title = m.Info.Title
+	}
+	for _, s := range m.Servers {
+		srv := Server{URL: s.URL}
+		for name, v := range s.Variables.FromOldest() {
+			srv.Vars = append(srv.Vars, ServerVar{Name: name, Default: v.Default, Description: v.Description, Enum: v.Enum})
+		}
+		d.Servers = append(d.Servers, srv)
+	}
+	if m.Components != nil {
+		for name, s := range m.Components.SecuritySchemes.FromOldest() {
+			d.Security = append(d.Security, v3Scheme(name, s))
+		}
+	}
+	if m.Paths == nil {
+		return d
+	}
+	for path, item := range m.Paths.PathItems.FromOldest() {
+		if item == nil || item.Get == nil {
+			continue
+		}
+		d.Ops = append(d.Ops, v3Op(c, path, item, item.Get))
+	}
+	return d
+}
+
+func v3Op(c *converter, path string, item *v3.PathItem, op *v3.Operation) *Operation {
+	o := &Operation{Path: path, OperationID: op.OperationId, Summary: op.Summary, Tags: op.Tags, Security: requirementNames(op.Security)}
+	seen := map[string]bool{}
+	for _, list := range [][]*v3.Parameter{op.Parameters, item.Parameters} { // the operation's win
+		for _, p := range list {
+			if p == nil || seen[p.In+" "+p.Name] {
+				continue
+			}
+			seen[p.In+" "+p.Name] = true
+			o.Params = append(o.Params, v3Param(c, p))
+		}
+	}
+	if op.Responses == nil {
+		return o
+	}
+	var codes []string
+	for code := range op.Responses.Codes.KeysFromOldest() {
+		codes = append(codes, code)
+	}
+	for _, code := range successCodes(codes) {
+		r := op.Responses.Codes.GetOrZero(code)
+		if r == nil {
+			continue
+		}
+		for h := range r.Headers.KeysFromOldest() {
+			o.Headers = append(o.Headers, h)
+		}
+		var keys []string
+		for k := range r.Content.KeysFromOldest() {
+			keys = append(keys, k)
+		}
+		mt := jsonMedia(keys)
+		if mt == "" {
+			continue
+		}
+		media := r.Content.GetOrZero(mt)
+		o.MediaType = mt
+		o.Response = c.proxy(media.Schema, 0)
+		o.Example = decode(media.Example)
+		for _, ex := range media.Examples.FromOldest() {
+			if o.Example == nil && ex != nil {
+				o.Example = decode(ex.Value)
+			}
+		}
+		break
+	}
+	return o
+}
+
+func v3Param(c *converter, p *v3.Parameter) Param {
+	s := c.proxy(p.Schema, 0)
+	out := Param{Name: p.Name, In: p.In, Required: p.Required != nil && *p.Required, Description: p.Description}
+	if s != nil {
+		out.Type = s.Type
+	}
+	if p.Schema != nil {
+		if h := p.Schema.Schema(); h != nil {
+			out.Default = scalar(h.Default)
+			for _, e := range h.Enum {
+				out.Enum = append(out.Enum, scalar(e))
+			}
+			out.Minimum, out.Maximum = h.Minimum, h.Maximum
+		}
+	}
+	out.Example, out.ExampleFrom = paramExample(scalar(p.Example), s, func() (string, string) {
+		return extensionExample(p.Extensions)
+	})
+	return out
+}
+
+// extensionExample returns the value of an x-…example extension.
+func extensionExample(ext *orderedmap.Map[string, *yaml.Node]) (string, string) {
+	for k, v := range ext.FromOldest() {
+		if strings.HasSuffix(strings.ToLower(k), "example") {
+			if s := scalar(v); s != "" {
+				return s, k
+			}
+		}
+	}
+	return "", ""
+}
+
+func v3Scheme(name string, s *v3.SecurityScheme) SecurityScheme {
+	out := SecurityScheme{Name: name, Type: s.Type, In: s.In, ParamName: s.Name, Scheme: strings.ToLower(s.Scheme), Description: s.Description}
+	if f := s.Flows; f != nil {
+		for _, fl := range []struct {
+			name string
+			flow *v3.OAuthFlow
+		}{{"clientCredentials", f.ClientCredentials}, {"authorizationCode", f.AuthorizationCode}, {"password", f.Password}, {"implicit", f.Implicit}} {
+			if fl.flow != nil {
+				out.Flow, out.TokenURL = fl.name, fl.flow.TokenUrl
+				for sc := range fl.flow.Scopes.KeysFromOldest() {
+					out.Scopes = append(out.Scopes, sc)
+				}
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,60 @@
+package openapi
+
+import (
+	"net/url"
+	"strings"
+)
+
+// server is the chosen base URL as a spec template, with its variables.
+type server struct {
+	baseURL string // with {vars.NAME} for server variables, ending in /
+	path    string // the URL's path below the host (/rest), "" for none
+	vars    []ServerVar
+	comment string
+}
+
+// chooseServer takes the first server; variables become spec vars.
+func chooseServer(d *Doc, res *Result) server {
+	if len(d.Servers) == 0 {
+		res.Notes = append(res.Notes, "no server in the document: base_url is a placeholder to edit")
+		return server{baseURL: "{vars.api_url}/", vars: []ServerVar{{Name: "api_url", Default: "https://api.example.com"}},
+			comment: "guess: the document names no server; set api_url"}
+	}
+	s := d.Servers[0]
+	u := strings.TrimSuffix(s.URL, "/")
+	var vars []ServerVar
+	for _, v := range s.Vars {
+		v.Name = snake(v.Name)
+		u = strings.ReplaceAll(u, "{"+s.varName(v.Name)+"}", "{vars."+v.Name+"}")
+		vars = append(vars, v)
+	}
+	srv := server{vars: vars}
+	if !strings.Contains(u, "://") {
+		// A relative server ("/api/v3") is relative to where the document is served.
+		vars = append(vars, ServerVar{Name: "api_host", Default: "https://api.example.com"})
+		srv.vars = vars
+		srv.comment = "guess: the server URL " + s.URL + " is relative; set api_host"
+		u = "{vars.api_host}" + u
+	} else {
+		srv.comment = "servers[0]"
+		if len(d.Servers) > 1 {
+			srv.comment += " (" + itoa(len(d.Servers)-1) + " more in the document)"
+		}
+	}
+	srv.baseURL = u + "/"
+	if pu, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(u)); err == nil {
+		srv.path = strings.Trim(pu.Path, "/")
+	}
+	res.Notes = append(res.Notes, "base_url "+s.URL+" from "+srv.comment)
+	return srv
+}
+
+// varName finds the original spelling of a server variable named snake.
+func (s Server) varName(snakeName string) string {
+	for _, v := range s.Vars {
+		if snake(v.Name) == snakeName {
+			return v.Name
+		}
+	}
+	return snakeName
+}
