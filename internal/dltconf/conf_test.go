@@ -14,10 +14,10 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/secrets"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 
