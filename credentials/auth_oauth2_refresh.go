@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,8 +61,9 @@ type OAuth2RefreshTokenConfig struct {
 // OAuth2RefreshToken authenticates with OAuth2 access tokens obtained from
 // a rotating refresh token (auth type oauth2_refresh_token).
 //
-// The access token is cached in memory and in the store, and is renewed
-// only when it expires (less Skew) or after a 401. A renewal takes the
+// The access token is cached in memory (a rest.TokenCache, which renews
+// single-flight) and in the store, and is renewed only when it expires
+// (less Skew) or after a 401 for the current token. A renewal takes the
 // credential's lock, re-reads the store (if another process already
 // renewed, its token is used and nothing is spent), spends the refresh
 // token, writes the rotated refresh token to the store before using the
@@ -72,13 +74,10 @@ type OAuth2RefreshToken struct {
 	cfg      OAuth2RefreshTokenConfig
 	rotation Rotation
 	log      *slog.Logger
+	cache    *rest.TokenCache
 
-	renew chan struct{} // a one-slot semaphore: one renewal at a time here, waits cancellable
-
-	mu      sync.Mutex
-	current CachedToken
-	gen     int       // counts adoptions
-	renewed time.Time // when current came from this authenticator's own refresh (zero if from the store)
+	mu   sync.Mutex
+	last string // the access token the cache last received from fetch
 }
 
 // NewOAuth2RefreshToken checks cfg and returns the authenticator.
@@ -115,7 +114,8 @@ func NewOAuth2RefreshToken(cfg OAuth2RefreshTokenConfig) (*OAuth2RefreshToken, e
 	if cfg.Redactor != nil && cfg.ClientSecret != "" {
 		cfg.Redactor.Add(cfg.ClientSecret)
 	}
-	a := &OAuth2RefreshToken{cfg: cfg, log: log.With("credential", cfg.Credential), renew: make(chan struct{}, 1)}
+	a := &OAuth2RefreshToken{cfg: cfg, log: log.With("credential", cfg.Credential)}
+	a.cache = rest.NewTokenCache(a.fetch).WithClock(cfg.Now, cfg.Skew)
 	a.rotation = Rotation{
 		Endpoint:    TokenEndpoint{URL: cfg.TokenURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, BasicAuth: cfg.BasicAuth, HTTPClient: cfg.HTTPClient},
 		Store:       cfg.Store,
@@ -142,85 +142,75 @@ func (a *OAuth2RefreshToken) Authenticate(ctx context.Context, req *rest.Request
 	return nil
 }
 
-// Refresh renews the access token after the API rejected it (401).
-// It does not yet compare the stale request's token (rest.TokenCache
-// does that for the kinds in engine/rest), so: a caller
-// that waited while another renewed gets that renewal; and a token this
-// authenticator obtained from the provider moments ago (refreshGrace) is
-// taken to be the renewal that a concurrent 401 for the previous token
-// needed. Concurrent 401s for one stale token thus cause one renewal.
-func (a *OAuth2RefreshToken) Refresh(ctx context.Context, _ *rest.Request) error {
-	a.mu.Lock()
-	stale, gen := a.current.Token, a.gen
-	a.mu.Unlock()
-	if err := a.acquire(ctx); err != nil {
-		return err
+// Refresh renews the access token after the API rejected the one stale
+// carried (401), unless it was renewed since that request was sent: so
+// concurrent 401s for one token cause one renewal, and a late 401 for a
+// replaced token causes none. A nil stale renews unconditionally.
+func (a *OAuth2RefreshToken) Refresh(ctx context.Context, stale *rest.Request) error {
+	if stale == nil {
+		a.cache.Invalidate("")
+	} else {
+		h := ""
+		if stale.Header != nil {
+			h = stale.Header.Get("Authorization")
+		}
+		tok, ok := cutBearer(h)
+		if !ok {
+			return nil // not a request this authenticator signed: nothing to renew
+		}
+		a.cache.Invalidate(tok)
 	}
-	defer a.release()
-	a.mu.Lock()
-	changed := a.gen != gen
-	recent := !a.renewed.IsZero() && a.current.Token == stale && a.cfg.Now().Sub(a.renewed) < refreshGrace
-	a.mu.Unlock()
-	if changed || recent {
-		return nil
-	}
-	return a.renewLocked(ctx, stale)
+	_, err := a.token(ctx)
+	return err
 }
 
-// refreshGrace is how long a token just obtained from the provider is
-// assumed to be the renewal that a late 401 asked for.
-const refreshGrace = 5 * time.Second
+// cutBearer returns the token of an "Authorization: Bearer" value.
+func cutBearer(h string) (string, bool) {
+	scheme, tok, ok := strings.Cut(h, " ")
+	return tok, ok && strings.EqualFold(scheme, "bearer") && tok != ""
+}
 
-// token returns a valid access token, renewing it if needed.
+// token returns a valid access token from the cache, which calls fetch
+// (one goroutine at a time) when it has none.
 func (a *OAuth2RefreshToken) token(ctx context.Context) (string, error) {
-	now := a.cfg.Now()
-	a.mu.Lock()
-	cur := a.current
-	a.mu.Unlock()
-	if cur.Valid(now, a.cfg.Skew) {
-		return cur.Token, nil
+	tok, err := a.cache.Get(ctx)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return "", fmt.Errorf("credential %q: %w", a.cfg.Credential, err)
 	}
-	if err := a.acquire(ctx); err != nil {
-		return "", err
-	}
-	defer a.release()
-	a.mu.Lock()
-	cur = a.current
-	a.mu.Unlock()
-	if cur.Valid(a.cfg.Now(), a.cfg.Skew) {
-		return cur.Token, nil
-	}
-	// Another run may have left a valid token in the store: no lock needed to use it.
-	if c, ok, err := readCached(ctx, a.cfg.Store, a.cfg.AccessTokenName); err == nil && ok && c.Valid(a.cfg.Now(), a.cfg.Skew) {
-		a.adopt(c)
-		return c.Token, nil
-	}
-	if err := a.renewLocked(ctx, cur.Token); err != nil {
-		return "", err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.current.Token, nil
+	return tok, err
 }
 
-// acquire waits for this authenticator's renewal slot.
-func (a *OAuth2RefreshToken) acquire(ctx context.Context) error {
-	select {
-	case a.renew <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("credential %q: %w", a.cfg.Credential, ctx.Err())
+// fetch is the cache's renewal: a valid token another run left in the
+// store (no lock needed to use it), else renewLocked. The token the cache
+// last held is the stale one, whether it expired or got a 401.
+func (a *OAuth2RefreshToken) fetch(ctx context.Context) (string, time.Duration, error) {
+	a.mu.Lock()
+	stale := a.last
+	a.mu.Unlock()
+	c, ok, err := readCached(ctx, a.cfg.Store, a.cfg.AccessTokenName)
+	if err != nil || !ok || c.Token == stale || !c.Valid(a.cfg.Now(), a.cfg.Skew) {
+		if c, err = a.renewLocked(ctx, stale); err != nil {
+			return "", 0, err
+		}
 	}
+	a.redact(c.Token)
+	a.mu.Lock()
+	a.last = c.Token
+	a.mu.Unlock()
+	var lifetime time.Duration
+	if !c.Expiry.IsZero() {
+		lifetime = max(c.Expiry.Sub(a.cfg.Now()), time.Nanosecond)
+	}
+	return c.Token, lifetime, nil
 }
-
-func (a *OAuth2RefreshToken) release() { <-a.renew }
 
 // renewLocked runs the renewal under the credential's lock; the caller
-// holds the renewal slot. stale is the token known to be unusable ("" if none).
-func (a *OAuth2RefreshToken) renewLocked(ctx context.Context, stale string) (err error) {
+// fetches one at a time. stale is the token known to be unusable ("" if
+// none). It returns the access token to use.
+func (a *OAuth2RefreshToken) renewLocked(ctx context.Context, stale string) (_ CachedToken, err error) {
 	unlock, err := a.cfg.Locker.Lock(ctx, a.cfg.Credential)
 	if err != nil {
-		return fmt.Errorf("credential %q: %w", a.cfg.Credential, err)
+		return CachedToken{}, fmt.Errorf("credential %q: %w", a.cfg.Credential, err)
 	}
 	defer func() {
 		if uerr := unlock(); uerr != nil {
@@ -230,17 +220,16 @@ func (a *OAuth2RefreshToken) renewLocked(ctx context.Context, stale string) (err
 	// Re-read under the lock: another process may have just renewed.
 	c, ok, err := readCached(ctx, a.cfg.Store, a.cfg.AccessTokenName)
 	if err != nil {
-		return fmt.Errorf("credential %q: read cached access token: %w", a.cfg.Credential, err)
+		return CachedToken{}, fmt.Errorf("credential %q: read cached access token: %w", a.cfg.Credential, err)
 	}
 	if ok && c.Token != stale && c.Valid(a.cfg.Now(), a.cfg.Skew) {
 		a.log.Debug("using access token renewed by another process")
-		a.adopt(c)
-		return nil
+		return c, nil
 	}
 	rt, err := a.cfg.Store.Get(ctx, a.cfg.RefreshTokenName)
 	notFound := errors.Is(err, secrets.ErrNotFound)
 	if err != nil && !notFound {
-		return fmt.Errorf("credential %q: read refresh token: %w", a.cfg.Credential, err)
+		return CachedToken{}, fmt.Errorf("credential %q: read refresh token: %w", a.cfg.Credential, err)
 	}
 	a.redact(rt)
 	// A token rotated by an earlier run whose store write failed is newer.
@@ -250,7 +239,7 @@ func (a *OAuth2RefreshToken) renewLocked(ctx context.Context, stale string) (err
 	case errors.As(recErr, &left):
 		a.log.Warn("recovery file left behind", "err", recErr)
 	case recErr != nil:
-		return recErr
+		return CachedToken{}, recErr
 	}
 	if recovered != rt {
 		a.log.Info("recovered refresh token stored and used")
@@ -258,7 +247,7 @@ func (a *OAuth2RefreshToken) renewLocked(ctx context.Context, stale string) (err
 		a.redact(rt)
 	}
 	if notFound {
-		return fmt.Errorf("credential %q: no refresh token in %s (run pipe auth login): %w", a.cfg.Credential, describe(a.cfg.Store, a.cfg.RefreshTokenName), err)
+		return CachedToken{}, fmt.Errorf("credential %q: no refresh token in %s (run pipe auth login): %w", a.cfg.Credential, describe(a.cfg.Store, a.cfg.RefreshTokenName), err)
 	}
 	tok, err := a.rotation.Rotate(ctx, rt)
 	var rerr *RotationError
@@ -266,11 +255,11 @@ func (a *OAuth2RefreshToken) renewLocked(ctx context.Context, stale string) (err
 	case errors.As(err, &rerr):
 		a.log.Error("rotated refresh token not stored", "recovery_file", rerr.RecoveryPath, "err", rerr.Err)
 		a.redact(rerr.Token.RefreshToken)
-		return err
+		return CachedToken{}, err
 	case errors.Is(err, ErrInvalidGrant):
-		return fmt.Errorf("credential %q: the stored refresh token was refused (used already, expired or revoked; run pipe auth login): %w", a.cfg.Credential, err)
+		return CachedToken{}, fmt.Errorf("credential %q: the stored refresh token was refused (used already, expired or revoked; run pipe auth login): %w", a.cfg.Credential, err)
 	case err != nil:
-		return fmt.Errorf("credential %q: refresh: %w", a.cfg.Credential, err)
+		return CachedToken{}, fmt.Errorf("credential %q: refresh: %w", a.cfg.Credential, err)
 	}
 	a.redact(tok.RefreshToken)
 	a.redact(tok.AccessToken)
@@ -280,20 +269,7 @@ func (a *OAuth2RefreshToken) renewLocked(ctx context.Context, stale string) (err
 		a.log.Warn("access token not cached", "err", err)
 	}
 	a.log.Info("access token renewed", "expiry", tok.Expiry)
-	a.adopt(c)
-	a.mu.Lock()
-	a.renewed = a.cfg.Now()
-	a.mu.Unlock()
-	return nil
-}
-
-func (a *OAuth2RefreshToken) adopt(c CachedToken) {
-	a.redact(c.Token)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.current = c
-	a.gen++
-	a.renewed = time.Time{}
+	return c, nil
 }
 
 func (a *OAuth2RefreshToken) redact(s string) {

@@ -34,6 +34,15 @@ func authenticate(t *testing.T, a *credentials.OAuth2RefreshToken) string {
 	return tok
 }
 
+// carrying returns a request that was sent with access token tok, as the
+// stale request a 401 hands to Refresh.
+func carrying(t *testing.T, tok string) *rest.Request {
+	t.Helper()
+	req := newRequest(t, "https://api.example.com/rest/orgs")
+	req.Header = http.Header{"Authorization": {"Bearer " + tok}}
+	return req
+}
+
 func TestOAuth2RefreshTokenRotatesAndCaches(t *testing.T) {
 	ctx := context.Background()
 	p, store, cfg, _ := setup(t)
@@ -112,7 +121,7 @@ func TestOAuth2RefreshTokenRefreshAfter401(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := a.Refresh(context.Background(), nil); err != nil {
+			if err := a.Refresh(context.Background(), carrying(t, first)); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -125,14 +134,19 @@ func TestOAuth2RefreshTokenRefreshAfter401(t *testing.T) {
 	if second == first {
 		t.Fatalf("token not renewed after 401")
 	}
-	// A 401 that arrives just after the renewal does not renew again.
-	if err := a.Refresh(context.Background(), nil); err != nil || p.Refreshes() != 2 {
+	// A late 401 for the replaced token does not renew again, however
+	// late it comes.
+	clk.Advance(time.Minute)
+	if err := a.Refresh(context.Background(), carrying(t, first)); err != nil || p.Refreshes() != 2 {
 		t.Fatalf("late Refresh renewed again: %v (refreshes %d)", err, p.Refreshes())
 	}
-	// Later, a 401 renews again.
-	clk.Advance(time.Minute)
-	if err := a.Refresh(context.Background(), nil); err != nil || p.Refreshes() != 3 {
-		t.Fatalf("Refresh after grace: %v (refreshes %d)", err, p.Refreshes())
+	// A 401 for the current token renews, however soon it comes.
+	if err := a.Refresh(context.Background(), carrying(t, second)); err != nil || p.Refreshes() != 3 {
+		t.Fatalf("Refresh for the current token: %v (refreshes %d)", err, p.Refreshes())
+	}
+	// A request this authenticator did not sign renews nothing.
+	if err := a.Refresh(context.Background(), newRequest(t, "https://api.example.com/")); err != nil || p.Refreshes() != 3 {
+		t.Fatalf("Refresh without a bearer token: %v (refreshes %d)", err, p.Refreshes())
 	}
 	// The token the API will accept is the last one.
 	req := newRequest(t, p.URL+"/api")
@@ -155,7 +169,7 @@ func TestOAuth2RefreshTokenCachedButRevokedRenews(t *testing.T) {
 	// spend the refresh token, not trust the cache again.
 	b, _ := credentials.NewOAuth2RefreshToken(cfg)
 	stale := authenticate(t, b)
-	if err := b.Refresh(context.Background(), nil); err != nil {
+	if err := b.Refresh(context.Background(), carrying(t, stale)); err != nil {
 		t.Fatal(err)
 	}
 	if authenticate(t, b) == stale || p.Refreshes() != 2 {
@@ -242,7 +256,7 @@ func TestOAuth2RefreshTokenProcessesShareOneRefresh(t *testing.T) {
 	}
 	first := strings.TrimSpace(cmds[0].String())
 	for i, out := range cmds {
-		if strings.TrimSpace(out.String()) != first || !strings.HasPrefix(first, "Bearer at-") {
+		if strings.TrimSpace(out.String()) != first || !strings.HasPrefix(first, "Bearer snyk_uat.") {
 			t.Errorf("process %d printed %q, process 0 %q", i, out.String(), first)
 		}
 	}

@@ -129,8 +129,14 @@ func (b *TokenBroker) Authenticate(ctx context.Context, req *rest.Request) error
 	return nil
 }
 
+// refreshGrace is how long a token just fetched is assumed to be the
+// renewal that a late 401 asked for.
+const refreshGrace = 5 * time.Second
+
 // Refresh drops the broker's cached token and fetches a new one, once for
-// concurrent 401s (see OAuth2RefreshToken.Refresh for the rule).
+// concurrent 401s: a caller that waited while another renewed gets that
+// renewal, and a token fetched moments ago (refreshGrace) is taken to be
+// the renewal that a concurrent 401 for the previous token needed.
 func (b *TokenBroker) Refresh(ctx context.Context, _ *rest.Request) error {
 	b.mu.Lock()
 	gen := b.gen

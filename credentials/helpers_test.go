@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/pipe-etl/pipe/credentials"
-	"github.com/pipe-etl/pipe/credentials/oauthtest"
 	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/engine/rest"
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // clock is a settable time source.
@@ -76,9 +76,9 @@ var errDiskFull = errors.New("disk full")
 
 // setup returns a provider, a file store seeded with a refresh token, and
 // a config for an authenticator on them.
-func setup(t *testing.T) (*oauthtest.Provider, *secrets.File, credentials.OAuth2RefreshTokenConfig, string) {
+func setup(t *testing.T) (*snykoauth.TestServer, *secrets.File, credentials.OAuth2RefreshTokenConfig, string) {
 	t.Helper()
-	p := oauthtest.New(t)
+	p := snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true})
 	dir := t.TempDir()
 	store := secrets.NewFile(filepath.Join(dir, "secrets.yml"))
 	rt := p.IssueRefreshToken()

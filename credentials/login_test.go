@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/pipe-etl/pipe/credentials"
-	"github.com/pipe-etl/pipe/credentials/oauthtest"
 	"github.com/pipe-etl/pipe/credentials/secrets"
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // startLogin runs Login in the background and returns the authorize URL
@@ -49,7 +49,7 @@ func startLogin(t *testing.T, cfg credentials.LoginConfig) (*url.URL, <-chan err
 // noRedirect is a client that shows redirects instead of following them.
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-func loginConfig(p *oauthtest.Provider, store secrets.Writer) credentials.LoginConfig {
+func loginConfig(p *snykoauth.TestServer, store secrets.Writer) credentials.LoginConfig {
 	return credentials.LoginConfig{
 		AuthorizeURL: p.AuthorizeURL(), TokenURL: p.TokenURL(), ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 		Scopes: []string{"org.read", "org.project.read"}, AuthParams: map[string]string{"version": "2021-08-11~experimental"},
@@ -86,7 +86,7 @@ func follow(t *testing.T, authURL *url.URL, edit func(*url.URL)) *http.Response 
 
 func TestLogin(t *testing.T) {
 	ctx := context.Background()
-	p := oauthtest.New(t)
+	p := snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true})
 	store := secrets.NewFile(filepath.Join(t.TempDir(), "secrets.yml"))
 	authURL, done := startLogin(t, loginConfig(p, store))
 
@@ -130,7 +130,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLoginWrongState(t *testing.T) {
-	p := oauthtest.New(t)
+	p := snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true})
 	store := secrets.NewFile(filepath.Join(t.TempDir(), "secrets.yml"))
 	authURL, done := startLogin(t, loginConfig(p, store))
 	resp := follow(t, authURL, func(u *url.URL) {
@@ -154,7 +154,7 @@ func TestLoginWrongState(t *testing.T) {
 }
 
 func TestLoginDeniedAndFixedPort(t *testing.T) {
-	p := oauthtest.New(t)
+	p := snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true})
 	store := secrets.NewFile(filepath.Join(t.TempDir(), "secrets.yml"))
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := l.Addr().(*net.TCPAddr).Port
@@ -242,7 +242,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestLoginFixedRedirectURIBasicAuth(t *testing.T) {
-	p := oauthtest.New(t)
+	p := snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true}, "http://localhost/oauth/done")
 	store := secrets.NewFile(filepath.Join(t.TempDir(), "secrets.yml"))
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := l.Addr().(*net.TCPAddr).Port
@@ -266,7 +266,7 @@ func TestLoginFixedRedirectURIBasicAuth(t *testing.T) {
 }
 
 func TestLoginRejectsRedirectURIs(t *testing.T) {
-	p := oauthtest.New(t)
+	p := snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true})
 	store := secrets.NewFile(filepath.Join(t.TempDir(), "secrets.yml"))
 	for _, uri := range []string{"https://127.0.0.1:8000/cb", "http://example.com:8000/cb", "http://127.0.0.1/cb", "http://10.0.0.1:80/cb", "http://127.0.0.1:80/cb?x=1"} {
 		cfg := loginConfig(p, store)

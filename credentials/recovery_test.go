@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/credentials/oauthtest"
 	"github.com/pipe-etl/pipe/credentials/secrets"
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 func TestNewestRecovered(t *testing.T) {
@@ -116,7 +116,7 @@ func TestFallbackRecoveryDirOtherFilesystem(t *testing.T) {
 // deletes its recovery file.
 func TestLogoutRevokesRecoveredToken(t *testing.T) {
 	ctx := t.Context()
-	p := oauthtest.New(t)
+	p := snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true})
 	dir := t.TempDir()
 	store := secrets.NewFile(filepath.Join(dir, "secrets.yml"))
 	stored, recovered := p.IssueRefreshToken(), p.IssueRefreshToken()

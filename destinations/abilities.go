@@ -2,6 +2,7 @@ package destinations
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/pipe-etl/pipe/engine/schema"
 )
@@ -54,4 +55,16 @@ type AdvisoryLocker interface {
 	// and returns the function that releases it. The lock is held by a
 	// database session: if the process dies, the database releases it.
 	Lock(ctx context.Context, name string) (unlock func() error, err error)
+}
+
+// SQLTxer is a Tx that is a database/sql transaction. internal/jobs
+// asks for it in engine.Options.BeforeCommit to complete a River job in
+// the load's own transaction (river.JobCompleteTx), so that a
+// partition's rows, its cursors and the job's completion commit together;
+// without it a partitioned run is refused.
+type SQLTxer interface {
+	// SQLTx writes the rows the Tx still holds back and returns its
+	// transaction. Statements run on it commit or roll back with the
+	// load's. It must not be committed or rolled back directly.
+	SQLTx(ctx context.Context) (*sql.Tx, error)
 }

@@ -82,6 +82,11 @@ type Tx interface {
 	FinishReplace(ctx context.Context, tables []string) error
 	// SaveState upserts cursors of the pipeline into _pipe_state.
 	SaveState(ctx context.Context, pipeline string, entries []state.Entry) error
+	// ClearState deletes every cursor (every parent key) of the named
+	// resources of the pipeline. A full refresh calls it once, in the
+	// transaction that swaps its tables in, before it saves the new
+	// cursors.
+	ClearState(ctx context.Context, pipeline string, resources []string) error
 	// Commit records status in _pipe_loads and commits.
 	Commit(ctx context.Context, status LoadStatus) error
 	// Rollback abandons the transaction; safe to call after Commit.

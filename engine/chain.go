@@ -30,11 +30,22 @@ type runner struct {
 	stats     map[string]*ResourceStats
 	progress  *progress
 	done      *completion
-	mu        sync.Mutex // guards stats, done and tallies
+	sampled   map[string]int // chains started per resource in a sample run
+	mu        sync.Mutex     // guards stats, done, tallies and sampled
 	tallies   map[string]*normalize.HintTally
+	names     *normalize.Names // the run's column and child table names, shared by its chains
 }
 
 func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
+	r := &runner{plan: p, opts: o, out: make(chan msg, 4), stats: map[string]*ResourceStats{}, progress: &progress{}, done: newCompletion(p)}
+	concurrency := p.Concurrency
+	if o.SamplePages > 0 {
+		// One chain at a time: the sample lists requests in a stable order.
+		concurrency = 1
+		r.sampled = map[string]int{}
+		o.Logger = slog.New(&noteHandler{next: o.Logger.Handler(), note: r.note})
+		r.opts = o
+	}
 	red := rest.NewRedactor()
 	o.Logger = slog.New(rest.NewRedactingHandler(o.Logger.Handler(), red)) // no secret in any log line
 	var limiter *rate.Limiter
@@ -56,19 +67,26 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 		Logger:           o.Logger,
 		UserAgent:        "pipe",
 		Sleep:            o.Sleep,
-		MaxInFlight:      p.Concurrency,
+		MaxInFlight:      concurrency,
 		Scope:            scope,
 		MaxResponseBytes: p.MaxResponseBytes,
+		Shared:           o.SharedBudget,
 	})
 	x := &extract.Extractor{
 		Plan: p, Client: client, Secrets: o.Secrets, Redactor: red, Logger: o.Logger,
 		Auth:      map[string]rest.Authenticator{},
 		Limiter:   map[string]*rate.Limiter{},
 		Selectors: map[string]*rest.Selector{},
+		StopAfter: o.SamplePages,
 	}
-	r := &runner{plan: p, x: x, opts: o, out: make(chan msg, 4), stats: map[string]*ResourceStats{}, progress: &progress{}, done: newCompletion(p)}
-	x.OnRateWait = func(resource string, d time.Duration) {
-		r.count(func() { r.stats[resource].RateWait += d })
+	r.x = x
+	x.OnRateWait = func(resource string) func() {
+		s := r.stats[resource]
+		r.count(func() { s.startWait(time.Now()) })
+		return func() { r.count(func() { s.endWait(time.Now()) }) }
+	}
+	x.OnAttempt = func(resource string, a rest.Attempt) {
+		r.count(func() { r.stats[resource].attempt(a) })
 	}
 	auths := map[*rest.AuthConfig]rest.Authenticator{} // one per auth block, so tokens are shared
 	for _, res := range p.Resources {
@@ -76,6 +94,9 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 			continue
 		}
 		r.stats[res.Name] = &ResourceStats{}
+		if o.SamplePages > 0 {
+			r.stats[res.Name].Sample = &Sample{}
+		}
 		x.Selectors[res.Name] = rest.NewSelector(res.DataSelector, o.Logger.With("resource", res.Name))
 		if res.RateLimit != nil {
 			x.Limiter[res.Name] = newLimiter(res.RateLimit)
@@ -119,7 +140,11 @@ func (r *runner) authenticator(ctx context.Context, a *rest.AuthConfig, red *res
 // extract runs every needed root resource; children are submitted by
 // their parents' chains as parent records arrive.
 func (r *runner) extract(ctx context.Context) error {
-	pl := newPool(ctx, r.plan.Concurrency)
+	n := r.plan.Concurrency
+	if r.opts.SamplePages > 0 {
+		n = 1
+	}
+	pl := newPool(ctx, n)
 	var first error
 	for _, res := range r.plan.Resources {
 		if !res.Needed || res.Parent != "" {
@@ -150,7 +175,13 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 	if err != nil {
 		return err
 	}
-	r.count(func() { r.stats[res.Name].Chains++ })
+	stats := r.stats[res.Name]
+	r.count(func() {
+		stats.Chains++
+		if stats.Started.IsZero() {
+			stats.Started = time.Now()
+		}
+	})
 	norm := r.normalizer(res)
 	var lookup func(string) (gjson.Result, bool)
 	if c.Parent != nil {
@@ -165,10 +196,20 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			carried[f.Name] = f.Value
 		}
 	}
-	stats := r.stats[res.Name]
-	for page, err := range walk.Pages(ctx) {
+	pageSeq := walk.Pages(ctx)
+	if given, ok := r.opts.Records[res.Name]; ok && c.Parent == nil {
+		pageSeq = givenPages(res.Name, given)
+	}
+	pages := 0
+	for page, err := range pageSeq {
 		if err != nil {
 			return err
+		}
+		pages++
+		if pages == 1 && c.Parent == nil && res.EachVar == "" && (res.Incremental == nil || res.Incremental.Window == 0) {
+			if n := expectedPages(res, page.Source); n > 0 {
+				r.count(func() { stats.ExpectedPages = n })
+			}
 		}
 		rows := &normalize.Rows{}
 		for _, rec := range page.Records {
@@ -188,14 +229,39 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			}
 		}
 		n, kept := int64(rows.Len()), int64(len(page.Records))
-		r.count(func() { stats.Pages++; stats.Records += kept; stats.Rows += n })
+		r.count(func() {
+			stats.Pages++
+			stats.Records += kept
+			stats.Rows += n
+			if stats.Sample != nil {
+				stats.Sample.Pages = append(stats.Sample.Pages, SamplePage{Received: len(page.Source.Records), Kept: len(page.Records)})
+			}
+		})
 		if n > 0 {
 			if err := r.send(ctx, msg{res: res, rows: rows}); err != nil {
 				return err
 			}
 		}
+		if r.opts.SamplePages > 0 && pages >= r.opts.SamplePages {
+			break // windows of an incremental chain each stop at SamplePages
+		}
 	}
-	if cur, changed := walk.Cursor(); changed && res.Selected {
+	cur, changed := walk.Cursor()
+	if inc := res.Incremental; inc != nil {
+		committed := r.committed[c.Key()]
+		start := state.StartValue(inc.InitialValue, committed.Value, time.Duration(inc.Lag))
+		end := committed.Value
+		if changed {
+			end = state.ParseCursor(cur.Cursor).Value
+		}
+		r.count(func() {
+			if stats.Incremental == nil {
+				stats.Incremental = &IncrementalStats{}
+			}
+			stats.Incremental.chain(committed.Value != "", start, end)
+		})
+	}
+	if changed && res.Selected {
 		return r.send(ctx, msg{res: res, cursor: &cur})
 	}
 	return nil
@@ -205,10 +271,16 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 // a root resource): one, or one per item of its list variable.
 func (r *runner) submit(ctx context.Context, pl *pool, res *plan.Resource, parent *extract.Parent) error {
 	items := []string{""}
-	if res.EachVar != "" {
+	if _, given := r.opts.Records[res.Name]; res.EachVar != "" && (parent != nil || !given) {
 		items = res.Each
 	}
-	r.count(func() { r.done.add(res.Name, len(items)) })
+	r.count(func() {
+		if r.sampled != nil {
+			items = items[:min(len(items), max(0, r.opts.SamplePages-r.sampled[res.Name]))]
+			r.sampled[res.Name] += len(items)
+		}
+		r.done.add(res.Name, len(items))
+	})
 	for _, item := range items {
 		c := extract.Chain{Resource: res, Parent: parent, Item: item}
 		run := func(ctx context.Context) error {
@@ -259,6 +331,7 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		ListVar:           res.EachVar,
 		Required:          res.Required,
 		Secrets:           r.x.Redactor,
+		Names:             r.names,
 	}
 	for _, s := range res.ProcessingSteps {
 		c.Exclude = append(c.Exclude, s.ExcludeColumns...)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"github.com/pipe-etl/pipe/engine/plan"
 )
@@ -64,7 +65,10 @@ func (c *completion) settle(res *plan.Resource) []*plan.Resource {
 // completed tells the writer that resources finished extracting.
 func (r *runner) completed(ctx context.Context, done []*plan.Resource) error {
 	for _, res := range done {
-		r.count(func() { r.stats[res.Name].Done = true })
+		r.count(func() {
+			s := r.stats[res.Name]
+			s.Done, s.Finished = true, time.Now()
+		})
 		if err := r.send(ctx, msg{res: res, done: true}); err != nil {
 			return err
 		}

@@ -18,15 +18,18 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
 	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine/normalize"
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/state"
@@ -44,6 +47,15 @@ type Options struct {
 	Logger     *slog.Logger
 	// Progress receives a line per resource while running; nil for none.
 	Progress io.Writer
+	// Redraw redraws the progress lines in place with ANSI escapes (the
+	// CLI sets it when Progress is a terminal) instead of appending lines.
+	Redraw bool
+	// SamplePages, when above 0, makes the run a sample (pipe run
+	// --sample): each request chain fetches at most that many pages, each
+	// resource runs at most that many chains (so a child resource runs for
+	// the first parent records only), one chain at a time, and every
+	// resource's Stats.Sample records what happened.
+	SamplePages int
 	// CheckpointRows commits the load every this many rows (state
 	// included), so a crash loses at most that much work.
 	CheckpointRows int
@@ -56,8 +68,31 @@ type Options struct {
 	// assembles it (rest.BuiltinAuthKinds plus oauth2_refresh_token and
 	// token_broker). Nil means rest.BuiltinAuthKinds.
 	Auth rest.AuthKinds
+	// FullRefresh ignores the committed cursors and loads every selected
+	// resource as replace: its tables are swapped in, and its cursors
+	// replace all the old ones (per-parent ones included), only when the
+	// whole run succeeds.
+	FullRefresh bool
 	// Sleep replaces time-based waits in retries (tests); nil for real ones.
 	Sleep func(context.Context, time.Duration) error
+	// Records gives the records of root resources, by resource name,
+	// instead of requesting them: a partition of a partitioned run
+	// (internal/jobs) gets its share of the parent records this way, and
+	// its rows and child chains come from them. A root given records makes
+	// one chain whatever its list variable holds, and moves no cursor.
+	Records map[string][]json.RawMessage
+	// BeforeCommit, when set, makes the run a single transaction: no
+	// checkpoints, and a run that fails commits nothing but its failed
+	// status in _pipe_loads. It is called once, in that transaction, after
+	// every row, cursor and replace swap was written and just before the
+	// commit of a run that succeeded; its error fails the run and rolls the
+	// transaction back. internal/jobs completes a River job there, so that
+	// a partition's effect and its completion commit together.
+	BeforeCommit func(ctx context.Context, tx destinations.Tx) error
+	// SharedBudget, when set, is a request budget shared with other
+	// processes, waited on before every request after the spec's own rate
+	// limits (see rest.SharedBudget).
+	SharedBudget rest.SharedBudget
 }
 
 // Report summarizes a run.
@@ -67,18 +102,6 @@ type Report struct {
 	Tables    map[string]int64
 	Resources map[string]*ResourceStats
 	Elapsed   time.Duration
-}
-
-// ResourceStats counts what a resource produced.
-type ResourceStats struct {
-	Chains  int64
-	Pages   int64
-	Records int64
-	Rows    int64
-	// RateWait is the time requests spent waiting for the rate limits.
-	RateWait time.Duration
-	// Done is set when the resource has extracted everything.
-	Done bool
 }
 
 // Run executes p into o.Dest. Rows and cursors written before an error
@@ -91,10 +114,16 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	if o.CheckpointRows <= 0 {
 		o.CheckpointRows = DefaultCheckpointRows
 	}
+	if o.BeforeCommit != nil {
+		o.CheckpointRows, o.CheckpointResources = math.MaxInt, false
+	}
 	start := time.Now()
-	committed, err := o.Dest.State(ctx, p.Name)
-	if err != nil {
-		return nil, fmt.Errorf("read state: %w", err)
+	var committed []state.Entry
+	if !o.FullRefresh {
+		var err error
+		if committed, err = o.Dest.State(ctx, p.Name); err != nil {
+			return nil, fmt.Errorf("read state: %w", err)
+		}
 	}
 	tables, err := o.Dest.Tables(ctx)
 	if err != nil {
@@ -104,6 +133,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.names = normalize.NewNames(tables) // the recorded names win
 	r.committed = make(map[state.Key]state.Cursor, len(committed))
 	for _, e := range committed {
 		r.committed[e.Key] = state.ParseCursor(e.Cursor)
@@ -117,7 +147,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	defer cancel()
 	writeErr := make(chan error, 1)
 	go func() { writeErr <- w.run(ctx, cancel, r.out) }()
-	stopProgress := r.progress.start(o.Progress, r.stats, &r.mu)
+	stopProgress := r.progress.start(o.Progress, o.Redraw, r.stats, &r.mu)
 	extractErr := r.extract(ctx)
 	w.extractErr = extractErr
 	if extractErr == nil {

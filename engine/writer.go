@@ -35,6 +35,7 @@ type writer struct {
 	tx     destinations.Tx
 
 	pending         []state.Entry    // cursors of completed chains, saved at the next commit
+	held            []state.Entry    // cursors a full refresh holds until its last commit
 	rows            map[string]int64 // rows written per table, committed or not
 	committedRows   map[string]int64 // rows per table as of the last commit
 	sinceCheckpoint int
@@ -118,7 +119,7 @@ func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.
 	if err != nil {
 		return err
 	}
-	b := &destinations.Batch{Resource: res.Name, Disposition: destinations.Disposition(res.WriteDisposition)}
+	b := &destinations.Batch{Resource: res.Name, Disposition: w.disposition(res)}
 	for _, r := range results {
 		if n := len(r.Dropped); n > 0 || r.DroppedValues > 0 {
 			w.opts.Logger.Warn("schema contract discarded data", "table", r.Name, "rows", n, "values", r.DroppedValues)
@@ -188,10 +189,8 @@ func (w *writer) checkpoint(ctx context.Context) error {
 }
 
 func (w *writer) commit(ctx context.Context, status string) error {
-	if len(w.pending) > 0 {
-		if err := w.tx.SaveState(ctx, w.plan.Name, w.pending); err != nil {
-			return fmt.Errorf("save state: %w", err)
-		}
+	if err := w.saveState(ctx, status); err != nil {
+		return fmt.Errorf("save state: %w", err)
 	}
 	ls := destinations.LoadStatus{Status: status, Rows: w.rows}
 	if status != "running" {
@@ -209,6 +208,12 @@ func (w *writer) commit(ctx context.Context, status string) error {
 // failed replace keeps the old data) and commits with the final status.
 func (w *writer) finish(ctx context.Context) error {
 	w.status = "completed"
+	if w.extractErr != nil && w.opts.BeforeCommit != nil {
+		_ = w.tx.Rollback()
+		w.status = "failed"
+		w.recordFailure(ctx, w.extractErr)
+		return nil
+	}
 	if w.extractErr != nil {
 		// A failed run commits nothing more: what it wrote since its last
 		// checkpoint is rolled back, so the tables are as the last commit
@@ -219,7 +224,7 @@ func (w *writer) finish(ctx context.Context) error {
 		return nil
 	}
 	for _, res := range w.plan.Resources {
-		if !res.Selected || res.WriteDisposition != string(destinations.Replace) {
+		if !res.Selected || w.disposition(res) != destinations.Replace {
 			continue
 		}
 		tables := append([]string{res.Table}, w.childTables(res.Table)...)
@@ -229,12 +234,62 @@ func (w *writer) finish(ctx context.Context) error {
 			return fmt.Errorf("resource %q: replace: %w", res.Name, err)
 		}
 	}
+	if w.opts.BeforeCommit != nil {
+		if err := w.opts.BeforeCommit(ctx, w.tx); err != nil {
+			_ = w.tx.Rollback()
+			w.status = "failed"
+			err = fmt.Errorf("before commit: %w", err)
+			w.recordFailure(ctx, err)
+			return err
+		}
+	}
 	if err := w.commit(ctx, w.status); err != nil {
 		_ = w.tx.Rollback()
 		w.status = "failed"
 		return errors.Join(err)
 	}
 	return nil
+}
+
+// disposition is how res's rows are written: as the spec says, or
+// replace for every resource of a full refresh.
+func (w *writer) disposition(res *plan.Resource) destinations.Disposition {
+	if w.opts.FullRefresh {
+		return destinations.Replace
+	}
+	return destinations.Disposition(res.WriteDisposition)
+}
+
+// saveState saves the cursors of the chains completed since the last
+// commit. A full refresh holds them until the commit that swaps its
+// tables in, which first deletes every cursor of its resources (a
+// parent gone since keeps none); a failed full refresh ends without that
+// commit, so tables and cursors stay as they were.
+func (w *writer) saveState(ctx context.Context, status string) error {
+	if !w.opts.FullRefresh {
+		if len(w.pending) == 0 {
+			return nil
+		}
+		return w.tx.SaveState(ctx, w.plan.Name, w.pending)
+	}
+	if status == destinations.StatusRunning {
+		w.held = append(w.held, w.pending...)
+		return nil
+	}
+	var names []string
+	for _, res := range w.plan.Resources {
+		if res.Selected {
+			names = append(names, res.Name)
+		}
+	}
+	if err := w.tx.ClearState(ctx, w.plan.Name, names); err != nil {
+		return err
+	}
+	entries := append(w.held, w.pending...)
+	if len(entries) == 0 {
+		return nil
+	}
+	return w.tx.SaveState(ctx, w.plan.Name, entries)
 }
 
 func contractOf(res *plan.Resource) schema.Contract {

@@ -55,6 +55,36 @@ func testState(t *testing.T, tg Target) {
 	}
 }
 
+// testClearState deletes every cursor of the named resources of one
+// pipeline, and only those; cursors saved after it in the same
+// transaction stay, and a rollback keeps the old ones.
+func testClearState(t *testing.T, tg Target) {
+	tx := begin(t, tg.Dest, "l1")
+	saveState(t, tx, entry("issues", "", "c1"), entry("projects", "org1", "p1"), entry("projects", "org2", "p2"), entry("orgs", "", "o1"))
+	if err := tx.SaveState(ctx(t), "other", []state.Entry{entry("projects", "org1", "x")}); err != nil {
+		t.Fatal(err)
+	}
+	commit(t, tx, "completed")
+
+	tx = begin(t, tg.Dest, "l2")
+	if err := tx.ClearState(ctx(t), pipeline, []string{"projects", "issues"}); err != nil {
+		t.Fatalf("clear state: %v", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	checkState(t, tg.Dest, pipeline, entry("issues", "", "c1"), entry("orgs", "", "o1"), entry("projects", "org1", "p1"), entry("projects", "org2", "p2"))
+
+	tx = begin(t, tg.Dest, "l3")
+	if err := tx.ClearState(ctx(t), pipeline, []string{"projects", "issues"}); err != nil {
+		t.Fatalf("clear state: %v", err)
+	}
+	saveState(t, tx, entry("projects", "org3", "p3"))
+	commit(t, tx, "completed")
+	checkState(t, tg.Dest, pipeline, entry("orgs", "", "o1"), entry("projects", "org3", "p3"))
+	checkState(t, tg.Dest, "other", entry("projects", "org1", "x"))
+}
+
 // testRollbackLeavesNothing rolls back a first load and a later one:
 // neither leaves rows, state, load records or schema versions.
 func testRollbackLeavesNothing(t *testing.T, tg Target) {

@@ -70,6 +70,7 @@ var cases = []struct {
 	{"ReplaceLeftoverStaging", testReplaceLeftoverStaging},
 	{"ReplaceEvolvesStaging", testReplaceEvolvesStaging},
 	{"State", testState},
+	{"ClearState", testClearState},
 	{"RollbackLeavesNothing", testRollbackLeavesNothing},
 	{"CheckpointThenCrash", testCheckpointThenCrash},
 	{"LoadRecord", testLoadRecord},

@@ -166,6 +166,7 @@ type columnRecord struct {
 	Type       schema.Type `json:"type"`
 	Nullable   bool        `json:"nullable"`
 	PrimaryKey bool        `json:"primary_key,omitempty"`
+	Key        string      `json:"key,omitempty"` // absent in records written before keys were
 }
 
 // readSchemas returns the latest recorded schema of every data table.

@@ -91,6 +91,21 @@ func (x *sqlTx) SaveState(ctx context.Context, pipeline string, entries []state.
 	return nil
 }
 
+// ClearState deletes the cursors of resources of pipeline.
+func (x *sqlTx) ClearState(ctx context.Context, pipeline string, resources []string) error {
+	if err := x.check(); err != nil {
+		return err
+	}
+	q := fmt.Sprintf("DELETE FROM %s WHERE pipeline = %s AND resource = %s",
+		x.d.Table(destinations.StateTable), x.d.Placeholder(1), x.d.Placeholder(2))
+	for _, r := range resources {
+		if _, err := x.tx.ExecContext(ctx, q, pipeline, r); err != nil {
+			return x.errorf(fmt.Errorf("state of resource %q: clear: %w", r, err))
+		}
+	}
+	return nil
+}
+
 // Commit records status in _pipe_loads and commits; see StatusRunning.
 func (x *sqlTx) Commit(ctx context.Context, status destinations.LoadStatus) error {
 	if err := x.check(); err != nil {
@@ -210,4 +225,18 @@ func (x *sqlTx) release() {
 	}
 	_ = x.conn.Close()
 	x.conn = nil
+}
+
+var _ destinations.SQLTxer = (*sqlTx)(nil)
+
+// SQLTx flushes the rows the Inserter holds back and returns the
+// transaction, for statements that must commit with the load's.
+func (x *sqlTx) SQLTx(ctx context.Context) (*sql.Tx, error) {
+	if err := x.check(); err != nil {
+		return nil, err
+	}
+	if err := x.flush(ctx); err != nil {
+		return nil, x.errorf(err)
+	}
+	return x.tx.Tx, nil
 }

@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
-	"time"
 
 	"github.com/tidwall/gjson"
 	"golang.org/x/time/rate"
@@ -45,9 +44,15 @@ type Extractor struct {
 	// is logged once.
 	Selectors map[string]*rest.Selector
 
-	// OnRateWait, if set, is told how long a resource's requests waited
-	// for the rate limits.
-	OnRateWait func(resource string, d time.Duration)
+	// OnRateWait, if set, is called when a request of resource starts
+	// waiting for a rate limit, and the func it returns when it stops.
+	OnRateWait func(resource string) (done func())
+	// OnAttempt, if set, is told of every HTTP attempt of a resource's
+	// requests (see rest.Call.Observed).
+	OnAttempt func(resource string, a rest.Attempt)
+	// StopAfter, if above 0, ends each window of a chain after that many
+	// pages (pipe run --sample).
+	StopAfter int
 
 	pagLogs sync.Map // resource name -> *slog.Logger that logs each message once
 }
@@ -125,13 +130,17 @@ func (x *Extractor) pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, er
 			return
 		}
 		call := rest.Call{
-			Resource: r.Name,
-			Auth:     x.Auth[r.Name],
-			Limiter:  x.Limiter[r.Name],
-			Actions:  r.ResponseActions,
+			Resource:  r.Name,
+			Auth:      x.Auth[r.Name],
+			Limiter:   x.Limiter[r.Name],
+			Actions:   r.ResponseActions,
+			StopAfter: x.StopAfter,
+		}
+		if x.OnAttempt != nil {
+			call.Observed = func(a rest.Attempt) { x.OnAttempt(r.Name, a) }
 		}
 		if x.OnRateWait != nil {
-			call.Waited = func(d time.Duration) { x.OnRateWait(r.Name, d) }
+			call.Waiting = func() func() { return x.OnRateWait(r.Name) }
 		}
 		sel := x.Selectors[r.Name]
 		if sel == nil {

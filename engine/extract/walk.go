@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/state"
 )
 
@@ -16,7 +17,10 @@ import (
 // (filters passed, inside the incremental window, not loaded before).
 type Page struct {
 	Records []gjson.Result
-	url     func() string
+	// Source is the response the records were kept from, with every
+	// record it held (progress reads totals from it, --sample counts).
+	Source *rest.Page
+	url    func() string
 }
 
 // URL returns the page's request URL with secrets redacted, for errors.
@@ -66,7 +70,7 @@ func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
 					return
 				}
 				u := page.Request.URL
-				out := Page{url: func() string { return w.x.Redactor.URL(u) }}
+				out := Page{Source: page, url: func() string { return w.x.Redactor.URL(u) }}
 				for _, rec := range page.Records {
 					if !Keep(res.ProcessingSteps, rec) || !w.cursor(rec, win) {
 						continue
@@ -134,4 +138,11 @@ func (c Chain) Key() state.Key {
 		parts = append(parts, "vars."+c.Resource.EachVar+"="+c.Item)
 	}
 	return state.Key{Resource: c.Resource.Name, ParentKey: state.ParentKey(parts)}
+}
+
+// GivenPage returns a page of records that were handed to the run rather
+// than requested (a partition's share of its parent records); source
+// stands for the page's URL in errors.
+func GivenPage(records []gjson.Result, source string) Page {
+	return Page{Records: records, url: func() string { return source }}
 }

@@ -69,6 +69,10 @@ type Config struct {
 	// given, so an excluded value is never read.
 	Exclude []string
 	Rename  map[string]string
+	// Names, when set, decides the names of columns and child tables,
+	// shared by the Normalizers of a run and seeded with the destination's
+	// tables; nil means the Normalizer's own, empty.
+	Names *Names
 	// Required lists root table columns that must have a value in every
 	// row (columns hints with nullable: false); a row without one is an
 	// error naming the record.
@@ -93,10 +97,10 @@ type Field struct {
 	Value any
 }
 
-// Normalizer turns the records of one resource into rows. It remembers
-// the names it gave to JSON keys, so a key gets the same column for the
-// Normalizer's life. It is safe for use by one goroutine at a time and
-// cheap to create per resource and run.
+// Normalizer turns the records of one resource into rows. It asks its
+// Names for the column of each JSON key once and remembers it, so a key
+// gets the column the run's Names decided. It is safe for use by one
+// goroutine at a time and cheap to create per resource and run.
 type Normalizer struct {
 	cfg     Config
 	loadID  any   // cfg.LoadID, boxed once
@@ -104,8 +108,8 @@ type Normalizer struct {
 	maxNest int
 	pk      map[string]bool // primary key paths
 	root    *table
-	tables  map[string]*table // by name, to keep child table names unique
-	extras  map[string]*node  // extra fields by name
+	names   *Names
+	extras  map[string]*node // extra fields by name
 	rng     *mrand.ChaCha8
 	buf     []byte // scratch for ids
 	vals    []any  // scratch for extra values
@@ -118,7 +122,7 @@ type Normalizer struct {
 // New returns a Normalizer for c. A config error (such as a hint with an
 // unknown type) is returned by every call of Normalize.
 func New(c Config) *Normalizer {
-	n := &Normalizer{cfg: c, loadID: c.LoadID, maxNest: max(c.MaxNesting, 0), pk: map[string]bool{}, tables: map[string]*table{}, extras: map[string]*node{}}
+	n := &Normalizer{cfg: c, loadID: c.LoadID, maxNest: max(c.MaxNesting, 0), pk: map[string]bool{}, names: c.Names, extras: map[string]*node{}}
 	if len(c.Exclude) > 0 {
 		n.exclude = map[string]bool{}
 		for _, e := range c.Exclude {
@@ -147,7 +151,10 @@ func New(c Config) *Normalizer {
 		rand.Read(seed[:])
 		n.rng = mrand.NewChaCha8(seed)
 	}
-	n.root = n.newTable(nil, c.Table)
+	if n.names == nil {
+		n.names = NewNames(nil)
+	}
+	n.root = n.newTable(nil, nil)
 	return n
 }
 

@@ -26,11 +26,15 @@
 //   - Two keys of one object with the same snake_case name (fooBar and
 //     foo_bar): the key that sorts first byte-wise keeps the plain name,
 //     the others get "_" and 8 hex digits of a hash of the key
-//     (schema.Disambiguate), whatever their order in the record. Names
-//     are decided the first time a key is seen and then kept for the
-//     Normalizer's life, so a key seen alone in an earlier record keeps
-//     the plain name it got then. The bookkeeping names (_pipe_id and the
-//     others) are reserved: a record key spelled like one is disambiguated.
+//     (schema.Disambiguate by the key's path), whatever their order in
+//     the record. A key's column, and a list's child table, is decided
+//     once, by Config.Names, and then kept: the names the destination
+//     records (schema.Column.Key) win, and the Normalizers sharing a
+//     Names (the chains of a run) get the first decision whatever order
+//     they meet the keys in. A name owned by one key is never given to
+//     another. The bookkeeping names (_pipe_id and the others) and
+//     rename targets are reserved: a record key spelled like one is
+//     disambiguated.
 //   - Names longer than Config.MaxIdentLen are shortened by schema.Shorten;
 //     child tables are named from the unshortened names, so shortening a
 //     parent keeps its children distinct.

@@ -15,7 +15,7 @@ func TestFit(t *testing.T) {
 	}
 	existing := map[string]*schema.Table{
 		"issues": {Name: "issues", Columns: []schema.Column{
-			{Name: "_pipe_id", Type: schema.Text}, {Name: "id", Type: schema.Bigint, PrimaryKey: true}, {Name: "score", Type: schema.Bigint}}},
+			{Name: "_pipe_id", Type: schema.Text}, {Name: "id", Type: schema.Bigint, PrimaryKey: true, Key: "id"}, {Name: "score", Type: schema.Bigint, Key: "score"}}},
 	}
 
 	t.Run("create all", func(t *testing.T) {

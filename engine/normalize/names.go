@@ -16,6 +16,10 @@ type table struct {
 	parent *table
 	root   *node            // the row's own object; its fields are the top-level keys
 	owners map[string]*node // column name -> the node that owns it (nil: bookkeeping)
+	reg    *tableReg        // the table in the run's Names
+	// key path of the list in the parent's rows, recorded as the Key of
+	// the _pipe_parent_id column
+	listKey string
 	// cache of the table's rows in the Rows of generation gen
 	gen uint64
 	out *tableRows
@@ -25,6 +29,7 @@ type table struct {
 // once, so that normalizing a row allocates no names.
 type node struct {
 	path   string           // gjson path from the row, for primary keys
+	key    string           // path, recorded as the column's Key; "" for extra fields
 	full   string           // flattened name before shortening: "attributes__title"
 	col    string           // final column name
 	fields map[string]*node // object members by raw JSON key
@@ -43,27 +48,33 @@ var (
 	childColumns = []string{schema.ColID, schema.ColParentID, schema.ColRootID, schema.ColListIdx, schema.ColLoadID}
 )
 
-// newTable registers a table named parent's full name + "__" + field (or
-// field alone for the root), shortened and kept distinct from every other
-// table of the Normalizer.
-func (n *Normalizer) newTable(parent *table, field string) *table {
-	full := field
-	if parent != nil {
-		full = parent.full + "__" + field
-	}
-	name := schema.Shorten(full, n.cfg.MaxIdentLen)
-	for i := 0; n.tables[name] != nil; i++ {
-		name = schema.Shorten(schema.Disambiguate(full, full+strings.Repeat("+", i)), n.cfg.MaxIdentLen)
-	}
-	t := &table{name: name, full: full, parent: parent, root: &node{}, owners: map[string]*node{}}
+// newTable registers the table of field: the root table (parent nil), or
+// the child table of the list at node field of parent, named by the
+// Names (parent's full name + "__" + field's, shortened and kept distinct
+// from every other table).
+func (n *Normalizer) newTable(parent *table, field *node) *table {
 	cols := rootColumns
-	if parent != nil {
+	var name, full string
+	if parent == nil {
+		name, full = schema.Shorten(n.cfg.Table, n.cfg.MaxIdentLen), n.cfg.Table
+	} else {
 		cols = childColumns
+		full = parent.full + "__" + field.full
+		name = n.names.child(parent.reg, parent.name, field.path, full, n.cfg.MaxIdentLen)
+	}
+	reserved := cols
+	if parent == nil {
+		for _, to := range n.rename {
+			reserved = append(reserved[:len(reserved):len(reserved)], to)
+		}
+	}
+	t := &table{name: name, full: full, parent: parent, root: &node{}, owners: map[string]*node{}, reg: n.names.open(name, parent == nil, reserved)}
+	if parent != nil {
+		t.listKey = field.path
 	}
 	for _, c := range cols {
 		t.owners[c] = nil
 	}
-	n.tables[name] = t
 	return t
 }
 
@@ -108,6 +119,7 @@ func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 		f.full = nd.full + "__" + seg
 		f.path = nd.path + "." + f.path
 	}
+	f.key = f.path
 	nd.fields[key] = f
 	if t == n.root {
 		f.hint = n.cfg.Hints[f.full]
@@ -121,8 +133,8 @@ func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 	} else if n.exclude != nil {
 		f.noList = n.exclude[strings.TrimPrefix(t.full+"__"+f.full, n.root.full+"__")]
 	}
-	f.col = schema.Shorten(f.full, n.cfg.MaxIdentLen)
-	for i := 0; ; i++ {
+	f.col = n.names.column(t.reg, f.path, f.full, n.cfg.MaxIdentLen)
+	for i := 0; ; i++ { // taken here only by an extra field
 		if _, taken := t.owners[f.col]; !taken {
 			break
 		}

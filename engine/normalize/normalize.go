@@ -121,7 +121,7 @@ func (w *walker) list(t *table, nd *node, arr gjson.Result, level int, parentID 
 	arr.ForEach(func(_, item gjson.Result) bool {
 		if tr == nil {
 			if nd.child == nil {
-				nd.child = w.n.newTable(t, nd.full)
+				nd.child = w.n.newTable(t, nd)
 			}
 			tr = w.out.table(nd.child, w.loadID)
 		}

@@ -129,7 +129,7 @@ func (r *Rows) newTable(t *table, loadID bool) *tableRows {
 	tr.cols = append(tr.cols, id)
 	if t.parent != nil {
 		tr.cols = append(tr.cols,
-			schema.Column{Name: schema.ColParentID, Type: schema.Text},
+			schema.Column{Name: schema.ColParentID, Type: schema.Text, Key: t.listKey},
 			schema.Column{Name: schema.ColRootID, Type: schema.Text},
 			schema.Column{Name: schema.ColListIdx, Type: schema.Bigint})
 	}
@@ -164,11 +164,12 @@ func (tr *tableRows) observe(gen uint64, nd *node, typ schema.Type) {
 		return
 	}
 	nd.seen[i] = gen
-	tr.addColumn(nd.col, typ, nd.pk)
+	tr.addColumn(nd.col, nd.key, typ, nd.pk)
 }
 
-// addColumn appends col with type typ unless already observed.
-func (tr *tableRows) addColumn(col string, typ schema.Type, pk bool) {
+// addColumn appends col, of the JSON key at path key ("" for none), with
+// type typ unless already observed.
+func (tr *tableRows) addColumn(col, key string, typ schema.Type, pk bool) {
 	k := colType{col, typ}
 	if tr.seen[k] {
 		return
@@ -177,7 +178,7 @@ func (tr *tableRows) addColumn(col string, typ schema.Type, pk bool) {
 		tr.seen = map[colType]bool{}
 	}
 	tr.seen[k] = true
-	tr.cols = append(tr.cols, schema.Column{Name: col, Type: typ, Nullable: !pk, PrimaryKey: pk})
+	tr.cols = append(tr.cols, schema.Column{Name: col, Type: typ, Nullable: !pk, PrimaryKey: pk, Key: key})
 }
 
 // mark appends to lens the number of rows of each table of r, and

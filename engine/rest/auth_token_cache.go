@@ -14,6 +14,7 @@ import (
 type TokenCache struct {
 	fetch func(ctx context.Context) (value string, lifetime time.Duration, err error)
 	now   func() time.Time
+	skew  time.Duration
 	sem   chan struct{} // held while fetching
 
 	mu     sync.Mutex
@@ -28,11 +29,21 @@ const renewSkew = 30 * time.Second
 // the value and how long it lives (0 for no known expiry). fetch is
 // called by one goroutine at a time.
 func NewTokenCache(fetch func(ctx context.Context) (value string, lifetime time.Duration, err error)) *TokenCache {
-	return &TokenCache{fetch: fetch, now: time.Now, sem: make(chan struct{}, 1)}
+	return &TokenCache{fetch: fetch, now: time.Now, skew: renewSkew, sem: make(chan struct{}, 1)}
+}
+
+// WithClock sets the clock that decides expiry and the skew, how long
+// before its expiry a credential is renewed (at most half its lifetime),
+// instead of time.Now and 30 s; call it before the cache is used. It
+// returns c.
+func (c *TokenCache) WithClock(now func() time.Time, skew time.Duration) *TokenCache {
+	c.now, c.skew = now, skew
+	return c
 }
 
 // Get returns a valid credential, fetching one when there is none or it
-// expires within 30 s (or within half its lifetime, for short-lived ones).
+// expires within the skew, 30 s unless WithClock says otherwise (or
+// within half its lifetime, for short-lived ones).
 func (c *TokenCache) Get(ctx context.Context) (string, error) {
 	if v, ok := c.current(); ok {
 		return v, nil
@@ -54,7 +65,7 @@ func (c *TokenCache) Get(ctx context.Context) (string, error) {
 	defer c.mu.Unlock()
 	c.value, c.expiry = v, time.Time{}
 	if lifetime > 0 {
-		c.expiry = c.now().Add(lifetime - min(renewSkew, lifetime/2))
+		c.expiry = c.now().Add(lifetime - min(c.skew, lifetime/2))
 	}
 	return v, nil
 }

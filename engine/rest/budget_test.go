@@ -73,20 +73,35 @@ func TestTooManyRequestsSlowsTheBudget(t *testing.T) {
 	}
 }
 
-// TestWaitedReportsRateLimitWaits: callers learn how long requests waited
-// for the budget, for the progress line.
-func TestWaitedReportsRateLimitWaits(t *testing.T) {
+// TestWaitingReportsRateLimitWaits: callers learn when requests wait for
+// the budget, for the progress line. The bucket is emptied first, so the
+// request waits about 100 ms for its token, on any machine; a request
+// with a token at hand reports no wait.
+func TestWaitingReportsRateLimitWaits(t *testing.T) {
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`[]`)) })
-	c, _ := newTestClient(t, Options{Limiter: rate.NewLimiter(rate.Limit(200), 1)})
+	lim := rate.NewLimiter(rate.Limit(10), 1)
+	c, _ := newTestClient(t, Options{Limiter: lim})
 	var waited atomic.Int64
-	call := Call{Waited: func(d time.Duration) { waited.Add(int64(d)) }}
-	for i := 0; i < 4; i++ {
-		if _, err := c.Do(context.Background(), get(t, srv.URL), call); err != nil {
-			t.Fatal(err)
-		}
+	var waits, ended atomic.Int32
+	call := Call{Waiting: func() func() {
+		waits.Add(1)
+		start := time.Now()
+		return func() { ended.Add(1); waited.Add(int64(time.Since(start))) }
+	}}
+	lim.SetBurst(2) // one token at hand: no wait
+	if _, err := c.Do(context.Background(), get(t, srv.URL), call); err != nil {
+		t.Fatal(err)
 	}
-	// Three of the four requests wait about 5 ms each for a token.
-	if waited.Load() < int64(time.Millisecond) {
-		t.Errorf("waited %s in all, want the limiter's waits reported", time.Duration(waited.Load()))
+	if waits.Load() != 0 {
+		t.Fatalf("a request with a token at hand reported %d waits", waits.Load())
+	}
+	lim.SetBurst(1)
+	for lim.Allow() { // empty the bucket
+	}
+	if _, err := c.Do(context.Background(), get(t, srv.URL), call); err != nil {
+		t.Fatal(err)
+	}
+	if waits.Load() != 1 || ended.Load() != 1 || waited.Load() < int64(time.Millisecond) {
+		t.Errorf("%d waits (%d ended, %s in all), want the limiter's wait reported", waits.Load(), ended.Load(), time.Duration(waited.Load()))
 	}
 }

@@ -52,6 +52,22 @@ type Options struct {
 	// MaxResponseBytes bounds a response body after decompression
 	// (client.max_response_bytes); 0 means DefaultMaxResponseBytes.
 	MaxResponseBytes int64
+	// Shared is a request budget shared with other processes, waited on
+	// after Limiter before every attempt; nil means none.
+	Shared SharedBudget
+}
+
+// SharedBudget is a request budget that several processes share, such
+// as the workers of a partitioned run (internal/jobs keeps one in
+// Postgres). The Client calls Wait before every attempt and SlowDown
+// after each 429, from many goroutines at once.
+type SharedBudget interface {
+	// Wait blocks until the budget allows one more request to host, or
+	// ctx is done (then it returns ctx's error).
+	Wait(ctx context.Context, host string) error
+	// SlowDown tells the budget that host answered 429 despite it, so
+	// that every process sharing it slows down.
+	SlowDown(ctx context.Context, host string)
 }
 
 // DefaultMaxResponseBytes is the largest response body read when
@@ -76,6 +92,7 @@ type Client struct {
 	inFlight       chan struct{} // nil: unbounded
 	scope          *Scope
 	maxBody        int64
+	shared         SharedBudget
 }
 
 // Call is what one request chain adds to a request: where errors come
@@ -85,9 +102,16 @@ type Call struct {
 	Auth     Authenticator // may be nil
 	Limiter  *rate.Limiter // endpoint-level budget (endpoint.rate_limit), may be nil
 	Actions  []ResponseAction
-	// Waited, if set, is told how long each attempt waited for the rate
-	// limiters (only waits of a millisecond or more), for progress reports.
-	Waited func(time.Duration)
+	// Waiting, if set, is called when an attempt must wait for a rate
+	// limiter, and the func it returns when that wait ends: progress shows
+	// the wall time during which some request of a resource waited.
+	Waiting func() (done func())
+	// Observed, if set, is told of every attempt once it got a response
+	// or failed to; it is called from the goroutine that sent it.
+	Observed func(Attempt)
+	// StopAfter, if above 0, ends a page walk after that many pages
+	// without requesting the next (pipe run --sample).
+	StopAfter int
 }
 
 // NewClient returns a Client with o's settings and defaults.
@@ -105,6 +129,7 @@ func NewClient(o Options) *Client {
 		sleep:          o.Sleep,
 		now:            o.Now,
 		jitter:         fullJitter,
+		shared:         o.Shared,
 		scope:          o.Scope,
 		maxBody:        o.MaxResponseBytes,
 	}
@@ -203,7 +228,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 	}
 	refreshed := false
 	for attempt := 1; ; attempt++ {
-		if err := c.waitLimiters(ctx, call); err != nil {
+		if err := c.waitLimiters(ctx, req.URL.Host, call); err != nil {
 			return nil, fmt.Errorf("%s: rate limit: %w", where, err)
 		}
 		r, creds, err := c.prepare(ctx, req, method, call.Auth)
@@ -213,6 +238,11 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 		start := time.Now()
 		resp, err := c.send(ctx, r, creds)
 		c.logRequest(where, attempt, start, resp, err)
+		a := Attempt{Method: method, URL: c.redactor.URL(req.URL), Number: attempt, Duration: time.Since(start)}
+		if resp != nil {
+			a.Status = resp.StatusCode
+		}
+		call.observe(ctx, a)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%s: %w", where, context.Cause(ctx))
@@ -265,7 +295,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			return nil, herr
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
-			c.slowDown(call.Limiter, where)
+			c.slowDown(ctx, req.URL.Host, call.Limiter, where)
 		}
 		wait, from := serverWait(resp, c.now())
 		if limit := max(maxServerWait, c.maxBackoff); wait > limit {
@@ -281,18 +311,48 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 	}
 }
 
-func (c *Client) waitLimiters(ctx context.Context, call Call) error {
-	start := time.Now()
+func (c *Client) waitLimiters(ctx context.Context, host string, call Call) error {
 	for _, l := range []*rate.Limiter{c.limiter, call.Limiter} {
 		if l == nil {
 			continue
 		}
-		if err := l.Wait(ctx); err != nil {
+		r := l.Reserve()
+		if !r.OK() {
+			return fmt.Errorf("burst %d admits no request", l.Burst())
+		}
+		d := r.Delay()
+		if d <= 0 {
+			continue
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+			r.Cancel()
+			return fmt.Errorf("a wait of %s would pass the deadline", d.Round(time.Millisecond))
+		}
+		var done func()
+		if call.Waiting != nil {
+			done = call.Waiting()
+		}
+		err := sleepCtx(ctx, d)
+		if done != nil {
+			done()
+		}
+		if err != nil {
+			r.Cancel()
 			return err
 		}
 	}
-	if d := time.Since(start); d >= time.Millisecond && call.Waited != nil {
-		call.Waited(d)
+	if c.shared != nil {
+		var done func()
+		if call.Waiting != nil {
+			done = call.Waiting()
+		}
+		err := c.shared.Wait(ctx, host)
+		if done != nil {
+			done()
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -303,8 +363,12 @@ func (c *Client) waitLimiters(ctx context.Context, call Call) error {
 // slows further for the rest of the run instead of meeting 429s again.
 const slowDownFactor = 0.7
 
-// slowDown lowers the client-wide and the endpoint budgets after a 429.
-func (c *Client) slowDown(call *rate.Limiter, where string) {
+// slowDown lowers the client-wide, the endpoint and the shared budgets
+// after a 429.
+func (c *Client) slowDown(ctx context.Context, host string, call *rate.Limiter, where string) {
+	if c.shared != nil {
+		c.shared.SlowDown(ctx, host)
+	}
 	for _, l := range []*rate.Limiter{c.limiter, call} {
 		if l == nil || l.Limit() == rate.Inf {
 			continue

@@ -39,7 +39,8 @@ type Page struct {
 // response ignored by response_actions ends the walk quietly. A response
 // identical to the previous one is an error wrapping ErrLoop. A body that
 // is empty (except on a 204), not JSON, or without the data_selector path
-// is an error: response_actions decide whether such a body is ignored.
+// is an error: response_actions decide whether such a body is ignored. With
+// call.StopAfter set, the walk requests no page past that number.
 func (c *Client) Pages(ctx context.Context, first *Request, p Paginator, sel *Selector, call Call) iter.Seq2[*Page, error] {
 	if sel == nil {
 		sel = NewSelector("", c.logger)
@@ -87,6 +88,7 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 			w.failPaginator(page, perr)
 			return
 		}
+		more = more && !w.last(page)
 		var pending chan fetched
 		if more {
 			pending = make(chan fetched, 1)
@@ -123,6 +125,9 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 	reqs, ok, err := pc.Remaining(page.Request, page.Response, len(page.Records))
 	if err != nil || !ok {
 		return false // Next reports the same error in the sequential walk
+	}
+	if m := w.call.StopAfter; m > 0 && len(reqs) > m-1 {
+		reqs = reqs[:m-1]
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var g errgroup.Group
@@ -171,6 +176,11 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 		}
 		page = f.page
 	}
+}
+
+// last reports whether page is the last that Call.StopAfter allows.
+func (w *walk) last(page *Page) bool {
+	return w.call.StopAfter > 0 && page.Number >= w.call.StopAfter
 }
 
 // accept checks a fetched page that follows prev, yielding the error and

@@ -13,6 +13,9 @@ const (
 	// AddVariant adds a column NAME__v_TYPE for values whose type cannot
 	// be widened into the column's type.
 	AddVariant ChangeKind = "add_variant"
+	// RecordKey records the JSON key (Column.Key) of a column recorded
+	// without one; the table itself does not change.
+	RecordKey ChangeKind = "record_key"
 )
 
 // Change is one step from a table's current schema to the one a batch needs.

@@ -46,6 +46,8 @@ func Evolve(existing, observed *Table, c Contract, canWiden func(from, to Type) 
 //     one) if CanWiden allows it.
 //   - any other type adds a variant column VariantName(column, type)
 //     (AddVariant), unless a variant that takes the type exists.
+//   - an existing column recorded without the JSON key observed in it
+//     gets it (RecordKey), so that the key keeps the column in later runs.
 //
 // observed may name a column more than once, once per type seen. Columns
 // never disappear and nulls are never observed, so a null changes nothing.
@@ -108,6 +110,11 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 				changes = append(changes, Change{Kind: AddColumn, Table: next.Name, Column: oc})
 			}
 			continue
+		}
+		if next.Columns[i].Key == "" && oc.Key != "" && !creating {
+			// recorded before keys were
+			next.Columns[i].Key = oc.Key
+			changes = append(changes, Change{Kind: RecordKey, Table: next.Name, Column: next.Columns[i]})
 		}
 		cur := next.Columns[i]
 		if fits(cur.Type, oc.Type) {

@@ -258,3 +258,34 @@ func TestEvolveVariantShortened(t *testing.T) {
 		t.Errorf("Check = %v, %v, row %v", keep, err, row)
 	}
 }
+
+func TestEvolveRecordsMissingKeys(t *testing.T) {
+	// A table recorded before columns had keys gets the keys observed,
+	// as RecordKey changes; a recorded key is kept.
+	existing := &Table{Name: "t", Columns: []Column{
+		{Name: "_pipe_id", Type: Text},
+		{Name: "name", Type: Text, Nullable: true},
+		{Name: "name_52ba8a26", Type: Text, Nullable: true, Key: "NAME"},
+	}}
+	observed := &Table{Name: "t", Columns: []Column{
+		{Name: "_pipe_id", Type: Text},
+		{Name: "name", Type: Text, Nullable: true, Key: "name"},
+		{Name: "name_52ba8a26", Type: Text, Nullable: true, Key: "NAME"},
+	}}
+	next, changes, err := Evolver{}.Evolve(existing, observed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0].Kind != RecordKey || changes[0].Column.Name != "name" || changes[0].Column.Key != "name" {
+		t.Errorf("changes %v, want record_key of name", changes)
+	}
+	if c, _ := next.Column("name"); c.Key != "name" {
+		t.Errorf("next name column %+v, want key name", c)
+	}
+	if existing.Columns[1].Key != "" {
+		t.Errorf("existing table changed: %+v", existing.Columns[1])
+	}
+	if _, changes, _ := (Evolver{}).Evolve(next, observed); len(changes) != 0 {
+		t.Errorf("keys recorded: changes %v, want none", changes)
+	}
+}

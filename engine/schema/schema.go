@@ -33,6 +33,12 @@ type Column struct {
 	Type       Type
 	Nullable   bool
 	PrimaryKey bool
+	// Key is the gjson path, from the row, of the JSON key the column
+	// holds ("attributes.NAME"), so that the key keeps its column in
+	// later runs; "" for bookkeeping, extra and variant columns and for
+	// columns recorded before keys were. A child table's _pipe_parent_id
+	// column holds the path of its list in the parent table's rows.
+	Key string
 }
 
 // Table is one table: a resource's root table or one of its child tables.

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 // The catalog is the fixed set of packages the fake knows, each with one
@@ -107,12 +109,12 @@ var vulnKinds = []struct{ title, cwe string }{
 	{"Server-side Request Forgery (SSRF)", "CWE-918"},
 }
 
-func newCatalog(h hasher) catalog {
+func newCatalog(h fakecore.Hasher) catalog {
 	var c catalog
 	base := time.Date(2016, 3, 1, 0, 0, 0, 0, time.UTC)
 	for i, s := range catalogSeed {
 		eco := ecosystemByName(s.eco)
-		hv := h.n(kPkg, uint64(i), 0)
+		hv := h.N(kPkg, uint64(i), 0)
 		p := catalogPkg{
 			eco: eco, name: s.name, version: s.version, newest: s.newest, license: s.license,
 			released: base.Add(time.Duration(hv%(900*24)) * time.Hour).Format("2006-01-02T15:04:05"),
@@ -120,7 +122,7 @@ func newCatalog(h hasher) catalog {
 		nv := 1 + int(hv>>12%4)
 		short := strings.ToUpper(strings.NewReplacer(":", "", ".", "", "-", "").Replace(s.name))
 		for j := 0; j < nv; j++ {
-			vh := h.n(kVuln, uint64(i), uint64(j))
+			vh := h.N(kVuln, uint64(i), uint64(j))
 			kind := pick(vh, vulnKinds)
 			score := 3.1 + float64(vh>>8%69)/10 // 3.1..9.9
 			disclosed := base.Add(time.Duration(vh>>16%(2400*24)) * time.Hour)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // Checkmarx SCA (B.1, B.2): a password grant at /identity/connect/token
@@ -130,13 +132,13 @@ func (s *Server) cxRoute(pattern string, h http.HandlerFunc) {
 }
 
 func (s *Server) serveCxToken(w http.ResponseWriter, r *http.Request) {
-	form, ok := readForm(w, r, func(w http.ResponseWriter, desc string) {
-		writeOAuthError(w, http.StatusBadRequest, "invalid_request", desc)
+	form, ok := snykoauth.ReadForm(w, r, func(w http.ResponseWriter, desc string) {
+		snykoauth.WriteError(w, http.StatusBadRequest, "invalid_request", desc)
 	})
 	if !ok {
 		return
 	}
-	bad := func(code, desc string) { writeOAuthError(w, http.StatusBadRequest, code, desc) }
+	bad := func(code, desc string) { snykoauth.WriteError(w, http.StatusBadRequest, code, desc) }
 	scopes := strings.Fields(form.Get("scope"))
 	switch {
 	case form.Get("grant_type") != "password":
@@ -176,8 +178,8 @@ func cxCredsOK(c Config, user, pass, acr string) bool {
 func fakeJWT(tenant, user string) string {
 	enc := base64.RawURLEncoding
 	head := enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`))
-	body, _ := json.Marshal(map[string]string{"tenant": tenant, "sub": user, "jti": randomToken("")})
-	return head + "." + enc.EncodeToString(body) + "." + randomToken("")
+	body, _ := json.Marshal(map[string]string{"tenant": tenant, "sub": user, "jti": snykoauth.RandomToken("")})
+	return head + "." + enc.EncodeToString(body) + "." + snykoauth.RandomToken("")
 }
 
 // intParam reads an optional integer query parameter ≥ lo.

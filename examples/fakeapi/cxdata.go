@@ -33,14 +33,14 @@ var cxLicenseName = map[string]string{
 }
 
 func newCxData(d *dataset) *cxData {
-	c := &cxData{d: d, tenantID: d.h.uuid(kCxTenant, 0, 0), scanIdx: map[string][2]int{}, projIdx: map[string]int{}}
+	c := &cxData{d: d, tenantID: d.h.UUID(kCxTenant, 0, 0), scanIdx: map[string][2]int{}, projIdx: map[string]int{}}
 	n := d.cfg.ProjectsPerOrg
 	for p := 0; p < n; p++ {
-		hv := d.h.n(kCxProject, uint64(p), 0)
+		hv := d.h.N(kCxProject, uint64(p), 0)
 		eco := ecosystems[hv%uint64(len(ecosystems))]
 		created := cxEpoch.AddDate(-2, 0, 0).Add(time.Duration(p)*53*time.Hour + time.Duration(hv>>8%3600000000)*time.Microsecond)
 		proj := CxProject{
-			ID:            d.h.uuid(kCxProject, uint64(p), 0),
+			ID:            d.h.UUID(kCxProject, uint64(p), 0),
 			Name:          fmt.Sprintf("%s-%d", pick(hv>>4, repoNames), p+1),
 			CreatedOn:     created.Format("2006-01-02T15:04:05.000000"), // no zone, as Checkmarx sends it
 			TenantID:      c.tenantID,
@@ -72,13 +72,13 @@ func newCxData(d *dataset) *cxData {
 }
 
 func (c *cxData) newScan(p, s int, projectID string) CxScan {
-	hv := c.d.h.n(kCxScan, uint64(p), uint64(s))
+	hv := c.d.h.N(kCxScan, uint64(p), uint64(s))
 	start := cxEpoch.Add(time.Duration(p)*3*24*time.Hour + time.Duration(s)*5*24*time.Hour + time.Duration(hv%36000000)*time.Millisecond)
 	t1 := start.Add(time.Duration(5+hv>>8%20) * time.Second)
 	t2 := t1.Add(time.Duration(30+hv>>16%120) * time.Second)
 	t3 := t2.Add(time.Duration(10+hv>>24%60) * time.Second)
 	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-	id := c.d.h.uuid(kCxScan, uint64(p), uint64(s))
+	id := c.d.h.UUID(kCxScan, uint64(p), uint64(s))
 	scan := CxScan{
 		ScanID: id, ProjectID: projectID, RiskReportID: id,
 		CreatedOn: ts(start), LastUpdate: ts(t3),
@@ -112,7 +112,7 @@ func (c *cxData) scanPackages(p, s int) []int {
 	if c.scans[p][s].Status.Name != "Done" {
 		return nil
 	}
-	hv := c.d.h.n(kCxScan, uint64(p), uint64(s)+1<<20)
+	hv := c.d.h.N(kCxScan, uint64(p), uint64(s)+1<<20)
 	eco := c.eco[p]
 	pkgs := c.d.catalog.pickPackages(eco.name, hv, 3+int(hv>>8%4))
 	if eco.name == "maven" {
@@ -231,7 +231,7 @@ func (c *cxData) vulnerabilities(p, s int) []CxVulnerability {
 				Description:        fmt.Sprintf("%s in %s before %s.", v.title, cp.name, v.fixedIn),
 				Cvss:               cvssOf(v.vector),
 				PackageID:          cp.cxID(),
-				SimilarityID:       fmt.Sprint(int32(c.d.h.n(kVuln, uint64(i), uint64(j)) >> 32)),
+				SimilarityID:       fmt.Sprint(int32(c.d.h.N(kVuln, uint64(i), uint64(j)) >> 32)),
 				FixResolutionText:  v.fixedIn,
 				IsIgnored:          false,
 				ExploitableMethods: []string{},
@@ -293,7 +293,7 @@ func (c *cxData) licenses(p, s int) []CxLicense {
 		seen[name] = true
 		for k, l := range cxLicenses {
 			if l.Name == name {
-				l.ID = c.d.h.uuid(kCxLicense, uint64(k), 0)
+				l.ID = c.d.h.UUID(kCxLicense, uint64(k), 0)
 				l.ReferenceType = "Official"
 				l.Reference = l.URL
 				out = append(out, l)

@@ -1,14 +1,14 @@
 package fakeapi
 
 import (
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 // Data is a function of Config: every record is computed from the seed
@@ -46,47 +46,6 @@ var (
 // org, so insertion order is creation order.
 const issueStep = 10 * time.Minute
 
-// hasher derives deterministic numbers and ids from the seed.
-type hasher uint64
-
-func mix(x uint64) uint64 { // splitmix64's finaliser
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
-
-// n returns the number for (kind, a, b).
-func (h hasher) n(kind, a, b uint64) uint64 {
-	x := mix(uint64(h) ^ kind*0x9e3779b97f4a7c15)
-	x = mix(x + a*0xbf58476d1ce4e5b9 + 1)
-	return mix(x + b*0x94d049bb133111eb + 2)
-}
-
-// uuid returns a version 4 UUID for (kind, a, b).
-func (h hasher) uuid(kind, a, b uint64) string {
-	hi := h.n(kind, a, b)
-	lo := mix(hi ^ 0xd1b54a32d192ed03)
-	var u [16]byte
-	binary.BigEndian.PutUint64(u[:8], hi)
-	binary.BigEndian.PutUint64(u[8:], lo)
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	var o [36]byte
-	hex.Encode(o[0:8], u[0:4])
-	o[8] = '-'
-	hex.Encode(o[9:13], u[4:6])
-	o[13] = '-'
-	hex.Encode(o[14:18], u[6:8])
-	o[18] = '-'
-	hex.Encode(o[19:23], u[8:10])
-	o[23] = '-'
-	hex.Encode(o[24:], u[10:])
-	return string(o[:])
-}
-
 // pick returns one of xs chosen by v.
 func pick[T any](v uint64, xs []T) T { return xs[v%uint64(len(xs))] }
 
@@ -95,7 +54,7 @@ func rfc3339(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z")
 
 // dataset is everything the fake serves.
 type dataset struct {
-	h       hasher
+	h       fakecore.Hasher
 	cfg     Config
 	self    Self
 	groups  []Group
@@ -119,10 +78,10 @@ type dataset struct {
 }
 
 func newDataset(c Config) *dataset {
-	d := &dataset{h: hasher(c.Seed), cfg: c, orgIdx: map[string]int{}, grpIdx: map[string]int{}, projIdx: map[string][2]int{}}
+	d := &dataset{h: fakecore.Hasher(c.Seed), cfg: c, orgIdx: map[string]int{}, grpIdx: map[string]int{}, projIdx: map[string][2]int{}}
 	d.catalog = newCatalog(d.h)
 	d.self = Self{
-		ID:   d.h.uuid(kUser, 0, 0),
+		ID:   d.h.UUID(kUser, 0, 0),
 		Type: "user",
 		Attributes: SelfAttributes{
 			Name: "Fake User", Email: "fake.user@example.com", Username: "fake.user",
@@ -131,7 +90,7 @@ func newDataset(c Config) *dataset {
 	}
 	nGroups := (c.Orgs + 3) / 4
 	for g := 0; g < nGroups; g++ {
-		grp := Group{ID: d.h.uuid(kGroup, uint64(g), 0), Type: "group", Attributes: GroupAttributes{Name: fmt.Sprintf("%s Group", pick(uint64(g), groupNames))}}
+		grp := Group{ID: d.h.UUID(kGroup, uint64(g), 0), Type: "group", Attributes: GroupAttributes{Name: fmt.Sprintf("%s Group", pick(uint64(g), groupNames))}}
 		d.grpIdx[grp.ID] = g
 		d.groups = append(d.groups, grp)
 	}
@@ -170,13 +129,13 @@ func (d *dataset) newOrg(o int) Org {
 	created := orgEpoch.Add(time.Duration(o) * 37 * 24 * time.Hour)
 	name := fmt.Sprintf("%s %d", pick(uint64(o), orgNames), o+1)
 	org := Org{
-		ID:   d.h.uuid(kOrg, uint64(o), 0),
+		ID:   d.h.UUID(kOrg, uint64(o), 0),
 		Type: "org",
 		Attributes: OrgAttributes{
 			Name:                  name,
 			Slug:                  strings.ReplaceAll(strings.ToLower(name), " ", "-"),
 			CreatedAt:             rfc3339(created),
-			UpdatedAt:             rfc3339(created.Add(time.Duration(d.h.n(kOrg, uint64(o), 1)%(400*24)) * time.Hour)),
+			UpdatedAt:             rfc3339(created.Add(time.Duration(d.h.N(kOrg, uint64(o), 1)%(400*24)) * time.Hour)),
 			AccessRequestsEnabled: o%3 == 1,
 		},
 	}
@@ -191,14 +150,14 @@ func (d *dataset) newOrg(o int) Org {
 }
 
 func (d *dataset) newProject(o, p int) (Project, []int) {
-	hv := d.h.n(kProject, uint64(o), uint64(p))
+	hv := d.h.N(kProject, uint64(o), uint64(p))
 	eco := ecosystems[hv%uint64(len(ecosystems))]
 	repo := pick(hv>>8, repoNames)
 	created := projectEpoch.Add(time.Duration(o*projectsStride+p) * 26 * time.Hour).Add(time.Duration(hv%86400000) * time.Millisecond)
-	orgID := d.h.uuid(kOrg, uint64(o), 0)
-	targetID := d.h.uuid(kTarget, uint64(o), uint64(p))
+	orgID := d.h.UUID(kOrg, uint64(o), 0)
+	targetID := d.h.UUID(kTarget, uint64(o), uint64(p))
 	proj := Project{
-		ID:   d.h.uuid(kProject, uint64(o), uint64(p)),
+		ID:   d.h.UUID(kProject, uint64(o), uint64(p)),
 		Type: "project",
 		Attributes: ProjectAttributes{
 			Name:                fmt.Sprintf("acme/%s-%d:%s", repo, p+1, eco.targetFile),
@@ -243,13 +202,13 @@ var (
 )
 
 func (d *dataset) newPolicies(o int) []Policy {
-	n := int(d.h.n(kPolicy, uint64(o), 0) % 4)
+	n := int(d.h.N(kPolicy, uint64(o), 0) % 4)
 	if o == 0 {
 		n = 2 // so small tests always see some
 	}
 	out := make([]Policy, 0, n)
 	for i := 0; i < n; i++ {
-		hv := d.h.n(kPolicy, uint64(o), uint64(i)+1)
+		hv := d.h.N(kPolicy, uint64(o), uint64(i)+1)
 		created := orgEpoch.AddDate(3, 0, 0).Add(time.Duration(o*31+i*7) * 24 * time.Hour)
 		it := pick(hv, ignoreTypes)
 		var expires *string
@@ -258,14 +217,14 @@ func (d *dataset) newPolicies(o int) []Policy {
 			expires = &e
 		}
 		out = append(out, Policy{
-			ID:   d.h.uuid(kPolicy, uint64(o), uint64(i)+1),
+			ID:   d.h.UUID(kPolicy, uint64(o), uint64(i)+1),
 			Type: "policy",
 			Attributes: PolicyAttributes{
 				Name:       fmt.Sprintf("Ignore %d of org %d", i+1, o+1),
 				ActionType: "ignore",
 				Action:     PolicyAction{Data: PolicyActionData{IgnoreType: it, Expires: expires, Reason: pick(hv>>8, policyReasons)}},
 				ConditionsGroup: ConditionsGroup{LogicalOperator: "and", Conditions: []Condition{{
-					Field: "snyk/asset/finding/v1", Operator: "includes", Value: d.h.uuid(kPolicy, uint64(o), uint64(i)+1000),
+					Field: "snyk/asset/finding/v1", Operator: "includes", Value: d.h.UUID(kPolicy, uint64(o), uint64(i)+1000),
 				}}},
 				CreatedAt: rfc3339(created),
 				UpdatedAt: rfc3339(created.Add(time.Duration(hv>>16%72) * time.Hour)),

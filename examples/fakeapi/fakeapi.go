@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
@@ -89,7 +90,7 @@ type Server struct {
 	counts   map[string]int64 // by route pattern
 	routes   []string         // patterns, set up by New
 
-	limiter *limiter
+	limiter *fakecore.Limiter
 	oauth   *snykoauth.Provider
 	cx      *cxAuth
 }
@@ -110,7 +111,7 @@ func New(c Config) *Server {
 		data:    newDataset(c),
 		mux:     http.NewServeMux(),
 		counts:  map[string]int64{},
-		limiter: newLimiter(c.Now),
+		limiter: fakecore.NewLimiter(c.Now),
 		cx:      newCxAuth(),
 	}
 	s.oauth = s.newOAuth()

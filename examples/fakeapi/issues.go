@@ -57,7 +57,7 @@ type issueCore struct {
 }
 
 func (d *dataset) issueCore(o int, st *issueState, i int) issueCore {
-	hv := d.h.n(kIssue, uint64(o), uint64(i))
+	hv := d.h.N(kIssue, uint64(o), uint64(i))
 	c := issueCore{idx: i, hv: hv, project: -1}
 	if i < st.base {
 		c.created = issueEpoch.Add(time.Duration(i)*issueStep + time.Duration(o)*7*time.Second)
@@ -114,7 +114,7 @@ func (d *dataset) issue(o int, c issueCore) Issue {
 	pkg := &d.catalog[c.pkg]
 	v := pkg.vulns[c.vuln]
 	is := Issue{
-		ID:   d.h.uuid(kIssue, uint64(o), uint64(c.idx)),
+		ID:   d.h.UUID(kIssue, uint64(o), uint64(c.idx)),
 		Type: "issue",
 		Attributes: IssueAttributes{
 			Type:                   c.kind.String(),
@@ -209,7 +209,7 @@ func (d *dataset) touch(n int, at time.Time) {
 		for i, m := range old.touched {
 			st.touched[i] = m
 		}
-		start := int(d.h.n(kTouch, d.touchN, uint64(o)) % uint64(cnt))
+		start := int(d.h.N(kTouch, d.touchN, uint64(o)) % uint64(cnt))
 		stride := cnt / k
 		for j := 0; j < k; j++ {
 			i := (start + j*stride) % cnt

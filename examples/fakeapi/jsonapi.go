@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 // This file holds what every Snyk REST endpoint shares: the version
@@ -117,7 +119,7 @@ type apiError struct {
 var requestSeq atomic.Uint64
 
 // requestID returns a fresh uuid-shaped id for snyk-request-id.
-func requestID() string { return hasher(0x5eed).uuid(0xfeed, requestSeq.Add(1), 0) }
+func requestID() string { return fakecore.Hasher(0x5eed).UUID(0xfeed, requestSeq.Add(1), 0) }
 
 // writeAPIError writes a JSON:API error document. param, when set, names
 // the offending query parameter in source.parameter.

@@ -3,8 +3,9 @@ package fakeapi
 import (
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // Snyk allows 1620 requests per minute per token and 180 for package
@@ -15,49 +16,13 @@ const (
 	packageRateLimit = 180
 )
 
-// limiter counts requests per key in fixed one-minute windows that start
-// with a key's first request; above the budget every request of the
-// window answers 429.
-type limiter struct {
-	now     func() time.Time
-	mu      sync.Mutex
-	windows map[string]*rateWindow
-}
-
-type rateWindow struct {
-	start time.Time
-	n     int
-}
-
-func newLimiter(now func() time.Time) *limiter {
-	return &limiter{now: now, windows: map[string]*rateWindow{}}
-}
-
-// take counts one request for key and reports whether it is within
-// budget, and if not, how long until the window ends.
-func (l *limiter) take(key string, budget int) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	win := l.windows[key]
-	if win == nil || now.Sub(win.start) >= time.Minute {
-		win = &rateWindow{start: now}
-		l.windows[key] = win
-	}
-	win.n++
-	if win.n <= budget {
-		return true, 0
-	}
-	return false, win.start.Add(time.Minute).Sub(now)
-}
-
 // allow applies Config.RateLimit to the request's credential; on refusal
 // it has written the 429.
 func (s *Server) allow(w http.ResponseWriter, r *http.Request, fam family, pattern string) bool {
 	cred := r.Header.Get("Authorization")
-	ok, wait := s.limiter.take(strconv.Itoa(int(fam))+"|"+cred, s.cfg.RateLimit)
+	ok, wait := s.limiter.Take(strconv.Itoa(int(fam))+"|"+cred, s.cfg.RateLimit)
 	if ok && pattern == RoutePackageIssues {
-		ok, wait = s.limiter.take("pkg|"+cred, max(1, s.cfg.RateLimit*packageRateLimit/snykRateLimit))
+		ok, wait = s.limiter.Take("pkg|"+cred, max(1, s.cfg.RateLimit*packageRateLimit/snykRateLimit))
 	}
 	if ok {
 		return true
@@ -79,6 +44,6 @@ func writeFamilyError(w http.ResponseWriter, fam family, status int, msg string)
 	case famCx:
 		writeCxError(w, status, msg)
 	default:
-		writeOAuthError(w, status, "server_error", msg)
+		snykoauth.WriteError(w, status, "server_error", msg)
 	}
 }

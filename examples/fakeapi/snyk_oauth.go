@@ -1,13 +1,8 @@
 package fakeapi
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/json"
-	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
@@ -29,7 +24,7 @@ func (s *Server) newOAuth() *snykoauth.Provider {
 	return snykoauth.New(snykoauth.Config{
 		Now:      s.cfg.Now,
 		TokenTTL: s.cfg.OAuthTokenTTL,
-		BotID:    func(n int) string { return s.data.h.uuid(kUser, uint64(n)+100, 7) },
+		BotID:    func(n int) string { return s.data.h.UUID(kUser, uint64(n)+100, 7) },
 	})
 }
 
@@ -58,34 +53,6 @@ func (s *Server) LiveRefreshTokens() int { return s.oauth.LiveRefreshTokens() }
 
 func (s *Server) routeSnykOAuth() {
 	s.oauth.Register(func(pattern string, h http.HandlerFunc) { s.handle(pattern, famOAuth, h) })
-}
-
-func randomToken(prefix string) string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return prefix + base64.RawURLEncoding.EncodeToString(b)
-}
-
-// writeOAuthError writes an RFC 6749 error.
-func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
-}
-
-// readForm parses a form-encoded body; on failure it has written a 400.
-func readForm(w http.ResponseWriter, r *http.Request, errCode func(http.ResponseWriter, string)) (url.Values, bool) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/x-www-form-urlencoded" {
-		errCode(w, "Content-Type must be application/x-www-form-urlencoded")
-		return nil, false
-	}
-	if err := r.ParseForm(); err != nil {
-		errCode(w, "malformed form body")
-		return nil, false
-	}
-	return r.PostForm, true
 }
 
 // snykCaller authenticates a Snyk REST or v1 request: the API token with

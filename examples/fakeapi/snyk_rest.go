@@ -177,7 +177,7 @@ func (s *Server) writeOrgPage(w http.ResponseWriter, c *restCall, match func(int
 		page[k] = orgs[i]
 		if memberRole {
 			page[k].Relationships = &OrgRelationships{MemberRole: MemberRole{Data: MemberRoleData{
-				ID: s.data.h.uuid(kUser, uint64(i), 1), Type: "org_role", Attributes: MemberRoleAttributes{Name: "Org Admin"},
+				ID: s.data.h.UUID(kUser, uint64(i), 1), Type: "org_role", Attributes: MemberRoleAttributes{Name: "Org Admin"},
 			}}}
 		}
 	}

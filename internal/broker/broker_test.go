@@ -23,7 +23,7 @@ func TestStoreCredentialsSuccess(t *testing.T) {
 	if h.p.RefreshUsable(rt) || !h.p.RefreshUsable(h.stored()) {
 		t.Fatalf("vault holds %q; supplied key usable %v", h.stored(), h.p.RefreshUsable(rt))
 	}
-	if tok, err := h.cache.Get(context.Background(), "snyk:org-1:"+h.p.ClientID); err != nil || !strings.HasPrefix(tok, "at-") {
+	if tok, err := h.cache.Get(context.Background(), "snyk:org-1:"+h.p.ClientID); err != nil || !strings.HasPrefix(tok, "snyk_uat.") {
 		t.Errorf("access token not cached: %q %v", tok, err)
 	}
 }
@@ -111,7 +111,7 @@ func TestGetCredentialsRefreshes(t *testing.T) {
 	h := newHarness(t, nil)
 	old := h.seed()
 	r := h.call("GET", "/v1/credentials", h.creds(), apiKey)
-	if r.status != 200 || !strings.HasPrefix(r.str("access_token"), "at-") {
+	if r.status != 200 || !strings.HasPrefix(r.str("access_token"), "snyk_uat.") {
 		t.Fatalf("reply %d %s", r.status, r.raw)
 	}
 	if h.stored() == old || !h.p.RefreshUsable(h.stored()) {

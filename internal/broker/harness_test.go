@@ -11,9 +11,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pipe-etl/pipe/credentials/oauthtest"
 	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 	"github.com/pipe-etl/pipe/internal/broker"
 )
 
@@ -23,7 +23,7 @@ const apiKey = "broker-api-key-1"
 // and a fake OpenBao, as snykey's docker-compose wires the real ones.
 type harness struct {
 	t     *testing.T
-	p     *oauthtest.Provider
+	p     *snykoauth.TestServer
 	vault *secretstest.Vault
 	store *secrets.Vault
 	cache broker.Cache
@@ -37,7 +37,7 @@ type harness struct {
 
 func newHarness(t *testing.T, mod func(*broker.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, p: oauthtest.New(t), vault: secretstest.NewVault(t), dir: t.TempDir()}
+	h := &harness{t: t, p: snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true}, "https://b/cb", "https://broker.example/v1/callback", "https://other.example/cb"), vault: secretstest.NewVault(t), dir: t.TempDir()}
 	store, err := secrets.NewVault(secrets.VaultConfig{Addr: h.vault.URL, Token: h.vault.Token})
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pipe-etl/pipe/credentials/oauthtest"
 	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // TestRecoveredTokenComesBack: the vault seals just after the provider
@@ -33,7 +33,7 @@ func TestRecoveredTokenComesBack(t *testing.T) {
 				}
 			}
 			fallback := filepath.Join(dir, "fallback")
-			p := oauthtest.New(t)
+			p := snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true})
 			vault := secretstest.NewVault(t)
 			stored := p.IssueRefreshToken()
 			vault.Seed("pipe/strict.refresh_token", map[string]any{"value": stored})

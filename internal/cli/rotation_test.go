@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/credentials/oauthtest"
 	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // strictSpec is a spec whose one resource needs an access token from a
@@ -53,7 +53,7 @@ func TestOneRefreshAcrossProcessesSharingAVault(t *testing.T) {
 		t.Skip("spawns processes")
 	}
 	const n = 4
-	p := oauthtest.New(t)
+	p := snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true})
 	p.SetRefreshDelay(100 * time.Millisecond) // a racing second refresh would land inside it
 	vault := secretstest.NewVault(t)
 	vault.Seed("pipe/strict.refresh_token", map[string]any{"value": p.IssueRefreshToken()})

@@ -2,13 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine"
@@ -18,8 +20,8 @@ func (e *env) runCommand() *cobra.Command {
 	var f planFlags
 	var dest string
 	var checkpoint int
-	var perResource bool
-	var concurrency int
+	var perResource, fullRefresh, asJSON bool
+	var concurrency, sample int
 	var cf cassetteFlags
 	cmd := &cobra.Command{
 		Use:   "run SPEC",
@@ -34,7 +36,8 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpoint, perResource, concurrency, cf})
+			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpointRows: checkpoint, checkpointResources: perResource, concurrency: concurrency,
+				cassette: cf, sample: sample, fullRefresh: fullRefresh, json: asJSON})
 		},
 	}
 	addPlanFlags(cmd, &f)
@@ -44,6 +47,9 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
 	cmd.Flags().IntVar(&concurrency, "concurrency", 0, "requests in flight at once (default: the spec's client.concurrency, else 8)")
 	cmd.Flags().StringVar(&cf.record, "record", "", "record every request and response, credentials redacted, to DIR/<spec name>.yaml")
 	cmd.Flags().StringVar(&cf.replay, "replay", "", "run offline against DIR/<spec name>.yaml; an unrecorded request fails the run")
+	cmd.Flags().BoolVar(&fullRefresh, "full-refresh", false, "ignore the saved cursors, reload everything and replace the tables and cursors when the run succeeds")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run summary as JSON")
+	cmd.Flags().IntVar(&sample, "sample", 0, "fetch at most N pages per request chain (children for the first N parents), keep nothing, and show the requests, detections, records and tables")
 	return cmd
 }
 
@@ -59,6 +65,9 @@ type runOptions struct {
 	checkpointResources bool
 	concurrency         int // 0 keeps the plan's
 	cassette            cassetteFlags
+	sample              int // pages per chain of a sample run; 0 for a real run
+	fullRefresh         bool
+	json                bool // the summary as JSON
 }
 
 func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, o runOptions) error {
@@ -71,6 +80,12 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	}
 	if o.concurrency > 0 {
 		p.Concurrency = o.concurrency
+	}
+	if o.sample < 0 {
+		return usagef("--sample %d: want a positive number of pages", o.sample)
+	}
+	if o.sample > 0 && destURL != "" {
+		return usagef("--sample keeps nothing: drop --dest")
 	}
 	store, err := e.secretStore()
 	if err != nil {
@@ -89,6 +104,9 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	if err != nil {
 		return err
 	}
+	if o.sample > 0 {
+		return closeCassette(tape, e.sample(ctx, p, store, o.sample, client))
+	}
 	dest, where, err := e.openDest(ctx, destURL, p.Name)
 	if err != nil {
 		return fmt.Errorf("destination: %w", err)
@@ -96,42 +114,42 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	defer dest.Close()
 	log := e.logger()
 	log.Info("run", "spec", p.File, "dest", where)
+	progress, redraw := e.progressOutput()
 	rep, err := engine.Run(ctx, p, engine.Options{
 		Dest:                dest,
 		Secrets:             store,
 		Logger:              log,
-		Progress:            e.progress(),
+		Progress:            progress,
+		Redraw:              redraw,
 		CheckpointRows:      o.checkpointRows,
 		CheckpointResources: o.checkpointResources,
+		FullRefresh:         o.fullRefresh,
 		MaxIdentLen:         maxIdentLen(dest),
 		Auth:                e.authKinds(dest),
 		HTTPClient:          client,
 	})
 	err = closeCassette(tape, err)
 	if rep != nil {
-		printSummary(e, rep, where)
+		if o.json {
+			if jerr := writeSummaryJSON(e.stdout, rep, where, o.fullRefresh); jerr != nil {
+				return errors.Join(err, jerr)
+			}
+		} else {
+			printSummary(e.stdout, rep, where, o.fullRefresh)
+		}
 	}
 	return err
 }
 
-// printSummary writes rows per table to stdout.
-func printSummary(e *env, rep *engine.Report, where string) {
-	names := make([]string, 0, len(rep.Tables))
-	for n := range rep.Tables {
-		names = append(names, n)
+// progressOutput returns where run shows progress: stderr, redrawn in
+// place when it is a terminal; nowhere with -q.
+func (e *env) progressOutput() (io.Writer, bool) {
+	w := e.progress()
+	if w == nil {
+		return nil, false
 	}
-	sort.Strings(names)
-	fmt.Fprintf(e.stdout, "load %s %s in %s into %s\n", rep.LoadID, rep.Status, rep.Elapsed.Round(1e6), where)
-	width := len("total")
-	for _, n := range names {
-		width = max(width, len(n))
-	}
-	var total int64
-	for _, n := range names {
-		fmt.Fprintf(e.stdout, "  %-*s %10d rows\n", width, n, rep.Tables[n])
-		total += rep.Tables[n]
-	}
-	fmt.Fprintf(e.stdout, "  %-*s %10d rows\n", width, "total", total)
+	f, ok := w.(interface{ Fd() uintptr })
+	return w, ok && term.IsTerminal(int(f.Fd()))
 }
 
 func maxIdentLen(d any) int {

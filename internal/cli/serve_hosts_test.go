@@ -12,15 +12,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pipe-etl/pipe/credentials/oauthtest"
 	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // TestAuthServeFixedHosts: with --api-url the broker refreshes at the
 // given host (here a fake provider standing in for a proxy) whatever
 // region a request names; a request cannot name a host of its own.
 func TestAuthServeFixedHosts(t *testing.T) {
-	p := oauthtest.New(t)
+	p := snykoauth.NewTestServer(t, snykoauth.Config{RevokeGrantOnReuse: true})
 	vault := secretstest.NewVault(t)
 	vault.Seed("snyk/o1/"+p.ClientID, map[string]any{"refresh_token": p.IssueRefreshToken()})
 	envVars := map[string]string{"API_KEY": "broker-key", "VAULT_ADDR": vault.URL, "VAULT_TOKEN": vault.Token}

@@ -4,7 +4,11 @@
 // authorization_code (PKCE S256) grants, POST /oauth2/revoke and GET
 // /oauth2/authorize. Refresh tokens are single-use and rotate: a refresh
 // returns a new pair and the old refresh token is dead, so reusing it
-// answers 400 invalid_grant.
+// answers 400 invalid_grant. With Config.RevokeGrantOnReuse a reused
+// refresh token also revokes its whole grant, as providers with refresh
+// token reuse detection do (OAuth 2.0 Security BCP, RFC 9700 section
+// 4.14.2). Tests drive it with hooks (SetRefreshDelay, AfterRotate),
+// counters and NewTestServer, which adds an /api endpoint.
 package snykoauth
 
 import (
@@ -66,9 +70,21 @@ type Provider struct {
 	refresh  map[string]string // live refresh token → client id
 	consumed map[string]bool   // refresh tokens already used or revoked
 	codes    map[string]authCode
+	grantOf  map[string]int // access or refresh token → its grant
+	grants   int
+
+	// Test hooks and records (hooks.go).
+	delay       time.Duration
+	afterRotate func()
+	issued      []string
+	revoked     []string
+	lastForm    url.Values
+	lastBasic   bool
 
 	refreshGrants   atomic.Int64
 	refreshRejected atomic.Int64
+	reuses          atomic.Int64
+	exchanges       atomic.Int64
 }
 
 // Config sets the provider's clock, token lifetime and service account
@@ -83,6 +99,10 @@ type Config struct {
 	// BotID returns the id of the service account of the n-th client
 	// registered, from 0 (default: a fixed UUID made from n).
 	BotID func(n int) string
+	// RevokeGrantOnReuse makes a spent refresh token presented again
+	// revoke its grant: the refresh token that replaced it and every
+	// access token of the grant die too (RFC 9700 section 4.14.2).
+	RevokeGrantOnReuse bool
 }
 
 // New returns a provider with no clients.
@@ -100,6 +120,7 @@ func New(c Config) *Provider {
 		cfg:     c,
 		clients: map[string]*oauthClient{}, access: map[string]accessToken{},
 		refresh: map[string]string{}, consumed: map[string]bool{}, codes: map[string]authCode{},
+		grantOf: map[string]int{},
 	}
 }
 
@@ -121,6 +142,8 @@ func (p *Provider) AddRefreshToken(clientID, token string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.refresh[token] = clientID
+	p.grants++
+	p.grantOf[token] = p.grants
 }
 
 // RefreshGrants returns the number of successful refresh_token grants,
@@ -231,6 +254,10 @@ func (p *Provider) serveToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	_, _, basic := r.BasicAuth()
+	p.mu.Lock()
+	p.lastForm, p.lastBasic = form, basic
+	p.mu.Unlock()
 	switch form.Get("grant_type") {
 	case "client_credentials":
 		p.grantClientCredentials(w, r, form)
@@ -256,9 +283,13 @@ type tokenReply struct {
 	BotID            string `json:"bot_id"`
 }
 
-// mint issues an access token (and a refresh token when withRefresh);
-// p.mu must be held.
-func (p *Provider) mint(c *oauthClient, service, withRefresh bool) tokenReply {
+// mint issues an access token (and a refresh token when withRefresh) of
+// grant (0: a new grant); p.mu must be held.
+func (p *Provider) mint(c *oauthClient, service, withRefresh bool, grant int) tokenReply {
+	if grant == 0 {
+		p.grants++
+		grant = p.grants
+	}
 	prefix := "snyk_uat."
 	if service {
 		prefix = "snyk_sat."
@@ -271,10 +302,14 @@ func (p *Provider) mint(c *oauthClient, service, withRefresh bool) tokenReply {
 		BotID:       c.botID,
 	}
 	p.access[rep.AccessToken] = accessToken{clientID: c.id, service: service, expires: p.cfg.Now().Add(p.cfg.TokenTTL)}
+	p.grantOf[rep.AccessToken] = grant
+	p.issued = append(p.issued, rep.AccessToken)
 	if withRefresh {
 		rep.RefreshToken = randomToken("snyk_urt.")
 		rep.RefreshExpiresIn = 15552000
 		p.refresh[rep.RefreshToken] = c.id
+		p.grantOf[rep.RefreshToken] = grant
+		p.issued = append(p.issued, rep.RefreshToken)
 	}
 	return rep
 }
@@ -298,7 +333,7 @@ func (p *Provider) grantClientCredentials(w http.ResponseWriter, r *http.Request
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
-	writeTokenReply(w, p.mint(c, true, false))
+	writeTokenReply(w, p.mint(c, true, false, 0))
 }
 
 func (p *Provider) grantRefresh(w http.ResponseWriter, r *http.Request, form url.Values) {
@@ -309,14 +344,18 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, r *http.Request, form url
 		return
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	owner, live := p.refresh[rt]
 	if !live {
 		p.refreshRejected.Add(1)
 		desc := "The provided refresh token is invalid, expired or revoked"
 		if p.consumed[rt] {
 			desc = "The provided refresh token has already been used"
+			p.reuses.Add(1)
+			if p.cfg.RevokeGrantOnReuse {
+				p.revokeGrant(p.grantOf[rt])
+			}
 		}
+		p.mu.Unlock()
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", desc)
 		return
 	}
@@ -325,13 +364,37 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, r *http.Request, form url
 	}
 	c := p.clients[id]
 	if id != owner || !secretOK(c, secret) {
+		p.mu.Unlock()
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
-	delete(p.refresh, rt)
+	delete(p.refresh, rt) // spent before anything else can use it
 	p.consumed[rt] = true
+	delay, hook := p.delay, p.afterRotate
+	p.mu.Unlock()
+	time.Sleep(delay)
+	p.mu.Lock()
+	rep := p.mint(c, false, true, p.grantOf[rt])
+	p.mu.Unlock()
 	p.refreshGrants.Add(1)
-	writeTokenReply(w, p.mint(c, false, true))
+	if hook != nil {
+		hook()
+	}
+	writeTokenReply(w, rep)
+}
+
+// revokeGrant kills every refresh and access token of grant; p.mu is held.
+func (p *Provider) revokeGrant(grant int) {
+	for t, g := range p.grantOf {
+		if g != grant {
+			continue
+		}
+		if _, ok := p.refresh[t]; ok {
+			delete(p.refresh, t)
+			p.consumed[t] = true
+		}
+		delete(p.access, t)
+	}
 }
 
 func (p *Provider) grantCode(w http.ResponseWriter, r *http.Request, form url.Values) {
@@ -360,7 +423,8 @@ func (p *Provider) grantCode(w http.ResponseWriter, r *http.Request, form url.Va
 	case pkceChallenge(verifier) != ac.challenge:
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "code_verifier does not match the code_challenge")
 	default:
-		writeTokenReply(w, p.mint(c, false, true))
+		p.exchanges.Add(1)
+		writeTokenReply(w, p.mint(c, false, true, 0))
 	}
 }
 
@@ -387,6 +451,7 @@ func (p *Provider) serveRevoke(w http.ResponseWriter, r *http.Request) {
 		oauthBadRequest(w, "token is required")
 		return
 	}
+	p.revoked = append(p.revoked, tok)
 	if a, ok := p.access[tok]; ok && a.clientID == id {
 		delete(p.access, tok)
 	}
@@ -410,7 +475,7 @@ func (p *Provider) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	if redirect == "" && len(c.redirectURIs) > 0 {
 		redirect = c.redirectURIs[0]
 	}
-	if !slices.Contains(c.redirectURIs, redirect) {
+	if !slices.ContainsFunc(c.redirectURIs, func(reg string) bool { return redirectMatches(reg, redirect) }) {
 		// Never redirect to an unregistered URI.
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "redirect_uri is not registered for this client")
 		return
@@ -447,4 +512,23 @@ func addQuery(u string, v url.Values) string {
 		sep = "&"
 	}
 	return u + sep + v.Encode()
+}
+
+// redirectMatches reports whether redirect is the registered URI reg. A
+// loopback URI matches whatever its port, as RFC 8252 section 7.3 asks
+// of servers for native apps, which listen on a port of their choosing.
+func redirectMatches(reg, redirect string) bool {
+	if reg == redirect {
+		return true
+	}
+	a, err1 := url.Parse(reg)
+	b, err2 := url.Parse(redirect)
+	if err1 != nil || err2 != nil || a.Scheme != "http" || !loopback(a.Hostname()) {
+		return false
+	}
+	return b.Scheme == a.Scheme && b.Hostname() == a.Hostname() && b.Path == a.Path && b.RawQuery == a.RawQuery
+}
+
+func loopback(host string) bool {
+	return host == "127.0.0.1" || host == "::1" || host == "localhost"
 }

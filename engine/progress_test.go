@@ -1,0 +1,37 @@
+package engine_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/spec"
+)
+
+// TestRateWaitIsWallTime: with eight chains waiting on one budget at
+// once, a resource's rate-limit wait is the time during which some of its
+// requests waited, never more than the run took (a sum of the concurrent
+// waits is several times that).
+func TestRateWaitIsWallTime(t *testing.T) {
+	api := &acmeAPI{orgs: 4, projectsPerOrg: 4, depsPerProject: 1}
+	srv := api.server(t)
+	rep, err := runTuned(t, "three_levels.yml", srv.URL, filepath.Join(t.TempDir(), "a.db"), "s3cret", func(p *plan.Plan) {
+		p.Concurrency = 8
+		p.RateLimit = &spec.RateLimit{RequestsPerSecond: 100, Burst: 1}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := rep.Resources["deps"]
+	if deps.RateWait <= 0 {
+		t.Fatalf("deps waited %s for the rate limit, want some wait", deps.RateWait)
+	}
+	for name, s := range rep.Resources {
+		if s.RateWait > rep.Elapsed {
+			t.Errorf("%s: %s waiting for the rate limit in a run of %s", name, s.RateWait, rep.Elapsed)
+		}
+	}
+	if deps.Requests != 16 || deps.Retries != 0 || deps.Errors != 0 {
+		t.Errorf("deps: %d requests, %d retries, %d errors; want 16, 0, 0", deps.Requests, deps.Retries, deps.Errors)
+	}
+}

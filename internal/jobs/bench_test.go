@@ -1,0 +1,67 @@
+package jobs_test
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi"
+	"github.com/pipe-etl/pipe/internal/pgtest"
+)
+
+// BenchmarkWorkers loads a latency-bound fan-out (examples/bench/
+// fanout.yml against the fake Snyk API: 60 orgs, 5 projects each, one
+// dependency graph request per project, 50 ms per request; 361 requests)
+// with 1, 2 and 4 worker processes, each working 2 partitions of 3 orgs
+// at once with 2 requests in flight per partition. The time is from
+// submit to the last partition's commit (workers already started).
+//
+//	go test -run '^$' -bench Workers -benchtime 3x ./internal/jobs/
+func BenchmarkWorkers(b *testing.B) {
+	bin := pipeBinary(b)
+	fake := fakeapi.New(fakeapi.Config{Orgs: 60, ProjectsPerOrg: 5, IssuesPerOrg: 1, Seed: 1, Token: "bench-token", Latency: 50 * time.Millisecond})
+	srv := httptest.NewServer(fake.Handler())
+	defer srv.Close()
+	for _, n := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				dsn, _ := pgtest.DSN(b)
+				db := pgtest.Open(b, dsn)
+				env := []string{"SNYK_TOKEN=bench-token", "PIPE_QUEUE=" + dsn}
+				var workers []*proc
+				for i := range n {
+					workers = append(workers, start(b, fmt.Sprintf("b%d", i), bin, env, "worker", "--jobs", "2", "--concurrency", "2", "--poll", "50ms"))
+				}
+				waitFor(b, time.Minute, "workers to start", func() (bool, error) {
+					c, err := count(db, `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'pipe_rate'`)
+					return c > 0, err
+				})
+				time.Sleep(300 * time.Millisecond) // every worker past its migration
+				b.StartTimer()
+				submit := exec.Command(bin, "submit", "../../examples/bench/fanout.yml", "--var", "api_url="+srv.URL, "--batch", "3")
+				submit.Env = append(submit.Environ(), env...)
+				if out, err := submit.CombinedOutput(); err != nil {
+					b.Fatalf("pipe submit: %v\n%s", err, out)
+				}
+				waitFor(b, 5*time.Minute, "the run to complete", func() (bool, error) {
+					runs, err := count(db, `SELECT count(*) FROM river_job WHERE kind = 'pipe_run' AND state = 'completed'`)
+					if err != nil || runs == 0 {
+						return false, err
+					}
+					open, err := count(db, `SELECT count(*) FROM river_job WHERE state <> 'completed'`)
+					return open == 0, err
+				})
+				b.StopTimer()
+				if got, err := count(db, `SELECT count(*) FROM dep_graph`); err != nil || got != 300 {
+					b.Fatalf("dep_graph: %d rows (%v); want 300", got, err)
+				}
+				for _, w := range workers {
+					w.stop(b)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,6 @@
+//go:build race
+
+package jobs_test
+
+// raceEnabled makes the tests build pipe with -race too.
+const raceEnabled = true

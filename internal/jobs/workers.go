@@ -1,0 +1,204 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine"
+	"github.com/pipe-etl/pipe/engine/plan"
+)
+
+// runWorker works RunArgs: it partitions the run, loads the first
+// partition and inserts the others (see the package documentation).
+type runWorker struct {
+	river.WorkerDefaults[RunArgs]
+	q   *Queue
+	env *Env
+}
+
+// partitionWorker works PartitionArgs: one partition's load.
+type partitionWorker struct {
+	river.WorkerDefaults[PartitionArgs]
+	q   *Queue
+	env *Env
+}
+
+var (
+	_ river.Worker[RunArgs]       = (*runWorker)(nil)
+	_ river.Worker[PartitionArgs] = (*partitionWorker)(nil)
+)
+
+// ErrSuperseded is why a load is rolled back when its job is no longer
+// this worker's: River rescued it from a worker it presumed dead and
+// another attempt has it.
+var ErrSuperseded = errors.New("job taken over by another attempt")
+
+func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
+	t := job.Args.Target
+	p, err := w.env.Plan(t)
+	if err != nil {
+		return permanent(fmt.Errorf("spec %s: %w", t.Spec, err))
+	}
+	root := partitionRoot(p)
+	if root != nil {
+		if err := checkPartitionable(p, root); err != nil {
+			return permanent(err)
+		}
+	}
+	return w.q.load(ctx, w.env, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
+		var rest []PartitionArgs
+		if root != nil {
+			parts, err := split(ctx, p, *o, root, t.Batch)
+			if err != nil {
+				return nil, err
+			}
+			first := parts[0]
+			apply(p, o, &first)
+			for i := range parts[1:] {
+				a := parts[i+1]
+				a.RunID, a.Index, a.Total, a.Target = job.ID, i+2, len(parts), t
+				rest = append(rest, a)
+			}
+		}
+		return func(ctx context.Context, tx *sql.Tx) error {
+			if len(rest) > 0 {
+				params := make([]river.InsertManyParams, len(rest))
+				for i := range rest {
+					params[i] = river.InsertManyParams{Args: rest[i]}
+				}
+				client := river.ClientFromContext[*sql.Tx](ctx)
+				if _, err := client.InsertManyTx(ctx, tx, params); err != nil {
+					return fmt.Errorf("insert partitions: %w", err)
+				}
+			}
+			return w.q.complete(ctx, tx, job.JobRow, func() error {
+				_, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx, job)
+				return err
+			})
+		}, nil
+	})
+}
+
+func (w *partitionWorker) Work(ctx context.Context, job *river.Job[PartitionArgs]) error {
+	a := job.Args
+	p, err := w.env.Plan(a.Target)
+	if err != nil {
+		return permanent(fmt.Errorf("spec %s: %w", a.Target.Spec, err))
+	}
+	if p.Resource(a.Root) == nil {
+		return permanent(fmt.Errorf("spec %s: no resource %q to partition on", a.Target.Spec, a.Root))
+	}
+	keepTree(p, a.Root)
+	return w.q.load(ctx, w.env, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
+		apply(p, o, &a)
+		return func(ctx context.Context, tx *sql.Tx) error {
+			return w.q.complete(ctx, tx, job.JobRow, func() error {
+				_, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx, job)
+				return err
+			})
+		}, nil
+	})
+}
+
+// split requests the records of root (or takes its list items) and cuts
+// them into partitions.
+func split(ctx context.Context, p *plan.Plan, o engine.Options, root *plan.Resource, batch int) ([]PartitionArgs, error) {
+	var out []PartitionArgs
+	if root.EachVar != "" {
+		for _, b := range batches(root.Each, batch) {
+			out = append(out, PartitionArgs{Root: root.Name, Items: b})
+		}
+		return out, nil
+	}
+	recs, err := engine.RootRecords(ctx, p, o, root.Name)
+	if err != nil {
+		return nil, err
+	}
+	strs := make([]string, len(recs))
+	for i, r := range recs {
+		strs[i] = string(r)
+	}
+	for _, b := range batches(strs, batch) {
+		out = append(out, PartitionArgs{Root: root.Name, Records: b})
+	}
+	return out, nil
+}
+
+// apply makes the run of p load partition a of its root.
+func apply(p *plan.Plan, o *engine.Options, a *PartitionArgs) {
+	root := p.Resource(a.Root)
+	if root.EachVar != "" && a.Records == nil {
+		root.Each = a.Items
+		return
+	}
+	o.Records = map[string][]json.RawMessage{a.Root: rawRecords(a.Records)}
+}
+
+// permanent marks err as one that retrying cannot fix: River cancels
+// the job instead of retrying it.
+func permanent(err error) error { return river.JobCancel(err) }
+
+// load runs p into the destination in one transaction. prepare adjusts
+// the engine options (the partition's records) and returns what to do
+// in the load's transaction before it commits.
+func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(context.Context, *engine.Options) (func(context.Context, *sql.Tx) error, error)) error {
+	dest, err := env.Dest(ctx, p.Name)
+	if err != nil {
+		return fmt.Errorf("destination: %w", err)
+	}
+	defer dest.Close()
+	o, err := env.Options(ctx, p, dest)
+	if err != nil {
+		return err
+	}
+	o.Dest = dest
+	o.SharedBudget = q.sharedBudget(p)
+	inTx, err := prepare(ctx, &o)
+	if err != nil {
+		return err
+	}
+	o.BeforeCommit = func(ctx context.Context, tx destinations.Tx) error {
+		st, ok := tx.(destinations.SQLTxer)
+		if !ok {
+			return fmt.Errorf("destination cannot complete a job in its transaction (want a SQL destination in the queue's database)")
+		}
+		sqlTx, err := st.SQLTx(ctx)
+		if err != nil {
+			return err
+		}
+		return inTx(ctx, sqlTx)
+	}
+	_, err = engine.Run(ctx, p, o)
+	return err
+}
+
+// complete completes job in tx, the load's transaction, if the job is
+// still this attempt's: a worker that River presumed dead (it ran past
+// Config.RescueAfter) and whose job another worker took over must not
+// commit its load too. The job's row stays locked until the commit.
+func (q *Queue) complete(ctx context.Context, tx *sql.Tx, job *rivertype.JobRow, completeTx func() error) error {
+	query := "SELECT state, attempt FROM " + q.table("river_job") + " WHERE id = $1"
+	if !q.sqlite {
+		query += " FOR UPDATE"
+	}
+	var state string
+	var attempt int
+	if err := tx.QueryRowContext(ctx, query, job.ID).Scan(&state, &attempt); err != nil {
+		return fmt.Errorf("job %d: %w", job.ID, err)
+	}
+	if state != string(rivertype.JobStateRunning) || attempt != job.Attempt {
+		return fmt.Errorf("job %d attempt %d: %w (now %s, attempt %d)", job.ID, job.Attempt, ErrSuperseded, state, attempt)
+	}
+	if err := completeTx(); err != nil {
+		return fmt.Errorf("job %d: complete: %w", job.ID, err)
+	}
+	return nil
+}
