@@ -249,7 +249,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 	cur, changed := walk.Cursor()
 	if inc := res.Incremental; inc != nil {
 		committed := r.committed[c.Key()]
-		start := state.StartValue(inc.InitialValue, committed.Value, time.Duration(inc.Lag))
+		start := state.StartValue(string(inc.InitialValue), committed.Value, time.Duration(inc.Lag))
 		end := committed.Value
 		if changed {
 			end = state.ParseCursor(cur.Cursor).Value

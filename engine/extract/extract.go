@@ -195,6 +195,13 @@ func (x *Extractor) firstRequest(ctx context.Context, c Chain) (*rest.Request, e
 			req.Form.Set(k, v)
 		}
 	}
+	if len(r.RawData) > 0 {
+		raw, err := r.RawData.Expand(lookup)
+		if err != nil {
+			return nil, fmt.Errorf("data: %w", err)
+		}
+		req.Raw = raw
+	}
 	if r.JSON != nil {
 		body, err := expandJSON(r.JSON, lookup, x.typedLookup(c))
 		if err != nil {
@@ -226,11 +233,8 @@ func (x *Extractor) Lookup(ctx context.Context, c Chain) plan.Lookup {
 			}
 			return f.String(), nil
 		case spec.NSIncremental:
-			switch p.Name {
-			case "start_value":
-				return c.Window.Start, nil
-			case "end_value":
-				return c.Window.End, nil
+			if v, ok := cursorText(c, p.Name); ok {
+				return v, nil
 			}
 		case spec.NSVars:
 			if c.Resource != nil && p.Name == c.Resource.EachVar {
@@ -248,6 +252,9 @@ func (x *Extractor) Lookup(ctx context.Context, c Chain) plan.Lookup {
 // whose value is exactly one placeholder.
 func (x *Extractor) typedLookup(c Chain) func(spec.Part) (any, bool, error) {
 	return func(p spec.Part) (any, bool, error) {
+		if p.Namespace == spec.NSIncremental {
+			return typedCursor(c, p)
+		}
 		if p.Namespace != spec.NSResources {
 			return nil, false, nil
 		}

@@ -45,9 +45,9 @@ func (x *Extractor) Walk(c Chain, committed state.Cursor, now time.Time) (*Walk,
 	w := &Walk{x: x, c: c, key: c.Key(), windows: []state.Window{{}}}
 	if inc := c.Resource.Incremental; inc != nil {
 		w.filter = inc.ClientFilter()
-		start := state.StartValue(inc.InitialValue, committed.Value, time.Duration(inc.Lag))
+		start := state.StartValue(string(inc.InitialValue), committed.Value, time.Duration(inc.Lag))
 		var err error
-		if w.windows, err = state.Windows(start, inc.EndValue, time.Duration(inc.Window), now); err != nil {
+		if w.windows, err = state.Windows(start, string(inc.EndValue), time.Duration(inc.Window), now); err != nil {
 			return nil, fmt.Errorf("resource %q: %w", c.Resource.Name, err)
 		}
 		w.tracker = state.NewTracker(committed, w.filter)

@@ -69,7 +69,8 @@ func Build(s *spec.Spec, o Options) (*Plan, error) {
 	}
 	p.MaxResponseBytes = s.Client.MaxResponseBytes
 	for k, v := range s.Client.Headers {
-		p.Headers[k] = compile(errs, "client.headers."+k, v, vars)
+		t, _ := spec.ClientHeader(v)
+		p.Headers[spec.HeaderName(k)] = bindVars(t, vars)
 	}
 	noListVars(errs, s, "client.base_url", base)
 	for k, v := range s.Client.Headers {
@@ -105,7 +106,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		Method:            strings.ToUpper(first(ep.Method, DefaultMethod)),
 		DataSelector:      ep.DataSelector,
 		Paginator:         compilePaginator(errs, paginatorPath(s, d, i), firstPtr(ep.Paginator, s.Client.Paginator)),
-		Incremental:       ep.Incremental,
+		Incremental:       ep.Incremental, // mergeEndpoint took the cursor of an incremental param
 		ResponseActions:   compileActions(ep.ResponseActions),
 		RateLimit:         ep.RateLimit,
 		ProcessingSteps:   sr.ProcessingSteps,
@@ -137,20 +138,23 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 	if r.WriteDisposition == "merge" && len(r.PrimaryKey) == 0 {
 		errs.add(at+".write_disposition", "merge needs a primary_key")
 	}
-	r.Path = compilePath(errs, at+".endpoint.path", first(ep.Path, sr.Name), vars)
+	path, inPath := bindPathParams(first(ep.Path, sr.Name), ep.Params)
+	r.Path = compilePath(errs, at+".endpoint.path", path, vars)
 	for _, name := range sortedKeys(ep.Params) {
 		pv := ep.Params[name]
-		val := pv.Value
-		if pv.Resolve != nil {
-			val = "{resources." + pv.Resolve.Resource + "." + pv.Resolve.Field + "}"
+		if inPath[name] || pv.Incremental != nil {
+			continue // in the path, or the cursor's start_param
 		}
-		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, val, vars)})
+		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, paramText(pv), vars)})
 	}
 	for k, v := range ep.Headers {
-		r.Headers[k] = compile(errs, at+".endpoint.headers."+k, v, vars)
+		r.Headers[spec.HeaderName(k)] = compile(errs, at+".endpoint.headers."+k, v, vars)
 	}
 	for k, v := range ep.Data {
 		r.Data[k] = compile(errs, at+".endpoint.data."+k, v, vars)
+	}
+	if ep.RawData != "" {
+		r.RawData = compile(errs, at+".endpoint.data", ep.RawData, vars)
 	}
 	r.JSON = bindJSON(ep.JSON, vars)
 	findParent(errs, at, r)
@@ -250,10 +254,11 @@ func mergeEndpoint(def, own *spec.Endpoint) spec.Endpoint {
 		Headers:         mergeMaps(d.Headers, o.Headers),
 		JSON:            firstAny(o.JSON, d.JSON),
 		Data:            mergeMaps(d.Data, o.Data),
+		RawData:         first(o.RawData, d.RawData),
 		DataSelector:    first(o.DataSelector, d.DataSelector),
 		Paginator:       firstPtr(o.Paginator, d.Paginator),
 		Auth:            firstPtr(o.Auth, d.Auth),
-		Incremental:     firstPtr(o.Incremental, d.Incremental),
+		Incremental:     firstPtr(own.Cursor(), def.Cursor()),
 		ResponseActions: firstSlice(o.ResponseActions, d.ResponseActions),
 		RateLimit:       firstPtr(o.RateLimit, d.RateLimit),
 	}
@@ -302,6 +307,7 @@ func (r *Resource) EachTemplate(fn func(spec.Template)) {
 	for _, k := range sortedKeys(r.Data) {
 		fn(r.Data[k])
 	}
+	fn(r.RawData)
 	walkJSON(r.JSON, fn)
 }
 

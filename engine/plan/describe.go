@@ -49,7 +49,7 @@ func (p *Plan) describeResource(pr *printer, r *Resource) {
 		pr.line(2, "include_from_parent: %s", strings.Join(r.IncludeFromParent, ", "))
 	}
 	pr.line(2, "request: %s %s", r.Method, p.describeURL(r))
-	if r.JSON != nil || len(r.Data) > 0 {
+	if r.JSON != nil || len(r.Data) > 0 || len(r.RawData) > 0 {
 		pr.line(2, "body: %s", describeBody(r))
 	}
 	pr.line(2, "paginator: %s", paginatorText(r.Paginator))
@@ -81,11 +81,11 @@ func (p *Plan) describeURL(r *Resource) string {
 		for _, part := range t {
 			if part.Namespace == spec.NSIncremental && r.Incremental != nil {
 				switch part.Name {
-				case "start_value":
-					b.WriteString(r.Incremental.InitialValue)
+				case "start_value", "initial_value":
+					b.WriteString(string(r.Incremental.InitialValue))
 					continue
 				case "end_value":
-					b.WriteString(r.Incremental.EndValue)
+					b.WriteString(string(r.Incremental.EndValue))
 					continue
 				}
 			}
@@ -103,7 +103,7 @@ func (p *Plan) describeURL(r *Resource) string {
 		q = append(q, prm.Name+"="+render(prm.Value))
 	}
 	if inc := r.Incremental; inc != nil && inc.StartParam != "" {
-		q = append(q, inc.StartParam+"="+inc.InitialValue)
+		q = append(q, inc.StartParam+"="+string(inc.InitialValue))
 	}
 	if len(q) > 0 {
 		sep := "?"
@@ -116,6 +116,9 @@ func (p *Plan) describeURL(r *Resource) string {
 }
 
 func describeBody(r *Resource) string {
+	if len(r.RawData) > 0 {
+		return "raw " + r.RawData.String()
+	}
 	if len(r.Data) > 0 {
 		var kv []string
 		for _, k := range sortedKeys(r.Data) {

@@ -53,6 +53,7 @@ type Resource struct {
 	Headers         map[string]spec.Template
 	JSON            any // body with string leaves as spec text; see Body
 	Data            map[string]spec.Template
+	RawData         spec.Template // data written as a string: sent as is
 	DataSelector    string
 	Paginator       rest.PaginatorConfig // every default applied; type auto detects
 	Auth            *rest.AuthConfig     // compiled, defaults applied; nil means none

@@ -224,6 +224,7 @@ func TestRequestURLEscapesPathSegments(t *testing.T) {
 	for _, c := range []struct{ resource, want string }{
 		{"package_issues", "https://api.example.com/rest/orgs/a%2Fb%20c/packages/pkg:npm%2Flodash@4.17.20/issues?version=2024-10-15"},
 		{"dep_graph", "https://api.example.com/v1/org/a%2Fb%20c/dep-graph"},
+		{"comments", "https://api.example.com/rest/orgs/a%2Fb%20c/a%2Fb/pkg:npm%2Flodash@4.17.20?per_page=10"},
 	} {
 		u, err := p.RequestURL(p.Resource(c.resource), lookup)
 		if err != nil {
@@ -281,6 +282,27 @@ func TestMaxTableNestingDefault(t *testing.T) {
 		}
 		if got := p.Resource("r").MaxTableNesting; got != c.want {
 			t.Errorf("max_table_nesting %q: plan has %d, want %d", c.yaml, got, c.want)
+		}
+	}
+}
+
+// TestClientHeadersAsWritten checks client headers keep braces that are
+// no pipe placeholder, fill {vars.*}, and unescape braces in names.
+func TestClientHeadersAsWritten(t *testing.T) {
+	src := "client:\n  base_url: https://api.example.com/\n  headers:\n    X-Account: \"{account.id}/{vars.region}\"\n    \"X-{{Odd}}\": \"a{{b}}\"\nvars: {region: eu}\nresources: [posts]\n"
+	s, err := spec.Load("h.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Build(s, plan.Options{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := func(part spec.Part) (string, error) { t.Fatalf("lookup %s", part); return "", nil }
+	for name, want := range map[string]string{"X-Account": "{account.id}/eu", "X-{Odd}": "a{b}"} {
+		got, err := p.Headers[name].Expand(none)
+		if err != nil || got != want {
+			t.Errorf("header %s = %q, %v; want %q", name, got, err, want)
 		}
 	}
 }

@@ -76,3 +76,48 @@ func (p *Plan) Base(lookup Lookup) (string, error) {
 func isAbsolute(s string) bool {
 	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 }
+
+// bindPathParams replaces dlt's {NAME} path placeholders with the
+// template of the param NAME, reporting which params it used; they are
+// not sent as query parameters. A param's literal text is escaped as part
+// of one path segment; its placeholders are escaped when expanded. The
+// spec checker has refused placeholders bound to nothing.
+func bindPathParams(path string, params map[string]spec.Param) (string, map[string]bool) {
+	used := map[string]bool{}
+	for _, name := range spec.PathParams(path) {
+		p, ok := params[name]
+		if !ok || p.Incremental != nil || used[name] {
+			continue
+		}
+		used[name] = true
+		path = strings.ReplaceAll(path, "{"+name+"}", segmentTemplate(paramText(p)))
+	}
+	return path, used
+}
+
+// paramText is a param's value as template text.
+func paramText(p spec.Param) string {
+	if p.Resolve != nil {
+		return "{resources." + p.Resolve.Resource + "." + p.Resolve.Field + "}"
+	}
+	return p.Value
+}
+
+// segmentTemplate path-escapes the literal text of template text, so a
+// param value such as "a/b" stays one segment; text that does not parse
+// is escaped whole (its error is reported where the param is compiled).
+func segmentTemplate(text string) string {
+	t, err := spec.ParseTemplate(text)
+	if err != nil {
+		return url.PathEscape(text)
+	}
+	var b strings.Builder
+	for _, part := range t {
+		if part.IsPlaceholder() {
+			b.WriteString(part.String())
+		} else {
+			b.WriteString(url.PathEscape(part.Literal))
+		}
+	}
+	return b.String()
+}

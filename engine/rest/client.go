@@ -567,8 +567,10 @@ func (c *Client) transportError(ctx, actx context.Context, err error) error {
 // encodeBody returns r's body and its default Content-Type.
 func encodeBody(r *Request) (io.Reader, string, error) {
 	switch {
-	case r.JSON != nil && r.Form != nil:
-		return nil, "", errors.New("request has both a JSON and a form body")
+	case r.JSON != nil && r.Form != nil, r.Raw != "" && (r.JSON != nil || r.Form != nil):
+		return nil, "", errors.New("request has more than one of a JSON, form and raw body")
+	case r.Raw != "":
+		return strings.NewReader(r.Raw), "", nil
 	case r.JSON != nil:
 		b, err := json.Marshal(r.JSON)
 		if err != nil {

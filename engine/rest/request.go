@@ -11,7 +11,7 @@ func (r *Request) Clone() *Request {
 	if r == nil {
 		return nil
 	}
-	c := &Request{Method: r.Method, Header: r.Header.Clone(), JSON: cloneJSON(r.JSON)}
+	c := &Request{Method: r.Method, Header: r.Header.Clone(), JSON: cloneJSON(r.JSON), Raw: r.Raw}
 	if r.URL != nil {
 		u := *r.URL // url.Userinfo is immutable, sharing it is safe
 		c.URL = &u

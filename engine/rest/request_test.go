@@ -36,6 +36,8 @@ func TestRequestBodies(t *testing.T) {
 			seen{"PATCH", "application/vnd.api+json", `{"data":{}}`, "pipe-test"}},
 		{"form put", &Request{Method: "PUT", URL: u, Form: url.Values{"a": {"1"}, "b": {"x y"}}},
 			seen{"PUT", "application/x-www-form-urlencoded", "a=1&b=x+y", "pipe-test"}},
+		{"raw post has no default content type", &Request{Method: "POST", URL: u, Raw: "query { a }"},
+			seen{"POST", "", "query { a }", "pipe-test"}},
 		{"own user agent", &Request{URL: u, Header: http.Header{"User-Agent": {"mine"}}}, seen{"GET", "", "", "mine"}},
 	}
 	c, _ := newTestClient(t, Options{UserAgent: "pipe-test"})
@@ -54,8 +56,12 @@ func TestRequestBodies(t *testing.T) {
 		})
 	}
 	_, err := c.Do(context.Background(), &Request{URL: u, JSON: map[string]any{}, Form: url.Values{}}, Call{})
-	if err == nil || !strings.Contains(err.Error(), "both a JSON and a form body") {
+	if err == nil || !strings.Contains(err.Error(), "more than one of a JSON, form and raw body") {
 		t.Errorf("err = %v", err)
+	}
+	_, err = c.Do(context.Background(), &Request{URL: u, Raw: "x", Form: url.Values{}}, Call{})
+	if err == nil || !strings.Contains(err.Error(), "more than one of a JSON, form and raw body") {
+		t.Errorf("raw and form: err = %v", err)
 	}
 }
 

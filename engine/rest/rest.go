@@ -16,8 +16,11 @@ type Request struct {
 	// JSON is the decoded JSON body (nil for none); paginators that move a
 	// cursor or page in the body set fields in it.
 	JSON any
-	// Form is a form-encoded body (nil for none). JSON and Form are exclusive.
+	// Form is a form-encoded body (nil for none).
 	Form url.Values
+	// Raw is a body sent as written, with no default Content-Type ("" for
+	// none). JSON, Form and Raw are exclusive.
+	Raw string
 }
 
 // Response is a whole HTTP response, body read.

@@ -131,3 +131,47 @@ func TestParseTemplateNamespaceHint(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadDltForms checks dlt's spellings decode to pipe's meaning: the
+// name from the file, a string endpoint as its path, an incremental param
+// as the endpoint's cursor with start_param, numbers as numeric cursors.
+func TestLoadDltForms(t *testing.T) {
+	s := loadFile(t, "testdata/ok/dlt_forms.yml")
+	if s.Name != "dlt_forms" {
+		t.Errorf("name = %q, want dlt_forms (from the file name)", s.Name)
+	}
+	if got := s.Resources[1].Endpoint; !reflect.DeepEqual(got, &Endpoint{Path: "posts/{resources.posts.id}/comments"}) {
+		t.Errorf("string endpoint = %+v", got)
+	}
+	for _, c := range []struct {
+		resource int
+		want     Incremental
+	}{
+		{0, Incremental{CursorPath: "updated_at", InitialValue: "2024-01-01T00:00:00Z", StartParam: "since"}},
+		{3, Incremental{CursorPath: "id", InitialValue: "10", StartParam: "since_id", Numeric: true}},
+	} {
+		got := s.Resources[c.resource].Endpoint.Cursor()
+		if got == nil || !reflect.DeepEqual(*got, c.want) {
+			t.Errorf("resources[%d] cursor = %+v, want %+v", c.resource, got, c.want)
+		}
+	}
+	if got := s.Resources[0].Endpoint.Params["since"].Incremental.StartParam; got != "" {
+		t.Errorf("the param itself got start_param %q; Cursor sets it", got)
+	}
+}
+
+// TestParseTemplateInsideBraces checks a placeholder inside literal
+// braces, as in a raw JSON or GraphQL body, is found.
+func TestParseTemplateInsideBraces(t *testing.T) {
+	tmpl, err := ParseTemplate(`{"q": "{ a(since: {vars.since}) { id } }"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tmpl.Placeholders()
+	if len(got) != 1 || got[0].String() != "{vars.since}" {
+		t.Errorf("placeholders = %v, want {vars.since}", got)
+	}
+	if s := tmpl.String(); s != `{"q": "{ a(since: {vars.since}) { id } }"}` {
+		t.Errorf("String = %s", s)
+	}
+}

@@ -29,6 +29,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/pipe-etl/pipe/engine/schema"
 )
 
 // Load parses, validates and decodes a spec file. file names the spec in
@@ -78,5 +82,15 @@ func decodeSpec(file string, doc any, src *Source) (*Spec, Errors) {
 		return nil, Errors{e}
 	}
 	s.File, s.Source = file, src
+	if s.Name == "" {
+		s.Name = nameFromFile(file)
+	}
 	return s, nil
+}
+
+// nameFromFile is the spec name of a spec without one (dlt configs have
+// none): its file name without directory and extension, in snake_case.
+func nameFromFile(file string) string {
+	base := filepath.Base(file)
+	return schema.SnakeCase(strings.TrimSuffix(base, filepath.Ext(base)))
 }

@@ -16,12 +16,14 @@ var update = flag.Bool("update", false, "rewrite the golden .err files in testda
 // error text with the golden .err file beside it.
 func TestLoadErrors(t *testing.T) {
 	files, err := filepath.Glob("testdata/errors/*.yml")
+	jsonFiles, _ := filepath.Glob("testdata/errors/*.json")
+	files = append(files, jsonFiles...)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no test specs: %v", err)
 	}
 	for _, f := range files {
 		name := filepath.Base(f)
-		t.Run(strings.TrimSuffix(name, ".yml"), func(t *testing.T) {
+		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
@@ -43,7 +45,7 @@ func TestLoadErrors(t *testing.T) {
 				}
 			}
 			got := err.Error() + "\n"
-			golden := strings.TrimSuffix(f, ".yml") + ".err"
+			golden := strings.TrimSuffix(f, filepath.Ext(f)) + ".err"
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
@@ -63,11 +65,13 @@ func TestLoadErrors(t *testing.T) {
 // TestLoadOK loads each good spec in testdata/ok.
 func TestLoadOK(t *testing.T) {
 	files, err := filepath.Glob("testdata/ok/*.yml")
+	jsonFiles, _ := filepath.Glob("testdata/ok/*.json")
+	files = append(files, jsonFiles...)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no test specs: %v", err)
 	}
 	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".yml"), func(t *testing.T) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
 			data, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)

@@ -50,6 +50,20 @@ func Warnings(s *Spec) Errors {
 		line, col := s.Pos(path)
 		out = append(out, &Error{File: s.File, Line: line, Col: col, Path: path, Msg: "warning: " + fmt.Sprintf(format, args...)})
 	}
+	for _, k := range sortedKeys(s.Client.Headers) {
+		if _, lits := ClientHeader(s.Client.Headers[k]); len(lits) > 0 {
+			warn(joinKey("client.headers", k), "%s is sent literally: client headers are sent as written, as dlt does, with only {vars.*} and {secrets.*} filled in (a parent or cursor belongs in a resource's endpoint.headers)", strings.Join(lits, ", "))
+		}
+	}
+	for i, r := range s.Resources {
+		at := fmt.Sprintf("resources[%d]", i)
+		if len(r.MergeKey) > 0 {
+			warn(at+".merge_key", "merge_key is ignored: pipe's merge upserts on primary_key (dlt's merge_key replaces the rows that share the key)")
+		}
+		if r.TableFormat != "" {
+			warn(at+".table_format", "table_format %q is ignored: SQLite and Postgres tables have one format", r.TableFormat)
+		}
+	}
 	var defaults *Endpoint
 	if s.ResourceDefaults != nil {
 		defaults = s.ResourceDefaults.Endpoint

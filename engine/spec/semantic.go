@@ -79,7 +79,12 @@ func (c *checker) checkClient() {
 	cl := &c.s.Client
 	c.template(sc, "client.base_url", cl.BaseURL)
 	c.checkBaseURL("client.base_url", cl.BaseURL)
-	c.stringMap(sc, "client.headers", cl.Headers)
+	for _, k := range sortedKeys(cl.Headers) {
+		t, _ := ClientHeader(cl.Headers[k]) // other braces are literal: see Warnings
+		for _, p := range t.Placeholders() {
+			c.placeholder(sc, joinKey("client.headers", k), p)
+		}
+	}
 	c.auth(sc, "client.auth", cl.Auth)
 	c.rateLimit("client.rate_limit", cl.RateLimit)
 	c.checkAuths()
@@ -108,7 +113,7 @@ func (c *checker) checkResource(i int) {
 		where:       fmt.Sprintf("resource %q", r.Name),
 		secrets:     true,
 		resource:    r.Name,
-		incremental: r.Endpoint != nil && r.Endpoint.Incremental != nil || c.defaultIncremental(),
+		incremental: r.Endpoint.Cursor() != nil || c.defaultIncremental(),
 	}
 	if r.Endpoint != nil {
 		c.endpoint(sc, base+".endpoint", r.Endpoint)
@@ -144,7 +149,7 @@ func (c *checker) checkResource(i int) {
 
 func (c *checker) defaultIncremental() bool {
 	d := c.s.ResourceDefaults
-	return d != nil && d.Endpoint != nil && d.Endpoint.Incremental != nil
+	return d != nil && d.Endpoint.Cursor() != nil
 }
 
 // rateLimit wants exactly one of the two rates.

@@ -19,15 +19,16 @@ var reservedPrefixes = []string{"_pipe_", "sqlite_", "pg_"}
 // or "a/b" would write outside the working directory.
 func (c *checker) checkSpecName() {
 	name := c.s.Name
-	if name == "" {
-		return // the schema says it is required
-	}
-	ok := name[0] != '.' && name[0] != '-'
+	ok := name != "" && name[0] != '.' && name[0] != '-'
 	for i := 0; i < len(name) && ok; i++ {
 		ch := name[i]
 		ok = 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '_' || ch == '-' || ch == '.'
 	}
-	if !ok {
+	switch {
+	case ok:
+	case c.s.Source != nil && !c.s.Source.Has("name"):
+		c.errorf("", "the file name gives the spec name %q, which is not a safe file name (set name: to letters, digits, _, - and .)", name)
+	default:
 		c.errorf("name", "%q is not a safe file name (want letters, digits, _, - and ., not starting with . or -): it names the default database %s.db", name, name)
 	}
 }
@@ -139,6 +140,9 @@ func (c *checker) checkColumnHints(path string, cols map[string]ColumnHint) {
 	for _, key := range sortedKeys(cols) {
 		if want := columnName(key); want != key {
 			c.errorf(joinKey(path, key), "%q is not a column name (hints name columns: snake_case, nested fields joined with __; want %q)", key, want)
+		}
+		if n := cols[key].Name; n != "" && n != key {
+			c.errorf(joinKey(joinKey(path, key), "name"), "name %q differs from the key %q, which names the column (pipe does not rename by hint; use processing_steps rename)", n, key)
 		}
 	}
 }

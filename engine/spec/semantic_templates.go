@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -15,7 +16,7 @@ type scope struct {
 }
 
 // incrementalNames are the names of the incremental namespace.
-var incrementalNames = []string{"start_value", "end_value"}
+var incrementalNames = []string{"start_value", "end_value", "initial_value", "lag"}
 
 // template parses text and checks each of its placeholders.
 func (c *checker) template(sc *scope, path, text string) {
@@ -41,8 +42,8 @@ func (c *checker) placeholder(sc *scope, path string, p Part) {
 		}
 	case NSIncremental:
 		switch {
-		case p.Name != "start_value" && p.Name != "end_value":
-			c.errorf(path, "unknown placeholder %s%s", p, hint(p.Name, incrementalNames, "want start_value or end_value"))
+		case !slices.Contains(incrementalNames, p.Name):
+			c.errorf(path, "unknown placeholder %s%s", p, hint(p.Name, incrementalNames, "want start_value, end_value, initial_value or lag"))
 		case !sc.incremental && sc.resource != "":
 			c.errorf(path, "%s needs endpoint.incremental in %s", p, sc.where)
 		case !sc.incremental:
@@ -161,22 +162,27 @@ func (c *checker) endpoint(sc *scope, path string, e *Endpoint) {
 	c.template(sc, path+".path", e.Path)
 	for _, k := range sortedKeys(e.Params) {
 		p, kp := e.Params[k], joinKey(path+".params", k)
-		if p.Resolve != nil {
+		switch {
+		case p.Resolve != nil:
 			r := p.Resolve
 			c.parentRef(sc, kp+".resource", r.Resource, fmt.Sprintf("{type: resolve, resource: %s, field: %s}", r.Resource, r.Field))
-			continue
+		case p.Incremental != nil:
+			c.incrementalValues(kp, p.Incremental)
+		default:
+			c.template(sc, kp, p.Value)
 		}
-		c.template(sc, kp, p.Value)
 	}
+	c.pathParams(path, e)
 	c.stringMap(sc, path+".headers", e.Headers)
 	c.jsonStrings(sc, path+".json", e.JSON)
 	c.stringMap(sc, path+".data", e.Data)
+	c.template(sc, path+".data", e.RawData)
+	if e.RawData != "" && e.JSON != nil {
+		c.errorf(path+".data", "data and json are both request bodies (keep one)")
+	}
 	c.auth(&scope{where: "auth", secrets: true, incremental: sc.incremental}, path+".auth", e.Auth)
 	if inc := e.Incremental; inc != nil {
-		// The window's own bounds cannot depend on the window or a parent.
-		isc := &scope{where: "incremental values", secrets: true}
-		c.template(isc, path+".incremental.initial_value", inc.InitialValue)
-		c.template(isc, path+".incremental.end_value", inc.EndValue)
+		c.incrementalValues(path+".incremental", inc)
 	}
 	c.rateLimit(path+".rate_limit", e.RateLimit)
 }

@@ -71,6 +71,13 @@ func ParseTemplate(s string) (Template, error) {
 			break
 		}
 		body := s[i+1 : i+end]
+		if strings.ContainsRune(body, '{') {
+			// A placeholder holds no brace: this one opens literal text
+			// (JSON such as {"q": "{vars.x}"}); look for one inside.
+			lit.WriteByte('{')
+			i++
+			continue
+		}
 		ns, rest, ok := strings.Cut(body, ".")
 		if !ok || !isNamespace(ns) {
 			if ok && isIdent(ns) && !strings.ContainsAny(rest, " \"':") {

@@ -221,29 +221,42 @@ type Resource struct {
 	// IDFromContent derives _pipe_id from the record's content when the
 	// resource has no primary key, making append reruns idempotent.
 	IDFromContent bool `json:"id_from_content,omitempty"`
+
+	// dlt's resource settings, accepted so dlt configs load: pipe runs
+	// chains concurrently anyway (Parallelized has no effect); MergeKey and
+	// TableFormat are ignored with a validate warning.
+	Parallelized bool       `json:"parallelized,omitempty"`
+	MergeKey     StringList `json:"merge_key,omitempty"`
+	TableFormat  string     `json:"table_format,omitempty"`
 }
 
 // Endpoint describes the request of a resource.
 type Endpoint struct {
-	Path            string            `json:"path,omitempty"`
-	Method          string            `json:"method,omitempty"`
-	Params          map[string]Param  `json:"params,omitempty"`
-	Headers         map[string]string `json:"headers,omitempty"`
-	JSON            any               `json:"json,omitempty"`
-	Data            map[string]string `json:"data,omitempty"` // form body
-	DataSelector    string            `json:"data_selector,omitempty"`
-	Paginator       *Paginator        `json:"paginator,omitempty"`
-	Auth            *Auth             `json:"auth,omitempty"`
-	Incremental     *Incremental      `json:"incremental,omitempty"`
-	ResponseActions []ResponseAction  `json:"response_actions,omitempty"`
-	RateLimit       *RateLimit        `json:"rate_limit,omitempty"`
+	Path    string            `json:"path,omitempty"`
+	Method  string            `json:"method,omitempty"`
+	Params  map[string]Param  `json:"params,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	JSON    any               `json:"json,omitempty"`
+	Data    map[string]string `json:"data,omitempty"` // form body
+	// RawData is data written as a string: a raw body sent as written.
+	RawData         string           `json:"-"`
+	DataSelector    string           `json:"data_selector,omitempty"`
+	Paginator       *Paginator       `json:"paginator,omitempty"`
+	Auth            *Auth            `json:"auth,omitempty"`
+	Incremental     *Incremental     `json:"incremental,omitempty"`
+	ResponseActions []ResponseAction `json:"response_actions,omitempty"`
+	RateLimit       *RateLimit       `json:"rate_limit,omitempty"`
 }
 
-// Param is a query parameter value: a scalar template, or the long form
-// {type: resolve, resource: PARENT, field: PATH}.
+// Param is a query parameter value: a scalar template, the long form
+// {type: resolve, resource: PARENT, field: PATH}, or dlt's incremental
+// param {type: incremental, cursor_path: ...}, which is endpoint.incremental
+// with start_param set to the param's name. A path placeholder {NAME}
+// takes the value of the param NAME instead of sending it as a query.
 type Param struct {
-	Value   string   `json:"-"`
-	Resolve *Resolve `json:"-"`
+	Value       string       `json:"-"`
+	Resolve     *Resolve     `json:"-"`
+	Incremental *Incremental `json:"-"`
 }
 
 // Resolve is the long form of a {resources.PARENT.FIELD} placeholder.
@@ -255,12 +268,12 @@ type Resolve struct {
 
 // Incremental configures a cursor that narrows each run to new data.
 type Incremental struct {
-	CursorPath   string   `json:"cursor_path"`
-	InitialValue string   `json:"initial_value,omitempty"`
-	EndValue     string   `json:"end_value,omitempty"`
-	StartParam   string   `json:"start_param,omitempty"`
-	EndParam     string   `json:"end_param,omitempty"`
-	Lag          Duration `json:"lag,omitempty"`
+	CursorPath   string      `json:"cursor_path"`
+	InitialValue CursorValue `json:"initial_value,omitempty"`
+	EndValue     CursorValue `json:"end_value,omitempty"`
+	StartParam   string      `json:"start_param,omitempty"`
+	EndParam     string      `json:"end_param,omitempty"`
+	Lag          Duration    `json:"lag,omitempty"`
 	// Filter, unless false, drops records before the start value or after
 	// the end value client-side and skips records at the start value that
 	// an earlier run loaded (dlt's semantics); false trusts the server's
@@ -271,7 +284,15 @@ type Incremental struct {
 	// after the other with both bounds, for APIs that need both or cap a
 	// range. Timestamp cursors only.
 	Window Duration `json:"window,omitempty"`
+	// Numeric is set when initial_value or end_value is written as a
+	// number (dlt's integer cursors): the cursor is then sent as a JSON
+	// number where a body value is exactly {incremental.*}.
+	Numeric bool `json:"-"`
 }
+
+// CursorValue is an initial or end value: text, or a number written as
+// one (kept as its literal).
+type CursorValue string
 
 // ClientFilter reports whether records are filtered by their cursor on
 // the client: the default, unless incremental.filter is false.
@@ -306,6 +327,8 @@ type ColumnHint struct {
 	DataType   string `json:"data_type,omitempty"` // boolean, bigint, double, decimal, text, timestamp, json
 	Nullable   *bool  `json:"nullable,omitempty"`
 	PrimaryKey bool   `json:"primary_key,omitempty"`
+	// Name is dlt's spelling of the column name; it must equal the key.
+	Name string `json:"name,omitempty"`
 }
 
 // SchemaContract limits how a resource's tables may change. In YAML it may

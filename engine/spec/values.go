@@ -110,10 +110,34 @@ func (v *Var) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON accepts a scalar template or {type: resolve, ...}.
+// UnmarshalJSON accepts a scalar template, {type: resolve, ...} or
+// {type: incremental, ...}.
 func (p *Param) UnmarshalJSON(b []byte) error {
 	if s, ok := scalarString(b); ok {
 		p.Value = s
+		return nil
+	}
+	var kind struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &kind); err != nil {
+		return err
+	}
+	if kind.Type == "incremental" {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(b, &fields); err != nil {
+			return err
+		}
+		delete(fields, "type")
+		rest, err := json.Marshal(fields)
+		if err != nil {
+			return err
+		}
+		var inc Incremental
+		if err := json.Unmarshal(rest, &inc); err != nil {
+			return err
+		}
+		p.Incremental = &inc
 		return nil
 	}
 	var r Resolve
@@ -124,12 +148,86 @@ func (p *Param) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the scalar or the resolve mapping.
+// incrementalParam is the mapping of dlt's {type: incremental, ...} param.
+type incrementalParam struct {
+	Type string `json:"type"`
+	Incremental
+}
+
+// MarshalJSON writes the scalar or the mapping.
 func (p Param) MarshalJSON() ([]byte, error) {
-	if p.Resolve != nil {
+	switch {
+	case p.Resolve != nil:
 		return json.Marshal(p.Resolve)
+	case p.Incremental != nil:
+		return json.Marshal(incrementalParam{Type: "incremental", Incremental: *p.Incremental})
 	}
 	return json.Marshal(p.Value)
+}
+
+// UnmarshalJSON decodes strictly and notes numeric initial or end values.
+func (i *Incremental) UnmarshalJSON(b []byte) error {
+	type plain Incremental
+	if err := strictDecode(b, (*plain)(i)); err != nil {
+		return err
+	}
+	var raw struct {
+		Initial json.RawMessage `json:"initial_value"`
+		End     json.RawMessage `json:"end_value"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	i.Numeric = isNumber(raw.Initial) || isNumber(raw.End)
+	return nil
+}
+
+// UnmarshalJSON accepts a string or a number (kept as its literal).
+func (v *CursorValue) UnmarshalJSON(b []byte) error {
+	if isNumber(b) {
+		*v = CursorValue(bytes.TrimSpace(b))
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want a string or a number")
+	}
+	*v = CursorValue(s)
+	return nil
+}
+
+// isNumber reports whether b is a JSON number.
+func isNumber(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '-' && (b[0] < '0' || b[0] > '9') {
+		return false
+	}
+	var n json.Number
+	return json.Unmarshal(b, &n) == nil
+}
+
+// UnmarshalJSON accepts a path (dlt's short form) or a mapping.
+func (e *Endpoint) UnmarshalJSON(b []byte) error {
+	var path string
+	if err := json.Unmarshal(b, &path); err == nil {
+		*e = Endpoint{Path: path}
+		return nil
+	}
+	type plain Endpoint
+	aux := struct {
+		*plain
+		Data json.RawMessage `json:"data,omitempty"`
+	}{plain: (*plain)(e)}
+	if err := strictDecode(b, &aux); err != nil {
+		return err
+	}
+	if len(aux.Data) == 0 || string(aux.Data) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(aux.Data, &e.RawData); err == nil {
+		return nil
+	}
+	return strictDecode(aux.Data, &e.Data)
 }
 
 // UnmarshalJSON accepts "name" (name and path) or a mapping.
