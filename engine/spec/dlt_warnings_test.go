@@ -39,3 +39,42 @@ resources:
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestEndValueWarnsOfDltDifference: where pipe is deliberately safer than
+// dlt (an inclusive end_value), validate says what dlt does and how to get
+// its result, in both of dlt's spellings of incremental.
+func TestEndValueWarnsOfDltDifference(t *testing.T) {
+	src := `client:
+  base_url: https://api.example.com/
+resources:
+  - name: events
+    endpoint:
+      path: events
+      incremental: {cursor_path: id, initial_value: 1, end_value: 100, start_param: since}
+  - name: posts
+    endpoint:
+      path: posts
+      params:
+        since: {type: incremental, cursor_path: updated_at, initial_value: "2024-01-01T00:00:00Z", end_value: "2024-02-01T00:00:00Z"}
+  - name: users
+    endpoint:
+      path: users
+      incremental: {cursor_path: id, initial_value: 1, start_param: since}
+`
+	s, err := Load("dlt.yml", []byte(src))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	var got []string
+	for _, w := range Warnings(s) {
+		got = append(got, w.Error())
+	}
+	const msg = "warning: end_value is inclusive in pipe (a record whose cursor equals it is loaded, so none at the edge is lost); dlt excludes it by default (range_end: open): for dlt's result, give the largest value below it"
+	want := []string{
+		"dlt.yml:7:67: resources[0].endpoint.incremental.end_value: " + msg,
+		"dlt.yml:12:111: resources[1].endpoint.params.since.end_value: " + msg,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -63,6 +63,13 @@ func Warnings(s *Spec) Errors {
 		if r.TableFormat != "" {
 			warn(at+".table_format", "table_format %q is ignored: SQLite and Postgres tables have one format", r.TableFormat)
 		}
+		if inc := r.Endpoint.Cursor(); inc != nil && inc.EndValue != "" {
+			path := at + ".endpoint.incremental.end_value"
+			if r.Endpoint.Incremental == nil {
+				path = joinKey(at+".endpoint.params", inc.StartParam) + ".end_value"
+			}
+			warn(path, "end_value is inclusive in pipe (a record whose cursor equals it is loaded, so none at the edge is lost); dlt excludes it by default (range_end: open): for dlt's result, give the largest value below it")
+		}
 	}
 	var defaults *Endpoint
 	if s.ResourceDefaults != nil {

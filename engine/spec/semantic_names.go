@@ -142,7 +142,7 @@ func (c *checker) checkColumnHints(path string, cols map[string]ColumnHint) {
 			c.errorf(joinKey(path, key), "%q is not a column name (hints name columns: snake_case, nested fields joined with __; want %q)", key, want)
 		}
 		if n := cols[key].Name; n != "" && n != key {
-			c.errorf(joinKey(joinKey(path, key), "name"), "name %q differs from the key %q, which names the column (pipe does not rename by hint; use processing_steps rename)", n, key)
+			c.errorf(joinKey(joinKey(path, key), "name"), "name %q differs from the key %q, which names the column (dlt would name the column %q; pipe does not rename by hint: for dlt's result use processing_steps: [{rename: {%s: %s}}])", n, key, n, key, n)
 		}
 	}
 }
