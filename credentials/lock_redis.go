@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/pipe-etl/pipe/credentials/secrets"
 )
 
 // RedisLocker locks with SET key token NX PX ttl and releases with a Lua
@@ -46,28 +48,10 @@ func (l RedisLocker) Lock(ctx context.Context, name string) (func() error, error
 		return nil, fmt.Errorf("redis lock %q: %w", name, err)
 	}
 	token := hex.EncodeToString(b)
-	wait := 2 * time.Millisecond
-	for {
-		ok, err := l.Client.SetNX(ctx, key, token, ttl).Result()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, fmt.Errorf("redis lock %q: %w", name, err)
-		}
-		if ok {
-			break
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-		if wait < 100*time.Millisecond {
-			wait *= 2
-		}
+	if err := secrets.PollLock(ctx, "redis lock", name, 2*time.Millisecond, 100*time.Millisecond, func() (bool, error) {
+		return l.Client.SetNX(ctx, key, token, ttl).Result()
+	}); err != nil {
+		return nil, err
 	}
 	var once sync.Once
 	return func() error {

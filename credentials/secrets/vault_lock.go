@@ -50,28 +50,10 @@ func (v *Vault) Lock(ctx context.Context, name string) (unlock func() error, err
 		return nil, fmt.Errorf("vault lock %q: %w", name, err)
 	}
 	holder := hex.EncodeToString(b)
-	wait := 5 * time.Millisecond
-	for {
-		ok, err := v.tryLock(ctx, p, holder)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, fmt.Errorf("vault lock %q: %w", name, err)
-		}
-		if ok {
-			break
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-		if wait < 200*time.Millisecond {
-			wait *= 2
-		}
+	if err := PollLock(ctx, "vault lock", name, 5*time.Millisecond, 200*time.Millisecond, func() (bool, error) {
+		return v.tryLock(ctx, p, holder)
+	}); err != nil {
+		return nil, err
 	}
 	var once sync.Once
 	return func() error {
