@@ -43,6 +43,8 @@ type sqlTx struct {
 	built   map[string]built
 	// stmts are statements prepared in this transaction, by text.
 	stmts map[string]*sqlx.Stmt
+	// counts are what the writes did to each table's rows.
+	counts map[string]*destinations.RowCounts
 }
 
 var _ destinations.Tx = (*sqlTx)(nil)
