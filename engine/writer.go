@@ -34,13 +34,13 @@ type writer struct {
 	tables map[string]*schema.Table
 	tx     destinations.Tx
 
-	pending         []state.Entry    // cursors of completed chains, saved at the next commit
-	held            []state.Entry    // cursors a full refresh holds until its last commit
-	rows            map[string]int64 // rows written per table, committed or not
-	committedRows   map[string]int64 // rows per table as of the last commit
+	pending       []state.Entry    // cursors of completed chains, saved at the next commit
+	held          []state.Entry    // cursors a full refresh holds until its last commit
+	rows          map[string]int64 // rows written per table, committed or not
+	committedRows map[string]int64 // rows per table as of the last commit
 	// changes sums what the committed transactions did to each table's
 	// rows, when the destination counts it (destinations.RowCounter).
-	changes map[string]destinations.RowCounts
+	changes         map[string]destinations.RowCounts
 	sinceCheckpoint int
 	status          string
 	// extractErr is set before the message channel closes.
