@@ -187,9 +187,32 @@ func (d *Dialect) NewInserter(tx *sqlx.Tx) sqlload.Inserter {
 // sqlload.KeyDeferrer) turned into 380 MB for a million issues.
 var loadPragmas = []struct{ name, load, restore string }{
 	{"synchronous", syncLoad, syncDefault},
+	{"cache_size", cacheSize(cacheKiB), cacheSize(cacheKiB)}, // BeforeMerge raises it
 }
 
-// BeforeBegin sets synchronous=NORMAL for the load transaction.
+func cacheSize(kib int) string { return fmt.Sprintf("-%d", kib) }
+
+// mergeCacheKiB is the page cache of a transaction that merges into
+// existing rows: each row's upsert probes the _pipe_id index, and each
+// merged root the _pipe_root_id index of every child table, at places
+// that hash ids scatter over the whole index, so a cache that holds more
+// of the indexes saves reads. Re-merging 50k issues measured 25% less
+// CPU time in the writer with 64 MiB than with 16 (README,
+// Performance), for at most 48 MiB more memory, and only in runs that
+// merge into rows that exist: a first load keeps the 16 MiB of cacheKiB.
+const mergeCacheKiB = 65536
+
+var _ sqlload.MergeTuner = (*Dialect)(nil)
+
+// BeforeMerge raises the page cache to mergeCacheKiB for the rest of the
+// transaction; AfterEnd restores it.
+func (*Dialect) BeforeMerge(ctx context.Context, tx *sqlx.Tx) error {
+	_, err := tx.ExecContext(ctx, "PRAGMA cache_size = "+cacheSize(mergeCacheKiB))
+	return err
+}
+
+// BeforeBegin sets synchronous=NORMAL and the page cache of cacheKiB for
+// the load transaction.
 func (*Dialect) BeforeBegin(ctx context.Context, conn *sqlx.Conn) error {
 	for _, p := range loadPragmas {
 		if _, err := conn.ExecContext(ctx, "PRAGMA "+p.name+" = "+p.load); err != nil {
@@ -199,7 +222,7 @@ func (*Dialect) BeforeBegin(ctx context.Context, conn *sqlx.Conn) error {
 	return nil
 }
 
-// AfterEnd restores synchronous=FULL.
+// AfterEnd restores synchronous=FULL and the page cache of cacheKiB.
 func (*Dialect) AfterEnd(ctx context.Context, conn *sqlx.Conn) error {
 	for _, p := range loadPragmas {
 		if _, err := conn.ExecContext(ctx, "PRAGMA "+p.name+" = "+p.restore); err != nil {

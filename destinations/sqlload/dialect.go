@@ -188,3 +188,14 @@ type TxHooks interface {
 	// connection from the pool instead of reusing it.
 	AfterEnd(ctx context.Context, conn *sqlx.Conn) error
 }
+
+// MergeTuner is an optional interface of a Dialect with settings for a
+// transaction that merges into existing rows, whose reads land all over
+// the tables' indexes, which are keyed by hashes: SQLite takes a larger
+// page cache then. SQL calls BeforeMerge at most once per transaction,
+// before the first merge that finds existing roots (a first load never
+// does), and the setting lasts until the transaction ends (TxHooks.
+// AfterEnd restores it). Without it merges run with the load's settings.
+type MergeTuner interface {
+	BeforeMerge(ctx context.Context, tx *sqlx.Tx) error
+}

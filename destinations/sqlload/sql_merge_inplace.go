@@ -43,6 +43,9 @@ func (x *sqlTx) mergeExisting(ctx context.Context, b *destinations.Batch, ids []
 	if err != nil || len(again) == 0 {
 		return nil, err
 	}
+	if err := x.tuneMerge(ctx); err != nil {
+		return nil, err
+	}
 	present := map[string]int64{root: int64(len(again))}
 	batch := map[string]map[string]bool{}
 	for _, tr := range b.Tables[1:] {
@@ -93,6 +96,20 @@ func (x *sqlTx) mergeExisting(ctx context.Context, b *destinations.Batch, ids []
 		x.count(child).Deleted += n
 	}
 	return present, nil
+}
+
+// tuneMerge applies the dialect's merge settings once per transaction
+// (MergeTuner).
+func (x *sqlTx) tuneMerge(ctx context.Context) error {
+	m, ok := x.d.(MergeTuner)
+	if !ok || x.mergeTuned {
+		return nil
+	}
+	if err := m.BeforeMerge(ctx, x.tx); err != nil {
+		return fmt.Errorf("merge settings: %w", err)
+	}
+	x.mergeTuned = true
+	return nil
 }
 
 // childIDs returns the _pipe_id of the rows of table whose _pipe_root_id

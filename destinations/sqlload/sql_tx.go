@@ -45,6 +45,8 @@ type sqlTx struct {
 	stmts map[string]*sqlx.Stmt
 	// counts are what the writes did to each table's rows.
 	counts map[string]*destinations.RowCounts
+	// mergeTuned is set once the dialect's merge settings apply.
+	mergeTuned bool
 }
 
 var _ destinations.Tx = (*sqlTx)(nil)
