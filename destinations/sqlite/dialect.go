@@ -124,13 +124,19 @@ func (d *Dialect) CreateIndex(ctx context.Context, tx *sqlx.Tx, table, index, co
 // order and need little cache.
 const sortKiB = 2048
 
-// buildIndex runs the CREATE INDEX q with the page cache at sortKiB.
+// buildIndex runs the CREATE INDEX q with the page cache at sortKiB,
+// then gives the cache its size before (cacheKiB, or mergeCacheKiB in a
+// merge).
 func (*Dialect) buildIndex(ctx context.Context, tx *sqlx.Tx, q string) error {
+	var was int
+	if err := tx.GetContext(ctx, &was, "PRAGMA cache_size"); err != nil {
+		return fmt.Errorf("cache_size: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", sortKiB)); err != nil {
 		return fmt.Errorf("cache_size: %w", err)
 	}
 	_, err := tx.ExecContext(ctx, q)
-	if _, rerr := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB)); err == nil && rerr != nil {
+	if _, rerr := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", was)); err == nil && rerr != nil {
 		err = fmt.Errorf("cache_size: %w", rerr)
 	}
 	return err
