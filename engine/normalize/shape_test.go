@@ -7,6 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 func observedString(tr TableRows) string {
@@ -23,9 +24,16 @@ func observedString(tr TableRows) string {
 func TestShaping(t *testing.T) {
 	n := New(Config{Table: "t", PrimaryKey: []string{"id"}, MaxNesting: 10,
 		Parent: "orgs", IncludeFromParent: []string{"id", "missing"}, ListVar: "region",
-		AddFields: []AddField{{Name: "source", Value: "scanner"}, {Name: "orgName", FromParent: "attributes.name"}, {Name: "gone", FromParent: "nope"}},
-		Exclude:   []string{"a.secret", "l", "_region", "meta__tags"},
-		Rename:    map[string]string{"a.title": "title", "_orgs_id": "org"},
+		Steps: []spec.ProcessingStep{
+			{AddField: &spec.AddField{Name: "source", Value: "scanner"}},
+			{Filter: "a.title"}, // extract's: no effect here
+			{ExcludeColumns: []string{"a.secret", "l"}},
+			{AddField: &spec.AddField{Name: "orgName", FromParent: "attributes.name"}},
+			{Rename: map[string]string{"a.title": "heading", "_orgs_id": "org"}},
+			{ExcludeColumns: []string{"_region", "meta__tags"}},
+			{AddField: &spec.AddField{Name: "gone", FromParent: "nope"}},
+			{Rename: map[string]string{"a.title": "title"}}, // a later rename of a column wins
+		},
 	})
 	parent := gjson.Parse(`{"id":"o1","attributes":{"name":"Acme"}}`)
 	extra := n.Extras(func(p string) (gjson.Result, bool) { r := parent.Get(p); return r, r.Exists() }, "eu")
