@@ -90,15 +90,11 @@
 // (Normalizer.Extras: list item, include_from_parent, add_field); per
 // page, it normalizes every kept record into one Rows, which applies
 // exclude_columns, rename and required columns in the same walk, then
-// either
-//   - calls Rows.Fit with the destination's tables and a schema.Evolver
-//     built from the resource's contract and the destination's abilities:
-//     each schema.Result says which changes to apply (Tx.EnsureTable) and
-//     which rows to write, and reports rows dropped by discard contracts,
-//     child rows of dropped rows included; or
-//   - per TableRows, calls schema.Evolve(existing, tr.Schema(), ...),
-//     applies the changes, and schema.Fit(next, tr.Rows, contract), which
-//     does the same for one table (children of dropped rows stay).
+// calls Rows.Fit with the destination's tables and a schema.Evolver built
+// from the resource's contract and the destination's abilities: each
+// schema.Result says which changes to apply (Tx.EnsureTable) and which
+// rows to write, and reports rows dropped by discard contracts, child
+// rows of dropped rows included.
 //
 // Once the destination holds the rows, Rows.Reset makes the buffers
 // ready for the next page.
