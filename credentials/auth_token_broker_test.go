@@ -228,3 +228,52 @@ func TestTokenBrokerErrors(t *testing.T) {
 		t.Fatalf("transport error = %v", err)
 	}
 }
+
+// TestTokenBrokerThroughClient: eight requests in flight get a 401 for
+// the same revoked token; the API client refreshes for each, and the
+// broker is asked once to drop its cache and once for a new token.
+func TestTokenBrokerThroughClient(t *testing.T) {
+	const n = 8
+	fb := &fakeBroker{}
+	broker := httptest.NewServer(fb)
+	defer broker.Close()
+	var mu sync.Mutex
+	rejected := 0
+	allIn := make(chan struct{})
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.api+json")
+		if r.Header.Get("Authorization") == "bearer at-1" { // revoked, as Snyk answers
+			mu.Lock()
+			rejected++
+			if rejected == n {
+				close(allIn)
+			}
+			mu.Unlock()
+			<-allIn // hold the 401s until every request carried the token
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"jsonapi":{"version":"1.0"},"errors":[{"status":"401","detail":"Unauthorized"}]}`)
+			return
+		}
+		fmt.Fprint(w, `{"data":[]}`)
+	}))
+	defer api.Close()
+	b := newTokenBroker(t, broker.URL, nil)
+	c := rest.NewClient(rest.Options{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			resp, err := c.Do(context.Background(), newRequest(t, api.URL+"/rest/orgs"), rest.Call{Auth: b})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if resp.StatusCode != 200 {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	if gets, deletes := fb.counts(); deletes != 1 || gets != 2 {
+		t.Fatalf("%d requests refused at once: %d cache deletes, %d gets; want 1 and 2", n, deletes, gets)
+	}
+}
