@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykfake"
 )
 
 func TestDeterministic(t *testing.T) {
@@ -26,9 +28,9 @@ func TestDeterministic(t *testing.T) {
 	if other.Orgs[0].ID == a.Orgs[0].ID || other.Issues[0].ID == a.Issues[0].ID {
 		t.Fatal("a different seed gave the same ids")
 	}
-	if len(a.Orgs) != 3 || len(a.Projects) != 12 || len(a.Issues) != 3*137 || len(a.CxProjects) != 4 || len(a.CxScans) != 100 {
+	if len(a.Orgs) != 3 || len(a.Projects) != 12 || len(a.Issues) != 3*137 || len(a.Checkmarx.Projects) != 4 || len(a.Checkmarx.Scans) != 100 {
 		t.Fatalf("sizes: %d orgs, %d projects, %d issues, %d cx projects, %d scans",
-			len(a.Orgs), len(a.Projects), len(a.Issues), len(a.CxProjects), len(a.CxScans))
+			len(a.Orgs), len(a.Projects), len(a.Issues), len(a.Checkmarx.Projects), len(a.Checkmarx.Scans))
 	}
 }
 
@@ -76,31 +78,11 @@ func TestIDsAndKeys(t *testing.T) {
 	if kinds["package_vulnerability"] == 0 || kinds["license"] == 0 || kinds["code"] == 0 {
 		t.Errorf("issue types %v: want all three", kinds)
 	}
-	for _, p := range snap.CxProjects {
+	for _, p := range snap.Checkmarx.Projects {
 		check("cx project", p.ID)
 	}
-	for _, sc := range snap.CxScans {
+	for _, sc := range snap.Checkmarx.Scans {
 		check("cx scan", sc.ScanID)
-	}
-}
-
-// TestIssuesAgreeWithDepGraphs: every open-source issue names a package
-// that its project's dep graph holds.
-func TestIssuesAgreeWithDepGraphs(t *testing.T) {
-	snap := New(smallConfig()).Snapshot()
-	for _, is := range snap.Issues {
-		if is.Attributes.Type == "code" {
-			continue
-		}
-		dep := is.Attributes.Coordinates[0].Representations[0].Dependency
-		g := snap.DepGraphs[is.Relationships.ScanItem.Data.ID]
-		found := false
-		for _, p := range g.Pkgs {
-			found = found || p.Info.Name == dep.PackageName && p.Info.Version == dep.PackageVersion
-		}
-		if !found {
-			t.Errorf("issue %s: %s@%s not in its project's dep graph", is.ID, dep.PackageName, dep.PackageVersion)
-		}
 	}
 }
 
@@ -129,13 +111,13 @@ func TestShapesMatchSamples(t *testing.T) {
 	s := New(smallConfig())
 	snap := s.Snapshot()
 	var scanLists []any
-	for _, sc := range snap.CxScans {
-		scanLists = append(scanLists, snap.CxPackages[sc.ScanID])
+	for _, sc := range snap.Checkmarx.Scans {
+		scanLists = append(scanLists, snap.Checkmarx.Packages[sc.ScanID])
 	}
 	var vulns, lics []any
-	for _, sc := range snap.CxScans {
-		vulns = append(vulns, snap.CxVulnerabilities[sc.ScanID])
-		lics = append(lics, snap.CxLicenses[sc.ScanID])
+	for _, sc := range snap.Checkmarx.Scans {
+		vulns = append(vulns, snap.Checkmarx.Vulnerabilities[sc.ScanID])
+		lics = append(lics, snap.Checkmarx.Licenses[sc.ScanID])
 	}
 	var pkgIssues []any
 	for _, p := range snap.Purls {
@@ -149,7 +131,7 @@ func TestShapesMatchSamples(t *testing.T) {
 	for _, o := range snap.Orgs {
 		pols = append(pols, snap.Policies[o.ID])
 	}
-	projects := append([]Project{}, snap.Projects...)
+	projects := append([]snykfake.Project{}, snap.Projects...)
 	projects[0].Meta.CLIMonitoredAt = nil // the sample has the null form
 	tests := []struct {
 		sample string // relative to sources/
@@ -163,9 +145,9 @@ func TestShapesMatchSamples(t *testing.T) {
 		{"snyk/testdata/policies.json", "data[]", pols},
 		{"snyk/testdata/package_issues.json", "data[]", pkgIssues},
 		{"snyk/testdata/dep_graph.json", "depGraph", graphs},
-		{"checkmarx_sca/testdata/projects.json", "", snap.CxProjects},
-		{"checkmarx_sca/testdata/scans.json", "", snap.CxScans},
-		{"checkmarx_sca/testdata/risk_reports.json", "", snap.CxRiskReports},
+		{"checkmarx_sca/testdata/projects.json", "", snap.Checkmarx.Projects},
+		{"checkmarx_sca/testdata/scans.json", "", snap.Checkmarx.Scans},
+		{"checkmarx_sca/testdata/risk_reports.json", "", snap.Checkmarx.RiskReports},
 		{"checkmarx_sca/testdata/packages.json", "", scanLists},
 		{"checkmarx_sca/testdata/vulnerabilities.json", "", vulns},
 		{"checkmarx_sca/testdata/licenses.json", "", lics},

@@ -33,7 +33,7 @@ func TestGoldenResponses(t *testing.T) {
 	snap := s.Snapshot()
 	org, grp, proj := snap.Orgs[0].ID, snap.Groups[0].ID, snap.Projects[0].ID
 	purl := url.PathEscape(snap.Purls[9])
-	cxProj, cxScan := snap.CxProjects[0].ID, snap.CxScans[1].ScanID
+	cxProj, cxScan := snap.Checkmarx.Projects[0].ID, snap.Checkmarx.Scans[1].ScanID
 	cx := "Bearer " + cxLogin(t, ts.URL)
 	const v = "?version=2024-10-15"
 	cases := []goldenCase{

@@ -1,4 +1,4 @@
-package fakeapi
+package snykfake
 
 import (
 	"net/http"
@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 // BenchmarkNew measures building a tenant of 100k issues per org: issues
 // are computed on request, so this stays cheap.
 func BenchmarkNew(b *testing.B) {
-	c := DemoConfig()
-	c.Orgs, c.IssuesPerOrg = 1, 100_000
+	c := Config{Orgs: 1, ProjectsPerOrg: 5, IssuesPerOrg: 100_000, Seed: 1, Token: "demo-token"}
 	for b.Loop() {
 		New(c)
 	}
@@ -21,10 +22,10 @@ func BenchmarkNew(b *testing.B) {
 // BenchmarkPageIssues serves all 100k issues of an org in pages of 100,
 // following next links, through the handler (no network).
 func BenchmarkPageIssues(b *testing.B) {
-	c := DemoConfig()
-	c.Orgs, c.ProjectsPerOrg, c.IssuesPerOrg = 1, 20, 100_000
+	c := Config{Orgs: 1, ProjectsPerOrg: 20, IssuesPerOrg: 100_000, Seed: 1, Token: "demo-token"}
 	s := New(c)
-	h := s.Handler()
+	h := fakecore.NewRouter(fakecore.RouterConfig{})
+	s.Register(h)
 	org := s.data.orgs[0].ID
 	for b.Loop() {
 		next := "/orgs/" + org + "/issues?version=2024-10-15&limit=100"

@@ -1,4 +1,4 @@
-package fakeapi
+package snykfake
 
 import "time"
 
@@ -19,15 +19,6 @@ type Snapshot struct {
 	// for every org. Purls lists the keys in catalog order.
 	PackageIssues map[string][]PackageIssue
 	Purls         []string
-
-	CxProjects    []CxProject
-	CxScans       []CxScan       // project order, then creation order
-	CxRiskReports []CxRiskReport // one per scan, in CxScans order
-	// CxPackages, CxVulnerabilities and CxLicenses by scan id (= risk
-	// report id).
-	CxPackages        map[string][]CxPackage
-	CxVulnerabilities map[string][]CxVulnerability
-	CxLicenses        map[string][]CxLicense
 }
 
 // Snapshot returns every record the fake holds. It builds all issues, so
@@ -35,15 +26,12 @@ type Snapshot struct {
 func (s *Server) Snapshot() Snapshot {
 	d := s.data
 	snap := Snapshot{
-		Self:              d.self,
-		Groups:            append([]Group{}, d.groups...),
-		Orgs:              append([]Org{}, d.orgs...),
-		Policies:          map[string][]Policy{},
-		DepGraphs:         map[string]DepGraph{},
-		PackageIssues:     map[string][]PackageIssue{},
-		CxPackages:        map[string][]CxPackage{},
-		CxVulnerabilities: map[string][]CxVulnerability{},
-		CxLicenses:        map[string][]CxLicense{},
+		Self:          d.self,
+		Groups:        append([]Group{}, d.groups...),
+		Orgs:          append([]Org{}, d.orgs...),
+		Policies:      map[string][]Policy{},
+		DepGraphs:     map[string]DepGraph{},
+		PackageIssues: map[string][]PackageIssue{},
 	}
 	for o, org := range d.orgs {
 		snap.Policies[org.ID] = append([]Policy{}, d.policies[o]...)
@@ -58,21 +46,10 @@ func (s *Server) Snapshot() Snapshot {
 	}
 	for i := range d.catalog {
 		p := &d.catalog[i]
-		purl := p.purl()
+		purl := p.PURL()
 		snap.Purls = append(snap.Purls, purl)
-		for _, v := range p.vulns {
-			snap.PackageIssues[purl] = append(snap.PackageIssues[purl], p.packageIssue(v))
-		}
-	}
-	c := d.cx
-	snap.CxProjects = append([]CxProject{}, c.projects...)
-	for p := range c.projects {
-		for sc, scan := range c.scans[p] {
-			snap.CxScans = append(snap.CxScans, scan)
-			snap.CxRiskReports = append(snap.CxRiskReports, c.riskReport(p, sc))
-			snap.CxPackages[scan.ScanID] = c.packages(p, sc)
-			snap.CxVulnerabilities[scan.ScanID] = nonNil(c.vulnerabilities(p, sc))
-			snap.CxLicenses[scan.ScanID] = c.licenses(p, sc)
+		for _, v := range p.Vulns {
+			snap.PackageIssues[purl] = append(snap.PackageIssues[purl], packageIssue(p, v))
 		}
 	}
 	return snap

@@ -1,4 +1,4 @@
-package fakeapi
+package snykfake
 
 import (
 	"encoding/json"
@@ -482,21 +482,5 @@ func TestPackageIssues(t *testing.T) {
 	wantStatus(t, resp, body, 200)
 	if d := decode[doc](t, body); string(d.Data) != "[]" || d.Links["next"] != "" {
 		t.Errorf("fixed version: %s", body)
-	}
-}
-
-func TestCounters(t *testing.T) {
-	s, ts := start(t, smallConfig())
-	get(t, ts.URL+"/rest/orgs?version=2024-10-15", demoAuth)
-	get(t, ts.URL+"/rest/orgs?version=2024-10-15", "")
-	get(t, ts.URL+"/rest/self?version=2024-10-15", demoAuth)
-	if s.Requests() != 3 || s.Count(RouteOrgs) != 2 || s.Count(RouteSelf) != 1 || s.Count(RouteIssues) != 0 {
-		t.Errorf("Requests %d, counts %v", s.Requests(), s.Counts())
-	}
-	routes := s.Routes()
-	for _, r := range []string{RouteOrgs, RouteIssues, RoutePackageIssues, RouteDepGraph, RouteOAuthToken, RouteCxToken, RouteCxScans} {
-		if !contains(routes, r) {
-			t.Errorf("Routes() lacks %q", r)
-		}
 	}
 }

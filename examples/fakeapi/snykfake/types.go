@@ -1,4 +1,4 @@
-package fakeapi
+package snykfake
 
 // The types below are the Snyk records the fake serves, with the field
 // names, nesting and optionality of the real API (API-NOTES A.5-A.8). They

@@ -1,13 +1,16 @@
-package fakeapi
+package checkmarxfake
 
 import (
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 func cxForm() url.Values {
@@ -35,15 +38,15 @@ func cxLogin(t *testing.T, ts string) string {
 	return rep.AccessToken
 }
 
-func TestCxToken(t *testing.T) {
+func TestToken(t *testing.T) {
 	s, ts := start(t, smallConfig())
 	cxLogin(t, ts.URL)
 	_, body := postForm(t, ts.URL+"/identity/connect/token", cxForm())
 	if rep := decode[map[string]any](t, body); rep["expires_in"] != float64(3600) || len(rep) != 3 {
 		t.Errorf("reply %s: want access_token, expires_in 3600 and token_type only", body)
 	}
-	if s.CxLogins() != 2 {
-		t.Errorf("CxLogins = %d", s.CxLogins())
+	if s.Logins() != 2 {
+		t.Errorf("Logins = %d", s.Logins())
 	}
 	for _, tt := range []struct {
 		field, value, code string
@@ -70,10 +73,10 @@ func TestCxToken(t *testing.T) {
 	oauthErr(t, resp, body, 400, "invalid_request")
 }
 
-func TestCxAuthAndExpiry(t *testing.T) {
-	clk := NewClock(testNow)
+func TestAuthAndExpiry(t *testing.T) {
+	clk := fakecore.NewClock(testNow)
 	c := smallConfig()
-	c.Now, c.CxTokenTTL = clk.Now, 2*time.Second
+	c.Now, c.TokenTTL = clk.Now, 2*time.Second
 	_, ts := start(t, c)
 	u := ts.URL + "/risk-management/projects"
 	for _, auth := range []string{"", "Bearer nope", "token demo-token"} {
@@ -104,7 +107,7 @@ func TestCxAuthAndExpiry(t *testing.T) {
 	wantStatus(t, resp, body, 200)
 }
 
-func TestCxProjects(t *testing.T) {
+func TestProjects(t *testing.T) {
 	s, ts := start(t, smallConfig())
 	snap := s.Snapshot()
 	auth := "Bearer " + cxLogin(t, ts.URL)
@@ -113,8 +116,8 @@ func TestCxProjects(t *testing.T) {
 	if !strings.HasPrefix(string(body), "[") {
 		t.Fatalf("projects is not a bare array: %.80s", body)
 	}
-	got := decode[[]CxProject](t, body)
-	if !reflect.DeepEqual(got, snap.CxProjects) || len(got) != 4 {
+	got := decode[[]Project](t, body)
+	if !reflect.DeepEqual(got, snap.Projects) || len(got) != 4 {
 		t.Fatalf("projects differ from the snapshot (%d)", len(got))
 	}
 	for _, p := range got {
@@ -123,26 +126,26 @@ func TestCxProjects(t *testing.T) {
 		}
 	}
 	_, body = get(t, ts.URL+"/risk-management/projects?name="+url.QueryEscape(got[2].Name), auth)
-	if one := decode[CxProject](t, body); one.ID != got[2].ID {
+	if one := decode[Project](t, body); one.ID != got[2].ID {
 		t.Errorf("?name= gave %+v", one)
 	}
 	_, body = get(t, ts.URL+"/risk-management/projects/"+got[1].ID, auth)
-	if one := decode[CxProject](t, body); one.ID != got[1].ID {
+	if one := decode[Project](t, body); one.ID != got[1].ID {
 		t.Errorf("/projects/{id} gave %+v", one)
 	}
 	_, body = get(t, ts.URL+"/risk-management/projects?size=3&page=2", auth)
-	if page := decode[[]CxProject](t, body); len(page) != 1 || page[0].ID != got[3].ID {
+	if page := decode[[]Project](t, body); len(page) != 1 || page[0].ID != got[3].ID {
 		t.Errorf("size=3&page=2 gave %d projects", len(page))
 	}
 	resp, body = get(t, ts.URL+"/risk-management/projects/nope", auth)
 	wantStatus(t, resp, body, 404)
 }
 
-func TestCxScansPaging(t *testing.T) {
+func TestScansPaging(t *testing.T) {
 	s, ts := start(t, smallConfig()) // 25 scans per project
 	snap := s.Snapshot()
 	auth := "Bearer " + cxLogin(t, ts.URL)
-	proj := snap.CxProjects[0].ID
+	proj := snap.Projects[0].ID
 	resp, body := get(t, ts.URL+"/risk-management/scans", auth)
 	wantStatus(t, resp, body, 400)
 	if pd := decode[map[string]any](t, body); pd["errors"].(map[string]any)["projectId"] == nil {
@@ -150,11 +153,11 @@ func TestCxScansPaging(t *testing.T) {
 	}
 	// A client that does not page sees only 10.
 	_, body = get(t, ts.URL+"/risk-management/scans?projectId="+proj, auth)
-	if n := len(decode[[]CxScan](t, body)); n != 10 {
+	if n := len(decode[[]Scan](t, body)); n != 10 {
 		t.Errorf("default page has %d scans, want 10", n)
 	}
 	var want []string
-	for _, sc := range snap.CxScans {
+	for _, sc := range snap.Scans {
 		if sc.ProjectID == proj {
 			want = append(want, sc.ScanID)
 		}
@@ -162,8 +165,8 @@ func TestCxScansPaging(t *testing.T) {
 	seen := map[string]bool{}
 	pages := 0
 	for page := 1; ; page++ {
-		_, body := get(t, ts.URL+"/risk-management/scans?projectId="+proj+"&size=10&page="+itoa(page), auth)
-		scans := decode[[]CxScan](t, body)
+		_, body := get(t, ts.URL+"/risk-management/scans?projectId="+proj+"&size=10&page="+strconv.Itoa(page), auth)
+		scans := decode[[]Scan](t, body)
 		if len(scans) == 0 {
 			break
 		}
@@ -188,27 +191,27 @@ func TestCxScansPaging(t *testing.T) {
 	resp, body = get(t, ts.URL+"/risk-management/scans?projectId=nope", auth)
 	wantStatus(t, resp, body, 404)
 	_, body = get(t, ts.URL+"/risk-management/scans/"+want[3], auth)
-	if sc := decode[CxScan](t, body); sc.ScanID != want[3] {
+	if sc := decode[Scan](t, body); sc.ScanID != want[3] {
 		t.Errorf("/scans/{id} gave %+v", sc)
 	}
 }
 
-func TestCxRiskReportsAndScanLists(t *testing.T) {
+func TestRiskReportsAndScanLists(t *testing.T) {
 	s, ts := start(t, smallConfig())
 	snap := s.Snapshot()
 	auth := "Bearer " + cxLogin(t, ts.URL)
-	proj := snap.CxProjects[1].ID
-	var got []CxRiskReport
+	proj := snap.Projects[1].ID
+	var got []RiskReport
 	for skip := 0; ; skip += 7 {
-		_, body := get(t, ts.URL+"/risk-management/risk-reports?projectId="+proj+"&size=7&skip="+itoa(skip), auth)
-		page := decode[[]CxRiskReport](t, body)
+		_, body := get(t, ts.URL+"/risk-management/risk-reports?projectId="+proj+"&size=7&skip="+strconv.Itoa(skip), auth)
+		page := decode[[]RiskReport](t, body)
 		if len(page) == 0 {
 			break
 		}
 		got = append(got, page...)
 	}
-	want := map[string]CxRiskReport{}
-	for _, r := range snap.CxRiskReports {
+	want := map[string]RiskReport{}
+	for _, r := range snap.RiskReports {
 		if r.ProjectID == proj {
 			want[r.RiskReportID] = r
 		}
@@ -222,23 +225,23 @@ func TestCxRiskReportsAndScanLists(t *testing.T) {
 		}
 	}
 	_, body := get(t, ts.URL+"/risk-management/risk-reports", auth)
-	if n := len(decode[[]CxRiskReport](t, body)); n != 10 {
+	if n := len(decode[[]RiskReport](t, body)); n != 10 {
 		t.Errorf("default risk-reports page %d, want 10", n)
 	}
 
 	dupSeen := false
-	for _, sc := range snap.CxScans {
+	for _, sc := range snap.Scans {
 		_, body := get(t, ts.URL+"/risk-management/risk-reports/"+sc.ScanID+"/packages", auth)
-		if pk := decode[[]CxPackage](t, body); !reflect.DeepEqual(pk, snap.CxPackages[sc.ScanID]) {
+		if pk := decode[[]Package](t, body); !reflect.DeepEqual(pk, snap.Packages[sc.ScanID]) {
 			t.Errorf("scan %s packages differ", sc.ScanID)
 		}
 		_, body = get(t, ts.URL+"/risk-management/risk-reports/"+sc.ScanID+"/vulnerabilities", auth)
-		vulns := decode[[]CxVulnerability](t, body)
-		if !reflect.DeepEqual(vulns, snap.CxVulnerabilities[sc.ScanID]) {
+		vulns := decode[[]Vulnerability](t, body)
+		if !reflect.DeepEqual(vulns, snap.Vulnerabilities[sc.ScanID]) {
 			t.Errorf("scan %s vulnerabilities differ", sc.ScanID)
 		}
 		_, body = get(t, ts.URL+"/risk-management/risk-reports/"+sc.ScanID+"/licenses", auth)
-		if l := decode[[]CxLicense](t, body); !reflect.DeepEqual(l, snap.CxLicenses[sc.ScanID]) {
+		if l := decode[[]License](t, body); !reflect.DeepEqual(l, snap.Licenses[sc.ScanID]) {
 			t.Errorf("scan %s licenses differ", sc.ScanID)
 		}
 		keys, ids := map[[2]string]bool{}, map[string]int{}
@@ -260,7 +263,7 @@ func TestCxRiskReportsAndScanLists(t *testing.T) {
 	if !dupSeen {
 		t.Error("no scan lists one vulnerability id for two packages")
 	}
-	for _, pk := range snap.CxPackages[snap.CxScans[0].ScanID] {
+	for _, pk := range snap.Packages[snap.Scans[0].ScanID] {
 		if !strings.HasPrefix(pk.ID, pk.PackageRepository+"-"+pk.Name+"-") || pk.Severity != strings.ToUpper(pk.Severity) {
 			t.Errorf("package %s: id or severity %q not in Checkmarx form", pk.ID, pk.Severity)
 		}

@@ -1,4 +1,4 @@
-package fakeapi
+package snykfake
 
 import (
 	"fmt"
@@ -16,7 +16,8 @@ import (
 // rather than stored. Orgs, projects, policies and the package catalog are
 // small and built once by newDataset.
 
-// Record kinds, mixed into the hash so that ids of different kinds differ.
+// Record kinds, mixed into the hash so that ids of different kinds differ;
+// the numbering is shared with fakecore's and the other vendors' kinds.
 const (
 	kOrg uint64 = iota + 1
 	kGroup
@@ -25,13 +26,9 @@ const (
 	kUser
 	kIssue
 	kPolicy
-	kVuln
-	kPkg
+	_ // fakecore.KindVuln
+	_ // fakecore.KindPackage
 	kTouch
-	kCxTenant
-	kCxProject
-	kCxScan
-	kCxLicense
 )
 
 // Base times of generated data; none depends on the wall clock.
@@ -39,7 +36,6 @@ var (
 	orgEpoch     = time.Date(2020, 6, 1, 9, 0, 0, 0, time.UTC)
 	projectEpoch = time.Date(2021, 1, 4, 8, 30, 0, 0, time.UTC)
 	issueEpoch   = time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
-	cxEpoch      = time.Date(2023, 1, 2, 7, 0, 0, 0, time.UTC)
 )
 
 // issueStep is the time between the creation of consecutive issues of an
@@ -47,10 +43,10 @@ var (
 const issueStep = 10 * time.Minute
 
 // pick returns one of xs chosen by v.
-func pick[T any](v uint64, xs []T) T { return xs[v%uint64(len(xs))] }
+func pick[T any](v uint64, xs []T) T { return fakecore.Pick(v, xs) }
 
 // rfc3339 formats t as Snyk does: UTC, seconds, Z.
-func rfc3339(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+func rfc3339(t time.Time) string { return fakecore.RFC3339(t) }
 
 // dataset is everything the fake serves.
 type dataset struct {
@@ -61,7 +57,7 @@ type dataset struct {
 	orgs    []Org
 	orgIdx  map[string]int // org id → index
 	grpIdx  map[string]int // group id → index
-	catalog catalog
+	catalog fakecore.Catalog
 
 	projects    [][]Project // per org
 	projectPkgs [][][]int   // per org and project: catalog package indexes, [0] unused root
@@ -73,13 +69,11 @@ type dataset struct {
 	issues []atomic.Pointer[issueState]
 	mu     sync.Mutex // serialises writers of issues
 	touchN uint64
-
-	cx *cxData
 }
 
 func newDataset(c Config) *dataset {
 	d := &dataset{h: fakecore.Hasher(c.Seed), cfg: c, orgIdx: map[string]int{}, grpIdx: map[string]int{}, projIdx: map[string][2]int{}}
-	d.catalog = newCatalog(d.h)
+	d.catalog = fakecore.NewCatalog(d.h)
 	d.self = Self{
 		ID:   d.h.UUID(kUser, 0, 0),
 		Type: "user",
@@ -114,14 +108,13 @@ func newDataset(c Config) *dataset {
 	if len(d.orgs) > 0 {
 		d.self.Attributes.DefaultOrgContext = d.orgs[0].ID
 	}
-	d.cx = newCxData(d)
 	return d
 }
 
 var (
 	groupNames = []string{"Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark"}
-	orgNames   = []string{"Payments", "Platform", "Mobile", "Data", "Identity", "Search", "Billing", "Growth"}
-	repoNames  = []string{"api", "web", "worker", "gateway", "ledger", "auth", "search", "mobile-app", "etl", "cli"}
+	orgNames   = fakecore.Teams
+	repoNames  = fakecore.Repos
 	origins    = []string{"github", "github", "gitlab", "cli", "bitbucket-cloud"}
 )
 
@@ -151,7 +144,7 @@ func (d *dataset) newOrg(o int) Org {
 
 func (d *dataset) newProject(o, p int) (Project, []int) {
 	hv := d.h.N(kProject, uint64(o), uint64(p))
-	eco := ecosystems[hv%uint64(len(ecosystems))]
+	eco := fakecore.Ecosystems[hv%uint64(len(fakecore.Ecosystems))]
 	repo := pick(hv>>8, repoNames)
 	created := projectEpoch.Add(time.Duration(o*projectsStride+p) * 26 * time.Hour).Add(time.Duration(hv%86400000) * time.Millisecond)
 	orgID := d.h.UUID(kOrg, uint64(o), 0)
@@ -160,14 +153,14 @@ func (d *dataset) newProject(o, p int) (Project, []int) {
 		ID:   d.h.UUID(kProject, uint64(o), uint64(p)),
 		Type: "project",
 		Attributes: ProjectAttributes{
-			Name:                fmt.Sprintf("acme/%s-%d:%s", repo, p+1, eco.targetFile),
-			Type:                eco.name,
+			Name:                fmt.Sprintf("acme/%s-%d:%s", repo, p+1, eco.TargetFile),
+			Type:                eco.Name,
 			Origin:              pick(hv>>16, origins),
 			Status:              "active",
 			Created:             created.UTC().Format("2006-01-02T15:04:05.000Z"),
-			TargetFile:          eco.targetFile,
+			TargetFile:          eco.TargetFile,
 			TargetReference:     pick(hv>>24, []string{"main", "main", "master", "develop"}),
-			TargetRuntime:       eco.runtime,
+			TargetRuntime:       eco.Runtime,
 			Settings:            ProjectSettings{RecurringTests: RecurringTests{Frequency: pick(hv>>28, []string{"daily", "daily", "weekly", "never"})}},
 			Tags:                []Tag{{Key: "team", Value: strings.ToLower(pick(uint64(o), orgNames))}},
 			BusinessCriticality: pick(hv>>32, [][]string{{"critical"}, {"high"}, {"medium"}, {"low"}, {}}),
@@ -189,7 +182,7 @@ func (d *dataset) newProject(o, p int) (Project, []int) {
 		proj.Meta.CLIMonitoredAt = &at
 		proj.Attributes.ReadOnly = true
 	}
-	pkgs := d.catalog.pickPackages(eco.name, hv>>44, 2+int(hv>>52)%4)
+	pkgs := d.catalog.PickPackages(eco.Name, hv>>44, 2+int(hv>>52)%4)
 	return proj, pkgs
 }
 

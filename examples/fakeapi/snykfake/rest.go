@@ -1,4 +1,4 @@
-package fakeapi
+package snykfake
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 // Release dates of each endpoint, from x-snyk-api-releases (A.5).
@@ -44,8 +46,12 @@ type restCall struct {
 
 // rest registers a Snyk REST endpoint: auth, version and strict
 // parameters are checked before serve runs.
-func (s *Server) rest(pattern string, releases []release, params []string, serve func(http.ResponseWriter, *http.Request, *restCall)) {
-	s.handle(pattern, famREST, func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) rest(rt *fakecore.Router, pattern string, releases []release, params []string, serve func(http.ResponseWriter, *http.Request, *restCall)) {
+	api := restAPI
+	if pattern == RoutePackageIssues {
+		api = packageIssuesAPI
+	}
+	rt.Handle(pattern, api, func(w http.ResponseWriter, r *http.Request) {
 		self, ok := s.snykCaller(r)
 		if !ok {
 			writeAPIError(w, http.StatusUnauthorized, "Authentication credentials not recognized, or user access is not provisioned.", "")
@@ -69,16 +75,16 @@ func (s *Server) rest(pattern string, releases []release, params []string, serve
 	})
 }
 
-func (s *Server) routeSnykREST() {
-	s.rest(RouteSelf, relSelf, []string{"version"}, s.serveSelf)
-	s.rest(RouteOrgs, relOrgs, slices.Concat(cursorParams, []string{"group_id", "is_personal", "slug", "name", "expand"}), s.serveOrgs)
-	s.rest(RouteGroups, relGroups, cursorParams, s.serveGroups)
-	s.rest(RouteGroupOrgs, relGrpOrgs, slices.Concat(cursorParams, []string{"name", "slug", "expand"}), s.serveGroupOrgs)
-	s.rest(RouteProjects, relProjects, slices.Concat(cursorParams, projectFilters), s.serveProjects)
-	s.rest(RouteIssues, relIssues, slices.Concat(cursorParams, issueFilters), s.serveIssues)
-	s.rest(RoutePolicies, relPolicies, slices.Concat(cursorParams, []string{"search", "order_by", "order_direction", "review", "expires_before", "expires_after", "expires_never"}), s.servePolicies)
-	s.rest(RoutePackageIssues, relPkgIss, []string{"version", "offset", "limit"}, s.servePackageIssues)
-	s.handle("/rest/", famREST, func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) routeREST(rt *fakecore.Router) {
+	s.rest(rt, RouteSelf, relSelf, []string{"version"}, s.serveSelf)
+	s.rest(rt, RouteOrgs, relOrgs, slices.Concat(cursorParams, []string{"group_id", "is_personal", "slug", "name", "expand"}), s.serveOrgs)
+	s.rest(rt, RouteGroups, relGroups, cursorParams, s.serveGroups)
+	s.rest(rt, RouteGroupOrgs, relGrpOrgs, slices.Concat(cursorParams, []string{"name", "slug", "expand"}), s.serveGroupOrgs)
+	s.rest(rt, RouteProjects, relProjects, slices.Concat(cursorParams, projectFilters), s.serveProjects)
+	s.rest(rt, RouteIssues, relIssues, slices.Concat(cursorParams, issueFilters), s.serveIssues)
+	s.rest(rt, RoutePolicies, relPolicies, slices.Concat(cursorParams, []string{"search", "order_by", "order_direction", "review", "expires_before", "expires_after", "expires_never"}), s.servePolicies)
+	s.rest(rt, RoutePackageIssues, relPkgIss, []string{"version", "offset", "limit"}, s.servePackageIssues)
+	rt.Handle("/rest/", restAPI, func(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, http.StatusNotFound, "The requested resource does not exist", "")
 	})
 }
@@ -431,15 +437,15 @@ func (s *Server) servePackageIssues(w http.ResponseWriter, r *http.Request, c *r
 		offset = n
 	}
 	purl := r.PathValue("purl")
-	typ, name, version, pkg, err := s.data.catalog.lookupPurl(purl)
+	typ, name, version, pkg, err := lookupPurl(s.data.catalog, purl)
 	if err != nil {
 		writeAPIError(w, http.StatusBadRequest, err.Error(), "")
 		return
 	}
 	var all []PackageIssue
 	if pkg != nil {
-		for _, v := range pkg.vulns {
-			all = append(all, pkg.packageIssue(v))
+		for _, v := range pkg.Vulns {
+			all = append(all, packageIssue(pkg, v))
 		}
 	}
 	page := all[min(offset, len(all)):min(offset+limit, len(all))]

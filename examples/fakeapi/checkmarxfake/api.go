@@ -1,4 +1,4 @@
-package fakeapi
+package checkmarxfake
 
 import (
 	"crypto/subtle"
@@ -6,62 +6,42 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
-// Checkmarx SCA (B.1, B.2): a password grant at /identity/connect/token
-// and the read API under /risk-management/, which answers bare JSON
-// arrays. Tokens last CxTokenTTL and come without a refresh token;
-// expired or unknown tokens answer 401 with an empty body and a
-// WWW-Authenticate header, as an ASP.NET JWT bearer API does.
-
 // Route patterns of the Checkmarx fake, as Count names them.
 const (
-	RouteCxToken           = "POST /identity/connect/token"
-	RouteCxProjects        = "GET /risk-management/projects"
-	RouteCxProject         = "GET /risk-management/projects/{project_id}"
-	RouteCxScans           = "GET /risk-management/scans"
-	RouteCxScan            = "GET /risk-management/scans/{scan_id}"
-	RouteCxRiskReports     = "GET /risk-management/risk-reports"
-	RouteCxPackages        = "GET /risk-management/risk-reports/{scan_id}/packages"
-	RouteCxVulnerabilities = "GET /risk-management/risk-reports/{scan_id}/vulnerabilities"
-	RouteCxLicenses        = "GET /risk-management/risk-reports/{scan_id}/licenses"
+	RouteToken           = "POST /identity/connect/token"
+	RouteProjects        = "GET /risk-management/projects"
+	RouteProject         = "GET /risk-management/projects/{project_id}"
+	RouteScans           = "GET /risk-management/scans"
+	RouteScan            = "GET /risk-management/scans/{scan_id}"
+	RouteRiskReports     = "GET /risk-management/risk-reports"
+	RoutePackages        = "GET /risk-management/risk-reports/{scan_id}/packages"
+	RouteVulnerabilities = "GET /risk-management/risk-reports/{scan_id}/vulnerabilities"
+	RouteLicenses        = "GET /risk-management/risk-reports/{scan_id}/licenses"
 )
 
-// cxDefaultPage is the page size of scans and risk reports when the
+// defaultPage is the page size of scans and risk reports when the
 // client sends none: a client that does not page sees only this many.
-const cxDefaultPage = 10
+const defaultPage = 10
 
-type cxAuth struct {
-	mu     sync.Mutex
-	tokens map[string]time.Time // token → expiry
-	logins int64
-}
-
-func newCxAuth() *cxAuth { return &cxAuth{tokens: map[string]time.Time{}} }
-
-// CxLogins returns the number of successful Checkmarx logins.
-func (s *Server) CxLogins() int64 {
-	s.cx.mu.Lock()
-	defer s.cx.mu.Unlock()
-	return s.cx.logins
-}
-
-// writeCxError writes an ASP.NET-style problem document.
-func writeCxError(w http.ResponseWriter, status int, msg string) {
+// writeError writes an ASP.NET-style problem document.
+func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{"title": msg, "status": status})
 }
 
-// writeCxValidation writes the 400 an ASP.NET API sends for a bad field.
-func writeCxValidation(w http.ResponseWriter, field, msg string) {
+// writeValidation writes the 400 an ASP.NET API sends for a bad field.
+func writeValidation(w http.ResponseWriter, field, msg string) {
 	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
 	w.WriteHeader(http.StatusBadRequest)
 	json.NewEncoder(w).Encode(map[string]any{
@@ -77,24 +57,25 @@ func writeJSON(w http.ResponseWriter, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func (s *Server) routeCheckmarx() {
-	s.handle(RouteCxToken, famOAuth, s.serveCxToken)
-	s.cxRoute(RouteCxProjects, s.serveCxProjects)
-	s.cxRoute(RouteCxProject, s.serveCxProject)
-	s.cxRoute(RouteCxScans, s.serveCxScans)
-	s.cxRoute(RouteCxScan, s.serveCxScan)
-	s.cxRoute(RouteCxRiskReports, s.serveCxRiskReports)
-	s.cxRoute(RouteCxPackages, func(w http.ResponseWriter, r *http.Request) {
-		s.serveCxScanList(w, r, func(p, sc int) any { return s.data.cx.packages(p, sc) })
+// Register adds every route of the fake to rt.
+func (s *Server) Register(rt *fakecore.Router) {
+	rt.Handle(RouteToken, nil, s.serveToken)
+	s.route(rt, RouteProjects, s.serveProjects)
+	s.route(rt, RouteProject, s.serveProject)
+	s.route(rt, RouteScans, s.serveScans)
+	s.route(rt, RouteScan, s.serveScan)
+	s.route(rt, RouteRiskReports, s.serveRiskReports)
+	s.route(rt, RoutePackages, func(w http.ResponseWriter, r *http.Request) {
+		s.serveScanList(w, r, func(p, sc int) any { return s.t.packages(p, sc) })
 	})
-	s.cxRoute(RouteCxVulnerabilities, func(w http.ResponseWriter, r *http.Request) {
-		s.serveCxScanList(w, r, func(p, sc int) any { return nonNil(s.data.cx.vulnerabilities(p, sc)) })
+	s.route(rt, RouteVulnerabilities, func(w http.ResponseWriter, r *http.Request) {
+		s.serveScanList(w, r, func(p, sc int) any { return nonNil(s.t.vulnerabilities(p, sc)) })
 	})
-	s.cxRoute(RouteCxLicenses, func(w http.ResponseWriter, r *http.Request) {
-		s.serveCxScanList(w, r, func(p, sc int) any { return s.data.cx.licenses(p, sc) })
+	s.route(rt, RouteLicenses, func(w http.ResponseWriter, r *http.Request) {
+		s.serveScanList(w, r, func(p, sc int) any { return s.t.licenses(p, sc) })
 	})
-	s.cxRoute("/risk-management/", func(w http.ResponseWriter, r *http.Request) {
-		writeCxError(w, http.StatusNotFound, "Not Found")
+	s.route(rt, "/risk-management/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "Not Found")
 	})
 }
 
@@ -105,18 +86,21 @@ func nonNil[T any](xs []T) []T {
 	return xs
 }
 
-// cxRoute registers an API route that needs a live bearer token.
-func (s *Server) cxRoute(pattern string, h http.HandlerFunc) {
-	s.handle(pattern, famCx, func(w http.ResponseWriter, r *http.Request) {
+// api is the Checkmarx SCA API, for faults and rate limits.
+var api = &fakecore.API{Name: "checkmarx-sca", WriteError: writeError}
+
+// route registers an API route that needs a live bearer token.
+func (s *Server) route(rt *fakecore.Router, pattern string, h http.HandlerFunc) {
+	rt.Handle(pattern, api, func(w http.ResponseWriter, r *http.Request) {
 		scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !strings.EqualFold(scheme, "bearer") || tok == "" {
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		s.cx.mu.Lock()
-		exp, ok := s.cx.tokens[tok]
-		s.cx.mu.Unlock()
+		s.auth.mu.Lock()
+		exp, ok := s.auth.tokens[tok]
+		s.auth.mu.Unlock()
 		switch {
 		case !ok:
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
@@ -131,7 +115,7 @@ func (s *Server) cxRoute(pattern string, h http.HandlerFunc) {
 	})
 }
 
-func (s *Server) serveCxToken(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	form, ok := snykoauth.ReadForm(w, r, func(w http.ResponseWriter, desc string) {
 		snykoauth.WriteError(w, http.StatusBadRequest, "invalid_request", desc)
 	})
@@ -145,33 +129,33 @@ func (s *Server) serveCxToken(w http.ResponseWriter, r *http.Request) {
 		bad("unsupported_grant_type", "")
 	case form.Get("client_id") != "sca_resource_owner":
 		bad("invalid_client", "")
-	case !contains(scopes, "sca_api"):
+	case !slices.Contains(scopes, "sca_api"):
 		bad("invalid_scope", "")
 	case form.Get("username") == "" || form.Get("password") == "" || form.Get("acr_values") == "":
 		bad("invalid_grant", "invalid_username_or_password")
-	case !cxCredsOK(s.cfg, form.Get("username"), form.Get("password"), form.Get("acr_values")):
+	case !credsOK(s.cfg, form.Get("username"), form.Get("password"), form.Get("acr_values")):
 		bad("invalid_grant", "invalid_username_or_password")
 	default:
-		tok := fakeJWT(s.cfg.CxTenant, form.Get("username"))
-		s.cx.mu.Lock()
-		s.cx.tokens[tok] = s.cfg.Now().Add(s.cfg.CxTokenTTL)
-		s.cx.logins++
-		s.cx.mu.Unlock()
+		tok := fakeJWT(s.cfg.Tenant, form.Get("username"))
+		s.auth.mu.Lock()
+		s.auth.tokens[tok] = s.cfg.Now().Add(s.cfg.TokenTTL)
+		s.auth.logins++
+		s.auth.mu.Unlock()
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, map[string]any{"access_token": tok, "expires_in": int(s.cfg.CxTokenTTL / time.Second), "token_type": "Bearer"})
+		writeJSON(w, map[string]any{"access_token": tok, "expires_in": int(s.cfg.TokenTTL / time.Second), "token_type": "Bearer"})
 	}
 }
 
-func cxCredsOK(c Config, user, pass, acr string) bool {
+func credsOK(c Config, user, pass, acr string) bool {
 	tenant := ""
 	for _, f := range strings.Fields(acr) {
 		if t, ok := strings.CutPrefix(f, "Tenant:"); ok {
 			tenant = t
 		}
 	}
-	return c.CxUsername != "" && user == c.CxUsername &&
-		subtle.ConstantTimeCompare([]byte(pass), []byte(c.CxPassword)) == 1 &&
-		strings.EqualFold(tenant, c.CxTenant)
+	return c.Username != "" && user == c.Username &&
+		subtle.ConstantTimeCompare([]byte(pass), []byte(c.Password)) == 1 &&
+		strings.EqualFold(tenant, c.Tenant)
 }
 
 // fakeJWT returns a random token shaped like the JWT Checkmarx issues.
@@ -190,14 +174,14 @@ func intParam(w http.ResponseWriter, r *http.Request, name string, def, lo int) 
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo {
-		writeCxValidation(w, name, fmt.Sprintf("The value '%s' is not valid for %s.", v, name))
+		writeValidation(w, name, fmt.Sprintf("The value '%s' is not valid for %s.", v, name))
 		return 0, false
 	}
 	return n, true
 }
 
-func (s *Server) serveCxProjects(w http.ResponseWriter, r *http.Request) {
-	projects := s.data.cx.projects
+func (s *Server) serveProjects(w http.ResponseWriter, r *http.Request) {
+	projects := s.t.projects
 	if name := r.URL.Query().Get("name"); name != "" {
 		for _, p := range projects {
 			if p.Name == name {
@@ -205,14 +189,14 @@ func (s *Server) serveCxProjects(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		writeCxError(w, http.StatusNotFound, "Project not found")
+		writeError(w, http.StatusNotFound, "Project not found")
 		return
 	}
 	// Paging of projects is undocumented: serve everything unless the
 	// client asks for a page.
 	q := r.URL.Query()
 	if q.Has("size") || q.Has("page") {
-		size, ok := intParam(w, r, "size", cxDefaultPage, 1)
+		size, ok := intParam(w, r, "size", defaultPage, 1)
 		if !ok {
 			return
 		}
@@ -231,18 +215,18 @@ func pageOf[T any](xs []T, skip, size int) []T {
 	return append([]T{}, xs[lo:hi]...)
 }
 
-func (s *Server) serveCxProject(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.data.cx.projIdx[r.PathValue("project_id")]
+func (s *Server) serveProject(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.t.projIdx[r.PathValue("project_id")]
 	if !ok {
-		writeCxError(w, http.StatusNotFound, "Project not found")
+		writeError(w, http.StatusNotFound, "Project not found")
 		return
 	}
-	writeJSON(w, s.data.cx.projects[p])
+	writeJSON(w, s.t.projects[p])
 }
 
 // newestFirst returns project p's scans, newest first.
-func (c *cxData) newestFirst(p int) []CxScan {
-	out := append([]CxScan{}, c.scans[p]...)
+func (c *tenant) newestFirst(p int) []Scan {
+	out := append([]Scan{}, c.scans[p]...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedOn > out[j].CreatedOn })
 	return out
 }
@@ -253,25 +237,25 @@ func (s *Server) projectParam(w http.ResponseWriter, r *http.Request, required b
 	id := r.URL.Query().Get("projectId")
 	if id == "" {
 		if required {
-			writeCxValidation(w, "projectId", "The projectId field is required.")
+			writeValidation(w, "projectId", "The projectId field is required.")
 			return 0, false, false
 		}
 		return 0, false, true
 	}
-	p, ok := s.data.cx.projIdx[id]
+	p, ok := s.t.projIdx[id]
 	if !ok {
-		writeCxError(w, http.StatusNotFound, "Project not found")
+		writeError(w, http.StatusNotFound, "Project not found")
 		return 0, false, false
 	}
 	return p, true, true
 }
 
-func (s *Server) serveCxScans(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveScans(w http.ResponseWriter, r *http.Request) {
 	p, _, ok := s.projectParam(w, r, true)
 	if !ok {
 		return
 	}
-	size, ok := intParam(w, r, "size", cxDefaultPage, 1)
+	size, ok := intParam(w, r, "size", defaultPage, 1)
 	if !ok {
 		return
 	}
@@ -279,29 +263,29 @@ func (s *Server) serveCxScans(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, pageOf(s.data.cx.newestFirst(p), (page-1)*size, size))
+	writeJSON(w, pageOf(s.t.newestFirst(p), (page-1)*size, size))
 }
 
 func (s *Server) scanParam(w http.ResponseWriter, r *http.Request) ([2]int, bool) {
-	at, ok := s.data.cx.scanIdx[r.PathValue("scan_id")]
+	at, ok := s.t.scanIdx[r.PathValue("scan_id")]
 	if !ok {
-		writeCxError(w, http.StatusNotFound, "Scan not found")
+		writeError(w, http.StatusNotFound, "Scan not found")
 	}
 	return at, ok
 }
 
-func (s *Server) serveCxScan(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveScan(w http.ResponseWriter, r *http.Request) {
 	if at, ok := s.scanParam(w, r); ok {
-		writeJSON(w, s.data.cx.scans[at[0]][at[1]])
+		writeJSON(w, s.t.scans[at[0]][at[1]])
 	}
 }
 
-func (s *Server) serveCxRiskReports(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveRiskReports(w http.ResponseWriter, r *http.Request) {
 	p, one, ok := s.projectParam(w, r, false)
 	if !ok {
 		return
 	}
-	size, ok := intParam(w, r, "size", cxDefaultPage, 1)
+	size, ok := intParam(w, r, "size", defaultPage, 1)
 	if !ok {
 		return
 	}
@@ -309,8 +293,8 @@ func (s *Server) serveCxRiskReports(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var reports []CxRiskReport
-	c := s.data.cx
+	var reports []RiskReport
+	c := s.t
 	for q := range c.projects {
 		if one && q != p {
 			continue
@@ -326,7 +310,7 @@ func (s *Server) serveCxRiskReports(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, pageOf(reports, skip, size))
 }
 
-func (s *Server) serveCxScanList(w http.ResponseWriter, r *http.Request, list func(p, sc int) any) {
+func (s *Server) serveScanList(w http.ResponseWriter, r *http.Request, list func(p, sc int) any) {
 	if at, ok := s.scanParam(w, r); ok {
 		writeJSON(w, list(at[0], at[1]))
 	}

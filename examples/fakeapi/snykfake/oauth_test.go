@@ -1,4 +1,4 @@
-package fakeapi
+package snykfake
 
 import (
 	"crypto/sha256"
@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 // tokenReply is the token endpoint's answer as Snyk documents it (A.10).
@@ -35,7 +37,7 @@ func oauthErr(t *testing.T, resp *http.Response, body []byte, status int, code s
 
 func TestClientCredentials(t *testing.T) {
 	s, ts := start(t, smallConfig())
-	s.AddOAuthClient("sa-1", "sa-secret")
+	s.OAuth().AddClient("sa-1", "sa-secret")
 	tok := ts.URL + "/oauth2/token"
 	resp, body := postForm(t, tok, url.Values{"grant_type": {"client_credentials"}, "client_id": {"sa-1"}, "client_secret": {"sa-secret"}})
 	wantStatus(t, resp, body, 200)
@@ -85,11 +87,11 @@ func TestClientCredentials(t *testing.T) {
 }
 
 func TestAccessTokenExpiry(t *testing.T) {
-	clk := NewClock(testNow)
+	clk := fakecore.NewClock(testNow)
 	c := smallConfig()
 	c.Now, c.OAuthTokenTTL = clk.Now, time.Minute
 	s, ts := start(t, c)
-	s.AddOAuthClient("sa", "secret")
+	s.OAuth().AddClient("sa", "secret")
 	_, body := postForm(t, ts.URL+"/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {"sa"}, "client_secret": {"secret"}})
 	rep := decode[tokenReply](t, body)
 	if rep.ExpiresIn != 60 {
@@ -110,8 +112,8 @@ func refresh(t *testing.T, ts string, rt string) (*http.Response, []byte) {
 
 func TestRefreshTokensAreSingleUse(t *testing.T) {
 	s, ts := start(t, smallConfig())
-	s.AddOAuthClient("app", "app-secret", "http://127.0.0.1/cb")
-	s.AddRefreshToken("app", "rt-0")
+	s.OAuth().AddClient("app", "app-secret", "http://127.0.0.1/cb")
+	s.OAuth().AddRefreshToken("app", "rt-0")
 
 	resp, body := refresh(t, ts.URL, "rt-0")
 	wantStatus(t, resp, body, 200)
@@ -129,8 +131,8 @@ func TestRefreshTokensAreSingleUse(t *testing.T) {
 	wantStatus(t, resp, body, 200)
 	resp, body = refresh(t, ts.URL, r1.RefreshToken)
 	wantStatus(t, resp, body, 200)
-	if s.RefreshGrants() != 2 || s.RefreshRejected() != 1 || s.LiveRefreshTokens() != 1 {
-		t.Errorf("grants %d, rejected %d, live %d; want 2, 1, 1", s.RefreshGrants(), s.RefreshRejected(), s.LiveRefreshTokens())
+	if s.OAuth().RefreshGrants() != 2 || s.OAuth().RefreshRejected() != 1 || s.OAuth().LiveRefreshTokens() != 1 {
+		t.Errorf("grants %d, rejected %d, live %d; want 2, 1, 1", s.OAuth().RefreshGrants(), s.OAuth().RefreshRejected(), s.OAuth().LiveRefreshTokens())
 	}
 	// Wrong secret: the token is not consumed.
 	r2 := decode[tokenReply](t, body)
@@ -146,8 +148,8 @@ func TestRefreshTokensAreSingleUse(t *testing.T) {
 // exactly one success.
 func TestConcurrentRefresh(t *testing.T) {
 	s, ts := start(t, smallConfig())
-	s.AddOAuthClient("app", "app-secret")
-	s.AddRefreshToken("app", "shared")
+	s.OAuth().AddClient("app", "app-secret")
+	s.OAuth().AddRefreshToken("app", "shared")
 	const n = 16
 	var wg sync.WaitGroup
 	codes := make([]int, n)
@@ -176,8 +178,8 @@ func TestConcurrentRefresh(t *testing.T) {
 			t.Errorf("status %d", c)
 		}
 	}
-	if ok != 1 || s.RefreshGrants() != 1 || s.RefreshRejected() != n-1 {
-		t.Fatalf("%d successes, grants %d, rejected %d; want 1, 1, %d", ok, s.RefreshGrants(), s.RefreshRejected(), n-1)
+	if ok != 1 || s.OAuth().RefreshGrants() != 1 || s.OAuth().RefreshRejected() != n-1 {
+		t.Fatalf("%d successes, grants %d, rejected %d; want 1, 1, %d", ok, s.OAuth().RefreshGrants(), s.OAuth().RefreshRejected(), n-1)
 	}
 }
 
@@ -208,7 +210,7 @@ func authorize(t *testing.T, ts string, q url.Values) *url.URL {
 func TestAuthorizationCodeWithPKCE(t *testing.T) {
 	s, ts := start(t, smallConfig())
 	const cb = "http://127.0.0.1:8080/callback"
-	s.AddOAuthClient("app", "app-secret", cb, "http://127.0.0.1:9090/other")
+	s.OAuth().AddClient("app", "app-secret", cb, "http://127.0.0.1:9090/other")
 	verifier := strings.Repeat("v", 43) + "-0123456789abcdefghij"
 	q := url.Values{
 		"response_type": {"code"}, "client_id": {"app"}, "redirect_uri": {cb},
@@ -265,7 +267,7 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 func TestAuthorizeErrors(t *testing.T) {
 	s, ts := start(t, smallConfig())
 	const cb = "http://127.0.0.1:8080/callback"
-	s.AddOAuthClient("app", "app-secret", cb)
+	s.OAuth().AddClient("app", "app-secret", cb)
 	base := url.Values{"response_type": {"code"}, "client_id": {"app"}, "redirect_uri": {cb}, "code_challenge": {"x"}, "code_challenge_method": {"S256"}, "state": {"s"}}
 	for _, tt := range []struct {
 		set, del string
@@ -303,8 +305,8 @@ func TestAuthorizeErrors(t *testing.T) {
 
 func TestRevoke(t *testing.T) {
 	s, ts := start(t, smallConfig())
-	s.AddOAuthClient("app", "app-secret")
-	s.AddRefreshToken("app", "rt")
+	s.OAuth().AddClient("app", "app-secret")
+	s.OAuth().AddRefreshToken("app", "rt")
 	rev := func(tok, secret string) (*http.Response, []byte) {
 		return postForm(t, ts.URL+"/oauth2/revoke", url.Values{"client_id": {"app"}, "client_secret": {secret}, "token": {tok}})
 	}

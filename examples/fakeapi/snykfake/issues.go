@@ -1,4 +1,4 @@
-package fakeapi
+package snykfake
 
 import (
 	"fmt"
@@ -79,11 +79,11 @@ func (d *dataset) issueCore(o int, st *issueState, i int) issueCore {
 	} else {
 		c.pkg = int(hv >> 16 % uint64(len(d.catalog)))
 	}
-	vulns := d.catalog[c.pkg].vulns
+	vulns := d.catalog[c.pkg].Vulns
 	c.vuln = int(hv >> 24 % uint64(len(vulns)))
 	switch c.kind {
 	case kindPackageVuln:
-		c.level = vulns[c.vuln].level
+		c.level = vulns[c.vuln].Level
 	case kindLicense:
 		c.level = pick(hv>>28, []string{"medium", "high", "low"})
 	case kindCode:
@@ -112,7 +112,7 @@ func (d *dataset) issue(o int, c issueCore) Issue {
 	orgID := d.orgs[o].ID
 	created, updated := rfc3339(c.created), rfc3339(c.updated)
 	pkg := &d.catalog[c.pkg]
-	v := pkg.vulns[c.vuln]
+	v := pkg.Vulns[c.vuln]
 	is := Issue{
 		ID:   d.h.UUID(kIssue, uint64(o), uint64(c.idx)),
 		Type: "issue",
@@ -135,7 +135,7 @@ func (d *dataset) issue(o int, c issueCore) Issue {
 		is.Attributes.Status = "resolved"
 		is.Attributes.Resolution = &Resolution{Type: "fixed", ResolvedAt: updated}
 		if c.kind == kindPackageVuln {
-			is.Attributes.Resolution.Details = "upgraded to " + v.fixedIn
+			is.Attributes.Resolution.Details = "upgraded to " + v.FixedIn
 		} else {
 			is.Attributes.Resolution.Type = "disappeared"
 		}
@@ -144,30 +144,30 @@ func (d *dataset) issue(o int, c issueCore) Issue {
 		State: state, CreatedAt: created, UpdatedAt: updated,
 		Reachability: pick(c.hv>>40, []string{"no-info", "function", "not-applicable", "no-path-found"}),
 	}
-	dep := []Representation{{Dependency: &Dependency{PackageName: pkg.name, PackageVersion: pkg.version}}}
+	dep := []Representation{{Dependency: &Dependency{PackageName: pkg.Name, PackageVersion: pkg.Version}}}
 	switch c.kind {
 	case kindPackageVuln:
-		is.Attributes.Key = v.snykID + ":" + pkg.name + ":" + pkg.version + ":" + strconv.Itoa(c.idx)
-		is.Attributes.Title = v.title
+		is.Attributes.Key = v.SnykID + ":" + pkg.Name + ":" + pkg.Version + ":" + strconv.Itoa(c.idx)
+		is.Attributes.Title = v.Title
 		is.Attributes.Problems = []Problem{{
-			ID: v.snykID, Source: "SNYK", Type: "vulnerability", URL: v.url,
-			DisclosedAt: v.disclosedS, DiscoveredAt: v.publishedS, UpdatedAt: v.modifiedS,
+			ID: v.SnykID, Source: "SNYK", Type: "vulnerability", URL: v.URL,
+			DisclosedAt: v.DisclosedText, DiscoveredAt: v.PublishedText, UpdatedAt: v.ModifiedText,
 		}}
-		if v.cve != "" {
-			is.Attributes.Problems = append(is.Attributes.Problems, Problem{ID: v.cve, Source: "CVE", Type: "vulnerability"})
+		if v.CVE != "" {
+			is.Attributes.Problems = append(is.Attributes.Problems, Problem{ID: v.CVE, Source: "CVE", Type: "vulnerability"})
 		}
 		coord.IsFixableSnyk = c.hv>>44%3 != 0
 		coord.IsUpgradeable = coord.IsFixableSnyk
-		coord.IsPinnable = pkg.eco.name == "pip"
-		coord.Remedies = []Remedy{{Type: "indeterminate", Description: v.remedy, Details: &RemedyDetails{UpgradePackage: v.fixedIn}}}
+		coord.IsPinnable = pkg.Eco.Name == "pip"
+		coord.Remedies = []Remedy{{Type: "indeterminate", Description: v.Remedy, Details: &RemedyDetails{UpgradePackage: v.FixedIn}}}
 		coord.Representations = dep
-		is.Attributes.Severities = []Severity{{Source: "Snyk", Level: v.level, Score: v.score, Vector: v.vector, Version: "3.1", ModificationTime: v.modifiedS}}
-		is.Attributes.Classes = []Class{{ID: v.cwe, Source: "CWE", Type: "weakness"}}
-		is.Attributes.Risk = &Risk{Factors: []string{}, Score: RiskScore{Model: "v1", Value: int(v.score*80) + int(c.hv>>48%100)}}
+		is.Attributes.Severities = []Severity{{Source: "Snyk", Level: v.Level, Score: v.Score, Vector: v.Vector, Version: "3.1", ModificationTime: v.ModifiedText}}
+		is.Attributes.Classes = []Class{{ID: v.CWE, Source: "CWE", Type: "weakness"}}
+		is.Attributes.Risk = &Risk{Factors: []string{}, Score: RiskScore{Model: "v1", Value: int(v.Score*80) + int(c.hv>>48%100)}}
 	case kindLicense:
-		id := fmt.Sprintf("snyk:lic:%s:%s:%s", pkg.eco.name, pkg.name, pkg.license)
-		is.Attributes.Key = fmt.Sprintf("%s:%s:%d", id, pkg.version, c.idx)
-		is.Attributes.Title = pkg.license + " license"
+		id := fmt.Sprintf("snyk:lic:%s:%s:%s", pkg.Eco.Name, pkg.Name, pkg.License)
+		is.Attributes.Key = fmt.Sprintf("%s:%s:%d", id, pkg.Version, c.idx)
+		is.Attributes.Title = pkg.License + " license"
 		is.Attributes.Problems = []Problem{{ID: id, Source: "SNYK", Type: "rule"}}
 		coord.IsFixableManually = true
 		coord.Representations = dep

@@ -1,22 +1,16 @@
-package fakeapi
+package snykfake
 
 import (
 	"crypto/subtle"
 	"net/http"
 	"strings"
 
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // The Snyk OAuth2 server is package snykoauth; the Server serves it
 // under /oauth2/ and accepts its access tokens on the Snyk APIs.
-
-// Route patterns of the OAuth2 endpoints, as Count names them.
-const (
-	RouteOAuthToken     = snykoauth.RouteToken
-	RouteOAuthRevoke    = snykoauth.RouteRevoke
-	RouteOAuthAuthorize = snykoauth.RouteAuthorize
-)
 
 // newOAuth returns the OAuth2 server of s, whose service accounts get
 // ids of the dataset.
@@ -31,28 +25,8 @@ func (s *Server) newOAuth() *snykoauth.Provider {
 // OAuth returns the Snyk OAuth2 server.
 func (s *Server) OAuth() *snykoauth.Provider { return s.oauth }
 
-// AddOAuthClient registers an OAuth2 client; see snykoauth.Provider.AddClient.
-func (s *Server) AddOAuthClient(clientID, clientSecret string, redirectURIs ...string) {
-	s.oauth.AddClient(clientID, clientSecret, redirectURIs...)
-}
-
-// AddRefreshToken makes token a live refresh token of clientID, as if
-// issued by an earlier authorization.
-func (s *Server) AddRefreshToken(clientID, token string) { s.oauth.AddRefreshToken(clientID, token) }
-
-// RefreshGrants returns the number of successful refresh_token grants.
-func (s *Server) RefreshGrants() int64 { return s.oauth.RefreshGrants() }
-
-// RefreshRejected returns the number of refresh_token grants refused with
-// invalid_grant.
-func (s *Server) RefreshRejected() int64 { return s.oauth.RefreshRejected() }
-
-// LiveRefreshTokens returns the number of refresh tokens that can still
-// be used once.
-func (s *Server) LiveRefreshTokens() int { return s.oauth.LiveRefreshTokens() }
-
-func (s *Server) routeSnykOAuth() {
-	s.oauth.Register(func(pattern string, h http.HandlerFunc) { s.handle(pattern, famOAuth, h) })
+func (s *Server) routeOAuth(rt *fakecore.Router) {
+	s.oauth.Register(func(pattern string, h http.HandlerFunc) { rt.Handle(pattern, nil, h) })
 }
 
 // snykCaller authenticates a Snyk REST or v1 request: the API token with

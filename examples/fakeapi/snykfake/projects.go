@@ -1,4 +1,4 @@
-package fakeapi
+package snykfake
 
 import (
 	"net/http"

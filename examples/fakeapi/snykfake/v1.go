@@ -1,9 +1,11 @@
-package fakeapi
+package snykfake
 
 import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 // Snyk v1: only GET /v1/org/{orgId}/project/{projectId}/dep-graph, which
@@ -21,9 +23,9 @@ func writeV1Error(w http.ResponseWriter, status int, msg string) {
 	}{status, msg})
 }
 
-func (s *Server) routeSnykV1() {
-	s.handle(RouteDepGraph, famV1, s.serveDepGraph)
-	s.handle("/v1/", famV1, func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) routeV1(rt *fakecore.Router) {
+	rt.Handle(RouteDepGraph, v1API, s.serveDepGraph)
+	rt.Handle("/v1/", v1API, func(w http.ResponseWriter, r *http.Request) {
 		writeV1Error(w, http.StatusNotFound, "Not found")
 	})
 }
@@ -72,8 +74,8 @@ func (d *dataset) depGraph(o, p int) DepGraph {
 	var nodes []DepNode
 	for k, i := range pkgs {
 		cp := &d.catalog[i]
-		id := cp.name + "@" + cp.version
-		g.Pkgs = append(g.Pkgs, DepPkg{ID: id, Info: PkgInfo{Name: cp.name, Version: cp.version}})
+		id := cp.Name + "@" + cp.Version
+		g.Pkgs = append(g.Pkgs, DepPkg{ID: id, Info: PkgInfo{Name: cp.Name, Version: cp.Version}})
 		nodes = append(nodes, DepNode{NodeID: id, PkgID: id, Deps: []DepRef{}})
 		if k < direct {
 			rootNode.Deps = append(rootNode.Deps, DepRef{NodeID: id})

@@ -1,4 +1,4 @@
-package fakeapi
+package checkmarxfake
 
 // The types below are Checkmarx SCA records (API-NOTES B.2), served as
 // bare JSON arrays. Their quirks are kept: project createdOn has no time
@@ -6,8 +6,8 @@ package fakeapi
 // are capitalised, package ids are manager-name-version and a risk
 // report's id is its scan's id.
 
-// CxProject is a Checkmarx SCA project.
-type CxProject struct {
+// Project is a Checkmarx SCA project.
+type Project struct {
 	ID                   string   `json:"id"`
 	Name                 string   `json:"name"`
 	IsManaged            bool     `json:"isManaged"`
@@ -18,37 +18,37 @@ type CxProject struct {
 	LastSuccessfulScanID *string  `json:"lastSuccessfulScanId"`
 }
 
-// CxScan is one scan of a project.
-type CxScan struct {
+// Scan is one scan of a project.
+type Scan struct {
 	ScanID       string       `json:"scanId"`
 	ProjectID    string       `json:"projectId"`
 	RiskReportID string       `json:"riskReportId"` // equals ScanID
 	CreatedOn    string       `json:"createdOn"`
 	LastUpdate   string       `json:"lastUpdate"`
-	Status       CxScanStatus `json:"status"`
+	Status       ScanStatus `json:"status"`
 	Origin       string       `json:"origin"`
 	Revision     *string      `json:"revision"`
 	Username     string       `json:"username"`
 	TenantID     string       `json:"tenantId"`
-	ScanProgress []CxScanStep `json:"scanProgress"`
+	ScanProgress []ScanStep `json:"scanProgress"`
 }
 
-// CxScanStatus is a scan's state.
-type CxScanStatus struct {
+// ScanStatus is a scan's state.
+type ScanStatus struct {
 	Name    string  `json:"name"` // Done, Failed, Scanning
 	Message *string `json:"message"`
 }
 
-// CxScanStep is one stage of a scan.
-type CxScanStep struct {
+// ScanStep is one stage of a scan.
+type ScanStep struct {
 	Name      string `json:"name"`
 	StartTime string `json:"startTime"`
 	EndTime   string `json:"endTime"`
 	Status    string `json:"status"`
 }
 
-// CxRiskReport summarises one scan.
-type CxRiskReport struct {
+// RiskReport summarises one scan.
+type RiskReport struct {
 	RiskReportID             string  `json:"riskReportId"`
 	ProjectID                string  `json:"projectId"`
 	HighVulnerabilityCount   int     `json:"highVulnerabilityCount"`
@@ -61,8 +61,8 @@ type CxRiskReport struct {
 	TotalOutdatedPackages    int     `json:"totalOutdatedPackages"`
 }
 
-// CxPackage is a package found by a scan.
-type CxPackage struct {
+// Package is a package found by a scan.
+type Package struct {
 	ID                              string              `json:"id"` // Npm-lodash-4.17.20
 	Name                            string              `json:"name"`
 	Version                         string              `json:"version"`
@@ -81,15 +81,15 @@ type CxPackage struct {
 	RiskScore                       float64             `json:"riskScore"`
 	Severity                        string              `json:"severity"` // HIGH, MEDIUM, LOW, NONE
 	Locations                       []string            `json:"locations"`
-	DependencyPaths                 [][]CxDependencyHop `json:"dependencyPaths"`
+	DependencyPaths                 [][]DependencyHop `json:"dependencyPaths"`
 	PackageRepository               string              `json:"packageRepository"`
 	IsDirectDependency              bool                `json:"isDirectDependency"`
 	IsDevelopment                   bool                `json:"isDevelopment"`
-	PackageUsage                    CxPackageUsage      `json:"packageUsage"`
+	PackageUsage                    PackageUsage      `json:"packageUsage"`
 }
 
-// CxDependencyHop is one package on a path from a direct dependency.
-type CxDependencyHop struct {
+// DependencyHop is one package on a path from a direct dependency.
+type DependencyHop struct {
 	ID            string `json:"id"`
 	Name          string `json:"name"`
 	Version       string `json:"version"`
@@ -97,24 +97,24 @@ type CxDependencyHop struct {
 	IsDevelopment bool   `json:"isDevelopment"`
 }
 
-// CxPackageUsage says whether a package's code is used.
-type CxPackageUsage struct {
+// PackageUsage says whether a package's code is used.
+type PackageUsage struct {
 	UsageType string `json:"usageType"`
 	PackageID string `json:"packageId"`
 }
 
-// CxVulnerability is a vulnerability of one package in a scan. The same
+// Vulnerability is a vulnerability of one package in a scan. The same
 // id appears once per affected package.
-type CxVulnerability struct {
+type Vulnerability struct {
 	ID                 string        `json:"id"` // CVE-2015-7501 or Cx78f40514-81ff
 	CveName            string        `json:"cveName"`
 	Score              float64       `json:"score"`
 	Severity           string        `json:"severity"` // High, Medium, Low
 	PublishDate        string        `json:"publishDate"`
 	References         []string      `json:"references"`
-	ReferencesData     []CxReference `json:"referencesData"`
+	ReferencesData     []Reference `json:"referencesData"`
 	Description        string        `json:"description"`
-	Cvss               CxCvss        `json:"cvss"`
+	Cvss               Cvss        `json:"cvss"`
 	Recommendations    *string       `json:"recommendations"`
 	PackageID          string        `json:"packageId"`
 	SimilarityID       string        `json:"similarityId"`
@@ -124,15 +124,15 @@ type CxVulnerability struct {
 	Cwe                string        `json:"cwe"`
 }
 
-// CxReference is a link about a vulnerability.
-type CxReference struct {
+// Reference is a link about a vulnerability.
+type Reference struct {
 	URL     string `json:"url"`
 	Type    string `json:"type"`
 	Comment string `json:"comment"`
 }
 
-// CxCvss is a CVSS v3 vector, spelled out.
-type CxCvss struct {
+// Cvss is a CVSS v3 vector, spelled out.
+type Cvss struct {
 	Version            int    `json:"version"`
 	AttackVector       string `json:"attackVector"`
 	Availability       string `json:"availability"`
@@ -144,8 +144,8 @@ type CxCvss struct {
 	UserInteraction    string `json:"userInteraction"`
 }
 
-// CxLicense is a license found in a scan.
-type CxLicense struct {
+// License is a license found in a scan.
+type License struct {
 	ID                 string `json:"id"`
 	Name               string `json:"name"`
 	URL                string `json:"url"`
