@@ -30,7 +30,7 @@ type tenant struct {
 	catalog  fakecore.Catalog
 	tenantID string
 	projects []Project
-	scans    [][]Scan        // per project, oldest first
+	scans    [][]Scan          // per project, oldest first
 	scanIdx  map[string][2]int // scan id → project, scan
 	projIdx  map[string]int
 	eco      []fakecore.Ecosystem // per project

@@ -20,16 +20,16 @@ type Project struct {
 
 // Scan is one scan of a project.
 type Scan struct {
-	ScanID       string       `json:"scanId"`
-	ProjectID    string       `json:"projectId"`
-	RiskReportID string       `json:"riskReportId"` // equals ScanID
-	CreatedOn    string       `json:"createdOn"`
-	LastUpdate   string       `json:"lastUpdate"`
+	ScanID       string     `json:"scanId"`
+	ProjectID    string     `json:"projectId"`
+	RiskReportID string     `json:"riskReportId"` // equals ScanID
+	CreatedOn    string     `json:"createdOn"`
+	LastUpdate   string     `json:"lastUpdate"`
 	Status       ScanStatus `json:"status"`
-	Origin       string       `json:"origin"`
-	Revision     *string      `json:"revision"`
-	Username     string       `json:"username"`
-	TenantID     string       `json:"tenantId"`
+	Origin       string     `json:"origin"`
+	Revision     *string    `json:"revision"`
+	Username     string     `json:"username"`
+	TenantID     string     `json:"tenantId"`
 	ScanProgress []ScanStep `json:"scanProgress"`
 }
 
@@ -63,28 +63,28 @@ type RiskReport struct {
 
 // Package is a package found by a scan.
 type Package struct {
-	ID                              string              `json:"id"` // Npm-lodash-4.17.20
-	Name                            string              `json:"name"`
-	Version                         string              `json:"version"`
-	Licenses                        []string            `json:"licenses"`
-	MatchType                       string              `json:"matchType"`
-	HighVulnerabilityCount          int                 `json:"highVulnerabilityCount"`
-	MediumVulnerabilityCount        int                 `json:"mediumVulnerabilityCount"`
-	LowVulnerabilityCount           int                 `json:"lowVulnerabilityCount"`
-	IgnoredVulnerabilityCount       int                 `json:"ignoredVulnerabilityCount"`
-	NumberOfVersionsSinceLastUpdate int                 `json:"numberOfVersionsSinceLastUpdate"`
-	NewestVersion                   string              `json:"newestVersion"`
-	NewestVersionReleaseDate        string              `json:"newestVersionReleaseDate"`
-	Outdated                        bool                `json:"outdated"`
-	ReleaseDate                     string              `json:"releaseDate"`
-	ConfidenceLevel                 int                 `json:"confidenceLevel"`
-	RiskScore                       float64             `json:"riskScore"`
-	Severity                        string              `json:"severity"` // HIGH, MEDIUM, LOW, NONE
-	Locations                       []string            `json:"locations"`
+	ID                              string            `json:"id"` // Npm-lodash-4.17.20
+	Name                            string            `json:"name"`
+	Version                         string            `json:"version"`
+	Licenses                        []string          `json:"licenses"`
+	MatchType                       string            `json:"matchType"`
+	HighVulnerabilityCount          int               `json:"highVulnerabilityCount"`
+	MediumVulnerabilityCount        int               `json:"mediumVulnerabilityCount"`
+	LowVulnerabilityCount           int               `json:"lowVulnerabilityCount"`
+	IgnoredVulnerabilityCount       int               `json:"ignoredVulnerabilityCount"`
+	NumberOfVersionsSinceLastUpdate int               `json:"numberOfVersionsSinceLastUpdate"`
+	NewestVersion                   string            `json:"newestVersion"`
+	NewestVersionReleaseDate        string            `json:"newestVersionReleaseDate"`
+	Outdated                        bool              `json:"outdated"`
+	ReleaseDate                     string            `json:"releaseDate"`
+	ConfidenceLevel                 int               `json:"confidenceLevel"`
+	RiskScore                       float64           `json:"riskScore"`
+	Severity                        string            `json:"severity"` // HIGH, MEDIUM, LOW, NONE
+	Locations                       []string          `json:"locations"`
 	DependencyPaths                 [][]DependencyHop `json:"dependencyPaths"`
-	PackageRepository               string              `json:"packageRepository"`
-	IsDirectDependency              bool                `json:"isDirectDependency"`
-	IsDevelopment                   bool                `json:"isDevelopment"`
+	PackageRepository               string            `json:"packageRepository"`
+	IsDirectDependency              bool              `json:"isDirectDependency"`
+	IsDevelopment                   bool              `json:"isDevelopment"`
 	PackageUsage                    PackageUsage      `json:"packageUsage"`
 }
 
@@ -106,22 +106,22 @@ type PackageUsage struct {
 // Vulnerability is a vulnerability of one package in a scan. The same
 // id appears once per affected package.
 type Vulnerability struct {
-	ID                 string        `json:"id"` // CVE-2015-7501 or Cx78f40514-81ff
-	CveName            string        `json:"cveName"`
-	Score              float64       `json:"score"`
-	Severity           string        `json:"severity"` // High, Medium, Low
-	PublishDate        string        `json:"publishDate"`
-	References         []string      `json:"references"`
+	ID                 string      `json:"id"` // CVE-2015-7501 or Cx78f40514-81ff
+	CveName            string      `json:"cveName"`
+	Score              float64     `json:"score"`
+	Severity           string      `json:"severity"` // High, Medium, Low
+	PublishDate        string      `json:"publishDate"`
+	References         []string    `json:"references"`
 	ReferencesData     []Reference `json:"referencesData"`
-	Description        string        `json:"description"`
+	Description        string      `json:"description"`
 	Cvss               Cvss        `json:"cvss"`
-	Recommendations    *string       `json:"recommendations"`
-	PackageID          string        `json:"packageId"`
-	SimilarityID       string        `json:"similarityId"`
-	FixResolutionText  string        `json:"fixResolutionText"`
-	IsIgnored          bool          `json:"isIgnored"`
-	ExploitableMethods []string      `json:"exploitableMethods"`
-	Cwe                string        `json:"cwe"`
+	Recommendations    *string     `json:"recommendations"`
+	PackageID          string      `json:"packageId"`
+	SimilarityID       string      `json:"similarityId"`
+	FixResolutionText  string      `json:"fixResolutionText"`
+	IsIgnored          bool        `json:"isIgnored"`
+	ExploitableMethods []string    `json:"exploitableMethods"`
+	Cwe                string      `json:"cwe"`
 }
 
 // Reference is a link about a vulnerability.
