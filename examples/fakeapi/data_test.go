@@ -1,10 +1,7 @@
 package fakeapi
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -194,28 +191,5 @@ func TestShapesMatchSamples(t *testing.T) {
 				t.Errorf("fake records lack %v", missing)
 			}
 		})
-	}
-}
-
-func TestLatencyHonoursCancellation(t *testing.T) {
-	c := smallConfig()
-	c.Latency = time.Hour
-	s, ts := start(t, c)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { // cancel once the server holds the request, however slow the machine
-		for s.Requests() < 1 && ctx.Err() == nil {
-			time.Sleep(time.Millisecond)
-		}
-		cancel()
-	}()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/rest/self?version=2024-10-15", nil)
-	req.Header.Set("Authorization", demoAuth)
-	_, err := http.DefaultClient.Do(req)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want the client's cancellation (the response is delayed by Latency)", err)
-	}
-	if s.Requests() != 1 {
-		t.Errorf("Requests = %d", s.Requests())
 	}
 }

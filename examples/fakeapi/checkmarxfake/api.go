@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
-	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // Route patterns of the Checkmarx fake, as Count names them.
@@ -116,13 +115,13 @@ func (s *Server) route(rt *fakecore.Router, pattern string, h http.HandlerFunc) 
 }
 
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
-	form, ok := snykoauth.ReadForm(w, r, func(w http.ResponseWriter, desc string) {
-		snykoauth.WriteError(w, http.StatusBadRequest, "invalid_request", desc)
+	form, ok := fakecore.ReadForm(w, r, func(w http.ResponseWriter, desc string) {
+		fakecore.WriteOAuthError(w, http.StatusBadRequest, "invalid_request", desc)
 	})
 	if !ok {
 		return
 	}
-	bad := func(code, desc string) { snykoauth.WriteError(w, http.StatusBadRequest, code, desc) }
+	bad := func(code, desc string) { fakecore.WriteOAuthError(w, http.StatusBadRequest, code, desc) }
 	scopes := strings.Fields(form.Get("scope"))
 	switch {
 	case form.Get("grant_type") != "password":
@@ -162,8 +161,8 @@ func credsOK(c Config, user, pass, acr string) bool {
 func fakeJWT(tenant, user string) string {
 	enc := base64.RawURLEncoding
 	head := enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`))
-	body, _ := json.Marshal(map[string]string{"tenant": tenant, "sub": user, "jti": snykoauth.RandomToken("")})
-	return head + "." + enc.EncodeToString(body) + "." + snykoauth.RandomToken("")
+	body, _ := json.Marshal(map[string]string{"tenant": tenant, "sub": user, "jti": fakecore.RandomToken("")})
+	return head + "." + enc.EncodeToString(body) + "." + fakecore.RandomToken("")
 }
 
 // intParam reads an optional integer query parameter ≥ lo.
