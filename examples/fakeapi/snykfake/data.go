@@ -2,7 +2,6 @@ package snykfake
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,12 +41,6 @@ var (
 // org, so insertion order is creation order.
 const issueStep = 10 * time.Minute
 
-// pick returns one of xs chosen by v.
-func pick[T any](v uint64, xs []T) T { return fakecore.Pick(v, xs) }
-
-// rfc3339 formats t as Snyk does: UTC, seconds, Z.
-func rfc3339(t time.Time) string { return fakecore.RFC3339(t) }
-
 // dataset is everything the fake serves.
 type dataset struct {
 	h       fakecore.Hasher
@@ -84,7 +77,7 @@ func newDataset(c Config) *dataset {
 	}
 	nGroups := (c.Orgs + 3) / 4
 	for g := 0; g < nGroups; g++ {
-		grp := Group{ID: d.h.UUID(kGroup, uint64(g), 0), Type: "group", Attributes: GroupAttributes{Name: fmt.Sprintf("%s Group", pick(uint64(g), groupNames))}}
+		grp := Group{ID: d.h.UUID(kGroup, uint64(g), 0), Type: "group", Attributes: GroupAttributes{Name: fmt.Sprintf("%s Group", fakecore.Pick(uint64(g), groupNames))}}
 		d.grpIdx[grp.ID] = g
 		d.groups = append(d.groups, grp)
 	}
@@ -120,15 +113,15 @@ var (
 
 func (d *dataset) newOrg(o int) Org {
 	created := orgEpoch.Add(time.Duration(o) * 37 * 24 * time.Hour)
-	name := fmt.Sprintf("%s %d", pick(uint64(o), orgNames), o+1)
+	name := fmt.Sprintf("%s %d", fakecore.Pick(uint64(o), orgNames), o+1)
 	org := Org{
 		ID:   d.h.UUID(kOrg, uint64(o), 0),
 		Type: "org",
 		Attributes: OrgAttributes{
 			Name:                  name,
 			Slug:                  strings.ReplaceAll(strings.ToLower(name), " ", "-"),
-			CreatedAt:             rfc3339(created),
-			UpdatedAt:             rfc3339(created.Add(time.Duration(d.h.N(kOrg, uint64(o), 1)%(400*24)) * time.Hour)),
+			CreatedAt:             fakecore.RFC3339(created),
+			UpdatedAt:             fakecore.RFC3339(created.Add(time.Duration(d.h.N(kOrg, uint64(o), 1)%(400*24)) * time.Hour)),
 			AccessRequestsEnabled: o%3 == 1,
 		},
 	}
@@ -145,7 +138,7 @@ func (d *dataset) newOrg(o int) Org {
 func (d *dataset) newProject(o, p int) (Project, []int) {
 	hv := d.h.N(kProject, uint64(o), uint64(p))
 	eco := fakecore.Ecosystems[hv%uint64(len(fakecore.Ecosystems))]
-	repo := pick(hv>>8, repoNames)
+	repo := fakecore.Pick(hv>>8, repoNames)
 	created := projectEpoch.Add(time.Duration(o*projectsStride+p) * 26 * time.Hour).Add(time.Duration(hv%86400000) * time.Millisecond)
 	orgID := d.h.UUID(kOrg, uint64(o), 0)
 	targetID := d.h.UUID(kTarget, uint64(o), uint64(p))
@@ -155,17 +148,17 @@ func (d *dataset) newProject(o, p int) (Project, []int) {
 		Attributes: ProjectAttributes{
 			Name:                fmt.Sprintf("acme/%s-%d:%s", repo, p+1, eco.TargetFile),
 			Type:                eco.Name,
-			Origin:              pick(hv>>16, origins),
+			Origin:              fakecore.Pick(hv>>16, origins),
 			Status:              "active",
 			Created:             created.UTC().Format("2006-01-02T15:04:05.000Z"),
 			TargetFile:          eco.TargetFile,
-			TargetReference:     pick(hv>>24, []string{"main", "main", "master", "develop"}),
+			TargetReference:     fakecore.Pick(hv>>24, []string{"main", "main", "master", "develop"}),
 			TargetRuntime:       eco.Runtime,
-			Settings:            ProjectSettings{RecurringTests: RecurringTests{Frequency: pick(hv>>28, []string{"daily", "daily", "weekly", "never"})}},
-			Tags:                []Tag{{Key: "team", Value: strings.ToLower(pick(uint64(o), orgNames))}},
-			BusinessCriticality: pick(hv>>32, [][]string{{"critical"}, {"high"}, {"medium"}, {"low"}, {}}),
-			Environment:         pick(hv>>36, [][]string{{"backend"}, {"frontend", "external"}, {"internal"}, {}}),
-			Lifecycle:           pick(hv>>40, [][]string{{"production"}, {"development"}, {"sandbox"}, {}}),
+			Settings:            ProjectSettings{RecurringTests: RecurringTests{Frequency: fakecore.Pick(hv>>28, []string{"daily", "daily", "weekly", "never"})}},
+			Tags:                []Tag{{Key: "team", Value: strings.ToLower(fakecore.Pick(uint64(o), orgNames))}},
+			BusinessCriticality: fakecore.Pick(hv>>32, [][]string{{"critical"}, {"high"}, {"medium"}, {"low"}, {}}),
+			Environment:         fakecore.Pick(hv>>36, [][]string{{"backend"}, {"frontend", "external"}, {"internal"}, {}}),
+			Lifecycle:           fakecore.Pick(hv>>40, [][]string{{"production"}, {"development"}, {"sandbox"}, {}}),
 		},
 		Relationships: ProjectRelationships{
 			Organization: Rel{Data: RelData{ID: orgID, Type: "org"}, Links: &RelLinks{Related: "/orgs/" + orgID}},
@@ -178,7 +171,7 @@ func (d *dataset) newProject(o, p int) (Project, []int) {
 		proj.Attributes.Status = "inactive"
 	}
 	if proj.Attributes.Origin == "cli" {
-		at := rfc3339(created.Add(48 * time.Hour))
+		at := fakecore.RFC3339(created.Add(48 * time.Hour))
 		proj.Meta.CLIMonitoredAt = &at
 		proj.Attributes.ReadOnly = true
 	}
@@ -203,10 +196,10 @@ func (d *dataset) newPolicies(o int) []Policy {
 	for i := 0; i < n; i++ {
 		hv := d.h.N(kPolicy, uint64(o), uint64(i)+1)
 		created := orgEpoch.AddDate(3, 0, 0).Add(time.Duration(o*31+i*7) * 24 * time.Hour)
-		it := pick(hv, ignoreTypes)
+		it := fakecore.Pick(hv, ignoreTypes)
 		var expires *string
 		if it == "temporary-ignore" {
-			e := rfc3339(created.AddDate(0, 6, 0))
+			e := fakecore.RFC3339(created.AddDate(0, 6, 0))
 			expires = &e
 		}
 		out = append(out, Policy{
@@ -215,18 +208,16 @@ func (d *dataset) newPolicies(o int) []Policy {
 			Attributes: PolicyAttributes{
 				Name:       fmt.Sprintf("Ignore %d of org %d", i+1, o+1),
 				ActionType: "ignore",
-				Action:     PolicyAction{Data: PolicyActionData{IgnoreType: it, Expires: expires, Reason: pick(hv>>8, policyReasons)}},
+				Action:     PolicyAction{Data: PolicyActionData{IgnoreType: it, Expires: expires, Reason: fakecore.Pick(hv>>8, policyReasons)}},
 				ConditionsGroup: ConditionsGroup{LogicalOperator: "and", Conditions: []Condition{{
 					Field: "snyk/asset/finding/v1", Operator: "includes", Value: d.h.UUID(kPolicy, uint64(o), uint64(i)+1000),
 				}}},
-				CreatedAt: rfc3339(created),
-				UpdatedAt: rfc3339(created.Add(time.Duration(hv>>16%72) * time.Hour)),
-				Review:    pick(hv>>24, []string{"not-required", "pending", "approved"}),
+				CreatedAt: fakecore.RFC3339(created),
+				UpdatedAt: fakecore.RFC3339(created.Add(time.Duration(hv>>16%72) * time.Hour)),
+				Review:    fakecore.Pick(hv>>24, []string{"not-required", "pending", "approved"}),
 				CreatedBy: PolicyUser{ID: d.self.ID, Name: d.self.Attributes.Name, Email: d.self.Attributes.Email},
 			},
 		})
 	}
 	return out
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -125,8 +126,8 @@ func wantAPIError(t *testing.T, resp *http.Response, body []byte, status int, de
 		t.Fatalf("not a JSON:API error document: %s", body)
 	}
 	e := d.Errors[0]
-	if s, ok := e.Status.(string); !ok || s != itoa(status) {
-		t.Errorf("errors[0].status = %#v, want the string %q", e.Status, itoa(status))
+	if s, ok := e.Status.(string); !ok || s != strconv.Itoa(status) {
+		t.Errorf("errors[0].status = %#v, want the string %q", e.Status, strconv.Itoa(status))
 	}
 	if !strings.Contains(e.Detail, detail) {
 		t.Errorf("errors[0].detail = %q, want it to contain %q", e.Detail, detail)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 // Issues are never stored: issue i of org o is computed from (seed, o, i)
@@ -85,9 +87,9 @@ func (d *dataset) issueCore(o int, st *issueState, i int) issueCore {
 	case kindPackageVuln:
 		c.level = vulns[c.vuln].Level
 	case kindLicense:
-		c.level = pick(hv>>28, []string{"medium", "high", "low"})
+		c.level = fakecore.Pick(hv>>28, []string{"medium", "high", "low"})
 	case kindCode:
-		c.level = pick(hv>>28, []string{"high", "medium", "low", "medium"})
+		c.level = fakecore.Pick(hv>>28, []string{"high", "medium", "low", "medium"})
 	}
 	c.resolved = hv>>32%5 == 0
 	c.ignored = hv>>36%11 == 0
@@ -110,7 +112,7 @@ var codeRules = []struct{ id, title, cwe, file string }{
 // issue builds the full record of a core.
 func (d *dataset) issue(o int, c issueCore) Issue {
 	orgID := d.orgs[o].ID
-	created, updated := rfc3339(c.created), rfc3339(c.updated)
+	created, updated := fakecore.RFC3339(c.created), fakecore.RFC3339(c.updated)
 	pkg := &d.catalog[c.pkg]
 	v := pkg.Vulns[c.vuln]
 	is := Issue{
@@ -142,7 +144,7 @@ func (d *dataset) issue(o int, c issueCore) Issue {
 	}
 	coord := Coordinate{
 		State: state, CreatedAt: created, UpdatedAt: updated,
-		Reachability: pick(c.hv>>40, []string{"no-info", "function", "not-applicable", "no-path-found"}),
+		Reachability: fakecore.Pick(c.hv>>40, []string{"no-info", "function", "not-applicable", "no-path-found"}),
 	}
 	dep := []Representation{{Dependency: &Dependency{PackageName: pkg.Name, PackageVersion: pkg.Version}}}
 	switch c.kind {
@@ -172,7 +174,7 @@ func (d *dataset) issue(o int, c issueCore) Issue {
 		coord.IsFixableManually = true
 		coord.Representations = dep
 	case kindCode:
-		rule := pick(c.hv>>40, codeRules)
+		rule := fakecore.Pick(c.hv>>40, codeRules)
 		line := 10 + int(c.hv>>44%400)
 		is.Attributes.Key = fmt.Sprintf("%016x", c.hv)
 		is.Attributes.Title = rule.title

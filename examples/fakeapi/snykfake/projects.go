@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 var projectFilters = []string{
@@ -182,7 +184,7 @@ func (d *dataset) issueCounts(o int) []IssueCounts {
 	}
 	for p := range out {
 		if !latest[p].IsZero() {
-			out[p].UpdatedAt = rfc3339(latest[p])
+			out[p].UpdatedAt = fakecore.RFC3339(latest[p])
 		} else {
 			out[p].UpdatedAt = d.projects[o][p].Attributes.Created
 		}

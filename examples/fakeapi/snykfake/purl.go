@@ -62,16 +62,16 @@ func packageIssue(p *fakecore.Package, v fakecore.Vuln) PackageIssue {
 			Title:       v.Title,
 			Type:        "package_vulnerability",
 			Description: fmt.Sprintf("## Overview\nAffected versions of %s are vulnerable to %s.", p.Name, v.Title),
-			CreatedAt:   rfc3339(v.Published),
-			UpdatedAt:   rfc3339(v.Modified),
+			CreatedAt:   fakecore.RFC3339(v.Published),
+			UpdatedAt:   fakecore.RFC3339(v.Modified),
 			Problems:    problems,
 			Severities: []Severity{{
 				Type: "primary", Source: "Snyk", Level: v.Level, Score: v.Score, Version: "3.1", Vector: v.Vector,
 			}},
 			EffectiveSeverityLevel: v.Level,
 			Slots: Slots{
-				DisclosureTime:  rfc3339(v.Disclosed),
-				PublicationTime: rfc3339(v.Published),
+				DisclosureTime:  fakecore.RFC3339(v.Disclosed),
+				PublicationTime: fakecore.RFC3339(v.Published),
 				ExploitDetails: ExploitDetails{
 					Sources:        []string{"Snyk"},
 					MaturityLevels: []MaturityLevel{{Type: "secondary", Level: "Proof of Concept", Format: "CVSSv3"}},

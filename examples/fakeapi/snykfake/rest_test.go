@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 func TestResolveVersion(t *testing.T) {
@@ -283,7 +285,7 @@ func TestTouchAndAddIssues(t *testing.T) {
 		if !existed {
 			continue
 		}
-		touched := is.Attributes.UpdatedAt == rfc3339(at)
+		touched := is.Attributes.UpdatedAt == fakecore.RFC3339(at)
 		if touched == (prev.Attributes.Ignored == is.Attributes.Ignored) {
 			t.Errorf("issue %s: touched %v but ignored %v -> %v", is.ID, touched, prev.Attributes.Ignored, is.Attributes.Ignored)
 		}
@@ -292,7 +294,7 @@ func TestTouchAndAddIssues(t *testing.T) {
 	s.Touch(7, at.Add(24*time.Hour))
 	again := 0
 	for _, is := range s.Snapshot().Issues {
-		if is.Attributes.UpdatedAt == rfc3339(at.Add(24*time.Hour)) {
+		if is.Attributes.UpdatedAt == fakecore.RFC3339(at.Add(24*time.Hour)) {
 			again++
 		}
 	}
