@@ -17,7 +17,6 @@ import (
 	"github.com/pipe-etl/pipe/examples/fakeapi/checkmarxfake"
 	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 	"github.com/pipe-etl/pipe/examples/fakeapi/snykfake"
-	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // Config sizes the fake's data and sets its credentials and faults.
@@ -142,9 +141,6 @@ func (s *Server) Touch(n int, at time.Time) { s.snyk.Touch(n, at) }
 // AddIssues appends n new issues to every Snyk org, created and updated
 // at `at`.
 func (s *Server) AddIssues(n int, at time.Time) { s.snyk.AddIssues(n, at) }
-
-// OAuth returns the Snyk OAuth2 server.
-func (s *Server) OAuth() *snykoauth.Provider { return s.snyk.OAuth() }
 
 // AddOAuthClient registers a Snyk OAuth2 client; see
 // snykoauth.Provider.AddClient.

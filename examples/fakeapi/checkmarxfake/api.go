@@ -85,12 +85,12 @@ func nonNil[T any](xs []T) []T {
 	return xs
 }
 
-// api is the Checkmarx SCA API, for faults and rate limits.
-var api = &fakecore.API{Name: "checkmarx-sca", WriteError: writeError}
+// scaAPI is the Checkmarx SCA API, for faults and rate limits.
+var scaAPI = &fakecore.API{Name: "checkmarx-sca", WriteError: writeError}
 
 // route registers an API route that needs a live bearer token.
 func (s *Server) route(rt *fakecore.Router, pattern string, h http.HandlerFunc) {
-	rt.Handle(pattern, api, func(w http.ResponseWriter, r *http.Request) {
+	rt.Handle(pattern, scaAPI, func(w http.ResponseWriter, r *http.Request) {
 		scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !strings.EqualFold(scheme, "bearer") || tok == "" {
 			w.Header().Set("WWW-Authenticate", "Bearer")

@@ -28,19 +28,18 @@ func smallConfig() Config {
 // start serves a fake built from c on a router without faults.
 func start(t *testing.T, c Config) (*Server, *httptest.Server) {
 	t.Helper()
-	s, ts, _ := startWith(t, c, fakecore.RouterConfig{Now: c.Now})
-	return s, ts
+	return startWith(t, c, fakecore.RouterConfig{Now: c.Now})
 }
 
 // startWith serves a fake built from c on a router configured by rc.
-func startWith(t *testing.T, c Config, rc fakecore.RouterConfig) (*Server, *httptest.Server, *fakecore.Router) {
+func startWith(t *testing.T, c Config, rc fakecore.RouterConfig) (*Server, *httptest.Server) {
 	t.Helper()
 	s := New(c)
 	rt := fakecore.NewRouter(rc)
 	s.Register(rt)
 	ts := httptest.NewServer(rt)
 	t.Cleanup(ts.Close)
-	return s, ts, rt
+	return s, ts
 }
 
 const demoAuth = "token demo-token"

@@ -8,7 +8,7 @@ import (
 
 func TestPackageIssuesRateLimit(t *testing.T) {
 	c := smallConfig()
-	s, ts, _ := startWith(t, c, fakecore.RouterConfig{RateLimit: 18, Now: c.Now}) // package issues: 18 * 180/1620 = 2
+	s, ts := startWith(t, c, fakecore.RouterConfig{RateLimit: 18, Now: c.Now}) // package issues: 18 * 180/1620 = 2
 	snap := s.Snapshot()
 	u := ts.URL + "/rest/orgs/" + snap.Orgs[0].ID + "/packages/" + escapePurl(snap.Purls[0]) + "/issues?version=2024-10-15"
 	for i := 0; i < 2; i++ {
