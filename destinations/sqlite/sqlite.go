@@ -6,7 +6,8 @@
 // the key is a unique index named _pipe_key__TABLE, since SQLite cannot
 // add a primary key to a table; upserts resolve conflicts on it as on a
 // primary key. Rows go in through the driver connection itself, one
-// prepared single-row INSERT each (see NewConnInserter).
+// prepared single-row INSERT each, on a goroutine of their own while the
+// writer prepares the next batch (see NewConnInserter).
 //
 // The database is one file, created if missing (with 64 KiB pages, see
 // newFilePageSize), in WAL mode so that
