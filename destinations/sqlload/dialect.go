@@ -160,8 +160,13 @@ type IndexBuilder interface {
 // well, so that it may use the driver's connection directly
 // (sqlx.Conn.Raw) rather than go through database/sql for every row.
 // Such an Inserter must only use conn from the calls SQL makes to it,
-// and must release what it prepared on conn in Forget and Close. Without
-// it SQL calls NewInserter.
+// or from a goroutine an Insert starts that holds the driver connection
+// (conn.Raw) from before Insert returns until it is done: database/sql
+// runs every other statement of the transaction under that same lock, so
+// they run after it. It must then be a Flusher that waits for that
+// goroutine and returns its error, and Forget and Close must wait for it
+// too. It must release what it prepared on conn in Forget and Close.
+// Without it SQL calls NewInserter.
 type ConnInserterMaker interface {
 	NewConnInserter(conn *sqlx.Conn, tx *sqlx.Tx) Inserter
 }
