@@ -95,6 +95,7 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 		cfg.Workers = river.NewWorkers()
 		river.AddWorker(cfg.Workers, &runWorker{q: q, env: c.Env})
 		river.AddWorker(cfg.Workers, &partitionWorker{q: q, env: c.Env})
+		river.AddWorker(cfg.Workers, &swapWorker{q: q, env: c.Env})
 	}
 	client, err := river.NewClient(d, cfg)
 	if err != nil {
@@ -132,6 +133,9 @@ func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) erro
 		q.log.Info("queue: migrated River's tables", "versions", len(res.Versions))
 	}
 	if err := q.ensureBudgets(ctx); err != nil {
+		return err
+	}
+	if err := q.ensureRunDone(ctx); err != nil {
 		return err
 	}
 	return q.ensureSchedules(ctx)

@@ -14,6 +14,7 @@ import (
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/schema"
 )
 
 // runWorker works RunArgs: it partitions the run, loads the first
@@ -48,11 +49,13 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 		return permanent(fmt.Errorf("spec %s: %w", t.Spec, err))
 	}
 	root := partitionRoot(p)
+	var live []string // the live tables of the staged resources
 	if root != nil {
-		if err := checkPartitionable(p, root); err != nil {
-			return permanent(err)
+		for _, r := range stagedResources(p, root.Name) {
+			live = append(live, r.Table)
 		}
 	}
+	var tables []schema.Table
 	return w.q.load(ctx, w.env, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
 		var rest []PartitionArgs
 		if root != nil {
@@ -67,8 +70,19 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 				a.RunID, a.Index, a.Total, a.Target = job.ID, i+2, len(parts), t
 				rest = append(rest, a)
 			}
+			if len(live) > 0 {
+				if tables, err = o.Dest.Tables(ctx); err != nil {
+					return nil, err
+				}
+				o.Dest = stage(p, root.Name, job.ID, o.Dest, o.MaxIdentLen)
+			}
 		}
 		return func(ctx context.Context, tx *sql.Tx) error {
+			if len(live) > 0 {
+				if err := w.q.dropDeadStaging(ctx, tx, p.Name, job.ID, tables, live, o.MaxIdentLen); err != nil {
+					return err
+				}
+			}
 			if len(rest) > 0 {
 				params := make([]river.InsertManyParams, len(rest))
 				for i := range rest {
@@ -79,10 +93,16 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 					return fmt.Errorf("insert partitions: %w", err)
 				}
 			}
-			return w.q.complete(ctx, tx, job.JobRow, func() error {
+			if err := w.q.complete(ctx, tx, job.JobRow, func() error {
 				_, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx, job)
 				return err
-			})
+			}); err != nil {
+				return err
+			}
+			if len(live) == 0 {
+				return nil
+			}
+			return w.q.partitionDone(ctx, tx, len(rest)+1, SwapArgs{RunID: job.ID, Target: t, Root: root.Name})
 		}, nil
 	})
 }
@@ -99,11 +119,19 @@ func (w *partitionWorker) Work(ctx context.Context, job *river.Job[PartitionArgs
 	keepTree(p, a.Root)
 	return w.q.load(ctx, w.env, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
 		apply(p, o, &a)
+		staged := len(stagedResources(p, a.Root)) > 0
+		o.Dest = stage(p, a.Root, a.RunID, o.Dest, o.MaxIdentLen)
 		return func(ctx context.Context, tx *sql.Tx) error {
-			return w.q.complete(ctx, tx, job.JobRow, func() error {
+			if err := w.q.complete(ctx, tx, job.JobRow, func() error {
 				_, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx, job)
 				return err
-			})
+			}); err != nil {
+				return err
+			}
+			if !staged {
+				return nil
+			}
+			return w.q.partitionDone(ctx, tx, a.Total, SwapArgs{RunID: a.RunID, Target: a.Target, Root: a.Root})
 		}, nil
 	})
 }
@@ -166,11 +194,7 @@ func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(c
 		return err
 	}
 	o.BeforeCommit = func(ctx context.Context, tx destinations.Tx) error {
-		st, ok := tx.(destinations.SQLTxer)
-		if !ok {
-			return fmt.Errorf("destination cannot complete a job in its transaction (want a SQL destination in the queue's database)")
-		}
-		sqlTx, err := st.SQLTx(ctx)
+		sqlTx, err := sqlTxOf(ctx, tx)
 		if err != nil {
 			return err
 		}
