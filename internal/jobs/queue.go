@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"github.com/redis/go-redis/v9"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -22,6 +23,9 @@ type Queue struct {
 	sqlite bool
 	log    *slog.Logger
 	schema string // River's schema, "" for the search path
+	// budgets keeps the shared rate budgets: Redis when configured, else
+	// pipe_rate in Postgres; nil for none (SQLite without Redis).
+	budgets budgetStore
 }
 
 // Config configures a Queue.
@@ -42,8 +46,11 @@ type Config struct {
 	Schema string
 	// ID names this worker in River (river_job.attempted_by); empty for
 	// River's default, the host name and a timestamp.
-	ID     string
-	Logger *slog.Logger
+	ID string
+	// RateRedis, when set, keeps the shared rate budgets in Redis instead
+	// of the queue's Postgres database (see budget).
+	RateRedis redis.UniversalClient
+	Logger    *slog.Logger
 }
 
 // OpenPostgres opens the queue in the Postgres database db (lib/pq) and
@@ -63,6 +70,12 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	q := &Queue{db: db, sqlite: sqlite, log: c.Logger, schema: c.Schema}
+	switch {
+	case c.RateRedis != nil:
+		q.budgets = redisBudgets{c.RateRedis}
+	case !sqlite:
+		q.budgets = pgBudgets{q}
+	}
 	if err := q.migrate(ctx, d); err != nil {
 		return nil, fmt.Errorf("queue: migrate: %w", err)
 	}

@@ -188,7 +188,9 @@ func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(c
 		return err
 	}
 	o.Dest = dest
-	o.SharedBudget = q.sharedBudget(p)
+	if o.SharedBudget, err = q.sharedBudget(ctx, p, o.Secrets); err != nil {
+		return err
+	}
 	inTx, err := prepare(ctx, &o)
 	if err != nil {
 		return err
