@@ -125,13 +125,13 @@ func (e *env) work(ctx context.Context, queue string, f workerFlags) error {
 		defer rdb.Close()
 	}
 	q, err := e.openQueue(ctx, dsn, jobs.Config{
-		RateRedis:    rdb,
 		Env:          e.jobsEnv(dsn, f.concurrency),
 		Jobs:         f.jobs,
 		RescueAfter:  f.rescue,
 		PollInterval: f.poll,
 		ID:           f.id,
 		Logger:       log,
+		RateRedis:    rdb,
 	})
 	if err != nil {
 		return err
@@ -183,8 +183,8 @@ func (e *env) jobsEnv(dsn string, concurrency int) *jobs.Env {
 }
 
 // rateRedis connects to the Redis of --rate-redis, else PIPE_RATE_REDIS;
-// nil when neither is set.
-func (e *env) rateRedis(ctx context.Context, flag string) (*redis.Client, error) {
+// nil (an interface without a value) when neither is set.
+func (e *env) rateRedis(ctx context.Context, flag string) (redis.UniversalClient, error) {
 	if flag == "" {
 		flag, _ = e.getenv("PIPE_RATE_REDIS")
 	}
