@@ -23,6 +23,7 @@ type Queue struct {
 	sqlite bool
 	log    *slog.Logger
 	schema string // River's schema, "" for the search path
+	dests  dests  // open destinations between jobs
 	// budgets keeps the shared rate budgets: Redis when configured, else
 	// pipe_rate in Postgres; nil for none (SQLite without Redis).
 	budgets budgetStore
@@ -105,6 +106,7 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 			n = 4
 		}
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		q.dests.max = n
 		cfg.Workers = river.NewWorkers()
 		river.AddWorker(cfg.Workers, &runWorker{q: q, env: c.Env})
 		river.AddWorker(cfg.Workers, &partitionWorker{q: q, env: c.Env})
@@ -154,8 +156,12 @@ func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) erro
 	return q.ensureSchedules(ctx)
 }
 
-// Close closes the queue's database.
-func (q *Queue) Close() error { return q.db.Close() }
+// Close closes the queue's database and the destinations kept open
+// between jobs.
+func (q *Queue) Close() error {
+	q.dests.close()
+	return q.db.Close()
+}
 
 // Work starts the queue's workers and works jobs until ctx ends, then
 // stops fetching and waits for the running jobs to finish. It reads the

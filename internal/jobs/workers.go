@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -178,11 +179,13 @@ func permanent(err error) error { return river.JobCancel(err) }
 // the engine options (the partition's records) and returns what to do
 // in the load's transaction before it commits.
 func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(context.Context, *engine.Options) (func(context.Context, *sql.Tx) error, error)) error {
-	dest, err := env.Dest(ctx, p.Name)
+	start := time.Now()
+	dest, err := q.dests.get(ctx, env, p.Name)
 	if err != nil {
 		return fmt.Errorf("destination: %w", err)
 	}
-	defer dest.Close()
+	var loadErr error
+	defer func() { q.dests.put(p.Name, dest, loadErr == nil) }()
 	o, err := env.Options(ctx, p, dest)
 	if err != nil {
 		return err
@@ -191,11 +194,15 @@ func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(c
 	if o.SharedBudget, err = q.sharedBudget(ctx, p, o.Secrets); err != nil {
 		return err
 	}
+	opened := time.Now()
 	inTx, err := prepare(ctx, &o)
 	if err != nil {
 		return err
 	}
+	var loaded, completed time.Time
 	o.BeforeCommit = func(ctx context.Context, tx destinations.Tx) error {
+		loaded = time.Now()
+		defer func() { completed = time.Now() }()
 		sqlTx, err := sqlTxOf(ctx, tx)
 		if err != nil {
 			return err
@@ -203,6 +210,12 @@ func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(c
 		return inTx(ctx, sqlTx)
 	}
 	_, err = engine.Run(ctx, p, o)
+	loadErr = err
+	if err == nil {
+		// Where a job's time goes, for tuning (pipe worker -v).
+		q.log.Debug("job loaded", "spec", p.Name, "open", opened.Sub(start), "load", loaded.Sub(opened),
+			"complete", completed.Sub(loaded), "commit", time.Since(completed))
+	}
 	return err
 }
 
