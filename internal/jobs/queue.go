@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"github.com/redis/go-redis/v9"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -22,6 +23,10 @@ type Queue struct {
 	sqlite bool
 	log    *slog.Logger
 	schema string // River's schema, "" for the search path
+	dests  dests  // open destinations between jobs
+	// budgets keeps the shared rate budgets: Redis when configured, else
+	// pipe_rate in Postgres; nil for none (SQLite without Redis).
+	budgets budgetStore
 }
 
 // Config configures a Queue.
@@ -42,8 +47,11 @@ type Config struct {
 	Schema string
 	// ID names this worker in River (river_job.attempted_by); empty for
 	// River's default, the host name and a timestamp.
-	ID     string
-	Logger *slog.Logger
+	ID string
+	// RateRedis, when set, keeps the shared rate budgets in Redis instead
+	// of the queue's Postgres database (see budget).
+	RateRedis redis.UniversalClient
+	Logger    *slog.Logger
 }
 
 // OpenPostgres opens the queue in the Postgres database db (lib/pq) and
@@ -63,6 +71,12 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	q := &Queue{db: db, sqlite: sqlite, log: c.Logger, schema: c.Schema}
+	switch {
+	case c.RateRedis != nil:
+		q.budgets = redisBudgets{c.RateRedis}
+	case !sqlite:
+		q.budgets = pgBudgets{q}
+	}
 	if err := q.migrate(ctx, d); err != nil {
 		return nil, fmt.Errorf("queue: migrate: %w", err)
 	}
@@ -92,9 +106,11 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 			n = 4
 		}
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		q.dests.max = n
 		cfg.Workers = river.NewWorkers()
 		river.AddWorker(cfg.Workers, &runWorker{q: q, env: c.Env})
 		river.AddWorker(cfg.Workers, &partitionWorker{q: q, env: c.Env})
+		river.AddWorker(cfg.Workers, &swapWorker{q: q, env: c.Env})
 	}
 	client, err := river.NewClient(d, cfg)
 	if err != nil {
@@ -134,11 +150,18 @@ func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) erro
 	if err := q.ensureBudgets(ctx); err != nil {
 		return err
 	}
+	if err := q.ensureRunDone(ctx); err != nil {
+		return err
+	}
 	return q.ensureSchedules(ctx)
 }
 
-// Close closes the queue's database.
-func (q *Queue) Close() error { return q.db.Close() }
+// Close closes the queue's database and the destinations kept open
+// between jobs.
+func (q *Queue) Close() error {
+	q.dests.close()
+	return q.db.Close()
+}
 
 // Work starts the queue's workers and works jobs until ctx ends, then
 // stops fetching and waits for the running jobs to finish. It reads the
