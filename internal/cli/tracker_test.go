@@ -146,3 +146,40 @@ func TestPlanFormats(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanJSONCompiled: pipe plan --json prints each resource's
+// paginator, auth, response actions and incremental settings as run uses
+// them, every default applied, and no credential written in the spec
+// (testdata/plan_compiled.json).
+func TestPlanJSONCompiled(t *testing.T) {
+	secrets := map[string]string{"COMPILED_TOKEN": "env-token-7", "COMPILED_BEARER": "env-bearer-8"}
+	for _, args := range [][]string{{"--json"}, nil} {
+		code, stdout, stderr := run(t, secrets, append([]string{"plan", filepath.Join("testdata", "plan_compiled.yml")}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("plan %v: exit %d\n%s", args, code, stderr)
+		}
+		for _, s := range []string{"literal-password-1", "literal-client-secret-2", "literal-assertion-3", "literal-pass-4", "123456", "literal-pin-5", "literal-prefix-6", "env-token-7", "env-bearer-8"} {
+			if strings.Contains(stdout+stderr, s) {
+				t.Errorf("plan %v shows the credential %q", args, s)
+			}
+		}
+		if args == nil {
+			continue
+		}
+		golden(t, "plan_compiled.json", stdout)
+		var doc struct {
+			Resources []struct {
+				Name      string
+				Paginator map[string]any
+			}
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range doc.Resources {
+			if r.Paginator["max_pages"] != float64(100000) {
+				t.Errorf("%s: paginator %v lacks the default max_pages", r.Name, r.Paginator)
+			}
+		}
+	}
+}
