@@ -19,6 +19,11 @@ type trackerAPI struct {
 	*httptest.Server
 	mu     sync.Mutex
 	issues map[string][]map[string]any // by org id
+	// afters are the updated_after values of the issue requests, in
+	// the order they came.
+	afters []string
+	// hold, when set, is called by GET /orgs before it answers.
+	hold func()
 }
 
 func newTrackerAPI(t *testing.T) *trackerAPI {
@@ -34,6 +39,12 @@ func newTrackerAPI(t *testing.T) *trackerAPI {
 	}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orgs", func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		hold := a.hold
+		a.mu.Unlock()
+		if hold != nil {
+			hold()
+		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"orgs": []any{
 			map[string]any{"id": "o1", "name": "Acme"},
 			map[string]any{"id": "o2", "name": "<script>alert('xss')</script>"},
@@ -43,6 +54,7 @@ func newTrackerAPI(t *testing.T) *trackerAPI {
 		after := r.URL.Query().Get("updated_after")
 		a.mu.Lock()
 		defer a.mu.Unlock()
+		a.afters = append(a.afters, r.PathValue("org")+" "+after)
 		out := []any{}
 		for _, is := range a.issues[r.PathValue("org")] {
 			if is["updated_at"].(string) > after {
