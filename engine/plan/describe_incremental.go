@@ -6,32 +6,28 @@ import (
 	"github.com/pipe-etl/pipe/engine/rest"
 )
 
-// IncrementalSettings returns r's incremental block as run uses it,
-// defaults included (lag 0s, filter true), and how its cursors are kept:
-// per_parent names the parent resource whose every record has a cursor
-// of its own. A resource without one gives nil.
+// IncrementalSettings returns r's incremental block as run uses it, every
+// setting present, defaults included ("" when unset, lag and window 0s,
+// filter true), and how its cursors are kept: per_parent names the parent
+// resource whose every record has a cursor of its own ("" for one cursor).
+// A resource without one gives nil.
 func IncrementalSettings(r *Resource) Settings {
 	inc := r.Incremental
 	if inc == nil {
 		return nil
 	}
-	s := Settings{{Name: "cursor_path", Value: inc.CursorPath}}
-	opt := func(k, v string) {
-		if v != "" {
-			s = append(s, Setting{Name: k, Value: v})
-		}
+	return Settings{
+		{Name: "cursor_path", Value: inc.CursorPath},
+		{Name: "initial_value", Value: string(inc.InitialValue)},
+		{Name: "end_value", Value: string(inc.EndValue)},
+		{Name: "start_param", Value: inc.StartParam},
+		{Name: "end_param", Value: inc.EndParam},
+		{Name: "lag", Value: time.Duration(inc.Lag).String()},
+		{Name: "window", Value: time.Duration(inc.Window).String()},
+		{Name: "filter", Value: inc.ClientFilter()},
+		{Name: "numeric", Value: inc.Numeric},
+		{Name: "per_parent", Value: r.Parent},
 	}
-	s = append(s, Setting{Name: "initial_value", Value: string(inc.InitialValue)})
-	opt("end_value", string(inc.EndValue))
-	opt("start_param", inc.StartParam)
-	opt("end_param", inc.EndParam)
-	s = append(s, Setting{Name: "lag", Value: time.Duration(inc.Lag).String()})
-	if inc.Window > 0 {
-		s = append(s, Setting{Name: "window", Value: time.Duration(inc.Window).String()})
-	}
-	s = append(s, Setting{Name: "filter", Value: inc.ClientFilter()}, Setting{Name: "numeric", Value: inc.Numeric})
-	opt("per_parent", r.Parent)
-	return s
 }
 
 // ActionSettings returns the response_actions rules of a resource in the

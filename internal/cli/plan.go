@@ -78,7 +78,7 @@ type planDoc struct {
 type planResource struct {
 	Name             string          `json:"name"`
 	Table            string          `json:"table"`
-	Parent           string          `json:"parent,omitempty"`
+	Parent           string          `json:"parent"`
 	Loaded           bool            `json:"loaded"`    // selected: its rows are loaded
 	Extracted        bool            `json:"extracted"` // needed: requested, for itself or its children
 	Method           string          `json:"method"`
