@@ -84,3 +84,12 @@ type RunExcluder interface {
 	// run ends or ctx is done.
 	ExcludeRuns(ctx context.Context, pipeline string, wait bool) (release func() error, err error)
 }
+
+// RowCounter is a Tx that counts what its writes did to each table's
+// rows. The engine's writer asks each Tx after its Commit succeeded and
+// sums the counts of a load's transactions into its report (pipe run's
+// summary); without it the summary gives rows written only.
+type RowCounter interface {
+	// RowCounts returns the counts per table of the writes of this Tx.
+	RowCounts() map[string]RowCounts
+}

@@ -41,9 +41,6 @@ type SQL struct {
 	// pending holds the run lock State took for the next load of each
 	// pipeline, until that load's first Begin.
 	pending map[string]*runLock
-	// merged remembers the roots the current load merged, per root
-	// table (see sql_merge_inplace.go).
-	merged map[string]*mergedRoots
 }
 
 var (
@@ -142,6 +139,7 @@ func (s *SQL) begin(ctx context.Context, load destinations.Load, run *runLock) (
 		created:  map[string]*deferred{},
 		built:    map[string]built{},
 		stmts:    map[string]*sqlx.Stmt{},
+		counts:   map[string]*destinations.RowCounts{},
 	}
 	hooks, hasHooks := s.dialect.(TxHooks)
 	_, connInserter := s.dialect.(ConnInserterMaker)
