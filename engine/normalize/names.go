@@ -78,9 +78,9 @@ func (n *Normalizer) newTable(parent *table, field *node) *table {
 	return t
 }
 
-// field returns the node for JSON key key of object obj at nd, creating
-// the nodes of every key of obj that is new when key is.
-func (n *Normalizer) field(t *table, nd *node, key string, obj gjson.Result) *node {
+// field returns the node for JSON key key of object obj (its JSON text)
+// at nd, creating the nodes of every key of obj that is new when key is.
+func (n *Normalizer) field(t *table, nd *node, key string, obj string) *node {
 	if f := nd.fields[key]; f != nil {
 		return f
 	}
@@ -88,7 +88,7 @@ func (n *Normalizer) field(t *table, nd *node, key string, obj gjson.Result) *no
 	// that of keys with the same snake_case the first keeps the plain name
 	// whatever their order in the record.
 	var fresh []string
-	obj.ForEach(func(k, _ gjson.Result) bool {
+	gjson.Parse(obj).ForEach(func(k, _ gjson.Result) bool {
 		if nd.fields[k.Str] == nil {
 			fresh = append(fresh, k.Str)
 		}
