@@ -74,7 +74,9 @@ type Tx interface {
 	// is the evolved schema (existing columns plus the changes), and records
 	// the new version in _pipe_schema. Staging tables of t are altered too.
 	EnsureTable(ctx context.Context, t *schema.Table, changes []schema.Change) error
-	// Write writes a batch under its disposition.
+	// Write writes a batch under its disposition. It may keep the values
+	// of b's rows after it returns, but not b, its slices or its row
+	// maps: the engine reuses them for later pages.
 	Write(ctx context.Context, b *Batch) error
 	// FinishReplace swaps the staging tables of a replace resource (root
 	// and every child table named) into place, emptying tables that got no
