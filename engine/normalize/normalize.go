@@ -102,7 +102,7 @@ func (w *walker) object(t *table, tr *tableRows, nd *node, s string, i, level in
 	if i = skipSpace(s, i+1); i < len(s) && s[i] == '}' {
 		return i + 1
 	}
-	for i < len(s) && s[i] == '"' {
+	for k := 0; i < len(s) && s[i] == '"'; k++ {
 		end, escaped, ok := stringEnd(s, i)
 		if !ok {
 			break
@@ -114,13 +114,9 @@ func (w *walker) object(t *table, tr *tableRows, nd *node, s string, i, level in
 		if i = skipSpace(s, i+1); i >= len(s) {
 			break
 		}
-		f := nd.fields[key]
-		if f == nil {
-			obj, ok := valueEnd(s, start)
-			if !ok {
-				break
-			}
-			f = w.n.field(t, nd, key, s[start:obj])
+		f, ok := w.n.member(t, nd, k, key, s, start)
+		if !ok {
+			break
 		}
 		i = skipSpace(s, w.value(t, tr, f, s, i, level, row, rowID))
 		if i < len(s) && s[i] == '}' {
