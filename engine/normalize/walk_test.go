@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/tidwall/gjson"
 )
 
@@ -141,8 +142,7 @@ func walkConfigs() []Config {
 				"k__j": schema.JSON, "v__t": schema.Text, "v": schema.Text}}
 		if i >= 3 {
 			c.Secrets = walkSecrets{}
-			c.Exclude = []string{"v.sub", "k__items"}
-			c.Rename = map[string]string{"v.a": "renamed"}
+			c.Steps = []spec.ProcessingStep{{ExcludeColumns: []string{"v.sub", "k__items"}}, {Rename: map[string]string{"v.a": "renamed"}}}
 		}
 		if i == 5 {
 			c.PrimaryKey, c.IDFromContent = nil, true
