@@ -68,3 +68,12 @@ type SQLTxer interface {
 	// load's. It must not be committed or rolled back directly.
 	SQLTx(ctx context.Context) (*sql.Tx, error)
 }
+
+// RowCounter is a Tx that counts what its writes did to each table's
+// rows. The engine's writer asks each Tx after its Commit succeeded and
+// sums the counts of a load's transactions into its report (pipe run's
+// summary); without it the summary gives rows written only.
+type RowCounter interface {
+	// RowCounts returns the counts per table of the writes of this Tx.
+	RowCounts() map[string]RowCounts
+}

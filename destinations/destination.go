@@ -15,7 +15,7 @@ type Disposition string
 const (
 	Append  Disposition = "append"  // insert; a row whose _pipe_id exists is left as is (idempotent reruns)
 	Replace Disposition = "replace" // write to staging, swap in at FinishReplace
-	Merge   Disposition = "merge"   // upsert root rows on _pipe_id; child rows of merged roots replaced
+	Merge   Disposition = "merge"   // upsert rows on _pipe_id; child rows merged roots no longer have deleted
 )
 
 // Load describes one run of a pipeline, recorded in _pipe_loads.
@@ -33,6 +33,35 @@ type LoadStatus struct {
 	// Error is why a failed load failed, as the engine reports it (secrets
 	// already redacted); empty unless Status is StatusFailed.
 	Error string
+}
+
+// RowCounts is what the writes of a load did to one table's rows. Every
+// row written through Tx.Write is counted once as inserted, updated or
+// unchanged, so the three add up to the rows written; Deleted counts
+// rows besides those.
+type RowCounts struct {
+	// Inserted rows had a _pipe_id the table did not hold (replace: every
+	// row, as the staging table starts empty).
+	Inserted int64 `json:"inserted"`
+	// Updated rows overwrote an existing row they differed from in a
+	// column other than _pipe_load_id, and got the load's id; a row
+	// given twice in one batch counts the second time as updated.
+	Updated int64 `json:"updated"`
+	// Unchanged rows equalled the existing row (merge), which keeps its
+	// _pipe_load_id, or were skipped because their _pipe_id existed
+	// (append).
+	Unchanged int64 `json:"unchanged"`
+	// Deleted rows are child rows of merged roots that the records no
+	// longer have (a list got shorter or went away).
+	Deleted int64 `json:"deleted"`
+}
+
+// Add adds o to c.
+func (c *RowCounts) Add(o RowCounts) {
+	c.Inserted += o.Inserted
+	c.Updated += o.Updated
+	c.Unchanged += o.Unchanged
+	c.Deleted += o.Deleted
 }
 
 // TableRows is a batch of rows for one table, with the table's full

@@ -77,6 +77,7 @@ func (c *copyInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 	}
 	cols := strings.Join(names, ", ")
 	if ins.Conflict == sqlload.Unkeyed {
+		ins.Written = int64(len(ins.Rows))
 		return c.hold(ctx, ins.Table, cols, ins.Rows)
 	}
 	if err := c.Flush(ctx); err != nil {
@@ -89,9 +90,13 @@ func (c *copyInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 	if err := c.copy(ctx, c.d.Quote(tmp), tmp, cols, ins.Rows); err != nil {
 		return err
 	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s %s", c.d.Table(ins.Table), cols, cols, c.d.Quote(tmp),
+	q := fmt.Sprintf("%s (%s) SELECT %s FROM %s %s", sqlload.InsertInto(c.d, ins.Table), cols, cols, c.d.Quote(tmp),
 		c.d.OnConflict([]string{schema.ColID}, ins.Conflict, update))
-	if _, err := c.tx.ExecContext(ctx, q); err != nil {
+	res, err := c.tx.ExecContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("insert from %s: %w", tmp, err)
+	}
+	if ins.Written, err = res.RowsAffected(); err != nil {
 		return fmt.Errorf("insert from %s: %w", tmp, err)
 	}
 	if _, err := c.tx.ExecContext(ctx, "TRUNCATE "+c.d.Quote(tmp)); err != nil {

@@ -63,6 +63,10 @@ func (r *connInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 		if err != nil {
 			return err
 		}
+		before, err := totalChanges(c, ins.Conflict)
+		if err != nil {
+			return err
+		}
 		args := make([]driver.NamedValue, 0, len(ins.Columns))
 		for i, row := range ins.Rows {
 			if i%rowsPerCheck == 0 {
@@ -78,8 +82,35 @@ func (r *connInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 				return fmt.Errorf("row %d: %w", i, err)
 			}
 		}
-		return nil
+		if ins.Conflict == sqlload.Unkeyed {
+			ins.Written = int64(len(ins.Rows))
+			return nil
+		}
+		after, err := totalChanges(c, ins.Conflict)
+		ins.Written = after - before
+		return err
 	})
+}
+
+// totalChanges returns SQLite's count of rows the connection inserted,
+// updated or deleted, which an upsert's rows skipped or found unchanged
+// leave as it is; 0 for Unkeyed rows, which are all written and not
+// counted this way.
+func totalChanges(c *sqlite3.SQLiteConn, action sqlload.Conflict) (int64, error) {
+	if action == sqlload.Unkeyed {
+		return 0, nil
+	}
+	rows, err := c.Query("SELECT total_changes()", nil)
+	if err != nil {
+		return 0, fmt.Errorf("total_changes: %w", err)
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 1)
+	if err := rows.Next(v); err != nil {
+		return 0, fmt.Errorf("total_changes: %w", err)
+	}
+	n, _ := v[0].(int64)
+	return n, nil
 }
 
 // run executes the INSERT st with args through the driver's query path:

@@ -38,9 +38,6 @@ type SQL struct {
 	// runs holds the run lock of each load begun and not yet ended
 	// (see RunLocker).
 	runs map[string]*runLock
-	// merged remembers the roots the current load merged, per root
-	// table (see sql_merge_inplace.go).
-	merged map[string]*mergedRoots
 }
 
 var (
@@ -135,6 +132,7 @@ func (s *SQL) begin(ctx context.Context, load destinations.Load, run *runLock) (
 		created:  map[string]*deferred{},
 		built:    map[string]built{},
 		stmts:    map[string]*sqlx.Stmt{},
+		counts:   map[string]*destinations.RowCounts{},
 	}
 	hooks, hasHooks := s.dialect.(TxHooks)
 	_, connInserter := s.dialect.(ConnInserterMaker)
