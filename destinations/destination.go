@@ -103,10 +103,11 @@ type Tx interface {
 	// is the evolved schema (existing columns plus the changes), and records
 	// the new version in _pipe_schema. Staging tables of t are altered too.
 	EnsureTable(ctx context.Context, t *schema.Table, changes []schema.Change) error
-	// Write writes a batch under its disposition. A destination may
-	// keep b's rows and values until Commit or Rollback (to send them in
-	// bulk or in the background), so the caller must not change them, and
-	// an error of the database may surface at a later Write or at Commit.
+	// Write writes a batch under its disposition. A destination may keep
+	// the values of b's rows until Commit or Rollback (to send them in
+	// bulk or in the background), but not b, its slices or its row maps:
+	// the engine reuses them for later pages once Write returns. An error
+	// of the database may surface at a later Write or at Commit.
 	Write(ctx context.Context, b *Batch) error
 	// FinishReplace swaps the staging tables of a replace resource (root
 	// and every child table named) into place, emptying tables that got no

@@ -218,7 +218,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 				r.count(func() { stats.ExpectedPages = n })
 			}
 		}
-		rows := &normalize.Rows{}
+		rows := getRows()
 		for _, rec := range page.Records {
 			if res.Selected {
 				if err := norm.Normalize(rec, extra, rows); err != nil {
@@ -244,10 +244,10 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 				stats.Sample.Pages = append(stats.Sample.Pages, SamplePage{Received: len(page.Source.Records), Kept: len(page.Records)})
 			}
 		})
-		if n > 0 {
-			if err := r.send(ctx, msg{res: res, rows: rows}); err != nil {
-				return err
-			}
+		if n == 0 {
+			putRows(rows)
+		} else if err := r.send(ctx, msg{res: res, rows: rows}); err != nil {
+			return err
 		}
 		if r.opts.SamplePages > 0 && pages >= r.opts.SamplePages {
 			break // windows of an incremental chain each stop at SamplePages

@@ -70,6 +70,7 @@ func (w *writer) run(ctx context.Context, cancel context.CancelFunc, in <-chan m
 		if err = w.handle(ctx, m); err != nil {
 			cancel()
 		}
+		putRows(m.rows) // written: Tx.Write keeps no row map
 	}
 	if err != nil {
 		w.status = "failed"

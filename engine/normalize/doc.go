@@ -122,7 +122,11 @@
 // engine/extract (Keep, in process.go), which runs before the incremental
 // cursor sees a record and before anything is normalized.
 //
-// A Normalizer walks gjson values in place (no decoding into maps),
-// computes each key's column name once, and reuses the row maps of Rows
-// across Reset; rows hold strings that share memory with the page's JSON.
+// A Normalizer reads each record's JSON text once, front to back (no
+// decoding into maps, no gjson lookup per member), computes each key's
+// column name once, and reuses the row maps of Rows across Reset; rows
+// hold strings that share memory with the page's JSON. With Secrets, a
+// record's text is searched for credentials once, and only values that
+// are not a piece of it (unescaped strings, compacted JSON, extra
+// columns) are searched again.
 package normalize

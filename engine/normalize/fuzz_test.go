@@ -15,7 +15,9 @@ import (
 // row has a type its table's observed columns list for that column; every
 // number is exact: a double is finite and its shortest text is the
 // value of a literal of the record, a decimal is a JSON number literal a
-// decimal column holds. Seeds: the golden inputs and testdata/fuzz.
+// decimal column holds; and the one-pass walk gives the rows of gjson's
+// (refNormalize) under every walkConfig. Seeds: the golden inputs and
+// testdata/fuzz.
 func FuzzNormalize(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.json")
 	for _, file := range files {
@@ -33,6 +35,9 @@ func FuzzNormalize(f *testing.F) {
 			return
 		}
 		rec := gjson.ParseBytes(data)
+		for _, c := range walkConfigs() {
+			compareWalks(t, c, []string{rec.Raw})
+		}
 		literals := numberLiterals(rec)
 		n := New(Config{Table: "t", IDFromContent: true, MaxNesting: int(nesting % 12),
 			Hints: map[string]schema.Type{"at": schema.Timestamp, "n": schema.Decimal, "d": schema.Double}})

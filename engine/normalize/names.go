@@ -33,6 +33,8 @@ type node struct {
 	full   string           // flattened name before shortening: "attributes__title"
 	col    string           // final column name
 	fields map[string]*node // object members by raw JSON key
+	order  []*node          // members in the order of the last object seen here
+	name   string           // the raw JSON key of this member
 	used   map[string]bool  // snake_case segments taken among fields
 	child  *table           // the child table of a list at this path
 	hint   schema.Type
@@ -78,9 +80,34 @@ func (n *Normalizer) newTable(parent *table, field *node) *table {
 	return t
 }
 
-// field returns the node for JSON key key of object obj at nd, creating
-// the nodes of every key of obj that is new when key is.
-func (n *Normalizer) field(t *table, nd *node, key string, obj gjson.Result) *node {
+// member returns the node of the k-th member of an object at nd, key,
+// whose object's JSON text starts at s[start]. Records of one API list
+// their keys in the same order, so the member at k is most often the one
+// met there last time, which a comparison of keys confirms without
+// hashing.
+func (n *Normalizer) member(t *table, nd *node, k int, key, s string, start int) (*node, bool) {
+	if k < len(nd.order) && nd.order[k].name == key {
+		return nd.order[k], true
+	}
+	f := nd.fields[key]
+	if f == nil {
+		end, ok := valueEnd(s, start)
+		if !ok {
+			return nil, false
+		}
+		f = n.field(t, nd, key, s[start:end])
+	}
+	if k < len(nd.order) {
+		nd.order[k] = f
+	} else if k == len(nd.order) {
+		nd.order = append(nd.order, f)
+	}
+	return f, true
+}
+
+// field returns the node for JSON key key of object obj (its JSON text)
+// at nd, creating the nodes of every key of obj that is new when key is.
+func (n *Normalizer) field(t *table, nd *node, key string, obj string) *node {
 	if f := nd.fields[key]; f != nil {
 		return f
 	}
@@ -88,7 +115,7 @@ func (n *Normalizer) field(t *table, nd *node, key string, obj gjson.Result) *no
 	// that of keys with the same snake_case the first keeps the plain name
 	// whatever their order in the record.
 	var fresh []string
-	obj.ForEach(func(k, _ gjson.Result) bool {
+	gjson.Parse(obj).ForEach(func(k, _ gjson.Result) bool {
 		if nd.fields[k.Str] == nil {
 			fresh = append(fresh, k.Str)
 		}
@@ -114,7 +141,7 @@ func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 		nd.fields = map[string]*node{}
 	}
 	nd.used[seg] = true
-	f := &node{full: seg, path: escapePath(key)}
+	f := &node{name: key, full: seg, path: escapePath(key)}
 	if nd.full != "" {
 		f.full = nd.full + "__" + seg
 		f.path = nd.path + "." + f.path

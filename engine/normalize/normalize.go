@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/tidwall/gjson"
@@ -14,7 +15,8 @@ import (
 // "_orgs_id"), added under their names as given (shortened to
 // MaxIdentLen, excluded and renamed like record columns); an extra named
 // like a record column replaces its value. A root row without a value
-// for a Required column is an error. On error nothing is appended.
+// for a Required column is an error, as is a record that is not valid
+// JSON. On error nothing is appended.
 func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error {
 	if n.err != nil {
 		return n.err
@@ -27,17 +29,25 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 		return err
 	}
 	var idBox any = id // boxed once: root and child rows share it
-	if len(n.cfg.Required) > 0 {
-		n.lens = out.mark(n.lens[:0])
-	}
-	w := walker{n: n, out: out, rootID: idBox, loadID: n.cfg.LoadID != ""}
+	n.lens = out.mark(n.lens[:0])
+	w := walker{n: n, out: out, rootID: idBox, loadID: n.cfg.LoadID != "", text: rec.Raw}
+	// One search of the record's text for credentials covers every value
+	// that is a piece of it; the others are searched one by one.
+	w.clean = n.cfg.Secrets == nil || !n.cfg.Secrets.Contains(rec.Raw)
 	t := n.root
 	tr := out.table(t, w.loadID)
 	row := w.newRow(tr, idBox)
-	if rec.IsObject() {
-		w.object(t, tr, t.root, rec, row, 0, idBox)
-	} else {
-		w.value(t, tr, n.valueNode(t), rec, row, 0, idBox)
+	switch {
+	case rec.IsObject():
+		w.object(t, tr, t.root, rec.Raw, 0, 0, row, idBox)
+	case rec.Type == gjson.JSON:
+		w.value(t, tr, n.valueNode(t), rec.Raw, skipSpace(rec.Raw, 0), 0, row, idBox)
+	default:
+		w.atom(tr, n.valueNode(t), rec, row)
+	}
+	if w.bad {
+		out.rollback(n.lens)
+		return fmt.Errorf("table %q: record is not valid JSON", n.cfg.Table)
 	}
 	for i, f := range extra {
 		if n.vals[i] == nil {
@@ -57,12 +67,16 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 
 // walker carries what one record's walk needs. Row ids are passed as
 // interface values holding a string, boxed once for all the rows that
-// hold them.
+// hold them. Values are read from text, the record's JSON, at byte
+// offsets; each walk method returns the offset after what it read.
 type walker struct {
 	n      *Normalizer
 	out    *Rows
 	rootID any
 	loadID bool
+	text   string // the record's JSON text
+	clean  bool   // no secret in text
+	bad    bool   // text is not valid JSON: the walk stopped
 }
 
 func (w *walker) newRow(tr *tableRows, id any) schema.Row {
@@ -74,20 +88,100 @@ func (w *walker) newRow(tr *tableRows, id any) schema.Row {
 	return row
 }
 
-// object flattens the members of obj, at nesting level level, into row.
-func (w *walker) object(t *table, tr *tableRows, nd *node, obj gjson.Result, row schema.Row, level int, rowID any) {
-	obj.ForEach(func(k, v gjson.Result) bool {
-		f := nd.fields[k.Str]
-		if f == nil {
-			f = w.n.field(t, nd, k.Str, obj)
-		}
-		w.value(t, tr, f, v, row, level, rowID)
-		return true
-	})
+// malformed records that the text is not valid JSON, and returns its end
+// to stop the walk.
+func (w *walker) malformed(s string) int {
+	w.bad = true
+	return len(s)
 }
 
-// value puts v, found at nd, into row or into child tables.
-func (w *walker) value(t *table, tr *tableRows, nd *node, v gjson.Result, row schema.Row, level int, rowID any) {
+// object flattens the members of the object at s[i], at nesting level
+// level, into row.
+func (w *walker) object(t *table, tr *tableRows, nd *node, s string, i, level int, row schema.Row, rowID any) int {
+	start := i
+	if i = skipSpace(s, i+1); i < len(s) && s[i] == '}' {
+		return i + 1
+	}
+	for k := 0; i < len(s) && s[i] == '"'; k++ {
+		end, escaped, ok := stringEnd(s, i)
+		if !ok {
+			break
+		}
+		key := unquote(s[i:end], escaped)
+		if i = skipSpace(s, end); i >= len(s) || s[i] != ':' {
+			break
+		}
+		if i = skipSpace(s, i+1); i >= len(s) {
+			break
+		}
+		f, ok := w.n.member(t, nd, k, key, s, start)
+		if !ok {
+			break
+		}
+		i = skipSpace(s, w.value(t, tr, f, s, i, level, row, rowID))
+		if i < len(s) && s[i] == '}' {
+			return i + 1
+		}
+		if i >= len(s) || s[i] != ',' {
+			break
+		}
+		i = skipSpace(s, i+1)
+	}
+	return w.malformed(s)
+}
+
+// value puts the value at s[i], found at nd, into row or into child
+// tables.
+func (w *walker) value(t *table, tr *tableRows, nd *node, s string, i, level int, row schema.Row, rowID any) int {
+	c := s[i]
+	if c != '{' && c != '[' {
+		v, end, ok := atom(s, i)
+		if !ok {
+			return w.malformed(s)
+		}
+		w.atom(tr, nd, v, row)
+		return end
+	}
+	if nd.skip {
+		return w.skip(s, i)
+	}
+	if nd.hint != "" {
+		end, ok := valueEnd(s, i)
+		if !ok {
+			return w.malformed(s)
+		}
+		if x, ok := w.n.applyHint(nd, gjson.Result{Type: gjson.JSON, Raw: s[i:end]}); ok {
+			w.set(tr, nd, row, x, nd.hint)
+			return end
+		}
+	}
+	switch {
+	case level >= w.n.maxNest:
+		end, ok := valueEnd(s, i)
+		if !ok {
+			return w.malformed(s)
+		}
+		w.set(tr, nd, row, compact(s[i:end]), schema.JSON)
+		return end
+	case c == '{':
+		return w.object(t, tr, nd, s, i, level+1, row, rowID)
+	case !nd.noList:
+		return w.list(t, nd, s, i, level+1, rowID)
+	}
+	return w.skip(s, i)
+}
+
+// skip returns the end of the value at s[i], which is not read.
+func (w *walker) skip(s string, i int) int {
+	end, ok := valueEnd(s, i)
+	if !ok {
+		return w.malformed(s)
+	}
+	return end
+}
+
+// atom puts v, a string, number or literal found at nd, into row.
+func (w *walker) atom(tr *tableRows, nd *node, v gjson.Result, row schema.Row) {
 	if nd.skip {
 		return
 	}
@@ -97,57 +191,58 @@ func (w *walker) value(t *table, tr *tableRows, nd *node, v gjson.Result, row sc
 			return
 		}
 	}
-	if v.Type != gjson.JSON {
-		if x, typ, ok := scalar(v); ok {
-			w.set(tr, nd, row, x, typ)
-		}
-		return
-	}
-	switch {
-	case level >= w.n.maxNest:
-		w.set(tr, nd, row, compact(v.Raw), schema.JSON)
-	case v.IsObject():
-		w.object(t, tr, nd, v, row, level+1, rowID)
-	case !nd.noList:
-		w.list(t, nd, v, level+1, rowID)
+	if x, typ, ok := scalar(v); ok {
+		w.set(tr, nd, row, x, typ)
 	}
 }
 
-// list writes the items of arr, the list at nd in the row parentID, to
-// nd's child table. Item fields are at nesting level level.
-func (w *walker) list(t *table, nd *node, arr gjson.Result, level int, parentID any) {
-	var tr *tableRows
-	idx := 0
-	arr.ForEach(func(_, item gjson.Result) bool {
-		if tr == nil {
-			if nd.child == nil {
-				nd.child = w.n.newTable(t, nd)
-			}
-			tr = w.out.table(nd.child, w.loadID)
-		}
-		ct := nd.child
+// list writes the items of the list at s[i], at nd in the row parentID,
+// to nd's child table. Item fields are at nesting level level.
+func (w *walker) list(t *table, nd *node, s string, i, level int, parentID any) int {
+	if i = skipSpace(s, i+1); i < len(s) && s[i] == ']' {
+		return i + 1
+	}
+	if nd.child == nil {
+		nd.child = w.n.newTable(t, nd)
+	}
+	ct := nd.child
+	tr := w.out.table(ct, w.loadID)
+	for idx := 0; i < len(s); idx++ {
 		var id any = w.n.childID(parentID.(string), nd.full, idx)
 		row := w.newRow(tr, id)
 		row[schema.ColParentID] = parentID
 		row[schema.ColRootID] = w.rootID
 		row[schema.ColListIdx] = int64(idx)
-		switch {
-		case item.IsObject():
-			w.object(ct, tr, ct.root, item, row, level, id)
-		case item.IsArray(): // lists of lists: the inner list is one JSON value
-			w.set(tr, w.n.valueNode(ct), row, compact(item.Raw), schema.JSON)
+		var end int
+		switch s[i] {
+		case '{':
+			end = w.object(ct, tr, ct.root, s, i, level, row, id)
+		case '[': // lists of lists: the inner list is one JSON value
+			var ok bool
+			if end, ok = valueEnd(s, i); !ok {
+				return w.malformed(s)
+			}
+			w.set(tr, w.n.valueNode(ct), row, compact(s[i:end]), schema.JSON)
 		default:
-			w.value(ct, tr, w.n.valueNode(ct), item, row, level, id)
+			end = w.value(ct, tr, w.n.valueNode(ct), s, i, level, row, id)
 		}
 		tr.width = max(tr.width, len(row))
-		idx++
-		return true
-	})
+		if i = skipSpace(s, end); i < len(s) && s[i] == ']' {
+			return i + 1
+		}
+		if i >= len(s) || s[i] != ',' {
+			break
+		}
+		i = skipSpace(s, i+1)
+	}
+	return w.malformed(s)
 }
 
 func (w *walker) set(tr *tableRows, nd *node, row schema.Row, v any, typ schema.Type) {
 	if sec := w.n.cfg.Secrets; sec != nil {
-		v = withoutSecrets(sec, v)
+		if s, ok := v.(string); !ok || !w.clean || !within(s, w.text) {
+			v = withoutSecrets(sec, v)
+		}
 	}
 	row[nd.col] = v
 	tr.observe(w.out.gen, nd, typ)

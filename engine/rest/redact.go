@@ -3,10 +3,13 @@ package rest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Redacted replaces a secret in text.
@@ -21,16 +24,45 @@ var sensitiveParams = []string{"token", "key", "secret", "password", "signature"
 // every header and query value an Authenticator sets, so authenticators
 // built in other packages are covered too. A Redactor is safe for
 // concurrent use; the zero value is not usable, call NewRedactor.
+//
+// Contains runs on every text value of every record (normalize keeps
+// credentials out of the rows), so the secrets are kept in an immutable
+// set swapped whole by Add: a reader takes no lock, a text shorter than
+// every secret costs one comparison, and a longer one is searched for the
+// rarest byte of each secret (an upper-case letter or a symbol more often
+// than not), with SIMD strings.IndexByte, and compared only where it is.
 type Redactor struct {
-	mu      sync.RWMutex
-	secrets map[string]struct{} // every form of every secret
+	mu  sync.Mutex // serialises Add
+	set atomic.Pointer[secretSet]
+}
+
+// secretSet is the registered secrets, never changed once published.
+type secretSet struct {
 	added   map[string]struct{} // the secrets Add was given
+	forms   map[string]struct{} // every form of every secret
 	ordered []string            // longest first, so a secret containing another is replaced whole
+	minLen  int                 // the shortest form's length
+	anchors []anchor            // by anchor byte, each byte once
+}
+
+// anchor is the forms searched for by one of their bytes: the byte of
+// each form that is rarest in API data, so that a search stops at few
+// places.
+type anchor struct {
+	c     byte
+	forms []anchored
+}
+
+type anchored struct {
+	form string
+	at   int // the position of the anchor byte in form
 }
 
 // NewRedactor returns an empty Redactor.
 func NewRedactor() *Redactor {
-	return &Redactor{secrets: map[string]struct{}{}, added: map[string]struct{}{}}
+	r := &Redactor{}
+	r.set.Store(&secretSet{added: map[string]struct{}{}, forms: map[string]struct{}{}})
+	return r
 }
 
 // Add registers secret and every form it may take in a URL, a body or a
@@ -41,29 +73,41 @@ func (r *Redactor) Add(secret string) {
 	if r == nil || secret == "" {
 		return
 	}
-	r.mu.RLock()
-	_, known := r.added[secret]
-	r.mu.RUnlock()
-	if known { // the common case: the same token on every request
+	if _, known := r.set.Load().added[secret]; known { // the common case: the same token on every request
 		return
 	}
 	forms := secretForms(secret)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.added[secret] = struct{}{}
+	old := r.set.Load()
+	if _, known := old.added[secret]; known {
+		return
+	}
+	next := &secretSet{added: maps.Clone(old.added), forms: maps.Clone(old.forms)}
+	next.added[secret] = struct{}{}
 	for _, f := range forms {
-		r.secrets[f] = struct{}{}
+		next.forms[f] = struct{}{}
 	}
-	r.ordered = r.ordered[:0]
-	for s := range r.secrets {
-		r.ordered = append(r.ordered, s)
+	for f := range next.forms {
+		next.ordered = append(next.ordered, f)
 	}
-	sort.Slice(r.ordered, func(i, j int) bool {
-		if len(r.ordered[i]) != len(r.ordered[j]) {
-			return len(r.ordered[i]) > len(r.ordered[j])
+	sort.Slice(next.ordered, func(i, j int) bool {
+		if len(next.ordered[i]) != len(next.ordered[j]) {
+			return len(next.ordered[i]) > len(next.ordered[j])
 		}
-		return r.ordered[i] < r.ordered[j]
+		return next.ordered[i] < next.ordered[j]
 	})
+	next.minLen = len(next.ordered[len(next.ordered)-1])
+	for _, f := range next.ordered {
+		at := rarestByte(f)
+		i := slices.IndexFunc(next.anchors, func(a anchor) bool { return a.c == f[at] })
+		if i < 0 {
+			i = len(next.anchors)
+			next.anchors = append(next.anchors, anchor{c: f[at]})
+		}
+		next.anchors[i].forms = append(next.anchors[i].forms, anchored{form: f, at: at})
+	}
+	r.set.Store(next)
 }
 
 // minEncodedSecret is the shortest encoded form of a secret registered.
@@ -105,9 +149,7 @@ func (r *Redactor) IsSecret(s string) bool {
 	if r == nil || s == "" {
 		return false
 	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	_, ok := r.secrets[s]
+	_, ok := r.set.Load().forms[s]
 	return ok
 }
 
@@ -116,24 +158,64 @@ func (r *Redactor) Contains(s string) bool {
 	if r == nil {
 		return false
 	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	for _, secret := range r.ordered {
-		if strings.Contains(s, secret) {
-			return true
+	set := r.set.Load()
+	if len(set.ordered) == 0 || len(s) < set.minLen {
+		return false
+	}
+	for _, a := range set.anchors {
+		for i := 0; i < len(s); {
+			j := strings.IndexByte(s[i:], a.c)
+			if j < 0 {
+				break
+			}
+			i += j
+			for _, f := range a.forms {
+				if start := i - f.at; start >= 0 && start+len(f.form) <= len(s) && s[start:start+len(f.form)] == f.form {
+					return true
+				}
+			}
+			i++
 		}
 	}
 	return false
 }
 
+// rarestByte returns the position of the byte of s least frequent in
+// API data (JSON punctuation, lower-case words, digits and ids are
+// frequent; upper case and other symbols are not).
+func rarestByte(s string) int {
+	best, at := 1<<30, 0
+	for i := 0; i < len(s); i++ {
+		if f := byteFrequency(s[i]); f < best {
+			best, at = f, i
+		}
+	}
+	return at
+}
+
+// byteFrequency ranks how often c occurs in API responses, higher for
+// more often: only the order matters, for speed, never for the result.
+func byteFrequency(c byte) int {
+	const letters = "zqjxkvbpygfwmucldrhsnioate" // English, rarest first
+	switch {
+	case 'a' <= c && c <= 'z':
+		return 10 + strings.IndexByte(letters, c)
+	case '0' <= c && c <= '9':
+		return 30
+	case strings.IndexByte(` ":,-_./`, c) >= 0:
+		return 40
+	case 'A' <= c && c <= 'Z':
+		return 5
+	}
+	return 0
+}
+
 // String returns s with every registered secret replaced by "***".
 func (r *Redactor) String(s string) string {
-	if r == nil {
+	if !r.Contains(s) {
 		return s
 	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	for _, secret := range r.ordered {
+	for _, secret := range r.set.Load().ordered {
 		if strings.Contains(s, secret) {
 			s = strings.ReplaceAll(s, secret, Redacted)
 		}
