@@ -20,6 +20,7 @@ type Queue struct {
 	Client *river.Client[*sql.Tx]
 	db     *sql.DB
 	sqlite bool
+	file   string // the SQLite queue's file
 	log    *slog.Logger
 	schema string // River's schema, "" for the search path
 }
@@ -44,6 +45,9 @@ type Config struct {
 	// River's default, the host name and a timestamp.
 	ID     string
 	Logger *slog.Logger
+	// File is the SQLite queue's file: a run whose Target.Dest is that
+	// file completes its job in its load's transaction.
+	File string
 }
 
 // OpenPostgres opens the queue in the Postgres database db (lib/pq) and
@@ -62,7 +66,7 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{db: db, sqlite: sqlite, log: c.Logger, schema: c.Schema}
+	q := &Queue{db: db, sqlite: sqlite, file: c.File, log: c.Logger, schema: c.Schema}
 	if err := q.migrate(ctx, d); err != nil {
 		return nil, fmt.Errorf("queue: migrate: %w", err)
 	}

@@ -47,13 +47,13 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 	if err != nil {
 		return permanent(fmt.Errorf("spec %s: %w", t.Spec, err))
 	}
-	root := partitionRoot(p)
+	root := w.q.partitionRoot(p)
 	if root != nil {
 		if err := checkPartitionable(p, root); err != nil {
 			return permanent(err)
 		}
 	}
-	return w.q.load(ctx, w.env, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
+	return w.q.load(ctx, w.env, t, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
 		var rest []PartitionArgs
 		if root != nil {
 			parts, err := split(ctx, p, *o, root, t.Batch)
@@ -97,7 +97,7 @@ func (w *partitionWorker) Work(ctx context.Context, job *river.Job[PartitionArgs
 		return permanent(fmt.Errorf("spec %s: no resource %q to partition on", a.Target.Spec, a.Root))
 	}
 	keepTree(p, a.Root)
-	return w.q.load(ctx, w.env, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
+	return w.q.load(ctx, w.env, a.Target, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
 		apply(p, o, &a)
 		return func(ctx context.Context, tx *sql.Tx) error {
 			return w.q.complete(ctx, tx, job.JobRow, func() error {
@@ -149,8 +149,8 @@ func permanent(err error) error { return river.JobCancel(err) }
 // load runs p into the destination in one transaction. prepare adjusts
 // the engine options (the partition's records) and returns what to do
 // in the load's transaction before it commits.
-func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(context.Context, *engine.Options) (func(context.Context, *sql.Tx) error, error)) error {
-	dest, err := env.Dest(ctx, p.Name)
+func (q *Queue) load(ctx context.Context, env *Env, t Target, p *plan.Plan, prepare func(context.Context, *engine.Options) (func(context.Context, *sql.Tx) error, error)) error {
+	dest, err := env.Dest(ctx, t, p.Name)
 	if err != nil {
 		return fmt.Errorf("destination: %w", err)
 	}
@@ -166,6 +166,9 @@ func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(c
 		return err
 	}
 	o.BeforeCommit = func(ctx context.Context, tx destinations.Tx) error {
+		if !q.inQueue(t) {
+			return nil // River completes the job once the load committed
+		}
 		st, ok := tx.(destinations.SQLTxer)
 		if !ok {
 			return fmt.Errorf("destination cannot complete a job in its transaction (want a SQL destination in the queue's database)")
