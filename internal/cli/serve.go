@@ -158,3 +158,24 @@ func openSQLiteQueue(ctx context.Context, path string, c jobs.Config) (*jobs.Que
 	}
 	return q, nil
 }
+
+// openAnyQueue opens the queue named by flag or PIPE_QUEUE: pipe serve's
+// SQLite file, or a Postgres database.
+func (e *env) openAnyQueue(ctx context.Context, flag string) (*jobs.Queue, error) {
+	raw := flag
+	if raw == "" {
+		raw, _ = e.getenv("PIPE_QUEUE")
+	}
+	if strings.HasPrefix(raw, "sqlite:") {
+		path, _ := sqlitePath(raw)
+		if !fileExists(path) {
+			return nil, usagef("--queue %s: no such file", raw)
+		}
+		return openSQLiteQueue(ctx, path, jobs.Config{Logger: e.logger(), File: path})
+	}
+	dsn, err := e.queueDSN(flag)
+	if err != nil {
+		return nil, err
+	}
+	return e.openQueue(ctx, dsn, jobs.Config{Logger: e.logger()})
+}
