@@ -26,7 +26,7 @@ schedules come first, each with when it fires next. --queue may name
 pipe serve's SQLite queue.`,
 		Example: `  pipe jobs --queue postgres://pipe@db/pipe
   pipe jobs --queue sqlite:///var/lib/pipe/pipe-queue.db`,
-		Args:    exactArgs(0),
+		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return e.listJobs(cmd.Context(), queue, limit, all)
 		},
