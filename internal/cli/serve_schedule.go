@@ -47,13 +47,22 @@ func (s *scheduleSource) read() ([]jobs.Schedule, error) {
 	}
 	dir := filepath.Dir(s.file)
 	var errs spec.Errors
+	// fail places err at line:col of the schedule file, but for the
+	// errors of a spec file at their own positions.
 	fail := func(e jobs.ScheduleEntry, line, col int, path string, err error) {
 		var se spec.Errors
-		if errors.As(err, &se) {
-			errs = append(errs, se...)
+		if !errors.As(err, &se) {
+			errs = append(errs, &spec.Error{File: s.file, Line: line, Col: col, Path: path, Msg: err.Error()})
 			return
 		}
-		errs = append(errs, &spec.Error{File: s.file, Line: line, Col: col, Path: path, Msg: err.Error()})
+		for _, x := range se {
+			if x.Line > 0 {
+				errs = append(errs, x)
+				continue
+			}
+			msg := strings.TrimPrefix(x.Error(), x.File+": ")
+			errs = append(errs, &spec.Error{File: s.file, Line: line, Col: col, Path: path, Msg: fmt.Sprintf("spec %s: %s", e.Spec, msg)})
+		}
 	}
 	var out []jobs.Schedule
 	for i := range entries {
@@ -70,7 +79,7 @@ func (s *scheduleSource) read() ([]jobs.Schedule, error) {
 		t := jobs.Target{Spec: file, YAML: string(data), Vars: en.Vars, Resources: en.Resources}
 		p, err := s.e.jobsEnv("", 0).Plan(t)
 		if err != nil {
-			fail(*en, en.Line, en.Col, fmt.Sprintf("[%d]", en.Index), fmt.Errorf("spec %s: %w", en.Spec, unwrapUsage(err)))
+			fail(*en, en.Line, en.Col, fmt.Sprintf("[%d]", en.Index), unwrapUsage(err))
 			continue
 		}
 		if !en.NameGiven {

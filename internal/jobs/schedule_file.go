@@ -149,6 +149,9 @@ func (p *scheduleParser) entry(i int, n ast.Node) (ScheduleEntry, bool) {
 		p.failAt(n, fmt.Sprintf("[%d]", i), "want a mapping {spec, every | cron, ...}")
 		return e, false
 	}
+	if len(values) > 0 {
+		e.Line, e.Col = pos(values[0].Key) // a mapping's own token is its first ':'
+	}
 	before := len(p.errs)
 	seen := map[string]bool{}
 	var everyNode, cronNode ast.Node
