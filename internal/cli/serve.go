@@ -143,7 +143,8 @@ func sqlitePath(raw string) (string, bool) {
 
 // openSQLiteQueue opens the embedded queue in the SQLite file path,
 // creating it if missing. River's connections are limited to one, as
-// its SQLite driver advises: SQLite has one writer.
+// its SQLite driver advises (SQLite has one writer); a read-only pool
+// looks at previous runs while River's connection waits for a load.
 func openSQLiteQueue(ctx context.Context, path string, c jobs.Config) (*jobs.Queue, error) {
 	d, err := sqlite.Open(ctx, path)
 	if err != nil {
@@ -151,8 +152,15 @@ func openSQLiteQueue(ctx context.Context, path string, c jobs.Config) (*jobs.Que
 	}
 	db := d.DB().DB
 	db.SetMaxOpenConns(1)
+	r, err := sqlite.OpenReadOnly(ctx, path)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	c.Reader = r.DB
 	q, err := jobs.OpenSQLite(ctx, db, c)
 	if err != nil {
+		r.Close()
 		d.Close()
 		return nil, err
 	}

@@ -20,7 +20,8 @@ type Queue struct {
 	Client *river.Client[*sql.Tx]
 	db     *sql.DB
 	sqlite bool
-	file   string // the SQLite queue's file
+	file   string  // the SQLite queue's file
+	reader *sql.DB // see Config.Reader
 	log    *slog.Logger
 	schema string // River's schema, "" for the search path
 }
@@ -48,6 +49,10 @@ type Config struct {
 	// File is the SQLite queue's file: a run whose Target.Dest is that
 	// file completes its job in its load's transaction.
 	File string
+	// Reader, when set, is a pool for the reads that must not wait for
+	// River's connection (SQLite: a read-only pool on File, whose
+	// readers WAL never blocks); nil for the queue's own pool.
+	Reader *sql.DB
 }
 
 // OpenPostgres opens the queue in the Postgres database db (lib/pq) and
@@ -66,7 +71,10 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{db: db, sqlite: sqlite, file: c.File, log: c.Logger, schema: c.Schema}
+	q := &Queue{db: db, sqlite: sqlite, file: c.File, reader: c.Reader, log: c.Logger, schema: c.Schema}
+	if q.reader == nil {
+		q.reader = db
+	}
 	if err := q.migrate(ctx, d); err != nil {
 		return nil, fmt.Errorf("queue: migrate: %w", err)
 	}
@@ -142,7 +150,12 @@ func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) erro
 }
 
 // Close closes the queue's database.
-func (q *Queue) Close() error { return q.db.Close() }
+func (q *Queue) Close() error {
+	if q.reader != q.db {
+		q.reader.Close()
+	}
+	return q.db.Close()
+}
 
 // Work starts the queue's workers and works jobs until ctx ends, then
 // stops fetching and waits for the running jobs to finish. It reads the

@@ -159,8 +159,11 @@ func (q *Queue) syncSchedules(ctx context.Context, have map[string]string) error
 			q.Client.PeriodicJobs().RemoveByID(old)
 			delete(have, s.Name)
 		}
-		args := s.Args
+		args, name := s.Args, s.Name
 		job := river.NewPeriodicJob(sched, func() (river.JobArgs, *river.InsertOpts) {
+			if q.previousRunPending(name) {
+				return nil, nil // River skips this fire
+			}
 			return args, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: unique}}
 		}, &river.PeriodicJobOpts{ID: id})
 		if _, err := q.Client.PeriodicJobs().AddSafely(job); err != nil {

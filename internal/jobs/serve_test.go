@@ -297,3 +297,39 @@ func waitQueue(t *testing.T, db *sql.DB) {
 		return n == 2, err
 	})
 }
+
+// TestServeSkipsAFireWhileThePreviousRunIsPending: runs slower than
+// their interval do not pile up: a fire is skipped while the schedule's
+// previous run is queued or running.
+func TestServeSkipsAFireWhileThePreviousRunIsPending(t *testing.T) {
+	bin := pipeBinary(t)
+	_, srv, env := serveFake(t, 400*time.Millisecond)
+	dir := t.TempDir()
+	sched := filepath.Join(dir, "schedules.yml")
+	writeFile(t, sched, fmt.Sprintf(`- spec: snyk
+  every: 1s
+  vars: {api_url: %q}
+  resources: [orgs, projects, issues]
+`, srv.URL))
+	data := filepath.Join(dir, "snyk.db")
+	p := start(t, "serve", bin, env, "serve", "--schedule", sched, "--queue", data, "--poll", "100ms")
+	queue := dbcheck.Open(t, data)
+	waitQueue(t, queue)
+	most := 0
+	waitFor(t, 2*time.Minute, "three completed runs", func() (bool, error) {
+		n, err := count(queue, `SELECT count(*) FROM river_job WHERE kind = 'pipe_run' AND finalized_at IS NULL`)
+		most = max(most, n)
+		_, done := runTimes(t, queue, "snyk")
+		return done >= 3, err
+	})
+	p.stop(t)
+	if most > 1 {
+		t.Errorf("%d runs of one schedule were pending at once; want at most one", most)
+	}
+	at, _ := runTimes(t, queue, "snyk")
+	for i := 1; i < len(at); i++ {
+		if d := at[i].Sub(at[i-1]); d < 2*time.Second || d%time.Second != 0 {
+			t.Errorf("runs %d and %d are scheduled %s apart; want whole intervals, a fire skipped while the slower run loaded", i-1, i, d)
+		}
+	}
+}
