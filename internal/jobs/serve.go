@@ -58,19 +58,38 @@ func (q *Queue) Serve(ctx context.Context, c ServeConfig) error {
 	}
 	for c.Wait(ctx) == nil && ctx.Err() == nil {
 		ss, err := c.Read(ctx)
-		if err == nil {
-			err = q.ReplaceSchedules(ctx, ss)
-		}
-		if err == nil {
-			err = q.syncSchedules(ctx, have)
-		}
 		if err != nil {
 			q.log.Error("schedules not reloaded; those in force stay", "error", err)
 			continue
 		}
-		q.log.Info("schedules reloaded", "schedules", len(ss))
+		q.apply(ctx, ss, have)
 	}
 	return q.stop(ctx, c.Grace)
+}
+
+// apply stores ss and gives them to River, trying again every second
+// while the queue's file is busy (a load into it holds SQLite's one
+// write lock), until it succeeds or ctx ends.
+func (q *Queue) apply(ctx context.Context, ss []Schedule, have map[string]string) {
+	for {
+		err := q.ReplaceSchedules(ctx, ss)
+		if err == nil {
+			err = q.syncSchedules(ctx, have)
+		}
+		if err == nil {
+			q.log.Info("schedules reloaded", "schedules", len(ss))
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		q.log.Warn("schedules not stored yet; trying again", "error", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // stop lets running jobs finish within grace, then cancels them.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -203,12 +204,27 @@ func TestServeSIGTERMMidRunRollsBackAndRunsAgain(t *testing.T) {
 		}
 	}
 
-	second := start(t, "serve 2", bin, env, args[:len(args)-2]...)
+	second := start(t, "serve 2", bin, env, append(args[:len(args)-2], "--reload-poll", "1h")...)
 	waitFor(t, time.Minute, "the interrupted run to complete", func() (bool, error) {
 		n, err := count(queue, `SELECT count(*) FROM river_job WHERE id = ? AND state = 'completed'`, job)
 		return n == 1, err
 	})
+	// SIGHUP reads the file again (no change is looked for within 1h).
+	writeFile(t, sched, fmt.Sprintf(`- spec: snyk
+  name: renamed
+  every: 1h
+  vars: {api_url: %q}
+  resources: [orgs, projects, issues]
+`, srv.URL))
+	_ = second.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, time.Minute, "the schedule file read again on SIGHUP", func() (bool, error) {
+		n, err := count(queue, `SELECT count(*) FROM pipe_schedule WHERE name = 'renamed'`)
+		return n == 1, err
+	})
 	second.stop(t)
+	if code := second.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("pipe serve exited %d after SIGHUP and SIGTERM; want 0", code)
+	}
 	runs, err := count(queue, `SELECT count(*) FROM river_job WHERE kind = 'pipe_run' AND state = 'completed'`)
 	if err != nil {
 		t.Fatal(err)
