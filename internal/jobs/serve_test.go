@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -134,6 +135,11 @@ func TestServeRunsEachScheduleOnTime(t *testing.T) {
 		t.Errorf("pipe serve exited %d after SIGTERM; want 0", code)
 	}
 
+	jobs := exec.Command(bin, "jobs", "--queue", "sqlite://"+data, "--limit", "1")
+	out, err := jobs.CombinedOutput()
+	if err != nil || !regexp.MustCompile(`(?m)^schedule snyk  snyk/snyk\.yml  every 2s  next \d{4}-\d\d-\d\dT[\d:]{8}Z$`).Match(out) {
+		t.Errorf("pipe jobs on the SQLite queue (%v) should list the schedule in force and its next time:\n%s", err, out)
+	}
 	snykAt, snykDone := runTimes(t, queue, "snyk")
 	for i := 1; i < len(snykAt); i++ {
 		if d := snykAt[i].Sub(snykAt[i-1]); d != 2*time.Second {
