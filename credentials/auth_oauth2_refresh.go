@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pipe-etl/pipe/credentials/secrets"
@@ -75,9 +74,6 @@ type OAuth2RefreshToken struct {
 	rotation Rotation
 	log      *slog.Logger
 	cache    *rest.TokenCache
-
-	mu   sync.Mutex
-	last string // the access token the cache last received from fetch
 }
 
 // NewOAuth2RefreshToken checks cfg and returns the authenticator.
@@ -181,12 +177,9 @@ func (a *OAuth2RefreshToken) token(ctx context.Context) (string, error) {
 }
 
 // fetch is the cache's renewal: a valid token another run left in the
-// store (no lock needed to use it), else renewLocked. The token the cache
-// last held is the stale one, whether it expired or got a 401.
-func (a *OAuth2RefreshToken) fetch(ctx context.Context) (string, time.Duration, error) {
-	a.mu.Lock()
-	stale := a.last
-	a.mu.Unlock()
+// store (no lock needed to use it), else renewLocked. stale is the token
+// the cache last held, whether it expired or got a 401.
+func (a *OAuth2RefreshToken) fetch(ctx context.Context, stale string) (string, time.Duration, error) {
 	c, ok, err := readCached(ctx, a.cfg.Store, a.cfg.AccessTokenName)
 	if err != nil || !ok || c.Token == stale || !c.Valid(a.cfg.Now(), a.cfg.Skew) {
 		if c, err = a.renewLocked(ctx, stale); err != nil {
@@ -194,9 +187,6 @@ func (a *OAuth2RefreshToken) fetch(ctx context.Context) (string, time.Duration, 
 		}
 	}
 	a.redact(c.Token)
-	a.mu.Lock()
-	a.last = c.Token
-	a.mu.Unlock()
 	var lifetime time.Duration
 	if !c.Expiry.IsZero() {
 		lifetime = max(c.Expiry.Sub(a.cfg.Now()), time.Nanosecond)

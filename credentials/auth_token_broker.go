@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pipe-etl/pipe/engine/rest"
@@ -30,29 +29,23 @@ type TokenBrokerConfig struct {
 	Redactor Redactor
 	// Logger, nil means discard.
 	Logger *slog.Logger
-	// Now defaults to time.Now.
-	Now func() time.Time
 }
 
 // TokenBroker authenticates with access tokens handed out by a
 // snykey-compatible broker (auth type token_broker): GET
 // {broker}/v1/credentials?org_id&client_id&client_secret with X-API-Key
 // returns {"access_token":...}, sent as "Authorization: bearer <token>".
-// The broker does all refreshing; the token is kept in memory until the
-// API answers 401, when Refresh asks the broker to drop its cache
-// (DELETE /v1/cache) and fetches a new one.
+// The broker does all refreshing; the token is kept in memory (a
+// rest.TokenCache) until the API answers 401, when Refresh asks the
+// broker to drop its cache (DELETE /v1/cache) and fetches a new one: once
+// for concurrent 401s for one token, not at all for a late 401 for a
+// token already replaced.
 type TokenBroker struct {
-	cfg  TokenBrokerConfig
-	hc   *http.Client
-	log  *slog.Logger
-	base string
-
-	renew chan struct{} // one-slot semaphore: one fetch at a time, waits cancellable
-
-	mu        sync.Mutex
-	token     string
-	gen       int       // counts fetches
-	refreshed time.Time // when Refresh last fetched after clearing the broker's cache
+	cfg   TokenBrokerConfig
+	hc    *http.Client
+	log   *slog.Logger
+	base  string
+	cache *rest.TokenCache
 }
 
 // BrokerError is an error reply from the broker: {"error": "..."}.
@@ -87,14 +80,12 @@ func NewTokenBroker(cfg TokenBrokerConfig) (*TokenBroker, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &TokenBroker{cfg: cfg, hc: hc, log: log, base: strings.TrimRight(cfg.BrokerURL, "/"), renew: make(chan struct{}, 1)}
+	b := &TokenBroker{cfg: cfg, hc: hc, log: log, base: strings.TrimRight(cfg.BrokerURL, "/")}
+	b.cache = rest.NewTokenCache(b.fetch)
 	b.redact(cfg.APIKey)
 	b.redact(cfg.ClientSecret)
 	return b, nil
@@ -103,24 +94,9 @@ func NewTokenBroker(cfg TokenBrokerConfig) (*TokenBroker, error) {
 // Authenticate sets "Authorization: bearer <token>", fetching a token
 // from the broker if none is held.
 func (b *TokenBroker) Authenticate(ctx context.Context, req *rest.Request) error {
-	b.mu.Lock()
-	tok := b.token
-	b.mu.Unlock()
-	if tok == "" {
-		if err := b.acquire(ctx); err != nil {
-			return err
-		}
-		b.mu.Lock()
-		tok = b.token
-		b.mu.Unlock()
-		var err error
-		if tok == "" {
-			tok, err = b.fetch(ctx)
-		}
-		b.release()
-		if err != nil {
-			return err
-		}
+	tok, err := b.token(ctx)
+	if err != nil {
+		return err
 	}
 	if req.Header == nil {
 		req.Header = http.Header{}
@@ -129,73 +105,61 @@ func (b *TokenBroker) Authenticate(ctx context.Context, req *rest.Request) error
 	return nil
 }
 
-// refreshGrace is how long a token just fetched is assumed to be the
-// renewal that a late 401 asked for.
-const refreshGrace = 5 * time.Second
-
-// Refresh drops the broker's cached token and fetches a new one, once for
-// concurrent 401s: a caller that waited while another renewed gets that
-// renewal, and a token fetched moments ago (refreshGrace) is taken to be
-// the renewal that a concurrent 401 for the previous token needed.
-func (b *TokenBroker) Refresh(ctx context.Context, _ *rest.Request) error {
-	b.mu.Lock()
-	gen := b.gen
-	b.mu.Unlock()
-	if err := b.acquire(ctx); err != nil {
-		return err
+// Refresh renews the token after the API rejected the one stale carried
+// (401), unless it was renewed since that request was sent: so concurrent
+// 401s for one token cause one renewal, and a late 401 for a replaced
+// token causes none. A nil stale renews unconditionally.
+func (b *TokenBroker) Refresh(ctx context.Context, stale *rest.Request) error {
+	if stale == nil {
+		b.cache.Invalidate("")
+	} else {
+		h := ""
+		if stale.Header != nil {
+			h = stale.Header.Get("Authorization")
+		}
+		tok, ok := cutBearer(h)
+		if !ok {
+			return nil // not a request this authenticator signed: nothing to renew
+		}
+		b.cache.Invalidate(tok)
 	}
-	defer b.release()
-	b.mu.Lock()
-	skip := b.gen != gen || (!b.refreshed.IsZero() && b.cfg.Now().Sub(b.refreshed) < refreshGrace)
-	b.mu.Unlock()
-	if skip {
-		return nil
-	}
-	q := url.Values{"org_id": {b.cfg.OrgID}, "client_id": {b.cfg.ClientID}}
-	if _, err := b.call(ctx, http.MethodDelete, "/v1/cache", q); err != nil {
-		return err
-	}
-	if _, err := b.fetch(ctx); err != nil {
-		return err
-	}
-	b.mu.Lock()
-	b.refreshed = b.cfg.Now()
-	b.mu.Unlock()
-	return nil
+	_, err := b.token(ctx)
+	return err
 }
 
-// acquire waits for the fetch slot.
-func (b *TokenBroker) acquire(ctx context.Context) error {
-	select {
-	case b.renew <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("token broker: %w", ctx.Err())
+// token returns the cached token, or the one fetch gets.
+func (b *TokenBroker) token(ctx context.Context) (string, error) {
+	tok, err := b.cache.Get(ctx)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return "", fmt.Errorf("token broker: %w", err)
 	}
+	return tok, err
 }
 
-func (b *TokenBroker) release() { <-b.renew }
-
-// fetch asks the broker for a token and keeps it; the caller holds b.renew.
-func (b *TokenBroker) fetch(ctx context.Context) (string, error) {
+// fetch is the cache's renewal. A renewal (stale set: the API refused
+// that token) first drops the broker's cached token, which is stale too,
+// so that the broker refreshes instead of handing it back.
+func (b *TokenBroker) fetch(ctx context.Context, stale string) (string, time.Duration, error) {
+	if stale != "" {
+		q := url.Values{"org_id": {b.cfg.OrgID}, "client_id": {b.cfg.ClientID}}
+		if _, err := b.call(ctx, http.MethodDelete, "/v1/cache", q); err != nil {
+			return "", 0, err
+		}
+	}
 	q := url.Values{"org_id": {b.cfg.OrgID}, "client_id": {b.cfg.ClientID}, "client_secret": {b.cfg.ClientSecret}}
 	body, err := b.call(ctx, http.MethodGet, "/v1/credentials", q)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	var resp struct {
 		AccessToken string `json:"access_token"`
 	}
 	if err := json.Unmarshal(body, &resp); err != nil || resp.AccessToken == "" {
-		return "", fmt.Errorf("token broker: GET %s/v1/credentials: no access_token in the reply", b.base)
+		return "", 0, fmt.Errorf("token broker: GET %s/v1/credentials: no access_token in the reply", b.base)
 	}
 	b.redact(resp.AccessToken)
-	b.mu.Lock()
-	b.token = resp.AccessToken
-	b.gen++
-	b.mu.Unlock()
 	b.log.Debug("token broker: access token fetched", "org_id", b.cfg.OrgID, "client_id", b.cfg.ClientID)
-	return resp.AccessToken, nil
+	return resp.AccessToken, 0, nil
 }
 
 // call sends one request to the broker; errors never show the query.

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/pipe-etl/pipe/credentials"
+	"github.com/pipe-etl/pipe/engine/rest"
 )
 
 // fakeBroker answers like snykey: a cached token until DELETE /v1/cache.
@@ -57,20 +57,38 @@ func (f *fakeBroker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// bearer returns a request that carried "Authorization: bearer tok", as
+// the API client hands it to Refresh after a 401.
+func bearer(t *testing.T, tok string) *rest.Request {
+	req := newRequest(t, "https://api.snyk.io/rest/orgs")
+	req.Header = http.Header{"Authorization": {"bearer " + tok}}
+	return req
+}
+
+func (f *fakeBroker) counts() (gets, deletes int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.gets, f.deletes
+}
+
+func newTokenBroker(t *testing.T, url string, red credentials.Redactor) *credentials.TokenBroker {
+	t.Helper()
+	b, err := credentials.NewTokenBroker(credentials.TokenBrokerConfig{
+		BrokerURL: url + "/", APIKey: "key-1", OrgID: "org-1", ClientID: "cid", ClientSecret: "csecret-xyz", Redactor: red,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestTokenBroker(t *testing.T) {
 	ctx := context.Background()
 	fb := &fakeBroker{}
 	srv := httptest.NewServer(fb)
 	defer srv.Close()
-	clk := newClock()
 	red := &redactor{}
-	b, err := credentials.NewTokenBroker(credentials.TokenBrokerConfig{
-		BrokerURL: srv.URL + "/", APIKey: "key-1", OrgID: "org-1", ClientID: "cid", ClientSecret: "csecret-xyz",
-		Now: clk.Now, Redactor: red,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newTokenBroker(t, srv.URL, red)
 	req := newRequest(t, "https://api.snyk.io/rest/orgs")
 	if err := b.Authenticate(ctx, req); err != nil {
 		t.Fatal(err)
@@ -81,37 +99,91 @@ func TestTokenBroker(t *testing.T) {
 	for range 3 {
 		b.Authenticate(ctx, newRequest(t, "https://api.snyk.io/"))
 	}
-	if fb.gets != 1 {
-		t.Fatalf("broker asked %d times, want 1 (token kept in memory)", fb.gets)
+	if gets, _ := fb.counts(); gets != 1 {
+		t.Fatalf("broker asked %d times, want 1 (token kept in memory)", gets)
 	}
-	// 401 from the API, several requests at once: one cache drop, one fetch.
+	// 401 for at-1 from the API, several requests at once: one cache drop,
+	// one fetch.
 	var wg sync.WaitGroup
 	for range 5 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := b.Refresh(ctx, nil); err != nil {
+		wg.Go(func() {
+			if err := b.Refresh(ctx, bearer(t, "at-1")); err != nil {
 				t.Error(err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	if fb.deletes != 1 || fb.gets != 2 {
-		t.Fatalf("after concurrent 401s: %d cache deletes, %d gets; want 1 and 2", fb.deletes, fb.gets)
+	if gets, deletes := fb.counts(); deletes != 1 || gets != 2 {
+		t.Fatalf("after concurrent 401s: %d cache deletes, %d gets; want 1 and 2", deletes, gets)
 	}
 	req = newRequest(t, "https://api.snyk.io/")
 	b.Authenticate(ctx, req)
 	if req.Header.Get("Authorization") != "bearer at-2" {
 		t.Fatalf("after Refresh: %q", req.Header.Get("Authorization"))
 	}
-	clk.Advance(time.Minute)
-	if err := b.Refresh(ctx, nil); err != nil || fb.deletes != 2 {
-		t.Fatalf("a later 401 refreshes again: %v, %d deletes", err, fb.deletes)
+	// A late 401 for at-1 (a request sent before the renewal) reuses at-2.
+	if err := b.Refresh(ctx, bearer(t, "at-1")); err != nil {
+		t.Fatal(err)
 	}
-	for _, s := range []string{"key-1", "csecret-xyz", "at-1", "at-2"} {
+	if gets, deletes := fb.counts(); deletes != 1 || gets != 2 {
+		t.Fatalf("a late 401 for the replaced token: %d cache deletes, %d gets; want 1 and 2", deletes, gets)
+	}
+	// A 401 for the current token renews again.
+	if err := b.Refresh(ctx, bearer(t, "at-2")); err != nil {
+		t.Fatal(err)
+	}
+	if gets, deletes := fb.counts(); deletes != 2 || gets != 3 {
+		t.Fatalf("a 401 for the current token: %d cache deletes, %d gets; want 2 and 3", deletes, gets)
+	}
+	// A request this authenticator did not sign renews nothing.
+	if err := b.Refresh(ctx, newRequest(t, "https://api.snyk.io/")); err != nil {
+		t.Fatal(err)
+	}
+	if gets, deletes := fb.counts(); deletes != 2 || gets != 3 {
+		t.Fatalf("a 401 without a bearer token: %d cache deletes, %d gets; want 2 and 3", deletes, gets)
+	}
+	for _, s := range []string{"key-1", "csecret-xyz", "at-1", "at-2", "at-3"} {
 		if !red.Has(s) {
 			t.Errorf("redactor not told about %q", s)
 		}
+	}
+}
+
+// TestTokenBrokerCancelWhileWaiting: a caller waiting for another's fetch
+// gives up when its context ends, and the fetch under way is unharmed.
+func TestTokenBrokerCancelWhileWaiting(t *testing.T) {
+	fb := &fakeBroker{}
+	held, release := make(chan struct{}), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			close(held)
+			<-release
+		}
+		fb.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	b := newTokenBroker(t, srv.URL, nil)
+	first := make(chan error, 1)
+	req := newRequest(t, "https://api.snyk.io/")
+	go func() { first <- b.Authenticate(context.Background(), req) }()
+	<-held // the first caller holds the fetch and waits for the broker
+	ctx, cancel := context.WithCancel(context.Background())
+	waiting := make(chan error, 1)
+	go func() { waiting <- b.Authenticate(ctx, newRequest(t, "https://api.snyk.io/")) }()
+	cancel()
+	err := <-waiting
+	if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "token broker: ") {
+		t.Fatalf("cancelled waiter: %v, want token broker: context canceled", err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if got := req.Header.Get("Authorization"); got != "bearer at-1" {
+		t.Fatalf("Authorization = %q", got)
+	}
+	if gets, _ := fb.counts(); gets != 1 {
+		t.Fatalf("broker asked %d times, want 1", gets)
 	}
 }
 
@@ -154,5 +226,54 @@ func TestTokenBrokerErrors(t *testing.T) {
 	err := b.Authenticate(ctx, newRequest(t, "https://x/"))
 	if err == nil || strings.Contains(err.Error(), "sekrit-value") {
 		t.Fatalf("transport error = %v", err)
+	}
+}
+
+// TestTokenBrokerThroughClient: eight requests in flight get a 401 for
+// the same revoked token; the API client refreshes for each, and the
+// broker is asked once to drop its cache and once for a new token.
+func TestTokenBrokerThroughClient(t *testing.T) {
+	const n = 8
+	fb := &fakeBroker{}
+	broker := httptest.NewServer(fb)
+	defer broker.Close()
+	var mu sync.Mutex
+	rejected := 0
+	allIn := make(chan struct{})
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.api+json")
+		if r.Header.Get("Authorization") == "bearer at-1" { // revoked, as Snyk answers
+			mu.Lock()
+			rejected++
+			if rejected == n {
+				close(allIn)
+			}
+			mu.Unlock()
+			<-allIn // hold the 401s until every request carried the token
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"jsonapi":{"version":"1.0"},"errors":[{"status":"401","detail":"Unauthorized"}]}`)
+			return
+		}
+		fmt.Fprint(w, `{"data":[]}`)
+	}))
+	defer api.Close()
+	b := newTokenBroker(t, broker.URL, nil)
+	c := rest.NewClient(rest.Options{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			resp, err := c.Do(context.Background(), newRequest(t, api.URL+"/rest/orgs"), rest.Call{Auth: b})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if resp.StatusCode != 200 {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	if gets, deletes := fb.counts(); deletes != 1 || gets != 2 {
+		t.Fatalf("%d requests refused at once: %d cache deletes, %d gets; want 1 and 2", n, deletes, gets)
 	}
 }

@@ -332,18 +332,7 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		Required:          res.Required,
 		Secrets:           r.x.Redactor,
 		Names:             r.names,
-	}
-	for _, s := range res.ProcessingSteps {
-		c.Exclude = append(c.Exclude, s.ExcludeColumns...)
-		for from, to := range s.Rename {
-			if c.Rename == nil {
-				c.Rename = map[string]string{}
-			}
-			c.Rename[from] = to
-		}
-		if a := s.AddField; a != nil {
-			c.AddFields = append(c.AddFields, normalize.AddField{Name: a.Name, Value: a.Value, FromParent: a.FromParent})
-		}
+		Steps:             res.ProcessingSteps,
 	}
 	return normalize.New(c)
 }

@@ -8,8 +8,10 @@
 // engine/normalize's, cursor rules are engine/state's.
 //
 // Goroutines of a run: engine starts the pool's workers (at most
-// client.concurrency chains at once, a chain running on its submitter's
-// goroutine when all are busy), the writer and the progress printer.
+// client.concurrency chains at once; a chain submitted while all are
+// busy waits in a queue of as many, and runs on its submitter's goroutine
+// when the queue is full too), the writer and, when Options.Progress is
+// set, the progress printer; Run returns after all of them have ended.
 // engine/rest starts some of its own inside a chain: one that fetches
 // the next page while the current one is normalized, and up to
 // paginator.parallel page fetches; it joins them before a page iterator

@@ -112,9 +112,6 @@ func (w *Walk) Cursor() (state.Entry, bool) {
 	return state.Entry{Key: w.key, Cursor: c.String()}, changed
 }
 
-// Key returns the key of the chain's cursor.
-func (w *Walk) Key() state.Key { return w.key }
-
 // Child returns the parent data that child chains of a kept record
 // need. extra holds the record's extra root-row columns by name (its
 // include_from_parent values), which grandchildren may use. The record

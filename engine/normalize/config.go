@@ -4,9 +4,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	mrand "math/rand/v2"
-	"strings"
 
 	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // Secrets tells registered credentials apart from data; engine/rest's
@@ -60,15 +60,9 @@ type Config struct {
 	// ListVar is the list variable the resource fans out over; each row
 	// gets the chain's item in the column _<variable>.
 	ListVar string
-	// AddFields are add_field processing steps, in order.
-	AddFields []AddField
-	// Exclude (exclude_columns) and Rename (rename) name root table
-	// columns by field path (attributes.title) or column name
-	// (attributes__title). Excluding an object drops its columns,
-	// excluding a list its child tables. They are applied as names are
-	// given, so an excluded value is never read.
-	Exclude []string
-	Rename  map[string]string
+	// Steps are the resource's processing_steps as written, in order; the
+	// shaping ones apply here (see steps.go), filter is extract's.
+	Steps []spec.ProcessingStep
 	// Names, when set, decides the names of columns and child tables,
 	// shared by the Normalizers of a run and seeded with the destination's
 	// tables; nil means the Normalizer's own, empty.
@@ -77,15 +71,6 @@ type Config struct {
 	// row (columns hints with nullable: false); a row without one is an
 	// error naming the record.
 	Required []string
-}
-
-// AddField is an add_field processing step: a constant Value, or the
-// value of the parent record's field FromParent (skipped when the parent
-// has no such field).
-type AddField struct {
-	Name       string
-	Value      any
-	FromParent string
 }
 
 // Field is an extra root-row column, such as an include_from_parent value
@@ -114,27 +99,15 @@ type Normalizer struct {
 	buf     []byte // scratch for ids
 	vals    []any  // scratch for extra values
 	types   []schema.Type
-	lens    []int             // scratch for rollback
-	exclude map[string]bool   // excluded root column names, flattened
-	rename  map[string]string // root column renames, flattened -> final
+	lens    []int // scratch for rollback
+	shaping
 }
 
 // New returns a Normalizer for c. A config error (such as a hint with an
 // unknown type) is returned by every call of Normalize.
 func New(c Config) *Normalizer {
 	n := &Normalizer{cfg: c, loadID: c.LoadID, maxNest: max(c.MaxNesting, 0), pk: map[string]bool{}, names: c.Names, extras: map[string]*node{}}
-	if len(c.Exclude) > 0 {
-		n.exclude = map[string]bool{}
-		for _, e := range c.Exclude {
-			n.exclude[columnName(e)] = true
-		}
-	}
-	if len(c.Rename) > 0 {
-		n.rename = map[string]string{}
-		for from, to := range c.Rename {
-			n.rename[columnName(from)] = schema.Shorten(columnName(to), c.MaxIdentLen)
-		}
-	}
+	n.shaping = compileSteps(c.Steps, c.MaxIdentLen)
 	for _, p := range c.PrimaryKey {
 		n.pk[p] = true
 	}
@@ -156,16 +129,4 @@ func New(c Config) *Normalizer {
 	}
 	n.root = n.newTable(nil, nil)
 	return n
-}
-
-// columnName turns a field path (a.b) into its flattened column name
-// (a__b); a column name stays as it is.
-func columnName(path string) string {
-	var parts []string
-	for _, p := range strings.Split(path, ".") {
-		for _, seg := range strings.Split(p, "__") {
-			parts = append(parts, schema.SnakeCase(seg))
-		}
-	}
-	return strings.Join(parts, "__")
 }

@@ -39,7 +39,9 @@
 //     child tables are named from the unshortened names, so shortening a
 //     parent keeps its children distinct.
 //
-// Shaping (a resource's settings beyond its records, in Config):
+// Shaping (a resource's settings beyond its records, in Config; the
+// processing steps come as written, Config.Steps, and are read here
+// alone, in steps.go):
 //   - Extra root columns, the same for every record of a request chain
 //     (Normalizer.Extras): the list variable's item as _<variable>,
 //     include_from_parent fields as _<parent>_<field>, and add_field
@@ -88,18 +90,37 @@
 // (Normalizer.Extras: list item, include_from_parent, add_field); per
 // page, it normalizes every kept record into one Rows, which applies
 // exclude_columns, rename and required columns in the same walk, then
-// either
-//   - calls Rows.Fit with the destination's tables and a schema.Evolver
-//     built from the resource's contract and the destination's abilities:
-//     each schema.Result says which changes to apply (Tx.EnsureTable) and
-//     which rows to write, and reports rows dropped by discard contracts,
-//     child rows of dropped rows included; or
-//   - per TableRows, calls schema.Evolve(existing, tr.Schema(), ...),
-//     applies the changes, and schema.Fit(next, tr.Rows, contract), which
-//     does the same for one table (children of dropped rows stay).
+// calls Rows.Fit with the destination's tables and a schema.Evolver built
+// from the resource's contract and the destination's abilities: each
+// schema.Result says which changes to apply (Tx.EnsureTable) and which
+// rows to write, and reports rows dropped by discard contracts, child
+// rows of dropped rows included.
 //
 // Once the destination holds the rows, Rows.Reset makes the buffers
 // ready for the next page.
+//
+// # Adding a processing step
+//
+// The engine hands a resource's processing_steps to New untouched
+// (Config.Steps) and knows none of them, so a step that shapes rows
+// changes these files and no other package:
+//  1. engine/spec/types.go: a field of ProcessingStep (one is set per
+//     step), and schemas/spec.schema.json: the same key, with a title
+//     and description, under definitions.processing_step (the
+//     schema-fields test in engine/spec fails until both agree); a
+//     semantic check in engine/spec/semantic.go only if its values must
+//     name something that exists, as add_field's from_parent must.
+//  2. this package: compileSteps (steps.go) reads the field into
+//     shaping, once per Normalizer, and the walk applies it where names
+//     or values are given (names.go for record fields, extras.go for
+//     extra columns), never as a second pass over rows; a case in
+//     shape_test.go.
+//  3. README.md, the processing_steps item of "Requests, retries and
+//     rate limits".
+//
+// A step that drops records, like filter, is not shaping: it belongs to
+// engine/extract (Keep, in process.go), which runs before the incremental
+// cursor sees a record and before anything is normalized.
 //
 // A Normalizer walks gjson values in place (no decoding into maps),
 // computes each key's column name once, and reuses the row maps of Rows

@@ -31,7 +31,7 @@ func (n *Normalizer) Extras(parent func(path string) (gjson.Result, bool), item 
 			}
 		}
 	}
-	for _, a := range c.AddFields {
+	for _, a := range n.adds {
 		f := Field{Name: schema.SnakeCase(a.Name), Value: a.Value}
 		if a.FromParent != "" {
 			if parent == nil {

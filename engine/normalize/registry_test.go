@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/tidwall/gjson"
 )
 
@@ -147,7 +148,8 @@ func TestNamesNeverShareAColumn(t *testing.T) {
 		{Name: "_pipe_id", Type: schema.Text},
 		{Name: "name", Type: schema.Text, Nullable: true, Key: "NAME"},
 	}}}
-	n := New(Config{Table: "t", PrimaryKey: []string{"id"}, Names: NewNames(existing), Rename: map[string]string{"title": "label"}})
+	n := New(Config{Table: "t", PrimaryKey: []string{"id"}, Names: NewNames(existing),
+		Steps: []spec.ProcessingStep{{Rename: map[string]string{"title": "label"}}}})
 	var rows Rows
 	if err := n.Normalize(gjson.Parse(`{"id":1,"name":"a","label":"l","title":"x"}`), nil, &rows); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"slices"
 	"sync/atomic"
 
 	"github.com/pipe-etl/pipe/engine/schema"
@@ -59,15 +58,6 @@ func (r *Rows) Tables() []TableRows {
 
 func (tr *tableRows) observed() *schema.Table {
 	return &schema.Table{Name: tr.name, Parent: tr.parent, Columns: tr.cols[:len(tr.cols):len(tr.cols)]}
-}
-
-// Schema returns a copy of the observed table that the caller may change
-// (for example append a column it adds to every row).
-func (t TableRows) Schema() *schema.Table {
-	if t.Observed == nil {
-		return &schema.Table{Name: t.Name, Parent: t.Parent}
-	}
-	return &schema.Table{Name: t.Name, Parent: t.Parent, Columns: slices.Clone(t.Observed.Columns)}
 }
 
 // Len returns the number of rows across tables.

@@ -94,7 +94,7 @@ func (l *Login) Refresh(_ context.Context, stale *Request) error {
 	return nil
 }
 
-func (l *Login) login(ctx context.Context) (string, time.Duration, error) {
+func (l *Login) login(ctx context.Context, _ string) (string, time.Duration, error) {
 	where := "login POST " + l.red.URL(mustParse(l.tokenURL))
 	body, ctype, err := l.body()
 	if err != nil {

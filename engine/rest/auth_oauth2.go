@@ -113,7 +113,7 @@ func (o *OAuth2ClientCredentials) Refresh(_ context.Context, stale *Request) err
 	return nil
 }
 
-func (o *OAuth2ClientCredentials) fetch(ctx context.Context) (string, time.Duration, error) {
+func (o *OAuth2ClientCredentials) fetch(ctx context.Context, _ string) (string, time.Duration, error) {
 	tok, err := o.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, o.hc))
 	where := "oauth2_client_credentials: token " + o.red.URL(mustParse(o.cfg.TokenURL))
 	if err != nil {

@@ -74,13 +74,6 @@ func Kinds() []string {
 	return []string{KindJSONLink, KindJSONResponse, KindHeaderLink, KindOffset, KindPageNumber, KindCursor, KindHeaderCursor, KindLastID, KindSinglePage, KindAuto}
 }
 
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 // canonicalURL renders u for comparison: query parameters sorted and
 // re-encoded, fragment dropped.
 func canonicalURL(u *url.URL) string {

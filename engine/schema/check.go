@@ -7,37 +7,6 @@ import (
 	"time"
 )
 
-// Check is Evolver{Contract: c}.Check.
-func Check(t *Table, row Row, c Contract) (Row, bool, error) {
-	return Evolver{Contract: c}.Check(t, row)
-}
-
-// Check fits one row to t, the table Evolve returned, and enforces the
-// contract for it. It works in place and returns row:
-//
-//   - nil values are removed;
-//   - a value that fits its column is converted to the column's type
-//     (int64 to float64 for double, numbers to decimal text for text);
-//   - a value that does not fit moves to its variant column if t has one;
-//   - a value with no column, or no fitting column or variant, is a
-//     change the contract refused: ModeFreeze returns a *ContractError naming
-//     the table, column, value type and the row's primary key,
-//     ModeDiscardRow returns keep=false, ModeDiscardValue removes the value.
-//     Under ModeEvolve it means Evolve did not see the value: an error.
-//
-// Check looks up columns by scanning t; Apply indexes t once per batch.
-func (e Evolver) Check(t *Table, row Row) (Row, bool, error) {
-	if t == nil {
-		return row, false, fmt.Errorf("check: no table")
-	}
-	c, err := e.Contract.normalized()
-	if err != nil {
-		return row, false, err
-	}
-	keep, _, err := newFitter(t, c, e.MaxIdentLen).fit(row)
-	return row, keep, err
-}
-
 // Result is what Apply decided for the rows of one table.
 type Result struct {
 	Name    string
@@ -52,7 +21,20 @@ type Result struct {
 }
 
 // Apply evolves existing (nil if the destination has no such table) by
-// observed and fits every row with Check. observed must list the type of
+// observed and fits every row to the evolved table, in place:
+//
+//   - nil values are removed;
+//   - a value that fits its column is converted to the column's type
+//     (int64 to float64 for double, numbers to decimal text for text);
+//   - a value that does not fit moves to its variant column if the table
+//     has one;
+//   - a value with no column, or no fitting column or variant, is a
+//     change the contract refused: ModeFreeze returns a *ContractError naming
+//     the table, column, value type and the row's primary key,
+//     ModeDiscardRow drops the row, ModeDiscardValue removes the value.
+//     Under ModeEvolve it means Evolve did not see the value: an error.
+//
+// observed must list the type of
 // every non-nil value in rows, as normalize's observed tables do. The
 // rows are fitted in place; Result.Rows is rows itself unless some were
 // dropped, then a new slice (rows is never reordered). The first contract
@@ -140,7 +122,7 @@ type move struct {
 	v        any
 }
 
-// fit applies Check's rules to row, returning whether to keep it and how
+// fit applies Apply's rules to row, returning whether to keep it and how
 // many values it dropped.
 func (f *fitter) fit(row Row) (keep bool, dropped int, err error) {
 	var moves []move
@@ -228,44 +210,4 @@ func formatValue(v any) string {
 		return string(x)
 	}
 	return fmt.Sprint(v)
-}
-
-// Fit is Evolver{Contract: c}.Fit.
-func Fit(t *Table, rows []Row, c Contract) ([]Row, error) {
-	return Evolver{Contract: c}.Fit(t, rows)
-}
-
-// Fit checks every row against t, the table Evolve returned, and returns
-// the rows to write: Check's rules applied to each, rows a discard_row
-// contract drops left out (rows is not reordered; the result is rows
-// itself when none is dropped). A nil t is a table the contract refused
-// to create under a discard mode: no row is kept. The first violation of
-// a freeze mode is returned as a *ContractError. Unlike Rows.Fit in
-// package normalize, Fit sees one table: child rows of a dropped row are
-// not dropped with it.
-func (e Evolver) Fit(t *Table, rows []Row) ([]Row, error) {
-	if t == nil {
-		return nil, nil
-	}
-	c, err := e.Contract.normalized()
-	if err != nil {
-		return nil, err
-	}
-	f := newFitter(t, c, e.MaxIdentLen)
-	kept := rows
-	dropped := false
-	for i, r := range rows {
-		keep, _, err := f.fit(r)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case !keep && !dropped:
-			kept = append(make([]Row, 0, len(rows)-1), rows[:i]...)
-			dropped = true
-		case keep && dropped:
-			kept = append(kept, r)
-		}
-	}
-	return kept, nil
 }

@@ -61,7 +61,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			row, keep, err := Check(table, tt.row, tt.c)
+			row, keep, err := check(table, tt.row, Evolver{Contract: tt.c})
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v\nwant %s", err, tt.wantErr)
@@ -89,7 +89,7 @@ func TestCheck(t *testing.T) {
 
 func TestContractErrorFields(t *testing.T) {
 	table := tbl("t", "org:text!", "id:bigint!", "n:bigint")
-	_, _, err := Check(table, Row{"org": "a", "id": int64(7), "n": 1.5}, Contract{DataType: ModeFreeze})
+	_, _, err := check(table, Row{"org": "a", "id": int64(7), "n": 1.5}, Evolver{Contract: Contract{DataType: ModeFreeze}})
 	var ce *ContractError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v", err)
@@ -99,7 +99,7 @@ func TestContractErrorFields(t *testing.T) {
 		t.Errorf("got %+v\nwant %+v", *ce, want)
 	}
 	// Without a primary key the row's _pipe_id names the record.
-	_, _, err = Check(tbl("c", "_pipe_id:text", "v:bigint"), Row{"_pipe_id": "ab12", "v": true}, Contract{DataType: ModeFreeze})
+	_, _, err = check(tbl("c", "_pipe_id:text", "v:bigint"), Row{"_pipe_id": "ab12", "v": true}, Evolver{Contract: Contract{DataType: ModeFreeze}})
 	if want := `table "c": column "v": value of type boolean violates data_type contract "freeze" (record _pipe_id=ab12)`; err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
@@ -204,55 +204,18 @@ func TestApplyExactSkipsCheck(t *testing.T) {
 	}
 	for _, r := range res.Rows {
 		before := rowString(r)
-		if _, keep, err := Check(res.Table, r, Contract{}); err != nil || !keep || rowString(r) != before {
+		if _, keep, err := check(res.Table, r, Evolver{}); err != nil || !keep || rowString(r) != before {
 			t.Errorf("Check changed %s to %s (%v, %v)", before, rowString(r), keep, err)
 		}
 	}
 }
 
-func TestFit(t *testing.T) {
-	table := tbl("t", "id:bigint!", "score:double")
-	rows := func() []Row {
-		return []Row{{"id": int64(1), "score": int64(2)}, {"id": int64(2), "score": "x"}, {"id": int64(3)}}
+// check fits one row to t as Apply fits each row of a batch.
+func check(t *Table, row Row, e Evolver) (Row, bool, error) {
+	c, err := e.Contract.normalized()
+	if err != nil {
+		return row, false, err
 	}
-	tests := []struct {
-		name    string
-		t       *Table
-		c       Contract
-		want    []string
-		wantErr string
-	}{
-		{name: "discard_row", t: table, c: Contract{DataType: ModeDiscardRow}, want: []string{"id=1 score=2", "id=3"}},
-		{name: "discard_value", t: table, c: Contract{DataType: ModeDiscardValue}, want: []string{"id=1 score=2", "id=2", "id=3"}},
-		{name: "freeze", t: table, c: Contract{DataType: ModeFreeze},
-			wantErr: `table "t": column "score": value of type text violates data_type contract "freeze" (record id=2)`},
-		{name: "refused table", t: nil, c: Contract{Tables: ModeDiscardRow}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Fit(tt.t, rows(), tt.c)
-			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr {
-					t.Fatalf("err = %v\nwant %s", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var s []string
-			for _, r := range got {
-				s = append(s, rowString(r))
-			}
-			if !reflect.DeepEqual(s, tt.want) {
-				t.Errorf("rows %q, want %q", s, tt.want)
-			}
-		})
-	}
-	// Nothing dropped: the same slice comes back, values converted.
-	in := []Row{{"id": int64(1), "score": int64(2)}}
-	out, err := Fit(table, in, Contract{})
-	if err != nil || &out[0] != &in[0] || out[0]["score"] != 2.0 {
-		t.Errorf("Fit = %v, %v", out, err)
-	}
+	keep, _, err := newFitter(t, c, e.MaxIdentLen).fit(row)
+	return row, keep, err
 }

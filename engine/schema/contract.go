@@ -67,7 +67,7 @@ const (
 )
 
 // ContractError reports a record that needs a schema change its contract
-// freezes. Check returns it; discard modes drop data instead.
+// freezes. Apply returns it; discard modes drop data instead.
 type ContractError struct {
 	Table      string
 	Column     string // "" for a tables violation

@@ -9,7 +9,7 @@ import "fmt"
 // Division of work: normalize observes the columns of a batch (one entry
 // per column and type seen), Evolve turns the destination's table and the
 // observed one into the next table and the changes that lead there, and
-// Check (per row) or Apply (per batch) fits each row to the next table:
+// Apply fits each row of the batch to the next table:
 // it converts widened values, moves values that do not fit into their
 // variant column and enforces the contract, returning the *ContractError
 // for freeze modes and dropping rows or values for discard modes.
@@ -20,14 +20,9 @@ type Evolver struct {
 	// When it cannot, values of the wider type go to a variant column.
 	CanWiden func(from, to Type) bool
 	// MaxIdentLen is the destination's identifier limit, applied to the
-	// variant column names Evolve makes (0 means no limit). Check must use
-	// the same limit to find them.
+	// variant column names Evolve makes (0 means no limit), and by Apply
+	// to find them.
 	MaxIdentLen int
-}
-
-// Evolve is Evolver{Contract: c, CanWiden: canWiden}.Evolve.
-func Evolve(existing, observed *Table, c Contract, canWiden func(from, to Type) bool) (next *Table, changes []Change, err error) {
-	return Evolver{Contract: c, CanWiden: canWiden}.Evolve(existing, observed)
 }
 
 // Evolve returns the table a batch needs: existing (nil if the
@@ -40,7 +35,7 @@ func Evolve(existing, observed *Table, c Contract, canWiden func(from, to Type) 
 //   - a new column is appended (AddColumn), keeping existing columns first
 //     in their order.
 //   - a type that fits the column (bigint into double, anything on the
-//     lattice into text) changes nothing; the value is converted by Check.
+//     lattice into text) changes nothing; the value is converted by Apply.
 //   - a wider type along bigint -> double -> text widens the column
 //     (WidenColumn, one change per column from its old type to its final
 //     one) if CanWiden allows it.
@@ -54,12 +49,12 @@ func Evolve(existing, observed *Table, c Contract, canWiden func(from, to Type) 
 //
 // Evolve makes only the changes the contract allows and reports no
 // column or data type violation itself: a refused change leaves the
-// table as it was, and the rows that needed it are caught by Check (or
-// Fit), which knows their primary key. A table the contract refuses to
+// table as it was, and the rows that needed it are caught by Apply, which
+// knows their primary key. A table the contract refuses to
 // create has no table to check rows against, so Evolve decides it: under
 // ModeFreeze err is a *ContractError without a record (Apply adds the
 // first row's key), under the discard modes next is nil and every row of
-// the table is dropped (Fit(nil, ...) returns none). Otherwise err is
+// the table is dropped. Otherwise err is
 // non-nil only for a malformed contract or observed table.
 func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Change, err error) {
 	c, err := e.Contract.normalized()

@@ -194,7 +194,7 @@ func TestEvolve(t *testing.T) {
 			if tt.existing != nil {
 				before = colsString(tt.existing)
 			}
-			next, changes, err := Evolve(tt.existing, tt.observed, tt.c, tt.canWiden)
+			next, changes, err := Evolver{Contract: tt.c, CanWiden: tt.canWiden}.Evolve(tt.existing, tt.observed)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -234,7 +234,7 @@ func TestEvolveErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := Evolve(tt.existing, tt.observed, tt.c, nil)
+			_, _, err := Evolver{Contract: tt.c}.Evolve(tt.existing, tt.observed)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("err = %v\nwant %s", err, tt.want)
 			}
@@ -254,7 +254,7 @@ func TestEvolveVariantShortened(t *testing.T) {
 		t.Fatalf("changes = %v, want variant %q", changesString(changes), want)
 	}
 	row := Row{long: "x"}
-	if _, keep, err := e.Check(next, row); err != nil || !keep || row[want] != "x" {
+	if _, keep, err := check(next, row, e); err != nil || !keep || row[want] != "x" {
 		t.Errorf("Check = %v, %v, row %v", keep, err, row)
 	}
 }

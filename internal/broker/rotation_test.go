@@ -165,7 +165,7 @@ func TestTokenBrokerAgainstBroker(t *testing.T) {
 	}
 	first := req.Header.Get("Authorization")
 	h.p.ExpireAccessTokens()
-	if err := tb.Refresh(ctx, nil); err != nil {
+	if err := tb.Refresh(ctx, req); err != nil { // the API refused the token req carried
 		t.Fatal(err)
 	}
 	tb.Authenticate(ctx, req)

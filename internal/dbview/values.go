@@ -3,7 +3,6 @@ package dbview
 import (
 	"database/sql"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -50,19 +49,6 @@ func (r record) str(col string) string {
 		return v.UTC().Format(time.RFC3339Nano)
 	default:
 		return fmt.Sprint(v)
-	}
-}
-
-// int is the column as an integer; 0 for NULL.
-func (r record) int(col string) int64 {
-	switch v := r[col].(type) {
-	case int64:
-		return v
-	case float64:
-		return int64(v)
-	default:
-		n, _ := strconv.ParseInt(r.str(col), 10, 64)
-		return n
 	}
 }
 
