@@ -171,8 +171,8 @@ func (p *scheduleParser) entry(i int, n ast.Node) (ScheduleEntry, bool) {
 		case "name":
 			e.Name, e.NameGiven = p.text(mv.Value, path), true
 			e.NameLine, e.NameCol = pos(mv.Value)
-			if e.Name != "" && strings.TrimSpace(e.Name) != e.Name {
-				p.failAt(mv.Value, path, "%q: no leading or trailing spaces", e.Name)
+			if strings.TrimSpace(e.Name) != e.Name || e.Name == "" && len(p.errs) == before {
+				p.failAt(mv.Value, path, "%q: want a name without leading or trailing spaces", e.Name)
 			}
 		case "spec":
 			e.Spec = p.text(mv.Value, path)
@@ -180,9 +180,6 @@ func (p *scheduleParser) entry(i int, n ast.Node) (ScheduleEntry, bool) {
 		case "every":
 			everyNode = mv.Value
 			s := p.text(mv.Value, path)
-			if s == "" {
-				continue
-			}
 			d, err := time.ParseDuration(s)
 			switch {
 			case err != nil:
@@ -195,9 +192,6 @@ func (p *scheduleParser) entry(i int, n ast.Node) (ScheduleEntry, bool) {
 		case "cron":
 			cronNode = mv.Value
 			e.Cron = p.text(mv.Value, path)
-			if e.Cron == "" {
-				continue
-			}
 			if _, err := ParseCron(e.Cron); err != nil {
 				p.failAt(mv.Value, path, "%v", err)
 			}

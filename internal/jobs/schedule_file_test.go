@@ -54,6 +54,9 @@ func TestParseScheduleFileErrors(t *testing.T) {
 		{"unknown key", "- spec: snyk\n  every: 1h\n  resource: [orgs]\n", []string{`s.yml:3:3: [0].resource: unknown field, did you mean "resources"? (want one of name, spec, every, cron, vars, dest, resources)`}},
 		{"vars not a map", "- spec: snyk\n  every: 1h\n  vars: [a]\n", []string{"s.yml:3:9: [0].vars: want a mapping of variable names to values"}},
 		{"var not a scalar", "- spec: snyk\n  every: 1h\n  vars: {a: [1]}\n", []string{"s.yml:3:13: [0].vars.a: want a text, number or boolean value"}},
+		{"empty every", "- spec: snyk\n  every: ''\n", []string{`s.yml:2:10: [0].every: "" is not a duration`}},
+		{"empty cron", "- spec: snyk\n  cron: ''\n", []string{`s.yml:2:9: [0].cron: cron "": empty spec string`}},
+		{"empty name", "- spec: snyk\n  name: ''\n  every: 1h\n", []string{`s.yml:2:9: [0].name: "": want a name without leading or trailing spaces`}},
 		{"two errors, two entries", "- spec: snyk\n  every: 1x\n- spec: [snyk]\n  cron: '@hourly'\n", []string{
 			`s.yml:2:10: [0].every: "1x" is not a duration`,
 			"s.yml:3:9: [1].spec: want a text value",
