@@ -1,16 +1,8 @@
 package fakeapi
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"net/http"
-	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 )
@@ -26,9 +18,9 @@ func TestDeterministic(t *testing.T) {
 	if other.Orgs[0].ID == a.Orgs[0].ID || other.Issues[0].ID == a.Issues[0].ID {
 		t.Fatal("a different seed gave the same ids")
 	}
-	if len(a.Orgs) != 3 || len(a.Projects) != 12 || len(a.Issues) != 3*137 || len(a.CxProjects) != 4 || len(a.CxScans) != 100 {
+	if len(a.Orgs) != 3 || len(a.Projects) != 12 || len(a.Issues) != 3*137 || len(a.Checkmarx.Projects) != 4 || len(a.Checkmarx.Scans) != 100 {
 		t.Fatalf("sizes: %d orgs, %d projects, %d issues, %d cx projects, %d scans",
-			len(a.Orgs), len(a.Projects), len(a.Issues), len(a.CxProjects), len(a.CxScans))
+			len(a.Orgs), len(a.Projects), len(a.Issues), len(a.Checkmarx.Projects), len(a.Checkmarx.Scans))
 	}
 }
 
@@ -76,164 +68,10 @@ func TestIDsAndKeys(t *testing.T) {
 	if kinds["package_vulnerability"] == 0 || kinds["license"] == 0 || kinds["code"] == 0 {
 		t.Errorf("issue types %v: want all three", kinds)
 	}
-	for _, p := range snap.CxProjects {
+	for _, p := range snap.Checkmarx.Projects {
 		check("cx project", p.ID)
 	}
-	for _, sc := range snap.CxScans {
+	for _, sc := range snap.Checkmarx.Scans {
 		check("cx scan", sc.ScanID)
-	}
-}
-
-// TestIssuesAgreeWithDepGraphs: every open-source issue names a package
-// that its project's dep graph holds.
-func TestIssuesAgreeWithDepGraphs(t *testing.T) {
-	snap := New(smallConfig()).Snapshot()
-	for _, is := range snap.Issues {
-		if is.Attributes.Type == "code" {
-			continue
-		}
-		dep := is.Attributes.Coordinates[0].Representations[0].Dependency
-		g := snap.DepGraphs[is.Relationships.ScanItem.Data.ID]
-		found := false
-		for _, p := range g.Pkgs {
-			found = found || p.Info.Name == dep.PackageName && p.Info.Version == dep.PackageVersion
-		}
-		if !found {
-			t.Errorf("issue %s: %s@%s not in its project's dep graph", is.ID, dep.PackageName, dep.PackageVersion)
-		}
-	}
-}
-
-// keyPaths returns the dotted paths of every object key in v, with array
-// indexes collapsed to [].
-func keyPaths(v any, prefix string, out map[string]bool) {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			p := strings.TrimPrefix(prefix+"."+k, ".")
-			out[p] = true
-			keyPaths(e, p, out)
-		}
-	case []any:
-		for _, e := range v {
-			keyPaths(e, prefix+"[]", out)
-		}
-	}
-}
-
-// TestShapesMatchSamples checks the fake's records against the response
-// samples shipped with the specs (sources/*/testdata, shaped after the
-// real APIs): every key path of a sample record must occur in the fake's
-// records of that kind.
-func TestShapesMatchSamples(t *testing.T) {
-	s := New(smallConfig())
-	snap := s.Snapshot()
-	var scanLists []any
-	for _, sc := range snap.CxScans {
-		scanLists = append(scanLists, snap.CxPackages[sc.ScanID])
-	}
-	var vulns, lics []any
-	for _, sc := range snap.CxScans {
-		vulns = append(vulns, snap.CxVulnerabilities[sc.ScanID])
-		lics = append(lics, snap.CxLicenses[sc.ScanID])
-	}
-	var pkgIssues []any
-	for _, p := range snap.Purls {
-		pkgIssues = append(pkgIssues, snap.PackageIssues[p])
-	}
-	var graphs []any
-	for _, g := range snap.DepGraphs {
-		graphs = append(graphs, g)
-	}
-	var pols []any
-	for _, o := range snap.Orgs {
-		pols = append(pols, snap.Policies[o.ID])
-	}
-	projects := append([]Project{}, snap.Projects...)
-	projects[0].Meta.CLIMonitoredAt = nil // the sample has the null form
-	tests := []struct {
-		sample string // relative to sources/
-		path   string // gjson-free: where the records are in the sample
-		fake   any
-	}{
-		{"snyk/testdata/self.json", "data", snap.Self},
-		{"snyk/testdata/orgs_page1.json", "data[]", snap.Orgs},
-		{"snyk/testdata/projects.json", "data[]", projects},
-		{"snyk/testdata/issues.json", "data[]", snap.Issues},
-		{"snyk/testdata/policies.json", "data[]", pols},
-		{"snyk/testdata/package_issues.json", "data[]", pkgIssues},
-		{"snyk/testdata/dep_graph.json", "depGraph", graphs},
-		{"checkmarx_sca/testdata/projects.json", "", snap.CxProjects},
-		{"checkmarx_sca/testdata/scans.json", "", snap.CxScans},
-		{"checkmarx_sca/testdata/risk_reports.json", "", snap.CxRiskReports},
-		{"checkmarx_sca/testdata/packages.json", "", scanLists},
-		{"checkmarx_sca/testdata/vulnerabilities.json", "", vulns},
-		{"checkmarx_sca/testdata/licenses.json", "", lics},
-	}
-	for _, tt := range tests {
-		t.Run(tt.sample, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join("..", "..", "sources", filepath.FromSlash(tt.sample)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var sample map[string]any
-			var sampleList []any
-			if json.Unmarshal(raw, &sampleList) == nil {
-				sample = map[string]any{"": sampleList}
-			} else if err := json.Unmarshal(raw, &sample); err != nil {
-				t.Fatal(err)
-			}
-			want, have := map[string]bool{}, map[string]bool{}
-			keyPaths(sample[strings.TrimSuffix(tt.path, "[]")], "", want)
-			fakeJSON, _ := json.Marshal(tt.fake)
-			var fake any
-			json.Unmarshal(fakeJSON, &fake)
-			keyPaths(fake, "", have)
-			// Records may sit one or two list levels deep on either side.
-			norm := func(m map[string]bool) map[string]bool {
-				out := map[string]bool{}
-				for p := range m {
-					for strings.HasPrefix(p, "[]") || strings.HasPrefix(p, ".") {
-						p = strings.TrimPrefix(strings.TrimPrefix(p, "[]"), ".")
-					}
-					out[p] = true
-				}
-				return out
-			}
-			have = norm(have)
-			var missing []string
-			for p := range norm(want) {
-				if p != "" && !have[p] {
-					missing = append(missing, p)
-				}
-			}
-			sort.Strings(missing)
-			if len(missing) > 0 {
-				t.Errorf("fake records lack %v", missing)
-			}
-		})
-	}
-}
-
-func TestLatencyHonoursCancellation(t *testing.T) {
-	c := smallConfig()
-	c.Latency = time.Hour
-	s, ts := start(t, c)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { // cancel once the server holds the request, however slow the machine
-		for s.Requests() < 1 && ctx.Err() == nil {
-			time.Sleep(time.Millisecond)
-		}
-		cancel()
-	}()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+"/rest/self?version=2024-10-15", nil)
-	req.Header.Set("Authorization", demoAuth)
-	_, err := http.DefaultClient.Do(req)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want the client's cancellation (the response is delayed by Latency)", err)
-	}
-	if s.Requests() != 1 {
-		t.Errorf("Requests = %d", s.Requests())
 	}
 }

@@ -1,30 +1,22 @@
-// Package fakeapi is an offline HTTP server shaped like the Snyk REST, v1
-// and OAuth2 APIs and the Checkmarx SCA API, for tests, benchmarks and
-// demos of pipe without network access or accounts.
+// Package fakeapi serves the offline vendor fakes together from one
+// handler, for tests, benchmarks and demos of pipe without network access
+// or accounts: the Snyk REST, v1 and OAuth2 APIs (package snykfake, with
+// snykoauth) and the Checkmarx SCA API (package checkmarxfake), on one
+// fakecore.Router that adds latency, injected faults and rate limits.
 //
-// The fakes follow the documented behaviour of the real APIs, limits and
-// errors included (as gathered in the project's API notes, sections A, B, D):
-// Snyk's required version parameter and release dates, its limit rules,
-// relative next links with opaque cursors, JSON:API error documents,
-// single-use rotating refresh tokens and PKCE; Checkmarx's password grant,
-// expiring tokens, bare arrays and its default page of 10 scans. Data is
-// generated deterministically from Config.Seed; Snapshot returns all of it
-// so tests can compare a loaded database row for row.
-//
-// Everything is served by one handler (Handler) under these prefixes:
-// /rest/ and /v1/ (Snyk), /oauth2/ (Snyk OAuth2), /identity/ and
-// /risk-management/ (Checkmarx SCA).
+// Routes, by prefix: /rest/ and /v1/ (Snyk), /oauth2/ (Snyk OAuth2),
+// /identity/ and /risk-management/ (Checkmarx SCA). Data is generated
+// deterministically from Config.Seed; Snapshot returns all of it so tests
+// can compare a loaded database row for row.
 package fakeapi
 
 import (
 	"net/http"
-	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/pipe-etl/pipe/examples/fakeapi/checkmarxfake"
 	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
-	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykfake"
 )
 
 // Config sizes the fake's data and sets its credentials and faults.
@@ -78,21 +70,11 @@ func DemoConfig() Config {
 	}
 }
 
-// Server is the fake. Its methods are safe for concurrent use.
+// Server is the composed fake. Its methods are safe for concurrent use.
 type Server struct {
-	cfg  Config
-	data *dataset
-	mux  *http.ServeMux
-
-	requests atomic.Int64 // every request
-	apiSeq   atomic.Int64 // API requests, for FailEvery
-	countMu  sync.Mutex
-	counts   map[string]int64 // by route pattern
-	routes   []string         // patterns, set up by New
-
-	limiter *fakecore.Limiter
-	oauth   *snykoauth.Provider
-	cx      *cxAuth
+	router *fakecore.Router
+	snyk   *snykfake.Server
+	cx     *checkmarxfake.Server
 }
 
 // New builds a fake serving the data described by c.
@@ -100,102 +82,82 @@ func New(c Config) *Server {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.OAuthTokenTTL <= 0 {
-		c.OAuthTokenTTL = 3599 * time.Second
-	}
-	if c.CxTokenTTL <= 0 {
-		c.CxTokenTTL = time.Hour
-	}
 	s := &Server{
-		cfg:     c,
-		data:    newDataset(c),
-		mux:     http.NewServeMux(),
-		counts:  map[string]int64{},
-		limiter: fakecore.NewLimiter(c.Now),
-		cx:      newCxAuth(),
+		router: fakecore.NewRouter(fakecore.RouterConfig{Latency: c.Latency, RateLimit: c.RateLimit, FailEvery: c.FailEvery, Now: c.Now}),
+		snyk: snykfake.New(snykfake.Config{
+			Orgs: c.Orgs, ProjectsPerOrg: c.ProjectsPerOrg, IssuesPerOrg: c.IssuesPerOrg, Seed: c.Seed,
+			Token: c.Token, OAuthTokenTTL: c.OAuthTokenTTL, Now: c.Now,
+		}),
+		cx: checkmarxfake.New(checkmarxfake.Config{
+			Projects: c.ProjectsPerOrg, ScansPerProject: c.ScansPerProject, Seed: c.Seed,
+			Username: c.CxUsername, Password: c.CxPassword, Tenant: c.CxTenant, TokenTTL: c.CxTokenTTL, Now: c.Now,
+		}),
 	}
-	s.oauth = s.newOAuth()
-	s.routeSnykREST()
-	s.routeSnykV1()
-	s.routeSnykOAuth()
-	s.routeCheckmarx()
+	s.snyk.Register(s.router)
+	s.cx.Register(s.router)
 	return s
 }
 
 // Handler serves every route of every fake API.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.router }
+
+// Snyk returns the Snyk fake.
+func (s *Server) Snyk() *snykfake.Server { return s.snyk }
+
+// Checkmarx returns the Checkmarx SCA fake.
+func (s *Server) Checkmarx() *checkmarxfake.Server { return s.cx }
 
 // Requests returns the number of requests served so far, all routes.
-func (s *Server) Requests() int64 { return s.requests.Load() }
+func (s *Server) Requests() int64 { return s.router.Requests() }
 
 // Count returns the number of requests served by one route, named by its
-// pattern as registered, e.g. "GET /rest/orgs/{org_id}/issues" or
-// "POST /oauth2/token".
-func (s *Server) Count(route string) int64 {
-	s.countMu.Lock()
-	defer s.countMu.Unlock()
-	return s.counts[route]
-}
+// pattern as registered, e.g. snykfake.RouteIssues
+// ("GET /rest/orgs/{org_id}/issues") or snykoauth.RouteToken.
+func (s *Server) Count(route string) int64 { return s.router.Count(route) }
 
 // Counts returns the number of requests per route pattern.
-func (s *Server) Counts() map[string]int64 {
-	s.countMu.Lock()
-	defer s.countMu.Unlock()
-	out := make(map[string]int64, len(s.counts))
-	for k, v := range s.counts {
-		out[k] = v
-	}
-	return out
-}
+func (s *Server) Counts() map[string]int64 { return s.router.Counts() }
 
 // Routes returns every route pattern the fake serves, sorted.
-func (s *Server) Routes() []string {
-	out := append([]string(nil), s.routes...)
-	sort.Strings(out)
-	return out
+func (s *Server) Routes() []string { return s.router.Routes() }
+
+// Snapshot is the ground truth of both vendors: Snyk's records (promoted
+// fields: Orgs, Projects, Issues, ...) and Checkmarx's.
+type Snapshot struct {
+	snykfake.Snapshot
+	Checkmarx checkmarxfake.Snapshot
 }
 
-// family names an API for its error shape.
-type family int
-
-const (
-	famREST  family = iota // Snyk REST: JSON:API error documents
-	famV1                  // Snyk v1: {"code":N,"message":"..."}
-	famOAuth               // token endpoints: no faults, no rate limit
-	famCx                  // Checkmarx SCA
-)
-
-// handle registers h under pattern, counted, delayed by Latency and, for
-// API families, subject to rate limits and injected faults.
-func (s *Server) handle(pattern string, fam family, h http.HandlerFunc) {
-	s.routes = append(s.routes, pattern)
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		s.countMu.Lock()
-		s.counts[pattern]++
-		s.countMu.Unlock()
-		if s.cfg.Latency > 0 {
-			t := time.NewTimer(s.cfg.Latency)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
-		}
-		if fam != famOAuth {
-			if n := s.apiSeq.Add(1); s.cfg.FailEvery > 0 && n%int64(s.cfg.FailEvery) == 0 {
-				status := http.StatusInternalServerError
-				if (n/int64(s.cfg.FailEvery))%2 == 0 {
-					status = http.StatusServiceUnavailable
-				}
-				writeFamilyError(w, fam, status, "injected fault: try again")
-				return
-			}
-			if s.cfg.RateLimit > 0 && !s.allow(w, r, fam, pattern) {
-				return
-			}
-		}
-		h(w, r)
-	})
+// Snapshot returns every record the fake holds. It builds all issues, so
+// it costs as much as serving them.
+func (s *Server) Snapshot() Snapshot {
+	return Snapshot{Snapshot: s.snyk.Snapshot(), Checkmarx: s.cx.Snapshot()}
 }
+
+// Touch marks n issues of every Snyk org as updated at `at`; see
+// snykfake.Server.Touch.
+func (s *Server) Touch(n int, at time.Time) { s.snyk.Touch(n, at) }
+
+// AddIssues appends n new issues to every Snyk org, created and updated
+// at `at`.
+func (s *Server) AddIssues(n int, at time.Time) { s.snyk.AddIssues(n, at) }
+
+// AddOAuthClient registers a Snyk OAuth2 client; see
+// snykoauth.Provider.AddClient.
+func (s *Server) AddOAuthClient(clientID, clientSecret string, redirectURIs ...string) {
+	s.snyk.OAuth().AddClient(clientID, clientSecret, redirectURIs...)
+}
+
+// RefreshGrants returns the number of successful refresh_token grants.
+func (s *Server) RefreshGrants() int64 { return s.snyk.OAuth().RefreshGrants() }
+
+// RefreshRejected returns the number of refresh_token grants refused with
+// invalid_grant.
+func (s *Server) RefreshRejected() int64 { return s.snyk.OAuth().RefreshRejected() }
+
+// LiveRefreshTokens returns the number of refresh tokens that can still
+// be used once.
+func (s *Server) LiveRefreshTokens() int { return s.snyk.OAuth().LiveRefreshTokens() }
+
+// CxLogins returns the number of successful Checkmarx logins.
+func (s *Server) CxLogins() int64 { return s.cx.Logins() }

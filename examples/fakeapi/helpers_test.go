@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,16 +106,16 @@ func wantStatus(t *testing.T, resp *http.Response, body []byte, status int) {
 func wantAPIError(t *testing.T, resp *http.Response, body []byte, status int, detail, param string) {
 	t.Helper()
 	wantStatus(t, resp, body, status)
-	if ct := resp.Header.Get("Content-Type"); ct != jsonAPIType {
-		t.Errorf("Content-Type %q, want %q", ct, jsonAPIType)
+	if ct := resp.Header.Get("Content-Type"); ct != "application/vnd.api+json" {
+		t.Errorf("Content-Type %q, want application/vnd.api+json", ct)
 	}
 	d := decode[doc](t, body)
 	if d.JSONAPI.Version != "1.0" || len(d.Errors) != 1 {
 		t.Fatalf("not a JSON:API error document: %s", body)
 	}
 	e := d.Errors[0]
-	if s, ok := e.Status.(string); !ok || s != itoa(status) {
-		t.Errorf("errors[0].status = %#v, want the string %q", e.Status, itoa(status))
+	if s, ok := e.Status.(string); !ok || s != strconv.Itoa(status) {
+		t.Errorf("errors[0].status = %#v, want the string %q", e.Status, strconv.Itoa(status))
 	}
 	if !strings.Contains(e.Detail, detail) {
 		t.Errorf("errors[0].detail = %q, want it to contain %q", e.Detail, detail)
@@ -124,81 +125,15 @@ func wantAPIError(t *testing.T, resp *http.Response, body []byte, status int, de
 	}
 }
 
-// walk follows links.next from first (a URL relative to /rest, as Snyk's
-// links are) and returns every record's id and the number of pages. It
-// checks every link on the way.
-func walk(t *testing.T, ts *httptest.Server, first, auth string) (ids []string, pages int) {
+// cxLogin logs in to the Checkmarx fake and returns the access token.
+func cxLogin(t *testing.T, ts string) string {
 	t.Helper()
-	next := first
-	seen := map[string]bool{}
-	for next != "" {
-		if seen[next] {
-			t.Fatalf("next link %q seen twice", next)
-		}
-		seen[next] = true
-		resp, body := get(t, ts.URL+"/rest"+next, auth)
-		wantStatus(t, resp, body, http.StatusOK)
-		d := decode[doc](t, body)
-		var recs []struct {
-			ID string `json:"id"`
-		}
-		if err := json.Unmarshal(d.Data, &recs); err != nil {
-			t.Fatalf("data: %v", err)
-		}
-		for _, r := range recs {
-			ids = append(ids, r.ID)
-		}
-		pages++
-		for name, l := range d.Links {
-			if !strings.HasPrefix(l, "/") || strings.HasPrefix(l, "/rest/") {
-				t.Fatalf("links.%s = %q: want relative to /rest and without it", name, l)
-			}
-		}
-		next = d.Links["next"]
-		if next != "" {
-			u, err := url.Parse(next)
-			if err != nil {
-				t.Fatal(err)
-			}
-			q := u.Query()
-			cursor := "starting_after"
-			if q.Has("offset") {
-				cursor = "offset" // package issues page by offset
-			}
-			for _, p := range []string{"version", "limit", cursor} {
-				if len(q[p]) != 1 {
-					t.Fatalf("next link %q: want one %s", next, p)
-				}
-			}
-			if cursor == "starting_after" && !strings.HasPrefix(q.Get("starting_after"), "v1.") {
-				t.Fatalf("next link %q: cursor is not v1.<base64>", next)
-			}
-			if len(recs) == 0 {
-				t.Fatalf("empty page with a next link: %s", body)
-			}
-		}
-	}
-	return ids, pages
-}
-
-func issueIDs(issues []Issue, orgID string, keep func(Issue) bool) []string {
-	var out []string
-	for _, is := range issues {
-		if is.Relationships.Organization.Data.ID == orgID && (keep == nil || keep(is)) {
-			out = append(out, is.ID)
-		}
-	}
-	return out
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	resp, body := postForm(t, ts+"/identity/connect/token", url.Values{
+		"username": {"demo"}, "password": {"demo-password"}, "acr_values": {"Tenant:demo"},
+		"scope": {"sca_api"}, "client_id": {"sca_resource_owner"}, "grant_type": {"password"},
+	})
+	wantStatus(t, resp, body, http.StatusOK)
+	return decode[struct {
+		AccessToken string `json:"access_token"`
+	}](t, body).AccessToken
 }

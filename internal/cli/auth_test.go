@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pipe-etl/pipe/examples/fakeapi"
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykoauth"
 )
 
 // freePort returns a loopback port nobody listens on.
@@ -144,7 +145,7 @@ func TestSnykServiceAccountByVar(t *testing.T) {
 	if !regexp.MustCompile(`orgs\s+2 rows`).MatchString(stdout) {
 		t.Errorf("want 2 orgs loaded through the service account:\n%s", stdout)
 	}
-	if fake.Count(fakeapi.RouteOAuthToken) != 1 {
-		t.Errorf("token requests = %d, want 1", fake.Count(fakeapi.RouteOAuthToken))
+	if fake.Count(snykoauth.RouteToken) != 1 {
+		t.Errorf("token requests = %d, want 1", fake.Count(snykoauth.RouteToken))
 	}
 }

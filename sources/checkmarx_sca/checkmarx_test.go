@@ -22,6 +22,8 @@ import (
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/examples/fakeapi"
+	"github.com/pipe-etl/pipe/examples/fakeapi/checkmarxfake"
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 	"github.com/pipe-etl/pipe/internal/cli"
 	"github.com/pipe-etl/pipe/internal/dbcheck"
 	"github.com/pipe-etl/pipe/sources/sourcetest"
@@ -50,7 +52,7 @@ func fakeVars(srv *httptest.Server) map[string]string {
 // before every API request, and notes the login requests and the 401s.
 type recorder struct {
 	next http.Handler
-	clk  *fakeapi.Clock
+	clk  *fakecore.Clock
 	step time.Duration
 
 	mu           sync.Mutex
@@ -90,7 +92,7 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // what the fake serves.
 func TestRunsLoadExactlyThroughExpiringTokens(t *testing.T) {
 	t.Parallel()
-	clk := fakeapi.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	clk := fakecore.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	cfg := fakeConfig()
 	cfg.CxTokenTTL, cfg.Now = 10*time.Minute, clk.Now
 	fake := fakeapi.New(cfg)
@@ -105,7 +107,7 @@ func TestRunsLoadExactlyThroughExpiringTokens(t *testing.T) {
 		t.Fatal("no scan of the fake has a vulnerability of two packages: the key test proves nothing")
 	}
 	dbcheck.Check(t, dbcheck.Open(t, db), cxTables(snap, allResources))
-	assertScansPerProject(t, db, len(snap.CxProjects), cfg.ScansPerProject)
+	assertScansPerProject(t, db, len(snap.Checkmarx.Projects), cfg.ScansPerProject)
 	// A rerun merges: the same rows, none twice, child rows replaced.
 	sourcetest.Run(t, sourcetest.WithoutClientRateLimits(sourcetest.Plan(t, "checkmarx_sca", fakeVars(srv))), db, cxEnv, nil)
 	dbcheck.Check(t, dbcheck.Open(t, db), cxTables(snap, allResources))
@@ -145,7 +147,7 @@ func redact(v url.Values) url.Values {
 // repeatsVulnerabilityInAScan reports whether some scan lists one
 // vulnerability id under two packages.
 func repeatsVulnerabilityInAScan(s fakeapi.Snapshot) bool {
-	for _, vulns := range s.CxVulnerabilities {
+	for _, vulns := range s.Checkmarx.Vulnerabilities {
 		seen := map[string]bool{}
 		for _, v := range vulns {
 			if seen[v.ID] {
@@ -194,7 +196,7 @@ func TestScansAndRiskReportsPageThroughLongHistories(t *testing.T) {
 	sourcetest.Run(t, sourcetest.WithoutClientRateLimits(sourcetest.Plan(t, "checkmarx_sca", fakeVars(srv), "scans", "risk_reports")), db, cxEnv, nil)
 	dbcheck.Check(t, dbcheck.Open(t, db), cxTables(fake.Snapshot(), []string{"scans", "risk_reports"}))
 	assertScansPerProject(t, db, 2, 230)
-	for _, route := range []string{fakeapi.RouteCxScans, fakeapi.RouteCxRiskReports} {
+	for _, route := range []string{checkmarxfake.RouteScans, checkmarxfake.RouteRiskReports} {
 		if n := fake.Count(route); n < 2*3 {
 			t.Errorf("%s: %d requests for 2 projects of 230 scans, want at least 3 pages each", route, n)
 		}
@@ -304,17 +306,17 @@ func cxTables(s fakeapi.Snapshot, resources []string) []dbcheck.Table {
 	for _, r := range resources {
 		switch r {
 		case "projects":
-			out = append(out, projectTables(s.CxProjects)...)
+			out = append(out, projectTables(s.Checkmarx.Projects)...)
 		case "scans":
-			out = append(out, scanTables(s.CxScans)...)
+			out = append(out, scanTables(s.Checkmarx.Scans)...)
 		case "risk_reports":
-			out = append(out, riskReportTable(s.CxRiskReports))
+			out = append(out, riskReportTable(s.Checkmarx.RiskReports))
 		case "packages":
-			out = append(out, packageTables(s.CxScans, s.CxPackages)...)
+			out = append(out, packageTables(s.Checkmarx.Scans, s.Checkmarx.Packages)...)
 		case "vulnerabilities":
-			out = append(out, vulnerabilityTables(s.CxScans, s.CxVulnerabilities)...)
+			out = append(out, vulnerabilityTables(s.Checkmarx.Scans, s.Checkmarx.Vulnerabilities)...)
 		case "licenses":
-			out = append(out, licenseTable(s.CxScans, s.CxLicenses))
+			out = append(out, licenseTable(s.Checkmarx.Scans, s.Checkmarx.Licenses))
 		default:
 			panic("no expectation for resource " + r)
 		}
@@ -331,7 +333,7 @@ func column(col string, present bool) string {
 	return "NULL"
 }
 
-func projectTables(projects []fakeapi.CxProject) []dbcheck.Table {
+func projectTables(projects []checkmarxfake.Project) []dbcheck.Table {
 	rows := map[string][]any{}
 	teams := dbcheck.NewChild([]string{"value"}, "projects", "projects__assigned_teams")
 	var branch, last bool
@@ -349,7 +351,7 @@ func projectTables(projects []fakeapi.CxProject) []dbcheck.Table {
 	}
 }
 
-func scanTables(scans []fakeapi.CxScan) []dbcheck.Table {
+func scanTables(scans []checkmarxfake.Scan) []dbcheck.Table {
 	rows := map[string][]any{}
 	steps := dbcheck.NewChild([]string{"name", "start_time", "end_time", "status"}, "scans", "scans__scan_progress")
 	var msg, rev bool
@@ -367,7 +369,7 @@ func scanTables(scans []fakeapi.CxScan) []dbcheck.Table {
 	}
 }
 
-func riskReportTable(reports []fakeapi.CxRiskReport) dbcheck.Table {
+func riskReportTable(reports []checkmarxfake.RiskReport) dbcheck.Table {
 	rows := map[string][]any{}
 	for _, r := range reports {
 		rows[r.RiskReportID] = []any{r.ProjectID, r.HighVulnerabilityCount, r.MediumVulnerabilityCount, r.LowVulnerabilityCount,
@@ -377,7 +379,7 @@ func riskReportTable(reports []fakeapi.CxRiskReport) dbcheck.Table {
 		low_vulnerability_count, total_packages, direct_packages, created_on, risk_score, total_outdated_packages FROM risk_reports`, Rows: rows}
 }
 
-func packageTables(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxPackage) []dbcheck.Table {
+func packageTables(scans []checkmarxfake.Scan, byScan map[string][]checkmarxfake.Package) []dbcheck.Table {
 	rows := map[string][]any{}
 	licenses := dbcheck.NewChild([]string{"value"}, "packages", "packages__licenses")
 	locations := dbcheck.NewChild([]string{"value"}, "packages", "packages__locations")
@@ -410,7 +412,7 @@ func packageTables(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxPackage
 	}
 }
 
-func vulnerabilityTables(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxVulnerability) []dbcheck.Table {
+func vulnerabilityTables(scans []checkmarxfake.Scan, byScan map[string][]checkmarxfake.Vulnerability) []dbcheck.Table {
 	rows := map[string][]any{}
 	refs := dbcheck.NewChild([]string{"value"}, "vulnerabilities", "vulnerabilities__references")
 	refData := dbcheck.NewChild([]string{"url", "type", "comment"}, "vulnerabilities", "vulnerabilities__references_data")
@@ -443,7 +445,7 @@ func vulnerabilityTables(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxV
 	}
 }
 
-func licenseTable(scans []fakeapi.CxScan, byScan map[string][]fakeapi.CxLicense) dbcheck.Table {
+func licenseTable(scans []checkmarxfake.Scan, byScan map[string][]checkmarxfake.License) dbcheck.Table {
 	rows := map[string][]any{}
 	for _, s := range scans {
 		for _, l := range byScan[s.ScanID] {

@@ -22,6 +22,8 @@ import (
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/examples/fakeapi"
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
+	"github.com/pipe-etl/pipe/examples/fakeapi/snykfake"
 	"github.com/pipe-etl/pipe/internal/cli"
 	"github.com/pipe-etl/pipe/internal/dbcheck"
 	"github.com/pipe-etl/pipe/sources/sourcetest"
@@ -104,7 +106,7 @@ func TestFirstRunAndIncrementalRerunsLoadExactly(t *testing.T) {
 	first := fake.Snapshot()
 	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(first, defaultResources))
 	orgs := len(first.Orgs)
-	if got, want := fake.Count(fakeapi.RouteIssues), int64(orgs*3); got != want { // 250 issues, 100 a page
+	if got, want := fake.Count(snykfake.RouteIssues), int64(orgs*3); got != want { // 250 issues, 100 a page
 		t.Errorf("first run: %d issue pages, want %d", got, want)
 	}
 	for org, sent := range rec.takeUpdatedAfter() {
@@ -118,14 +120,14 @@ func TestFirstRunAndIncrementalRerunsLoadExactly(t *testing.T) {
 	const touched, added = 7, 4
 	fake.Touch(touched, time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC))
 	fake.AddIssues(added, time.Date(2026, 2, 4, 0, 0, 0, 0, time.UTC))
-	pages := fake.Count(fakeapi.RouteIssues)
+	pages := fake.Count(snykfake.RouteIssues)
 	rep := sourcetest.Run(t, p, db, snykEnv, nil)
 	second := fake.Snapshot()
 	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(second, defaultResources))
 	if got := rep.Resources["issues"].Records; got != int64(orgs*(touched+added)) {
 		t.Errorf("rerun fetched %d issues, want only the %d changed ones", got, orgs*(touched+added))
 	}
-	if got := fake.Count(fakeapi.RouteIssues) - pages; got != int64(orgs) {
+	if got := fake.Count(snykfake.RouteIssues) - pages; got != int64(orgs) {
 		t.Errorf("rerun: %d issue pages, want %d (one per org)", got, orgs)
 	}
 	assertUpdatedAfter(t, "rerun", rec.takeUpdatedAfter(), newestUpdate(t, first))
@@ -192,7 +194,7 @@ func TestOptionalResourcesLoadExactly(t *testing.T) {
 		t.Fatal("the fake serves no package issues for the purl or no groups: the test proves nothing")
 	}
 	dbcheck.Check(t, dbcheck.Open(t, db), snykTables(snap, optional))
-	if got, want := fake.Count(fakeapi.RouteGroupOrgs), int64(len(snap.Groups)); got != want {
+	if got, want := fake.Count(snykfake.RouteGroupOrgs), int64(len(snap.Groups)); got != want {
 		t.Errorf("%d group org requests, want %d (one per group)", got, want)
 	}
 }
@@ -206,7 +208,7 @@ func TestOptionalResourcesLoadExactly(t *testing.T) {
 // serves.
 func TestRateLimitsAndServerErrorsStillLoadExactly(t *testing.T) {
 	t.Parallel()
-	clk := fakeapi.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	clk := fakecore.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	cfg := fakeConfig()
 	cfg.RateLimit, cfg.FailEvery, cfg.Now = 4, 3, clk.Now
 	fake := fakeapi.New(cfg)
@@ -354,7 +356,7 @@ func snykTables(s fakeapi.Snapshot, resources []string) []dbcheck.Table {
 			}
 			out = append(out, dbcheck.Table{Name: "groups", Query: `SELECT id, type, attributes__name FROM groups`, Rows: rows})
 		case "group_orgs":
-			var members []fakeapi.Org
+			var members []snykfake.Org
 			for _, o := range s.Orgs {
 				if o.Attributes.GroupID != "" {
 					members = append(members, o)
@@ -370,7 +372,7 @@ func snykTables(s fakeapi.Snapshot, resources []string) []dbcheck.Table {
 
 // orgTables expects orgs in table; keyed also by the parent column
 // _groups_id (equal to the org's group id) when parentField is set.
-func orgTables(table, parentField string, orgs []fakeapi.Org) dbcheck.Table {
+func orgTables(table, parentField string, orgs []snykfake.Org) dbcheck.Table {
 	rows := map[string][]any{}
 	key, cols := "id", "type, attributes__name, attributes__slug, attributes__is_personal, attributes__group_id, attributes__created_at, attributes__updated_at, attributes__access_requests_enabled"
 	for _, o := range orgs {
@@ -387,13 +389,13 @@ func orgTables(table, parentField string, orgs []fakeapi.Org) dbcheck.Table {
 	return dbcheck.Table{Name: table, Query: "SELECT " + key + ", " + cols + " FROM " + table, Rows: rows}
 }
 
-func projectTables(projects []fakeapi.Project) []dbcheck.Table {
+func projectTables(projects []snykfake.Project) []dbcheck.Table {
 	rows := map[string][]any{}
 	tags := dbcheck.NewChild([]string{"key", "value"}, "projects", "projects__attributes__tags")
 	crit := dbcheck.NewChild([]string{"value"}, "projects", "projects__attributes__business_criticality")
 	env := dbcheck.NewChild([]string{"value"}, "projects", "projects__attributes__environment")
 	life := dbcheck.NewChild([]string{"value"}, "projects", "projects__attributes__lifecycle")
-	relID := func(r *fakeapi.Rel) any {
+	relID := func(r *snykfake.Rel) any {
 		if r == nil {
 			return nil
 		}
@@ -426,7 +428,7 @@ func projectTables(projects []fakeapi.Project) []dbcheck.Table {
 	}
 }
 
-func issueTables(issues []fakeapi.Issue) []dbcheck.Table {
+func issueTables(issues []snykfake.Issue) []dbcheck.Table {
 	rows := map[string][]any{}
 	problems := dbcheck.NewChild([]string{"id", "source", "type", "url", "disclosed_at", "discovered_at", "updated_at"}, "issues", "issues__attributes__problems")
 	coords := dbcheck.NewChild([]string{"is_fixable_manually", "is_fixable_snyk", "is_fixable_upstream", "is_patchable", "is_pinnable", "is_upgradeable", "reachability", "state", "created_at", "updated_at"},
@@ -492,7 +494,7 @@ func issueTables(issues []fakeapi.Issue) []dbcheck.Table {
 	}
 }
 
-func policyTables(orgs []fakeapi.Org, policies map[string][]fakeapi.Policy) []dbcheck.Table {
+func policyTables(orgs []snykfake.Org, policies map[string][]snykfake.Policy) []dbcheck.Table {
 	rows := map[string][]any{}
 	conds := dbcheck.NewChild([]string{"field", "operator", "value"}, "policies", "policies__attributes__conditions_group__conditions")
 	// A column is created by its first non-null value: expires is absent
@@ -522,7 +524,7 @@ func policyTables(orgs []fakeapi.Org, policies map[string][]fakeapi.Policy) []db
 
 // depGraphTables expects one dep_graph row per project and its packages,
 // nodes and edges (node deps) as child tables.
-func depGraphTables(graphs map[string]fakeapi.DepGraph) []dbcheck.Table {
+func depGraphTables(graphs map[string]snykfake.DepGraph) []dbcheck.Table {
 	rows := map[string][]any{}
 	pkgs := dbcheck.NewChild([]string{"id", "info__name", "info__version"}, "dep_graph", "dep_graph__pkgs")
 	nodes := dbcheck.NewChild([]string{"node_id", "pkg_id"}, "dep_graph", "dep_graph__graph__nodes")
@@ -549,7 +551,7 @@ func depGraphTables(graphs map[string]fakeapi.DepGraph) []dbcheck.Table {
 var defaultPurls = []string{"pkg:npm/lodash@4.17.20", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}
 
 // packageIssueTables expects each package's issues once per org.
-func packageIssueTables(orgs []fakeapi.Org, byPurl map[string][]fakeapi.PackageIssue, purls []string) []dbcheck.Table {
+func packageIssueTables(orgs []snykfake.Org, byPurl map[string][]snykfake.PackageIssue, purls []string) []dbcheck.Table {
 	rows := map[string][]any{}
 	problems := dbcheck.NewChild([]string{"id", "source"}, "package_issues", "package_issues__attributes__problems")
 	sevs := dbcheck.NewChild([]string{"type", "source", "level", "score", "vector", "version"}, "package_issues", "package_issues__attributes__severities")

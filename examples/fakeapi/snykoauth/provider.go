@@ -12,13 +12,11 @@
 package snykoauth
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,6 +25,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 // Route patterns of the endpoints, as Register names them.
@@ -198,36 +198,8 @@ func (p *Provider) Lookup(tok string) (Token, bool) {
 	return Token{ClientID: a.clientID, Service: a.service, BotID: p.clients[a.clientID].botID}, true
 }
 
-func randomToken(prefix string) string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	return prefix + base64.RawURLEncoding.EncodeToString(b)
-}
-
-// writeOAuthError writes an RFC 6749 error.
-func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
-}
-
-// readForm parses a form-encoded body; on failure it has written a 400.
-func readForm(w http.ResponseWriter, r *http.Request, errCode func(http.ResponseWriter, string)) (url.Values, bool) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/x-www-form-urlencoded" {
-		errCode(w, "Content-Type must be application/x-www-form-urlencoded")
-		return nil, false
-	}
-	if err := r.ParseForm(); err != nil {
-		errCode(w, "malformed form body")
-		return nil, false
-	}
-	return r.PostForm, true
-}
-
 func oauthBadRequest(w http.ResponseWriter, desc string) {
-	writeOAuthError(w, http.StatusBadRequest, "invalid_request", desc)
+	fakecore.WriteOAuthError(w, http.StatusBadRequest, "invalid_request", desc)
 }
 
 // clientCreds reads client_id and client_secret from the form or from
@@ -250,7 +222,7 @@ func secretOK(c *oauthClient, secret string) bool {
 }
 
 func (p *Provider) serveToken(w http.ResponseWriter, r *http.Request) {
-	form, ok := readForm(w, r, oauthBadRequest)
+	form, ok := fakecore.ReadForm(w, r, oauthBadRequest)
 	if !ok {
 		return
 	}
@@ -268,7 +240,7 @@ func (p *Provider) serveToken(w http.ResponseWriter, r *http.Request) {
 	case "":
 		oauthBadRequest(w, "missing grant_type")
 	default:
-		writeOAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type "+strconv.Quote(form.Get("grant_type"))+" is not supported")
+		fakecore.WriteOAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type "+strconv.Quote(form.Get("grant_type"))+" is not supported")
 	}
 }
 
@@ -295,7 +267,7 @@ func (p *Provider) mint(c *oauthClient, service, withRefresh bool, grant int) to
 		prefix = "snyk_sat."
 	}
 	rep := tokenReply{
-		AccessToken: randomToken(prefix),
+		AccessToken: fakecore.RandomToken(prefix),
 		ExpiresIn:   int(p.cfg.TokenTTL / time.Second),
 		TokenType:   "bearer",
 		Scope:       oauthScope,
@@ -305,7 +277,7 @@ func (p *Provider) mint(c *oauthClient, service, withRefresh bool, grant int) to
 	p.grantOf[rep.AccessToken] = grant
 	p.issued = append(p.issued, rep.AccessToken)
 	if withRefresh {
-		rep.RefreshToken = randomToken("snyk_urt.")
+		rep.RefreshToken = fakecore.RandomToken("snyk_urt.")
 		rep.RefreshExpiresIn = 15552000
 		p.refresh[rep.RefreshToken] = c.id
 		p.grantOf[rep.RefreshToken] = grant
@@ -330,7 +302,7 @@ func (p *Provider) grantClientCredentials(w http.ResponseWriter, r *http.Request
 	defer p.mu.Unlock()
 	c := p.clients[id]
 	if !secretOK(c, secret) {
-		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		fakecore.WriteOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
 	writeTokenReply(w, p.mint(c, true, false, 0))
@@ -356,7 +328,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, r *http.Request, form url
 			}
 		}
 		p.mu.Unlock()
-		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", desc)
+		fakecore.WriteOAuthError(w, http.StatusBadRequest, "invalid_grant", desc)
 		return
 	}
 	if id == "" {
@@ -365,7 +337,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, r *http.Request, form url
 	c := p.clients[id]
 	if id != owner || !secretOK(c, secret) {
 		p.mu.Unlock()
-		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		fakecore.WriteOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
 	delete(p.refresh, rt) // spent before anything else can use it
@@ -408,20 +380,20 @@ func (p *Provider) grantCode(w http.ResponseWriter, r *http.Request, form url.Va
 	defer p.mu.Unlock()
 	c := p.clients[id]
 	if !secretOK(c, secret) {
-		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		fakecore.WriteOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
 	ac, ok := p.codes[code]
 	delete(p.codes, code) // single use, whatever the outcome
 	switch {
 	case !ok || ac.clientID != id || p.cfg.Now().After(ac.expires):
-		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "authorization code is invalid, expired or already used")
+		fakecore.WriteOAuthError(w, http.StatusBadRequest, "invalid_grant", "authorization code is invalid, expired or already used")
 	case form.Has("redirect_uri") && form.Get("redirect_uri") != ac.redirectURI:
-		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri does not match the authorization request")
+		fakecore.WriteOAuthError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri does not match the authorization request")
 	case len(verifier) < 43 || len(verifier) > 128:
-		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "code_verifier must be 43 to 128 characters")
+		fakecore.WriteOAuthError(w, http.StatusBadRequest, "invalid_grant", "code_verifier must be 43 to 128 characters")
 	case pkceChallenge(verifier) != ac.challenge:
-		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", "code_verifier does not match the code_challenge")
+		fakecore.WriteOAuthError(w, http.StatusBadRequest, "invalid_grant", "code_verifier does not match the code_challenge")
 	default:
 		p.exchanges.Add(1)
 		writeTokenReply(w, p.mint(c, false, true, 0))
@@ -435,7 +407,7 @@ func pkceChallenge(verifier string) string {
 }
 
 func (p *Provider) serveRevoke(w http.ResponseWriter, r *http.Request) {
-	form, ok := readForm(w, r, oauthBadRequest)
+	form, ok := fakecore.ReadForm(w, r, oauthBadRequest)
 	if !ok {
 		return
 	}
@@ -444,7 +416,7 @@ func (p *Provider) serveRevoke(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !secretOK(p.clients[id], secret) {
-		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		fakecore.WriteOAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
 	if tok == "" {
@@ -468,7 +440,7 @@ func (p *Provider) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	defer p.mu.Unlock()
 	c := p.clients[q.Get("client_id")]
 	if c == nil {
-		writeOAuthError(w, http.StatusBadRequest, "invalid_client", "unknown client_id")
+		fakecore.WriteOAuthError(w, http.StatusBadRequest, "invalid_client", "unknown client_id")
 		return
 	}
 	redirect := q.Get("redirect_uri")
@@ -477,7 +449,7 @@ func (p *Provider) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	if !slices.ContainsFunc(c.redirectURIs, func(reg string) bool { return redirectMatches(reg, redirect) }) {
 		// Never redirect to an unregistered URI.
-		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "redirect_uri is not registered for this client")
+		fakecore.WriteOAuthError(w, http.StatusBadRequest, "invalid_request", "redirect_uri is not registered for this client")
 		return
 	}
 	state := q.Get("state")
@@ -496,7 +468,7 @@ func (p *Provider) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	case q.Get("code_challenge_method") != "S256":
 		fail("invalid_request", "code_challenge_method must be S256")
 	default:
-		code := randomToken("")
+		code := fakecore.RandomToken("")
 		p.codes[code] = authCode{clientID: c.id, redirectURI: redirect, challenge: q.Get("code_challenge"), expires: p.cfg.Now().Add(codeTTL)}
 		v := url.Values{"code": {code}}
 		if state != "" {

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 // TestServer is a Provider served by an httptest server with one client
@@ -54,7 +56,7 @@ func (s *TestServer) RevokeURL() string { return s.URL + "/oauth2/revoke" }
 // IssueRefreshToken mints a live refresh token of the client, as a past
 // login would have, in a grant of its own.
 func (s *TestServer) IssueRefreshToken() string {
-	t := randomToken("snyk_urt.")
+	t := fakecore.RandomToken("snyk_urt.")
 	s.AddRefreshToken(s.ClientID, t)
 	s.mu.Lock()
 	s.issued = append(s.issued, t)

@@ -1,0 +1,216 @@
+package snykfake
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
+)
+
+// testNow is the fixed clock of most tests; the data does not depend on it.
+var testNow = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// smallConfig is a quick tenant with the test clock.
+func smallConfig() Config {
+	return Config{
+		Orgs: 3, ProjectsPerOrg: 4, IssuesPerOrg: 137, Seed: 1, Token: "demo-token",
+		Now: func() time.Time { return testNow },
+	}
+}
+
+// start serves a fake built from c on a router without faults.
+func start(t *testing.T, c Config) (*Server, *httptest.Server) {
+	t.Helper()
+	return startWith(t, c, fakecore.RouterConfig{Now: c.Now})
+}
+
+// startWith serves a fake built from c on a router configured by rc.
+func startWith(t *testing.T, c Config, rc fakecore.RouterConfig) (*Server, *httptest.Server) {
+	t.Helper()
+	s := New(c)
+	rt := fakecore.NewRouter(rc)
+	s.Register(rt)
+	ts := httptest.NewServer(rt)
+	t.Cleanup(ts.Close)
+	return s, ts
+}
+
+const demoAuth = "token demo-token"
+
+// do sends a request and returns the response with its body read.
+func do(t *testing.T, method, u, auth string, body io.Reader, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+func get(t *testing.T, u, auth string) (*http.Response, []byte) {
+	t.Helper()
+	return do(t, http.MethodGet, u, auth, nil)
+}
+
+func postForm(t *testing.T, u string, form url.Values, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	return do(t, http.MethodPost, u, "", strings.NewReader(form.Encode()), append([]string{"Content-Type", "application/x-www-form-urlencoded"}, header...)...)
+}
+
+// doc is a JSON:API document.
+type doc struct {
+	JSONAPI struct {
+		Version string `json:"version"`
+	} `json:"jsonapi"`
+	Data   json.RawMessage   `json:"data"`
+	Links  map[string]string `json:"links"`
+	Meta   json.RawMessage   `json:"meta"`
+	Errors []struct {
+		ID     string            `json:"id"`
+		Status any               `json:"status"`
+		Detail string            `json:"detail"`
+		Source map[string]string `json:"source"`
+	} `json:"errors"`
+}
+
+func decode[T any](t *testing.T, b []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("decode %T: %v\n%s", v, err, b)
+	}
+	return v
+}
+
+// wantStatus fails unless resp has the status.
+func wantStatus(t *testing.T, resp *http.Response, body []byte, status int) {
+	t.Helper()
+	if resp.StatusCode != status {
+		t.Fatalf("%s %s: status %d, want %d\n%s", resp.Request.Method, resp.Request.URL, resp.StatusCode, status, body)
+	}
+}
+
+// wantAPIError checks a JSON:API error document: the status as a
+// string, a detail containing detail, and the offending parameter.
+func wantAPIError(t *testing.T, resp *http.Response, body []byte, status int, detail, param string) {
+	t.Helper()
+	wantStatus(t, resp, body, status)
+	if ct := resp.Header.Get("Content-Type"); ct != jsonAPIType {
+		t.Errorf("Content-Type %q, want %q", ct, jsonAPIType)
+	}
+	d := decode[doc](t, body)
+	if d.JSONAPI.Version != "1.0" || len(d.Errors) != 1 {
+		t.Fatalf("not a JSON:API error document: %s", body)
+	}
+	e := d.Errors[0]
+	if s, ok := e.Status.(string); !ok || s != strconv.Itoa(status) {
+		t.Errorf("errors[0].status = %#v, want the string %q", e.Status, strconv.Itoa(status))
+	}
+	if !strings.Contains(e.Detail, detail) {
+		t.Errorf("errors[0].detail = %q, want it to contain %q", e.Detail, detail)
+	}
+	if param != "" && e.Source["parameter"] != param {
+		t.Errorf("errors[0].source = %v, want parameter %q", e.Source, param)
+	}
+}
+
+// walk follows links.next from first (a URL relative to /rest, as Snyk's
+// links are) and returns every record's id and the number of pages. It
+// checks every link on the way.
+func walk(t *testing.T, ts *httptest.Server, first, auth string) (ids []string, pages int) {
+	t.Helper()
+	next := first
+	seen := map[string]bool{}
+	for next != "" {
+		if seen[next] {
+			t.Fatalf("next link %q seen twice", next)
+		}
+		seen[next] = true
+		resp, body := get(t, ts.URL+"/rest"+next, auth)
+		wantStatus(t, resp, body, http.StatusOK)
+		d := decode[doc](t, body)
+		var recs []struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(d.Data, &recs); err != nil {
+			t.Fatalf("data: %v", err)
+		}
+		for _, r := range recs {
+			ids = append(ids, r.ID)
+		}
+		pages++
+		for name, l := range d.Links {
+			if !strings.HasPrefix(l, "/") || strings.HasPrefix(l, "/rest/") {
+				t.Fatalf("links.%s = %q: want relative to /rest and without it", name, l)
+			}
+		}
+		next = d.Links["next"]
+		if next != "" {
+			u, err := url.Parse(next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := u.Query()
+			cursor := "starting_after"
+			if q.Has("offset") {
+				cursor = "offset" // package issues page by offset
+			}
+			for _, p := range []string{"version", "limit", cursor} {
+				if len(q[p]) != 1 {
+					t.Fatalf("next link %q: want one %s", next, p)
+				}
+			}
+			if cursor == "starting_after" && !strings.HasPrefix(q.Get("starting_after"), "v1.") {
+				t.Fatalf("next link %q: cursor is not v1.<base64>", next)
+			}
+			if len(recs) == 0 {
+				t.Fatalf("empty page with a next link: %s", body)
+			}
+		}
+	}
+	return ids, pages
+}
+
+func issueIDs(issues []Issue, orgID string, keep func(Issue) bool) []string {
+	var out []string
+	for _, is := range issues {
+		if is.Relationships.Organization.Data.ID == orgID && (keep == nil || keep(is)) {
+			out = append(out, is.ID)
+		}
+	}
+	return out
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
