@@ -161,10 +161,10 @@ func TestServeRunsEachScheduleOnTime(t *testing.T) {
 	cx := dbcheck.Open(t, filepath.Join(dir, "checkmarx_sca.db"))
 	snap := fake.Snapshot()
 	var projects, scans []string
-	for _, p := range snap.CxProjects {
+	for _, p := range snap.Checkmarx.Projects {
 		projects = append(projects, p.ID)
 	}
-	for _, s := range snap.CxScans {
+	for _, s := range snap.Checkmarx.Scans {
 		scans = append(scans, s.ScanID+" "+s.ProjectID)
 	}
 	sameRows(t, cx, "cx projects", `SELECT id FROM projects`, projects)
