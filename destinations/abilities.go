@@ -68,3 +68,28 @@ type SQLTxer interface {
 	// load's. It must not be committed or rolled back directly.
 	SQLTx(ctx context.Context) (*sql.Tx, error)
 }
+
+// RunExcluder is a destination that can keep the runs of a pipeline out
+// while the caller changes the pipeline's bookkeeping. pipe state reset
+// calls ExcludeRuns once before it deletes cursors, so that a reset never
+// interleaves with a run (a run that read the cursors before the reset
+// would save them again after it); without it pipe state reset refuses
+// to run.
+type RunExcluder interface {
+	// ExcludeRuns takes the run lock of pipeline exclusively and returns
+	// the function that releases it. While it is held no run of the
+	// pipeline reads its state or begins a load: they wait. When a run
+	// holds the lock, ExcludeRuns returns an error wrapping
+	// ErrRunInProgress at once if wait is false, else it waits until the
+	// run ends or ctx is done.
+	ExcludeRuns(ctx context.Context, pipeline string, wait bool) (release func() error, err error)
+}
+
+// RowCounter is a Tx that counts what its writes did to each table's
+// rows. The engine's writer asks each Tx after its Commit succeeded and
+// sums the counts of a load's transactions into its report (pipe run's
+// summary); without it the summary gives rows written only.
+type RowCounter interface {
+	// RowCounts returns the counts per table of the writes of this Tx.
+	RowCounts() map[string]RowCounts
+}

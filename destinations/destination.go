@@ -15,7 +15,7 @@ type Disposition string
 const (
 	Append  Disposition = "append"  // insert; a row whose _pipe_id exists is left as is (idempotent reruns)
 	Replace Disposition = "replace" // write to staging, swap in at FinishReplace
-	Merge   Disposition = "merge"   // upsert root rows on _pipe_id; child rows of merged roots replaced
+	Merge   Disposition = "merge"   // upsert rows on _pipe_id; child rows merged roots no longer have deleted
 )
 
 // Load describes one run of a pipeline, recorded in _pipe_loads.
@@ -33,6 +33,35 @@ type LoadStatus struct {
 	// Error is why a failed load failed, as the engine reports it (secrets
 	// already redacted); empty unless Status is StatusFailed.
 	Error string
+}
+
+// RowCounts is what the writes of a load did to one table's rows. Every
+// row written through Tx.Write is counted once as inserted, updated or
+// unchanged, so the three add up to the rows written; Deleted counts
+// rows besides those.
+type RowCounts struct {
+	// Inserted rows had a _pipe_id the table did not hold (replace: every
+	// row, as the staging table starts empty).
+	Inserted int64 `json:"inserted"`
+	// Updated rows overwrote an existing row they differed from in a
+	// column other than _pipe_load_id, and got the load's id; a row
+	// given twice in one batch counts the second time as updated.
+	Updated int64 `json:"updated"`
+	// Unchanged rows equalled the existing row (merge), which keeps its
+	// _pipe_load_id, or were skipped because their _pipe_id existed
+	// (append).
+	Unchanged int64 `json:"unchanged"`
+	// Deleted rows are child rows of merged roots that the records no
+	// longer have (a list got shorter or went away).
+	Deleted int64 `json:"deleted"`
+}
+
+// Add adds o to c.
+func (c *RowCounts) Add(o RowCounts) {
+	c.Inserted += o.Inserted
+	c.Updated += o.Updated
+	c.Unchanged += o.Unchanged
+	c.Deleted += o.Deleted
 }
 
 // TableRows is a batch of rows for one table, with the table's full
@@ -74,7 +103,10 @@ type Tx interface {
 	// is the evolved schema (existing columns plus the changes), and records
 	// the new version in _pipe_schema. Staging tables of t are altered too.
 	EnsureTable(ctx context.Context, t *schema.Table, changes []schema.Change) error
-	// Write writes a batch under its disposition.
+	// Write writes a batch under its disposition. A destination may
+	// keep b's rows and values until Commit or Rollback (to send them in
+	// bulk or in the background), so the caller must not change them, and
+	// an error of the database may surface at a later Write or at Commit.
 	Write(ctx context.Context, b *Batch) error
 	// FinishReplace swaps the staging tables of a replace resource (root
 	// and every child table named) into place, emptying tables that got no

@@ -23,6 +23,9 @@ var (
 	// does not allow (the engine should have added a variant column), or a
 	// value does not fit its column's type.
 	ErrTypeChange = errors.New("incompatible type")
+	// ErrRunInProgress means a run of the pipeline holds its run lock
+	// (see RunExcluder).
+	ErrRunInProgress = errors.New("a run of the pipeline is in progress")
 	// ErrMissingID means a row has no _pipe_id.
 	ErrMissingID = errors.New("row without " + "_pipe_id")
 )

@@ -157,7 +157,14 @@ func (r *runner) extract(ctx context.Context) error {
 	}
 	if first == nil {
 		var done []*plan.Resource
-		r.count(func() { done = r.done.rootsSubmitted() })
+		r.count(func() {
+			for _, res := range r.plan.Resources {
+				if res.Needed && res.Parent == "" {
+					r.stats[res.Name].AllSubmitted = true
+				}
+			}
+			done = r.done.rootsSubmitted()
+		})
 		first = r.completed(ctx, done)
 	}
 	if err := pl.wait(); err != nil && first == nil {
@@ -280,6 +287,7 @@ func (r *runner) submit(ctx context.Context, pl *pool, res *plan.Resource, paren
 			r.sampled[res.Name] += len(items)
 		}
 		r.done.add(res.Name, len(items))
+		r.stats[res.Name].Submitted += int64(len(items))
 	})
 	for _, item := range items {
 		c := extract.Chain{Resource: res, Parent: parent, Item: item}
@@ -288,7 +296,10 @@ func (r *runner) submit(ctx context.Context, pl *pool, res *plan.Resource, paren
 				return err
 			}
 			var done []*plan.Resource
-			r.count(func() { done = r.done.finish(res) })
+			r.count(func() {
+				r.stats[res.Name].Ended++
+				done = r.done.finish(res)
+			})
 			return r.completed(ctx, done)
 		}
 		if err := pl.submit(run); err != nil {

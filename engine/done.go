@@ -68,6 +68,11 @@ func (r *runner) completed(ctx context.Context, done []*plan.Resource) error {
 		r.count(func() {
 			s := r.stats[res.Name]
 			s.Done, s.Finished = true, time.Now()
+			for _, child := range r.plan.Children(res.Name) {
+				if cs := r.stats[child.Name]; cs != nil {
+					cs.AllSubmitted = true // every parent record submitted its chain
+				}
+			}
 		})
 		if err := r.send(ctx, msg{res: res, done: true}); err != nil {
 			return err

@@ -115,7 +115,8 @@ func (p *progress) changed(n string, s *ResourceStats, final bool) bool {
 
 // progressLine describes one resource, e.g.
 //
-//	issues: running 31s, 120 pages, 12000 records, 12000 rows (387 rows/s), 121 requests, 1 retry, 1 error, 4s waiting for rate limit, ETA 12s
+//	issues: running 31s, 120 pages, 12000 records, 12000 rows (387 rows/s), 121 requests, 1 retry, 1 error, 4s waiting for rate limit, page 120 of 160, ETA 10s
+//	issues: running 31s, ..., 30 of 40 request chains done, ETA 10s
 func progressLine(name string, s *ResourceStats, now time.Time, final bool) string {
 	state := "running"
 	switch {
@@ -148,9 +149,16 @@ func progressLine(name string, s *ResourceStats, now time.Time, final bool) stri
 	if d := s.waitedAt(now); d >= time.Millisecond {
 		fmt.Fprintf(&b, ", %s waiting for rate limit", fmtDuration(d))
 	}
-	if !s.Done && !final && s.ExpectedPages > s.Pages && s.Pages > 0 {
+	switch {
+	case s.Done || final:
+	case s.ExpectedPages > s.Pages && s.Pages > 0:
 		eta := time.Duration(float64(ran) / float64(s.Pages) * float64(s.ExpectedPages-s.Pages))
 		fmt.Fprintf(&b, ", page %d of %d, ETA %s", s.Pages, s.ExpectedPages, fmtDuration(eta))
+	case s.AllSubmitted && s.Submitted > 1 && s.Ended > 0 && s.Ended < s.Submitted:
+		// A child's chains, one per parent record, are all known once
+		// its parent completed: the ETA is from the chains left.
+		eta := time.Duration(float64(ran) / float64(s.Ended) * float64(s.Submitted-s.Ended))
+		fmt.Fprintf(&b, ", %d of %d request chains done, ETA %s", s.Ended, s.Submitted, fmtDuration(eta))
 	}
 	return b.String()
 }

@@ -28,6 +28,10 @@ func TestProgressLine(t *testing.T) {
 			"r: waiting for rate limit 3.5s, 1 pages, 0 records, 0 rows (0 rows/s), 3 requests, 2 retries, 2 errors, 2.5s waiting for rate limit"},
 		{"done: no ETA, its own duration", ResourceStats{Chains: 1, Pages: 4, Rows: 10, Requests: 4, ExpectedPages: 10, Started: t0, Finished: t0.Add(2 * time.Second), Done: true}, t0.Add(time.Minute), false,
 			"r: done 2s, 4 pages, 0 records, 10 rows (5 rows/s), 4 requests"},
+		{"a child's chains all known", ResourceStats{Chains: 4, Pages: 3, Requests: 3, Submitted: 4, Ended: 3, AllSubmitted: true, Started: t0}, t0.Add(6 * time.Second), false,
+			"r: running 6s, 3 pages, 0 records, 0 rows (0 rows/s), 3 requests, 3 of 4 request chains done, ETA 2s"},
+		{"a child whose parent still runs: no ETA", ResourceStats{Chains: 4, Pages: 3, Requests: 3, Submitted: 4, Ended: 3, Started: t0}, t0.Add(6 * time.Second), false,
+			"r: running 6s, 3 pages, 0 records, 0 rows (0 rows/s), 3 requests"},
 		{"stopped", ResourceStats{Chains: 1, Pages: 4, Requests: 5, ExpectedPages: 10, Started: t0}, t0.Add(90 * time.Second), true,
 			"r: stopped 1m30s, 4 pages, 0 records, 0 rows (0 rows/s), 5 requests"},
 	}

@@ -35,3 +35,21 @@ func TestRateWaitIsWallTime(t *testing.T) {
 		t.Errorf("deps: %d requests, %d retries, %d errors; want 16, 0, 0", deps.Requests, deps.Retries, deps.Errors)
 	}
 }
+
+// TestChainCountsForETA: every resource ends with all its request
+// chains submitted, known to be all, and ended: one per root, one per
+// parent record below, which progress turns into an ETA on the way.
+func TestChainCountsForETA(t *testing.T) {
+	api := &acmeAPI{orgs: 3, projectsPerOrg: 2, depsPerProject: 1}
+	srv := api.server(t)
+	rep, err := runTuned(t, "three_levels.yml", srv.URL, filepath.Join(t.TempDir(), "a.db"), "s3cret", func(p *plan.Plan) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]int64{"orgs": 1, "projects": 3, "deps": 6} {
+		s := rep.Resources[name]
+		if s == nil || !s.AllSubmitted || s.Submitted != want || s.Ended != want {
+			t.Errorf("%s: %+v, want %d chains submitted, all known, all ended", name, s, want)
+		}
+	}
+}

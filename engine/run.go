@@ -99,9 +99,13 @@ type Options struct {
 
 // Report summarizes a run.
 type Report struct {
-	LoadID    string
-	Status    string // completed, failed
-	Tables    map[string]int64
+	LoadID string
+	Status string // completed, failed
+	Tables map[string]int64
+	// Changes counts, per table, the committed rows inserted, updated,
+	// unchanged and deleted; nil when the destination does not count
+	// them (destinations.RowCounter).
+	Changes   map[string]destinations.RowCounts
 	Resources map[string]*ResourceStats
 	Elapsed   time.Duration
 }
@@ -163,6 +167,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	if w.status != "completed" {
 		report.Tables = w.committedRows // what a failed run left committed
 	}
+	report.Changes = w.changes
 	report.Elapsed = time.Since(start)
 	report.Status = w.status
 	return report, errors.Join(extractErr, werr)

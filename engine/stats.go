@@ -24,6 +24,12 @@ type ResourceStats struct {
 	// ExpectedPages is the pages the API announced in all (total_path of
 	// offset and page_number) for a root resource; 0 when unknown.
 	ExpectedPages int64
+	// Submitted counts the request chains submitted, Ended those that
+	// ended; AllSubmitted is set once Submitted is final (the roots'
+	// chains are all submitted, or the parent resource completed), so that
+	// progress can give an ETA from the chains left.
+	Submitted, Ended int64
+	AllSubmitted     bool
 	// Started and Finished bound the resource's extraction; Finished is
 	// zero until Done.
 	Started, Finished time.Time

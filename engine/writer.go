@@ -34,10 +34,13 @@ type writer struct {
 	tables map[string]*schema.Table
 	tx     destinations.Tx
 
-	pending         []state.Entry    // cursors of completed chains, saved at the next commit
-	held            []state.Entry    // cursors a full refresh holds until its last commit
-	rows            map[string]int64 // rows written per table, committed or not
-	committedRows   map[string]int64 // rows per table as of the last commit
+	pending       []state.Entry    // cursors of completed chains, saved at the next commit
+	held          []state.Entry    // cursors a full refresh holds until its last commit
+	rows          map[string]int64 // rows written per table, committed or not
+	committedRows map[string]int64 // rows per table as of the last commit
+	// changes sums what the committed transactions did to each table's
+	// rows, when the destination counts it (destinations.RowCounter).
+	changes         map[string]destinations.RowCounts
 	sinceCheckpoint int
 	status          string
 	// extractErr is set before the message channel closes.
@@ -201,7 +204,25 @@ func (w *writer) commit(ctx context.Context, status string) error {
 	}
 	w.pending = nil
 	w.committedRows = maps.Clone(w.rows)
+	w.countChanges()
 	return nil
+}
+
+// countChanges adds what the transaction just committed did to the
+// load's counts.
+func (w *writer) countChanges() {
+	c, ok := w.tx.(destinations.RowCounter)
+	if !ok {
+		return
+	}
+	if w.changes == nil {
+		w.changes = map[string]destinations.RowCounts{}
+	}
+	for t, n := range c.RowCounts() {
+		sum := w.changes[t]
+		sum.Add(n)
+		w.changes[t] = sum
+	}
 }
 
 // finish swaps in replaced tables (only when extraction succeeded: a

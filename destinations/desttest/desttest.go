@@ -60,6 +60,8 @@ var cases = []struct {
 	{"Merge", testMerge},
 	{"MergeWithinLoad", testMergeWithinLoad},
 	{"MergeAgainInLoad", testMergeAgainInLoad},
+	{"CountsMerge", testCountsMerge},
+	{"CountsAppend", testCountsAppend},
 	{"RootIndex", testRootIndex},
 	{"AppendWithinLoad", testAppendWithinLoad},
 	{"KeysAfterCrash", testKeysAfterCrash},

@@ -30,6 +30,11 @@ type copyInserter struct {
 	// the order they came; heldRows counts them.
 	held     []*heldRows
 	heldRows int
+	// running receives the result of the COPYs send started in the
+	// background; nil when none runs. err is the first such error,
+	// returned by every later call.
+	running chan error
+	err     error
 }
 
 // heldRows are rows for one COPY.
@@ -41,6 +46,8 @@ type heldRows struct {
 // copyBatchRows is how many Unkeyed rows the inserter holds before it
 // sends them: one COPY per table of a page took 1.3 ms each, mostly
 // round trips and per-statement work on the server, for about 200 rows.
+// They are sent in the background (see send), while the writer prepares
+// the next ones.
 const copyBatchRows = 20_000
 
 var (
@@ -77,6 +84,7 @@ func (c *copyInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 	}
 	cols := strings.Join(names, ", ")
 	if ins.Conflict == sqlload.Unkeyed {
+		ins.Written = int64(len(ins.Rows))
 		return c.hold(ctx, ins.Table, cols, ins.Rows)
 	}
 	if err := c.Flush(ctx); err != nil {
@@ -89,9 +97,13 @@ func (c *copyInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 	if err := c.copy(ctx, c.d.Quote(tmp), tmp, cols, ins.Rows); err != nil {
 		return err
 	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s %s", c.d.Table(ins.Table), cols, cols, c.d.Quote(tmp),
+	q := fmt.Sprintf("%s (%s) SELECT %s FROM %s %s", sqlload.InsertInto(c.d, ins.Table), cols, cols, c.d.Quote(tmp),
 		c.d.OnConflict([]string{schema.ColID}, ins.Conflict, update))
-	if _, err := c.tx.ExecContext(ctx, q); err != nil {
+	res, err := c.tx.ExecContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("insert from %s: %w", tmp, err)
+	}
+	if ins.Written, err = res.RowsAffected(); err != nil {
 		return fmt.Errorf("insert from %s: %w", tmp, err)
 	}
 	if _, err := c.tx.ExecContext(ctx, "TRUNCATE "+c.d.Quote(tmp)); err != nil {
@@ -115,13 +127,68 @@ func (c *copyInserter) hold(ctx context.Context, table, cols string, rows [][]an
 	h.rows = append(h.rows, rows...)
 	c.heldRows += len(rows)
 	if c.heldRows >= copyBatchRows {
-		return c.Flush(ctx)
+		return c.send(ctx)
 	}
 	return nil
 }
 
-// Flush copies the rows held back into their tables.
+// send copies the rows held back into their tables on a goroutine that
+// holds lib/pq's connection (sqlx.Conn.Raw) from before send returns
+// until the COPYs end, after the COPYs send started before have ended.
+// database/sql runs every other statement of the transaction under that
+// same lock, so they run after these COPYs, as if send had waited for
+// them; the writer meanwhile normalizes, fits and encodes the next rows,
+// and the server works through the COPY. An error comes from the next
+// call (Insert, Flush, Close). Without the connection send copies at once.
+func (c *copyInserter) send(ctx context.Context) error {
+	if err := c.wait(); err != nil {
+		return err
+	}
+	if c.conn == nil {
+		return c.Flush(ctx)
+	}
+	held := c.held
+	c.held, c.heldRows = nil, 0
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- c.conn.Raw(func(dc any) error {
+			close(started)
+			for _, h := range held {
+				if err := c.copyOn(ctx, dc, c.d.Table(h.table), h.table, h.cols, h.rows); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}()
+	select {
+	case <-started:
+		c.running = done
+		return nil
+	case err := <-done: // the connection could not be had
+		return err
+	}
+}
+
+// wait waits for the COPYs running in the background, if any, and
+// returns the first error of any.
+func (c *copyInserter) wait() error {
+	if c.running != nil {
+		if err := <-c.running; err != nil && c.err == nil {
+			c.err = err
+		}
+		c.running = nil
+	}
+	return c.err
+}
+
+// Flush waits for the COPYs running in the background and copies the
+// rows still held back into their tables.
 func (c *copyInserter) Flush(ctx context.Context) error {
+	if err := c.wait(); err != nil {
+		return err
+	}
 	for len(c.held) > 0 {
 		h := c.held[0]
 		copyRows := c.copy
@@ -165,43 +232,48 @@ func (c *copyInserter) copy(ctx context.Context, target, table, cols string, row
 // copyConn is copy on the driver's connection. lib/pq's COPY takes no
 // context; ctx is checked every rowsPerCheck rows.
 func (c *copyInserter) copyConn(ctx context.Context, target, table, cols string, rows [][]any) error {
-	return c.conn.Raw(func(dc any) (err error) {
-		conn, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("copy into %s: connection of type %T", table, dc)
-		}
-		stmt, err := conn.Prepare(fmt.Sprintf("COPY %s (%s) FROM STDIN", target, cols))
-		if err != nil {
-			return fmt.Errorf("copy into %s: %w", table, err)
-		}
-		defer func() {
-			if cerr := stmt.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("copy into %s: %w", table, cerr)
-			}
-		}()
-		var vals []driver.Value
-		for i, r := range rows {
-			if i%rowsPerCheck == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			vals = vals[:0]
-			for _, v := range r {
-				vals = append(vals, v)
-			}
-			//lint:ignore SA1019 lib/pq's COPY statement has no ExecContext
-			if _, err := stmt.Exec(vals); err != nil {
-				return fmt.Errorf("copy into %s: row %d: %w", table, i, err)
-			}
-		}
-		// An Exec without values ends the COPY and reports its errors.
-		//lint:ignore SA1019 as above
-		if _, err := stmt.Exec(nil); err != nil {
-			return fmt.Errorf("copy into %s: %w", table, err)
-		}
-		return nil
+	return c.conn.Raw(func(dc any) error {
+		return c.copyOn(ctx, dc, target, table, cols, rows)
 	})
+}
+
+// copyOn is copy on lib/pq's connection dc.
+func (c *copyInserter) copyOn(ctx context.Context, dc any, target, table, cols string, rows [][]any) (err error) {
+	conn, ok := dc.(driver.Conn)
+	if !ok {
+		return fmt.Errorf("copy into %s: connection of type %T", table, dc)
+	}
+	stmt, err := conn.Prepare(fmt.Sprintf("COPY %s (%s) FROM STDIN", target, cols))
+	if err != nil {
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	defer func() {
+		if cerr := stmt.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("copy into %s: %w", table, cerr)
+		}
+	}()
+	var vals []driver.Value
+	for i, r := range rows {
+		if i%rowsPerCheck == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		vals = vals[:0]
+		for _, v := range r {
+			vals = append(vals, v)
+		}
+		//lint:ignore SA1019 lib/pq's COPY statement has no ExecContext
+		if _, err := stmt.Exec(vals); err != nil {
+			return fmt.Errorf("copy into %s: row %d: %w", table, i, err)
+		}
+	}
+	// An Exec without values ends the COPY and reports its errors.
+	//lint:ignore SA1019 as above
+	if _, err := stmt.Exec(nil); err != nil {
+		return fmt.Errorf("copy into %s: %w", table, err)
+	}
+	return nil
 }
 
 // rowsPerCheck is how many rows copyConn sends between checks of ctx.
@@ -226,9 +298,11 @@ func (c *copyInserter) temp(ctx context.Context, target string) (string, error) 
 // has target's shape; the table itself goes at commit.
 func (c *copyInserter) Forget(target string) { delete(c.temps, target) }
 
-// Close drops the rows held back, which a Commit would have flushed:
-// the transaction is over. Temporary tables end with it.
+// Close waits for the COPYs running in the background and drops the
+// rows held back, which a Commit would have flushed: the transaction is
+// over. Temporary tables end with it.
 func (c *copyInserter) Close() error {
+	_ = c.wait() // a Commit reported it through Flush; a rollback makes it moot
 	c.held, c.heldRows = nil, 0
 	return nil
 }

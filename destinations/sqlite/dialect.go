@@ -124,13 +124,19 @@ func (d *Dialect) CreateIndex(ctx context.Context, tx *sqlx.Tx, table, index, co
 // order and need little cache.
 const sortKiB = 2048
 
-// buildIndex runs the CREATE INDEX q with the page cache at sortKiB.
+// buildIndex runs the CREATE INDEX q with the page cache at sortKiB,
+// then gives the cache its size before (cacheKiB, or mergeCacheKiB in a
+// merge).
 func (*Dialect) buildIndex(ctx context.Context, tx *sqlx.Tx, q string) error {
+	var was int
+	if err := tx.GetContext(ctx, &was, "PRAGMA cache_size"); err != nil {
+		return fmt.Errorf("cache_size: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", sortKiB)); err != nil {
 		return fmt.Errorf("cache_size: %w", err)
 	}
 	_, err := tx.ExecContext(ctx, q)
-	if _, rerr := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB)); err == nil && rerr != nil {
+	if _, rerr := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", was)); err == nil && rerr != nil {
 		err = fmt.Errorf("cache_size: %w", rerr)
 	}
 	return err
@@ -187,9 +193,32 @@ func (d *Dialect) NewInserter(tx *sqlx.Tx) sqlload.Inserter {
 // sqlload.KeyDeferrer) turned into 380 MB for a million issues.
 var loadPragmas = []struct{ name, load, restore string }{
 	{"synchronous", syncLoad, syncDefault},
+	{"cache_size", cacheSize(cacheKiB), cacheSize(cacheKiB)}, // BeforeMerge raises it
 }
 
-// BeforeBegin sets synchronous=NORMAL for the load transaction.
+func cacheSize(kib int) string { return fmt.Sprintf("-%d", kib) }
+
+// mergeCacheKiB is the page cache of a transaction that merges into
+// existing rows: each row's upsert probes the _pipe_id index, and each
+// merged root the _pipe_root_id index of every child table, at places
+// that hash ids scatter over the whole index, so a cache that holds more
+// of the indexes saves reads. Re-merging 50k issues measured 25% less
+// CPU time in the writer with 64 MiB than with 16 (README,
+// Performance), for at most 48 MiB more memory, and only in runs that
+// merge into rows that exist: a first load keeps the 16 MiB of cacheKiB.
+const mergeCacheKiB = 65536
+
+var _ sqlload.MergeTuner = (*Dialect)(nil)
+
+// BeforeMerge raises the page cache to mergeCacheKiB for the rest of the
+// transaction; AfterEnd restores it.
+func (*Dialect) BeforeMerge(ctx context.Context, tx *sqlx.Tx) error {
+	_, err := tx.ExecContext(ctx, "PRAGMA cache_size = "+cacheSize(mergeCacheKiB))
+	return err
+}
+
+// BeforeBegin sets synchronous=NORMAL and the page cache of cacheKiB for
+// the load transaction.
 func (*Dialect) BeforeBegin(ctx context.Context, conn *sqlx.Conn) error {
 	for _, p := range loadPragmas {
 		if _, err := conn.ExecContext(ctx, "PRAGMA "+p.name+" = "+p.load); err != nil {
@@ -199,7 +228,7 @@ func (*Dialect) BeforeBegin(ctx context.Context, conn *sqlx.Conn) error {
 	return nil
 }
 
-// AfterEnd restores synchronous=FULL.
+// AfterEnd restores synchronous=FULL and the page cache of cacheKiB.
 func (*Dialect) AfterEnd(ctx context.Context, conn *sqlx.Conn) error {
 	for _, p := range loadPragmas {
 		if _, err := conn.ExecContext(ctx, "PRAGMA "+p.name+" = "+p.restore); err != nil {

@@ -20,10 +20,21 @@ import (
 // go-sqlite3) and binds a row's values in one cgo crossing (see run).
 // Against sqlload.RowInserter it cut the writer's time per row
 // outside SQLite by about two thirds in BenchmarkRunSQLite profiles.
+//
+// Each Insert runs on a goroutine of its own while the writer goes on
+// normalizing, fitting and encoding the next batch (see Insert), so that
+// the cgo inserts, the largest part of the writer's time, leave its
+// critical path.
 type connInserter struct {
 	conn  *sqlx.Conn
 	d     *Dialect
-	stmts map[string]*connStmt // by table
+	stmts map[string]*connStmt // by table; used by the running insert only
+	// running receives the result of the Insert that runs in the
+	// background; nil when none runs.
+	running chan error
+	// err is the first error of a background Insert, returned by every
+	// later call.
+	err error
 }
 
 // connStmt is a statement prepared on the driver connection.
@@ -35,6 +46,7 @@ type connStmt struct {
 
 var (
 	_ sqlload.Inserter          = (*connInserter)(nil)
+	_ sqlload.Flusher           = (*connInserter)(nil)
 	_ sqlload.ConnInserterMaker = (*Dialect)(nil)
 )
 
@@ -46,41 +58,127 @@ func (d *Dialect) NewConnInserter(conn *sqlx.Conn, _ *sqlx.Tx) sqlload.Inserter 
 	return &connInserter{conn: conn, d: d, stmts: map[string]*connStmt{}}
 }
 
-// Insert writes ins.Rows one statement execution each. Statements run
-// under a context that is never cancelled; ctx is checked every
-// rowsPerCheck rows.
+// Insert waits for the previous Insert, then writes ins.Rows, one
+// statement execution each. Keyed rows (a merge or append into existing
+// rows) are written before Insert returns, which sets ins.Written from
+// SQLite's change count. Rows with new keys (Unkeyed, a first load) are
+// written on a goroutine that holds the driver
+// connection (sqlx.Conn.Raw) from before Insert returns until it is
+// done. database/sql runs every statement of the transaction under that
+// same lock, so whatever SQL does next on the transaction runs after
+// these rows are written, as if Insert had written them itself; only
+// their error comes later, from the next call (Insert, Flush, Forget's
+// next caller or Close). Statements run under a context that is never
+// cancelled; ctx is checked every rowsPerCheck rows.
 func (r *connInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
+	if err := r.wait(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if len(ins.Columns) == 0 {
 		return fmt.Errorf("no columns")
 	}
 	q := r.d.cache.Text(r.d, ins, 1)
-	return r.conn.Raw(func(dc any) error {
-		c, ok := dc.(*sqlite3.SQLiteConn)
-		if !ok {
-			return fmt.Errorf("connection of type %T, want *sqlite3.SQLiteConn", dc)
-		}
-		st, err := r.stmt(c, ins.Table, q)
-		if err != nil {
-			return err
-		}
-		args := make([]driver.NamedValue, 0, len(ins.Columns))
-		for i, row := range ins.Rows {
-			if i%rowsPerCheck == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
+	if ins.Conflict != sqlload.Unkeyed {
+		// Keyed rows run here and now: Written, which the caller reads
+		// when Insert returns, comes from SQLite's change count.
+		return r.conn.Raw(func(dc any) error { return r.insert(ctx, dc, q, ins) })
+	}
+	ins.Written = int64(len(ins.Rows)) // new keys: every row is written
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- r.conn.Raw(func(dc any) error {
+			close(started)
+			if err := r.insert(ctx, dc, q, ins); err != nil {
+				return fmt.Errorf("table %q: %w", ins.Table, err)
 			}
-			args = args[:0]
-			for j, v := range row {
-				args = append(args, driver.NamedValue{Ordinal: j + 1, Value: v})
-			}
-			if err := run(st, args); err != nil {
-				return fmt.Errorf("row %d: %w", i, err)
-			}
-		}
+			return nil
+		})
+	}()
+	select {
+	case <-started:
+		r.running = done
 		return nil
-	})
+	case err := <-done: // the connection could not be had
+		return err
+	}
 }
+
+// insert writes ins.Rows with the statement q on the driver connection dc.
+func (r *connInserter) insert(ctx context.Context, dc any, q string, ins *sqlload.Insert) error {
+	c, ok := dc.(*sqlite3.SQLiteConn)
+	if !ok {
+		return fmt.Errorf("connection of type %T, want *sqlite3.SQLiteConn", dc)
+	}
+	st, err := r.stmt(c, ins.Table, q)
+	if err != nil {
+		return err
+	}
+	before, err := totalChanges(c, ins.Conflict)
+	if err != nil {
+		return err
+	}
+	args := make([]driver.NamedValue, 0, len(ins.Columns))
+	for i, row := range ins.Rows {
+		if i%rowsPerCheck == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		args = args[:0]
+		for j, v := range row {
+			args = append(args, driver.NamedValue{Ordinal: j + 1, Value: v})
+		}
+		if err := run(st, args); err != nil {
+			return fmt.Errorf("row %d: %w", i, err)
+		}
+	}
+	if ins.Conflict == sqlload.Unkeyed {
+		return nil
+	}
+	after, err := totalChanges(c, ins.Conflict)
+	ins.Written = after - before
+	return err
+}
+
+// totalChanges returns SQLite's count of rows the connection inserted,
+// updated or deleted, which an upsert's rows skipped or found unchanged
+// leave as it is; 0 for Unkeyed rows, which are all written and not
+// counted this way.
+func totalChanges(c *sqlite3.SQLiteConn, action sqlload.Conflict) (int64, error) {
+	if action == sqlload.Unkeyed {
+		return 0, nil
+	}
+	rows, err := c.Query("SELECT total_changes()", nil)
+	if err != nil {
+		return 0, fmt.Errorf("total_changes: %w", err)
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 1)
+	if err := rows.Next(v); err != nil {
+		return 0, fmt.Errorf("total_changes: %w", err)
+	}
+	n, _ := v[0].(int64)
+	return n, nil
+}
+
+// wait waits for the Insert running in the background, if any, and
+// returns the first error of any.
+func (r *connInserter) wait() error {
+	if r.running != nil {
+		if err := <-r.running; err != nil && r.err == nil {
+			r.err = err
+		}
+		r.running = nil
+	}
+	return r.err
+}
+
+// Flush waits until the rows of every Insert are written.
+func (r *connInserter) Flush(context.Context) error { return r.wait() }
 
 // run executes the INSERT st with args through the driver's query path:
 // go-sqlite3 binds every argument and steps in one cgo crossing there
@@ -105,7 +203,7 @@ func (r *connInserter) stmt(c *sqlite3.SQLiteConn, table, q string) (driver.Stmt
 		if s.text == q {
 			return s.stmt, nil
 		}
-		r.Forget(table)
+		r.forget(table)
 	}
 	ps, err := c.Prepare(q)
 	if err != nil {
@@ -120,18 +218,27 @@ func (r *connInserter) stmt(c *sqlite3.SQLiteConn, table, q string) (driver.Stmt
 	return ec, nil
 }
 
-// Forget finalizes the statement prepared for table.
+// Forget finalizes the statement prepared for table, once the running
+// Insert is done with it.
 func (r *connInserter) Forget(table string) {
+	_ = r.wait() // an error stays in r.err for the next call
+	r.forget(table)
+}
+
+func (r *connInserter) forget(table string) {
 	if s := r.stmts[table]; s != nil {
 		_ = s.c.Close()
 		delete(r.stmts, table)
 	}
 }
 
-// Close finalizes every prepared statement.
+// Close waits for the running Insert and finalizes every prepared
+// statement. An error of that Insert is not returned: a Commit reports
+// it through Flush, and a rolled back transaction makes it moot.
 func (r *connInserter) Close() error {
+	_ = r.wait()
 	for table := range r.stmts {
-		r.Forget(table)
+		r.forget(table)
 	}
 	return nil
 }

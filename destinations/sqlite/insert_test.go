@@ -111,12 +111,21 @@ func testInserter(t *testing.T, newInserter func(conn *sqlx.Conn, tx *sqlx.Tx) s
 		Rows: [][]any{{"a", int64(1), "x"}, {"b", nil, "y"}, {"c", int64(3), nil}}}); err != nil {
 		t.Fatalf("insert: %v", err)
 	}
+	// The next statement on the transaction sees the rows, though the
+	// conn inserter writes them in the background and nothing flushed.
+	var n int
+	if err := tx.GetContext(ctx, &n, "SELECT count(*) FROM t"); err != nil || n != 3 {
+		t.Fatalf("rows seen after Insert: %d, %v; want 3", n, err)
+	}
 	if err := ins.Insert(ctx, &sqlload.Insert{Table: "t", Columns: cols(schema.ColID, "s"),
 		Rows: [][]any{{"d", "z"}}}); err != nil {
 		t.Fatalf("insert with other columns: %v", err)
 	}
 	err = ins.Insert(ctx, &sqlload.Insert{Table: "t", Columns: cols(schema.ColID, "n"),
 		Rows: [][]any{{"e", int64(5)}, {"f", int64(-1)}}})
+	if f, ok := ins.(sqlload.Flusher); ok && err == nil {
+		err = f.Flush(ctx) // a background insert reports its error here
+	}
 	if err == nil || !strings.Contains(err.Error(), "row 1") {
 		t.Errorf("insert violating a CHECK: %v, want an error for row 1", err)
 	}
@@ -127,5 +136,48 @@ func testInserter(t *testing.T, newInserter func(conn *sqlx.Conn, tx *sqlx.Tx) s
 	want := []string{"a:1:x", "b:NULL:y", "c:3:NULL", "d:NULL:z", "e:5:NULL"}
 	if !slices.Equal(got, want) {
 		t.Errorf("rows %v, want %v", got, want)
+	}
+}
+
+// TestInsertFailsCommit checks that a row the database refuses fails the
+// load even though the conn inserter writes it in the background: Write
+// or Commit returns the error, and nothing of the transaction commits.
+func TestInsertFailsCommit(t *testing.T) {
+	ctx := t.Context()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "pipe.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	tb := &schema.Table{Name: "t", Columns: []schema.Column{
+		{Name: schema.ColID, Type: schema.Text, PrimaryKey: true},
+		{Name: "n", Type: schema.Bigint, Nullable: true},
+	}}
+	tx, err := d.Begin(ctx, destinations.Load{ID: "l1", Pipeline: "p", Started: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := tx.EnsureTable(ctx, tb, nil); err != nil {
+		t.Fatal(err)
+	}
+	stx, err := tx.(destinations.SQLTxer).SQLTx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stx.ExecContext(ctx, `CREATE TRIGGER no_negative BEFORE INSERT ON t WHEN NEW.n < 0
+BEGIN SELECT RAISE(ABORT, 'negative n'); END`); err != nil {
+		t.Fatal(err)
+	}
+	rows := []schema.Row{{schema.ColID: "a", "n": int64(1)}, {schema.ColID: "b", "n": int64(-1)}}
+	werr := tx.Write(ctx, &destinations.Batch{Resource: "t", Disposition: destinations.Append,
+		Tables: []destinations.TableRows{{Table: tb, Rows: rows}}})
+	cerr := tx.Commit(ctx, destinations.LoadStatus{Status: "completed", Finished: time.Now()})
+	if err := errors.Join(werr, cerr); err == nil || !strings.Contains(err.Error(), "negative n") {
+		t.Fatalf("write: %v, commit: %v; want the trigger's error", werr, cerr)
+	}
+	var n int
+	if err := d.DB().GetContext(ctx, &n, "SELECT count(*) FROM sqlite_master WHERE name = 't'"); err != nil || n != 0 {
+		t.Errorf("tables named t after the failed load: %d, %v; want none", n, err)
 	}
 }

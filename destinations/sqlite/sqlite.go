@@ -6,9 +6,11 @@
 // the key is a unique index named _pipe_key__TABLE, since SQLite cannot
 // add a primary key to a table; upserts resolve conflicts on it as on a
 // primary key. Rows go in through the driver connection itself, one
-// prepared single-row INSERT each (see NewConnInserter).
+// prepared single-row INSERT each, on a goroutine of their own while the
+// writer prepares the next batch (see NewConnInserter).
 //
-// The database is one file, created if missing, in WAL mode so that
+// The database is one file, created if missing (with 64 KiB pages, see
+// newFilePageSize), in WAL mode so that
 // readers never block the loader nor see a half-written load. Each load
 // transaction runs with synchronous=NORMAL (atomic and consistent under
 // WAL; only the last transactions may be lost on power failure) and the
@@ -92,6 +94,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlload.SQL, error
 	}
 	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_journal_mode=WAL&_synchronous=%s&_txlock=immediate&_cache_size=-%d",
 		path, busyTimeoutMS, syncDefault, cacheKiB)
+	if err := createFile(path); err != nil {
+		return nil, fmt.Errorf("sqlite: create %q: %w", path, err)
+	}
 	db := sql.OpenDB(connector{dsn: dsn})
 	if err := checkWAL(ctx, db); err != nil {
 		db.Close()

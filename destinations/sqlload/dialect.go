@@ -43,10 +43,13 @@ type Dialect interface {
 	// int64, float64, string, time.Time in UTC, json.RawMessage), to the
 	// value bound in statements or sent by bulk loads.
 	Encode(t schema.Type, v any) (any, error)
-	// OnConflict returns the clause that follows INSERT ... VALUES or
-	// INSERT ... SELECT so that a row whose key columns match an existing
-	// row is skipped (DoNothing) or overwrites the update columns
-	// (DoUpdate). An empty update list means DoNothing.
+	// OnConflict returns the clause that follows InsertInto(table) ...
+	// VALUES or ... SELECT so that a row whose key columns match an
+	// existing row is skipped (DoNothing) or overwrites the update
+	// columns (DoUpdate) unless it equals the existing row in all of
+	// them but _pipe_load_id, which the database must then neither write
+	// nor count as changed (OnConflictClause does both). An empty update
+	// list means DoNothing.
 	OnConflict(key []string, action Conflict, update []string) string
 	// ExistingColumns returns the column names of a table as the database
 	// has them, and false if no such table exists. q is the open
@@ -97,6 +100,11 @@ type Insert struct {
 	Columns  []schema.Column // the columns written, in Row order
 	Rows     [][]any         // values already passed through Dialect.Encode; nil is NULL
 	Conflict Conflict        // on schema.ColID
+	// Written is set by Inserter.Insert to how many of Rows it inserted
+	// or updated: not those DoNothing skipped, nor those DoUpdate found
+	// equal to the existing row (see OnConflictClause). Unkeyed rows are
+	// all written.
+	Written int64
 }
 
 // Inserter writes rows in bulk within one transaction. SQL makes one per
@@ -152,8 +160,13 @@ type IndexBuilder interface {
 // well, so that it may use the driver's connection directly
 // (sqlx.Conn.Raw) rather than go through database/sql for every row.
 // Such an Inserter must only use conn from the calls SQL makes to it,
-// and must release what it prepared on conn in Forget and Close. Without
-// it SQL calls NewInserter.
+// or from a goroutine an Insert starts that holds the driver connection
+// (conn.Raw) from before Insert returns until it is done: database/sql
+// runs every other statement of the transaction under that same lock, so
+// they run after it. It must then be a Flusher that waits for that
+// goroutine and returns its error, and Forget and Close must wait for it
+// too. It must release what it prepared on conn in Forget and Close.
+// Without it SQL calls NewInserter.
 type ConnInserterMaker interface {
 	NewConnInserter(conn *sqlx.Conn, tx *sqlx.Tx) Inserter
 }
@@ -179,4 +192,15 @@ type TxHooks interface {
 	// AfterEnd restores what BeforeBegin changed. On error SQL drops the
 	// connection from the pool instead of reusing it.
 	AfterEnd(ctx context.Context, conn *sqlx.Conn) error
+}
+
+// MergeTuner is an optional interface of a Dialect with settings for a
+// transaction that merges into existing rows, whose reads land all over
+// the tables' indexes, which are keyed by hashes: SQLite takes a larger
+// page cache then. SQL calls BeforeMerge at most once per transaction,
+// before the first merge that finds existing roots (a first load never
+// does), and the setting lasts until the transaction ends (TxHooks.
+// AfterEnd restores it). Without it merges run with the load's settings.
+type MergeTuner interface {
+	BeforeMerge(ctx context.Context, tx *sqlx.Tx) error
 }

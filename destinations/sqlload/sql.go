@@ -38,9 +38,9 @@ type SQL struct {
 	// runs holds the run lock of each load begun and not yet ended
 	// (see RunLocker).
 	runs map[string]*runLock
-	// merged remembers the roots the current load merged, per root
-	// table (see sql_merge_inplace.go).
-	merged map[string]*mergedRoots
+	// pending holds the run lock State took for the next load of each
+	// pipeline, until that load's first Begin.
+	pending map[string]*runLock
 }
 
 var (
@@ -98,8 +98,12 @@ func (s *SQL) Tables(ctx context.Context) ([]schema.Table, error) {
 }
 
 // State returns the committed cursors of pipeline, sorted by resource and
-// parent key; none before the first load.
+// parent key; none before the first load. It takes the pipeline's run
+// lock for the load that begins next (see RunLocker and RunExcluder).
 func (s *SQL) State(ctx context.Context, pipeline string) ([]state.Entry, error) {
+	if err := s.holdRun(ctx, pipeline); err != nil {
+		return nil, fmt.Errorf("%s: state of pipeline %q: %w", s.dialect.Name(), pipeline, err)
+	}
 	entries, err := readState(ctx, s.db, s.dialect, pipeline)
 	if err != nil {
 		return nil, fmt.Errorf("%s: state of pipeline %q: %w", s.dialect.Name(), pipeline, err)
@@ -135,6 +139,7 @@ func (s *SQL) begin(ctx context.Context, load destinations.Load, run *runLock) (
 		created:  map[string]*deferred{},
 		built:    map[string]built{},
 		stmts:    map[string]*sqlx.Stmt{},
+		counts:   map[string]*destinations.RowCounts{},
 	}
 	hooks, hasHooks := s.dialect.(TxHooks)
 	_, connInserter := s.dialect.(ConnInserterMaker)
@@ -195,6 +200,12 @@ func (s *SQL) begin(ctx context.Context, load destinations.Load, run *runLock) (
 func (s *SQL) Close() error {
 	for id := range s.runs {
 		s.unlockRun(id)
+	}
+	for p, r := range s.pending {
+		delete(s.pending, p)
+		if r.release != nil {
+			_ = r.release()
+		}
 	}
 	return s.db.Close()
 }

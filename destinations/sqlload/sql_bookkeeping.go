@@ -128,7 +128,7 @@ func upsert(ctx context.Context, tx *sqlx.Tx, d Dialect, table string, cols, key
 			update = append(update, c)
 		}
 	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) %s", d.Table(table), quoteList(d, cols),
+	q := fmt.Sprintf("%s (%s) VALUES (%s) %s", InsertInto(d, table), quoteList(d, cols),
 		placeholders(d, 0, len(cols)), d.OnConflict(key, DoUpdate, update))
 	if _, err := tx.ExecContext(ctx, q, vals...); err != nil {
 		return fmt.Errorf("table %q: upsert: %w", table, err)

@@ -62,7 +62,7 @@ func multiRowInsertSQL(d Dialect, ins *Insert, rows int) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", d.Table(ins.Table), quoteList(d, names))
+	fmt.Fprintf(&b, "%s (%s) VALUES ", InsertInto(d, ins.Table), quoteList(d, names))
 	n := 0
 	for r := 0; r < rows; r++ {
 		if r > 0 {
@@ -93,9 +93,27 @@ func identity(column string) bool {
 	return column == schema.ColID || column == schema.ColParentID || column == schema.ColRootID
 }
 
+// UpsertAlias is the name an INSERT gives its target table (see
+// InsertInto), by which the DoUpdate clause of OnConflictClause refers
+// to the existing row. The _pipe_ prefix is reserved, so no data table
+// has that name.
+const UpsertAlias = "_pipe_t"
+
+// InsertInto is "INSERT INTO table AS _pipe_t", the start of every
+// statement that ends with an OnConflict clause.
+func InsertInto(d Dialect, table string) string {
+	return "INSERT INTO " + d.Table(table) + " AS " + d.Quote(UpsertAlias)
+}
+
 // OnConflictClause is the upsert clause SQLite and Postgres share:
 // ON CONFLICT (key) DO NOTHING, or DO UPDATE SET c = excluded.c for each
-// update column; none for Unkeyed.
+// update column WHERE the existing row differs from the new one in an
+// update column other than _pipe_load_id; none for Unkeyed. An existing
+// row equal to the new one is thus left as it is, with its load id: the
+// database writes nothing for it (no page, no WAL frame) and counts no
+// change (SQLite changes(), Postgres' row count), which is how a merge
+// tells updated rows from unchanged ones (see sql_merge_inplace.go).
+// The statement must name its table as InsertInto does.
 func OnConflictClause(d Dialect, key []string, action Conflict, update []string) string {
 	if action == Unkeyed {
 		return ""
@@ -105,8 +123,18 @@ func OnConflictClause(d Dialect, key []string, action Conflict, update []string)
 		return clause + "NOTHING"
 	}
 	sets := make([]string, len(update))
+	var old, now []string
 	for i, c := range update {
-		sets[i] = d.Quote(c) + " = excluded." + d.Quote(c)
+		q := d.Quote(c)
+		sets[i] = q + " = excluded." + q
+		if c != schema.ColLoadID {
+			old = append(old, d.Quote(UpsertAlias)+"."+q)
+			now = append(now, "excluded."+q)
+		}
 	}
-	return clause + "UPDATE SET " + strings.Join(sets, ", ")
+	if len(old) == 0 {
+		return clause + "NOTHING"
+	}
+	return clause + "UPDATE SET " + strings.Join(sets, ", ") +
+		" WHERE (" + strings.Join(old, ", ") + ") IS DISTINCT FROM (" + strings.Join(now, ", ") + ")"
 }

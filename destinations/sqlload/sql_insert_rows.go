@@ -57,9 +57,15 @@ func (r *RowInserter) Insert(ctx context.Context, ins *Insert) error {
 				return err
 			}
 		}
-		if _, err := stmt.ExecContext(run, row...); err != nil {
+		res, err := stmt.ExecContext(run, row...)
+		if err != nil {
 			return fmt.Errorf("row %d: %w", i, err)
 		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("row %d: %w", i, err)
+		}
+		ins.Written += n
 	}
 	return nil
 }

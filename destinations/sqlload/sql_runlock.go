@@ -14,7 +14,9 @@ import (
 // the loads that dead runs left running as interrupted.
 //
 // The rule: every load holds its pipeline's run lock, shared, from its
-// first Begin until its final Commit (or Close). A load that could take
+// first Begin until its final Commit (or Close); a run that reads the
+// pipeline's state first takes it there (State), for the load it then
+// begins. A load that could take
 // the lock exclusively when it began knows that no other process held
 // it, so every other load of the pipeline still recorded as running in
 // _pipe_loads belongs to a process that ended without finishing it: SQL
@@ -42,6 +44,11 @@ type runLock struct {
 // Begin.
 func (s *SQL) lockRun(ctx context.Context, load destinations.Load) (*runLock, error) {
 	if r, ok := s.runs[load.ID]; ok {
+		return r, nil
+	}
+	if r, ok := s.pending[load.Pipeline]; ok { // taken by State
+		delete(s.pending, load.Pipeline)
+		s.runs[load.ID] = r
 		return r, nil
 	}
 	r := &runLock{}

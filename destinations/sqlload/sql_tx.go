@@ -43,6 +43,10 @@ type sqlTx struct {
 	built   map[string]built
 	// stmts are statements prepared in this transaction, by text.
 	stmts map[string]*sqlx.Stmt
+	// counts are what the writes did to each table's rows.
+	counts map[string]*destinations.RowCounts
+	// mergeTuned is set once the dialect's merge settings apply.
+	mergeTuned bool
 }
 
 var _ destinations.Tx = (*sqlTx)(nil)

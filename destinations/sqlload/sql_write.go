@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
@@ -12,14 +11,17 @@ import (
 
 // Write writes a batch under its disposition:
 //   - append inserts every row, skipping rows whose _pipe_id exists;
-//   - merge deletes the rows of every child table (b.ChildTables and the
-//     child tables of the batch) whose _pipe_root_id is one of the batch's
-//     root rows, then upserts the root rows and inserts the child rows;
+//   - merge upserts every row, leaving rows equal to the existing ones
+//     as they are, and deletes the rows of every child table
+//     (b.ChildTables and the child tables of the batch) that belong to
+//     the batch's existing roots but are not in the batch (see
+//     sql_merge_inplace.go);
 //   - replace writes every row into the staging table of its table, made
 //     on the load's first write to it (see FinishReplace).
 //
 // Rows with the same _pipe_id in one table of a batch are written once:
-// the first for append, the last for merge and replace.
+// the first for append, the last for merge and replace. What the writes
+// did is counted per table (RowCounts).
 func (x *sqlTx) Write(ctx context.Context, b *destinations.Batch) error {
 	if err := x.check(); err != nil {
 		return err
@@ -42,7 +44,7 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 		conflict = DoUpdate
 	case destinations.Replace:
 		for i := range b.Tables {
-			if err := x.insert(ctx, &b.Tables[i], true, DoUpdate); err != nil {
+			if err := x.insert(ctx, &b.Tables[i], true, DoUpdate, nil); err != nil {
 				return err
 			}
 		}
@@ -58,21 +60,16 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 	if err != nil {
 		return err
 	}
-	var stale *staleChildren
-	if b.Disposition == destinations.Merge {
-		if rootNew {
-			rememberMerged(x.s.mergedFor(x.load.ID, b.Tables[0].Table.Name), ids)
-		} else if stale, err = x.mergeChildren(ctx, b, ids); err != nil {
+	var present map[string]int64
+	if b.Disposition == destinations.Merge && !rootNew {
+		if present, err = x.mergeExisting(ctx, b, ids); err != nil {
 			return err
 		}
 	}
 	for i := range b.Tables {
-		if err := x.insert(ctx, &b.Tables[i], false, conflict); err != nil {
+		if err := x.insert(ctx, &b.Tables[i], false, conflict, present); err != nil {
 			return err
 		}
-	}
-	if err := x.deleteStale(ctx, stale); err != nil {
-		return err
 	}
 	return x.rememberRoots(ctx, b.Tables[0].Table.Name, ids)
 }
@@ -90,8 +87,10 @@ func rootIDs(b *destinations.Batch) ([]any, error) {
 	return ids, nil
 }
 
-// insert writes the rows of tr into its table, or its staging table.
-func (x *sqlTx) insert(ctx context.Context, tr *destinations.TableRows, staging bool, conflict Conflict) error {
+// insert writes the rows of tr into its table, or its staging table, and
+// counts them; present holds how many of the batch's rows of each table
+// exist (a merge's, see mergeExisting).
+func (x *sqlTx) insert(ctx context.Context, tr *destinations.TableRows, staging bool, conflict Conflict, present map[string]int64) error {
 	if len(tr.Rows) == 0 {
 		return nil
 	}
@@ -119,6 +118,11 @@ func (x *sqlTx) insert(ctx context.Context, tr *destinations.TableRows, staging 
 	if err := x.ins.Insert(ctx, ins); err != nil {
 		return fmt.Errorf("table %q: insert: %w", target, err)
 	}
+	n, dup, written := int64(len(rows)), int64(len(tr.Rows)-len(rows)), ins.Written
+	if staging {
+		written = n // a replace's rows are all new to the table it fills
+	}
+	x.countWrite(name, conflict, n, dup, written, present[name])
 	return nil
 }
 
@@ -185,37 +189,6 @@ func unknownColumn(t *schema.Table, row schema.Row) string {
 	return names[0]
 }
 
-// deleteChildren deletes, from every existing child table of the batch's
-// root, the rows that belong to those of the batch's root rows that
-// already exist in the root table (see sql_deferred.go for why the
-// others have none).
-func (x *sqlTx) deleteChildren(ctx context.Context, b *destinations.Batch, ids []any) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	names := x.childTables(b)
-	if len(names) == 0 {
-		return nil // never created: nothing to delete
-	}
-	ids, err := x.existingRoots(ctx, b.Tables[0].Table.Name, ids)
-	if err != nil || len(ids) == 0 {
-		return err
-	}
-	for _, child := range names {
-		rec := x.schemas[child]
-		if _, ok := rec.table.Column(schema.ColRootID); !ok {
-			return fmt.Errorf("child table %q: no %s column", child, schema.ColRootID)
-		}
-		if err := x.ensureRootIndex(ctx, child, &rec.table); err != nil {
-			return fmt.Errorf("child table %q: %w", child, err)
-		}
-		if err := x.deleteByRoot(ctx, child, ids); err != nil {
-			return fmt.Errorf("child table %q: delete: %w", child, err)
-		}
-	}
-	return nil
-}
-
 // childTables names the existing child tables of b's root: b.ChildTables
 // and the child tables of the batch.
 func (x *sqlTx) childTables(b *destinations.Batch) []string {
@@ -231,23 +204,4 @@ func (x *sqlTx) childTables(b *destinations.Batch) []string {
 		}
 	}
 	return names
-}
-
-// deleteByRoot deletes the rows of table whose _pipe_root_id is in ids,
-// in statements of at most MaxParams ids.
-func (x *sqlTx) deleteByRoot(ctx context.Context, table string, ids []any) error {
-	if err := x.flush(ctx); err != nil {
-		return err
-	}
-	per := x.d.MaxParams()
-	for start := 0; start < len(ids); start += per {
-		chunk := ids[start:min(start+per, len(ids))]
-		var b strings.Builder
-		fmt.Fprintf(&b, "DELETE FROM %s WHERE %s IN (%s)", x.d.Table(table), x.d.Quote(schema.ColRootID),
-			placeholders(x.d, 0, len(chunk)))
-		if _, err := x.tx.ExecContext(ctx, b.String(), chunk...); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -54,6 +54,9 @@ func (p *Plan) describeResource(pr *printer, r *Resource) {
 	}
 	pr.line(2, "paginator: %s", paginatorText(r.Paginator))
 	pr.line(2, "auth: %s", authText(r.Auth))
+	for i, a := range ActionSettings(r.ResponseActions) {
+		pr.line(2, "response_actions[%d]: %s", i, a.text())
+	}
 	sel := r.DataSelector
 	if sel == "" {
 		sel = "(detected from the first response)"

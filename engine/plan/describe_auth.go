@@ -1,51 +1,44 @@
 package plan
 
 import (
-	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/pipe-etl/pipe/engine/rest"
 )
 
-// authText renders a compiled auth block with its defaults: its type and
-// every field that is set. Credentials show as the {secrets.*} templates
-// they are written as; a credential written literally in the spec shows
-// as ***, never its value.
-func authText(a *rest.AuthConfig) string {
+// AuthSettings returns a compiled auth block as pipe plan prints it: its
+// type, then every field that is set, defaults included. Credentials
+// show as the {secrets.*} placeholders they are written as (see
+// hideCredential), never a value; nil (no auth) gives nil.
+func AuthSettings(a *rest.AuthConfig) Settings {
 	if a == nil {
-		return "none"
+		return nil
 	}
-	var opts []string
+	s := Settings{{Name: "type", Value: a.Type}}
 	add := func(name, v string) {
 		if v != "" {
-			opts = append(opts, name+" "+v)
+			s = append(s, Setting{Name: name, Value: v})
 		}
 	}
 	quoted := func(name, v string) {
 		if v != "" {
-			opts = append(opts, fmt.Sprintf("%s %q", name, v))
+			s = append(s, Setting{Name: name, Value: v, quote: true})
 		}
 	}
 	cred := func(name, v string) {
 		if v != "" {
-			opts = append(opts, fmt.Sprintf("%s %q", name, hideLiteral(name, v)))
+			s = append(s, Setting{Name: name, Value: hideCredential(v), quote: true})
 		}
 	}
-	strMap := func(name string, m map[string]string) {
+	fields := func(name string, m map[string]string) {
 		if len(m) == 0 {
 			return
 		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
+		var f Settings
+		for _, k := range sortedKeys(m) {
+			f = append(f, Setting{Name: k, Value: fieldValue(k, m[k]), quote: true})
 		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = fmt.Sprintf("%s: %q", k, hideLiteral(k, m[k]))
-		}
-		opts = append(opts, name+" {"+strings.Join(parts, ", ")+"}")
+		s = append(s, Setting{Name: name, Value: f})
 	}
 	switch a.Type {
 	case rest.AuthAPIKey:
@@ -63,9 +56,9 @@ func authText(a *rest.AuthConfig) string {
 		cred("client_secret", a.ClientSecret)
 		add("client_auth", a.ClientAuth)
 		if len(a.Scopes) > 0 {
-			add("scopes", strings.Join(a.Scopes, " "))
+			s = append(s, Setting{Name: "scopes", Value: a.Scopes})
 		}
-		strMap("token_data", a.TokenData)
+		fields("token_data", a.TokenData)
 		if a.DefaultTokenExpiration > 0 {
 			add("default_token_expiration", a.DefaultTokenExpiration.String())
 		}
@@ -75,9 +68,9 @@ func authText(a *rest.AuthConfig) string {
 		quoted("credential", a.Credential)
 	case rest.AuthLogin:
 		add("token_url", a.TokenURL)
-		strMap("form", a.Form)
+		fields("form", a.Form)
 		if a.JSON != nil {
-			add("json", "{...}")
+			s = append(s, Setting{Name: "json", Value: bodySettings(a.JSON)})
 		}
 		add("token_path", a.TokenPath)
 		add("expires_in_path", a.ExpiresInPath)
@@ -90,24 +83,50 @@ func authText(a *rest.AuthConfig) string {
 		quoted("client_id", a.ClientID)
 		cred("client_secret", a.ClientSecret)
 	}
-	if len(opts) == 0 {
-		return a.Type
-	}
-	return a.Type + " (" + strings.Join(opts, ", ") + ")"
+	return s
 }
 
-// hideLiteral returns v, or *** when the field holds a credential written
-// in the spec itself rather than through a {secrets.*} placeholder.
-func hideLiteral(name, v string) string {
-	n := strings.ToLower(name)
-	credential := false
-	for _, s := range []string{"password", "secret", "token", "key"} {
-		if strings.Contains(n, s) {
-			credential = true
+// bodySettings is a login JSON body as pipe plan may print it: every
+// leaf through fieldValue under the name of the field that holds it.
+func bodySettings(m map[string]any) Settings {
+	keys := sortedKeys(m)
+	out := make(Settings, len(keys))
+	for i, k := range keys {
+		out[i] = Setting{Name: k, Value: bodyValue(k, m[k]), quote: true}
+	}
+	return out
+}
+
+func bodyValue(name string, v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return bodySettings(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = bodyValue(name, e)
 		}
+		return out
+	case string:
+		return fieldValue(name, x)
+	case nil:
+		return nil
 	}
-	if credential && !strings.Contains(v, "{secrets.") {
-		return rest.Redacted
+	if plainFields[strings.ToLower(name)] {
+		return v
 	}
-	return v
+	return redacted
+}
+
+// authText renders a compiled auth block with its defaults for pipe
+// plan's text: "none", or its type and settings.
+func authText(a *rest.AuthConfig) string {
+	s := AuthSettings(a)
+	if s == nil {
+		return "none"
+	}
+	if len(s) == 1 {
+		return a.Type
+	}
+	return a.Type + " (" + s[1:].text() + ")"
 }

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/spec"
@@ -76,71 +75,4 @@ func compilePaginator(errs *errorList, at string, p *spec.Paginator) rest.Pagina
 		}
 	}
 	return c
-}
-
-// paginatorText describes a compiled paginator with its defaults.
-func paginatorText(c rest.PaginatorConfig) string {
-	var opts []string
-	add := func(k string, v any) { opts = append(opts, fmt.Sprintf("%s %v", k, v)) }
-	opt := func(k, v string) {
-		if v != "" {
-			add(k, v)
-		}
-	}
-	optInt := func(k string, v int) {
-		if v > 0 {
-			add(k, v)
-		}
-	}
-	either := func(param, paramValue, body, bodyValue string) {
-		if bodyValue != "" {
-			add(body, bodyValue)
-			return
-		}
-		add(param, paramValue)
-	}
-	switch c.Type {
-	case rest.KindAuto:
-		return fmt.Sprintf("auto (detected from the first response and logged, max_pages %d)", c.MaxPages)
-	case rest.KindSinglePage:
-		return c.Type
-	case rest.KindJSONLink:
-		add("next_url_path", c.NextURLPath)
-		add("relative_to", c.RelativeTo)
-		opt("has_more_path", c.HasMorePath)
-	case rest.KindHeaderLink:
-		add("links_next_key", c.LinksNextKey)
-	case rest.KindOffset:
-		add("limit", c.Limit)
-		add("offset", c.Offset)
-		either("offset_param", c.OffsetParam, "offset_body_path", c.OffsetBodyPath)
-		either("limit_param", c.LimitParam, "limit_body_path", c.LimitBodyPath)
-		opt("total_path", c.TotalPath)
-		opt("has_more_path", c.HasMorePath)
-		optInt("maximum_offset", c.MaximumOffset)
-		add("stop_after_empty_page", c.StopAfterEmptyPage)
-		optInt("parallel", c.Parallel)
-	case rest.KindPageNumber:
-		add("base_page", c.BasePage)
-		add("page", c.Page)
-		either("page_param", c.PageParam, "page_body_path", c.PageBodyPath)
-		opt("total_path", c.TotalPath)
-		opt("has_more_path", c.HasMorePath)
-		optInt("maximum_page", c.MaximumPage)
-		add("stop_after_empty_page", c.StopAfterEmptyPage)
-		optInt("parallel", c.Parallel)
-	case rest.KindCursor:
-		add("cursor_path", c.CursorPath)
-		either("cursor_param", c.CursorParam, "cursor_body_path", c.CursorBodyPath)
-		opt("has_more_path", c.HasMorePath)
-	case rest.KindHeaderCursor:
-		add("cursor_key", c.CursorKey)
-		add("cursor_param", c.CursorParam)
-	case rest.KindLastID:
-		add("id_path", c.IDPath)
-		add("cursor_param", c.CursorParam)
-		add("has_more_path", c.HasMorePath)
-	}
-	add("max_pages", c.MaxPages)
-	return c.Type + " (" + strings.Join(opts, ", ") + ")"
 }

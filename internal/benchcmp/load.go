@@ -18,7 +18,7 @@ type sample struct {
 func (s sample) recordsPerSec() float64 { return float64(s.Records) / s.Wall.Seconds() }
 func (s sample) rowsPerSec() float64    { return float64(s.Rows) / s.Wall.Seconds() }
 
-var summaryLine = regexp.MustCompile(`(?m)^\s+(\S+)\s+(\d+) rows$`)
+var summaryLine = regexp.MustCompile(`(?m)^\s+(\S+)\s+(\d+) rows\b`)
 
 // runPipe runs `pipe run spec` into dest and reads the rows per table
 // from its summary; records counts the rows of table resource.

@@ -118,7 +118,7 @@ func report(ctx context.Context, c *config, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		writeRerun(w, r, "1% changed", incrementalMax)
+		writeIncremental(w, r)
 	}
 	if c.selected("e") {
 		r, err := scenarioSweep(ctx, c)

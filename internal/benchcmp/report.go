@@ -153,11 +153,6 @@ func writeSweep(w io.Writer, r *sweepRun) {
 	fmt.Fprintln(w, "\nConcurrency 1 is the sequential run; ideal = requests × latency / concurrency.")
 }
 
-// incrementalMax is the target of (g): a run that loads 1% of the issues
-// again takes at most 5% of the first load's wall time (the 1% of rows,
-// plus the requests and a process's start).
-const incrementalMax = 0.05
-
 // writeRerun reports scenario (f) or (g): first loads and second runs
 // side by side, with the median of their per-run ratios against maxRatio.
 func writeRerun(w io.Writer, r *rerunRun, what string, maxRatio float64) bool {

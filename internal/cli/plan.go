@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 func (e *env) planCommand() *cobra.Command {
@@ -63,8 +62,10 @@ shows the tables and columns its response schemas promise.`,
 	return cmd
 }
 
-// planDoc is the JSON of pipe plan. Auth is given by its type only: its
-// fields may hold credentials written into the spec.
+// planDoc is the JSON of pipe plan. Paginator, auth and incremental are
+// compiled with every default applied (plan.PaginatorSettings,
+// plan.AuthSettings, plan.IncrementalSettings); credentials appear only
+// as their {secrets.*} placeholders, a value written in the spec as ***.
 type planDoc struct {
 	Name        string            `json:"name"`
 	File        string            `json:"file"`
@@ -75,19 +76,20 @@ type planDoc struct {
 }
 
 type planResource struct {
-	Name             string            `json:"name"`
-	Table            string            `json:"table"`
-	Parent           string            `json:"parent,omitempty"`
-	Loaded           bool              `json:"loaded"`    // selected: its rows are loaded
-	Extracted        bool              `json:"extracted"` // needed: requested, for itself or its children
-	Method           string            `json:"method"`
-	Path             string            `json:"path"`
-	Paginator        string            `json:"paginator"` // the paginator type; auto: detected from the first response
-	Auth             string            `json:"auth"`      // the auth type, "none" without
-	DataSelector     string            `json:"data_selector"`
-	WriteDisposition string            `json:"write_disposition"`
-	PrimaryKey       []string          `json:"primary_key"`
-	Incremental      *spec.Incremental `json:"incremental,omitempty"`
+	Name             string          `json:"name"`
+	Table            string          `json:"table"`
+	Parent           string          `json:"parent"`
+	Loaded           bool            `json:"loaded"`    // selected: its rows are loaded
+	Extracted        bool            `json:"extracted"` // needed: requested, for itself or its children
+	Method           string          `json:"method"`
+	Path             string          `json:"path"`
+	Paginator        plan.Settings   `json:"paginator"` // type auto: detected from the first response
+	Auth             plan.Settings   `json:"auth"`      // null without
+	ResponseActions  []plan.Settings `json:"response_actions"`
+	DataSelector     string          `json:"data_selector"` // "": detected from the first response
+	WriteDisposition string          `json:"write_disposition"`
+	PrimaryKey       []string        `json:"primary_key"`
+	Incremental      plan.Settings   `json:"incremental"` // null without
 }
 
 func planJSON(p *plan.Plan) planDoc {
@@ -96,18 +98,15 @@ func planJSON(p *plan.Plan) planDoc {
 		d.Vars = map[string]string{}
 	}
 	for _, r := range p.Resources {
-		auth := "none"
-		if r.Auth != nil {
-			auth = r.Auth.Type
-		}
 		pk := r.PrimaryKey
 		if pk == nil {
 			pk = []string{}
 		}
 		d.Resources = append(d.Resources, planResource{Name: r.Name, Table: r.Table, Parent: r.Parent,
 			Loaded: r.Selected, Extracted: r.Needed, Method: r.Method, Path: r.Path.String(),
-			Paginator: r.Paginator.Type, Auth: auth, DataSelector: r.DataSelector,
-			WriteDisposition: r.WriteDisposition, PrimaryKey: pk, Incremental: r.Incremental})
+			Paginator: plan.PaginatorSettings(r.Paginator), Auth: plan.AuthSettings(r.Auth),
+			ResponseActions: plan.ActionSettings(r.ResponseActions), DataSelector: r.DataSelector,
+			WriteDisposition: r.WriteDisposition, PrimaryKey: pk, Incremental: plan.IncrementalSettings(r)})
 	}
 	return d
 }

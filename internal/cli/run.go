@@ -142,11 +142,15 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 }
 
 // progressOutput returns where run shows progress: stderr, redrawn in
-// place when it is a terminal; nowhere with -q.
+// place when it is a terminal; log records with --log-format json;
+// nowhere with -q.
 func (e *env) progressOutput() (io.Writer, bool) {
 	w := e.progress()
 	if w == nil {
 		return nil, false
+	}
+	if e.logJSON {
+		return &progressLog{log: e.logger()}, false
 	}
 	f, ok := w.(interface{ Fd() uintptr })
 	return w, ok && term.IsTerminal(int(f.Fd()))

@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/internal/dbview"
 )
@@ -71,19 +76,27 @@ func parentText(key string) string {
 func (e *env) stateResetCommand() *cobra.Command {
 	f := viewFlags{writable: true}
 	var resource, parent string
+	var wait time.Duration
 	cmd := &cobra.Command{
-		Use:   "reset SPEC --resource R [--parent KEY]",
+		Use:   "reset SPEC --resource R [--parent KEY] [--wait DURATION]",
 		Short: "Forget the cursors of a resource, so that its next run starts from the initial value",
 		Long: `Reset deletes the committed cursors of resource R of SPEC's pipeline: of
 every parent record, or only of KEY (as pipe state prints it) with --parent.
 It runs in one transaction: on any error, or if nothing matches, nothing
-changes.`,
+changes.
+
+It holds the pipeline's run lock while it does, so that it never
+interleaves with a run (which would save the cursors again): while a run
+is in progress it fails at once, or with --wait waits up to DURATION for
+the run to end; runs that start meanwhile wait for the reset. For a
+SQLite file the lock covers every pipeline loading into the file.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if resource == "" {
 				return usagef("state reset: --resource is required")
 			}
-			v, err := e.openView(cmd.Context(), cmd, args, f)
+			ctx := cmd.Context()
+			v, err := e.openView(ctx, cmd, args, f)
 			if err != nil {
 				return err
 			}
@@ -92,7 +105,14 @@ changes.`,
 			if !hasResource(v.spec.Resources, resource) {
 				return usagef("state reset: spec %s has no resource %q", pipeline, resource)
 			}
-			n, err := v.ResetState(cmd.Context(), pipeline, resource, cmd.Flags().Changed("parent"), parent)
+			release, err := e.excludeRuns(ctx, v, f.dest, wait)
+			if err != nil {
+				return err
+			}
+			n, err := v.ResetState(ctx, pipeline, resource, cmd.Flags().Changed("parent"), parent)
+			if rerr := release(); err == nil && rerr != nil {
+				return fmt.Errorf("state reset: run lock: %w", rerr)
+			}
 			if err != nil {
 				return err
 			}
@@ -103,7 +123,65 @@ changes.`,
 	addDestFlag(cmd, &f.dest)
 	cmd.Flags().StringVar(&resource, "resource", "", "the resource whose cursors to forget (required)")
 	cmd.Flags().StringVar(&parent, "parent", "", "only the cursor of this parent record key")
+	cmd.Flags().DurationVar(&wait, "wait", 0, "wait up to this long for a run in progress to end (default: fail at once)")
 	return cmd
+}
+
+// excludeRuns takes the run lock of v's pipeline exclusively through the
+// destination (destinations.RunExcluder) and returns its release: at
+// once, or, when a run holds it and wait is not 0, after that run ended
+// (up to wait). The error of a run in progress names its load.
+func (e *env) excludeRuns(ctx context.Context, v opened, dest string, wait time.Duration) (func() error, error) {
+	pipeline := v.pipeline()
+	d, _, err := e.openDest(ctx, dest, pipeline)
+	if err != nil {
+		return nil, fmt.Errorf("destination: %w", err)
+	}
+	x, ok := d.(destinations.RunExcluder)
+	if !ok {
+		d.Close()
+		return nil, fmt.Errorf("state reset: destination %s cannot keep runs of %s out while it resets", v.where, pipeline)
+	}
+	release, err := x.ExcludeRuns(ctx, pipeline, false)
+	if errors.Is(err, destinations.ErrRunInProgress) {
+		running := e.runningLoad(ctx, v)
+		if wait <= 0 {
+			d.Close()
+			return nil, fmt.Errorf("state reset: pipeline %s has a run in progress%s: its cursors would overwrite the reset; reset when it has ended, or add --wait 10m", pipeline, running)
+		}
+		e.logger().Info("waiting for the run in progress to end", "pipeline", pipeline, "run", strings.TrimPrefix(running, " "), "wait", wait)
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		release, err = x.ExcludeRuns(wctx, pipeline, true)
+		cancel()
+		if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+			d.Close()
+			return nil, fmt.Errorf("state reset: pipeline %s still has a run in progress%s after --wait %s", pipeline, running, wait)
+		}
+	}
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("state reset: %w", err)
+	}
+	return func() error {
+		err := release()
+		return errors.Join(err, d.Close())
+	}, nil
+}
+
+// runningLoad names the newest load of v's pipeline recorded as running
+// (" (load ID, started T)"), or "" when it cannot tell: a run that has
+// not begun its first transaction has no row yet.
+func (e *env) runningLoad(ctx context.Context, v opened) string {
+	loads, err := v.Loads(ctx, 20)
+	if err != nil {
+		return ""
+	}
+	for _, l := range loads {
+		if l.Pipeline == v.pipeline() && l.Status == "running" {
+			return fmt.Sprintf(" (load %s, started %s)", l.ID, l.Started.UTC().Format(time.RFC3339))
+		}
+	}
+	return ""
 }
 
 func hasResource(rs []spec.Resource, name string) bool {

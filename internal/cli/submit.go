@@ -88,9 +88,6 @@ func (e *env) submit(ctx context.Context, arg, queue string, pf planFlags, f sub
 	if err != nil {
 		return err
 	}
-	if err := jobs.Check(p); err != nil {
-		return usageError{err}
-	}
 	q, err := e.openQueue(ctx, dsn, jobs.Config{Logger: e.logger()})
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine"
 )
 
@@ -24,11 +25,14 @@ func printSummary(w io.Writer, rep *engine.Report, where string, fullRefresh boo
 		width = max(width, len(n))
 	}
 	var total int64
+	var all destinations.RowCounts
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-*s %10d rows\n", width, n, rep.Tables[n])
+		c := rep.Changes[n]
+		fmt.Fprintf(w, "  %-*s %10d rows%s\n", width, n, rep.Tables[n], changes(rep, c))
 		total += rep.Tables[n]
+		all.Add(c)
 	}
-	fmt.Fprintf(w, "  %-*s %10d rows\n", width, "total", total)
+	fmt.Fprintf(w, "  %-*s %10d rows%s\n", width, "total", total, changes(rep, all))
 	for _, n := range slices.Sorted(maps.Keys(rep.Resources)) {
 		inc := rep.Resources[n].Incremental
 		if inc == nil {
@@ -42,15 +46,30 @@ func printSummary(w io.Writer, rep *engine.Report, where string, fullRefresh boo
 	}
 }
 
+// changes is what the rows of c did, as the summary appends it to a
+// table's rows; empty when the destination does not count.
+func changes(rep *engine.Report, c destinations.RowCounts) string {
+	if rep.Changes == nil {
+		return ""
+	}
+	s := fmt.Sprintf(" (%d inserted, %d updated, %d unchanged", c.Inserted, c.Updated, c.Unchanged)
+	if c.Deleted > 0 {
+		s += fmt.Sprintf("; %d deleted", c.Deleted)
+	}
+	return s + ")"
+}
+
 // summaryJSON is the shape of pipe run --json (documented in README).
 type summaryJSON struct {
-	LoadID      string            `json:"load_id"`
-	Status      string            `json:"status"`
-	FullRefresh bool              `json:"full_refresh"`
-	ElapsedMS   int64             `json:"elapsed_ms"`
-	Destination string            `json:"destination"`
-	Tables      map[string]int64  `json:"tables"`
-	Resources   []resourceSummary `json:"resources"`
+	LoadID      string           `json:"load_id"`
+	Status      string           `json:"status"`
+	FullRefresh bool             `json:"full_refresh"`
+	ElapsedMS   int64            `json:"elapsed_ms"`
+	Destination string           `json:"destination"`
+	Tables      map[string]int64 `json:"tables"`
+	// Changes is empty when the destination does not count.
+	Changes   map[string]destinations.RowCounts `json:"changes"`
+	Resources []resourceSummary                 `json:"resources"`
 }
 
 type resourceSummary struct {
@@ -79,10 +98,13 @@ func writeSummaryJSON(w io.Writer, rep *engine.Report, where string, fullRefresh
 	out := summaryJSON{
 		LoadID: rep.LoadID, Status: rep.Status, FullRefresh: fullRefresh,
 		ElapsedMS: rep.Elapsed.Milliseconds(), Destination: where,
-		Tables: rep.Tables, Resources: []resourceSummary{},
+		Tables: rep.Tables, Changes: rep.Changes, Resources: []resourceSummary{},
 	}
 	if out.Tables == nil {
 		out.Tables = map[string]int64{}
+	}
+	if out.Changes == nil {
+		out.Changes = map[string]destinations.RowCounts{}
 	}
 	for _, n := range slices.Sorted(maps.Keys(rep.Resources)) {
 		s := rep.Resources[n]

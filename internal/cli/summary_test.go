@@ -72,3 +72,33 @@ func TestRunSummaryShowsIncrementalCursors(t *testing.T) {
 	}
 	golden(t, "run_summary.txt", out)
 }
+
+// TestRunSummaryCountsChanges: a merge run again over the same API finds
+// every row unchanged, and the summary says so, as text and as JSON.
+func TestRunSummaryCountsChanges(t *testing.T) {
+	srv := usersAPI(t)
+	db := filepath.Join(t.TempDir(), "users.db")
+	env := map[string]string{"USERS_TOKEN": "tok-123456"}
+	args := []string{"run", "testdata/users.yml", "--base-url", srv.URL + "/", "--dest", db, "-q"}
+	for _, step := range []struct {
+		extra []string
+		want  string
+	}{
+		{nil, "users          5 rows (5 inserted, 0 updated, 0 unchanged)"},
+		{nil, "users          5 rows (0 inserted, 0 updated, 5 unchanged)"},
+		{[]string{"--json"}, `"users": {
+      "inserted": 0,
+      "updated": 0,
+      "unchanged": 5,
+      "deleted": 0
+    }`},
+	} {
+		code, stdout, stderr := run(t, env, append(args, step.extra...)...)
+		if code != ExitOK {
+			t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		if !strings.Contains(stdout, step.want) {
+			t.Errorf("pipe run %v: summary lacks %q:\n%s", step.extra, step.want, stdout)
+		}
+	}
+}

@@ -19,6 +19,11 @@ type trackerAPI struct {
 	*httptest.Server
 	mu     sync.Mutex
 	issues map[string][]map[string]any // by org id
+	// afters are the updated_after values of the issue requests, in
+	// the order they came.
+	afters []string
+	// hold, when set, is called by GET /orgs before it answers.
+	hold func()
 }
 
 func newTrackerAPI(t *testing.T) *trackerAPI {
@@ -34,6 +39,12 @@ func newTrackerAPI(t *testing.T) *trackerAPI {
 	}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /orgs", func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		hold := a.hold
+		a.mu.Unlock()
+		if hold != nil {
+			hold()
+		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"orgs": []any{
 			map[string]any{"id": "o1", "name": "Acme"},
 			map[string]any{"id": "o2", "name": "<script>alert('xss')</script>"},
@@ -43,6 +54,7 @@ func newTrackerAPI(t *testing.T) *trackerAPI {
 		after := r.URL.Query().Get("updated_after")
 		a.mu.Lock()
 		defer a.mu.Unlock()
+		a.afters = append(a.afters, r.PathValue("org")+" "+after)
 		out := []any{}
 		for _, is := range a.issues[r.PathValue("org")] {
 			if is["updated_at"].(string) > after {
@@ -144,5 +156,42 @@ func TestPlanFormats(t *testing.T) {
 			}
 			golden(t, c.golden, stdout)
 		})
+	}
+}
+
+// TestPlanJSONCompiled: pipe plan --json prints each resource's
+// paginator, auth, response actions and incremental settings as run uses
+// them, every default applied, and no credential written in the spec
+// (testdata/plan_compiled.json).
+func TestPlanJSONCompiled(t *testing.T) {
+	secrets := map[string]string{"COMPILED_TOKEN": "env-token-7", "COMPILED_BEARER": "env-bearer-8"}
+	for _, args := range [][]string{{"--json"}, nil} {
+		code, stdout, stderr := run(t, secrets, append([]string{"plan", filepath.Join("testdata", "plan_compiled.yml")}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("plan %v: exit %d\n%s", args, code, stderr)
+		}
+		for _, s := range []string{"literal-password-1", "literal-client-secret-2", "literal-assertion-3", "literal-pass-4", "123456", "literal-pin-5", "literal-prefix-6", "env-token-7", "env-bearer-8"} {
+			if strings.Contains(stdout+stderr, s) {
+				t.Errorf("plan %v shows the credential %q", args, s)
+			}
+		}
+		if args == nil {
+			continue
+		}
+		golden(t, "plan_compiled.json", stdout)
+		var doc struct {
+			Resources []struct {
+				Name      string
+				Paginator map[string]any
+			}
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range doc.Resources {
+			if r.Paginator["type"] != "single_page" && r.Paginator["max_pages"] != float64(100000) {
+				t.Errorf("%s: paginator %v lacks the default max_pages", r.Name, r.Paginator)
+			}
+		}
 	}
 }

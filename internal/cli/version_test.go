@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -27,19 +28,24 @@ func TestLogFormatJSON(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
+	// Every line of stderr is JSON, progress included.
 	var logged []map[string]any
-	for _, line := range strings.Split(stderr, "\n") {
-		if !strings.HasPrefix(line, "{") {
-			continue // progress lines
-		}
+	progress := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Errorf("log line is not JSON: %v\n%s", err, line)
+			t.Errorf("stderr line is not JSON: %v\n%s", err, line)
 		}
 		logged = append(logged, m)
+		if m["msg"] == "progress" {
+			progress[fmt.Sprint(m["resource"])] = fmt.Sprint(m["status"])
+		}
 	}
 	if len(logged) == 0 || logged[0]["msg"] != "run" || logged[0]["level"] != "INFO" {
 		t.Errorf("JSON log lines = %v\n%s", logged, stderr)
+	}
+	if !strings.HasPrefix(progress["issues"], "done ") || !strings.HasPrefix(progress["orgs"], "done ") {
+		t.Errorf("progress records = %v, want issues and orgs done\n%s", progress, stderr)
 	}
 	if code, _, stderr := run(t, nil, "version", "--log-format", "xml"); code != ExitUsage || !strings.Contains(stderr, "--log-format") {
 		t.Errorf("--log-format xml: exit %d\n%s", code, stderr)

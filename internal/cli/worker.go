@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
 	"github.com/pipe-etl/pipe/destinations"
@@ -28,6 +29,7 @@ type workerFlags struct {
 	rescue      time.Duration
 	poll        time.Duration
 	id          string
+	rateRedis   string
 }
 
 func (e *env) workerCommand() *cobra.Command {
@@ -54,6 +56,7 @@ records. It stops on SIGINT or SIGTERM, letting running jobs finish.`,
 	cmd.Flags().DurationVar(&f.rescue, "rescue-after", time.Hour, "a job may run this long: then it is cancelled, or, if its worker died, given to another worker")
 	cmd.Flags().StringVar(&f.id, "id", "", "this worker's name in River's job history (default: host name and start time)")
 	cmd.Flags().DurationVar(&f.poll, "poll", time.Second, "how often to look for new jobs")
+	cmd.Flags().StringVar(&f.rateRedis, "rate-redis", "", "keep the shared rate budgets in this Redis, redis://... (default $PIPE_RATE_REDIS; without: in the queue's database)")
 	return cmd
 }
 
@@ -114,6 +117,13 @@ func (e *env) work(ctx context.Context, queue string, f workerFlags) error {
 		return usagef("--jobs and --concurrency: want positive numbers")
 	}
 	log := e.logger()
+	rdb, err := e.rateRedis(ctx, f.rateRedis)
+	if err != nil {
+		return err
+	}
+	if rdb != nil {
+		defer rdb.Close()
+	}
 	q, err := e.openQueue(ctx, dsn, jobs.Config{
 		Env:          e.jobsEnv(dsn, f.concurrency),
 		Jobs:         f.jobs,
@@ -121,6 +131,7 @@ func (e *env) work(ctx context.Context, queue string, f workerFlags) error {
 		PollInterval: f.poll,
 		ID:           f.id,
 		Logger:       log,
+		RateRedis:    rdb,
 	})
 	if err != nil {
 		return err
@@ -169,4 +180,26 @@ func (e *env) jobsEnv(dsn string, concurrency int) *jobs.Env {
 			return d, nil
 		},
 	}
+}
+
+// rateRedis connects to the Redis of --rate-redis, else PIPE_RATE_REDIS;
+// nil (an interface without a value) when neither is set.
+func (e *env) rateRedis(ctx context.Context, flag string) (redis.UniversalClient, error) {
+	if flag == "" {
+		flag, _ = e.getenv("PIPE_RATE_REDIS")
+	}
+	if flag == "" {
+		return nil, nil
+	}
+	opts, err := redis.ParseURL(flag)
+	if err != nil {
+		// go-redis' errors may quote the URL, password included.
+		return nil, usagef("--rate-redis %s: invalid URL (want redis://[user:password@]host:port[/db] or rediss://...)", redactDSN(flag))
+	}
+	c := redis.NewClient(opts)
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("--rate-redis %s: %w", redactDSN(flag), err)
+	}
+	return c, nil
 }

@@ -140,7 +140,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	}{
 		{"/", "show-loads.png", []string{"tracker", "completed", "failed", "rows (bars"}},
 		{"/tables", "show-tables.png", []string{"issues__labels", "child of issues", "primary key id", "not null", xssTable}},
-		{"/tables/orgs", "", []string{"Acme", xssValue}},
+		{"/tables/orgs", "show-table.png", []string{"Acme", xssValue}},
 		{"/tables/" + xssTable, "", []string{xssValue, "child of orgs"}},
 		{"/state", "show-state.png", []string{"issues", "id=o1", "2024-02-01T00:00:00Z"}},
 	}

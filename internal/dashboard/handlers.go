@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -122,15 +123,30 @@ func (s *Server) table(w http.ResponseWriter, r *http.Request) {
 	}{t, clip(res), after})
 }
 
+// stateRows is the cursors per page of the state page: a child resource
+// has one per parent record, which may be millions.
+const stateRows = 100
+
 func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	cursors, err := s.v.State(ctx, "", "")
+	q := r.URL.Query()
+	after := dbview.StateKey{Pipeline: q.Get("pipeline"), Resource: q.Get("resource"), ParentKey: q.Get("parent")}
+	cursors, more, err := s.v.StatePage(ctx, after, stateRows)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "state", "State", cursors)
+	data := struct {
+		Cursors []dbview.Cursor
+		First   bool
+		Next    string // URL of the next page, "" on the last
+	}{Cursors: cursors, First: after == dbview.StateKey{}}
+	if more {
+		k := cursors[len(cursors)-1].Key()
+		data.Next = "/state?" + url.Values{"pipeline": {k.Pipeline}, "resource": {k.Resource}, "parent": {k.ParentKey}}.Encode()
+	}
+	s.render(w, r, "state", "State", data)
 }
 
 // queryRows is the most rows the SQL box shows.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -101,11 +102,48 @@ func (v *View) query(ctx context.Context, query string, offset, limit int, timeo
 	return queryPrepared(ctx, tx, query, offset, limit)
 }
 
-// queryPrepared prepares query first, so that Postgres refuses more than
-// one statement ("cannot insert multiple commands into a prepared
-// statement"): a COMMIT cannot end the read-only transaction and let a
-// write follow.
+// queryPrepared runs query through a cursor, so that only the rows of
+// the page are computed and sent (a SELECT of a table of millions of rows
+// would otherwise stream every row to be dropped, up to the timeout), or,
+// for a statement a cursor cannot hold (SHOW, EXPLAIN), whole. Either way
+// the statement is prepared first, so that Postgres refuses more than one
+// ("cannot insert multiple commands into a prepared statement"): a COMMIT
+// cannot end the read-only transaction and let a write follow.
 func queryPrepared(ctx context.Context, tx *sqlx.Tx, query string, offset, limit int) (*Result, error) {
+	q := strings.TrimRight(strings.TrimSpace(query), "; \t\r\n")
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT pipe_query"); err != nil {
+		return nil, err
+	}
+	if err := execPrepared(ctx, tx, "DECLARE pipe_query NO SCROLL CURSOR FOR "+q); err != nil {
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT pipe_query"); rerr != nil {
+			return nil, err
+		}
+		return queryWhole(ctx, tx, query, offset, limit)
+	}
+	if offset > 0 {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("MOVE FORWARD %d IN pipe_query", offset)); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf("FETCH FORWARD %d FROM pipe_query", limit+1))
+	if err != nil {
+		return nil, err
+	}
+	return readResult(rows, 0, limit)
+}
+
+func execPrepared(ctx context.Context, tx *sqlx.Tx, statement string) error {
+	stmt, err := tx.PrepareContext(ctx, statement)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	_, err = stmt.ExecContext(ctx)
+	return err
+}
+
+// queryWhole runs query prepared and reads the page of its rows.
+func queryWhole(ctx context.Context, tx *sqlx.Tx, query string, offset, limit int) (*Result, error) {
 	stmt, err := tx.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ type Load struct {
 	Started  time.Time        `json:"started_at"`
 	Finished *time.Time       `json:"finished_at"` // nil while running or after a crash
 	Rows     map[string]int64 `json:"rows"`        // rows written per table
-	Error    string           `json:"error,omitempty"`
+	Error    string           `json:"error"`       // "" unless failed or interrupted
 }
 
 // Duration is how long the load took; 0 if it has not finished.

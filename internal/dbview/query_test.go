@@ -196,3 +196,53 @@ func TestQueryStopsAtTimeoutSQLite(t *testing.T) {
 		t.Errorf("endless query: %v", err)
 	}
 }
+
+// TestQueryReadsOnlyThePagePostgres: a SELECT of a big table computes
+// only the rows of the page asked for (through a cursor), not every row
+// to drop them: the table's sequential scans read about a page of
+// tuples, by the server's own statistics. Statements a cursor cannot
+// hold still run.
+func TestQueryReadsOnlyThePagePostgres(t *testing.T) {
+	dsn, schema := pgtest.DSN(t)
+	db := pgtest.Open(t, dsn)
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE big AS SELECT g AS id, md5(g::text) AS t FROM generate_series(1, 200000) g`); err != nil {
+		t.Fatal(err)
+	}
+	v, err := dbview.Open(context.Background(), dbview.Target{Kind: dbview.Postgres, Addr: dsn}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	ctx := context.Background()
+	res, err := v.Query(ctx, "SELECT * FROM big;", 400, 200, 30*time.Second)
+	if err != nil || len(res.Rows) != 200 || !res.More || res.Rows[0][0].Text != "401" {
+		t.Fatalf("third page: %+v, %v", res, err)
+	}
+	// The server publishes a session's counts when it goes idle, at most
+	// every few seconds: wait for them.
+	var read int64
+	for range 600 {
+		if _, err := db.Exec(`SELECT pg_stat_clear_snapshot()`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow(`SELECT coalesce(seq_tup_read, 0) FROM pg_stat_user_tables WHERE relid = 'big'::regclass`).Scan(&read); err != nil {
+			t.Fatal(err)
+		}
+		if read > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if read == 0 || read > 10000 {
+		t.Errorf("the query read %d of the table's 200000 rows, want about the 601 up to the page's end", read)
+	}
+	for q, want := range map[string]string{"SHOW transaction_read_only": "on", "EXPLAIN SELECT * FROM big": "Seq Scan"} {
+		res, err := v.Query(ctx, q, 0, 10, 5*time.Second)
+		if err != nil || len(res.Rows) == 0 || !strings.Contains(res.Rows[0][0].Text, want) {
+			t.Errorf("%s: %+v, %v; want %q", q, res, err, want)
+		}
+	}
+}

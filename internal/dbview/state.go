@@ -24,6 +24,53 @@ type Cursor struct {
 	Updated  time.Time `json:"updated_at"`
 }
 
+// StateKey is where a cursor sits in _pipe_state's key order.
+type StateKey struct {
+	Pipeline, Resource, ParentKey string
+}
+
+// StatePage returns up to limit cursors (at most MaxPage) of every
+// pipeline after the cursor at key after (the zero key for the first
+// page), in key order, and whether more follow. Paging by the table's key
+// costs an index seek per page however many per-parent cursors there
+// are (the dashboard's state page).
+func (v *View) StatePage(ctx context.Context, after StateKey, limit int) ([]Cursor, bool, error) {
+	if ok, err := v.hasTable(ctx, stateTable); err != nil || !ok {
+		return nil, false, err
+	}
+	limit = min(max(limit, 1), MaxPage)
+	q := fmt.Sprintf("SELECT * FROM %s WHERE (pipeline, resource, parent_key) > (?, ?, ?) ORDER BY pipeline, resource, parent_key LIMIT %d",
+		quote(stateTable), limit+1)
+	rows, err := v.db.QueryContext(ctx, v.db.Rebind(q), after.Pipeline, after.Resource, after.ParentKey)
+	if err != nil {
+		return nil, false, fmt.Errorf("table %q: %w", stateTable, err)
+	}
+	recs, err := scanRecords(rows)
+	if err != nil {
+		return nil, false, fmt.Errorf("table %q: %w", stateTable, err)
+	}
+	more := len(recs) > limit
+	if more {
+		recs = recs[:limit]
+	}
+	out := make([]Cursor, len(recs))
+	for i, r := range recs {
+		out[i] = cursorOf(r)
+	}
+	return out, more, nil
+}
+
+// Key is c's place in _pipe_state's key order.
+func (c Cursor) Key() StateKey {
+	return StateKey{Pipeline: c.Pipeline, Resource: c.Resource, ParentKey: c.ParentKey}
+}
+
+func cursorOf(r record) Cursor {
+	c := state.ParseCursor(r.str("cursor"))
+	return Cursor{Pipeline: r.str("pipeline"), Resource: r.str("resource"), ParentKey: r.str("parent_key"),
+		Cursor: c.Value, Boundary: len(c.Boundary), LoadID: r.str("load_id"), Updated: r.time("updated_at")}
+}
+
 // ErrNoState reports a reset that matched no cursor.
 var ErrNoState = errors.New("no such state")
 
@@ -44,9 +91,7 @@ func (v *View) State(ctx context.Context, pipeline, resource string) ([]Cursor, 
 	}
 	out := make([]Cursor, len(recs))
 	for i, r := range recs {
-		c := state.ParseCursor(r.str("cursor"))
-		out[i] = Cursor{Pipeline: r.str("pipeline"), Resource: r.str("resource"), ParentKey: r.str("parent_key"),
-			Cursor: c.Value, Boundary: len(c.Boundary), LoadID: r.str("load_id"), Updated: r.time("updated_at")}
+		out[i] = cursorOf(r)
 	}
 	// Sorted here, not in SQL, so that every database orders bytewise.
 	sort.Slice(out, func(i, j int) bool {

@@ -10,11 +10,11 @@ import (
 // Table is a data table as last recorded in _pipe_schema.
 type Table struct {
 	Name    string   `json:"name"`
-	Parent  string   `json:"parent,omitempty"` // the parent table of a child table
+	Parent  string   `json:"parent"` // the parent table of a child table, "" for a root table
 	Columns []Column `json:"columns"`
 	// Key is the record's primary key columns (the spec's primary_key);
 	// every table is also unique on _pipe_id.
-	Key []string `json:"primary_key,omitempty"`
+	Key []string `json:"primary_key"`
 	// Rows is the number of rows: exact from Count, an estimate from
 	// Estimate (RowsExact false), -1 when unknown.
 	Rows      int64 `json:"rows"`
@@ -26,7 +26,7 @@ type Column struct {
 	Name       string `json:"name"`
 	Type       string `json:"type"`
 	Nullable   bool   `json:"nullable"`
-	PrimaryKey bool   `json:"primary_key,omitempty"`
+	PrimaryKey bool   `json:"primary_key"`
 }
 
 // Tables returns the data tables, sorted by name, with Rows -1 (see
@@ -47,7 +47,7 @@ WHERE s.version = (SELECT max(x.version) FROM `+s+` x WHERE x.table_name = s.tab
 	}
 	out := make([]Table, 0, len(recs))
 	for _, r := range recs {
-		t := Table{Name: r.str("table_name"), Parent: r.str("parent_table"), Rows: -1}
+		t := Table{Name: r.str("table_name"), Parent: r.str("parent_table"), Key: []string{}, Rows: -1}
 		if err := json.Unmarshal([]byte(r.str("columns_json")), &t.Columns); err != nil {
 			return nil, fmt.Errorf("table %q: %q: columns: %w", schemaTable, t.Name, err)
 		}

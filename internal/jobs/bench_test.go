@@ -55,6 +55,18 @@ func BenchmarkWorkers(b *testing.B) {
 					return open == 0, err
 				})
 				b.StopTimer()
+				// Where the time goes: failed attempts (retried after 1 s, 2 s…),
+				// a partition's work, and its wait in the queue.
+				var retries, work, wait float64
+				if err := db.QueryRow(`SELECT coalesce(sum(coalesce(array_length(errors, 1), 0)), 0)::float8,
+	avg(extract(epoch FROM finalized_at - attempted_at))::float8,
+	avg(extract(epoch FROM attempted_at - scheduled_at))::float8
+FROM river_job WHERE kind = 'pipe_partition'`).Scan(&retries, &work, &wait); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(retries, "retries/op")
+				b.ReportMetric(work, "s/partition")
+				b.ReportMetric(wait, "s-queued/partition")
 				if got, err := count(db, `SELECT count(*) FROM dep_graph`); err != nil || got != 300 {
 					b.Fatalf("dep_graph: %d rows (%v); want 300", got, err)
 				}

@@ -2,9 +2,7 @@ package jobs
 
 import (
 	"encoding/json"
-	"fmt"
 
-	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/plan"
 )
 
@@ -44,18 +42,6 @@ func tree(p *plan.Plan, root string) map[string]bool {
 	return out
 }
 
-// checkPartitionable refuses a root whose tree has a replace resource:
-// its staging tables belong to one load, and a partitioned run is many.
-func checkPartitionable(p *plan.Plan, root *plan.Resource) error {
-	for name := range tree(p, root.Name) {
-		r := p.Resource(name)
-		if r.Selected && r.WriteDisposition == string(destinations.Replace) {
-			return fmt.Errorf("resource %q: write_disposition replace cannot be partitioned (its tree is split across partitions under %q); use merge, or pipe run", r.Name, root.Name)
-		}
-	}
-	return nil
-}
-
 // keepTree leaves only root's tree needed in p: a partition job loads
 // nothing else.
 func keepTree(p *plan.Plan, root string) {
@@ -88,13 +74,4 @@ func rawRecords(recs []string) []json.RawMessage {
 		out[i] = json.RawMessage(r)
 	}
 	return out
-}
-
-// Check reports, before a run is submitted, what would make its jobs
-// refuse it.
-func Check(p *plan.Plan) error {
-	if root := partitionRoot(p); root != nil {
-		return checkPartitionable(p, root)
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"github.com/redis/go-redis/v9"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -24,6 +25,10 @@ type Queue struct {
 	reader *sql.DB // see Config.Reader
 	log    *slog.Logger
 	schema string // River's schema, "" for the search path
+	dests  dests  // open destinations between jobs
+	// budgets keeps the shared rate budgets: Redis when configured, else
+	// pipe_rate in Postgres; nil for none (SQLite without Redis).
+	budgets budgetStore
 }
 
 // Config configures a Queue.
@@ -44,8 +49,11 @@ type Config struct {
 	Schema string
 	// ID names this worker in River (river_job.attempted_by); empty for
 	// River's default, the host name and a timestamp.
-	ID     string
-	Logger *slog.Logger
+	ID string
+	// RateRedis, when set, keeps the shared rate budgets in Redis instead
+	// of the queue's Postgres database (see budget).
+	RateRedis redis.UniversalClient
+	Logger    *slog.Logger
 	// File is the SQLite queue's file: a run whose Target.Dest is that
 	// file completes its job in its load's transaction.
 	File string
@@ -74,6 +82,12 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 	q := &Queue{db: db, sqlite: sqlite, file: c.File, reader: c.Reader, log: c.Logger, schema: c.Schema}
 	if q.reader == nil {
 		q.reader = db
+	}
+	switch {
+	case c.RateRedis != nil:
+		q.budgets = redisBudgets{c.RateRedis}
+	case !sqlite:
+		q.budgets = pgBudgets{q}
 	}
 	if err := q.migrate(ctx, d); err != nil {
 		return nil, fmt.Errorf("queue: migrate: %w", err)
@@ -104,9 +118,11 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 			n = 4
 		}
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+		q.dests.max = n
 		cfg.Workers = river.NewWorkers()
 		river.AddWorker(cfg.Workers, &runWorker{q: q, env: c.Env})
 		river.AddWorker(cfg.Workers, &partitionWorker{q: q, env: c.Env})
+		river.AddWorker(cfg.Workers, &swapWorker{q: q, env: c.Env})
 	}
 	client, err := river.NewClient(d, cfg)
 	if err != nil {
@@ -146,11 +162,16 @@ func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) erro
 	if err := q.ensureBudgets(ctx); err != nil {
 		return err
 	}
+	if err := q.ensureRunDone(ctx); err != nil {
+		return err
+	}
 	return q.ensureSchedules(ctx)
 }
 
-// Close closes the queue's database.
+// Close closes the queue's database and the destinations kept open
+// between jobs.
 func (q *Queue) Close() error {
+	q.dests.close()
 	if q.reader != q.db {
 		q.reader.Close()
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -14,6 +15,7 @@ import (
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/schema"
 )
 
 // runWorker works RunArgs: it partitions the run, loads the first
@@ -48,11 +50,13 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 		return permanent(fmt.Errorf("spec %s: %w", t.Spec, err))
 	}
 	root := w.q.partitionRoot(p)
+	var live []string // the live tables of the staged resources
 	if root != nil {
-		if err := checkPartitionable(p, root); err != nil {
-			return permanent(err)
+		for _, r := range stagedResources(p, root.Name) {
+			live = append(live, r.Table)
 		}
 	}
+	var tables []schema.Table
 	return w.q.load(ctx, w.env, t, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
 		var rest []PartitionArgs
 		if root != nil {
@@ -67,8 +71,19 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 				a.RunID, a.Index, a.Total, a.Target = job.ID, i+2, len(parts), t
 				rest = append(rest, a)
 			}
+			if len(live) > 0 {
+				if tables, err = o.Dest.Tables(ctx); err != nil {
+					return nil, err
+				}
+				o.Dest = stage(p, root.Name, job.ID, o.Dest, o.MaxIdentLen)
+			}
 		}
 		return func(ctx context.Context, tx *sql.Tx) error {
+			if len(live) > 0 {
+				if err := w.q.dropDeadStaging(ctx, tx, p.Name, job.ID, tables, live, o.MaxIdentLen); err != nil {
+					return err
+				}
+			}
 			if len(rest) > 0 {
 				params := make([]river.InsertManyParams, len(rest))
 				for i := range rest {
@@ -79,10 +94,16 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 					return fmt.Errorf("insert partitions: %w", err)
 				}
 			}
-			return w.q.complete(ctx, tx, job.JobRow, func() error {
+			if err := w.q.complete(ctx, tx, job.JobRow, func() error {
 				_, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx, job)
 				return err
-			})
+			}); err != nil {
+				return err
+			}
+			if len(live) == 0 {
+				return nil
+			}
+			return w.q.partitionDone(ctx, tx, len(rest)+1, SwapArgs{RunID: job.ID, Target: t, Root: root.Name})
 		}, nil
 	})
 }
@@ -99,11 +120,19 @@ func (w *partitionWorker) Work(ctx context.Context, job *river.Job[PartitionArgs
 	keepTree(p, a.Root)
 	return w.q.load(ctx, w.env, a.Target, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
 		apply(p, o, &a)
+		staged := len(stagedResources(p, a.Root)) > 0
+		o.Dest = stage(p, a.Root, a.RunID, o.Dest, o.MaxIdentLen)
 		return func(ctx context.Context, tx *sql.Tx) error {
-			return w.q.complete(ctx, tx, job.JobRow, func() error {
+			if err := w.q.complete(ctx, tx, job.JobRow, func() error {
 				_, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx, job)
 				return err
-			})
+			}); err != nil {
+				return err
+			}
+			if !staged {
+				return nil
+			}
+			return w.q.partitionDone(ctx, tx, a.Total, SwapArgs{RunID: a.RunID, Target: a.Target, Root: a.Root})
 		}, nil
 	})
 }
@@ -150,36 +179,47 @@ func permanent(err error) error { return river.JobCancel(err) }
 // the engine options (the partition's records) and returns what to do
 // in the load's transaction before it commits.
 func (q *Queue) load(ctx context.Context, env *Env, t Target, p *plan.Plan, prepare func(context.Context, *engine.Options) (func(context.Context, *sql.Tx) error, error)) error {
-	dest, err := env.Dest(ctx, t, p.Name)
+	start := time.Now()
+	key := p.Name + "\x00" + t.Dest // serve's runs of one spec may load into several files
+	dest, err := q.dests.get(ctx, key, func(ctx context.Context) (destinations.Destination, error) { return env.Dest(ctx, t, p.Name) })
 	if err != nil {
 		return fmt.Errorf("destination: %w", err)
 	}
-	defer dest.Close()
+	var loadErr error
+	defer func() { q.dests.put(key, dest, loadErr == nil) }()
 	o, err := env.Options(ctx, p, dest)
 	if err != nil {
 		return err
 	}
 	o.Dest = dest
-	o.SharedBudget = q.sharedBudget(p)
+	if o.SharedBudget, err = q.sharedBudget(ctx, p, o.Secrets); err != nil {
+		return err
+	}
+	opened := time.Now()
 	inTx, err := prepare(ctx, &o)
 	if err != nil {
 		return err
 	}
+	var loaded, completed time.Time
 	o.BeforeCommit = func(ctx context.Context, tx destinations.Tx) error {
+		loaded = time.Now()
+		defer func() { completed = time.Now() }()
 		if !q.inQueue(t) {
 			return nil // River completes the job once the load committed
 		}
-		st, ok := tx.(destinations.SQLTxer)
-		if !ok {
-			return fmt.Errorf("destination cannot complete a job in its transaction (want a SQL destination in the queue's database)")
-		}
-		sqlTx, err := st.SQLTx(ctx)
+		sqlTx, err := sqlTxOf(ctx, tx)
 		if err != nil {
 			return err
 		}
 		return inTx(ctx, sqlTx)
 	}
 	_, err = engine.Run(ctx, p, o)
+	loadErr = err
+	if err == nil {
+		// Where a job's time goes, for tuning (pipe worker -v).
+		q.log.Debug("job loaded", "spec", p.Name, "open", opened.Sub(start), "load", loaded.Sub(opened),
+			"complete", completed.Sub(loaded), "commit", time.Since(completed))
+	}
 	return err
 }
 

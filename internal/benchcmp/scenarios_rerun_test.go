@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestWriteIncremental checks the verdict of (g): the median, over runs,
+// of what the 1% run costs beyond the no-op run, in units of 1% of the
+// first load, for wall and CPU time, against incrementalMax.
+func TestWriteIncremental(t *testing.T) {
+	s := func(wall, cpu time.Duration) sample {
+		return sample{usage: usage{Wall: wall, CPU: cpu}, Records: 1000, Rows: 7000}
+	}
+	for _, tt := range []struct {
+		name  string
+		again []sample
+		ok    bool
+		want  string
+	}{
+		// first load 10 s: 1% of it is 100 ms; the no-op run takes 500 ms.
+		{"proportional", []sample{s(650*time.Millisecond, 650*time.Millisecond), s(700*time.Millisecond, 600*time.Millisecond),
+			s(900*time.Millisecond, 600*time.Millisecond)}, true, "plus 2.00× (wall) and 1.00× (CPU)"},
+		{"CPU beyond", []sample{s(600*time.Millisecond, 800*time.Millisecond), s(600*time.Millisecond, 800*time.Millisecond),
+			s(600*time.Millisecond, 800*time.Millisecond)}, false, "plus 1.00× (wall) and 3.00× (CPU)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			first, noop := s(10*time.Second, 10*time.Second), s(500*time.Millisecond, 500*time.Millisecond)
+			r := &rerunRun{title: "(g) test", first: []sample{first, first, first}, noop: []sample{noop, noop, noop},
+				again: tt.again, requests: []int64{13, 13, 13}, noopRequests: []int64{4, 4, 4}}
+			var b bytes.Buffer
+			if ok := writeIncremental(&b, r); ok != tt.ok {
+				t.Errorf("verdict %v, want %v:\n%s", ok, tt.ok, b.String())
+			}
+			if !strings.Contains(b.String(), tt.want) {
+				t.Errorf("report lacks %q:\n%s", tt.want, b.String())
+			}
+		})
+	}
+}
