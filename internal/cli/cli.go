@@ -136,7 +136,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "print warnings and errors only (no progress lines)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(e.runCommand(), e.initCommand(), e.validateCommand(), e.planCommand(), e.sourcesCommand(), e.schemaCommand(), e.loadsCommand(), e.authCommand(),
-		e.versionCommand(), e.stateCommand(), e.showCommand(), e.workerCommand(), e.submitCommand(), e.jobsCommand())
+		e.versionCommand(), e.stateCommand(), e.showCommand(), e.workerCommand(), e.submitCommand(), e.jobsCommand(), e.serveCommand())
 	return root
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river/rivertype"
 	"github.com/spf13/cobra"
@@ -20,9 +21,12 @@ func (e *env) jobsCommand() *cobra.Command {
 		Long: `Jobs lists the latest runs that pipe submit enqueued (or schedules
 started), newest first: each run's state and how many of its partitions
 completed, then every partition that has not completed, with the error
-of its last attempt. --all lists completed partitions too.`,
-		Example: `  pipe jobs --queue postgres://pipe@db/pipe`,
-		Args:    exactArgs(0),
+of its last attempt. --all lists completed partitions too. The
+schedules come first, each with when it fires next. --queue may name
+pipe serve's SQLite queue.`,
+		Example: `  pipe jobs --queue postgres://pipe@db/pipe
+  pipe jobs --queue sqlite:///var/lib/pipe/pipe-queue.db`,
+		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return e.listJobs(cmd.Context(), queue, limit, all)
 		},
@@ -34,18 +38,22 @@ of its last attempt. --all lists completed partitions too.`,
 }
 
 func (e *env) listJobs(ctx context.Context, queue string, limit int, all bool) error {
-	dsn, err := e.queueDSN(queue)
-	if err != nil {
-		return err
-	}
 	if limit <= 0 {
 		return usagef("--limit %d: want a positive number", limit)
 	}
-	q, err := e.openQueue(ctx, dsn, jobs.Config{Logger: e.logger()})
+	q, err := e.openAnyQueue(ctx, queue)
 	if err != nil {
 		return err
 	}
 	defer q.Close()
+	now := time.Now()
+	scheds, err := q.ScheduleInfos(ctx, now)
+	if err != nil {
+		return err
+	}
+	for _, s := range scheds {
+		printSchedule(e, s)
+	}
 	runs, err := q.Runs(ctx, limit)
 	if err != nil {
 		return err
@@ -58,6 +66,14 @@ func (e *env) listJobs(ctx context.Context, queue string, limit int, all bool) e
 		printRun(e, r, all)
 	}
 	return nil
+}
+
+func printSchedule(e *env, s jobs.ScheduleInfo) {
+	next := "next: within " + s.Every.String() + " of the leader's start"
+	if !s.Next.IsZero() {
+		next = "next " + s.Next.UTC().Format(time.RFC3339)
+	}
+	fmt.Fprintf(e.stdout, "schedule %s  %s  %s  %s\n", s.Name, s.Args.Target.Spec, s.When(), next)
 }
 
 func printRun(e *env, r jobs.Run, all bool) {

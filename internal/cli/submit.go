@@ -16,6 +16,7 @@ type submitFlags struct {
 	dest  string
 	batch int
 	every time.Duration
+	cron  string
 	name  string
 }
 
@@ -32,11 +33,15 @@ children is requested once, and each batch of its records (--batch) is
 loaded with everything below it by a job of its own, in one transaction
 with the job's completion. The data go into the queue's database.
 
-With --every the run is periodic: the schedule is stored in the queue's
-database, and River's elected leader among the workers enqueues it once
-per interval.`,
+With --every or --cron the run is periodic: the schedule is stored in
+the queue's database, and River's elected leader among the workers
+enqueues it once per interval, or once per match of the cron expression
+(crontab's five fields, an optional leading seconds field, descriptors
+such as @daily; the workers' local time unless it starts with
+CRON_TZ=Zone), however many workers run.`,
 		Example: `  pipe submit snyk --queue postgres://pipe@db/pipe --var region=api.eu.snyk.io
-  pipe submit snyk --queue postgres://pipe@db/pipe --every 1h --batch 5`,
+  pipe submit snyk --queue postgres://pipe@db/pipe --every 1h --batch 5
+  pipe submit snyk --queue postgres://pipe@db/pipe --cron "30 2 * * *" --name nightly`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.submit(cmd.Context(), args[0], queue, pf, f)
@@ -47,7 +52,8 @@ per interval.`,
 	cmd.Flags().StringVar(&f.dest, "dest", "", "the destination; must be the queue's database (the default)")
 	cmd.Flags().IntVar(&f.batch, "batch", jobs.DefaultBatch, "parent records (or list items) per partition")
 	cmd.Flags().DurationVar(&f.every, "every", 0, "run periodically at this interval (e.g. 1h)")
-	cmd.Flags().StringVar(&f.name, "name", "", "the schedule's name, for --every (default: the spec's name); submitting a name again replaces its schedule")
+	cmd.Flags().StringVar(&f.cron, "cron", "", `run periodically at each match of this cron expression (e.g. "0 * * * *")`)
+	cmd.Flags().StringVar(&f.name, "name", "", "the schedule's name, for --every or --cron (default: the spec's name); submitting a name again replaces its schedule")
 	return cmd
 }
 
@@ -65,6 +71,14 @@ func (e *env) submit(ctx context.Context, arg, queue string, pf planFlags, f sub
 	if f.every < 0 || f.every > 0 && f.every < time.Second {
 		return usagef("--every %s: want at least 1s", f.every)
 	}
+	if f.every > 0 && f.cron != "" {
+		return usagef("--every and --cron: give one of the two")
+	}
+	if f.cron != "" {
+		if _, err := jobs.ParseCron(f.cron); err != nil {
+			return usagef("--cron: %w", err)
+		}
+	}
 	file, data, err := readSpec(arg)
 	if err != nil {
 		return err
@@ -79,15 +93,16 @@ func (e *env) submit(ctx context.Context, arg, queue string, pf planFlags, f sub
 		return err
 	}
 	defer q.Close()
-	if f.every > 0 {
+	if f.every > 0 || f.cron != "" {
 		name := f.name
 		if name == "" {
 			name = p.Name
 		}
-		if err := q.Schedule(ctx, name, f.every, jobs.RunArgs{Target: t, Schedule: name}); err != nil {
+		s := jobs.Schedule{Name: name, Every: f.every, Cron: f.cron, Args: jobs.RunArgs{Target: t, Schedule: name}}
+		if err := q.Schedule(ctx, s); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "schedule %q: a run of %s every %s\n", name, p.Name, f.every)
+		fmt.Fprintf(e.stdout, "schedule %q: a run of %s %s\n", name, p.Name, s.When())
 		return nil
 	}
 	id, err := q.Submit(ctx, jobs.RunArgs{Target: t})

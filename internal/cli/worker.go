@@ -172,7 +172,7 @@ func (e *env) jobsEnv(dsn string, concurrency int) *jobs.Env {
 				Auth:        e.authKinds(dest),
 			}, nil
 		},
-		Dest: func(ctx context.Context, pipeline string) (destinations.Destination, error) {
+		Dest: func(ctx context.Context, _ jobs.Target, _ string) (destinations.Destination, error) {
 			d, err := postgres.Open(ctx, dsn)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", redactDSN(dsn), err)

@@ -19,6 +19,9 @@ type Target struct {
 	// Batch is how many parent records (or list items) a partition
 	// loads; 0 for DefaultBatch.
 	Batch int `json:"batch,omitempty"`
+	// Dest is the SQLite file a run of the embedded queue (pipe serve)
+	// loads into; empty for the queue's own database.
+	Dest string `json:"dest,omitempty"`
 }
 
 // DefaultBatch is the partition size when a Target does not set one.

@@ -23,7 +23,7 @@ type dests struct {
 }
 
 // get returns an idle destination of pipeline, or opens one.
-func (d *dests) get(ctx context.Context, env *Env, pipeline string) (destinations.Destination, error) {
+func (d *dests) get(ctx context.Context, pipeline string, open func(context.Context) (destinations.Destination, error)) (destinations.Destination, error) {
 	d.mu.Lock()
 	if l := d.idle[pipeline]; len(l) > 0 {
 		dest := l[len(l)-1]
@@ -33,7 +33,7 @@ func (d *dests) get(ctx context.Context, env *Env, pipeline string) (destination
 		return dest, nil
 	}
 	d.mu.Unlock()
-	return env.Dest(ctx, pipeline)
+	return open(ctx)
 }
 
 // put keeps dest for the next load of pipeline, or closes it when ok is

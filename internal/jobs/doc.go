@@ -17,4 +17,10 @@
 //
 // This needs the queue and the destination in one database: jobs load
 // into the queue's own database.
+//
+// On one machine (pipe serve, Queue.Serve) the queue is a SQLite file
+// worked by River's SQLite driver. SQLite has one writer, so a run there
+// is not partitioned: its one job loads everything into Target.Dest in
+// one transaction, and completes in it when Target.Dest is the queue's
+// file (else River completes it just after the load commits).
 package jobs

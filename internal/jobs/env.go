@@ -17,7 +17,8 @@ type Env struct {
 	// secrets, auth factory, logger, identifier limit. Jobs sets Dest,
 	// Records and BeforeCommit.
 	Options func(ctx context.Context, p *plan.Plan, dest destinations.Destination) (engine.Options, error)
-	// Dest opens the destination, the queue's database, for pipeline.
-	Dest   func(ctx context.Context, pipeline string) (destinations.Destination, error)
+	// Dest opens the destination of t for pipeline: the queue's
+	// database, or t.Dest on the embedded queue.
+	Dest   func(ctx context.Context, t Target, pipeline string) (destinations.Destination, error)
 	Logger *slog.Logger
 }

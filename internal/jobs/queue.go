@@ -21,6 +21,8 @@ type Queue struct {
 	Client *river.Client[*sql.Tx]
 	db     *sql.DB
 	sqlite bool
+	file   string  // the SQLite queue's file
+	reader *sql.DB // see Config.Reader
 	log    *slog.Logger
 	schema string // River's schema, "" for the search path
 	dests  dests  // open destinations between jobs
@@ -52,6 +54,13 @@ type Config struct {
 	// of the queue's Postgres database (see budget).
 	RateRedis redis.UniversalClient
 	Logger    *slog.Logger
+	// File is the SQLite queue's file: a run whose Target.Dest is that
+	// file completes its job in its load's transaction.
+	File string
+	// Reader, when set, is a pool for the reads that must not wait for
+	// River's connection (SQLite: a read-only pool on File, whose
+	// readers WAL never blocks); nil for the queue's own pool.
+	Reader *sql.DB
 }
 
 // OpenPostgres opens the queue in the Postgres database db (lib/pq) and
@@ -70,7 +79,10 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{db: db, sqlite: sqlite, log: c.Logger, schema: c.Schema}
+	q := &Queue{db: db, sqlite: sqlite, file: c.File, reader: c.Reader, log: c.Logger, schema: c.Schema}
+	if q.reader == nil {
+		q.reader = db
+	}
 	switch {
 	case c.RateRedis != nil:
 		q.budgets = redisBudgets{c.RateRedis}
@@ -160,6 +172,9 @@ func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) erro
 // between jobs.
 func (q *Queue) Close() error {
 	q.dests.close()
+	if q.reader != q.db {
+		q.reader.Close()
+	}
 	return q.db.Close()
 }
 

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"net/http/httptest"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -60,5 +61,70 @@ WHERE a.kind = 'pipe_run' AND b.kind = 'pipe_run' AND abs(extract(epoch FROM b.c
 	loaded, err := count(db, `SELECT count(*) FROM orgs`)
 	if err != nil || loaded != 2 {
 		t.Errorf("orgs: %d rows (%v); want the fake's 2, merged by every run", loaded, err)
+	}
+}
+
+// TestCronFiresOncePerMatchWithThreeWorkers submits a cron schedule
+// that matches every other second, runs three workers, and checks that
+// every run was scheduled at a match of its own (never two runs for one
+// match, whichever worker leads), that no match in between was skipped,
+// and that pipe jobs shows the schedule with its next match.
+func TestCronFiresOncePerMatchWithThreeWorkers(t *testing.T) {
+	bin := pipeBinary(t)
+	dsn, _ := pgtest.DSN(t)
+	db := pgtest.Open(t, dsn)
+	fake := fakeapi.New(fakeapi.Config{Orgs: 2, ProjectsPerOrg: 1, IssuesPerOrg: 1, Seed: 4, Token: "cron-token"})
+	srv := httptest.NewServer(fake.Handler())
+	defer srv.Close()
+	env := []string{"SNYK_TOKEN=cron-token", "PIPE_QUEUE=" + dsn}
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(cmd.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("pipe %s: %v\n%s", args[0], err, out)
+		}
+		return string(out)
+	}
+	const cron = "*/2 * * * * *"
+	if out := run("submit", "snyk", "--var", "api_url="+srv.URL, "--resources", "orgs", "--cron", cron, "--name", "cron-snyk"); !strings.Contains(out, `schedule "cron-snyk": a run of snyk cron `+cron) {
+		t.Fatalf("pipe submit --cron: %s", out)
+	}
+	var workers []*proc
+	for _, id := range []string{"c1", "c2", "c3"} {
+		workers = append(workers, start(t, id, bin, env, "worker", "--id", id, "--poll", "100ms"))
+	}
+	waitFor(t, 2*time.Minute, "four cron runs", func() (bool, error) {
+		n, err := count(db, `SELECT count(*) FROM river_job WHERE kind = 'pipe_run' AND state = 'completed' AND args->>'schedule' = 'cron-snyk'`)
+		return n >= 4, err
+	})
+	for _, w := range workers {
+		w.stop(t)
+	}
+	rows, err := db.Query(`SELECT scheduled_at FROM river_job WHERE kind = 'pipe_run' AND args->>'schedule' = 'cron-snyk' ORDER BY scheduled_at`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at []time.Time
+	for rows.Next() {
+		var ts time.Time
+		if err := rows.Scan(&ts); err != nil {
+			t.Fatal(err)
+		}
+		at = append(at, ts)
+	}
+	rows.Close()
+	for i, ts := range at {
+		if ts.Nanosecond() != 0 || ts.Second()%2 != 0 {
+			t.Errorf("run %d scheduled at %s; want a match of %q", i, ts.Format(time.RFC3339Nano), cron)
+		}
+		if i > 0 && ts.Sub(at[i-1]) != 2*time.Second {
+			t.Errorf("runs %d and %d scheduled %s apart; want one run per match, 2s apart", i-1, i, ts.Sub(at[i-1]))
+		}
+	}
+	out := run("jobs", "--limit", "1")
+	if !regexp.MustCompile(`(?m)^schedule cron-snyk  snyk/snyk\.yml  cron \*/2 \* \* \* \* \*  next \d{4}-\d\d-\d\dT\d\d:\d\d:\d[02468]Z$`).MatchString(out) {
+		t.Errorf("pipe jobs should show the schedule and its next match:\n%s", out)
 	}
 }

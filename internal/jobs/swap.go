@@ -107,7 +107,7 @@ func (w *swapWorker) Work(ctx context.Context, job *river.Job[SwapArgs]) error {
 	if p.Resource(a.Root) == nil {
 		return permanent(fmt.Errorf("spec %s: no resource %q to partition on", a.Target.Spec, a.Root))
 	}
-	dest, err := w.env.Dest(ctx, p.Name)
+	dest, err := w.env.Dest(ctx, a.Target, p.Name)
 	if err != nil {
 		return fmt.Errorf("destination: %w", err)
 	}

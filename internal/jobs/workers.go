@@ -49,7 +49,7 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 	if err != nil {
 		return permanent(fmt.Errorf("spec %s: %w", t.Spec, err))
 	}
-	root := partitionRoot(p)
+	root := w.q.partitionRoot(p)
 	var live []string // the live tables of the staged resources
 	if root != nil {
 		for _, r := range stagedResources(p, root.Name) {
@@ -57,7 +57,7 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 		}
 	}
 	var tables []schema.Table
-	return w.q.load(ctx, w.env, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
+	return w.q.load(ctx, w.env, t, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
 		var rest []PartitionArgs
 		if root != nil {
 			parts, err := split(ctx, p, *o, root, t.Batch)
@@ -118,7 +118,7 @@ func (w *partitionWorker) Work(ctx context.Context, job *river.Job[PartitionArgs
 		return permanent(fmt.Errorf("spec %s: no resource %q to partition on", a.Target.Spec, a.Root))
 	}
 	keepTree(p, a.Root)
-	return w.q.load(ctx, w.env, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
+	return w.q.load(ctx, w.env, a.Target, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
 		apply(p, o, &a)
 		staged := len(stagedResources(p, a.Root)) > 0
 		o.Dest = stage(p, a.Root, a.RunID, o.Dest, o.MaxIdentLen)
@@ -178,14 +178,15 @@ func permanent(err error) error { return river.JobCancel(err) }
 // load runs p into the destination in one transaction. prepare adjusts
 // the engine options (the partition's records) and returns what to do
 // in the load's transaction before it commits.
-func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(context.Context, *engine.Options) (func(context.Context, *sql.Tx) error, error)) error {
+func (q *Queue) load(ctx context.Context, env *Env, t Target, p *plan.Plan, prepare func(context.Context, *engine.Options) (func(context.Context, *sql.Tx) error, error)) error {
 	start := time.Now()
-	dest, err := q.dests.get(ctx, env, p.Name)
+	key := p.Name + "\x00" + t.Dest // serve's runs of one spec may load into several files
+	dest, err := q.dests.get(ctx, key, func(ctx context.Context) (destinations.Destination, error) { return env.Dest(ctx, t, p.Name) })
 	if err != nil {
 		return fmt.Errorf("destination: %w", err)
 	}
 	var loadErr error
-	defer func() { q.dests.put(p.Name, dest, loadErr == nil) }()
+	defer func() { q.dests.put(key, dest, loadErr == nil) }()
 	o, err := env.Options(ctx, p, dest)
 	if err != nil {
 		return err
@@ -203,6 +204,9 @@ func (q *Queue) load(ctx context.Context, env *Env, p *plan.Plan, prepare func(c
 	o.BeforeCommit = func(ctx context.Context, tx destinations.Tx) error {
 		loaded = time.Now()
 		defer func() { completed = time.Now() }()
+		if !q.inQueue(t) {
+			return nil // River completes the job once the load committed
+		}
 		sqlTx, err := sqlTxOf(ctx, tx)
 		if err != nil {
 			return err
