@@ -9,7 +9,7 @@
 // prepared single-row INSERT each, on a goroutine of their own while the
 // writer prepares the next batch (see NewConnInserter).
 //
-// The database is one file, created if missing (with 64 KiB pages, see
+// The database is one file, created if missing (with 16 KiB pages, see
 // newFilePageSize), in WAL mode so that
 // readers never block the loader nor see a half-written load. Each load
 // transaction runs with synchronous=NORMAL (atomic and consistent under
