@@ -143,27 +143,32 @@ func (a *OAuth2RefreshToken) Authenticate(ctx context.Context, req *rest.Request
 // concurrent 401s for one token cause one renewal, and a late 401 for a
 // replaced token causes none. A nil stale renews unconditionally.
 func (a *OAuth2RefreshToken) Refresh(ctx context.Context, stale *rest.Request) error {
-	if stale == nil {
-		a.cache.Invalidate("")
-	} else {
-		h := ""
-		if stale.Header != nil {
-			h = stale.Header.Get("Authorization")
-		}
-		tok, ok := cutBearer(h)
-		if !ok {
-			return nil // not a request this authenticator signed: nothing to renew
-		}
-		a.cache.Invalidate(tok)
+	if !invalidateStale(a.cache, stale) {
+		return nil
 	}
 	_, err := a.token(ctx)
 	return err
 }
 
-// cutBearer returns the token of an "Authorization: Bearer" value.
-func cutBearer(h string) (string, bool) {
+// invalidateStale marks as refused the bearer token that stale carried
+// (every token when stale is nil), so that the cache's next Get renews it
+// unless it was renewed since. It reports false for a request without a
+// bearer token, which the authenticator did not sign: nothing to renew.
+func invalidateStale(c *rest.TokenCache, stale *rest.Request) bool {
+	if stale == nil {
+		c.Invalidate("")
+		return true
+	}
+	h := ""
+	if stale.Header != nil {
+		h = stale.Header.Get("Authorization")
+	}
 	scheme, tok, ok := strings.Cut(h, " ")
-	return tok, ok && strings.EqualFold(scheme, "bearer") && tok != ""
+	if !ok || !strings.EqualFold(scheme, "bearer") || tok == "" {
+		return false
+	}
+	c.Invalidate(tok)
+	return true
 }
 
 // token returns a valid access token from the cache, which calls fetch

@@ -110,18 +110,8 @@ func (b *TokenBroker) Authenticate(ctx context.Context, req *rest.Request) error
 // 401s for one token cause one renewal, and a late 401 for a replaced
 // token causes none. A nil stale renews unconditionally.
 func (b *TokenBroker) Refresh(ctx context.Context, stale *rest.Request) error {
-	if stale == nil {
-		b.cache.Invalidate("")
-	} else {
-		h := ""
-		if stale.Header != nil {
-			h = stale.Header.Get("Authorization")
-		}
-		tok, ok := cutBearer(h)
-		if !ok {
-			return nil // not a request this authenticator signed: nothing to renew
-		}
-		b.cache.Invalidate(tok)
+	if !invalidateStale(b.cache, stale) {
+		return nil
 	}
 	_, err := b.token(ctx)
 	return err
