@@ -166,7 +166,14 @@ func (c *copyInserter) send(ctx context.Context) error {
 	case <-started:
 		c.running = done
 		return nil
-	case err := <-done: // the connection could not be had
+	case err := <-done:
+		// The connection could not be had, or the COPYs ran to their end
+		// before this select saw started (both ready: select picks one at
+		// random). Either way an error stays, so that Flush and Commit
+		// report it too and the load cannot commit without these rows.
+		if err != nil && c.err == nil {
+			c.err = err
+		}
 		return err
 	}
 }

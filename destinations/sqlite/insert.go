@@ -102,7 +102,14 @@ func (r *connInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 	case <-started:
 		r.running = done
 		return nil
-	case err := <-done: // the connection could not be had
+	case err := <-done:
+		// The connection could not be had, or the insert ran to its end
+		// before this select saw started (both ready: select picks one at
+		// random). Either way its error stays, so that Flush and Commit
+		// report it too and the load cannot commit without these rows.
+		if err != nil && r.err == nil {
+			r.err = err
+		}
 		return err
 	}
 }
