@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore/fakehttp"
 )
 
 // testNow is the fixed clock of most tests; the data does not depend on it.
@@ -33,39 +35,19 @@ func start(t *testing.T, c Config) (*Server, *httptest.Server) {
 
 const demoAuth = "token demo-token"
 
-// do sends a request and returns the response with its body read.
 func do(t *testing.T, method, u, auth string, body io.Reader, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, u, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return fakehttp.Do(t, method, u, auth, body, header...)
 }
 
 func get(t *testing.T, u, auth string) (*http.Response, []byte) {
 	t.Helper()
-	return do(t, http.MethodGet, u, auth, nil)
+	return fakehttp.Get(t, u, auth)
 }
 
 func postForm(t *testing.T, u string, form url.Values, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	return do(t, http.MethodPost, u, "", strings.NewReader(form.Encode()), append([]string{"Content-Type", "application/x-www-form-urlencoded"}, header...)...)
+	return fakehttp.PostForm(t, u, form, header...)
 }
 
 // doc is a JSON:API document.
@@ -86,19 +68,13 @@ type doc struct {
 
 func decode[T any](t *testing.T, b []byte) T {
 	t.Helper()
-	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("decode %T: %v\n%s", v, err, b)
-	}
-	return v
+	return fakehttp.Decode[T](t, b)
 }
 
 // wantStatus fails unless resp has the status.
 func wantStatus(t *testing.T, resp *http.Response, body []byte, status int) {
 	t.Helper()
-	if resp.StatusCode != status {
-		t.Fatalf("%s %s: status %d, want %d\n%s", resp.Request.Method, resp.Request.URL, resp.StatusCode, status, body)
-	}
+	fakehttp.WantStatus(t, resp, body, status)
 }
 
 // wantAPIError checks a JSON:API error document: the status as a
