@@ -100,6 +100,7 @@ type Normalizer struct {
 	vals    []any  // scratch for extra values
 	types   []schema.Type
 	lens    []int // scratch for rollback
+	box     boxes // interface values of row values, in blocks
 	shaping
 }
 

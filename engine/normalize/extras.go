@@ -99,7 +99,7 @@ func extraValue(v any) (any, schema.Type, error) {
 		if x.Type == gjson.JSON {
 			return compact(x.Raw), schema.JSON, nil
 		}
-		val, t, _ := scalar(x)
+		val, t, _ := scalar(x, nil)
 		return val, t, nil
 	case bool, int64, float64, string, json.RawMessage:
 		return x, schema.Infer(x), nil

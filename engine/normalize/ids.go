@@ -55,7 +55,7 @@ func (n *Normalizer) rootID(rec gjson.Result, extra []Field) (string, error) {
 		return string(h[:]), nil
 	}
 	n.buf = b
-	return hashID(b), nil
+	return n.box.hashID(b), nil
 }
 
 // childID returns the _pipe_id of item idx of the list field of the row
@@ -67,15 +67,20 @@ func (n *Normalizer) childID(parentID, field string, idx int) string {
 	b = append(b, 0)
 	b = binary.AppendUvarint(b, uint64(idx))
 	n.buf = b
-	return hashID(b)
+	return n.box.hashID(b)
 }
 
 // hashID is 32 hex digits: the first 16 bytes of the SHA-256 of b.
 func hashID(b []byte) string {
-	sum := sha256.Sum256(b)
 	var h [32]byte
-	hex.Encode(h[:], sum[:16])
-	return string(h[:])
+	return string(putHashID(h[:], b))
+}
+
+// putHashID writes hashID(b) to dst[:32] and returns it.
+func putHashID(dst, b []byte) []byte {
+	sum := sha256.Sum256(b)
+	hex.Encode(dst[:32], sum[:16])
+	return dst[:32]
 }
 
 // extraKey returns the text of the extra column named name, if it has a value.

@@ -28,7 +28,7 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	if err != nil {
 		return err
 	}
-	var idBox any = id // boxed once: root and child rows share it
+	idBox := n.box.str(id) // boxed once: root and child rows share it
 	n.lens = out.mark(n.lens[:0])
 	w := walker{n: n, out: out, rootID: idBox, loadID: n.cfg.LoadID != "", text: rec.Raw}
 	// One search of the record's text for credentials covers every value
@@ -191,7 +191,7 @@ func (w *walker) atom(tr *tableRows, nd *node, v gjson.Result, row schema.Row) {
 			return
 		}
 	}
-	if x, typ, ok := scalar(v); ok {
+	if x, typ, ok := scalar(v, &w.n.box); ok {
 		w.set(tr, nd, row, x, typ)
 	}
 }
@@ -208,7 +208,7 @@ func (w *walker) list(t *table, nd *node, s string, i, level int, parentID any) 
 	ct := nd.child
 	tr := w.out.table(ct, w.loadID)
 	for idx := 0; i < len(s); idx++ {
-		var id any = w.n.childID(parentID.(string), nd.full, idx)
+		id := w.n.box.str(w.n.childID(parentID.(string), nd.full, idx))
 		row := w.newRow(tr, id)
 		row[schema.ColParentID] = parentID
 		row[schema.ColRootID] = w.rootID

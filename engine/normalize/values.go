@@ -35,21 +35,21 @@ func typeIndex(t schema.Type) int {
 	return 0
 }
 
-// scalar converts a JSON scalar (not an object or array) to a row value.
-// ok is false for null.
-func scalar(v gjson.Result) (any, schema.Type, bool) {
+// scalar converts a JSON scalar (not an object or array) to a row value,
+// boxed by b (nil: as the compiler boxes). ok is false for null.
+func scalar(v gjson.Result, b *boxes) (any, schema.Type, bool) {
 	switch v.Type {
 	case gjson.True:
 		return true, schema.Boolean, true
 	case gjson.False:
 		return false, schema.Boolean, true
 	case gjson.Number:
-		return number(v)
+		return number(v, b)
 	case gjson.String:
 		if t, ok := parseTime(v.Str); ok {
-			return t, schema.Timestamp, true
+			return b.time(t), schema.Timestamp, true
 		}
-		return v.Str, schema.Text, true
+		return b.str(v.Str), schema.Text, true
 	}
 	return nil, "", false
 }
@@ -61,17 +61,20 @@ func scalar(v gjson.Result) (any, schema.Type, bool) {
 // (json.Number holding the literal: more digits than a double keeps,
 // 1e400 beyond its range, 1e-400 below it). A literal that no decimal
 // column holds (beyond Postgres numeric's 131072 digits) or that is not a
-// JSON number is text, so that nothing is rounded or lost.
-func number(v gjson.Result) (any, schema.Type, bool) {
+// JSON number is text, so that nothing is rounded or lost. Values are
+// boxed by b.
+func number(v gjson.Result, b *boxes) (any, schema.Type, bool) {
 	raw := v.Raw
-	if i, err := strconv.ParseInt(raw, 10, 64); err == nil {
-		return i, schema.Bigint, true
-	}
 	if !strings.ContainsAny(raw, ".eE") {
+		// an integer literal: ParseInt fails only when it does not fit
+		// (asked first for a fraction, it would allocate its error)
+		if i, err := strconv.ParseInt(raw, 10, 64); err == nil {
+			return b.int(i), schema.Bigint, true
+		}
 		return decimal(raw)
 	}
 	if f, ok := exactFloat(raw); ok {
-		return f, schema.Double, true
+		return b.float(f), schema.Double, true
 	}
 	return decimal(raw)
 }

@@ -76,7 +76,7 @@ func refValue(w *walker, t *table, tr *tableRows, nd *node, v gjson.Result, row 
 		}
 	}
 	if v.Type != gjson.JSON {
-		if x, typ, ok := scalar(v); ok {
+		if x, typ, ok := scalar(v, nil); ok {
 			w.set(tr, nd, row, x, typ)
 		}
 		return
