@@ -63,6 +63,9 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 			return nil, err
 		}
 	}
+	if recs, ok := topArray(bodyString(body), path); ok {
+		return recs, nil
+	}
 	v := gjson.Parse(bodyString(body))
 	if path != "" {
 		v = v.Get(path)

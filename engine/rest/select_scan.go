@@ -1,0 +1,108 @@
+package rest
+
+import (
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// topArray returns the items of the array that the top-level key path
+// holds in the valid JSON text s, as gjson gives them for
+// gjson.Parse(s).Get(path).Array(), without first finding the end of the
+// array: gjson's Get scans the whole array once to find where it ends and
+// Array scans it again, item by item. ok is false when path is not a
+// plain key, s is not an object, the key's value is not an array or a key
+// before it holds escapes; the caller then asks gjson.
+func topArray(s, path string) (recs []gjson.Result, ok bool) {
+	if path == "" || strings.ContainsAny(path, `.*?|#@\!=<>%`) {
+		return nil, false
+	}
+	i := skipWS(s, 0)
+	if i >= len(s) || s[i] != '{' {
+		return nil, false
+	}
+	for i = skipWS(s, i+1); i < len(s) && s[i] == '"'; i = skipWS(s, i+1) {
+		end := strings.IndexByte(s[i+1:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		key := s[i+1 : i+1+end]
+		if strings.IndexByte(key, '\\') >= 0 {
+			return nil, false // an escaped key might spell path
+		}
+		if i = skipWS(s, i+2+end); i >= len(s) || s[i] != ':' {
+			return nil, false
+		}
+		if i = skipWS(s, i+1); i >= len(s) {
+			return nil, false
+		}
+		if key == path {
+			if s[i] != '[' {
+				return nil, false
+			}
+			// Array stops at the array's closing bracket: the text after
+			// it is never read.
+			return gjson.Result{Type: gjson.JSON, Raw: s[i:], Index: i}.Array(), true
+		}
+		if i = skipWS(s, skipValue(s, i)); i >= len(s) || s[i] != ',' {
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// skipWS returns the index of the first byte at or after i that is not
+// JSON whitespace.
+func skipWS(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index after the JSON value at s[i] of valid JSON
+// text, or len(s).
+func skipValue(s string, i int) int {
+	switch s[i] {
+	case '"':
+		return min(stringClose(s, i)+1, len(s))
+	case '{', '[':
+		depth := 0
+		for ; i < len(s); i++ {
+			switch s[i] {
+			case '"':
+				i = stringClose(s, i)
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(s)
+	}
+	for i < len(s) && !strings.ContainsRune(",}] \n\r\t", rune(s[i])) { // a number or literal
+		i++
+	}
+	return i
+}
+
+// stringClose returns the index of the closing quote of the string whose
+// opening quote is at s[i], or len(s).
+func stringClose(s string, i int) int {
+	for {
+		j := strings.IndexByte(s[i+1:], '"')
+		if j < 0 {
+			return len(s)
+		}
+		i += 1 + j
+		n := 0 // backslashes before the quote: an odd number escapes it
+		for k := i - 1; s[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return i
+		}
+	}
+}
