@@ -8,5 +8,6 @@ import (
 )
 
 func main() {
+	tuneGC(os.Getenv)
 	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
