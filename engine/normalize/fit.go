@@ -6,7 +6,7 @@ import (
 
 // Fit evolves every table of r against existing (the destination's
 // tables by name; a missing entry means the table does not exist) and
-// fits the rows to the evolved tables with e.Apply, table by table in
+// fits the rows to the evolved tables with e.ApplyCanonical, table by table in
 // r's order. When a contract drops a row, the rows of its child tables
 // are dropped too (and reported in their table's Result.Dropped), so no
 // child row outlives its parent. existing is not modified: the caller
@@ -37,7 +37,7 @@ func (r *Rows) Fit(existing map[string]*schema.Table, e schema.Evolver) ([]schem
 				rows = tr.rows
 			}
 		}
-		res, err := e.Apply(existing[tr.name], observed, rows)
+		res, err := e.ApplyCanonical(existing[tr.name], observed, rows) // normalize makes no nil and only canonical values
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -40,6 +41,20 @@ type Result struct {
 // dropped, then a new slice (rows is never reordered). The first contract
 // violation under a freeze mode is returned as a *ContractError.
 func (e Evolver) Apply(existing, observed *Table, rows []Row) (Result, error) {
+	return e.apply(existing, observed, rows, false)
+}
+
+// ApplyCanonical is Apply for rows that hold no nil value and only the Go
+// kinds Row documents, as normalize makes them. A value in a column of
+// its own type is then left as it is without being read: only the
+// columns whose observed types the evolved table does not hold as they
+// are (a bigint seen in a double column, a column the contract refuses)
+// are looked up in each row, instead of every value of every row.
+func (e Evolver) ApplyCanonical(existing, observed *Table, rows []Row) (Result, error) {
+	return e.apply(existing, observed, rows, true)
+}
+
+func (e Evolver) apply(existing, observed *Table, rows []Row, canonicalRows bool) (Result, error) {
 	c, err := e.Contract.normalized()
 	if err != nil {
 		return Result{}, err
@@ -65,6 +80,9 @@ func (e Evolver) Apply(existing, observed *Table, rows []Row) (Result, error) {
 		return res, nil
 	}
 	f := newFitter(next, c, e.MaxIdentLen)
+	if canonicalRows {
+		f.only = inexact(next, observed)
+	}
 	kept := rows
 	for i, r := range rows {
 		keep, n, err := f.fit(r)
@@ -89,16 +107,23 @@ func (e Evolver) Apply(existing, observed *Table, rows []Row) (Result, error) {
 // exact reports whether every observed column is in t with its observed
 // type, so that every value already fits without conversion.
 func exact(t, observed *Table) bool {
+	return len(inexact(t, observed)) == 0
+}
+
+// inexact returns the names of the observed columns that t does not hold
+// with their observed type, each once.
+func inexact(t, observed *Table) []string {
 	types := make(map[string]Type, len(t.Columns))
 	for _, col := range t.Columns {
 		types[col.Name] = col.Type
 	}
+	var names []string
 	for _, oc := range observed.Columns {
-		if ty, ok := types[oc.Name]; !ok || ty != oc.Type {
-			return false
+		if ty, ok := types[oc.Name]; (!ok || ty != oc.Type) && !slices.Contains(names, oc.Name) {
+			names = append(names, oc.Name)
 		}
 	}
-	return true
+	return names
 }
 
 // fitter checks rows against one table.
@@ -107,6 +132,7 @@ type fitter struct {
 	idx    map[string]int
 	c      Contract
 	maxLen int
+	only   []string // when set, the only columns of a row to fit (ApplyCanonical)
 }
 
 func newFitter(t *Table, c Contract, maxLen int) *fitter {
@@ -126,44 +152,19 @@ type move struct {
 // many values it dropped.
 func (f *fitter) fit(row Row) (keep bool, dropped int, err error) {
 	var moves []move
-	for k, v := range row {
-		if v == nil {
-			delete(row, k)
-			continue
-		}
-		got := Infer(v)
-		if got == "" {
-			return false, dropped, fmt.Errorf("table %q: column %q: unsupported value of Go type %T", f.t.Name, k, v)
-		}
-		i, ok := f.idx[k]
-		if ok && fits(f.t.Columns[i].Type, got) {
-			if want := f.t.Columns[i].Type; got != want || !canonical(v) {
-				row[k] = convert(v, got, want)
+	if f.only != nil {
+		for _, k := range f.only {
+			if v, ok := row[k]; ok {
+				if keep, err := f.value(row, k, v, &moves, &dropped); !keep || err != nil {
+					return false, dropped, err
+				}
 			}
-			continue
 		}
-		entity, mode := EntityColumns, f.c.Columns
-		if ok {
-			if j := variantIndex(f.t, f.idx, k, got, f.maxLen); j >= 0 {
-				moves = append(moves, move{from: k, to: f.t.Columns[j].Name, v: convert(v, got, f.t.Columns[j].Type)})
-				continue
+	} else {
+		for k, v := range row {
+			if keep, err := f.value(row, k, v, &moves, &dropped); !keep || err != nil {
+				return false, dropped, err
 			}
-			entity, mode = EntityDataType, f.c.DataType
-		}
-		switch mode {
-		case ModeDiscardRow:
-			return false, dropped, nil
-		case ModeDiscardValue:
-			delete(row, k)
-			dropped++
-		case ModeFreeze:
-			return false, dropped, &ContractError{Table: f.t.Name, Column: k, Type: got,
-				PrimaryKey: recordKey(f.t, row), Entity: entity, Mode: mode}
-		default:
-			if !ok {
-				return false, dropped, fmt.Errorf("table %q: column %q is not in the table (evolve the table with every observed column first)", f.t.Name, k)
-			}
-			return false, dropped, fmt.Errorf("table %q: column %q: %s value does not fit type %s and no variant exists (evolve the table with every observed type first)", f.t.Name, k, got, f.t.Columns[i].Type)
 		}
 	}
 	for _, m := range moves {
@@ -171,6 +172,49 @@ func (f *fitter) fit(row Row) (keep bool, dropped int, err error) {
 		row[m.to] = m.v
 	}
 	return true, dropped, nil
+}
+
+// value fits the value v of column k of row; keep is false when the
+// row is to be dropped.
+func (f *fitter) value(row Row, k string, v any, moves *[]move, dropped *int) (keep bool, err error) {
+	if v == nil {
+		delete(row, k)
+		return true, nil
+	}
+	got := Infer(v)
+	if got == "" {
+		return false, fmt.Errorf("table %q: column %q: unsupported value of Go type %T", f.t.Name, k, v)
+	}
+	i, ok := f.idx[k]
+	if ok && fits(f.t.Columns[i].Type, got) {
+		if want := f.t.Columns[i].Type; got != want || !canonical(v) {
+			row[k] = convert(v, got, want)
+		}
+		return true, nil
+	}
+	entity, mode := EntityColumns, f.c.Columns
+	if ok {
+		if j := variantIndex(f.t, f.idx, k, got, f.maxLen); j >= 0 {
+			*moves = append(*moves, move{from: k, to: f.t.Columns[j].Name, v: convert(v, got, f.t.Columns[j].Type)})
+			return true, nil
+		}
+		entity, mode = EntityDataType, f.c.DataType
+	}
+	switch mode {
+	case ModeDiscardRow:
+		return false, nil
+	case ModeDiscardValue:
+		delete(row, k)
+		*dropped++
+		return true, nil
+	case ModeFreeze:
+		return false, &ContractError{Table: f.t.Name, Column: k, Type: got,
+			PrimaryKey: recordKey(f.t, row), Entity: entity, Mode: mode}
+	}
+	if !ok {
+		return false, fmt.Errorf("table %q: column %q is not in the table (evolve the table with every observed column first)", f.t.Name, k)
+	}
+	return false, fmt.Errorf("table %q: column %q: %s value does not fit type %s and no variant exists (evolve the table with every observed type first)", f.t.Name, k, got, f.t.Columns[i].Type)
 }
 
 // canonical reports whether v is of the Go kind Row documents.

@@ -115,18 +115,7 @@ func TestApply(t *testing.T) {
 	}
 	observed := tbl("t", "_pipe_id:text", "id:bigint!", "score:bigint", "score:text", "extra:boolean", "score:double")
 	existing := tbl("t", "_pipe_id:text", "id:bigint!", "score:bigint")
-	tests := []struct {
-		name        string
-		existing    *Table
-		c           Contract
-		canWiden    func(from, to Type) bool
-		wantCols    string
-		wantChanges string
-		wantRows    []string
-		wantDropped int
-		wantValues  int
-		wantErr     string
-	}{
+	tests := []applyCase{
 		{name: "create", wantCols: "_pipe_id:text id:bigint score:text extra:boolean", wantChanges: "create_table",
 			wantRows: []string{`_pipe_id="a" id=1 score="5"`, `_pipe_id="b" extra=true id=2 score="high"`, `_pipe_id="c" id=3 score="2.5"`}},
 		{name: "widen existing", existing: existing, wantCols: "_pipe_id:text id:bigint score:text extra:boolean",
@@ -156,37 +145,91 @@ func TestApply(t *testing.T) {
 			wantRows: []string{`_pipe_id="a" id=1 score=5`, `_pipe_id="b" extra=true id=2`, `_pipe_id="c" id=3`}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res, err := Evolver{Contract: tt.c, CanWiden: tt.canWiden}.Apply(tt.existing, observed, rows())
-			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr {
-					t.Fatalf("err = %v\nwant %s", err, tt.wantErr)
+		for _, canonical := range []bool{false, true} { // the rows are canonical: both give the same
+			name := tt.name
+			if canonical {
+				name += " canonical"
+			}
+			t.Run(name, func(t *testing.T) {
+				e := Evolver{Contract: tt.c, CanWiden: tt.canWiden}
+				apply := e.Apply
+				if canonical {
+					apply = e.ApplyCanonical
 				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Name != "t" {
-				t.Errorf("Name = %q", res.Name)
-			}
-			if got := colsString(res.Table); got != tt.wantCols {
-				t.Errorf("columns\n got %s\nwant %s", got, tt.wantCols)
-			}
-			if got := changesString(res.Changes); got != tt.wantChanges {
-				t.Errorf("changes\n got %s\nwant %s", got, tt.wantChanges)
-			}
-			var got []string
-			for _, r := range res.Rows {
-				got = append(got, rowString(r))
-			}
-			if !reflect.DeepEqual(got, tt.wantRows) {
-				t.Errorf("rows\n got %q\nwant %q", got, tt.wantRows)
-			}
-			if len(res.Dropped) != tt.wantDropped || res.DroppedValues != tt.wantValues {
-				t.Errorf("dropped %d rows %d values, want %d, %d", len(res.Dropped), res.DroppedValues, tt.wantDropped, tt.wantValues)
-			}
-		})
+				testApply(t, apply, observed, rows(), tt)
+			})
+		}
+	}
+}
+
+// applyCase is a case of TestApply.
+type applyCase struct {
+	name        string
+	existing    *Table
+	c           Contract
+	canWiden    func(from, to Type) bool
+	wantCols    string
+	wantChanges string
+	wantRows    []string
+	wantDropped int
+	wantValues  int
+	wantErr     string
+}
+
+// testApply checks what apply makes of rows against tt.
+func testApply(t *testing.T, apply func(existing, observed *Table, rows []Row) (Result, error), observed *Table, rows []Row, tt applyCase) {
+	t.Helper()
+	res, err := apply(tt.existing, observed, rows)
+	if tt.wantErr != "" {
+		if err == nil || err.Error() != tt.wantErr {
+			t.Fatalf("err = %v\nwant %s", err, tt.wantErr)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Name != "t" {
+		t.Errorf("Name = %q", res.Name)
+	}
+	if got := colsString(res.Table); got != tt.wantCols {
+		t.Errorf("columns\n got %s\nwant %s", got, tt.wantCols)
+	}
+	if got := changesString(res.Changes); got != tt.wantChanges {
+		t.Errorf("changes\n got %s\nwant %s", got, tt.wantChanges)
+	}
+	var got []string
+	for _, r := range res.Rows {
+		got = append(got, rowString(r))
+	}
+	if !reflect.DeepEqual(got, tt.wantRows) {
+		t.Errorf("rows\n got %q\nwant %q", got, tt.wantRows)
+	}
+	if len(res.Dropped) != tt.wantDropped || res.DroppedValues != tt.wantValues {
+		t.Errorf("dropped %d rows %d values, want %d, %d", len(res.Dropped), res.DroppedValues, tt.wantDropped, tt.wantValues)
+	}
+}
+
+// TestApplyCanonicalReadsInexactColumnsOnly: ApplyCanonical fits the
+// columns whose observed type the table does not hold and leaves the
+// others unread (a non-canonical int there, which its rows never hold,
+// stays as it is), where Apply reads every value.
+func TestApplyCanonicalReadsInexactColumnsOnly(t *testing.T) {
+	existing := tbl("t", "a:bigint", "b:double")
+	observed := tbl("t", "a:bigint", "b:bigint")
+	for _, canonical := range []bool{false, true} {
+		row := Row{"a": 1, "b": int64(2)}
+		e := Evolver{}
+		apply, wantA := e.Apply, "int64"
+		if canonical {
+			apply, wantA = e.ApplyCanonical, "int" // not read
+		}
+		if _, err := apply(existing, observed, []Row{row}); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := fmt.Sprintf("%T", row["a"]), fmt.Sprintf("%T", row["b"]); a != wantA || b != "float64" {
+			t.Errorf("canonical %v: a %s, b %s; want %s, float64", canonical, a, b, wantA)
+		}
 	}
 }
 
