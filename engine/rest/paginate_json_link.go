@@ -84,7 +84,7 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	if records == 0 {
 		return stop("the page held no records")
 	}
-	v := gjson.GetBytes(resp.Body, j.path)
+	v := getPath(resp.Body, j.path, page)
 	if v.IsObject() {
 		v = v.Get("href")
 	}

@@ -1,7 +1,9 @@
 package rest
 
 import (
+	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -105,4 +107,77 @@ func stringClose(s string, i int) int {
 			return i
 		}
 	}
+}
+
+// getPath returns gjson.GetBytes(body, path) for path of plain keys
+// ("links.next") in the valid JSON body of a page whose records recs
+// Select returned: at the top level it steps over the array that holds
+// the records, from its first record to its last, instead of scanning it
+// to find its end, as gjson does when the key comes after it (JSON:API's
+// links follow its data). A path it does not find is left to gjson.
+func getPath(body []byte, path string, recs []gjson.Result) gjson.Result {
+	s := bodyString(body)
+	key, rest, nested := strings.Cut(path, ".")
+	if !nested || len(recs) == 0 || strings.ContainsAny(path, `*?|#@\!=<>%`) || slices.Contains(strings.Split(path, "."), "") {
+		return gjson.GetBytes(body, path)
+	}
+	i := skipWS(s, 0)
+	if i >= len(s) || s[i] != '{' {
+		return gjson.GetBytes(body, path)
+	}
+	for i = skipWS(s, i+1); i < len(s) && s[i] == '"'; i = skipWS(s, i+1) {
+		end := strings.IndexByte(s[i+1:], '"')
+		if end < 0 || strings.IndexByte(s[i+1:i+1+end], '\\') >= 0 {
+			return gjson.GetBytes(body, path)
+		}
+		k := s[i+1 : i+1+end]
+		if i = skipWS(s, i+2+end); i >= len(s) || s[i] != ':' {
+			return gjson.GetBytes(body, path)
+		}
+		if i = skipWS(s, i+1); i >= len(s) {
+			return gjson.GetBytes(body, path)
+		}
+		if k == key && s[i] == '{' {
+			// gjson takes the first key whose value has the rest of the
+			// path, so the scan goes on when this one does not
+			v := gjson.Result{Type: gjson.JSON, Raw: s[i:skipValue(s, i)], Index: i}
+			if r := v.Get(rest); r.Exists() {
+				return r
+			}
+		}
+		if end, ok := recordsEnd(s, i, recs); ok {
+			i = skipWS(s, end)
+		} else {
+			i = skipWS(s, skipValue(s, i))
+		}
+		if i >= len(s) || s[i] != ',' {
+			break
+		}
+	}
+	return gjson.GetBytes(body, path)
+}
+
+// recordsEnd returns the index after the array at s[i] when recs are its
+// items, read from s (their text is a piece of s at their Index): its
+// first item is the first record and the closing bracket follows the
+// last record.
+func recordsEnd(s string, i int, recs []gjson.Result) (int, bool) {
+	if s[i] != '[' {
+		return 0, false
+	}
+	first, last := recs[0], recs[len(recs)-1]
+	if first.Index != skipWS(s, i+1) || !pieceAt(s, first) || !pieceAt(s, last) || last.Index < first.Index {
+		return 0, false
+	}
+	end := skipWS(s, last.Index+len(last.Raw))
+	if end >= len(s) || s[end] != ']' {
+		return 0, false
+	}
+	return end + 1, true
+}
+
+// pieceAt reports whether r's text is the piece of s at r.Index.
+func pieceAt(s string, r gjson.Result) bool {
+	return r.Raw != "" && r.Index >= 0 && r.Index+len(r.Raw) <= len(s) &&
+		unsafe.StringData(r.Raw) == unsafe.StringData(s[r.Index:])
 }

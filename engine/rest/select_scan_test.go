@@ -67,9 +67,9 @@ func FuzzTopArray(f *testing.F) {
 	})
 }
 
-// BenchmarkSelect selects the 100 records of a page shaped like Snyk's
-// (records of about 1.5 KB of nested JSON, then links).
-func BenchmarkSelect(b *testing.B) {
+// snykPage returns a page of 100 records shaped like Snyk's (about 1.5
+// KB of nested JSON each), then its links.
+func snykPage() []byte {
 	rec := `{"id":"%03d","type":"issue","attributes":{"title":"Prototype Pollution in \"lodash\"","created_at":"2024-01-02T03:04:05Z","coordinates":[{"remedies":[{"type":"indeterminate","description":"Upgrade the package version to 4.17.21 to fix this vulnerability","details":{"upgrade_package":"4.17.21"}}],"representations":[{"dependency":{"package_name":"lodash","package_version":"4.17.15"}}]}],"problems":[{"id":"SNYK-JS-LODASH-567746","source":"SNYK","type":"vulnerability","url":"https://security.snyk.io/vuln/SNYK-JS-LODASH-567746"},{"id":"CVE-2020-8203","source":"NVD","type":"vulnerability"}],"severities":[{"level":"high","score":7.4,"source":"Snyk","vector":"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H"}],"effective_severity_level":"high","status":"open","ignored":false},"relationships":{"organization":{"data":{"id":"a3952187-0d8e-45d8-9aa2-036a2ac6ea5b","type":"organization"}},"scan_item":{"data":{"id":"b1c2","type":"project"}}}}`
 	body := []byte(`{"jsonapi":{"version":"1.0"},"data":[`)
 	for i := range 100 {
@@ -78,7 +78,12 @@ func BenchmarkSelect(b *testing.B) {
 		}
 		body = fmt.Appendf(body, rec, i)
 	}
-	body = append(body, `],"links":{"self":"/rest/orgs/x/issues?limit=100","next":"/rest/orgs/x/issues?limit=100&starting_after=abc"}}`...)
+	return append(body, `],"links":{"self":"/rest/orgs/x/issues?limit=100","next":"/rest/orgs/x/issues?limit=100&starting_after=abc"}}`...)
+}
+
+// BenchmarkSelect selects the records of a Snyk page.
+func BenchmarkSelect(b *testing.B) {
+	body := snykPage()
 	s := NewSelector("data", nil)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
@@ -86,5 +91,84 @@ func BenchmarkSelect(b *testing.B) {
 		if err != nil || len(recs) != 100 {
 			b.Fatal(len(recs), err)
 		}
+	}
+}
+
+// getPathCases are page bodies, the path of their records and a path
+// to look up.
+var getPathCases = []struct{ body, records, path string }{
+	{`{"data":[{"id":1},{"id":2}],"links":{"next":"/p?a=2","self":"/p"}}`, "data", "links.next"},
+	{`{"links":{"next":"/first"},"data":[1,2],"links":{"next":"/second"}}`, "data", "links.next"},
+	{` { "data" : [ {"a":"]"} , [1,[2]] ] , "links" : { "next" : { "href" : "/h" } } } `, "data", "links.next.href"},
+	{`{"data":[{"id":1}],"meta":{"x":[1]},"links":{"next":null}}`, "data", "links.next"},
+	{`{"data":[{"id":1}],"links":{"prev":"/p"}}`, "data", "links.next"},
+	{`{"data":[{"id":1}]}`, "data", "links.next"},
+	{`{"page":{"items":[1,2]},"links":{"next":"/n"}}`, "page.items", "links.next"},
+	{`{"data":[[1,2],3],"links":{"next":"/n"}}`, "data.0", "links.next"},
+	{`{"data":[1],"links":"x"}`, "data", "links.next"},
+	{`{"data":[1],"l\u0069nks":{"next":"/e"},"links":{"next":"/n"}}`, "data", "links.next"},
+	{`{"data":[1],"links":{"next":"/n"}}`, "data", "links"},
+}
+
+// TestGetPath checks getPath against gjson.GetBytes, with the records
+// Select finds.
+func TestGetPath(t *testing.T) {
+	for _, c := range getPathCases {
+		body := []byte(c.body)
+		recs, err := NewSelector(c.records, nil).Select(body)
+		if err != nil {
+			t.Fatalf("%s: %v", c.body, err)
+		}
+		if got, want := getPath(body, c.path, recs), gjson.GetBytes(body, c.path); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s %s:\n got %#v\nwant %#v", c.body, c.path, got, want)
+		}
+	}
+}
+
+// FuzzGetPath compares getPath with gjson.GetBytes on valid JSON, with
+// the records of any path of the same body, or of a copy of it.
+func FuzzGetPath(f *testing.F) {
+	for _, c := range getPathCases {
+		f.Add(c.body, c.records, c.path, false)
+	}
+	f.Fuzz(func(t *testing.T, body, records, path string, copied bool) {
+		if !gjson.Valid(body) {
+			return
+		}
+		b := []byte(body)
+		src := b
+		if copied {
+			src = []byte(body)
+		}
+		recs := gjson.Parse(bodyString(src)).Get(records).Array()
+		if got, want := getPath(b, path, recs), gjson.GetBytes(b, path); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q %q %q:\n got %#v\nwant %#v", body, records, path, got, want)
+		}
+	})
+}
+
+// BenchmarkGetPath finds the next link of a Snyk page, after its
+// records, with gjson and with getPath.
+func BenchmarkGetPath(b *testing.B) {
+	body := snykPage()
+	recs, err := NewSelector("data", nil).Select(body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		get  func() gjson.Result
+	}{
+		{"gjson", func() gjson.Result { return gjson.GetBytes(body, "links.next") }},
+		{"getPath", func() gjson.Result { return getPath(body, "links.next", recs) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if bc.get().Str == "" {
+					b.Fatal("no link")
+				}
+			}
+		})
 	}
 }
