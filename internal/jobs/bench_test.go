@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func BenchmarkWorkers(b *testing.B) {
 				env := []string{"SNYK_TOKEN=bench-token", "PIPE_QUEUE=" + dsn}
 				var workers []*proc
 				for i := range n {
-					workers = append(workers, start(b, fmt.Sprintf("b%d", i), bin, env, "worker", "--jobs", "2", "--concurrency", "2", "--poll", "50ms"))
+					workers = append(workers, start(b, fmt.Sprintf("b%d", i), bin, env, "worker", "--jobs", "2", "--concurrency", "2", "--poll", os.Getenv("XXX_POLL")))
 				}
 				waitFor(b, time.Minute, "workers to start", func() (bool, error) {
 					c, err := count(db, `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'pipe_rate'`)
@@ -55,6 +56,13 @@ func BenchmarkWorkers(b *testing.B) {
 					return open == 0, err
 				})
 				b.StopTimer()
+				for _, w := range workers { // a dead worker would pass for a slow one
+					select {
+					case <-w.done:
+						b.Fatalf("%s exited during the run:\n%s", w.name, w.out)
+					default:
+					}
+				}
 				// Where the time goes: failed attempts (retried after 1 s, 2 s…),
 				// a partition's work, and its wait in the queue.
 				var retries, work, wait float64
@@ -64,6 +72,21 @@ func BenchmarkWorkers(b *testing.B) {
 FROM river_job WHERE kind = 'pipe_partition'`).Scan(&retries, &work, &wait); err != nil {
 					b.Fatal(err)
 				}
+				if rows, err := db.Query(`SELECT j.id, j.kind, j.attempted_by[1], extract(epoch FROM j.scheduled_at - r.created_at)::float8, extract(epoch FROM j.attempted_at - r.created_at)::float8, extract(epoch FROM j.finalized_at - r.created_at)::float8 FROM river_job j, (SELECT min(created_at) created_at FROM river_job) r ORDER BY j.attempted_at`); err == nil {
+					for rows.Next() {
+						var id int64
+						var kind, by string
+						var s, a, f float64
+						rows.Scan(&id, &kind, &by, &s, &a, &f)
+						fmt.Fprintf(os.Stderr, "%3d %-15s %-30s sched %.2f att %.2f fin %.2f\n", id, kind, by, s, a, f)
+					}
+					rows.Close()
+				}
+				used, err := count(db, `SELECT count(DISTINCT attempted_by[array_length(attempted_by, 1)]) FROM river_job`)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(used), "workers-used")
 				b.ReportMetric(retries, "retries/op")
 				b.ReportMetric(work, "s/partition")
 				b.ReportMetric(wait, "s-queued/partition")
