@@ -56,7 +56,7 @@ records. It stops on SIGINT or SIGTERM, letting running jobs finish.`,
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "requests in flight per job (default: the spec's client.concurrency, else 8)")
 	cmd.Flags().DurationVar(&f.rescue, "rescue-after", time.Hour, "a job may run this long: then it is cancelled, or, if its worker died, given to another worker")
 	cmd.Flags().StringVar(&f.id, "id", "", "this worker's name in River's job history (default: host name and start time)")
-	cmd.Flags().DurationVar(&f.poll, "poll", time.Second, "how often to look for new jobs")
+	cmd.Flags().DurationVar(&f.poll, "poll", time.Second, "how often to look for new jobs besides the notifications of their inserts (a fallback)")
 	cmd.Flags().StringVar(&f.rateRedis, "rate-redis", "", "keep the shared rate budgets in this Redis, redis://... (default $PIPE_RATE_REDIS; without: in the queue's database)")
 	return cmd
 }
@@ -96,7 +96,7 @@ func (e *env) openQueue(ctx context.Context, dsn string, c jobs.Config) (*jobs.Q
 	if err != nil {
 		return nil, usagef("--queue %s: invalid connection string", redactDSN(dsn))
 	}
-	if c.Env != nil && os.Getenv("XXX_POLL_ONLY") == "" {
+	if c.Env != nil {
 		if c.Listener, err = listenerPool(dsn); err != nil {
 			return nil, err
 		}

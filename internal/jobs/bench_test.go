@@ -3,7 +3,6 @@ package jobs_test
 import (
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -34,13 +33,11 @@ func BenchmarkWorkers(b *testing.B) {
 				env := []string{"SNYK_TOKEN=bench-token", "PIPE_QUEUE=" + dsn}
 				var workers []*proc
 				for i := range n {
-					workers = append(workers, start(b, fmt.Sprintf("b%d", i), bin, env, "worker", "--jobs", "2", "--concurrency", "2", "--poll", os.Getenv("XXX_POLL")))
+					workers = append(workers, start(b, fmt.Sprintf("b%d", i), bin, env, "worker", "--jobs", "2", "--concurrency", "2"))
 				}
-				waitFor(b, time.Minute, "workers to start", func() (bool, error) {
-					c, err := count(db, `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'pipe_rate'`)
-					return c > 0, err
-				})
-				time.Sleep(300 * time.Millisecond) // every worker past its migration
+				for _, w := range workers {
+					w.waitStarted(b)
+				}
 				b.StartTimer()
 				submit := exec.Command(bin, "submit", "../../examples/bench/fanout.yml", "--var", "api_url="+srv.URL, "--batch", "3")
 				submit.Env = append(submit.Environ(), env...)
@@ -72,21 +69,20 @@ func BenchmarkWorkers(b *testing.B) {
 FROM river_job WHERE kind = 'pipe_partition'`).Scan(&retries, &work, &wait); err != nil {
 					b.Fatal(err)
 				}
-				if rows, err := db.Query(`SELECT j.id, j.kind, j.attempted_by[1], extract(epoch FROM j.scheduled_at - r.created_at)::float8, extract(epoch FROM j.attempted_at - r.created_at)::float8, extract(epoch FROM j.finalized_at - r.created_at)::float8 FROM river_job j, (SELECT min(created_at) created_at FROM river_job) r ORDER BY j.attempted_at`); err == nil {
-					for rows.Next() {
-						var id int64
-						var kind, by string
-						var s, a, f float64
-						rows.Scan(&id, &kind, &by, &s, &a, &f)
-						fmt.Fprintf(os.Stderr, "%3d %-15s %-30s sched %.2f att %.2f fin %.2f\n", id, kind, by, s, a, f)
-					}
-					rows.Close()
-				}
 				used, err := count(db, `SELECT count(DISTINCT attempted_by[array_length(attempted_by, 1)]) FROM river_job`)
 				if err != nil {
 					b.Fatal(err)
 				}
 				b.ReportMetric(float64(used), "workers-used")
+				// How soon each worker took its first partition once the run's
+				// job completed (its commit included): the fetch delay.
+				var pickup float64
+				if err := db.QueryRow(`SELECT avg(extract(epoch FROM w.first - r.finalized_at))::float8
+FROM (SELECT min(attempted_at) AS first FROM river_job WHERE kind = 'pipe_partition' GROUP BY attempted_by[array_length(attempted_by, 1)]) w,
+	(SELECT finalized_at FROM river_job WHERE kind = 'pipe_run') r`).Scan(&pickup); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(pickup, "s-pickup")
 				b.ReportMetric(retries, "retries/op")
 				b.ReportMetric(work, "s/partition")
 				b.ReportMetric(wait, "s-queued/partition")
