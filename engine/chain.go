@@ -344,6 +344,7 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		Secrets:           r.x.Redactor,
 		Names:             r.names,
 		Steps:             res.ProcessingSteps,
+		Fingerprint:       res.WriteDisposition == "merge",
 	}
 	return normalize.New(c)
 }

@@ -11,8 +11,9 @@ import (
 
 // Write writes a batch under its disposition:
 //   - append inserts every row, skipping rows whose _pipe_id exists;
-//   - merge upserts every row, leaving rows equal to the existing ones
-//     as they are, and deletes the rows of every child table
+//   - merge drops the rows of the roots whose stored _pipe_hash equals
+//     theirs (unchanged records), upserts every other row, leaving rows
+//     equal to the existing ones as they are, and deletes the rows of every child table
 //     (b.ChildTables and the child tables of the batch) that belong to
 //     the batch's existing roots but are not in the batch (see
 //     sql_merge_inplace.go);
@@ -62,7 +63,7 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 	}
 	var present map[string]int64
 	if b.Disposition == destinations.Merge && !rootNew {
-		if present, err = x.mergeExisting(ctx, b, ids); err != nil {
+		if b, present, err = x.mergeExisting(ctx, b, ids); err != nil {
 			return err
 		}
 	}

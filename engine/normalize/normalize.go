@@ -37,6 +37,14 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	t := n.root
 	tr := out.table(t, w.loadID)
 	row := w.newRow(tr, idBox)
+	if n.fp != nil { // see fingerprint.go
+		raw := rec.Raw
+		if !w.clean {
+			raw = n.cfg.Secrets.String(raw)
+		}
+		row[schema.ColHash] = n.fp.record(raw, extra, n.vals, n.cfg.Secrets)
+		tr.addColumn(schema.ColHash, "", schema.Text, false)
+	}
 	switch {
 	case rec.IsObject():
 		w.object(t, tr, t.root, rec.Raw, 0, 0, row, idBox)
