@@ -286,3 +286,20 @@ func testMergeHashUpgrade(t *testing.T, tg Target) {
 		t.Error("second merge after the upgrade: A was not left out")
 	}
 }
+
+// testAppendAfterMerge: an append into tables a merge wrote adds a child
+// row to an existing root without rewriting the root; the next merge of
+// the record as it was stored must still take the full path and delete
+// that row.
+func testAppendAfterMerge(t *testing.T, tg Target) {
+	recs := func(l string) []hrecord { return []hrecord{hrec("A", l, "ha", "a", "", "a-0")} }
+	hload(t, tg, "l1", nil, recs("l1"))
+	tx := begin(t, tg.Dest, "l2")
+	ensure(t, tx, hissues, hproblems, hrefs)
+	more := hrec("A", "l2", "ha2", "a", "", "a-0", "a-1")
+	write(t, tx, batch("hissues", destinations.Append, rowsOf(hissues, more.root), rowsOf(hproblems, more.kids...)))
+	commit(t, tx, "completed")
+	checkTable(t, tg, hproblems, "A.0", "A.1")
+	hload(t, tg, "l3", nil, recs("l3"))
+	checkTable(t, tg, hproblems, "A.0")
+}

@@ -68,6 +68,7 @@ var cases = []struct {
 	{"MergeSettingsChanged", testMergeSettingsChanged},
 	{"MergeWithinLoadChanges", testMergeWithinLoadChanges},
 	{"MergeHashUpgrade", testMergeHashUpgrade},
+	{"AppendAfterMerge", testAppendAfterMerge},
 	{"RootIndex", testRootIndex},
 	{"AppendWithinLoad", testAppendWithinLoad},
 	{"KeysAfterCrash", testKeysAfterCrash},

@@ -130,3 +130,33 @@ func (x *sqlTx) skipUnchanged(b *destinations.Batch, again []any, stored map[str
 	}
 	return &out, left
 }
+
+// forgetHashes sets _pipe_hash to NULL in the root rows of ids before an
+// append batch with child rows is written into tables a merge wrote: the
+// append may add child rows to an existing root without rewriting it, so
+// the stored fingerprint would no longer describe the root's rows, and a
+// later merge of the same record must take the full path (which deletes
+// them again).
+func (x *sqlTx) forgetHashes(ctx context.Context, b *destinations.Batch, ids []any) error {
+	root := b.Tables[0].Table.Name
+	rec, ok := x.schemas[root]
+	if !ok || len(b.Tables) < 2 {
+		return nil
+	}
+	if _, ok := rec.table.Column(schema.ColHash); !ok {
+		return nil
+	}
+	if err := x.flush(ctx); err != nil {
+		return err
+	}
+	per := x.d.MaxParams()
+	for start := 0; start < len(ids); start += per {
+		chunk := ids[start:min(start+per, len(ids))]
+		q := fmt.Sprintf("UPDATE %s SET %s = NULL WHERE %s IN (%s) AND %s IS NOT NULL", x.d.Table(root), x.d.Quote(schema.ColHash),
+			x.d.Quote(schema.ColID), placeholders(x.d, 0, len(chunk)), x.d.Quote(schema.ColHash))
+		if _, err := x.tx.ExecContext(ctx, q, chunk...); err != nil {
+			return fmt.Errorf("table %q: forget fingerprints: %w", root, err)
+		}
+	}
+	return nil
+}

@@ -62,6 +62,11 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 		return err
 	}
 	var present map[string]int64
+	if b.Disposition == destinations.Append && !rootNew {
+		if err := x.forgetHashes(ctx, b, ids); err != nil {
+			return err
+		}
+	}
 	if b.Disposition == destinations.Merge && !rootNew {
 		if b, present, err = x.mergeExisting(ctx, b, ids); err != nil {
 			return err
