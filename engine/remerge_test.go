@@ -96,7 +96,7 @@ func TestRemergeChangesOnlyTheChangedRecord(t *testing.T) {
 	}
 	db := openDB(t, path)
 	first := snapshotTables(t, db)
-	if n := count(t, db, `SELECT count(*) FROM projects WHERE length(_pipe_hash) = 32`); n != 9 {
+	if n := count(t, db, `SELECT count(*) FROM projects WHERE length(_pipe_hash) = 64`); n != 9 {
 		t.Fatalf("projects with a _pipe_hash: %d, want 9", n)
 	}
 

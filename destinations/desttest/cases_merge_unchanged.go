@@ -2,6 +2,7 @@ package desttest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/pipe-etl/pipe/destinations"
@@ -302,4 +303,43 @@ func testAppendAfterMerge(t *testing.T, tg Target) {
 	checkTable(t, tg, hproblems, "A.0", "A.1")
 	hload(t, tg, "l3", nil, recs("l3"))
 	checkTable(t, tg, hproblems, "A.0")
+}
+
+// fingerprint returns a _pipe_hash as the engine writes it: a content
+// half and a shape half (the ids of the record's child rows), 32
+// characters each.
+func fingerprint(content, shape string) string {
+	pad := func(s string) string { return s + strings.Repeat("0", 32-len(s)) }
+	return pad(content) + pad(shape)
+}
+
+// testMergeSameShape: a record whose content changed but whose child
+// rows have the ids stored (the shape half of its fingerprint is the
+// stored one) is merged without reading its child ids — a planted child
+// row stays — and its counts are exact: its child rows exist, none is
+// stale. A record whose shape changed takes the full path.
+func testMergeSameShape(t *testing.T, tg Target) {
+	hload(t, tg, "l1", nil, []hrecord{
+		hrec("A", "l1", fingerprint("a1", "s2"), "a", "u", "a-0", "a-1"),
+		hrec("B", "l1", fingerprint("b1", "s1"), "b", "", "b-0"),
+	})
+	plant(t, tg, "A")
+	plant(t, tg, "B")
+	hload(t, tg, "l2", map[string]destinations.RowCounts{
+		hissues.Name:   {Updated: 2},
+		hproblems.Name: {Updated: 2, Unchanged: 1, Inserted: 1, Deleted: 1},
+		hrefs.Name:     {Unchanged: 1},
+	}, []hrecord{
+		hrec("A", "l2", fingerprint("a2", "s2"), "a'", "u", "a-0", "a-1'"),
+		hrec("B", "l2", fingerprint("b2", "s2"), "b", "", "b-0'", "b-1"),
+	})
+	if !planted(t, tg, "A") || planted(t, tg, "B") {
+		t.Errorf("planted rows: A %v (want kept: same shape), B %v (want deleted: shape changed)", planted(t, tg, "A"), planted(t, tg, "B"))
+	}
+	roots := checkTable(t, tg, hissues, "A", "B")
+	checkRow(t, tg, hissues, roots["A"], "A", "title", "a'", schema.ColHash, fingerprint("a2", "s2"))
+	kids := checkTable(t, tg, hproblems, "A.0", "A.1", "A.planted", "B.0", "B.1")
+	checkRow(t, tg, hproblems, kids["A.0"], "A.0", "code", "a-0", schema.ColLoadID, "l1")
+	checkRow(t, tg, hproblems, kids["A.1"], "A.1", "code", "a-1'", schema.ColLoadID, "l2")
+	checkRow(t, tg, hproblems, kids["B.0"], "B.0", "code", "b-0'")
 }

@@ -69,6 +69,7 @@ var cases = []struct {
 	{"MergeWithinLoadChanges", testMergeWithinLoadChanges},
 	{"MergeHashUpgrade", testMergeHashUpgrade},
 	{"AppendAfterMerge", testAppendAfterMerge},
+	{"MergeSameShape", testMergeSameShape},
 	{"RootIndex", testRootIndex},
 	{"AppendWithinLoad", testAppendWithinLoad},
 	{"KeysAfterCrash", testKeysAfterCrash},

@@ -47,19 +47,35 @@ func (x *sqlTx) mergeExisting(ctx context.Context, b *destinations.Batch, ids []
 	if err := x.tuneMerge(ctx); err != nil {
 		return b, nil, err
 	}
-	if b, again = x.skipUnchanged(b, again, stored); len(again) == 0 {
+	var shaped map[string]bool
+	if b, again, shaped = x.skipUnchanged(b, again, stored); len(again) == 0 {
 		return b, nil, nil
 	}
-	present, err := x.clearStale(ctx, b, again)
+	present, err := x.clearStale(ctx, b, again, shaped)
 	return b, present, err
 }
 
 // clearStale deletes the child rows of the existing roots again that b
 // does not have, and returns per table how many of b's distinct ids
-// exist.
-func (x *sqlTx) clearStale(ctx context.Context, b *destinations.Batch, again []any) (map[string]int64, error) {
+// exist. The roots shaped have the child rows b has (skipUnchanged):
+// their child ids are not read.
+func (x *sqlTx) clearStale(ctx context.Context, b *destinations.Batch, again []any, shaped map[string]bool) (map[string]int64, error) {
 	root := b.Tables[0].Table.Name
 	present := map[string]int64{root: int64(len(again))}
+	if len(shaped) > 0 {
+		for t, n := range shapedPresent(b, shaped) {
+			present[t] += n
+		}
+		var reread []any
+		for _, id := range again {
+			if !shaped[id.(string)] {
+				reread = append(reread, id)
+			}
+		}
+		if again = reread; len(again) == 0 {
+			return present, nil
+		}
+	}
 	batch := map[string]map[string]bool{}
 	for _, tr := range b.Tables[1:] {
 		set := batch[tr.Table.Name]

@@ -20,7 +20,11 @@ import (
 // those rows are as the load would write them, since the last write of
 // that root wrote all its rows with that fingerprint in one transaction.
 // A root whose fingerprint differs or is NULL (a row written before the
-// column existed) takes the full path, which stores the new fingerprint.
+// column existed) takes the full path, which stores the new fingerprint;
+// but when only the content half differs and the shape half (the ids of
+// the record's child rows) is the one stored, the root has exactly the
+// child rows the batch has: none is stale, all exist, and the merge
+// upserts them without reading the root's child ids first.
 
 // storedRoots returns those of ids that are _pipe_id values of rows of
 // the root table, and the stored _pipe_hash of those that have one (nil
@@ -76,34 +80,49 @@ func (x *sqlTx) storedRoots(ctx context.Context, root string, ids []any) ([]any,
 	return found, stored, nil
 }
 
+// hashShape is where the shape half of a _pipe_hash starts: the
+// fingerprint of the tables and ids of the record's child rows.
+const hashShape = 32
+
 // skipUnchanged returns b without the rows of the roots whose every
-// occurrence in b has the fingerprint stored for them, and again without
-// those roots; the rows left out count as unchanged. b itself is not
-// changed (the engine reuses it): a batch with rows left out is a new
-// one, sharing the rows.
-func (x *sqlTx) skipUnchanged(b *destinations.Batch, again []any, stored map[string]string) (*destinations.Batch, []any) {
+// occurrence in b has the fingerprint stored for them, again without
+// those roots, and the roots left whose every occurrence has the stored
+// shape (the second half of the fingerprint: the same child row ids);
+// the rows left out count as unchanged. b itself is not changed (the
+// engine reuses it): a batch with rows left out is a new one, sharing
+// the rows.
+func (x *sqlTx) skipUnchanged(b *destinations.Batch, again []any, stored map[string]string) (*destinations.Batch, []any, map[string]bool) {
 	if len(stored) == 0 {
-		return b, again
+		return b, again, nil
 	}
-	same := make(map[string]bool, len(stored))
+	type match struct{ all, shape bool }
+	found := make(map[string]match, len(stored))
 	for _, row := range b.Tables[0].Rows {
 		id, _ := row[schema.ColID].(string)
 		h, _ := row[schema.ColHash].(string)
 		s, ok := stored[id]
-		eq := ok && h != "" && h == s
-		if was, seen := same[id]; seen {
-			eq = eq && was
+		m := match{all: ok && h != "" && h == s}
+		m.shape = ok && len(h) > hashShape && len(s) == len(h) && h[hashShape:] == s[hashShape:]
+		if was, seen := found[id]; seen {
+			m.all, m.shape = m.all && was.all, m.shape && was.shape
 		}
-		same[id] = eq
+		found[id] = m
 	}
-	skip := make(map[string]bool, len(same))
-	for id, eq := range same {
-		if eq {
+	skip := make(map[string]bool, len(found))
+	var shaped map[string]bool
+	for id, m := range found {
+		switch {
+		case m.all:
 			skip[id] = true
+		case m.shape:
+			if shaped == nil {
+				shaped = map[string]bool{}
+			}
+			shaped[id] = true
 		}
 	}
 	if len(skip) == 0 {
-		return b, again
+		return b, again, shaped
 	}
 	out := *b
 	out.Tables = make([]destinations.TableRows, len(b.Tables))
@@ -128,7 +147,26 @@ func (x *sqlTx) skipUnchanged(b *destinations.Batch, again []any, stored map[str
 			left = append(left, id)
 		}
 	}
-	return &out, left
+	return &out, left, shaped
+}
+
+// shapedPresent returns, per child table of b, how many distinct ids its
+// rows of the roots shaped have: rows that exist, since those roots'
+// stored child rows have exactly these ids.
+func shapedPresent(b *destinations.Batch, shaped map[string]bool) map[string]int64 {
+	out := map[string]int64{}
+	for _, tr := range b.Tables[1:] {
+		seen := map[string]bool{}
+		for _, row := range tr.Rows {
+			if root, _ := row[schema.ColRootID].(string); shaped[root] {
+				if id, _ := row[schema.ColID].(string); !seen[id] {
+					seen[id] = true
+				}
+			}
+		}
+		out[tr.Table.Name] += int64(len(seen))
+	}
+	return out
 }
 
 // forgetHashes sets _pipe_hash to NULL in the root rows of ids before an

@@ -21,20 +21,28 @@ import (
 // unchanged.
 const fingerprintVersion = 1
 
-// fingerprinter computes the _pipe_hash of a root row (Config.Fingerprint):
-// 128 bits of SHA-256 over everything that decides the rows a record
-// produces — the settings (once per Normalizer), the record's JSON text
-// and its extra columns' values. It is stable across processes and
-// versions as long as fingerprintVersion is. Credentials never enter it:
-// a record holding one is hashed as the text the rows are made of, with
-// each credential replaced by "***", and the Secrets themselves are not
-// part of the settings.
+// fingerprinter computes the _pipe_hash of a root row (Config.Fingerprint),
+// 64 hex digits in two halves of 128 bits of SHA-256 each:
+//   - the content: everything that decides the rows a record produces —
+//     the settings (hashed once per Normalizer), the record's JSON text
+//     and its extra columns' values;
+//   - the shape: the tables and _pipe_id values of the record's child
+//     rows, in the order the walk made them.
+//
+// A merge leaves out a record whose whole fingerprint is stored
+// unchanged, and one whose shape alone is unchanged has the same child
+// rows as stored, so the merge need not read which child rows the root
+// has (destinations/sqlload, sql_merge_unchanged.go). Both are stable
+// across processes and versions as long as fingerprintVersion is.
+// Credentials never enter them: a record holding one is hashed as the
+// text the rows are made of, with each credential replaced by "***",
+// and the Secrets themselves are not part of the settings.
 type fingerprinter struct {
 	settings [sha256.Size]byte
 	h        hash.Hash
 	buf      []byte
 	sum      [sha256.Size]byte
-	out      [32]byte // hex of the first 16 bytes of sum
+	out      [64]byte // hex of the first 16 bytes of both sums
 }
 
 // fingerprintSettings is what of a Config decides the rows of a record,
@@ -82,11 +90,11 @@ func newFingerprinter(c Config) *fingerprinter {
 }
 
 // record returns the fingerprint of the record whose (credential-free)
-// JSON text is raw and whose extra columns have names extra and values
-// vals, as 32 hex digits; a value holding a credential counts with the
-// credential replaced, as it is stored.
-func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secrets) string {
-	f.h.Reset()
+// JSON text is raw, whose extra columns have names extra and values vals
+// (a value holding a credential counts with the credential replaced, as
+// it is stored), and whose child rows are those out holds beyond lens
+// (Rows.mark before the record), as 64 hex digits.
+func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secrets, out *Rows, lens []int) string {
 	f.buf = append(f.buf[:0], f.settings[:]...)
 	f.buf = appendString(f.buf, raw)
 	f.buf = binary.AppendUvarint(f.buf, uint64(len(extra)))
@@ -98,10 +106,36 @@ func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secret
 		}
 		f.buf = appendValue(f.buf, v)
 	}
+	f.sumInto(f.out[:32])
+	f.buf = f.buf[:0]
+	for i, tr := range out.tables {
+		if tr.parent == "" {
+			continue // the root row: its id is the key itself
+		}
+		start := 0
+		if i < len(lens) {
+			start = lens[i]
+		}
+		if start < len(tr.rows) {
+			f.buf = appendString(f.buf, tr.name)
+			f.buf = binary.AppendUvarint(f.buf, uint64(len(tr.rows)-start))
+		}
+		for _, row := range tr.rows[start:] {
+			id, _ := row[schema.ColID].(string)
+			f.buf = appendString(f.buf, id)
+		}
+	}
+	f.sumInto(f.out[32:])
+	return string(f.out[:])
+}
+
+// sumInto writes the hex of the first 16 bytes of the SHA-256 of f.buf
+// to dst.
+func (f *fingerprinter) sumInto(dst []byte) {
+	f.h.Reset()
 	f.h.Write(f.buf)
 	f.h.Sum(f.sum[:0])
-	hex.Encode(f.out[:], f.sum[:16])
-	return string(f.out[:])
+	hex.Encode(dst, f.sum[:16])
 }
 
 // appendString appends s with its length, so that no two sequences of

@@ -21,8 +21,8 @@ func fingerprintOf(t *testing.T, c Config, rec string, extra ...Field) string {
 	}
 	root := rows.Tables()[0]
 	h, _ := root.Rows[0][schema.ColHash].(string)
-	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(h) {
-		t.Fatalf("_pipe_hash = %q, want 32 hex digits", h)
+	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(h) {
+		t.Fatalf("_pipe_hash = %q, want 64 hex digits", h)
 	}
 	if _, ok := root.Observed.Column(schema.ColHash); !ok {
 		t.Errorf("%s not observed in %v", schema.ColHash, root.Observed.Columns)
@@ -36,7 +36,7 @@ func TestFingerprint(t *testing.T) {
 	want := fingerprintOf(t, base, rec)
 	// The fingerprint is stored and compared across processes and pipe
 	// versions: a change here must come with a fingerprintVersion bump.
-	if golden := "a79e5646facce1adb3fcfb47eb8fb805"; want != golden {
+	if golden := "a79e5646facce1adb3fcfb47eb8fb805d82d0078acfd7f604492b2a58cde2450"; want != golden {
 		t.Errorf("fingerprint of the reference record = %s, was %s", want, golden)
 	}
 
@@ -65,13 +65,47 @@ func TestFingerprint(t *testing.T) {
 		}), rec, nil},
 		{"identifier limit", with(func(c *Config) { c.MaxIdentLen = 20 }), rec, nil},
 	}
-	seen := map[string]string{want: "reference"}
+	seen := map[string]string{want[:32]: "reference"}
 	for _, tc := range differ {
 		h := fingerprintOf(t, tc.c, tc.rec, tc.extra...)
-		if other, dup := seen[h]; dup {
-			t.Errorf("%s: fingerprint %s equals that of %s", tc.name, h, other)
+		if other, dup := seen[h[:32]]; dup {
+			t.Errorf("%s: content fingerprint %s equals that of %s", tc.name, h[:32], other)
 		}
-		seen[h] = tc.name
+		seen[h[:32]] = tc.name
+	}
+
+	// The second half is the shape: the child rows' tables and ids. A
+	// changed value keeps it; a lost or added child row changes it.
+	for _, tc := range []struct {
+		name string
+		rec  string
+		same bool
+	}{
+		{"nested value changed", `{"id":"1","title":"b","problems":[{"code":"x"},{"code":"z"}]}`, true},
+		{"members reordered", `{"problems":[{"code":"y"},{"code":"x"}],"title":"a","id":"1"}`, true},
+		{"child row lost", `{"id":"1","title":"a","problems":[{"code":"x"}]}`, false},
+		{"child row added", `{"id":"1","title":"a","problems":[{"code":"x"},{"code":"y"},{"code":"w"}]}`, false},
+		{"list moved to another field", `{"id":"1","title":"a","issues":[{"code":"x"},{"code":"y"}]}`, false},
+		{"another root", `{"id":"2","title":"a","problems":[{"code":"x"},{"code":"y"}]}`, false},
+	} {
+		h := fingerprintOf(t, base, tc.rec)
+		if same := h[32:] == want[32:]; same != tc.same {
+			t.Errorf("%s: shape %s against %s: same %v, want %v", tc.name, h[32:], want[32:], same, tc.same)
+		}
+	}
+	// Records of one page share a Rows: the shape of each counts its own
+	// child rows only.
+	var rows Rows
+	c := base
+	c.Fingerprint = true
+	n := New(c)
+	for _, r := range []string{`{"id":"0","problems":[{"code":"q"}]}`, rec} {
+		if err := n.Normalize(gjson.Parse(r), nil, &rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if h := rows.Tables()[0].Rows[1][schema.ColHash].(string); h != want {
+		t.Errorf("second record of a page: %s, alone %s", h, want)
 	}
 
 	// The load id is written to every row but is no content: a record

@@ -38,11 +38,6 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	tr := out.table(t, w.loadID)
 	row := w.newRow(tr, idBox)
 	if n.fp != nil { // see fingerprint.go
-		raw := rec.Raw
-		if !w.clean {
-			raw = n.cfg.Secrets.String(raw)
-		}
-		row[schema.ColHash] = n.fp.record(raw, extra, n.vals, n.cfg.Secrets)
 		tr.addColumn(schema.ColHash, "", schema.Text, false)
 	}
 	switch {
@@ -64,6 +59,13 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 		if nd := n.extraNode(f.Name); nd != nil {
 			w.set(tr, nd, row, n.vals[i], n.types[i])
 		}
+	}
+	if n.fp != nil {
+		raw := rec.Raw
+		if !w.clean {
+			raw = n.cfg.Secrets.String(raw)
+		}
+		row[schema.ColHash] = n.fp.record(raw, extra, n.vals, n.cfg.Secrets, out, n.lens)
 	}
 	tr.width = max(tr.width, len(row))
 	if err := n.required(row); err != nil {
