@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // snapshotTables returns every row of every data table of the SQLite
@@ -129,5 +131,27 @@ func TestRemergeChangesOnlyTheChangedRecord(t *testing.T) {
 	}
 	if c := rep.Changes["projects__owners"]; c.Updated != 1 || c.Inserted != 0 || c.Deleted != 0 {
 		t.Errorf("projects__owners counts %+v, want 1 updated", c)
+	}
+}
+
+// TestNoFingerprintUnderDiscardingContract: a merge resource whose schema
+// contract discards rows or values stores what the tables' schema let
+// through, not only what the record holds, so its root table gets no
+// _pipe_hash and every merge takes the full path; the others keep it.
+func TestNoFingerprintUnderDiscardingContract(t *testing.T) {
+	api := &acmeAPI{orgs: 2, projectsPerOrg: 1, depsPerProject: 1}
+	srv := api.server(t)
+	path := filepath.Join(t.TempDir(), "acme.db")
+	discard := func(p *plan.Plan) {
+		p.Resource("orgs").SchemaContract = spec.SchemaContract{Columns: "discard_value"}
+	}
+	if _, err := runTuned(t, "three_levels.yml", srv.URL, path, "s3cret", discard); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	db := openDB(t, path)
+	for table, want := range map[string]int{"orgs": 0, "projects": 1, "deps": 1} {
+		if got := count(t, db, `SELECT count(*) FROM pragma_table_info(?) WHERE name = '_pipe_hash'`, table); got != want {
+			t.Errorf("%s has %d _pipe_hash columns, want %d", table, got, want)
+		}
 	}
 }

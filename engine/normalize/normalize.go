@@ -75,7 +75,10 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	return nil
 }
 
-// walker carries what one record's walk needs. Row ids are passed as
+// walker carries what one record's walk needs. Whatever changes the rows
+// the walk makes of a given record under given settings must bump
+// fingerprintVersion (fingerprint.go), or merges would leave records
+// stored under the old rows out as unchanged. Row ids are passed as
 // interface values holding a string, boxed once for all the rows that
 // hold them. Values are read from text, the record's JSON, at byte
 // offsets; each walk method returns the offset after what it read.
