@@ -61,6 +61,53 @@ func scenarioRemerge(ctx context.Context, c *config) (*rerunRun, error) {
 	return r, nil
 }
 
+// scenarioRemergeChanged is (f′): the issues of (a) loaded, then every
+// one of them changed in the API (fakeapi.Server.Touch: a new
+// updated_at, attributes.ignored toggled) and merged again: no record
+// can be left out as unchanged, every root row is rewritten and every
+// child row is compared. The fake runs in this process, which changes
+// the issues between the runs.
+func scenarioRemergeChanged(ctx context.Context, c *config) (*rerunRun, error) {
+	r := &rerunRun{title: fmt.Sprintf("(f′) %s issues, every one changed, merged again into SQLite", count(c.issues))}
+	for run := 1; run <= c.runs; run++ {
+		cfg := fakeapi.DemoConfig()
+		cfg.Orgs, cfg.ProjectsPerOrg, cfg.IssuesPerOrg = benchOrgs, 20, int(c.issues/benchOrgs)
+		srv := fakeapi.New(cfg)
+		url, stop, err := serve(srv.Handler())
+		if err != nil {
+			return nil, err
+		}
+		t, err := sqliteFile(c.workdir, "pipe-remerge-changed-", false)(run)
+		if err != nil {
+			stop()
+			return nil, err
+		}
+		var again sample
+		first, err := runPipe(ctx, c, c.issuesSpec, url, t.dest, "issues")
+		if err == nil {
+			err = checkCount("pipe (first run)", first, c.issues)
+		}
+		if err == nil {
+			srv.Touch(cfg.IssuesPerOrg, time.Now().UTC())
+			again, err = runPipe(ctx, c, c.issuesSpec, url, t.dest, "issues")
+			if err == nil {
+				err = checkCount("pipe (second run)", again, c.issues)
+			}
+		}
+		stop()
+		if cerr := t.clean(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+		r.first, r.again = append(r.first, first), append(r.again, again)
+		c.logf("%s run %d: first load %s, again %s (%.2f)", r.title, run,
+			first.Wall.Round(time.Millisecond), again.Wall.Round(time.Millisecond), again.Wall.Seconds()/first.Wall.Seconds())
+	}
+	return r, nil
+}
+
 // incrementalShare is the part of the issues scenario (g) changes.
 const incrementalShare = 100 // 1 in 100
 
