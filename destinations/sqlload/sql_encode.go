@@ -6,9 +6,10 @@ import (
 )
 
 // encoded is the result of SQL.EncodeRows: rows encoded by encodeRows
-// for columns, one per _pipe_id under conflict, from n rows.
+// with s's dialect for columns, one per _pipe_id under conflict, from n
+// rows.
 type encoded struct {
-	dialect  Dialect
+	s        *SQL
 	columns  []schema.Column
 	conflict Conflict
 	n        int
@@ -27,7 +28,7 @@ func (s *SQL) EncodeRows(t *schema.Table, rows []schema.Row, d destinations.Disp
 	if err != nil {
 		return nil, err
 	}
-	return &encoded{dialect: s.dialect, columns: t.Columns, conflict: conflict, n: len(rows), rows: vals}, nil
+	return &encoded{s: s, columns: t.Columns, conflict: conflict, n: len(rows), rows: vals}, nil
 }
 
 // conflictOf is the conflict under which encodeRows keeps one row per
@@ -40,10 +41,10 @@ func conflictOf(d destinations.Disposition) Conflict {
 }
 
 // encodedRows returns tr's rows encoded for t under conflict: those of
-// tr.Encoded when EncodeRows made them for the same dialect, columns,
+// tr.Encoded when x's SQL made them (EncodeRows) for the same columns,
 // conflict and number of rows, else encoded now.
 func (x *sqlTx) encodedRows(tr *destinations.TableRows, t *schema.Table, conflict Conflict) ([][]any, error) {
-	if e, ok := tr.Encoded.(*encoded); ok && e.dialect == x.d && e.conflict == conflict &&
+	if e, ok := tr.Encoded.(*encoded); ok && e.s == x.s && e.conflict == conflict &&
 		e.n == len(tr.Rows) && sameColumns(e.columns, t.Columns) {
 		return e.rows, nil
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // TestEncodedRowsOnlyWhenTheyFit checks that Write takes rows encoded
-// ahead (SQL.EncodeRows) only for the dialect, columns, conflict and
+// ahead (SQL.EncodeRows) only for the destination, columns, conflict and
 // rows they were encoded for, and encodes them itself otherwise.
 func TestEncodedRowsOnlyWhenTheyFit(t *testing.T) {
 	tbl, rows := benchTable()
@@ -23,20 +23,20 @@ func TestEncodedRowsOnlyWhenTheyFit(t *testing.T) {
 	retyped.Columns[5].Type = schema.Text
 	for _, c := range []struct {
 		name     string
-		dialect  Dialect
+		s        *SQL
 		table    *schema.Table
 		rows     []schema.Row
 		conflict Conflict
 		reused   bool
 	}{
-		{"same", encodeDialect{}, tbl, rows, DoUpdate, true},
-		{"other dialect", otherDialect{}, tbl, rows, DoUpdate, false},
-		{"more columns", encodeDialect{}, wider, rows, DoUpdate, false},
-		{"other type", encodeDialect{}, retyped, rows, DoUpdate, false},
-		{"append", encodeDialect{}, tbl, rows, DoNothing, false},
-		{"fewer rows", encodeDialect{}, tbl, rows[:10], DoUpdate, false},
+		{"same", s, tbl, rows, DoUpdate, true},
+		{"other destination", &SQL{dialect: encodeDialect{}}, tbl, rows, DoUpdate, false},
+		{"more columns", s, wider, rows, DoUpdate, false},
+		{"other type", s, retyped, rows, DoUpdate, false},
+		{"append", s, tbl, rows, DoNothing, false},
+		{"fewer rows", s, tbl, rows[:10], DoUpdate, false},
 	} {
-		x := &sqlTx{d: c.dialect}
+		x := &sqlTx{s: c.s, d: c.s.dialect}
 		got, err := x.encodedRows(&destinations.TableRows{Table: c.table, Rows: c.rows, Encoded: enc}, c.table, c.conflict)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
@@ -49,6 +49,3 @@ func TestEncodedRowsOnlyWhenTheyFit(t *testing.T) {
 		}
 	}
 }
-
-// otherDialect encodes as encodeDialect but is another dialect.
-type otherDialect struct{ encodeDialect }
