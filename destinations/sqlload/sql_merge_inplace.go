@@ -43,7 +43,7 @@ func (x *sqlTx) mergeExisting(ctx context.Context, b *destinations.Batch, ids []
 	if err != nil || len(again) == 0 {
 		return nil, err
 	}
-	if err := x.tuneMerge(ctx); err != nil {
+	if err := x.tuneMerge(ctx, len(again)); err != nil {
 		return nil, err
 	}
 	present := map[string]int64{root: int64(len(again))}
@@ -98,11 +98,16 @@ func (x *sqlTx) mergeExisting(ctx context.Context, b *destinations.Batch, ids []
 	return present, nil
 }
 
-// tuneMerge applies the dialect's merge settings once per transaction
-// (MergeTuner).
-func (x *sqlTx) tuneMerge(ctx context.Context) error {
+// tuneMerge counts roots, existing roots found by a merge, and applies
+// the dialect's merge settings once per transaction when the load has
+// found MergeTuneRoots of them (MergeTuner).
+func (x *sqlTx) tuneMerge(ctx context.Context, roots int) error {
 	m, ok := x.d.(MergeTuner)
 	if !ok || x.mergeTuned {
+		return nil
+	}
+	x.run.merged += roots
+	if x.run.merged < MergeTuneRoots {
 		return nil
 	}
 	if err := m.BeforeMerge(ctx, x.tx); err != nil {

@@ -149,10 +149,10 @@ func writeIncremental(w io.Writer, r *rerunRun) bool {
 			fmt.Sprintf("%s / %.2f (%d)", n.Wall.Round(time.Millisecond), n.CPU.Seconds(), r.noopRequests[i]),
 			fmt.Sprintf("%s / %.2f (%d)", a.Wall.Round(time.Millisecond), a.CPU.Seconds(), r.requests[i]),
 			fmt.Sprint(a.Records), fmt.Sprint(a.Rows),
-			fmt.Sprintf("%.2f / %.2f", wall[i], cpu[i]), mib(a.MaxRSS)})
+			fmt.Sprintf("%.2f / %.2f", wall[i], cpu[i]), mib(a.MaxRSS), fmt.Sprintf("%d / %d", n.Faults, a.Faults)})
 	}
 	table(w, []string{"run", "first load: wall / CPU s", "no-op run (requests)", "1% run (requests)", "issues", "rows",
-		"(1% − no-op) / (1% of first): wall / CPU", "peak RSS"}, rows)
+		"(1% − no-op) / (1% of first): wall / CPU", "peak RSS", "page faults: no-op / 1%"}, rows)
 	mw, mc := median(wall), median(cpu)
 	ok := mw <= incrementalMax && mc <= incrementalMax
 	fmt.Fprintf(w, "\nThe 1%% run costs the no-op run (process start, schema, state, one request per org) plus %.2f× (wall) and %.2f× (CPU) 1%% of the first load, medians (target ≤ %.1f×: %s).\n",
