@@ -21,6 +21,9 @@ import (
 
 // runner extracts a plan's resources and sends normalized pages to the writer.
 type runner struct {
+	// encode encodes a page's rows for the destination before they go
+	// to the writer (writer.preEncode); nil before the writer exists.
+	encode    func(*plan.Resource, *normalize.Rows) map[string]preEncoded
 	plan      *plan.Plan
 	x         *extract.Extractor
 	opts      Options
@@ -365,6 +368,9 @@ func fingerprinted(res *plan.Resource) bool {
 }
 
 func (r *runner) send(ctx context.Context, m msg) error {
+	if m.rows != nil && r.encode != nil {
+		m.enc = r.encode(m.res, m.rows) // on this goroutine, not the writer's
+	}
 	select {
 	case r.out <- m:
 		return nil

@@ -117,7 +117,7 @@ func (x *sqlTx) insert(ctx context.Context, tr *destinations.TableRows, staging 
 	} else if err := x.keyFor(ctx, name); err != nil {
 		return err
 	}
-	rows, err := encodeRows(x.d, &rec.table, tr.Rows, conflict)
+	rows, err := x.encodedRows(tr, &rec.table, conflict)
 	if err != nil {
 		return fmt.Errorf("table %q: %w", name, err)
 	}
