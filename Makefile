@@ -18,7 +18,7 @@ vet:
 # The test command CI runs. Postgres and Redis tests need servers: see .ci/run
 # (set PIPE_TEST_POSTGRES to a DSN; without one they skip locally and fail in CI).
 test: vet
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 
 # Loads the bundled fake Snyk API into ./demo.db with the shipped snyk spec, offline.
 demo: build

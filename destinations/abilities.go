@@ -93,3 +93,18 @@ type RowCounter interface {
 	// RowCounts returns the counts per table of the writes of this Tx.
 	RowCounts() map[string]RowCounts
 }
+
+// Encoder is a destination that turns a table's rows into the values it
+// binds or copies ahead of Tx.Write, on any goroutine. The engine calls
+// EncodeRows on the goroutine that normalized a page, with the table
+// schema the writer last fitted, so that the writer goroutine, the
+// serial part of a load, does not encode; it passes the result on in
+// TableRows.Encoded when the page's rows fit that schema unchanged.
+// Without it the destination encodes in Write.
+type Encoder interface {
+	// EncodeRows encodes rows, written under d, for t. It must be safe
+	// for concurrent use, keep neither rows nor their maps (only their
+	// values), and fail, not guess, on a value t's column cannot hold:
+	// the caller then lets Write encode and report the error.
+	EncodeRows(t *schema.Table, rows []schema.Row, d Disposition) (any, error)
+}

@@ -69,6 +69,10 @@ func (c *RowCounts) Add(o RowCounts) {
 type TableRows struct {
 	Table *schema.Table
 	Rows  []schema.Row
+	// Encoded is what the destination's Encoder made of Rows for a table
+	// with Table's columns, or nil. A destination that finds it is not
+	// its own, or not for these columns, encodes Rows itself.
+	Encoded any
 }
 
 // Batch is the rows one page of a resource produced: its root table first,

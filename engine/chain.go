@@ -21,6 +21,9 @@ import (
 
 // runner extracts a plan's resources and sends normalized pages to the writer.
 type runner struct {
+	// encode encodes a page's rows for the destination before they go
+	// to the writer (writer.preEncode); nil before the writer exists.
+	encode    func(*plan.Resource, *normalize.Rows) map[string]preEncoded
 	plan      *plan.Plan
 	x         *extract.Extractor
 	opts      Options
@@ -344,11 +347,30 @@ func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
 		Secrets:           r.x.Redactor,
 		Names:             r.names,
 		Steps:             res.ProcessingSteps,
+		Fingerprint:       fingerprinted(res),
 	}
 	return normalize.New(c)
 }
 
+// fingerprinted reports whether res's root rows get a _pipe_hash, by
+// which a merge leaves unchanged records out: merge resources whose
+// schema contract drops nothing. Under discard_row or discard_value the
+// rows stored depend on the tables' schema as well as on the record, so
+// a record equal to the stored one may still need writing.
+func fingerprinted(res *plan.Resource) bool {
+	c := contractOf(res)
+	for _, m := range []schema.Mode{c.Tables, c.Columns, c.DataType} {
+		if m == schema.ModeDiscardRow || m == schema.ModeDiscardValue {
+			return false
+		}
+	}
+	return res.WriteDisposition == "merge"
+}
+
 func (r *runner) send(ctx context.Context, m msg) error {
+	if m.rows != nil && r.encode != nil {
+		m.enc = r.encode(m.res, m.rows) // on this goroutine, not the writer's
+	}
 	select {
 	case r.out <- m:
 		return nil

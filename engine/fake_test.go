@@ -26,6 +26,8 @@ type acmeAPI struct {
 	plan any
 	// gone is a project whose deps answer 404, as if deleted meanwhile.
 	gone string
+	// changedOwner is a project whose second owner has another email.
+	changedOwner string
 }
 
 func (a *acmeAPI) server(t *testing.T) *httptest.Server {
@@ -97,6 +99,9 @@ func (a *acmeAPI) listProjects(w http.ResponseWriter, r *http.Request) {
 			"settings": map[string]any{"recurring": map[string]any{"frequency": "daily"}},
 			"owners":   []map[string]any{{"email": "a@example.com"}, {"email": "b@example.com"}},
 		})
+		if items[len(items)-1]["id"] == a.changedOwner {
+			items[len(items)-1]["owners"] = []map[string]any{{"email": "a@example.com"}, {"email": "c@example.com"}}
+		}
 	}
 	if next > 0 {
 		w.Header().Set("Link", fmt.Sprintf(`<%s?page_size=%s&cursor=%d>; rel="next"`, r.URL.Path, r.URL.Query().Get("page_size"), next))

@@ -137,7 +137,7 @@ func snapshot(t *testing.T, d nameDB) []string {
 			}
 			var pairs []string
 			for i, c := range cols {
-				if vals[i] == nil || c == "_pipe_load_id" || c == "_pipe_id" || c == "_pipe_parent_id" || c == "_pipe_root_id" {
+				if vals[i] == nil || c == "_pipe_load_id" || c == "_pipe_id" || c == "_pipe_parent_id" || c == "_pipe_root_id" || c == "_pipe_hash" {
 					continue
 				}
 				v := vals[i]

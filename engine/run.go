@@ -147,6 +147,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	load := destinations.Load{ID: state.NewLoadID(start), Pipeline: p.Name, Started: start.UTC()}
 	r.loadID = load.ID
 	w := newWriter(o.Dest, load, p, tables, o)
+	r.encode = w.preEncode
 	report := &Report{LoadID: load.ID, Resources: r.stats}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"sync/atomic"
 	"time"
 
 	"github.com/pipe-etl/pipe/destinations"
@@ -20,6 +21,7 @@ import (
 type msg struct {
 	res    *plan.Resource
 	rows   *normalize.Rows
+	enc    map[string]preEncoded // rows' tables the chain encoded (see encode.go)
 	cursor *state.Entry
 	done   bool
 }
@@ -32,7 +34,10 @@ type writer struct {
 	plan   *plan.Plan
 	opts   Options
 	tables map[string]*schema.Table
-	tx     destinations.Tx
+	// snapshot is tables as last published to the chains, which encode
+	// pages for them (see encode.go).
+	snapshot atomic.Pointer[map[string]*schema.Table]
+	tx       destinations.Tx
 
 	pending       []state.Entry    // cursors of completed chains, saved at the next commit
 	held          []state.Entry    // cursors a full refresh holds until its last commit
@@ -52,6 +57,7 @@ func newWriter(d destinations.Destination, load destinations.Load, p *plan.Plan,
 	for i := range existing {
 		w.tables[existing[i].Name] = &existing[i]
 	}
+	w.publishTables()
 	return w
 }
 
@@ -108,7 +114,7 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 		}
 		return nil
 	}
-	if err := w.write(ctx, m.res, m.rows); err != nil {
+	if err := w.write(ctx, m.res, m.rows, m.enc); err != nil {
 		return fmt.Errorf("resource %q: %w", m.res.Name, err)
 	}
 	if w.sinceCheckpoint >= w.opts.CheckpointRows {
@@ -117,27 +123,36 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 	return nil
 }
 
-func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.Rows) error {
+func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.Rows, pre map[string]preEncoded) error {
 	ev := schema.Evolver{Contract: contractOf(res), CanWiden: w.canWiden, MaxIdentLen: w.opts.MaxIdentLen}
 	results, err := rows.Fit(w.tables, ev)
 	if err != nil {
 		return err
 	}
 	b := &destinations.Batch{Resource: res.Name, Disposition: w.disposition(res)}
-	for _, r := range results {
+	changed := false
+	defer func() {
+		if changed {
+			w.publishTables()
+		}
+	}()
+	for i := range results {
+		r := &results[i]
 		if n := len(r.Dropped); n > 0 || r.DroppedValues > 0 {
 			w.opts.Logger.Warn("schema contract discarded data", "table", r.Name, "rows", n, "values", r.DroppedValues)
 		}
 		if r.Table == nil || len(r.Rows) == 0 {
 			continue
 		}
+		encoded := w.encodedFor(pre, r)
 		if len(r.Changes) > 0 {
 			if err := w.tx.EnsureTable(ctx, r.Table, r.Changes); err != nil {
 				return fmt.Errorf("table %q: %w", r.Name, err)
 			}
 			w.tables[r.Name] = r.Table
+			changed = true
 		}
-		b.Tables = append(b.Tables, destinations.TableRows{Table: r.Table, Rows: r.Rows})
+		b.Tables = append(b.Tables, destinations.TableRows{Table: r.Table, Rows: r.Rows, Encoded: encoded})
 		w.rows[r.Name] += int64(len(r.Rows))
 		w.sinceCheckpoint += len(r.Rows)
 	}

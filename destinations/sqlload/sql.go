@@ -134,6 +134,7 @@ func (s *SQL) begin(ctx context.Context, load destinations.Load, run *runLock) (
 		s:        s,
 		d:        s.dialect,
 		load:     load,
+		run:      run,
 		staged:   map[string]bool{},
 		unstaged: map[string]bool{},
 		created:  map[string]*deferred{},

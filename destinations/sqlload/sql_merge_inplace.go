@@ -34,19 +34,49 @@ import (
 // into inserted, updated and unchanged without another scan.
 
 // mergeExisting prepares a merge of b, some of whose roots may exist: it
-// deletes the child rows of the existing roots that b no longer has and
-// returns, per table, how many of b's distinct ids exist (nil when no
-// root does).
-func (x *sqlTx) mergeExisting(ctx context.Context, b *destinations.Batch, ids []any) (map[string]int64, error) {
+// leaves out the rows of the roots stored unchanged (skipUnchanged),
+// deletes the child rows of the other existing roots that b no longer
+// has, and returns the batch left to write and, per table, how many of
+// its distinct ids exist (nil when no root does).
+func (x *sqlTx) mergeExisting(ctx context.Context, b *destinations.Batch, ids []any) (*destinations.Batch, map[string]int64, error) {
 	root := b.Tables[0].Table.Name
-	again, err := x.existingRoots(ctx, root, ids)
+	again, stored, err := x.storedRoots(ctx, root, ids)
 	if err != nil || len(again) == 0 {
-		return nil, err
+		return b, nil, err
 	}
-	if err := x.tuneMerge(ctx); err != nil {
-		return nil, err
+	var shaped map[string]bool
+	if b, again, shaped = x.skipUnchanged(b, again, stored); len(again) == 0 {
+		return b, nil, nil
 	}
+	// The cache serves the roots left: their child rows are read or upserted.
+	if err := x.tuneMerge(ctx, len(again)); err != nil {
+		return b, nil, err
+	}
+	present, err := x.clearStale(ctx, b, again, shaped)
+	return b, present, err
+}
+
+// clearStale deletes the child rows of the existing roots again that b
+// does not have, and returns per table how many of b's distinct ids
+// exist. The roots shaped have the child rows b has (skipUnchanged):
+// their child ids are not read.
+func (x *sqlTx) clearStale(ctx context.Context, b *destinations.Batch, again []any, shaped map[string]bool) (map[string]int64, error) {
+	root := b.Tables[0].Table.Name
 	present := map[string]int64{root: int64(len(again))}
+	if len(shaped) > 0 {
+		for t, n := range shapedPresent(b, shaped) {
+			present[t] += n
+		}
+		var reread []any
+		for _, id := range again {
+			if !shaped[id.(string)] {
+				reread = append(reread, id)
+			}
+		}
+		if again = reread; len(again) == 0 {
+			return present, nil
+		}
+	}
 	batch := map[string]map[string]bool{}
 	for _, tr := range b.Tables[1:] {
 		set := batch[tr.Table.Name]
@@ -98,11 +128,16 @@ func (x *sqlTx) mergeExisting(ctx context.Context, b *destinations.Batch, ids []
 	return present, nil
 }
 
-// tuneMerge applies the dialect's merge settings once per transaction
-// (MergeTuner).
-func (x *sqlTx) tuneMerge(ctx context.Context) error {
+// tuneMerge counts roots, existing roots found by a merge, and applies
+// the dialect's merge settings once per transaction when the load has
+// found MergeTuneRoots of them (MergeTuner).
+func (x *sqlTx) tuneMerge(ctx context.Context, roots int) error {
 	m, ok := x.d.(MergeTuner)
 	if !ok || x.mergeTuned {
+		return nil
+	}
+	x.run.merged += roots
+	if x.run.merged < MergeTuneRoots {
 		return nil
 	}
 	if err := m.BeforeMerge(ctx, x.tx); err != nil {

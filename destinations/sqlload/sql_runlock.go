@@ -34,10 +34,14 @@ type RunLocker interface {
 	LockRun(ctx context.Context, db *sqlx.DB, pipeline string) (alone bool, release func() error, err error)
 }
 
-// runLock is the run lock a load holds.
+// runLock is the run lock a load holds, and what SQL keeps of the load
+// from one of its transactions to the next.
 type runLock struct {
 	alone   bool
 	release func() error
+	// merged counts the existing roots the load's merges have found, for
+	// MergeTuner.
+	merged int
 }
 
 // lockRun returns the run lock of load, taking it at the load's first

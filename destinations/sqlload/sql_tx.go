@@ -20,6 +20,7 @@ type sqlTx struct {
 	s    *SQL
 	d    Dialect
 	load destinations.Load
+	run  *runLock
 	tx   *sqlx.Tx
 	ins  Inserter
 	done bool

@@ -10,12 +10,14 @@ import (
 )
 
 // Write writes a batch under its disposition:
-//   - append inserts every row, skipping rows whose _pipe_id exists;
-//   - merge upserts every row, leaving rows equal to the existing ones
-//     as they are, and deletes the rows of every child table
-//     (b.ChildTables and the child tables of the batch) that belong to
-//     the batch's existing roots but are not in the batch (see
-//     sql_merge_inplace.go);
+//   - append inserts every row, skipping rows whose _pipe_id exists, and
+//     clears the _pipe_hash of existing roots it adds child rows to;
+//   - merge drops the rows of the roots whose stored _pipe_hash equals
+//     theirs (unchanged records; see sql_merge_unchanged.go), upserts
+//     every other row, leaving rows equal to the existing ones as they
+//     are, and deletes the rows of every child table (b.ChildTables and
+//     the child tables of the batch) that belong to the batch's existing
+//     roots but are not in the batch (see sql_merge_inplace.go);
 //   - replace writes every row into the staging table of its table, made
 //     on the load's first write to it (see FinishReplace).
 //
@@ -61,8 +63,13 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 		return err
 	}
 	var present map[string]int64
+	if b.Disposition == destinations.Append && !rootNew {
+		if err := x.forgetHashes(ctx, b, ids); err != nil {
+			return err
+		}
+	}
 	if b.Disposition == destinations.Merge && !rootNew {
-		if present, err = x.mergeExisting(ctx, b, ids); err != nil {
+		if b, present, err = x.mergeExisting(ctx, b, ids); err != nil {
 			return err
 		}
 	}
@@ -110,7 +117,7 @@ func (x *sqlTx) insert(ctx context.Context, tr *destinations.TableRows, staging 
 	} else if err := x.keyFor(ctx, name); err != nil {
 		return err
 	}
-	rows, err := encodeRows(x.d, &rec.table, tr.Rows, conflict)
+	rows, err := x.encodedRows(tr, &rec.table, conflict)
 	if err != nil {
 		return fmt.Errorf("table %q: %w", name, err)
 	}

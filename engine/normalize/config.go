@@ -67,6 +67,11 @@ type Config struct {
 	// shared by the Normalizers of a run and seeded with the destination's
 	// tables; nil means the Normalizer's own, empty.
 	Names *Names
+	// Fingerprint, when set, gives every root row a _pipe_hash column:
+	// a fingerprint of the record, its extra columns and these settings
+	// (see fingerprint.go), by which a merge tells a record it stored
+	// before unchanged.
+	Fingerprint bool
 	// Required lists root table columns that must have a value in every
 	// row (columns hints with nullable: false); a row without one is an
 	// error naming the record.
@@ -100,6 +105,7 @@ type Normalizer struct {
 	vals    []any  // scratch for extra values
 	types   []schema.Type
 	lens    []int // scratch for rollback
+	fp      *fingerprinter
 	shaping
 }
 
@@ -115,6 +121,9 @@ func New(c Config) *Normalizer {
 		if !t.Valid() {
 			n.err = fmt.Errorf("normalize: table %q: hint for column %q: unknown type %q", c.Table, name, t)
 		}
+	}
+	if c.Fingerprint {
+		n.fp = newFingerprinter(c)
 	}
 	if c.Table == "" {
 		n.err = fmt.Errorf("normalize: no table name")

@@ -46,7 +46,7 @@ type node struct {
 
 // Bookkeeping columns reserved in every table.
 var (
-	rootColumns  = []string{schema.ColID, schema.ColLoadID}
+	rootColumns  = []string{schema.ColID, schema.ColLoadID, schema.ColHash}
 	childColumns = []string{schema.ColID, schema.ColParentID, schema.ColRootID, schema.ColListIdx, schema.ColLoadID}
 )
 

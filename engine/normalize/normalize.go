@@ -37,6 +37,9 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	t := n.root
 	tr := out.table(t, w.loadID)
 	row := w.newRow(tr, idBox)
+	if n.fp != nil { // see fingerprint.go
+		tr.addColumn(schema.ColHash, "", schema.Text, false)
+	}
 	switch {
 	case rec.IsObject():
 		w.object(t, tr, t.root, rec.Raw, 0, 0, row, idBox)
@@ -57,6 +60,13 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 			w.set(tr, nd, row, n.vals[i], n.types[i])
 		}
 	}
+	if n.fp != nil {
+		raw := rec.Raw
+		if !w.clean {
+			raw = n.cfg.Secrets.String(raw)
+		}
+		row[schema.ColHash] = n.fp.record(raw, extra, n.vals, n.cfg.Secrets, out, n.lens)
+	}
 	tr.width = max(tr.width, len(row))
 	if err := n.required(row); err != nil {
 		out.rollback(n.lens)
@@ -65,7 +75,10 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	return nil
 }
 
-// walker carries what one record's walk needs. Row ids are passed as
+// walker carries what one record's walk needs. Whatever changes the rows
+// the walk makes of a given record under given settings must bump
+// fingerprintVersion (fingerprint.go), or merges would leave records
+// stored under the old rows out as unchanged. Row ids are passed as
 // interface values holding a string, boxed once for all the rows that
 // hold them. Values are read from text, the record's JSON, at byte
 // offsets; each walk method returns the offset after what it read.

@@ -456,7 +456,7 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 	}
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(withCredentials(actx, creds), r.Method, r.URL.String(), body)
+	hreq, err := http.NewRequestWithContext(withScope(withCredentials(actx, creds), c.scope), r.Method, r.URL.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}

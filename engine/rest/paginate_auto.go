@@ -105,17 +105,18 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 		cur := &Cursor{path: c.path, param: param, stopWhen: stops, bounds: b(KindCursor)}
 		return cur, KindCursor, fmt.Sprintf("body %q holds a cursor; sent as query parameter %q", c.path, param), nil
 	}
-	if f, more := findFlag(body, moreFlags, true); more {
+	fields := readPagingFields(body)
+	if f, more := fields.flag(moreFlags, true); more {
 		if n := len(records); n > 0 && f == "has_more" && records[n-1].Get("id").Exists() {
 			l := &LastID{idPath: "id", param: "starting_after", hasMorePath: f, bounds: b(KindLastID)}
 			return l, KindLastID, fmt.Sprintf("body %q is true and records have an id; the last one sent as query parameter \"starting_after\"", f), nil
 		}
 		return nil, "", "", autoFail(fmt.Sprintf("body %q is true, and no next link, cursor or record id follows it", f))
 	}
-	if _, done := findFlag(body, doneFlags, true); !done {
+	if _, done := fields.flag(doneFlags, true); !done {
 		for _, p := range pagingObjects {
 			for _, n := range totalNames {
-				if v := gjson.GetBytes(body, p+n); v.Type == gjson.Number && int(v.Num) > len(records) {
+				if v := fields.get(p, n); v.Type == gjson.Number && int(v.Num) > len(records) {
 					return nil, "", "", autoFail(fmt.Sprintf("body %q is %s and the page held %d records", p+n, v.Raw, len(records)))
 				}
 			}

@@ -89,20 +89,21 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 	}
 	body := resp.Body
 	if gjson.ValidBytes(body) && gjson.ParseBytes(body).IsObject() {
-		if _, done := findFlag(body, doneFlags, true); done {
+		fields := readPagingFields(body)
+		if _, done := fields.flag(doneFlags, true); done {
 			return nil
 		}
-		if _, done := findFlag(body, moreFlags, false); done {
+		if _, done := fields.flag(moreFlags, false); done {
 			return nil
 		}
-		if f, more := findFlag(body, moreFlags, true); more && !skip(f) {
+		if f, more := fields.flag(moreFlags, true); more && !skip(f) {
 			return &sign{f, fmt.Sprintf("body %q is true", f), "set a paginator that follows it: cursor with cursor_path, last_id with id_path, or json_link with next_url_path, and has_more_path " + quote(f)}
 		}
 		if reached >= 0 {
 			for _, p := range pagingObjects {
 				for _, n := range totalNames {
 					f := p + n
-					if v := gjson.GetBytes(body, f); v.Type == gjson.Number && int(v.Num) > reached && !skip(f) {
+					if v := fields.get(p, n); v.Type == gjson.Number && int(v.Num) > reached && !skip(f) {
 						return &sign{f, fmt.Sprintf("body %q is %s and %d records were read", f, v.Raw, reached), "set total_path " + quote(f) + " on offset or page_number, or a paginator that reaches the rest"}
 					}
 				}
@@ -120,20 +121,6 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 		}
 	}
 	return nil
-}
-
-// findFlag finds the first flag among names (in any paging object) whose
-// boolean value is want.
-func findFlag(body []byte, names []string, want bool) (string, bool) {
-	for _, p := range pagingObjects {
-		for _, n := range names {
-			v := gjson.GetBytes(body, p+n)
-			if (v.Type == gjson.True && want) || (v.Type == gjson.False && !want) {
-				return p + n, true
-			}
-		}
-	}
-	return "", false
 }
 
 // nextKey finds a key beginning with "next" at the top level or one level

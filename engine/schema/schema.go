@@ -24,6 +24,7 @@ const (
 	ColParentID = "_pipe_parent_id" // child tables: _pipe_id of the parent row
 	ColRootID   = "_pipe_root_id"   // child tables: _pipe_id of the root row
 	ColListIdx  = "_pipe_list_idx"  // child tables: position in the parent's list
+	ColHash     = "_pipe_hash"      // root tables of merged resources: fingerprint of the record's content and settings
 	ColValue    = "value"           // child tables of scalar lists
 )
 

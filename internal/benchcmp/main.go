@@ -112,6 +112,10 @@ func report(ctx context.Context, c *config, w io.Writer) error {
 			return err
 		}
 		writeRerun(w, r, "merged again", 1.5)
+		if r, err = scenarioRemergeChanged(ctx, c); err != nil {
+			return err
+		}
+		writeRerun(w, r, "changed and merged again", 0)
 	}
 	if c.selected("g") {
 		r, err := scenarioIncremental(ctx, c)

@@ -16,6 +16,9 @@ type usage struct {
 	Wall   time.Duration
 	CPU    time.Duration // user + system
 	MaxRSS int64         // bytes
+	// Faults are the page faults served without I/O (minor faults): fresh
+	// memory and mapped pages, dear on a VM.
+	Faults int64
 	Stdout string
 }
 
@@ -41,6 +44,7 @@ func measure(ctx context.Context, env []string, name string, args ...string) (us
 		Wall:   wall,
 		CPU:    time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
 		MaxRSS: ru.Maxrss * 1024, // KiB on Linux
+		Faults: ru.Minflt,
 		Stdout: stdout.String(),
 	}, nil
 }

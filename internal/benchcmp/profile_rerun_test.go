@@ -43,6 +43,42 @@ func BenchmarkRemergeSQLite(b *testing.B) {
 	b.ReportMetric(float64(*benchIssues)*float64(b.N)/b.Elapsed().Seconds(), "issues/s")
 }
 
+// BenchmarkRemergeChangedSQLite is BenchmarkRemergeSQLite with every
+// issue changed in the fake before each merge (fakeapi.Server.Touch):
+// scenario (f′) in process, where no record is left out as unchanged.
+func BenchmarkRemergeChangedSQLite(b *testing.B) {
+	c := fakeapi.DemoConfig()
+	c.Orgs, c.ProjectsPerOrg, c.IssuesPerOrg = 1, 20, *benchIssues
+	fake := fakeapi.New(c)
+	srv := httptest.NewServer(fake.Handler())
+	defer srv.Close()
+	p := benchPlan(b, "../../examples/bench/issues.yml", srv.URL)
+	d, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "remerge.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	opts := engine.Options{Dest: d, Secrets: tokenStore{}, CheckpointRows: *benchCheckpoint}
+	if _, err := engine.Run(b.Context(), p, opts); err != nil {
+		b.Fatal(err)
+	}
+	at := time.Now().UTC()
+	for b.Loop() {
+		b.StopTimer()
+		at = at.Add(time.Hour)
+		fake.Touch(*benchIssues, at)
+		b.StartTimer()
+		rep, err := engine.Run(b.Context(), p, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c := rep.Changes["issues"]; c.Updated != int64(*benchIssues) {
+			b.Fatalf("issues counts %+v, want %d updated", c, *benchIssues)
+		}
+	}
+	b.ReportMetric(float64(*benchIssues)*float64(b.N)/b.Elapsed().Seconds(), "issues/s")
+}
+
 // BenchmarkIncrementalSQLite loads the issues of BenchmarkRunSQLite with
 // the incremental spec, untimed, then measures, per iteration, changing
 // 1% of them in the fake and running the spec again on a database opened

@@ -174,6 +174,10 @@ func writeRerun(w io.Writer, r *rerunRun, what string, maxRatio float64) bool {
 	}
 	table(w, header, rows)
 	m := median(r.ratios())
+	if maxRatio == 0 {
+		fmt.Fprintf(w, "\nMedian wall time over the first load's %.3f (no target).\n", m)
+		return true
+	}
 	fmt.Fprintf(w, "\nMedian wall time over the first load's %.3f (target ≤ %.2f: %s).\n", m, maxRatio, verdict(m <= maxRatio))
 	return m <= maxRatio
 }

@@ -9,10 +9,11 @@ import (
 
 // TestWriteIncremental checks the verdict of (g): the median, over runs,
 // of what the 1% run costs beyond the no-op run, in units of 1% of the
-// first load, for wall and CPU time, against incrementalMax.
+// first load, for wall and CPU time, against incrementalMax; and that the
+// table shows the runs' page faults.
 func TestWriteIncremental(t *testing.T) {
 	s := func(wall, cpu time.Duration) sample {
-		return sample{usage: usage{Wall: wall, CPU: cpu}, Records: 1000, Rows: 7000}
+		return sample{usage: usage{Wall: wall, CPU: cpu, Faults: 2000}, Records: 1000, Rows: 7000}
 	}
 	for _, tt := range []struct {
 		name  string
@@ -34,8 +35,10 @@ func TestWriteIncremental(t *testing.T) {
 			if ok := writeIncremental(&b, r); ok != tt.ok {
 				t.Errorf("verdict %v, want %v:\n%s", ok, tt.ok, b.String())
 			}
-			if !strings.Contains(b.String(), tt.want) {
-				t.Errorf("report lacks %q:\n%s", tt.want, b.String())
+			for _, want := range []string{tt.want, "| 2000 / 2000 |"} {
+				if !strings.Contains(b.String(), want) {
+					t.Errorf("report lacks %q:\n%s", want, b.String())
+				}
 			}
 		})
 	}

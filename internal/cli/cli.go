@@ -69,6 +69,22 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func (e *env) run(args []string) int {
+	stop, err := e.startCPUProfile()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "pipe:", err)
+		return ExitUsage
+	}
+	code := e.execute(args)
+	if err := stop(); err != nil {
+		fmt.Fprintln(e.stderr, "pipe:", err)
+		if code == ExitOK {
+			code = ExitFailed
+		}
+	}
+	return code
+}
+
+func (e *env) execute(args []string) int {
 	root := e.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(e.stdin)

@@ -21,7 +21,9 @@ func (e *env) jobsCommand() *cobra.Command {
 		Long: `Jobs lists the latest runs that pipe submit enqueued (or schedules
 started), newest first: each run's state and how many of its partitions
 completed, then every partition that has not completed, with the error
-of its last attempt. --all lists completed partitions too. The
+of its last attempt. A run whose replace resources were staged lists
+its swap job, its state and error, once the last partition inserted it.
+--all lists completed partitions too. The
 schedules come first, each with when it fires next. --queue may name
 pipe serve's SQLite queue.`,
 		Example: `  pipe jobs --queue postgres://pipe@db/pipe
@@ -105,6 +107,13 @@ func printRun(e *env, r jobs.Run, all bool) {
 		line := fmt.Sprintf("  partition %d: %s (attempt %d)", p.Index, p.State, p.Attempt)
 		if p.Error != "" {
 			line += ": " + p.Error
+		}
+		fmt.Fprintln(e.stdout, line)
+	}
+	if s := r.Swap; s != nil {
+		line := fmt.Sprintf("  swap: %s (attempt %d)", s.State, s.Attempt)
+		if s.Error != "" {
+			line += ": " + s.Error
 		}
 		fmt.Fprintln(e.stdout, line)
 	}

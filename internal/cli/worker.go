@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
@@ -55,7 +56,7 @@ records. It stops on SIGINT or SIGTERM, letting running jobs finish.`,
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", 0, "requests in flight per job (default: the spec's client.concurrency, else 8)")
 	cmd.Flags().DurationVar(&f.rescue, "rescue-after", time.Hour, "a job may run this long: then it is cancelled, or, if its worker died, given to another worker")
 	cmd.Flags().StringVar(&f.id, "id", "", "this worker's name in River's job history (default: host name and start time)")
-	cmd.Flags().DurationVar(&f.poll, "poll", time.Second, "how often to look for new jobs")
+	cmd.Flags().DurationVar(&f.poll, "poll", time.Second, "how often to look for new jobs besides the notifications of their inserts (a fallback)")
 	cmd.Flags().StringVar(&f.rateRedis, "rate-redis", "", "keep the shared rate budgets in this Redis, redis://... (default $PIPE_RATE_REDIS; without: in the queue's database)")
 	return cmd
 }
@@ -78,7 +79,9 @@ func (e *env) queueDSN(flag string) (string, error) {
 	return flag, nil
 }
 
-// openQueue opens the River queue in the Postgres database dsn.
+// openQueue opens the River queue in the Postgres database dsn. A queue
+// that works jobs (c.Env set) gets a pgx pool for River's LISTEN
+// connection, so that inserted jobs wake it at once.
 func (e *env) openQueue(ctx context.Context, dsn string, c jobs.Config) (*jobs.Queue, error) {
 	cfg, err := pq.NewConfig(dsn)
 	if err != nil {
@@ -86,26 +89,45 @@ func (e *env) openQueue(ctx context.Context, dsn string, c jobs.Config) (*jobs.Q
 		return nil, usagef("--queue %s: invalid connection string", redactDSN(dsn))
 	}
 	// The queue lives in the destination's dataset, the schema= parameter,
-	// which is not a server setting.
+	// which is not a server setting; the queue creates it.
 	c.Schema = cfg.Runtime["schema"]
 	delete(cfg.Runtime, "schema")
 	conn, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
 		return nil, usagef("--queue %s: invalid connection string", redactDSN(dsn))
 	}
-	db := sql.OpenDB(conn)
-	if c.Schema != "" {
-		if _, err := db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+pq.QuoteIdentifier(c.Schema)); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("queue: schema %q: %w", c.Schema, err)
+	if c.Env != nil {
+		if c.Listener, err = listenerPool(dsn); err != nil {
+			return nil, err
 		}
 	}
+	db := sql.OpenDB(conn)
 	q, err := jobs.OpenPostgres(ctx, db, c)
 	if err != nil {
 		db.Close()
+		if c.Listener != nil {
+			c.Listener.Close()
+		}
 		return nil, err
 	}
 	return q, nil
+}
+
+// listenerPool is a pgx pool on dsn for River's one LISTEN connection; it
+// connects when River starts listening.
+func listenerPool(dsn string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx's errors may quote the DSN, password included.
+		return nil, usagef("--queue %s: invalid connection string", redactDSN(dsn))
+	}
+	delete(cfg.ConnConfig.RuntimeParams, "schema") // River names the schema itself
+	cfg.MinConns, cfg.MaxConns = 0, 1
+	p, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("queue: listener: %s", redactDSN(dsn))
+	}
+	return p, nil
 }
 
 func (e *env) work(ctx context.Context, queue string, f workerFlags) error {

@@ -33,13 +33,11 @@ func BenchmarkWorkers(b *testing.B) {
 				env := []string{"SNYK_TOKEN=bench-token", "PIPE_QUEUE=" + dsn}
 				var workers []*proc
 				for i := range n {
-					workers = append(workers, start(b, fmt.Sprintf("b%d", i), bin, env, "worker", "--jobs", "2", "--concurrency", "2", "--poll", "50ms"))
+					workers = append(workers, start(b, fmt.Sprintf("b%d", i), bin, env, "worker", "--jobs", "2", "--concurrency", "2"))
 				}
-				waitFor(b, time.Minute, "workers to start", func() (bool, error) {
-					c, err := count(db, `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'pipe_rate'`)
-					return c > 0, err
-				})
-				time.Sleep(300 * time.Millisecond) // every worker past its migration
+				for _, w := range workers {
+					w.waitStarted(b)
+				}
 				b.StartTimer()
 				submit := exec.Command(bin, "submit", "../../examples/bench/fanout.yml", "--var", "api_url="+srv.URL, "--batch", "3")
 				submit.Env = append(submit.Environ(), env...)
@@ -55,6 +53,13 @@ func BenchmarkWorkers(b *testing.B) {
 					return open == 0, err
 				})
 				b.StopTimer()
+				for _, w := range workers { // a dead worker would pass for a slow one
+					select {
+					case <-w.done:
+						b.Fatalf("%s exited during the run:\n%s", w.name, w.out)
+					default:
+					}
+				}
 				// Where the time goes: failed attempts (retried after 1 s, 2 s…),
 				// a partition's work, and its wait in the queue.
 				var retries, work, wait float64
@@ -64,6 +69,20 @@ func BenchmarkWorkers(b *testing.B) {
 FROM river_job WHERE kind = 'pipe_partition'`).Scan(&retries, &work, &wait); err != nil {
 					b.Fatal(err)
 				}
+				used, err := count(db, `SELECT count(DISTINCT attempted_by[array_length(attempted_by, 1)]) FROM river_job`)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(used), "workers-used")
+				// How soon each worker took its first partition once the run's
+				// job completed (its commit included): the fetch delay.
+				var pickup float64
+				if err := db.QueryRow(`SELECT avg(extract(epoch FROM w.first - r.finalized_at))::float8
+FROM (SELECT min(attempted_at) AS first FROM river_job WHERE kind = 'pipe_partition' GROUP BY attempted_by[array_length(attempted_by, 1)]) w,
+	(SELECT finalized_at FROM river_job WHERE kind = 'pipe_run') r`).Scan(&pickup); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(pickup, "s-pickup")
 				b.ReportMetric(retries, "retries/op")
 				b.ReportMetric(work, "s/partition")
 				b.ReportMetric(wait, "s-queued/partition")

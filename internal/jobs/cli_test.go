@@ -72,3 +72,44 @@ func TestSubmitRefusesAnotherDestination(t *testing.T) {
 		t.Errorf("pipe submit --dest elsewhere: %v\n%s\nwant exit 2 naming the rule, without the password", err, out)
 	}
 }
+
+// TestJobsListsTheSwapJob: pipe jobs lists the swap job of a run whose
+// replace resources were staged, with its state, and its last error
+// while it waits for a retry (as River records a failed attempt).
+func TestJobsListsTheSwapJob(t *testing.T) {
+	bin := pipeBinary(t)
+	dsn, _ := pgtest.DSN(t)
+	db := pgtest.Open(t, dsn)
+	fake := fakeapi.New(fakeapi.Config{Orgs: 3, ProjectsPerOrg: 1, IssuesPerOrg: 1, Seed: 4, Token: "swap-token"})
+	srv := httptest.NewServer(fake.Handler())
+	defer srv.Close()
+	env := []string{"SNYK_TOKEN=swap-token", "PIPE_QUEUE=" + dsn}
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(cmd.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("pipe %s: %v\n%s", args[0], err, out)
+		}
+		return string(out)
+	}
+	run("submit", "testdata/replace.yml", "--var", "api_url="+srv.URL, "--batch", "2")
+	w := start(t, "worker", bin, env, "worker", "--poll", "100ms")
+	waitFor(t, 2*time.Minute, "the swap", func() (bool, error) {
+		n, err := count(db, `SELECT count(*) FROM river_job WHERE kind = 'pipe_swap' AND state = 'completed'`)
+		return n == 1, err
+	})
+	w.stop(t)
+	if out := run("jobs"); !regexp.MustCompile(`(?m)^run \d+ .* completed  partitions 2/2 completed\n  swap: completed \(attempt 1\)$`).MatchString(out) {
+		t.Errorf("pipe jobs should list the run's completed swap:\n%s", out)
+	}
+	if _, err := db.Exec(`UPDATE river_job SET state = 'retryable', finalized_at = NULL, scheduled_at = now() + interval '1 hour',
+	errors = ARRAY['{"at": "2026-12-05T10:00:00Z", "attempt": 1, "error": "swap: canceling statement due to lock timeout", "trace": ""}'::jsonb]
+WHERE kind = 'pipe_swap'`); err != nil {
+		t.Fatal(err)
+	}
+	if out := run("jobs"); !regexp.MustCompile(`(?m)^  swap: retryable \(attempt 1\): swap: canceling statement due to lock timeout$`).MatchString(out) {
+		t.Errorf("pipe jobs should list the swap waiting for its retry, with its error:\n%s", out)
+	}
+}

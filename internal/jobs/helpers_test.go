@@ -3,9 +3,11 @@ package jobs_test
 import (
 	"bytes"
 	"database/sql"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -105,6 +107,20 @@ func (p *proc) stop(t testing.TB) {
 	case <-time.After(90 * time.Second):
 		t.Errorf("%s did not stop on SIGTERM", p.name)
 	}
+}
+
+// waitStarted waits until p, a pipe worker or serve, has started River's
+// client; it fails the test if p exits first.
+func (p *proc) waitStarted(t testing.TB) {
+	t.Helper()
+	waitFor(t, 2*time.Minute, p.name+" to start", func() (bool, error) {
+		select {
+		case <-p.done:
+			return false, fmt.Errorf("%s exited:\n%s", p.name, p.out)
+		default:
+		}
+		return strings.Contains(p.out.String(), "River client started"), nil
+	})
 }
 
 // waitFor polls cond until it holds; it fails the test after timeout.

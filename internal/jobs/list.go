@@ -26,6 +26,18 @@ type Run struct {
 	// (0 before).
 	Total      int
 	Partitions []Partition
+	// Swap is the job that swaps the run's staged replace tables in,
+	// once its last partition inserted it; nil before, and for runs
+	// without staged resources.
+	Swap *Swap
+}
+
+// Swap is the swap job of a run (see SwapArgs).
+type Swap struct {
+	ID      int64
+	State   rivertype.JobState
+	Attempt int
+	Error   string
 }
 
 // Partition is one partition job of a run; the first partition is the
@@ -82,6 +94,21 @@ func (q *Queue) Runs(ctx context.Context, limit int) ([]Run, error) {
 		}
 		r.Total = a.Total
 		r.Partitions = append(r.Partitions, Partition{ID: j.ID, Index: a.Index, State: j.State, Attempt: j.Attempt, Error: lastError(j)})
+	}
+	swaps, err := q.Client.JobList(ctx, river.NewJobListParams().Kinds(SwapArgs{}.Kind()).OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(maxListed))
+	if err != nil {
+		return nil, fmt.Errorf("queue: list swaps: %w", err)
+	}
+	for _, j := range swaps.Jobs {
+		var a struct {
+			RunID int64 `json:"run_id"`
+		}
+		if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
+			return nil, fmt.Errorf("queue: swap %d: %w", j.ID, err)
+		}
+		if r, ok := byID[a.RunID]; ok {
+			r.Swap = &Swap{ID: j.ID, State: j.State, Attempt: j.Attempt, Error: lastError(j)}
+		}
 	}
 	for i := range out {
 		if out[i].Total == 0 && out[i].State == rivertype.JobStateCompleted {

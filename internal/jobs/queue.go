@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
 	"github.com/riverqueue/river"
@@ -20,12 +21,14 @@ import (
 type Queue struct {
 	Client *river.Client[*sql.Tx]
 	db     *sql.DB
+	listen *pgxpool.Pool // see Config.Listener
 	sqlite bool
 	file   string  // the SQLite queue's file
 	reader *sql.DB // see Config.Reader
 	log    *slog.Logger
-	schema string // River's schema, "" for the search path
-	dests  dests  // open destinations between jobs
+	schema string     // River's schema, "" for the search path
+	dests  dests      // open destinations between jobs
+	hosts  transports // HTTP connections kept between jobs
 	// budgets keeps the shared rate budgets: Redis when configured, else
 	// pipe_rate in Postgres; nil for none (SQLite without Redis).
 	budgets budgetStore
@@ -61,12 +64,25 @@ type Config struct {
 	// River's connection (SQLite: a read-only pool on File, whose
 	// readers WAL never blocks); nil for the queue's own pool.
 	Reader *sql.DB
+	// Listener, when set, is a pgx pool on the queue's Postgres database
+	// for River's LISTEN connection: a job inserted by any process (a
+	// run's partitions, a scheduled run) wakes every worker at its
+	// commit instead of at their next poll. River takes one connection
+	// of it for as long as it works; Close closes the pool. Without it
+	// River runs poll only (lib/pq cannot listen).
+	Listener *pgxpool.Pool
 }
 
 // OpenPostgres opens the queue in the Postgres database db (lib/pq) and
 // migrates River's tables, serialised between processes.
 func OpenPostgres(ctx context.Context, db *sql.DB, c Config) (*Queue, error) {
-	return open(ctx, riverdatabasesql.New(db), db, false, c)
+	d := riverdatabasesql.New(db)
+	if c.Listener != nil {
+		// Everything but LISTEN stays on db, so that a job completes in
+		// the load's transaction, a *sql.Tx of the destination.
+		d = riverdatabasesql.NewWithPgxListener(db, c.Listener)
+	}
+	return open(ctx, d, db, false, c)
 }
 
 // OpenSQLite opens the embedded queue in the SQLite database db and
@@ -79,7 +95,7 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{db: db, sqlite: sqlite, file: c.File, reader: c.Reader, log: c.Logger, schema: c.Schema}
+	q := &Queue{db: db, listen: c.Listener, sqlite: sqlite, file: c.File, reader: c.Reader, log: c.Logger, schema: c.Schema}
 	if q.reader == nil {
 		q.reader = db
 	}
@@ -132,9 +148,11 @@ func open(ctx context.Context, d riverdriver.Driver[*sql.Tx], db *sql.DB, sqlite
 	return q, nil
 }
 
-// migrate brings River's tables up to date, each migration in a
-// transaction of its own (some cannot share one). On Postgres a session
-// advisory lock serialises workers starting together.
+// migrate creates the queue's schema and brings River's tables up to
+// date, each migration in a transaction of its own (some cannot share
+// one). On Postgres a session advisory lock serialises workers starting
+// together: two CREATE SCHEMA IF NOT EXISTS at once can fail on the
+// catalog's unique index, which killed a worker of two started at once.
 func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) error {
 	m, err := rivermigrate.New(d, &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler), Schema: q.schema})
 	if err != nil {
@@ -151,6 +169,11 @@ func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) erro
 			return err
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(key, "pg_advisory_unlock"))
+		if q.schema != "" {
+			if _, err := conn.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+pq.QuoteIdentifier(q.schema)); err != nil {
+				return fmt.Errorf("schema %q: %w", q.schema, err)
+			}
+		}
 	}
 	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 	if err != nil {
@@ -168,12 +191,16 @@ func (q *Queue) migrate(ctx context.Context, d riverdriver.Driver[*sql.Tx]) erro
 	return q.ensureSchedules(ctx)
 }
 
-// Close closes the queue's database and the destinations kept open
-// between jobs.
+// Close closes the queue's database, the destinations kept open
+// between jobs and the idle connections to the APIs.
 func (q *Queue) Close() error {
 	q.dests.close()
+	q.hosts.close()
 	if q.reader != q.db {
 		q.reader.Close()
+	}
+	if q.listen != nil {
+		q.listen.Close()
 	}
 	return q.db.Close()
 }

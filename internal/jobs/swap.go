@@ -305,15 +305,11 @@ func (q *Queue) dropDeadStaging(ctx context.Context, tx *sql.Tx, pipeline string
 
 // runAlive reports whether a job of run may still run: the run's own,
 // a partition or its swap, in a state other than completed, cancelled
-// or discarded.
+// or discarded. Only partitioned runs stage, so only on Postgres.
 func (q *Queue) runAlive(ctx context.Context, tx *sql.Tx, run int64) (bool, error) {
-	runID := "(args->>'run_id')::bigint"
-	if q.sqlite {
-		runID = "json_extract(args, '$.run_id')"
-	}
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+q.table("river_job")+`
-WHERE (id = $1 OR (kind IN ('pipe_partition', 'pipe_swap') AND `+runID+` = $1))
+WHERE (id = $1 OR (kind IN ('pipe_partition', 'pipe_swap') AND (args->>'run_id')::bigint = $1))
 AND state NOT IN ('completed', 'cancelled', 'discarded')`, run).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("run %d: jobs: %w", run, err)

@@ -192,6 +192,9 @@ func (q *Queue) load(ctx context.Context, env *Env, t Target, p *plan.Plan, prep
 		return err
 	}
 	o.Dest = dest
+	if o.HTTPClient == nil {
+		o.HTTPClient = q.hosts.client(t)
+	}
 	if o.SharedBudget, err = q.sharedBudget(ctx, p, o.Secrets); err != nil {
 		return err
 	}
