@@ -19,6 +19,7 @@ import (
 	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
 	"github.com/pipe-etl/pipe/engine/rest"
+	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 )
 
 func authenticate(t *testing.T, a *credentials.OAuth2RefreshToken) string {
@@ -89,11 +90,10 @@ func TestOAuth2RefreshTokenRotatesAndCaches(t *testing.T) {
 
 func TestOAuth2RefreshTokenRenewsOnExpiry(t *testing.T) {
 	p, _, cfg, _ := setup(t)
-	clk := newClock()
-	cfg.Now = func() time.Time { return clk.Now() }
 	// The provider's expiry is computed from the real clock; move the fake
 	// clock relative to it.
-	clk.now = time.Now()
+	clk := fakecore.NewClock(time.Now())
+	cfg.Now = clk.Now
 	a, _ := credentials.NewOAuth2RefreshToken(cfg)
 	first := authenticate(t, a)
 	clk.Advance(3599*time.Second - 61*time.Second)
@@ -108,8 +108,7 @@ func TestOAuth2RefreshTokenRenewsOnExpiry(t *testing.T) {
 
 func TestOAuth2RefreshTokenRefreshAfter401(t *testing.T) {
 	p, _, cfg, _ := setup(t)
-	clk := newClock()
-	clk.now = time.Now()
+	clk := fakecore.NewClock(time.Now())
 	cfg.Now = clk.Now
 	a, _ := credentials.NewOAuth2RefreshToken(cfg)
 	first := authenticate(t, a)

@@ -29,11 +29,31 @@ func runSpec(t *testing.T, file, apiURL, db, token string, resources ...string) 
 // the run.
 func runTuned(t *testing.T, file, apiURL, db, token string, tune func(*plan.Plan), resources ...string) (*engine.Report, error) {
 	t.Helper()
-	ctx := context.Background()
+	p := testdataPlan(t, file, apiURL, resources...)
+	if tune != nil {
+		tune(p)
+	}
+	return runInto(t, p, db, engine.Options{
+		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { return token, k == "ACME_TOKEN" }},
+		Sleep:   noWait, // retries without waiting
+	})
+}
+
+// testdataPlan loads testdata/<file> and plans it against apiURL with
+// the resources selected (all if none).
+func testdataPlan(t *testing.T, file, apiURL string, resources ...string) *plan.Plan {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", file))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return specPlan(t, file, data, apiURL, resources...)
+}
+
+// specPlan loads the spec data, named file in its errors, and plans it
+// against apiURL with the resources selected (all if none).
+func specPlan(t *testing.T, file string, data []byte, apiURL string, resources ...string) *plan.Plan {
+	t.Helper()
 	s, err := spec.Load(file, data)
 	if err != nil {
 		t.Fatalf("load spec: %v", err)
@@ -42,20 +62,24 @@ func runTuned(t *testing.T, file, apiURL, db, token string, tune func(*plan.Plan
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
-	if tune != nil {
-		tune(p)
-	}
+	return p
+}
+
+// runInto runs p into the SQLite file db with the options o, whose Dest
+// it sets.
+func runInto(t *testing.T, p *plan.Plan, db string, o engine.Options) (*engine.Report, error) {
+	t.Helper()
+	ctx := context.Background()
 	dest, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dest.Close()
-	return engine.Run(ctx, p, engine.Options{
-		Dest:    dest,
-		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { return token, k == "ACME_TOKEN" }},
-		Sleep:   func(context.Context, time.Duration) error { return nil }, // retries without waiting
-	})
+	o.Dest = dest
+	return engine.Run(ctx, p, o)
 }
+
+func noWait(context.Context, time.Duration) error { return nil }
 
 func noEnv(string) (string, bool) { return "", false }
 

@@ -1,19 +1,13 @@
 package engine_test
 
 import (
-	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pipe-etl/pipe/credentials/secrets"
-	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
-	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/engine/state"
 )
 
@@ -21,33 +15,11 @@ import (
 // with the engine options adjusted by tune.
 func runOpts(t *testing.T, file, apiURL, db string, tune func(*engine.Options)) (*engine.Report, error) {
 	t.Helper()
-	ctx := context.Background()
-	data, err := os.ReadFile(filepath.Join("testdata", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := spec.Load(file, data)
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	p, err := plan.Build(s, plan.Options{Vars: map[string]string{"api_url": apiURL}, LookupEnv: noEnv})
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
-	dest, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dest.Close()
-	o := engine.Options{
-		Dest:    dest,
-		Secrets: secrets.Env{Lookup: noEnv},
-		Sleep:   func(context.Context, time.Duration) error { return nil },
-	}
+	o := engine.Options{Secrets: secrets.Env{Lookup: noEnv}, Sleep: noWait}
 	if tune != nil {
 		tune(&o)
 	}
-	return engine.Run(ctx, p, o)
+	return runInto(t, testdataPlan(t, file, apiURL), db, o)
 }
 
 func fullRefresh(o *engine.Options) {

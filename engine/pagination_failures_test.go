@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,11 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
-	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/rest"
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // hostileSpec loads /items (records under data, merged on key) with the
@@ -72,21 +68,7 @@ func (a *hostileAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func runHostile(t *testing.T, specText, apiURL, db string) (*engine.Report, error) {
 	t.Helper()
-	ctx := context.Background()
-	s, err := spec.Load("hostile.yml", []byte(specText))
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	p, err := plan.Build(s, plan.Options{Vars: map[string]string{"api_url": apiURL}, LookupEnv: noEnv})
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
-	dest, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dest.Close()
-	return engine.Run(ctx, p, engine.Options{Dest: dest})
+	return runInto(t, specPlan(t, "hostile.yml", []byte(specText), apiURL), db, engine.Options{})
 }
 
 // TestHostileResponsesFailTheRunAndLoadNothing: a response that shows more

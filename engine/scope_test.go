@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -12,13 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/pipe-etl/pipe/credentials/secrets"
-	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
-	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // The credentials of the scope tests, with characters that URL, JSON and
@@ -135,25 +130,11 @@ resources:
     primary_key: id
     endpoint: {path: items, data_selector: data}
 `, strings.TrimPrefix(client, "{"))
-	s, err := spec.Load("scope.yml", []byte(yml))
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	p, err := plan.Build(s, plan.Options{Vars: map[string]string{"api_url": apiURL}, LookupEnv: noEnv})
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
-	ctx := context.Background()
-	dest, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "scope.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dest.Close()
+	p := specPlan(t, "scope.yml", []byte(yml), apiURL)
 	vals := map[string]string{"TOK": scopeToken, "PW": scopePassword, "CID": scopeClientID, "CS": scopeSecret}
-	return engine.Run(ctx, p, engine.Options{
-		Dest:    dest,
+	return runInto(t, p, filepath.Join(t.TempDir(), "scope.db"), engine.Options{
 		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { v, ok := vals[k]; return v, ok }},
-		Sleep:   func(context.Context, time.Duration) error { return nil },
+		Sleep:   noWait,
 	})
 }
 

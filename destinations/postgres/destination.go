@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"time"
 
@@ -29,19 +28,15 @@ var (
 // pool only once the lock is released; if it cannot tell, it discards
 // the connection so that no pooled session keeps the lock by mistake.
 func (d *Destination) Lock(ctx context.Context, name string) (func() error, error) {
-	conn, err := d.DB().Conn(ctx)
+	s, err := openLockSession(ctx, d.DB(), name)
 	if err != nil {
 		return nil, fmt.Errorf("postgres lock %q: %w", name, err)
 	}
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(hashtext($1))", name); err != nil {
-		// Discarding the connection ends the session, dropping any lock
-		// granted as the wait was cancelled.
-		conn.Raw(func(any) error { return driver.ErrBadConn })
-		conn.Close()
+	if err := s.call(ctx, "postgres lock", "pg_advisory_lock"); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("postgres lock %q: %w", name, err)
+		return nil, err
 	}
 	released := false
 	return func() error {
@@ -49,14 +44,14 @@ func (d *Destination) Lock(ctx context.Context, name string) (func() error, erro
 			return fmt.Errorf("postgres unlock %q: already released", name)
 		}
 		released = true
-		defer conn.Close()
 		uctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		var ok bool
-		if err := conn.QueryRowContext(uctx, "SELECT pg_advisory_unlock(hashtext($1))", name).Scan(&ok); err != nil {
-			conn.Raw(func(any) error { return driver.ErrBadConn })
+		if err := s.conn.QueryRowContext(uctx, "SELECT pg_advisory_unlock(hashtext($1))", name).Scan(&ok); err != nil {
+			s.discard()
 			return fmt.Errorf("postgres unlock %q: %w", name, err)
 		}
+		s.conn.Close()
 		if !ok {
 			return fmt.Errorf("postgres unlock %q: lock was not held", name)
 		}

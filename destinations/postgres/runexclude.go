@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -19,47 +17,26 @@ var _ sqlload.RunExcluder = (*Dialect)(nil)
 // hold it shared, so it waits for them, and runs that start meanwhile
 // wait for it. The database releases it if the process dies.
 func (d *Dialect) ExcludeRuns(ctx context.Context, db *sqlx.DB, pipeline string, wait bool) (func() error, error) {
-	key := "pipe run " + d.dataset + "." + pipeline
-	conn, err := db.Conn(ctx)
+	s, err := openLockSession(ctx, db, d.runKey(pipeline))
 	if err != nil {
 		return nil, err
 	}
-	discard := func() {
-		// Ending the session drops whatever it holds, a lock granted as
-		// the wait was cancelled included.
-		conn.Raw(func(any) error { return driver.ErrBadConn })
-		conn.Close()
-	}
 	if wait {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(hashtext($1))", key); err != nil {
-			discard()
+		if err := s.call(ctx, "advisory lock", "pg_advisory_lock"); err != nil {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("advisory lock %q: %w while waiting for a run to end", key, ctx.Err())
+				return nil, fmt.Errorf("advisory lock %q: %w while waiting for a run to end", s.key, ctx.Err())
 			}
-			return nil, fmt.Errorf("advisory lock %q: %w", key, err)
+			return nil, err
 		}
 	} else {
-		var ok bool
-		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(hashtext($1))", key).Scan(&ok); err != nil {
-			discard()
-			return nil, fmt.Errorf("advisory lock %q: %w", key, err)
+		ok, err := s.try(ctx, "pg_try_advisory_lock")
+		if err != nil {
+			return nil, err
 		}
 		if !ok {
-			conn.Close()
-			return nil, fmt.Errorf("advisory lock %q: %w", key, destinations.ErrRunInProgress)
+			s.conn.Close()
+			return nil, fmt.Errorf("advisory lock %q: %w", s.key, destinations.ErrRunInProgress)
 		}
 	}
-	return func() error {
-		uctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		var ok bool
-		if err := conn.QueryRowContext(uctx, "SELECT pg_advisory_unlock(hashtext($1))", key).Scan(&ok); err != nil || !ok {
-			discard()
-			if err == nil {
-				err = fmt.Errorf("not held")
-			}
-			return fmt.Errorf("advisory unlock %q: %w", key, err)
-		}
-		return conn.Close()
-	}, nil
+	return s.release("pg_advisory_unlock"), nil
 }

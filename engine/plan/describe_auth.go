@@ -15,75 +15,63 @@ func AuthSettings(a *rest.AuthConfig) Settings {
 		return nil
 	}
 	s := Settings{{Name: "type", Value: a.Type}}
-	add := func(name, v string) {
-		if v != "" {
-			s = append(s, Setting{Name: name, Value: v})
-		}
-	}
-	quoted := func(name, v string) {
-		if v != "" {
-			s = append(s, Setting{Name: name, Value: v, quote: true})
-		}
-	}
-	cred := func(name, v string) {
-		if v != "" {
-			s = append(s, Setting{Name: name, Value: hideCredential(v), quote: true})
-		}
-	}
-	fields := func(name string, m map[string]string) {
-		if len(m) == 0 {
-			return
-		}
-		var f Settings
-		for _, k := range sortedKeys(m) {
-			f = append(f, Setting{Name: k, Value: fieldValue(k, m[k]), quote: true})
-		}
-		s = append(s, Setting{Name: name, Value: f})
-	}
 	switch a.Type {
 	case rest.AuthAPIKey:
-		add("location", a.Location)
-		add("name", a.Name)
-		cred("api_key", a.APIKey)
+		s.opt("location", a.Location)
+		s.opt("name", a.Name)
+		s.cred("api_key", a.APIKey)
 	case rest.AuthBearer:
-		cred("token", a.Token)
+		s.cred("token", a.Token)
 	case rest.AuthHTTPBasic:
-		quoted("username", a.Username)
-		cred("password", a.Password)
+		s.optQuoted("username", a.Username)
+		s.cred("password", a.Password)
 	case rest.AuthOAuth2ClientCredentials, rest.AuthOAuth2RefreshToken:
-		add("token_url", a.TokenURL)
-		quoted("client_id", a.ClientID)
-		cred("client_secret", a.ClientSecret)
-		add("client_auth", a.ClientAuth)
+		s.opt("token_url", a.TokenURL)
+		s.optQuoted("client_id", a.ClientID)
+		s.cred("client_secret", a.ClientSecret)
+		s.opt("client_auth", a.ClientAuth)
 		if len(a.Scopes) > 0 {
-			s = append(s, Setting{Name: "scopes", Value: a.Scopes})
+			s.add("scopes", a.Scopes)
 		}
-		fields("token_data", a.TokenData)
+		s.fields("token_data", a.TokenData)
 		if a.DefaultTokenExpiration > 0 {
-			add("default_token_expiration", a.DefaultTokenExpiration.String())
+			s.add("default_token_expiration", a.DefaultTokenExpiration.String())
 		}
-		add("authorize_url", a.AuthorizeURL)
-		add("revoke_url", a.RevokeURL)
-		add("redirect_uri", a.RedirectURI)
-		quoted("credential", a.Credential)
+		s.opt("authorize_url", a.AuthorizeURL)
+		s.opt("revoke_url", a.RevokeURL)
+		s.opt("redirect_uri", a.RedirectURI)
+		s.optQuoted("credential", a.Credential)
 	case rest.AuthLogin:
-		add("token_url", a.TokenURL)
-		fields("form", a.Form)
+		s.opt("token_url", a.TokenURL)
+		s.fields("form", a.Form)
 		if a.JSON != nil {
-			s = append(s, Setting{Name: "json", Value: bodySettings(a.JSON)})
+			s.add("json", bodySettings(a.JSON))
 		}
-		add("token_path", a.TokenPath)
-		add("expires_in_path", a.ExpiresInPath)
-		add("header_name", a.HeaderName)
-		quoted("header_prefix", a.HeaderPrefix)
+		s.opt("token_path", a.TokenPath)
+		s.opt("expires_in_path", a.ExpiresInPath)
+		s.opt("header_name", a.HeaderName)
+		s.optQuoted("header_prefix", a.HeaderPrefix)
 	case rest.AuthTokenBroker:
-		add("broker_url", a.BrokerURL)
-		cred("broker_api_key", a.BrokerAPIKey)
-		quoted("org_id", a.OrgID)
-		quoted("client_id", a.ClientID)
-		cred("client_secret", a.ClientSecret)
+		s.opt("broker_url", a.BrokerURL)
+		s.cred("broker_api_key", a.BrokerAPIKey)
+		s.optQuoted("org_id", a.OrgID)
+		s.optQuoted("client_id", a.ClientID)
+		s.cred("client_secret", a.ClientSecret)
 	}
 	return s
+}
+
+// fields appends a form or token request body, each field as
+// fieldValue shows it, unless it has none.
+func (s *Settings) fields(name string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	var f Settings
+	for _, k := range sortedKeys(m) {
+		f = append(f, Setting{Name: k, Value: fieldValue(k, m[k]), quote: true})
+	}
+	s.add(name, f)
 }
 
 // bodySettings is a login JSON body as pipe plan may print it: every

@@ -37,15 +37,12 @@ func ActionSettings(rules []rest.ResponseAction) []Settings {
 	for _, a := range rules {
 		var s Settings
 		if a.StatusCode != 0 {
-			s = append(s, Setting{Name: "status_code", Value: a.StatusCode})
+			s.add("status_code", a.StatusCode)
 		}
-		if a.Content != "" {
-			s = append(s, Setting{Name: "content", Value: a.Content})
-		}
-		if a.Condition != "" {
-			s = append(s, Setting{Name: "condition", Value: a.Condition})
-		}
-		out = append(out, append(s, Setting{Name: "action", Value: a.Action}))
+		s.opt("content", a.Content)
+		s.opt("condition", a.Condition)
+		s.add("action", a.Action)
+		out = append(out, s)
 	}
 	return out
 }

@@ -11,66 +11,58 @@ import (
 // (the values of rest.PaginatorConfig that the kind reads).
 func PaginatorSettings(c rest.PaginatorConfig) Settings {
 	s := Settings{{Name: "type", Value: c.Type}}
-	add := func(k string, v any) { s = append(s, Setting{Name: k, Value: v}) }
-	opt := func(k, v string) {
-		if v != "" {
-			add(k, v)
-		}
-	}
-	optInt := func(k string, v int) {
-		if v > 0 {
-			add(k, v)
-		}
-	}
-	either := func(param, paramValue, body, bodyValue string) {
-		if bodyValue != "" {
-			add(body, bodyValue)
-			return
-		}
-		add(param, paramValue)
-	}
 	switch c.Type {
 	case rest.KindSinglePage:
 		return s
 	case rest.KindJSONLink:
-		add("next_url_path", c.NextURLPath)
-		add("relative_to", c.RelativeTo)
-		opt("has_more_path", c.HasMorePath)
+		s.add("next_url_path", c.NextURLPath)
+		s.add("relative_to", c.RelativeTo)
+		s.opt("has_more_path", c.HasMorePath)
 	case rest.KindHeaderLink:
-		add("links_next_key", c.LinksNextKey)
+		s.add("links_next_key", c.LinksNextKey)
 	case rest.KindOffset:
-		add("limit", c.Limit)
-		add("offset", c.Offset)
-		either("offset_param", c.OffsetParam, "offset_body_path", c.OffsetBodyPath)
-		either("limit_param", c.LimitParam, "limit_body_path", c.LimitBodyPath)
-		opt("total_path", c.TotalPath)
-		opt("has_more_path", c.HasMorePath)
-		optInt("maximum_offset", c.MaximumOffset)
-		add("stop_after_empty_page", c.StopAfterEmptyPage)
-		optInt("parallel", c.Parallel)
+		s.add("limit", c.Limit)
+		s.add("offset", c.Offset)
+		s.either("offset_param", c.OffsetParam, "offset_body_path", c.OffsetBodyPath)
+		s.either("limit_param", c.LimitParam, "limit_body_path", c.LimitBodyPath)
+		s.opt("total_path", c.TotalPath)
+		s.opt("has_more_path", c.HasMorePath)
+		s.optInt("maximum_offset", c.MaximumOffset)
+		s.add("stop_after_empty_page", c.StopAfterEmptyPage)
+		s.optInt("parallel", c.Parallel)
 	case rest.KindPageNumber:
-		add("base_page", c.BasePage)
-		add("page", c.Page)
-		either("page_param", c.PageParam, "page_body_path", c.PageBodyPath)
-		opt("total_path", c.TotalPath)
-		opt("has_more_path", c.HasMorePath)
-		optInt("maximum_page", c.MaximumPage)
-		add("stop_after_empty_page", c.StopAfterEmptyPage)
-		optInt("parallel", c.Parallel)
+		s.add("base_page", c.BasePage)
+		s.add("page", c.Page)
+		s.either("page_param", c.PageParam, "page_body_path", c.PageBodyPath)
+		s.opt("total_path", c.TotalPath)
+		s.opt("has_more_path", c.HasMorePath)
+		s.optInt("maximum_page", c.MaximumPage)
+		s.add("stop_after_empty_page", c.StopAfterEmptyPage)
+		s.optInt("parallel", c.Parallel)
 	case rest.KindCursor:
-		add("cursor_path", c.CursorPath)
-		either("cursor_param", c.CursorParam, "cursor_body_path", c.CursorBodyPath)
-		opt("has_more_path", c.HasMorePath)
+		s.add("cursor_path", c.CursorPath)
+		s.either("cursor_param", c.CursorParam, "cursor_body_path", c.CursorBodyPath)
+		s.opt("has_more_path", c.HasMorePath)
 	case rest.KindHeaderCursor:
-		add("cursor_key", c.CursorKey)
-		add("cursor_param", c.CursorParam)
+		s.add("cursor_key", c.CursorKey)
+		s.add("cursor_param", c.CursorParam)
 	case rest.KindLastID:
-		add("id_path", c.IDPath)
-		add("cursor_param", c.CursorParam)
-		add("has_more_path", c.HasMorePath)
+		s.add("id_path", c.IDPath)
+		s.add("cursor_param", c.CursorParam)
+		s.add("has_more_path", c.HasMorePath)
 	}
-	add("max_pages", c.MaxPages)
+	s.add("max_pages", c.MaxPages)
 	return s
+}
+
+// either appends the body path setting when the kind sends its value in
+// the request body, else the query parameter setting.
+func (s *Settings) either(param, paramValue, body, bodyValue string) {
+	if bodyValue != "" {
+		s.add(body, bodyValue)
+		return
+	}
+	s.add(param, paramValue)
 }
 
 // paginatorText describes a compiled paginator with its defaults.

@@ -49,6 +49,40 @@ func (s Settings) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// add appends a setting as it is.
+func (s *Settings) add(name string, v any) {
+	*s = append(*s, Setting{Name: name, Value: v})
+}
+
+// opt appends a text setting unless it is empty (not set).
+func (s *Settings) opt(name, v string) {
+	if v != "" {
+		s.add(name, v)
+	}
+}
+
+// optQuoted is opt for text that pipe plan's text prints quoted.
+func (s *Settings) optQuoted(name, v string) {
+	if v != "" {
+		*s = append(*s, Setting{Name: name, Value: v, quote: true})
+	}
+}
+
+// optInt appends a number setting unless it is 0 or less (not set).
+func (s *Settings) optInt(name string, v int) {
+	if v > 0 {
+		s.add(name, v)
+	}
+}
+
+// cred appends a credential as hideCredential shows it, unless it is
+// empty.
+func (s *Settings) cred(name, v string) {
+	if v != "" {
+		s.optQuoted(name, hideCredential(v))
+	}
+}
+
 // text renders s after its first setting (the type) as "name value, ...".
 func (s Settings) text() string {
 	parts := make([]string, 0, len(s))

@@ -2,10 +2,12 @@ package rest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -88,6 +90,22 @@ func field(env AuthEnv, name, v string) (string, error) {
 	return out, nil
 }
 
+// urlField expands a required URL field (a token URL) and checks that
+// it is an absolute URL.
+func urlField(env AuthEnv, name, v string) (string, error) {
+	if v == "" {
+		return "", fmt.Errorf("%s is required", name)
+	}
+	out, err := field(env, name, v)
+	if err != nil {
+		return "", err
+	}
+	if _, err := url.ParseRequestURI(out); err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	return out, nil
+}
+
 // secret expands a credential field, requires it non-empty and registers
 // its value.
 func secret(env AuthEnv, name, v string) (string, error) {
@@ -112,6 +130,17 @@ func addCredential(red *Redactor, v string) {
 	if _, cred, ok := strings.Cut(v, " "); ok {
 		red.Add(strings.TrimSpace(cred))
 	}
+}
+
+// tokenRequestError is the error of a token request that got no
+// response: where (which names the request and its redacted URL), then
+// the cause without the method and URL that url.Error repeats, redacted.
+func tokenRequestError(red *Redactor, where string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("%s: %s", where, red.String(err.Error()))
 }
 
 // credentialName reports whether a form or JSON field name holds a

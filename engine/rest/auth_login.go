@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -49,15 +48,9 @@ type Login struct {
 }
 
 func newLogin(_ context.Context, cfg *AuthConfig, env AuthEnv) (Authenticator, error) {
-	if cfg.TokenURL == "" {
-		return nil, fmt.Errorf("token_url is required")
-	}
-	tokenURL, err := field(env, "token_url", cfg.TokenURL)
+	tokenURL, err := urlField(env, "token_url", cfg.TokenURL)
 	if err != nil {
 		return nil, err
-	}
-	if _, err := url.ParseRequestURI(tokenURL); err != nil {
-		return nil, fmt.Errorf("token_url: %w", err)
 	}
 	if (cfg.Form == nil) == (cfg.JSON == nil) {
 		return nil, fmt.Errorf("exactly one of form and json is required")
@@ -108,11 +101,7 @@ func (l *Login) login(ctx context.Context, _ string) (string, time.Duration, err
 	req.Header.Set("Accept", "application/json")
 	resp, err := l.hc.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return "", 0, fmt.Errorf("%s: %s", where, l.red.String(err.Error()))
+		return "", 0, tokenRequestError(l.red, where, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)

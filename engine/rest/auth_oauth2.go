@@ -43,15 +43,9 @@ type OAuth2ClientCredentials struct {
 }
 
 func newOAuth2ClientCredentials(_ context.Context, cfg *AuthConfig, env AuthEnv) (Authenticator, error) {
-	if cfg.TokenURL == "" {
-		return nil, fmt.Errorf("token_url is required")
-	}
-	tokenURL, err := field(env, "token_url", cfg.TokenURL)
+	tokenURL, err := urlField(env, "token_url", cfg.TokenURL)
 	if err != nil {
 		return nil, err
-	}
-	if _, err := url.ParseRequestURI(tokenURL); err != nil {
-		return nil, fmt.Errorf("token_url: %w", err)
 	}
 	if cfg.ClientID == "" {
 		return nil, fmt.Errorf("client_id is required")
@@ -121,11 +115,7 @@ func (o *OAuth2ClientCredentials) fetch(ctx context.Context, _ string) (string, 
 		if errors.As(err, &re) && re.Response != nil {
 			return "", 0, fmt.Errorf("%s: %s: %s", where, statusText(re.Response.StatusCode), o.red.String(snippet(re.Body, maxBodySnippet)))
 		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return "", 0, fmt.Errorf("%s: %s", where, o.red.String(err.Error()))
+		return "", 0, tokenRequestError(o.red, where, err)
 	}
 	o.red.Add(tok.AccessToken)
 	v := tok.Type() + " " + tok.AccessToken

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -417,7 +418,7 @@ func (c *Client) registerApplied(header http.Header, query url.Values, r *Reques
 		}
 	}
 	for k, vs := range r.Header {
-		if equalStrings(header[k], vs) {
+		if slices.Equal(header[k], vs) {
 			continue
 		}
 		creds.headers = append(creds.headers, k)
@@ -436,7 +437,7 @@ func (c *Client) registerApplied(header http.Header, query url.Values, r *Reques
 		}
 	}
 	for k, vs := range r.URL.Query() {
-		if !equalStrings(query[k], vs) {
+		if !slices.Equal(query[k], vs) {
 			creds.query = append(creds.query, k)
 			for _, v := range vs {
 				add(v)
@@ -444,18 +445,6 @@ func (c *Client) registerApplied(header http.Header, query url.Values, r *Reques
 		}
 	}
 	return creds
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // send makes one attempt. A failure to get a response is a *transportError;

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -65,7 +66,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	q := req.URL.Query()
 	changed := false
 	for k, vs := range q {
-		secret := creds != nil && contains(creds.query, k)
+		secret := creds != nil && slices.Contains(creds.query, k)
 		for _, v := range vs {
 			secret = secret || c.redactor.Contains(v)
 		}
@@ -79,15 +80,6 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	c.logger.Debug("redirect to another origin: credentials dropped", "to", c.redactor.URL(req.URL))
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // logRequest logs one attempt at debug level (pipe -v): method, redacted

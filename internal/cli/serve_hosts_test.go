@@ -1,15 +1,9 @@
 package cli
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/pipe-etl/pipe/credentials/secrets/secretstest"
@@ -24,22 +18,7 @@ func TestAuthServeFixedHosts(t *testing.T) {
 	vault := secretstest.NewVault(t)
 	vault.Seed("snyk/o1/"+p.ClientID, map[string]any{"refresh_token": p.IssueRefreshToken()})
 	envVars := map[string]string{"API_KEY": "broker-key", "VAULT_ADDR": vault.URL, "VAULT_TOKEN": vault.Token}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: pw, stderr: io.Discard, logLevel: new(slog.LevelVar),
-			getenv: func(k string) (string, bool) { v, ok := envVars[k]; return v, ok }}
-		done <- e.run([]string{"auth", "serve", "--addr", "127.0.0.1:0", "--api-url", p.URL})
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no listening line: %v", err)
-	}
-	go io.Copy(io.Discard, pr)
-	base := regexp.MustCompile(`http://\S+`).FindString(line)
+	base, stop := startAuthServe(t, envVars, "--api-url", p.URL)
 
 	get := func(region string) (int, map[string]any) {
 		q := url.Values{"org_id": {"o1"}, "client_id": {p.ClientID}, "client_secret": {p.ClientSecret}, "region": {region}}
@@ -60,6 +39,5 @@ func TestAuthServeFixedHosts(t *testing.T) {
 	if code, body := get("eu"); code != http.StatusOK || body["access_token"] == "" || p.Refreshes() != 1 {
 		t.Fatalf("GET through --api-url: %d %v (refreshes %d)", code, body, p.Refreshes())
 	}
-	cancel()
-	<-done
+	stop()
 }

@@ -121,17 +121,7 @@ func browser(t *testing.T) context.Context {
 func TestDashboardInABrowser(t *testing.T) {
 	db := trackerDB(t)
 	ctx := browser(t)
-	v, err := dbview.Open(context.Background(), dbview.Target{Kind: dbview.SQLite, Addr: db}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	h, err := dashboard.New(v, dashboard.Options{Where: "tracker.db"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serve(t, dbview.Target{Kind: dbview.SQLite, Addr: db}, dashboard.Options{Where: "tracker.db"})
 	before := snapshot(t, db)
 
 	pages := []struct {

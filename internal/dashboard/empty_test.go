@@ -1,11 +1,7 @@
 package dashboard_test
 
 import (
-	"context"
 	"database/sql"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,17 +22,7 @@ func TestDashboardBeforeTheFirstLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	v, err := dbview.Open(context.Background(), dbview.Target{Kind: dbview.SQLite, Addr: path}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	h, err := dashboard.New(v, dashboard.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serve(t, dbview.Target{Kind: dbview.SQLite, Addr: path}, dashboard.Options{})
 	for path, want := range map[string]string{
 		"/":             "No loads yet",
 		"/tables":       "No tables yet",
@@ -45,13 +31,8 @@ func TestDashboardBeforeTheFirstLoad(t *testing.T) {
 		"/tables/other": "404",
 		"/loads/none":   "404",
 	} {
-		resp, err := http.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !strings.Contains(resp.Status+string(body), want) {
+		resp, body := get(t, srv.URL+path)
+		if !strings.Contains(resp.Status+body, want) {
 			t.Errorf("%s: %s, want %q\n%s", path, resp.Status, want, body)
 		}
 	}

@@ -1,10 +1,8 @@
 package dashboard_test
 
 import (
-	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -26,20 +24,11 @@ func TestDashboardPostgres(t *testing.T) {
 	if code := cli.Run([]string{"run", "testdata/tracker.yml", "--base-url", api.URL + "/", "--dest", dsn, "-q"}, strings.NewReader(""), &out, &errOut); code != 0 {
 		t.Fatalf("pipe run: exit %d\n%s%s", code, &out, &errOut)
 	}
-	v, err := dbview.Open(context.Background(), dbview.Target{Kind: dbview.Postgres, Addr: dsn}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	h, err := dashboard.New(v, dashboard.Options{Where: "postgres"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serve(t, dbview.Target{Kind: dbview.Postgres, Addr: dsn}, dashboard.Options{Where: "postgres"})
 	get := func(path string, form url.Values) string {
 		t.Helper()
 		var resp *http.Response
+		var err error
 		if form != nil {
 			resp, err = http.PostForm(srv.URL+path, form)
 		} else {

@@ -1,13 +1,9 @@
 package dashboard_test
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"html"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -36,17 +32,7 @@ func TestStatePaged(t *testing.T) {
 		}
 	}
 	db.Close()
-	v, err := dbview.Open(context.Background(), dbview.Target{Kind: dbview.SQLite, Addr: path}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	h, err := dashboard.New(v, dashboard.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serve(t, dbview.Target{Kind: dbview.SQLite, Addr: path}, dashboard.Options{})
 
 	parents := regexp.MustCompile(`<td>(id=c&amp;\d+)</td>`)
 	next := regexp.MustCompile(`<a href="([^"]+)" class="next">`)
@@ -57,13 +43,8 @@ func TestStatePaged(t *testing.T) {
 		if pages > 10 {
 			t.Fatal("more pages than cursors")
 		}
-		resp, err := http.Get(srv.URL + page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		ms := parents.FindAllStringSubmatch(string(body), -1)
+		_, body := get(t, srv.URL+page)
+		ms := parents.FindAllStringSubmatch(body, -1)
 		if len(ms) > 100 {
 			t.Errorf("%s shows %d cursors, want a page of 100", page, len(ms))
 		}
@@ -71,7 +52,7 @@ func TestStatePaged(t *testing.T) {
 			seen[m[1]]++
 		}
 		page = ""
-		if m := next.FindStringSubmatch(string(body)); m != nil {
+		if m := next.FindStringSubmatch(body); m != nil {
 			page = html.UnescapeString(m[1])
 		}
 	}

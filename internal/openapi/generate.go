@@ -3,6 +3,7 @@ package openapi
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -235,7 +236,7 @@ func carry(parent, ancestor *resource, f string) (string, string) {
 	if err != "" {
 		return "", err
 	}
-	if !contains(parent.includes, up) {
+	if !slices.Contains(parent.includes, up) {
 		parent.includes = append(parent.includes, up)
 	}
 	return "_" + parent.parent.name + "_" + up, ""
@@ -296,7 +297,7 @@ func keepResources(rs []*resource, names []string) []*resource {
 	}
 	keep := map[*resource]bool{}
 	for _, r := range rs {
-		if contains(names, r.name) {
+		if slices.Contains(names, r.name) {
 			for a := r; a != nil; a = a.parent {
 				keep[a] = true
 			}

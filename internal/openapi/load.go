@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"os"
 	"sort"
@@ -14,6 +15,7 @@ import (
 	"github.com/pb33f/libopenapi"
 	"github.com/pb33f/libopenapi/datamodel"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
+	"github.com/pb33f/libopenapi/orderedmap"
 )
 
 // maxDocument bounds a document read from a URL.
@@ -70,9 +72,9 @@ func Parse(data []byte) (*Doc, error) {
 
 // jsonMedia picks the JSON media type of a content map's keys, preferring
 // application/json, then any +json or json type.
-func jsonMedia(keys []string) string {
+func jsonMedia(keys iter.Seq[string]) string {
 	best := ""
-	for _, k := range keys {
+	for k := range keys {
 		switch {
 		case k == "application/json":
 			return k
@@ -83,15 +85,44 @@ func jsonMedia(keys []string) string {
 	return best
 }
 
-// successCodes returns the 2xx codes of a responses map, 200 first.
-func successCodes(codes []string) []string {
-	var out []string
-	for _, c := range codes {
+// successResponse returns the response of the lowest 2xx code (200
+// first) that use accepts, and false when there is none.
+func successResponse[R any](codes *orderedmap.Map[string, R], use func(R) bool) (R, bool) {
+	var ok []string
+	for c := range codes.KeysFromOldest() {
 		if strings.HasPrefix(c, "2") {
-			out = append(out, c)
+			ok = append(ok, c)
 		}
 	}
-	sort.Strings(out)
+	sort.Strings(ok)
+	for _, c := range ok {
+		if r := codes.GetOrZero(c); use(r) {
+			return r, true
+		}
+	}
+	var none R
+	return none, false
+}
+
+// operationParams returns an operation's parameters, then those of its
+// path item that it does not redefine: each (in, name) once, the
+// operation's winning, nil entries left out.
+func operationParams[P any](op, item []*P, key func(*P) (in, name string)) []*P {
+	var out []*P
+	seen := map[[2]string]bool{}
+	for _, list := range [][]*P{op, item} {
+		for _, p := range list {
+			if p == nil {
+				continue
+			}
+			in, name := key(p)
+			if seen[[2]string{in, name}] {
+				continue
+			}
+			seen[[2]string{in, name}] = true
+			out = append(out, p)
+		}
+	}
 	return out
 }
 

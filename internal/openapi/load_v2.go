@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	v2 "github.com/pb33f/libopenapi/datamodel/high/v2"
@@ -12,7 +13,7 @@ func fromV2(m *v2.Swagger, version string) *Doc {
 	d := &Doc{Title: m.Info.Title, Version: version, DefaultSecurity: requirementNames(m.Security)}
 	if m.Host != "" {
 		scheme := "https"
-		if len(m.Schemes) > 0 && !contains(m.Schemes, "https") {
+		if len(m.Schemes) > 0 && !slices.Contains(m.Schemes, "https") {
 			scheme = m.Schemes[0]
 		}
 		d.Servers = []Server{{URL: scheme + "://" + m.Host + strings.TrimSuffix(m.BasePath, "/")}}
@@ -38,55 +39,45 @@ func fromV2(m *v2.Swagger, version string) *Doc {
 
 func v2Op(c *converter, path string, item *v2.PathItem, op *v2.Operation) *Operation {
 	o := &Operation{Path: path, OperationID: op.OperationId, Summary: op.Summary, Tags: op.Tags, Security: requirementNames(op.Security), MediaType: "application/json"}
-	seen := map[string]bool{}
-	for _, list := range [][]*v2.Parameter{op.Parameters, item.Parameters} {
-		for _, p := range list {
-			if p == nil || seen[p.In+" "+p.Name] || p.In == "body" || p.In == "formData" {
-				continue
-			}
-			seen[p.In+" "+p.Name] = true
-			out := Param{Name: p.Name, In: p.In, Required: p.Required != nil && *p.Required, Type: p.Type, Description: p.Description, Default: scalar(p.Default)}
-			for _, e := range p.Enum {
-				out.Enum = append(out.Enum, scalar(e))
-			}
-			if p.Minimum != nil {
-				f := float64(*p.Minimum)
-				out.Minimum = &f
-			}
-			if p.Maximum != nil {
-				f := float64(*p.Maximum)
-				out.Maximum = &f
-			}
-			out.Example, out.ExampleFrom = extensionExample(p.Extensions)
-			o.Params = append(o.Params, out)
+	for _, p := range operationParams(op.Parameters, item.Parameters, func(p *v2.Parameter) (string, string) { return p.In, p.Name }) {
+		if p.In != "body" && p.In != "formData" {
+			o.Params = append(o.Params, v2Param(p))
 		}
 	}
 	if op.Responses == nil {
 		return o
 	}
-	var codes []string
-	for code := range op.Responses.Codes.KeysFromOldest() {
-		codes = append(codes, code)
+	r, ok := successResponse(op.Responses.Codes, func(r *v2.Response) bool { return r != nil && r.Schema != nil })
+	if !ok {
+		return o
 	}
-	for _, code := range successCodes(codes) {
-		r := op.Responses.Codes.GetOrZero(code)
-		if r == nil || r.Schema == nil {
-			continue
-		}
-		for h := range r.Headers.KeysFromOldest() {
-			o.Headers = append(o.Headers, h)
-		}
-		o.Response = c.proxy(r.Schema, 0)
-		if r.Examples != nil {
-			for k, v := range r.Examples.Values.FromOldest() {
-				if strings.Contains(k, "json") && o.Example == nil {
-					o.Example = decode(v)
-				}
+	o.Headers = slices.Collect(r.Headers.KeysFromOldest())
+	o.Response = c.proxy(r.Schema, 0)
+	if r.Examples != nil {
+		for k, v := range r.Examples.Values.FromOldest() {
+			if strings.Contains(k, "json") && o.Example == nil {
+				o.Example = decode(v)
 			}
 		}
-		break
 	}
 	return o
+}
+
+func v2Param(p *v2.Parameter) Param {
+	out := Param{Name: p.Name, In: p.In, Required: p.Required != nil && *p.Required, Type: p.Type, Description: p.Description, Default: scalar(p.Default)}
+	for _, e := range p.Enum {
+		out.Enum = append(out.Enum, scalar(e))
+	}
+	if p.Minimum != nil {
+		f := float64(*p.Minimum)
+		out.Minimum = &f
+	}
+	if p.Maximum != nil {
+		f := float64(*p.Maximum)
+		out.Maximum = &f
+	}
+	out.Example, out.ExampleFrom = extensionExample(p.Extensions)
+	return out
 }
 
 func v2Scheme(name string, s *v2.SecurityScheme) SecurityScheme {
@@ -107,13 +98,4 @@ func v2Scheme(name string, s *v2.SecurityScheme) SecurityScheme {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pb33f/go-yaml"
@@ -40,49 +41,32 @@ func fromV3(m *v3.Document, version string) *Doc {
 
 func v3Op(c *converter, path string, item *v3.PathItem, op *v3.Operation) *Operation {
 	o := &Operation{Path: path, OperationID: op.OperationId, Summary: op.Summary, Tags: op.Tags, Security: requirementNames(op.Security)}
-	seen := map[string]bool{}
-	for _, list := range [][]*v3.Parameter{op.Parameters, item.Parameters} { // the operation's win
-		for _, p := range list {
-			if p == nil || seen[p.In+" "+p.Name] {
-				continue
-			}
-			seen[p.In+" "+p.Name] = true
-			o.Params = append(o.Params, v3Param(c, p))
-		}
+	for _, p := range operationParams(op.Parameters, item.Parameters, func(p *v3.Parameter) (string, string) { return p.In, p.Name }) {
+		o.Params = append(o.Params, v3Param(c, p))
 	}
 	if op.Responses == nil {
 		return o
 	}
-	var codes []string
-	for code := range op.Responses.Codes.KeysFromOldest() {
-		codes = append(codes, code)
-	}
-	for _, code := range successCodes(codes) {
-		r := op.Responses.Codes.GetOrZero(code)
+	// Unlike Swagger 2's, the headers of every 2xx response tried count,
+	// those without a JSON body included.
+	r, ok := successResponse(op.Responses.Codes, func(r *v3.Response) bool {
 		if r == nil {
-			continue
+			return false
 		}
-		for h := range r.Headers.KeysFromOldest() {
-			o.Headers = append(o.Headers, h)
+		o.Headers = slices.AppendSeq(o.Headers, r.Headers.KeysFromOldest())
+		return jsonMedia(r.Content.KeysFromOldest()) != ""
+	})
+	if !ok {
+		return o
+	}
+	o.MediaType = jsonMedia(r.Content.KeysFromOldest())
+	media := r.Content.GetOrZero(o.MediaType)
+	o.Response = c.proxy(media.Schema, 0)
+	o.Example = decode(media.Example)
+	for _, ex := range media.Examples.FromOldest() {
+		if o.Example == nil && ex != nil {
+			o.Example = decode(ex.Value)
 		}
-		var keys []string
-		for k := range r.Content.KeysFromOldest() {
-			keys = append(keys, k)
-		}
-		mt := jsonMedia(keys)
-		if mt == "" {
-			continue
-		}
-		media := r.Content.GetOrZero(mt)
-		o.MediaType = mt
-		o.Response = c.proxy(media.Schema, 0)
-		o.Example = decode(media.Example)
-		for _, ex := range media.Examples.FromOldest() {
-			if o.Example == nil && ex != nil {
-				o.Example = decode(ex.Value)
-			}
-		}
-		break
 	}
 	return o
 }

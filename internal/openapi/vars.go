@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -30,7 +31,7 @@ func collectVars(rs []*resource, srv server) []specVar {
 			r.params = append(r.params, line{pg.sizeName, pg.size, "page size (guess: the documented maximum up to 100, else the default)"})
 		}
 		for _, p := range r.op.Params {
-			if p.In != "query" || !p.Required || contains(pg.handled, p.Name) || p.Name == pg.sizeName {
+			if p.In != "query" || !p.Required || slices.Contains(pg.handled, p.Name) || p.Name == pg.sizeName {
 				continue
 			}
 			value, why := paramValue(p)

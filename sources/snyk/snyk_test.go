@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -24,7 +23,6 @@ import (
 	"github.com/pipe-etl/pipe/examples/fakeapi"
 	"github.com/pipe-etl/pipe/examples/fakeapi/fakecore"
 	"github.com/pipe-etl/pipe/examples/fakeapi/snykfake"
-	"github.com/pipe-etl/pipe/internal/cli"
 	"github.com/pipe-etl/pipe/internal/dbcheck"
 	"github.com/pipe-etl/pipe/sources/sourcetest"
 )
@@ -308,22 +306,8 @@ func TestRegionSetsTheHosts(t *testing.T) {
 // TestMissingTokenExitsTwo runs the CLI without SNYK_TOKEN: it must stop
 // before any request with exit code 2, naming the variable to set.
 func TestMissingTokenExitsTwo(t *testing.T) {
-	for _, k := range []string{"SNYK_TOKEN", "VAULT_ADDR", "BAO_ADDR"} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
-	}
-	var out, errOut strings.Builder
-	db := filepath.Join(t.TempDir(), "snyk.db")
-	code := cli.Run([]string{"run", "snyk", "--var", "api_url=http://127.0.0.1:9", "--dest", db}, strings.NewReader(""), &out, &errOut)
-	if code != cli.ExitUsage {
-		t.Errorf("exit %d, want %d\n%s%s", code, cli.ExitUsage, out.String(), errOut.String())
-	}
-	if !strings.Contains(errOut.String(), "SNYK_TOKEN") {
-		t.Errorf("stderr does not name SNYK_TOKEN:\n%s", errOut.String())
-	}
-	if _, err := os.Stat(db); err == nil {
-		t.Error("the run created the database before checking its secrets")
-	}
+	sourcetest.Unsetenv(t, "SNYK_TOKEN", "VAULT_ADDR", "BAO_ADDR")
+	sourcetest.RunRefused(t, "snyk", []string{"--var", "api_url=http://127.0.0.1:9"}, "SNYK_TOKEN")
 }
 
 // snykTables is what the tables of the named resources must hold when

@@ -177,15 +177,3 @@ func issueIDs(issues []Issue, orgID string, keep func(Issue) bool) []string {
 	}
 	return out
 }
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -165,7 +166,7 @@ func parseQuery(w http.ResponseWriter, raw string, allowed []string) (query, boo
 	sort.Strings(names)
 	q := make(query, len(vals))
 	for _, k := range names {
-		if !contains(allowed, k) {
+		if !slices.Contains(allowed, k) {
 			writeAPIError(w, http.StatusBadRequest, fmt.Sprintf("Unknown query parameter '%s'", k), k)
 			return nil, false
 		}
@@ -176,15 +177,6 @@ func parseQuery(w http.ResponseWriter, raw string, allowed []string) (query, boo
 		q[k] = vals[k][0]
 	}
 	return q, true
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // cursorParams are accepted by every cursor-paginated endpoint.

@@ -2,6 +2,7 @@ package snykfake
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,13 +31,13 @@ func (m *projectMatch) match(p *Project) bool {
 			return true
 		}
 		for _, h := range have {
-			if contains(filter, h) {
+			if slices.Contains(filter, h) {
 				return true
 			}
 		}
 		return false
 	}
-	one := func(filter []string, v string) bool { return filter == nil || contains(filter, v) }
+	one := func(filter []string, v string) bool { return filter == nil || slices.Contains(filter, v) }
 	if !one(m.targetIDs, p.Relationships.Target.Data.ID) || !one(m.ids, p.ID) || !one(m.names, a.Name) ||
 		!one(m.origins, a.Origin) || !one(m.types, a.Type) ||
 		!anyOf(m.crit, a.BusinessCriticality) || !anyOf(m.env, a.Environment) || !anyOf(m.life, a.Lifecycle) {

@@ -141,7 +141,7 @@ func listParam(w http.ResponseWriter, q query, name string, allowed []string) ([
 	}
 	vals := strings.Split(v, ",")
 	for _, x := range vals {
-		if x == "" || allowed != nil && !contains(allowed, x) {
+		if x == "" || allowed != nil && !slices.Contains(allowed, x) {
 			writeAPIError(w, http.StatusBadRequest, fmt.Sprintf("Invalid query parameter '%s': %q is not one of %s", name, x, strings.Join(allowed, ", ")), name)
 			return nil, false
 		}
@@ -300,7 +300,7 @@ func (s *Server) parseIssueFilter(w http.ResponseWriter, q query, o int) (issueF
 		}
 	}
 	if v, set := q["type"]; set {
-		if !contains([]string{"package_vulnerability", "license", "cloud", "code", "custom", "config"}, v) {
+		if !slices.Contains([]string{"package_vulnerability", "license", "cloud", "code", "custom", "config"}, v) {
 			writeAPIError(w, http.StatusBadRequest, fmt.Sprintf("Invalid query parameter 'type': %q", v), "type")
 			return f, false
 		}
@@ -348,10 +348,10 @@ func (f *issueFilter) match(c issueCore) bool {
 	if f.kind != "" && f.kind != c.kind.String() {
 		return false
 	}
-	if f.levels != nil && !contains(f.levels, c.level) {
+	if f.levels != nil && !slices.Contains(f.levels, c.level) {
 		return false
 	}
-	if f.statuses != nil && !contains(f.statuses, map[bool]string{false: "open", true: "resolved"}[c.resolved]) {
+	if f.statuses != nil && !slices.Contains(f.statuses, map[bool]string{false: "open", true: "resolved"}[c.resolved]) {
 		return false
 	}
 	if f.ignoredSet && f.ignored != c.ignored {
@@ -397,7 +397,7 @@ func (s *Server) servePolicies(w http.ResponseWriter, r *http.Request, c *restCa
 			et, _ = time.Parse(time.RFC3339, *exp)
 		}
 		return (search == "" || strings.Contains(strings.ToLower(a.Name), search) || strings.Contains(strings.ToLower(a.Action.Data.Reason), search)) &&
-			(reviews == nil || contains(reviews, a.Review)) &&
+			(reviews == nil || slices.Contains(reviews, a.Review)) &&
 			(!neverSet || never == (exp == nil)) &&
 			(before.IsZero() || exp != nil && et.Before(before)) &&
 			(after.IsZero() || exp != nil && et.After(after))

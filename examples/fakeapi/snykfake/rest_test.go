@@ -3,6 +3,7 @@ package snykfake
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -177,7 +178,7 @@ func TestNextLinksWalkEverything(t *testing.T) {
 		} {
 			want := issueIDs(snap.Issues, org.ID, tt.keep)
 			got, pages := walk(t, ts, "/orgs/"+org.ID+"/issues?version=2024-10-15"+tt.query, demoAuth)
-			if !equalStrings(got, want) {
+			if !slices.Equal(got, want) {
 				t.Errorf("org %s%s: walked %d ids in %d pages, want %d in snapshot order", org.ID, tt.query, len(got), pages, len(want))
 			}
 		}
@@ -193,7 +194,7 @@ func TestNextLinksWalkEverything(t *testing.T) {
 			wantProjects = append(wantProjects, p.ID)
 		}
 	}
-	if got, _ := walk(t, ts, "/orgs/"+snap.Orgs[1].ID+"/projects?version=2024-10-15&limit=10", demoAuth); !equalStrings(got, wantProjects) {
+	if got, _ := walk(t, ts, "/orgs/"+snap.Orgs[1].ID+"/projects?version=2024-10-15&limit=10", demoAuth); !slices.Equal(got, wantProjects) {
 		t.Errorf("projects = %v, want %v", got, wantProjects)
 	}
 }
@@ -240,7 +241,7 @@ func TestPrevLinks(t *testing.T) {
 		got = append(page, got...)
 		l = d.Links["prev"]
 	}
-	if !equalStrings(got, want) {
+	if !slices.Equal(got, want) {
 		t.Fatalf("walking prev links gave %d ids, want %d in order", len(got), len(want))
 	}
 }
@@ -264,7 +265,7 @@ func TestTouchAndAddIssues(t *testing.T) {
 	for _, org := range after.Orgs {
 		changed := issueIDs(after.Issues, org.ID, func(is Issue) bool { return is.Attributes.UpdatedAt > maxUpdated })
 		got, _ := walk(t, ts, "/orgs/"+org.ID+"/issues?version=2024-10-15&limit=100&updated_after="+url.QueryEscape(maxUpdated), demoAuth)
-		if !equalStrings(got, changed) || len(got) != 10 {
+		if !slices.Equal(got, changed) || len(got) != 10 {
 			t.Fatalf("org %s: updated_after gave %d issues, want the 7 touched and 3 added (%d)", org.ID, len(got), len(changed))
 		}
 		for i, id := range got {
@@ -329,7 +330,7 @@ func TestOrgsGroupsAndPolicies(t *testing.T) {
 		}
 		total += len(want)
 		got, _ := walk(t, ts, "/groups/"+g.ID+"/orgs?version=2024-10-15&limit=10", demoAuth)
-		if !equalStrings(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("group %s orgs = %v, want %v", g.ID, got, want)
 		}
 		_, body := get(t, ts.URL+"/rest/groups/"+g.ID+"/orgs?version=2024-10-15&expand=count", demoAuth)
@@ -359,7 +360,7 @@ func TestOrgsGroupsAndPolicies(t *testing.T) {
 			want = append(want, p.ID)
 		}
 		got, _ := walk(t, ts, "/orgs/"+org.ID+"/policies?version=2024-10-15&limit=10", demoAuth)
-		if !equalStrings(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("org %s policies = %v, want %v", org.ID, got, want)
 		}
 	}
@@ -386,7 +387,7 @@ func TestProjectsFiltersAndMeta(t *testing.T) {
 		t.Errorf("meta.count = %d, want %d", count.Count, len(mine))
 	}
 	ids, _ := walk(t, ts, "/orgs/"+org+"/projects?version=2024-10-15&ids="+mine[1].ID+","+mine[3].ID, demoAuth)
-	if !equalStrings(ids, []string{mine[1].ID, mine[3].ID}) {
+	if !slices.Equal(ids, []string{mine[1].ID, mine[3].ID}) {
 		t.Errorf("ids filter = %v", ids)
 	}
 	ids, _ = walk(t, ts, "/orgs/"+org+"/projects?version=2024-10-15&types="+mine[2].Attributes.Type, demoAuth)
@@ -431,7 +432,7 @@ func TestProjectsFiltersAndMeta(t *testing.T) {
 	// Issues of one project, through scan_item.
 	ids, _ = walk(t, ts, "/orgs/"+org+"/issues?version=2024-10-15&limit=100&scan_item.type=project&scan_item.id="+mine[0].ID, demoAuth)
 	want := issueIDs(snap.Issues, org, func(is Issue) bool { return is.Relationships.ScanItem.Data.ID == mine[0].ID })
-	if !equalStrings(ids, want) || len(want) == 0 {
+	if !slices.Equal(ids, want) || len(want) == 0 {
 		t.Errorf("scan_item filter: %d issues, want %d", len(ids), len(want))
 	}
 }
@@ -449,7 +450,7 @@ func TestPackageIssues(t *testing.T) {
 		for _, pi := range want {
 			wantIDs = append(wantIDs, pi.ID)
 		}
-		if !equalStrings(got, wantIDs) || pages != len(want) {
+		if !slices.Equal(got, wantIDs) || pages != len(want) {
 			t.Errorf("%s: %v in %d pages, want %v", purl, got, pages, wantIDs)
 		}
 	}
