@@ -70,16 +70,8 @@ func scenarioRemerge(ctx context.Context, c *config) (*rerunRun, error) {
 func scenarioRemergeChanged(ctx context.Context, c *config) (*rerunRun, error) {
 	r := &rerunRun{title: fmt.Sprintf("(f′) %s issues, every one changed, merged again into SQLite", count(c.issues))}
 	for run := 1; run <= c.runs; run++ {
-		cfg := fakeapi.DemoConfig()
-		cfg.Orgs, cfg.ProjectsPerOrg, cfg.IssuesPerOrg = benchOrgs, 20, int(c.issues/benchOrgs)
-		srv := fakeapi.New(cfg)
-		url, stop, err := serve(srv.Handler())
+		srv, cfg, url, stop, t, err := touchableFake(c, "pipe-remerge-changed-", run)
 		if err != nil {
-			return nil, err
-		}
-		t, err := sqliteFile(c.workdir, "pipe-remerge-changed-", false)(run)
-		if err != nil {
-			stop()
 			return nil, err
 		}
 		var again sample
@@ -108,6 +100,25 @@ func scenarioRemergeChanged(ctx context.Context, c *config) (*rerunRun, error) {
 	return r, nil
 }
 
+// touchableFake serves the issues of (a) from a fake in this process, so
+// that a scenario can change them between runs (fakeapi.Server.Touch),
+// and names a new SQLite file for run: the setup of (f′) and (g).
+func touchableFake(c *config, prefix string, run int) (*fakeapi.Server, fakeapi.Config, string, func(), target, error) {
+	cfg := fakeapi.DemoConfig()
+	cfg.Orgs, cfg.ProjectsPerOrg, cfg.IssuesPerOrg = benchOrgs, 20, int(c.issues/benchOrgs)
+	srv := fakeapi.New(cfg)
+	url, stop, err := serve(srv.Handler())
+	if err != nil {
+		return nil, cfg, "", nil, target{}, err
+	}
+	t, err := sqliteFile(c.workdir, prefix, false)(run)
+	if err != nil {
+		stop()
+		return nil, cfg, "", nil, target{}, err
+	}
+	return srv, cfg, url, stop, t, nil
+}
+
 // incrementalShare is the part of the issues scenario (g) changes.
 const incrementalShare = 100 // 1 in 100
 
@@ -120,16 +131,8 @@ const incrementalShare = 100 // 1 in 100
 func scenarioIncremental(ctx context.Context, c *config) (*rerunRun, error) {
 	r := &rerunRun{title: fmt.Sprintf("(g) %s issues loaded incrementally, then 1%% of them changed and loaded again", count(c.issues))}
 	for run := 1; run <= c.runs; run++ {
-		cfg := fakeapi.DemoConfig()
-		cfg.Orgs, cfg.ProjectsPerOrg, cfg.IssuesPerOrg = benchOrgs, 20, int(c.issues/benchOrgs)
-		srv := fakeapi.New(cfg)
-		url, stop, err := serve(srv.Handler())
+		srv, cfg, url, stop, t, err := touchableFake(c, "pipe-incremental-", run)
 		if err != nil {
-			return nil, err
-		}
-		t, err := sqliteFile(c.workdir, "pipe-incremental-", false)(run)
-		if err != nil {
-			stop()
 			return nil, err
 		}
 		var noop, again sample
