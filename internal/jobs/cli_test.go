@@ -84,16 +84,7 @@ func TestJobsListsTheSwapJob(t *testing.T) {
 	srv := httptest.NewServer(fake.Handler())
 	defer srv.Close()
 	env := []string{"SNYK_TOKEN=swap-token", "PIPE_QUEUE=" + dsn}
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(cmd.Environ(), env...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("pipe %s: %v\n%s", args[0], err, out)
-		}
-		return string(out)
-	}
+	run := pipeRunner(t, bin, env)
 	run("submit", "testdata/replace.yml", "--var", "api_url="+srv.URL, "--batch", "2")
 	w := start(t, "worker", bin, env, "worker", "--poll", "100ms")
 	waitFor(t, 2*time.Minute, "the swap", func() (bool, error) {

@@ -124,6 +124,22 @@ func (p *proc) waitStarted(t testing.TB) {
 }
 
 // waitFor polls cond until it holds; it fails the test after timeout.
+// pipeRunner returns a function that runs bin with args and env added to
+// this process's environment, and returns its output, failing t if it
+// exits non-zero.
+func pipeRunner(t testing.TB, bin string, env []string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(cmd.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("pipe %s: %v\n%s", args[0], err, out)
+		}
+		return string(out)
+	}
+}
+
 func waitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool, error)) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)

@@ -77,16 +77,7 @@ func TestCronFiresOncePerMatchWithThreeWorkers(t *testing.T) {
 	srv := httptest.NewServer(fake.Handler())
 	defer srv.Close()
 	env := []string{"SNYK_TOKEN=cron-token", "PIPE_QUEUE=" + dsn}
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(cmd.Environ(), env...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("pipe %s: %v\n%s", args[0], err, out)
-		}
-		return string(out)
-	}
+	run := pipeRunner(t, bin, env)
 	const cron = "*/2 * * * * *"
 	if out := run("submit", "snyk", "--var", "api_url="+srv.URL, "--resources", "orgs", "--cron", cron, "--name", "cron-snyk"); !strings.Contains(out, `schedule "cron-snyk": a run of snyk cron `+cron) {
 		t.Fatalf("pipe submit --cron: %s", out)
