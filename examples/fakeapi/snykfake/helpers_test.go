@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,20 +60,7 @@ func postForm(t *testing.T, u string, form url.Values, header ...string) (*http.
 }
 
 // doc is a JSON:API document.
-type doc struct {
-	JSONAPI struct {
-		Version string `json:"version"`
-	} `json:"jsonapi"`
-	Data   json.RawMessage   `json:"data"`
-	Links  map[string]string `json:"links"`
-	Meta   json.RawMessage   `json:"meta"`
-	Errors []struct {
-		ID     string            `json:"id"`
-		Status any               `json:"status"`
-		Detail string            `json:"detail"`
-		Source map[string]string `json:"source"`
-	} `json:"errors"`
-}
+type doc = fakehttp.JSONAPIDoc
 
 func decode[T any](t *testing.T, b []byte) T {
 	t.Helper()
@@ -91,24 +77,7 @@ func wantStatus(t *testing.T, resp *http.Response, body []byte, status int) {
 // string, a detail containing detail, and the offending parameter.
 func wantAPIError(t *testing.T, resp *http.Response, body []byte, status int, detail, param string) {
 	t.Helper()
-	wantStatus(t, resp, body, status)
-	if ct := resp.Header.Get("Content-Type"); ct != jsonAPIType {
-		t.Errorf("Content-Type %q, want %q", ct, jsonAPIType)
-	}
-	d := decode[doc](t, body)
-	if d.JSONAPI.Version != "1.0" || len(d.Errors) != 1 {
-		t.Fatalf("not a JSON:API error document: %s", body)
-	}
-	e := d.Errors[0]
-	if s, ok := e.Status.(string); !ok || s != strconv.Itoa(status) {
-		t.Errorf("errors[0].status = %#v, want the string %q", e.Status, strconv.Itoa(status))
-	}
-	if !strings.Contains(e.Detail, detail) {
-		t.Errorf("errors[0].detail = %q, want it to contain %q", e.Detail, detail)
-	}
-	if param != "" && e.Source["parameter"] != param {
-		t.Errorf("errors[0].source = %v, want parameter %q", e.Source, param)
-	}
+	fakehttp.WantJSONAPIError(t, resp, body, status, detail, param)
 }
 
 // walk follows links.next from first (a URL relative to /rest, as Snyk's
