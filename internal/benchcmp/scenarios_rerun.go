@@ -33,6 +33,13 @@ func (r *rerunRun) ratios() []float64 {
 	return out
 }
 
+// add records run's first and second runs of (f) or (f′) and logs them.
+func (r *rerunRun) add(c *config, run int, first, again sample) {
+	r.first, r.again = append(r.first, first), append(r.again, again)
+	c.logf("%s run %d: first load %s, again %s (%.2f)", r.title, run,
+		first.Wall.Round(time.Millisecond), again.Wall.Round(time.Millisecond), again.Wall.Seconds()/first.Wall.Seconds())
+}
+
 // scenarioRemerge is (f): the issues of (a) loaded, then merged again,
 // unchanged, into the tables the first run made.
 func scenarioRemerge(ctx context.Context, c *config) (*rerunRun, error) {
@@ -54,9 +61,7 @@ func scenarioRemerge(ctx context.Context, c *config) (*rerunRun, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.first, r.again = append(r.first, first), append(r.again, again)
-		c.logf("%s run %d: first load %s, again %s (%.2f)", r.title, run,
-			first.Wall.Round(time.Millisecond), again.Wall.Round(time.Millisecond), again.Wall.Seconds()/first.Wall.Seconds())
+		r.add(c, run, first, again)
 	}
 	return r, nil
 }
@@ -93,9 +98,7 @@ func scenarioRemergeChanged(ctx context.Context, c *config) (*rerunRun, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.first, r.again = append(r.first, first), append(r.again, again)
-		c.logf("%s run %d: first load %s, again %s (%.2f)", r.title, run,
-			first.Wall.Round(time.Millisecond), again.Wall.Round(time.Millisecond), again.Wall.Seconds()/first.Wall.Seconds())
+		r.add(c, run, first, again)
 	}
 	return r, nil
 }

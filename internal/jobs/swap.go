@@ -100,12 +100,9 @@ ON CONFLICT (run_id) DO UPDATE SET done = d.done + 1 RETURNING done`, swap.RunID
 
 func (w *swapWorker) Work(ctx context.Context, job *river.Job[SwapArgs]) error {
 	a := job.Args
-	p, err := w.env.Plan(a.Target)
+	p, err := w.env.partitionPlan(a.Target, a.Root)
 	if err != nil {
-		return permanent(fmt.Errorf("spec %s: %w", a.Target.Spec, err))
-	}
-	if p.Resource(a.Root) == nil {
-		return permanent(fmt.Errorf("spec %s: no resource %q to partition on", a.Target.Spec, a.Root))
+		return err
 	}
 	dest, err := w.env.Dest(ctx, a.Target, p.Name)
 	if err != nil {

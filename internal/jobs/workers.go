@@ -108,14 +108,25 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 	})
 }
 
+// partitionPlan plans t for a job that works on its partition root
+// root: a spec that no longer plans, or no longer has root, fails the job
+// for good (retrying cannot change it).
+func (e *Env) partitionPlan(t Target, root string) (*plan.Plan, error) {
+	p, err := e.Plan(t)
+	if err != nil {
+		return nil, permanent(fmt.Errorf("spec %s: %w", t.Spec, err))
+	}
+	if p.Resource(root) == nil {
+		return nil, permanent(fmt.Errorf("spec %s: no resource %q to partition on", t.Spec, root))
+	}
+	return p, nil
+}
+
 func (w *partitionWorker) Work(ctx context.Context, job *river.Job[PartitionArgs]) error {
 	a := job.Args
-	p, err := w.env.Plan(a.Target)
+	p, err := w.env.partitionPlan(a.Target, a.Root)
 	if err != nil {
-		return permanent(fmt.Errorf("spec %s: %w", a.Target.Spec, err))
-	}
-	if p.Resource(a.Root) == nil {
-		return permanent(fmt.Errorf("spec %s: no resource %q to partition on", a.Target.Spec, a.Root))
+		return err
 	}
 	keepTree(p, a.Root)
 	return w.q.load(ctx, w.env, a.Target, p, func(ctx context.Context, o *engine.Options) (func(context.Context, *sql.Tx) error, error) {
