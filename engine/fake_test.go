@@ -28,6 +28,8 @@ type acmeAPI struct {
 	gone string
 	// changedOwner is a project whose second owner has another email.
 	changedOwner string
+	// renamedProject is a project with another name.
+	renamedProject string
 }
 
 func (a *acmeAPI) server(t *testing.T) *httptest.Server {
@@ -101,6 +103,9 @@ func (a *acmeAPI) listProjects(w http.ResponseWriter, r *http.Request) {
 		})
 		if items[len(items)-1]["id"] == a.changedOwner {
 			items[len(items)-1]["owners"] = []map[string]any{{"email": "a@example.com"}, {"email": "c@example.com"}}
+		}
+		if items[len(items)-1]["id"] == a.renamedProject {
+			items[len(items)-1]["name"] = "renamed"
 		}
 	}
 	if next > 0 {

@@ -98,7 +98,7 @@ func TestRemergeChangesOnlyTheChangedRecord(t *testing.T) {
 	}
 	db := openDB(t, path)
 	first := snapshotTables(t, db)
-	if n := count(t, db, `SELECT count(*) FROM projects WHERE length(_pipe_hash) = 64`); n != 9 {
+	if n := count(t, db, `SELECT count(*) FROM projects WHERE length(_pipe_hash) = 80`); n != 9 {
 		t.Fatalf("projects with a _pipe_hash: %d, want 9", n)
 	}
 
@@ -131,6 +131,40 @@ func TestRemergeChangesOnlyTheChangedRecord(t *testing.T) {
 	}
 	if c := rep.Changes["projects__owners"]; c.Updated != 1 || c.Inserted != 0 || c.Deleted != 0 {
 		t.Errorf("projects__owners counts %+v, want 1 updated", c)
+	}
+
+	// A change at the record's root level keeps the children part of its
+	// fingerprint: the merge writes the project row alone and counts its
+	// owners unchanged (the destinations' MergeRootOnly case shows that
+	// they are then neither read nor written).
+	hashOf := func() string {
+		var h string
+		if err := db.QueryRow(`SELECT _pipe_hash FROM projects WHERE id = 'org-2-p1'`).Scan(&h); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	was := hashOf()
+	api.renamedProject = "org-2-p1"
+	if rep, err = runSpec(t, "three_levels.yml", srv.URL, path, "s3cret"); err != nil {
+		t.Fatalf("run after the rename: %v", err)
+	}
+	now := hashOf()
+	if now[:32] == was[:32] || now[32:] != was[32:] {
+		t.Errorf("fingerprint after a rename %s, was %s: want another content part, the same shape and children", now, was)
+	}
+	var renamed string
+	if err := db.QueryRow(`SELECT _pipe_id FROM projects WHERE id = 'org-2-p1' AND name = 'renamed'`).Scan(&renamed); err != nil {
+		t.Fatalf("renamed project: %v", err)
+	}
+	if d := diffKeys(after, snapshotTables(t, db)); strings.Join(d, ",") != "projects/"+renamed {
+		t.Errorf("rows that differ after a rename: %v, want the project's", d)
+	}
+	if c := rep.Changes["projects"]; c.Updated != 1 {
+		t.Errorf("projects counts %+v, want 1 updated", c)
+	}
+	if c, n := rep.Changes["projects__owners"], rep.Tables["projects__owners"]; c != (destinations.RowCounts{Unchanged: n}) {
+		t.Errorf("projects__owners counts %+v, want %d unchanged", c, n)
 	}
 }
 

@@ -70,6 +70,7 @@ var cases = []struct {
 	{"MergeHashUpgrade", testMergeHashUpgrade},
 	{"AppendAfterMerge", testAppendAfterMerge},
 	{"MergeSameShape", testMergeSameShape},
+	{"MergeChildTablesUnchanged", testMergeChildTablesUnchanged},
 	{"RootIndex", testRootIndex},
 	{"AppendWithinLoad", testAppendWithinLoad},
 	{"KeysAfterCrash", testKeysAfterCrash},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pipe-etl/pipe/destinations"
@@ -21,10 +22,12 @@ import (
 // that root wrote all its rows with that fingerprint in one transaction.
 // A root whose fingerprint differs or is NULL (a row written before the
 // column existed) takes the full path, which stores the new fingerprint;
-// but when only the content half differs and the shape half (the ids of
+// but when only the content part differs and the shape part (the ids of
 // the record's child rows) is the one stored, the root has exactly the
 // child rows the batch has: none is stale, all exist, and the merge
-// upserts them without reading the root's child ids first.
+// upserts them without reading the root's child ids first; and its rows
+// in a child table whose children part is the one stored are stored as
+// the batch has them, so the merge leaves them out too.
 
 // storedRoots returns those of ids that are _pipe_id values of rows of
 // the root table, and the stored _pipe_hash of those that have one (nil
@@ -80,36 +83,82 @@ func (x *sqlTx) storedRoots(ctx context.Context, root string, ids []any) ([]any,
 	return found, stored, nil
 }
 
-// hashShape is where the shape half of a _pipe_hash starts: the
-// fingerprint of the tables and ids of the record's child rows.
-const hashShape = 32
+// The parts of a _pipe_hash (normalize, fingerprint.go): the content
+// (hex digits [0, 32)), the shape (the ids of the record's child rows,
+// [32, 64)) and then, 16 digits for each child table the record has rows
+// in, in the order of the tables' names, what decides those rows beyond
+// their ids. Roots written before the children parts existed have the
+// first two only.
+const (
+	hashShape    = 32
+	hashChildren = 64
+	hashPart     = 16
+)
+
+// hashMatch is how the fingerprints of a root in a batch compare with the
+// stored one.
+type hashMatch struct {
+	all   bool   // content and shape: every row as stored
+	shape bool   // the child rows' ids as stored
+	same  uint64 // bit i: the rows in the i-th child table as stored
+	parts int    // children parts: child tables the root has rows in
+}
+
+func compareHash(h, stored string) hashMatch {
+	if h != "" && h == stored {
+		return hashMatch{all: true, shape: true}
+	}
+	if len(h) < hashChildren || len(stored) < hashChildren {
+		return hashMatch{}
+	}
+	m := hashMatch{shape: h[hashShape:hashChildren] == stored[hashShape:hashChildren]}
+	m.all = m.shape && h[:hashShape] == stored[:hashShape]
+	if !m.shape || len(h) != len(stored) || (len(h)-hashChildren)%hashPart != 0 {
+		return m
+	}
+	m.parts = (len(h) - hashChildren) / hashPart
+	for i := 0; i < 64 && i < m.parts; i++ {
+		at := hashChildren + i*hashPart
+		if h[at:at+hashPart] == stored[at:at+hashPart] {
+			m.same |= 1 << i
+		}
+	}
+	return m
+}
 
 // skipUnchanged returns b without the rows of the roots whose every
-// occurrence in b has the fingerprint stored for them, again without
-// those roots, and the roots left whose every occurrence has the stored
-// shape (the second half of the fingerprint: the same child row ids);
-// the rows left out count as unchanged. b itself is not changed (the
-// engine reuses it): a batch with rows left out is a new one, sharing
-// the rows.
+// occurrence in b has the content and shape stored for them (again
+// without those roots), and without the rows, in each child table whose
+// children part every occurrence has as stored, of the roots whose shape
+// is stored; and the roots left whose every occurrence has the stored
+// shape (the same child row ids). A root none of whose lists changed is
+// merged as its root row alone. The rows left out count as unchanged. b
+// itself is not changed (the engine reuses it): a batch with rows left
+// out is a new one, sharing the rows.
 func (x *sqlTx) skipUnchanged(b *destinations.Batch, again []any, stored map[string]string) (*destinations.Batch, []any, map[string]bool) {
 	if len(stored) == 0 {
 		return b, again, nil
 	}
-	type match struct{ all, shape bool }
-	found := make(map[string]match, len(stored))
+	found := make(map[string]hashMatch, len(stored))
 	for _, row := range b.Tables[0].Rows {
 		id, _ := row[schema.ColID].(string)
 		h, _ := row[schema.ColHash].(string)
 		s, ok := stored[id]
-		m := match{all: ok && h != "" && h == s}
-		m.shape = ok && len(h) > hashShape && len(s) == len(h) && h[hashShape:] == s[hashShape:]
+		var m hashMatch
+		if ok {
+			m = compareHash(h, s)
+		}
 		if was, seen := found[id]; seen {
-			m.all, m.shape = m.all && was.all, m.shape && was.shape
+			m = hashMatch{all: m.all && was.all, shape: m.shape && was.shape, same: m.same & was.same, parts: m.parts}
+			if m.parts != was.parts {
+				m.same = 0
+			}
 		}
 		found[id] = m
 	}
 	skip := make(map[string]bool, len(found))
 	var shaped map[string]bool
+	same := map[string]hashMatch{}
 	for id, m := range found {
 		switch {
 		case m.all:
@@ -119,11 +168,15 @@ func (x *sqlTx) skipUnchanged(b *destinations.Batch, again []any, stored map[str
 				shaped = map[string]bool{}
 			}
 			shaped[id] = true
+			if m.same != 0 {
+				same[id] = m
+			}
 		}
 	}
-	if len(skip) == 0 {
+	if len(skip) == 0 && len(same) == 0 {
 		return b, again, shaped
 	}
+	drop := unchangedTables(b, same)
 	out := *b
 	out.Tables = make([]destinations.TableRows, len(b.Tables))
 	for i, tr := range b.Tables {
@@ -133,7 +186,7 @@ func (x *sqlTx) skipUnchanged(b *destinations.Batch, again []any, stored map[str
 		}
 		kept := make([]schema.Row, 0, len(tr.Rows))
 		for _, row := range tr.Rows {
-			if id, _ := row[key].(string); !skip[id] {
+			if id, _ := row[key].(string); !skip[id] && !drop[i][id] {
 				kept = append(kept, row)
 			}
 		}
@@ -148,6 +201,51 @@ func (x *sqlTx) skipUnchanged(b *destinations.Batch, again []any, stored map[str
 		}
 	}
 	return &out, left, shaped
+}
+
+// unchangedTables returns, per table of b, the roots of same whose rows
+// in it are stored as they are: root r's rows in the i-th table, in the
+// order of names, of the child tables it has rows in, when bit i of
+// same[r].same is set. A root whose rows are in other than same[r].parts
+// child tables (which its stored shape rules out) keeps all its rows.
+func unchangedTables(b *destinations.Batch, same map[string]hashMatch) []map[string]bool {
+	drop := make([]map[string]bool, len(b.Tables))
+	if len(same) == 0 {
+		return drop
+	}
+	has := make([]map[string]bool, len(b.Tables))
+	order := make([]int, 0, len(b.Tables)-1)
+	for i, tr := range b.Tables[1:] {
+		has[i+1] = map[string]bool{}
+		for _, row := range tr.Rows {
+			if root, _ := row[schema.ColRootID].(string); same[root].same != 0 {
+				has[i+1][root] = true
+			}
+		}
+		order = append(order, i+1)
+	}
+	slices.SortFunc(order, func(i, j int) int { return strings.Compare(b.Tables[i].Table.Name, b.Tables[j].Table.Name) })
+	var tables []int
+	for root, m := range same {
+		tables = tables[:0]
+		for _, i := range order {
+			if has[i][root] {
+				tables = append(tables, i)
+			}
+		}
+		if len(tables) != m.parts {
+			continue
+		}
+		for pos, i := range tables {
+			if pos < 64 && m.same&(1<<pos) != 0 {
+				if drop[i] == nil {
+					drop[i] = map[string]bool{}
+				}
+				drop[i][root] = true
+			}
+		}
+	}
+	return drop
 }
 
 // shapedPresent returns, per child table of b, how many distinct ids its

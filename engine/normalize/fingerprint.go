@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"hash"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/pipe-etl/pipe/engine/schema"
@@ -21,28 +22,38 @@ import (
 // unchanged.
 const fingerprintVersion = 1
 
-// fingerprinter computes the _pipe_hash of a root row (Config.Fingerprint),
-// 64 hex digits in two halves of 128 bits of SHA-256 each:
-//   - the content: everything that decides the rows a record produces —
-//     the settings (hashed once per Normalizer), the record's JSON text
-//     and its extra columns' values;
-//   - the shape: the tables and _pipe_id values of the record's child
-//     rows, in the order the walk made them.
+// fingerprinter computes the _pipe_hash of a root row (Config.Fingerprint):
+// hex digits of SHA-256 sums, in parts:
+//   - the content (32 digits): everything that decides the rows a record
+//     produces — the settings (hashed once per Normalizer), the record's
+//     JSON text and its extra columns' values;
+//   - the shape (32 digits): the tables and _pipe_id values of the
+//     record's child rows, in the order the walk made them;
+//   - the children (16 digits per child table the record has rows in, in
+//     the order of the tables' names): what decides its rows in that
+//     table beyond their ids — the settings and the JSON text of each
+//     list item that made one of them (an item's text holds its own
+//     lists, so a change deep down changes every table above it too).
 //
-// A merge leaves out a record whose whole fingerprint is stored
-// unchanged, and one whose shape alone is unchanged has the same child
-// rows as stored, so the merge need not read which child rows the root
-// has (destinations/sqlload, sql_merge_unchanged.go). Both are stable
-// across processes and versions as long as fingerprintVersion is.
-// Credentials never enter them: a record holding one is hashed as the
-// text the rows are made of, with each credential replaced by "***",
-// and the Secrets themselves are not part of the settings.
+// A merge leaves out a record whose content and shape are stored
+// unchanged; one whose shape alone is unchanged has the same child rows
+// as stored, so the merge need not read which child rows the root has,
+// and its rows in each table whose children part is unchanged are the
+// very rows stored, so the merge leaves them out (destinations/sqlload,
+// sql_merge_unchanged.go): a record whose lists did not change has its
+// root row merged alone. All parts are stable across processes and
+// versions as long as fingerprintVersion is. Credentials never enter
+// them: a record holding one is hashed as the text the rows are made of,
+// with each credential replaced by "***", and the Secrets themselves are
+// not part of the settings.
 type fingerprinter struct {
 	settings [sha256.Size]byte
 	h        hash.Hash
 	buf      []byte
+	items    map[string][]byte // per child table, the record's items so far
+	names    []string          // scratch: the record's child tables
 	sum      [sha256.Size]byte
-	out      [64]byte // hex of the first 16 bytes of both sums
+	out      []byte
 }
 
 // fingerprintSettings is what of a Config decides the rows of a record,
@@ -86,14 +97,28 @@ func newFingerprinter(c Config) *fingerprinter {
 		// text still differs from every valid settings' hash.
 		b = []byte(err.Error())
 	}
-	return &fingerprinter{settings: sha256.Sum256(b), h: sha256.New()}
+	return &fingerprinter{settings: sha256.Sum256(b), h: sha256.New(), items: map[string][]byte{}}
+}
+
+// begin starts the fingerprint of a record: no item noted (a record
+// whose walk failed may have left some).
+func (f *fingerprinter) begin() {
+	for table, b := range f.items {
+		f.items[table] = b[:0]
+	}
+}
+
+// item notes text, the (credential-free) JSON of a list item the walk
+// made a row of child table table.
+func (f *fingerprinter) item(table, text string) {
+	f.items[table] = appendString(f.items[table], text)
 }
 
 // record returns the fingerprint of the record whose (credential-free)
 // JSON text is raw, whose extra columns have names extra and values vals
 // (a value holding a credential counts with the credential replaced, as
 // it is stored), and whose child rows are those out holds beyond lens
-// (Rows.mark before the record), as 64 hex digits.
+// (Rows.mark before the record) and were noted by item.
 func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secrets, out *Rows, lens []int) string {
 	f.buf = append(f.buf[:0], f.settings[:]...)
 	f.buf = appendString(f.buf, raw)
@@ -106,8 +131,9 @@ func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secret
 		}
 		f.buf = appendValue(f.buf, v)
 	}
-	f.sumInto(f.out[:32])
+	f.out = f.sumInto(f.out[:0], 16)
 	f.buf = f.buf[:0]
+	f.names = f.names[:0]
 	for i, tr := range out.tables {
 		if tr.parent == "" {
 			continue // the root row: its id is the key itself
@@ -119,23 +145,31 @@ func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secret
 		if start < len(tr.rows) {
 			f.buf = appendString(f.buf, tr.name)
 			f.buf = binary.AppendUvarint(f.buf, uint64(len(tr.rows)-start))
+			f.names = append(f.names, tr.name)
 		}
 		for _, row := range tr.rows[start:] {
 			id, _ := row[schema.ColID].(string)
 			f.buf = appendString(f.buf, id)
 		}
 	}
-	f.sumInto(f.out[32:])
-	return string(f.out[:])
+	f.out = f.sumInto(f.out, 16)
+	slices.Sort(f.names)
+	for _, name := range f.names {
+		f.buf = append(f.buf[:0], f.settings[:]...)
+		f.buf = appendString(f.buf, name)
+		f.buf = append(f.buf, f.items[name]...)
+		f.out = f.sumInto(f.out, 8)
+	}
+	return string(f.out)
 }
 
-// sumInto writes the hex of the first 16 bytes of the SHA-256 of f.buf
-// to dst.
-func (f *fingerprinter) sumInto(dst []byte) {
+// sumInto appends to dst the hex of the first n bytes of the SHA-256 of
+// f.buf.
+func (f *fingerprinter) sumInto(dst []byte, n int) []byte {
 	f.h.Reset()
 	f.h.Write(f.buf)
 	f.h.Sum(f.sum[:0])
-	hex.Encode(dst, f.sum[:16])
+	return hex.AppendEncode(dst, f.sum[:n])
 }
 
 // appendString appends s with its length, so that no two sequences of

@@ -39,6 +39,7 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	row := w.newRow(tr, idBox)
 	if n.fp != nil { // see fingerprint.go
 		tr.addColumn(schema.ColHash, "", schema.Text, false)
+		n.fp.begin()
 	}
 	switch {
 	case rec.IsObject():
@@ -238,6 +239,13 @@ func (w *walker) list(t *table, nd *node, s string, i, level int, parentID any) 
 			w.set(tr, w.n.valueNode(ct), row, compact(s[i:end]), schema.JSON)
 		default:
 			end = w.value(ct, tr, w.n.valueNode(ct), s, i, level, row, id)
+		}
+		if fp := w.n.fp; fp != nil {
+			text := s[i:end]
+			if !w.clean {
+				text = w.n.cfg.Secrets.String(text)
+			}
+			fp.item(ct.name, text)
 		}
 		tr.width = max(tr.width, len(row))
 		if i = skipSpace(s, end); i < len(s) && s[i] == ']' {
