@@ -37,18 +37,20 @@ func benchPage(b testing.TB, size int) []gjson.Result {
 // BenchmarkNormalize measures one Snyk issue record (~1.5 KB, 7 tables,
 // 10 rows) per op, in pages of 100 records with Rows reused; "secrets"
 // keeps credentials out as a run does (the benchmark spec's token and
-// header registered with a rest.Redactor).
+// header registered with a rest.Redactor); "fingerprint" adds the
+// _pipe_hash of a merge resource, as the shipped snyk spec's issues get.
 func BenchmarkNormalize(b *testing.B) {
 	red := rest.NewRedactor()
 	red.Add("demo-token")
 	red.Add("token demo-token")
 	for _, bc := range []struct {
-		name    string
-		secrets Secrets
-	}{{"plain", nil}, {"secrets", red}} {
+		name        string
+		secrets     Secrets
+		fingerprint bool
+	}{{"plain", nil, false}, {"secrets", red, false}, {"fingerprint", red, true}} {
 		b.Run(bc.name, func(b *testing.B) {
 			page := benchPage(b, 100)
-			n := New(Config{MaxNesting: 10, Table: "issues", PrimaryKey: []string{"id"}, MaxIdentLen: 63, Secrets: bc.secrets})
+			n := New(Config{MaxNesting: 10, Table: "issues", PrimaryKey: []string{"id"}, MaxIdentLen: 63, Secrets: bc.secrets, Fingerprint: bc.fingerprint})
 			extra := []Field{{Name: "_orgs_id", Value: "a3952187-0d8e-45d8-9aa2-036a2ac6ea5b"}}
 			var rows Rows
 			b.ReportAllocs()

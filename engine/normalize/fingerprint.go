@@ -8,6 +8,7 @@ import (
 	"hash"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pipe-etl/pipe/engine/schema"
@@ -22,18 +23,22 @@ import (
 // unchanged.
 const fingerprintVersion = 1
 
-// fingerprinter computes the _pipe_hash of a root row (Config.Fingerprint):
-// hex digits of SHA-256 sums, in parts:
-//   - the content (32 digits): everything that decides the rows a record
+// fingerprinter computes the _pipe_hash of a root row (Config.Fingerprint),
+// in parts of hex digits:
+//   - the content (32 digits, of a SHA-256 sum): everything that decides the rows a record
 //     produces — the settings (hashed once per Normalizer), the record's
 //     JSON text and its extra columns' values;
-//   - the shape (32 digits): the tables and _pipe_id values of the
+//   - the shape (32 digits, of a SHA-256 sum): the tables and _pipe_id values of the
 //     record's child rows, in the order the walk made them;
 //   - the children (16 digits per child table the record has rows in, in
 //     the order of the tables' names): what decides its rows in that
 //     table beyond their ids — the settings and the JSON text of each
 //     list item that made one of them (an item's text holds its own
-//     lists, so a change deep down changes every table above it too).
+//     lists, so a change deep down changes every table above it too),
+//     as a 64-bit xxHash: hashing each item's text once more with
+//     SHA-256 cost 1–4 µs per Snyk issue (BenchmarkNormalize), and a
+//     part only decides whether rows are written again, which an API
+//     that could forge a collision could decide by its answers anyway.
 //
 // A merge leaves out a record whose content and shape are stored
 // unchanged; one whose shape alone is unchanged has the same child rows
@@ -50,8 +55,8 @@ type fingerprinter struct {
 	settings [sha256.Size]byte
 	h        hash.Hash
 	buf      []byte
-	items    map[string][]byte // per child table, the record's items so far
-	names    []string          // scratch: the record's child tables
+	tables   []*table // the child tables the record has rows in so far
+	num      []byte   // scratch
 	sum      [sha256.Size]byte
 	out      []byte
 }
@@ -97,28 +102,38 @@ func newFingerprinter(c Config) *fingerprinter {
 		// text still differs from every valid settings' hash.
 		b = []byte(err.Error())
 	}
-	return &fingerprinter{settings: sha256.Sum256(b), h: sha256.New(), items: map[string][]byte{}}
+	return &fingerprinter{settings: sha256.Sum256(b), h: sha256.New(), num: make([]byte, 0, 64)}
 }
 
 // begin starts the fingerprint of a record: no item noted (a record
 // whose walk failed may have left some).
 func (f *fingerprinter) begin() {
-	for table, b := range f.items {
-		f.items[table] = b[:0]
+	for _, t := range f.tables {
+		t.noted = false
 	}
+	f.tables = f.tables[:0]
 }
 
 // item notes text, the (credential-free) JSON of a list item the walk
-// made a row of child table table.
-func (f *fingerprinter) item(table, text string) {
-	f.items[table] = appendString(f.items[table], text)
+// made a row of child table t.
+func (f *fingerprinter) item(t *table, text string) {
+	if !t.noted {
+		t.noted = true
+		f.tables = append(f.tables, t)
+		t.items.Reset()
+		t.items.Write(f.settings[:])
+		t.items.Write(appendString(f.num[:0], t.name))
+	}
+	t.items.Write(binary.AppendUvarint(f.num[:0], uint64(len(text))))
+	t.items.WriteString(text)
 }
 
 // record returns the fingerprint of the record whose (credential-free)
 // JSON text is raw, whose extra columns have names extra and values vals
 // (a value holding a credential counts with the credential replaced, as
 // it is stored), and whose child rows are those out holds beyond lens
-// (Rows.mark before the record) and were noted by item.
+// (Rows.mark before the record) and were noted by item, which record
+// forgets.
 func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secrets, out *Rows, lens []int) string {
 	f.buf = append(f.buf[:0], f.settings[:]...)
 	f.buf = appendString(f.buf, raw)
@@ -133,7 +148,6 @@ func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secret
 	}
 	f.out = f.sumInto(f.out[:0], 16)
 	f.buf = f.buf[:0]
-	f.names = f.names[:0]
 	for i, tr := range out.tables {
 		if tr.parent == "" {
 			continue // the root row: its id is the key itself
@@ -145,7 +159,6 @@ func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secret
 		if start < len(tr.rows) {
 			f.buf = appendString(f.buf, tr.name)
 			f.buf = binary.AppendUvarint(f.buf, uint64(len(tr.rows)-start))
-			f.names = append(f.names, tr.name)
 		}
 		for _, row := range tr.rows[start:] {
 			id, _ := row[schema.ColID].(string)
@@ -153,13 +166,11 @@ func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secret
 		}
 	}
 	f.out = f.sumInto(f.out, 16)
-	slices.Sort(f.names)
-	for _, name := range f.names {
-		f.buf = append(f.buf[:0], f.settings[:]...)
-		f.buf = appendString(f.buf, name)
-		f.buf = append(f.buf, f.items[name]...)
-		f.out = f.sumInto(f.out, 8)
+	slices.SortFunc(f.tables, func(a, b *table) int { return strings.Compare(a.name, b.name) })
+	for _, t := range f.tables {
+		f.out = hex.AppendEncode(f.out, binary.BigEndian.AppendUint64(f.num[:0], t.items.Sum64()))
 	}
+	f.begin()
 	return string(f.out)
 }
 

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/tidwall/gjson"
 )
@@ -23,6 +24,11 @@ type table struct {
 	// cache of the table's rows in the Rows of generation gen
 	gen uint64
 	out *tableRows
+	// items hashes the text of the record's list items that made rows
+	// here, for the fingerprint's children part (fingerprint.go); noted
+	// tells whether the record has any
+	items xxhash.Digest
+	noted bool
 }
 
 // node is one JSON key path within a table's rows. Its column is computed

@@ -245,7 +245,7 @@ func (w *walker) list(t *table, nd *node, s string, i, level int, parentID any) 
 			if !w.clean {
 				text = w.n.cfg.Secrets.String(text)
 			}
-			fp.item(ct.name, text)
+			fp.item(ct, text)
 		}
 		tr.width = max(tr.width, len(row))
 		if i = skipSpace(s, end); i < len(s) && s[i] == ']' {
