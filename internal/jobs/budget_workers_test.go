@@ -54,9 +54,15 @@ func TestWorkersShareOneRateBudgetPerToken(t *testing.T) {
 			for _, w := range workers {
 				w.stop(t)
 			}
-			// Two specs, each one request for the orgs and one per org.
-			if n, total := arrivals.maxIn(2*time.Second), arrivals.total(); n > 8*2+2 || total < 62 {
-				t.Errorf("%d requests in the busiest 2 seconds (of %d); want at most 18 of at least 62", n, total)
+			// Two specs, each one request for the orgs and one per org. The
+			// fake sees requests when they arrive, not when the budget let
+			// them go: on a loaded machine a process may send one it was
+			// granted a few hundred ms late, next to others on time (19 in 2 s
+			// was seen under a load average of 30). Hence the half second of
+			// slack: at most 8 a second for 2.5 s, plus 2 as before; a budget
+			// per spec would let 32 through in 2 s, one per process 96.
+			if n, total := arrivals.maxIn(2*time.Second), arrivals.total(); n > 8*5/2+2 || total < 62 {
+				t.Errorf("%d requests in the busiest 2 seconds (of %d); want at most 22 of at least 62", n, total)
 			}
 			if n, err := count(db, `SELECT count(*) FROM orgs`); err != nil || n != 30 {
 				t.Errorf("orgs: %d (%v); want 30", n, err)
