@@ -25,11 +25,11 @@ const fingerprintVersion = 1
 
 // fingerprinter computes the _pipe_hash of a root row (Config.Fingerprint),
 // in parts of hex digits:
-//   - the content (32 digits, of a SHA-256 sum): everything that decides the rows a record
-//     produces — the settings (hashed once per Normalizer), the record's
-//     JSON text and its extra columns' values;
-//   - the shape (32 digits, of a SHA-256 sum): the tables and _pipe_id values of the
-//     record's child rows, in the order the walk made them;
+//   - the content (32 digits of a SHA-256 sum): everything that decides
+//     the rows a record produces — the settings (hashed once per
+//     Normalizer), the record's JSON text and its extra columns' values;
+//   - the shape (32 digits of a SHA-256 sum): the tables and _pipe_id
+//     values of the record's child rows, in the order the walk made them;
 //   - the children (16 digits per child table the record has rows in, in
 //     the order of the tables' names): what decides its rows in that
 //     table beyond their ids — the settings and the JSON text of each
