@@ -29,7 +29,8 @@ const fingerprintVersion = 1
 //     the rows a record produces — the settings (hashed once per
 //     Normalizer), the record's JSON text and its extra columns' values;
 //   - the shape (32 digits of a SHA-256 sum): the tables and _pipe_id
-//     values of the record's child rows, in the order the walk made them;
+//     values of the record's child rows, table by table in the order of
+//     their names, rows in the order the walk made them;
 //   - the children (16 digits per child table the record has rows in, in
 //     the order of the tables' names): what decides its rows in that
 //     table beyond their ids — the settings and the JSON text of each
@@ -40,8 +41,8 @@ const fingerprintVersion = 1
 //     part only decides whether rows are written again, which an API
 //     that could forge a collision could decide by its answers anyway.
 //
-// A merge leaves out a record whose content and shape are stored
-// unchanged; one whose shape alone is unchanged has the same child rows
+// A merge leaves out a record whose content is stored unchanged (its
+// rows follow from it); one whose shape alone is unchanged has the same child rows
 // as stored, so the merge need not read which child rows the root has,
 // and its rows in each table whose children part is unchanged are the
 // very rows stored, so the merge leaves them out (destinations/sqlload,
@@ -55,10 +56,17 @@ type fingerprinter struct {
 	settings [sha256.Size]byte
 	h        hash.Hash
 	buf      []byte
-	tables   []*table // the child tables the record has rows in so far
-	num      []byte   // scratch
+	tables   []*table    // the child tables the record has rows in so far
+	kids     []childRows // scratch: the record's child rows per table
+	num      []byte      // scratch
 	sum      [sha256.Size]byte
 	out      []byte
+}
+
+// childRows are a record's rows in one child table.
+type childRows struct {
+	table string
+	rows  []schema.Row
 }
 
 // fingerprintSettings is what of a Config decides the rows of a record,
@@ -148,6 +156,7 @@ func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secret
 	}
 	f.out = f.sumInto(f.out[:0], 16)
 	f.buf = f.buf[:0]
+	f.kids = f.kids[:0]
 	for i, tr := range out.tables {
 		if tr.parent == "" {
 			continue // the root row: its id is the key itself
@@ -157,10 +166,17 @@ func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secret
 			start = lens[i]
 		}
 		if start < len(tr.rows) {
-			f.buf = appendString(f.buf, tr.name)
-			f.buf = binary.AppendUvarint(f.buf, uint64(len(tr.rows)-start))
+			f.kids = append(f.kids, childRows{tr.name, tr.rows[start:]})
 		}
-		for _, row := range tr.rows[start:] {
+	}
+	// In the order of the tables' names, not of out.tables, which is the
+	// order the page's records first made them in: the same record on
+	// another page must get the same shape.
+	slices.SortFunc(f.kids, func(a, b childRows) int { return strings.Compare(a.table, b.table) })
+	for _, k := range f.kids {
+		f.buf = appendString(f.buf, k.table)
+		f.buf = binary.AppendUvarint(f.buf, uint64(len(k.rows)))
+		for _, row := range k.rows {
 			id, _ := row[schema.ColID].(string)
 			f.buf = appendString(f.buf, id)
 		}

@@ -240,3 +240,22 @@ func TestFingerprintAfterFailedRecord(t *testing.T) {
 		t.Errorf("after a failed record: %s, alone %s", h, want)
 	}
 }
+
+// TestFingerprintAcrossPages: a record's fingerprint does not depend on
+// the records before it on its page, which decide the order the page's
+// child tables were made in.
+func TestFingerprintAcrossPages(t *testing.T) {
+	c := Config{Table: "issues", PrimaryKey: []string{"id"}, MaxNesting: 10, Fingerprint: true}
+	rec := `{"id":"1","problems":[{"code":"x"}],"tags":["a","b"]}`
+	want := fingerprintOf(t, c, rec)
+	n := New(c)
+	var rows Rows
+	for _, r := range []string{`{"id":"0","tags":["c"]}`, rec} {
+		if err := n.Normalize(gjson.Parse(r), nil, &rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := rows.Tables()[0].Rows[1][schema.ColHash]; got != want {
+		t.Errorf("after a record with only tags: %s, alone %s", got, want)
+	}
+}
