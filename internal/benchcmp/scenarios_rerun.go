@@ -22,6 +22,7 @@ type rerunRun struct {
 	// nothing changed: the fixed cost of an incremental run.
 	noop         []sample
 	noopRequests []int64
+	changes      []changesPoint // (g) only, see changeSweep
 }
 
 // ratios returns the second run's wall time over the first's, run by run.
@@ -128,7 +129,8 @@ const incrementalShare = 100 // 1 in 100
 // scenarioIncremental is (g): the issues of (a) loaded incrementally
 // (updated_after, examples/bench/issues_incremental.yml), the spec run
 // again with nothing changed (the no-op run: the fixed cost of a run),
-// then 1% of the issues changed in the API and the spec run once more.
+// then 1% of the issues changed in the API and the spec run once more;
+// run 1 then goes on with the change sweep (see changeSweep).
 // The fake runs in this process, which changes the issues between the
 // runs.
 func scenarioIncremental(ctx context.Context, c *config) (*rerunRun, error) {
@@ -160,6 +162,9 @@ func scenarioIncremental(ctx context.Context, c *config) (*rerunRun, error) {
 			if err == nil {
 				err = checkCount("pipe (1% run)", again, c.issues/incrementalShare)
 			}
+		}
+		if err == nil && run == 1 {
+			r.changes, err = changeSweep(ctx, c, srv, cfg.Orgs, url, t.dest)
 		}
 		stop()
 		if cerr := t.clean(); err == nil {
@@ -210,6 +215,9 @@ func writeIncremental(w io.Writer, r *rerunRun) bool {
 	ok := mw <= incrementalMax && mc <= incrementalMax
 	fmt.Fprintf(w, "\nThe 1%% run costs the no-op run (process start, schema, state, one request per org) plus %.2f× (wall) and %.2f× (CPU) 1%% of the first load, medians (target ≤ %.1f×: %s).\n",
 		mw, mc, incrementalMax, verdict(ok))
+	if len(r.first) > 0 {
+		writeChanges(w, r.changes, r.first[0], r.first[0].Records)
+	}
 	return ok
 }
 

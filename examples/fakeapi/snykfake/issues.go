@@ -190,10 +190,12 @@ func (d *dataset) issue(o int, c issueCore) Issue {
 	return is
 }
 
-// touch marks n issues of every org as updated at `at` and toggles their
-// ignored flag. The choice is deterministic: evenly spread indexes from
-// an offset that moves with every call.
+// touch marks n issues of every org as updated at `at` (to the second,
+// as the API writes its times; see apiTime) and toggles their ignored
+// flag. The choice is deterministic: evenly spread indexes from an offset
+// that moves with every call.
 func (d *dataset) touch(n int, at time.Time) {
+	at = apiTime(at)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.touchN++
@@ -222,11 +224,13 @@ func (d *dataset) touch(n int, at time.Time) {
 	}
 }
 
-// addIssues appends n issues to every org, created and updated at `at`.
+// addIssues appends n issues to every org, created and updated at `at`
+// (to the second, see apiTime).
 func (d *dataset) addIssues(n int, at time.Time) {
 	if n <= 0 {
 		return
 	}
+	at = apiTime(at)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for o := range d.issues {
@@ -239,3 +243,9 @@ func (d *dataset) addIssues(n int, at time.Time) {
 		d.issues[o].Store(&issueState{base: old.base, added: added, touched: old.touched})
 	}
 }
+
+// apiTime is t as the API has it: it writes times to the second
+// (fakecore.RFC3339) and filters updated_after by the time it holds, so a
+// time held with a fraction would be after the very cursor a client read
+// from it, and every run would load that issue again.
+func apiTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }

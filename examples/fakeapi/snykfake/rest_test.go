@@ -304,6 +304,24 @@ func TestTouchAndAddIssues(t *testing.T) {
 	}
 }
 
+// TestTouchToTheSecond: a touch at a time with a fraction of a second
+// shows that time to the second, and updated_after that very value, as a
+// client's cursor holds it, no longer returns the issue.
+func TestTouchToTheSecond(t *testing.T) {
+	s, ts := start(t, smallConfig())
+	at := time.Date(2024, 12, 1, 10, 0, 0, 700_000_000, time.UTC)
+	s.Touch(1, at)
+	org := s.Snapshot().Orgs[0].ID
+	path := "/orgs/" + org + "/issues?version=2024-10-15&limit=100&updated_after="
+	got, _ := walk(t, ts, path+url.QueryEscape("2024-12-01T09:59:59Z"), demoAuth)
+	if len(got) != 1 {
+		t.Fatalf("updated_after a second before the touch: %d issues, want 1", len(got))
+	}
+	if got, _ := walk(t, ts, path+url.QueryEscape(fakecore.RFC3339(at)), demoAuth); len(got) != 0 {
+		t.Errorf("updated_after the touched issue's own updated_at: %v, want none", got)
+	}
+}
+
 func TestOrgsGroupsAndPolicies(t *testing.T) {
 	c := smallConfig()
 	c.Orgs = 9 // three groups, org 5 personal
