@@ -32,21 +32,8 @@ func dump(t *testing.T, path string) string {
 	tables := queryStrings(t, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_pipe\_%' ESCAPE '\' ORDER BY name`)
 	var out []string
 	for _, table := range tables {
-		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
 		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		eachRow(t, db, `SELECT * FROM "`+table+`"`, func(cols []string, vals []any) {
 			var cells []string
 			for i, c := range cols {
 				if c != "_pipe_load_id" {
@@ -55,12 +42,45 @@ func dump(t *testing.T, path string) string {
 			}
 			sort.Strings(cells)
 			lines = append(lines, strings.Join(cells, " "))
-		}
-		rows.Close()
+		})
 		sort.Strings(lines)
 		out = append(out, table+":\n"+strings.Join(lines, "\n"))
 	}
 	return strings.Join(out, "\n")
+}
+
+// eachRow runs q and calls f with the column names and the values of
+// each row, text as string.
+func eachRow(t *testing.T, db *sql.DB, q string, f func(cols []string, vals []any)) {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				vals[i] = string(b)
+			}
+		}
+		f(cols, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func queryStrings(t *testing.T, db *sql.DB, q string) []string {

@@ -100,56 +100,26 @@ func runNames(t *testing.T, d nameDB, apiURL string) {
 // values, ids and load ids left out), sorted.
 func snapshot(t *testing.T, d nameDB) []string {
 	t.Helper()
-	rows, err := d.db.Query(d.tables)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		if !strings.HasPrefix(name, "_pipe") {
-			tables = append(tables, name)
-		}
-	}
-	rows.Close()
 	var out []string
-	for _, table := range tables {
+	for _, table := range queryStrings(t, d.db, d.tables) {
+		if strings.HasPrefix(table, "_pipe") {
+			continue
+		}
 		q := `"` + table + `"`
 		if d.schema != "" {
 			q = `"` + d.schema + `".` + q
 		}
-		rows, err := d.db.Query(`SELECT * FROM ` + q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		eachRow(t, d.db, `SELECT * FROM `+q, func(cols []string, vals []any) {
 			var pairs []string
 			for i, c := range cols {
 				if vals[i] == nil || c == "_pipe_load_id" || c == "_pipe_id" || c == "_pipe_parent_id" || c == "_pipe_root_id" || c == "_pipe_hash" {
 					continue
 				}
-				v := vals[i]
-				if b, ok := v.([]byte); ok {
-					v = string(b)
-				}
-				pairs = append(pairs, fmt.Sprintf("%s=%v", c, v))
+				pairs = append(pairs, fmt.Sprintf("%s=%v", c, vals[i]))
 			}
 			slices.Sort(pairs)
 			out = append(out, table+": "+strings.Join(pairs, " "))
-		}
-		rows.Close()
+		})
 	}
 	slices.Sort(out)
 	return out

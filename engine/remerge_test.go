@@ -17,41 +17,13 @@ import (
 // file, all columns, as "table/_pipe_id" → "col=value …".
 func snapshotTables(t *testing.T, db *sql.DB) map[string]string {
 	t.Helper()
-	var tables []string
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_pipe\_%' ESCAPE '\' AND name NOT LIKE 'sqlite%'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
+	tables := queryStrings(t, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_pipe\_%' ESCAPE '\' AND name NOT LIKE 'sqlite%'`)
 	out := map[string]string{}
 	for _, table := range tables {
-		rows, err := db.Query(`SELECT * FROM "` + table + `"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		eachRow(t, db, `SELECT * FROM "`+table+`"`, func(cols []string, vals []any) {
 			var id string
 			parts := make([]string, 0, len(cols))
 			for i, c := range cols {
-				if b, ok := vals[i].([]byte); ok {
-					vals[i] = string(b)
-				}
 				if c == "_pipe_id" {
 					id = fmt.Sprint(vals[i])
 				}
@@ -59,8 +31,7 @@ func snapshotTables(t *testing.T, db *sql.DB) map[string]string {
 			}
 			sort.Strings(parts)
 			out[table+"/"+id] = strings.Join(parts, " ")
-		}
-		rows.Close()
+		})
 	}
 	return out
 }
