@@ -8,6 +8,7 @@ import (
 
 	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
+	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/examples/fakeapi"
 )
 
@@ -17,20 +18,7 @@ import (
 //
 //	go test ./internal/benchcmp -run '^$' -bench RemergeSQLite -benchtime 1x -issues 50000 -cpuprofile cpu.out
 func BenchmarkRemergeSQLite(b *testing.B) {
-	c := fakeapi.DemoConfig()
-	c.Orgs, c.ProjectsPerOrg, c.IssuesPerOrg = 1, 20, *benchIssues
-	srv := httptest.NewServer(fakeapi.New(c).Handler())
-	defer srv.Close()
-	p := benchPlan(b, "../../examples/bench/issues.yml", srv.URL)
-	d, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "remerge.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	opts := engine.Options{Dest: d, Secrets: tokenStore{}, CheckpointRows: *benchCheckpoint}
-	if _, err := engine.Run(b.Context(), p, opts); err != nil {
-		b.Fatal(err)
-	}
+	_, p, opts := loadedOnce(b)
 	for b.Loop() {
 		rep, err := engine.Run(b.Context(), p, opts)
 		if err != nil {
@@ -47,21 +35,7 @@ func BenchmarkRemergeSQLite(b *testing.B) {
 // issue changed in the fake before each merge (fakeapi.Server.Touch):
 // scenario (f′) in process, where no record is left out as unchanged.
 func BenchmarkRemergeChangedSQLite(b *testing.B) {
-	c := fakeapi.DemoConfig()
-	c.Orgs, c.ProjectsPerOrg, c.IssuesPerOrg = 1, 20, *benchIssues
-	fake := fakeapi.New(c)
-	srv := httptest.NewServer(fake.Handler())
-	defer srv.Close()
-	p := benchPlan(b, "../../examples/bench/issues.yml", srv.URL)
-	d, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "remerge.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	opts := engine.Options{Dest: d, Secrets: tokenStore{}, CheckpointRows: *benchCheckpoint}
-	if _, err := engine.Run(b.Context(), p, opts); err != nil {
-		b.Fatal(err)
-	}
+	fake, p, opts := loadedOnce(b)
 	at := time.Now().UTC()
 	for b.Loop() {
 		b.StopTimer()
@@ -77,6 +51,29 @@ func BenchmarkRemergeChangedSQLite(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(*benchIssues)*float64(b.N)/b.Elapsed().Seconds(), "issues/s")
+}
+
+// loadedOnce serves the issues of BenchmarkRunSQLite from a fake it
+// returns, loads them once with examples/bench/issues.yml into a new
+// SQLite file, and returns the plan and the options of that load (its
+// destination open until b ends).
+func loadedOnce(b *testing.B) (*fakeapi.Server, *plan.Plan, engine.Options) {
+	c := fakeapi.DemoConfig()
+	c.Orgs, c.ProjectsPerOrg, c.IssuesPerOrg = 1, 20, *benchIssues
+	fake := fakeapi.New(c)
+	srv := httptest.NewServer(fake.Handler())
+	b.Cleanup(srv.Close)
+	p := benchPlan(b, "../../examples/bench/issues.yml", srv.URL)
+	d, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "remerge.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	opts := engine.Options{Dest: d, Secrets: tokenStore{}, CheckpointRows: *benchCheckpoint}
+	if _, err := engine.Run(b.Context(), p, opts); err != nil {
+		b.Fatal(err)
+	}
+	return fake, p, opts
 }
 
 // BenchmarkIncrementalSQLite loads the issues of BenchmarkRunSQLite with
