@@ -113,8 +113,8 @@ func newFingerprinter(c Config) *fingerprinter {
 	return &fingerprinter{settings: sha256.Sum256(b), h: sha256.New(), num: make([]byte, 0, 64)}
 }
 
-// begin starts the fingerprint of a record: no item noted (a record
-// whose walk failed may have left some).
+// begin starts the fingerprint of a record: no item noted (the record
+// before may have left some, also one whose walk failed).
 func (f *fingerprinter) begin() {
 	for _, t := range f.tables {
 		t.noted = false
@@ -140,8 +140,7 @@ func (f *fingerprinter) item(t *table, text string) {
 // JSON text is raw, whose extra columns have names extra and values vals
 // (a value holding a credential counts with the credential replaced, as
 // it is stored), and whose child rows are those out holds beyond lens
-// (Rows.mark before the record) and were noted by item, which record
-// forgets.
+// (Rows.mark before the record) and were noted by item since begin.
 func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secrets, out *Rows, lens []int) string {
 	f.buf = append(f.buf[:0], f.settings[:]...)
 	f.buf = appendString(f.buf, raw)
@@ -186,7 +185,6 @@ func (f *fingerprinter) record(raw string, extra []Field, vals []any, sec Secret
 	for _, t := range f.tables {
 		f.out = hex.AppendEncode(f.out, binary.BigEndian.AppendUint64(f.num[:0], t.items.Sum64()))
 	}
-	f.begin()
 	return string(f.out)
 }
 
