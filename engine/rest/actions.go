@@ -25,7 +25,10 @@ type ResponseAction struct {
 }
 
 // matchAction returns the action of the first rule whose set conditions
-// all match resp, or "" when none does.
+// all match resp, or "" when none does. A fail rule without a status_code
+// does not match a status pipe retries (429, 5xx): such a response is an
+// error already, and failing it at once would skip the wait it asks for
+// (Slack sends {"ok": false} with a 429 as with a bad token on a 200).
 func matchAction(rules []ResponseAction, resp *Response) (string, error) {
 	for i, r := range rules {
 		switch r.Action {
@@ -37,6 +40,9 @@ func matchAction(rules []ResponseAction, resp *Response) (string, error) {
 			return "", fmt.Errorf("response_actions[%d]: no status_code, content or condition", i)
 		}
 		if r.StatusCode != 0 && r.StatusCode != resp.StatusCode {
+			continue
+		}
+		if r.StatusCode == 0 && r.Action == ActionFail && retryableStatus(resp.StatusCode) {
 			continue
 		}
 		if r.Content != "" && !bytes.Contains(resp.Body, []byte(r.Content)) {

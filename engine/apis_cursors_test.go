@@ -1,0 +1,194 @@
+package engine_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pipe-etl/pipe/credentials/secrets"
+	"github.com/pipe-etl/pipe/engine"
+)
+
+// The fakes in this file follow the public documentation of APIs that
+// page with a cursor, an offset or a token in the JSON body (Slack,
+// Intercom, PagerDuty, Airtable, Asana); each names the pages it was
+// written from. Each test runs the spec a newcomer would write from those
+// docs (testdata/apis/<vendor>.yml) into a real SQLite file, compares the
+// tables with what the fake served, and runs the hostile variants the docs
+// allow: each must end with the exact data or a specific error.
+
+// curLogs is a log sink safe for the run's goroutines.
+type curLogs struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *curLogs) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *curLogs) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// curRun is the outcome of one run of a vendor spec.
+type curRun struct {
+	rep  *engine.Report
+	err  error
+	logs string
+	db   string
+}
+
+// curRunSpec runs testdata/apis/<vendor>.yml against apiURL into the SQLite
+// file db, the secret env[NAME] read from the environment variable NAME,
+// logging at debug level.
+func curRunSpec(t *testing.T, vendor, apiURL, db string, env map[string]string) curRun {
+	t.Helper()
+	return curRunText(t, vendor, "", apiURL, db, env)
+}
+
+// curRunText is curRunSpec with the spec's text replaced by text when it is
+// not empty (a variant of the vendor's spec).
+func curRunText(t *testing.T, vendor, text, apiURL, db string, env map[string]string) curRun {
+	t.Helper()
+	file := filepath.Join("apis", vendor+".yml")
+	p := testdataPlan(t, file, apiURL)
+	if text != "" {
+		p = specPlan(t, file, []byte(text), apiURL)
+	}
+	logs := &curLogs{}
+	rep, err := runInto(t, p, db, engine.Options{
+		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
+		Sleep:   noWait,
+		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	return curRun{rep: rep, err: err, logs: logs.String(), db: db}
+}
+
+// curRows returns each row of q as its values joined by "|", NULL as <nil>.
+func curRows(t *testing.T, path, q string) []string {
+	t.Helper()
+	var out []string
+	eachRow(t, openDB(t, path), q, func(_ []string, vals []any) {
+		cells := make([]string, len(vals))
+		for i, v := range vals {
+			cells[i] = fmt.Sprint(v)
+		}
+		out = append(out, strings.Join(cells, "|"))
+	})
+	return out
+}
+
+// curSameRows fails t when got and want differ, naming q.
+func curSameRows(t *testing.T, q string, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s\ngot:\n  %s\nwant:\n  %s", q, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// checkTable compares the rows of q in the database of r with want.
+func (r curRun) checkTable(t *testing.T, q string, want []string) {
+	t.Helper()
+	curSameRows(t, q, curRows(t, r.db, q), want)
+}
+
+// mustLoad fails t unless the run completed.
+func (r curRun) mustLoad(t *testing.T) {
+	t.Helper()
+	if r.err != nil || r.rep == nil || r.rep.Status != "completed" {
+		t.Fatalf("run: %v (report %+v)\nlogs:\n%s", r.err, r.rep, r.logs)
+	}
+}
+
+// mustFail fails t unless the run failed with an error whose text, with
+// srvURL written as http://api.test, holds every one of parts.
+func (r curRun) mustFail(t *testing.T, srvURL string, parts ...string) {
+	t.Helper()
+	if r.err == nil {
+		t.Fatalf("run completed (report %+v), want an error holding %q", r.rep, parts)
+	}
+	if r.rep != nil && r.rep.Status == "completed" {
+		t.Errorf("status %q after %v", r.rep.Status, r.err)
+	}
+	msg := strings.ReplaceAll(r.err.Error(), srvURL, "http://api.test")
+	for _, p := range parts {
+		if !strings.Contains(msg, p) {
+			t.Errorf("err = %s\nwant it to hold %s", msg, p)
+		}
+	}
+}
+
+// noSecret fails t when secret appears in the run's error, its logs or
+// any text value of any table of its database.
+func (r curRun) noSecret(t *testing.T, secret string) {
+	t.Helper()
+	if r.err != nil && strings.Contains(r.err.Error(), secret) {
+		t.Errorf("the error holds the secret: %v", r.err)
+	}
+	if strings.Contains(r.logs, secret) {
+		t.Errorf("the logs hold the secret")
+	}
+	db := openDB(t, r.db)
+	for _, table := range queryStrings(t, db, `SELECT name FROM sqlite_master WHERE type = 'table'`) {
+		eachRow(t, db, `SELECT * FROM "`+table+`"`, func(cols []string, vals []any) {
+			for i, v := range vals {
+				if s, ok := v.(string); ok && strings.Contains(s, secret) {
+					t.Errorf("table %s column %s holds the secret", table, cols[i])
+				}
+			}
+		})
+	}
+}
+
+// noTable fails t when the database of r has a table name with rows: a
+// failed first load must leave nothing.
+func (r curRun) noRows(t *testing.T, names ...string) {
+	t.Helper()
+	db := openDB(t, r.db)
+	for _, name := range names {
+		if count(t, db, `SELECT count(*) FROM sqlite_master WHERE name = ?`, name) == 0 {
+			continue
+		}
+		if n := count(t, db, `SELECT count(*) FROM "`+name+`"`); n != 0 {
+			t.Errorf("a failed load left %d rows in %s", n, name)
+		}
+	}
+}
+
+// curBearer reports whether r carries the token as a Bearer credential.
+func curBearer(r *http.Request, token string) bool {
+	return r.Header.Get("Authorization") == "Bearer "+token
+}
+
+func curWrite(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprint(w, body)
+}
+
+func curJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// curNullable renders v as the rows helper reads it back.
+func curNullable(v any) string {
+	if v == nil {
+		return "<nil>"
+	}
+	return fmt.Sprint(v)
+}
