@@ -171,8 +171,6 @@ func slackChannelRows(chans []map[string]any, members func(any) string) []string
 	return out
 }
 
-
-
 const slackChannelsQuery = `SELECT id, name, typeof(created), created, is_archived, is_private, topic__value, topic__last_set, purpose__value, typeof(num_members) || ':' || num_members FROM channels ORDER BY id`
 
 const slackNamesQuery = `SELECT c.id, n.value FROM channels__previous_names n JOIN channels c ON n._pipe_parent_id = c._pipe_id ORDER BY c.id, n._pipe_list_idx`

@@ -23,6 +23,7 @@ type Selector struct {
 	mu       sync.Mutex
 	detected *string // nil until an array was found by detection
 	logged   map[string]bool
+	shape    string // "array" or "object": what the first page held at the path
 }
 
 // NewSelector returns a Selector for the gjson path (data_selector). An
@@ -64,7 +65,7 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 		}
 	}
 	if recs, ok := topArray(bodyString(body), path); ok {
-		return recs, nil
+		return recs, s.sameShape(path, "array")
 	}
 	v := gjson.Parse(bodyString(body))
 	if path != "" {
@@ -76,11 +77,28 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 	case v.Type == gjson.Null:
 		return nil, nil
 	case v.IsArray():
-		return v.Array(), nil
+		return v.Array(), s.sameShape(path, "array")
 	case v.IsObject():
-		return []gjson.Result{v}, nil
+		return []gjson.Result{v}, s.sameShape(path, "object")
 	}
 	return nil, fmt.Errorf("data_selector %q selects a %s, want an array or an object", path, kind(v))
+}
+
+// sameShape fails a page whose records at path are an array where the
+// first page's were an object, or the other way round: an API that sends
+// its list as an object keyed by position ({"0": {…}, "2": {…}}, as PHP
+// encodes an array with gaps) would otherwise load as one record.
+func (s *Selector) sameShape(path, shape string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shape == "" {
+		s.shape = shape
+		return nil
+	}
+	if s.shape == shape {
+		return nil
+	}
+	return fmt.Errorf("data_selector %q selects an %s, but earlier pages held an %s there (records must keep one shape; an object of records keyed by position would load as one record)", path, shape, s.shape)
 }
 
 // bodyString returns body as a string without copying it: the records

@@ -74,3 +74,24 @@ func TestSelectorDetectsOnceAndLogsOnce(t *testing.T) {
 		t.Errorf("logged %d times, want once:\n%s", n, logs.String())
 	}
 }
+
+// TestSelectorShapeChange: a page whose records are an object where
+// earlier pages held an array (and the other way round) is an error, not
+// one record made of the whole list.
+func TestSelectorShapeChange(t *testing.T) {
+	for _, tt := range []struct{ first, second, err string }{
+		{`{"records":[{"id":1}]}`, `{"records":{"2":{"id":3},"0":{"id":2}}}`, `data_selector "records" selects an object, but earlier pages held an array there`},
+		{`{"records":{"id":1}}`, `{"records":[{"id":2}]}`, `data_selector "records" selects an array, but earlier pages held an object there`},
+		{`{"records":[{"id":1}]}`, `{"records":null}`, ""},
+		{`{"records":[{"id":1}]}`, `{"records":[]}`, ""},
+	} {
+		s := NewSelector("records", nil)
+		if _, err := s.Select([]byte(tt.first)); err != nil {
+			t.Fatalf("%s: %v", tt.first, err)
+		}
+		_, err := s.Select([]byte(tt.second))
+		if (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s then %s: err = %v, want %q", tt.first, tt.second, err, tt.err)
+		}
+	}
+}
