@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -191,4 +192,14 @@ func curNullable(v any) string {
 		return "<nil>"
 	}
 	return fmt.Sprint(v)
+}
+
+// curTestdata returns the text of testdata/apis/<vendor>.yml.
+func curTestdata(t *testing.T, vendor string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "apis", vendor+".yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

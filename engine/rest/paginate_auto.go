@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -19,10 +20,12 @@ var _ Paginator = (*Auto)(nil)
 //     _links.next.href, paging.next.link, pagination.next): json_link at
 //     that path, relative to the request URL;
 //   - a cursor under such a key (next_cursor, nextPageToken,
-//     next_page_token, cursors.next, meta.next_cursor, paging.next.after)
-//     or at cursor or cursors.after: cursor at that path, sent as the
-//     query parameter named after the key (nextPageToken: pageToken,
-//     next_cursor: cursor, after: after);
+//     next_page_token, cursors.next, meta.next_cursor, paging.next.after,
+//     pages.next.starting_after, next_page.offset) or at cursor,
+//     cursors.after or a top-level offset that is not a number (Airtable):
+//     cursor at that path, sent as the query parameter named after the key
+//     (nextPageToken: pageToken, next_cursor: cursor, after: after,
+//     starting_after: starting_after, offset: offset);
 //   - has_more true at the top level and records with an id: last_id,
 //     ?starting_after=<the last record's id>, as Stripe pages;
 //   - a first response that shows more pages it cannot follow (has_more
@@ -94,8 +97,8 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 			unfollowable = append(unfollowable, c)
 		}
 	}
-	for _, p := range []string{"cursor", "cursors.after"} {
-		if v := gjson.GetBytes(body, p); v.Type == gjson.String && strings.TrimSpace(v.Str) != "" {
+	for _, p := range []string{"cursor", "cursors.after", "offset"} {
+		if v := gjson.GetBytes(body, p); v.Type == gjson.String && strings.TrimSpace(v.Str) != "" && !numeric(v.Str) {
 			cursors = append(cursors, candidate{path: p, value: v, key: p[strings.LastIndexByte(p, '.')+1:]})
 		}
 	}
@@ -135,7 +138,8 @@ func autoFail(what string) error {
 
 // nextCandidates lists, in document order, the values under keys that
 // contain "next" (any case) down to five objects deep; an object value
-// gives its href, url, link, after or cursor member instead. Arrays (the
+// gives its first member of nextMembers (href, url, uri, link, after,
+// starting_after, cursor, offset) instead. Arrays (the
 // records) are not entered.
 func nextCandidates(body []byte) []candidate {
 	var out []candidate
@@ -145,7 +149,7 @@ func nextCandidates(body []byte) []candidate {
 			path := prefix + escapePath(k.String())
 			if strings.Contains(strings.ToLower(k.String()), "next") {
 				if v.IsObject() {
-					for _, m := range []string{"href", "url", "link", "after", "cursor"} {
+					for _, m := range nextMembers {
 						if w := v.Get(m); w.Type == gjson.String && strings.TrimSpace(w.Str) != "" {
 							out = append(out, candidate{path: path + "." + m, value: w, key: m})
 							return true
@@ -172,7 +176,14 @@ func cursorKey(path string) bool {
 	p := strings.ToLower(path)
 	last := p[strings.LastIndexByte(p, '.')+1:]
 	return strings.Contains(last, "cursor") || strings.Contains(last, "token") || last == "after" ||
-		strings.HasSuffix(p, "cursors.next")
+		last == "starting_after" || last == "offset" || strings.HasSuffix(p, "cursors.next")
+}
+
+// numeric reports whether s is a whole number: an offset echoed back, not
+// a token.
+func numeric(s string) bool {
+	_, err := strconv.Atoi(strings.TrimSpace(s))
+	return err == nil
 }
 
 // cursorParam names the query parameter of a detected cursor after its
@@ -181,7 +192,7 @@ func cursorKey(path string) bool {
 func cursorParam(key string) string {
 	lower := strings.ToLower(key)
 	if !strings.HasPrefix(lower, "next") {
-		if lower == "after" {
+		if lower == "after" || lower == "starting_after" || lower == "offset" {
 			return key
 		}
 		return "cursor"

@@ -133,13 +133,18 @@ func nextKey(req *Request, body []byte, skip func(string) bool) *sign {
 		}
 		val := v
 		if v.IsObject() {
-			for _, k := range []string{"href", "url", "link", "after", "cursor"} {
+			obj := path
+			for _, k := range nextMembers {
 				if w := v.Get(k); w.Exists() && w.Type != gjson.Null {
 					val, path = w, path+"."+k
 					break
 				}
 			}
 			if skip(path) {
+				return
+			}
+			if path == obj && holdsValue(v) {
+				found = &sign{path, fmt.Sprintf("body %q still holds %s", path, kindText(v)), "set a cursor_path to the member that leads to the next page, or single_page if the API sends this on its last page"}
 				return
 			}
 		}
@@ -172,6 +177,24 @@ func nextKey(req *Request, body []byte, skip func(string) bool) *sign {
 		return found == nil
 	})
 	return found
+}
+
+// nextMembers are the members of a next object ("next_page": {…},
+// "links.next": {…}) that hold its link or cursor, links first: Asana's
+// next_page has offset, path and uri; Intercom's pages.next page and
+// starting_after; HAL's next href.
+var nextMembers = []string{"href", "url", "uri", "link", "after", "starting_after", "cursor", "offset"}
+
+// holdsValue reports whether the object v has a member that is not null,
+// false or empty: a next object that says where the next page is in a
+// form no paginator reads ({"page": 3}).
+func holdsValue(v gjson.Result) bool {
+	held := false
+	v.ForEach(func(_, m gjson.Result) bool {
+		held = truthy(m)
+		return !held
+	})
+	return held
 }
 
 func isNextKey(k string) bool { return strings.HasPrefix(strings.ToLower(k), "next") }
