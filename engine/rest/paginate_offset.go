@@ -23,13 +23,16 @@ var (
 // total_path is set), max_pages.
 //
 // Stop rule, checked after each page: has_more is false; the records read
-// reach the total; without a total, the page held fewer than limit
+// reach the total (unless has_more is true: then the next page decides);
+// without a total, the page held fewer than limit
 // records (with has_more true the walk goes on from the records read);
 // the next offset reaches maximum_offset. With a total, a page shorter
 // than limit does not stop the walk: servers that cap the page size below
 // limit are paged from the records read until the total is reached. A
 // total or has_more that cannot be read is an error; an empty page before
-// the total, or has_more true on an empty page, wraps ErrMorePages.
+// the total, or has_more true on an empty page, wraps ErrMorePages; a
+// total that differs from the first page's wraps ErrShifted (records were
+// added or removed while the walk paged, so offsets moved under it).
 type Offset struct {
 	limit, start, maximum         int
 	offsetParam, limitParam       string
@@ -38,6 +41,7 @@ type Offset struct {
 	stopEmpty                     bool
 	parallel                      int
 	cur                           int
+	total                         int // the first page's total, -1 before it
 	bounds
 }
 
@@ -62,7 +66,7 @@ func newOffset(c PaginatorConfig, b bounds) (*Offset, error) {
 
 // Init sets the first offset and the limit.
 func (o *Offset) Init(req *Request) error {
-	o.cur = o.start
+	o.cur, o.total = o.start, -1
 	o.reset()
 	return o.set(req, o.cur)
 }
@@ -111,8 +115,15 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 	hasMore := false
 	if o.hasMorePath != "" {
 		more, err := readBool(resp.Body, o.hasMorePath, "offset: has_more_path")
-		if err != nil || !more {
+		if err != nil {
 			return 0, false, err
+		}
+		if !more {
+			// The last page still shows whether the offsets shifted.
+			if total, err := readInt(resp.Body, o.totalPath, ""); o.totalPath != "" && err == nil {
+				return 0, false, o.sameTotal(total, cur)
+			}
+			return 0, false, nil
 		}
 		hasMore = true
 	}
@@ -123,10 +134,19 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 		if err != nil {
 			return 0, false, err
 		}
-		if reached >= total {
-			return 0, false, nil
+		if err := o.sameTotal(total, cur); err != nil {
+			return 0, false, err
 		}
-		if records == 0 {
+		switch {
+		case reached >= total && !hasMore:
+			return 0, false, nil
+		case reached >= total && records == 0:
+			_, err := o.hasMore(o.hasMorePath, fmt.Sprintf("the page at offset %d held no records past total_path %q (%d)", cur, o.totalPath, total), "the API's has_more and total disagree")
+			return 0, false, err
+		case reached >= total:
+			// has_more true at the total: the next page decides (an empty
+			// one still saying more fails above).
+		case records == 0:
 			return 0, false, fmt.Errorf("offset: the page at offset %d held no records, but total_path %q is %d: %w (the API's total and its pages disagree)", cur, o.totalPath, total, ErrMorePages)
 		}
 		next = reached // a server that caps the page size is paged from what it sent
@@ -144,6 +164,16 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 		return 0, false, nil
 	}
 	return next, true, nil
+}
+
+// sameTotal keeps the first page's total and fails when a later page's
+// differs: records were added or removed while the walk paged.
+func (o *Offset) sameTotal(total, cur int) error {
+	if o.total >= 0 && total != o.total {
+		return fmt.Errorf("offset: total_path %q was %d and is %d at offset %d: %w: offsets shifted, so records may have been skipped or read twice (run again when the collection is quiet; a cursor or an id filter pages changing collections safely)", o.totalPath, o.total, total, cur, ErrShifted)
+	}
+	o.total = total
+	return nil
 }
 
 // Remaining returns the requests for every offset after the first page up

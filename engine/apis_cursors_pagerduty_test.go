@@ -1,0 +1,189 @@
+package engine_test
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/pipe-etl/pipe/engine/rest"
+)
+
+const pagerdutyKey = "u+Gb7XyZ1pQ9sT4vW2kR"
+
+// pagerdutyAPI serves GET /incidents and GET /services as PagerDuty
+// documents classic pagination (https://developer.pagerduty.com/docs/pagination,
+// https://developer.pagerduty.com/api-reference/9d0b4b12e36f9-list-incidents):
+// "Authorization: Token token=<key>", offset (default 0) and limit
+// (default 25, at most 100), {"incidents": [...], "offset", "limit",
+// "more", "total"} with total null unless total=true; a bad key is a 401
+// {"error": {"message": "Unauthorized", "code": 2006}}.
+//
+// mode: "shrink" (once the first page of incidents is served, its first
+// two incidents are resolved and leave the triggered list, so later
+// offsets shift), "grow" (a new incident is triggered at the top of the
+// list), "more_past_total" (incidents say more: true on every page),
+// "more_forever" (services say more: true on every page, empty ones too).
+type pagerdutyAPI struct {
+	mode      string
+	mu        sync.Mutex
+	requests  int
+	badAuth   int
+	incidents []map[string]any // the triggered incidents, as listed
+	all       []map[string]any // every incident served at some point
+	services  []map[string]any
+	changed   bool
+}
+
+func newPagerdutyAPI(mode string) *pagerdutyAPI {
+	a := &pagerdutyAPI{mode: mode}
+	for i := 1; i <= 8; i++ {
+		inc := map[string]any{
+			"id": fmt.Sprintf("PT4KH%02d", i), "type": "incident", "incident_number": 1230 + i,
+			"title": fmt.Sprintf("Disk %d%% full on db-%d", 80+i, i), "status": "triggered", "urgency": []string{"high", "low"}[i%2],
+			"created_at":  fmt.Sprintf("2015-10-06T21:%02d:42Z", 30+i),
+			"service":     map[string]any{"id": "PIJ90N7", "type": "service_reference", "summary": "My Mail Service"},
+			"assignments": []map[string]any{{"at": "2015-11-10T00:31:52Z", "assignee": map[string]any{"id": fmt.Sprintf("PXPGF4%d", i%3), "type": "user_reference"}}},
+		}
+		a.incidents = append(a.incidents, inc)
+	}
+	a.all = a.incidents
+	for i := 1; i <= 5; i++ {
+		a.services = append(a.services, map[string]any{"id": fmt.Sprintf("PSVC%02d", i), "type": "service", "name": fmt.Sprintf("Service %d", i), "status": "active", "auto_resolve_timeout": nil, "acknowledgement_timeout": 600 * i})
+	}
+	return a
+}
+
+func (a *pagerdutyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.requests++
+	if r.Header.Get("Authorization") != "Token token="+pagerdutyKey {
+		a.badAuth++
+		curWrite(w, 401, `{"error":{"message":"Unauthorized","code":2006}}`)
+		return
+	}
+	q := r.URL.Query()
+	offset, limit := 0, 25
+	if s := q.Get("offset"); s != "" {
+		offset, _ = strconv.Atoi(s)
+	}
+	if s := q.Get("limit"); s != "" {
+		limit, _ = strconv.Atoi(s)
+	}
+	if limit < 1 || limit > 100 || offset < 0 {
+		curWrite(w, 400, `{"error":{"message":"Invalid Input Provided","code":2001,"errors":["Limit must be between 1 and 100"]}}`)
+		return
+	}
+	key, list := "services", a.services
+	if r.URL.Path == "/incidents" {
+		key, list = "incidents", a.incidents
+		if q.Get("statuses[]") != "triggered" {
+			curWrite(w, 400, `{"error":{"message":"Invalid Input Provided","code":2001}}`)
+			return
+		}
+	}
+	end := min(offset+limit, len(list))
+	page := list[min(offset, len(list)):end]
+	var total any
+	if q.Get("total") == "true" {
+		total = len(list)
+	}
+	more := end < len(list)
+	if (a.mode == "more_past_total" && key == "incidents") || (a.mode == "more_forever" && key == "services") {
+		more = true
+	}
+	curWrite(w, 200, curJSON(map[string]any{key: page, "limit": limit, "offset": offset, "more": more, "total": total}))
+	if key == "incidents" && offset == 0 && !a.changed {
+		a.changed = true
+		switch a.mode {
+		case "shrink":
+			a.incidents = a.incidents[2:]
+		case "grow":
+			inc := map[string]any{"id": "PT4KH99", "type": "incident", "incident_number": 1299, "title": "New", "status": "triggered"}
+			a.incidents = append([]map[string]any{inc}, a.incidents...)
+			a.all = append(a.all, inc)
+		}
+	}
+}
+
+func (a *pagerdutyAPI) server(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func pagerdutyIncidentRows(incs []map[string]any) []string {
+	var out []string
+	for _, i := range incs {
+		out = append(out, fmt.Sprintf("%s|%d|%s|%s|%s", i["id"], i["incident_number"], i["title"], i["urgency"], i["service"].(map[string]any)["id"]))
+	}
+	return out
+}
+
+const pagerdutyIncidentQuery = `SELECT id, incident_number, title, urgency, service__id FROM incidents ORDER BY id`
+
+// TestPagerDutyClassicPagination: eight incidents in pages of three with
+// total=true, five services in pages of two with total null, each walk
+// ending on more: false; every value and assignment as served.
+func TestPagerDutyClassicPagination(t *testing.T) {
+	api := newPagerdutyAPI("")
+	srv := api.server(t)
+	r := curRunSpec(t, "pagerduty", srv.URL, filepath.Join(t.TempDir(), "pd.db"), map[string]string{"PAGERDUTY_TOKEN": pagerdutyKey})
+	r.mustLoad(t)
+	r.checkTable(t, pagerdutyIncidentQuery, pagerdutyIncidentRows(api.incidents))
+	r.checkTable(t, `SELECT count(*), count(DISTINCT a._pipe_parent_id) FROM incidents__assignments a JOIN incidents i ON a._pipe_parent_id = i._pipe_id`, []string{"8|8"})
+	r.checkTable(t, `SELECT id, name, acknowledgement_timeout FROM services ORDER BY id`, []string{
+		"PSVC01|Service 1|600", "PSVC02|Service 2|1200", "PSVC03|Service 3|1800", "PSVC04|Service 4|2400", "PSVC05|Service 5|3000",
+	})
+	if api.requests != 3+3 || api.badAuth != 0 {
+		t.Errorf("requests = %d (%d without the key), want 6", api.requests, api.badAuth)
+	}
+	r.noSecret(t, pagerdutyKey)
+}
+
+// TestPagerDutyMorePastTotal: more: true on the page that reaches the
+// total makes pipe ask the next page, which is empty and still says
+// more: the run fails (ErrMorePages) rather than guess which field lies.
+func TestPagerDutyMorePastTotal(t *testing.T) {
+	api := newPagerdutyAPI("more_past_total")
+	srv := api.server(t)
+	r := curRunSpec(t, "pagerduty", srv.URL, filepath.Join(t.TempDir(), "pd.db"), map[string]string{"PAGERDUTY_TOKEN": pagerdutyKey})
+	r.mustFail(t, srv.URL, `resource "incidents": page 4: GET http://api.test/incidents?date_range=all&limit=3&offset=8&statuses%5B%5D=triggered&total=true`, `has_more_path "more" is true`)
+	if !errors.Is(r.err, rest.ErrMorePages) {
+		t.Errorf("err = %v, want ErrMorePages", r.err)
+	}
+	r.noRows(t, "incidents")
+}
+
+// TestPagerDutyHostile: more: true on an empty page of services, and a
+// total that shrinks or grows between pages of incidents (offsets shift:
+// records would be skipped or read twice) fail the run, naming the
+// resource, the URL and the field.
+func TestPagerDutyHostile(t *testing.T) {
+	for _, tt := range []struct {
+		mode  string
+		err   error
+		parts []string
+	}{
+		{"more_forever", rest.ErrMorePages, []string{`resource "services": page 4: GET http://api.test/services?limit=2&offset=5`, `has_more_path "more" is true`}},
+		{"shrink", rest.ErrShifted, []string{`resource "incidents": page 2: GET http://api.test/incidents?`, `offset=3`, `total_path "total" was 8 and is 6`}},
+		{"grow", rest.ErrShifted, []string{`resource "incidents": page 2: GET http://api.test/incidents?`, `total_path "total" was 8 and is 9`}},
+	} {
+		t.Run(tt.mode, func(t *testing.T) {
+			api := newPagerdutyAPI(tt.mode)
+			srv := api.server(t)
+			r := curRunSpec(t, "pagerduty", srv.URL, filepath.Join(t.TempDir(), "pd.db"), map[string]string{"PAGERDUTY_TOKEN": pagerdutyKey})
+			r.mustFail(t, srv.URL, tt.parts...)
+			if !errors.Is(r.err, tt.err) {
+				t.Errorf("err = %v, want %v", r.err, tt.err)
+			}
+			r.noRows(t, "incidents", "services")
+			r.noSecret(t, pagerdutyKey)
+		})
+	}
+}

@@ -1,0 +1,53 @@
+package rest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestOffsetTotalMustHold walks PagerDuty-shaped pages ({"more", "total"},
+// limit 3) with has_more_path and total_path: a total that changes
+// between pages means offsets shifted under the walk (ErrShifted, on the
+// last page too); more: true at the total asks one more page, and that
+// page empty and still saying more is ErrMorePages.
+func TestOffsetTotalMustHold(t *testing.T) {
+	tests := []struct {
+		name   string
+		pages  []string // bodies, each holding the given number of records
+		counts []int
+		err    error
+		msg    string
+		reqs   int // Next calls that returned more
+	}{
+		{"steady", []string{`{"more":true,"total":5}`, `{"more":false,"total":5}`}, []int{3, 2}, nil, "", 1},
+		{"shrinks", []string{`{"more":true,"total":8}`, `{"more":true,"total":6}`}, []int{3, 3}, ErrShifted, `total_path "total" was 8 and is 6 at offset 3`, 1},
+		{"shrinks on the last page", []string{`{"more":true,"total":8}`, `{"more":false,"total":6}`}, []int{3, 3}, ErrShifted, `was 8 and is 6`, 1},
+		{"grows", []string{`{"more":true,"total":8}`, `{"more":true,"total":9}`}, []int{3, 3}, ErrShifted, `was 8 and is 9`, 1},
+		{"more at the total, then the end", []string{`{"more":true,"total":3}`, `{"more":false,"total":3}`}, []int{3, 0}, nil, "", 1},
+		{"more at the total, forever", []string{`{"more":true,"total":3}`, `{"more":true,"total":3}`}, []int{3, 0}, ErrMorePages, `held no records past total_path "total" (3), but has_more_path "more" is true`, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pg, err := NewPaginator(pcfg("offset", func(c *PaginatorConfig) { c.Limit = 3; c.HasMorePath = "more"; c.TotalPath = "total" }), nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://api.test/incidents")
+			pg.Init(req)
+			more, n := true, 0
+			for i := 0; more && i < len(tt.pages); i++ {
+				more, err = pg.Next(req, &Response{Body: []byte(tt.pages[i])}, recs(tt.counts[i]))
+				if more {
+					n++
+				}
+			}
+			if tt.err == nil && err != nil || tt.err != nil && (!errors.Is(err, tt.err) || !strings.Contains(err.Error(), tt.msg)) {
+				t.Errorf("err = %v, want %v %q", err, tt.err, tt.msg)
+			}
+			if n != tt.reqs {
+				t.Errorf("pages followed = %d, want %d", n, tt.reqs)
+			}
+		})
+	}
+}
