@@ -46,7 +46,8 @@ var (
 )
 
 // Select returns the records of body. An array at the path yields its
-// items, an object one record, null no records. A path the body does not
+// items, an object one record, null no records, and so does a body that
+// is an empty object ({}). A path the body does not
 // hold is an error naming the keys it does hold ({"error": "quota
 // exceeded"} is not an empty page), as are a string, number or boolean at
 // the path, an empty body and a body that is not JSON.
@@ -56,6 +57,9 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 	}
 	if !gjson.ValidBytes(body) {
 		return nil, errNotJSON
+	}
+	if emptyObject(body) {
+		return nil, nil
 	}
 	path := s.path
 	if path == "" {
@@ -82,6 +86,18 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 		return []gjson.Result{v}, s.sameShape(path, "object")
 	}
 	return nil, fmt.Errorf("data_selector %q selects a %s, want an array or an object", path, kind(v))
+}
+
+// emptyObject reports whether body is {}: no records, no error, no
+// cursor. Square answers a list with nothing in it this way
+// (https://developer.squareup.com/forums/t/pagination-question-for-customer-api/8501),
+// leaving out its empty array.
+func emptyObject(body []byte) bool {
+	b := bytes.TrimSpace(body)
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return false
+	}
+	return len(bytes.TrimSpace(b[1:len(b)-1])) == 0
 }
 
 // sameShape fails a page whose records at path are an array where the

@@ -95,3 +95,17 @@ func TestSelectorShapeChange(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectorEmptyObject: {} holds no records, whether the path is set
+// or detected; {"errors": …} without the path still fails.
+func TestSelectorEmptyObject(t *testing.T) {
+	for _, path := range []string{"customers", ""} {
+		recs, err := NewSelector(path, nil).Select([]byte(" { } "))
+		if err != nil || len(recs) != 0 {
+			t.Errorf("path %q: %d records, %v; want none", path, len(recs), err)
+		}
+	}
+	if _, err := NewSelector("customers", nil).Select([]byte(`{"errors":[{"code":"UNAUTHORIZED"}]}`)); err == nil {
+		t.Errorf("an errors body selected no records without an error")
+	}
+}
