@@ -25,7 +25,9 @@ var (
 // reaches total + base_page; the page held no records (when
 // stop_after_empty_page); the next page reaches maximum_page. A total or
 // has_more that cannot be read is an error; an empty page before the
-// total, or has_more true on an empty page, wraps ErrMorePages.
+// total, or has_more true on an empty page, wraps ErrMorePages; a total
+// that differs from the first page's wraps ErrShifted (records were added
+// or removed while the walk paged, so pages moved under it).
 type PageNumber struct {
 	base, first, maximum   int
 	param, bodyPath        string
@@ -33,6 +35,7 @@ type PageNumber struct {
 	stopEmpty              bool
 	parallel               int
 	cur                    int
+	total                  int // the first page's total, -1 before it
 	bounds
 }
 
@@ -57,7 +60,7 @@ func newPageNumber(c PaginatorConfig, b bounds) (*PageNumber, error) {
 
 // Init sets the first page number.
 func (n *PageNumber) Init(req *Request) error {
-	n.cur = n.first
+	n.cur, n.total = n.first, -1
 	n.reset()
 	return n.set(req, n.cur)
 }
@@ -92,8 +95,15 @@ func (n *PageNumber) advance(req *Request, resp *Response, records, cur int) (in
 	hasMore := false
 	if n.hasMorePath != "" {
 		more, err := readBool(resp.Body, n.hasMorePath, "page_number: has_more_path")
-		if err != nil || !more {
+		if err != nil {
 			return 0, false, err
+		}
+		if !more {
+			// The last page still shows whether the pages shifted.
+			if total, err := readInt(resp.Body, n.totalPath, ""); n.totalPath != "" && err == nil {
+				return 0, false, n.sameTotal(total, cur)
+			}
+			return 0, false, nil
 		}
 		hasMore = true
 	}
@@ -102,6 +112,9 @@ func (n *PageNumber) advance(req *Request, resp *Response, records, cur int) (in
 	case n.totalPath != "":
 		total, err := readInt(resp.Body, n.totalPath, "page_number: total_path")
 		if err != nil {
+			return 0, false, err
+		}
+		if err := n.sameTotal(total, cur); err != nil {
 			return 0, false, err
 		}
 		if next >= total+n.base {
@@ -121,6 +134,16 @@ func (n *PageNumber) advance(req *Request, resp *Response, records, cur int) (in
 		return 0, false, nil
 	}
 	return next, true, nil
+}
+
+// sameTotal keeps the first page's total and fails when a later page's
+// differs: records were added or removed while the walk paged.
+func (n *PageNumber) sameTotal(total, cur int) error {
+	if n.total >= 0 && total != n.total {
+		return fmt.Errorf("page_number: total_path %q was %d pages and is %d at page %d: %w: pages shifted, so records may have been skipped or read twice (run again when the collection is quiet; a cursor or an id filter pages changing collections safely)", n.totalPath, n.total, total, cur, ErrShifted)
+	}
+	n.total = total
+	return nil
 }
 
 // Remaining returns the requests for every page after the first up to
