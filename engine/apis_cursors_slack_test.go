@@ -274,3 +274,20 @@ func TestSlackWrongTokenFailsOnFirstPage(t *testing.T) {
 	r.noRows(t, "channels", "users")
 	r.noSecret(t, "xoxb-wrong-token-0000")
 }
+
+// TestSlackSpecWithoutResponseActions: a newcomer's spec without the
+// ok==false rule still fails on {"ok": false, "error": "invalid_auth"}
+// (the data_selector is missing), and the error names the body's error
+// and the setting that handles it.
+func TestSlackSpecWithoutResponseActions(t *testing.T) {
+	api := newSlackAPI("invalid_auth")
+	srv := api.server(t)
+	text := strings.Replace(curTestdata(t, "slack"), "    response_actions:\n      - {condition: \"ok==false\", action: fail}\n", "", 1)
+	if strings.Contains(text, "response_actions") {
+		t.Fatal("the spec variant still has response_actions")
+	}
+	r := curRunText(t, "slack", text, srv.URL+"/api", filepath.Join(t.TempDir(), "slack.db"), map[string]string{"SLACK_TOKEN": slackToken})
+	r.mustFail(t, srv.URL, `resource "channels": page 2: GET http://api.test/api/conversations.list?cursor=`, `data_selector "channels" not found in the response (it holds keys "ok", "error"): body "error" is string "invalid_auth"`, "response_actions")
+	r.noRows(t, "channels")
+	r.noSecret(t, slackToken)
+}

@@ -77,7 +77,13 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 	}
 	switch {
 	case !v.Exists():
-		return nil, fmt.Errorf("data_selector %q not found in the response (it holds %s)", path, keysOf(body))
+		err := fmt.Errorf("data_selector %q not found in the response (it holds %s)", path, keysOf(body))
+		if e := errorKeys(gjson.Parse(bodyString(body))); len(e) > 0 {
+			// Slack and others report errors on HTTP 200: name the setting
+			// that makes such a body an error of its own, or ignores it.
+			return nil, fmt.Errorf("%w: body %q is %s (response_actions can fail, retry or ignore such a body: {condition: %q, action: fail})", err, e[0], kindText(gjson.GetBytes(body, e[0])), e[0])
+		}
+		return nil, err
 	case v.Type == gjson.Null:
 		return nil, nil
 	case v.IsArray():

@@ -19,6 +19,7 @@ func TestSelector(t *testing.T) {
 		{name: "path null", path: "data", body: `{"data":null}`},
 		{name: "path missing", path: "data", body: `{"other":[1]}`, err: `data_selector "data" not found in the response (it holds keys "other")`},
 		{name: "quota error instead of data", path: "data", body: `{"error":"quota exceeded"}`, err: `data_selector "data" not found in the response (it holds keys "error")`},
+		{name: "error on 200 names response_actions", path: "channels", body: `{"ok":false,"error":"invalid_auth"}`, err: `data_selector "channels" not found in the response (it holds keys "ok", "error"): body "error" is string "invalid_auth" (response_actions can fail, retry or ignore such a body: {condition: "error", action: fail})`},
 		{name: "nested path", path: "response.items", body: `{"response":{"items":[1,2]}}`, want: []string{"1", "2"}},
 		{name: "path scalar", path: "data", body: `{"data":"x"}`, err: `data_selector "data" selects a string, want an array or an object`},
 		{name: "empty body", path: "data", body: ``, err: "response body is empty"},
