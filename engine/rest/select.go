@@ -46,8 +46,8 @@ var (
 )
 
 // Select returns the records of body. An array at the path yields its
-// items, an object one record, null no records, and so does a body that
-// is an empty object ({}). A path the body does not
+// items, an object one record, null or {} no records, and so does a body
+// that is {}. A path the body does not
 // hold is an error naming the keys it does hold ({"error": "quota
 // exceeded"} is not an empty page), as are a string, number or boolean at
 // the path, an empty body and a body that is not JSON.
@@ -88,6 +88,8 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 		return nil, nil
 	case v.IsArray():
 		return v.Array(), s.sameShape(path, "array")
+	case v.IsObject() && emptyObject([]byte(v.Raw)):
+		return nil, nil // an empty list sent as an object
 	case v.IsObject():
 		return []gjson.Result{v}, s.sameShape(path, "object")
 	}

@@ -85,6 +85,7 @@ func TestSelectorShapeChange(t *testing.T) {
 		{`{"records":{"id":1}}`, `{"records":[{"id":2}]}`, `data_selector "records" selects an array, but earlier pages held an object there`},
 		{`{"records":[{"id":1}]}`, `{"records":null}`, ""},
 		{`{"records":[{"id":1}]}`, `{"records":[]}`, ""},
+		{`{"records":[{"id":1}]}`, `{"records":{}}`, ""},
 	} {
 		s := NewSelector("records", nil)
 		if _, err := s.Select([]byte(tt.first)); err != nil {
@@ -105,6 +106,9 @@ func TestSelectorEmptyObject(t *testing.T) {
 		if err != nil || len(recs) != 0 {
 			t.Errorf("path %q: %d records, %v; want none", path, len(recs), err)
 		}
+	}
+	if recs, err := NewSelector("data", nil).Select([]byte(`{"data":{ }}`)); err != nil || len(recs) != 0 {
+		t.Errorf(`{"data":{}}: %d records, %v; want none`, len(recs), err)
 	}
 	if _, err := NewSelector("customers", nil).Select([]byte(`{"errors":[{"code":"UNAUTHORIZED"}]}`)); err == nil {
 		t.Errorf("an errors body selected no records without an error")
