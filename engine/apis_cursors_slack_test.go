@@ -65,6 +65,20 @@ func newSlackAPI(mode string) *slackAPI {
 	return a
 }
 
+// slackMembers returns the user ids in channel C0<i>1FA5PB: i of them,
+// nil for a channel that does not exist.
+func slackMembers(channel string) []string {
+	if len(channel) != 9 || !strings.HasPrefix(channel, "C0") || channel[3:] != "1FA5PB" || channel[2] < '1' || channel[2] > '5' {
+		return nil
+	}
+	i := int(channel[2] - '0')
+	var ids []string
+	for j := 1; j <= i; j++ {
+		ids = append(ids, fmt.Sprintf("U0%dM%d", i, j))
+	}
+	return ids
+}
+
 func slackCursor(id string) string { return base64.StdEncoding.EncodeToString([]byte("team:" + id)) }
 
 func (a *slackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -81,6 +95,16 @@ func (a *slackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/api/conversations.list":
 	case "/api/users.list":
 		key, all = "members", a.users
+	case "/api/conversations.members":
+		ids := slackMembers(r.URL.Query().Get("channel"))
+		if ids == nil {
+			curWrite(w, 200, `{"ok":false,"error":"channel_not_found"}`)
+			return
+		}
+		key, all = "members", nil
+		for _, id := range ids {
+			all = append(all, map[string]any{"id": id})
+		}
 	default:
 		curWrite(w, 404, `{"ok":false,"error":"unknown_method"}`)
 		return
@@ -110,6 +134,13 @@ func (a *slackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		next = slackCursor(all[end]["id"].(string))
 	}
 	page := map[string]any{"ok": true, key: all[start:end], "response_metadata": map[string]any{"next_cursor": next}}
+	if r.URL.Path == "/api/conversations.members" {
+		var ids []any // conversations.members lists bare user ids
+		for _, rec := range all[start:end] {
+			ids = append(ids, rec["id"])
+		}
+		page[key] = ids
+	}
 	if key == "channels" && start > 0 && start <= limit {
 		switch a.mode {
 		case "invalid_auth":
@@ -200,8 +231,17 @@ func TestSlackCursorLoadsEveryPage(t *testing.T) {
 		"W02A3BCD|user2|false|1502138688|-25200|User 2|u2@example.com",
 		"W03A3BCD|user3|false|1502138689|-25200|User 3|u3@example.com",
 	})
-	if api.requests != 3+2 || api.badAuth != 0 {
-		t.Errorf("requests = %d (%d without the token), want 5 with it", api.requests, api.badAuth)
+	var members []string
+	for i := 1; i <= 5; i++ {
+		for _, id := range slackMembers(fmt.Sprintf("C0%d1FA5PB", i)) {
+			members = append(members, fmt.Sprintf("C0%d1FA5PB|%s", i, id))
+		}
+	}
+	r.checkTable(t, `SELECT _channels_id, value FROM channel_members ORDER BY _channels_id, value`, members)
+	// conversations.list 3 pages, users.list 2, conversations.members
+	// 1+1+2+2+3 for channels of 1 to 5 members in pages of 2.
+	if api.requests != 3+2+9 || api.badAuth != 0 {
+		t.Errorf("requests = %d (%d without the token), want 14 with it", api.requests, api.badAuth)
 	}
 	r.noSecret(t, slackToken)
 }
@@ -214,8 +254,8 @@ func TestSlackRateLimitedPageIsRetried(t *testing.T) {
 	r := curRunSpec(t, "slack", srv.URL+"/api", filepath.Join(t.TempDir(), "slack.db"), map[string]string{"SLACK_TOKEN": slackToken})
 	r.mustLoad(t)
 	r.checkTable(t, slackChannelsQuery, slackChannelRows(api.channels, func(v any) string { return fmt.Sprintf("integer:%v", v) }))
-	if !api.limited || api.requests != 6 {
-		t.Errorf("requests = %d, want 6 (one 429 retried)", api.requests)
+	if !api.limited || api.requests != 15 {
+		t.Errorf("requests = %d, want 15 (14 and one 429 retried)", api.requests)
 	}
 	if got := r.rep.Resources["channels"].Retries; got != 1 {
 		t.Errorf("channels retries = %d, want 1", got)
