@@ -19,10 +19,10 @@ var (
 	// ErrMaxPages reports a request chain that reached max_pages while the
 	// response still pointed to a next page.
 	ErrMaxPages = errors.New("max_pages reached")
-	// ErrShifted reports an offset walk whose total changed between
-	// pages: records were added or removed while it paged, so the offsets
-	// after the change point elsewhere and records may be skipped or read
-	// twice.
+	// ErrShifted reports an offset or page_number walk whose total
+	// changed between pages: records were added or removed while it
+	// paged, so the offsets after the change point elsewhere and records
+	// may be skipped or read twice.
 	ErrShifted = errors.New("the collection changed while it was paged")
 )
 
