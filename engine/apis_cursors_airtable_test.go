@@ -24,7 +24,8 @@ const airtableToken = "patR1CKNkQWX9ab3e.5f1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3
 // know is a 422 {"error": {"type": "LIST_RECORDS_ITERATOR_NOT_AVAILABLE"}}.
 //
 // mode makes the second page hostile: "expired" (the iterator is gone),
-// "repeat" (the first page's offset again), "owner" (a field that held
+// "repeat" (the first page's offset again), "no_records" (an offset but
+// no records key), "owner" (a field that held
 // text becomes a collaborator object).
 type airtableAPI struct {
 	mode     string
@@ -107,6 +108,8 @@ func (a *airtableAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		switch a.mode {
 		case "repeat":
 			page["offset"] = q.Get("offset")
+		case "no_records":
+			delete(page, "records")
 		case "owner":
 			recs := []map[string]any{}
 			for _, rec := range a.records[start:end] {
@@ -215,8 +218,8 @@ func TestAirtableOwnerBecomesObject(t *testing.T) {
 	})
 }
 
-// TestAirtableHostilePages: an iterator that expired between pages (422)
-// and an offset that repeats fail the run, naming the resource, the URL
+// TestAirtableHostilePages: an iterator that expired between pages (422),
+// an offset that repeats and a page without its records fail the run, naming the resource, the URL
 // and the cause, and load nothing.
 func TestAirtableHostilePages(t *testing.T) {
 	next := "http://api.test/v0/appjEVaN8kBNXAWak/Projects?offset=itrSJ1l4jlPyxEG6c%2Frec004UJdUtocSouk&pageSize=3"
@@ -226,6 +229,7 @@ func TestAirtableHostilePages(t *testing.T) {
 	}{
 		{"expired", []string{`resource "projects": page 2: GET ` + next, "422", "LIST_RECORDS_ITERATOR_NOT_AVAILABLE"}},
 		{"repeat", []string{`resource "projects": page 2: GET ` + next, "seen before", "pagination loop"}},
+		{"no_records", []string{`resource "projects": page 2: GET ` + next, `data_selector "records" not found in the response (it holds keys "offset")`}},
 	} {
 		t.Run(tt.mode, func(t *testing.T) {
 			api := newAirtableAPI(tt.mode)

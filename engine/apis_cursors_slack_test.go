@@ -30,7 +30,7 @@ const slackToken = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
 //
 // mode makes the second page of conversations.list hostile: "invalid_auth"
 // (an error on HTTP 200), "ratelimited" (one 429 first), "repeat" (the
-// first page's cursor again), "has_more" (has_more true and an empty
+// first page's cursor again), "cursor_object" (next_cursor an object), "has_more" (has_more true and an empty
 // cursor), "truncated" (the body cut short), "type" (num_members as a
 // string), "object" (channels as an object keyed by index).
 type slackAPI struct {
@@ -155,6 +155,8 @@ func (a *slackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		case "repeat":
 			page["response_metadata"] = map[string]any{"next_cursor": q.Get("cursor")}
+		case "cursor_object":
+			page["response_metadata"] = map[string]any{"next_cursor": map[string]any{"value": next}}
 		case "has_more":
 			page["has_more"] = true
 			page["response_metadata"] = map[string]any{"next_cursor": ""}
@@ -284,6 +286,7 @@ func TestSlackHostilePagesFail(t *testing.T) {
 	}{
 		{"invalid_auth", nil, []string{`resource "channels": page 2: GET ` + next, "200", `invalid_auth`}},
 		{"repeat", rest.ErrLoop, []string{`resource "channels": page 2: GET ` + next, "seen before"}},
+		{"cursor_object", nil, []string{`resource "channels": page 2: GET ` + next, `cursor_path "response_metadata.next_cursor" is object`, "want a string or a number"}},
 		{"has_more", rest.ErrMorePages, []string{`resource "channels": page 2: GET ` + next, `"has_more" is true`}},
 		{"truncated", nil, []string{`resource "channels": page 2: GET ` + next, "not JSON"}},
 		{"object", nil, []string{`resource "channels": page 2: GET ` + next, `data_selector "channels"`}},
