@@ -30,9 +30,10 @@ const slackToken = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
 //
 // mode makes the second page of conversations.list hostile: "invalid_auth"
 // (an error on HTTP 200), "ratelimited" (one 429 first), "repeat" (the
-// first page's cursor again), "cursor_object" (next_cursor an object), "has_more" (has_more true and an empty
-// cursor), "truncated" (the body cut short), "type" (num_members as a
-// string), "object" (channels as an object keyed by index).
+// first page's cursor again), "cursor_object" (next_cursor an object),
+// "has_more" (has_more true and an empty cursor), "truncated" (the body
+// cut short), "type" (num_members as a string), "object" (channels as an
+// object keyed by index).
 type slackAPI struct {
 	mode     string
 	mu       sync.Mutex
