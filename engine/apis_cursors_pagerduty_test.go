@@ -28,7 +28,10 @@ const pagerdutyKey = "u+Gb7XyZ1pQ9sT4vW2kR"
 // two incidents are resolved and leave the triggered list, so later
 // offsets shift), "grow" (a new incident is triggered at the top of the
 // list), "more_past_total" (incidents say more: true on every page),
-// "more_forever" (services say more: true on every page, empty ones too).
+// "more_forever" (services say more: true on every page, empty ones too),
+// "cap" (incidents say more: false at offset+limit 6, below the total, as
+// classic pagination does at its offset cap of 10,000:
+// https://developer.pagerduty.com/docs/pagination).
 type pagerdutyAPI struct {
 	mode      string
 	mu        sync.Mutex
@@ -95,6 +98,11 @@ func (a *pagerdutyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		total = len(list)
 	}
 	more := end < len(list)
+	if a.mode == "cap" && key == "incidents" && offset+limit >= 6 {
+		// Classic pagination stops at an offset cap (10,000 at PagerDuty,
+		// 6 here) with more false, whatever the total says.
+		more = false
+	}
 	if (a.mode == "more_past_total" && key == "incidents") || (a.mode == "more_forever" && key == "services") {
 		more = true
 	}
@@ -161,10 +169,11 @@ func TestPagerDutyMorePastTotal(t *testing.T) {
 	r.noRows(t, "incidents")
 }
 
-// TestPagerDutyHostile: more: true on an empty page of services, and a
-// total that shrinks or grows between pages of incidents (offsets shift:
-// records would be skipped or read twice) fail the run, naming the
-// resource, the URL and the field.
+// TestPagerDutyHostile: more: true on an empty page of services, a total
+// that shrinks or grows between pages of incidents (offsets shift:
+// records would be skipped or read twice), and more: false below the
+// total (an offset cap) fail the run, naming the resource, the URL and the
+// field.
 func TestPagerDutyHostile(t *testing.T) {
 	for _, tt := range []struct {
 		mode  string
@@ -174,6 +183,7 @@ func TestPagerDutyHostile(t *testing.T) {
 		{"more_forever", rest.ErrMorePages, []string{`resource "services": page 4: GET http://api.test/services?limit=2&offset=5`, `has_more_path "more" is true`}},
 		{"shrink", rest.ErrShifted, []string{`resource "incidents": page 2: GET http://api.test/incidents?`, `offset=3`, `total_path "total" was 8 and is 6`}},
 		{"grow", rest.ErrShifted, []string{`resource "incidents": page 2: GET http://api.test/incidents?`, `total_path "total" was 8 and is 9`}},
+		{"cap", rest.ErrMorePages, []string{`resource "incidents": page 2: GET http://api.test/incidents?`, `has_more_path "more" is false at offset 3, but total_path "total" is 8 and 6 records were read`}},
 	} {
 		t.Run(tt.mode, func(t *testing.T) {
 			api := newPagerdutyAPI(tt.mode)

@@ -22,7 +22,8 @@ var (
 // boolean), stop_after_empty_page, parallel (pages in flight at once when
 // total_path is set), max_pages.
 //
-// Stop rule, checked after each page: has_more is false; the records read
+// Stop rule, checked after each page: has_more is false (with a total,
+// once the records read reach it); the records read
 // reach the total (unless has_more is true: then the next page decides);
 // without a total, the page held fewer than limit
 // records (with has_more true the walk goes on from the records read);
@@ -119,9 +120,15 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 			return 0, false, err
 		}
 		if !more {
-			// The last page still shows whether the offsets shifted.
+			// The last page still shows whether the offsets shifted, and
+			// whether it is the last of the total.
 			if total, err := readInt(resp.Body, o.totalPath, ""); o.totalPath != "" && err == nil {
-				return 0, false, o.sameTotal(total, cur)
+				if err := o.sameTotal(total, cur); err != nil {
+					return 0, false, err
+				}
+				if reached < total {
+					return 0, false, fmt.Errorf("offset: has_more_path %q is false at offset %d, but total_path %q is %d and %d records were read: %w (the API's has_more and total disagree; an API that caps offsets ends early: narrow the query, with a date window for instance)", o.hasMorePath, cur, o.totalPath, total, reached, ErrMorePages)
+				}
 			}
 			return 0, false, nil
 		}

@@ -9,8 +9,9 @@ import (
 // TestOffsetTotalMustHold walks PagerDuty-shaped pages ({"more", "total"},
 // limit 3) with has_more_path and total_path: a total that changes
 // between pages means offsets shifted under the walk (ErrShifted, on the
-// last page too); more: true at the total asks one more page, and that
-// page empty and still saying more is ErrMorePages.
+// last page too); more: false below the total, and more: true on an empty
+// page past it, are ErrMorePages; more: true at the total asks one more
+// page.
 func TestOffsetTotalMustHold(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -25,6 +26,7 @@ func TestOffsetTotalMustHold(t *testing.T) {
 		{"shrinks on the last page", []string{`{"more":true,"total":8}`, `{"more":false,"total":6}`}, []int{3, 3}, ErrShifted, `was 8 and is 6`, 1},
 		{"grows", []string{`{"more":true,"total":8}`, `{"more":true,"total":9}`}, []int{3, 3}, ErrShifted, `was 8 and is 9`, 1},
 		{"more at the total, then the end", []string{`{"more":true,"total":3}`, `{"more":false,"total":3}`}, []int{3, 0}, nil, "", 1},
+		{"no more below the total", []string{`{"more":true,"total":8}`, `{"more":false,"total":8}`}, []int{3, 3}, ErrMorePages, `has_more_path "more" is false at offset 3, but total_path "total" is 8 and 6 records were read`, 1},
 		{"more at the total, forever", []string{`{"more":true,"total":3}`, `{"more":true,"total":3}`}, []int{3, 0}, ErrMorePages, `held no records past total_path "total" (3), but has_more_path "more" is true`, 1},
 	}
 	for _, tt := range tests {
