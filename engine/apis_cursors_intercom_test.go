@@ -71,8 +71,13 @@ func newIntercomAPI(mode string) *intercomAPI {
 	return a
 }
 
+// intercomCursor is an opaque cursor shaped like the one in Intercom's
+// pagination doc: base64 with "+" and "/", broken by newlines and ending
+// with one ("1HaSB+xrOyyMXAkS/c1Rte…\nIncfQLD3ouPkZlCwJ86F\n"). It must
+// come back byte for byte.
 func intercomCursor(id string) string {
-	return base64.StdEncoding.EncodeToString([]byte(`[1571672154,"` + id + `",2]`))
+	b := base64.StdEncoding.EncodeToString([]byte(`[1571672154,"` + id + `",2]>?~`))
+	return b[:20] + "\n" + b[20:] + "\n"
 }
 
 func (a *intercomAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {

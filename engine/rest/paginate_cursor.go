@@ -71,13 +71,15 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	case gjson.Null:
 		return stop(fmt.Sprintf("no cursor at cursor_path %q", c.path))
 	case gjson.String:
-		cursor, value = strings.TrimSpace(v.Str), v.Str
+		// An opaque cursor goes back byte for byte (Intercom's end with a
+		// newline); only a blank one means none.
+		cursor, value = v.Str, v.Str
 	case gjson.Number:
 		cursor, value = v.Raw, json.Number(v.Raw)
 	default:
 		return false, fmt.Errorf("%s: cursor_path %q is %s, want a string or a number", c.kind, c.path, kindText(v))
 	}
-	if cursor == "" {
+	if strings.TrimSpace(cursor) == "" {
 		return stop(fmt.Sprintf("no cursor at cursor_path %q", c.path))
 	}
 	if c.seen[cursor] {
