@@ -20,7 +20,10 @@ func TestCursorSentByteForByte(t *testing.T) {
 	if got := req.URL.Query().Get("starting_after"); got != "1HaSB+xrOy/c1Rte\nIncfQ \n" {
 		t.Errorf("query cursor %q", got)
 	}
-	pg, _ = NewPaginator(pcfg("cursor", func(c *PaginatorConfig) { c.CursorPath = "pages.next.starting_after"; c.CursorBodyPath = "pagination.starting_after" }), nil, nil)
+	pg, _ = NewPaginator(pcfg("cursor", func(c *PaginatorConfig) {
+		c.CursorPath = "pages.next.starting_after"
+		c.CursorBodyPath = "pagination.starting_after"
+	}), nil, nil)
 	req = get(t, "https://api.test/contacts/search")
 	pg.Init(req)
 	if more, err := pg.Next(req, &Response{Body: body}, recs(1)); !more || err != nil {
