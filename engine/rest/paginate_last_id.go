@@ -55,11 +55,11 @@ func (l *LastID) Next(req *Request, resp *Response, records []gjson.Result) (boo
 	var id string
 	switch v.Type {
 	case gjson.String:
-		id = strings.TrimSpace(v.Str)
+		id = v.Str // sent byte for byte, as cursors are
 	case gjson.Number:
 		id = json.Number(v.Raw).String()
 	}
-	if id == "" {
+	if strings.TrimSpace(id) == "" {
 		return l.hasMore(l.hasMorePath, fmt.Sprintf("the last record has no id at id_path %q", l.idPath), "set id_path to the records' id")
 	}
 	if l.seen[id] {
