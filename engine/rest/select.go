@@ -84,12 +84,15 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 			return nil, fmt.Errorf("%w: body %q is %s (response_actions can fail, retry or ignore such a body: {condition: %q, action: fail})", err, e[0], kindText(gjson.GetBytes(body, e[0])), e[0])
 		}
 		return nil, err
-	case v.Type == gjson.Null:
+	case v.Type == gjson.Null, v.IsObject() && emptyObject([]byte(v.Raw)):
+		// No records; but {"data": null, "errors": [...]} on a 200 is a
+		// failed request, not an empty page.
+		if e := errorKeys(gjson.Parse(bodyString(body))); len(e) > 0 {
+			return nil, fmt.Errorf("data_selector %q is %s and body %q is %s (response_actions can fail, retry or ignore such a body: {condition: %q, action: fail})", path, v.Raw, e[0], kindText(gjson.GetBytes(body, e[0])), e[0])
+		}
 		return nil, nil
 	case v.IsArray():
 		return v.Array(), s.sameShape(path, "array")
-	case v.IsObject() && emptyObject([]byte(v.Raw)):
-		return nil, nil // an empty list sent as an object
 	case v.IsObject():
 		return []gjson.Result{v}, s.sameShape(path, "object")
 	}
