@@ -238,3 +238,15 @@ func TestPagerDutyParallelMorePastTotal(t *testing.T) {
 	r.mustFail(t, srv.URL, `resource "incidents": page 4:`, `has_more_path "more" is true`)
 	r.noRows(t, "incidents")
 }
+
+// TestPagerDutyTotalNotAskedFor: PagerDuty sends "total": null unless
+// total=true is asked for; a spec with total_path but without the
+// parameter fails on the first page naming the field and the fix.
+func TestPagerDutyTotalNotAskedFor(t *testing.T) {
+	api := newPagerdutyAPI("")
+	srv := api.server(t)
+	text := strings.Replace(curTestdata(t, "pagerduty"), `params: {total: true, "statuses[]": triggered`, `params: {"statuses[]": triggered`, 1)
+	r := curRunText(t, "pagerduty", text, srv.URL, filepath.Join(t.TempDir(), "pd.db"), map[string]string{"PAGERDUTY_TOKEN": pagerdutyKey})
+	r.mustFail(t, srv.URL, `resource "incidents": page 1: GET http://api.test/incidents?date_range=all&limit=3&offset=0&statuses%5B%5D=triggered`, `total_path "total" is null`, "drop total_path")
+	r.noRows(t, "incidents")
+}

@@ -137,7 +137,7 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 	next := cur + o.limit
 	switch {
 	case o.totalPath != "":
-		total, err := readInt(resp.Body, o.totalPath, "offset: total_path")
+		total, err := readTotal(resp.Body, o.totalPath, "offset: total_path")
 		if err != nil {
 			return 0, false, err
 		}
@@ -189,7 +189,7 @@ func (o *Offset) Remaining(first *Request, resp *Response, records int) ([]*Requ
 	if o.totalPath == "" || records != o.limit {
 		return nil, false, nil
 	}
-	total, err := readInt(resp.Body, o.totalPath, "offset: total_path")
+	total, err := readTotal(resp.Body, o.totalPath, "offset: total_path")
 	if err != nil {
 		return nil, false, err
 	}
@@ -202,6 +202,16 @@ func (o *Offset) Remaining(first *Request, resp *Response, records int) ([]*Requ
 		reqs = append(reqs, r)
 	}
 	return reqs, true, nil
+}
+
+// readTotal reads the whole number at total_path, naming the fix when it
+// is null: some APIs send a total only when asked for one (PagerDuty's
+// "total": null unless total=true).
+func readTotal(body []byte, path, field string) (int, error) {
+	if v := gjson.GetBytes(body, path); v.Exists() && v.Type == gjson.Null {
+		return 0, fmt.Errorf("%s %q is null (an API may send its total only when a parameter asks for it, as PagerDuty's total=true: add that to params, or drop total_path)", field, path)
+	}
+	return readInt(body, path, field)
 }
 
 // Parallelism returns paginator.parallel.

@@ -53,3 +53,15 @@ func TestOffsetTotalMustHold(t *testing.T) {
 		})
 	}
 }
+
+// TestOffsetNullTotalNamesTheFix: PagerDuty's "total": null (sent unless
+// total=true is asked for) fails naming the parameter and total_path.
+func TestOffsetNullTotalNamesTheFix(t *testing.T) {
+	pg, _ := NewPaginator(pcfg("offset", func(c *PaginatorConfig) { c.Limit = 3; c.TotalPath = "total" }), nil, nil)
+	req := get(t, "https://api.test/incidents")
+	pg.Init(req)
+	_, err := pg.Next(req, &Response{Body: []byte(`{"incidents":[1,2,3],"more":true,"total":null}`)}, recs(3))
+	if err == nil || !strings.Contains(err.Error(), `offset: total_path "total" is null (`) || !strings.Contains(err.Error(), "drop total_path") {
+		t.Errorf("err = %v", err)
+	}
+}

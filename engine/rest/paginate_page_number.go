@@ -110,7 +110,7 @@ func (n *PageNumber) advance(req *Request, resp *Response, records, cur int) (in
 	next := cur + 1
 	switch {
 	case n.totalPath != "":
-		total, err := readInt(resp.Body, n.totalPath, "page_number: total_path")
+		total, err := readTotal(resp.Body, n.totalPath, "page_number: total_path")
 		if err != nil {
 			return 0, false, err
 		}
@@ -152,7 +152,7 @@ func (n *PageNumber) Remaining(first *Request, resp *Response, records int) ([]*
 	if n.totalPath == "" || records == 0 {
 		return nil, false, nil
 	}
-	total, err := readInt(resp.Body, n.totalPath, "page_number: total_path")
+	total, err := readTotal(resp.Body, n.totalPath, "page_number: total_path")
 	if err != nil {
 		return nil, false, err
 	}
