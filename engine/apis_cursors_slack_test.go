@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -11,7 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/rest"
 )
 
@@ -250,12 +253,25 @@ func TestSlackCursorLoadsEveryPage(t *testing.T) {
 }
 
 // TestSlackRateLimitedPageIsRetried: a 429 with Retry-After on page 2 is
-// waited out and the page asked again; the data is exact.
+// waited out (30 s, as the header says) and the page asked again; the data
+// is exact.
 func TestSlackRateLimitedPageIsRetried(t *testing.T) {
 	api := newSlackAPI("ratelimited")
 	srv := api.server(t)
-	r := curRunSpec(t, "slack", srv.URL+"/api", filepath.Join(t.TempDir(), "slack.db"), map[string]string{"SLACK_TOKEN": slackToken})
+	var mu sync.Mutex
+	var waits []time.Duration
+	r := curRunText(t, "slack", "", srv.URL+"/api", filepath.Join(t.TempDir(), "slack.db"), map[string]string{"SLACK_TOKEN": slackToken}, func(o *engine.Options) {
+		o.Sleep = func(_ context.Context, d time.Duration) error {
+			mu.Lock()
+			defer mu.Unlock()
+			waits = append(waits, d)
+			return nil
+		}
+	})
 	r.mustLoad(t)
+	if len(waits) != 1 || waits[0] != 30*time.Second {
+		t.Errorf("waits = %v, want the 30s of Retry-After", waits)
+	}
 	r.checkTable(t, slackChannelsQuery, slackChannelRows(api.channels, func(v any) string { return fmt.Sprintf("integer:%v", v) }))
 	if !api.limited || api.requests != 15 {
 		t.Errorf("requests = %d, want 15 (14 and one 429 retried)", api.requests)

@@ -59,8 +59,9 @@ func curRunSpec(t *testing.T, vendor, apiURL, db string, env map[string]string) 
 }
 
 // curRunText is curRunSpec with the spec's text replaced by text when it is
-// not empty (a variant of the vendor's spec).
-func curRunText(t *testing.T, vendor, text, apiURL, db string, env map[string]string) curRun {
+// not empty (a variant of the vendor's spec), and the options adjusted by
+// tune.
+func curRunText(t *testing.T, vendor, text, apiURL, db string, env map[string]string, tune ...func(*engine.Options)) curRun {
 	t.Helper()
 	file := filepath.Join("apis", vendor+".yml")
 	p := testdataPlan(t, file, apiURL)
@@ -68,11 +69,15 @@ func curRunText(t *testing.T, vendor, text, apiURL, db string, env map[string]st
 		p = specPlan(t, file, []byte(text), apiURL)
 	}
 	logs := &curLogs{}
-	rep, err := runInto(t, p, db, engine.Options{
+	o := engine.Options{
 		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
 		Sleep:   noWait,
 		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	}
+	for _, f := range tune {
+		f(&o)
+	}
+	rep, err := runInto(t, p, db, o)
 	return curRun{rep: rep, err: err, logs: logs.String(), db: db}
 }
 
