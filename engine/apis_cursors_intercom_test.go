@@ -190,6 +190,30 @@ func TestIntercomContacts(t *testing.T) {
 	srv := api.server(t)
 	r := curRunSpec(t, "intercom", srv.URL, filepath.Join(t.TempDir(), "intercom.db"), map[string]string{"INTERCOM_TOKEN": intercomToken})
 	r.mustLoad(t)
+	intercomCheck(t, r, api)
+}
+
+// TestIntercomContactsDetected: the contacts resource without its
+// paginator is paged by the detected pages.next.starting_after.
+func TestIntercomContactsDetected(t *testing.T) {
+	api := newIntercomAPI("")
+	srv := api.server(t)
+	text := curTestdata(t, "intercom")
+	text = text[:strings.Index(text, "  - name: leads")]
+	text = strings.Replace(text, "      paginator: {type: cursor, cursor_path: pages.next.starting_after, cursor_param: starting_after}\n", "", 1)
+	if strings.Contains(text, "paginator") {
+		t.Fatal("the spec variant still has a paginator")
+	}
+	r := curRunText(t, "intercom", text, srv.URL, filepath.Join(t.TempDir(), "intercom.db"), map[string]string{"INTERCOM_TOKEN": intercomToken})
+	r.mustLoad(t)
+	r.checkTable(t, fmt.Sprintf(intercomQuery, "contacts"), intercomRows(api.contacts, ""))
+	if !strings.Contains(r.logs, `paginator: detected cursor (body \"pages.next.starting_after\" holds a cursor; sent as query parameter \"starting_after\")`) {
+		t.Errorf("logs do not say what was detected:\n%s", r.logs)
+	}
+}
+
+func intercomCheck(t *testing.T, r curRun, api *intercomAPI) {
+	t.Helper()
 	r.checkTable(t, fmt.Sprintf(intercomQuery, "contacts"), intercomRows(api.contacts, ""))
 	r.checkTable(t, fmt.Sprintf(intercomQuery, "leads"), intercomRows(api.contacts, "lead"))
 	var tags []string

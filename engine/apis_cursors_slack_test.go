@@ -222,13 +222,29 @@ func slackNameRows(chans []map[string]any) []string {
 	return out
 }
 
-// TestSlackCursorLoadsEveryPage: five channels in pages of two and three
-// users, the last page's next_cursor "" ending each walk; every column,
-// child row and type as served, and the token only where it belongs.
+// TestSlackCursorLoadsEveryPage: five channels in pages of two, three
+// users, and each channel's members, the last page's next_cursor ""
+// ending each walk, with the spec's paginator and with none (detected);
+// every column, child row and type as served, and the token only where it
+// belongs.
 func TestSlackCursorLoadsEveryPage(t *testing.T) {
+	for _, variant := range []string{"cursor", "auto"} {
+		t.Run(variant, func(t *testing.T) { slackLoad(t, variant) })
+	}
+}
+
+// slackLoad runs the Slack spec, with its paginator or (auto) none.
+func slackLoad(t *testing.T, variant string) {
 	api := newSlackAPI("")
 	srv := api.server(t)
-	r := curRunSpec(t, "slack", srv.URL+"/api", filepath.Join(t.TempDir(), "slack.db"), map[string]string{"SLACK_TOKEN": slackToken})
+	text := ""
+	if variant == "auto" {
+		text = strings.Replace(curTestdata(t, "slack"), "  paginator: {type: cursor, cursor_path: response_metadata.next_cursor, cursor_param: cursor}\n", "", 1)
+		if strings.Contains(text, "paginator") {
+			t.Fatal("the spec variant still has a paginator")
+		}
+	}
+	r := curRunText(t, "slack", text, srv.URL+"/api", filepath.Join(t.TempDir(), "slack.db"), map[string]string{"SLACK_TOKEN": slackToken})
 	r.mustLoad(t)
 	r.checkTable(t, slackChannelsQuery, slackChannelRows(api.channels, func(v any) string { return fmt.Sprintf("integer:%v", v) }))
 	r.checkTable(t, slackNamesQuery, slackNameRows(api.channels))
