@@ -252,19 +252,21 @@ func TestPagerDutyTotalNotAskedFor(t *testing.T) {
 }
 
 // TestPagerDutyWithoutPaginator: detection never guesses offset, so the
-// spec without paginators fails on the first page, naming "more" and the
-// paginator to set, instead of loading one page.
+// spec without paginators (asking 3 incidents a page) fails on the first
+// page, naming "more" and the paginator to set, instead of loading one
+// page.
 func TestPagerDutyWithoutPaginator(t *testing.T) {
 	api := newPagerdutyAPI("")
 	srv := api.server(t)
 	text := curTestdata(t, "pagerduty")
 	text = strings.Replace(text, "      paginator: {type: offset, limit: 3, has_more_path: more, total_path: total}\n", "", 1)
 	text = strings.Replace(text, "      paginator: {type: offset, limit: 2, has_more_path: more}\n", "", 1)
-	if strings.Contains(text, "paginator:") {
-		t.Fatal("the spec variant still has a paginator")
+	text = strings.Replace(text, `params: {total: true,`, `params: {limit: 3, total: true,`, 1)
+	if strings.Contains(text, "paginator:") || !strings.Contains(text, "limit: 3") {
+		t.Fatal("the spec variant still has a paginator, or no limit")
 	}
 	r := curRunText(t, "pagerduty", text, srv.URL, filepath.Join(t.TempDir(), "pd.db"), map[string]string{"PAGERDUTY_TOKEN": pagerdutyKey})
-	r.mustFail(t, srv.URL, `page 1: GET http://api.test/`, `auto: body "more" is true`, "offset with limit and total_path")
+	r.mustFail(t, srv.URL, `resource "incidents": page 1: GET http://api.test/incidents?`, `auto: body "more" is true`, "offset with limit and total_path")
 	if !errors.Is(r.err, rest.ErrMorePages) {
 		t.Errorf("err = %v, want ErrMorePages", r.err)
 	}
