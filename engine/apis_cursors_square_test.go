@@ -24,6 +24,7 @@ const squareToken = "EAAAEOuLQObrVwJvCvoio2Bd0UVWn4pUwcr2FcGnhJf_LZm4mt_jMQ2brHC
 // (https://developer.squareup.com/forums/t/pagination-question-for-customer-api/8501);
 // errors as {"errors": [{"category", "code", "detail"}]}.
 type squareAPI struct {
+	mode      string // "gap": page 2 is {} although page 1 gave a cursor
 	mu        sync.Mutex
 	requests  int
 	badAuth   int
@@ -77,7 +78,7 @@ func (a *squareAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if len(a.customers) == 0 {
+	if len(a.customers) == 0 || (a.mode == "gap" && start > 0) {
 		curWrite(w, 200, `{}`)
 		return
 	}
@@ -146,4 +147,17 @@ func TestSquareBadToken(t *testing.T) {
 	r := curRunSpec(t, "square", srv.URL, filepath.Join(t.TempDir(), "square.db"), map[string]string{"SQUARE_ACCESS_TOKEN": "EAAAwrong"})
 	r.mustFail(t, srv.URL, `resource "customers": page 1: GET http://api.test/v2/customers?limit=2&sort_field=CREATED_AT`, "401", "UNAUTHORIZED")
 	r.noSecret(t, "EAAAwrong")
+}
+
+// TestSquareEmptyPageAfterCursor: {} right after a cursor is no end Square
+// would send (its last page carries the last customers); the run fails
+// rather than keep the first page as all there is.
+func TestSquareEmptyPageAfterCursor(t *testing.T) {
+	api := newSquareAPI(5)
+	api.mode = "gap"
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	r := curRunSpec(t, "square", srv.URL, filepath.Join(t.TempDir(), "square.db"), map[string]string{"SQUARE_ACCESS_TOKEN": squareToken})
+	r.mustFail(t, srv.URL, `resource "customers": page 2: GET http://api.test/v2/customers?cursor=`, "page 2 is {} after a cursor that promised more")
+	r.noRows(t, "customers")
 }

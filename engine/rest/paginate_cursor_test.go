@@ -1,6 +1,10 @@
 package rest
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 // TestCursorSentByteForByte: a cursor with spaces or newlines at its ends
 // (Intercom's documented starting_after ends with "\n") is sent as the
@@ -37,5 +41,24 @@ func TestCursorSentByteForByte(t *testing.T) {
 	pg.Init(req)
 	if more, err := pg.Next(req, &Response{Body: []byte(`{"data":[1],"next":" \n"}`)}, recs(1)); more || err != nil {
 		t.Errorf("blank cursor: more %v, err %v; want the end", more, err)
+	}
+}
+
+// TestCursorEmptyObjectAfterACursor: {} as the first page is an empty
+// list (Square); {} after a cursor is no end the API promised, and fails.
+func TestCursorEmptyObjectAfterACursor(t *testing.T) {
+	pg, _ := NewPaginator(pcfg("cursor", func(c *PaginatorConfig) { c.CursorPath = "cursor" }), nil, nil)
+	req := get(t, "https://api.test/v2/customers")
+	pg.Init(req)
+	if more, err := pg.Next(req, &Response{Body: []byte(`{}`)}, nil); more || err != nil {
+		t.Errorf("first page {}: more %v, err %v; want the end", more, err)
+	}
+	pg.Init(req)
+	if more, err := pg.Next(req, &Response{Body: []byte(`{"customers":[{"id":"a"}],"cursor":"c2"}`)}, recs(1)); !more || err != nil {
+		t.Fatalf("more %v, err %v", more, err)
+	}
+	_, err := pg.Next(req, &Response{Body: []byte(` {} `)}, nil)
+	if !errors.Is(err, ErrMorePages) || !strings.Contains(err.Error(), "page 2 is {} after a cursor that promised more") {
+		t.Errorf("err = %v", err)
 	}
 }
