@@ -14,7 +14,9 @@ var _ Paginator = (*JSONLink)(nil)
 // json_response, dlt's old name).
 //
 // Fields: next_url_path (gjson path of the link; a JSON:API link object
-// {"href": ...} is accepted), relative_to ("url": a relative link is
+// {"href": ...} is accepted; a path the body does not hold is also read
+// as one top-level key, so OData's "@odata.nextLink" works as the docs
+// spell it), relative_to ("url": a relative link is
 // resolved against the request URL as RFC 3986 says; "base_url": the
 // link's path is appended to client.base_url's path and its query replaces
 // the request's query entirely, for Snyk-style links that omit the API
@@ -28,6 +30,7 @@ var _ Paginator = (*JSONLink)(nil)
 // link elsewhere) an error wrapping ErrMorePages.
 type JSONLink struct {
 	path        string
+	literal     string // path escaped as one top-level key, when that differs
 	base        *url.URL // set for relative_to: base_url
 	hasMorePath string
 	stopWhen    []doneFlag // detected flags that end the walk (auto)
@@ -40,6 +43,9 @@ func newJSONLink(c PaginatorConfig, base *url.URL, b bounds) (*JSONLink, error) 
 		return nil, fmt.Errorf("json_link: next_url_path is empty")
 	}
 	j := &JSONLink{path: c.NextURLPath, hasMorePath: c.HasMorePath, bounds: b}
+	if lit := escapePath(c.NextURLPath); lit != c.NextURLPath {
+		j.literal = lit
+	}
 	switch c.RelativeTo {
 	case "url":
 	case "base_url":
@@ -65,6 +71,9 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	records := len(page)
 	j.count(records)
 	used := []string{j.path, j.path + ".href", j.hasMorePath}
+	if j.literal != "" {
+		used = append(used, j.literal, j.literal+".href")
+	}
 	stop := func(why string) (bool, error) { return j.end(req, resp, records, j.records, why, used...) }
 	if j.hasMorePath != "" {
 		more, err := readBool(resp.Body, j.hasMorePath, j.kind+": has_more_path")
@@ -85,6 +94,11 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		return stop("the page held no records")
 	}
 	v := getPath(resp.Body, j.path, page)
+	if !v.Exists() && j.literal != "" {
+		// "@odata.nextLink" as the docs spell it: gjson reads "@" as a
+		// modifier and "." as a level, but the body holds that very key.
+		v = gjson.GetBytes(resp.Body, j.literal)
+	}
 	if v.IsObject() {
 		v = v.Get("href")
 	}
