@@ -30,7 +30,7 @@ var _ Paginator = (*JSONLink)(nil)
 // link elsewhere) an error wrapping ErrMorePages.
 type JSONLink struct {
 	path        string
-	literal     string // path escaped as one top-level key, when that differs
+	literal     string   // path escaped as one top-level key, when that differs
 	base        *url.URL // set for relative_to: base_url
 	hasMorePath string
 	stopWhen    []doneFlag // detected flags that end the walk (auto)
