@@ -65,11 +65,17 @@ func linksCarries(r *http.Request, cred string) bool {
 // SQLite file db, the secrets read from env and vars set from vars.
 func linksLoad(t *testing.T, vendor, apiURL, db string, env map[string]string) (*engine.Report, error) {
 	t.Helper()
+	return runInto(t, specPlan(t, vendor+".yml", linksSpec(t, vendor), apiURL), db, linksOpts(env))
+}
+
+// linksSpec returns the text of testdata/apis/<vendor>.yml.
+func linksSpec(t *testing.T, vendor string) []byte {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "apis", vendor+".yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runInto(t, specPlan(t, vendor+".yml", data, apiURL), db, linksOpts(env))
+	return data
 }
 
 // linksOpts are the run options of these tests: the secrets read from
