@@ -62,10 +62,11 @@ func linksCarries(r *http.Request, cred string) bool {
 }
 
 // linksLoad runs testdata/apis/<vendor>.yml against apiURL into the
-// SQLite file db, the secrets read from env and vars set from vars.
-func linksLoad(t *testing.T, vendor, apiURL, db string, env map[string]string) (*engine.Report, error) {
+// SQLite file db, the secrets read from env, with the resources selected
+// (all if none).
+func linksLoad(t *testing.T, vendor, apiURL, db string, env map[string]string, resources ...string) (*engine.Report, error) {
 	t.Helper()
-	return runInto(t, specPlan(t, vendor+".yml", linksSpec(t, vendor), apiURL), db, linksOpts(env))
+	return runInto(t, specPlan(t, vendor+".yml", linksSpec(t, vendor), apiURL, resources...), db, linksOpts(env))
 }
 
 // linksSpec returns the text of testdata/apis/<vendor>.yml.

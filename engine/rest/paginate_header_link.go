@@ -18,7 +18,9 @@ var _ Paginator = (*HeaderLink)(nil)
 // Stop rule: no link with that rel; the link equals the URL of the page it
 // came from; or the page held no records. A link seen before is an error
 // wrapping ErrLoop; stopping while the body shows more pages (has_more
-// true, a total above the records read) an error wrapping ErrMorePages.
+// true, a total above the records read), or on a next link equal to the
+// page's own URL while rel="last" names another page, an error wrapping
+// ErrMorePages.
 type HeaderLink struct {
 	rel  string
 	seen map[string]bool
@@ -48,6 +50,12 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 		return false, fmt.Errorf("%s: %w", h.kind, err)
 	}
 	if canonicalURL(next) == canonicalURL(req.URL) {
+		// A page that names itself as next may be the last one, unless
+		// the same header names a last page elsewhere (GitLab, GitHub):
+		// then pages are missing and nothing in the spec reaches them.
+		if last, ok := linkRel(resp.Header, "last"); ok && !sameLink(req, last) {
+			return false, fmt.Errorf("%s: the next link is the page's own URL, but the Link header's rel=\"last\" is %s: %w (the API repeats this page instead of linking the next one; no paginator setting reaches the rest)", h.kind, redactLink(req, last), ErrMorePages)
+		}
 		return h.end(req, resp, records, h.records, "the next link is the page's own URL", "Link")
 	}
 	return followLink(&h.bounds, h.seen, req, next)
