@@ -65,10 +65,12 @@ func (g *graphUsers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusBadRequest, "Request_UnsupportedQuery", "Invalid page size specified: '"+q.Get("$top")+"'. Must be between 1 and 999 inclusive.")
 		return
 	}
-	offset := 0
+	offset, resumed := 0, false
 	if tok := q.Get("$skiptoken"); tok != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(tok, "RFNwdAIAAQAAAD8"))
-		n, err2 := strconv.Atoi(string(raw))
+		var pos string
+		pos, resumed = strings.CutSuffix(string(raw), "r")
+		n, err2 := strconv.Atoi(pos)
 		if err != nil || err2 != nil {
 			graphError(w, http.StatusBadRequest, "Directory_ExpiredPageToken", "The specified page token value has expired and can no longer be included in your request.")
 			return
@@ -84,20 +86,18 @@ func (g *graphUsers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var items []string
-	end := min(offset+top, g.total)
-	if mode == "emptymid" && offset == top {
-		end = offset // an empty page in the middle, with a next link
+	end, next := min(offset+top, g.total), strconv.Itoa(offset+top)
+	// As delta queries do, an empty page (the first, or one in the
+	// middle) with a next link that resumes where it stood.
+	if !resumed && ((mode == "emptymid" && offset == top) || (mode == "emptyfirst" && offset == 0)) {
+		end, next = offset, strconv.Itoa(offset)+"r"
 	}
 	for n := offset + 1; n <= end; n++ {
 		items = append(items, g.user(n))
 	}
 	body := `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users(id,displayName)","value":[` + strings.Join(items, ",") + `]`
-	if offset+top < g.total {
-		next := offset + top
-		if mode == "emptymid" && offset == top {
-			next = offset
-		}
-		q.Set("$skiptoken", "RFNwdAIAAQAAAD8"+base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(next))))
+	if end < g.total {
+		q.Set("$skiptoken", "RFNwdAIAAQAAAD8"+base64.RawURLEncoding.EncodeToString([]byte(next)))
 		link := "http://" + r.Host + "/v1.0/users?" + q.Encode()
 		if mode == "foreign" && offset > 0 {
 			link = g.foreign + "/v1.0/users?" + q.Encode()
@@ -134,10 +134,14 @@ func graphWant(total int) (users, phones []string) {
 
 // TestGraphUsersLoadExactly follows "@odata.nextLink", written in the
 // spec as the docs spell it, through every page (a throttled page
-// retried after Retry-After): every user once, with their phones as
-// child rows.
+// retried after Retry-After; an empty page, first or in the middle, that
+// links the next one, as delta queries serve: "If Microsoft Graph returns
+// a @odata.nextLink URL, there are more pages of data to retrieve in the
+// session, even if the current response contains an empty result",
+// https://learn.microsoft.com/graph/delta-query-overview): every user
+// once, with their phones as child rows.
 func TestGraphUsersLoadExactly(t *testing.T) {
-	for _, mode := range []string{"", "throttle"} {
+	for _, mode := range []string{"", "throttle", "emptymid", "emptyfirst"} {
 		t.Run("mode="+mode, func(t *testing.T) {
 			api := &graphUsers{total: 8}
 			api.mode.Store(mode)

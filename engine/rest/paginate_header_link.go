@@ -15,8 +15,11 @@ var _ Paginator = (*HeaderLink)(nil)
 // Fields: links_next_key (the rel to follow), max_pages. Relative links
 // are resolved against the request URL.
 //
-// Stop rule: no link with that rel; the link equals the URL of the page it
-// came from; or the page held no records. A link seen before is an error
+// Stop rule: no link with that rel (a link with results="false", as
+// Sentry marks its last page, counts as none); or the link equals the URL
+// of the page it came from. An empty page with a next link is followed,
+// as the link says more may come (a run of identical empty pages is a
+// loop, see Pages). A link seen before is an error
 // wrapping ErrLoop; stopping while the body shows more pages (has_more
 // true, a total above the records read), or on a next link equal to the
 // page's own URL while rel="last" names another page, an error wrapping
@@ -38,9 +41,6 @@ func (h *HeaderLink) Init(req *Request) error {
 func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
 	records := len(page)
 	h.count(records)
-	if records == 0 {
-		return h.end(req, resp, records, h.records, "the page held no records", "Link")
-	}
 	link, ok := linkRel(resp.Header, h.rel)
 	if !ok {
 		return h.end(req, resp, records, h.records, fmt.Sprintf("no Link header with rel=%q", h.rel), "Link")
@@ -64,9 +64,14 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 // linkRel returns the target of the first link in the Link headers whose
 // rel list holds rel (case-insensitive), as RFC 8288 writes them:
 // `<https://x/?page=2>; rel="next", <https://x/?page=9>; rel="last"`.
+// A link whose results parameter is "false" is none: Sentry sends
+// rel="next" on every page and says so on the last one.
 func linkRel(h http.Header, rel string) (string, bool) {
 	for _, line := range h.Values("Link") {
 		for _, l := range parseLinkHeader(line) {
+			if l.noResults {
+				continue
+			}
 			for _, r := range strings.Fields(l.rel) {
 				if strings.EqualFold(r, rel) && l.target != "" {
 					return l.target, true
@@ -77,7 +82,10 @@ func linkRel(h http.Header, rel string) (string, bool) {
 	return "", false
 }
 
-type headerLink struct{ target, rel string }
+type headerLink struct {
+	target, rel string
+	noResults   bool // results="false" (Sentry): the link leads to no records
+}
 
 // parseLinkHeader splits one Link header value into links, honouring
 // quoted parameter values that contain commas or semicolons.
@@ -113,8 +121,11 @@ func parseLinkHeader(s string) []headerLink {
 			s = strings.TrimLeft(s[1:], " \t")
 			name, value, rest := parseLinkParam(s)
 			s = rest
-			if strings.EqualFold(name, "rel") && l.rel == "" {
+			switch {
+			case strings.EqualFold(name, "rel") && l.rel == "":
 				l.rel = value
+			case strings.EqualFold(name, "results"):
+				l.noResults = strings.EqualFold(value, "false")
 			}
 		}
 		links = append(links, l)

@@ -23,9 +23,11 @@ var _ Paginator = (*JSONLink)(nil)
 // root "/rest"), has_more_path (gjson path of a boolean that is false on
 // the last page), max_pages.
 //
-// Stop rule: has_more is false; the link is missing, null or empty; the
-// link equals the URL of the page it came from ("next == self"); or the
-// page held no records. A link seen before is an error wrapping ErrLoop;
+// Stop rule: has_more is false; the link is missing, null or empty; or
+// the link equals the URL of the page it came from ("next == self"). An
+// empty page with a next link is followed, as Microsoft Graph's delta
+// queries require (a run of identical empty pages is a loop, see Pages).
+// A link seen before is an error wrapping ErrLoop;
 // stopping while the response shows more pages (has_more true, a next
 // link elsewhere) an error wrapping ErrMorePages.
 type JSONLink struct {
@@ -89,9 +91,6 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	}
 	if doneBy(resp.Body, j.stopWhen) {
 		return false, nil
-	}
-	if records == 0 {
-		return stop("the page held no records")
 	}
 	v := getPath(resp.Body, j.path, page)
 	if !v.Exists() && j.literal != "" {
