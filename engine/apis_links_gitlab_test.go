@@ -84,7 +84,13 @@ func (g *gitlabAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		pages := max((total+per-1)/per, 1)
 		var items []string
 		for n := (page-1)*per + 1; n <= min(page*per, total); n++ {
-			items = append(items, item(n))
+			it := item(n)
+			if mode == "wrongtype" && n == 5 {
+				// One issue's counts as text, its author id a float.
+				it = strings.Replace(it, fmt.Sprintf(`"upvotes":%d`, n%3), fmt.Sprintf(`"upvotes":"%d"`, n%3), 1)
+				it = strings.Replace(it, `"author":{"id":1,`, `"author":{"id":1.5,`, 1)
+			}
+			items = append(items, it)
 		}
 		at := func(p int) string {
 			u := *r.URL
@@ -266,4 +272,28 @@ func TestGitLabHostileLinks(t *testing.T) {
 			t.Errorf("the other host got %d requests", n)
 		}
 	})
+}
+
+// TestGitLabWrongTypeWidens: one issue with its upvotes as text and its
+// author id as a float, in the middle of the walk: the columns widen
+// (text, double) and every value is kept as sent, the other issues' too.
+func TestGitLabWrongTypeWidens(t *testing.T) {
+	api := &gitlabAPI{issues: 8}
+	api.mode.Store("wrongtype")
+	srv := newLinksServer(t, gitlabToken, api)
+	db := filepath.Join(t.TempDir(), "gitlab.db")
+	if _, err := linksLoad(t, "gitlab", srv.URL, db, map[string]string{"GITLAB_TOKEN": gitlabToken}, "issues"); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for n := 1; n <= 8; n++ {
+		author := "1.0"
+		if n == 5 {
+			author = "1.5"
+		}
+		want = append(want, fmt.Sprintf("%d|'%d'|%s|%d", 700+n, n%3, author, n%4))
+	}
+	linksCompare(t, "issues", linksRows(t, db, `SELECT id||'|'||quote(upvotes)||'|'||quote(author__id)||'|'||quote(user_notes_count) FROM issues ORDER BY id`), want)
+	got := linksRows(t, db, `SELECT type FROM pragma_table_info('issues') WHERE name IN ('upvotes', 'author__id') ORDER BY name`)
+	linksCompare(t, "column types", got, []string{"DOUBLE", "TEXT"})
 }

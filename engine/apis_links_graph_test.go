@@ -85,6 +85,10 @@ func (g *graphUsers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		graphError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many requests.")
 		return
 	}
+	if mode == "error200" && offset > 0 {
+		graphError(w, http.StatusOK, "UnknownError", "")
+		return
+	}
 	var items []string
 	end, next := min(offset+top, g.total), strconv.Itoa(offset+top)
 	// As delta queries do, an empty page (the first, or one in the
@@ -158,9 +162,9 @@ func TestGraphUsersLoadExactly(t *testing.T) {
 }
 
 // TestGraphHostileLinks: a next link to another host (a sovereign cloud
-// the spec does not name) fails before anything is sent there; a bad
-// token and a 200 that holds an error object fail naming the resource
-// and the URL, never the token; nothing is loaded.
+// the spec does not name) fails before anything is sent there; a 200
+// that holds Graph's error object and a bad token fail naming the
+// resource and the URL, never the token; nothing is loaded.
 func TestGraphHostileLinks(t *testing.T) {
 	tests := []struct {
 		mode, token string
@@ -168,6 +172,7 @@ func TestGraphHostileLinks(t *testing.T) {
 		msgs        []string
 	}{
 		{mode: "foreign", sentinel: rest.ErrOutOfScope, msgs: []string{`resource "users": page 3: GET http://127.0.0.1:`, "origin not allowed", "client.allowed_hosts"}},
+		{mode: "error200", msgs: []string{`resource "users": page 2: GET http://api.test/v1.0/users?%24select=`, `data_selector "value" not found in the response (it holds keys "error")`}},
 		{token: "wrong", sentinel: rest.ErrUnauthorized, msgs: []string{`resource "users": page 1: GET http://api.test/v1.0/users?%24select=`, "401"}},
 	}
 	for _, tt := range tests {
