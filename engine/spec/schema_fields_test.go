@@ -218,4 +218,8 @@ type paramMapping struct {
 	Lag          Duration `json:"lag"`
 	Filter       *bool    `json:"filter"`
 	Window       Duration `json:"window"`
+	RangeStart   string   `json:"range_start"`
+	RangeEnd     string   `json:"range_end"`
+	Missing      string   `json:"on_cursor_value_missing"`
+	RowOrder     string   `json:"row_order"`
 }

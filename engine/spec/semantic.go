@@ -39,6 +39,8 @@ func checkSemantics(s *Spec) Errors {
 	}
 	c.checkParentCycles()
 	c.checkPaginators()
+	c.checkResponsePaths()
+	c.checkIncrementals()
 	return c.errs
 }
 
