@@ -125,24 +125,31 @@ func sentryWant(total int) []string {
 // whose rel="next" says results="false", and stops there without
 // requesting it: every issue once, each value with its type.
 func TestSentryIssuesLoadExactly(t *testing.T) {
-	for _, mode := range []string{"", "odd"} {
-		t.Run("mode="+mode, func(t *testing.T) {
-			api := &sentryIssues{total: 7, perPage: 3}
-			api.mode.Store(mode)
+	for _, tt := range []struct {
+		mode  string
+		total int
+	}{{"", 7}, {"odd", 7}, {"", 6}, {"odd", 6}, {"", 1}, {"", 0}} {
+		t.Run(fmt.Sprintf("mode=%s,total=%d", tt.mode, tt.total), func(t *testing.T) {
+			api := &sentryIssues{total: tt.total, perPage: 3}
+			api.mode.Store(tt.mode)
 			srv := newLinksServer(t, sentryToken, api)
 			db := filepath.Join(t.TempDir(), "sentry.db")
 			rep, err := linksLoad(t, "sentry", srv.URL, db, map[string]string{"SENTRY_AUTH_TOKEN": sentryToken})
 			if err != nil {
 				t.Fatal(err)
 			}
-			linksCompare(t, "issues", linksTable(t, db, "issues", "CAST(id AS INTEGER)", sentryCols...), sentryWant(7))
-			if got := rep.Tables["issues"]; got != 7 {
-				t.Errorf("report: issues %d rows, want 7", got)
+			if tt.total > 0 {
+				linksCompare(t, "issues", linksTable(t, db, "issues", "CAST(id AS INTEGER)", sentryCols...), sentryWant(tt.total))
+			} else if d := openDB(t, db); linksTableExists(t, d, "issues") && count(t, d, `SELECT count(*) FROM issues`) != 0 {
+				t.Error("rows loaded from an empty project")
 			}
-			// Three pages of records; the results="false" link is not
-			// requested.
-			if got := srv.requests.Load(); got != 3 {
-				t.Errorf("requests = %d, want 3", got)
+			if got := rep.Tables["issues"]; got != int64(tt.total) {
+				t.Errorf("report: issues %d rows, want %d", got, tt.total)
+			}
+			// The pages of records (one for an empty project); the
+			// results="false" link is not requested.
+			if got, want := int(srv.requests.Load()), max(1, (tt.total+2)/3); got != want {
+				t.Errorf("requests = %d, want %d", got, want)
 			}
 		})
 	}
