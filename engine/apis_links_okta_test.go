@@ -223,3 +223,25 @@ func TestOktaRateLimitResetHonoured(t *testing.T) {
 		t.Errorf("waits before retrying %v, want the first to last until X-Rate-Limit-Reset (about 40s)", waits)
 	}
 }
+
+// TestOktaNextLinkToAllowedHost: the setting the out-of-scope error names
+// works: with the other host in client.allowed_hosts (an Okta org reached
+// through a custom domain whose links name the okta.com one), the walk
+// follows it there, token included, and loads every user.
+func TestOktaNextLinkToAllowedHost(t *testing.T) {
+	api := &oktaUsers{total: 8}
+	other := newLinksServer(t, oktaToken, api)
+	api.foreign = other.URL
+	api.mode.Store("foreign")
+	srv := newLinksServer(t, oktaToken, api)
+	host := strings.TrimPrefix(other.URL, "http://")
+	spec := strings.Replace(string(linksSpec(t, "okta")), "client:\n", "client:\n  allowed_hosts: [\"http://"+host+"\"]\n", 1)
+	db := filepath.Join(t.TempDir(), "okta.db")
+	if _, err := runInto(t, specPlan(t, "okta.yml", []byte(spec), srv.URL), db, linksOpts(map[string]string{"OKTA_API_TOKEN": oktaToken})); err != nil {
+		t.Fatal(err)
+	}
+	linksCompare(t, "users", linksTable(t, db, "users", "id", oktaCols...), oktaWant(8))
+	if n := other.withCred.Load(); n == 0 {
+		t.Errorf("the allowed host got no request with the token (%d requests)", other.requests.Load())
+	}
+}
