@@ -96,11 +96,15 @@ func (g *graphUsers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !resumed && ((mode == "emptymid" && offset == top) || (mode == "emptyfirst" && offset == 0)) {
 		end, next = offset, strconv.Itoa(offset)+"r"
 	}
+	if mode == "emptyforever" && offset >= top {
+		// Past page 1, empty pages whose links advance forever.
+		end, next = offset, strconv.Itoa(offset+top)
+	}
 	for n := offset + 1; n <= end; n++ {
 		items = append(items, g.user(n))
 	}
 	body := `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users(id,displayName)","value":[` + strings.Join(items, ",") + `]`
-	if end < g.total {
+	if end < g.total || mode == "emptyforever" {
 		q.Set("$skiptoken", "RFNwdAIAAQAAAD8"+base64.RawURLEncoding.EncodeToString([]byte(next)))
 		link := "http://" + r.Host + "/v1.0/users?" + q.Encode()
 		if mode == "foreign" && offset > 0 {
@@ -162,7 +166,8 @@ func TestGraphUsersLoadExactly(t *testing.T) {
 }
 
 // TestGraphHostileLinks: a next link to another host (a sovereign cloud
-// the spec does not name) fails before anything is sent there; a 200
+// the spec does not name) fails before anything is sent there; empty
+// pages whose links advance forever fail after ten in a row; a 200
 // that holds Graph's error object and a bad token fail naming the
 // resource and the URL, never the token; nothing is loaded.
 func TestGraphHostileLinks(t *testing.T) {
@@ -172,6 +177,7 @@ func TestGraphHostileLinks(t *testing.T) {
 		msgs        []string
 	}{
 		{mode: "foreign", sentinel: rest.ErrOutOfScope, msgs: []string{`resource "users": page 3: GET http://127.0.0.1:`, "origin not allowed", "client.allowed_hosts"}},
+		{mode: "emptyforever", sentinel: rest.ErrLoop, msgs: []string{`resource "users": page 11: GET http://api.test/v1.0/users?%24select=`, "json_link: 10 empty pages in a row, each linking another: pagination loop"}},
 		{mode: "error200", msgs: []string{`resource "users": page 2: GET http://api.test/v1.0/users?%24select=`, `data_selector "value" not found in the response (it holds keys "error")`}},
 		{token: "wrong", sentinel: rest.ErrUnauthorized, msgs: []string{`resource "users": page 1: GET http://api.test/v1.0/users?%24select=`, "401"}},
 	}

@@ -26,7 +26,7 @@ var _ Paginator = (*JSONLink)(nil)
 // Stop rule: has_more is false; the link is missing, null or empty; or
 // the link equals the URL of the page it came from ("next == self"). An
 // empty page with a next link is followed, as Microsoft Graph's delta
-// queries require (a run of identical empty pages is a loop, see Pages).
+// queries require, up to maxEmptyRun in a row (an error wrapping ErrLoop).
 // A link seen before is an error wrapping ErrLoop;
 // stopping while the response shows more pages (has_more true, a next
 // link elsewhere) an error wrapping ErrMorePages.
@@ -37,6 +37,7 @@ type JSONLink struct {
 	hasMorePath string
 	stopWhen    []doneFlag // detected flags that end the walk (auto)
 	seen        map[string]bool
+	empty       emptyRun
 	bounds
 }
 
@@ -64,6 +65,7 @@ func newJSONLink(c PaginatorConfig, base *url.URL, b bounds) (*JSONLink, error) 
 // Init remembers the first URL, so a link back to it is a loop.
 func (j *JSONLink) Init(req *Request) error {
 	j.seen = map[string]bool{canonicalURL(req.URL): true}
+	j.empty = 0
 	j.reset()
 	return nil
 }
@@ -118,7 +120,33 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	if canonicalURL(next) == canonicalURL(req.URL) {
 		return stop("the next link is the page's own URL")
 	}
+	if err := j.empty.note(&j.bounds, records); err != nil {
+		return false, err
+	}
 	return followLink(&j.bounds, j.seen, req, next)
+}
+
+// maxEmptyRun is how many empty pages in a row a link walk follows while
+// each links another: Microsoft Graph's delta queries serve a few before
+// the records; an API whose links run on past its last page (a cursor
+// that advances on every empty page) would otherwise be followed up to
+// max_pages.
+const maxEmptyRun = 10
+
+// emptyRun counts the empty pages in a row of a link walk.
+type emptyRun int
+
+// note counts a page of records; at maxEmptyRun empty pages in a row it
+// returns an error wrapping ErrLoop.
+func (e *emptyRun) note(b *bounds, records int) error {
+	if records > 0 {
+		*e = 0
+		return nil
+	}
+	if *e++; *e >= maxEmptyRun {
+		return fmt.Errorf("%s: %d empty pages in a row, each linking another: %w (the API's links run on past its last page)", b.kind, int(*e), ErrLoop)
+	}
+	return nil
 }
 
 // followLink moves req to next unless next is a page seen before

@@ -1,6 +1,11 @@
 package rest
 
-import "testing"
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+)
 
 // TestJSONLinkLiteralKey: a next_url_path written as the key the docs
 // show ("@odata.nextLink", "odata.nextLink") is followed although gjson
@@ -41,6 +46,44 @@ func TestJSONLinkLiteralKey(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("next request %q, want %q", got, tt.want)
 			}
+		})
+	}
+}
+
+// TestLinkWalksBoundEmptyRuns: both link paginators follow empty pages
+// that link another, a page of records resets the count, and the
+// maxEmptyRun-th empty page in a row fails with ErrLoop.
+func TestLinkWalksBoundEmptyRuns(t *testing.T) {
+	for _, kind := range []string{KindJSONLink, KindHeaderLink} {
+		t.Run(kind, func(t *testing.T) {
+			pg, err := NewPaginator(pcfg(kind), nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://api.test/items")
+			if err := pg.Init(req); err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i <= 2*maxEmptyRun; i++ {
+				next := fmt.Sprintf("https://api.test/items?p=%d", i)
+				resp := &Response{Header: http.Header{"Link": {"<" + next + `>; rel="next"`}}, Body: []byte(`{"data":[],"next":"` + next + `"}`)}
+				records := 0
+				if i == maxEmptyRun-1 {
+					records = 1 // resets the run
+				}
+				more, err := pg.Next(req, resp, recs(records))
+				wantErr := i == 2*maxEmptyRun-1 // the tenth empty page after the reset
+				if wantErr {
+					if more || !errors.Is(err, ErrLoop) {
+						t.Fatalf("page %d: Next = %v, %v; want ErrLoop", i, more, err)
+					}
+					return
+				}
+				if !more || err != nil {
+					t.Fatalf("page %d: Next = %v, %v; want the link followed", i, more, err)
+				}
+			}
+			t.Fatal("no error after the empty run")
 		})
 	}
 }
