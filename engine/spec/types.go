@@ -197,7 +197,7 @@ type Paginator struct {
 type ResourceDefaults struct {
 	Endpoint         *Endpoint             `json:"endpoint,omitempty"`
 	PrimaryKey       StringList            `json:"primary_key,omitempty"`
-	WriteDisposition string                `json:"write_disposition,omitempty"`
+	WriteDisposition Disposition           `json:"write_disposition,omitempty"`
 	MaxTableNesting  *int                  `json:"max_table_nesting,omitempty"`
 	SchemaContract   *SchemaContract       `json:"schema_contract,omitempty"`
 	Columns          map[string]ColumnHint `json:"columns,omitempty"`
@@ -210,7 +210,7 @@ type Resource struct {
 	Name              string                `json:"name"`
 	Endpoint          *Endpoint             `json:"endpoint,omitempty"`
 	PrimaryKey        StringList            `json:"primary_key,omitempty"`
-	WriteDisposition  string                `json:"write_disposition,omitempty"`
+	WriteDisposition  Disposition           `json:"write_disposition,omitempty"`
 	Selected          *bool                 `json:"selected,omitempty"`
 	IncludeFromParent []string              `json:"include_from_parent,omitempty"`
 	TableName         string                `json:"table_name,omitempty"`
