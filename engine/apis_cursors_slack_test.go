@@ -367,3 +367,19 @@ func TestSlackSpecWithoutResponseActions(t *testing.T) {
 	r.noRows(t, "channels")
 	r.noSecret(t, slackToken)
 }
+
+// TestSlackBareCursorPaginator: "paginator: cursor" with its defaults
+// reads cursors.next, which Slack does not send; the run fails on the
+// first page naming response_metadata.next_cursor and the setting to use,
+// instead of loading one page.
+func TestSlackBareCursorPaginator(t *testing.T) {
+	api := newSlackAPI("")
+	srv := api.server(t)
+	text := strings.Replace(curTestdata(t, "slack"), "  paginator: {type: cursor, cursor_path: response_metadata.next_cursor, cursor_param: cursor}\n", "  paginator: cursor\n", 1)
+	r := curRunText(t, "slack", text, srv.URL+"/api", filepath.Join(t.TempDir(), "slack.db"), map[string]string{"SLACK_TOKEN": slackToken})
+	r.mustFail(t, srv.URL, `page 1: GET http://api.test/api/`, `no cursor at cursor_path "cursors.next"`, `body "response_metadata.next_cursor" still holds`, `set cursor with cursor_path "response_metadata.next_cursor"`)
+	if !errors.Is(r.err, rest.ErrMorePages) {
+		t.Errorf("err = %v, want ErrMorePages", r.err)
+	}
+	r.noRows(t, "channels", "users", "channel_members")
+}
