@@ -300,7 +300,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 		}
 		wait, from := serverWait(resp, c.now())
 		if limit := max(maxServerWait, c.maxBackoff); wait > limit {
-			return nil, fmt.Errorf("%w: %s asks to wait %s, more than the %s limit", herr, from, wait, limit)
+			return nil, fmt.Errorf("%w: %s asks to wait %s, more than the %s limit (%s raises it)", herr, from, wait, limit, MaxBackoffSetting)
 		}
 		if from == "" {
 			wait = c.backoff(attempt)
@@ -498,6 +498,13 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 // allocated up front; longer or unknown lengths grow as io.ReadAll does.
 const maxPresize = 64 << 20
 
+// TimeoutSetting names the setting that bounds one attempt.
+const TimeoutSetting = "client.retry.timeout"
+
+// MaxBackoffSetting names the setting that bounds computed waits and,
+// above five minutes, the waits a server may ask for.
+const MaxBackoffSetting = "client.retry.max_backoff"
+
 // MaxResponseBytesSetting names the setting that bounds response bodies,
 // for error messages.
 const MaxResponseBytesSetting = "client.max_response_bytes"
@@ -548,7 +555,7 @@ func (c *Client) transportError(ctx, actx context.Context, err error) error {
 	msg := c.redactor.String(err.Error())
 	var nerr net.Error
 	if ctx.Err() == nil && (errors.Is(actx.Err(), context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout()) {
-		msg = fmt.Sprintf("attempt timed out after %s", c.timeout)
+		msg = fmt.Sprintf("attempt timed out after %s (%s)", c.timeout, TimeoutSetting)
 	}
 	return &transportError{msg: msg, err: err}
 }

@@ -13,8 +13,8 @@
 //     MaxAttempts (default 5) tries in all, waiting a random time between
 //     0 and min(MaxBackoff, InitialBackoff·2^(n-1)) (full jitter; defaults
 //     1s and 60s). A server's Retry-After (seconds or HTTP-date), and on a
-//     429 X-RateLimit-Reset or RateLimit-Reset (seconds, or a Unix time
-//     when above 1e9), replaces that wait, the longest one winning, even
+//     429 X-RateLimit-Reset, X-Rate-Limit-Reset (Okta) or RateLimit-Reset
+//     (seconds, or a Unix time when above 1e9), replaces that wait, the longest one winning, even
 //     beyond MaxBackoff; a wait above five minutes (or MaxBackoff if
 //     larger) fails the request at once, saying which header asked for it.
 //     A cancelled context ends any wait immediately.
