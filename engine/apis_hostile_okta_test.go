@@ -153,3 +153,26 @@ func TestOktaUsersAndGroups(t *testing.T) {
 	}
 	run.noSecretLeft(t, oktaToken)
 }
+
+// TestOktaMembersKeyedByUserID: a newcomer who keeps resource_defaults'
+// primary_key: id for group members (Okta's docs list users, whose id is
+// unique among users, not among memberships) gets each user once in
+// group_members, whatever the groups: the run exits 0 with 4 of the 9
+// memberships missing. It should load all 9, or fail naming the
+// resource, the key and the setting (primary_key: [_groups_id, id]).
+func TestOktaMembersKeyedByUserID(t *testing.T) {
+	t.Skip("bug: records of a child resource that share a primary key under different parent records collapse into one row (same _pipe_id; append skips the rest, merge keeps the last) and the run exits 0; proposed: the engine fails when one load gets one primary key from two different parent records of a child resource, naming the resource, the key and primary_key: [_<parent>_<field>, ...]")
+	fake := newOktaFake()
+	api := newVendorOrigin(t, fake)
+	text := strings.Replace(vendorSpec(t, "okta"), "    primary_key: [_groups_id, id]", "", 1)
+	run := runVendorSpec(t, "okta", text, map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaToken}, "")
+	if run.err != nil {
+		if !strings.Contains(run.err.Error(), `resource "group_members"`) || !strings.Contains(run.err.Error(), "primary_key") {
+			t.Errorf("err = %v, want it to name the resource and primary_key", run.err)
+		}
+		return
+	}
+	if got := rowsOf(t, run.db, `SELECT count(*) FROM group_members`); got[0] != "9" {
+		t.Errorf("run exited 0 with %s memberships, want 9", got[0])
+	}
+}

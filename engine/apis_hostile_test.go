@@ -127,12 +127,24 @@ func (b *syncBuffer) String() string {
 // a new SQLite file (or db, when not empty).
 func runVendor(t *testing.T, vendor string, vars, env map[string]string, db string) *vendorRun {
 	t.Helper()
-	file := filepath.Join("testdata", "apis", vendor+".yml")
-	data, err := os.ReadFile(file)
+	return runVendorSpec(t, vendor, vendorSpec(t, vendor), vars, env, db)
+}
+
+// vendorSpec returns the text of testdata/apis/<vendor>.yml.
+func vendorSpec(t *testing.T, vendor string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "apis", vendor+".yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := spec.Load(file, data)
+	return string(data)
+}
+
+// runVendorSpec is runVendor with the spec's text given (a variant of a
+// vendor's spec).
+func runVendorSpec(t *testing.T, vendor, text string, vars, env map[string]string, db string) *vendorRun {
+	t.Helper()
+	s, err := spec.Load(vendor+".yml", []byte(text))
 	if err != nil {
 		t.Fatalf("load spec: %v", err)
 	}
