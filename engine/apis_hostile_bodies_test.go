@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"cmp"
 	"bytes"
 	"compress/gzip"
 	"fmt"
@@ -36,6 +37,7 @@ const (
 // bodiesAPI serves page 1 as bodiesPage1 and page 2 with second, which
 // is told the attempt number (1 for the first request of page 2).
 type bodiesAPI struct {
+	first    string // page 1, bodiesPage1 when empty
 	second   func(w http.ResponseWriter, r *http.Request, attempt int)
 	attempts atomic.Int64
 }
@@ -47,7 +49,7 @@ func (a *bodiesAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Query().Get("page") != "2" {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, bodiesPage1)
+		fmt.Fprint(w, cmp.Or(a.first, bodiesPage1))
 		return
 	}
 	a.second(w, r, int(a.attempts.Add(1)))
@@ -55,7 +57,12 @@ func (a *bodiesAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func runBodies(t *testing.T, second func(w http.ResponseWriter, r *http.Request, attempt int)) (*vendorRun, *bodiesAPI, *vendorOrigin) {
 	t.Helper()
-	api := &bodiesAPI{second: second}
+	return runPages(t, &bodiesAPI{second: second})
+}
+
+// runPages runs the bodies spec against api.
+func runPages(t *testing.T, api *bodiesAPI) (*vendorRun, *bodiesAPI, *vendorOrigin) {
+	t.Helper()
 	o := newVendorOrigin(t, api)
 	run := runVendorSpec(t, "bodies", bodiesSpec, map[string]string{"api_url": o.srv.URL}, map[string]string{"BODIES_TOKEN": bodiesToken}, "")
 	run.noSecretLeft(t, bodiesToken)

@@ -48,6 +48,8 @@ type node struct {
 	skip   bool             // excluded (exclude_columns): never read
 	noList bool             // a list here is excluded: no child table
 	seen   [numTypes]uint64 // per type: generation of the Rows that observed it
+	keyed  bool             // a primary key path or an object holding one: no duplicate key allowed
+	visit  uint64           // the last object walk that met this member (duplicate keys)
 }
 
 // Bookkeeping columns reserved in every table.
@@ -157,6 +159,7 @@ func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 	if t == n.root {
 		f.hint = n.cfg.Hints[f.full]
 		f.pk = n.pk[f.path]
+		f.keyed = n.keyed[f.path]
 		f.skip = n.exclude[f.full]
 		if to, ok := n.rename[f.full]; ok {
 			f.col = to // the renamed field owns the name, as rename replaces a column
