@@ -1,8 +1,8 @@
 package engine_test
 
 import (
-	"cmp"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"fmt"
 	"net/http"

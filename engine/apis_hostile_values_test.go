@@ -75,13 +75,13 @@ func TestHostileValues(t *testing.T) {
 			name:  "a double, then an integer a double cannot hold",
 			page1: `{"items": [{"id": 1, "n": 0.5}]` + next, page2: `{"items": [{"id": 2, "n": 9007199254740993}]}`,
 			query: `SELECT id, CAST(n AS TEXT) FROM items ORDER BY id`, rows: []string{"1 0.5", "2 9007199254740993"},
-			bug:   "engine/schema widens a double column to take bigints as doubles (Widen(Double, Bigint) = Double; convert turns int64 into float64), so 9007199254740993 is stored as 9007199254740992.0 and the run exits 0 (README's Tables point documents this rounding beyond 2^53, against 'every value lands exactly'); proposed: ApplyCanonical widens to decimal when a bigint beyond ±2^53 meets a double column, or a double meets a bigint column holding one",
+			bug: "engine/schema widens a double column to take bigints as doubles (Widen(Double, Bigint) = Double; convert turns int64 into float64), so 9007199254740993 is stored as 9007199254740992.0 and the run exits 0 (README's Tables point documents this rounding beyond 2^53, against 'every value lands exactly'); proposed: ApplyCanonical widens to decimal when a bigint beyond ±2^53 meets a double column, or a double meets a bigint column holding one",
 		},
 		{
 			name:  "an integer a double cannot hold, then a double",
 			page1: `{"items": [{"id": 1, "n": 9007199254740993}]` + next, page2: `{"items": [{"id": 2, "n": 0.5}]}`,
 			query: `SELECT id, CAST(n AS TEXT) FROM items ORDER BY id`, rows: []string{"1 9007199254740993", "2 0.5"},
-			bug:   "engine/schema widens the bigint column to double and converts 9007199254740993 to 9.007199254740992e+15; see the case above",
+			bug: "engine/schema widens the bigint column to double and converts 9007199254740993 to 9.007199254740992e+15; see the case above",
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
