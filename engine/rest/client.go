@@ -473,7 +473,7 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 		}
 	}
 	hresp, err := c.hc.Do(hreq)
-	if errors.Is(err, ErrOutOfScope) {
+	if errors.Is(err, ErrOutOfScope) || errors.Is(err, errResendsCredential) {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its text repeats the unredacted URL
