@@ -176,3 +176,40 @@ func TestOktaMembersKeyedByUserID(t *testing.T) {
 		t.Errorf("run exited 0 with %s memberships, want 9", got[0])
 	}
 }
+
+// TestOktaCursorRepeats: an after cursor that comes back (page 3 links
+// to page 2 again) fails the run as a loop instead of spinning; a Link
+// that names the page just read ends the walk, as json_link's own-URL
+// rule does (exit 0 with what the pages held).
+func TestOktaCursorRepeats(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		next map[string]string // after -> the next page's after
+		err  string
+		rows []string
+	}{
+		{"back to page 2", map[string]string{"": "00u1", "00u1": "00u2", "00u2": "00u1"}, "pagination loop", nil},
+		{"to itself", map[string]string{"": "00u1", "00u1": "00u1"}, "", []string{"00u-", "00u-00u1"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			api := newVendorOrigin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				after := r.URL.Query().Get("after")
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Link", fmt.Sprintf(`<http://%s/api/v1/users?after=%s&limit=2>; rel="next"`, r.Host, c.next[after]))
+				fmt.Fprintf(w, `[{"id": "00u-%s", "status": "ACTIVE"}]`, after)
+			}))
+			run := runVendor(t, "okta", map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaToken}, "")
+			run.noSecretLeft(t, oktaToken)
+			if c.err != "" {
+				if run.err == nil || !strings.Contains(run.err.Error(), c.err) {
+					t.Errorf("err = %v, want %s", run.err, c.err)
+				}
+				return
+			}
+			if run.err != nil {
+				t.Fatalf("run: %v", run.err)
+			}
+			sameRows(t, "users", rowsOf(t, run.db, `SELECT id FROM users ORDER BY id`), c.rows)
+		})
+	}
+}

@@ -176,3 +176,19 @@ func TestSalesforceNextOnLoginHost(t *testing.T) {
 	}
 	run.noSecretLeft(t, append([]string{sfClientSecret}, f.tokens...)...)
 }
+
+// TestSalesforceBadClientSecret: the login host's invalid_client fails
+// the run before any API request, naming the token URL and the reply,
+// without the secret.
+func TestSalesforceBadClientSecret(t *testing.T) {
+	f := newSalesforceFake(t)
+	const wrong = "wr0ng/secret+="
+	run := runVendor(t, "salesforce", f.vars(), map[string]string{"SF_CLIENT_ID": sfClientID, "SF_CLIENT_SECRET": wrong}, "")
+	if run.err == nil || !strings.Contains(run.err.Error(), f.login.srv.URL+"/services/oauth2/token") || !strings.Contains(run.err.Error(), "invalid_client") {
+		t.Errorf("err = %v, want it to name the token URL and invalid_client", run.err)
+	}
+	if n := f.instance.requests(); n != 0 {
+		t.Errorf("the instance got %d requests", n)
+	}
+	run.noSecretLeft(t, wrong)
+}

@@ -170,3 +170,19 @@ func TestStripeEchoedKey(t *testing.T) {
 	}
 	run.noSecretLeft(t, wrong)
 }
+
+// TestStripeHasMoreWithoutData: a page with has_more true and no data
+// (nothing to take starting_after from) fails the run rather than
+// ending it short.
+func TestStripeHasMoreWithoutData(t *testing.T) {
+	api := newVendorOrigin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"object": "list", "url": "/v1/customers", "has_more": true, "data": []}`)
+	}))
+	run := runVendor(t, "stripe", map[string]string{"api_url": api.srv.URL, "stripe_account": stripeAccount}, map[string]string{"STRIPE_SECRET_KEY": stripeKey}, "")
+	want := `resource "customers": page 1: GET ` + api.srv.URL + `/v1/customers?limit=2: last_id: the page held no records, but has_more_path "has_more" is true`
+	if run.err == nil || !strings.Contains(run.err.Error(), want) {
+		t.Errorf("err = %v\nwant it to contain %s", run.err, want)
+	}
+	run.noSecretLeft(t, stripeKey)
+}
