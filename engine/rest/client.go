@@ -2,6 +2,7 @@ package rest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -484,7 +485,14 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 		return nil, c.transportError(ctx, actx, err)
 	}
 	defer hresp.Body.Close()
-	b, err := readBody(hresp.Body, hresp.ContentLength, c.maxBody)
+	body, size, err := decoded(hresp)
+	if errors.Is(err, errEncoding) {
+		return nil, fmt.Errorf("%s: %w", hresp.Status, err)
+	}
+	if err != nil {
+		return nil, c.transportError(ctx, actx, err)
+	}
+	b, err := readBody(body, size, c.maxBody)
 	if errors.Is(err, errTooLarge) {
 		return nil, fmt.Errorf("%s: response body is larger than %s (%d bytes); raise it if the API really sends that much", hresp.Status, MaxResponseBytesSetting, c.maxBody)
 	}
@@ -493,6 +501,30 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 	}
 	return &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: b}, nil
 }
+
+// decoded returns the body of hresp decompressed, and its length if
+// known. net/http decompresses gzip itself unless the request asked for
+// an encoding (a spec whose headers say "Accept-Encoding: gzip", as some
+// APIs' docs advise): then the client does, and refuses other encodings
+// by name rather than reading them as text that is not JSON.
+func decoded(hresp *http.Response) (io.Reader, int64, error) {
+	enc := strings.ToLower(strings.TrimSpace(hresp.Header.Get("Content-Encoding")))
+	switch {
+	case hresp.Uncompressed, enc == "", enc == "identity":
+		return hresp.Body, hresp.ContentLength, nil
+	case enc == "gzip", enc == "x-gzip":
+		zr, err := gzip.NewReader(hresp.Body)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read body: gzip: %w", err)
+		}
+		return zr, -1, nil
+	}
+	return nil, 0, fmt.Errorf("%w: Content-Encoding %q (gzip is read): leave Accept-Encoding out of the spec's headers", errEncoding, enc)
+}
+
+// errEncoding reports a response body in an encoding the client cannot
+// read; it is final.
+var errEncoding = errors.New("response body in an unsupported encoding")
 
 // maxPresize is the largest announced Content-Length read into a buffer
 // allocated up front; longer or unknown lengths grow as io.ReadAll does.
