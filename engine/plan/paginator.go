@@ -36,7 +36,11 @@ func compilePaginator(errs *errorList, at string, p *spec.Paginator) rest.Pagina
 			*dst = v
 		}
 	}
-	str(&c.NextURLPath, p.NextURLPath)
+	// Paths into the response may be written as dlt's JSONPath.
+	resp := func(dst *string, field, v string) {
+		str(dst, errs.responsePath(at+"."+field, v))
+	}
+	resp(&c.NextURLPath, "next_url_path", p.NextURLPath)
 	str(&c.RelativeTo, p.RelativeTo)
 	str(&c.LinksNextKey, p.LinksNextKey)
 	str(&c.OffsetParam, p.OffsetParam)
@@ -45,13 +49,13 @@ func compilePaginator(errs *errorList, at string, p *spec.Paginator) rest.Pagina
 	str(&c.LimitBodyPath, p.LimitBodyPath)
 	str(&c.PageParam, p.PageParam)
 	str(&c.PageBodyPath, p.PageBodyPath)
-	str(&c.TotalPath, p.TotalPath)
-	str(&c.HasMorePath, p.HasMorePath)
-	str(&c.CursorPath, p.CursorPath)
+	resp(&c.TotalPath, "total_path", p.TotalPath)
+	resp(&c.HasMorePath, "has_more_path", p.HasMorePath)
+	resp(&c.CursorPath, "cursor_path", p.CursorPath)
 	str(&c.CursorParam, p.CursorParam)
 	str(&c.CursorBodyPath, p.CursorBodyPath)
 	str(&c.CursorKey, p.CursorKey)
-	str(&c.IDPath, p.IDPath)
+	resp(&c.IDPath, "id_path", p.IDPath)
 	c.Limit, c.Offset, c.MaximumOffset, c.MaximumPage, c.Parallel = p.Limit, p.Offset, p.MaximumOffset, p.MaximumPage, p.Parallel
 	if p.BasePage != nil {
 		c.BasePage = *p.BasePage

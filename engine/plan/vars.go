@@ -166,6 +166,19 @@ func (l *errorList) add(path, format string, args ...any) {
 	l.errs = append(l.errs, e)
 }
 
+// responsePath returns the gjson path of a path into the response
+// written at path, which may be dlt's JSONPath (spec.GJSONPath); spec's
+// checks have reported a JSONPath pipe cannot run, and this keeps a plan
+// from holding one.
+func (l *errorList) responsePath(path, p string) string {
+	g, err := spec.GJSONPath(p)
+	if err != nil {
+		l.add(path, "%v", err)
+		return p
+	}
+	return g
+}
+
 func (l *errorList) err() error {
 	if len(l.errs) == 0 {
 		return nil

@@ -39,6 +39,7 @@ func checkSemantics(s *Spec) Errors {
 	}
 	c.checkParentCycles()
 	c.checkPaginators()
+	c.checkResponsePaths()
 	return c.errs
 }
 

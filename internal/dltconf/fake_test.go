@@ -130,6 +130,31 @@ func (a *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			cursors["next"] = strconv.Itoa(from + 2)
 		}
 		writeJSON(w, map[string]any{"events": events, "cursors": cursors})
+	case name == "jsonpath" && seg[1] == "builds":
+		// Five builds, two per page, after the fromBuild id; the body is
+		// the bare array.
+		after, _ := strconv.Atoi(q.Get("fromBuild"))
+		builds := []any{}
+		for i := after + 1; i <= after+2 && i <= 5; i++ {
+			builds = append(builds, map[string]any{"id": i, "status": "passed"})
+		}
+		writeJSON(w, builds)
+	case name == "jsonpath" && seg[1] == "items":
+		// Django REST framework's page: count, next (absolute), previous,
+		// results; three items, two per page.
+		page, _ := strconv.Atoi(q.Get("page"))
+		page = max(page, 1)
+		var results []any
+		for i := 2*page - 1; i <= 2*page && i <= 3; i++ {
+			results = append(results, map[string]any{"id": i, "name": fmt.Sprintf("item %d", i)})
+		}
+		var next any
+		if page == 1 {
+			next = "http://" + r.Host + "/jsonpath/items?page=2"
+		}
+		writeJSON(w, map[string]any{"count": 3, "next": next, "previous": nil, "results": results})
+	case name == "jsonpath" && seg[1] == "account":
+		writeJSON(w, map[string]any{"id": "acc_1", "name": "Acme", "plan": map[string]any{"tier": "pro"}})
 	case name == "offset":
 		// Five users; offset and limit honoured, total in the body.
 		off, _ := strconv.Atoi(q.Get("offset"))

@@ -47,18 +47,15 @@ func v3Op(c *converter, path string, item *v3.PathItem, op *v3.Operation) *Opera
 	if op.Responses == nil {
 		return o
 	}
-	// Unlike Swagger 2's, the headers of every 2xx response tried count,
-	// those without a JSON body included.
+	// As in Swagger 2, only the headers of the response whose body is
+	// read count: they are the ones that come with each page.
 	r, ok := successResponse(op.Responses.Codes, func(r *v3.Response) bool {
-		if r == nil {
-			return false
-		}
-		o.Headers = slices.AppendSeq(o.Headers, r.Headers.KeysFromOldest())
-		return jsonMedia(r.Content.KeysFromOldest()) != ""
+		return r != nil && jsonMedia(r.Content.KeysFromOldest()) != ""
 	})
 	if !ok {
 		return o
 	}
+	o.Headers = slices.Collect(r.Headers.KeysFromOldest())
 	o.MediaType = jsonMedia(r.Content.KeysFromOldest())
 	media := r.Content.GetOrZero(o.MediaType)
 	o.Response = c.proxy(media.Schema, 0)
