@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // bodiesSpec is the spec of the hostile body tests: two pages of items
@@ -145,6 +146,22 @@ func TestHostileBodies(t *testing.T) {
 			}
 			w.Write([]byte(bodiesPage2))
 		}, rows: exact},
+		{name: "a 403 that is a rate limit (GitHub's), once", second: func(w http.ResponseWriter, r *http.Request, attempt int) {
+			if attempt == 1 { // docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api
+				w.Header().Set("X-RateLimit-Limit", "5000")
+				w.Header().Set("X-RateLimit-Remaining", "0")
+				w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(30*time.Second).Unix(), 10))
+				w.WriteHeader(http.StatusForbidden)
+				w.Write([]byte(`{"message": "API rate limit exceeded for user ID 1.", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`))
+				return
+			}
+			w.Write([]byte(bodiesPage2))
+		}, rows: exact},
+		{name: "a 403 that is a refusal", second: func(w http.ResponseWriter, r *http.Request, attempt int) {
+			w.Header().Set("X-RateLimit-Remaining", "4999")
+			w.WriteHeader(http.StatusForbidden)
+			w.Write([]byte(`{"message": "Resource not accessible by personal access token"}`))
+		}, err: `403 Forbidden: {"message": "Resource not accessible by personal access token"}`},
 		{name: "content-length longer than the body", second: func(w http.ResponseWriter, r *http.Request, _ int) {
 			rawResponse(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "+strconv.Itoa(len(bodiesPage2)+100), []byte(bodiesPage2))
 		}, err: "read body: unexpected EOF (after 5 attempts, client.retry.max_attempts)"},

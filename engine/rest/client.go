@@ -198,10 +198,10 @@ func (c *Client) Redactor() *Redactor { return c.redactor }
 //
 // Before every attempt it waits on the client and call rate limiters and
 // authenticates a copy of req. Connection errors, attempt timeouts, 429,
-// 500, 502, 503, 504 and a response_action "retry" are retried after a
-// backoff with full jitter, or after the wait the server asks for
-// (Retry-After; X-RateLimit-Reset or RateLimit-Reset on a 429) up to five
-// minutes. A 401 makes a Refresher refresh once and the request go once
+// a 403 that says it is a rate limit (see rateLimited), 500, 502, 503,
+// 504 and a response_action "retry" are retried after a backoff with
+// full jitter, or after the wait the server asks for (Retry-After; the
+// reset headers on a rate limit) up to five minutes. A 401 makes a Refresher refresh once and the request go once
 // more. Other statuses of 300 and above fail at once with an *HTTPError.
 // A response_action "ignore" returns an error wrapping ErrIgnored.
 func (c *Client) Do(ctx context.Context, req *Request, call Call) (*Response, error) {
@@ -289,14 +289,14 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			continue
 		case resp.StatusCode < 300:
 			return resp, nil
-		case !retryableStatus(resp.StatusCode):
+		case !retryableStatus(resp.StatusCode) && !rateLimited(resp):
 			return nil, c.httpError(method, req, resp, attempt)
 		}
 		herr := c.httpError(method, req, resp, attempt)
 		if attempt >= c.maxAttempts {
 			return nil, herr
 		}
-		if resp.StatusCode == http.StatusTooManyRequests {
+		if rateLimited(resp) {
 			c.slowDown(ctx, req.URL.Host, call.Limiter, where)
 		}
 		wait, from := serverWait(resp, c.now())

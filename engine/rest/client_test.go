@@ -70,6 +70,10 @@ func TestRetryMatrix(t *testing.T) {
 		{name: "backoff capped", opts: Options{MaxAttempts: 6, InitialBackoff: 2 * s, MaxBackoff: 5 * s}, replies: []reply{{status: 500}, {status: 500}, {status: 500}, {status: 500}, {status: 500}}, waits: []time.Duration{2 * s, 4 * s, 5 * s, 5 * s, 5 * s}, calls: 6},
 		{name: "404 not retried", replies: []reply{{status: 404, body: `{"errors":[{"status":"404"}]}`}}, calls: 1, err: true},
 		{name: "403 not retried", replies: []reply{{status: 403}}, calls: 1, err: true},
+		{name: "403 not retried with requests remaining", replies: []reply{{status: 403, header: map[string]string{"X-RateLimit-Remaining": "4999", "X-RateLimit-Reset": fmt.Sprint(testNow.Add(20 * s).Unix())}}}, calls: 1, err: true},
+		{name: "403 primary rate limit (GitHub)", replies: []reply{{status: 403, header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": fmt.Sprint(testNow.Add(20 * s).Unix())}}}, waits: []time.Duration{20 * s}, calls: 2},
+		{name: "403 secondary rate limit (GitHub)", replies: []reply{{status: 403, header: map[string]string{"Retry-After": "60"}}}, waits: []time.Duration{60 * s}, calls: 2},
+		{name: "403 rate limit reset past the limit", replies: []reply{{status: 403, header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": fmt.Sprint(testNow.Add(time.Hour).Unix())}}}, calls: 1, err: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,10 +34,27 @@ func fullJitter(ceil time.Duration) time.Duration {
 	return time.Duration(rand.Int64N(int64(ceil) + 1))
 }
 
+// rateLimited reports a rate limit answer: a 429, or a 403 that says it
+// is one, as GitHub's do (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api:
+// "403 or 429" with x-ratelimit-remaining 0, or with Retry-After for a
+// secondary limit). Any other 403 is a refusal, not retried.
+func rateLimited(resp *Response) bool {
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusForbidden:
+		h := resp.Header
+		return h.Get("Retry-After") != "" || strings.TrimSpace(h.Get("X-RateLimit-Remaining")) == "0" ||
+			strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")) == "0" || strings.TrimSpace(h.Get("RateLimit-Remaining")) == "0"
+	}
+	return false
+}
+
 // serverWait reads how long the server asks the client to wait: Retry-After
 // (seconds or an HTTP-date) on any response; X-RateLimit-Reset,
 // X-Rate-Limit-Reset (Okta's spelling) and RateLimit-Reset (seconds to
-// wait, or a Unix time when above 1e9) on a 429. It returns the longest
+// wait, or a Unix time when above 1e9) on a rate limit answer (see
+// rateLimited). It returns the longest
 // wait asked and the header that asked it. A wait too long for a
 // time.Duration is the longest one, so that the caller refuses it.
 func serverWait(resp *Response, now time.Time) (time.Duration, string) {
@@ -52,7 +69,7 @@ func serverWait(resp *Response, now time.Time) (time.Duration, string) {
 		d, ok := parseRetryAfter(v, now)
 		consider("Retry-After", d, ok)
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
+	if rateLimited(resp) {
 		for _, h := range []string{"X-RateLimit-Reset", "X-Rate-Limit-Reset", "RateLimit-Reset"} {
 			if v := resp.Header.Get(h); v != "" {
 				d, ok := parseReset(v, now)
