@@ -140,16 +140,23 @@ func (n *Normalizer) field(t *table, nd *node, key string, obj string) *node {
 // addField creates the node of key under nd and claims its column name.
 func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 	key = strings.Clone(key) // keys are substrings of a page; keep none alive
-	seg := schema.SnakeCase(key)
+	// A key holding a credential (an API that echoes the token as a map
+	// key) is named, and recorded in the schema, with the credential as
+	// "***": column names and _pipe_schema are in the database too.
+	shown := key
+	if sec := n.cfg.Secrets; sec != nil && sec.Contains(key) {
+		shown = sec.String(key)
+	}
+	seg := schema.SnakeCase(shown)
 	if nd.used[seg] {
-		seg = schema.Disambiguate(seg, key)
+		seg = schema.Disambiguate(seg, shown)
 	}
 	if nd.used == nil {
 		nd.used = map[string]bool{}
 		nd.fields = map[string]*node{}
 	}
 	nd.used[seg] = true
-	f := &node{name: key, full: seg, path: escapePath(key)}
+	f := &node{name: key, full: seg, path: escapePath(shown)}
 	if nd.full != "" {
 		f.full = nd.full + "__" + seg
 		f.path = nd.path + "." + f.path

@@ -3,6 +3,7 @@ package normalize
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -505,5 +506,35 @@ func TestPrimaryKeyFromExtras(t *testing.T) {
 	err := n.Normalize(gjson.Parse(`{}`), nil, &rows)
 	if !errors.Is(err, ErrMissingKey) {
 		t.Errorf("no record field and no extra: err = %v, want ErrMissingKey", err)
+	}
+}
+
+// TestSecretInKey: a key holding a credential names its column, child
+// table and recorded Key with the credential as "***", its value kept.
+func TestSecretInKey(t *testing.T) {
+	rows := normalizeOne(t, Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{"id"}, Secrets: walkSecrets{}},
+		`{"id":1,"xSEKRETy":{"z":1},"SEKRET":[1,2],"plain":"v"}`)
+	var got []string
+	for _, tr := range rows.Tables() {
+		got = append(got, "table "+tr.Name)
+		for _, c := range tr.Observed.Columns {
+			got = append(got, c.Name+" "+c.Key)
+		}
+		for _, r := range tr.Rows {
+			for k, v := range r {
+				if k != schema.ColID && k != schema.ColParentID && k != schema.ColRootID {
+					got = append(got, fmt.Sprintf("%s=%v", k, v))
+				}
+			}
+		}
+	}
+	text := strings.Join(got, "\n")
+	if strings.Contains(text, "SEKRET") {
+		t.Errorf("a credential in names:\n%s", text)
+	}
+	for _, want := range []string{`x_y__z x\*\*\*y.z`, "x_y__z=1", "plain=v", "table t___"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in:\n%s", want, text)
+		}
 	}
 }
