@@ -141,3 +141,25 @@ func TestZendeskAbsurdRetryAfter(t *testing.T) {
 	}
 	run.noSecretLeft(t, zendeskToken)
 }
+
+// TestZendeskNextOnAnotherSubdomain: a links.next on another host (a
+// hostile or misconfigured proxy rewriting it) stops the run naming the
+// host and client.allowed_hosts; that host gets no request, so neither
+// the basic credentials nor anything else.
+func TestZendeskNextOnAnotherSubdomain(t *testing.T) {
+	decoy := newVendorOrigin(t, newZendeskFake())
+	fake := newZendeskFake()
+	api := newVendorOrigin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Host = strings.TrimPrefix(decoy.srv.URL, "http://") // links.next names the decoy
+		fake.ServeHTTP(w, r)
+	}))
+	run := runVendor(t, "zendesk", map[string]string{"api_url": api.srv.URL, "email": zendeskEmail}, map[string]string{"ZENDESK_API_TOKEN": zendeskToken}, "")
+	host := strings.TrimPrefix(decoy.srv.URL, "http://")
+	if run.err == nil || !strings.Contains(run.err.Error(), host) || !strings.Contains(run.err.Error(), "client.allowed_hosts") {
+		t.Errorf("err = %v, want it to name %s and client.allowed_hosts", run.err, host)
+	}
+	if n := decoy.requests(); n != 0 {
+		t.Errorf("the other host got %d requests", n)
+	}
+	run.noSecretLeft(t, zendeskToken)
+}
