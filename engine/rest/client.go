@@ -528,7 +528,9 @@ var errEncoding = errors.New("response body in an unsupported encoding")
 
 // maxPresize is the largest announced Content-Length read into a buffer
 // allocated up front; longer or unknown lengths grow as io.ReadAll does.
-const maxPresize = 64 << 20
+// It is small enough that a server announcing far more than it sends
+// cannot make each request in flight hold a large buffer for nothing.
+const maxPresize = 8 << 20
 
 // TimeoutSetting names the setting that bounds one attempt.
 const TimeoutSetting = "client.retry.timeout"
