@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -42,6 +43,20 @@ func TestReadBody(t *testing.T) {
 				t.Errorf("read %d bytes, want %d", len(got), len(c.want))
 			}
 		})
+	}
+}
+
+// TestReadBodyLyingLength: a server announcing 60 MiB and sending two
+// bytes costs no buffer of the announced size.
+func TestReadBodyLyingLength(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := readBody(strings.NewReader("{}"), 60<<20, DefaultMaxResponseBytes); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > maxPresize+1<<20 {
+		t.Errorf("readBody allocated %d bytes for a 2-byte body announced as 60 MiB", got)
 	}
 }
 
