@@ -10,6 +10,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/pipe-etl/pipe/engine/rest"
+	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/engine/state"
 )
 
@@ -37,6 +38,11 @@ type Walk struct {
 	windows []state.Window
 	tracker *state.Tracker // nil without incremental
 	filter  bool           // client-side window filtering and boundary dedup
+	// openStart and openEnd are the run's start and end values when
+	// range_start or range_end is open (records at them are dropped), ""
+	// otherwise.
+	openStart, openEnd string
+	missing            string // on_cursor_value_missing
 }
 
 // Walk starts the walk of chain c from its committed cursor (zero when
@@ -51,6 +57,13 @@ func (x *Extractor) Walk(c Chain, committed state.Cursor, now time.Time) (*Walk,
 			return nil, fmt.Errorf("resource %q: %w", c.Resource.Name, err)
 		}
 		w.tracker = state.NewTracker(committed, w.filter)
+		w.missing = inc.MissingCursor()
+		if w.filter && inc.RangeStart == "open" {
+			w.openStart = start
+		}
+		if w.filter && inc.RangeEnd == "open" {
+			w.openEnd = string(inc.EndValue)
+		}
 	}
 	return w, nil
 }
@@ -71,11 +84,18 @@ func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
 				}
 				u := page.Request.URL
 				out := Page{Source: page, url: func() string { return w.x.Redactor.URL(u) }}
-				for _, rec := range page.Records {
-					if !Keep(res.ProcessingSteps, rec) || !w.cursor(rec, win) {
+				for i, rec := range page.Records {
+					if !Keep(res.ProcessingSteps, rec) {
 						continue
 					}
-					out.Records = append(out.Records, rec)
+					keep, err := w.cursor(rec, win)
+					if err != nil {
+						yield(Page{}, fmt.Errorf("resource %q: %s: record %d: %w", res.Name, out.URL(), i+1, err))
+						return
+					}
+					if keep {
+						out.Records = append(out.Records, rec)
+					}
 				}
 				if !yield(out, nil) {
 					return
@@ -85,21 +105,33 @@ func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
 	}
 }
 
-// cursor applies the incremental window to a record and observes its
-// cursor; it reports whether the record is kept.
-func (w *Walk) cursor(rec gjson.Result, win state.Window) bool {
+// cursor applies the incremental window and range to a record and
+// observes its cursor; it reports whether the record is kept, and fails
+// for a record without a cursor when on_cursor_value_missing is raise.
+func (w *Walk) cursor(rec gjson.Result, win state.Window) (bool, error) {
 	if w.tracker == nil {
-		return true
+		return true, nil
 	}
-	v := rec.Get(w.c.Resource.Incremental.CursorPath)
+	path := w.c.Resource.Incremental.CursorPath
+	v := rec.Get(path)
 	if !v.Exists() || v.Type == gjson.Null {
-		return true // no cursor: kept, and it moves nothing
+		// no cursor: it moves nothing
+		switch w.missing {
+		case spec.MissingExclude:
+			return false, nil
+		case spec.MissingRaise:
+			return false, fmt.Errorf("no cursor value at %q (incremental.cursor_path) and on_cursor_value_missing is raise: set it to include or exclude to load or skip such records", path)
+		}
+		return true, nil
 	}
 	s := v.String()
 	if w.filter && !win.Contains(s) {
-		return false
+		return false, nil
 	}
-	return w.tracker.Take(s, rec.Raw)
+	if (w.openStart != "" && state.Compare(s, w.openStart) == 0) || (w.openEnd != "" && state.Compare(s, w.openEnd) == 0) {
+		return false, nil // range_start or range_end open
+	}
+	return w.tracker.Take(s, rec.Raw), nil
 }
 
 // Cursor returns the chain's cursor to save once every page was

@@ -111,7 +111,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		RateLimit:         ep.RateLimit,
 		ProcessingSteps:   sr.ProcessingSteps,
 		PrimaryKey:        firstSlice(sr.PrimaryKey, d.PrimaryKey),
-		WriteDisposition:  first(sr.WriteDisposition, d.WriteDisposition, DefaultWriteDisposition),
+		WriteDisposition:  first(string(sr.WriteDisposition), string(d.WriteDisposition), DefaultWriteDisposition),
 		IDFromContent:     sr.IDFromContent,
 		Columns:           mergeMaps(d.Columns, sr.Columns),
 		MaxTableNesting:   *firstPtr(sr.MaxTableNesting, d.MaxTableNesting, ptr(DefaultMaxTableNesting)),

@@ -8,7 +8,7 @@ import (
 
 // IncrementalSettings returns r's incremental block as run uses it, every
 // setting present, defaults included ("" when unset, lag and window 0s,
-// filter true), and how its cursors are kept: per_parent names the parent
+// filter true, both ranges closed, missing cursors included), and how its cursors are kept: per_parent names the parent
 // resource whose every record has a cursor of its own ("" for one cursor).
 // A resource without one gives nil.
 func IncrementalSettings(r *Resource) Settings {
@@ -25,6 +25,9 @@ func IncrementalSettings(r *Resource) Settings {
 		{Name: "lag", Value: time.Duration(inc.Lag).String()},
 		{Name: "window", Value: time.Duration(inc.Window).String()},
 		{Name: "filter", Value: inc.ClientFilter()},
+		{Name: "range_start", Value: first(inc.RangeStart, "closed")},
+		{Name: "range_end", Value: first(inc.RangeEnd, "closed")},
+		{Name: "on_cursor_value_missing", Value: inc.MissingCursor()},
 		{Name: "numeric", Value: inc.Numeric},
 		{Name: "per_parent", Value: r.Parent},
 	}

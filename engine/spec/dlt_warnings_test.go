@@ -60,6 +60,14 @@ resources:
     endpoint:
       path: users
       incremental: {cursor_path: id, initial_value: 1, start_param: since}
+  - name: logs
+    endpoint:
+      path: logs
+      incremental: {cursor_path: at, initial_value: "2024-01-01", end_value: "2024-02-01", range_end: open, row_order: asc}
+  - name: audits
+    endpoint:
+      path: audits
+      incremental: {cursor_path: at, initial_value: "2024-01-01", end_value: "2024-02-01", range_end: closed}
 `
 	s, err := Load("dlt.yml", []byte(src))
 	if err != nil {
@@ -69,10 +77,11 @@ resources:
 	for _, w := range Warnings(s) {
 		got = append(got, w.Error())
 	}
-	const msg = "warning: end_value is inclusive in pipe (a record whose cursor equals it is loaded, so none at the edge is lost); dlt excludes it by default (range_end: open): for dlt's result, give the largest value below it"
+	const msg = "warning: end_value is inclusive in pipe (a record whose cursor equals it is loaded, so none at the edge is lost); dlt excludes it by default: write range_end: open for dlt's result, or range_end: closed to keep pipe's"
 	want := []string{
 		"dlt.yml:7:67: resources[0].endpoint.incremental.end_value: " + msg,
 		"dlt.yml:12:111: resources[1].endpoint.params.since.end_value: " + msg,
+		"dlt.yml:20:120: resources[3].endpoint.incremental.row_order: warning: row_order does nothing in pipe: it reads every page, where dlt stops at the first record out of range (the records loaded are the same while the API keeps that order)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -63,12 +63,17 @@ func Warnings(s *Spec) Errors {
 		if r.TableFormat != "" {
 			warn(at+".table_format", "table_format %q is ignored: SQLite and Postgres tables have one format", r.TableFormat)
 		}
-		if inc := r.Endpoint.Cursor(); inc != nil && inc.EndValue != "" {
-			path := at + ".endpoint.incremental.end_value"
+		if inc := r.Endpoint.Cursor(); inc != nil {
+			path := at + ".endpoint.incremental"
 			if r.Endpoint.Incremental == nil {
-				path = joinKey(at+".endpoint.params", inc.StartParam) + ".end_value"
+				path = joinKey(at+".endpoint.params", inc.StartParam)
 			}
-			warn(path, "end_value is inclusive in pipe (a record whose cursor equals it is loaded, so none at the edge is lost); dlt excludes it by default (range_end: open): for dlt's result, give the largest value below it")
+			if inc.EndValue != "" && inc.RangeEnd == "" {
+				warn(path+".end_value", "end_value is inclusive in pipe (a record whose cursor equals it is loaded, so none at the edge is lost); dlt excludes it by default: write range_end: open for dlt's result, or range_end: closed to keep pipe's")
+			}
+			if inc.RowOrder != "" {
+				warn(path+".row_order", "row_order does nothing in pipe: it reads every page, where dlt stops at the first record out of range (the records loaded are the same while the API keeps that order)")
+			}
 		}
 	}
 	var defaults *Endpoint

@@ -184,8 +184,9 @@ func TestSchemaClosed(t *testing.T) {
 	walk = func(path string, n any) {
 		switch n := n.(type) {
 		case map[string]any:
-			// An if is a condition on a closed schema, not a shape.
-			if _, ok := n["properties"]; ok && n["additionalProperties"] != false && !strings.HasSuffix(path, "/if") {
+			// An if and its then are conditions on a closed schema, not
+			// shapes.
+			if _, ok := n["properties"]; ok && n["additionalProperties"] != false && !strings.HasSuffix(path, "/if") && !strings.HasSuffix(path, "/then") {
 				open = append(open, path)
 			}
 			for k, v := range n {
@@ -218,4 +219,8 @@ type paramMapping struct {
 	Lag          Duration `json:"lag"`
 	Filter       *bool    `json:"filter"`
 	Window       Duration `json:"window"`
+	RangeStart   string   `json:"range_start"`
+	RangeEnd     string   `json:"range_end"`
+	Missing      string   `json:"on_cursor_value_missing"`
+	RowOrder     string   `json:"row_order"`
 }

@@ -40,6 +40,7 @@ func checkSemantics(s *Spec) Errors {
 	c.checkParentCycles()
 	c.checkPaginators()
 	c.checkResponsePaths()
+	c.checkIncrementals()
 	return c.errs
 }
 

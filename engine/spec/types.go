@@ -197,7 +197,7 @@ type Paginator struct {
 type ResourceDefaults struct {
 	Endpoint         *Endpoint             `json:"endpoint,omitempty"`
 	PrimaryKey       StringList            `json:"primary_key,omitempty"`
-	WriteDisposition string                `json:"write_disposition,omitempty"`
+	WriteDisposition Disposition           `json:"write_disposition,omitempty"`
 	MaxTableNesting  *int                  `json:"max_table_nesting,omitempty"`
 	SchemaContract   *SchemaContract       `json:"schema_contract,omitempty"`
 	Columns          map[string]ColumnHint `json:"columns,omitempty"`
@@ -210,7 +210,7 @@ type Resource struct {
 	Name              string                `json:"name"`
 	Endpoint          *Endpoint             `json:"endpoint,omitempty"`
 	PrimaryKey        StringList            `json:"primary_key,omitempty"`
-	WriteDisposition  string                `json:"write_disposition,omitempty"`
+	WriteDisposition  Disposition           `json:"write_disposition,omitempty"`
 	Selected          *bool                 `json:"selected,omitempty"`
 	IncludeFromParent []string              `json:"include_from_parent,omitempty"`
 	TableName         string                `json:"table_name,omitempty"`
@@ -284,6 +284,22 @@ type Incremental struct {
 	// after the other with both bounds, for APIs that need both or cap a
 	// range. Timestamp cursors only.
 	Window Duration `json:"window,omitempty"`
+	// RangeStart "open" drops records whose cursor equals the run's start
+	// value; "closed" (the default, as in dlt) keeps them, skipping those
+	// an earlier run loaded.
+	RangeStart string `json:"range_start,omitempty"`
+	// RangeEnd "open" drops records whose cursor equals end_value, as dlt
+	// does by default; "closed" (pipe's default) keeps them.
+	RangeEnd string `json:"range_end,omitempty"`
+	// OnCursorValueMissing is what a record without a cursor value (absent
+	// or null) does: "include" (pipe's default) loads it, "exclude" skips
+	// it, "raise" (dlt's default) fails the run.
+	OnCursorValueMissing string `json:"on_cursor_value_missing,omitempty"`
+	// RowOrder is dlt's hint that the API returns records in cursor order
+	// ("asc", "desc"), with which dlt stops paging at the first record out
+	// of range. pipe reads every page; it is accepted for dlt configs, and
+	// pipe validate says it does nothing.
+	RowOrder string `json:"row_order,omitempty"`
 	// Numeric is set when initial_value or end_value is written as a
 	// number (dlt's integer cursors): the cursor is then sent as a JSON
 	// number where a body value is exactly {incremental.*}.
@@ -297,6 +313,22 @@ type CursorValue string
 // ClientFilter reports whether records are filtered by their cursor on
 // the client: the default, unless incremental.filter is false.
 func (i *Incremental) ClientFilter() bool { return i.Filter == nil || *i.Filter }
+
+// The values of on_cursor_value_missing.
+const (
+	MissingInclude = "include"
+	MissingExclude = "exclude"
+	MissingRaise   = "raise"
+)
+
+// MissingCursor returns what a record without a cursor value does:
+// on_cursor_value_missing, include when unset.
+func (i *Incremental) MissingCursor() string {
+	if i.OnCursorValueMissing == "" {
+		return MissingInclude
+	}
+	return i.OnCursorValueMissing
+}
 
 // ResponseAction matches a response and decides what to do with it.
 // Conditions that are set must all match; the first matching action wins.

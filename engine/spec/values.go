@@ -318,3 +318,27 @@ func strictDecode(b []byte, v any) error {
 	dec.UseNumber()
 	return dec.Decode(v)
 }
+
+// Disposition is a write_disposition: append, replace or merge. dlt's
+// mapping form {disposition: merge, strategy: upsert} is read as its
+// disposition; the schema admits only the strategies whose result
+// pipe's disposition gives (merge: upsert, delete-insert; replace: all
+// three of dlt's).
+type Disposition string
+
+// UnmarshalJSON reads a disposition or dlt's mapping form.
+func (d *Disposition) UnmarshalJSON(b []byte) error {
+	if s, ok := scalarString(b); ok {
+		*d = Disposition(s)
+		return nil
+	}
+	var m struct {
+		Disposition string `json:"disposition"`
+		Strategy    string `json:"strategy"`
+	}
+	if err := strictDecode(b, &m); err != nil {
+		return err
+	}
+	*d = Disposition(m.Disposition)
+	return nil
+}
