@@ -510,10 +510,11 @@ func TestPrimaryKeyFromExtras(t *testing.T) {
 }
 
 // TestSecretInKey: a key holding a credential names its column, child
-// table and recorded Key with the credential as "***", its value kept.
+// table and recorded Key with the credential as "***", its value kept;
+// a key holding a secret of fewer than 6 bytes (a"b) keeps its name.
 func TestSecretInKey(t *testing.T) {
 	rows := normalizeOne(t, Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{"id"}, Secrets: walkSecrets{}},
-		`{"id":1,"xSEKRETy":{"z":1},"SEKRET":[1,2],"plain":"v"}`)
+		`{"id":1,"xSEKRETy":{"z":1},"SEKRET":[1,2],"plain":"v","ka\"b":2}`)
 	var got []string
 	for _, tr := range rows.Tables() {
 		got = append(got, "table "+tr.Name)
@@ -529,6 +530,9 @@ func TestSecretInKey(t *testing.T) {
 		}
 	}
 	text := strings.Join(got, "\n")
+	if !strings.Contains(text, "ka_b ka\"b") {
+		t.Errorf("the key with a short secret was renamed:\n%s", text)
+	}
 	if strings.Contains(text, "SEKRET") {
 		t.Errorf("a credential in names:\n%s", text)
 	}
