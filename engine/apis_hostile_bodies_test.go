@@ -120,7 +120,7 @@ func TestHostileBodies(t *testing.T) {
 	}{
 		{name: "gzip cut short every time", second: func(w http.ResponseWriter, r *http.Request, _ int) {
 			rawResponse(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: "+strconv.Itoa(len(zipped)), zipped[:len(zipped)/2])
-		}, err: "read body: unexpected EOF (after 5 attempts, client.retry.max_attempts)"},
+		}, err: "read body: unexpected EOF (after 5 attempts) of client.retry.max_attempts"},
 		{name: "gzip cut short once", second: func(w http.ResponseWriter, r *http.Request, attempt int) {
 			if attempt == 1 {
 				rawResponse(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: "+strconv.Itoa(len(zipped)), zipped[:len(zipped)/2])
@@ -131,14 +131,14 @@ func TestHostileBodies(t *testing.T) {
 		}, rows: exact},
 		{name: "gzip announcing less than it holds", second: func(w http.ResponseWriter, r *http.Request, _ int) {
 			rawResponse(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: "+strconv.Itoa(len(zipped)-10), zipped)
-		}, err: "read body: unexpected EOF (after 5 attempts, client.retry.max_attempts)"},
+		}, err: "read body: unexpected EOF (after 5 attempts) of client.retry.max_attempts"},
 		{name: "gzip with a wrong checksum", second: func(w http.ResponseWriter, r *http.Request, _ int) {
 			w.Header().Set("Content-Encoding", "gzip")
 			w.Write(corrupt)
-		}, err: "read body: gzip: invalid checksum (after 5 attempts, client.retry.max_attempts)"},
+		}, err: "read body: gzip: invalid checksum (after 5 attempts) of client.retry.max_attempts"},
 		{name: "chunked stream cut mid-record every time", second: func(w http.ResponseWriter, r *http.Request, _ int) {
 			cutChunked(w, bodiesPage2, strings.Index(bodiesPage2, `"three"`))
-		}, err: "read body: unexpected EOF (after 5 attempts, client.retry.max_attempts)"},
+		}, err: "read body: unexpected EOF (after 5 attempts) of client.retry.max_attempts"},
 		{name: "chunked stream cut mid-record once", second: func(w http.ResponseWriter, r *http.Request, attempt int) {
 			if attempt == 1 {
 				cutChunked(w, bodiesPage2, strings.Index(bodiesPage2, `"three"`))
@@ -164,7 +164,7 @@ func TestHostileBodies(t *testing.T) {
 		}, err: `403 Forbidden: {"message": "Resource not accessible by personal access token"}`},
 		{name: "content-length longer than the body", second: func(w http.ResponseWriter, r *http.Request, _ int) {
 			rawResponse(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "+strconv.Itoa(len(bodiesPage2)+100), []byte(bodiesPage2))
-		}, err: "read body: unexpected EOF (after 5 attempts, client.retry.max_attempts)"},
+		}, err: "read body: unexpected EOF (after 5 attempts) of client.retry.max_attempts"},
 		{name: "content-length shorter than the body", second: func(w http.ResponseWriter, r *http.Request, _ int) {
 			rawResponse(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "+strconv.Itoa(len(bodiesPage2)-30), []byte(bodiesPage2))
 		}, err: `response body is not JSON (status 200, Content-Type "application/json", starts "{\"items\"`},

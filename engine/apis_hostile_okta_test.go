@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-const oktaToken = "00Okta-API_t0ken/+secret"
+const oktaAPIToken = "00Okta-API_t0ken/+secret"
 
 // oktaFake serves Okta's List users, List groups and List group members
 // (developer.okta.com/docs/api/openapi/okta-management/management/tag/User/#tag/User/operation/listUsers,
@@ -68,7 +68,7 @@ func (f *oktaFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `{"errorCode": %q, "errorSummary": %q, "errorLink": %q, "errorId": "oaeXyz123", "errorCauses": []}`, code, summary, code)
 	}
-	if r.Header.Get("Authorization") != "SSWS "+oktaToken {
+	if r.Header.Get("Authorization") != "SSWS "+oktaAPIToken {
 		oktaError(http.StatusUnauthorized, "E0000011", "Invalid token provided")
 		return
 	}
@@ -120,7 +120,7 @@ func TestOktaUsersAndGroups(t *testing.T) {
 	fake := newOktaFake()
 	fake.limitOn, fake.resetIn = "/api/v1/users?00ub0oNGTSWTBKOLG001", 42*time.Second
 	api := newVendorOrigin(t, fake)
-	run := runVendor(t, "okta", map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaToken}, "")
+	run := runVendor(t, "okta_groups", map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaAPIToken}, "")
 	if run.err != nil {
 		t.Fatalf("run: %v", run.err)
 	}
@@ -141,7 +141,7 @@ func TestOktaUsersAndGroups(t *testing.T) {
 	sameRows(t, "group_members", rowsOf(t, run.db, `SELECT _groups_id, id FROM group_members ORDER BY _groups_id, id`), members)
 	sameRows(t, "groups__object_class", rowsOf(t, run.db, `SELECT count(*) FROM groups__object_class WHERE value = 'okta:user_group'`), []string{"3"})
 
-	if n, all := api.carrying(oktaToken), api.requests(); n != all {
+	if n, all := api.carrying(oktaAPIToken), api.requests(); n != all {
 		t.Errorf("%d of %d requests carried the token, want all", n, all)
 	}
 	if fake.limited.Load() == 0 {
@@ -151,7 +151,7 @@ func TestOktaUsersAndGroups(t *testing.T) {
 	if len(waits) != 1 || waits[0] < 30*time.Second || waits[0] > 43*time.Second {
 		t.Errorf("waits = %v, want one wait until X-Rate-Limit-Reset (about 42s)", waits)
 	}
-	run.noSecretLeft(t, oktaToken)
+	run.noSecretLeft(t, oktaAPIToken)
 }
 
 // TestOktaMembersKeyedByUserID: a newcomer who keeps resource_defaults'
@@ -164,8 +164,8 @@ func TestOktaMembersKeyedByUserID(t *testing.T) {
 	t.Skip("bug: records of a child resource that share a primary key under different parent records collapse into one row (same _pipe_id; append skips the rest, merge keeps the last) and the run exits 0; proposed: the engine fails when one load gets one primary key from two different parent records of a child resource, naming the resource, the key and primary_key: [_<parent>_<field>, ...]")
 	fake := newOktaFake()
 	api := newVendorOrigin(t, fake)
-	text := strings.Replace(vendorSpec(t, "okta"), "    primary_key: [_groups_id, id]", "", 1)
-	run := runVendorSpec(t, "okta", text, map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaToken}, "")
+	text := strings.Replace(vendorSpec(t, "okta_groups"), "    primary_key: [_groups_id, id]", "", 1)
+	run := runVendorSpec(t, "okta_groups", text, map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaAPIToken}, "")
 	if run.err != nil {
 		if !strings.Contains(run.err.Error(), `resource "group_members"`) || !strings.Contains(run.err.Error(), "primary_key") {
 			t.Errorf("err = %v, want it to name the resource and primary_key", run.err)
@@ -198,8 +198,8 @@ func TestOktaCursorRepeats(t *testing.T) {
 				w.Header().Set("Link", fmt.Sprintf(`<http://%s/api/v1/users?after=%s&limit=2>; rel="next"`, r.Host, c.next[after]))
 				fmt.Fprintf(w, `[{"id": "00u-%s", "status": "ACTIVE"}]`, after)
 			}))
-			run := runVendor(t, "okta", map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaToken}, "")
-			run.noSecretLeft(t, oktaToken)
+			run := runVendor(t, "okta_groups", map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaAPIToken}, "")
+			run.noSecretLeft(t, oktaAPIToken)
 			if c.err != "" {
 				if run.err == nil || !strings.Contains(run.err.Error(), c.err) {
 					t.Errorf("err = %v, want %s", run.err, c.err)

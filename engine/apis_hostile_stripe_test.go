@@ -149,7 +149,7 @@ func TestStripeRateLimitedForGood(t *testing.T) {
 	fake.limited.Store(-1)
 	api := newVendorOrigin(t, fake)
 	run := runVendor(t, "stripe", map[string]string{"api_url": api.srv.URL, "stripe_account": stripeAccount}, map[string]string{"STRIPE_SECRET_KEY": stripeKey}, "")
-	want := `resource "customers": page 1: GET ` + api.srv.URL + `/v1/customers?limit=2: 429 Too Many Requests: {"error":{"code":"rate_limit","message":"Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.","type":"invalid_request_error"}} (after 5 attempts, client.retry.max_attempts)`
+	want := `resource "customers": page 1: GET ` + api.srv.URL + `/v1/customers?limit=2: 429 Too Many Requests: {"error":{"code":"rate_limit","message":"Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.","type":"invalid_request_error"}} (after 5 attempts) of client.retry.max_attempts`
 	if run.err == nil || !strings.Contains(run.err.Error(), want) {
 		t.Errorf("err = %v\nwant it to contain %s", run.err, want)
 	}

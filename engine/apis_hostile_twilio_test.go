@@ -176,7 +176,7 @@ func TestTwilioTruncatedPage(t *testing.T) {
 	fake.cut = func(page int) bool { return page == 1 }
 	api = newVendorOrigin(t, fake)
 	run = runVendor(t, "twilio", vars(api), env, "")
-	want := `resource "messages": page 2: GET ` + api.srv.URL + `/2010-04-01/Accounts/` + twilioSID + `/Messages.json?PageSize=2&Page=1&PageToken=***: read body: unexpected EOF (after 5 attempts, client.retry.max_attempts)`
+	want := `resource "messages": page 2: GET ` + api.srv.URL + `/2010-04-01/Accounts/` + twilioSID + `/Messages.json?PageSize=2&Page=1&PageToken=***: read body: unexpected EOF (after 5 attempts) of client.retry.max_attempts`
 	if run.err == nil || !strings.Contains(run.err.Error(), want) {
 		t.Errorf("err = %v\nwant it to contain %s", run.err, want)
 	}

@@ -184,7 +184,7 @@ func TestAttemptTimeoutRetried(t *testing.T) {
 	c, _ = newTestClient(t, Options{Timeout: 20 * time.Millisecond, MaxAttempts: 2})
 	hang := serve(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	_, err := c.Do(context.Background(), get(t, hang.URL), Call{})
-	if err == nil || !strings.Contains(err.Error(), "attempt timed out after 20ms (client.retry.timeout) (after 2 attempts, client.retry.max_attempts)") {
+	if err == nil || !strings.Contains(err.Error(), "attempt timed out after 20ms (client.retry.timeout) (after 2 attempts) of client.retry.max_attempts") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -37,7 +37,7 @@ type HTTPError struct {
 }
 
 // Error reads `GET https://host/path?q=1: 429 Too Many Requests: {...}
-// (after 5 attempts, client.retry.max_attempts)`.
+// (after 5 attempts) of client.retry.max_attempts`.
 func (e *HTTPError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Method)
@@ -71,7 +71,7 @@ func afterAttempts(n int) string {
 	if n <= 1 {
 		return ""
 	}
-	return fmt.Sprintf(" (after %d attempts, %s)", n, MaxAttemptsSetting)
+	return fmt.Sprintf(" (after %d attempts) of %s", n, MaxAttemptsSetting)
 }
 
 func retryableStatus(code int) bool {

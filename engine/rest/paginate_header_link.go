@@ -15,19 +15,26 @@ var _ Paginator = (*HeaderLink)(nil)
 // Fields: links_next_key (the rel to follow), max_pages. Relative links
 // are resolved against the request URL.
 //
-// Stop rule: no link with that rel; the link equals the URL of the page it
-// came from; or the page held no records. A link seen before is an error
+// Stop rule: no link with that rel (a link with results="false", as
+// Sentry marks its last page, counts as none); or the link equals the URL
+// of the page it came from. An empty page with a next link is followed,
+// as the link says more may come, up to maxEmptyRun in a row (an error
+// wrapping ErrLoop). A link seen before is an error
 // wrapping ErrLoop; stopping while the body shows more pages (has_more
-// true, a total above the records read) an error wrapping ErrMorePages.
+// true, a total above the records read), or on a next link equal to the
+// page's own URL while rel="last" names another page, an error wrapping
+// ErrMorePages.
 type HeaderLink struct {
-	rel  string
-	seen map[string]bool
+	rel   string
+	seen  map[string]bool
+	empty emptyRun
 	bounds
 }
 
 // Init remembers the first URL, so a link back to it is a loop.
 func (h *HeaderLink) Init(req *Request) error {
 	h.seen = map[string]bool{canonicalURL(req.URL): true}
+	h.empty = 0
 	h.reset()
 	return nil
 }
@@ -36,9 +43,6 @@ func (h *HeaderLink) Init(req *Request) error {
 func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
 	records := len(page)
 	h.count(records)
-	if records == 0 {
-		return h.end(req, resp, records, h.records, "the page held no records", "Link")
-	}
 	link, ok := linkRel(resp.Header, h.rel)
 	if !ok {
 		return h.end(req, resp, records, h.records, fmt.Sprintf("no Link header with rel=%q", h.rel), "Link")
@@ -48,7 +52,16 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 		return false, fmt.Errorf("%s: %w", h.kind, err)
 	}
 	if canonicalURL(next) == canonicalURL(req.URL) {
+		// A page that names itself as next may be the last one, unless
+		// the same header names a last page elsewhere (GitLab, GitHub):
+		// then pages are missing and nothing in the spec reaches them.
+		if last, ok := linkRel(resp.Header, "last"); ok && !sameLink(req, last) {
+			return false, fmt.Errorf("%s: the next link is the page's own URL, but the Link header's rel=\"last\" is %s: %w (the API repeats this page instead of linking the next one; no paginator setting reaches the rest)", h.kind, redactLink(req, last), ErrMorePages)
+		}
 		return h.end(req, resp, records, h.records, "the next link is the page's own URL", "Link")
+	}
+	if err := h.empty.note(&h.bounds, records); err != nil {
+		return false, err
 	}
 	return followLink(&h.bounds, h.seen, req, next)
 }
@@ -56,9 +69,14 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 // linkRel returns the target of the first link in the Link headers whose
 // rel list holds rel (case-insensitive), as RFC 8288 writes them:
 // `<https://x/?page=2>; rel="next", <https://x/?page=9>; rel="last"`.
+// A link whose results parameter is "false" is none: Sentry sends
+// rel="next" on every page and says so on the last one.
 func linkRel(h http.Header, rel string) (string, bool) {
 	for _, line := range h.Values("Link") {
 		for _, l := range parseLinkHeader(line) {
+			if l.noResults {
+				continue
+			}
 			for _, r := range strings.Fields(l.rel) {
 				if strings.EqualFold(r, rel) && l.target != "" {
 					return l.target, true
@@ -69,7 +87,10 @@ func linkRel(h http.Header, rel string) (string, bool) {
 	return "", false
 }
 
-type headerLink struct{ target, rel string }
+type headerLink struct {
+	target, rel string
+	noResults   bool // results="false" (Sentry): the link leads to no records
+}
 
 // parseLinkHeader splits one Link header value into links, honouring
 // quoted parameter values that contain commas or semicolons.
@@ -105,8 +126,11 @@ func parseLinkHeader(s string) []headerLink {
 			s = strings.TrimLeft(s[1:], " \t")
 			name, value, rest := parseLinkParam(s)
 			s = rest
-			if strings.EqualFold(name, "rel") && l.rel == "" {
+			switch {
+			case strings.EqualFold(name, "rel") && l.rel == "":
 				l.rel = value
+			case strings.EqualFold(name, "results"):
+				l.noResults = strings.EqualFold(value, "false")
 			}
 		}
 		links = append(links, l)

@@ -14,24 +14,30 @@ var _ Paginator = (*JSONLink)(nil)
 // json_response, dlt's old name).
 //
 // Fields: next_url_path (gjson path of the link; a JSON:API link object
-// {"href": ...} is accepted), relative_to ("url": a relative link is
+// {"href": ...} is accepted; a path the body does not hold is also read
+// as one top-level key, so OData's "@odata.nextLink" works as the docs
+// spell it), relative_to ("url": a relative link is
 // resolved against the request URL as RFC 3986 says; "base_url": the
 // link's path is appended to client.base_url's path and its query replaces
 // the request's query entirely, for Snyk-style links that omit the API
 // root "/rest"), has_more_path (gjson path of a boolean that is false on
 // the last page), max_pages.
 //
-// Stop rule: has_more is false; the link is missing, null or empty; the
-// link equals the URL of the page it came from ("next == self"); or the
-// page held no records. A link seen before is an error wrapping ErrLoop;
+// Stop rule: has_more is false; the link is missing, null or empty; or
+// the link equals the URL of the page it came from ("next == self"). An
+// empty page with a next link is followed, as Microsoft Graph's delta
+// queries require, up to maxEmptyRun in a row (an error wrapping ErrLoop).
+// A link seen before is an error wrapping ErrLoop;
 // stopping while the response shows more pages (has_more true, a next
 // link elsewhere) an error wrapping ErrMorePages.
 type JSONLink struct {
 	path        string
+	literal     string   // path escaped as one top-level key, when that differs
 	base        *url.URL // set for relative_to: base_url
 	hasMorePath string
 	stopWhen    []doneFlag // detected flags that end the walk (auto)
 	seen        map[string]bool
+	empty       emptyRun
 	bounds
 }
 
@@ -40,6 +46,9 @@ func newJSONLink(c PaginatorConfig, base *url.URL, b bounds) (*JSONLink, error) 
 		return nil, fmt.Errorf("json_link: next_url_path is empty")
 	}
 	j := &JSONLink{path: c.NextURLPath, hasMorePath: c.HasMorePath, bounds: b}
+	if lit := escapePath(c.NextURLPath); lit != c.NextURLPath {
+		j.literal = lit
+	}
 	switch c.RelativeTo {
 	case "url":
 	case "base_url":
@@ -56,6 +65,7 @@ func newJSONLink(c PaginatorConfig, base *url.URL, b bounds) (*JSONLink, error) 
 // Init remembers the first URL, so a link back to it is a loop.
 func (j *JSONLink) Init(req *Request) error {
 	j.seen = map[string]bool{canonicalURL(req.URL): true}
+	j.empty = 0
 	j.reset()
 	return nil
 }
@@ -65,6 +75,9 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	records := len(page)
 	j.count(records)
 	used := []string{j.path, j.path + ".href", j.hasMorePath}
+	if j.literal != "" {
+		used = append(used, j.literal, j.literal+".href")
+	}
 	stop := func(why string) (bool, error) { return j.end(req, resp, records, j.records, why, used...) }
 	if j.hasMorePath != "" {
 		more, err := readBool(resp.Body, j.hasMorePath, j.kind+": has_more_path")
@@ -81,10 +94,12 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	if doneBy(resp.Body, j.stopWhen) {
 		return false, nil
 	}
-	if records == 0 {
-		return stop("the page held no records")
-	}
 	v := getPath(resp.Body, j.path, page)
+	if !v.Exists() && j.literal != "" {
+		// "@odata.nextLink" as the docs spell it: gjson reads "@" as a
+		// modifier and "." as a level, but the body holds that very key.
+		v = gjson.GetBytes(resp.Body, j.literal)
+	}
 	if v.IsObject() {
 		v = v.Get("href")
 	}
@@ -105,7 +120,33 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	if canonicalURL(next) == canonicalURL(req.URL) {
 		return stop("the next link is the page's own URL")
 	}
+	if err := j.empty.note(&j.bounds, records); err != nil {
+		return false, err
+	}
 	return followLink(&j.bounds, j.seen, req, next)
+}
+
+// maxEmptyRun is how many empty pages in a row a link walk follows while
+// each links another: Microsoft Graph's delta queries serve a few before
+// the records; an API whose links run on past its last page (a cursor
+// that advances on every empty page) would otherwise be followed up to
+// max_pages.
+const maxEmptyRun = 10
+
+// emptyRun counts the empty pages in a row of a link walk.
+type emptyRun int
+
+// note counts a page of records; at maxEmptyRun empty pages in a row it
+// returns an error wrapping ErrLoop.
+func (e *emptyRun) note(b *bounds, records int) error {
+	if records > 0 {
+		*e = 0
+		return nil
+	}
+	if *e++; *e >= maxEmptyRun {
+		return fmt.Errorf("%s: %d empty pages in a row, each linking another: %w (the API's links run on past its last page)", b.kind, int(*e), ErrLoop)
+	}
+	return nil
 }
 
 // followLink moves req to next unless next is a page seen before

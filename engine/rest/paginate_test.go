@@ -345,7 +345,7 @@ func TestJSONLinkStops(t *testing.T) {
 		{"null", `{"data":[1],"next":null}`, false},
 		{"empty", `{"data":[1],"next":""}`, false},
 		{"self", `{"data":[1],"next":"/items?b=2&a=1"}`, false}, // same URL, other order
-		{"empty page", `{"data":[],"next":"/items?p=2"}`, false},
+		{"empty page", `{"data":[],"next":"/items?p=2"}`, true}, // Graph delta: an empty page links the next
 		{"href object", `{"data":[1],"next":{"href":"/items?p=2"}}`, true},
 		{"absolute", `{"data":[1],"next":"https://other.test/items?p=2"}`, true},
 	}

@@ -1,0 +1,89 @@
+package rest
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+// TestJSONLinkLiteralKey: a next_url_path written as the key the docs
+// show ("@odata.nextLink", "odata.nextLink") is followed although gjson
+// reads "@" as a modifier and "." as a level; a real path still wins
+// over a key of the same spelling.
+func TestJSONLinkLiteralKey(t *testing.T) {
+	tests := []struct {
+		name, path, body, want string
+	}{
+		{"odata v4", "@odata.nextLink", `{"value":[1],"@odata.nextLink":"https://api.test/users?$skiptoken=X1"}`, "https://api.test/users?$skiptoken=X1"},
+		{"odata v3", "odata.nextLink", `{"value":[1],"odata.nextLink":"https://api.test/users?$skiptoken=X2"}`, "https://api.test/users?$skiptoken=X2"},
+		{"escaped", `@odata\.nextLink`, `{"value":[1],"@odata.nextLink":"https://api.test/users?$skiptoken=X3"}`, "https://api.test/users?$skiptoken=X3"},
+		{"path wins", "links.next", `{"value":[1],"links.next":"https://api.test/a","links":{"next":"https://api.test/b"}}`, "https://api.test/b"},
+		{"last page", "@odata.nextLink", `{"value":[1]}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pg, err := NewPaginator(pcfg(KindJSONLink, func(c *PaginatorConfig) { c.NextURLPath = tt.path }), nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://api.test/users?$top=1")
+			if err := pg.Init(req); err != nil {
+				t.Fatal(err)
+			}
+			records, err := NewSelector("value", nil).Select([]byte(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, records)
+			if err != nil {
+				t.Fatalf("Next: %v", err)
+			}
+			got := ""
+			if more {
+				got = req.URL.String()
+			}
+			if got != tt.want {
+				t.Errorf("next request %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLinkWalksBoundEmptyRuns: both link paginators follow empty pages
+// that link another, a page of records resets the count, and the
+// maxEmptyRun-th empty page in a row fails with ErrLoop.
+func TestLinkWalksBoundEmptyRuns(t *testing.T) {
+	for _, kind := range []string{KindJSONLink, KindHeaderLink} {
+		t.Run(kind, func(t *testing.T) {
+			pg, err := NewPaginator(pcfg(kind), nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://api.test/items")
+			if err := pg.Init(req); err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i <= 2*maxEmptyRun; i++ {
+				next := fmt.Sprintf("https://api.test/items?p=%d", i)
+				resp := &Response{Header: http.Header{"Link": {"<" + next + `>; rel="next"`}}, Body: []byte(`{"data":[],"next":"` + next + `"}`)}
+				records := 0
+				if i == maxEmptyRun-1 {
+					records = 1 // resets the run
+				}
+				more, err := pg.Next(req, resp, recs(records))
+				wantErr := i == 2*maxEmptyRun-1 // the tenth empty page after the reset
+				if wantErr {
+					if more || !errors.Is(err, ErrLoop) {
+						t.Fatalf("page %d: Next = %v, %v; want ErrLoop", i, more, err)
+					}
+					return
+				}
+				if !more || err != nil {
+					t.Fatalf("page %d: Next = %v, %v; want the link followed", i, more, err)
+				}
+			}
+			t.Fatal("no error after the empty run")
+		})
+	}
+}
