@@ -245,14 +245,12 @@ func TestAirtableHostilePages(t *testing.T) {
 // TestAirtableRateLimitNamesTheSetting: Airtable answers past 5 requests
 // per second with a 429 and no Retry-After, and asks for 30 s of quiet
 // (https://airtable.com/developers/web/api/rate-limits); retries with the
-// default backoff come sooner and the run fails. It does fail (exit 1,
-// resource, URL, status and body named), but the message does not name
-// the settings that fix it.
+// default backoff come sooner and the run fails, naming the resource, the
+// URL, the status, the body and the setting that allows more attempts.
 func TestAirtableRateLimitNamesTheSetting(t *testing.T) {
-	t.Skip(`bug: rest.HTTPError for a retryable status after the last attempt ends "(after 5 attempts)" and names no setting; proposed in errors.go: for 429 and 5xx add "; raise client.retry max_attempts or initial_backoff, or set client.rate_limit"`)
 	api := newAirtableAPI("busy")
 	srv := api.server(t)
 	r := curRunSpec(t, "airtable", srv.URL+"/v0", filepath.Join(t.TempDir(), "airtable.db"), map[string]string{"AIRTABLE_TOKEN": airtableToken})
-	r.mustFail(t, srv.URL, `resource "projects": page 2: GET http://api.test/v0/appjEVaN8kBNXAWak/Projects?offset=`, "429", "RATE_LIMIT_REACHED", "client.retry", "client.rate_limit")
+	r.mustFail(t, srv.URL, `resource "projects": page 2: GET http://api.test/v0/appjEVaN8kBNXAWak/Projects?offset=`, "429", "RATE_LIMIT_REACHED", "client.retry.max_attempts")
 	r.noRows(t, "projects")
 }

@@ -13,8 +13,8 @@ import (
 )
 
 const (
-	twilioSID   = "AC3c6b1a7b3f6e4b0a9d2c1e0f9a8b7c6d"
-	twilioToken = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+	twilioCallsSID   = "AC3c6b1a7b3f6e4b0a9d2c1e0f9a8b7c6d"
+	twilioCallsToken = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 )
 
 // twilioAPI serves GET /2010-04-01/Accounts/{sid}/Calls.json as Twilio
@@ -46,11 +46,11 @@ func newTwilioAPI(mode string) *twilioAPI {
 			price = nil // not yet priced
 		}
 		a.calls = append(a.calls, map[string]any{
-			"sid": fmt.Sprintf("CAa346467ca321c71dbd5e12f627deb85%d", i), "account_sid": twilioSID,
+			"sid": fmt.Sprintf("CAa346467ca321c71dbd5e12f627deb85%d", i), "account_sid": twilioCallsSID,
 			"date_created": fmt.Sprintf("Tue, 31 Aug 2010 20:36:2%d +0000", i), "direction": "outbound-api",
 			"duration": strconv.Itoa(10 * i), "price": price, "price_unit": "USD", "status": "completed",
 			"from": "+15017122661", "to": "+14155551212",
-			"subresource_uris": map[string]any{"notifications": fmt.Sprintf("/2010-04-01/Accounts/%s/Calls/CA%d/Notifications.json", twilioSID, i)},
+			"subresource_uris": map[string]any{"notifications": fmt.Sprintf("/2010-04-01/Accounts/%s/Calls/CA%d/Notifications.json", twilioCallsSID, i)},
 		})
 	}
 	return a
@@ -60,12 +60,12 @@ func (a *twilioAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.requests++
-	if u, p, ok := r.BasicAuth(); !ok || u != twilioSID || p != twilioToken {
+	if u, p, ok := r.BasicAuth(); !ok || u != twilioCallsSID || p != twilioCallsToken {
 		a.badAuth++
 		curWrite(w, 401, `{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}`)
 		return
 	}
-	base := "/2010-04-01/Accounts/" + twilioSID + "/Calls.json"
+	base := "/2010-04-01/Accounts/" + twilioCallsSID + "/Calls.json"
 	if r.URL.Path != base {
 		curWrite(w, 404, `{"code":20404,"message":"The requested resource was not found","status":404}`)
 		return
@@ -130,9 +130,9 @@ func TestTwilioNextPageURI(t *testing.T) {
 			srv, _ := twilioServers(t, api)
 			text := ""
 			if variant == "auto" {
-				text = strings.Replace(curTestdata(t, "twilio"), "  paginator: {type: json_link, next_url_path: next_page_uri}\n", "", 1)
+				text = strings.Replace(curTestdata(t, "twilio_calls"), "  paginator: {type: json_link, next_url_path: next_page_uri}\n", "", 1)
 			}
-			r := curRunText(t, "twilio", text, srv.URL, filepath.Join(t.TempDir(), "twilio.db"), map[string]string{"TWILIO_AUTH_TOKEN": twilioToken})
+			r := curRunText(t, "twilio_calls", text, srv.URL, filepath.Join(t.TempDir(), "twilio.db"), map[string]string{"TWILIO_AUTH_TOKEN": twilioCallsToken})
 			r.mustLoad(t)
 			var want []string
 			for _, c := range api.calls {
@@ -146,7 +146,7 @@ func TestTwilioNextPageURI(t *testing.T) {
 			if api.requests != 3 || api.badAuth != 0 {
 				t.Errorf("requests = %d (%d without credentials), want 3", api.requests, api.badAuth)
 			}
-			r.noSecret(t, twilioToken)
+			r.noSecret(t, twilioCallsToken)
 		})
 	}
 }
@@ -161,18 +161,18 @@ func TestTwilioHostileNextPage(t *testing.T) {
 		parts []string
 	}{
 		{"foreign", []string{`resource "calls": page 3: GET http://127.0.0.1:`, "origin not allowed", "allowed_hosts"}},
-		{"no_token", []string{`resource "calls": page 2: GET http://api.test/2010-04-01/Accounts/` + twilioSID + `/Calls.json?Page=1&PageSize=2&PageToken=***`, `next link http://api.test/2010-04-01/Accounts/` + twilioSID + `/Calls.json?PageSize=2 seen before`, "pagination loop"}},
+		{"no_token", []string{`resource "calls": page 2: GET http://api.test/2010-04-01/Accounts/` + twilioCallsSID + `/Calls.json?Page=1&PageSize=2&PageToken=***`, `next link http://api.test/2010-04-01/Accounts/` + twilioCallsSID + `/Calls.json?PageSize=2 seen before`, "pagination loop"}},
 	} {
 		t.Run(tt.mode, func(t *testing.T) {
 			api := newTwilioAPI(tt.mode)
 			srv, hits := twilioServers(t, api)
-			r := curRunSpec(t, "twilio", srv.URL, filepath.Join(t.TempDir(), "twilio.db"), map[string]string{"TWILIO_AUTH_TOKEN": twilioToken})
+			r := curRunSpec(t, "twilio_calls", srv.URL, filepath.Join(t.TempDir(), "twilio.db"), map[string]string{"TWILIO_AUTH_TOKEN": twilioCallsToken})
 			r.mustFail(t, srv.URL, tt.parts...)
 			if *hits != 0 {
 				t.Errorf("%d requests carried credentials to the other host", *hits)
 			}
 			r.noRows(t, "calls")
-			r.noSecret(t, twilioToken)
+			r.noSecret(t, twilioCallsToken)
 		})
 	}
 }

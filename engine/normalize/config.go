@@ -97,6 +97,7 @@ type Normalizer struct {
 	err     error // a config error, returned by every Normalize
 	maxNest int
 	pk      map[string]bool // primary key paths
+	keyed   map[string]bool // primary key paths and the paths of the objects holding them
 	root    *table
 	names   *Names
 	extras  map[string]*node // extra fields by name
@@ -107,6 +108,7 @@ type Normalizer struct {
 	lens    []int // scratch for rollback
 	box     boxes // interface values of row values, in blocks
 	fp      *fingerprinter
+	visits  uint64 // object walks so far, stamping the members each meets
 	shaping
 }
 
@@ -115,8 +117,15 @@ type Normalizer struct {
 func New(c Config) *Normalizer {
 	n := &Normalizer{cfg: c, loadID: c.LoadID, maxNest: max(c.MaxNesting, 0), pk: map[string]bool{}, names: c.Names, extras: map[string]*node{}}
 	n.shaping = compileSteps(c.Steps, c.MaxIdentLen)
+	n.keyed = map[string]bool{}
 	for _, p := range c.PrimaryKey {
 		n.pk[p] = true
+		n.keyed[p] = true
+		for i := 1; i < len(p); i++ { // "a.b.id" holds "a" and "a.b"; "a\.b" is one key
+			if p[i] == '.' && p[i-1] != '\\' {
+				n.keyed[p[:i]] = true
+			}
+		}
 	}
 	for name, t := range c.Hints {
 		if !t.Valid() {

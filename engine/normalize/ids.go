@@ -14,6 +14,14 @@ import (
 // whose primary key path is missing or null.
 var ErrMissingKey = errors.New("missing or null in record")
 
+// ErrDuplicateKey is wrapped by the error Normalize returns for a record
+// whose primary key field (or an object on its path) appears twice in
+// one object. JSON leaves which value counts undefined (RFC 8259, section
+// 4); Normalize stores the last, as JSON parsers do, but the key is read
+// from the first, so the row's _pipe_id and its key column would
+// disagree and the next run would add the record again.
+var ErrDuplicateKey = errors.New("key appears twice in one object")
+
 // rootID returns the _pipe_id of a record's root row: a hash of the table
 // name and the primary key values, else of the table name and the raw
 // record when Config.IDFromContent is set, else 128 random bits. A key

@@ -48,6 +48,8 @@ type node struct {
 	skip   bool             // excluded (exclude_columns): never read
 	noList bool             // a list here is excluded: no child table
 	seen   [numTypes]uint64 // per type: generation of the Rows that observed it
+	keyed  bool             // a primary key path or an object holding one: no duplicate key allowed
+	visit  uint64           // the last object walk that met this member (duplicate keys)
 }
 
 // Bookkeeping columns reserved in every table.
@@ -138,16 +140,28 @@ func (n *Normalizer) field(t *table, nd *node, key string, obj string) *node {
 // addField creates the node of key under nd and claims its column name.
 func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 	key = strings.Clone(key) // keys are substrings of a page; keep none alive
-	seg := schema.SnakeCase(key)
+	// A key holding a credential (an API that echoes the token as a map
+	// key) is named, and recorded in the schema, with the credential as
+	// "***": column names and _pipe_schema are in the database too. Keys
+	// are short words, so a key merely containing a short "secret" (a
+	// test's "s") keeps its name.
+	shown := key
+	if sec := n.cfg.Secrets; sec != nil && sec.Contains(key) {
+		s := sec.String(key)
+		if hidden := len(key) - len(s) + 3*(strings.Count(s, "***")-strings.Count(key, "***")); hidden >= minKeySecret {
+			shown = s
+		}
+	}
+	seg := schema.SnakeCase(shown)
 	if nd.used[seg] {
-		seg = schema.Disambiguate(seg, key)
+		seg = schema.Disambiguate(seg, shown)
 	}
 	if nd.used == nil {
 		nd.used = map[string]bool{}
 		nd.fields = map[string]*node{}
 	}
 	nd.used[seg] = true
-	f := &node{name: key, full: seg, path: escapePath(key)}
+	f := &node{name: key, full: seg, path: escapePath(shown)}
 	if nd.full != "" {
 		f.full = nd.full + "__" + seg
 		f.path = nd.path + "." + f.path
@@ -157,6 +171,7 @@ func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 	if t == n.root {
 		f.hint = n.cfg.Hints[f.full]
 		f.pk = n.pk[f.path]
+		f.keyed = n.keyed[f.path]
 		f.skip = n.exclude[f.full]
 		if to, ok := n.rename[f.full]; ok {
 			f.col = to // the renamed field owns the name, as rename replaces a column
@@ -176,6 +191,10 @@ func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 	t.owners[f.col] = f
 	return f
 }
+
+// minKeySecret is the fewest bytes of credential a key must hold to be
+// renamed (see addField).
+const minKeySecret = 6
 
 // valueNode is the node of a child table's "value" column, where scalar
 // list items go; it is the same column as an item object's "value" key.

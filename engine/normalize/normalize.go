@@ -53,6 +53,10 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 		out.rollback(n.lens)
 		return fmt.Errorf("table %q: record is not valid JSON", n.cfg.Table)
 	}
+	if w.dup != "" {
+		out.rollback(n.lens)
+		return fmt.Errorf("table %q: primary key field %q: %w, so the record's key is ambiguous", n.cfg.Table, w.dup, ErrDuplicateKey)
+	}
 	for i, f := range extra {
 		if n.vals[i] == nil {
 			continue
@@ -91,6 +95,7 @@ type walker struct {
 	text   string // the record's JSON text
 	clean  bool   // no secret in text
 	bad    bool   // text is not valid JSON: the walk stopped
+	dup    string // the path of a key met twice in one object, if any
 }
 
 func (w *walker) newRow(tr *tableRows, id any) schema.Row {
@@ -116,6 +121,8 @@ func (w *walker) object(t *table, tr *tableRows, nd *node, s string, i, level in
 	if i = skipSpace(s, i+1); i < len(s) && s[i] == '}' {
 		return i + 1
 	}
+	w.n.visits++
+	visit := w.n.visits
 	for k := 0; i < len(s) && s[i] == '"'; k++ {
 		end, escaped, ok := stringEnd(s, i)
 		if !ok {
@@ -131,6 +138,12 @@ func (w *walker) object(t *table, tr *tableRows, nd *node, s string, i, level in
 		f, ok := w.n.member(t, nd, k, key, s, start)
 		if !ok {
 			break
+		}
+		if f.keyed { // a duplicate elsewhere is read as JSON parsers do: the last one wins
+			if f.visit == visit && w.dup == "" {
+				w.dup = f.path
+			}
+			f.visit = visit
 		}
 		i = skipSpace(s, w.value(t, tr, f, s, i, level, row, rowID))
 		if i < len(s) && s[i] == '}' {

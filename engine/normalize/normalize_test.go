@@ -3,6 +3,7 @@ package normalize
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -455,6 +456,40 @@ func TestDuplicateKeys(t *testing.T) {
 	}
 }
 
+// TestDuplicatePrimaryKey: a primary key field met twice in one object
+// (or an object on its path met twice) is an error and appends nothing;
+// other duplicates are read as JSON parsers read them, the last winning.
+func TestDuplicatePrimaryKey(t *testing.T) {
+	for _, c := range []struct {
+		pk     string
+		record string
+		err    string // "" for no error
+	}{
+		{"id", `{"id":1,"name":"a","id":2}`, `table "t": primary key field "id": key appears twice in one object, so the record's key is ambiguous`},
+		{"a.id", `{"a":{"id":1},"a":{"id":2}}`, `table "t": primary key field "a": key appears twice in one object, so the record's key is ambiguous`},
+		{"a.id", `{"a":{"id":1,"id":1}}`, `table "t": primary key field "a.id": key appears twice in one object, so the record's key is ambiguous`},
+		{`a\.b`, `{"a.b":1,"a.b":2}`, `table "t": primary key field "a\\.b": key appears twice in one object, so the record's key is ambiguous`},
+		{"id", `{"id":1,"n":1,"n":2}`, ""},
+		{"id", `{"id":1,"x":{"id":5},"y":{"id":6},"items":[{"id":1,"id":2}]}`, ""},
+		{"a.id", `{"b":{"a":1,"a":2},"a":{"id":3}}`, ""},
+	} {
+		n := New(Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{c.pk}})
+		var rows Rows
+		err := n.Normalize(gjson.Parse(c.record), nil, &rows)
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%s: %v", c.record, err)
+		case c.err != "" && (err == nil || err.Error() != c.err || !errors.Is(err, ErrDuplicateKey)):
+			t.Errorf("%s: err = %v\nwant %s", c.record, err, c.err)
+		case c.err != "" && len(rows.Tables()) > 0 && len(rows.Tables()[0].Rows) > 0:
+			t.Errorf("%s: rows appended despite the error", c.record)
+		}
+		if err := n.Normalize(gjson.Parse(`{"id":7,"a":{"id":7},"a.b":7}`), nil, &rows); err != nil {
+			t.Errorf("%s: the next record: %v", c.record, err)
+		}
+	}
+}
+
 func TestPrimaryKeyFromExtras(t *testing.T) {
 	n := New(Config{MaxNesting: 10, Table: "dep_graph", PrimaryKey: []string{"_projects_id"}})
 	id := func(project string) string {
@@ -471,5 +506,39 @@ func TestPrimaryKeyFromExtras(t *testing.T) {
 	err := n.Normalize(gjson.Parse(`{}`), nil, &rows)
 	if !errors.Is(err, ErrMissingKey) {
 		t.Errorf("no record field and no extra: err = %v, want ErrMissingKey", err)
+	}
+}
+
+// TestSecretInKey: a key holding a credential names its column, child
+// table and recorded Key with the credential as "***", its value kept;
+// a key holding a secret of fewer than 6 bytes (a"b) keeps its name.
+func TestSecretInKey(t *testing.T) {
+	rows := normalizeOne(t, Config{MaxNesting: 10, Table: "t", PrimaryKey: []string{"id"}, Secrets: walkSecrets{}},
+		`{"id":1,"xSEKRETy":{"z":1},"SEKRET":[1,2],"plain":"v","ka\"b":2}`)
+	var got []string
+	for _, tr := range rows.Tables() {
+		got = append(got, "table "+tr.Name)
+		for _, c := range tr.Observed.Columns {
+			got = append(got, c.Name+" "+c.Key)
+		}
+		for _, r := range tr.Rows {
+			for k, v := range r {
+				if k != schema.ColID && k != schema.ColParentID && k != schema.ColRootID {
+					got = append(got, fmt.Sprintf("%s=%v", k, v))
+				}
+			}
+		}
+	}
+	text := strings.Join(got, "\n")
+	if !strings.Contains(text, "ka_b ka\"b") {
+		t.Errorf("the key with a short secret was renamed:\n%s", text)
+	}
+	if strings.Contains(text, "SEKRET") {
+		t.Errorf("a credential in names:\n%s", text)
+	}
+	for _, want := range []string{`x_y__z x\*\*\*y.z`, "x_y__z=1", "plain=v", "table t___"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in:\n%s", want, text)
+		}
 	}
 }

@@ -3,11 +3,13 @@ package rest
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -42,6 +44,20 @@ func TestReadBody(t *testing.T) {
 				t.Errorf("read %d bytes, want %d", len(got), len(c.want))
 			}
 		})
+	}
+}
+
+// TestReadBodyLyingLength: a server announcing 60 MiB and sending two
+// bytes costs no buffer of the announced size.
+func TestReadBodyLyingLength(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := readBody(strings.NewReader("{}"), 60<<20, DefaultMaxResponseBytes); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+		t.Errorf("readBody allocated %d bytes for a 2-byte body announced as 60 MiB", got)
 	}
 }
 
@@ -102,5 +118,47 @@ func TestConnectionReuse(t *testing.T) {
 	}
 	if n := conns.Load(); n != 1 {
 		t.Errorf("6 sequential requests opened %d connections, want 1", n)
+	}
+}
+
+// TestRequestedEncoding: a request that asks for gzip itself (the spec's
+// headers) gets the body decompressed, within the size limit; an
+// encoding the client cannot read fails at once, named.
+func TestRequestedEncoding(t *testing.T) {
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	io.WriteString(zw, `{"ok":true,"pad":"`+strings.Repeat("x", 5000)+`"}`)
+	zw.Close()
+	calls := 0
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		enc := r.Header.Get("Accept-Encoding")
+		w.Header().Set("Content-Encoding", enc)
+		if enc == "gzip" {
+			w.Write(zipped.Bytes())
+			return
+		}
+		w.Write([]byte{0x1b, 0x2a})
+	})
+	for _, c := range []struct {
+		enc   string
+		limit int64
+		err   string
+	}{
+		{"gzip", 0, ""},
+		{"gzip", 1000, "response body is larger than client.max_response_bytes (1000 bytes)"},
+		{"br", 0, `200 OK: response body in an unsupported encoding: Content-Encoding "br"`},
+	} {
+		calls = 0
+		cl, _ := newTestClient(t, Options{MaxResponseBytes: c.limit})
+		req := get(t, srv.URL)
+		req.Header.Set("Accept-Encoding", c.enc)
+		resp, err := cl.Do(context.Background(), req, Call{})
+		switch {
+		case c.err == "" && (err != nil || !bytes.HasPrefix(resp.Body, []byte(`{"ok":true`))):
+			t.Errorf("%s: err %v", c.enc, err)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err) || calls != 1):
+			t.Errorf("%s: err = %v after %d calls, want %s once", c.enc, err, calls, c.err)
+		}
 	}
 }

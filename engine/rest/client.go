@@ -2,6 +2,7 @@ package rest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -197,10 +198,10 @@ func (c *Client) Redactor() *Redactor { return c.redactor }
 //
 // Before every attempt it waits on the client and call rate limiters and
 // authenticates a copy of req. Connection errors, attempt timeouts, 429,
-// 500, 502, 503, 504 and a response_action "retry" are retried after a
-// backoff with full jitter, or after the wait the server asks for
-// (Retry-After; X-RateLimit-Reset or RateLimit-Reset on a 429) up to five
-// minutes. A 401 makes a Refresher refresh once and the request go once
+// a 403 that says it is a rate limit (see rateLimited), 500, 502, 503,
+// 504 and a response_action "retry" are retried after a backoff with
+// full jitter, or after the wait the server asks for (Retry-After; the
+// reset headers on a rate limit) up to five minutes. A 401 makes a Refresher refresh once and the request go once
 // more. Other statuses of 300 and above fail at once with an *HTTPError.
 // A response_action "ignore" returns an error wrapping ErrIgnored.
 func (c *Client) Do(ctx context.Context, req *Request, call Call) (*Response, error) {
@@ -288,19 +289,19 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			continue
 		case resp.StatusCode < 300:
 			return resp, nil
-		case !retryableStatus(resp.StatusCode):
+		case !retryableStatus(resp.StatusCode) && !rateLimited(resp):
 			return nil, c.httpError(method, req, resp, attempt)
 		}
 		herr := c.httpError(method, req, resp, attempt)
 		if attempt >= c.maxAttempts {
 			return nil, herr
 		}
-		if resp.StatusCode == http.StatusTooManyRequests {
+		if rateLimited(resp) {
 			c.slowDown(ctx, req.URL.Host, call.Limiter, where)
 		}
 		wait, from := serverWait(resp, c.now())
 		if limit := max(maxServerWait, c.maxBackoff); wait > limit {
-			return nil, fmt.Errorf("%w: %s asks to wait %s, more than the %s limit", herr, from, wait, limit)
+			return nil, fmt.Errorf("%w: %s asks to wait %s, more than the %s limit (%s raises it)", herr, from, wait, limit, MaxBackoffSetting)
 		}
 		if from == "" {
 			wait = c.backoff(attempt)
@@ -473,7 +474,7 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 		}
 	}
 	hresp, err := c.hc.Do(hreq)
-	if errors.Is(err, ErrOutOfScope) {
+	if errors.Is(err, ErrOutOfScope) || errors.Is(err, errResendsCredential) {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its text repeats the unredacted URL
@@ -484,7 +485,14 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 		return nil, c.transportError(ctx, actx, err)
 	}
 	defer hresp.Body.Close()
-	b, err := readBody(hresp.Body, hresp.ContentLength, c.maxBody)
+	body, size, err := decoded(hresp)
+	if errors.Is(err, errEncoding) {
+		return nil, fmt.Errorf("%s: %w", hresp.Status, err)
+	}
+	if err != nil {
+		return nil, c.transportError(ctx, actx, err)
+	}
+	b, err := readBody(body, size, c.maxBody)
 	if errors.Is(err, errTooLarge) {
 		return nil, fmt.Errorf("%s: response body is larger than %s (%d bytes); raise it if the API really sends that much", hresp.Status, MaxResponseBytesSetting, c.maxBody)
 	}
@@ -494,9 +502,42 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 	return &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: b}, nil
 }
 
+// decoded returns the body of hresp decompressed, and its length if
+// known. net/http decompresses gzip itself unless the request asked for
+// an encoding (a spec whose headers say "Accept-Encoding: gzip", as some
+// APIs' docs advise): then the client does, and refuses other encodings
+// by name rather than reading them as text that is not JSON.
+func decoded(hresp *http.Response) (io.Reader, int64, error) {
+	enc := strings.ToLower(strings.TrimSpace(hresp.Header.Get("Content-Encoding")))
+	switch {
+	case hresp.Uncompressed, enc == "", enc == "identity":
+		return hresp.Body, hresp.ContentLength, nil
+	case enc == "gzip", enc == "x-gzip":
+		zr, err := gzip.NewReader(hresp.Body)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read body: gzip: %w", err)
+		}
+		return zr, -1, nil
+	}
+	return nil, 0, fmt.Errorf("%w: Content-Encoding %q (gzip is read): leave Accept-Encoding out of the spec's headers", errEncoding, enc)
+}
+
+// errEncoding reports a response body in an encoding the client cannot
+// read; it is final.
+var errEncoding = errors.New("response body in an unsupported encoding")
+
 // maxPresize is the largest announced Content-Length read into a buffer
 // allocated up front; longer or unknown lengths grow as io.ReadAll does.
-const maxPresize = 64 << 20
+// It is small enough that a server announcing far more than it sends
+// cannot make each request in flight hold a large buffer for nothing.
+const maxPresize = 8 << 20
+
+// TimeoutSetting names the setting that bounds one attempt.
+const TimeoutSetting = "client.retry.timeout"
+
+// MaxBackoffSetting names the setting that bounds computed waits and,
+// above five minutes, the waits a server may ask for.
+const MaxBackoffSetting = "client.retry.max_backoff"
 
 // MaxResponseBytesSetting names the setting that bounds response bodies,
 // for error messages.
@@ -548,7 +589,7 @@ func (c *Client) transportError(ctx, actx context.Context, err error) error {
 	msg := c.redactor.String(err.Error())
 	var nerr net.Error
 	if ctx.Err() == nil && (errors.Is(actx.Err(), context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout()) {
-		msg = fmt.Sprintf("attempt timed out after %s", c.timeout)
+		msg = fmt.Sprintf("attempt timed out after %s (%s)", c.timeout, TimeoutSetting)
 	}
 	return &transportError{msg: msg, err: err}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -47,6 +48,9 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if SameOrigin(req.URL, via[0].URL) {
 		return nil
 	}
+	if err := c.checkResentBody(req); err != nil {
+		return err
+	}
 	creds, _ := req.Context().Value(credentialsKey{}).(*credentials)
 	drop := []string{"Authorization", "Cookie", "Proxy-Authorization"}
 	if creds != nil {
@@ -80,6 +84,37 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	c.logger.Debug("redirect to another origin: credentials dropped", "to", c.redactor.URL(req.URL))
 	return nil
+}
+
+// errResendsCredential reports a 307 or 308 to another origin that
+// would send the request body again, a credential in it. It is final.
+var errResendsCredential = errors.New("the redirect would send the request body, which holds a credential, to another origin")
+
+// checkResentBody refuses a redirect to another origin that keeps the
+// method and body (307, 308) when the body holds a registered secret
+// (a search whose JSON or form body carries a key): headers and query
+// parameters can be dropped, a body cannot.
+func (c *Client) checkResentBody(req *http.Request) error {
+	if req.GetBody == nil {
+		return nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return fmt.Errorf("redirect to %s: request body: %w", c.redactor.URL(req.URL), err)
+	}
+	defer body.Close()
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return fmt.Errorf("redirect to %s: request body: %w", c.redactor.URL(req.URL), err)
+	}
+	if !c.redactor.Contains(string(b)) {
+		return nil
+	}
+	status := 0
+	if req.Response != nil {
+		status = req.Response.StatusCode
+	}
+	return fmt.Errorf("redirect to %s (%d): %w; use that origin in base_url or the endpoint path", c.redactor.URL(req.URL), status, errResendsCredential)
 }
 
 // logRequest logs one attempt at debug level (pipe -v): method, redacted

@@ -53,6 +53,13 @@ func TestRetryMatrix(t *testing.T) {
 		{name: "429 retry-after past date", replies: []reply{{status: 429, header: map[string]string{"Retry-After": testNow.Add(-time.Hour).Format(http.TimeFormat)}}}, waits: []time.Duration{s}, calls: 2},
 		{name: "429 x-ratelimit-reset seconds", replies: []reply{{status: 429, header: map[string]string{"X-RateLimit-Reset": "12"}}}, waits: []time.Duration{12 * s}, calls: 2},
 		{name: "429 x-ratelimit-reset epoch", replies: []reply{{status: 429, header: map[string]string{"X-RateLimit-Reset": fmt.Sprint(testNow.Add(20 * s).Unix())}}}, waits: []time.Duration{20 * s}, calls: 2},
+		{name: "429 x-rate-limit-reset epoch (Okta)", replies: []reply{{status: 429, header: map[string]string{"X-Rate-Limit-Reset": fmt.Sprint(testNow.Add(20 * s).Unix())}}}, waits: []time.Duration{20 * s}, calls: 2},
+		{name: "429 retry-after beyond a duration", replies: []reply{{status: 429, header: map[string]string{"Retry-After": "99999999999"}}}, calls: 1, err: true},
+		{name: "503 retry-after infinite", replies: []reply{{status: 503, header: map[string]string{"Retry-After": "+Inf"}}}, calls: 1, err: true},
+		{name: "503 retry-after NaN ignored", replies: []reply{{status: 503, header: map[string]string{"Retry-After": "NaN"}}}, waits: []time.Duration{s}, calls: 2},
+		{name: "503 retry-after negative ignored", replies: []reply{{status: 503, header: map[string]string{"Retry-After": "-30"}}}, waits: []time.Duration{s}, calls: 2},
+		{name: "503 retry-after year 9999", replies: []reply{{status: 503, header: map[string]string{"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}}}, calls: 1, err: true},
+		{name: "429 x-ratelimit-reset beyond a duration", replies: []reply{{status: 429, header: map[string]string{"X-RateLimit-Reset": "1e300"}}}, calls: 1, err: true},
 		{name: "429 ratelimit-reset", replies: []reply{{status: 429, header: map[string]string{"RateLimit-Reset": "3"}}}, waits: []time.Duration{3 * s}, calls: 2},
 		{name: "429 longest hint wins", replies: []reply{{status: 429, header: map[string]string{"Retry-After": "2", "X-RateLimit-Reset": "9"}}}, waits: []time.Duration{9 * s}, calls: 2},
 		{name: "429 retry-after beyond max backoff", opts: Options{MaxBackoff: 10 * s}, replies: []reply{{status: 429, header: map[string]string{"Retry-After": "240"}}}, waits: []time.Duration{240 * s}, calls: 2},
@@ -63,6 +70,10 @@ func TestRetryMatrix(t *testing.T) {
 		{name: "backoff capped", opts: Options{MaxAttempts: 6, InitialBackoff: 2 * s, MaxBackoff: 5 * s}, replies: []reply{{status: 500}, {status: 500}, {status: 500}, {status: 500}, {status: 500}}, waits: []time.Duration{2 * s, 4 * s, 5 * s, 5 * s, 5 * s}, calls: 6},
 		{name: "404 not retried", replies: []reply{{status: 404, body: `{"errors":[{"status":"404"}]}`}}, calls: 1, err: true},
 		{name: "403 not retried", replies: []reply{{status: 403}}, calls: 1, err: true},
+		{name: "403 not retried with requests remaining", replies: []reply{{status: 403, header: map[string]string{"X-RateLimit-Remaining": "4999", "X-RateLimit-Reset": fmt.Sprint(testNow.Add(20 * s).Unix())}}}, calls: 1, err: true},
+		{name: "403 primary rate limit (GitHub)", replies: []reply{{status: 403, header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": fmt.Sprint(testNow.Add(20 * s).Unix())}}}, waits: []time.Duration{20 * s}, calls: 2},
+		{name: "403 secondary rate limit (GitHub)", replies: []reply{{status: 403, header: map[string]string{"Retry-After": "60"}}}, waits: []time.Duration{60 * s}, calls: 2},
+		{name: "403 rate limit reset past the limit", replies: []reply{{status: 403, header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": fmt.Sprint(testNow.Add(time.Hour).Unix())}}}, calls: 1, err: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,7 +184,7 @@ func TestAttemptTimeoutRetried(t *testing.T) {
 	c, _ = newTestClient(t, Options{Timeout: 20 * time.Millisecond, MaxAttempts: 2})
 	hang := serve(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	_, err := c.Do(context.Background(), get(t, hang.URL), Call{})
-	if err == nil || !strings.Contains(err.Error(), "attempt timed out after 20ms (after 2 attempts)") {
+	if err == nil || !strings.Contains(err.Error(), "attempt timed out after 20ms (client.retry.timeout) (after 2 attempts) of client.retry.max_attempts") {
 		t.Errorf("err = %v", err)
 	}
 }

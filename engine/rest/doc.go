@@ -9,13 +9,14 @@
 // spec. Client.Do sends one request; Client.Pages walks a chain of pages.
 //
 //   - Retries: connection errors, attempt timeouts (Options.Timeout,
-//     default 60s), 429, 500, 502, 503 and 504 are retried up to
+//     default 60s), 429, a 403 with Retry-After or a rate limit
+//     remaining of 0 (GitHub's), 500, 502, 503 and 504 are retried up to
 //     MaxAttempts (default 5) tries in all, waiting a random time between
 //     0 and min(MaxBackoff, InitialBackoff·2^(n-1)) (full jitter; defaults
 //     1s and 60s). A server's Retry-After (seconds or HTTP-date), and on a
-//     429 X-RateLimit-Reset or RateLimit-Reset (seconds, or a Unix time
-//     when above 1e9), replaces that wait, the longest one winning, even
-//     beyond MaxBackoff; a wait above five minutes (or MaxBackoff if
+//     rate limit X-RateLimit-Reset, X-Rate-Limit-Reset (Okta) or
+//     RateLimit-Reset (seconds, or a Unix time when above 1e9), replaces
+//     that wait, the longest one winning, even beyond MaxBackoff; a wait above five minutes (or MaxBackoff if
 //     larger) fails the request at once, saying which header asked for it.
 //     A cancelled context ends any wait immediately.
 //   - 401: an Authenticator that is also a Refresher renews its

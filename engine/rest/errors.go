@@ -36,7 +36,8 @@ type HTTPError struct {
 	Attempts   int
 }
 
-// Error reads `GET https://host/path?q=1: 429 Too Many Requests: {...} (after 5 attempts)`.
+// Error reads `GET https://host/path?q=1: 429 Too Many Requests: {...}
+// (after 5 attempts) of client.retry.max_attempts`.
 func (e *HTTPError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Method)
@@ -48,9 +49,7 @@ func (e *HTTPError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Body)
 	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
-	}
+	b.WriteString(afterAttempts(e.Attempts))
 	return b.String()
 }
 
@@ -60,6 +59,19 @@ func (e *HTTPError) Unwrap() error {
 		return ErrUnauthorized
 	}
 	return nil
+}
+
+// MaxAttemptsSetting names the setting that bounds the tries of a
+// request, for error messages.
+const MaxAttemptsSetting = "client.retry.max_attempts"
+
+// afterAttempts is the end of the error of a request tried n times: how
+// many, and the setting that allows more.
+func afterAttempts(n int) string {
+	if n <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (after %d attempts) of %s", n, MaxAttemptsSetting)
 }
 
 func retryableStatus(code int) bool {
@@ -108,10 +120,7 @@ type transportError struct {
 
 func (e *transportError) Error() string {
 	s := e.method + " " + e.url + ": " + e.msg
-	if e.attempts > 1 {
-		s += fmt.Sprintf(" (after %d attempts)", e.attempts)
-	}
-	return s
+	return s + afterAttempts(e.attempts)
 }
 
 func (e *transportError) Unwrap() error { return e.err }

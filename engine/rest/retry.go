@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -33,10 +34,29 @@ func fullJitter(ceil time.Duration) time.Duration {
 	return time.Duration(rand.Int64N(int64(ceil) + 1))
 }
 
+// rateLimited reports a rate limit answer: a 429, or a 403 that says it
+// is one, as GitHub's do (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api:
+// "403 or 429" with x-ratelimit-remaining 0, or with Retry-After for a
+// secondary limit). Any other 403 is a refusal, not retried.
+func rateLimited(resp *Response) bool {
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusForbidden:
+		h := resp.Header
+		return h.Get("Retry-After") != "" || strings.TrimSpace(h.Get("X-RateLimit-Remaining")) == "0" ||
+			strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")) == "0" || strings.TrimSpace(h.Get("RateLimit-Remaining")) == "0"
+	}
+	return false
+}
+
 // serverWait reads how long the server asks the client to wait: Retry-After
-// (seconds or an HTTP-date) on any response; X-RateLimit-Reset and
-// RateLimit-Reset (seconds to wait, or a Unix time when above 1e9) on a
-// 429. It returns the longest wait asked and the header that asked it.
+// (seconds or an HTTP-date) on any response; X-RateLimit-Reset,
+// X-Rate-Limit-Reset (Okta's spelling) and RateLimit-Reset (seconds to
+// wait, or a Unix time when above 1e9) on a rate limit answer (see
+// rateLimited). It returns the longest
+// wait asked and the header that asked it. A wait too long for a
+// time.Duration is the longest one, so that the caller refuses it.
 func serverWait(resp *Response, now time.Time) (time.Duration, string) {
 	var wait time.Duration
 	var from string
@@ -49,8 +69,8 @@ func serverWait(resp *Response, now time.Time) (time.Duration, string) {
 		d, ok := parseRetryAfter(v, now)
 		consider("Retry-After", d, ok)
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		for _, h := range []string{"X-RateLimit-Reset", "RateLimit-Reset"} {
+	if rateLimited(resp) {
+		for _, h := range []string{"X-RateLimit-Reset", "X-Rate-Limit-Reset", "RateLimit-Reset"} {
 			if v := resp.Header.Get(h); v != "" {
 				d, ok := parseReset(v, now)
 				consider(h, d, ok)
@@ -78,12 +98,18 @@ func parseReset(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if secs > 1e9 {
-		return max(time.Unix(0, int64(secs*1e9)).Sub(now), 0), true
+		sec, frac := math.Modf(min(secs, math.MaxInt64/2))
+		return max(time.Unix(int64(sec), int64(frac*1e9)).Sub(now), 0), true
 	}
 	return seconds(secs), true
 }
 
+// seconds converts s seconds to a Duration, the longest one when s is
+// beyond it (a float conversion past int64 would wrap to a negative wait).
 func seconds(s float64) time.Duration {
+	if s >= float64(math.MaxInt64)/float64(time.Second) {
+		return math.MaxInt64
+	}
 	return time.Duration(s * float64(time.Second))
 }
 

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -78,6 +79,55 @@ func TestSameOriginRedirectHasNoReferer(t *testing.T) {
 	}
 	if referer != "" || authz != "Bearer t0ken-value" {
 		t.Errorf("after the redirect: Referer %q, Authorization %q", referer, authz)
+	}
+}
+
+// TestRedirectResendingACredentialBody: a 307 or 308 to another allowed
+// origin is refused, once and for good, when the body it would send
+// again holds a registered secret; one whose body holds none is followed,
+// and a 302 (which drops the body) is followed either way.
+func TestRedirectResendingACredentialBody(t *testing.T) {
+	for _, c := range []struct {
+		code    int
+		body    string
+		refused bool
+	}{
+		{http.StatusTemporaryRedirect, `{"q":"*","key":"b0dy-secret-1"}`, true},
+		{http.StatusPermanentRedirect, `{"q":"*","key":"b0dy-secret-1"}`, true},
+		{http.StatusTemporaryRedirect, `{"q":"*"}`, false},
+		{http.StatusFound, `{"q":"*","key":"b0dy-secret-1"}`, false},
+	} {
+		var got []string
+		other := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			got = append(got, r.Method+" "+string(b))
+			io.WriteString(w, `{}`)
+		})
+		calls := 0
+		api := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			calls++
+			http.Redirect(w, r, other.URL+"/moved", c.code)
+		})
+		scope, _ := NewScope(api.URL, []string{other.URL})
+		cl, _ := newTestClient(t, Options{Scope: scope})
+		cl.Redactor().Add("b0dy-secret-1")
+		req := get(t, api.URL+"/search")
+		req.Method = http.MethodPost
+		var v any
+		json.Unmarshal([]byte(c.body), &v)
+		req.JSON = v
+		_, err := cl.Do(context.Background(), req, Call{})
+		switch {
+		case c.refused && (err == nil || !errors.Is(err, errResendsCredential) || calls != 1 || len(got) != 0):
+			t.Errorf("%d %s: err = %v, %d calls, other origin got %q; want refused once", c.code, c.body, err, calls, got)
+		case !c.refused && err != nil:
+			t.Errorf("%d %s: %v", c.code, c.body, err)
+		}
+		for _, g := range got {
+			if strings.Contains(g, "b0dy-secret-1") {
+				t.Errorf("%d: the other origin got %q", c.code, g)
+			}
+		}
 	}
 }
 
