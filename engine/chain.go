@@ -136,7 +136,6 @@ func (r *runner) authenticator(ctx context.Context, a *rest.AuthConfig, red *res
 	if kinds == nil {
 		kinds = rest.BuiltinAuthKinds()
 	}
-	allowAuthEndpoints(r.x.Client.Scope(), a, expand)
 	return kinds.New(ctx, a, rest.AuthEnv{Expand: expand, HTTPClient: r.opts.HTTPClient, Redactor: red, Logger: r.opts.Logger})
 }
 
