@@ -81,7 +81,7 @@ func TestHostileValues(t *testing.T) {
 			// the integer is in the table already: widening the column would round it
 			name:  "an integer a double cannot hold, then a double",
 			page1: `{"items": [{"id": 1, "n": 9007199254740993}]` + next, page2: `{"items": [{"id": 2, "n": 0.5}]}`,
-			err: `resource "items": {base}/items?page=2: table "items": sqlite: load`,
+			err:     `resource "items": {base}/items?page=2: table "items": sqlite: load`,
 			errAlso: `table "items": column "n": integer 9007199254740993 shares the column with numbers that are doubles, and a double holds integers exactly only up to ±2^53: hint it decimal (columns: {n: {data_type: decimal}}) to keep every value`,
 		},
 		{
