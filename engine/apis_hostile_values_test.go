@@ -26,7 +26,8 @@ func TestHostileValues(t *testing.T) {
 		query        string
 		rows         []string
 		err          string // {base}: the API's URL
-		bug          string // the case fails today: skipped with this reason
+		errAlso      string // a second part of the error
+		hints        string // a line added to the resource
 	}{
 		{
 			name:  "a duplicate field: the last wins, as JSON parsers read it",
@@ -74,25 +75,31 @@ func TestHostileValues(t *testing.T) {
 		{
 			name:  "a double, then an integer a double cannot hold",
 			page1: `{"items": [{"id": 1, "n": 0.5}]` + next, page2: `{"items": [{"id": 2, "n": 9007199254740993}]}`,
-			query: `SELECT id, CAST(n AS TEXT) FROM items ORDER BY id`, rows: []string{"1 0.5", "2 9007199254740993"},
-			bug: "engine/schema widens a double column to take bigints as doubles (Widen(Double, Bigint) = Double; convert turns int64 into float64), so 9007199254740993 is stored as 9007199254740992.0 and the run exits 0 (README's Tables point documents this rounding beyond 2^53, against 'every value lands exactly'); proposed: ApplyCanonical widens to decimal when a bigint beyond ±2^53 meets a double column, or a double meets a bigint column holding one",
+			err: `resource "items": {base}/items?page=2: table "items": column "n": integer 9007199254740993 shares the column with numbers that are doubles, and a double holds integers exactly only up to ±2^53: hint it decimal (columns: {n: {data_type: decimal}}) to keep every value`,
 		},
 		{
+			// the integer is in the table already: widening the column would round it
 			name:  "an integer a double cannot hold, then a double",
 			page1: `{"items": [{"id": 1, "n": 9007199254740993}]` + next, page2: `{"items": [{"id": 2, "n": 0.5}]}`,
-			query: `SELECT id, CAST(n AS TEXT) FROM items ORDER BY id`, rows: []string{"1 9007199254740993", "2 0.5"},
-			bug: "engine/schema widens the bigint column to double and converts 9007199254740993 to 9.007199254740992e+15; see the case above",
+			err:     `resource "items": {base}/items?page=2: table "items": sqlite: load`,
+			errAlso: `table "items": column "n": integer 9007199254740993 shares the column with numbers that are doubles, and a double holds integers exactly only up to ±2^53: hint it decimal (columns: {n: {data_type: decimal}}) to keep every value`,
+		},
+		{
+			name:  "hinted decimal, both orders kept exactly",
+			page1: `{"items": [{"id": 1, "n": 9007199254740993, "m": 0.5}]` + next, page2: `{"items": [{"id": 2, "n": 0.5, "m": 9007199254740993}]}`,
+			hints: `columns: {n: {data_type: decimal}, m: {data_type: decimal}}`,
+			query: `SELECT id, n, m FROM items ORDER BY id`, rows: []string{"1 9007199254740993 0.5", "2 0.5 9007199254740993"},
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if c.bug != "" {
-				t.Skip("bug: " + c.bug)
-			}
-			run, _, o := runPages(t, &bodiesAPI{first: c.page1, second: servePage(c.page2)})
+			api := &bodiesAPI{first: c.page1, second: servePage(c.page2)}
+			o := newVendorOrigin(t, api)
+			run := runVendorSpec(t, "bodies", bodiesSpec+"    "+c.hints+"\n", map[string]string{"api_url": o.srv.URL}, map[string]string{"BODIES_TOKEN": bodiesToken}, "")
+			run.noSecretLeft(t, bodiesToken)
 			if c.err != "" {
 				want := strings.ReplaceAll(c.err, "{base}", o.srv.URL)
-				if run.err == nil || !strings.Contains(run.err.Error(), want) {
-					t.Errorf("err = %v\nwant it to contain %s", run.err, want)
+				if run.err == nil || !strings.Contains(run.err.Error(), want) || !strings.Contains(run.err.Error(), c.errAlso) {
+					t.Errorf("err = %v\nwant it to contain %s\nand %s", run.err, want, c.errAlso)
 				}
 				return
 			}

@@ -136,7 +136,6 @@ func (r *runner) authenticator(ctx context.Context, a *rest.AuthConfig, red *res
 	if kinds == nil {
 		kinds = rest.BuiltinAuthKinds()
 	}
-	allowAuthEndpoints(r.x.Client.Scope(), a, expand)
 	return kinds.New(ctx, a, rest.AuthEnv{Expand: expand, HTTPClient: r.opts.HTTPClient, Redactor: red, Logger: r.opts.Logger})
 }
 
@@ -249,7 +248,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 		})
 		if n == 0 {
 			putRows(rows)
-		} else if err := r.send(ctx, msg{res: res, rows: rows}); err != nil {
+		} else if err := r.send(ctx, msg{res: res, rows: rows, url: page.URL()}); err != nil {
 			return err
 		}
 		if r.opts.SamplePages > 0 && pages >= r.opts.SamplePages {

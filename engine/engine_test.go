@@ -283,7 +283,7 @@ func TestFrozenColumnsNameTheOffendingRecord(t *testing.T) {
 	}
 	api.plan = "pro"
 	_, err := runSpec(t, "frozen.yml", srv.URL, path, "s3cret")
-	want := `resource "orgs": table "orgs": column "plan": value of type text violates columns contract "freeze" (record id=org-0)`
+	want := `resource "orgs": ` + srv.URL + `/api/orgs?page_size=2: table "orgs": column "plan": value of type text violates columns contract "freeze" (record id=org-0)`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %v, want %q", err, want)
 	}

@@ -10,7 +10,9 @@ import (
 
 // newScope returns the origins the run's requests may go to: base_url's,
 // client.allowed_hosts, those of endpoint paths written as absolute URLs.
-// Auth token URLs are added as the authenticators are built.
+// An auth's token or broker URL is not among them: its requests go
+// through the auth's own client, and the API's credentials never go
+// there.
 func newScope(p *plan.Plan, lookup plan.Lookup) (*rest.Scope, error) {
 	base, err := p.Base(lookup)
 	if err != nil {
@@ -41,14 +43,4 @@ func literalOrigin(path string) string {
 	}
 	u := url.URL{Scheme: scheme, Host: host}
 	return u.String()
-}
-
-// allowAuthEndpoints adds the origins of an auth's own URLs (token URL,
-// broker URL) to the scope.
-func allowAuthEndpoints(scope *rest.Scope, a *rest.AuthConfig, expand func(string) (string, error)) {
-	for _, t := range a.Endpoints() {
-		if u, err := expand(t); err == nil {
-			scope.AllowURL(u)
-		}
-	}
 }

@@ -21,6 +21,7 @@ import (
 type msg struct {
 	res    *plan.Resource
 	rows   *normalize.Rows
+	url    string                // the page the rows came from, redacted, for errors
 	enc    map[string]preEncoded // rows' tables the chain encoded (see encode.go)
 	cursor *state.Entry
 	done   bool
@@ -115,7 +116,7 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 		return nil
 	}
 	if err := w.write(ctx, m.res, m.rows, m.enc); err != nil {
-		return fmt.Errorf("resource %q: %w", m.res.Name, err)
+		return fmt.Errorf("resource %q: %s: %w", m.res.Name, m.url, err)
 	}
 	if w.sinceCheckpoint >= w.opts.CheckpointRows {
 		return w.checkpoint(ctx)

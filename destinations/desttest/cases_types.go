@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -285,4 +286,29 @@ func testDecimals(t *testing.T, tg Target) {
 	if s, _ := got["c"]["f"].(string); !schema.EqualDecimal(s, "0.30000000000000004") {
 		t.Errorf("double widened to decimal, then text = %q, want 0.30000000000000004", s)
 	}
+}
+
+// testWideningKeepsIntegersExact: a bigint column holding an integer a
+// double cannot hold (2^53+1) is not widened to double, which would round
+// it: EnsureTable fails naming the column and the decimal hint, and the
+// rolled-back load leaves the value as it was.
+func testWideningKeepsIntegersExact(t *testing.T, tg Target) {
+	v1 := rootTable("nums", col("v", schema.Bigint))
+	tx := begin(t, tg.Dest, "l1")
+	ensure(t, tx, v1)
+	write(t, tx, batch("nums", destinations.Append, rowsOf(v1,
+		row("a", "l1", "v", int64(1)<<53), row("b", "l1", "v", int64(1)<<53+1))))
+	commit(t, tx, "completed")
+
+	tx = begin(t, tg.Dest, "l2")
+	err := tx.EnsureTable(ctx(t), retyped(v1, "v", schema.Double), []schema.Change{{Kind: schema.WidenColumn, Table: "nums",
+		Column: col("v", schema.Double), From: schema.Bigint}})
+	if err == nil || !strings.Contains(err.Error(), `column "v": integer 9007199254740993`) || !strings.Contains(err.Error(), "data_type: decimal") {
+		t.Fatalf("widen to double: err = %v, want it to name 9007199254740993 and the decimal hint", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	got := read(t, tg.DB, v1)
+	checkRow(t, tg, v1, got["b"], "b", "v", int64(1)<<53+1)
 }

@@ -55,6 +55,7 @@ var cases = []struct {
 	{"TypesRoundTrip", testTypesRoundTrip},
 	{"NewColumns", testNewColumns},
 	{"Widening", testWidening},
+	{"WideningKeepsIntegersExact", testWideningKeepsIntegersExact},
 	{"Decimals", testDecimals},
 	{"VariantColumn", testVariantColumn},
 	{"Merge", testMerge},

@@ -2,6 +2,8 @@ package sqlload
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/pipe-etl/pipe/destinations"
@@ -158,6 +160,9 @@ func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws 
 				return err
 			}
 		}
+		if err := x.checkExactWidening(ctx, table, ws); err != nil {
+			return err
+		}
 		if err := x.d.WidenColumns(ctx, x.tx, table, next, ws); err != nil {
 			return fmt.Errorf("widen: %w", err)
 		}
@@ -182,4 +187,26 @@ func sameTable(a, b schema.Table) bool {
 		}
 	}
 	return true
+}
+
+// checkExactWidening refuses to widen a bigint column to double when it
+// holds an integer a double cannot hold exactly (beyond ±2^53): the
+// widening would round it.
+func (x *sqlTx) checkExactWidening(ctx context.Context, table string, ws []Widening) error {
+	for _, w := range ws {
+		if w.From != schema.Bigint || w.Column.Type != schema.Double {
+			continue
+		}
+		col := x.d.Quote(w.Column.Name)
+		q := fmt.Sprintf("SELECT %s FROM %s WHERE %s > %d OR %s < -%d LIMIT 1", col, x.d.Table(table), col, schema.MaxExactInt, col, schema.MaxExactInt)
+		var v int64
+		switch err := x.tx.QueryRowxContext(ctx, q).Scan(&v); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("column %q: %w", w.Column.Name, err)
+		default:
+			return schema.InexactError(w.Column.Name, v)
+		}
+	}
+	return nil
 }

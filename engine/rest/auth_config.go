@@ -100,16 +100,3 @@ func (c *AuthConfig) ApplyDefaults() {
 		def(&c.HeaderName, DefaultAuthHeader)
 	}
 }
-
-// Endpoints returns the templates of the URLs the auth itself calls (token
-// URL, broker URL): the client sends API requests to their origins as to
-// the base URL's.
-func (c *AuthConfig) Endpoints() []string {
-	var out []string
-	for _, u := range []string{c.TokenURL, c.BrokerURL} {
-		if u != "" {
-			out = append(out, u)
-		}
-	}
-	return out
-}

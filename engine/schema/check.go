@@ -188,6 +188,9 @@ func (f *fitter) value(row Row, k string, v any, moves *[]move, dropped *int) (k
 	i, ok := f.idx[k]
 	if ok && fits(f.t.Columns[i].Type, got) {
 		if want := f.t.Columns[i].Type; got != want || !canonical(v) {
+			if n, big := v.(int64); big && want == Double && (n > MaxExactInt || n < -MaxExactInt) {
+				return false, fmt.Errorf("table %q: %w", f.t.Name, InexactError(k, n))
+			}
 			row[k] = convert(v, got, want)
 		}
 		return true, nil

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 )
 
@@ -108,4 +109,14 @@ func convert(v any, got, col Type) any {
 // shortened to maxLen bytes with Shorten (0 means no limit).
 func VariantName(col string, t Type, maxLen int) string {
 	return Shorten(col+"__v_"+string(t), maxLen)
+}
+
+// MaxExactInt is 2^53: every integer up to it in magnitude is a double
+// exactly, and 2^53+1 is the first that is not.
+const MaxExactInt = 1 << 53
+
+// InexactError is the error for the integer v of column col that a
+// double column cannot hold exactly; it names the hint that keeps it.
+func InexactError(col string, v int64) error {
+	return fmt.Errorf("column %q: integer %d shares the column with numbers that are doubles, and a double holds integers exactly only up to ±2^53: hint it decimal (columns: {%s: {data_type: decimal}}) to keep every value", col, v, col)
 }
