@@ -195,12 +195,10 @@ func TestOktaHostileLinks(t *testing.T) {
 
 // TestOktaRateLimitResetHonoured: Okta's 429 says when the window resets
 // in X-Rate-Limit-Reset (Unix seconds; no Retry-After). pipe should wait
-// until then before retrying, then load every user; it reads only
-// X-RateLimit-Reset and RateLimit-Reset, so it retries on its own backoff
-// (about a second), which against Okta's one-minute windows spends the
-// attempts and fails the run.
+// until then before retrying, then load every user, rather than retry
+// on its own backoff (about a second), which against Okta's one-minute
+// windows would spend the attempts and fail the run.
 func TestOktaRateLimitResetHonoured(t *testing.T) {
-	t.Skip(`bug: engine/rest/retry.go serverWait does not read Okta's X-Rate-Limit-Reset; proposed fix in the r6 links report`)
 	api := &oktaUsers{total: 8}
 	api.mode.Store("ratelimit")
 	srv := newLinksServer(t, oktaToken, api)

@@ -106,7 +106,12 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 		}
 		if reached >= 0 {
 			for _, p := range pagingObjects {
-				for _, n := range totalNames {
+				names := totalNames
+				if fields.get(p, "pagelen").Exists() {
+					// Bitbucket's total is "size", beside "pagelen"
+					names = append(names[:len(names):len(names)], "size")
+				}
+				for _, n := range names {
 					f := p + n
 					if v := fields.get(p, n); v.Type == gjson.Number && int(v.Num) > reached && !skip(f) {
 						return &sign{f, fmt.Sprintf("body %q is %s and %d records were read", f, v.Raw, reached), "set total_path " + quote(f) + " on offset or page_number, or a paginator that reaches the rest"}
@@ -202,7 +207,16 @@ func holdsValue(v gjson.Result) bool {
 	return held
 }
 
-func isNextKey(k string) bool { return strings.HasPrefix(strings.ToLower(k), "next") }
+// isNextKey reports whether a body key names the next page: it begins
+// with "next", or its last part does ("@odata.nextLink", "odata.nextLink",
+// OData v2's "__next").
+func isNextKey(k string) bool {
+	k = strings.ToLower(k)
+	if i := strings.LastIndexAny(k, ".@:"); i >= 0 {
+		k = k[i+1:]
+	}
+	return strings.HasPrefix(strings.TrimLeft(k, "_"), "next")
+}
 
 // sameLink reports whether link resolves to req's own URL.
 func sameLink(req *Request, link string) bool {

@@ -24,6 +24,9 @@ type Selector struct {
 	detected *string // nil until an array was found by detection
 	logged   map[string]bool
 	shape    string // "array" or "object": what the first page held at the path
+	// objectKeys names the keys of the first page's object, when shape is
+	// "object", for the error a later array gets.
+	objectKeys string
 }
 
 // NewSelector returns a Selector for the gjson path (data_selector). An
@@ -69,7 +72,7 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 		}
 	}
 	if recs, ok := topArray(bodyString(body), path); ok {
-		return recs, s.sameShape(path, "array")
+		return recs, s.sameShape(path, "array", gjson.Result{})
 	}
 	v := gjson.Parse(bodyString(body))
 	if path != "" {
@@ -92,9 +95,9 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 		}
 		return nil, nil
 	case v.IsArray():
-		return v.Array(), s.sameShape(path, "array")
+		return v.Array(), s.sameShape(path, "array", v)
 	case v.IsObject():
-		return []gjson.Result{v}, s.sameShape(path, "object")
+		return []gjson.Result{v}, s.sameShape(path, "object", v)
 	}
 	return nil, fmt.Errorf("data_selector %q selects a %s, want an array or an object", path, kind(v))
 }
@@ -115,17 +118,24 @@ func emptyObject(body []byte) bool {
 // first page's were an object, or the other way round: an API that sends
 // its list as an object keyed by position ({"0": {…}, "2": {…}}, as PHP
 // encodes an array with gaps) would otherwise load as one record.
-func (s *Selector) sameShape(path, shape string) error {
+func (s *Selector) sameShape(path, shape string, v gjson.Result) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.shape == "" {
 		s.shape = shape
+		if shape == "object" {
+			s.objectKeys = keysOf([]byte(v.Raw))
+		}
 		return nil
 	}
 	if s.shape == shape {
 		return nil
 	}
-	return fmt.Errorf("data_selector %q selects an %s, but earlier pages held an %s there (records must keep one shape; an object of records keyed by position would load as one record)", path, shape, s.shape)
+	keys := s.objectKeys // the object: an earlier page's, or this one
+	if shape == "object" {
+		keys = keysOf([]byte(v.Raw))
+	}
+	return fmt.Errorf("data_selector %q selects an %s, but earlier pages held an %s there; the object holds %s (records must keep one shape: an error object on a 200, or records keyed by position, would load as one record)", path, shape, s.shape, keys)
 }
 
 // bodyString returns body as a string without copying it: the records
