@@ -204,8 +204,8 @@ func TestGraphHostileLinks(t *testing.T) {
 // TestGraphWrongNextPathFails: a spec whose paginator does not read
 // "@odata.nextLink" (next_url_path "nextLink", or header_link) stops
 // after page 1; the end check must then see the link that is still in
-// the body and fail naming it. It exits 0 with 3 of 8 users: the end
-// check looks only at keys that begin with "next".
+// the body and fail naming it (it once exited 0 with 3 of 8 users, the
+// end check reading only keys that begin with "next").
 func TestGraphWrongNextPathFails(t *testing.T) {
 	for _, pager := range []string{`{type: json_link, next_url_path: nextLink}`, `{type: header_link}`} {
 		t.Run(pager, func(t *testing.T) {
