@@ -164,7 +164,18 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 		if !w.yield(page, nil) {
 			return true
 		}
-		if !more || i >= len(reqs) {
+		if !more || w.last(page) {
+			return true
+		}
+		if i >= len(reqs) {
+			// More pages than the first page's count announced (more: true
+			// past the total): the rest, one at a time, from the request
+			// Next made.
+			var f fetched
+			f.page, f.err = w.fetch(ctx, page.Number+1, next)
+			if w.accept(page, f) {
+				w.sequential(ctx, f.page)
+			}
 			return true
 		}
 		f := <-results[i]
