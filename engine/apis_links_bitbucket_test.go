@@ -141,32 +141,17 @@ func TestBitbucketReposLoadExactly(t *testing.T) {
 // anything is sent there; a bad app password fails naming the resource
 // and the URL, never the password.
 func TestBitbucketHostileLinks(t *testing.T) {
-	tests := []struct {
-		mode, password string
-		sentinel       error
-		msgs           []string
-	}{
+	runHostileLinks(t, linksVendor{name: "bitbucket", table: "repositories", cred: bitbucketPassword, empty: `{"values":[]}`,
+		env: func(cred string) map[string]string { return bitbucketEnv(cred) },
+		api: func(foreign, mode string) http.Handler {
+			a := &bitbucketRepos{total: 7, foreign: foreign}
+			a.mode.Store(mode)
+			return a
+		},
+	}, []linksHostile{
 		{mode: "foreign", sentinel: rest.ErrOutOfScope, msgs: []string{`resource "repositories": page 2: GET http://127.0.0.1:`, "/2.0/repositories/acme?page=2&pagelen=3&role=member: origin not allowed"}},
-		{password: "wrong", sentinel: rest.ErrUnauthorized, msgs: []string{`resource "repositories": page 1: GET http://api.test/2.0/repositories/acme?pagelen=3&role=member`, "401"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.mode+tt.password, func(t *testing.T) {
-			evil := newLinksServer(t, bitbucketPassword, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"values":[]}`) }))
-			api := &bitbucketRepos{total: 7, foreign: evil.URL}
-			api.mode.Store(tt.mode)
-			srv := newLinksServer(t, bitbucketPassword, api)
-			db := filepath.Join(t.TempDir(), "bitbucket.db")
-			password := bitbucketPassword
-			if tt.password != "" {
-				password = tt.password
-			}
-			rep, err := linksLoad(t, "bitbucket", srv.URL, db, bitbucketEnv(password))
-			linksFailed(t, rep, err, tt.sentinel, srv.URL, password, db, "repositories", tt.msgs...)
-			if n := evil.requests.Load(); n != 0 {
-				t.Errorf("the other host got %d requests (%d with the password)", n, evil.withCred.Load())
-			}
-		})
-	}
+		{cred: "wrong", sentinel: rest.ErrUnauthorized, msgs: []string{`resource "repositories": page 1: GET http://api.test/2.0/repositories/acme?pagelen=3&role=member`, "401"}},
+	})
 }
 
 // TestBitbucketSizeAboveRecordsWithoutNext: Bitbucket has served a page

@@ -171,34 +171,19 @@ func TestGraphUsersLoadExactly(t *testing.T) {
 // that holds Graph's error object and a bad token fail naming the
 // resource and the URL, never the token; nothing is loaded.
 func TestGraphHostileLinks(t *testing.T) {
-	tests := []struct {
-		mode, token string
-		sentinel    error
-		msgs        []string
-	}{
+	runHostileLinks(t, linksVendor{name: "graph", table: "users", cred: graphToken, empty: `{"value":[]}`,
+		env: func(cred string) map[string]string { return map[string]string{"GRAPH_TOKEN": cred} },
+		api: func(foreign, mode string) http.Handler {
+			a := &graphUsers{total: 8, foreign: foreign}
+			a.mode.Store(mode)
+			return a
+		},
+	}, []linksHostile{
 		{mode: "foreign", sentinel: rest.ErrOutOfScope, msgs: []string{`resource "users": page 3: GET http://127.0.0.1:`, "origin not allowed", "client.allowed_hosts"}},
 		{mode: "emptyforever", sentinel: rest.ErrLoop, msgs: []string{`resource "users": page 11: GET http://api.test/v1.0/users?%24select=`, "json_link: 10 empty pages in a row, each linking another: pagination loop"}},
 		{mode: "error200", msgs: []string{`resource "users": page 2: GET http://api.test/v1.0/users?%24select=`, `data_selector "value" not found in the response (it holds keys "error")`}},
-		{token: "wrong", sentinel: rest.ErrUnauthorized, msgs: []string{`resource "users": page 1: GET http://api.test/v1.0/users?%24select=`, "401"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.mode+tt.token, func(t *testing.T) {
-			evil := newLinksServer(t, graphToken, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"value":[]}`) }))
-			api := &graphUsers{total: 8, foreign: evil.URL}
-			api.mode.Store(tt.mode)
-			srv := newLinksServer(t, graphToken, api)
-			db := filepath.Join(t.TempDir(), "graph.db")
-			token := graphToken
-			if tt.token != "" {
-				token = tt.token
-			}
-			rep, err := linksLoad(t, "graph", srv.URL, db, map[string]string{"GRAPH_TOKEN": token})
-			linksFailed(t, rep, err, tt.sentinel, srv.URL, token, db, "users", tt.msgs...)
-			if n := evil.requests.Load(); n != 0 {
-				t.Errorf("the other host got %d requests (%d with the token)", n, evil.withCred.Load())
-			}
-		})
-	}
+		{cred: "wrong", sentinel: rest.ErrUnauthorized, msgs: []string{`resource "users": page 1: GET http://api.test/v1.0/users?%24select=`, "401"}},
+	})
 }
 
 // TestGraphWrongNextPathFails: a spec whose paginator does not read

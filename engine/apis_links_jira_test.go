@@ -128,31 +128,16 @@ func TestJiraProjectsLoadExactly(t *testing.T) {
 // total is above the projects read fails naming "total"; a bad token
 // fails naming the resource and the URL, never the token.
 func TestJiraHostileLinks(t *testing.T) {
-	tests := []struct {
-		mode, token string
-		sentinel    error
-		msgs        []string
-	}{
+	runHostileLinks(t, linksVendor{name: "jira", table: "projects", cred: jiraToken, empty: `{"values":[]}`,
+		env: func(cred string) map[string]string { return jiraEnv(cred) },
+		api: func(foreign, mode string) http.Handler {
+			a := &jiraProjects{total: 7, foreign: foreign}
+			a.mode.Store(mode)
+			return a
+		},
+	}, []linksHostile{
 		{mode: "foreign", sentinel: rest.ErrOutOfScope, msgs: []string{`resource "projects": page 2: GET http://127.0.0.1:`, "/rest/api/3/project/search?expand=insight&maxResults=2&startAt=2: origin not allowed"}},
 		{mode: "nonext", sentinel: rest.ErrMorePages, msgs: []string{`resource "projects": page 2: GET http://api.test/rest/api/3/project/search?expand=insight&maxResults=2&startAt=2: json_link: no link at next_url_path "nextPage", but body "total" is 7 and 4 records were read`}},
-		{token: "wrong", sentinel: rest.ErrUnauthorized, msgs: []string{`resource "projects": page 1: GET http://api.test/rest/api/3/project/search?expand=insight&maxResults=3`, "401"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.mode+tt.token, func(t *testing.T) {
-			evil := newLinksServer(t, jiraToken, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"values":[]}`) }))
-			api := &jiraProjects{total: 7, foreign: evil.URL}
-			api.mode.Store(tt.mode)
-			srv := newLinksServer(t, jiraToken, api)
-			db := filepath.Join(t.TempDir(), "jira.db")
-			token := jiraToken
-			if tt.token != "" {
-				token = tt.token
-			}
-			rep, err := linksLoad(t, "jira", srv.URL, db, jiraEnv(token))
-			linksFailed(t, rep, err, tt.sentinel, srv.URL, token, db, "projects", tt.msgs...)
-			if n := evil.requests.Load(); n != 0 {
-				t.Errorf("the other host got %d requests (%d with the token)", n, evil.withCred.Load())
-			}
-		})
-	}
+		{cred: "wrong", sentinel: rest.ErrUnauthorized, msgs: []string{`resource "projects": page 1: GET http://api.test/rest/api/3/project/search?expand=insight&maxResults=3`, "401"}},
+	})
 }

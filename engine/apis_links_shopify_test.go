@@ -193,30 +193,15 @@ func TestShopifyProductsLoadExactly(t *testing.T) {
 // anything is sent there; a bad token fails naming the resource and the
 // URL, never the token; nothing is loaded.
 func TestShopifyHostileLinks(t *testing.T) {
-	tests := []struct {
-		mode, token string
-		sentinel    error
-		msgs        []string
-	}{
+	runHostileLinks(t, linksVendor{name: "shopify", table: "products", cred: shopifyToken, empty: `{"products":[]}`,
+		env: func(cred string) map[string]string { return map[string]string{"SHOPIFY_ACCESS_TOKEN": cred} },
+		api: func(foreign, mode string) http.Handler {
+			a := &shopifyProducts{total: 5, foreign: foreign}
+			a.mode.Store(mode)
+			return a
+		},
+	}, []linksHostile{
 		{mode: "foreign", sentinel: rest.ErrOutOfScope, msgs: []string{`resource "products": page 3: GET http://127.0.0.1:`, "/admin/api/2024-01/products.json?limit=2&page_info=", "origin not allowed"}},
-		{token: "shpat_wrong", sentinel: rest.ErrUnauthorized, msgs: []string{`resource "products": page 1: GET http://api.test/admin/api/2024-01/products.json?limit=2&status=active`, "401"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.mode+tt.token, func(t *testing.T) {
-			evil := newLinksServer(t, shopifyToken, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"products":[]}`) }))
-			api := &shopifyProducts{total: 5, foreign: evil.URL}
-			api.mode.Store(tt.mode)
-			srv := newLinksServer(t, shopifyToken, api)
-			db := filepath.Join(t.TempDir(), "shopify.db")
-			token := shopifyToken
-			if tt.token != "" {
-				token = tt.token
-			}
-			rep, err := linksLoad(t, "shopify", srv.URL, db, map[string]string{"SHOPIFY_ACCESS_TOKEN": token})
-			linksFailed(t, rep, err, tt.sentinel, srv.URL, token, db, "products", tt.msgs...)
-			if n := evil.requests.Load(); n != 0 {
-				t.Errorf("the other host got %d requests (%d with the token)", n, evil.withCred.Load())
-			}
-		})
-	}
+		{cred: "shpat_wrong", sentinel: rest.ErrUnauthorized, msgs: []string{`resource "products": page 1: GET http://api.test/admin/api/2024-01/products.json?limit=2&status=active`, "401"}},
+	})
 }

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"cmp"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -179,4 +180,42 @@ func linksTable(t *testing.T, path, table, order string, cols ...string) []strin
 		q[i] = `quote("` + c + `")`
 	}
 	return linksRows(t, path, `SELECT `+strings.Join(q, "||'|'||")+` FROM "`+table+`" ORDER BY `+order)
+}
+
+// linksHostile is one hostile answer of a vendor's link walk: the fake's
+// mode and, when set, a wrong credential; the run must fail with
+// sentinel and msgs.
+type linksHostile struct {
+	mode, cred string
+	sentinel   error
+	msgs       []string
+}
+
+// linksVendor is what runHostileLinks needs of a vendor: its spec in
+// testdata/apis, the table its errors name, the good credential and the
+// environment that passes one, the empty page another host answers, and
+// a fake in a mode that may link to that other host.
+type linksVendor struct {
+	name, table, cred, empty string
+	env                      func(cred string) map[string]string
+	api                      func(foreign, mode string) http.Handler
+}
+
+// runHostileLinks runs each case against a fresh fake; the other host it
+// may link to must get no request.
+func runHostileLinks(t *testing.T, v linksVendor, cases []linksHostile) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.mode+tt.cred, func(t *testing.T) {
+			evil := newLinksServer(t, v.cred, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, v.empty) }))
+			srv := newLinksServer(t, v.cred, v.api(evil.URL, tt.mode))
+			db := filepath.Join(t.TempDir(), v.name+".db")
+			cred := cmp.Or(tt.cred, v.cred)
+			rep, err := linksLoad(t, v.name, srv.URL, db, v.env(cred))
+			linksFailed(t, rep, err, tt.sentinel, srv.URL, cred, db, v.table, tt.msgs...)
+			if n := evil.requests.Load(); n != 0 {
+				t.Errorf("the other host got %d requests (%d with the credential)", n, evil.withCred.Load())
+			}
+		})
+	}
 }
