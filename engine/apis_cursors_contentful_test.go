@@ -133,12 +133,7 @@ func TestContentfulHostile(t *testing.T) {
 			srv := httptest.NewServer(api)
 			defer srv.Close()
 			r := curRunSpec(t, "contentful", srv.URL, filepath.Join(t.TempDir(), "contentful.db"), map[string]string{"CONTENTFUL_DELIVERY_TOKEN": contentfulToken})
-			r.mustFail(t, srv.URL, tt.parts...)
-			if tt.err != nil && !errors.Is(r.err, tt.err) {
-				t.Errorf("err = %v, want %v", r.err, tt.err)
-			}
-			r.noRows(t, "entries")
-			r.noSecret(t, contentfulToken)
+			r.failedClean(t, srv.URL, tt.err, contentfulToken, []string{"entries"}, tt.parts...)
 		})
 	}
 }

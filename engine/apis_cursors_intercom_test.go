@@ -263,12 +263,7 @@ func TestIntercomHostile(t *testing.T) {
 			api := newIntercomAPI(tt.mode)
 			srv := api.server(t)
 			r := curRunSpec(t, "intercom", srv.URL, filepath.Join(t.TempDir(), "intercom.db"), map[string]string{"INTERCOM_TOKEN": intercomToken})
-			r.mustFail(t, srv.URL, tt.parts...)
-			if !errors.Is(r.err, tt.err) {
-				t.Errorf("err = %v, want %v", r.err, tt.err)
-			}
-			r.noRows(t, "contacts", "contacts__tags__data")
-			r.noSecret(t, intercomToken)
+			r.failedClean(t, srv.URL, tt.err, intercomToken, []string{"contacts", "contacts__tags__data"}, tt.parts...)
 		})
 	}
 }

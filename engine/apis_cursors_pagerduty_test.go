@@ -189,12 +189,7 @@ func TestPagerDutyHostile(t *testing.T) {
 			api := newPagerdutyAPI(tt.mode)
 			srv := api.server(t)
 			r := curRunSpec(t, "pagerduty", srv.URL, filepath.Join(t.TempDir(), "pd.db"), map[string]string{"PAGERDUTY_TOKEN": pagerdutyKey})
-			r.mustFail(t, srv.URL, tt.parts...)
-			if !errors.Is(r.err, tt.err) {
-				t.Errorf("err = %v, want %v", r.err, tt.err)
-			}
-			r.noRows(t, "incidents", "services")
-			r.noSecret(t, pagerdutyKey)
+			r.failedClean(t, srv.URL, tt.err, pagerdutyKey, []string{"incidents", "services"}, tt.parts...)
 		})
 	}
 }

@@ -329,12 +329,7 @@ func TestSlackHostilePagesFail(t *testing.T) {
 			api := newSlackAPI(tt.mode)
 			srv := api.server(t)
 			r := curRunSpec(t, "slack", srv.URL+"/api", filepath.Join(t.TempDir(), "slack.db"), map[string]string{"SLACK_TOKEN": slackToken})
-			r.mustFail(t, srv.URL, tt.parts...)
-			if tt.err != nil && !errors.Is(r.err, tt.err) {
-				t.Errorf("err = %v, want %v", r.err, tt.err)
-			}
-			r.noRows(t, "channels", "channels__previous_names")
-			r.noSecret(t, slackToken)
+			r.failedClean(t, srv.URL, tt.err, slackToken, []string{"channels", "channels__previous_names"}, tt.parts...)
 		})
 	}
 }

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -207,4 +208,16 @@ func curTestdata(t *testing.T, vendor string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// failedClean asserts a run that failed naming parts, wrapping sentinel
+// when it is not nil, with no row in tables and secret nowhere.
+func (r curRun) failedClean(t *testing.T, srvURL string, sentinel error, secret string, tables []string, parts ...string) {
+	t.Helper()
+	r.mustFail(t, srvURL, parts...)
+	if sentinel != nil && !errors.Is(r.err, sentinel) {
+		t.Errorf("err = %v, want %v", r.err, sentinel)
+	}
+	r.noRows(t, tables...)
+	r.noSecret(t, secret)
 }

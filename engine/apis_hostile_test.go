@@ -197,27 +197,8 @@ func (v *vendorRun) noSecretLeft(t *testing.T, secrets ...string) {
 // rowsOf returns every row of query, each as its values joined by spaces.
 func rowsOf(t *testing.T, path, query string) []string {
 	t.Helper()
-	rows, err := openDB(t, path).Query(query)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
 	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmtRow(vals...))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	eachRow(t, openDB(t, path), query, func(_ []string, vals []any) { out = append(out, fmtRow(vals...)) })
 	return out
 }
 
