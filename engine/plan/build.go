@@ -104,7 +104,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		Selected:          firstBool(true, sr.Selected, d.Selected),
 		IncludeFromParent: sr.IncludeFromParent,
 		Method:            strings.ToUpper(first(ep.Method, DefaultMethod)),
-		DataSelector:      errs.responsePath(endpointPath(s, d, i, "data_selector", func(e *spec.Endpoint) bool { return e.DataSelector != "" }), ep.DataSelector),
+		DataSelector:      errs.responsePath(at+".endpoint.data_selector", ep.DataSelector),
 		Paginator:         compilePaginator(errs, paginatorPath(s, d, i), firstPtr(ep.Paginator, s.Client.Paginator)),
 		Incremental:       incremental(errs, at, ep.Incremental), // mergeEndpoint took the cursor of an incremental param
 		ResponseActions:   compileActions(ep.ResponseActions),
