@@ -18,8 +18,10 @@ func PaginatorSettings(c rest.PaginatorConfig) Settings {
 		s.add("next_url_path", c.NextURLPath)
 		s.add("relative_to", c.RelativeTo)
 		s.opt("has_more_path", c.HasMorePath)
+		s.add("stop_after_empty_page", c.StopAfterEmptyPage)
 	case rest.KindHeaderLink:
 		s.add("links_next_key", c.LinksNextKey)
+		s.add("stop_after_empty_page", c.StopAfterEmptyPage)
 	case rest.KindOffset:
 		s.add("limit", c.Limit)
 		s.add("offset", c.Offset)

@@ -45,7 +45,7 @@ func NewPaginator(c PaginatorConfig, baseURL *url.URL, logger *slog.Logger) (Pag
 		if c.LinksNextKey == "" {
 			return nil, fmt.Errorf("header_link: links_next_key is empty")
 		}
-		return &HeaderLink{rel: c.LinksNextKey, bounds: b}, nil
+		return &HeaderLink{rel: c.LinksNextKey, stopEmpty: c.StopAfterEmptyPage, bounds: b}, nil
 	case KindOffset:
 		return newOffset(c, b)
 	case KindPageNumber:

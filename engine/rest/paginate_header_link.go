@@ -17,17 +17,19 @@ var _ Paginator = (*HeaderLink)(nil)
 //
 // Stop rule: no link with that rel (a link with results="false", as
 // Sentry marks its last page, counts as none); or the link equals the URL
-// of the page it came from. An empty page with a next link is followed,
-// as the link says more may come, up to maxEmptyRun in a row (an error
+// of the page it came from; or, with stop_after_empty_page, the page held
+// no records. Otherwise an empty page with a next link is followed, as
+// the link says more may come, up to maxEmptyRun in a row (an error
 // wrapping ErrLoop). A link seen before is an error
 // wrapping ErrLoop; stopping while the body shows more pages (has_more
 // true, a total above the records read), or on a next link equal to the
 // page's own URL while rel="last" names another page, an error wrapping
 // ErrMorePages.
 type HeaderLink struct {
-	rel   string
-	seen  map[string]bool
-	empty emptyRun
+	rel       string
+	seen      map[string]bool
+	stopEmpty bool // stop_after_empty_page
+	empty     emptyRun
 	bounds
 }
 
@@ -59,6 +61,9 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 			return false, fmt.Errorf("%s: the next link is the page's own URL, but the Link header's rel=\"last\" is %s: %w (the API repeats this page instead of linking the next one; no paginator setting reaches the rest)", h.kind, redactLink(req, last), ErrMorePages)
 		}
 		return h.end(req, resp, records, h.records, "the next link is the page's own URL", "Link")
+	}
+	if h.stopEmpty && records == 0 {
+		return h.end(req, resp, records, h.records, "the page held no records (stop_after_empty_page)", "Link")
 	}
 	if err := h.empty.note(&h.bounds, records); err != nil {
 		return false, err

@@ -23,10 +23,11 @@ var _ Paginator = (*JSONLink)(nil)
 // root "/rest"), has_more_path (gjson path of a boolean that is false on
 // the last page), max_pages.
 //
-// Stop rule: has_more is false; the link is missing, null or empty; or
-// the link equals the URL of the page it came from ("next == self"). An
-// empty page with a next link is followed, as Microsoft Graph's delta
-// queries require, up to maxEmptyRun in a row (an error wrapping ErrLoop).
+// Stop rule: has_more is false; the link is missing, null or empty; the
+// link equals the URL of the page it came from ("next == self"); or, with
+// stop_after_empty_page, the page held no records. Otherwise an empty
+// page with a next link is followed, as Microsoft Graph's delta queries
+// require, up to maxEmptyRun in a row (an error wrapping ErrLoop).
 // A link seen before is an error wrapping ErrLoop;
 // stopping while the response shows more pages (has_more true, a next
 // link elsewhere) an error wrapping ErrMorePages.
@@ -37,6 +38,7 @@ type JSONLink struct {
 	hasMorePath string
 	stopWhen    []doneFlag // detected flags that end the walk (auto)
 	seen        map[string]bool
+	stopEmpty   bool // stop_after_empty_page
 	empty       emptyRun
 	bounds
 }
@@ -45,7 +47,7 @@ func newJSONLink(c PaginatorConfig, base *url.URL, b bounds) (*JSONLink, error) 
 	if c.NextURLPath == "" {
 		return nil, fmt.Errorf("json_link: next_url_path is empty")
 	}
-	j := &JSONLink{path: c.NextURLPath, hasMorePath: c.HasMorePath, bounds: b}
+	j := &JSONLink{path: c.NextURLPath, hasMorePath: c.HasMorePath, stopEmpty: c.StopAfterEmptyPage, bounds: b}
 	if lit := escapePath(c.NextURLPath); lit != c.NextURLPath {
 		j.literal = lit
 	}
@@ -119,6 +121,9 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	}
 	if canonicalURL(next) == canonicalURL(req.URL) {
 		return stop("the next link is the page's own URL")
+	}
+	if j.stopEmpty && records == 0 {
+		return stop("the page held no records (stop_after_empty_page)")
 	}
 	if err := j.empty.note(&j.bounds, records); err != nil {
 		return false, err

@@ -620,3 +620,32 @@ func recs(n int) []gjson.Result {
 	}
 	return out
 }
+
+// TestLinkStopAfterEmptyPage: with stop_after_empty_page, json_link and
+// header_link end the walk at a page without records, as pysnyk does for
+// Snyk, instead of following its link; a page with records goes on.
+func TestLinkStopAfterEmptyPage(t *testing.T) {
+	for _, kind := range []string{"json_link", "header_link"} {
+		for _, c := range []struct {
+			body string
+			want bool
+		}{
+			{`{"data":[],"next":"/items?p=2"}`, false},
+			{`{"data":[1],"next":"/items?p=2"}`, true},
+		} {
+			cfg := pcfg(kind)
+			cfg.StopAfterEmptyPage = true
+			pg, err := NewPaginator(cfg, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://api.test/items")
+			pg.Init(req)
+			records, _ := NewSelector("data", nil).Select([]byte(c.body))
+			resp := &Response{Body: []byte(c.body), Header: http.Header{"Link": {`</items?p=2>; rel="next"`}}}
+			if more, err := pg.Next(req, resp, records); err != nil || more != c.want {
+				t.Errorf("%s %s: Next = %v, %v; want %v", kind, c.body, more, err, c.want)
+			}
+		}
+	}
+}

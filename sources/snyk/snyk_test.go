@@ -592,3 +592,23 @@ func packageIssueTables(orgs []snykfake.Org, byPurl map[string][]snykfake.Packag
 		coords.Table(root), remedies.Table(root), reprs.Table(root),
 	}
 }
+
+// TestEmptyPageEndsEveryWalk: whether Snyk's last page links on is not
+// documented, so every json_link walk of the shipped spec ends at an
+// empty page, as pysnyk's does (API-NOTES), instead of following it.
+func TestEmptyPageEndsEveryWalk(t *testing.T) {
+	p := sourcetest.Plan(t, "snyk", map[string]string{"api_url": "http://127.0.0.1:9"})
+	n := 0
+	for _, r := range p.Resources {
+		if r.Paginator.Type != "json_link" {
+			continue
+		}
+		n++
+		if !r.Paginator.StopAfterEmptyPage {
+			t.Errorf("resource %q: json_link without stop_after_empty_page", r.Name)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no json_link resource in the snyk spec")
+	}
+}
