@@ -22,7 +22,7 @@ var _ Paginator = (*Cursor)(nil)
 // A cursor seen before is an error wrapping ErrLoop; stopping while the
 // response shows more pages (has_more true, a next link elsewhere) an
 // error wrapping ErrMorePages, and so is a page after the first that is
-// {} (no records and no cursor where one was promised). An empty page does
+// {} (see bounds.end). An empty page does
 // not stop a cursor walk: some APIs return empty pages before the end and
 // say so with the cursor.
 type Cursor struct {
@@ -65,11 +65,6 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	}
 	if doneBy(resp.Body, c.stopWhen) {
 		return false, nil
-	}
-	if records == 0 && c.pages > 1 && emptyObject(resp.Body) {
-		// {} is how Square sends an empty list, but never after a cursor
-		// that promised more: read as the end, it would end the walk short.
-		return false, fmt.Errorf("%s: page %d is {} after a cursor that promised more: %w (run again; if the API sends {} to end a walk, set single_page or has_more_path)", c.kind, c.pages, ErrMorePages)
 	}
 	v := gjson.GetBytes(resp.Body, c.path)
 	var cursor string

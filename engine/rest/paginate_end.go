@@ -55,7 +55,19 @@ func (b *bounds) more() (bool, error) {
 // records up to the end of this page (-1 when unknown); used names what
 // the paginator itself read (a gjson path, or "Link"), which is not
 // evidence against it.
+//
+// A page after the first that is {} fails too, whatever the paginator:
+// Square sends {} for an empty list, so Select reads it as no records,
+// but after a page that promised more it is no end the API gave, and
+// read as one it would end the walk short.
 func (b *bounds) end(req *Request, resp *Response, records, reached int, why string, used ...string) (bool, error) {
+	if records == 0 && b.pages > 1 && emptyObject(resp.Body) {
+		after := "page"
+		if strings.Contains(b.kind, "cursor") {
+			after = "cursor"
+		}
+		return false, fmt.Errorf("%s: page %d is {} after a %s that promised more: %w (run again; if the API sends {} to end a walk, set single_page or has_more_path)", b.kind, b.pages, after, ErrMorePages)
+	}
 	if s := moreSign(req, resp, records, reached, used); s != nil {
 		return false, fmt.Errorf("%s: %s, but %s: %w (%s)", b.kind, why, s.detail, ErrMorePages, s.fix)
 	}

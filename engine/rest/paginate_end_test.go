@@ -1,8 +1,12 @@
 package rest
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -37,5 +41,46 @@ func TestEndSeesNextObjects(t *testing.T) {
 		if more, err := pg.Next(req, &Response{Body: []byte(body)}, recs(1)); more || err != nil {
 			t.Errorf("%s: more %v, err %v; want the end", body, more, err)
 		}
+	}
+}
+
+// TestEmptyObjectAfterFirstPageFails: {} is an empty list on the first
+// page (Square), but after a page that promised more it is no end the
+// API gave, for every paginator whose stop rule would take it as one
+// (a short offset page, an empty page_number page, a missing next link).
+func TestEmptyObjectAfterFirstPageFails(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		cfg   PaginatorConfig
+		first string
+	}{
+		{"offset without total", pcfg(KindOffset, func(c *PaginatorConfig) { c.Limit = 2 }), `{"data":[{"id":1},{"id":2}]}`},
+		{"page_number", pcfg(KindPageNumber), `{"data":[{"id":1}]}`},
+		{"json_link", pcfg(KindJSONLink), `{"data":[{"id":1}],"next":"/items?p=2"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					fmt.Fprint(w, tt.first)
+					return
+				}
+				fmt.Fprint(w, `{}`)
+			})
+			pg, err := NewPaginator(tt.cfg, mustURL(t, srv.URL), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := newTestClient(t, Options{})
+			var last error
+			for _, err := range c.Pages(context.Background(), get(t, srv.URL+"/items"), pg, NewSelector("data", nil), Call{Resource: "t"}) {
+				if err != nil {
+					last = err
+				}
+			}
+			if !errors.Is(last, ErrMorePages) || !strings.Contains(fmt.Sprint(last), "page 2 is {} after a page that promised more") {
+				t.Errorf("err = %v, want ErrMorePages naming page 2's {}", last)
+			}
+		})
 	}
 }
