@@ -176,11 +176,7 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 // sameTotal keeps the first page's total and fails when a later page's
 // differs: records were added or removed while the walk paged.
 func (o *Offset) sameTotal(total, cur int) error {
-	if o.total >= 0 && total != o.total {
-		return fmt.Errorf("offset: total_path %q was %d and is %d at offset %d: %w: offsets shifted, so records may have been skipped or read twice (run again when the collection is quiet; a cursor or an id filter pages changing collections safely)", o.totalPath, o.total, total, cur, ErrShifted)
-	}
-	o.total = total
-	return nil
+	return keepTotal(&o.total, total, fmt.Sprintf("offset: total_path %q was %d and is %d at offset %d", o.totalPath, o.total, total, cur), "offsets")
 }
 
 // Remaining returns the requests for every offset after the first page up
@@ -216,3 +212,14 @@ func readTotal(body []byte, path, field string) (int, error) {
 
 // Parallelism returns paginator.parallel.
 func (o *Offset) Parallelism() int { return o.parallel }
+
+// keepTotal records the first page's total in *first (-1 before it) and
+// fails, with what (the paginator, the two totals and where) and what
+// shifted (offsets, pages), when a later page's total differs.
+func keepTotal(first *int, total int, what, shifted string) error {
+	if *first >= 0 && total != *first {
+		return fmt.Errorf("%s: %w: %s shifted, so records may have been skipped or read twice (run again when the collection is quiet; a cursor or an id filter pages changing collections safely)", what, ErrShifted, shifted)
+	}
+	*first = total
+	return nil
+}

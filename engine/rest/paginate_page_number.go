@@ -139,11 +139,7 @@ func (n *PageNumber) advance(req *Request, resp *Response, records, cur int) (in
 // sameTotal keeps the first page's total and fails when a later page's
 // differs: records were added or removed while the walk paged.
 func (n *PageNumber) sameTotal(total, cur int) error {
-	if n.total >= 0 && total != n.total {
-		return fmt.Errorf("page_number: total_path %q was %d pages and is %d at page %d: %w: pages shifted, so records may have been skipped or read twice (run again when the collection is quiet; a cursor or an id filter pages changing collections safely)", n.totalPath, n.total, total, cur, ErrShifted)
-	}
-	n.total = total
-	return nil
+	return keepTotal(&n.total, total, fmt.Sprintf("page_number: total_path %q was %d pages and is %d at page %d", n.totalPath, n.total, total, cur), "pages")
 }
 
 // Remaining returns the requests for every page after the first up to
