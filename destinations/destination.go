@@ -85,6 +85,14 @@ type Batch struct {
 	// those with no rows in this batch, so that merge can clear the old
 	// child rows of the merged roots.
 	ChildTables []string
+	// Origin names the root-table columns whose values the batch's
+	// records took from their parent record or list item
+	// (include_from_parent, add_field from a parent field, a list
+	// variable's item): one page of one chain, so the same values in
+	// every root row. A load that gets one _pipe_id with two different
+	// origins fails with an *OriginConflict rather than keep one of the
+	// two records in the row.
+	Origin []string
 }
 
 // Destination is a database that pipe loads into.

@@ -29,3 +29,20 @@ var (
 	// ErrMissingID means a row has no _pipe_id.
 	ErrMissingID = errors.New("row without " + "_pipe_id")
 )
+
+// OriginConflict is the error of a write that got, within one load, a
+// root _pipe_id the load had already met from another parent record or
+// list item (see Batch.Origin): the primary key does not tell the two
+// records apart, and the row could keep only one of them.
+type OriginConflict struct {
+	Table   string
+	ID      string   // the root row's _pipe_id
+	Columns []string // Batch.Origin
+	Before  []any    // the origin values the load met first, by Columns
+	Now     []any    // the batch's
+}
+
+func (e *OriginConflict) Error() string {
+	return "table " + quote(e.Table) + ": _pipe_id " + quote(e.ID) + " came from two parent records or list items in one load (" +
+		describeOrigin(e.Columns, e.Before) + ", then " + describeOrigin(e.Columns, e.Now) + ")"
+}

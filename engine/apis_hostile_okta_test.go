@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -156,25 +157,81 @@ func TestOktaUsersAndGroups(t *testing.T) {
 
 // TestOktaMembersKeyedByUserID: a newcomer who keeps resource_defaults'
 // primary_key: id for group members (Okta's docs list users, whose id is
-// unique among users, not among memberships) gets each user once in
-// group_members, whatever the groups: the run exits 0 with 4 of the 9
-// memberships missing. It should load all 9, or fail naming the
-// resource, the key and the setting (primary_key: [_groups_id, id]).
+// unique among users, not among memberships) would get each user once
+// in group_members, whatever the groups: 5 of the 9 memberships. Under
+// every write disposition the run fails instead, naming the resource,
+// the user, both groups and the key that fixes it, and leaves no
+// membership behind.
 func TestOktaMembersKeyedByUserID(t *testing.T) {
-	t.Skip("bug: records of a child resource that share a primary key under different parent records collapse into one row (same _pipe_id; append skips the rest, merge keeps the last) and the run exits 0; proposed: the engine fails when one load gets one primary key from two different parent records of a child resource, naming the resource, the key and primary_key: [_<parent>_<field>, ...]")
+	for _, disp := range []string{"append", "merge", "replace"} {
+		t.Run(disp, func(t *testing.T) {
+			fake := newOktaFake()
+			api := newVendorOrigin(t, fake)
+			text := strings.Replace(vendorSpec(t, "okta_groups"), "    primary_key: [_groups_id, id]", "    write_disposition: "+disp, 1)
+			run := runVendorSpec(t, "okta_groups", text, map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaAPIToken}, "")
+			if run.err == nil {
+				t.Fatalf("run exited 0 with %s memberships of 9", rowsOf(t, run.db, `SELECT count(*) FROM group_members`)[0])
+			}
+			msg := run.err.Error()
+			for _, want := range []string{`resource "group_members"`, `came from two parent records`, "primary_key: [id, _groups_id]"} {
+				if !strings.HasPrefix(msg, `resource "group_members"`) || !strings.Contains(msg, want) {
+					t.Errorf("err = %v\nwant it to start with the resource and say %s", run.err, want)
+				}
+			}
+			if n := strings.Count(msg, `_groups_id="00g1emaKYZTWRYYRR00`); n != 2 {
+				t.Errorf("err = %v\nwant it to name both groups", run.err)
+			}
+			if n := rowsOf(t, run.db, `SELECT count(*) FROM sqlite_master WHERE name = 'group_members'`); n[0] == "1" {
+				if got := rowsOf(t, run.db, `SELECT count(*) FROM group_members`); got[0] != "0" {
+					t.Errorf("the failed run left %s memberships", got[0])
+				}
+			}
+			run.noSecretLeft(t, oktaAPIToken)
+		})
+	}
+}
+
+// TestOktaMembershipAcrossRuns: with primary_key: id and merge, a user
+// in one group each loads; a user who moves to another group between
+// runs moves; a user who joins a second group fails the next run,
+// whichever group's page comes first (the first group's record is
+// unchanged, so a merge that meets it first leaves its row as stored:
+// conformance case OriginKept pins that order down).
+func TestOktaMembershipAcrossRuns(t *testing.T) {
 	fake := newOktaFake()
+	for i := range fake.groups {
+		id := fake.groups[i]["id"].(string)
+		fake.members[id] = []string{fake.users[i]["id"].(string)}
+	}
 	api := newVendorOrigin(t, fake)
-	text := strings.Replace(vendorSpec(t, "okta_groups"), "    primary_key: [_groups_id, id]", "", 1)
-	run := runVendorSpec(t, "okta_groups", text, map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaAPIToken}, "")
-	if run.err != nil {
-		if !strings.Contains(run.err.Error(), `resource "group_members"`) || !strings.Contains(run.err.Error(), "primary_key") {
-			t.Errorf("err = %v, want it to name the resource and primary_key", run.err)
-		}
-		return
+	text := strings.Replace(vendorSpec(t, "okta_groups"), "    primary_key: [_groups_id, id]", "    write_disposition: merge", 1)
+	db := filepath.Join(t.TempDir(), "okta.db")
+	run := func() *vendorRun {
+		return runVendorSpec(t, "okta_groups", text, map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaAPIToken}, db)
 	}
-	if got := rowsOf(t, run.db, `SELECT count(*) FROM group_members`); got[0] != "9" {
-		t.Errorf("run exited 0 with %s memberships, want 9", got[0])
+	members := func() []string {
+		return rowsOf(t, db, `SELECT _groups_id, id FROM group_members ORDER BY _groups_id, id`)
 	}
+	g0, g1, g2 := fake.groups[0]["id"].(string), fake.groups[1]["id"].(string), fake.groups[2]["id"].(string)
+	u0, u1, u2 := fake.users[0]["id"].(string), fake.users[1]["id"].(string), fake.users[2]["id"].(string)
+	if r := run(); r.err != nil {
+		t.Fatalf("run 1: %v", r.err)
+	}
+	sameRows(t, "run 1", members(), []string{fmtRow(g0, u0), fmtRow(g1, u1), fmtRow(g2, u2)})
+
+	fake.members[g1], fake.members[g2] = nil, []string{u1, u2} // u1 moves from g1 to g2
+	if r := run(); r.err != nil {
+		t.Fatalf("run 2: %v", r.err)
+	}
+	sameRows(t, "run 2", members(), []string{fmtRow(g0, u0), fmtRow(g2, u1), fmtRow(g2, u2)})
+
+	fake.members[g1] = []string{u0} // u0 joins g1 as well, and stays in g0 unchanged
+	r := run()
+	if r.err == nil || !strings.Contains(r.err.Error(), "primary_key: [id, _groups_id]") ||
+		!strings.Contains(r.err.Error(), `_groups_id="`+g0+`"`) || !strings.Contains(r.err.Error(), `_groups_id="`+g1+`"`) {
+		t.Fatalf("run 3 err = %v, want the key conflict naming both groups", r.err)
+	}
+	sameRows(t, "after run 3", members(), []string{fmtRow(g0, u0), fmtRow(g2, u1), fmtRow(g2, u2)})
 }
 
 // TestOktaCursorRepeats: an after cursor that comes back (page 3 links

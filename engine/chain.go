@@ -248,7 +248,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 		})
 		if n == 0 {
 			putRows(rows)
-		} else if err := r.send(ctx, msg{res: res, rows: rows, url: page.URL()}); err != nil {
+		} else if err := r.send(ctx, msg{res: res, rows: rows, url: page.URL(), origin: norm.OriginColumns(extra)}); err != nil {
 			return err
 		}
 		if r.opts.SamplePages > 0 && pages >= r.opts.SamplePages {

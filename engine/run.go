@@ -150,6 +150,7 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	r.encode = w.preEncode
 	report := &Report{LoadID: load.ID, Resources: r.stats}
 
+	caller := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	writeErr := make(chan error, 1)
@@ -171,5 +172,8 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	report.Changes = w.changes
 	report.Elapsed = time.Since(start)
 	report.Status = w.status
+	if werr != nil && errors.Is(extractErr, context.Canceled) && caller.Err() == nil {
+		extractErr = nil // the writer's failure cancelled the extraction: it says why
+	}
 	return report, errors.Join(extractErr, werr)
 }

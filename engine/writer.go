@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +24,7 @@ type msg struct {
 	res    *plan.Resource
 	rows   *normalize.Rows
 	url    string                // the page the rows came from, redacted, for errors
+	origin []string              // root columns from the chain's parent or list item (destinations.Batch.Origin)
 	enc    map[string]preEncoded // rows' tables the chain encoded (see encode.go)
 	cursor *state.Entry
 	done   bool
@@ -115,8 +118,8 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 		}
 		return nil
 	}
-	if err := w.write(ctx, m.res, m.rows, m.enc); err != nil {
-		return fmt.Errorf("resource %q: %s: %w", m.res.Name, m.url, err)
+	if err := w.write(ctx, m.res, m.rows, m.enc, m.origin); err != nil {
+		return fmt.Errorf("resource %q: %s: %w", m.res.Name, m.url, keyHint(m.res, err))
 	}
 	if w.sinceCheckpoint >= w.opts.CheckpointRows {
 		return w.checkpoint(ctx)
@@ -124,13 +127,13 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 	return nil
 }
 
-func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.Rows, pre map[string]preEncoded) error {
+func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.Rows, pre map[string]preEncoded, origin []string) error {
 	ev := schema.Evolver{Contract: contractOf(res), CanWiden: w.canWiden, MaxIdentLen: w.opts.MaxIdentLen}
 	results, err := rows.Fit(w.tables, ev)
 	if err != nil {
 		return err
 	}
-	b := &destinations.Batch{Resource: res.Name, Disposition: w.disposition(res)}
+	b := &destinations.Batch{Resource: res.Name, Disposition: w.disposition(res), Origin: origin}
 	changed := false
 	defer func() {
 		if changed {
@@ -336,4 +339,18 @@ func contractOf(res *plan.Resource) schema.Contract {
 		Columns:  schema.Mode(res.SchemaContract.Columns),
 		DataType: schema.Mode(res.SchemaContract.DataType),
 	}
+}
+
+// keyHint adds to an origin conflict the setting that fixes it: a
+// primary key that takes in the parent's columns.
+func keyHint(res *plan.Resource, err error) error {
+	var oc *destinations.OriginConflict
+	if !errors.As(err, &oc) {
+		return err
+	}
+	key := append(slices.Clone(res.PrimaryKey), oc.Columns...)
+	if len(res.PrimaryKey) == 0 {
+		return fmt.Errorf("%w: the resource has no primary_key, so a row's id comes from the record's content, the same in both; set a primary_key that tells them apart and takes in the parent's column, e.g. primary_key: [%s, ...]", err, strings.Join(oc.Columns, ", "))
+	}
+	return fmt.Errorf("%w: primary_key [%s] does not tell the two records apart, and one row would keep only one of them; add the parent's column to the key: primary_key: [%s]", err, strings.Join(res.PrimaryKey, ", "), strings.Join(key, ", "))
 }

@@ -73,6 +73,8 @@ var cases = []struct {
 	{"MergeSameShape", testMergeSameShape},
 	{"MergeChildTablesUnchanged", testMergeChildTablesUnchanged},
 	{"RootIndex", testRootIndex},
+	{"OriginConflict", testOriginConflict},
+	{"OriginKept", testOriginKept},
 	{"AppendWithinLoad", testAppendWithinLoad},
 	{"KeysAfterCrash", testKeysAfterCrash},
 	{"WidenNewTable", testWidenNewTable},

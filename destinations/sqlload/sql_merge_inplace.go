@@ -40,12 +40,18 @@ import (
 // its distinct ids exist (nil when no root does).
 func (x *sqlTx) mergeExisting(ctx context.Context, b *destinations.Batch, ids []any) (*destinations.Batch, map[string]int64, error) {
 	root := b.Tables[0].Table.Name
-	again, stored, err := x.storedRoots(ctx, root, ids)
+	probe, err := x.newOriginProbe(b)
+	if err != nil {
+		return b, nil, err
+	}
+	again, stored, err := x.storedRoots(ctx, root, ids, probe)
 	if err != nil || len(again) == 0 {
 		return b, nil, err
 	}
 	var shaped map[string]bool
-	if b, again, shaped = x.skipUnchanged(b, again, stored); len(again) == 0 {
+	b, again, shaped = x.skipUnchanged(b, again, stored)
+	x.remember(probe, writtenRoots(stored, again))
+	if len(again) == 0 {
 		return b, nil, nil
 	}
 	// The cache serves the roots left: their child rows are read or upserted.
@@ -54,6 +60,20 @@ func (x *sqlTx) mergeExisting(ctx context.Context, b *destinations.Batch, ids []
 	}
 	present, err := x.clearStale(ctx, b, again, shaped)
 	return b, present, err
+}
+
+// writtenRoots returns the existing roots a merge writes, again after
+// skipUnchanged, or nil when the merge has no fingerprints to leave
+// roots out by: its upserts then leave every unchanged row as stored.
+func writtenRoots(stored map[string]string, again []any) map[string]bool {
+	if stored == nil {
+		return nil
+	}
+	out := make(map[string]bool, len(again))
+	for _, id := range again {
+		out[id.(string)] = true
+	}
+	return out
 }
 
 // clearStale deletes the child rows of the existing roots again that b

@@ -32,41 +32,61 @@ import (
 // storedRoots returns those of ids that are _pipe_id values of rows of
 // the root table, and the stored _pipe_hash of those that have one (nil
 // when the table has no such column), in statements of at most MaxParams
-// ids.
-func (x *sqlTx) storedRoots(ctx context.Context, root string, ids []any) ([]any, map[string]string, error) {
+// parameters; o, when not nil, probes the roots found (see sql_origin.go).
+func (x *sqlTx) storedRoots(ctx context.Context, root string, ids []any, o *originProbe) ([]any, map[string]string, error) {
 	rec, ok := x.schemas[root]
 	if !ok {
 		return nil, nil, nil
 	}
 	if _, ok := rec.table.Column(schema.ColHash); !ok {
 		again, err := x.existingRoots(ctx, root, ids)
+		if err == nil {
+			err = x.probeOrigin(ctx, o, root, again)
+		}
 		return again, nil, err
 	}
 	if err := x.flush(ctx); err != nil {
 		return nil, nil, err
 	}
+	var sel string
+	var args []any
+	first := 0
+	if o != nil {
+		sel, args = o.selects(x.d, x.load.ID)
+		first = o.params()
+	}
 	var found []any
 	stored := make(map[string]string, len(ids))
-	per := x.d.MaxParams()
+	per := x.d.MaxParams() - first
 	for start := 0; start < len(ids); start += per {
 		chunk := ids[start:min(start+per, len(ids))]
 		var b strings.Builder
-		fmt.Fprintf(&b, "SELECT %s, %s FROM %s WHERE %s IN (%s)", x.d.Quote(schema.ColID), x.d.Quote(schema.ColHash),
-			x.d.Table(root), x.d.Quote(schema.ColID), placeholders(x.d, 0, len(chunk)))
+		fmt.Fprintf(&b, "SELECT %s, %s%s FROM %s WHERE %s IN (%s)", x.d.Quote(schema.ColID), x.d.Quote(schema.ColHash), sel,
+			x.d.Table(root), x.d.Quote(schema.ColID), placeholders(x.d, first, len(chunk)))
 		stmt, err := x.prepare(ctx, b.String())
 		if err != nil {
 			return nil, nil, fmt.Errorf("table %q: existing rows: %w", root, err)
 		}
-		rows, err := stmt.QueryContext(ctx, chunk...)
+		rows, err := stmt.QueryContext(ctx, append(args[:len(args):len(args)], chunk...)...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("table %q: existing rows: %w", root, err)
 		}
+		var id string
+		var h sql.NullString
+		dest, judge := []any{&id, &h}, func(string) error { return nil }
+		if o != nil {
+			var more []any
+			more, judge = o.scan()
+			dest = append(dest, more...)
+		}
 		for rows.Next() {
-			var id string
-			var h sql.NullString
-			if err := rows.Scan(&id, &h); err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				rows.Close()
 				return nil, nil, fmt.Errorf("table %q: existing rows: %w", root, err)
+			}
+			if err := judge(id); err != nil {
+				rows.Close()
+				return nil, nil, err
 			}
 			found = append(found, id)
 			if h.Valid {

@@ -42,6 +42,10 @@ type runLock struct {
 	// merged counts the existing roots the load's merges have found, for
 	// MergeTuner.
 	merged int
+	// kept holds, per root table, the roots with origin columns that the
+	// load met already stored from an earlier load and left unwritten,
+	// with their origin (see sql_origin.go).
+	kept map[string]map[uint64]uint64
 }
 
 // lockRun returns the run lock of load, taking it at the load's first

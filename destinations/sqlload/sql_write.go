@@ -45,6 +45,9 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 	case destinations.Merge:
 		conflict = DoUpdate
 	case destinations.Replace:
+		if err := x.checkStagedOrigin(ctx, b); err != nil {
+			return err
+		}
 		for i := range b.Tables {
 			if err := x.insert(ctx, &b.Tables[i], true, DoUpdate, nil); err != nil {
 				return err
@@ -64,6 +67,14 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 	}
 	var present map[string]int64
 	if b.Disposition == destinations.Append && !rootNew {
+		probe, err := x.newOriginProbe(b)
+		if err == nil {
+			err = x.probeOrigin(ctx, probe, b.Tables[0].Table.Name, ids)
+		}
+		if err != nil {
+			return err
+		}
+		x.remember(probe, nil) // an existing root keeps its stored row
 		if err := x.forgetHashes(ctx, b, ids); err != nil {
 			return err
 		}

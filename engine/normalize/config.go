@@ -85,6 +85,9 @@ type Config struct {
 type Field struct {
 	Name  string
 	Value any
+	// Origin marks a value the chain took from its parent record or list
+	// item, not from the spec (see Normalizer.OriginColumns).
+	Origin bool
 }
 
 // Normalizer turns the records of one resource into rows. It asks its

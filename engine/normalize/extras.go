@@ -22,12 +22,12 @@ func (n *Normalizer) Extras(parent func(path string) (gjson.Result, bool), item 
 	c := n.cfg
 	var out []Field
 	if c.ListVar != "" {
-		out = append(out, Field{Name: "_" + schema.SnakeCase(c.ListVar), Value: item})
+		out = append(out, Field{Name: "_" + schema.SnakeCase(c.ListVar), Value: item, Origin: true})
 	}
 	if parent != nil {
 		for _, f := range c.IncludeFromParent {
 			if v, ok := parent(f); ok {
-				out = append(out, Field{Name: "_" + schema.SnakeCase(c.Parent) + "_" + schema.SnakeCase(f), Value: v})
+				out = append(out, Field{Name: "_" + schema.SnakeCase(c.Parent) + "_" + schema.SnakeCase(f), Value: v, Origin: true})
 			}
 		}
 	}
@@ -41,9 +41,26 @@ func (n *Normalizer) Extras(parent func(path string) (gjson.Result, bool), item 
 			if !ok {
 				continue
 			}
-			f.Value = v
+			f.Value, f.Origin = v, true
 		}
 		out = append(out, f)
+	}
+	return out
+}
+
+// OriginColumns returns the root-table columns of the fields of extra
+// that came from the chain's parent record or list item (Field.Origin),
+// once Normalize has placed them: the columns by which records of
+// different parents differ when their primary key does not.
+func (n *Normalizer) OriginColumns(extra []Field) []string {
+	var out []string
+	for _, f := range extra {
+		if !f.Origin {
+			continue
+		}
+		if nd := n.extras[f.Name]; nd != nil {
+			out = append(out, nd.col)
+		}
 	}
 	return out
 }

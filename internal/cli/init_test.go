@@ -26,8 +26,9 @@ func TestInitThenRun(t *testing.T) {
 		{"github_like", map[string]string{"FORGE_TOKEN": "t"}, nil,
 			map[string]int{"repos": 2, "repositories": 1, "issues": 1, "issues__labels": 1}},
 		{"snyk_like", map[string]string{"SCANNER_API_KEY": "k"}, nil,
-			// Both orgs list the same example project: merged into one row.
-			map[string]int{"orgs": 2, "projects": 1, "projects__attributes__tags": 1, "targets": 1}},
+			// Both orgs list the same example project: keyed within its
+			// org (primary_key: [id, _orgs_id]), a row under each.
+			map[string]int{"orgs": 2, "projects": 2, "projects__attributes__tags": 2, "targets": 1}},
 		{"swagger2", map[string]string{"REGISTRY_USERNAME": "u", "REGISTRY_PASSWORD": "p"}, nil,
 			map[string]int{"projects": 1, "repositories": 1}},
 		{"openapi31", map[string]string{"BILLING_CLIENT_ID": "id", "BILLING_CLIENT_SECRET": "s"}, []string{"token_url"},

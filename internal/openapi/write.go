@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -135,7 +136,15 @@ func writeResource(w *writer, r *resource) {
 		if strings.HasPrefix(r.pkWhy, "guess") {
 			r.guesses++
 		}
-		w.line(2, "primary_key: "+key(r.pk), r.pkWhy)
+		if col := parentKeyColumn(r); col != "" {
+			why := "keyed within its " + singular(r.parent.name) + ": one id under two " + r.parent.name + " is two rows (pipe refuses to keep one of them)"
+			if r.pkWhy != "" {
+				why = r.pkWhy + "; " + why
+			}
+			w.line(2, "primary_key: ["+key(r.pk)+", "+key(col)+"]", why)
+		} else {
+			w.line(2, "primary_key: "+key(r.pk), r.pkWhy)
+		}
 		w.line(2, "write_disposition: merge", "")
 	} else {
 		w.line(2, "write_disposition: append", "guess: no id in the record schema; set primary_key to merge")
@@ -159,4 +168,14 @@ func (w *writer) skipped(skips []string) {
 	for _, s := range skips {
 		w.comment(0, "  "+s)
 	}
+}
+
+// parentKeyColumn returns the column in which r's records carry their
+// parent's key (the first of r's include_from_parent fields that is the
+// parent's primary key), or "" when they carry none.
+func parentKeyColumn(r *resource) string {
+	if r.parent == nil || r.parent.pk == "" || !slices.Contains(r.includes, r.parent.pk) {
+		return ""
+	}
+	return "_" + r.parent.name + "_" + r.parent.pk
 }
