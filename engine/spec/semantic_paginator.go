@@ -1,6 +1,9 @@
 package spec
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // checkPaginators checks what the schema cannot say of each paginator
 // written (client, resource_defaults, every resource): an offset walk
@@ -10,6 +13,9 @@ func (c *checker) checkPaginators() {
 	check := func(path string, p *Paginator) {
 		if p == nil {
 			return
+		}
+		if f := lastFlag(p.HasMorePath); f != "" {
+			c.errorf(path+".has_more_path", "%q is true on the last page, but has_more_path must be true while more pages follow: remove it: every walk's end check reads %q itself and fails a stop while it is false", p.HasMorePath, f)
 		}
 		switch p.Type {
 		case "offset":
@@ -34,4 +40,16 @@ func (c *checker) checkPaginators() {
 			check(fmt.Sprintf("resources[%d].endpoint.paginator", i), r.Endpoint.Paginator)
 		}
 	}
+}
+
+// lastFlag returns the last name of path when it names a flag that says
+// the page is the last (isLast, is_last, last, end_of_stream), the
+// opposite of what has_more_path reads.
+func lastFlag(path string) string {
+	name := path[strings.LastIndexByte(path, '.')+1:]
+	switch strings.ToLower(strings.ReplaceAll(name, "_", "")) {
+	case "islast", "last", "endofstream", "islastpage", "lastpage":
+		return name
+	}
+	return ""
 }
