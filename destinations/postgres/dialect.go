@@ -79,7 +79,7 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 	switch x := v.(type) {
 	case time.Time:
 		if x.Nanosecond()%int(time.Microsecond) != 0 {
-			return nil, fmt.Errorf("postgres: timestamp %s has digits below the microsecond, which a timestamptz column would round away: %w (set the column's hint data_type: text to keep it as written)",
+			return nil, fmt.Errorf("postgres: timestamp %s has digits below the microsecond, which a timestamptz column would round away: %w (a columns hint data_type: text keeps a root-table column as written)",
 				x.UTC().Format(time.RFC3339Nano), destinations.ErrInexact)
 		}
 		return x.UTC(), nil
