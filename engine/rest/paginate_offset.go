@@ -168,9 +168,30 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 		return stop(fmt.Sprintf("a short page (%d records, limit %d)", records, o.limit))
 	}
 	if o.maximum > 0 && next >= o.maximum {
-		return 0, false, nil
+		return 0, false, o.capped(req, resp, records, reached, next, hasMore)
 	}
 	return next, true, nil
+}
+
+// capped stops the walk at maximum_offset, or fails when the response
+// shows more: has_more true, a total beyond the next offset, or a sign
+// that moreSign finds. maximum_offset caps the offsets requested; data
+// past it is not loaded, so it must not be loaded as if it were all.
+func (o *Offset) capped(req *Request, resp *Response, records, reached, next int, hasMore bool) error {
+	var detail string
+	switch {
+	case hasMore:
+		detail = fmt.Sprintf("has_more_path %q is true", o.hasMorePath)
+	case o.totalPath != "" && next < o.total:
+		detail = fmt.Sprintf("total_path %q is %d and %d records were read", o.totalPath, o.total, reached)
+	default:
+		s := moreSign(req, resp, records, reached, []string{o.hasMorePath, o.totalPath})
+		if s == nil {
+			return nil
+		}
+		detail = s.detail
+	}
+	return fmt.Errorf("offset: maximum_offset %d reached at offset %d, but %s: %w (raise maximum_offset, or narrow the query so that fewer records match: an API that pages no deeper than a cap needs a filter, such as a date window, per resource)", o.maximum, next, detail, ErrMorePages)
 }
 
 // sameTotal keeps the first page's total and fails when a later page's

@@ -65,3 +65,43 @@ func TestOffsetNullTotalNamesTheFix(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestOffsetMaximumOnlyWhenDone: maximum_offset ends a walk (limit 3)
+// quietly only when the response shows nothing past it; has_more true or
+// a total above the records read wrap ErrMorePages.
+func TestOffsetMaximumOnlyWhenDone(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  func(*PaginatorConfig)
+		body string
+		err  error
+		msg  string
+	}{
+		{"nothing more", func(*PaginatorConfig) {}, `{}`, nil, ""},
+		{"total reached", func(c *PaginatorConfig) { c.TotalPath = "total" }, `{"total":6}`, nil, ""},
+		{"total above", func(c *PaginatorConfig) { c.TotalPath = "total" }, `{"total":7}`, ErrMorePages, `maximum_offset 6 reached at offset 6, but total_path "total" is 7 and 6 records were read`},
+		{"has_more", func(c *PaginatorConfig) { c.HasMorePath = "more" }, `{"more":true}`, ErrMorePages, `but has_more_path "more" is true`},
+		{"unread total one level down", func(*PaginatorConfig) {}, `{"meta":{"total":9}}`, ErrMorePages, `body "meta.total" is 9 and 6 records were read`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pg, err := NewPaginator(pcfg("offset", func(c *PaginatorConfig) { c.Limit = 3; c.MaximumOffset = 6; tt.cfg(c) }), nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://api.test/items")
+			pg.Init(req)
+			more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, recs(3))
+			if !more || err != nil {
+				t.Fatalf("page 1: more %v, err %v", more, err)
+			}
+			more, err = pg.Next(req, &Response{Body: []byte(tt.body)}, recs(3))
+			if more {
+				t.Errorf("the walk went past maximum_offset")
+			}
+			if tt.err == nil && err != nil || tt.err != nil && (!errors.Is(err, tt.err) || !strings.Contains(err.Error(), tt.msg)) {
+				t.Errorf("err = %v, want %v %q", err, tt.err, tt.msg)
+			}
+		})
+	}
+}
