@@ -111,7 +111,7 @@ func (a *falconAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	curWrite(w, 200, curJSON(map[string]any{
 		"meta": map[string]any{"query_time": 0.004, "pagination": map[string]any{"offset": offset, "limit": limit, "total": total},
-			"powered_by": "device-api", "trace_id": "9c7e4f1a-2b3d"},
+			"powered_by": "device-api", "trace_id": fmt.Sprintf("9c7e4f1a-2b3d-%04d", a.requests)},
 		"resources": page, "errors": []any{},
 	}))
 	if a.mode == "grow" && offset == 0 && !a.grown {
@@ -194,4 +194,18 @@ func TestFalconShortPageWithoutTotal(t *testing.T) {
 	r := curRunText(t, "falcon", falconSpec(t, ", total_path: meta.pagination.total}", "}"), srv.URL, filepath.Join(t.TempDir(), "cs.db"), falconEnv())
 	r.failedClean(t, srv.URL, rest.ErrMorePages, falconClientSecret, []string{"device_ids"},
 		`resource "device_ids": page 2:`, `body "meta.pagination.total" is 8 and 5 records were read`, `set total_path "meta.pagination.total"`)
+}
+
+// TestFalconIgnoredOffsetParam: a spec that names the offset parameter
+// wrongly (offset_param: skip) gets page 1 again for every offset, each
+// answer differing only in meta.trace_id, so no two bodies are the same.
+// Read as pages, 0, 3 and 6 would load three ids three times each and
+// reach the total of 8: the run must fail naming offset_param.
+func TestFalconIgnoredOffsetParam(t *testing.T) {
+	api := newFalconAPI("")
+	srv := api.server(t)
+	r := curRunText(t, "falcon", falconSpec(t, "limit: 3,", "limit: 3, offset_param: skip,"), srv.URL, filepath.Join(t.TempDir(), "cs.db"), falconEnv())
+	r.failedClean(t, srv.URL, rest.ErrLoop, falconClientSecret, []string{"device_ids"},
+		`resource "device_ids": page 2: GET http://api.test/devices/queries/devices/v1?filter=platform_name%3A%27Linux%27&limit=3&skip=3&sort=device_id.asc`,
+		`offset: the page at offset 3 holds the same 3 records as the page before it`, `offset_param "skip"`)
 }

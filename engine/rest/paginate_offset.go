@@ -33,7 +33,9 @@ var (
 // total or has_more that cannot be read is an error; an empty page before
 // the total, or has_more true on an empty page, wraps ErrMorePages; a
 // total that differs from the first page's wraps ErrShifted (records were
-// added or removed while the walk paged, so offsets moved under it).
+// added or removed while the walk paged, so offsets moved under it); a
+// page that holds the same records as the one before wraps ErrLoop (the
+// API ignores the offset parameter).
 type Offset struct {
 	limit, start, maximum         int
 	offsetParam, limitParam       string
@@ -43,6 +45,7 @@ type Offset struct {
 	parallel                      int
 	cur                           int
 	total                         int // the first page's total, -1 before it
+	same                          samePage
 	bounds
 }
 
@@ -69,6 +72,7 @@ func newOffset(c PaginatorConfig, b bounds) (*Offset, error) {
 func (o *Offset) Init(req *Request) error {
 	o.cur, o.total = o.start, -1
 	o.reset()
+	o.same.reset()
 	return o.set(req, o.cur)
 }
 
@@ -96,6 +100,13 @@ func setParam(req *Request, param, bodyPath string, n int) error {
 func (o *Offset) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
 	records := len(page)
 	o.count(records)
+	if o.same.repeats(page) {
+		param := fmt.Sprintf("offset_param %q", o.offsetParam)
+		if o.offsetBodyPath != "" {
+			param = fmt.Sprintf("offset_body_path %q", o.offsetBodyPath)
+		}
+		return false, fmt.Errorf("offset: the page at offset %d holds the same %d records as the page before it: %w (the API ignores %s: check the name it reads)", o.cur, records, ErrLoop, param)
+	}
 	next, more, err := o.advance(req, resp, records, o.cur)
 	if err != nil || !more {
 		return false, err

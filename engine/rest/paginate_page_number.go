@@ -27,7 +27,9 @@ var (
 // has_more that cannot be read is an error; an empty page before the
 // total, or has_more true on an empty page, wraps ErrMorePages; a total
 // that differs from the first page's wraps ErrShifted (records were added
-// or removed while the walk paged, so pages moved under it).
+// or removed while the walk paged, so pages moved under it); a page that
+// holds the same records as the one before wraps ErrLoop (the API ignores
+// the page parameter, or counts from 1 and reads page 0 as page 1).
 type PageNumber struct {
 	base, first, maximum   int
 	param, bodyPath        string
@@ -36,6 +38,7 @@ type PageNumber struct {
 	parallel               int
 	cur                    int
 	total                  int // the first page's total, -1 before it
+	same                   samePage
 	bounds
 }
 
@@ -62,6 +65,7 @@ func newPageNumber(c PaginatorConfig, b bounds) (*PageNumber, error) {
 func (n *PageNumber) Init(req *Request) error {
 	n.cur, n.total = n.first, -1
 	n.reset()
+	n.same.reset()
 	return n.set(req, n.cur)
 }
 
@@ -76,6 +80,13 @@ func (n *PageNumber) set(req *Request, page int) error {
 func (n *PageNumber) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
 	records := len(page)
 	n.count(records)
+	if n.same.repeats(page) {
+		param := fmt.Sprintf("page_param %q", n.param)
+		if n.bodyPath != "" {
+			param = fmt.Sprintf("page_body_path %q", n.bodyPath)
+		}
+		return false, fmt.Errorf("page_number: page %d holds the same %d records as the page before it: %w (the API ignores %s, or reads page %d as page %d: check the name it reads and base_page)", n.cur, records, ErrLoop, param, n.cur-1, n.cur)
+	}
 	next, more, err := n.advance(req, resp, records, n.cur)
 	if err != nil || !more {
 		return false, err

@@ -30,7 +30,7 @@ func TestPageNumberTotalMustHold(t *testing.T) {
 			pg.Init(req)
 			more := true
 			for i := 0; more && i < len(tt.pages); i++ {
-				more, err = pg.Next(req, &Response{Body: []byte(tt.pages[i])}, recs(2))
+				more, err = pg.Next(req, &Response{Body: []byte(tt.pages[i])}, pageRecs(i, 2))
 			}
 			if tt.err == nil && err != nil || tt.err != nil && (!errors.Is(err, tt.err) || !strings.Contains(err.Error(), tt.msg)) {
 				t.Errorf("err = %v, want %v %q", err, tt.err, tt.msg)
@@ -78,7 +78,7 @@ func TestPageNumberStopsOnlyWhenDone(t *testing.T) {
 			pg.Init(req)
 			more, i := true, 0
 			for ; more && i < len(tt.pages); i++ {
-				more, err = pg.Next(req, &Response{Body: []byte(tt.pages[i])}, recs(tt.recs[i]))
+				more, err = pg.Next(req, &Response{Body: []byte(tt.pages[i])}, pageRecs(i, tt.recs[i]))
 			}
 			if more || i != len(tt.pages) {
 				t.Errorf("walk stopped after %d of %d pages (more %v)", i, len(tt.pages), more)
