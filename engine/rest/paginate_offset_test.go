@@ -133,7 +133,12 @@ func TestPagingParamIgnored(t *testing.T) {
 		msg    string
 	}{
 		{"offset ignored", pcfg("offset", func(c *PaginatorConfig) { c.Limit = 3; c.TotalPath = "total"; c.OffsetParam = "skip" }), recs(3), `offset: the page at offset 3 holds the same 3 records as the page before it: pagination loop (the API ignores offset_param "skip"`},
-		{"offset body path ignored", pcfg("offset", func(c *PaginatorConfig) { c.Limit = 3; c.TotalPath = "total"; c.OffsetBodyPath = "startAt"; c.LimitBodyPath = "max" }), recs(3), `offset_body_path "startAt"`},
+		{"offset body path ignored", pcfg("offset", func(c *PaginatorConfig) {
+			c.Limit = 3
+			c.TotalPath = "total"
+			c.OffsetBodyPath = "startAt"
+			c.LimitBodyPath = "max"
+		}), recs(3), `offset_body_path "startAt"`},
 		{"offset read", pcfg("offset", func(c *PaginatorConfig) { c.Limit = 3; c.TotalPath = "total" }), pageRecs(1, 3), ""},
 		{"page ignored", pcfg("page_number", func(c *PaginatorConfig) { c.TotalPath = "pages"; c.PageParam = "pg" }), recs(3), `page_number: page 1 holds the same 3 records as the page before it: pagination loop (the API ignores page_param "pg", or reads page 0 as page 1`},
 		{"page read", pcfg("page_number", func(c *PaginatorConfig) { c.TotalPath = "pages" }), pageRecs(1, 3), ""},
