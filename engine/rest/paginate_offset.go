@@ -233,13 +233,19 @@ func (o *Offset) Remaining(first *Request, resp *Response, records int) ([]*Requ
 }
 
 // readTotal reads the whole number at total_path, naming the fix when it
-// is null: some APIs send a total only when asked for one (PagerDuty's
-// "total": null unless total=true).
+// is null (some APIs send a total only when asked for one: PagerDuty's
+// "total": null unless total=true) or negative.
 func readTotal(body []byte, path, field string) (int, error) {
 	if v := gjson.GetBytes(body, path); v.Exists() && v.Type == gjson.Null {
 		return 0, fmt.Errorf("%s %q is null (an API may send its total only when a parameter asks for it, as PagerDuty's total=true: add that to params, or drop total_path)", field, path)
 	}
-	return readInt(body, path, field)
+	n, err := readInt(body, path, field)
+	if err == nil && n < 0 {
+		// Read as a count, -1 ("not counted") would end the walk after
+		// the first page, as if every record had been read.
+		return 0, fmt.Errorf("%s %q is %d, want a count of 0 or more (an API that sends a negative total when it does not count: drop total_path)", field, path, n)
+	}
+	return n, err
 }
 
 // Parallelism returns paginator.parallel.

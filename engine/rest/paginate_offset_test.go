@@ -174,3 +174,21 @@ func TestPagingParamIgnored(t *testing.T) {
 		})
 	}
 }
+
+// TestNegativeTotalFails: a total of -1 (an API's "not counted") would
+// end an offset walk after page 1 and a page_number walk at once; both
+// fail naming total_path.
+func TestNegativeTotalFails(t *testing.T) {
+	for _, kind := range []string{"offset", "page_number"} {
+		pg, err := NewPaginator(pcfg(kind, func(c *PaginatorConfig) { c.Limit = 3; c.TotalPath = "total" }), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := get(t, "https://api.test/items")
+		pg.Init(req)
+		more, err := pg.Next(req, &Response{Body: []byte(`{"total":-1}`)}, recs(3))
+		if more || err == nil || !strings.Contains(err.Error(), `total_path "total" is -1, want a count of 0 or more`) || !strings.Contains(err.Error(), "drop total_path") {
+			t.Errorf("%s: more %v, err %v", kind, more, err)
+		}
+	}
+}
