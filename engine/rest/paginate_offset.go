@@ -46,6 +46,7 @@ type Offset struct {
 	cur                           int
 	total                         int // the first page's total, -1 before it
 	same                          samePage
+	totalSeen                     recordTotal
 	bounds
 }
 
@@ -73,6 +74,7 @@ func (o *Offset) Init(req *Request) error {
 	o.cur, o.total = o.start, -1
 	o.reset()
 	o.same.reset()
+	o.totalSeen.reset()
 	return o.set(req, o.cur)
 }
 
@@ -106,6 +108,11 @@ func (o *Offset) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 			param = fmt.Sprintf("offset_body_path %q", o.offsetBodyPath)
 		}
 		return false, fmt.Errorf("offset: the page at offset %d holds the same %d records as the page before it: %w (the API ignores %s: check the name it reads)", o.cur, records, ErrLoop, param)
+	}
+	if o.totalPath == "" { // total_path's own check covers it
+		if err := o.totalSeen.check("offset", resp.Body, fmt.Sprintf("offset %d", o.cur)); err != nil {
+			return false, err
+		}
 	}
 	next, more, err := o.advance(req, resp, records, o.cur)
 	if err != nil || !more {

@@ -39,6 +39,7 @@ type PageNumber struct {
 	cur                    int
 	total                  int // the first page's total, -1 before it
 	same                   samePage
+	totalSeen              recordTotal
 	bounds
 }
 
@@ -66,6 +67,7 @@ func (n *PageNumber) Init(req *Request) error {
 	n.cur, n.total = n.first, -1
 	n.reset()
 	n.same.reset()
+	n.totalSeen.reset()
 	return n.set(req, n.cur)
 }
 
@@ -88,6 +90,9 @@ func (n *PageNumber) Next(req *Request, resp *Response, page []gjson.Result) (bo
 		return false, fmt.Errorf("page_number: page %d holds the same %d records as the page before it: %w (the API ignores %s, or reads page %d as page %d: check the name it reads and base_page)", n.cur, records, ErrLoop, param, n.cur-1, n.cur)
 	}
 	next, more, err := n.advance(req, resp, records, n.cur)
+	if err == nil { // total_path's own check, in advance, speaks first
+		err = n.totalSeen.check("page_number", resp.Body, fmt.Sprintf("page %d", n.cur))
+	}
 	if err != nil || !more {
 		return false, err
 	}

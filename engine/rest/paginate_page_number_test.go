@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/tidwall/gjson"
 )
 
 // TestPageNumberTotalMustHold: a total number of pages that changes
@@ -87,5 +89,33 @@ func TestPageNumberStopsOnlyWhenDone(t *testing.T) {
 				t.Errorf("err = %v, want %v %q", err, tt.err, tt.msg)
 			}
 		})
+	}
+}
+
+// TestPageNumberFollowsTotalOfRecords: a total of records the spec does
+// not name (meta.total) that changes between pages fails the walk as
+// shifted; one that stays, or a body without one, pages on.
+func TestPageNumberFollowsTotalOfRecords(t *testing.T) {
+	for _, tt := range []struct {
+		second string
+		err    error
+	}{
+		{`{"data":[{"id":3},{"id":4}],"meta":{"total":6}}`, nil},
+		{`{"data":[{"id":4},{"id":5}],"meta":{"total":5}}`, ErrShifted},
+	} {
+		pg, err := NewPaginator(pcfg(KindPageNumber), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := get(t, "https://a.test/items")
+		pg.Init(req)
+		first := `{"data":[{"id":1},{"id":2}],"meta":{"total":6}}`
+		if more, err := pg.Next(req, &Response{Body: []byte(first)}, gjson.Get(first, "data").Array()); !more || err != nil {
+			t.Fatalf("page 1: more %v, err %v", more, err)
+		}
+		more, err := pg.Next(req, &Response{Body: []byte(tt.second)}, gjson.Get(tt.second, "data").Array())
+		if !errors.Is(err, tt.err) || (tt.err == nil && !more) {
+			t.Errorf("%s: more %v, err %v; want err %v", tt.second, more, err, tt.err)
+		}
 	}
 }
