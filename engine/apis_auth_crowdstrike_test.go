@@ -41,8 +41,10 @@ type falconFake struct {
 	// tokenReply, when set, is the body of a granted token's reply,
 	// {token} standing for the token: a variant of the documented one.
 	tokenReply string
-	// tokenStatus is the status of the token reply (default 201).
+	// tokenStatus is the status of the token reply (default 201), and
+	// tokenType its Content-Type (default application/json).
 	tokenStatus int
+	tokenType   string
 	// page, when set, answers the page at offset instead of the fake's
 	// records when it returns a body.
 	page   func(offset int) string
@@ -74,6 +76,9 @@ func falconMeta(offset, limit, total int) string {
 
 func (f *falconFake) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
+	if f.tokenType != "" {
+		w.Header().Set("Content-Type", f.tokenType)
+	}
 	r.ParseForm()
 	if r.Method != http.MethodPost || r.URL.Path != "/oauth2/token" || r.PostForm.Get("client_id") != falconClientID || r.PostForm.Get("client_secret") != falconClientSecret {
 		w.WriteHeader(http.StatusForbidden)
@@ -168,16 +173,19 @@ func (f *falconFake) checkPlaces(t *testing.T) {
 // TestFalconHostGroups: the client secret goes to the token host only and
 // each token to the API only; a token that expires mid-run (a 401 on the
 // third page) is renewed once and the page retried; every group loads as
-// served, whether expires_in is a number (as documented) or a string, and
-// whatever the case of token_type.
+// served, whether expires_in is a number (as documented) or a string,
+// whatever the case of token_type, and when the JSON reply is labelled
+// text/plain (which the OAuth2 client alone reads as a form, finding no
+// token).
 func TestFalconHostGroups(t *testing.T) {
-	for _, c := range []struct{ name, reply string }{
-		{"as documented", ""},
-		{"expires_in a string", `{"access_token": "{token}", "token_type": "Bearer", "expires_in": "1799"}`},
+	for _, c := range []struct{ name, reply, contentType string }{
+		{"as documented", "", ""},
+		{"expires_in a string", `{"access_token": "{token}", "token_type": "Bearer", "expires_in": "1799"}`, ""},
+		{"JSON reply as text/plain", "", "text/plain; charset=utf-8"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFalconFake(t)
-			f.expireAfter, f.tokenReply = 2, c.reply
+			f.expireAfter, f.tokenReply, f.tokenType = 2, c.reply, c.contentType
 			run := runVendor(t, "crowdstrike", f.vars(), falconEnv, "")
 			if run.err != nil {
 				t.Fatalf("run: %v\nlogs:\n%s", run.err, run.logs)
@@ -208,10 +216,11 @@ func TestFalconTokenRefused(t *testing.T) {
 		want        string
 	}{
 		{"403 with errors", denied, http.StatusForbidden, `403 Forbidden: {"meta"`},
-		{"200 with errors and no token", denied, http.StatusOK, `no access_token`},
-		{"200 with an OAuth error", `{"error": "invalid_client", "error_description": "client is disabled"}`, http.StatusOK, `invalid_client`},
-		{"201 with an empty token", `{"access_token": "", "token_type": "bearer", "expires_in": 1799}`, http.StatusCreated, `no access_token`},
-		{"expires_in no number", `{"access_token": "abcdefgh-falcon", "token_type": "bearer", "expires_in": "soon"}`, http.StatusCreated, `expires_in`},
+		{"200 with errors and no token", denied, http.StatusOK, `reply 200 OK, Content-Type "application/json": no access_token (the reply holds keys "meta", "errors"; "errors" is [{"code": 403, "message": "access denied, authorization failed"}])`},
+		{"200 with an OAuth error", `{"error": "invalid_client", "error_description": "client is disabled"}`, http.StatusOK, `200 OK: {"error": "invalid_client", "error_description": "client is disabled"}`},
+		{"201 with an empty token", `{"access_token": "", "token_type": "bearer", "expires_in": 1799}`, http.StatusCreated, `reply 201 Created, Content-Type "application/json": no access_token (the reply holds keys "access_token", "token_type", "expires_in")`},
+		{"expires_in no number", `{"access_token": "abcdefgh-falcon", "token_type": "bearer", "expires_in": "soon"}`, http.StatusCreated, `reply 201 Created, Content-Type "application/json": expires_in "soon" is not a whole number of seconds`},
+		{"an HTML page on 200", `<!DOCTYPE html><html><body>Sign in to Falcon</body></html>`, http.StatusOK, `reply 200 OK, Content-Type "application/json": not a JSON object, want one with access_token`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFalconFake(t)
@@ -230,7 +239,7 @@ func TestFalconTokenRefused(t *testing.T) {
 				t.Errorf("the API got %d requests", n)
 			}
 			f.checkPlaces(t)
-			run.noSecretLeft(t, falconClientSecret)
+			run.noSecretLeft(t, falconClientSecret, "abcdefgh-falcon")
 		})
 	}
 }
