@@ -124,7 +124,8 @@ func (o *OAuth2ClientCredentials) fetch(ctx context.Context, _ string) (string, 
 		if errors.As(err, &re) && re.Response != nil {
 			return "", 0, fmt.Errorf("%s: %s: %s", where, statusText(re.Response.StatusCode), o.red.String(snippet(re.Body, maxBodySnippet)))
 		}
-		if rec.status != 0 {
+		var ue *url.Error // the request failed: no reply to describe
+		if rec.status != 0 && !errors.As(err, &ue) {
 			return "", 0, fmt.Errorf("%s: %s", where, rec.describe(o.red, err))
 		}
 		return "", 0, tokenRequestError(o.red, where, err)
