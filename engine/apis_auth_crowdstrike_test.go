@@ -112,7 +112,7 @@ func (f *falconFake) hostGroups(w http.ResponseWriter, r *http.Request) {
 	valid := len(f.tokens) > 0 && r.Header.Get("Authorization") == "Bearer "+f.tokens[len(f.tokens)-1]
 	if valid {
 		f.calls++
-		valid = f.expireAfter == 0 || f.calls <= f.expireAfter
+		valid = f.expireAfter == 0 || f.calls <= f.expireAfter && f.expireAfter > 0
 	}
 	f.mu.Unlock()
 	if !valid {
@@ -283,4 +283,53 @@ func TestFalconErrorsOn200(t *testing.T) {
 			run.noSecretLeft(t, append([]string{falconClientSecret}, f.tokens...)...)
 		})
 	}
+}
+
+// TestFalconTokenRegionRedirect: the US-1 token endpoint answers a client
+// of another cloud with a 308 to that cloud's /oauth2/token (PSFalcon and
+// FalconPy follow it: "automatically follows redirects to the correct
+// cloud region"). A 308 sends the form, client secret included, again:
+// pipe does not follow it to an origin the spec did not name, and fails
+// naming where it leads and the setting to change, token_url.
+func TestFalconTokenRegionRedirect(t *testing.T) {
+	f := newFalconFake(t)
+	us1 := newVendorOrigin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Cs-Region", "eu-1")
+		http.Redirect(w, r, f.auth.srv.URL+"/oauth2/token", http.StatusPermanentRedirect)
+	}))
+	vars := f.vars()
+	vars["token_url"] = us1.srv.URL + "/oauth2/token"
+	run := runVendor(t, "crowdstrike", vars, falconEnv, "")
+	if run.err == nil {
+		t.Fatal("run completed, want the redirect refused")
+	}
+	for _, want := range []string{`resource "host_groups"`, us1.srv.URL + "/oauth2/token", f.auth.srv.URL + "/oauth2/token", "token_url"} {
+		if !strings.Contains(run.err.Error(), want) {
+			t.Errorf("err = %v\nwant it to hold %s", run.err, want)
+		}
+	}
+	if n := f.auth.requests(); n != 0 {
+		t.Errorf("the redirect's target got %d requests", n)
+	}
+	if n := f.api.requests(); n != 0 {
+		t.Errorf("the API got %d requests", n)
+	}
+	run.noSecretLeft(t, falconClientSecret)
+}
+
+// TestFalconTokenRejectedAfterRenewal: an API that rejects every token
+// (a client whose API scopes were removed) gets one renewal, not a loop:
+// the run fails with the 401, naming the resource and URL.
+func TestFalconTokenRejectedAfterRenewal(t *testing.T) {
+	f := newFalconFake(t)
+	f.expireAfter = -1 // every call is over the limit
+	run := runVendor(t, "crowdstrike", f.vars(), falconEnv, "")
+	if run.err == nil || !strings.Contains(run.err.Error(), "401 Unauthorized") || !strings.Contains(run.err.Error(), f.api.srv.URL+"/devices/combined/host-groups/v1") {
+		t.Fatalf("err = %v, want a 401 naming the URL", run.err)
+	}
+	if n := len(f.tokens); n != 2 {
+		t.Errorf("tokens issued = %d, want 2 (the first and one renewal)", n)
+	}
+	f.checkPlaces(t)
+	run.noSecretLeft(t, append([]string{falconClientSecret}, f.tokens...)...)
 }

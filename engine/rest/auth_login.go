@@ -101,7 +101,7 @@ func (l *Login) login(ctx context.Context, _ string) (string, time.Duration, err
 	req.Header.Set("Accept", "application/json")
 	resp, err := l.hc.Do(req)
 	if err != nil {
-		return "", 0, tokenRequestError(l.red, where, err)
+		return "", 0, tokenSendError(l.red, where, "token_url", err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)

@@ -128,7 +128,7 @@ func (o *OAuth2ClientCredentials) fetch(ctx context.Context, _ string) (string, 
 		if rec.status != 0 && !errors.As(err, &ue) {
 			return "", 0, fmt.Errorf("%s: %s", where, rec.describe(o.red, err))
 		}
-		return "", 0, tokenRequestError(o.red, where, err)
+		return "", 0, tokenSendError(o.red, where, "token_url", err)
 	}
 	o.red.Add(tok.AccessToken)
 	v := tok.Type() + " " + tok.AccessToken
@@ -233,4 +233,20 @@ func validInt(s string) bool {
 		}
 	}
 	return true
+}
+
+// tokenSendError is tokenRequestError, and for a redirect refused
+// because it leads to another origin (CrowdStrike's US-1 token endpoint
+// sends other clouds' clients a 308 to their own), it names the redirect's
+// target and the setting, field, that would send the request there
+// directly: a token request carries the client secret, so pipe follows no
+// redirect to an origin the spec did not name.
+func tokenSendError(red *Redactor, where, field string, err error) error {
+	var ue *url.Error
+	if errors.Is(err, ErrOutOfScope) && errors.As(err, &ue) {
+		if to, perr := url.Parse(ue.URL); perr == nil && to.Host != "" {
+			return fmt.Errorf("%s: %w: the reply redirects to %s, where the credentials are not sent (set %s to that URL if it is the vendor's)", where, ErrOutOfScope, red.URL(to), field)
+		}
+	}
+	return tokenRequestError(red, where, err)
 }
