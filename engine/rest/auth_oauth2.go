@@ -245,7 +245,7 @@ func tokenSendError(red *Redactor, where, field string, err error) error {
 	var ue *url.Error
 	if errors.Is(err, ErrOutOfScope) && errors.As(err, &ue) {
 		if to, perr := url.Parse(ue.URL); perr == nil && to.Host != "" {
-			return fmt.Errorf("%s: %w: the reply redirects to %s, where the credentials are not sent (set %s to that URL if it is the vendor's)", where, ErrOutOfScope, red.URL(to), field)
+			return fmt.Errorf("%s: %w: a token request was redirected to %s, where the credentials are not sent (set %s to that URL if it is the vendor's)", where, ErrOutOfScope, red.URL(to), field)
 		}
 	}
 	return tokenRequestError(red, where, err)
