@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,13 +11,13 @@ import (
 )
 
 const (
-	falconClientID     = "3f1e5a0b9c7d4e2fa6b8c0d1e2f3a4b5"
-	falconClientSecret = "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm12"
+	csAuthClientID     = "3f1e5a0b9c7d4e2fa6b8c0d1e2f3a4b5"
+	csAuthClientSecret = "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm12"
 )
 
-var falconEnv = map[string]string{"FALCON_CLIENT_ID": falconClientID, "FALCON_CLIENT_SECRET": falconClientSecret}
+var csAuthEnv = map[string]string{"CSAUTH_CLIENT_ID": csAuthClientID, "CSAUTH_CLIENT_SECRET": csAuthClientSecret}
 
-// falconFake is CrowdStrike Falcon as its docs describe it, on two
+// csAuthFake is CrowdStrike Falcon as its docs describe it, on two
 // origins: the US-1 host grants tokens at POST /oauth2/token
 // (developer.crowdstrike.com/api-reference/collections/oauth2/: form
 // client_id and client_secret; 201 {"access_token", "token_type":
@@ -30,7 +31,7 @@ var falconEnv = map[string]string{"FALCON_CLIENT_ID": falconClientID, "FALCON_CL
 // [{"code": 401, "message": "access denied, invalid bearer token"}]}
 // (falconpy.io/Usage/Response-Handling.html: every error is JSON with an
 // errors list).
-type falconFake struct {
+type csAuthFake struct {
 	auth, api *vendorOrigin
 	mu        sync.Mutex
 	tokens    []string // granted, the last one valid
@@ -51,38 +52,38 @@ type falconFake struct {
 	groups []string
 }
 
-func newFalconFake(t *testing.T) *falconFake {
-	f := &falconFake{}
+func newCSAuthFake(t *testing.T) *csAuthFake {
+	f := &csAuthFake{}
 	for i := range 5 {
 		rule := `""`
 		kind := "static"
 		if i%2 == 1 {
 			kind, rule = "dynamic", fmt.Sprintf(`"tags:'SensorGroupingTags/site-%d'"`, i)
 		}
-		f.groups = append(f.groups, fmt.Sprintf(`{"id": "%032x", "group_type": %q, "name": "Group %d", "description": "", "assignment_rule": %s, "created_by": "api-client-id:%s", "created_timestamp": "2024-0%d-01T10:00:00.123456789Z", "modified_by": "api-client-id:%s", "modified_timestamp": "2024-0%d-02T10:00:00Z"}`, 0xa0+i, kind, i, rule, falconClientID, i+1, falconClientID, i+1))
+		f.groups = append(f.groups, fmt.Sprintf(`{"id": "%032x", "group_type": %q, "name": "Group %d", "description": "", "assignment_rule": %s, "created_by": "api-client-id:%s", "created_timestamp": "2024-0%d-01T10:00:00.123456789Z", "modified_by": "api-client-id:%s", "modified_timestamp": "2024-0%d-02T10:00:00Z"}`, 0xa0+i, kind, i, rule, csAuthClientID, i+1, csAuthClientID, i+1))
 	}
 	f.auth = newVendorOrigin(t, http.HandlerFunc(f.token))
 	f.api = newVendorOrigin(t, http.HandlerFunc(f.hostGroups))
 	return f
 }
 
-func (f *falconFake) vars() map[string]string {
+func (f *csAuthFake) vars() map[string]string {
 	return map[string]string{"token_url": f.auth.srv.URL + "/oauth2/token", "api_url": f.api.srv.URL}
 }
 
-func falconMeta(offset, limit, total int) string {
+func csAuthMeta(offset, limit, total int) string {
 	return fmt.Sprintf(`{"query_time": 0.004712, "pagination": {"offset": %d, "limit": %d, "total": %d}, "powered_by": "device-api", "trace_id": "6a3f2c1e-0b9d-4e8f-a7c6-5d4e3f2a1b0c"}`, offset, limit, total)
 }
 
-func (f *falconFake) token(w http.ResponseWriter, r *http.Request) {
+func (f *csAuthFake) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	if f.tokenType != "" {
 		w.Header().Set("Content-Type", f.tokenType)
 	}
 	r.ParseForm()
-	if r.Method != http.MethodPost || r.URL.Path != "/oauth2/token" || r.PostForm.Get("client_id") != falconClientID || r.PostForm.Get("client_secret") != falconClientSecret {
+	if r.Method != http.MethodPost || r.URL.Path != "/oauth2/token" || r.PostForm.Get("client_id") != csAuthClientID || r.PostForm.Get("client_secret") != csAuthClientSecret {
 		w.WriteHeader(http.StatusForbidden)
-		fmt.Fprintf(w, `{"meta": %s, "errors": [{"code": 403, "message": "access denied, authorization failed"}]}`, falconMeta(0, 0, 0))
+		fmt.Fprintf(w, `{"meta": %s, "errors": [{"code": 403, "message": "access denied, authorization failed"}]}`, csAuthMeta(0, 0, 0))
 		return
 	}
 	f.mu.Lock()
@@ -94,18 +95,11 @@ func (f *falconFake) token(w http.ResponseWriter, r *http.Request) {
 	if reply == "" {
 		reply = `{"access_token": "{token}", "token_type": "bearer", "expires_in": 1799}`
 	}
-	w.WriteHeader(cmpOr(status, http.StatusCreated))
+	w.WriteHeader(cmp.Or(status, http.StatusCreated))
 	fmt.Fprint(w, strings.ReplaceAll(reply, "{token}", tok))
 }
 
-func cmpOr(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
-}
-
-func (f *falconFake) hostGroups(w http.ResponseWriter, r *http.Request) {
+func (f *csAuthFake) hostGroups(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Ratelimit-Limit", "6000")
 	f.mu.Lock()
@@ -117,7 +111,7 @@ func (f *falconFake) hostGroups(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	if !valid {
 		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprintf(w, `{"meta": %s, "errors": [{"code": 401, "message": "access denied, invalid bearer token"}]}`, falconMeta(0, 0, 0))
+		fmt.Fprintf(w, `{"meta": %s, "errors": [{"code": 401, "message": "access denied, invalid bearer token"}]}`, csAuthMeta(0, 0, 0))
 		return
 	}
 	w.Header().Set("X-Ratelimit-Remaining", "5999")
@@ -126,7 +120,7 @@ func (f *falconFake) hostGroups(w http.ResponseWriter, r *http.Request) {
 	limit, err2 := strconv.Atoi(q.Get("limit"))
 	if r.URL.Path != "/devices/combined/host-groups/v1" || err1 != nil || err2 != nil || limit < 1 {
 		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, `{"meta": %s, "errors": [{"code": 400, "message": "invalid request"}]}`, falconMeta(0, 0, 0))
+		fmt.Fprintf(w, `{"meta": %s, "errors": [{"code": 400, "message": "invalid request"}]}`, csAuthMeta(0, 0, 0))
 		return
 	}
 	if f.page != nil {
@@ -137,11 +131,11 @@ func (f *falconFake) hostGroups(w http.ResponseWriter, r *http.Request) {
 	}
 	to := min(offset+limit, len(f.groups))
 	from := min(offset, to)
-	fmt.Fprintf(w, `{"meta": %s, "resources": [%s], "errors": []}`, falconMeta(offset, limit, len(f.groups)), strings.Join(f.groups[from:to], ", "))
+	fmt.Fprintf(w, `{"meta": %s, "resources": [%s], "errors": []}`, csAuthMeta(offset, limit, len(f.groups)), strings.Join(f.groups[from:to], ", "))
 }
 
-// falconWant is every host group as the database must hold it.
-var falconWant = []string{
+// csAuthWant is every host group as the database must hold it.
+var csAuthWant = []string{
 	"000000000000000000000000000000a0 static Group 0  2024-01-01 10:00:00.123456789 +0000 UTC",
 	"000000000000000000000000000000a1 dynamic Group 1 tags:'SensorGroupingTags/site-1' 2024-02-01 10:00:00.123456789 +0000 UTC",
 	"000000000000000000000000000000a2 static Group 2  2024-03-01 10:00:00.123456789 +0000 UTC",
@@ -149,16 +143,16 @@ var falconWant = []string{
 	"000000000000000000000000000000a4 static Group 4  2024-05-01 10:00:00.123456789 +0000 UTC",
 }
 
-const falconQuery = `SELECT id, group_type, name, assignment_rule, created_timestamp FROM host_groups ORDER BY id`
+const csAuthQuery = `SELECT id, group_type, name, assignment_rule, created_timestamp FROM host_groups ORDER BY id`
 
 // checkPlaces fails t when the client secret went anywhere but the
 // token endpoint or an access token anywhere but the API.
-func (f *falconFake) checkPlaces(t *testing.T) {
+func (f *csAuthFake) checkPlaces(t *testing.T) {
 	t.Helper()
-	if n, all := f.auth.carrying(falconClientSecret), f.auth.requests(); n != all {
+	if n, all := f.auth.carrying(csAuthClientSecret), f.auth.requests(); n != all {
 		t.Errorf("token host: %d of %d requests carried the client secret", n, all)
 	}
-	if n := f.api.carrying(falconClientSecret); n != 0 {
+	if n := f.api.carrying(csAuthClientSecret); n != 0 {
 		t.Errorf("the API got the client secret %d times", n)
 	}
 	f.mu.Lock()
@@ -170,27 +164,27 @@ func (f *falconFake) checkPlaces(t *testing.T) {
 	}
 }
 
-// TestFalconHostGroups: the client secret goes to the token host only and
+// TestCSAuthHostGroups: the client secret goes to the token host only and
 // each token to the API only; a token that expires mid-run (a 401 on the
 // third page) is renewed once and the page retried; every group loads as
 // served, whether expires_in is a number (as documented) or a string,
 // whatever the case of token_type, and when the JSON reply is labelled
 // text/plain (which the OAuth2 client alone reads as a form, finding no
 // token).
-func TestFalconHostGroups(t *testing.T) {
+func TestCSAuthHostGroups(t *testing.T) {
 	for _, c := range []struct{ name, reply, contentType string }{
 		{"as documented", "", ""},
 		{"expires_in a string", `{"access_token": "{token}", "token_type": "Bearer", "expires_in": "1799"}`, ""},
 		{"JSON reply as text/plain", "", "text/plain; charset=utf-8"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFalconFake(t)
+			f := newCSAuthFake(t)
 			f.expireAfter, f.tokenReply, f.tokenType = 2, c.reply, c.contentType
-			run := runVendor(t, "crowdstrike", f.vars(), falconEnv, "")
+			run := runVendor(t, "crowdstrike_auth", f.vars(), csAuthEnv, "")
 			if run.err != nil {
 				t.Fatalf("run: %v\nlogs:\n%s", run.err, run.logs)
 			}
-			sameRows(t, "host_groups", rowsOf(t, run.db, falconQuery), falconWant)
+			sameRows(t, "host_groups", rowsOf(t, run.db, csAuthQuery), csAuthWant)
 			if n := len(f.tokens); n != 2 {
 				t.Errorf("tokens issued = %d, want 2 (one renewal after the 401)", n)
 			}
@@ -198,17 +192,17 @@ func TestFalconHostGroups(t *testing.T) {
 				t.Errorf("API requests = %d, want 4 (3 pages, one retried)", n)
 			}
 			f.checkPlaces(t)
-			run.noSecretLeft(t, append([]string{falconClientSecret}, f.tokens...)...)
+			run.noSecretLeft(t, append([]string{csAuthClientSecret}, f.tokens...)...)
 		})
 	}
 }
 
-// TestFalconTokenRefused: a token endpoint that refuses (403 with its
+// TestCSAuthTokenRefused: a token endpoint that refuses (403 with its
 // errors list) or answers 200 without a token (an errors list, an OAuth
 // error, an empty token, an expires_in that is no number) fails the run
 // before any API request, naming the token URL and what the reply held,
 // without a secret.
-func TestFalconTokenRefused(t *testing.T) {
+func TestCSAuthTokenRefused(t *testing.T) {
 	denied := `{"meta": {"query_time": 0.01, "powered_by": "csam", "trace_id": "x"}, "errors": [{"code": 403, "message": "access denied, authorization failed"}]}`
 	for _, c := range []struct {
 		name, reply string
@@ -223,9 +217,9 @@ func TestFalconTokenRefused(t *testing.T) {
 		{"an HTML page on 200", `<!DOCTYPE html><html><body>Sign in to Falcon</body></html>`, http.StatusOK, `reply 200 OK, Content-Type "application/json": not a JSON object, want one with access_token`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFalconFake(t)
+			f := newCSAuthFake(t)
 			f.tokenReply, f.tokenStatus = c.reply, c.status
-			run := runVendor(t, "crowdstrike", f.vars(), falconEnv, "")
+			run := runVendor(t, "crowdstrike_auth", f.vars(), csAuthEnv, "")
 			if run.err == nil {
 				t.Fatalf("run completed, want an error holding %q", c.want)
 			}
@@ -239,37 +233,37 @@ func TestFalconTokenRefused(t *testing.T) {
 				t.Errorf("the API got %d requests", n)
 			}
 			f.checkPlaces(t)
-			run.noSecretLeft(t, falconClientSecret, "abcdefgh-falcon")
+			run.noSecretLeft(t, csAuthClientSecret, "abcdefgh-falcon")
 		})
 	}
 }
 
-// TestFalconErrorsOn200: a 200 whose "resources" is empty and whose
+// TestCSAuthErrorsOn200: a 200 whose "resources" is empty and whose
 // "errors" list is not (the envelope of every Falcon reply, with the
 // error where the records should be) is a failed request, not an empty
 // page: the run fails naming the resource, the URL and the errors,
 // whether it is the first page (whose total is then 0) or a later one.
-func TestFalconErrorsOn200(t *testing.T) {
+func TestCSAuthErrorsOn200(t *testing.T) {
 	broken := func(offset int) string {
 		total := 0 // the first page's total is then 0 too
 		if offset > 0 {
 			total = 5
 		}
-		return fmt.Sprintf(`{"meta": %s, "resources": [], "errors": [{"code": 500, "message": "internal server error, please retry"}]}`, falconMeta(offset, 2, total))
+		return fmt.Sprintf(`{"meta": %s, "resources": [], "errors": [{"code": 500, "message": "internal server error, please retry"}]}`, csAuthMeta(offset, 2, total))
 	}
 	for _, c := range []struct {
 		name string
 		at   int
 	}{{"first page", 0}, {"third page", 4}} {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFalconFake(t)
+			f := newCSAuthFake(t)
 			f.page = func(offset int) string {
 				if offset == c.at {
 					return broken(offset)
 				}
 				return ""
 			}
-			run := runVendor(t, "crowdstrike", f.vars(), falconEnv, "")
+			run := runVendor(t, "crowdstrike_auth", f.vars(), csAuthEnv, "")
 			if run.err == nil {
 				t.Fatalf("run completed (report %+v), want an error", run.rep)
 			}
@@ -280,26 +274,26 @@ func TestFalconErrorsOn200(t *testing.T) {
 				}
 			}
 			f.checkPlaces(t)
-			run.noSecretLeft(t, append([]string{falconClientSecret}, f.tokens...)...)
+			run.noSecretLeft(t, append([]string{csAuthClientSecret}, f.tokens...)...)
 		})
 	}
 }
 
-// TestFalconTokenRegionRedirect: the US-1 token endpoint answers a client
+// TestCSAuthTokenRegionRedirect: the US-1 token endpoint answers a client
 // of another cloud with a 308 to that cloud's /oauth2/token (PSFalcon and
 // FalconPy follow it: "automatically follows redirects to the correct
 // cloud region"). A 308 sends the form, client secret included, again:
 // pipe does not follow it to an origin the spec did not name, and fails
 // naming where it leads and the setting to change, token_url.
-func TestFalconTokenRegionRedirect(t *testing.T) {
-	f := newFalconFake(t)
+func TestCSAuthTokenRegionRedirect(t *testing.T) {
+	f := newCSAuthFake(t)
 	us1 := newVendorOrigin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Cs-Region", "eu-1")
 		http.Redirect(w, r, f.auth.srv.URL+"/oauth2/token", http.StatusPermanentRedirect)
 	}))
 	vars := f.vars()
 	vars["token_url"] = us1.srv.URL + "/oauth2/token"
-	run := runVendor(t, "crowdstrike", vars, falconEnv, "")
+	run := runVendor(t, "crowdstrike_auth", vars, csAuthEnv, "")
 	if run.err == nil {
 		t.Fatal("run completed, want the redirect refused")
 	}
@@ -314,16 +308,16 @@ func TestFalconTokenRegionRedirect(t *testing.T) {
 	if n := f.api.requests(); n != 0 {
 		t.Errorf("the API got %d requests", n)
 	}
-	run.noSecretLeft(t, falconClientSecret)
+	run.noSecretLeft(t, csAuthClientSecret)
 }
 
-// TestFalconTokenRejectedAfterRenewal: an API that rejects every token
+// TestCSAuthTokenRejectedAfterRenewal: an API that rejects every token
 // (a client whose API scopes were removed) gets one renewal, not a loop:
 // the run fails with the 401, naming the resource and URL.
-func TestFalconTokenRejectedAfterRenewal(t *testing.T) {
-	f := newFalconFake(t)
+func TestCSAuthTokenRejectedAfterRenewal(t *testing.T) {
+	f := newCSAuthFake(t)
 	f.expireAfter = -1 // every call is over the limit
-	run := runVendor(t, "crowdstrike", f.vars(), falconEnv, "")
+	run := runVendor(t, "crowdstrike_auth", f.vars(), csAuthEnv, "")
 	if run.err == nil || !strings.Contains(run.err.Error(), "401 Unauthorized") || !strings.Contains(run.err.Error(), f.api.srv.URL+"/devices/combined/host-groups/v1") {
 		t.Fatalf("err = %v, want a 401 naming the URL", run.err)
 	}
@@ -331,5 +325,5 @@ func TestFalconTokenRejectedAfterRenewal(t *testing.T) {
 		t.Errorf("tokens issued = %d, want 2 (the first and one renewal)", n)
 	}
 	f.checkPlaces(t)
-	run.noSecretLeft(t, append([]string{falconClientSecret}, f.tokens...)...)
+	run.noSecretLeft(t, append([]string{csAuthClientSecret}, f.tokens...)...)
 }

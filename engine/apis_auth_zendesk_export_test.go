@@ -18,7 +18,7 @@ import (
 // .../documentation/ticketing/managing-tickets/using-the-incremental-export-api/):
 // start_time (unix seconds) on the first request, cursor on the next
 // ones; the tickets whose generated_timestamp is at or after the start,
-// oldest first, pageSize at a time; after_cursor (the position after the
+// oldest first, pageSize at a time; after_cursor (the exportPos after the
 // last ticket returned, never null: on the last page it is where the next
 // export starts), after_url, before_cursor, before_url and end_of_stream;
 // 422 for a start_time that is no number.
@@ -54,11 +54,11 @@ func (f *exportFake) put(id int, status string, ts int) {
 	}
 }
 
-// position is where a ticket sits in the export: by generated_timestamp,
+// exportPos is where a ticket sits in the export: by generated_timestamp,
 // then id.
-type position struct{ ts, id int }
+type exportPos struct{ ts, id int }
 
-func (p position) cursor() string {
+func (p exportPos) cursor() string {
 	return base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("%d.0||%d|", p.ts, p.id)))
 }
 
@@ -76,7 +76,7 @@ func (f *exportFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.onRequest(f.requests)
 	}
 	q := r.URL.Query()
-	var after position // the tickets strictly after this position
+	var after exportPos // the tickets strictly after this exportPos
 	if c := q.Get("cursor"); c != "" {
 		raw, err := base64.StdEncoding.DecodeString(c)
 		if _, err2 := fmt.Sscanf(strings.ReplaceAll(string(raw), "|", " "), "%d.0 %d", &after.ts, &after.id); err != nil || err2 != nil {
@@ -92,13 +92,13 @@ func (f *exportFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.starts = append(f.starts, q.Get("start_time"))
-		after = position{start, -1} // at or after start_time
+		after = exportPos{start, -1} // at or after start_time
 	}
-	var all []position
+	var all []exportPos
 	for id, t := range f.tickets {
-		all = append(all, position{t["generated_timestamp"].(int), id})
+		all = append(all, exportPos{t["generated_timestamp"].(int), id})
 	}
-	slices.SortFunc(all, func(a, b position) int {
+	slices.SortFunc(all, func(a, b exportPos) int {
 		if a.ts != b.ts {
 			return a.ts - b.ts
 		}
