@@ -327,3 +327,39 @@ func TestCSAuthTokenRejectedAfterRenewal(t *testing.T) {
 	f.checkPlaces(t)
 	run.noSecretLeft(t, append([]string{csAuthClientSecret}, f.tokens...)...)
 }
+
+// TestCSAuthTokenEndpointBusyOnce: a token endpoint that answers 503 (or
+// 429 with Retry-After) once, as any busy server may, should be retried
+// as an API request is (client.retry), not fail the run.
+func TestCSAuthTokenEndpointBusyOnce(t *testing.T) {
+	t.Skip(`bug: a 429 or 5xx from the token endpoint fails the run at once ("auth: oauth2_client_credentials: token …: 503 Service Unavailable"), ignoring client.retry and Retry-After, because Client.do returns any error of prepare (Authenticate) without retrying; fix: the token fetchers (auth_oauth2.go, auth_login.go) return an error type with Retryable() for 429/5xx and transport errors and the reply's Retry-After, and Client.do (client.go, not owned here) backs off and retries it under max_attempts like a 503 from the API`)
+	for _, status := range []int{http.StatusServiceUnavailable, http.StatusTooManyRequests} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			f := newCSAuthFake(t)
+			var once sync.Once
+			busy := false
+			front := newVendorOrigin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				first := false
+				once.Do(func() { first = true })
+				if first {
+					busy = true
+					w.Header().Set("Retry-After", "1")
+					w.WriteHeader(status)
+					fmt.Fprint(w, `{"errors": [{"code": 503, "message": "service unavailable"}]}`)
+					return
+				}
+				f.token(w, r)
+			}))
+			vars := f.vars()
+			vars["token_url"] = front.srv.URL + "/oauth2/token"
+			run := runVendor(t, "crowdstrike_auth", vars, csAuthEnv, "")
+			if !busy {
+				t.Fatal("the token endpoint was never busy")
+			}
+			if run.err != nil {
+				t.Fatalf("run: %v", run.err)
+			}
+			sameRows(t, "host_groups", rowsOf(t, run.db, csAuthQuery), csAuthWant)
+		})
+	}
+}
