@@ -90,7 +90,7 @@ func (f *pdWindowsFake) rows() []string {
 	var out []string
 	for id, at := range f.incidents {
 		t, _ := time.Parse(time.RFC3339, at)
-		out = append(out, fmtRow(id, f.status[id], t))
+		out = append(out, fmtRow(id, f.status[id], t.UTC()))
 	}
 	slices.Sort(out)
 	return out
@@ -157,4 +157,38 @@ func TestPagerDutyWindowTooWide(t *testing.T) {
 			t.Errorf("err = %v\nwant it to hold %s", run.err, want)
 		}
 	}
+}
+
+// TestPagerDutyWindowsZoneOffsets: creation times written with a zone
+// offset (an account whose time zone is not UTC) order by instant, and the
+// next run's since is the last instant loaded, its "+" sent encoded, so
+// that the API reads it and the incident at it is not loaded twice.
+func TestPagerDutyWindowsZoneOffsets(t *testing.T) {
+	f := newPDWindowsFake()
+	f.mu.Lock()
+	f.add("PT4KHLK80", "2025-01-15T11:15:00+02:00") // the instant of PT4KHLK05, written another way
+	f.add("PT4KHLK81", "2025-01-15T10:30:00+02:00") // before it
+	f.mu.Unlock()
+	db := filepath.Join(t.TempDir(), "pd.db")
+	if run := runPDWindows(t, f, "", db); run.err != nil {
+		t.Fatalf("first run: %v", run.err)
+	}
+	sameRows(t, "incidents after the first run", rowsOf(t, db, pdWindowsQuery), f.rows())
+	f.mu.Lock()
+	f.windows = nil
+	f.add("PT4KHLK82", "2025-02-01T00:00:00-05:00")
+	f.mu.Unlock()
+	run := runPDWindows(t, f, "", db)
+	if run.err != nil {
+		t.Fatalf("second run: %v", run.err)
+	}
+	sameRows(t, "incidents after the second run", rowsOf(t, db, pdWindowsQuery), f.rows())
+	if len(f.windows) == 0 {
+		t.Fatal("the second run requested nothing")
+	}
+	since, _, _ := strings.Cut(f.windows[0], "..")
+	if got, err := time.Parse(time.RFC3339, since); err != nil || !got.Equal(time.Date(2025, 1, 15, 9, 15, 0, 0, time.UTC)) {
+		t.Errorf("second run's first since = %q, want the instant 2025-01-15T09:15:00Z", since)
+	}
+	sameRows(t, "rows written by the second run", rowsOf(t, db, `SELECT count(*) FROM incidents WHERE _pipe_load_id = '`+run.rep.LoadID+`'`), []string{"1"})
 }
