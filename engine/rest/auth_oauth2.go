@@ -205,19 +205,29 @@ func (r *tokenReplyRecorder) describe(red *Redactor, err error) string {
 	if e := root.Get("expires_in"); e.Exists() && e.Type != gjson.Null && e.Type != gjson.Number && !validInt(e.Str) {
 		return fmt.Sprintf("%s: expires_in %s is not a whole number of seconds (%s)", head, red.String(snippet([]byte(e.Raw), 40)), red.String(err.Error()))
 	}
+	if keys := replyKeys(red, root); keys != "" {
+		return fmt.Sprintf("%s: no access_token (the reply holds %s)", head, keys)
+	}
+	return head + ": no access_token (the reply is {})"
+}
+
+// replyKeys describes the JSON object of a token reply without any value
+// that may be a credential: its top-level keys (at most 20) and the
+// values of those that report an error (redacted). "" for {}.
+func replyKeys(red *Redactor, root gjson.Result) string {
 	var keys []string
 	root.ForEach(func(k, _ gjson.Result) bool {
 		keys = append(keys, fmt.Sprintf("%q", k.String()))
 		return len(keys) < 20
 	})
-	msg := fmt.Sprintf("%s: no access_token (the reply holds keys %s", head, strings.Join(keys, ", "))
 	if len(keys) == 0 {
-		msg = head + ": no access_token (the reply is {}"
+		return ""
 	}
+	msg := "keys " + strings.Join(keys, ", ")
 	for _, k := range errorKeys(root) {
 		msg += fmt.Sprintf("; %q is %s", k, red.String(snippet([]byte(root.Get(k).Raw), 200)))
 	}
-	return msg + ")"
+	return msg
 }
 
 // validInt reports whether s is a decimal integer, as expires_in may be
