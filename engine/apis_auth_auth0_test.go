@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const (
@@ -36,6 +37,11 @@ type auth0Fake struct {
 	expireAfter int
 	users       []string
 	page        func(w http.ResponseWriter, n int) bool
+	// firstLives, when set, makes the first token expire after that many
+	// API calls; later tokens live on.
+	firstLives int
+	inFlight   int // role requests being answered
+	maxFlight  int // the most role requests answered at once
 }
 
 func newAuth0Fake(t *testing.T) *auth0Fake {
@@ -60,11 +66,18 @@ func (f *auth0Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if valid {
 		f.calls++
 		valid = f.expireAfter == 0 || f.calls <= f.expireAfter
+		if f.firstLives > 0 && len(f.tokens) == 1 && f.calls > f.firstLives {
+			valid = false
+		}
 	}
 	f.mu.Unlock()
 	if !valid {
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, `{"statusCode": 401, "error": "Unauthorized", "message": "Expired token received for JSON Web Token validation", "attributes": {"error": "Expired token received for JSON Web Token validation"}}`)
+		return
+	}
+	if strings.HasSuffix(r.URL.Path, "/roles") {
+		f.roles(w, r)
 		return
 	}
 	q := r.URL.Query()
@@ -81,6 +94,31 @@ func (f *auth0Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	from := min(n*per, len(f.users))
 	to := min(from+per, len(f.users))
 	fmt.Fprintf(w, `{"start": %d, "limit": %d, "length": %d, "total": %d, "users": [%s]}`, from, per, to-from, len(f.users), strings.Join(f.users[from:to], ", "))
+}
+
+// roles answers GET /api/v2/users/{id}/roles with include_totals
+// (auth0.com/docs/api/management/v2/users/get-user-roles: {"roles":
+// [{"id", "name", "description"}], "start", "limit", "total"}): two roles
+// for users whose number is even, one for the others, slowly enough that
+// the roles of several users are asked for at once.
+func (f *auth0Fake) roles(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.inFlight++
+	f.maxFlight = max(f.maxFlight, f.inFlight)
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.mu.Unlock()
+	}()
+	time.Sleep(20 * time.Millisecond)
+	id, _ := url.PathUnescape(strings.TrimSuffix(strings.TrimPrefix(r.URL.EscapedPath(), "/api/v2/users/"), "/roles"))
+	n := int(id[len(id)-1] - '0')
+	roles := []string{`{"id": "rol_Viewer00000001", "name": "Viewer", "description": "Reads"}`}
+	if n%2 == 0 {
+		roles = append(roles, `{"id": "rol_Admin000000002", "name": "Admin", "description": "Everything"}`)
+	}
+	fmt.Fprintf(w, `{"roles": [%s], "start": 0, "limit": 50, "total": %d}`, strings.Join(roles, ", "), len(roles))
 }
 
 // token grants a token for a form body or, as the docs' older examples
@@ -211,6 +249,43 @@ func TestAuth0LoginJSON(t *testing.T) {
 	sameRows(t, "users", rowsOf(t, run.db, auth0Query), auth0Want(5))
 	if n := len(f.tokens); n != 2 {
 		t.Errorf("tokens issued = %d, want 2", n)
+	}
+}
+
+// TestAuth0RolesRenewOnce: each user's roles (a child resource, asked
+// for concurrently) come after the first token expired: the requests that
+// get a 401 with it cause one renewal between them, and every role loads.
+func TestAuth0RolesRenewOnce(t *testing.T) {
+	f := newAuth0Fake(t)
+	f.firstLives = 4 // the three pages of users and one user's roles
+	text := vendorSpec(t, "auth0") + `  - name: roles
+    primary_key: [id, _users_user_id]
+    endpoint:
+      path: "users/{resources.users.user_id}/roles"
+      params: {per_page: 50, include_totals: true}
+      data_selector: roles
+      paginator: single_page
+    include_from_parent: [user_id]
+`
+	run := runAuth0Spec(t, f, text)
+	if run.err != nil {
+		t.Fatalf("run: %v\nlogs:\n%s", run.err, run.logs)
+	}
+	sameRows(t, "users", rowsOf(t, run.db, auth0Query), auth0Want(5))
+	var want []string
+	for i := range 5 {
+		user := fmt.Sprintf("auth0|65f0a1b2c3d4e5f60718293%d", i)
+		if i%2 == 0 {
+			want = append(want, fmtRow(user, "Admin"))
+		}
+		want = append(want, fmtRow(user, "Viewer"))
+	}
+	sameRows(t, "roles", rowsOf(t, run.db, `SELECT _users_user_id, name FROM roles ORDER BY _users_user_id, name`), want)
+	if n := len(f.tokens); n != 2 {
+		t.Errorf("tokens issued = %d, want 2 (one renewal for every 401 of the first token)", n)
+	}
+	if f.maxFlight < 2 {
+		t.Logf("roles were asked for one at a time (max in flight %d): the renewal was not concurrent", f.maxFlight)
 	}
 }
 
