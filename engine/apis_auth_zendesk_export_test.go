@@ -234,3 +234,34 @@ func TestZendeskExportCursorParam(t *testing.T) {
 		t.Errorf("requests = %d, want 3 (the last page says end_of_stream)", n)
 	}
 }
+
+// TestZendeskExportAppendBoundary: the same export appended without a
+// primary key, so that only the boundary bookkeeping keeps the second run
+// from adding the ticket of the boundary second again: it adds the new
+// version of the changed ticket and the new ticket of that second, and
+// nothing else.
+func TestZendeskExportAppendBoundary(t *testing.T) {
+	f := newExportFake()
+	text := strings.Replace(vendorSpec(t, "zendesk_export"), "    primary_key: id\n    write_disposition: merge\n", "    write_disposition: append\n", 1)
+	db := filepath.Join(t.TempDir(), "zendesk.db")
+	srv := newVendorOrigin(t, f)
+	run := func() {
+		t.Helper()
+		r := runVendorSpec(t, "zendesk_export", text, map[string]string{"api_url": srv.srv.URL}, map[string]string{"ZENDESK_API_TOKEN": zendeskToken}, db)
+		if r.err != nil {
+			t.Fatalf("run: %v", r.err)
+		}
+	}
+	run()
+	first := f.rows()
+	f.mu.Lock()
+	f.put(35437, "solved", 1700000400)
+	f.put(35441, "new", 1700000300)
+	f.mu.Unlock()
+	run()
+	want := append(first, fmtRow(35437, "solved", 1700000400, "integer", "27642=745"), fmtRow(35441, "new", 1700000300, "integer", "27642=745"))
+	slices.Sort(want)
+	got := rowsOf(t, db, `SELECT t.id, t.status, t.generated_timestamp, typeof(t.generated_timestamp), group_concat(c.id || '=' || c.value) FROM tickets t LEFT JOIN tickets__custom_fields c ON c._pipe_parent_id = t._pipe_id GROUP BY t._pipe_id ORDER BY t.id, t.status`)
+	slices.Sort(got)
+	sameRows(t, "tickets appended by two exports", got, want)
+}
