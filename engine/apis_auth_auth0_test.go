@@ -368,3 +368,33 @@ func TestAuth0HostileBodies(t *testing.T) {
 		})
 	}
 }
+
+// TestAuth0PagingLimit: Auth0 pages through the first 1000 users only
+// (auth0.com/docs/manage-users/user-search/view-search-results-by-page#limitation:
+// 400 "You can only page through the first 1000 records"); a tenant with
+// more users fails the run there, naming the resource, the URL and the
+// API's message, and loads nothing, instead of loading the first 1000.
+func TestAuth0PagingLimit(t *testing.T) {
+	f := newAuth0Fake(t)
+	for i := len(f.users); i < 1003; i++ {
+		f.users = append(f.users, fmt.Sprintf(`{"user_id": "auth0|%024d", "email": "user%d@example.com", "email_verified": true, "name": "User %d", "logins_count": 1, "app_metadata": {"plan": "pro"}, "identities": []}`, i, i, i))
+	}
+	f.page = func(w http.ResponseWriter, n int) bool {
+		if n*100 < 1000 {
+			return false
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"statusCode": 400, "error": "Bad Request", "message": "You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation", "errorCode": "invalid_paging"}`)
+		return true
+	}
+	run := runAuth0Spec(t, f, strings.Replace(vendorSpec(t, "auth0"), "per_page: 2,", "per_page: 100,", 1))
+	if run.err == nil {
+		t.Fatal("run completed, want the API's 400")
+	}
+	for _, want := range []string{`resource "users"`, "page 11: GET " + f.o.srv.URL + "/api/v2/users?", "400 Bad Request", "first 1000 records"} {
+		if !strings.Contains(run.err.Error(), want) {
+			t.Errorf("err = %.500s\nwant it to hold %s", run.err, want)
+		}
+	}
+	sameRows(t, "users after the failed load", rowsOf(t, run.db, `SELECT count(*) FROM sqlite_master WHERE name = 'users'`), []string{"0"})
+}
