@@ -86,9 +86,9 @@ type sign struct {
 var (
 	pagingObjects = []string{"", "meta.", "pagination.", "paging.", "page_info.", "pageInfo.", "response_metadata.", "page.",
 		"meta.pagination.", "meta.page.", "meta.paging."} // CrowdStrike's meta.pagination.total, Datadog's meta.page.after
-	moreFlags     = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page", "hasNextPage", "more_results", "moreResults"}
-	doneFlags     = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last"}
-	totalNames    = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords"}
+	moreFlags  = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page", "hasNextPage", "more_results", "moreResults"}
+	doneFlags  = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last"}
+	totalNames = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords", "total_resources", "totalResources"}
 )
 
 // moreSign looks for evidence of further pages in a response whose
