@@ -330,9 +330,6 @@ func TestAuth0HostileBodies(t *testing.T) {
 		}, rows: auth0Want(5)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if c.name == "a UTF-8 byte order mark" {
-				t.Skip(`bug: a body that starts with a UTF-8 BOM (RFC 8259 lets parsers ignore it; .NET servers send one) fails as "response body is not JSON", and the error suggests a response_action that would ignore the page and its records; fix where the body is read (rest/client.go or pages.go, not owned here): drop a leading EF BB BF before the selector and the paginator see the body, so both read the same JSON`)
-			}
 			f := newAuth0Fake(t)
 			f.page = func(w http.ResponseWriter, n int) bool {
 				if n != 1 {

@@ -499,6 +499,10 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 	if err != nil {
 		return nil, c.transportError(ctx, actx, fmt.Errorf("read body: %w", err))
 	}
+	// A UTF-8 byte order mark, which RFC 8259 lets a parser ignore and
+	// .NET servers send, is no part of the JSON that selectors, paginators
+	// and the checks for repeated pages read.
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	return &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: b}, nil
 }
 
