@@ -109,7 +109,8 @@ func (l *Login) login(ctx context.Context, _ string) (string, time.Duration, err
 		return "", 0, fmt.Errorf("%s: read body: %s", where, l.red.String(err.Error()))
 	}
 	if resp.StatusCode >= 300 {
-		return "", 0, fmt.Errorf("%s: %s: %s", where, statusText(resp.StatusCode), l.red.String(snippet(b, maxBodySnippet)))
+		err := fmt.Errorf("%s: %s: %s", where, statusText(resp.StatusCode), l.red.String(snippet(b, maxBodySnippet)))
+		return "", 0, tokenBusy(err, resp.StatusCode, resp.Header, time.Now())
 	}
 	tok := gjson.GetBytes(b, l.tokenPath)
 	if tok.Type != gjson.String || tok.Str == "" {

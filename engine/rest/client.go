@@ -234,6 +234,21 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			return nil, fmt.Errorf("%s: rate limit: %w", where, err)
 		}
 		r, creds, err := c.prepare(ctx, req, method, call.Auth)
+		var busy *busyError
+		if errors.As(err, &busy) && attempt < c.maxAttempts {
+			wait := busy.wait
+			if limit := max(maxServerWait, c.maxBackoff); wait > limit {
+				return nil, fmt.Errorf("%s: %w: %s asks to wait %s, more than the %s limit (%s raises it)", where, err, busy.from, wait, limit, MaxBackoffSetting)
+			}
+			if wait == 0 {
+				wait = c.backoff(attempt)
+			}
+			c.logger.Info("retrying request: its token endpoint is busy", "request", where, "error", busy.Error(), "attempt", attempt, "wait", wait)
+			if err := c.sleep(ctx, wait); err != nil {
+				return nil, fmt.Errorf("%s: %w: %w", where, busy, err)
+			}
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
