@@ -257,6 +257,11 @@ func (w *walk) failPaginator(page *Page, err error) {
 }
 
 func (w *walk) failPage(n int, err error) {
+	if n > 1 && errors.Is(err, ErrIgnored) {
+		// The page before promised this one: ignoring it would end the
+		// walk short of every page after it.
+		err = fmt.Errorf("%s: the page before it led here, so the walk cannot end quietly on it: %w (narrow the response_actions condition to the responses that mean no data)", err.Error(), ErrMorePages)
+	}
 	w.fail(fmt.Errorf("page %d: %w", n, err))
 }
 

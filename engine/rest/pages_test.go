@@ -163,7 +163,7 @@ func TestPagesEndings(t *testing.T) {
 	handler := func(w http.ResponseWriter, r *http.Request) {
 		p := atoi(r.URL.Query().Get("p"), 0)
 		switch {
-		case p == 1 && r.URL.Query().Get("mode") == "ignore":
+		case p == 0 && r.URL.Query().Get("mode") == "ignore-first", p == 1 && r.URL.Query().Get("mode") == "ignore":
 			w.WriteHeader(404)
 			io.WriteString(w, `{"errors":[{"detail":"project gone"}]}`)
 		case p == 2 && r.URL.Query().Get("mode") == "fail":
@@ -182,7 +182,9 @@ func TestPagesEndings(t *testing.T) {
 		pages int
 		err   string
 	}{
-		{mode: "ignore", pages: 1},
+		{mode: "ignore-first", pages: 0}, // a child resource gone: no data, exit 0
+		// Page 1 led to page 2: an ignored page 2 would end the walk short.
+		{mode: "ignore", pages: 1, err: `resource "items": page 2: GET http://api.test/items?mode=ignore&p=1: 404: response ignored by response_actions: the page before it led here, so the walk cannot end quietly on it: more pages than the paginator follows (narrow the response_actions condition to the responses that mean no data)`},
 		{mode: "fail", pages: 2, err: `resource "items": page 3: GET http://api.test/items?mode=fail&p=2: 400 Bad Request: {"errors":[{"detail":"bad cursor"}]}`},
 		{mode: "html", pages: 0, err: `resource "items": page 1: GET http://api.test/items?mode=html: response body is not JSON (status 200, Content-Type "text/html", starts "<html><body>Login</body></html>"; a response_action can ignore it)`},
 	}

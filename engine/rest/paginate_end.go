@@ -87,7 +87,7 @@ var (
 	pagingObjects = []string{"", "meta.", "pagination.", "paging.", "page_info.", "pageInfo.", "response_metadata.", "page.",
 		"meta.pagination.", "meta.page.", "meta.paging."} // CrowdStrike's meta.pagination.total, Datadog's meta.page.after
 	moreFlags  = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page", "hasNextPage", "more_results", "moreResults"}
-	doneFlags  = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last"}
+	doneFlags  = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last", "isLastBatch", "is_last_batch", "isLastPage", "is_last_page", "lastPage", "last_page"}
 	totalNames = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords", "total_resources", "totalResources"}
 )
 
@@ -150,8 +150,8 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 	return nil
 }
 
-// nextKey finds a key beginning with "next" at the top level or one level
-// down that still holds a link or a cursor.
+// nextKey finds a key beginning with "next" (or "continuation") at the
+// top level or one level down that still holds a link or a cursor.
 func nextKey(req *Request, body []byte, skip func(string) bool) *sign {
 	var found *sign
 	check := func(path string, v gjson.Result) {
@@ -232,7 +232,8 @@ func isNextKey(k string) bool {
 	if i := strings.LastIndexAny(k, ".@:"); i >= 0 {
 		k = k[i+1:]
 	}
-	return strings.HasPrefix(strings.TrimLeft(k, "_"), "next")
+	k = strings.TrimLeft(k, "_")
+	return strings.HasPrefix(k, "next") || strings.HasPrefix(k, "continuation") // Azure's continuationToken
 }
 
 // sameLink reports whether link resolves to req's own URL.

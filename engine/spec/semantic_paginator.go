@@ -48,7 +48,7 @@ func (c *checker) checkPaginators() {
 func lastFlag(path string) string {
 	name := path[strings.LastIndexByte(path, '.')+1:]
 	switch strings.ToLower(strings.ReplaceAll(name, "_", "")) {
-	case "islast", "last", "endofstream", "islastpage", "lastpage":
+	case "islast", "last", "endofstream", "islastpage", "lastpage", "islastbatch":
 		return name
 	}
 	return ""
