@@ -85,7 +85,7 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 		return stop(fmt.Sprintf("no cursor at cursor_path %q", c.path))
 	}
 	if c.seen[cursor] {
-		return false, fmt.Errorf("%s: cursor %q seen before: %w", c.kind, cursorText(cursor), ErrLoop)
+		return false, fmt.Errorf("%s: cursor %q seen before: %w (cursor_path %q gave it for an earlier page: the API did not move on; check that %s is where the API reads it)", c.kind, cursorText(cursor), ErrLoop, c.path, c.sentIn())
 	}
 	if more, err := c.more(); !more {
 		return false, err
@@ -99,6 +99,14 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	}
 	setQuery(req, c.param, cursor)
 	return true, nil
+}
+
+// sentIn names the setting that carries the cursor back to the API.
+func (c *Cursor) sentIn() string {
+	if c.bodyPath != "" {
+		return "cursor_body_path " + quote(c.bodyPath)
+	}
+	return "cursor_param " + quote(c.param)
 }
 
 // cursorText shortens a cursor quoted in an error.

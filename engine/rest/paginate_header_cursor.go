@@ -39,7 +39,7 @@ func (h *HeaderCursor) Next(req *Request, resp *Response, page []gjson.Result) (
 		return h.end(req, resp, records, h.records, fmt.Sprintf("no %s header", h.key))
 	}
 	if h.seen[cursor] {
-		return false, fmt.Errorf("%s: cursor %q seen before: %w", h.kind, cursorText(cursor), ErrLoop)
+		return false, fmt.Errorf("%s: cursor %q seen before: %w (header %q gave it for an earlier page: the API did not move on; check that cursor_param %q is the parameter it reads)", h.kind, cursorText(cursor), ErrLoop, h.key, h.param)
 	}
 	if more, err := h.more(); !more {
 		return false, err
