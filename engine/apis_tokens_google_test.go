@@ -22,7 +22,10 @@ import (
 // left out on the last page; a pageSize the server lowers (this fake
 // serves at most 2, whatever is asked); an opaque token, an unknown one a
 // 400 INVALID_ARGUMENT; errors as {"error": {"code", "message",
-// "status"}}.
+// "status"}}. Google's JSON leaves out a field that holds its default
+// value, an empty list included (proto3 JSON mapping,
+// https://protobuf.dev/programming-guides/proto3/#json), so a page with no
+// projects is {"nextPageToken": "..."} and an empty list {}.
 //
 // mode makes the walk hostile: "repeat" (page 2 hands out page 1's token
 // again), "object" (page 2's token is an object), "number" (every token a
