@@ -31,7 +31,7 @@ import (
 type hubspotContacts struct {
 	total    int
 	mode     string
-	link     string // the origin of paging.next.link
+	link     string      // the origin of paging.next.link
 	limited  atomic.Bool // the 429 was sent
 	requests atomic.Int32
 }
