@@ -29,7 +29,9 @@ type adfRuns struct {
 
 const adfToken = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.adf-access-token.sig0123"
 
-func adfCont(n int) string { return fmt.Sprintf("+RID:~d4BpAJ5Jm+0%dAAAAAAAA==#RT:%d#TRC:2#ISV:2", n, n) }
+func adfCont(n int) string {
+	return fmt.Sprintf("+RID:~d4BpAJ5Jm+0%dAAAAAAAA==#RT:%d#TRC:2#ISV:2", n, n)
+}
 
 func adfRun(n int) string {
 	return fmt.Sprintf(`{"runId":"2f7fdb90-5df1-4b8e-ac2f-064cfa58%04d","pipelineName":"examplePipeline","parameters":{"OutputBlobNameList":"[\"exampleoutput.csv\"]"},"invokedBy":{"id":"80a01654a9d34ad18b3fcac5d5d76b67","name":"Manual"},"runStart":"2024-03-01T0%d:00:00.0000000Z","runEnd":"2024-03-01T0%d:05:30.1234567Z","durationInMs":%d,"status":"Succeeded","message":""}`,
