@@ -107,14 +107,18 @@ func TestAzureDataFactoryRunsLoadsExactly(t *testing.T) {
 // TestAzureDataFactoryTokenUnread: a spec that does not read the body's
 // continuationToken (no paginator, or header_cursor as the rest of Azure
 // DevOps pages) must not exit 0 with the first page: the token is the
-// API's only sign of more runs.
+// API's only sign of more runs. header_cursor fails naming the key; with
+// no paginator the run still exits 0 (skipped: the fix is outside this
+// task's files).
 func TestAzureDataFactoryTokenUnread(t *testing.T) {
 	for _, c := range []struct{ name, paginator string }{
 		{"no paginator", ""},
 		{"header_cursor", "{type: header_cursor, cursor_key: x-ms-continuationtoken, cursor_param: continuationToken}"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			t.Skip(`bug: a body "continuationToken" is no sign of more pages to the end check (paginate_end.go nextKey reads only keys that begin with "next") nor to detection (paginate_auto.go): the run exits 0 with 2 of 5 runs`)
+			if c.paginator == "" {
+				t.Skip(`bug: a body "continuationToken" is no sign of more pages to the end check (paginate_end.go nextKey reads only keys that begin with "next") nor to detection (paginate_auto.go): the run exits 0 with 2 of 5 runs`)
+			}
 			text := curTestdata(t, "azure_data_factory")
 			old := "      paginator: {type: cursor, cursor_path: continuationToken, cursor_body_path: continuationToken}\n"
 			text = strings.Replace(text, old, "", 1)
