@@ -29,7 +29,8 @@ import (
 // again), "emptypage" (page 2 holds no builds but a token, as the docs
 // let any page be shorter than $top), "emptylast" (the token on the last
 // page leads to a page with no builds and no token), "truncated" (page 2
-// cut short).
+// cut short), "nobody" (page 2 is a 200 with no body at all, and a
+// token), "nocontent" (page 2 is a 204 with a token).
 type azureBuilds struct {
 	total    int
 	mode     string
@@ -77,7 +78,7 @@ func (a *azureBuilds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case a.mode == "emptypage" && page == 2 && start%2 == 0:
 		end, next = start, start+1 // no builds, and a token one past
-	case a.mode == "emptypage" && start%2 == 1:
+	case (a.mode == "emptypage" || a.mode == "nobody" || a.mode == "nocontent") && start%2 == 1:
 		start--
 		end = min(start+size, a.total)
 		next = end
@@ -85,6 +86,14 @@ func (a *azureBuilds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var items []string
 	for n := start; n < end; n++ {
 		items = append(items, azureBuild(n+1))
+	}
+	if (a.mode == "nobody" || a.mode == "nocontent") && q.Get("continuationToken") == azureCont(2) {
+		// No body at all, the token one past: an empty 200, or a 204.
+		w.Header().Set("x-ms-continuationtoken", azureCont(3))
+		if a.mode == "nocontent" {
+			w.WriteHeader(http.StatusNoContent)
+		}
+		return
 	}
 	switch {
 	case page == 2 && a.mode == "repeat":
@@ -115,7 +124,7 @@ func TestAzureDevOpsBuildsLoadsExactly(t *testing.T) {
 	for _, c := range []struct {
 		mode     string
 		requests int32
-	}{{"", 4}, {"emptypage", 5}, {"emptylast", 5}} {
+	}{{"", 4}, {"emptypage", 5}, {"emptylast", 5}, {"nocontent", 5}} {
 		t.Run("mode="+c.mode, func(t *testing.T) {
 			api := &azureBuilds{total: 7, mode: c.mode}
 			r, _ := azureRun(t, api, "")
@@ -148,6 +157,7 @@ func TestAzureDevOpsBuildsHostile(t *testing.T) {
 	}{
 		{mode: "repeat", sentinel: rest.ErrLoop, parts: []string{page2, `header_cursor: cursor "+Mj/AyNC=2" seen before`, `header "x-ms-continuationtoken"`, `cursor_param "continuationToken"`}},
 		{mode: "truncated", parts: []string{page2, "response body is not JSON"}},
+		{mode: "nobody", parts: []string{page2, `response body is empty (status 200, Content-Type ""; a response_action can ignore it)`}},
 		{mode: "", param: "continuation_token", sentinel: rest.ErrLoop, parts: []string{`resource "builds": page 2: GET http://api.test/fabrikam/Fabrikam-Fiber/_apis/build/builds?%24top=100&api-version=7.1&continuation_token=***`, "pagination loop"}},
 	} {
 		t.Run(c.mode+c.param, func(t *testing.T) {
