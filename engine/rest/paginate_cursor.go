@@ -20,9 +20,10 @@ var _ Paginator = (*Cursor)(nil)
 //
 // Stop rule: has_more is false, or the cursor is missing, null or empty.
 // A cursor seen before is an error wrapping ErrLoop; stopping while the
-// response shows more pages (has_more true, a next link elsewhere) an
-// error wrapping ErrMorePages, and so is a page after the first that is
-// {} (see bounds.end). An empty page does
+// response shows more pages (has_more true, a next link elsewhere, a
+// has_more-style flag true beside a nested cursor_path, as GraphQL's
+// pageInfo.hasNextPage beside endCursor) an error wrapping ErrMorePages,
+// and so is a page after the first that is {} (see bounds.end). An empty page does
 // not stop a cursor walk: some APIs return empty pages before the end and
 // say so with the cursor.
 type Cursor struct {
@@ -52,6 +53,9 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	records := len(page)
 	c.count(records)
 	stop := func(why string) (bool, error) {
+		if f := c.siblingMore(resp.Body); f != "" {
+			return false, fmt.Errorf("%s: %s, but body %q is true: %w (the API says more pages follow and gives no cursor to them: run again; no setting reaches the rest)", c.kind, why, f, ErrMorePages)
+		}
 		return c.end(req, resp, records, c.records, why, c.path, c.hasMorePath)
 	}
 	if c.hasMorePath != "" {
@@ -107,6 +111,23 @@ func (c *Cursor) sentIn() string {
 		return "cursor_body_path " + quote(c.bodyPath)
 	}
 	return "cursor_param " + quote(c.param)
+}
+
+// siblingMore returns the path of a has_more-style flag that is true in
+// the object holding cursor_path, when that object is nested: a GraphQL
+// connection's pageInfo holds hasNextPage beside endCursor
+// (data.issues.pageInfo), deeper than the end check's fixed places.
+func (c *Cursor) siblingMore(body []byte) string {
+	i := strings.LastIndexByte(c.path, '.')
+	if i <= 0 || c.path[i-1] == '\\' {
+		return "" // a top-level cursor: the end check reads its flags
+	}
+	for _, n := range moreFlags {
+		if f := c.path[:i] + "." + n; gjson.GetBytes(body, f).Type == gjson.True {
+			return f
+		}
+	}
+	return ""
 }
 
 // cursorText shortens a cursor quoted in an error.

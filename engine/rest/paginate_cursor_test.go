@@ -62,3 +62,43 @@ func TestCursorEmptyObjectAfterACursor(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestCursorSiblingFlag: a GraphQL connection's pageInfo holds the cursor
+// and its flag side by side, deeper than the end check's fixed places
+// (data.issues.pageInfo): hasNextPage true beside a null or missing
+// endCursor fails the walk; false, or no flag, ends it.
+func TestCursorSiblingFlag(t *testing.T) {
+	cfg := pcfg("cursor", func(c *PaginatorConfig) {
+		c.CursorPath, c.CursorBodyPath = "data.issues.pageInfo.endCursor", "variables.after"
+	})
+	for _, c := range []struct{ name, body, err string }{
+		{"null cursor, more", `{"data":{"issues":{"nodes":[{"id":"a"}],"pageInfo":{"hasNextPage":true,"endCursor":null}}}}`,
+			`cursor: no cursor at cursor_path "data.issues.pageInfo.endCursor", but body "data.issues.pageInfo.hasNextPage" is true: more pages than the paginator follows`},
+		{"no cursor, more", `{"data":{"issues":{"nodes":[{"id":"a"}],"pageInfo":{"hasNextPage":true}}}}`, `body "data.issues.pageInfo.hasNextPage" is true`},
+		{"blank cursor, has_more", `{"data":{"issues":{"nodes":[],"pageInfo":{"has_more":true,"endCursor":""}}}}`, `body "data.issues.pageInfo.has_more" is true`},
+		{"null cursor, done", `{"data":{"issues":{"nodes":[{"id":"a"}],"pageInfo":{"hasNextPage":false,"endCursor":null}}}}`, ""},
+		{"null cursor, no flag", `{"data":{"issues":{"nodes":[{"id":"a"}],"pageInfo":{"endCursor":null}}}}`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pg, err := NewPaginator(cfg, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://api.test/graphql")
+			pg.Init(req)
+			more, err := pg.Next(req, &Response{Body: []byte(c.body)}, recs(1))
+			if more {
+				t.Fatal("more = true")
+			}
+			if c.err == "" {
+				if err != nil {
+					t.Errorf("err = %v, want the end", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrMorePages) || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("err = %v\nwant ErrMorePages holding %s", err, c.err)
+			}
+		})
+	}
+}
