@@ -147,7 +147,9 @@ func TestAzureDevOpsBuildsLoadsExactly(t *testing.T) {
 
 // TestAzureDevOpsBuildsHostile: a token handed out twice fails naming the
 // header and cursor_param; a cursor_param the API does not read (it
-// serves page 1 again) and a cut body fail too, with nothing loaded.
+// serves page 1 again), a cut body, an empty 200 and a cursor paginator
+// that looks for the token in the body (where Data Factory puts it) while
+// the header holds it fail too, with nothing loaded.
 func TestAzureDevOpsBuildsHostile(t *testing.T) {
 	page2 := `resource "builds": page 2: GET http://api.test/fabrikam/Fabrikam-Fiber/_apis/build/builds?%24top=100&api-version=7.1&continuationToken=***`
 	for _, c := range []struct {
@@ -158,11 +160,18 @@ func TestAzureDevOpsBuildsHostile(t *testing.T) {
 		{mode: "repeat", sentinel: rest.ErrLoop, parts: []string{page2, `header_cursor: cursor "+Mj/AyNC=2" seen before`, `header "x-ms-continuationtoken"`, `cursor_param "continuationToken"`}},
 		{mode: "truncated", parts: []string{page2, "response body is not JSON"}},
 		{mode: "nobody", parts: []string{page2, `response body is empty (status 200, Content-Type ""; a response_action can ignore it)`}},
+		{mode: "", param: "body cursor", sentinel: rest.ErrMorePages, parts: []string{`resource "builds": page 1: GET http://api.test/fabrikam/Fabrikam-Fiber/_apis/build/builds?%24top=100&api-version=7.1`,
+			`cursor: no cursor at cursor_path "continuationToken", but header x-ms-continuationtoken still holds "+Mj/AyNC=2"`, `set header_cursor with cursor_key "x-ms-continuationtoken" and cursor_param "continuationToken"`}},
 		{mode: "", param: "continuation_token", sentinel: rest.ErrLoop, parts: []string{`resource "builds": page 2: GET http://api.test/fabrikam/Fabrikam-Fiber/_apis/build/builds?%24top=100&api-version=7.1&continuation_token=***`, "pagination loop"}},
 	} {
 		t.Run(c.mode+c.param, func(t *testing.T) {
 			text := ""
-			if c.param != "" {
+			switch c.param {
+			case "":
+			case "body cursor":
+				// The token read from the body, as Data Factory sends it.
+				text = strings.Replace(curTestdata(t, "azure_devops"), "{type: header_cursor, cursor_key: x-ms-continuationtoken,", "{type: cursor, cursor_path: continuationToken,", 1)
+			default:
 				text = strings.Replace(curTestdata(t, "azure_devops"), "cursor_param: continuationToken", "cursor_param: "+c.param, 1)
 			}
 			r, url := azureRun(t, &azureBuilds{total: 7, mode: c.mode}, text)

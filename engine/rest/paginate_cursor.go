@@ -22,7 +22,9 @@ var _ Paginator = (*Cursor)(nil)
 // A cursor seen before is an error wrapping ErrLoop; stopping while the
 // response shows more pages (has_more true, a next link elsewhere, a
 // has_more-style flag true beside a nested cursor_path, as GraphQL's
-// pageInfo.hasNextPage beside endCursor) an error wrapping ErrMorePages,
+// pageInfo.hasNextPage beside endCursor, a response header named after the
+// cursor that holds a token, as Azure DevOps' x-ms-continuationtoken) an
+// error wrapping ErrMorePages,
 // and so is a page after the first that is {} (see bounds.end). An empty page does
 // not stop a cursor walk: some APIs return empty pages before the end and
 // say so with the cursor.
@@ -53,6 +55,9 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	records := len(page)
 	c.count(records)
 	stop := func(why string) (bool, error) {
+		if h, tok := c.headerToken(req, resp); h != "" {
+			return false, fmt.Errorf("%s: %s, but header %s still holds %q: %w (the API sends its token in a header: set header_cursor with cursor_key %q and cursor_param %q)", c.kind, why, h, cursorText(tok), ErrMorePages, h, c.param)
+		}
 		if f := c.siblingMore(resp.Body); f != "" {
 			return false, fmt.Errorf("%s: %s, but body %q is true: %w (the API says more pages follow and gives no cursor to them: run again; no setting reaches the rest)", c.kind, why, f, ErrMorePages)
 		}
@@ -111,6 +116,32 @@ func (c *Cursor) sentIn() string {
 		return "cursor_body_path " + quote(c.bodyPath)
 	}
 	return "cursor_param " + quote(c.param)
+}
+
+// headerToken returns a response header named after the cursor (its
+// name ends with cursor_param, or with cursor_path's last key, in any
+// case: Azure DevOps' x-ms-continuationtoken for continuationToken) and
+// its value, unless the value is blank or the one this request sent.
+func (c *Cursor) headerToken(req *Request, resp *Response) (string, string) {
+	names := []string{strings.ToLower(c.param), strings.ToLower(c.path[strings.LastIndexByte(c.path, '.')+1:])}
+	sent := ""
+	if c.param != "" {
+		sent = req.URL.Query().Get(c.param)
+	}
+	for h, vals := range resp.Header {
+		lower := strings.ToLower(h)
+		for _, n := range names {
+			// Short names ("after", "page") would meet standard headers
+			// (Retry-After).
+			if len(n) < 6 || lower == "retry-after" || !strings.HasSuffix(lower, n) || len(vals) == 0 {
+				continue
+			}
+			if v := strings.TrimSpace(vals[0]); v != "" && v != sent {
+				return lower, v
+			}
+		}
+	}
+	return "", ""
 }
 
 // siblingMore returns the path of a has_more-style flag that is true in
