@@ -16,10 +16,13 @@ import (
 // it (https://developers.hubspot.com/docs/api/crm/contacts,
 // https://developers.hubspot.com/docs/api/crm/understanding-the-crm#paging
 // and https://developers.hubspot.com/docs/api/usage-details#rate-limits):
-// a private app token as Bearer; limit (at most 100) and after; the
-// properties asked for, every value a string ("hs_object_id": "51");
+// a private app token as Bearer; limit (default 10, at most 100) and
+// after; the default properties and those asked for (phone), every value
+// a string ("hs_object_id": "51");
 // {"results": [...], "paging": {"next": {"after": "...", "link": "..."}}},
-// the link absolute on api.hubapi.com, and no paging key on the last page;
+// the link absolute on api.hubapi.com (mode "querylink": a query alone,
+// "?after=54", as the reference's examples show it), and no paging key on
+// the last page;
 // errors as {"status": "error", "message", "correlationId", "category"};
 // a 429 with {"errorType": "RATE_LIMIT", "policyName": "SECONDLY"} and no
 // Retry-After.
@@ -38,9 +41,15 @@ type hubspotContacts struct {
 
 const hubspotToken = "pat-na1-11111111-2222-3333-4444-555555555555"
 
-func hubspotContact(n int) string {
-	return fmt.Sprintf(`{"id":"%d","properties":{"createdate":"2024-01-%02dT17:27:50.380Z","email":"contact%d@example.com","firstname":"First%d","hs_object_id":"%d","lastmodifieddate":"2024-02-%02dT08:00:00.000Z","lastname":"Last%d"},"createdAt":"2024-01-%02dT17:27:50.380Z","updatedAt":"2024-02-%02dT08:00:00.000Z","archived":false}`,
-		50+n, n, n, n, 50+n, n, n, n, n)
+// hubspotContact is contact n with HubSpot's default properties, and its
+// phone when the request asked for it.
+func hubspotContact(n int, phone bool) string {
+	extra := ""
+	if phone {
+		extra = fmt.Sprintf(`,"phone":"+1-555-01%02d"`, n)
+	}
+	return fmt.Sprintf(`{"id":"%d","properties":{"createdate":"2024-01-%02dT17:27:50.380Z","email":"contact%d@example.com","firstname":"First%d","hs_object_id":"%d","lastmodifieddate":"2024-02-%02dT08:00:00.000Z","lastname":"Last%d"%s},"createdAt":"2024-01-%02dT17:27:50.380Z","updatedAt":"2024-02-%02dT08:00:00.000Z","archived":false}`,
+		50+n, n, n, n, 50+n, n, n, extra, n, n)
 }
 
 func (h *hubspotContacts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +59,10 @@ func (h *hubspotContacts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	limit, err := strconv.Atoi(q.Get("limit"))
+	limit, err := 10, error(nil) // HubSpot's default page size
+	if l := q.Get("limit"); l != "" {
+		limit, err = strconv.Atoi(l)
+	}
 	if r.URL.Path != "/crm/v3/objects/contacts" || err != nil || limit < 1 || limit > 100 {
 		curWrite(w, http.StatusBadRequest, `{"status":"error","message":"Invalid input JSON on line 1","correlationId":"b8b47229-1b5d-4c3d-9c1f-3e7f4f4c0000","category":"VALIDATION_ERROR"}`)
 		return
@@ -77,14 +89,17 @@ func (h *hubspotContacts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	end := min(start+limit, h.total)
 	var items []string
 	for n := start; n < end; n++ {
-		items = append(items, hubspotContact(n+1))
+		items = append(items, hubspotContact(n+1, strings.Contains(q.Get("properties"), "phone")))
 	}
 	body := `{"results":[` + strings.Join(items, ",") + `]`
 	after := strconv.Quote(strconv.Itoa(51 + end))
 	if h.mode == "number" {
 		after = strconv.Itoa(51 + end)
 	}
-	link := fmt.Sprintf(`"link":"%s/crm/v3/objects/contacts?after=%d&limit=%d&properties=email%%2Cfirstname%%2Clastname%%2Chs_object_id"`, h.link, 51+end, limit)
+	link := fmt.Sprintf(`"link":"%s/crm/v3/objects/contacts?after=%d&limit=%d&properties=email%%2Cfirstname%%2Clastname%%2Cphone"`, h.link, 51+end, limit)
+	if h.mode == "querylink" {
+		link = fmt.Sprintf(`"link":"?after=%d"`, 51+end)
+	}
 	switch {
 	case page2 && h.mode == "linkonly":
 		body += `,"paging":{"next":{` + link + `}}`
@@ -113,16 +128,16 @@ func TestHubSpotContactsLoadsExactly(t *testing.T) {
 	for _, c := range []struct {
 		mode     string
 		requests int32
-	}{{"", 3}, {"number", 3}, {"empty", 4}, {"ratelimit", 4}} {
+	}{{"", 3}, {"number", 3}, {"empty", 4}, {"ratelimit", 4}, {"querylink", 3}} {
 		t.Run("mode="+c.mode, func(t *testing.T) {
 			api := &hubspotContacts{total: 8, mode: c.mode}
 			r, _, other := hubspotRun(t, api, "")
 			r.mustLoad(t)
 			var want []string
 			for n := 1; n <= 8; n++ {
-				want = append(want, fmt.Sprintf("%d|contact%d@example.com|First%d|Last%d|%d|text|2024-01-%02dT17:27:50.380000000Z|false", 50+n, n, n, n, 50+n, n))
+				want = append(want, fmt.Sprintf("%d|contact%d@example.com|First%d|Last%d|+1-555-01%02d|%d|text|2024-01-%02dT17:27:50.380000000Z|false", 50+n, n, n, n, n, 50+n, n))
 			}
-			r.checkTable(t, `SELECT id, properties__email, properties__firstname, properties__lastname, properties__hs_object_id, typeof(properties__hs_object_id), CAST(properties__createdate AS TEXT), archived FROM contacts ORDER BY id`, want)
+			r.checkTable(t, `SELECT id, properties__email, properties__firstname, properties__lastname, properties__phone, properties__hs_object_id, typeof(properties__hs_object_id), CAST(properties__createdate AS TEXT), archived FROM contacts ORDER BY id`, want)
 			if n := api.requests.Load(); n != c.requests {
 				t.Errorf("%d requests, want %d", n, c.requests)
 			}
@@ -138,9 +153,12 @@ func TestHubSpotContactsLoadsExactly(t *testing.T) {
 // fails naming paging.next.link; an after handed out twice fails as a
 // loop; a spec that follows paging.next.link (json_link), whose links are
 // absolute on another origin than base_url, fails naming the host and
-// client.allowed_hosts before any request goes there.
+// client.allowed_hosts before any request goes there. A link that is a
+// query alone ("?after=54") would ask page 2 without properties and
+// limit, so HubSpot would answer its default properties: followed by
+// json_link or by detection, it fails naming them.
 func TestHubSpotContactsHostile(t *testing.T) {
-	page2 := `resource "contacts": page 2: GET http://api.test/crm/v3/objects/contacts?after=54&limit=3&properties=email%2Cfirstname%2Clastname%2Chs_object_id`
+	page2 := `resource "contacts": page 2: GET http://api.test/crm/v3/objects/contacts?after=54&limit=3&properties=email%2Cfirstname%2Clastname%2Cphone`
 	for _, c := range []struct {
 		mode, text string
 		sentinel   error
@@ -148,12 +166,19 @@ func TestHubSpotContactsHostile(t *testing.T) {
 	}{
 		{mode: "linkonly", sentinel: rest.ErrMorePages, parts: []string{page2, `cursor: no cursor at cursor_path "paging.next.after", but body "paging.next.link" still holds the link http://`, `set json_link with next_url_path "paging.next.link"`}},
 		{mode: "repeat", sentinel: rest.ErrLoop, parts: []string{page2, `cursor "54" seen before`, `cursor_param "after"`}},
+		{mode: "querylink", text: "json_link", parts: []string{`resource "contacts": page 1: GET http://api.test/crm/v3/objects/contacts?limit=3&properties=email%2Cfirstname%2Clastname%2Cphone`,
+			`json_link: the next link "?after=54" at next_url_path "paging.next.link" is a query alone`, "would be asked without limit, properties", "set cursor with the cursor_path"}},
+		{mode: "querylink", text: "no paginator", parts: []string{`resource "contacts": page 1: GET http://api.test/crm/v3/objects/contacts?limit=3&properties=email%2Cfirstname%2Clastname%2Cphone`,
+			`the next link "?after=54" at next_url_path "paging.next.link" is a query alone`, "would be asked without limit, properties"}},
 		{mode: "", text: "json_link", parts: []string{`resource "contacts": page 2: GET http://127.0.0.1:`, "origin not allowed: host 127.0.0.1:", "is not base_url's (http://api.test)", "list it in client.allowed_hosts"}},
 	} {
 		t.Run(c.mode+c.text, func(t *testing.T) {
 			text := ""
-			if c.text != "" {
+			switch c.text {
+			case "json_link":
 				text = strings.Replace(curTestdata(t, "hubspot"), "{type: cursor, cursor_path: paging.next.after, cursor_param: after}", "{type: json_link, next_url_path: paging.next.link}", 1)
+			case "no paginator":
+				text = strings.Replace(curTestdata(t, "hubspot"), "      paginator: {type: cursor, cursor_path: paging.next.after, cursor_param: after}\n", "", 1)
 			}
 			r, url, other := hubspotRun(t, &hubspotContacts{total: 8, mode: c.mode}, text)
 			r.failedClean(t, url, c.sentinel, hubspotToken, []string{"contacts"}, c.parts...)
