@@ -26,6 +26,9 @@ var (
 	// ErrRunInProgress means a run of the pipeline holds its run lock
 	// (see RunExcluder).
 	ErrRunInProgress = errors.New("a run of the pipeline is in progress")
+	// ErrInexact means a value cannot be stored exactly in its column's
+	// type by this database (a timestamp finer than Postgres keeps).
+	ErrInexact = errors.New("value cannot be stored exactly")
 	// ErrMissingID means a row has no _pipe_id.
 	ErrMissingID = errors.New("row without " + "_pipe_id")
 )

@@ -42,6 +42,14 @@ func wantConflict(t *testing.T, err error, id, group string) {
 	}
 }
 
+// mtx begins a transaction of load l that may write members of disp.
+func mtx(t *testing.T, tg Target, disp destinations.Disposition, l string) destinations.Tx {
+	t.Helper()
+	tx := begin(t, tg.Dest, l)
+	ensure(t, tx, members(disp))
+	return tx
+}
+
 // groupsOf returns members' _groups_id by _pipe_id, as committed.
 func groupsOf(t *testing.T, tg Target, disp destinations.Disposition) map[string]string {
 	t.Helper()
@@ -59,12 +67,10 @@ func groupsOf(t *testing.T, tg Target, disp destinations.Disposition) map[string
 func testOriginConflict(t *testing.T, tg Target) {
 	for _, disp := range []destinations.Disposition{destinations.Merge, destinations.Append, destinations.Replace} {
 		t.Run(string(disp), func(t *testing.T) {
-			tx := begin(t, tg.Dest, "l1")
-			ensure(t, tx, members(disp))
+			tx := mtx(t, tg, disp, "l1")
 			write(t, tx, mbatch(disp, "l1", "g1", "A", "B"))
 			commit(t, tx, "running")
-			tx = begin(t, tg.Dest, "l1")
-			ensure(t, tx, members(disp))
+			tx = mtx(t, tg, disp, "l1")
 			write(t, tx, mbatch(disp, "l1", "g1", "A"))
 			write(t, tx, mbatch(disp, "l1", "g2", "C"))
 			wantConflict(t, tx.Write(ctx(t), mbatch(disp, "l1", "g2", "D", "A")), "A", "g2")
@@ -88,17 +94,14 @@ func testOriginConflict(t *testing.T, tg Target) {
 func testOriginKept(t *testing.T, tg Target) {
 	for _, disp := range []destinations.Disposition{destinations.Merge, destinations.Append} {
 		t.Run(string(disp), func(t *testing.T) {
-			tx := begin(t, tg.Dest, "l1")
-			ensure(t, tx, members(disp))
+			tx := mtx(t, tg, disp, "l1")
 			write(t, tx, mbatch(disp, "l1", "g1", "A", "B"))
 			commit(t, tx, "completed")
 
-			tx = begin(t, tg.Dest, "l2")
-			ensure(t, tx, members(disp))
+			tx = mtx(t, tg, disp, "l2")
 			write(t, tx, mbatch(disp, "l2", "g1", "A"))
 			commit(t, tx, "running")
-			tx = begin(t, tg.Dest, "l2")
-			ensure(t, tx, members(disp))
+			tx = mtx(t, tg, disp, "l2")
 			wantConflict(t, tx.Write(ctx(t), mbatch(disp, "l2", "g2", "A")), "A", "g2")
 			if err := tx.Rollback(); err != nil {
 				t.Fatal(err)
@@ -107,8 +110,7 @@ func testOriginKept(t *testing.T, tg Target) {
 			if disp == destinations.Append {
 				return // append keeps a stored row: A stays g1's
 			}
-			tx = begin(t, tg.Dest, "l3")
-			ensure(t, tx, members(disp))
+			tx = mtx(t, tg, disp, "l3")
 			write(t, tx, mbatch(disp, "l3", "g2", "A"))
 			commit(t, tx, "completed")
 			if g := fmt.Sprint(groupsOf(t, tg, disp)); g != "map[A:g2 B:g1]" {

@@ -21,9 +21,9 @@ func testTypesRoundTrip(t *testing.T, tg Target) {
 	tb := rootTable("things",
 		col("b", schema.Boolean), col("i", schema.Bigint), col("d", schema.Double),
 		col("s", schema.Text), col("ts", schema.Timestamp), col("j", schema.JSON))
-	ts1 := time.Date(2024, 1, 2, 3, 4, 5, 123456789, time.UTC)
+	ts1 := time.Date(2024, 1, 2, 3, 4, 5, 123456789, time.UTC).Truncate(tg.TimePrecision) // finer: see TimeFinerThanKept
 	ts2 := time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC)
-	ts3 := time.Date(2024, 7, 1, 12, 0, 0, 500, time.FixedZone("CEST", 2*3600))
+	ts3 := time.Date(2024, 7, 1, 12, 0, 0, 500_000, time.FixedZone("CEST", 2*3600))
 	nasty := "tab\there\nnew line\r\\back \"dq\" 'sq' 日本語 🎉 \\N"
 	rows := []schema.Row{
 		row("r1", "l1", "b", true, "i", int64(math.MaxInt64), "d", 0.1, "s", "", "ts", ts1,
@@ -311,4 +311,27 @@ func testWideningKeepsIntegersExact(t *testing.T, tg Target) {
 	}
 	got := read(t, tg.DB, v1)
 	checkRow(t, tg, v1, got["b"], "b", "v", int64(1)<<53+1)
+}
+
+// testTimeFinerThanKept writes a timestamp with digits below the finest
+// precision the target keeps: stored exactly where the target keeps
+// nanoseconds, else the write fails (ErrInexact, naming the column)
+// rather than round them away.
+func testTimeFinerThanKept(t *testing.T, tg Target) {
+	tb := rootTable("times", col("ts", schema.Timestamp))
+	ts := time.Date(2024, 3, 1, 12, 34, 56, 789123400, time.UTC) // .NET: 100 ns ticks
+	tx := begin(t, tg.Dest, "l1")
+	ensure(t, tx, tb)
+	err := tx.Write(ctx(t), batch("times", destinations.Append, rowsOf(tb, row("r1", "l1", "ts", ts))))
+	if tg.TimePrecision > time.Nanosecond {
+		if !errors.Is(err, destinations.ErrInexact) || !strings.Contains(err.Error(), `column "ts"`) || !strings.Contains(err.Error(), "data_type: text") {
+			t.Fatalf("write = %v, want ErrInexact naming column ts and the hint", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit(t, tx, "completed")
+	checkRow(t, tg, tb, read(t, tg.DB, tb)["r1"], "r1", "ts", ts)
 }

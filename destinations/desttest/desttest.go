@@ -53,6 +53,7 @@ var cases = []struct {
 	run  func(t *testing.T, tg Target)
 }{
 	{"TypesRoundTrip", testTypesRoundTrip},
+	{"TimeFinerThanKept", testTimeFinerThanKept},
 	{"NewColumns", testNewColumns},
 	{"Widening", testWidening},
 	{"WideningKeepsIntegersExact", testWideningKeepsIntegersExact},

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
@@ -71,12 +72,17 @@ func (*Dialect) ColumnType(t schema.Type) string {
 	return "text"
 }
 
-// Encode rounds timestamps to microseconds, as Postgres keeps them, and
-// sends decimals and JSON as text.
+// Encode sends decimals and JSON as text, and timestamps as they are:
+// one with digits below the microsecond, which Postgres would round
+// away (.NET and Azure write seven), is an error naming the fix.
 func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 	switch x := v.(type) {
 	case time.Time:
-		return x.UTC().Round(time.Microsecond), nil
+		if x.Nanosecond()%int(time.Microsecond) != 0 {
+			return nil, fmt.Errorf("postgres: timestamp %s has digits below the microsecond, which a timestamptz column would round away: %w (a columns hint data_type: text keeps a root-table column as written)",
+				x.UTC().Format(time.RFC3339Nano), destinations.ErrInexact)
+		}
+		return x.UTC(), nil
 	case json.RawMessage:
 		return string(x), nil
 	case json.Number:

@@ -145,13 +145,13 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// encodeTime is a bookkeeping timestamp as the dialect stores it; the
-// zero time is NULL.
+// encodeTime is a bookkeeping timestamp as the dialect stores it, to the
+// microsecond on every database; the zero time is NULL.
 func encodeTime(d Dialect, t time.Time) (any, error) {
 	if t.IsZero() {
 		return nil, nil
 	}
-	return d.Encode(schema.Timestamp, t.UTC())
+	return d.Encode(schema.Timestamp, t.UTC().Truncate(time.Microsecond))
 }
 
 // tableRecord is the latest recorded version of a data table's schema.

@@ -200,8 +200,22 @@ func (x *sqlTx) skipUnchanged(b *destinations.Batch, again []any, stored map[str
 		return b, again, shaped
 	}
 	drop := unchangedTables(b, same)
-	out := *b
-	out.Tables = make([]destinations.TableRows, len(b.Tables))
+	out := x.leaveOut(b, func(i int, root string) bool { return skip[root] || drop[i][root] })
+	left := again[:0:0]
+	for _, id := range again {
+		if !skip[id.(string)] {
+			left = append(left, id)
+		}
+	}
+	return out, left, shaped
+}
+
+// leaveOut returns b without the rows of the roots out reports for the
+// i-th table (root rows by their _pipe_id, child rows by their
+// _pipe_root_id), counting them unchanged.
+func (x *sqlTx) leaveOut(b *destinations.Batch, out func(i int, root string) bool) *destinations.Batch {
+	res := *b
+	res.Tables = make([]destinations.TableRows, len(b.Tables))
 	for i, tr := range b.Tables {
 		key := schema.ColRootID
 		if i == 0 {
@@ -209,21 +223,15 @@ func (x *sqlTx) skipUnchanged(b *destinations.Batch, again []any, stored map[str
 		}
 		kept := make([]schema.Row, 0, len(tr.Rows))
 		for _, row := range tr.Rows {
-			if id, _ := row[key].(string); !skip[id] && !drop[i][id] {
+			if id, _ := row[key].(string); !out(i, id) {
 				kept = append(kept, row)
 			}
 		}
 		x.count(tr.Table.Name).Unchanged += int64(len(tr.Rows) - len(kept))
 		tr.Rows = kept
-		out.Tables[i] = tr
+		res.Tables[i] = tr
 	}
-	left := again[:0:0]
-	for _, id := range again {
-		if !skip[id.(string)] {
-			left = append(left, id)
-		}
-	}
-	return &out, left, shaped
+	return &res
 }
 
 // unchangedTables returns, per table of b, the roots of same whose rows
@@ -288,34 +296,4 @@ func shapedPresent(b *destinations.Batch, shaped map[string]bool) map[string]int
 		out[tr.Table.Name] += int64(len(seen))
 	}
 	return out
-}
-
-// forgetHashes sets _pipe_hash to NULL in the root rows of ids before an
-// append batch with child rows is written into tables a merge wrote: the
-// append may add child rows to an existing root without rewriting it, so
-// the stored fingerprint would no longer describe the root's rows, and a
-// later merge of the same record must take the full path (which deletes
-// them again).
-func (x *sqlTx) forgetHashes(ctx context.Context, b *destinations.Batch, ids []any) error {
-	root := b.Tables[0].Table.Name
-	rec, ok := x.schemas[root]
-	if !ok || len(b.Tables) < 2 {
-		return nil
-	}
-	if _, ok := rec.table.Column(schema.ColHash); !ok {
-		return nil
-	}
-	if err := x.flush(ctx); err != nil {
-		return err
-	}
-	per := x.d.MaxParams()
-	for start := 0; start < len(ids); start += per {
-		chunk := ids[start:min(start+per, len(ids))]
-		q := fmt.Sprintf("UPDATE %s SET %s = NULL WHERE %s IN (%s) AND %s IS NOT NULL", x.d.Table(root), x.d.Quote(schema.ColHash),
-			x.d.Quote(schema.ColID), placeholders(x.d, 0, len(chunk)), x.d.Quote(schema.ColHash))
-		if _, err := x.tx.ExecContext(ctx, q, chunk...); err != nil {
-			return fmt.Errorf("table %q: forget fingerprints: %w", root, err)
-		}
-	}
-	return nil
 }

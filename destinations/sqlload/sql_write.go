@@ -10,8 +10,9 @@ import (
 )
 
 // Write writes a batch under its disposition:
-//   - append inserts every row, skipping rows whose _pipe_id exists, and
-//     clears the _pipe_hash of existing roots it adds child rows to;
+//   - append inserts the rows of every record whose root is not stored,
+//     skipping rows whose _pipe_id exists (a record repeated within the
+//     batch), and leaves a stored record's rows as they are;
 //   - merge drops the rows of the roots whose stored _pipe_hash equals
 //     theirs (unchanged records; see sql_merge_unchanged.go), upserts
 //     every other row, leaving rows equal to the existing ones as they
@@ -67,15 +68,7 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 	}
 	var present map[string]int64
 	if b.Disposition == destinations.Append && !rootNew {
-		probe, err := x.newOriginProbe(b)
-		if err == nil {
-			err = x.probeOrigin(ctx, probe, b.Tables[0].Table.Name, ids)
-		}
-		if err != nil {
-			return err
-		}
-		x.remember(probe, nil) // an existing root keeps its stored row
-		if err := x.forgetHashes(ctx, b, ids); err != nil {
+		if b, err = x.leaveStored(ctx, b, ids); err != nil {
 			return err
 		}
 	}
@@ -90,6 +83,30 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 		}
 	}
 	return x.rememberRoots(ctx, b.Tables[0].Table.Name, ids)
+}
+
+// leaveStored returns an append batch without the records whose root
+// is stored: a record appended before keeps all its rows as they are,
+// none added to it, none rewritten.
+func (x *sqlTx) leaveStored(ctx context.Context, b *destinations.Batch, ids []any) (*destinations.Batch, error) {
+	root := b.Tables[0].Table.Name
+	stored, err := x.existingRoots(ctx, root, ids)
+	if err != nil || len(stored) == 0 {
+		return b, err
+	}
+	probe, err := x.newOriginProbe(b)
+	if err == nil {
+		err = x.probeOrigin(ctx, probe, root, stored)
+	}
+	if err != nil {
+		return b, err
+	}
+	x.remember(probe, nil)
+	set := make(map[string]bool, len(stored))
+	for _, id := range stored {
+		set[id.(string)] = true
+	}
+	return x.leaveOut(b, func(_ int, r string) bool { return set[r] }), nil
 }
 
 // rootIDs returns the _pipe_id of every root row of b.

@@ -117,6 +117,9 @@ func parseTime(s string) (time.Time, bool) {
 		for end < len(s) && '0' <= s[end] && s[end] <= '9' {
 			end++
 		}
+		if end-20 > 9 {
+			return time.Time{}, false // finer than a nanosecond: time.Parse would cut it
+		}
 	}
 	zone := s[end:]
 	layout := "2006-01-02T15:04:05.999999999"

@@ -84,10 +84,11 @@ type sign struct {
 // Names under which APIs say whether more pages follow, at the top level
 // of the body or in one of its paging objects.
 var (
-	pagingObjects = []string{"", "meta.", "pagination.", "paging.", "page_info.", "pageInfo.", "response_metadata.", "page."}
-	moreFlags     = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page", "hasNextPage", "more_results", "moreResults"}
-	doneFlags     = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last"}
-	totalNames    = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords"}
+	pagingObjects = []string{"", "meta.", "pagination.", "paging.", "page_info.", "pageInfo.", "response_metadata.", "page.",
+		"meta.pagination.", "meta.page.", "meta.paging."} // CrowdStrike's meta.pagination.total, Datadog's meta.page.after
+	moreFlags  = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page", "hasNextPage", "more_results", "moreResults"}
+	doneFlags  = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last"}
+	totalNames = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords", "total_resources", "totalResources"}
 )
 
 // moreSign looks for evidence of further pages in a response whose

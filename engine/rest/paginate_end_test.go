@@ -84,3 +84,38 @@ func TestEmptyObjectAfterFirstPageFails(t *testing.T) {
 		})
 	}
 }
+
+// TestEndReadsNestedPagingObjects: a paging object inside meta counts as
+// one: CrowdStrike's meta.pagination.total above the records read fails a
+// short offset page without total_path; Jira's isLast false a cursor walk
+// that lost its token.
+func TestEndReadsNestedPagingObjects(t *testing.T) {
+	for _, tt := range []struct {
+		cfg         PaginatorConfig
+		first, body string // first: a full page before body, if any
+		n           int    // records of body
+		want        string
+	}{
+		{pcfg(KindOffset, func(c *PaginatorConfig) { c.Limit = 5 }), `{"resources":["1","2","3","4","5"]}`,
+			`{"meta":{"query_time":0.01,"pagination":{"offset":5,"limit":5,"total":8},"trace_id":"t"},"resources":["a","b"],"errors":[]}`, 2,
+			`body "meta.pagination.total" is 8 and 7 records were read`},
+		{pcfg(KindCursor, func(c *PaginatorConfig) { c.CursorPath = "nextPageToken"; c.CursorParam = "nextPageToken" }), "",
+			`{"issues":[{"id":"1"}],"isLast":false}`, 1, `body "isLast" is false`},
+	} {
+		pg, err := NewPaginator(tt.cfg, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := get(t, "https://a.test/devices")
+		pg.Init(req)
+		if tt.first != "" {
+			if more, err := pg.Next(req, &Response{Body: []byte(tt.first)}, recs(5)); !more || err != nil {
+				t.Fatalf("first page: more %v, err %v", more, err)
+			}
+		}
+		_, err = pg.Next(req, &Response{Body: []byte(tt.body)}, recs(tt.n))
+		if !errors.Is(err, ErrMorePages) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", tt.body, err, tt.want)
+		}
+	}
+}

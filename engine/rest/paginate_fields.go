@@ -3,7 +3,8 @@ package rest
 import "github.com/tidwall/gjson"
 
 // pagingFields are the members of a response body's top-level object and
-// of its paging objects (pagingObjects), read in one pass over the body.
+// of its paging objects (pagingObjects, one of them nested in another:
+// meta.pagination), read in one pass over the body.
 // The end check and detection ask for some two hundred names (flags and
 // totals in eight places); a gjson.Get for each scanned every record
 // before them, which on a full last page of 1–2 KB records cost more CPU
@@ -33,7 +34,16 @@ func readPagingFields(body []byte) pagingFields {
 			// gjson.Get("meta.total") looks in every "meta" object in turn
 			// until one has "total".
 			v.ForEach(func(k2, v2 gjson.Result) bool {
-				addFirst(m, k2.String(), v2)
+				key2 := k2.String()
+				addFirst(m, key2, v2)
+				if q := p + key2 + "."; v2.IsObject() && isPagingObject(q) && f.nested[q] == nil {
+					inner := map[string]gjson.Result{}
+					v2.ForEach(func(k3, v3 gjson.Result) bool {
+						addFirst(inner, k3.String(), v3)
+						return true
+					})
+					f.nested[q] = inner // meta.pagination.total
+				}
 				return true
 			})
 		}

@@ -33,7 +33,9 @@ var (
 // total or has_more that cannot be read is an error; an empty page before
 // the total, or has_more true on an empty page, wraps ErrMorePages; a
 // total that differs from the first page's wraps ErrShifted (records were
-// added or removed while the walk paged, so offsets moved under it).
+// added or removed while the walk paged, so offsets moved under it); a
+// page that holds the same records as the one before wraps ErrLoop (the
+// API ignores the offset parameter).
 type Offset struct {
 	limit, start, maximum         int
 	offsetParam, limitParam       string
@@ -43,6 +45,8 @@ type Offset struct {
 	parallel                      int
 	cur                           int
 	total                         int // the first page's total, -1 before it
+	same                          samePage
+	totalSeen                     recordTotal
 	bounds
 }
 
@@ -69,6 +73,8 @@ func newOffset(c PaginatorConfig, b bounds) (*Offset, error) {
 func (o *Offset) Init(req *Request) error {
 	o.cur, o.total = o.start, -1
 	o.reset()
+	o.same.reset()
+	o.totalSeen.reset()
 	return o.set(req, o.cur)
 }
 
@@ -96,6 +102,18 @@ func setParam(req *Request, param, bodyPath string, n int) error {
 func (o *Offset) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
 	records := len(page)
 	o.count(records)
+	if o.same.repeats(page) {
+		param := fmt.Sprintf("offset_param %q", o.offsetParam)
+		if o.offsetBodyPath != "" {
+			param = fmt.Sprintf("offset_body_path %q", o.offsetBodyPath)
+		}
+		return false, fmt.Errorf("offset: the page at offset %d holds the same %d records as the page before it: %w (the API ignores %s: check the name it reads)", o.cur, records, ErrLoop, param)
+	}
+	if o.totalPath == "" { // total_path's own check covers it
+		if err := o.totalSeen.check("offset", resp.Body, fmt.Sprintf("offset %d", o.cur)); err != nil {
+			return false, err
+		}
+	}
 	next, more, err := o.advance(req, resp, records, o.cur)
 	if err != nil || !more {
 		return false, err
@@ -168,9 +186,30 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 		return stop(fmt.Sprintf("a short page (%d records, limit %d)", records, o.limit))
 	}
 	if o.maximum > 0 && next >= o.maximum {
-		return 0, false, nil
+		return 0, false, o.capped(req, resp, records, reached, next, hasMore)
 	}
 	return next, true, nil
+}
+
+// capped stops the walk at maximum_offset, or fails when the response
+// shows more: has_more true, a total beyond the next offset, or a sign
+// that moreSign finds. maximum_offset caps the offsets requested; data
+// past it is not loaded, so it must not be loaded as if it were all.
+func (o *Offset) capped(req *Request, resp *Response, records, reached, next int, hasMore bool) error {
+	var detail string
+	switch {
+	case hasMore:
+		detail = fmt.Sprintf("has_more_path %q is true", o.hasMorePath)
+	case o.totalPath != "" && next < o.total:
+		detail = fmt.Sprintf("total_path %q is %d and %d records were read", o.totalPath, o.total, reached)
+	default:
+		s := moreSign(req, resp, records, reached, []string{o.hasMorePath, o.totalPath})
+		if s == nil {
+			return nil
+		}
+		detail = s.detail
+	}
+	return fmt.Errorf("offset: maximum_offset %d reached at offset %d, but %s: %w (raise maximum_offset, or narrow the query so that fewer records match: an API that pages no deeper than a cap needs a filter, such as a date window, per resource)", o.maximum, next, detail, ErrMorePages)
 }
 
 // sameTotal keeps the first page's total and fails when a later page's
@@ -201,13 +240,19 @@ func (o *Offset) Remaining(first *Request, resp *Response, records int) ([]*Requ
 }
 
 // readTotal reads the whole number at total_path, naming the fix when it
-// is null: some APIs send a total only when asked for one (PagerDuty's
-// "total": null unless total=true).
+// is null (some APIs send a total only when asked for one: PagerDuty's
+// "total": null unless total=true) or negative.
 func readTotal(body []byte, path, field string) (int, error) {
 	if v := gjson.GetBytes(body, path); v.Exists() && v.Type == gjson.Null {
 		return 0, fmt.Errorf("%s %q is null (an API may send its total only when a parameter asks for it, as PagerDuty's total=true: add that to params, or drop total_path)", field, path)
 	}
-	return readInt(body, path, field)
+	n, err := readInt(body, path, field)
+	if err == nil && n < 0 {
+		// Read as a count, -1 ("not counted") would end the walk after
+		// the first page, as if every record had been read.
+		return 0, fmt.Errorf("%s %q is %d, want a count of 0 or more (an API that sends a negative total when it does not count: drop total_path)", field, path, n)
+	}
+	return n, err
 }
 
 // Parallelism returns paginator.parallel.

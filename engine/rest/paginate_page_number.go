@@ -27,7 +27,9 @@ var (
 // has_more that cannot be read is an error; an empty page before the
 // total, or has_more true on an empty page, wraps ErrMorePages; a total
 // that differs from the first page's wraps ErrShifted (records were added
-// or removed while the walk paged, so pages moved under it).
+// or removed while the walk paged, so pages moved under it); a page that
+// holds the same records as the one before wraps ErrLoop (the API ignores
+// the page parameter, or counts from 1 and reads page 0 as page 1).
 type PageNumber struct {
 	base, first, maximum   int
 	param, bodyPath        string
@@ -36,6 +38,8 @@ type PageNumber struct {
 	parallel               int
 	cur                    int
 	total                  int // the first page's total, -1 before it
+	same                   samePage
+	totalSeen              recordTotal
 	bounds
 }
 
@@ -62,6 +66,8 @@ func newPageNumber(c PaginatorConfig, b bounds) (*PageNumber, error) {
 func (n *PageNumber) Init(req *Request) error {
 	n.cur, n.total = n.first, -1
 	n.reset()
+	n.same.reset()
+	n.totalSeen.reset()
 	return n.set(req, n.cur)
 }
 
@@ -76,7 +82,17 @@ func (n *PageNumber) set(req *Request, page int) error {
 func (n *PageNumber) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
 	records := len(page)
 	n.count(records)
+	if n.same.repeats(page) {
+		param := fmt.Sprintf("page_param %q", n.param)
+		if n.bodyPath != "" {
+			param = fmt.Sprintf("page_body_path %q", n.bodyPath)
+		}
+		return false, fmt.Errorf("page_number: page %d holds the same %d records as the page before it: %w (the API ignores %s, or reads page %d as page %d: check the name it reads and base_page)", n.cur, records, ErrLoop, param, n.cur-1, n.cur)
+	}
 	next, more, err := n.advance(req, resp, records, n.cur)
+	if err == nil { // total_path's own check, in advance, speaks first
+		err = n.totalSeen.check("page_number", resp.Body, fmt.Sprintf("page %d", n.cur))
+	}
 	if err != nil || !more {
 		return false, err
 	}
@@ -118,10 +134,22 @@ func (n *PageNumber) advance(req *Request, resp *Response, records, cur int) (in
 			return 0, false, err
 		}
 		if next >= total+n.base {
+			if records == 0 && total > 0 && n.stopEmpty && cur > n.first {
+				// The last page of the total is empty after pages that held
+				// records: the API numbers its pages from another base, so
+				// its first page was skipped. (An empty first page may be an
+				// empty collection that still counts one page, as Linode's
+				// does: the end check reads its total of records.)
+				return 0, false, fmt.Errorf("page_number: page %d, the last of total_path %q's %d pages counted from base_page %d, held no records: %w (if the API's first page is %d, set base_page: %d)", cur, n.totalPath, total, n.base, ErrMorePages, n.base-1, n.base-1)
+			}
+			if records == 0 {
+				_, err := n.end(req, resp, records, reached, fmt.Sprintf("page %d, the last of total_path %q, held no records", cur, n.totalPath), n.totalPath, n.hasMorePath)
+				return 0, false, err
+			}
 			return 0, false, nil
 		}
 		if records == 0 && n.stopEmpty {
-			return 0, false, fmt.Errorf("page_number: page %d held no records, but total_path %q is %d pages: %w (the API's total and its pages disagree)", cur, n.totalPath, total, ErrMorePages)
+			return 0, false, fmt.Errorf("page_number: page %d held no records, but total_path %q is %d pages: %w (%s)", cur, n.totalPath, total, ErrMorePages, n.totalHint(total, reached))
 		}
 	case records == 0 && hasMore:
 		_, err := n.hasMore(n.hasMorePath, "the page held no records", "check page_param and base_page")
@@ -131,9 +159,41 @@ func (n *PageNumber) advance(req *Request, resp *Response, records, cur int) (in
 		return 0, false, err
 	}
 	if n.maximum > 0 && next >= n.maximum {
-		return 0, false, nil
+		return 0, false, n.capped(req, resp, records, reached, cur, hasMore)
 	}
 	return next, true, nil
+}
+
+// totalHint says why a total of pages and the pages disagree: a total
+// equal to the records read counts records, not pages.
+func (n *PageNumber) totalHint(total, reached int) string {
+	if reached == total {
+		return fmt.Sprintf("%d records were read, as many as the total: total_path of page_number counts pages, and this one counts records; drop it, and the walk ends on the first empty page", reached)
+	}
+	return "the API's total and its pages disagree"
+}
+
+// capped stops the walk at maximum_page, or fails when the response shows
+// more: has_more true, a total of pages beyond it, or a sign that
+// moreSign finds (a total of records above those read). maximum_page
+// caps the pages requested; data past it is not loaded, so it must not
+// be loaded as if it were all.
+func (n *PageNumber) capped(req *Request, resp *Response, records, reached, cur int, hasMore bool) error {
+	fix := "raise maximum_page, or narrow the query so that fewer pages hold it: an API that pages no deeper than a cap (SonarQube's 10,000 results) needs a filter, such as a date window, per resource"
+	var detail string
+	switch total := n.total; {
+	case hasMore:
+		detail = fmt.Sprintf("has_more_path %q is true", n.hasMorePath)
+	case n.totalPath != "" && cur+1 < total+n.base:
+		detail = fmt.Sprintf("total_path %q is %d pages", n.totalPath, total)
+	default:
+		s := moreSign(req, resp, records, reached, []string{n.hasMorePath, n.totalPath})
+		if s == nil {
+			return nil
+		}
+		detail = s.detail
+	}
+	return fmt.Errorf("page_number: maximum_page %d reached after page %d, but %s: %w (%s)", n.maximum, cur, detail, ErrMorePages, fix)
 }
 
 // sameTotal keeps the first page's total and fails when a later page's

@@ -137,7 +137,7 @@ func writeResource(w *writer, r *resource) {
 			r.guesses++
 		}
 		if col := parentKeyColumn(r); col != "" {
-			why := "keyed within its " + singular(r.parent.name) + ": one id under two " + r.parent.name + " is two rows (pipe refuses to keep one of them)"
+			why := "keyed within its " + singular(r.parent.name) + ": the same id under two " + r.parent.name + " is two rows"
 			if r.pkWhy != "" {
 				why = r.pkWhy + "; " + why
 			}

@@ -1,0 +1,55 @@
+package rest
+
+import (
+	"fmt"
+
+	"github.com/tidwall/gjson"
+)
+
+// recordTotal follows, through a walk by position (page_number, or
+// offset without total_path), a total of records that the API reports
+// and the spec does not name (SonarQube's paging.total, InsightVM's
+// page.totalResources, meta.total, …): found on the walk's first page
+// among the totals the end check reads, then read at that path on every
+// page. A total that changes means that records were added or removed
+// while the walk paged, so that a page may have skipped or repeated one:
+// ErrShifted, as with offset's total_path.
+type recordTotal struct {
+	path  string // "" when the first page showed none
+	first int    // -1 before the first page
+	read  bool   // the first page was read
+}
+
+func (t *recordTotal) reset() { *t = recordTotal{first: -1} }
+
+// check reads the total of body, the page at (for messages) of a walk of
+// kind, and fails when it differs from the first page's.
+func (t *recordTotal) check(kind string, body []byte, at string) error {
+	if !t.read {
+		t.read = true
+		t.path = detectTotal(body)
+	}
+	if t.path == "" {
+		return nil
+	}
+	v := gjson.GetBytes(body, t.path)
+	if v.Type != gjson.Number || v.Num < 0 {
+		return nil
+	}
+	total := int(v.Num)
+	return keepTotal(&t.first, total, fmt.Sprintf("%s: body %q was %d and is %d at %s", kind, t.path, t.first, total, at), "pages")
+}
+
+// detectTotal returns the path of the first total of records in body, in
+// the order the end check reads them, or "".
+func detectTotal(body []byte) string {
+	f := readPagingFields(body)
+	for _, p := range pagingObjects {
+		for _, n := range totalNames {
+			if v := f.get(p, n); v.Type == gjson.Number && v.Num >= 0 {
+				return p + n
+			}
+		}
+	}
+	return ""
+}
