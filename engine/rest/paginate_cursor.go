@@ -19,15 +19,14 @@ var _ Paginator = (*Cursor)(nil)
 // false on the last page), max_pages.
 //
 // Stop rule: has_more is false, or the cursor is missing, null or empty.
-// A cursor seen before is an error wrapping ErrLoop; stopping while the
-// response shows more pages (has_more true, a next link elsewhere, a
-// has_more-style flag true beside a nested cursor_path, as GraphQL's
-// pageInfo.hasNextPage beside endCursor, a response header named after the
-// cursor that holds a token, as Azure DevOps' x-ms-continuationtoken) an
-// error wrapping ErrMorePages,
-// and so is a page after the first that is {} (see bounds.end). An empty page does
-// not stop a cursor walk: some APIs return empty pages before the end and
-// say so with the cursor.
+// A cursor seen before is an error wrapping ErrLoop. Stopping while the
+// response shows more pages is an error wrapping ErrMorePages: has_more
+// true, a next link elsewhere, a has_more-style flag true beside a nested
+// cursor_path (GraphQL's pageInfo.hasNextPage beside endCursor), a
+// response header named after the cursor that holds a token (Azure
+// DevOps' x-ms-continuationtoken), or a page after the first that is {}
+// (see bounds.end). An empty page does not stop a cursor walk: some APIs
+// return empty pages before the end and say so with the cursor.
 type Cursor struct {
 	path, param, bodyPath string
 	hasMorePath           string

@@ -123,7 +123,7 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		return false, fmt.Errorf("%s: %w", j.kind, err)
 	}
 	if dropped := droppedParams(req.URL, j.base, link, next); len(dropped) > 0 {
-		return false, fmt.Errorf("%s: the next link %q at next_url_path %q is a query alone, which replaces the request's whole query (RFC 3986): the next pages would be asked without %s (HubSpot's paging.next.link drops properties and limit so); set cursor with the cursor_path of the link's parameter, which is sent beside the others", j.kind, cursorText(queryText(link)), j.path, strings.Join(dropped, ", "))
+		return false, fmt.Errorf("%s: the next link %q at next_url_path %q is a query alone, which replaces the request's whole query (RFC 3986): the next pages would be asked without %s; set cursor with the cursor_path of the link's parameter, which is sent beside the others", j.kind, cursorText(queryText(link)), j.path, strings.Join(dropped, ", "))
 	}
 	if canonicalURL(next) == canonicalURL(req.URL) {
 		return stop("the next link is the page's own URL")
