@@ -101,25 +101,26 @@ func (l *Login) login(ctx context.Context, _ string) (string, time.Duration, err
 	req.Header.Set("Accept", "application/json")
 	resp, err := l.hc.Do(req)
 	if err != nil {
-		return "", 0, tokenRequestError(l.red, where, err)
+		return "", 0, tokenSendError(l.red, where, "token_url", err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenReply))
 	if err != nil {
 		return "", 0, fmt.Errorf("%s: read body: %s", where, l.red.String(err.Error()))
 	}
 	if resp.StatusCode >= 300 {
-		return "", 0, fmt.Errorf("%s: %s: %s", where, statusText(resp.StatusCode), l.red.String(snippet(b, maxBodySnippet)))
+		err := fmt.Errorf("%s: %s: %s", where, statusText(resp.StatusCode), l.red.String(snippet(b, maxBodySnippet)))
+		return "", 0, tokenBusy(err, resp.StatusCode, resp.Header, time.Now())
 	}
 	tok := gjson.GetBytes(b, l.tokenPath)
 	if tok.Type != gjson.String || tok.Str == "" {
-		return "", 0, fmt.Errorf("%s: %s: no token at token_path %q in the response", where, statusText(resp.StatusCode), l.tokenPath)
+		return "", 0, fmt.Errorf("%s: %s: no token at token_path %q in the response (Content-Type %q; %s)", where, statusText(resp.StatusCode), l.tokenPath, resp.Header.Get("Content-Type"), loginReplyShape(l.red, b))
 	}
 	l.red.Add(tok.Str)
 	v := l.prefix + tok.Str
 	l.red.Add(v)
 	var lifetime time.Duration
-	if e := gjson.GetBytes(b, l.expiresIn); e.Exists() {
+	if e := gjson.GetBytes(b, l.expiresIn); e.Exists() && e.Type != gjson.Null {
 		secs, err := strconv.ParseFloat(strings.TrimSpace(e.String()), 64)
 		if err != nil || secs < 0 {
 			return "", 0, fmt.Errorf("%s: expires_in_path %q is %s, want seconds", where, l.expiresIn, kindText(e))
@@ -194,4 +195,23 @@ func (l *Login) expandJSON(path, key string, v any) (any, error) {
 		return out, nil
 	}
 	return v, nil
+}
+
+// loginReplyShape says what a login reply without a token holds, never a
+// value that may be a credential (see replyKeys).
+func loginReplyShape(red *Redactor, b []byte) string {
+	switch {
+	case len(bytes.TrimSpace(b)) == 0:
+		return "the reply is empty"
+	case !gjson.ValidBytes(b):
+		return "the reply is not JSON"
+	}
+	root := gjson.ParseBytes(b)
+	if !root.IsObject() {
+		return "the reply is a JSON " + kind(root)
+	}
+	if keys := replyKeys(red, root); keys != "" {
+		return "it holds " + keys
+	}
+	return "the reply is {}"
 }

@@ -368,7 +368,7 @@ func TestLoginMissingToken(t *testing.T) {
 	idp := serve(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"token":"x"}`) })
 	auth, _ := newAuthenticator(&AuthConfig{Type: "login", TokenURL: idp.URL + "/login", Form: map[string]string{"u": "a"}, HeaderPrefix: DefaultHeaderPrefix}, nil, nil)
 	err := auth.Authenticate(context.Background(), get(t, "https://api.test/"))
-	want := "login POST " + idp.URL + `/login: 200 OK: no token at token_path "access_token" in the response`
+	want := "login POST " + idp.URL + `/login: 200 OK: no token at token_path "access_token" in the response (Content-Type "text/plain; charset=utf-8"; it holds keys "token")`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}

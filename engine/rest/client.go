@@ -234,6 +234,21 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			return nil, fmt.Errorf("%s: rate limit: %w", where, err)
 		}
 		r, creds, err := c.prepare(ctx, req, method, call.Auth)
+		var busy *busyError
+		if errors.As(err, &busy) && attempt < c.maxAttempts {
+			wait := busy.wait
+			if limit := max(maxServerWait, c.maxBackoff); wait > limit {
+				return nil, fmt.Errorf("%s: %w: %s asks to wait %s, more than the %s limit (%s raises it)", where, err, busy.from, wait, limit, MaxBackoffSetting)
+			}
+			if wait == 0 {
+				wait = c.backoff(attempt)
+			}
+			c.logger.Info("retrying request: its token endpoint is busy", "request", where, "error", busy.Error(), "attempt", attempt, "wait", wait)
+			if err := c.sleep(ctx, wait); err != nil {
+				return nil, fmt.Errorf("%s: %w: %w", where, busy, err)
+			}
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
@@ -499,6 +514,10 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 	if err != nil {
 		return nil, c.transportError(ctx, actx, fmt.Errorf("read body: %w", err))
 	}
+	// A UTF-8 byte order mark, which RFC 8259 lets a parser ignore and
+	// .NET servers send, is no part of the JSON that selectors, paginators
+	// and the checks for repeated pages read.
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	return &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: b}, nil
 }
 

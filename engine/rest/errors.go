@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -124,3 +125,27 @@ func (e *transportError) Error() string {
 }
 
 func (e *transportError) Unwrap() error { return e.err }
+
+// busyError is a token endpoint's answer that a later attempt may get
+// past (429 or a retryable 5xx), with the wait its Retry-After (or
+// rate-limit reset) asks for: Client.do retries the request that needed
+// the token under client.retry, as it does a busy API.
+type busyError struct {
+	err  error
+	wait time.Duration // 0: the client's backoff
+	from string        // the header that set wait
+}
+
+func (e *busyError) Error() string { return e.err.Error() }
+func (e *busyError) Unwrap() error { return e.err }
+
+// tokenBusy wraps err as a busyError when status and header say a token
+// endpoint is busy, else returns it as it is.
+func tokenBusy(err error, status int, h http.Header, now time.Time) error {
+	r := &Response{StatusCode: status, Header: h}
+	if !retryableStatus(status) && !rateLimited(r) {
+		return err
+	}
+	wait, from := serverWait(r, now)
+	return &busyError{err: err, wait: wait, from: from}
+}

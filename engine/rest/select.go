@@ -49,8 +49,9 @@ var (
 )
 
 // Select returns the records of body. An array at the path yields its
-// items, an object one record, null or {} no records, and so does a body
-// that is {}. A path the body does not
+// items, an object one record, null, {} or [] no records (unless a
+// top-level "error", "errors" or "fault" holds something: see
+// errorBeside), and so does a body that is {}. A path the body does not
 // hold is an error naming the keys it does hold ({"error": "quota
 // exceeded"} is not an empty page), as are a string, number or boolean at
 // the path, an empty body and a body that is not JSON.
@@ -72,6 +73,11 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 		}
 	}
 	if recs, ok := topArray(bodyString(body), path); ok {
+		if len(recs) == 0 {
+			if err := errorBeside(body, path, "[]"); err != nil {
+				return nil, err
+			}
+		}
 		return recs, s.sameShape(path, "array", gjson.Result{})
 	}
 	v := gjson.Parse(bodyString(body))
@@ -90,12 +96,15 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 	case v.Type == gjson.Null, v.IsObject() && emptyObject([]byte(v.Raw)):
 		// No records; but {"data": null, "errors": [...]} on a 200 is a
 		// failed request, not an empty page.
-		if e := errorKeys(gjson.Parse(bodyString(body))); len(e) > 0 {
-			return nil, fmt.Errorf("data_selector %q is %s and body %q is %s (response_actions can fail, retry or ignore such a body: {condition: %q, action: fail})", path, v.Raw, e[0], kindText(gjson.GetBytes(body, e[0])), e[0])
-		}
-		return nil, nil
+		return nil, errorBeside(body, path, v.Raw)
 	case v.IsArray():
-		return v.Array(), s.sameShape(path, "array", v)
+		recs := v.Array()
+		if len(recs) == 0 {
+			if err := errorBeside(body, path, v.Raw); err != nil {
+				return nil, err
+			}
+		}
+		return recs, s.sameShape(path, "array", v)
 	case v.IsObject():
 		return []gjson.Result{v}, s.sameShape(path, "object", v)
 	}
@@ -271,6 +280,19 @@ func keysOf(body []byte) string {
 		return "no keys"
 	}
 	return "keys " + quoteAll(keys)
+}
+
+// errorBeside is the error of a body whose records at path are none
+// (null, {} or [], written as empty) while a top-level key says the
+// request failed: CrowdStrike's {"resources": [], "errors": [{"code":
+// 500, …}]} or GraphQL's {"data": null, "errors": […]} on a 200 are failed
+// requests, not empty pages. nil when no such key holds anything.
+func errorBeside(body []byte, path, empty string) error {
+	e := errorKeys(gjson.Parse(bodyString(body)))
+	if len(e) == 0 {
+		return nil
+	}
+	return fmt.Errorf("data_selector %q is %s and body %q is %s (response_actions can fail, retry or ignore such a body: {condition: %q, action: fail})", path, empty, e[0], kindText(gjson.GetBytes(body, e[0])), e[0])
 }
 
 // errorKeys returns the top-level keys of an object that say it reports
