@@ -19,12 +19,14 @@ var _ Paginator = (*Cursor)(nil)
 // false on the last page), max_pages.
 //
 // Stop rule: has_more is false, or the cursor is missing, null or empty.
-// A cursor seen before is an error wrapping ErrLoop; stopping while the
-// response shows more pages (has_more true, a next link elsewhere) an
-// error wrapping ErrMorePages, and so is a page after the first that is
-// {} (see bounds.end). An empty page does
-// not stop a cursor walk: some APIs return empty pages before the end and
-// say so with the cursor.
+// A cursor seen before is an error wrapping ErrLoop. Stopping while the
+// response shows more pages is an error wrapping ErrMorePages: has_more
+// true, a next link elsewhere, a has_more-style flag true beside a nested
+// cursor_path (GraphQL's pageInfo.hasNextPage beside endCursor), a
+// response header named after the cursor that holds a token (Azure
+// DevOps' x-ms-continuationtoken), or a page after the first that is {}
+// (see bounds.end). An empty page does not stop a cursor walk: some APIs
+// return empty pages before the end and say so with the cursor.
 type Cursor struct {
 	path, param, bodyPath string
 	hasMorePath           string
@@ -52,6 +54,12 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	records := len(page)
 	c.count(records)
 	stop := func(why string) (bool, error) {
+		if h, tok := c.headerToken(req, resp); h != "" {
+			return false, fmt.Errorf("%s: %s, but header %s still holds %q: %w (the API sends its token in a header: set header_cursor with cursor_key %q and cursor_param %q)", c.kind, why, h, cursorText(tok), ErrMorePages, h, c.param)
+		}
+		if f := c.siblingMore(resp.Body); f != "" {
+			return false, fmt.Errorf("%s: %s, but body %q is true: %w (the API says more pages follow and gives no cursor to them: run again; no setting reaches the rest)", c.kind, why, f, ErrMorePages)
+		}
 		return c.end(req, resp, records, c.records, why, c.path, c.hasMorePath)
 	}
 	if c.hasMorePath != "" {
@@ -85,7 +93,7 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 		return stop(fmt.Sprintf("no cursor at cursor_path %q", c.path))
 	}
 	if c.seen[cursor] {
-		return false, fmt.Errorf("%s: cursor %q seen before: %w", c.kind, cursorText(cursor), ErrLoop)
+		return false, fmt.Errorf("%s: cursor %q seen before: %w (cursor_path %q gave it for an earlier page: the API did not move on; check that %s is where the API reads it)", c.kind, cursorText(cursor), ErrLoop, c.path, c.sentIn())
 	}
 	if more, err := c.more(); !more {
 		return false, err
@@ -99,6 +107,57 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	}
 	setQuery(req, c.param, cursor)
 	return true, nil
+}
+
+// sentIn names the setting that carries the cursor back to the API.
+func (c *Cursor) sentIn() string {
+	if c.bodyPath != "" {
+		return "cursor_body_path " + quote(c.bodyPath)
+	}
+	return "cursor_param " + quote(c.param)
+}
+
+// headerToken returns a response header named after the cursor (its
+// name ends with cursor_param, or with cursor_path's last key, in any
+// case: Azure DevOps' x-ms-continuationtoken for continuationToken) and
+// its value, unless the value is blank or the one this request sent.
+func (c *Cursor) headerToken(req *Request, resp *Response) (string, string) {
+	names := []string{strings.ToLower(c.param), strings.ToLower(c.path[strings.LastIndexByte(c.path, '.')+1:])}
+	sent := ""
+	if c.param != "" {
+		sent = req.URL.Query().Get(c.param)
+	}
+	for h, vals := range resp.Header {
+		lower := strings.ToLower(h)
+		for _, n := range names {
+			// Short names ("after", "page") would meet standard headers
+			// (Retry-After).
+			if len(n) < 6 || lower == "retry-after" || !strings.HasSuffix(lower, n) || len(vals) == 0 {
+				continue
+			}
+			if v := strings.TrimSpace(vals[0]); v != "" && v != sent {
+				return lower, v
+			}
+		}
+	}
+	return "", ""
+}
+
+// siblingMore returns the path of a has_more-style flag that is true in
+// the object holding cursor_path, when that object is nested: a GraphQL
+// connection's pageInfo holds hasNextPage beside endCursor
+// (data.issues.pageInfo), deeper than the end check's fixed places.
+func (c *Cursor) siblingMore(body []byte) string {
+	i := strings.LastIndexByte(c.path, '.')
+	if i <= 0 || c.path[i-1] == '\\' {
+		return "" // a top-level cursor: the end check reads its flags
+	}
+	for _, n := range moreFlags {
+		if f := c.path[:i] + "." + n; gjson.GetBytes(body, f).Type == gjson.True {
+			return f
+		}
+	}
+	return ""
 }
 
 // cursorText shortens a cursor quoted in an error.

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -60,5 +61,100 @@ func TestCursorEmptyObjectAfterACursor(t *testing.T) {
 	_, err := pg.Next(req, &Response{Body: []byte(` {} `)}, nil)
 	if !errors.Is(err, ErrMorePages) || !strings.Contains(err.Error(), "page 2 is {} after a cursor that promised more") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestCursorSiblingFlag: a GraphQL connection's pageInfo holds the cursor
+// and its flag side by side, deeper than the end check's fixed places
+// (data.issues.pageInfo): hasNextPage true beside a null or missing
+// endCursor fails the walk; false, or no flag, ends it.
+func TestCursorSiblingFlag(t *testing.T) {
+	cfg := pcfg("cursor", func(c *PaginatorConfig) {
+		c.CursorPath, c.CursorBodyPath = "data.issues.pageInfo.endCursor", "variables.after"
+	})
+	for _, c := range []struct{ name, body, err string }{
+		{"null cursor, more", `{"data":{"issues":{"nodes":[{"id":"a"}],"pageInfo":{"hasNextPage":true,"endCursor":null}}}}`,
+			`cursor: no cursor at cursor_path "data.issues.pageInfo.endCursor", but body "data.issues.pageInfo.hasNextPage" is true: more pages than the paginator follows`},
+		{"no cursor, more", `{"data":{"issues":{"nodes":[{"id":"a"}],"pageInfo":{"hasNextPage":true}}}}`, `body "data.issues.pageInfo.hasNextPage" is true`},
+		{"blank cursor, has_more", `{"data":{"issues":{"nodes":[],"pageInfo":{"has_more":true,"endCursor":""}}}}`, `body "data.issues.pageInfo.has_more" is true`},
+		{"null cursor, done", `{"data":{"issues":{"nodes":[{"id":"a"}],"pageInfo":{"hasNextPage":false,"endCursor":null}}}}`, ""},
+		{"null cursor, no flag", `{"data":{"issues":{"nodes":[{"id":"a"}],"pageInfo":{"endCursor":null}}}}`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pg, err := NewPaginator(cfg, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://api.test/graphql")
+			pg.Init(req)
+			more, err := pg.Next(req, &Response{Body: []byte(c.body)}, recs(1))
+			if more {
+				t.Fatal("more = true")
+			}
+			if c.err == "" {
+				if err != nil {
+					t.Errorf("err = %v, want the end", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrMorePages) || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("err = %v\nwant ErrMorePages holding %s", err, c.err)
+			}
+		})
+	}
+}
+
+// TestCursorHeaderToken: a walk whose body holds no cursor ends, unless a
+// response header named after the cursor (Azure DevOps'
+// x-ms-continuationtoken for continuationToken) holds a token: then it
+// fails naming the header and header_cursor. A header that only echoes
+// the token sent, or one named otherwise, is no sign.
+func TestCursorHeaderToken(t *testing.T) {
+	cfg := pcfg("cursor", func(c *PaginatorConfig) { c.CursorPath, c.CursorParam = "continuationToken", "continuationToken" })
+	for _, c := range []struct {
+		name, url string
+		header    http.Header
+		err       string
+	}{
+		{"no header", "https://api.test/builds", http.Header{}, ""},
+		{"other header", "https://api.test/builds", http.Header{"X-Ms-Request-Id": {"abc"}, "Retry-After": {"5"}}, ""},
+		{"blank", "https://api.test/builds", http.Header{"X-Ms-Continuationtoken": {" "}}, ""},
+		{"echo", "https://api.test/builds?continuationToken=2", http.Header{"X-Ms-Continuationtoken": {"2"}}, ""},
+		{"token", "https://api.test/builds", http.Header{"X-Ms-Continuationtoken": {"+Mj/AyNC=2"}},
+			`cursor: no cursor at cursor_path "continuationToken", but header x-ms-continuationtoken still holds "+Mj/AyNC=2": more pages than the paginator follows (the API sends its token in a header: set header_cursor with cursor_key "x-ms-continuationtoken" and cursor_param "continuationToken")`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pg, err := NewPaginator(cfg, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, c.url)
+			pg.Init(req)
+			more, err := pg.Next(req, &Response{Header: c.header, Body: []byte(`{"count":1,"value":[{"id":1}]}`)}, recs(1))
+			if more {
+				t.Fatal("more = true")
+			}
+			if c.err == "" {
+				if err != nil {
+					t.Errorf("err = %v, want the end", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrMorePages) || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("err = %v\nwant ErrMorePages holding %s", err, c.err)
+			}
+		})
+	}
+}
+
+// TestCursorHeaderTokenShortNames: HubSpot's cursor_param "after" must not
+// read Retry-After as a token header.
+func TestCursorHeaderTokenShortNames(t *testing.T) {
+	pg, _ := NewPaginator(pcfg("cursor", func(c *PaginatorConfig) { c.CursorPath, c.CursorParam = "paging.next.after", "after" }), nil, nil)
+	req := get(t, "https://api.test/crm/v3/objects/contacts")
+	pg.Init(req)
+	h := http.Header{"Retry-After": {"10"}, "X-After": {"x"}}
+	if more, err := pg.Next(req, &Response{Header: h, Body: []byte(`{"results":[{"id":"1"}]}`)}, recs(1)); more || err != nil {
+		t.Errorf("more %v, err %v; want the end", more, err)
 	}
 }

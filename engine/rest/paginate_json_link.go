@@ -3,6 +3,7 @@ package rest
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -30,7 +31,9 @@ var _ Paginator = (*JSONLink)(nil)
 // require, up to maxEmptyRun in a row (an error wrapping ErrLoop).
 // A link seen before is an error wrapping ErrLoop;
 // stopping while the response shows more pages (has_more true, a next
-// link elsewhere) an error wrapping ErrMorePages.
+// link elsewhere) an error wrapping ErrMorePages. A link that is a query
+// alone and leaves out parameters of the request is an error: followed,
+// it would ask the next pages without them (see droppedParams).
 type JSONLink struct {
 	path        string
 	literal     string   // path escaped as one top-level key, when that differs
@@ -119,6 +122,9 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", j.kind, err)
 	}
+	if dropped := droppedParams(req.URL, j.base, link, next); len(dropped) > 0 {
+		return false, fmt.Errorf("%s: the next link %q at next_url_path %q is a query alone, which replaces the request's whole query (RFC 3986): the next pages would be asked without %s; set cursor with the cursor_path of the link's parameter, which is sent beside the others", j.kind, cursorText(queryText(link)), j.path, strings.Join(dropped, ", "))
+	}
 	if canonicalURL(next) == canonicalURL(req.URL) {
 		return stop("the next link is the page's own URL")
 	}
@@ -129,6 +135,39 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		return false, err
 	}
 	return followLink(&j.bounds, j.seen, req, next)
+}
+
+// droppedParams returns, sorted, the query parameters of cur that a next
+// link written as a query alone ("?after=NTI1Cg%3D%3D", as HubSpot's
+// docs show paging.next.link) leaves out of next: resolved as RFC 3986
+// says, it replaces the whole query, and an API that meant the cursor to
+// be added to the request would answer the next pages without the
+// properties, filters or limit asked for, altering the data in silence.
+// With relative_to base_url the link's query replaces the request's by
+// definition, and a link with a path names its page in full.
+func droppedParams(cur, base *url.URL, link string, next *url.URL) []string {
+	if base != nil || !strings.HasPrefix(link, "?") {
+		return nil
+	}
+	have := next.Query()
+	var out []string
+	for k := range cur.Query() {
+		if _, ok := have[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// queryText is a next link that is a query alone, sensitive-looking
+// parameters hidden.
+func queryText(link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return "(not a URL)"
+	}
+	return redactURL(u)
 }
 
 // maxEmptyRun is how many empty pages in a row a link walk follows while

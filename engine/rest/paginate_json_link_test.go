@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -84,6 +86,39 @@ func TestLinkWalksBoundEmptyRuns(t *testing.T) {
 				}
 			}
 			t.Fatal("no error after the empty run")
+		})
+	}
+}
+
+// TestJSONLinkQueryOnlyDropsParams: a next link that is a query alone
+// ("?after=2", as HubSpot's docs show paging.next.link) and leaves out
+// parameters the request carries fails naming them; one that keeps them,
+// an absolute link and a path link are followed.
+func TestJSONLinkQueryOnlyDropsParams(t *testing.T) {
+	for _, c := range []struct{ name, link, err string }{
+		{"query drops", "?after=NTI1Cg%3D%3D", `json_link: the next link "?after=NTI1Cg%3D%3D" at next_url_path "paging.next.link" is a query alone, which replaces the request's whole query (RFC 3986): the next pages would be asked without limit, properties`},
+		{"query keeps", "?after=2&limit=2&properties=email", ""},
+		{"absolute drops", "https://api.test/crm/v3/objects/contacts?after=2", ""},
+		{"path drops", "/crm/v3/objects/contacts?after=2", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pg, err := NewPaginator(pcfg(KindJSONLink, func(p *PaginatorConfig) { p.NextURLPath = "paging.next.link" }), nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://api.test/crm/v3/objects/contacts?limit=2&properties=email")
+			pg.Init(req)
+			body := `{"results":[{"id":"1"}],"paging":{"next":{"after":"2","link":` + strconv.Quote(c.link) + `}}}`
+			more, err := pg.Next(req, &Response{Body: []byte(body)}, recs(1))
+			if c.err == "" {
+				if !more || err != nil {
+					t.Errorf("more %v, err %v; want the link followed", more, err)
+				}
+				return
+			}
+			if more || err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("more %v, err %v\nwant an error holding %s", more, err, c.err)
+			}
 		})
 	}
 }
