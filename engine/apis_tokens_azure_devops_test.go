@@ -185,7 +185,6 @@ func TestAzureDevOpsBuildsHostile(t *testing.T) {
 // with the first page while the x-ms-continuationtoken header says more
 // builds follow: detect header_cursor, or fail naming the header.
 func TestAzureDevOpsBuildsNoPaginator(t *testing.T) {
-	t.Skip("bug: detection (paginate_auto.go) and the end check (paginate_end.go) read no continuation-token header: single_page is chosen and the run exits 0 with 2 of 7 builds")
 	text := strings.Replace(curTestdata(t, "azure_devops"), "  paginator: {type: header_cursor, cursor_key: x-ms-continuationtoken, cursor_param: continuationToken}\n", "", 1)
 	api := &azureBuilds{total: 7}
 	r, url := azureRun(t, api, text)

@@ -79,6 +79,13 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 	if _, ok := linkRel(resp.Header, "next"); ok {
 		return &HeaderLink{rel: "next", bounds: b(KindHeaderLink)}, KindHeaderLink, `Link header rel="next"`, nil
 	}
+	for name, vals := range resp.Header {
+		// Azure DevOps: x-ms-continuationtoken, sent back as continuationToken.
+		if strings.Contains(strings.ToLower(name), "continuation") && len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
+			hc := &HeaderCursor{key: name, param: "continuationToken", bounds: b(KindHeaderCursor)}
+			return hc, KindHeaderCursor, fmt.Sprintf("response header %q holds a continuation token; sent as query parameter \"continuationToken\"", name), nil
+		}
+	}
 	body := resp.Body
 	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
 		return SinglePage{}, KindSinglePage, "the response is not a JSON object", nil
@@ -147,7 +154,7 @@ func nextCandidates(body []byte) []candidate {
 	walk = func(prefix string, obj gjson.Result, depth int) {
 		obj.ForEach(func(k, v gjson.Result) bool {
 			path := prefix + escapePath(k.String())
-			if strings.Contains(strings.ToLower(k.String()), "next") {
+			if key := strings.ToLower(k.String()); strings.Contains(key, "next") || strings.HasPrefix(key, "continuation") {
 				if v.IsObject() {
 					for _, m := range nextMembers {
 						if w := v.Get(m); w.Type == gjson.String && strings.TrimSpace(w.Str) != "" {
@@ -192,7 +199,7 @@ func numeric(s string) bool {
 func cursorParam(key string) string {
 	lower := strings.ToLower(key)
 	if !strings.HasPrefix(lower, "next") {
-		if lower == "after" || lower == "starting_after" || lower == "offset" {
+		if lower == "after" || lower == "starting_after" || lower == "offset" || strings.HasPrefix(lower, "continuation") {
 			return key
 		}
 		return "cursor"

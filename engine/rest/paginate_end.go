@@ -184,6 +184,9 @@ func nextKey(req *Request, body []byte, skip func(string) bool) *sign {
 				found = &sign{path, fmt.Sprintf("body %q still holds the link %s", path, redactLink(req, val.Str)), "set json_link with next_url_path " + quote(path)}
 				return
 			}
+			if echoed(req, val.Str) {
+				return // the cursor this page was asked with, sent back
+			}
 			found = &sign{path, fmt.Sprintf("body %q still holds %q", path, cursorText(val.Str)), "set cursor with cursor_path " + quote(path) + " and the cursor_param the API reads"}
 		case val.Type == gjson.Number, val.Type == gjson.True:
 			found = &sign{path, fmt.Sprintf("body %q is %s", path, val.Raw), "set the paginator the API pages with"}
@@ -234,6 +237,20 @@ func isNextKey(k string) bool {
 	}
 	k = strings.TrimLeft(k, "_")
 	return strings.HasPrefix(k, "next") || strings.HasPrefix(k, "continuation") // Azure's continuationToken
+}
+
+// echoed reports whether cursor is the value of one of req's query
+// parameters: the cursor the page was asked with, which an API may send
+// back beside the page (Azure Data Factory's continuationToken).
+func echoed(req *Request, cursor string) bool {
+	for _, vs := range req.URL.Query() {
+		for _, v := range vs {
+			if v == cursor {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sameLink reports whether link resolves to req's own URL.
