@@ -74,6 +74,14 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	if doneBy(resp.Body, c.stopWhen) {
 		return false, nil
 	}
+	if c.stopWhen == nil { // written, not detected
+		// A flag that says this page is the last ends the walk, whatever
+		// cursor it still holds: Zendesk's incremental exports end with
+		// end_of_stream true and the after_cursor of the next export.
+		if _, done := readPagingFields(resp.Body).flag(doneFlags, true); done {
+			return false, nil
+		}
+	}
 	v := gjson.GetBytes(resp.Body, c.path)
 	var cursor string
 	var value any
