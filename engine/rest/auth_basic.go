@@ -10,20 +10,24 @@ var _ Authenticator = (*HTTPBasic)(nil)
 
 // HTTPBasic sends RFC 7617 basic credentials (http_basic).
 //
-// Fields: Username (required), Password (may be empty).
+// Fields: Username, Password; either may be empty, not both (Azure
+// DevOps takes a personal access token as the password of an empty
+// username, RFC 7617's ":token").
 type HTTPBasic struct {
 	header string
 }
 
 func newHTTPBasic(_ context.Context, cfg *AuthConfig, env AuthEnv) (Authenticator, error) {
-	if cfg.Username == "" {
-		return nil, fmt.Errorf("username is required")
+	if cfg.Username == "" && cfg.Password == "" {
+		return nil, fmt.Errorf("username or password is required")
 	}
-	user, err := field(env, "username", cfg.Username)
-	if err != nil {
-		return nil, err
+	user, pass := "", ""
+	var err error
+	if cfg.Username != "" {
+		if user, err = field(env, "username", cfg.Username); err != nil {
+			return nil, err
+		}
 	}
-	pass := ""
 	if cfg.Password != "" {
 		if pass, err = secret(env, "password", cfg.Password); err != nil {
 			return nil, err

@@ -58,6 +58,7 @@ func TestStaticAuth(t *testing.T) {
 		{"bearer", AuthConfig{Type: "bearer", Token: "{secrets.tok}"}, seen{authz: "Bearer abc123", query: "a=1"}},
 		{"http_basic", AuthConfig{Type: "http_basic", Username: "ann", Password: "{secrets.pw}"}, seen{authz: "Basic YW5uOnBAc3M=", query: "a=1"}},
 		{"http_basic no password", AuthConfig{Type: "http_basic", Username: "ann"}, seen{authz: "Basic YW5uOg==", query: "a=1"}},
+		{"http_basic token as password", AuthConfig{Type: "http_basic", Password: "{secrets.pw}"}, seen{authz: "Basic OnBAc3M=", query: "a=1"}}, // Azure DevOps' ":PAT"
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,7 +96,7 @@ func TestAuthKindsErrors(t *testing.T) {
 		{AuthConfig{Type: "api_key", APIKey: "{secrets.missing}"}, "auth api_key: api_key: secret not set"},
 		{AuthConfig{Type: "api_key", APIKey: "x", Location: "body"}, `auth api_key: location "body" (want header, query or cookie)`},
 		{AuthConfig{Type: "bearer"}, "auth bearer: token is required"},
-		{AuthConfig{Type: "http_basic"}, "auth http_basic: username is required"},
+		{AuthConfig{Type: "http_basic"}, "auth http_basic: username or password is required"},
 		{AuthConfig{Type: "oauth2_client_credentials", ClientID: "a", ClientSecret: "b"}, "token_url is required"},
 		{AuthConfig{Type: "oauth2_client_credentials", TokenURL: "https://t.test/", ClientID: "a", ClientSecret: "b", ClientAuth: "jwt"}, `client_auth "jwt" (want basic or body)`},
 		{AuthConfig{Type: "login", TokenURL: "https://t.test/"}, "exactly one of form and json is required"},
