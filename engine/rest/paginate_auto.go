@@ -123,6 +123,9 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 		}
 		return nil, "", "", autoFail(fmt.Sprintf("body %q is true, and no next link, cursor or record id follows it", f))
 	}
+	if f := nestedPageInfo(body); f != "" {
+		return nil, "", "", autoFail(fmt.Sprintf("body %q is true, and no cursor this walk can send follows it (a GraphQL connection: set cursor with cursor_path beside it, endCursor, and the cursor_body_path of the query's variable)", f))
+	}
 	if _, done := fields.flag(doneFlags, true); !done {
 		for _, p := range pagingObjects {
 			for _, n := range totalNames {
@@ -238,4 +241,35 @@ func urlish(s string) bool {
 	}
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// nestedPageInfo returns the path of a GraphQL connection's
+// pageInfo.hasNextPage (or page_info.has_next_page) that is true below
+// the top level (data.issues.pageInfo), four objects deep at most, arrays
+// not entered; "" when there is none.
+func nestedPageInfo(body []byte) string {
+	var found string
+	var walk func(prefix string, obj gjson.Result, depth int)
+	walk = func(prefix string, obj gjson.Result, depth int) {
+		obj.ForEach(func(k, v gjson.Result) bool {
+			path := prefix + escapePath(k.String())
+			if !v.IsObject() {
+				return true
+			}
+			if key := k.String(); key == "pageInfo" || key == "page_info" {
+				for _, f := range []string{"hasNextPage", "has_next_page"} {
+					if v.Get(f).Type == gjson.True {
+						found = path + "." + f
+						return false
+					}
+				}
+			}
+			if depth < 4 {
+				walk(path+".", v, depth+1)
+			}
+			return found == ""
+		})
+	}
+	walk("", gjson.ParseBytes(body), 0)
+	return found
 }
