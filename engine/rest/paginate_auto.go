@@ -129,7 +129,7 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 	if _, done := fields.flag(doneFlags, true); !done {
 		for _, p := range pagingObjects {
 			for _, n := range totalNames {
-				if v := fields.get(p, n); v.Type == gjson.Number && int(v.Num) > len(records) {
+				if v := fields.get(p, n); v.Type == gjson.Number && int(v.Num) > len(records) && !estimate(p+n) {
 					return nil, "", "", autoFail(fmt.Sprintf("body %q is %s and the page held %d records", p+n, v.Raw, len(records)))
 				}
 			}

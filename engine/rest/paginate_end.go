@@ -126,7 +126,7 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 				}
 				for _, n := range names {
 					f := p + n
-					if v := fields.get(p, n); v.Type == gjson.Number && int(v.Num) > reached && !skip(f) {
+					if v := fields.get(p, n); v.Type == gjson.Number && int(v.Num) > reached && !skip(f) && !estimate(f) {
 						return &sign{f, fmt.Sprintf("body %q is %s and %d records were read", f, v.Raw, reached), "set total_path " + quote(f) + " on offset or page_number, or a paginator that reaches the rest"}
 					}
 				}
@@ -149,6 +149,11 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 	}
 	return nil
 }
+
+// estimate reports whether the total at path is one its API documents as
+// an estimate, no count to hold a walk to: Google's pageInfo.totalResults
+// (YouTube's search.list answers 1,000,000 and pages no deeper than 500).
+func estimate(path string) bool { return path == "pageInfo.totalResults" }
 
 // nextKey finds a key beginning with "next" (or "continuation") at the
 // top level or one level down that still holds a link or a cursor.

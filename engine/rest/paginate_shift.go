@@ -46,7 +46,7 @@ func detectTotal(body []byte) string {
 	f := readPagingFields(body)
 	for _, p := range pagingObjects {
 		for _, n := range totalNames {
-			if v := f.get(p, n); v.Type == gjson.Number && v.Num >= 0 {
+			if v := f.get(p, n); v.Type == gjson.Number && v.Num >= 0 && !estimate(p+n) {
 				return p + n
 			}
 		}
