@@ -58,7 +58,7 @@ func snykIssueRows(loadID string, n, count int) []schema.Row {
 			"attributes__effective_severity_level":  []string{"low", "medium", "high", "critical"}[k%4],
 			"attributes__ignored":                   k%7 == 0,
 			"attributes__created_at":                base.Add(time.Duration(k) * time.Minute),
-			"attributes__updated_at":                base.Add(time.Duration(k)*time.Minute + 123456789),
+			"attributes__updated_at":                base.Add(time.Duration(k)*time.Minute + 123456*time.Microsecond),
 			"attributes__risk__score__value":        int64(k % 1000),
 			"attributes__cvss_score":                float64(k%100) / 10,
 			"attributes__classes":                   json.RawMessage(`[{"id":"CWE-1321","source":"CWE","type":"weakness"}]`),
