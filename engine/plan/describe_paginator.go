@@ -18,6 +18,7 @@ func PaginatorSettings(c rest.PaginatorConfig) Settings {
 		s.add("next_url_path", c.NextURLPath)
 		s.add("relative_to", c.RelativeTo)
 		s.opt("has_more_path", c.HasMorePath)
+		s.opt("total_path", c.TotalPath)
 		s.add("stop_after_empty_page", c.StopAfterEmptyPage)
 	case rest.KindHeaderLink:
 		s.add("links_next_key", c.LinksNextKey)

@@ -22,7 +22,9 @@ var _ Paginator = (*JSONLink)(nil)
 // link's path is appended to client.base_url's path and its query replaces
 // the request's query entirely, for Snyk-style links that omit the API
 // root "/rest"), has_more_path (gjson path of a boolean that is false on
-// the last page), max_pages.
+// the last page), total_path (gjson path of the total of records, kept
+// from the first page: links that carry an offset, as Django REST
+// framework's, shift when it changes), max_pages.
 //
 // Stop rule: has_more is false; the link is missing, null or empty; the
 // link equals the URL of the page it came from ("next == self"); or, with
@@ -39,6 +41,8 @@ type JSONLink struct {
 	literal     string   // path escaped as one top-level key, when that differs
 	base        *url.URL // set for relative_to: base_url
 	hasMorePath string
+	totalPath   string
+	total       int        // total_path on the first page, -1 before it
 	stopWhen    []doneFlag // detected flags that end the walk (auto)
 	seen        map[string]bool
 	stopEmpty   bool // stop_after_empty_page
@@ -50,7 +54,7 @@ func newJSONLink(c PaginatorConfig, base *url.URL, b bounds) (*JSONLink, error) 
 	if c.NextURLPath == "" {
 		return nil, fmt.Errorf("json_link: next_url_path is empty")
 	}
-	j := &JSONLink{path: c.NextURLPath, hasMorePath: c.HasMorePath, stopEmpty: c.StopAfterEmptyPage, bounds: b}
+	j := &JSONLink{path: c.NextURLPath, hasMorePath: c.HasMorePath, totalPath: c.TotalPath, stopEmpty: c.StopAfterEmptyPage, bounds: b}
 	if lit := escapePath(c.NextURLPath); lit != c.NextURLPath {
 		j.literal = lit
 	}
@@ -70,7 +74,7 @@ func newJSONLink(c PaginatorConfig, base *url.URL, b bounds) (*JSONLink, error) 
 // Init remembers the first URL, so a link back to it is a loop.
 func (j *JSONLink) Init(req *Request) error {
 	j.seen = map[string]bool{canonicalURL(req.URL): true}
-	j.empty = 0
+	j.empty, j.total = 0, -1
 	j.reset()
 	return nil
 }
@@ -84,6 +88,22 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		used = append(used, j.literal, j.literal+".href")
 	}
 	stop := func(why string) (bool, error) { return j.end(req, resp, records, j.records, why, used...) }
+	if j.totalPath != "" {
+		total, err := readTotal(resp.Body, j.totalPath, j.kind+": total_path")
+		if err == nil {
+			err = keepTotal(&j.total, total, fmt.Sprintf("%s: total_path %q was %d and is %d on page %d", j.kind, j.totalPath, j.total, total, j.pages), "links")
+		}
+		if err != nil {
+			return false, err
+		}
+		end := stop
+		stop = func(why string) (bool, error) {
+			if j.records < total {
+				return false, fmt.Errorf("%s: %s, but total_path %q is %d and %d records were read: %w (check next_url_path %q)", j.kind, why, j.totalPath, total, j.records, ErrMorePages, j.path)
+			}
+			return end(why)
+		}
+	}
 	if j.hasMorePath != "" {
 		more, err := readBool(resp.Body, j.hasMorePath, j.kind+": has_more_path")
 		if err != nil {

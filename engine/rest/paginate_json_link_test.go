@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tidwall/gjson"
 )
 
 // TestJSONLinkLiteralKey: a next_url_path written as the key the docs
@@ -120,5 +122,34 @@ func TestJSONLinkQueryOnlyDropsParams(t *testing.T) {
 				t.Errorf("more %v, err %v\nwant an error holding %s", more, err, c.err)
 			}
 		})
+	}
+}
+
+// TestJSONLinkTotalPath: total_path keeps the first page's total; a
+// later page's other total fails as shifted, and a walk that ends below
+// the total fails as short.
+func TestJSONLinkTotalPath(t *testing.T) {
+	for _, tt := range []struct {
+		second string
+		err    error
+	}{
+		{`{"count":3,"next":null,"results":[{"id":3}]}`, nil},
+		{`{"count":2,"next":null,"results":[{"id":3}]}`, ErrShifted},
+		{`{"count":3,"next":null,"results":[]}`, ErrMorePages},
+	} {
+		pg, err := NewPaginator(pcfg(KindJSONLink, func(c *PaginatorConfig) { c.TotalPath = "count" }), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := get(t, "https://a.test/api/v2/findings/?limit=2")
+		pg.Init(req)
+		first := `{"count":3,"next":"https://a.test/api/v2/findings/?limit=2&offset=2","results":[{"id":1},{"id":2}]}`
+		if more, err := pg.Next(req, &Response{Body: []byte(first)}, gjson.Get(first, "results").Array()); !more || err != nil {
+			t.Fatalf("page 1: more %v, err %v", more, err)
+		}
+		more, err := pg.Next(req, &Response{Body: []byte(tt.second)}, gjson.Get(tt.second, "results").Array())
+		if more || !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+			t.Errorf("%s: more %v, err %v; want err %v", tt.second, more, err, tt.err)
+		}
 	}
 }
