@@ -156,9 +156,6 @@ func TestGoogleProjectsLoadsExactly(t *testing.T) {
 		requests int32
 	}{{"", 4}, {"emptylast", 4}, {"emptypages", 6}, {"dup", 4}, {"number", 4}} {
 		t.Run("mode="+c.mode, func(t *testing.T) {
-			if c.mode == "emptypages" {
-				t.Skip(`bug: Google's JSON leaves an empty list out, so a page with no projects is {"nextPageToken": "…"}; select fails it as data_selector "projects" not found, and no setting loads the API`)
-			}
 			api := &googleProjects{total: 7, mode: c.mode}
 			r, _ := googleRun(t, api, "")
 			r.mustLoad(t)
@@ -171,6 +168,16 @@ func TestGoogleProjectsLoadsExactly(t *testing.T) {
 			r.noSecret(t, googleToken)
 		})
 	}
+}
+
+// TestGoogleEmptyPageStrictByDefault: without empty_list_omitted, the
+// page with no projects fails the run as a wrong data_selector would,
+// naming the setting (Airtable, which always sends "records", must not
+// take such a page for an empty one: TestAirtableHostilePages).
+func TestGoogleEmptyPageStrictByDefault(t *testing.T) {
+	text := strings.Replace(curTestdata(t, "google_projects"), "      empty_list_omitted: true   # Google's JSON leaves an empty list out\n", "", 1)
+	r, url := googleRun(t, &googleProjects{total: 7, mode: "emptypages"}, text)
+	r.failedClean(t, url, nil, googleToken, []string{"projects"}, `data_selector "projects" not found in the response`, "set endpoint.empty_list_omitted")
 }
 
 // TestGoogleProjectsHostile: a token handed out twice, a token that is an

@@ -100,7 +100,9 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 		if o.SamplePages > 0 {
 			r.stats[res.Name].Sample = &Sample{}
 		}
-		x.Selectors[res.Name] = rest.NewSelector(res.DataSelector, o.Logger.With("resource", res.Name))
+		sel := rest.NewSelector(res.DataSelector, o.Logger.With("resource", res.Name))
+		sel.EmptyListOmitted = res.EmptyListOmitted
+		x.Selectors[res.Name] = sel
 		if res.RateLimit != nil {
 			x.Limiter[res.Name] = newLimiter(res.RateLimit)
 		}

@@ -145,6 +145,7 @@ func (x *Extractor) pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, er
 		sel := x.Selectors[r.Name]
 		if sel == nil {
 			sel = rest.NewSelector(r.DataSelector, x.Logger)
+			sel.EmptyListOmitted = r.EmptyListOmitted
 		}
 		for page, err := range x.Client.Pages(ctx, req, pg, sel, call) {
 			if errors.Is(err, rest.ErrIgnored) {

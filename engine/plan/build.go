@@ -105,6 +105,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		IncludeFromParent: sr.IncludeFromParent,
 		Method:            strings.ToUpper(first(ep.Method, DefaultMethod)),
 		DataSelector:      errs.responsePath(at+".endpoint.data_selector", ep.DataSelector),
+		EmptyListOmitted:  ep.EmptyListOmitted != nil && *ep.EmptyListOmitted,
 		Paginator:         compilePaginator(errs, paginatorPath(s, d, i), firstPtr(ep.Paginator, s.Client.Paginator)),
 		Incremental:       incremental(errs, at, ep.Incremental), // mergeEndpoint took the cursor of an incremental param
 		ResponseActions:   compileActions(ep.ResponseActions),
@@ -248,19 +249,20 @@ func mergeEndpoint(def, own *spec.Endpoint) spec.Endpoint {
 		o = *own
 	}
 	return spec.Endpoint{
-		Path:            o.Path,
-		Method:          first(o.Method, d.Method),
-		Params:          mergeMaps(d.Params, o.Params),
-		Headers:         mergeMaps(d.Headers, o.Headers),
-		JSON:            firstAny(o.JSON, d.JSON),
-		Data:            mergeMaps(d.Data, o.Data),
-		RawData:         first(o.RawData, d.RawData),
-		DataSelector:    first(o.DataSelector, d.DataSelector),
-		Paginator:       firstPtr(o.Paginator, d.Paginator),
-		Auth:            firstPtr(o.Auth, d.Auth),
-		Incremental:     firstPtr(own.Cursor(), def.Cursor()),
-		ResponseActions: firstSlice(o.ResponseActions, d.ResponseActions),
-		RateLimit:       firstPtr(o.RateLimit, d.RateLimit),
+		Path:             o.Path,
+		Method:           first(o.Method, d.Method),
+		Params:           mergeMaps(d.Params, o.Params),
+		Headers:          mergeMaps(d.Headers, o.Headers),
+		JSON:             firstAny(o.JSON, d.JSON),
+		Data:             mergeMaps(d.Data, o.Data),
+		RawData:          first(o.RawData, d.RawData),
+		DataSelector:     first(o.DataSelector, d.DataSelector),
+		EmptyListOmitted: firstPtr(o.EmptyListOmitted, d.EmptyListOmitted),
+		Paginator:        firstPtr(o.Paginator, d.Paginator),
+		Auth:             firstPtr(o.Auth, d.Auth),
+		Incremental:      firstPtr(own.Cursor(), def.Cursor()),
+		ResponseActions:  firstSlice(o.ResponseActions, d.ResponseActions),
+		RateLimit:        firstPtr(o.RateLimit, d.RateLimit),
 	}
 }
 

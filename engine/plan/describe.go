@@ -61,6 +61,9 @@ func (p *Plan) describeResource(pr *printer, r *Resource) {
 	if sel == "" {
 		sel = "(detected from the first response)"
 	}
+	if r.EmptyListOmitted {
+		sel += " (absent: no records)"
+	}
 	pr.line(2, "data_selector: %s", sel)
 	wd := r.WriteDisposition
 	if len(r.PrimaryKey) > 0 {

@@ -47,20 +47,23 @@ type Resource struct {
 	ParentFields      []string // gjson paths of parent records that the requests use
 	IncludeFromParent []string
 
-	Method          string
-	Path            spec.Template
-	Params          []Param // sorted by name
-	Headers         map[string]spec.Template
-	JSON            any // body with string leaves as spec text; see Body
-	Data            map[string]spec.Template
-	RawData         spec.Template // data written as a string: sent as is
-	DataSelector    string
-	Paginator       rest.PaginatorConfig // every default applied; type auto detects
-	Auth            *rest.AuthConfig     // compiled, defaults applied; nil means none
-	Incremental     *spec.Incremental
-	ResponseActions []rest.ResponseAction
-	RateLimit       *spec.RateLimit
-	ProcessingSteps []spec.ProcessingStep
+	Method       string
+	Path         spec.Template
+	Params       []Param // sorted by name
+	Headers      map[string]spec.Template
+	JSON         any // body with string leaves as spec text; see Body
+	Data         map[string]spec.Template
+	RawData      spec.Template // data written as a string: sent as is
+	DataSelector string
+	// EmptyListOmitted: a page without data_selector holds no records
+	// (endpoint.empty_list_omitted).
+	EmptyListOmitted bool
+	Paginator        rest.PaginatorConfig // every default applied; type auto detects
+	Auth             *rest.AuthConfig     // compiled, defaults applied; nil means none
+	Incremental      *spec.Incremental
+	ResponseActions  []rest.ResponseAction
+	RateLimit        *spec.RateLimit
+	ProcessingSteps  []spec.ProcessingStep
 
 	PrimaryKey []string
 	// Required are root-table columns that columns hints mark nullable:

@@ -17,6 +17,10 @@ import (
 // safe for concurrent use and may serve many request chains of one
 // resource; a detected path is remembered and logged once.
 type Selector struct {
+	// EmptyListOmitted makes a body without the path a page with no
+	// records (endpoint.empty_list_omitted); set before the first Select.
+	EmptyListOmitted bool
+
 	path   string
 	logger *slog.Logger
 
@@ -92,6 +96,13 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 			// that makes such a body an error of its own, or ignores it.
 			return nil, fmt.Errorf("%w: body %q is %s (response_actions can fail, retry or ignore such a body: {condition: %q, action: fail})", err, e[0], kindText(gjson.GetBytes(body, e[0])), e[0])
 		}
+		if s.EmptyListOmitted && path != "" {
+			return nil, nil // Google's {"nextPageToken": "…"} alone
+		}
+		if !holdsList(body) {
+			// Nothing else in the body could be the records.
+			return nil, fmt.Errorf("%w (if the API leaves an empty list out, as Google's JSON does: set endpoint.empty_list_omitted)", err)
+		}
 		return nil, err
 	case v.Type == gjson.Null, v.IsObject() && emptyObject([]byte(v.Raw)):
 		// No records; but {"data": null, "errors": [...]} on a 200 is a
@@ -109,6 +120,23 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 		return []gjson.Result{v}, s.sameShape(path, "object", v)
 	}
 	return nil, fmt.Errorf("data_selector %q selects a %s, want an array or an object", path, kind(v))
+}
+
+// holdsList reports whether body, an object, holds a list at its top
+// level or one level down: where records the selector missed could be.
+func holdsList(body []byte) bool {
+	found := false
+	gjson.ParseBytes(body).ForEach(func(_, v gjson.Result) bool {
+		if v.IsObject() {
+			v.ForEach(func(_, w gjson.Result) bool {
+				found = w.IsArray()
+				return !found
+			})
+		}
+		found = found || v.IsArray()
+		return !found
+	})
+	return found
 }
 
 // emptyObject reports whether body is {}: no records, no error, no

@@ -239,13 +239,17 @@ type Endpoint struct {
 	JSON    any               `json:"json,omitempty"`
 	Data    map[string]string `json:"data,omitempty"` // form body
 	// RawData is data written as a string: a raw body sent as written.
-	RawData         string           `json:"-"`
-	DataSelector    string           `json:"data_selector,omitempty"`
-	Paginator       *Paginator       `json:"paginator,omitempty"`
-	Auth            *Auth            `json:"auth,omitempty"`
-	Incremental     *Incremental     `json:"incremental,omitempty"`
-	ResponseActions []ResponseAction `json:"response_actions,omitempty"`
-	RateLimit       *RateLimit       `json:"rate_limit,omitempty"`
+	RawData      string `json:"-"`
+	DataSelector string `json:"data_selector,omitempty"`
+	// EmptyListOmitted says the API leaves an empty list out of a page
+	// (Google's JSON): a body without data_selector is a page with no
+	// records rather than an error.
+	EmptyListOmitted *bool            `json:"empty_list_omitted,omitempty"`
+	Paginator        *Paginator       `json:"paginator,omitempty"`
+	Auth             *Auth            `json:"auth,omitempty"`
+	Incremental      *Incremental     `json:"incremental,omitempty"`
+	ResponseActions  []ResponseAction `json:"response_actions,omitempty"`
+	RateLimit        *RateLimit       `json:"rate_limit,omitempty"`
 }
 
 // Param is a query parameter value: a scalar template, the long form
