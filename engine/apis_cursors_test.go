@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/engine"
@@ -208,6 +210,49 @@ func curTestdata(t *testing.T, vendor string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// curSleeps records the waits of a run (tune sets engine.Options.Sleep).
+type curSleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *curSleeps) tune(o *engine.Options) {
+	o.Sleep = func(_ context.Context, d time.Duration) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.d = append(s.d, d)
+		return nil
+	}
+}
+
+// check fails t unless the API got want requests (got) and the run
+// waited as wantWaits prints ("[]", "[3s]").
+func (s *curSleeps) check(t *testing.T, got, want int32, wantWaits string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%d requests, want %d", got, want)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w := fmt.Sprint(s.d); w != wantWaits {
+		t.Errorf("waits %s, want %s", w, wantWaits)
+	}
+}
+
+// curEdited returns testdata/apis/<vendor>.yml with each old of oldNew
+// replaced by the new after it; an old the spec lacks fails t.
+func curEdited(t *testing.T, vendor string, oldNew ...string) string {
+	t.Helper()
+	text := curTestdata(t, vendor)
+	for i := 0; i+1 < len(oldNew); i += 2 {
+		if !strings.Contains(text, oldNew[i]) {
+			t.Fatalf("%s.yml has no %q", vendor, oldNew[i])
+		}
+		text = strings.ReplaceAll(text, oldNew[i], oldNew[i+1])
+	}
+	return text
 }
 
 // failedClean asserts a run that failed naming parts, wrapping sentinel

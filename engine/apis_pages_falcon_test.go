@@ -133,14 +133,7 @@ func falconEnv() map[string]string {
 // falconSpec is the shipped spec with each old replaced by its new.
 func falconSpec(t *testing.T, oldNew ...string) string {
 	t.Helper()
-	text := curTestdata(t, "falcon")
-	for i := 0; i < len(oldNew); i += 2 {
-		if !strings.Contains(text, oldNew[i]) {
-			t.Fatalf("falcon.yml has no %q", oldNew[i])
-		}
-		text = strings.ReplaceAll(text, oldNew[i], oldNew[i+1])
-	}
-	return text
+	return curEdited(t, "falcon", oldNew...)
 }
 
 const falconQuery = `SELECT value FROM device_ids ORDER BY value`

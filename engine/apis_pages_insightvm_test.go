@@ -175,14 +175,7 @@ func (a *insightvmAPI) vulnRows() []string {
 // insightvmSpec is the shipped spec with each old replaced by its new.
 func insightvmSpec(t *testing.T, oldNew ...string) string {
 	t.Helper()
-	text := curTestdata(t, "insightvm")
-	for i := 0; i < len(oldNew); i += 2 {
-		if !strings.Contains(text, oldNew[i]) {
-			t.Fatalf("insightvm.yml has no %q", oldNew[i])
-		}
-		text = strings.ReplaceAll(text, oldNew[i], oldNew[i+1])
-	}
-	return text
+	return curEdited(t, "insightvm", oldNew...)
 }
 
 // TestInsightVMAssets: eight assets in 0-based pages of three (0, 1, 2),

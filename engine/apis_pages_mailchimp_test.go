@@ -125,14 +125,7 @@ func mailchimpEnv() map[string]string { return map[string]string{"MAILCHIMP_API_
 // mailchimpSpec is the shipped spec with each old replaced by its new.
 func mailchimpSpec(t *testing.T, oldNew ...string) string {
 	t.Helper()
-	text := curTestdata(t, "mailchimp")
-	for i := 0; i < len(oldNew); i += 2 {
-		if !strings.Contains(text, oldNew[i]) {
-			t.Fatalf("mailchimp.yml has no %q", oldNew[i])
-		}
-		text = strings.ReplaceAll(text, oldNew[i], oldNew[i+1])
-	}
-	return text
+	return curEdited(t, "mailchimp", oldNew...)
 }
 
 const mailchimpMemberQuery = `SELECT _lists_id, id, email_address, merge_fields__fname, stats__avg_open_rate FROM members ORDER BY _lists_id, email_address`

@@ -130,14 +130,7 @@ func sonarEnv() map[string]string { return map[string]string{"SONAR_TOKEN": sona
 // sonarSpec is the shipped spec with each old replaced by its new.
 func sonarSpec(t *testing.T, oldNew ...string) string {
 	t.Helper()
-	text := curTestdata(t, "sonarqube")
-	for i := 0; i < len(oldNew); i += 2 {
-		if !strings.Contains(text, oldNew[i]) {
-			t.Fatalf("sonarqube.yml has no %q", oldNew[i])
-		}
-		text = strings.ReplaceAll(text, oldNew[i], oldNew[i+1])
-	}
-	return text
+	return curEdited(t, "sonarqube", oldNew...)
 }
 
 // TestSonarQubeIssues: 250 issues in pages of 100 (p=1..3), the walk ending

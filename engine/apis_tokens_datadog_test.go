@@ -1,17 +1,14 @@
 package engine_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/rest"
@@ -133,16 +130,8 @@ func TestDatadogSignalsLoadsExactly(t *testing.T) {
 	for _, mode := range []string{"", "ratelimit"} {
 		t.Run("mode="+mode, func(t *testing.T) {
 			api := &datadogSignals{total: 5, mode: mode}
-			var mu sync.Mutex
-			var waits []time.Duration
-			r, _ := datadogRun(t, api, func(o *engine.Options) {
-				o.Sleep = func(_ context.Context, d time.Duration) error {
-					mu.Lock()
-					defer mu.Unlock()
-					waits = append(waits, d)
-					return nil
-				}
-			})
+			var sleeps curSleeps
+			r, _ := datadogRun(t, api, sleeps.tune)
 			r.mustLoad(t)
 			var want, tags []string
 			for n := 1; n <= 5; n++ {
@@ -155,14 +144,7 @@ func TestDatadogSignalsLoadsExactly(t *testing.T) {
 			if mode == "ratelimit" {
 				wantReq, wantWaits = 4, "[3s]"
 			}
-			if n := api.requests.Load(); n != wantReq {
-				t.Errorf("%d requests, want %d", n, wantReq)
-			}
-			mu.Lock()
-			if got := fmt.Sprint(waits); got != wantWaits {
-				t.Errorf("waits %s, want %s", got, wantWaits)
-			}
-			mu.Unlock()
+			sleeps.check(t, api.requests.Load(), wantReq, wantWaits)
 			r.noSecret(t, ddAPIKey)
 			r.noSecret(t, ddAppKey)
 		})

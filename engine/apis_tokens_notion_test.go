@@ -1,17 +1,14 @@
 package engine_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/rest"
@@ -148,16 +145,8 @@ func TestNotionQueryLoadsExactly(t *testing.T) {
 	for _, mode := range []string{"", "ratelimit"} {
 		t.Run("mode="+mode, func(t *testing.T) {
 			api := &notionQuery{total: 5, mode: mode}
-			var mu sync.Mutex
-			var waits []time.Duration
-			r, _ := notionRun(t, api, "", func(o *engine.Options) {
-				o.Sleep = func(_ context.Context, d time.Duration) error {
-					mu.Lock()
-					defer mu.Unlock()
-					waits = append(waits, d)
-					return nil
-				}
-			})
+			var sleeps curSleeps
+			r, _ := notionRun(t, api, "", sleeps.tune)
 			r.mustLoad(t)
 			var want, titles []string
 			for n := 1; n <= 5; n++ {
@@ -172,14 +161,7 @@ func TestNotionQueryLoadsExactly(t *testing.T) {
 			if mode == "ratelimit" {
 				wantReq, wantWaits = 4, "[2s]"
 			}
-			if n := api.requests.Load(); n != wantReq {
-				t.Errorf("%d requests, want %d", n, wantReq)
-			}
-			mu.Lock()
-			if got := fmt.Sprint(waits); got != wantWaits {
-				t.Errorf("waits %s, want %s", got, wantWaits)
-			}
-			mu.Unlock()
+			sleeps.check(t, api.requests.Load(), wantReq, wantWaits)
 			r.noSecret(t, notionToken)
 		})
 	}
