@@ -3,8 +3,6 @@ package engine_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,10 +75,7 @@ func (j *jiraSearch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func jiraSearchRun(t *testing.T, api *jiraSearch, text string) (curRun, string) {
 	t.Helper()
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	env := map[string]string{"JIRA_EMAIL": jiraEmail, "JIRA_API_TOKEN": jiraToken}
-	return curRunText(t, "jira_search", text, srv.URL, filepath.Join(t.TempDir(), "jira.db"), env), srv.URL
+	return curServe(t, api, "jira_search", text, map[string]string{"JIRA_EMAIL": jiraEmail, "JIRA_API_TOKEN": jiraToken})
 }
 
 // TestJiraSearchLoadsExactly: every issue of the JQL search, through the

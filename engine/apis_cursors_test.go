@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,6 +83,16 @@ func curRunText(t *testing.T, vendor, text, apiURL, db string, env map[string]st
 	}
 	rep, err := runInto(t, p, db, o)
 	return curRun{rep: rep, err: err, logs: logs.String(), db: db}
+}
+
+// curServe serves h on a new test server and runs the vendor's spec (or
+// text, when not empty) against it into a new SQLite file, as
+// curRunText; it returns the run and the server's URL.
+func curServe(t *testing.T, h http.Handler, vendor, text string, env map[string]string, tune ...func(*engine.Options)) (curRun, string) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return curRunText(t, vendor, text, srv.URL, filepath.Join(t.TempDir(), vendor+".db"), env, tune...), srv.URL
 }
 
 // curRows returns each row of q as its values joined by "|", NULL as <nil>.

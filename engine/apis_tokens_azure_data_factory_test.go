@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -80,10 +78,7 @@ func (a *adfRuns) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func adfRunSpec(t *testing.T, api *adfRuns, text string) (curRun, string) {
 	t.Helper()
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	env := map[string]string{"AZURE_ACCESS_TOKEN": adfToken}
-	return curRunText(t, "azure_data_factory", text, srv.URL, filepath.Join(t.TempDir(), "adf.db"), env), srv.URL
+	return curServe(t, api, "azure_data_factory", text, map[string]string{"AZURE_ACCESS_TOKEN": adfToken})
 }
 
 // TestAzureDataFactoryRunsLoadsExactly: every pipeline run, the body's

@@ -4,8 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -109,10 +107,7 @@ func (a *azureBuilds) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func azureRun(t *testing.T, api *azureBuilds, text string) (curRun, string) {
 	t.Helper()
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	env := map[string]string{"AZURE_DEVOPS_PAT": azurePAT}
-	return curRunText(t, "azure_devops", text, srv.URL, filepath.Join(t.TempDir(), "azure.db"), env), srv.URL
+	return curServe(t, api, "azure_devops", text, map[string]string{"AZURE_DEVOPS_PAT": azurePAT})
 }
 
 // TestAzureDevOpsBuildsLoadsExactly: every build, through the

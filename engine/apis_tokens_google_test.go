@@ -3,8 +3,6 @@ package engine_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -129,10 +127,7 @@ func (g *googleProjects) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func googleRun(t *testing.T, api *googleProjects, text string) (curRun, string) {
 	t.Helper()
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	env := map[string]string{"GOOGLE_ACCESS_TOKEN": googleToken}
-	return curRunText(t, "google_projects", text, srv.URL, filepath.Join(t.TempDir(), "google.db"), env), srv.URL
+	return curServe(t, api, "google_projects", text, map[string]string{"GOOGLE_ACCESS_TOKEN": googleToken})
 }
 
 // googleWant is the projects table of a load of total projects.

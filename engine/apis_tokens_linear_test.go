@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -99,10 +97,7 @@ func (l *linearIssues) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func linearRun(t *testing.T, api *linearIssues, text string) (curRun, string) {
 	t.Helper()
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	env := map[string]string{"LINEAR_API_KEY": linearKey}
-	return curRunText(t, "linear", text, srv.URL, filepath.Join(t.TempDir(), "linear.db"), env), srv.URL
+	return curServe(t, api, "linear", text, map[string]string{"LINEAR_API_KEY": linearKey})
 }
 
 // noHasMorePath is the Linear spec without has_more_path, as a newcomer

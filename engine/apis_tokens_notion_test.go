@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -133,10 +131,7 @@ func (n *notionQuery) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func notionRun(t *testing.T, api *notionQuery, text string, tune ...func(*engine.Options)) (curRun, string) {
 	t.Helper()
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	env := map[string]string{"NOTION_TOKEN": notionToken}
-	return curRunText(t, "notion", text, srv.URL, filepath.Join(t.TempDir(), "notion.db"), env, tune...), srv.URL
+	return curServe(t, api, "notion", text, map[string]string{"NOTION_TOKEN": notionToken}, tune...)
 }
 
 // TestNotionQueryLoadsExactly: every page of the database, the cursor sent

@@ -3,8 +3,6 @@ package engine_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -75,10 +73,7 @@ func (y *ytSearch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func ytRun(t *testing.T, api *ytSearch) (curRun, string) {
 	t.Helper()
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	env := map[string]string{"YOUTUBE_API_KEY": ytKey}
-	return curRunText(t, "youtube", "", srv.URL, filepath.Join(t.TempDir(), "youtube.db"), env), srv.URL
+	return curServe(t, api, "youtube", "", map[string]string{"YOUTUBE_API_KEY": ytKey})
 }
 
 // TestYouTubeSearchLoadsExactly: every video of the search through
