@@ -81,25 +81,7 @@ func TestCursorSiblingFlag(t *testing.T) {
 		{"null cursor, no flag", `{"data":{"issues":{"nodes":[{"id":"a"}],"pageInfo":{"endCursor":null}}}}`, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			pg, err := NewPaginator(cfg, nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			req := get(t, "https://api.test/graphql")
-			pg.Init(req)
-			more, err := pg.Next(req, &Response{Body: []byte(c.body)}, recs(1))
-			if more {
-				t.Fatal("more = true")
-			}
-			if c.err == "" {
-				if err != nil {
-					t.Errorf("err = %v, want the end", err)
-				}
-				return
-			}
-			if !errors.Is(err, ErrMorePages) || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("err = %v\nwant ErrMorePages holding %s", err, c.err)
-			}
+			endsOn(t, cfg, "https://api.test/graphql", &Response{Body: []byte(c.body)}, c.err)
 		})
 	}
 }
@@ -124,25 +106,7 @@ func TestCursorHeaderToken(t *testing.T) {
 			`cursor: no cursor at cursor_path "continuationToken", but header x-ms-continuationtoken still holds "+Mj/AyNC=2": more pages than the paginator follows (the API sends its token in a header: set header_cursor with cursor_key "x-ms-continuationtoken" and cursor_param "continuationToken")`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			pg, err := NewPaginator(cfg, nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			req := get(t, c.url)
-			pg.Init(req)
-			more, err := pg.Next(req, &Response{Header: c.header, Body: []byte(`{"count":1,"value":[{"id":1}]}`)}, recs(1))
-			if more {
-				t.Fatal("more = true")
-			}
-			if c.err == "" {
-				if err != nil {
-					t.Errorf("err = %v, want the end", err)
-				}
-				return
-			}
-			if !errors.Is(err, ErrMorePages) || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("err = %v\nwant ErrMorePages holding %s", err, c.err)
-			}
+			endsOn(t, cfg, c.url, &Response{Header: c.header, Body: []byte(`{"count":1,"value":[{"id":1}]}`)}, c.err)
 		})
 	}
 }
@@ -156,5 +120,30 @@ func TestCursorHeaderTokenShortNames(t *testing.T) {
 	h := http.Header{"Retry-After": {"10"}, "X-After": {"x"}}
 	if more, err := pg.Next(req, &Response{Header: h, Body: []byte(`{"results":[{"id":"1"}]}`)}, recs(1)); more || err != nil {
 		t.Errorf("more %v, err %v; want the end", more, err)
+	}
+}
+
+// endsOn runs one page of cfg's walk from url and fails t unless the
+// walk ends there: quietly when want is "", else with ErrMorePages
+// holding want.
+func endsOn(t *testing.T, cfg PaginatorConfig, url string, resp *Response, want string) {
+	t.Helper()
+	pg, err := NewPaginator(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := get(t, url)
+	pg.Init(req)
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
+	more, err := pg.Next(req, resp, recs(1))
+	switch {
+	case more:
+		t.Fatal("more = true")
+	case want == "" && err != nil:
+		t.Errorf("err = %v, want the end", err)
+	case want != "" && (!errors.Is(err, ErrMorePages) || !strings.Contains(err.Error(), want)):
+		t.Errorf("err = %v\nwant ErrMorePages holding %s", err, want)
 	}
 }
