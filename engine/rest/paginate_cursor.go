@@ -18,7 +18,9 @@ var _ Paginator = (*Cursor)(nil)
 // parameter is used), has_more_path (gjson path of a boolean that is
 // false on the last page), max_pages.
 //
-// Stop rule: has_more is false, or the cursor is missing, null or empty.
+// Stop rule: has_more is false, a flag that says the page is the last
+// (end_of_stream, isLast) is true whatever cursor the page holds, or the
+// cursor is missing, null or empty.
 // A cursor seen before is an error wrapping ErrLoop. Stopping while the
 // response shows more pages is an error wrapping ErrMorePages: has_more
 // true, a next link elsewhere, a has_more-style flag true beside a nested
