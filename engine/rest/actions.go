@@ -13,6 +13,10 @@ const (
 	ActionIgnore = "ignore"
 	ActionRetry  = "retry"
 	ActionFail   = "fail"
+	// ActionLoad loads a successful (2xx) response's records as they are,
+	// beside whatever error it reports: an API's partial answer the spec
+	// accepts (see Response.Loaded).
+	ActionLoad = "load"
 )
 
 // ResponseAction is one compiled response_actions rule: the conditions
@@ -21,7 +25,7 @@ type ResponseAction struct {
 	StatusCode int    // the response's status
 	Content    string // a substring of the body
 	Condition  string // a gjson condition on the body (see Condition)
-	Action     string // ActionIgnore, ActionRetry or ActionFail
+	Action     string // ActionIgnore, ActionRetry, ActionFail or ActionLoad
 }
 
 // matchAction returns the action of the first rule whose set conditions
@@ -32,9 +36,9 @@ type ResponseAction struct {
 func matchAction(rules []ResponseAction, resp *Response) (string, error) {
 	for i, r := range rules {
 		switch r.Action {
-		case ActionIgnore, ActionRetry, ActionFail:
+		case ActionIgnore, ActionRetry, ActionFail, ActionLoad:
 		default:
-			return "", fmt.Errorf("response_actions[%d]: unknown action %q (want ignore, retry or fail)", i, r.Action)
+			return "", fmt.Errorf("response_actions[%d]: unknown action %q (want ignore, retry, fail or load)", i, r.Action)
 		}
 		if r.StatusCode == 0 && r.Content == "" && r.Condition == "" {
 			return "", fmt.Errorf("response_actions[%d]: no status_code, content or condition", i)

@@ -290,6 +290,9 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			return nil, fmt.Errorf("%s: %d: %w", where, resp.StatusCode, ErrIgnored)
 		case action == ActionFail:
 			return nil, c.httpError(method, req, resp, attempt)
+		case action == ActionLoad && resp.StatusCode < 300:
+			resp.Loaded = true
+			return resp, nil
 		case action == ActionRetry:
 		case resp.StatusCode == http.StatusUnauthorized:
 			ref, ok := call.Auth.(Refresher)

@@ -11,6 +11,9 @@ import (
 
 // Sentinel errors, matched with errors.Is.
 var (
+	// ErrPartial reports a page whose records come beside an error the
+	// body reports: the API answered in part.
+	ErrPartial = errors.New("partial answer")
 	// ErrUnauthorized reports a 401 that a refresh of the credentials did
 	// not cure (or that no Refresher could try to cure).
 	ErrUnauthorized = errors.New("unauthorized")

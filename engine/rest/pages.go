@@ -225,6 +225,9 @@ func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 	case errors.Is(err, errEmptyBody):
 		err = fmt.Errorf("%w (status %d, Content-Type %q; a response_action can ignore it)", err, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+	if err == nil && len(recs) > 0 && !resp.Loaded {
+		err = partial(resp.Body, w.sel.Path())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", w.where(req), err)
 	}

@@ -279,3 +279,46 @@ func TestParallelWalkRefusesToSkip(t *testing.T) {
 		t.Errorf("parallel err = %q\nwant %q", par.err, want)
 	}
 }
+
+// TestPagesPartialAnswer: records beside a top-level error that holds
+// something (GraphQL's partial data, CrowdStrike's errors beside its
+// resources) fail the page, unless a response_actions rule says load;
+// records under "errors" themselves, or beside an empty errors list, are
+// a page like any other.
+func TestPagesPartialAnswer(t *testing.T) {
+	bodies := map[string]string{
+		"partial": `{"data":{"issues":{"nodes":[{"id":"a"},{"id":"b"}]}},"errors":[{"message":"field 'estimate' not authorized","path":["issues","nodes",1,"estimate"]}]}`,
+		"empty":   `{"data":{"issues":{"nodes":[{"id":"a"}]}},"errors":[]}`,
+		"own":     `{"errors":[{"id":"e1"},{"id":"e2"}],"meta":{"total":2}}`,
+	}
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, bodies[r.URL.Query().Get("b")]) })
+	for _, tt := range []struct {
+		body, path string
+		actions    []ResponseAction
+		records    int
+		err        error
+	}{
+		{"partial", "data.issues.nodes", nil, 0, ErrPartial},
+		{"partial", "data.issues.nodes", []ResponseAction{{Condition: "errors", Action: ActionLoad}}, 2, nil},
+		{"empty", "data.issues.nodes", nil, 1, nil},
+		{"own", "errors", nil, 2, nil},
+	} {
+		c, _ := newTestClient(t, Options{})
+		pg, _ := NewPaginator(pcfg(KindSinglePage), nil, nil)
+		var records int
+		var err error
+		for page, e := range c.Pages(context.Background(), get(t, srv.URL+"/graphql?b="+tt.body), pg, NewSelector(tt.path, nil), Call{Resource: "issues", Actions: tt.actions}) {
+			if e != nil {
+				err = e
+				continue
+			}
+			records += len(page.Records)
+		}
+		if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) || records != tt.records {
+			t.Errorf("%s with %v: %d records, err %v; want %d, %v", tt.body, tt.actions, records, err, tt.records, tt.err)
+		}
+		if tt.err != nil && (err == nil || !strings.Contains(err.Error(), `response_actions {condition: "errors", action: load}`)) {
+			t.Errorf("err = %v, want it to name the load rule", err)
+		}
+	}
+}

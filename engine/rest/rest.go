@@ -29,6 +29,9 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte
+	// Loaded is set when a response_actions rule says load: the records
+	// load although the body also reports an error.
+	Loaded bool
 }
 
 // Authenticator adds credentials to requests.

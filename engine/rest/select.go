@@ -323,6 +323,39 @@ func errorBeside(body []byte, path, empty string) error {
 	return fmt.Errorf("data_selector %q is %s and body %q is %s (response_actions can fail, retry or ignore such a body: {condition: %q, action: fail})", path, empty, e[0], kindText(gjson.GetBytes(body, e[0])), e[0])
 }
 
+// partial fails a page whose records come beside a top-level error key
+// that holds something (GraphQL's partial data, CrowdStrike's errors
+// beside its resources): the API says it answered in part. A key that is
+// the first of path holds the records themselves.
+func partial(body []byte, path string) error {
+	first := path
+	if i := strings.IndexByte(path, '.'); i >= 0 {
+		first = path[:i]
+	}
+	for _, k := range errorKeys(gjson.Parse(bodyString(body))) {
+		if k == first {
+			continue
+		}
+		return fmt.Errorf("the page holds records, but body %q is %s: the API answered in part, so the page may lack records or values: %w (if such answers are complete enough: response_actions {condition: %q, action: load} loads them as they are)",
+			k, kindText(gjson.GetBytes(body, k)), ErrPartial, k)
+	}
+	return nil
+}
+
+// Path returns the data_selector the selector reads: the spec's, or the
+// one detected so far ("" before).
+func (s *Selector) Path() string {
+	if s.path != "" {
+		return s.path
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.detected != nil {
+		return *s.detected
+	}
+	return ""
+}
+
 // errorKeys returns the top-level keys of an object that say it reports
 // an error rather than holding a record.
 func errorKeys(root gjson.Result) []string {
