@@ -328,6 +328,9 @@ func errorBeside(body []byte, path, empty string) error {
 // beside its resources): the API says it answered in part. A key that is
 // the first of path holds the records themselves.
 func partial(body []byte, path string) error {
+	if !bytes.Contains(body, []byte(`"error`)) && !bytes.Contains(body, []byte(`"fault"`)) {
+		return nil // no key to look at: spares a walk of every full page
+	}
 	first := path
 	if i := strings.IndexByte(path, '.'); i >= 0 {
 		first = path[:i]
