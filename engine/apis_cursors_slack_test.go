@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/rest"
 )
 
@@ -274,17 +272,10 @@ func slackLoad(t *testing.T, variant string) {
 func TestSlackRateLimitedPageIsRetried(t *testing.T) {
 	api := newSlackAPI("ratelimited")
 	srv := api.server(t)
-	var mu sync.Mutex
-	var waits []time.Duration
-	r := curRunText(t, "slack", "", srv.URL+"/api", filepath.Join(t.TempDir(), "slack.db"), map[string]string{"SLACK_TOKEN": slackToken}, func(o *engine.Options) {
-		o.Sleep = func(_ context.Context, d time.Duration) error {
-			mu.Lock()
-			defer mu.Unlock()
-			waits = append(waits, d)
-			return nil
-		}
-	})
+	var sleeps curSleeps
+	r := curRunText(t, "slack", "", srv.URL+"/api", filepath.Join(t.TempDir(), "slack.db"), map[string]string{"SLACK_TOKEN": slackToken}, sleeps.tune)
 	r.mustLoad(t)
+	waits := sleeps.all()
 	if len(waits) != 1 || waits[0] != 30*time.Second {
 		t.Errorf("waits = %v, want the 30s of Retry-After", waits)
 	}

@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,24 +26,6 @@ import (
 // docs (testdata/apis/<vendor>.yml) into a real SQLite file, compares the
 // tables with what the fake served, and runs the hostile variants the docs
 // allow: each must end with the exact data or a specific error.
-
-// curLogs is a log sink safe for the run's goroutines.
-type curLogs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *curLogs) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *curLogs) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // curRun is the outcome of one run of a vendor spec.
 type curRun struct {
@@ -72,7 +53,7 @@ func curRunText(t *testing.T, vendor, text, apiURL, db string, env map[string]st
 	if text != "" {
 		p = specPlan(t, file, []byte(text), apiURL)
 	}
-	logs := &curLogs{}
+	logs := &syncBuffer{}
 	o := engine.Options{
 		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
 		Sleep:   noWait,
@@ -236,6 +217,13 @@ func (s *curSleeps) tune(o *engine.Options) {
 		s.d = append(s.d, d)
 		return nil
 	}
+}
+
+// all returns the waits recorded so far.
+func (s *curSleeps) all() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.d...)
 }
 
 // check fails t unless the API got want requests (got) and the run

@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -93,16 +92,11 @@ type vendorRun struct {
 	err   error
 	logs  string
 	db    string
-	mu    sync.Mutex
-	waits []time.Duration // the retry waits the run asked for
+	waits curSleeps // the retry waits the run asked for
 }
 
 // waited returns the retry waits asked so far.
-func (v *vendorRun) waited() []time.Duration {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return append([]time.Duration(nil), v.waits...)
-}
+func (v *vendorRun) waited() []time.Duration { return v.waits.all() }
 
 // syncBuffer is a bytes.Buffer safe for the log handler's writes.
 type syncBuffer struct {
@@ -157,16 +151,12 @@ func runVendorSpec(t *testing.T, vendor, text string, vars, env map[string]strin
 	}
 	v := &vendorRun{db: db}
 	logs := &syncBuffer{}
-	v.rep, v.err = runInto(t, p, db, engine.Options{
+	o := engine.Options{
 		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { s, ok := env[k]; return s, ok }},
 		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Sleep: func(_ context.Context, d time.Duration) error {
-			v.mu.Lock()
-			v.waits = append(v.waits, d)
-			v.mu.Unlock()
-			return nil
-		},
-	})
+	}
+	v.waits.tune(&o)
+	v.rep, v.err = runInto(t, p, db, o)
 	v.logs = logs.String()
 	return v
 }

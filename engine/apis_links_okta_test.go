@@ -1,13 +1,11 @@
 package engine_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -203,18 +201,13 @@ func TestOktaRateLimitResetHonoured(t *testing.T) {
 	api.mode.Store("ratelimit")
 	srv := newLinksServer(t, oktaToken, api)
 	db := filepath.Join(t.TempDir(), "okta.db")
-	var mu sync.Mutex
-	var waits []time.Duration
+	var sleeps curSleeps
 	o := linksOpts(map[string]string{"OKTA_API_TOKEN": oktaToken})
-	o.Sleep = func(_ context.Context, d time.Duration) error {
-		mu.Lock()
-		waits = append(waits, d)
-		mu.Unlock()
-		return nil
-	}
+	sleeps.tune(&o)
 	if _, err := runInto(t, specPlan(t, "okta.yml", linksSpec(t, "okta"), srv.URL), db, o); err != nil {
 		t.Fatal(err)
 	}
+	waits := sleeps.all()
 	linksCompare(t, "users", linksTable(t, db, "users", "id", oktaCols...), oktaWant(8))
 	// The reset is 40 s after the 429; allow for the seconds the run took.
 	if len(waits) == 0 || waits[0] < 30*time.Second {

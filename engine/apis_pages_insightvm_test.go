@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/rest"
 )
 
@@ -210,17 +208,10 @@ func TestInsightVMAssets(t *testing.T) {
 func TestInsightVMRateLimited(t *testing.T) {
 	api := newInsightvmAPI("ratelimit")
 	srv := api.server(t)
-	var mu sync.Mutex
-	var waits []time.Duration
-	r := curRunText(t, "insightvm", "", srv.URL, filepath.Join(t.TempDir(), "r7.db"), insightvmEnv(), func(o *engine.Options) {
-		o.Sleep = func(_ context.Context, d time.Duration) error {
-			mu.Lock()
-			defer mu.Unlock()
-			waits = append(waits, d)
-			return nil
-		}
-	})
+	var sleeps curSleeps
+	r := curRunText(t, "insightvm", "", srv.URL, filepath.Join(t.TempDir(), "r7.db"), insightvmEnv(), sleeps.tune)
 	r.mustLoad(t)
+	waits := sleeps.all()
 	if len(waits) != 1 || waits[0] != 5*time.Second {
 		t.Errorf("waits = %v, want the 5s of Retry-After", waits)
 	}
