@@ -127,11 +127,9 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 		return nil, "", "", autoFail(fmt.Sprintf("body %q is true, and no cursor this walk can send follows it (a GraphQL connection: set cursor with cursor_path beside it, endCursor, and the cursor_body_path of the query's variable)", f))
 	}
 	if _, done := fields.flag(doneFlags, true); !done {
-		for _, p := range pagingObjects {
-			for _, n := range totalNames {
-				if v := fields.get(p, n); v.Type == gjson.Number && int(v.Num) > len(records) && !estimate(p+n) {
-					return nil, "", "", autoFail(fmt.Sprintf("body %q is %s and the page held %d records", p+n, v.Raw, len(records)))
-				}
+		for _, t := range fields.totals() {
+			if int(t.v.Num) > len(records) {
+				return nil, "", "", autoFail(fmt.Sprintf("body %q is %s and the page held %d records", t.path, t.v.Raw, len(records)))
 			}
 		}
 	}

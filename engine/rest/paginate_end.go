@@ -118,17 +118,9 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 			return &sign{f, fmt.Sprintf("body %q is true", f), "set a paginator that follows it: cursor with cursor_path, last_id with id_path, or json_link with next_url_path, and has_more_path " + quote(f)}
 		}
 		if reached >= 0 {
-			for _, p := range pagingObjects {
-				names := totalNames
-				if fields.get(p, "pagelen").Exists() {
-					// Bitbucket's total is "size", beside "pagelen"
-					names = append(names[:len(names):len(names)], "size")
-				}
-				for _, n := range names {
-					f := p + n
-					if v := fields.get(p, n); v.Type == gjson.Number && int(v.Num) > reached && !skip(f) && !estimate(f) {
-						return &sign{f, fmt.Sprintf("body %q is %s and %d records were read", f, v.Raw, reached), "set total_path " + quote(f) + " on offset or page_number, or a paginator that reaches the rest"}
-					}
+			for _, t := range fields.totals() {
+				if int(t.v.Num) > reached && !skip(t.path) {
+					return &sign{t.path, fmt.Sprintf("body %q is %s and %d records were read", t.path, t.v.Raw, reached), "set total_path " + quote(t.path) + " on offset or page_number, or a paginator that reaches the rest"}
 				}
 			}
 		}

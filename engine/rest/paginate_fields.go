@@ -79,6 +79,31 @@ func (f pagingFields) get(p, name string) gjson.Result {
 	return f.nested[p][name]
 }
 
+// pagedTotal is a number under one of totalNames in a paging object.
+type pagedTotal struct {
+	path string
+	v    gjson.Result
+}
+
+// totals returns the totals of records the body reports, in the order of
+// pagingObjects and totalNames: numbers only, Bitbucket's "size" where
+// "pagelen" stands beside it, and no total its API calls an estimate.
+func (f pagingFields) totals() []pagedTotal {
+	var out []pagedTotal
+	for _, p := range pagingObjects {
+		names := totalNames
+		if f.get(p, "pagelen").Exists() {
+			names = append(names[:len(names):len(names)], "size")
+		}
+		for _, n := range names {
+			if v := f.get(p, n); v.Type == gjson.Number && !estimate(p+n) {
+				out = append(out, pagedTotal{p + n, v})
+			}
+		}
+	}
+	return out
+}
+
 // flag finds the first flag among names (in any paging object) whose
 // boolean value is want.
 func (f pagingFields) flag(names []string, want bool) (string, bool) {

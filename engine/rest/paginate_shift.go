@@ -43,12 +43,9 @@ func (t *recordTotal) check(kind string, body []byte, at string) error {
 // detectTotal returns the path of the first total of records in body, in
 // the order the end check reads them, or "".
 func detectTotal(body []byte) string {
-	f := readPagingFields(body)
-	for _, p := range pagingObjects {
-		for _, n := range totalNames {
-			if v := f.get(p, n); v.Type == gjson.Number && v.Num >= 0 && !estimate(p+n) {
-				return p + n
-			}
+	for _, t := range readPagingFields(body).totals() {
+		if t.v.Num >= 0 {
+			return t.path
 		}
 	}
 	return ""
