@@ -133,10 +133,6 @@ func (c *Cursor) sentIn() string {
 // its value, unless the value is blank or the one this request sent.
 func (c *Cursor) headerToken(req *Request, resp *Response) (string, string) {
 	names := []string{strings.ToLower(c.param), strings.ToLower(c.path[strings.LastIndexByte(c.path, '.')+1:])}
-	sent := ""
-	if c.param != "" {
-		sent = req.URL.Query().Get(c.param)
-	}
 	for h, vals := range resp.Header {
 		lower := strings.ToLower(h)
 		for _, n := range names {
@@ -145,7 +141,7 @@ func (c *Cursor) headerToken(req *Request, resp *Response) (string, string) {
 			if len(n) < 6 || lower == "retry-after" || !strings.HasSuffix(lower, n) || len(vals) == 0 {
 				continue
 			}
-			if v := strings.TrimSpace(vals[0]); v != "" && v != sent {
+			if v := strings.TrimSpace(vals[0]); v != "" && !echoed(req, v) {
 				return lower, v
 			}
 		}

@@ -68,7 +68,7 @@ func (h *HeaderCursor) bodyToken(req *Request, resp *Response) string {
 	} else if v.Type != gjson.String {
 		return ""
 	}
-	if strings.TrimSpace(tok) == "" || tok == req.URL.Query().Get(h.param) {
+	if strings.TrimSpace(tok) == "" || echoed(req, tok) {
 		return ""
 	}
 	return tok
