@@ -270,3 +270,22 @@ func TestOktaCursorRepeats(t *testing.T) {
 		})
 	}
 }
+
+// TestOktaMembersKeyedByContent: without a primary key, ids come from
+// the record's content (id_from_content), the same for a user in two
+// groups: the run fails saying so and naming the parent's column.
+func TestOktaMembersKeyedByContent(t *testing.T) {
+	fake := newOktaFake()
+	api := newVendorOrigin(t, fake)
+	text := strings.Replace(vendorSpec(t, "okta_groups"), "  primary_key: id\n", "", 1)
+	text = strings.Replace(text, "    primary_key: [_groups_id, id]", "    id_from_content: true", 1)
+	run := runVendorSpec(t, "okta_groups", text, map[string]string{"api_url": api.srv.URL}, map[string]string{"OKTA_API_TOKEN": oktaAPIToken}, "")
+	if run.err == nil {
+		t.Fatalf("run exited 0 with %s memberships of 9", rowsOf(t, run.db, `SELECT count(*) FROM group_members`)[0])
+	}
+	for _, want := range []string{`resource "group_members"`, "no primary_key", "primary_key: [_groups_id, ...]"} {
+		if !strings.Contains(run.err.Error(), want) {
+			t.Errorf("err = %v\nwant it to say %s", run.err, want)
+		}
+	}
+}
