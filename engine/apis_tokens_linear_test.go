@@ -23,7 +23,9 @@ import (
 //
 // mode makes page 2 hostile: "nocursor" (hasNextPage true, endCursor
 // null), "lastnull" (no page after it and endCursor null: the walk's
-// last page as some servers send it).
+// last page as some servers send it), "partial" (a GraphQL partial
+// response, as the spec's "Response" section describes it: the nodes with
+// a field nulled and an errors entry whose path names it).
 type linearIssues struct {
 	total    int
 	mode     string
@@ -91,8 +93,14 @@ func (l *linearIssues) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case page2 && l.mode == "lastnull":
 		cursor, more = nil, false
 	}
-	curWrite(w, http.StatusOK, curJSON(map[string]any{"data": map[string]any{"issues": map[string]any{
-		"nodes": nodes, "pageInfo": map[string]any{"hasNextPage": more, "endCursor": cursor}}}}))
+	body := map[string]any{"data": map[string]any{"issues": map[string]any{
+		"nodes": nodes, "pageInfo": map[string]any{"hasNextPage": more, "endCursor": cursor}}}}
+	if page2 && l.mode == "partial" {
+		nodes[0].(map[string]any)["estimate"] = nil
+		body["errors"] = []any{map[string]any{"message": "Not authorized to read estimate", "path": []any{"issues", "nodes", 0, "estimate"},
+			"extensions": map[string]any{"code": "FORBIDDEN"}}}
+	}
+	curWrite(w, http.StatusOK, curJSON(body))
 }
 
 func linearRun(t *testing.T, api *linearIssues, text string) (curRun, string) {
@@ -184,4 +192,19 @@ func TestLinearIssuesNoPaginator(t *testing.T) {
 	text := strings.Replace(curTestdata(t, "linear"), "      paginator: {type: cursor, cursor_path: data.issues.pageInfo.endCursor, cursor_body_path: variables.after, has_more_path: data.issues.pageInfo.hasNextPage}\n", "", 1)
 	r, url := linearRun(t, &linearIssues{total: 5}, text)
 	r.failedClean(t, url, rest.ErrMorePages, linearKey, []string{"issues"}, `resource "issues": page 1: POST http://api.test/graphql`, `"data.issues.pageInfo.hasNextPage" is true`, "cursor_body_path")
+}
+
+// TestLinearPartialResponse: a page that comes with data and errors (a
+// field the key may not read, nulled) fails the run as a partial answer,
+// loading nothing; a spec that accepts such pages (response_actions
+// {condition: errors, action: load}) loads every issue, the nulled field
+// as null.
+func TestLinearPartialResponse(t *testing.T) {
+	r, url := linearRun(t, &linearIssues{total: 5, mode: "partial"}, "")
+	r.failedClean(t, url, rest.ErrPartial, linearKey, []string{"issues"}, `resource "issues": page 2: POST http://api.test/graphql`, `body "errors" is`, "action: load")
+
+	text := strings.Replace(curTestdata(t, "linear"), "      data_selector: data.issues.nodes\n", "      data_selector: data.issues.nodes\n      response_actions: [{condition: errors, action: load}]\n", 1)
+	r, _ = linearRun(t, &linearIssues{total: 5, mode: "partial"}, text)
+	r.mustLoad(t)
+	r.checkTable(t, `SELECT identifier, estimate FROM issues ORDER BY identifier`, []string{"ENG-1|1", "ENG-2|2", "ENG-3|<nil>", "ENG-4|4", "ENG-5|5"})
 }
