@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/tidwall/gjson"
 	"golang.org/x/time/rate"
 
@@ -207,6 +209,12 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			carried[f.Name] = f.Value
 		}
 	}
+	// A child whose rows carry nothing of their parent is checked by the
+	// writer for keys met under two parents (parents.go).
+	var parent string
+	if c.Parent != nil && res.Selected && !slices.ContainsFunc(extra, func(f normalize.Field) bool { return f.Origin }) {
+		parent = string(c.Key().ParentKey)
+	}
 	pageSeq := walk.Pages(ctx)
 	if given, ok := r.opts.Records[res.Name]; ok && c.Parent == nil {
 		pageSeq = givenPages(res.Name, given)
@@ -223,10 +231,14 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			}
 		}
 		rows := getRows()
+		var keyed []keyedRecord
 		for _, rec := range page.Records {
 			if res.Selected {
 				if err := norm.Normalize(rec, extra, rows); err != nil {
 					return fmt.Errorf("resource %q: %s: %w", res.Name, page.URL(), err)
+				}
+				if parent != "" {
+					keyed = append(keyed, keyedRecord{id: norm.RootID(), key: recordKey(res, rec), text: xxhash.Sum64String(rec.Raw)})
 				}
 			}
 			if len(children) == 0 {
@@ -250,7 +262,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 		})
 		if n == 0 {
 			putRows(rows)
-		} else if err := r.send(ctx, msg{res: res, rows: rows, url: page.URL(), origin: norm.OriginColumns(extra)}); err != nil {
+		} else if err := r.send(ctx, msg{res: res, rows: rows, url: page.URL(), origin: norm.OriginColumns(extra), parent: parent, keyed: keyed}); err != nil {
 			return err
 		}
 		if r.opts.SamplePages > 0 && pages >= r.opts.SamplePages {
