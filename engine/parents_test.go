@@ -11,7 +11,9 @@ import (
 // from another parent chain with another text.
 func TestParentCheck(t *testing.T) {
 	res := &plan.Resource{Name: "members", Table: "members", Parent: "groups", ParentFields: []string{"id"}, PrimaryKey: []string{"id"}}
-	rec := func(id string, text uint64) []keyedRecord { return []keyedRecord{{id: id, key: "id=" + id, text: text}} }
+	rec := func(id string, text uint64) []keyedRecord {
+		return []keyedRecord{{id: id, key: "id=" + id, text: text}}
+	}
 	for _, c := range []struct {
 		name   string
 		second string // the parent of the second page
