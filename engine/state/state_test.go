@@ -15,6 +15,15 @@ func TestCompare(t *testing.T) {
 		{"9", "10", -1}, // numbers numerically, not as text
 		{"2024-01-02T00:00:00+01:00", "2024-01-01T23:30:00Z", -1}, // instants, not text
 		{"2024-01-02T00:00:00Z", "2024-01-02T00:00:00Z", 0},
+		{"2024-01-01T10:00:00+02:00", "2024-01-01T09:00:00Z", -1},
+		// Jira writes offsets without a colon, in the user's zone: across
+		// the end of summer time the text and the instants disagree.
+		{"2024-10-27T02:30:00.000+0200", "2024-10-27T02:10:00.000+0100", -1},
+		{"2024-10-27T02:10:00.000+0100", "2024-10-27T01:10:00.000+0000", 0},
+		{"2024-01-01T10:00:00.5+01", "2024-01-01T09:00:00.4Z", 1},
+		// ServiceNow: a space, no zone (UTC)
+		{"2024-01-01 10:00:00", "2024-01-01T09:59:59Z", 1},
+		{"2024-01-01T10:00:00.1234567890Z", "2024-01-01T10:00:00.2Z", -1}, // finer than ns: text
 		{"b", "a", 1},
 	}
 	for _, c := range cases {
@@ -34,6 +43,10 @@ func TestStartValue(t *testing.T) {
 		{"2024-05-01T12:00:00Z", 0, "2024-05-01T12:00:00Z"},
 		{"2024-05-01T12:00:00Z", time.Hour, "2024-05-01T11:00:00Z"},
 		{"1000", time.Minute, "940"}, // integers by seconds
+		// timestamps in the committed value's layout and zone
+		{"2024-10-27T02:30:00.000+0200", 2 * time.Hour, "2024-10-27T00:30:00.000+0200"},
+		{"2024-01-01 10:00:00", time.Minute, "2024-01-01 09:59:00"},
+		{"2024-01-01T10:00:00.120Z", time.Second, "2024-01-01T09:59:59.120Z"},
 		{"abc", time.Hour, "abc"},    // neither: as committed
 	}
 	for _, c := range cases {
@@ -67,6 +80,19 @@ func TestWindows(t *testing.T) {
 	}
 	if got, _ := Windows("5", "9", 0, now); fmt.Sprint(got) != "[{5 9}]" {
 		t.Errorf("without a size = %v", got)
+	}
+	// The first window starts at the start as written (no earlier: a
+	// fraction is kept), and bounds keep its layout.
+	got, err = Windows("2024-01-03T09:30:00.250+0100", "", time.Hour, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = "[{2024-01-03T09:30:00.250+0100 2024-01-03T10:30:00.250+0100} {2024-01-03T10:30:00.250+0100 2024-01-03T11:30:00.250+0100} {2024-01-03T11:30:00.250+0100 2024-01-03T12:30:00.250+0100} {2024-01-03T12:30:00.250+0100 2024-01-03T13:00:00.000+0100}]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("windows = %v, want %s", got, want)
+	}
+	if got, _ := Windows("2024-01-01T00:00:00Z", "2024-01-01T12:00:00.500Z", 24*time.Hour, now); fmt.Sprint(got) != "[{2024-01-01T00:00:00Z 2024-01-01T12:00:00.500Z}]" {
+		t.Errorf("windows to an end value = %v", got)
 	}
 	if _, err := Windows("5", "", time.Hour, now); err == nil {
 		t.Error("a numeric start with a window size gave no error")
