@@ -47,7 +47,7 @@ func TestStartValue(t *testing.T) {
 		{"2024-10-27T02:30:00.000+0200", 2 * time.Hour, "2024-10-27T00:30:00.000+0200"},
 		{"2024-01-01 10:00:00", time.Minute, "2024-01-01 09:59:00"},
 		{"2024-01-01T10:00:00.120Z", time.Second, "2024-01-01T09:59:59.120Z"},
-		{"abc", time.Hour, "abc"},    // neither: as committed
+		{"abc", time.Hour, "abc"}, // neither: as committed
 	}
 	for _, c := range cases {
 		if got := StartValue("2020-01-01T00:00:00Z", c.committed, c.lag); got != c.want {
