@@ -68,8 +68,13 @@ func RecordHash(raw string) string {
 type Tracker struct {
 	committed Cursor
 	boundary  bool
-	max       string
-	at        map[string]bool
+	// loaded holds the committed boundary's hashes: records at the
+	// committed value that an earlier run loaded. They stay skipped after
+	// the largest value moves past it, since an API that lists newest
+	// first (Stripe) sends the records above it before them.
+	loaded map[string]bool
+	max    string
+	at     map[string]bool
 }
 
 // NewTracker starts from the committed cursor (zero when none).
@@ -79,8 +84,10 @@ func NewTracker(committed Cursor, keepBoundary bool) *Tracker {
 	t := &Tracker{committed: committed, boundary: keepBoundary, max: committed.Value}
 	if keepBoundary {
 		t.at = make(map[string]bool, len(committed.Boundary))
+		t.loaded = make(map[string]bool, len(committed.Boundary))
 		for _, h := range committed.Boundary {
 			t.at[h] = true
+			t.loaded[h] = true
 		}
 	}
 	return t
@@ -89,9 +96,10 @@ func NewTracker(committed Cursor, keepBoundary bool) *Tracker {
 // Take follows a record with cursor value v ("" for none) and raw JSON
 // raw. With boundaries it reports false for a record loaded already (at
 // the largest value, by a previous run or an earlier window of this
-// chain), which the caller skips; every other record is taken. Records
-// below the largest value change nothing; only records at or above it
-// are hashed.
+// chain), or at the committed value and loaded by a previous run (in
+// whatever order the records come), which the caller skips; every other
+// record is taken. Records below the largest value change nothing; only
+// records at or above it, or at the committed value, are hashed.
 func (t *Tracker) Take(v, raw string) bool {
 	if v == "" {
 		return true
@@ -102,6 +110,9 @@ func (t *Tracker) Take(v, raw string) bool {
 	}
 	switch {
 	case c < 0:
+		if len(t.loaded) > 0 && Compare(v, t.committed.Value) == 0 && t.loaded[RecordHash(raw)] {
+			return false
+		}
 		return true
 	case !t.boundary:
 		if c > 0 {

@@ -137,11 +137,21 @@ func TestTracker(t *testing.T) {
 	if !tr.Take("11", "d") || !tr.Take("11", "e") || tr.Take("11", "d") {
 		t.Error("records at a new largest value: taken once each")
 	}
-	if !tr.Take("10", "a") {
-		t.Error("the boundary did not move with the largest value")
+	if tr.Take("10", "a") || !tr.Take("10", "q") {
+		t.Error("after the largest value moved: a record a previous run loaded at the committed value was taken again, or a new one refused")
 	}
 	if c, changed := tr.Cursor(); !changed || c.Value != "11" || fmt.Sprint(c.Boundary) != fmt.Sprint(sorted(h("d"), h("e"))) {
 		t.Errorf("cursor = %+v, %v", c, changed)
+	}
+
+	// Newest first (Stripe): a record above the committed value comes
+	// before the committed boundary's records, which stay skipped.
+	desc := NewTracker(Cursor{Value: "10", Boundary: []string{h("a"), h("b")}}, true)
+	if !desc.Take("12", "n") || desc.Take("10", "b") || !desc.Take("10", "c") || desc.Take("10", "a") || !desc.Take("9", "z") {
+		t.Error("newest first: the committed boundary records were taken again, or a new one was refused")
+	}
+	if c, changed := desc.Cursor(); !changed || c.Value != "12" || fmt.Sprint(c.Boundary) != fmt.Sprint([]string{h("n")}) {
+		t.Errorf("cursor = %+v, %v; want 12 with n", c, changed)
 	}
 
 	unchanged := NewTracker(Cursor{Value: "10", Boundary: []string{h("a")}}, true)
