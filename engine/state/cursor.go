@@ -75,6 +75,37 @@ type Tracker struct {
 	loaded map[string]bool
 	max    string
 	at     map[string]bool
+	// first and kind are the first cursor value seen and its kind; err
+	// is set once a value of another kind comes.
+	first, kind string
+	err         error
+}
+
+// Err returns the error of a cursor value whose kind or unit differs
+// from the first value's (a date-time among numbers, milliseconds among
+// seconds), nil while every value is of one kind. The walk fails with it:
+// values of two kinds have no order, so no cursor saved from them is
+// right.
+func (t *Tracker) Err() error { return t.err }
+
+// note follows the kinds of the cursor values.
+func (t *Tracker) note(v string) {
+	if t.err != nil {
+		return
+	}
+	k := cursorKind(v)
+	switch {
+	case t.kind == "":
+		t.first, t.kind = v, k
+		if t.committed.Value != "" {
+			t.first, t.kind = t.committed.Value, cursorKind(t.committed.Value)
+		}
+		if !sameKind(t.kind, k) {
+			t.err = kindError(t.first, t.kind, v, k)
+		}
+	case !sameKind(t.kind, k):
+		t.err = kindError(t.first, t.kind, v, k)
+	}
 }
 
 // NewTracker starts from the committed cursor (zero when none).
@@ -104,6 +135,7 @@ func (t *Tracker) Take(v, raw string) bool {
 	if v == "" {
 		return true
 	}
+	t.note(v)
 	c := 1
 	if t.max != "" {
 		c = Compare(v, t.max)

@@ -3,6 +3,7 @@ package state
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -173,4 +174,35 @@ func TestTracker(t *testing.T) {
 func sorted(s ...string) []string {
 	slices.Sort(s)
 	return s
+}
+
+func TestTrackerKinds(t *testing.T) {
+	cases := []struct {
+		committed string
+		values    []string
+		bad       string // the value that fails, "" for none
+	}{
+		{"", []string{"1700000100", "1700000200"}, ""},
+		{"", []string{"1700000100", "1700000150123"}, "1700000150123"}, // seconds, then milliseconds
+		{"1700000100", []string{"1700000150123"}, "1700000150123"},     // against the committed cursor
+		{"", []string{"7", "1700000100"}, ""},                          // a counter past 1e9
+		{"", []string{"2024-01-01T00:00:00Z", "2024-01-01T01:00:00+0100"}, ""},
+		{"", []string{"2024-01-01T00:00:00Z", "1704067200"}, "1704067200"},
+		{"", []string{"1704067200", "2024-01-01T00:00:00Z"}, "2024-01-01T00:00:00Z"},
+		{"", []string{"b", "a"}, ""},
+		{"", []string{"5", "five"}, "five"},
+	}
+	for _, c := range cases {
+		tr := NewTracker(Cursor{Value: c.committed}, true)
+		for _, v := range c.values {
+			tr.Take(v, v)
+		}
+		err := tr.Err()
+		switch {
+		case c.bad == "" && err != nil:
+			t.Errorf("%q after %q: %v", c.values, c.committed, err)
+		case c.bad != "" && (err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", c.bad)) || !strings.Contains(err.Error(), "incremental.cursor_path")):
+			t.Errorf("%q after %q: err = %v, want it to name %q and cursor_path", c.values, c.committed, err, c.bad)
+		}
+	}
 }
