@@ -203,3 +203,33 @@ func TestGitHubIssueUpdatedMidWalk(t *testing.T) {
 	}
 	r.mustFail(t, srv.srv.URL, `resource "issues"`, "http://api.test/repos/octo-org/hello-world/issues?")
 }
+
+// TestGitHubIssuesLagCoversClockSkew: an issue updated after the first
+// run with an updated_at before that run's cursor (a clock behind the
+// others) is not after since, so a run without lag cannot see it; with
+// lag: 5s the second run asks from 5 seconds before the cursor, written
+// as GitHub wants it (to the second, Z), gets it back with the issues
+// in those seconds, and merges each once.
+func TestGitHubIssuesLagCoversClockSkew(t *testing.T) {
+	g := newGHIssues()
+	for n := 1; n <= 5; n++ {
+		g.put(n, "open", 2*n) // 10:00:02 … 10:00:10
+	}
+	text := strings.Replace(curTestdata(t, "github_issues"), `initial_value: "2011-01-01T00:00:00Z"}`, `initial_value: "2011-01-01T00:00:00Z", lag: 5s}`, 1)
+	srv := newVendorOrigin(t, g)
+	db := t.TempDir() + "/github.db"
+	run := func() {
+		t.Helper()
+		r := curRunText(t, "github_issues", text, srv.srv.URL, db, map[string]string{"GITHUB_TOKEN": ghToken})
+		r.mustLoad(t)
+		r.checkTable(t, ghIssuesQuery, g.rows())
+	}
+	run()
+	g.mu.Lock()
+	g.put(2, "closed", 7) // behind the cursor (10:00:10)
+	g.mu.Unlock()
+	run()
+	if want := []string{"2011-01-01T00:00:00Z", "2024-03-01T10:00:05Z"}; !slices.Equal(g.since, want) {
+		t.Errorf("since sent = %q, want %q", g.since, want)
+	}
+}
