@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -68,11 +69,12 @@ func RecordHash(raw string) string {
 type Tracker struct {
 	committed Cursor
 	boundary  bool
-	// loaded holds the committed boundary's hashes: records at the
-	// committed value that an earlier run loaded. They stay skipped after
-	// the largest value moves past it, since an API that lists newest
-	// first (Stripe) sends the records above it before them.
-	loaded map[string]bool
+	// fences hold records loaded at a value that stay skipped after the
+	// largest value moves past it, since an API that lists newest first
+	// (Stripe) sends the records above it before them: the committed
+	// boundary (an earlier run's), and the boundary at each Fence (an
+	// earlier window's).
+	fences []fence
 	max    string
 	at     map[string]bool
 	// first and kind are the first cursor value seen and its kind; err
@@ -115,11 +117,10 @@ func NewTracker(committed Cursor, keepBoundary bool) *Tracker {
 	t := &Tracker{committed: committed, boundary: keepBoundary, max: committed.Value}
 	if keepBoundary {
 		t.at = make(map[string]bool, len(committed.Boundary))
-		t.loaded = make(map[string]bool, len(committed.Boundary))
 		for _, h := range committed.Boundary {
 			t.at[h] = true
-			t.loaded[h] = true
 		}
+		t.Fence()
 	}
 	return t
 }
@@ -127,10 +128,11 @@ func NewTracker(committed Cursor, keepBoundary bool) *Tracker {
 // Take follows a record with cursor value v ("" for none) and raw JSON
 // raw. With boundaries it reports false for a record loaded already (at
 // the largest value, by a previous run or an earlier window of this
-// chain), or at the committed value and loaded by a previous run (in
-// whatever order the records come), which the caller skips; every other
+// chain), or at a fenced value and loaded there (by a previous run, or
+// in an earlier window: in whatever order the records come), which the
+// caller skips; every other
 // record is taken. Records below the largest value change nothing; only
-// records at or above it, or at the committed value, are hashed.
+// records at or above it, or at a fenced value, are hashed.
 func (t *Tracker) Take(v, raw string) bool {
 	if v == "" {
 		return true
@@ -142,10 +144,7 @@ func (t *Tracker) Take(v, raw string) bool {
 	}
 	switch {
 	case c < 0:
-		if len(t.loaded) > 0 && Compare(v, t.committed.Value) == 0 && t.loaded[RecordHash(raw)] {
-			return false
-		}
-		return true
+		return !t.fenced(v, raw)
 	case !t.boundary:
 		if c > 0 {
 			t.max = v
@@ -184,4 +183,42 @@ func (t *Tracker) Cursor() (Cursor, bool) {
 	}
 	// At the committed value the set of records only grows.
 	return c, Compare(c.Value, t.committed.Value) == 0 && len(c.Boundary) > len(t.committed.Boundary)
+}
+
+// fence is a cursor value and the hashes of the records loaded at it.
+type fence struct {
+	value  string
+	hashes map[string]bool
+}
+
+// Fence keeps the records loaded at the largest value so far skipped for
+// the rest of the walk, even once a larger value comes first. The walk
+// calls it where a window starts, since the window's start is the
+// previous window's end and an inclusive API returns the records at it
+// again. Without boundaries it does nothing.
+func (t *Tracker) Fence() {
+	if !t.boundary || t.max == "" || len(t.at) == 0 {
+		return
+	}
+	if n := len(t.fences); n > 0 && Compare(t.fences[n-1].value, t.max) == 0 {
+		t.fences = t.fences[:n-1] // the same value: at holds its records
+	}
+	t.fences = append(t.fences, fence{value: t.max, hashes: maps.Clone(t.at)})
+}
+
+// fenced reports whether a record at v below the largest value was
+// loaded at a fenced value.
+func (t *Tracker) fenced(v, raw string) bool {
+	var h string
+	for _, f := range t.fences {
+		if Compare(v, f.value) == 0 {
+			if h == "" {
+				h = RecordHash(raw)
+			}
+			if f.hashes[h] {
+				return true
+			}
+		}
+	}
+	return false
 }

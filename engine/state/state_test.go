@@ -206,3 +206,29 @@ func TestTrackerKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestTrackerFence: windows whose records come newest first, the second
+// window starting at the first one's end, where an inclusive API
+// returns the records at the end again, after larger ones.
+func TestTrackerFence(t *testing.T) {
+	tr := NewTracker(Cursor{}, true)
+	tr.Take("20", "b") // window 1: [10, 20], newest first
+	tr.Take("15", "x")
+	tr.Fence() // window 2: [20, 30]
+	if !tr.Take("25", "c") || tr.Take("20", "b") || !tr.Take("20", "n") {
+		t.Error("the first window's end record was taken again in the second, or a new one there refused")
+	}
+	if c, _ := tr.Cursor(); c.Value != "25" || fmt.Sprint(c.Boundary) != fmt.Sprint([]string{RecordHash("c")}) {
+		t.Errorf("cursor = %+v", c)
+	}
+	tr.Fence()
+	tr.Fence() // again at the same value: one fence
+	if len(tr.fences) != 2 {
+		t.Errorf("fences = %d, want 2", len(tr.fences))
+	}
+	trusting := NewTracker(Cursor{Value: "10"}, false)
+	trusting.Fence()
+	if !trusting.Take("10", "a") || !trusting.Take("10", "a") {
+		t.Error("a tracker without boundaries skipped a record")
+	}
+}
