@@ -26,6 +26,8 @@ type msg struct {
 	url    string                // the page the rows came from, redacted, for errors
 	origin []string              // root columns from the chain's parent or list item (destinations.Batch.Origin)
 	enc    map[string]preEncoded // rows' tables the chain encoded (see encode.go)
+	parent string                // the parent chain of a child resource without origin columns (parents.go)
+	keyed  []keyedRecord         // the root ids and texts of its records
 	cursor *state.Entry
 	done   bool
 }
@@ -52,6 +54,7 @@ type writer struct {
 	changes         map[string]destinations.RowCounts
 	sinceCheckpoint int
 	status          string
+	parents         parentCheck
 	// extractErr is set before the message channel closes.
 	extractErr error
 }
@@ -117,6 +120,9 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 			return w.checkpoint(ctx)
 		}
 		return nil
+	}
+	if err := w.parents.check(m.res, m.parent, m.keyed); err != nil {
+		return fmt.Errorf("resource %q: %s: %w", m.res.Name, m.url, err)
 	}
 	if err := w.write(ctx, m.res, m.rows, m.enc, m.origin); err != nil {
 		return fmt.Errorf("resource %q: %s: %w", m.res.Name, m.url, keyHint(m.res, err))

@@ -62,6 +62,7 @@ var cases = []struct {
 	{"Merge", testMerge},
 	{"MergeWithinLoad", testMergeWithinLoad},
 	{"MergeAgainInLoad", testMergeAgainInLoad},
+	{"ReplaceAgainInLoad", testReplaceAgainInLoad},
 	{"CountsMerge", testCountsMerge},
 	{"CountsAppend", testCountsAppend},
 	{"MergeUnchanged", testMergeUnchanged},

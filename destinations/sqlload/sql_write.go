@@ -20,7 +20,9 @@ import (
 //     the child tables of the batch) that belong to the batch's existing
 //     roots but are not in the batch (see sql_merge_inplace.go);
 //   - replace writes every row into the staging table of its table, made
-//     on the load's first write to it (see FinishReplace).
+//     on the load's first write to it (see FinishReplace), after deleting
+//     the staged child rows of the batch's roots that an earlier batch of
+//     the load staged (see sql_replace_again.go).
 //
 // Rows with the same _pipe_id in one table of a batch are written once:
 // the first for append, the last for merge and replace. What the writes
@@ -47,6 +49,9 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 		conflict = DoUpdate
 	case destinations.Replace:
 		if err := x.checkStagedOrigin(ctx, b); err != nil {
+			return err
+		}
+		if err := x.restage(ctx, b); err != nil {
 			return err
 		}
 		for i := range b.Tables {
