@@ -74,9 +74,10 @@ type Tracker struct {
 	// (Stripe) sends the records above it before them: the committed
 	// boundary (an earlier run's), and the boundary at each Fence (an
 	// earlier window's).
-	fences []fence
-	max    string
-	at     map[string]bool
+	fences     []fence
+	committedV value // committed.Value, read
+	max        value // the largest value so far
+	at         map[string]bool
 	// first and kind are the first cursor value seen and its kind; err
 	// is set once a value of another kind comes.
 	first, kind string
@@ -91,22 +92,18 @@ type Tracker struct {
 func (t *Tracker) Err() error { return t.err }
 
 // note follows the kinds of the cursor values.
-func (t *Tracker) note(v string) {
+func (t *Tracker) note(v value) {
 	if t.err != nil {
 		return
 	}
-	k := cursorKind(v)
-	switch {
-	case t.kind == "":
-		t.first, t.kind = v, k
+	if t.kind == "" {
+		t.first, t.kind = v.text, v.kind()
 		if t.committed.Value != "" {
-			t.first, t.kind = t.committed.Value, cursorKind(t.committed.Value)
+			t.first, t.kind = t.committed.Value, t.committedV.kind()
 		}
-		if !sameKind(t.kind, k) {
-			t.err = kindError(t.first, t.kind, v, k)
-		}
-	case !sameKind(t.kind, k):
-		t.err = kindError(t.first, t.kind, v, k)
+	}
+	if k := v.kind(); k != t.kind && !sameKind(t.kind, k) {
+		t.err = kindError(t.first, t.kind, v.text, k)
 	}
 }
 
@@ -114,7 +111,8 @@ func (t *Tracker) note(v string) {
 // keepBoundary says whether records at the largest value are remembered
 // (client-side filtering) or only the value is (the server is trusted).
 func NewTracker(committed Cursor, keepBoundary bool) *Tracker {
-	t := &Tracker{committed: committed, boundary: keepBoundary, max: committed.Value}
+	cv := parseValue(committed.Value)
+	t := &Tracker{committed: committed, committedV: cv, boundary: keepBoundary, max: cv}
 	if keepBoundary {
 		t.at = make(map[string]bool, len(committed.Boundary))
 		for _, h := range committed.Boundary {
@@ -137,17 +135,18 @@ func (t *Tracker) Take(v, raw string) bool {
 	if v == "" {
 		return true
 	}
-	t.note(v)
+	p := parseValue(v)
+	t.note(p)
 	c := 1
-	if t.max != "" {
-		c = Compare(v, t.max)
+	if t.max.text != "" {
+		c = p.compare(t.max)
 	}
 	switch {
 	case c < 0:
-		return !t.fenced(v, raw)
+		return !t.fenced(p, raw)
 	case !t.boundary:
 		if c > 0 {
-			t.max = v
+			t.max = p
 		}
 		return true
 	}
@@ -159,7 +158,7 @@ func (t *Tracker) Take(v, raw string) bool {
 		t.at[h] = true
 		return true
 	}
-	t.max = v
+	t.max = p
 	clear(t.at)
 	t.at[h] = true
 	return true
@@ -168,7 +167,7 @@ func (t *Tracker) Take(v, raw string) bool {
 // Cursor returns the chain's cursor and whether it differs from the
 // committed one (a larger value, or new records at the same value).
 func (t *Tracker) Cursor() (Cursor, bool) {
-	c := Cursor{Value: t.max}
+	c := Cursor{Value: t.max.text}
 	if t.boundary {
 		for h := range t.at {
 			c.Boundary = append(c.Boundary, h)
@@ -178,16 +177,17 @@ func (t *Tracker) Cursor() (Cursor, bool) {
 	if c.Value == "" {
 		return c, false
 	}
-	if t.committed.Value == "" || Compare(c.Value, t.committed.Value) > 0 {
+	cmp := t.max.compare(t.committedV)
+	if t.committed.Value == "" || cmp > 0 {
 		return c, true
 	}
 	// At the committed value the set of records only grows.
-	return c, Compare(c.Value, t.committed.Value) == 0 && len(c.Boundary) > len(t.committed.Boundary)
+	return c, cmp == 0 && len(c.Boundary) > len(t.committed.Boundary)
 }
 
 // fence is a cursor value and the hashes of the records loaded at it.
 type fence struct {
-	value  string
+	value  value
 	hashes map[string]bool
 }
 
@@ -197,10 +197,10 @@ type fence struct {
 // previous window's end and an inclusive API returns the records at it
 // again. Without boundaries it does nothing.
 func (t *Tracker) Fence() {
-	if !t.boundary || t.max == "" || len(t.at) == 0 {
+	if !t.boundary || t.max.text == "" || len(t.at) == 0 {
 		return
 	}
-	if n := len(t.fences); n > 0 && Compare(t.fences[n-1].value, t.max) == 0 {
+	if n := len(t.fences); n > 0 && t.fences[n-1].value.compare(t.max) == 0 {
 		t.fences = t.fences[:n-1] // the same value: at holds its records
 	}
 	t.fences = append(t.fences, fence{value: t.max, hashes: maps.Clone(t.at)})
@@ -208,10 +208,10 @@ func (t *Tracker) Fence() {
 
 // fenced reports whether a record at v below the largest value was
 // loaded at a fenced value.
-func (t *Tracker) fenced(v, raw string) bool {
+func (t *Tracker) fenced(v value, raw string) bool {
 	var h string
 	for _, f := range t.fences {
-		if Compare(v, f.value) == 0 {
+		if v.compare(f.value) == 0 {
 			if h == "" {
 				h = RecordHash(raw)
 			}

@@ -1,35 +1,12 @@
 package state
 
-import (
-	"fmt"
-	"math/big"
-)
+import "fmt"
 
 // cursorKind names what a cursor value is, for telling values that
 // cannot be ordered together: an ISO 8601 date-time, a number (Unix
 // times by unit: seconds, milliseconds, microseconds or nanoseconds, by
 // the magnitudes a timestamp hint reads them with), or text.
-func cursorKind(v string) string {
-	if _, ok := parseInstant(v); ok {
-		return "an ISO 8601 date-time"
-	}
-	f, ok := new(big.Float).SetString(v)
-	if !ok {
-		return "text"
-	}
-	x, _ := f.Abs(f).Float64()
-	switch {
-	case x < 1e9:
-		return "a number"
-	case x < 1e11:
-		return "a number of Unix seconds"
-	case x < 1e14:
-		return "a number of Unix milliseconds"
-	case x < 1e17:
-		return "a number of Unix microseconds"
-	}
-	return "a number of Unix nanoseconds"
-}
+func cursorKind(v string) string { return parseValue(v).kind() }
 
 // sameKind reports whether cursor values of kinds a and b order
 // together: equal kinds, or a plain number and anything numeric (a

@@ -2,9 +2,7 @@ package state
 
 import (
 	"fmt"
-	"math/big"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -33,17 +31,7 @@ func StartValue(initial, committed string, lag time.Duration) string {
 // "+hhmm", or none for UTC: 2024-01-01T10:00:00+02:00 is before
 // 2024-01-01T09:00:00Z), else as strings.
 func Compare(a, b string) int {
-	if x, ok := new(big.Float).SetString(a); ok {
-		if y, ok := new(big.Float).SetString(b); ok {
-			return x.Cmp(y)
-		}
-	}
-	if x, ok := parseInstant(a); ok {
-		if y, ok := parseInstant(b); ok {
-			return x.t.Compare(y.t)
-		}
-	}
-	return strings.Compare(a, b)
+	return parseValue(a).compare(parseValue(b))
 }
 
 // Window is an incremental cursor window; empty values are unbounded.
