@@ -336,3 +336,32 @@ func TestOktaLogsWindowEndNewestFirst(t *testing.T) {
 	r.mustLoad(t)
 	r.checkTable(t, oktaLogsQuery, o.rows())
 }
+
+// TestOktaLogsEndValue: a backfill bounded by end_value, which the last
+// window sends as until, as written (milliseconds kept). Events after it
+// stay out, and a rerun, starting at the cursor and ending there again,
+// adds nothing.
+func TestOktaLogsEndValue(t *testing.T) {
+	base := time.Now().UTC().Truncate(time.Hour).Add(-40 * time.Hour)
+	end := base.Add(30*time.Hour + 500*time.Millisecond)
+	o := newOktaLogs()
+	o.add("e1", base.Add(time.Hour))
+	o.add("e2", base.Add(29*time.Hour))
+	o.add("e3", end.Add(time.Millisecond)) // after the end
+	o.add("e4", end.Add(time.Hour))
+	text := strings.Replace(curTestdata(t, "okta_logs"), ", window: 24h}", fmt.Sprintf(", end_value: %q, range_end: closed, window: 24h}", oktaPublished(end)), 1)
+	srv := newVendorOrigin(t, o)
+	db := filepath.Join(t.TempDir(), "okta_logs.db")
+	want := []string{
+		"e1|" + base.Add(time.Hour).Format(sqlite.TimeFormat) + "|SUCCESS|John Fung",
+		"e2|" + base.Add(29*time.Hour).Format(sqlite.TimeFormat) + "|SUCCESS|John Fung",
+	}
+	for range 2 {
+		r := oktaLogsRun(t, text, srv.srv.URL, db, base)
+		r.mustLoad(t)
+		r.checkTable(t, oktaLogsQuery, want)
+	}
+	if last := o.sent[len(o.sent)-1]; !strings.HasSuffix(last, " "+oktaPublished(end)) {
+		t.Errorf("the last window asked for %q, want it to end at %s as written", last, oktaPublished(end))
+	}
+}
