@@ -3,6 +3,7 @@ package engine_test
 import (
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,7 +88,9 @@ func newGithubCollabFake() *githubCollabFake {
 func TestGithubCollaboratorsAcrossRepos(t *testing.T) {
 	for _, disp := range []string{"merge", "append", "replace"} {
 		t.Run(disp, func(t *testing.T) {
-			api := newVendorOrigin(t, newGithubCollabFake())
+			fake := newGithubCollabFake()
+			fake.collab["infra"] = []githubCollab{{"monalisa", 3, "read"}} // as on api: octocat alone differs
+			api := newVendorOrigin(t, fake)
 			text := strings.Replace(vendorSpec(t, "github_collaborators"), "write_disposition: merge", "write_disposition: "+disp, 1)
 			run := runVendorSpec(t, "github_collaborators", text, map[string]string{"api_url": api.srv.URL}, map[string]string{"GITHUB_TOKEN": githubToken}, "")
 			if run.err == nil {
@@ -136,4 +139,50 @@ func TestGithubCollaboratorsPerRepo(t *testing.T) {
 	}
 	sameRows(t, "collaborators", rowsOf(t, run.db, `SELECT _repos_name || ' ' || login || ' ' || role_name || ' ' || permissions__admin FROM collaborators ORDER BY _repos_name, id`),
 		[]string{"api octocat admin 1", "api hubot write 0", "api monalisa read 0", "infra monalisa admin 1", "web octocat read 0", "web hubot write 0"})
+}
+
+// TestGithubCollaboratorsMergeKey: with merge_key on the repository's
+// column, each run replaces the collaborators of every repository it
+// lists: one removed from a repository goes, a changed role changes, the
+// other repositories' rows stay. Without it, a merge keeps the removed
+// collaborator. A repository that lists nobody any more keeps its rows
+// (no record of it arrives to say which rows to replace), as in dlt.
+func TestGithubCollaboratorsMergeKey(t *testing.T) {
+	for _, byRepo := range []bool{true, false} {
+		t.Run(fmt.Sprintf("merge_key=%v", byRepo), func(t *testing.T) {
+			fake := newGithubCollabFake()
+			api := newVendorOrigin(t, fake)
+			extra := "\n    include_from_parent: [name]\n    primary_key: [id, _repos_name]"
+			if byRepo {
+				extra += "\n    merge_key: _repos_name"
+			}
+			text := strings.Replace(vendorSpec(t, "github_collaborators"), `/collaborators"}`, "/collaborators\"}"+extra, 1)
+			db := filepath.Join(t.TempDir(), "github.db")
+			load := func() {
+				t.Helper()
+				run := runVendorSpec(t, "github_collaborators", text, map[string]string{"api_url": api.srv.URL}, map[string]string{"GITHUB_TOKEN": githubToken}, db)
+				if run.err != nil {
+					t.Fatal(run.err)
+				}
+			}
+			rows := func() []string {
+				return rowsOf(t, db, `SELECT _repos_name || ' ' || login || ' ' || role_name FROM collaborators ORDER BY _repos_name, id`)
+			}
+			load()
+			fake.collab["api"] = []githubCollab{{"octocat", 1, "admin"}, {"hubot", 2, "write"}} // monalisa leaves api
+			fake.collab["web"] = []githubCollab{{"octocat", 1, "write"}, {"hubot", 2, "write"}}
+			load()
+			want := []string{"api octocat admin", "api hubot write", "infra monalisa admin", "web octocat write", "web hubot write"}
+			if !byRepo {
+				want = []string{"api octocat admin", "api hubot write", "api monalisa read", "infra monalisa admin", "web octocat write", "web hubot write"}
+			}
+			sameRows(t, "collaborators", rows(), want)
+			if !byRepo {
+				return
+			}
+			fake.collab["infra"] = nil
+			load()
+			sameRows(t, "collaborators after infra lists nobody", rows(), want)
+		})
+	}
 }

@@ -40,6 +40,9 @@ type writer struct {
 	plan   *plan.Plan
 	opts   Options
 	tables map[string]*schema.Table
+	// before names the tables that existed when the load began: only
+	// they can hold rows of earlier loads that a merge_key replaces.
+	before map[string]bool
 	// snapshot is tables as last published to the chains, which encode
 	// pages for them (see encode.go).
 	snapshot atomic.Pointer[map[string]*schema.Table]
@@ -61,8 +64,10 @@ type writer struct {
 
 func newWriter(d destinations.Destination, load destinations.Load, p *plan.Plan, existing []schema.Table, o Options) *writer {
 	w := &writer{dest: d, load: load, plan: p, opts: o, tables: map[string]*schema.Table{}, rows: map[string]int64{}}
+	w.before = map[string]bool{}
 	for i := range existing {
 		w.tables[existing[i].Name] = &existing[i]
+		w.before[existing[i].Name] = true
 	}
 	w.publishTables()
 	return w
@@ -170,6 +175,11 @@ func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.
 		return nil
 	}
 	b.ChildTables = w.childTables(res.Table)
+	if b.Disposition == destinations.Merge && len(res.MergeKey) > 0 && w.before[res.Table] {
+		if b.MergeKey, err = mergeKeyColumns(res, b.Tables[0].Table); err != nil {
+			return err
+		}
+	}
 	return w.tx.Write(ctx, b)
 }
 

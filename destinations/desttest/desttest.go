@@ -63,6 +63,7 @@ var cases = []struct {
 	{"MergeWithinLoad", testMergeWithinLoad},
 	{"MergeAgainInLoad", testMergeAgainInLoad},
 	{"ReplaceAgainInLoad", testReplaceAgainInLoad},
+	{"MergeKeyGroups", testMergeKeyGroups},
 	{"CountsMerge", testCountsMerge},
 	{"CountsAppend", testCountsAppend},
 	{"MergeUnchanged", testMergeUnchanged},

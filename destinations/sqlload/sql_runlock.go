@@ -49,6 +49,9 @@ type runLock struct {
 	// staged holds, per root table, the ids of the roots the load staged
 	// for replace (see sql_replace_again.go); nil once too many.
 	staged map[string]*idFilter
+	// groups holds, per root table, the merge_key values whose rows of
+	// earlier loads the load deleted (see sql_merge_key.go).
+	groups map[string]map[string]bool
 }
 
 // lockRun returns the run lock of load, taking it at the load's first

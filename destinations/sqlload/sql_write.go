@@ -13,7 +13,9 @@ import (
 //   - append inserts the rows of every record whose root is not stored,
 //     skipping rows whose _pipe_id exists (a record repeated within the
 //     batch), and leaves a stored record's rows as they are;
-//   - merge drops the rows of the roots whose stored _pipe_hash equals
+//   - merge with a merge_key first deletes the rows earlier loads wrote
+//     with the batch's merge_key values (see sql_merge_key.go), then, as
+//     every merge, drops the rows of the roots whose stored _pipe_hash equals
 //     theirs (unchanged records; see sql_merge_unchanged.go), upserts
 //     every other row, leaving rows equal to the existing ones as they
 //     are, and deletes the rows of every child table (b.ChildTables and
@@ -62,6 +64,11 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 		return nil
 	default:
 		return fmt.Errorf("unknown write disposition %q", b.Disposition)
+	}
+	if b.Disposition == destinations.Merge && len(b.MergeKey) > 0 {
+		if err := x.deleteGroups(ctx, b); err != nil {
+			return err
+		}
 	}
 	ids, err := rootIDs(b)
 	if err != nil {
