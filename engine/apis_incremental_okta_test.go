@@ -306,7 +306,6 @@ func TestOktaLogsPolling(t *testing.T) {
 // initial_value and end_value), but nothing binds it: the first request
 // sends since={vars.since} literally, and Okta answers 400.
 func TestOktaLogsInitialValueFromVar(t *testing.T) {
-	t.Skip("bug: {vars.*} in incremental.initial_value and end_value is validated but never bound (engine/plan): the literal placeholder is sent; fix: bind vars in both as plan binds them in params (bindVars), or refuse the placeholder in engine/spec")
 	base := time.Now().UTC().Truncate(time.Hour).Add(-5 * time.Hour)
 	o := newOktaLogs()
 	o.add("e1", base.Add(time.Hour))
@@ -323,7 +322,6 @@ func TestOktaLogsInitialValueFromVar(t *testing.T) {
 // day window come again at the start of the second, after the newer
 // ones; appended without a key, they must not be appended twice.
 func TestOktaLogsWindowEndNewestFirst(t *testing.T) {
-	t.Skip("bug: records at a window's end that come again in the next window after larger ones are appended twice; state.Tracker.Fence keeps them skipped, but engine/extract/walk.go does not call it: in Walk.Pages, call w.tracker.Fence() before every window but the first (when w.tracker is not nil)")
 	base := time.Now().UTC().Truncate(time.Hour).Add(-40 * time.Hour)
 	o := newOktaLogs()
 	o.desc, o.untilInclusive = true, true
