@@ -18,7 +18,7 @@ func TestStepsByPosition(t *testing.T) {
 		{"/items?limit=100", "/items?limit=100&offset=100", 100, true},
 		{"/items?limit=100&offset=100", "/items?limit=100&offset=200", 100, true},
 		{"/items?limit=100&offset=100", "/items?limit=100&offset=200", 37, false}, // a jump, not a page
-		{"/export.json?cursor=MTcw", "/export.json?cursor=MTcx", 100, false},       // Zendesk: a token
+		{"/export.json?cursor=MTcw", "/export.json?cursor=MTcx", 100, false},      // Zendesk: a token
 		{"/v1/events?limit=10", "/v1/events?limit=10&starting_after=evt_9", 10, false},
 		{"/export.json?start_time=1700000000", "/export.json?start_time=1700000381", 100, false}, // a time
 		{"/issues?page=2&state=open", "/issues?page=3&state=closed", 2, false},                   // two changes
