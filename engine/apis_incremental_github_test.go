@@ -171,7 +171,7 @@ func TestGitHubIssuesAtSince(t *testing.T) {
 	if want := []string{"2011-01-01T00:00:00Z", "2024-03-01T10:00:09Z", "2024-03-01T10:00:12Z"}; !slices.Equal(g.since, want) {
 		t.Errorf("since sent = %q, want %q", g.since, want)
 	}
-	c := state.ParseCursor(queryStrings(t, openDB(t, db), `SELECT cursor FROM _pipe_state WHERE resource = 'issues'`)[0])
+	c := savedCursor(t, db, "issues")
 	if c.Value != "2024-03-01T10:00:12Z" || len(c.Boundary) != 2 {
 		t.Errorf("cursor = %+v, want 10:00:12 with issues 1 and 7", c)
 	}
@@ -234,4 +234,11 @@ func TestGitHubIssuesLagCoversClockSkew(t *testing.T) {
 	if want := []string{"2011-01-01T00:00:00Z", "2024-03-01T10:00:05Z"}; !slices.Equal(g.since, want) {
 		t.Errorf("since sent = %q, want %q", g.since, want)
 	}
+}
+
+// savedCursor returns the committed cursor of resource in the SQLite file
+// db (its only chain).
+func savedCursor(t *testing.T, db, resource string) state.Cursor {
+	t.Helper()
+	return state.ParseCursor(queryStrings(t, openDB(t, db), "SELECT cursor FROM _pipe_state WHERE resource = '"+resource+"'")[0])
 }

@@ -29,6 +29,16 @@ type hubSearch struct {
 	values   []any // the filter value of each first page
 }
 
+// newHubSearch returns a search of contacts first to last, each modified
+// its id's seconds after base, paging through at most limit results.
+func newHubSearch(limit int, base time.Time, first, last int) *hubSearch {
+	h := &hubSearch{cap: limit, modified: map[int]time.Time{}}
+	for id := first; id <= last; id++ {
+		h.modified[id] = base.Add(time.Duration(id) * time.Second)
+	}
+	return h
+}
+
 func hubError(w http.ResponseWriter, msg string) {
 	curWrite(w, http.StatusBadRequest, fmt.Sprintf(`{"status":"error","message":%q,"correlationId":"aeb5f871-7f07-4993-9211-075dc63e7cbf","category":"VALIDATION_ERROR"}`, msg))
 }
@@ -124,10 +134,7 @@ func hubRun(t *testing.T, srvURL, db string) curRun {
 // incremental.param_format: unix_ms it goes on (TestHubSpotSearchParamFormat).
 func TestHubSpotSearchCursorUnits(t *testing.T) {
 	base := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
-	h := &hubSearch{cap: 10000, modified: map[int]time.Time{}}
-	for id := 51; id <= 55; id++ {
-		h.modified[id] = base.Add(time.Duration(id) * time.Second)
-	}
+	h := newHubSearch(10000, base, 51, 55)
 	srv := newVendorOrigin(t, h)
 	db := filepath.Join(t.TempDir(), "hubspot.db")
 	r := hubRun(t, srv.srv.URL, db)
@@ -148,10 +155,7 @@ func TestHubSpotSearchCursorUnits(t *testing.T) {
 // the contacts before the cap.
 func TestHubSpotSearchResultCap(t *testing.T) {
 	base := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
-	h := &hubSearch{cap: 4, modified: map[int]time.Time{}}
-	for id := 51; id <= 56; id++ {
-		h.modified[id] = base.Add(time.Duration(id) * time.Second)
-	}
+	h := newHubSearch(4, base, 51, 56)
 	srv := newVendorOrigin(t, h)
 	r := hubRun(t, srv.srv.URL, filepath.Join(t.TempDir(), "hubspot.db"))
 	r.mustFail(t, srv.srv.URL, `resource "contacts"`, "http://api.test/crm/v3/objects/contacts/search", "400", "after must be less than 4")
@@ -164,10 +168,7 @@ func TestHubSpotSearchResultCap(t *testing.T) {
 // from the last contact's time and merges the contact changed since.
 func TestHubSpotSearchParamFormat(t *testing.T) {
 	base := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
-	h := &hubSearch{cap: 10000, modified: map[int]time.Time{}}
-	for id := 51; id <= 55; id++ {
-		h.modified[id] = base.Add(time.Duration(id) * time.Second)
-	}
+	h := newHubSearch(10000, base, 51, 55)
 	srv := newVendorOrigin(t, h)
 	db := filepath.Join(t.TempDir(), "hubspot.db")
 	text := strings.Replace(curTestdata(t, "hubspot_search"), "initial_value: 0}", "initial_value: 0, param_format: unix_ms}", 1)

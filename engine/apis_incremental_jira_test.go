@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Berlin on any machine
-
-	"github.com/pipe-etl/pipe/engine/state"
 )
 
 // jiraUpdated serves Jira Cloud's JQL search
@@ -108,16 +106,8 @@ func (j *jiraUpdated) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Jira's message, and changes nothing; incremental.param_format writes it
 // as JQL reads it (TestJiraUpdatedParamFormat).
 func TestJiraUpdatedAcrossSummerTimeEnd(t *testing.T) {
-	zone, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := &jiraUpdated{zone: zone, issues: map[int]time.Time{
-		10001: time.Date(2024, 10, 26, 10, 0, 0, 0, time.UTC),
-		10002: time.Date(2024, 10, 27, 0, 30, 0, 0, time.UTC), // 02:30+0200
-		10003: time.Date(2024, 10, 27, 1, 10, 0, 0, time.UTC), // 02:10+0100
-		10004: time.Date(2024, 10, 27, 1, 10, 0, 0, time.UTC),
-	}}
+	j := newJiraAcrossSummerTimeEnd(t)
+	j.issues[10004] = time.Date(2024, 10, 27, 1, 10, 0, 0, time.UTC)
 	srv := newVendorOrigin(t, j)
 	db := t.TempDir() + "/jira.db"
 	env := map[string]string{"JIRA_EMAIL": jiraEmail, "JIRA_API_TOKEN": jiraToken}
@@ -132,7 +122,7 @@ func TestJiraUpdatedAcrossSummerTimeEnd(t *testing.T) {
 		"10004|PROJ-4|Issue 10004|2024-10-27T01:10:00.000000000Z",
 	}
 	r.checkTable(t, q, want)
-	c := state.ParseCursor(queryStrings(t, openDB(t, db), `SELECT cursor FROM _pipe_state WHERE resource = 'issues'`)[0])
+	c := savedCursor(t, db, "issues")
 	if c.Value != "2024-10-27T02:10:00.000+0100" || len(c.Boundary) != 2 {
 		t.Errorf("cursor = %+v, want 2024-10-27T02:10:00.000+0100 (the latest instant) with two issues", c)
 	}
@@ -153,15 +143,7 @@ func TestJiraUpdatedAcrossSummerTimeEnd(t *testing.T) {
 // issues of that minute again (skipped or merged once) and the one
 // changed since, and completes.
 func TestJiraUpdatedParamFormat(t *testing.T) {
-	zone, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := &jiraUpdated{zone: zone, issues: map[int]time.Time{
-		10001: time.Date(2024, 10, 26, 10, 0, 0, 0, time.UTC),
-		10002: time.Date(2024, 10, 27, 0, 30, 0, 0, time.UTC), // 02:30+0200
-		10003: time.Date(2024, 10, 27, 1, 10, 0, 0, time.UTC), // 02:10+0100
-	}}
+	j := newJiraAcrossSummerTimeEnd(t)
 	srv := newVendorOrigin(t, j)
 	db := t.TempDir() + "/jira.db"
 	env := map[string]string{"JIRA_EMAIL": jiraEmail, "JIRA_API_TOKEN": jiraToken}
@@ -183,4 +165,19 @@ func TestJiraUpdatedParamFormat(t *testing.T) {
 	if len(j.jql) != 2 || !strings.Contains(j.jql[1], `"2024-10-27 02:10"`) {
 		t.Errorf("jql answered = %q, want the second from \"2024-10-27 02:10\"", j.jql)
 	}
+}
+
+// newJiraAcrossSummerTimeEnd returns a search in Europe/Berlin with
+// three issues updated around the end of summer time in 2024.
+func newJiraAcrossSummerTimeEnd(t *testing.T) *jiraUpdated {
+	t.Helper()
+	zone, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &jiraUpdated{zone: zone, issues: map[int]time.Time{
+		10001: time.Date(2024, 10, 26, 10, 0, 0, 0, time.UTC),
+		10002: time.Date(2024, 10, 27, 0, 30, 0, 0, time.UTC), // 02:30+0200
+		10003: time.Date(2024, 10, 27, 1, 10, 0, 0, time.UTC), // 02:10+0100
+	}}
 }

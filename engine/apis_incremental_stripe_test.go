@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/pipe-etl/pipe/engine/state"
 )
 
 // stripeEvents serves Stripe's List all events
@@ -155,7 +153,7 @@ func TestStripeEventsIncremental(t *testing.T) {
 			if want := []string{"1700000000", "1700000200", "1700000300"}; !slices.Equal(s.gte, want) {
 				t.Errorf("created[gte] sent = %q, want %q", s.gte, want)
 			}
-			c := state.ParseCursor(queryStrings(t, openDB(t, db), `SELECT cursor FROM _pipe_state WHERE resource = 'events'`)[0])
+			c := savedCursor(t, db, "events")
 			if c.Value != "1700000300" || len(c.Boundary) != 1 {
 				t.Errorf("cursor = %+v, want 1700000300 with one event", c)
 			}
