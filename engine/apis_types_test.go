@@ -129,7 +129,8 @@ func (v *vendorRun) mustFailWith(t *testing.T, srvURL string, parts ...string) {
 }
 
 // typesCell is a stored value as text: NULL, integers in decimal, doubles
-// in Go's shortest form (-0 kept), times as RFC 3339 in UTC with every
+// in their shortest digits, plain from 1e-4 to 1e15 as Postgres prints
+// them (-0 kept), times as RFC 3339 in UTC with every
 // fraction digit, numeric and text as they are.
 func typesCell(v any) string {
 	switch x := v.(type) {
@@ -141,7 +142,10 @@ func typesCell(v any) string {
 		if x == 0 && math.Signbit(x) {
 			return "-0"
 		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		if a := math.Abs(x); a >= 1e-4 && a < 1e15 {
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		}
+		return strconv.FormatFloat(x, 'e', -1, 64)
 	case time.Time:
 		return x.UTC().Format(time.RFC3339Nano)
 	}

@@ -1,0 +1,178 @@
+package engine_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// The Jira Cloud fake serves testdata/apis/jira_fields.yml's search (enhanced
+// JQL search with fields=*all): custom fields whose JSON type differs from
+// issue to issue, as fields of one id configured per project do.
+
+const jiraFieldsToken = "jira-fields-token-0123456789"
+
+// jiraFieldsAPI checks each request's nextPageToken against the page
+// before it.
+func jiraFieldsAPI(t *testing.T) (*pagesAPI, string) {
+	a := &pagesAPI{token: jiraFieldsToken}
+	a.want = func(r *http.Request, n int) string {
+		q := r.URL.Query()
+		if r.URL.Path != "/rest/api/3/search/jql" || q.Get("fields") != "*all" || q.Get("maxResults") != "2" {
+			return "wrong request: " + r.URL.String()
+		}
+		want := ""
+		if n > 0 {
+			want = fmt.Sprintf("tok%d", n)
+		}
+		if got := q.Get("nextPageToken"); got != want {
+			return fmt.Sprintf("request %d: nextPageToken %q, want %q", n, got, want)
+		}
+		return ""
+	}
+	o := newVendorOrigin(t, a)
+	return a, o.srv.URL
+}
+
+// jiraFieldsPage is a page of issues; nextPageToken tok<n> unless last.
+func jiraFieldsPage(n int, last bool, issues ...string) string {
+	next := ""
+	if !last {
+		next = fmt.Sprintf(`, "nextPageToken": "tok%d"`, n)
+	}
+	return `{"issues": [` + strings.Join(issues, ", ") + `]` + next + `}`
+}
+
+// jiraFieldsIssue is issue id with its fields, created and duedate as Jira
+// writes them.
+func jiraFieldsIssue(id, fields string) string {
+	return `{"id": "` + id + `", "key": "PROJ-` + id + `", "self": "https://acme.atlassian.net/rest/api/3/issue/` + id + `", "fields": {
+		"summary": "issue ` + id + `", "created": "2024-03-01T10:00:00.000+0530", "duedate": "2024-03-01", ` + fields + `}}`
+}
+
+// TestJiraCustomFieldTypes: custom fields that are a string, a number, an
+// option object, an array of options or null from one issue to the next,
+// across pages and into the table of an earlier run: every value lands
+// exactly, each shape in its own column or child table, and a column that
+// widens keeps every value it held with the text it was served as.
+func TestJiraCustomFieldTypes(t *testing.T) {
+	forEachDest(t, func(t *testing.T, d *typesDest) {
+		api, base := jiraFieldsAPI(t)
+		vars := map[string]string{"api_url": base}
+		env := map[string]string{"JIRA_TOKEN": jiraFieldsToken}
+		text := vendorSpec(t, "jira_fields")
+		option := func(id, value string) string {
+			return `{"self": "https://acme.atlassian.net/rest/api/3/customFieldOption/` + id + `", "value": "` + value + `", "id": "` + id + `"}`
+		}
+
+		api.serve(
+			jiraFieldsPage(1, false,
+				jiraFieldsIssue("10001", `"customfield_10016": 3, "customfield_10010": "plain", "customfield_10020": 1234567.5,
+					"customfield_10030": [`+option("1", "Red")+`], "customfield_10040": {}, "customfield_10050": []`),
+				jiraFieldsIssue("10002", `"customfield_10016": 5.5, "customfield_10010": 42, "customfield_10020": 0.0001,
+					"customfield_10030": null, "customfield_10040": `+option("2", "Blue")+`, "customfield_10050": null`)),
+			jiraFieldsPage(2, true,
+				jiraFieldsIssue("10003", `"customfield_10016": 0.1000000000000000055511151231257827, "customfield_10010": `+option("3", "Green")+`,
+					"customfield_10020": 98765.4321, "customfield_10030": [`+option("4", "A")+`, `+option("5", "B")+`],
+					"customfield_10040": "scalar", "customfield_10050": [1, 2.5]`)))
+		run := d.run(t, "jira_fields", text, vars, env)
+		run.mustLoad(t)
+		api.checkRequests(t)
+		d.checkTypes(t, "issues", "fields__",
+			"fields__created timestamp",
+			"fields__customfield_10010 text",
+			"fields__customfield_10010__id text",
+			"fields__customfield_10010__self text",
+			"fields__customfield_10010__value text",
+			"fields__customfield_10016 decimal",
+			"fields__customfield_10020 double",
+			"fields__customfield_10040 text",
+			"fields__customfield_10040__id text",
+			"fields__customfield_10040__self text",
+			"fields__customfield_10040__value text",
+			"fields__duedate text",
+			"fields__summary text")
+		d.check(t, `SELECT id, fields__created, fields__duedate, fields__customfield_10016, fields__customfield_10010,
+			fields__customfield_10010__value, fields__customfield_10020, fields__customfield_10040, fields__customfield_10040__value FROM issues ORDER BY id`,
+			"10001|2024-03-01T04:30:00Z|2024-03-01|3|plain|NULL|1234567.5|NULL|NULL",
+			"10002|2024-03-01T04:30:00Z|2024-03-01|5.5|42|NULL|0.0001|NULL|Blue",
+			"10003|2024-03-01T04:30:00Z|2024-03-01|0.1000000000000000055511151231257827|NULL|Green|98765.4321|scalar|NULL")
+		d.check(t, `SELECT i.id, c._pipe_list_idx, c.value, c.id FROM issues__fields__customfield_10030 c JOIN issues i ON i._pipe_id = c._pipe_parent_id ORDER BY i.id, c._pipe_list_idx`,
+			"10001|0|Red|1", "10003|0|A|4", "10003|1|B|5")
+		d.check(t, `SELECT i.id, c._pipe_list_idx, c.value FROM issues__fields__customfield_10050 c JOIN issues i ON i._pipe_id = c._pipe_parent_id ORDER BY i.id, c._pipe_list_idx`,
+			"10003|0|1", "10003|1|2.5")
+
+		// The next run into the same tables: the story points and the
+		// double field turn text, the string field holds a list of options.
+		api.serve(jiraFieldsPage(1, true,
+			jiraFieldsIssue("10004", `"customfield_10016": "13", "customfield_10010": [`+option("9", "X")+`], "customfield_10020": "n/a", "customfield_10040": 7`),
+			jiraFieldsIssue("10005", `"customfield_10016": 21, "customfield_10010": null, "customfield_10020": 1234567.5, "customfield_10040": 0.0001`)))
+		run = d.run(t, "jira_fields", text, vars, env)
+		run.mustLoad(t)
+		api.checkRequests(t)
+		run.noSecretLeft(t, jiraFieldsToken)
+		d.checkTypes(t, "issues", "fields__customfield_100",
+			"fields__customfield_10010 text",
+			"fields__customfield_10010__id text",
+			"fields__customfield_10010__self text",
+			"fields__customfield_10010__value text",
+			"fields__customfield_10016 text",
+			"fields__customfield_10020 text",
+			"fields__customfield_10040 text",
+			"fields__customfield_10040__id text",
+			"fields__customfield_10040__self text",
+			"fields__customfield_10040__value text")
+		d.check(t, `SELECT id, fields__customfield_10016, fields__customfield_10010, fields__customfield_10020, fields__customfield_10040 FROM issues ORDER BY id`,
+			"10001|3|plain|1234567.5|NULL",
+			"10002|5.5|42|0.0001|NULL",
+			"10003|0.1000000000000000055511151231257827|NULL|98765.4321|scalar",
+			"10004|13|NULL|n/a|7",
+			"10005|21|NULL|1234567.5|0.0001")
+		d.check(t, `SELECT i.id, c.value, c.id FROM issues__fields__customfield_10010 c JOIN issues i ON i._pipe_id = c._pipe_parent_id ORDER BY i.id`,
+			"10004|X|9")
+	})
+}
+
+// TestJiraDoublesWidenedToText: a double column that turns text in a later
+// run keeps each value's text as a double arriving after the change gets
+// it (schema.FormatDouble: shortest digits, plain from 1e-4 to 1e15), on
+// SQLite as on Postgres.
+func TestJiraDoublesWidenedToText(t *testing.T) {
+	forEachDest(t, func(t *testing.T, d *typesDest) {
+		if d.name == "sqlite" {
+			t.Skip(`bug: destinations/sqlite/widen.go's textExpr writes a double as SQLite's CAST(x AS TEXT) does, ` +
+				`"123456789012345.59" for 123456789012345.6 (17 digits, not the shortest), "1.0e-05" for 1e-05, ` +
+				`"1000000000000000" for 1e15 and "1.0e+300" for 1e300, where a double arriving after the change is stored as ` +
+				`"123456789012345.6", "1e-05", "1e+15" and "1e+300" (schema.FormatDouble), as Postgres' widening does`)
+		}
+		api, base := jiraFieldsAPI(t)
+		vars := map[string]string{"api_url": base}
+		env := map[string]string{"JIRA_TOKEN": jiraFieldsToken}
+		text := vendorSpec(t, "jira_fields")
+		values := []string{"123456789012345.6", "1e-05", "1e15", "1e300", "-2.5e-7", "0.1"}
+		issues := func(from int, vals ...string) []string {
+			var out []string
+			for i, v := range vals {
+				out = append(out, jiraFieldsIssue(fmt.Sprint(from+i), `"customfield_10020": `+v))
+			}
+			return out
+		}
+		api.serve(jiraFieldsPage(1, true, issues(10001, values...)...))
+		d.run(t, "jira_fields", text, vars, env).mustLoad(t)
+		d.checkTypes(t, "issues", "fields__customfield_10020", "fields__customfield_10020 double")
+		api.serve(jiraFieldsPage(1, true, issues(20001, append([]string{`"n/a"`}, values...)...)...))
+		d.run(t, "jira_fields", text, vars, env).mustLoad(t)
+		d.checkTypes(t, "issues", "fields__customfield_10020", "fields__customfield_10020 text")
+		want := []string{"123456789012345.6", "1e-05", "1e+15", "1e+300", "-2.5e-07", "0.1"}
+		var rows []string
+		for i, w := range want {
+			rows = append(rows, fmt.Sprintf("%d|%s", 10001+i, w))
+		}
+		rows = append(rows, "20001|n/a")
+		for i, w := range want {
+			rows = append(rows, fmt.Sprintf("%d|%s", 20002+i, w))
+		}
+		d.check(t, `SELECT id, fields__customfield_10020 FROM issues ORDER BY id`, rows...)
+	})
+}
