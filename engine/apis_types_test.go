@@ -101,6 +101,9 @@ func (d *typesDest) run(t *testing.T, vendor, text string, vars, env map[string]
 	}
 	defer dest.Close()
 	o.Dest = dest
+	if m, ok := dest.(destinations.IdentLimiter); ok {
+		o.MaxIdentLen = m.MaxIdentifierLength() // as pipe run sets it
+	}
 	v.rep, v.err = engine.Run(ctx, p, o)
 	v.logs = logs.String()
 	return v
@@ -287,3 +290,56 @@ func (a *pagesAPI) checkRequests(t *testing.T) {
 	}
 	a.bad = nil
 }
+
+// keyColumns returns, for each JSON key path under prefix (a gjson path
+// such as "metadata."; escapes removed) of table's columns, the column
+// _pipe_schema says holds it.
+func (d *typesDest) keyColumns(t *testing.T, table, prefix string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for name, c := range d.schemaOf(t, table) {
+		if c.Key == "" || !strings.HasPrefix(c.Key, prefix) {
+			continue
+		}
+		var b strings.Builder
+		k := c.Key[len(prefix):]
+		for i := 0; i < len(k); i++ {
+			if k[i] == '\\' && i+1 < len(k) {
+				i++
+			}
+			b.WriteByte(k[i])
+		}
+		if prev, ok := out[b.String()]; ok {
+			t.Errorf("table %s: key %q in two columns, %s and %s", table, b.String(), prev, name)
+		}
+		out[b.String()] = name
+	}
+	return out
+}
+
+// checkKeys compares, for table's row whose id is id, the value of each
+// key of want (under prefix) with the column _pipe_schema gives it, and
+// fails when a key of prefix outside want holds a value in that row.
+func (d *typesDest) checkKeys(t *testing.T, table, id, prefix string, want map[string]string) {
+	t.Helper()
+	cols := d.keyColumns(t, table, prefix)
+	for key, col := range cols {
+		q := `SELECT ` + quoteIdent(col) + ` FROM ` + table + ` WHERE id = '` + id + `'`
+		got := d.rows(t, q)
+		w, ok := want[key]
+		if !ok {
+			w = "NULL"
+		}
+		if len(got) != 1 || got[0] != w {
+			t.Errorf("%s %s: key %q (column %s) = %q, want %q", table, id, key, col, got, w)
+		}
+	}
+	for key := range want {
+		if _, ok := cols[key]; !ok {
+			t.Errorf("%s %s: key %q has no column (columns %v)", table, id, key, cols)
+		}
+	}
+}
+
+// quoteIdent quotes a column name for SQLite and Postgres alike.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
