@@ -322,21 +322,27 @@ func (d *typesDest) keyColumns(t *testing.T, table, prefix string) map[string]st
 // fails when a key of prefix outside want holds a value in that row.
 func (d *typesDest) checkKeys(t *testing.T, table, id, prefix string, want map[string]string) {
 	t.Helper()
+	d.checkKeysWhere(t, table, "id = '"+id+"'", prefix, want)
+}
+
+// checkKeysWhere is checkKeys for the one row where cond holds.
+func (d *typesDest) checkKeysWhere(t *testing.T, table, cond, prefix string, want map[string]string) {
+	t.Helper()
 	cols := d.keyColumns(t, table, prefix)
 	for key, col := range cols {
-		q := `SELECT ` + quoteIdent(col) + ` FROM ` + table + ` WHERE id = '` + id + `'`
+		q := `SELECT ` + quoteIdent(col) + ` FROM ` + table + ` WHERE ` + cond
 		got := d.rows(t, q)
 		w, ok := want[key]
 		if !ok {
 			w = "NULL"
 		}
 		if len(got) != 1 || got[0] != w {
-			t.Errorf("%s %s: key %q (column %s) = %q, want %q", table, id, key, col, got, w)
+			t.Errorf("%s %s: key %q (column %s) = %q, want %q", table, cond, key, col, got, w)
 		}
 	}
 	for key := range want {
 		if _, ok := cols[key]; !ok {
-			t.Errorf("%s %s: key %q has no column (columns %v)", table, id, key, cols)
+			t.Errorf("%s %s: key %q has no column (columns %v)", table, cond, key, cols)
 		}
 	}
 }
