@@ -176,3 +176,70 @@ func TestJiraDoublesWidenedToText(t *testing.T) {
 		d.check(t, `SELECT id, fields__customfield_10020 FROM issues ORDER BY id`, rows...)
 	})
 }
+
+// TestJiraStoryPointsPast2To53: an integer above 2^53 and a fraction in
+// one number field, on one page, on two pages or in two runs (the integer
+// already stored), fails the run naming the resource, the URL, the column
+// and the hint that keeps both, and leaves the table as it was; with the
+// hint, both load exactly.
+func TestJiraStoryPointsPast2To53(t *testing.T) {
+	const big = "9007199254740993"
+	for _, c := range []struct {
+		name       string
+		run1, run2 [][]string // pages of customfield_10016 values
+	}{
+		{name: "one page", run1: [][]string{{big, "0.5"}}},
+		{name: "two pages", run1: [][]string{{big}, {"0.5"}}},
+		{name: "two runs", run1: [][]string{{big}}, run2: [][]string{{"0.5"}}},
+		{name: "two runs, fraction first", run1: [][]string{{"0.5"}}, run2: [][]string{{big}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			forEachDest(t, func(t *testing.T, d *typesDest) {
+				api, base := jiraFieldsAPI(t)
+				vars := map[string]string{"api_url": base}
+				env := map[string]string{"JIRA_TOKEN": jiraFieldsToken}
+				serve := func(id int, pages [][]string) []string {
+					var bodies, rows []string
+					for n, vals := range pages {
+						var issues []string
+						for _, v := range vals {
+							issues = append(issues, jiraFieldsIssue(fmt.Sprint(id), `"customfield_10016": `+v))
+							rows = append(rows, fmt.Sprintf("%d|%s", id, v))
+							id++
+						}
+						bodies = append(bodies, jiraFieldsPage(n+1, n == len(pages)-1, issues...))
+					}
+					api.serve(bodies...)
+					return rows
+				}
+				for _, hinted := range []bool{false, true} {
+					text := vendorSpec(t, "jira_fields")
+					if hinted {
+						text += "    columns: {fields__customfield_10016: {data_type: decimal}}\n"
+						d.db.Exec(`DROP TABLE issues`)
+						d.db.Exec(`DELETE FROM _pipe_schema`)
+					}
+					rows := serve(10001, c.run1)
+					run := d.run(t, "jira_fields", text, vars, env)
+					if c.run2 != nil {
+						run.mustLoad(t)
+						rows = append(rows, serve(20001, c.run2)...)
+						run = d.run(t, "jira_fields", text, vars, env)
+					}
+					if hinted {
+						run.mustLoad(t)
+						d.checkTypes(t, "issues", "fields__customfield_10016", "fields__customfield_10016 decimal")
+						d.check(t, `SELECT id, fields__customfield_10016 FROM issues ORDER BY id`, rows...)
+						continue
+					}
+					run.mustFailWith(t, base, `resource "issues": {base}/rest/api/3/search/jql?`,
+						`column "fields__customfield_10016": integer `+big+` shares the column with numbers that are doubles`,
+						`hint it decimal (columns: {fields__customfield_10016: {data_type: decimal}})`)
+					if c.run2 != nil {
+						d.check(t, `SELECT id, fields__customfield_10016 FROM issues ORDER BY id`, rows[:len(rows)-1]...)
+					}
+				}
+			})
+		})
+	}
+}
