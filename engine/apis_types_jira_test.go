@@ -243,3 +243,27 @@ func TestJiraStoryPointsPast2To53(t *testing.T) {
 		})
 	}
 }
+
+// TestJiraBooleanStrings: a checkbox-like field that is a JSON boolean on
+// one page and a string on the next, or in the next run, keeps each value
+// as sent: booleans in the column, strings (and then a number, as its
+// text) beside it in a variant column, never "true" read as true.
+func TestJiraBooleanStrings(t *testing.T) {
+	forEachDest(t, func(t *testing.T, d *typesDest) {
+		api, base := jiraFieldsAPI(t)
+		vars := map[string]string{"api_url": base}
+		env := map[string]string{"JIRA_TOKEN": jiraFieldsToken}
+		text := vendorSpec(t, "jira_fields")
+		api.serve(
+			jiraFieldsPage(1, false, jiraFieldsIssue("10001", `"customfield_10060": true`), jiraFieldsIssue("10002", `"customfield_10060": false`)),
+			jiraFieldsPage(2, true, jiraFieldsIssue("10003", `"customfield_10060": "true"`)))
+		d.run(t, "jira_fields", text, vars, env).mustLoad(t)
+		api.serve(jiraFieldsPage(1, true, jiraFieldsIssue("10004", `"customfield_10060": "Yes"`), jiraFieldsIssue("10005", `"customfield_10060": 1`)))
+		d.run(t, "jira_fields", text, vars, env).mustLoad(t)
+		d.checkTypes(t, "issues", "fields__customfield_10060",
+			"fields__customfield_10060 boolean", "fields__customfield_10060__v_text text")
+		// the number joins the strings' variant column as its text
+		d.check(t, `SELECT id, fields__customfield_10060, fields__customfield_10060__v_text FROM issues ORDER BY id`,
+			"10001|true|NULL", "10002|false|NULL", "10003|NULL|true", "10004|NULL|Yes", "10005|NULL|1")
+	})
+}
