@@ -267,3 +267,57 @@ func TestJiraBooleanStrings(t *testing.T) {
 			"10001|true|NULL", "10002|false|NULL", "10003|NULL|true", "10004|NULL|Yes", "10005|NULL|1")
 	})
 }
+
+// TestJiraVariantNameTaken: a field that is a boolean in one issue and a
+// string in another needs a variant column (…__v_text), whose name is
+// also the column of a key "v_text" inside the same field when it is an
+// object in a third issue. The two must not share the column, whatever
+// order they come in: the run fails naming both and the hint that keeps
+// the field's values in its own column, and with it loads exactly (the
+// object as its JSON text).
+func TestJiraVariantNameTaken(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		issues  [3]string // values of customfield_10070, issues 1-3 (1 and 2 on page 1)
+		hintRow []string  // the rows with the hint: id|flag, the object as its JSON text
+	}{
+		{name: "the variant first", issues: [3]string{`{"flag": true}`, `{"flag": "yes"}`, `{"flag": {"v_text": "zzz"}}`},
+			hintRow: []string{`1|true`, `2|yes`, `3|{"v_text":"zzz"}`}},
+		{name: "the key first", issues: [3]string{`{"flag": {"v_text": "zzz"}}`, `{"flag": true}`, `{"flag": "yes"}`},
+			hintRow: []string{`1|{"v_text":"zzz"}`, `2|true`, `3|yes`}},
+		{name: "one page", issues: [3]string{`{"flag": true}`, `{"flag": {"v_text": "zzz"}}`, ``},
+			hintRow: []string{`1|true`, `2|{"v_text":"zzz"}`, `3|yes`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			forEachDest(t, func(t *testing.T, d *typesDest) {
+				for _, hinted := range []bool{false, true} {
+					api, base := jiraFieldsAPI(t)
+					text := vendorSpec(t, "jira_fields")
+					if hinted {
+						text += "    columns: {fields__customfield_10070__flag: {data_type: text}}\n"
+					}
+					field := func(i int) string { return `"customfield_10070": ` + c.issues[i] }
+					if c.issues[2] == "" { // all three on one page
+						api.serve(jiraFieldsPage(1, true, jiraFieldsIssue("1", field(0)), jiraFieldsIssue("2", field(1)),
+							jiraFieldsIssue("3", `"customfield_10070": {"flag": "yes"}`)))
+					} else {
+						api.serve(jiraFieldsPage(1, false, jiraFieldsIssue("1", field(0)), jiraFieldsIssue("2", field(1))),
+							jiraFieldsPage(2, true, jiraFieldsIssue("3", field(2))))
+					}
+					run := d.run(t, "jira_fields", text, map[string]string{"api_url": base}, map[string]string{"JIRA_TOKEN": jiraFieldsToken})
+					if !hinted {
+						run.mustFailWith(t, base, `resource "issues": {base}/rest/api/3/search/jql?`,
+							`column "fields__customfield_10070__flag__v_text"`, `key "fields.customfield_10070.flag.v_text"`,
+							`columns: {fields__customfield_10070__flag: {data_type: text}}`)
+						d.db.Exec(`DROP TABLE issues`)
+						d.db.Exec(`DELETE FROM _pipe_schema`)
+						continue
+					}
+					run.mustLoad(t)
+					d.checkTypes(t, "issues", "fields__customfield_10070", "fields__customfield_10070__flag text")
+					d.check(t, `SELECT id, fields__customfield_10070__flag FROM issues ORDER BY id`, c.hintRow...)
+				}
+			})
+		})
+	}
+}

@@ -106,6 +106,11 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 			}
 			continue
 		}
+		if next.Columns[i].Key == "" && oc.Key != "" {
+			if of, ok := variantOf(next, oc.Name, e.MaxIdentLen); ok {
+				return nil, nil, variantTakenError(next.Name, of, oc)
+			}
+		}
 		if next.Columns[i].Key == "" && oc.Key != "" && !creating {
 			// recorded before keys were
 			next.Columns[i].Key = oc.Key
@@ -140,7 +145,10 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 			continue
 		}
 		vc := Column{Name: VariantName(oc.Name, oc.Type, e.MaxIdentLen), Type: oc.Type, Nullable: true}
-		if _, taken := idx[vc.Name]; taken {
+		if j, taken := idx[vc.Name]; taken {
+			if k := next.Columns[j]; k.Key != "" {
+				return nil, nil, variantTakenError(next.Name, oc.Name, k)
+			}
 			return nil, nil, fmt.Errorf("evolve: table %q: column %q: variant column %q exists with type %s", next.Name, oc.Name, vc.Name, next.Columns[idx[vc.Name]].Type)
 		}
 		idx[vc.Name] = len(next.Columns)
@@ -169,9 +177,38 @@ func variantIndex(t *Table, idx map[string]int, col string, got Type, maxLen int
 		if vt != got && (rank(got) == 0 || rank(vt) <= rank(got)) {
 			continue
 		}
-		if i, ok := idx[VariantName(col, vt, maxLen)]; ok && fits(t.Columns[i].Type, got) {
+		// a column with a key is a JSON key's, never a variant (an object
+		// {"v_text": …} where col is a scalar elsewhere): not shared
+		if i, ok := idx[VariantName(col, vt, maxLen)]; ok && t.Columns[i].Key == "" && fits(t.Columns[i].Type, got) {
 			return i
 		}
 	}
 	return -1
+}
+
+// variantOf returns the column of t whose variant column is named name,
+// if any.
+func variantOf(t *Table, name string, maxLen int) (string, bool) {
+	for _, c := range t.Columns {
+		if c.Key == "" || c.Name == name {
+			continue
+		}
+		for _, vt := range [...]Type{Boolean, Bigint, Double, Decimal, Text, Timestamp, JSON} {
+			if VariantName(c.Name, vt, maxLen) == name {
+				return c.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// variantTakenError is the error for the variant column of column of,
+// whose name is also the column of a JSON key (key): an object
+// {"v_text": …} at the path where other records hold a scalar. Sharing the
+// column would put the two in one place, so the run stops and names the
+// hint that keeps every value of of in its own column.
+func variantTakenError(table, of string, key Column) error {
+	return fmt.Errorf("table %q: column %q holds the key %q and would also be the variant column of %q (its values of another type): "+
+		"hint %s text (columns: {%s: {data_type: text}}) to keep them in their own column",
+		table, key.Name, key.Key, of, of, of)
 }

@@ -289,3 +289,37 @@ func TestEvolveRecordsMissingKeys(t *testing.T) {
 		t.Errorf("keys recorded: changes %v, want none", changes)
 	}
 }
+
+// TestEvolveVariantNameOfAKey: the variant column of a scalar column is
+// never the column of a JSON key that snake-cases to its name (an object
+// {"v_text": …} where other records hold the scalar): whichever comes
+// first, in one batch or two, Evolve fails naming both and the hint.
+func TestEvolveVariantNameOfAKey(t *testing.T) {
+	flag := Column{Name: "a__flag", Type: Boolean, Nullable: true, Key: "a.flag"}
+	flagText := Column{Name: "a__flag", Type: Text, Nullable: true, Key: "a.flag"}
+	key := Column{Name: "a__flag__v_text", Type: Text, Nullable: true, Key: "a.flag.v_text"}
+	variant := Column{Name: "a__flag__v_text", Type: Text, Nullable: true}
+	for _, c := range []struct {
+		name               string
+		existing, observed *Table
+	}{
+		{"one batch, the key first", nil, &Table{Name: "t", Columns: []Column{key, flag, flagText}}},
+		{"one batch, the variant first", nil, &Table{Name: "t", Columns: []Column{flag, flagText, key}}},
+		{"one later batch, the variant first", &Table{Name: "t", Columns: []Column{flag}}, &Table{Name: "t", Columns: []Column{flagText, key}}},
+		{"the key stored", &Table{Name: "t", Columns: []Column{flag, key}}, &Table{Name: "t", Columns: []Column{flagText}}},
+		{"the variant stored", &Table{Name: "t", Columns: []Column{flag, variant}}, &Table{Name: "t", Columns: []Column{key}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := Evolver{}.Evolve(c.existing, c.observed)
+			want := `table "t": column "a__flag__v_text" holds the key "a.flag.v_text" and would also be the variant column of "a__flag" (its values of another type): hint a__flag text (columns: {a__flag: {data_type: text}})`
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v\nwant %s", err, want)
+			}
+		})
+	}
+	// a variant stored without a key, met again: reused as before
+	next, _, err := Evolver{}.Evolve(&Table{Name: "t", Columns: []Column{flag, variant}}, &Table{Name: "t", Columns: []Column{flagText}})
+	if err != nil || colsString(next) != "a__flag:boolean a__flag__v_text:text" {
+		t.Errorf("variant met again: %s, %v", colsString(next), err)
+	}
+}
