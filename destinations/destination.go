@@ -93,6 +93,13 @@ type Batch struct {
 	// origins fails with an *OriginConflict rather than keep one of the
 	// two records in the row.
 	Origin []string
+	// MergeKey names the root-table columns of a merge's merge_key: the
+	// rows, root and child, that earlier loads wrote with the values of
+	// these columns that the batch's root rows hold are deleted before
+	// the batch is written (dlt's delete-insert by merge_key). Rows with
+	// a NULL among them belong to no such group. Nil when the resource
+	// has no merge_key, and for a root table this load created.
+	MergeKey []string
 }
 
 // Destination is a database that pipe loads into.

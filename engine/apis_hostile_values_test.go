@@ -110,3 +110,33 @@ func TestHostileValues(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordRepeatedInPage: a page that holds one key twice, the second
+// time with another list (an API that answers a record's versions
+// together, or a key that is not unique). The load keeps one record
+// whole, the last under merge and replace, the first under append, never
+// the rows of one version beside the child rows of the other.
+func TestRecordRepeatedInPage(t *testing.T) {
+	const page1 = `{"items": [{"id": 1, "name": "old", "tags": ["a", "b", "c"]}, {"id": 2, "name": "two", "tags": ["t"]},
+{"id": 1, "name": "new", "tags": ["x"]}], "next": "/items?page=2"}`
+	for _, c := range []struct {
+		disp string
+		want []string
+	}{
+		{"merge", []string{"1 new x", "2 two t"}},
+		{"replace", []string{"1 new x", "2 two t"}},
+		{"append", []string{"1 old a", "1 old b", "1 old c", "2 two t"}},
+	} {
+		t.Run(c.disp, func(t *testing.T) {
+			o := newVendorOrigin(t, &bodiesAPI{first: page1, second: servePage(`{"items": []}`)})
+			run := runVendorSpec(t, "bodies", bodiesSpec+"    write_disposition: "+c.disp+"\n", map[string]string{"api_url": o.srv.URL}, map[string]string{"BODIES_TOKEN": bodiesToken}, "")
+			if run.err != nil {
+				t.Fatalf("run: %v", run.err)
+			}
+			sameRows(t, "items", rowsOf(t, run.db, `SELECT i.id, i.name, t.value FROM items i JOIN items__tags t ON t._pipe_parent_id = i._pipe_id ORDER BY i.id, t._pipe_list_idx`), c.want)
+			if got := rowsOf(t, run.db, `SELECT count(*) FROM items__tags t WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i._pipe_id = t._pipe_root_id)`); got[0] != "0" {
+				t.Errorf("%s child rows without their root", got[0])
+			}
+		})
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/tidwall/gjson"
 	"golang.org/x/time/rate"
 
@@ -207,9 +209,19 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			carried[f.Name] = f.Value
 		}
 	}
+	// A child whose rows carry nothing of their parent is checked by the
+	// writer for keys met under two parents (parents.go).
+	var parent string
+	if c.Parent != nil && res.Selected && !slices.ContainsFunc(extra, func(f normalize.Field) bool { return f.Origin }) {
+		parent = string(c.Key().ParentKey)
+	}
 	pageSeq := walk.Pages(ctx)
 	if given, ok := r.opts.Records[res.Name]; ok && c.Parent == nil {
 		pageSeq = givenPages(res.Name, given)
+	}
+	var inPage map[string]bool // the root ids of the page so far, when keyed
+	if len(res.PrimaryKey) > 0 {
+		inPage = map[string]bool{}
 	}
 	pages := 0
 	for page, err := range pageSeq {
@@ -223,10 +235,44 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			}
 		}
 		rows := getRows()
+		var keyed []keyedRecord
+		var sent int64
+		// flush sends the rows so far as one batch.
+		flush := func() error {
+			n := int64(rows.Len())
+			sent += n
+			if n == 0 {
+				putRows(rows)
+				return nil
+			}
+			return r.send(ctx, msg{res: res, rows: rows, url: page.URL(), origin: norm.OriginColumns(extra), parent: parent, keyed: keyed})
+		}
+		clear(inPage)
 		for _, rec := range page.Records {
 			if res.Selected {
 				if err := norm.Normalize(rec, extra, rows); err != nil {
 					return fmt.Errorf("resource %q: %s: %w", res.Name, page.URL(), err)
+				}
+				if inPage != nil && inPage[norm.RootID()] {
+					// A key met again in the page: the batch ends before
+					// it, so that each holds one version of a record
+					// (rows by id would mix the two versions' child rows)
+					// and the writer merges or appends the next as usual.
+					norm.Drop(rows)
+					if err := flush(); err != nil {
+						return err
+					}
+					rows, keyed = getRows(), nil
+					clear(inPage)
+					if err := norm.Normalize(rec, extra, rows); err != nil {
+						return fmt.Errorf("resource %q: %s: %w", res.Name, page.URL(), err)
+					}
+				}
+				if inPage != nil {
+					inPage[norm.RootID()] = true
+				}
+				if parent != "" {
+					keyed = append(keyed, keyedRecord{id: norm.RootID(), key: recordKey(res, rec), text: xxhash.Sum64String(rec.Raw)})
 				}
 			}
 			if len(children) == 0 {
@@ -239,20 +285,18 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 				}
 			}
 		}
-		n, kept := int64(rows.Len()), int64(len(page.Records))
+		if err := flush(); err != nil {
+			return err
+		}
+		kept := int64(len(page.Records))
 		r.count(func() {
 			stats.Pages++
 			stats.Records += kept
-			stats.Rows += n
+			stats.Rows += sent
 			if stats.Sample != nil {
 				stats.Sample.Pages = append(stats.Sample.Pages, SamplePage{Received: len(page.Source.Records), Kept: len(page.Records)})
 			}
 		})
-		if n == 0 {
-			putRows(rows)
-		} else if err := r.send(ctx, msg{res: res, rows: rows, url: page.URL(), origin: norm.OriginColumns(extra)}); err != nil {
-			return err
-		}
 		if r.opts.SamplePages > 0 && pages >= r.opts.SamplePages {
 			break // windows of an incremental chain each stop at SamplePages
 		}

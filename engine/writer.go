@@ -26,6 +26,8 @@ type msg struct {
 	url    string                // the page the rows came from, redacted, for errors
 	origin []string              // root columns from the chain's parent or list item (destinations.Batch.Origin)
 	enc    map[string]preEncoded // rows' tables the chain encoded (see encode.go)
+	parent string                // the parent chain of a child resource without origin columns (parents.go)
+	keyed  []keyedRecord         // the root ids and texts of its records
 	cursor *state.Entry
 	done   bool
 }
@@ -38,6 +40,9 @@ type writer struct {
 	plan   *plan.Plan
 	opts   Options
 	tables map[string]*schema.Table
+	// before names the tables that existed when the load began: only
+	// they can hold rows of earlier loads that a merge_key replaces.
+	before map[string]bool
 	// snapshot is tables as last published to the chains, which encode
 	// pages for them (see encode.go).
 	snapshot atomic.Pointer[map[string]*schema.Table]
@@ -52,14 +57,17 @@ type writer struct {
 	changes         map[string]destinations.RowCounts
 	sinceCheckpoint int
 	status          string
+	parents         parentCheck
 	// extractErr is set before the message channel closes.
 	extractErr error
 }
 
 func newWriter(d destinations.Destination, load destinations.Load, p *plan.Plan, existing []schema.Table, o Options) *writer {
 	w := &writer{dest: d, load: load, plan: p, opts: o, tables: map[string]*schema.Table{}, rows: map[string]int64{}}
+	w.before = map[string]bool{}
 	for i := range existing {
 		w.tables[existing[i].Name] = &existing[i]
+		w.before[existing[i].Name] = true
 	}
 	w.publishTables()
 	return w
@@ -118,6 +126,9 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 		}
 		return nil
 	}
+	if err := w.parents.check(m.res, m.parent, m.keyed); err != nil {
+		return fmt.Errorf("resource %q: %s: %w", m.res.Name, m.url, err)
+	}
 	if err := w.write(ctx, m.res, m.rows, m.enc, m.origin); err != nil {
 		return fmt.Errorf("resource %q: %s: %w", m.res.Name, m.url, keyHint(m.res, err))
 	}
@@ -164,6 +175,11 @@ func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.
 		return nil
 	}
 	b.ChildTables = w.childTables(res.Table)
+	if b.Disposition == destinations.Merge && len(res.MergeKey) > 0 && w.before[res.Table] {
+		if b.MergeKey, err = mergeKeyColumns(res, b.Tables[0].Table); err != nil {
+			return err
+		}
+	}
 	return w.tx.Write(ctx, b)
 }
 

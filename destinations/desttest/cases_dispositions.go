@@ -106,6 +106,40 @@ func replaceLoad(t *testing.T, d destinations.Destination, loadID string, root, 
 	commit(t, tx, "completed")
 }
 
+// testReplaceAgainInLoad replaces a table whose load meets root A three
+// times, across a checkpoint and within one transaction, each time with
+// other child rows: A keeps the child rows of its last version only, none
+// of an earlier one beside them, and B, met once, keeps its own.
+func testReplaceAgainInLoad(t *testing.T, tg Target) {
+	replace := func(tx destinations.Tx, root []schema.Row, kids ...schema.Row) {
+		t.Helper()
+		b := batch("issues", destinations.Replace, rowsOf(issues, root...), rowsOf(problems, kids...))
+		b.ChildTables = []string{problems.Name}
+		write(t, tx, b)
+	}
+	replaceLoad(t, tg.Dest, "l1", []schema.Row{row("A", "l1")}, []schema.Row{childRow("A.0", "l1", "A", "A", 0, "code", "old")})
+	tx := begin(t, tg.Dest, "l2")
+	ensure(t, tx, issues, problems)
+	replace(tx, []schema.Row{row("A", "l2"), row("B", "l2")},
+		childRow("A.0", "l2", "A", "A", 0, "code", "a-0"), childRow("A.1", "l2", "A", "A", 1, "code", "a-1"),
+		childRow("A.2", "l2", "A", "A", 2, "code", "a-2"), childRow("B.0", "l2", "B", "B", 0, "code", "b-0"))
+	commit(t, tx, "running")
+	tx = begin(t, tg.Dest, "l2")
+	ensure(t, tx, issues, problems)
+	replace(tx, []schema.Row{row("A", "l2")}, childRow("A.0", "l2", "A", "A", 0, "code", "a-0'"), childRow("A.1", "l2", "A", "A", 1, "code", "a-1'"))
+	replace(tx, []schema.Row{row("A", "l2")}, childRow("A.0", "l2", "A", "A", 0, "code", "a-0''"))
+	if err := tx.FinishReplace(ctx(t), []string{issues.Name, problems.Name}); err != nil {
+		t.Fatalf("finish replace: %v", err)
+	}
+	commit(t, tx, "completed")
+	if g, w := ids(t, tg.DB, problems.Name), []string{"A.0", "B.0"}; !equalStrings(g, w) {
+		t.Errorf("%s ids = %v, want %v", problems.Name, g, w)
+	}
+	kids := read(t, tg.DB, problems)
+	checkRow(t, tg, problems, kids["A.0"], "A.0", "code", "a-0''", schema.ColRootID, "A")
+	checkRow(t, tg, problems, kids["B.0"], "B.0", "code", "b-0", schema.ColRootID, "B")
+}
+
 // testReplaceAtomic checks that a replace spanning a checkpoint is
 // invisible to another connection until its final commit, and that after
 // it only the new rows remain, child tables with no new rows emptied.

@@ -62,6 +62,8 @@ var cases = []struct {
 	{"Merge", testMerge},
 	{"MergeWithinLoad", testMergeWithinLoad},
 	{"MergeAgainInLoad", testMergeAgainInLoad},
+	{"ReplaceAgainInLoad", testReplaceAgainInLoad},
+	{"MergeKeyGroups", testMergeKeyGroups},
 	{"CountsMerge", testCountsMerge},
 	{"CountsAppend", testCountsAppend},
 	{"MergeUnchanged", testMergeUnchanged},

@@ -361,6 +361,11 @@ func (x *sqlTx) existingRoots(ctx context.Context, root string, ids []any) ([]an
 	if _, ok := x.schemas[root]; !ok {
 		return nil, nil
 	}
+	return x.storedIDs(ctx, root, ids)
+}
+
+// storedIDs returns the ids of ids that table holds as _pipe_id.
+func (x *sqlTx) storedIDs(ctx context.Context, root string, ids []any) ([]any, error) {
 	if err := x.flush(ctx); err != nil {
 		return nil, err
 	}

@@ -46,6 +46,12 @@ type runLock struct {
 	// load met already stored from an earlier load and left unwritten,
 	// with their origin (see sql_origin.go).
 	kept map[string]map[uint64]uint64
+	// staged holds, per root table, the ids of the roots the load staged
+	// for replace (see sql_replace_again.go); nil once too many.
+	staged map[string]*idFilter
+	// groups holds, per root table, the merge_key values whose rows of
+	// earlier loads the load deleted (see sql_merge_key.go).
+	groups map[string]map[string]bool
 }
 
 // lockRun returns the run lock of load, taking it at the load's first

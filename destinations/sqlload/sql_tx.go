@@ -48,6 +48,9 @@ type sqlTx struct {
 	counts map[string]*destinations.RowCounts
 	// mergeTuned is set once the dialect's merge settings apply.
 	mergeTuned bool
+	// mergeKeyed names the root tables whose merge_key index this
+	// transaction made sure of (sql_merge_key.go).
+	mergeKeyed map[string]bool
 }
 
 var _ destinations.Tx = (*sqlTx)(nil)

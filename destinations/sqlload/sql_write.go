@@ -13,14 +13,18 @@ import (
 //   - append inserts the rows of every record whose root is not stored,
 //     skipping rows whose _pipe_id exists (a record repeated within the
 //     batch), and leaves a stored record's rows as they are;
-//   - merge drops the rows of the roots whose stored _pipe_hash equals
+//   - merge with a merge_key first deletes the rows earlier loads wrote
+//     with the batch's merge_key values (see sql_merge_key.go), then, as
+//     every merge, drops the rows of the roots whose stored _pipe_hash equals
 //     theirs (unchanged records; see sql_merge_unchanged.go), upserts
 //     every other row, leaving rows equal to the existing ones as they
 //     are, and deletes the rows of every child table (b.ChildTables and
 //     the child tables of the batch) that belong to the batch's existing
 //     roots but are not in the batch (see sql_merge_inplace.go);
 //   - replace writes every row into the staging table of its table, made
-//     on the load's first write to it (see FinishReplace).
+//     on the load's first write to it (see FinishReplace), after deleting
+//     the staged child rows of the batch's roots that an earlier batch of
+//     the load staged (see sql_replace_again.go).
 //
 // Rows with the same _pipe_id in one table of a batch are written once:
 // the first for append, the last for merge and replace. What the writes
@@ -49,6 +53,9 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 		if err := x.checkStagedOrigin(ctx, b); err != nil {
 			return err
 		}
+		if err := x.restage(ctx, b); err != nil {
+			return err
+		}
 		for i := range b.Tables {
 			if err := x.insert(ctx, &b.Tables[i], true, DoUpdate, nil); err != nil {
 				return err
@@ -57,6 +64,11 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 		return nil
 	default:
 		return fmt.Errorf("unknown write disposition %q", b.Disposition)
+	}
+	if b.Disposition == destinations.Merge && len(b.MergeKey) > 0 {
+		if err := x.deleteGroups(ctx, b); err != nil {
+			return err
+		}
 	}
 	ids, err := rootIDs(b)
 	if err != nil {

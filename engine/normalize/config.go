@@ -112,6 +112,7 @@ type Normalizer struct {
 	box     boxes // interface values of row values, in blocks
 	fp      *fingerprinter
 	visits  uint64 // object walks so far, stamping the members each meets
+	lastID  string // the root _pipe_id of the record last normalized
 	shaping
 }
 

@@ -77,8 +77,17 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 		out.rollback(n.lens)
 		return err
 	}
+	n.lastID = id
 	return nil
 }
+
+// Drop removes from out the rows of the record Normalize last added to
+// it; out must be the Rows of that call, unchanged since.
+func (n *Normalizer) Drop(out *Rows) { out.rollback(n.lens) }
+
+// RootID returns the _pipe_id of the root row of the record that
+// Normalize last made rows of.
+func (n *Normalizer) RootID() string { return n.lastID }
 
 // walker carries what one record's walk needs. Whatever changes the rows
 // the walk makes of a given record under given settings must bump

@@ -112,6 +112,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		RateLimit:         ep.RateLimit,
 		ProcessingSteps:   sr.ProcessingSteps,
 		PrimaryKey:        firstSlice(sr.PrimaryKey, d.PrimaryKey),
+		MergeKey:          sr.MergeKey,
 		WriteDisposition:  first(string(sr.WriteDisposition), string(d.WriteDisposition), DefaultWriteDisposition),
 		IDFromContent:     sr.IDFromContent,
 		Columns:           mergeMaps(d.Columns, sr.Columns),
@@ -136,8 +137,11 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 	if r.Table == "" {
 		r.Table = schema.SnakeCase(r.Name)
 	}
-	if r.WriteDisposition == "merge" && len(r.PrimaryKey) == 0 {
-		errs.add(at+".write_disposition", "merge needs a primary_key")
+	if r.WriteDisposition == "merge" && len(r.PrimaryKey) == 0 && len(r.MergeKey) == 0 {
+		errs.add(at+".write_disposition", "merge needs a primary_key or a merge_key")
+	}
+	if len(r.MergeKey) > 0 && r.WriteDisposition != "merge" {
+		errs.add(at+".merge_key", "merge_key replaces the rows of the values a load meets, under write_disposition: merge only (this resource is %s)", r.WriteDisposition)
 	}
 	path, inPath := bindPathParams(first(ep.Path, sr.Name), ep.Params)
 	r.Path = compilePath(errs, at+".endpoint.path", path, vars)

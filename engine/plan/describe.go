@@ -69,6 +69,9 @@ func (p *Plan) describeResource(pr *printer, r *Resource) {
 	if len(r.PrimaryKey) > 0 {
 		wd += " on " + strings.Join(r.PrimaryKey, ", ")
 	}
+	if len(r.MergeKey) > 0 {
+		wd += "; each load replaces the rows of every " + strings.Join(r.MergeKey, ", ") + " it meets (merge_key)"
+	}
 	pr.line(2, "write_disposition: %s", wd)
 	if inc := r.Incremental; inc != nil {
 		pr.line(2, "incremental: cursor %s from %q%s", inc.CursorPath, inc.InitialValue, perParent(r))

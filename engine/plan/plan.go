@@ -66,6 +66,11 @@ type Resource struct {
 	ProcessingSteps  []spec.ProcessingStep
 
 	PrimaryKey []string
+	// MergeKey are the gjson paths (or extra columns, such as _repos_id)
+	// whose values a merge load replaces whole (dlt's delete-insert with a
+	// merge_key): rows of earlier loads with a value the load meets are
+	// deleted, child rows with them, before the load's rows are written.
+	MergeKey []string
 	// Required are root-table columns that columns hints mark nullable:
 	// false; a record without a value for one fails the load.
 	Required         []string

@@ -57,9 +57,6 @@ func Warnings(s *Spec) Errors {
 	}
 	for i, r := range s.Resources {
 		at := fmt.Sprintf("resources[%d]", i)
-		if len(r.MergeKey) > 0 {
-			warn(at+".merge_key", "merge_key is ignored: pipe's merge upserts on primary_key (dlt's merge_key replaces the rows that share the key)")
-		}
 		if r.TableFormat != "" {
 			warn(at+".table_format", "table_format %q is ignored: SQLite and Postgres tables have one format", r.TableFormat)
 		}

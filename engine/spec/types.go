@@ -222,12 +222,17 @@ type Resource struct {
 	// resource has no primary key, making append reruns idempotent.
 	IDFromContent bool `json:"id_from_content,omitempty"`
 
+	// MergeKey, under merge, names the fields whose values each load
+	// replaces whole, as dlt's delete-insert does: the rows earlier loads
+	// wrote with a value the load meets are deleted before its rows of
+	// that value are written.
+	MergeKey StringList `json:"merge_key,omitempty"`
+
 	// dlt's resource settings, accepted so dlt configs load: pipe runs
-	// chains concurrently anyway (Parallelized has no effect); MergeKey and
-	// TableFormat are ignored with a validate warning.
-	Parallelized bool       `json:"parallelized,omitempty"`
-	MergeKey     StringList `json:"merge_key,omitempty"`
-	TableFormat  string     `json:"table_format,omitempty"`
+	// chains concurrently anyway (Parallelized has no effect); TableFormat
+	// is ignored with a validate warning.
+	Parallelized bool   `json:"parallelized,omitempty"`
+	TableFormat  string `json:"table_format,omitempty"`
 }
 
 // Endpoint describes the request of a resource.
