@@ -134,17 +134,18 @@ func TestJiraCustomFieldTypes(t *testing.T) {
 	})
 }
 
-// TestJiraDoublesWidenedToText: a double column that turns text in a later
+// TestJiraDoublesWidened: a double column that turns text (or decimal) in a later
 // run keeps each value's text as a double arriving after the change gets
 // it (schema.FormatDouble: shortest digits, plain from 1e-4 to 1e15), on
 // SQLite as on Postgres.
-func TestJiraDoublesWidenedToText(t *testing.T) {
+func TestJiraDoublesWidened(t *testing.T) {
 	forEachDest(t, func(t *testing.T, d *typesDest) {
 		if d.name == "sqlite" {
 			t.Skip(`bug: destinations/sqlite/widen.go's textExpr writes a double as SQLite's CAST(x AS TEXT) does, ` +
 				`"123456789012345.59" for 123456789012345.6 (17 digits, not the shortest), "1.0e-05" for 1e-05, ` +
 				`"1000000000000000" for 1e15 and "1.0e+300" for 1e300, where a double arriving after the change is stored as ` +
-				`"123456789012345.6", "1e-05", "1e+15" and "1e+300" (schema.FormatDouble), as Postgres' widening does`)
+				`"123456789012345.6", "1e-05", "1e+15" and "1e+300" (schema.FormatDouble), as Postgres' widening does; ` +
+				`widened to decimal, 123456789012345.6 becomes the decimal 123456789012345.59, another number`)
 		}
 		api, base := jiraFieldsAPI(t)
 		vars := map[string]string{"api_url": base}
@@ -174,6 +175,16 @@ func TestJiraDoublesWidenedToText(t *testing.T) {
 			rows = append(rows, fmt.Sprintf("%d|%s", 20002+i, w))
 		}
 		d.check(t, `SELECT id, fields__customfield_10020 FROM issues ORDER BY id`, rows...)
+
+		// Widened to decimal, the double's literal is its value: 17 digits
+		// (123456789012345.59) would be another number.
+		api.serve(jiraFieldsPage(1, true, jiraFieldsIssue("30001", `"customfield_10021": 123456789012345.6`)))
+		d.run(t, "jira_fields", text, vars, env).mustLoad(t)
+		api.serve(jiraFieldsPage(1, true, jiraFieldsIssue("30002", `"customfield_10021": 0.1000000000000000055511151231257827`)))
+		d.run(t, "jira_fields", text, vars, env).mustLoad(t)
+		d.checkTypes(t, "issues", "fields__customfield_10021", "fields__customfield_10021 decimal")
+		d.check(t, `SELECT id, fields__customfield_10021 FROM issues WHERE fields__customfield_10021 IS NOT NULL ORDER BY id`,
+			"30001|123456789012345.6", "30002|0.1000000000000000055511151231257827")
 	})
 }
 
