@@ -332,3 +332,33 @@ func TestJiraVariantNameTaken(t *testing.T) {
 		})
 	}
 }
+
+// TestJiraVariantNameTakenInChildTable: the same clash in a child table
+// (a list of options), whose columns take no hints, names the nesting
+// limit instead; with the object stored as JSON, every value loads.
+func TestJiraVariantNameTakenInChildTable(t *testing.T) {
+	forEachDest(t, func(t *testing.T, d *typesDest) {
+		for _, nesting := range []string{"", "    max_table_nesting: 2\n"} {
+			api, base := jiraFieldsAPI(t)
+			api.serve(jiraFieldsPage(1, true,
+				jiraFieldsIssue("1", `"customfield_10080": [{"flag": true}, {"flag": "yes"}]`),
+				jiraFieldsIssue("2", `"customfield_10080": [{"flag": {"v_text": "zzz"}}]`)))
+			run := d.run(t, "jira_fields", vendorSpec(t, "jira_fields")+nesting, map[string]string{"api_url": base}, map[string]string{"JIRA_TOKEN": jiraFieldsToken})
+			if nesting == "" {
+				run.mustFailWith(t, base, `resource "issues": {base}/rest/api/3/search/jql?`, `table "issues__fields__customfield_10080"`,
+					`column "flag__v_text" holds the key "flag.v_text"`, `a max_table_nesting that stores the object as JSON keeps them apart`)
+				continue
+			}
+			run.mustLoad(t)
+			// the object is now JSON, in its own variant column
+			d.checkTypes(t, "issues__fields__customfield_10080", "flag", "flag boolean", "flag__v_json json", "flag__v_text text")
+			d.check(t, `SELECT i.id, c._pipe_list_idx, c.flag, c.flag__v_text FROM issues__fields__customfield_10080 c JOIN issues i ON i._pipe_id = c._pipe_parent_id ORDER BY i.id, c._pipe_list_idx`,
+				"1|0|true|NULL", "1|1|NULL|yes", "2|0|NULL|NULL")
+			js := d.rows(t, `SELECT flag__v_json FROM issues__fields__customfield_10080 WHERE flag__v_json IS NOT NULL`)
+			if len(js) != 1 {
+				t.Fatalf("flag__v_json: %q", js)
+			}
+			sameJSON(t, "flag__v_json", js[0], `{"v_text": "zzz"}`)
+		}
+	})
+}

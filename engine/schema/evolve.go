@@ -108,7 +108,7 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 		}
 		if next.Columns[i].Key == "" && oc.Key != "" {
 			if of, ok := variantOf(next, oc.Name, e.MaxIdentLen); ok {
-				return nil, nil, variantTakenError(next.Name, of, oc)
+				return nil, nil, variantTakenError(next, of, oc)
 			}
 		}
 		if next.Columns[i].Key == "" && oc.Key != "" && !creating {
@@ -147,7 +147,7 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 		vc := Column{Name: VariantName(oc.Name, oc.Type, e.MaxIdentLen), Type: oc.Type, Nullable: true}
 		if j, taken := idx[vc.Name]; taken {
 			if k := next.Columns[j]; k.Key != "" {
-				return nil, nil, variantTakenError(next.Name, oc.Name, k)
+				return nil, nil, variantTakenError(next, oc.Name, k)
 			}
 			return nil, nil, fmt.Errorf("evolve: table %q: column %q: variant column %q exists with type %s", next.Name, oc.Name, vc.Name, next.Columns[idx[vc.Name]].Type)
 		}
@@ -202,13 +202,18 @@ func variantOf(t *Table, name string, maxLen int) (string, bool) {
 	return "", false
 }
 
-// variantTakenError is the error for the variant column of column of,
-// whose name is also the column of a JSON key (key): an object
+// variantTakenError is the error for the variant column of column of in
+// table t, whose name is also the column of a JSON key (key): an object
 // {"v_text": …} at the path where other records hold a scalar. Sharing the
-// column would put the two in one place, so the run stops and names the
-// hint that keeps every value of of in its own column.
-func variantTakenError(table, of string, key Column) error {
-	return fmt.Errorf("table %q: column %q holds the key %q and would also be the variant column of %q (its values of another type): "+
-		"hint %s text (columns: {%s: {data_type: text}}) to keep them in their own column",
-		table, key.Name, key.Key, of, of, of)
+// column would put the two in one place, so the run stops and names what
+// keeps them apart: a text hint on a root table's column (objects are then
+// their JSON text), a lower max_table_nesting for a child table's, whose
+// columns take no hints.
+func variantTakenError(t *Table, of string, key Column) error {
+	fix := fmt.Sprintf("hint %s text (columns: {%s: {data_type: text}}) to keep its values in that column", of, of)
+	if t.Parent != "" {
+		fix = "a max_table_nesting that stores the object as JSON keeps them apart (column hints apply to root tables only)"
+	}
+	return fmt.Errorf("table %q: column %q holds the key %q and would also be the variant column of %q (its values of another type): %s",
+		t.Name, key.Name, key.Key, of, fix)
 }

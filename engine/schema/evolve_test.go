@@ -311,11 +311,16 @@ func TestEvolveVariantNameOfAKey(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, _, err := Evolver{}.Evolve(c.existing, c.observed)
-			want := `table "t": column "a__flag__v_text" holds the key "a.flag.v_text" and would also be the variant column of "a__flag" (its values of another type): hint a__flag text (columns: {a__flag: {data_type: text}})`
+			want := `table "t": column "a__flag__v_text" holds the key "a.flag.v_text" and would also be the variant column of "a__flag" (its values of another type): hint a__flag text (columns: {a__flag: {data_type: text}}) to keep its values in that column`
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("err = %v\nwant %s", err, want)
 			}
 		})
+	}
+	child := &Table{Name: "t__items", Parent: "t", Columns: []Column{flag, key}}
+	if _, _, err := (Evolver{}).Evolve(child, &Table{Name: "t__items", Parent: "t", Columns: []Column{flagText}}); err == nil ||
+		!strings.Contains(err.Error(), `a max_table_nesting that stores the object as JSON keeps them apart (column hints apply to root tables only)`) {
+		t.Errorf("child table: err = %v", err)
 	}
 	// a variant stored without a key, met again: reused as before
 	next, _, err := Evolver{}.Evolve(&Table{Name: "t", Columns: []Column{flag, variant}}, &Table{Name: "t", Columns: []Column{flagText}})
