@@ -242,12 +242,13 @@ func (d *typesDest) checkTypes(t *testing.T, table, prefix string, want ...strin
 // page n of a run is the body for the n-th request (a cursor paginator's
 // token is checked by the vendor's handler through want).
 type pagesAPI struct {
-	mu    sync.Mutex
-	token string                          // the bearer token every request must carry
-	want  func(*http.Request, int) string // what is wrong with request n of a run ("" when right)
-	pages []string
-	n     int
-	bad   []string
+	mu     sync.Mutex
+	token  string                          // the bearer token every request must carry
+	header string                          // the header that carries token as it is ("": Authorization: Bearer)
+	want   func(*http.Request, int) string // what is wrong with request n of a run ("" when right)
+	pages  []string
+	n      int
+	bad    []string
 }
 
 // serve starts a run: the next requests get pages in order.
@@ -260,8 +261,12 @@ func (a *pagesAPI) serve(pages ...string) {
 func (a *pagesAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if r.Header.Get("Authorization") != "Bearer "+a.token {
-		curWrite(w, http.StatusUnauthorized, `{"error": "unauthorized"}`)
+	got, want := r.Header.Get("Authorization"), "Bearer "+a.token
+	if a.header != "" {
+		got, want = r.Header.Get(a.header), a.token
+	}
+	if got != want {
+		curWrite(w, http.StatusUnauthorized, `{"errors": "unauthorized"}`)
 		return
 	}
 	if a.want != nil {

@@ -23,6 +23,13 @@ type Evolver struct {
 	// variant column names Evolve makes (0 means no limit), and by Apply
 	// to find them.
 	MaxIdentLen int
+	// Fixed maps a table's name to the columns whose type a column hint
+	// fixes (columns: {x: {data_type: decimal}}) and their types. Such a
+	// column is made with that type and never widens, in a new table as in
+	// an existing one: a value the hint could not convert (an empty price
+	// beside decimal ones) goes to a variant column instead of turning the
+	// column into text.
+	Fixed map[string]map[string]Type
 }
 
 // Evolve returns the table a batch needs: existing (nil if the
@@ -41,6 +48,8 @@ type Evolver struct {
 //     one) if CanWiden allows it.
 //   - any other type adds a variant column VariantName(column, type)
 //     (AddVariant), unless a variant that takes the type exists.
+//   - a column in Fixed (a column hint) is made with its fixed type and
+//     never widens: values of other types go to variant columns.
 //   - an existing column recorded without the JSON key observed in it
 //     gets it (RecordKey), so that the key keeps the column in later runs.
 //
@@ -88,23 +97,33 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 	}
 	added := map[string]int{}   // columns new in this call -> index of their change, -1 when creating
 	widened := map[string]int{} // existing columns widened -> index of their change
+	fixed := e.Fixed[next.Name]
 	for _, oc := range observed.Columns {
 		if !oc.Type.Valid() {
 			return nil, nil, fmt.Errorf("evolve: table %q: column %q: unknown type %q", observed.Name, oc.Name, oc.Type)
 		}
+		ft, isFixed := fixed[oc.Name]
+		isFixed = isFixed && ft.Valid()
 		i, ok := idx[oc.Name]
 		if !ok {
 			if !creating && c.Columns != ModeEvolve {
 				continue
 			}
-			idx[oc.Name] = len(next.Columns)
-			next.Columns = append(next.Columns, oc)
+			col := oc
+			if isFixed {
+				col.Type = ft
+			}
+			i = len(next.Columns)
+			idx[oc.Name] = i
+			next.Columns = append(next.Columns, col)
 			added[oc.Name] = -1
 			if !creating {
 				added[oc.Name] = len(changes)
-				changes = append(changes, Change{Kind: AddColumn, Table: next.Name, Column: oc})
+				changes = append(changes, Change{Kind: AddColumn, Table: next.Name, Column: col})
 			}
-			continue
+			if col.Type == oc.Type {
+				continue
+			}
 		}
 		if next.Columns[i].Key == "" && oc.Key != "" {
 			if of, ok := variantOf(next, oc.Name, e.MaxIdentLen); ok {
@@ -121,6 +140,7 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 			continue
 		}
 		w, widenable := Widen(cur.Type, oc.Type)
+		widenable = widenable && !isFixed
 		if ci, isNew := added[oc.Name]; widenable && isNew {
 			next.Columns[i].Type = w
 			if ci >= 0 {

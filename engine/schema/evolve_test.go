@@ -328,3 +328,41 @@ func TestEvolveVariantNameOfAKey(t *testing.T) {
 		t.Errorf("variant met again: %s, %v", colsString(next), err)
 	}
 }
+
+// TestEvolveFixed: a column whose type a hint fixes is made with that type
+// and never widens; a value the hint could not convert gets a variant
+// column, in a new table and in an existing one. Other tables, and
+// columns without a hint, widen as before.
+func TestEvolveFixed(t *testing.T) {
+	fixed := map[string]map[string]Type{"orders": {"total_tax": Decimal}}
+	for _, c := range []struct {
+		name               string
+		existing, observed *Table
+		want, changes      string
+	}{
+		{"new table, both types", nil, tbl("orders", "total_tax:decimal", "total_tax:text"),
+			"total_tax:decimal total_tax__v_text:text", "create_table"},
+		{"new table, only the unconverted", nil, tbl("orders", "total_tax:text"),
+			"total_tax:decimal total_tax__v_text:text", "create_table"},
+		{"existing table", tbl("orders", "total_tax:decimal"), tbl("orders", "total_tax:text"),
+			"total_tax:decimal total_tax__v_text:text", "add_variant total_tax__v_text:text of total_tax"},
+		{"new column of an existing table", tbl("orders", "id:bigint"), tbl("orders", "total_tax:text"),
+			"id:bigint total_tax:decimal total_tax__v_text:text", "add_column total_tax:decimal; add_variant total_tax__v_text:text of total_tax"},
+		{"another table", nil, tbl("orders__lines", "total_tax:decimal", "total_tax:text"), "total_tax:text", "create_table"},
+		{"a column without a hint", tbl("orders", "price:decimal"), tbl("orders", "price:text"),
+			"price:text", "widen_column price decimal->text"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			next, changes, err := Evolver{Fixed: fixed}.Evolve(c.existing, c.observed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := colsString(next); got != c.want {
+				t.Errorf("columns %s, want %s", got, c.want)
+			}
+			if got := changesString(changes); got != c.changes {
+				t.Errorf("changes %s, want %s", got, c.changes)
+			}
+		})
+	}
+}
