@@ -75,9 +75,9 @@ func (c *parentCheck) check(res *plan.Resource, parent string, recs []keyedRecor
 		h := xxhash.Sum64String(r.id)
 		was, ok := k.met[h]
 		switch {
-		case !ok:
+		case !ok, was.parent == p: // first met, or a later version from the same parent
 			k.met[h] = keyMet{parent: p, text: r.text}
-		case was.parent != p && was.text != r.text:
+		case was.text != r.text:
 			return parentConflictError(res, r, k.parents[was.parent], parent)
 		}
 	}

@@ -40,6 +40,15 @@ func TestParentCheck(t *testing.T) {
 			}
 		})
 	}
+	var later parentCheck // a record updated under g1, then met as it is now under g2
+	for _, step := range []struct {
+		parent string
+		text   uint64
+	}{{"id=g1", 7}, {"id=g1", 8}, {"id=g2", 8}} {
+		if err := later.check(res, step.parent, rec("u1", step.text)); err != nil {
+			t.Fatalf("%s: %v", step.parent, err)
+		}
+	}
 	var pc parentCheck
 	if err := pc.check(res, "id=g1", nil); err != nil || pc.resources != nil {
 		t.Errorf("an empty page: err %v, resources %v", err, pc.resources)

@@ -74,9 +74,16 @@ func (x *Extractor) Walk(c Chain, committed state.Cursor, now time.Time) (*Walk,
 func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
 	return func(yield func(Page, error) bool) {
 		res := w.c.Resource
-		for _, win := range w.windows {
+		for i, win := range w.windows {
+			if i > 0 && w.tracker != nil {
+				// The window starts where the last one ended, and an API
+				// that includes its bounds sends the records at it again,
+				// in whatever order: they stay skipped (state.Tracker.Fence).
+				w.tracker.Fence()
+			}
 			c := w.c
 			c.Window = win
+			moved := w.movedCheck()
 			for page, err := range w.x.pages(ctx, c) {
 				if err != nil {
 					yield(Page{}, err)
@@ -84,11 +91,21 @@ func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
 				}
 				u := page.Request.URL
 				out := Page{Source: page, url: func() string { return w.x.Redactor.URL(u) }}
+				if moved != nil {
+					moved.page(u, len(page.Records))
+				}
 				for i, rec := range page.Records {
 					if !Keep(res.ProcessingSteps, rec) {
 						continue
 					}
 					keep, err := w.cursor(rec, win)
+					if err != nil {
+						yield(Page{}, fmt.Errorf("resource %q: %s: record %d: %w", res.Name, out.URL(), i+1, err))
+						return
+					}
+					if keep && moved != nil {
+						err = moved.check(rec)
+					}
 					if err != nil {
 						yield(Page{}, fmt.Errorf("resource %q: %s: record %d: %w", res.Name, out.URL(), i+1, err))
 						return
@@ -131,7 +148,11 @@ func (w *Walk) cursor(rec gjson.Result, win state.Window) (bool, error) {
 	if (w.openStart != "" && state.Compare(s, w.openStart) == 0) || (w.openEnd != "" && state.Compare(s, w.openEnd) == 0) {
 		return false, nil // range_start or range_end open
 	}
-	return w.tracker.Take(s, rec.Raw), nil
+	keep := w.tracker.Take(s, rec.Raw)
+	if err := w.tracker.Err(); err != nil {
+		return false, fmt.Errorf("cursor %q: %w", path, err)
+	}
+	return keep, nil
 }
 
 // Cursor returns the chain's cursor to save once every page was

@@ -107,7 +107,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		DataSelector:      errs.responsePath(at+".endpoint.data_selector", ep.DataSelector),
 		EmptyListOmitted:  ep.EmptyListOmitted != nil && *ep.EmptyListOmitted,
 		Paginator:         compilePaginator(errs, paginatorPath(s, d, i), firstPtr(ep.Paginator, s.Client.Paginator)),
-		Incremental:       incremental(errs, at, ep.Incremental), // mergeEndpoint took the cursor of an incremental param
+		Incremental:       incremental(errs, at, ep.Incremental, vars), // mergeEndpoint took the cursor of an incremental param
 		ResponseActions:   compileActions(ep.ResponseActions),
 		RateLimit:         ep.RateLimit,
 		ProcessingSteps:   sr.ProcessingSteps,

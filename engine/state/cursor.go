@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -68,20 +69,56 @@ func RecordHash(raw string) string {
 type Tracker struct {
 	committed Cursor
 	boundary  bool
-	max       string
-	at        map[string]bool
+	// fences hold records loaded at a value that stay skipped after the
+	// largest value moves past it, since an API that lists newest first
+	// (Stripe) sends the records above it before them: the committed
+	// boundary (an earlier run's), and the boundary at each Fence (an
+	// earlier window's).
+	fences     []fence
+	committedV value // committed.Value, read
+	max        value // the largest value so far
+	at         map[string]bool
+	// first and kind are the first cursor value seen and its kind; err
+	// is set once a value of another kind comes.
+	first, kind string
+	err         error
+}
+
+// Err returns the error of a cursor value whose kind or unit differs
+// from the first value's (a date-time among numbers, milliseconds among
+// seconds), nil while every value is of one kind. The walk fails with it:
+// values of two kinds have no order, so no cursor saved from them is
+// right.
+func (t *Tracker) Err() error { return t.err }
+
+// note follows the kinds of the cursor values.
+func (t *Tracker) note(v value) {
+	if t.err != nil {
+		return
+	}
+	if t.kind == "" {
+		t.first, t.kind = v.text, v.kind()
+		if t.committed.Value != "" {
+			t.first, t.kind = t.committed.Value, t.committedV.kind()
+		}
+	}
+	if k := v.kind(); k != t.kind && !sameKind(t.kind, k) {
+		t.err = kindError(t.first, t.kind, v.text, k)
+	}
 }
 
 // NewTracker starts from the committed cursor (zero when none).
 // keepBoundary says whether records at the largest value are remembered
 // (client-side filtering) or only the value is (the server is trusted).
 func NewTracker(committed Cursor, keepBoundary bool) *Tracker {
-	t := &Tracker{committed: committed, boundary: keepBoundary, max: committed.Value}
+	cv := parseValue(committed.Value)
+	t := &Tracker{committed: committed, committedV: cv, boundary: keepBoundary, max: cv}
 	if keepBoundary {
 		t.at = make(map[string]bool, len(committed.Boundary))
 		for _, h := range committed.Boundary {
 			t.at[h] = true
 		}
+		t.Fence()
 	}
 	return t
 }
@@ -89,23 +126,27 @@ func NewTracker(committed Cursor, keepBoundary bool) *Tracker {
 // Take follows a record with cursor value v ("" for none) and raw JSON
 // raw. With boundaries it reports false for a record loaded already (at
 // the largest value, by a previous run or an earlier window of this
-// chain), which the caller skips; every other record is taken. Records
-// below the largest value change nothing; only records at or above it
-// are hashed.
+// chain), or at a fenced value and loaded there (by a previous run, or
+// in an earlier window: in whatever order the records come), which the
+// caller skips; every other
+// record is taken. Records below the largest value change nothing; only
+// records at or above it, or at a fenced value, are hashed.
 func (t *Tracker) Take(v, raw string) bool {
 	if v == "" {
 		return true
 	}
+	p := parseValue(v)
+	t.note(p)
 	c := 1
-	if t.max != "" {
-		c = Compare(v, t.max)
+	if t.max.text != "" {
+		c = p.compare(t.max)
 	}
 	switch {
 	case c < 0:
-		return true
+		return !t.fenced(p, raw)
 	case !t.boundary:
 		if c > 0 {
-			t.max = v
+			t.max = p
 		}
 		return true
 	}
@@ -117,7 +158,7 @@ func (t *Tracker) Take(v, raw string) bool {
 		t.at[h] = true
 		return true
 	}
-	t.max = v
+	t.max = p
 	clear(t.at)
 	t.at[h] = true
 	return true
@@ -126,7 +167,7 @@ func (t *Tracker) Take(v, raw string) bool {
 // Cursor returns the chain's cursor and whether it differs from the
 // committed one (a larger value, or new records at the same value).
 func (t *Tracker) Cursor() (Cursor, bool) {
-	c := Cursor{Value: t.max}
+	c := Cursor{Value: t.max.text}
 	if t.boundary {
 		for h := range t.at {
 			c.Boundary = append(c.Boundary, h)
@@ -136,9 +177,48 @@ func (t *Tracker) Cursor() (Cursor, bool) {
 	if c.Value == "" {
 		return c, false
 	}
-	if t.committed.Value == "" || Compare(c.Value, t.committed.Value) > 0 {
+	cmp := t.max.compare(t.committedV)
+	if t.committed.Value == "" || cmp > 0 {
 		return c, true
 	}
 	// At the committed value the set of records only grows.
-	return c, Compare(c.Value, t.committed.Value) == 0 && len(c.Boundary) > len(t.committed.Boundary)
+	return c, cmp == 0 && len(c.Boundary) > len(t.committed.Boundary)
+}
+
+// fence is a cursor value and the hashes of the records loaded at it.
+type fence struct {
+	value  value
+	hashes map[string]bool
+}
+
+// Fence keeps the records loaded at the largest value so far skipped for
+// the rest of the walk, even once a larger value comes first. The walk
+// calls it where a window starts, since the window's start is the
+// previous window's end and an inclusive API returns the records at it
+// again. Without boundaries it does nothing.
+func (t *Tracker) Fence() {
+	if !t.boundary || t.max.text == "" || len(t.at) == 0 {
+		return
+	}
+	if n := len(t.fences); n > 0 && t.fences[n-1].value.compare(t.max) == 0 {
+		t.fences = t.fences[:n-1] // the same value: at holds its records
+	}
+	t.fences = append(t.fences, fence{value: t.max, hashes: maps.Clone(t.at)})
+}
+
+// fenced reports whether a record at v below the largest value was
+// loaded at a fenced value.
+func (t *Tracker) fenced(v value, raw string) bool {
+	var h string
+	for _, f := range t.fences {
+		if v.compare(f.value) == 0 {
+			if h == "" {
+				h = RecordHash(raw)
+			}
+			if f.hashes[h] {
+				return true
+			}
+		}
+	}
+	return false
 }

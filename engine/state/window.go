@@ -2,15 +2,14 @@ package state
 
 import (
 	"fmt"
-	"math/big"
 	"strconv"
-	"strings"
 	"time"
 )
 
 // StartValue returns where an incremental chain starts: the committed
 // cursor value moved back by lag, or initial when nothing is committed.
-// lag moves timestamps by its duration and integers by its seconds.
+// lag moves timestamps by its duration, written in the committed value's
+// layout and zone, and integers by its seconds.
 func StartValue(initial, committed string, lag time.Duration) string {
 	if committed == "" {
 		return initial
@@ -18,8 +17,8 @@ func StartValue(initial, committed string, lag time.Duration) string {
 	if lag == 0 {
 		return committed
 	}
-	if t, err := time.Parse(time.RFC3339Nano, committed); err == nil {
-		return t.Add(-lag).Format(time.RFC3339Nano)
+	if t, ok := parseInstant(committed); ok {
+		return t.format(t.t.Add(-lag))
 	}
 	if n, err := strconv.ParseInt(committed, 10, 64); err == nil {
 		return strconv.FormatInt(n-int64(lag.Seconds()), 10)
@@ -28,19 +27,11 @@ func StartValue(initial, committed string, lag time.Duration) string {
 }
 
 // Compare orders cursor values: numerically when both are numbers, by
-// instant when both are RFC 3339 timestamps, else as strings.
+// instant when both are ISO 8601 date-times (any zone offset, "+hh:mm" or
+// "+hhmm", or none for UTC: 2024-01-01T10:00:00+02:00 is before
+// 2024-01-01T09:00:00Z), else as strings.
 func Compare(a, b string) int {
-	if x, ok := new(big.Float).SetString(a); ok {
-		if y, ok := new(big.Float).SetString(b); ok {
-			return x.Cmp(y)
-		}
-	}
-	if x, err := time.Parse(time.RFC3339Nano, a); err == nil {
-		if y, err := time.Parse(time.RFC3339Nano, b); err == nil {
-			return x.Compare(y)
-		}
-	}
-	return strings.Compare(a, b)
+	return parseValue(a).compare(parseValue(b))
 }
 
 // Window is an incremental cursor window; empty values are unbounded.
@@ -65,28 +56,39 @@ func (w Window) Contains(v string) bool {
 // Windows returns the windows an incremental chain requests, in order:
 // one from start to end, or, with a size, consecutive windows of that
 // length from start to end (now when end is empty), each starting where
-// the previous one ended.
+// the previous one ended. The first window starts at start as written
+// and the last ends at end as written; the bounds between are written in
+// start's layout and zone (its fraction digits included, so that no
+// window starts before the cursor it resumes from).
 func Windows(start, end string, size time.Duration, now time.Time) ([]Window, error) {
 	if size <= 0 {
 		return []Window{{Start: start, End: end}}, nil
 	}
-	from, err := time.Parse(time.RFC3339Nano, start)
-	if err != nil {
-		return nil, fmt.Errorf("incremental.window needs a timestamp cursor; start value %q: %w", start, err)
+	from, ok := parseInstant(start)
+	if !ok {
+		return nil, fmt.Errorf("incremental.window needs a timestamp cursor; start value %q is not an ISO 8601 date-time", start)
 	}
 	to := now.UTC()
 	if end != "" {
-		if to, err = time.Parse(time.RFC3339Nano, end); err != nil {
-			return nil, fmt.Errorf("incremental.end_value %q: %w", end, err)
+		e, ok := parseInstant(end)
+		if !ok {
+			return nil, fmt.Errorf("incremental.end_value %q is not an ISO 8601 date-time", end)
 		}
+		to = e.t
 	}
 	var out []Window
-	for ; from.Before(to); from = from.Add(size) {
-		e := from.Add(size)
-		if e.After(to) {
-			e = to
+	for at := from.t; at.Before(to); at = at.Add(size) {
+		w := Window{Start: from.format(at), End: from.format(at.Add(size))}
+		if at.Equal(from.t) {
+			w.Start = start
 		}
-		out = append(out, Window{Start: from.Format(time.RFC3339), End: e.Format(time.RFC3339)})
+		if !at.Add(size).Before(to) {
+			w.End = from.format(to)
+			if end != "" {
+				w.End = end
+			}
+		}
+		out = append(out, w)
 	}
 	return out, nil
 }

@@ -168,3 +168,24 @@ func TestRunFailureExitsOne(t *testing.T) {
 		t.Error("the token appears in the output")
 	}
 }
+
+// TestRunPrintsSpecWarnings: a setting pipe ignores is said on the run's
+// standard error as pipe validate says it, and the run goes on.
+func TestRunPrintsSpecWarnings(t *testing.T) {
+	srv := usersAPI(t)
+	text, err := os.ReadFile("testdata/users.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	specFile := filepath.Join(t.TempDir(), "users.yml")
+	if err := os.WriteFile(specFile, []byte(strings.Replace(string(text), "  - name: users\n", "  - name: users\n    table_format: iceberg\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, map[string]string{"USERS_TOKEN": "tok-123456"}, "run", specFile, "--base-url", srv.URL+"/", "--dest", "sqlite://"+filepath.Join(t.TempDir(), "users.db"), "-q")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if want := `resources[0].table_format: warning: table_format "iceberg" is ignored`; !strings.Contains(stderr, want) {
+		t.Errorf("stderr = %q\nwant it to hold %s", stderr, want)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine"
+	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 func (e *env) runCommand() *cobra.Command {
@@ -71,9 +72,16 @@ type runOptions struct {
 }
 
 func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL string, o runOptions) error {
-	p, err := e.buildPlan(arg, f)
+	s, err := loadSpec(arg)
 	if err != nil {
 		return err
+	}
+	p, err := e.buildPlanFrom(s, f)
+	if err != nil {
+		return err
+	}
+	for _, w := range spec.Warnings(s) { // as pipe validate prints them: a run that ignores a setting says so
+		fmt.Fprintln(e.stderr, w.Error())
 	}
 	if o.concurrency < 0 {
 		return usagef("--concurrency %d: want a positive number", o.concurrency)
