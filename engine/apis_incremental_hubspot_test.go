@@ -48,7 +48,9 @@ func (h *hubSearch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Limit int
 		After string
 	}
-	if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&body) != nil || len(body.FilterGroups) != 1 || len(body.FilterGroups[0].Filters) != 1 {
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber() // a filter value of milliseconds is past float64's exact integers' printing
+	if r.Method != http.MethodPost || dec.Decode(&body) != nil || len(body.FilterGroups) != 1 || len(body.FilterGroups[0].Filters) != 1 {
 		hubError(w, "Invalid input JSON on line 1")
 		return
 	}
@@ -118,8 +120,8 @@ func hubRun(t *testing.T, srvURL, db string) curRun {
 // it saves is lastmodifieddate as the results write it, ISO 8601 text,
 // which the second run sends back as the filter value. HubSpot wants
 // milliseconds there and answers 400: the run fails naming the resource,
-// the URL and HubSpot's message, and changes nothing. No spec setting
-// converts the cursor to milliseconds yet (see the report of round 8).
+// the URL and HubSpot's message, and changes nothing; with
+// incremental.param_format: unix_ms it goes on (TestHubSpotSearchParamFormat).
 func TestHubSpotSearchCursorUnits(t *testing.T) {
 	base := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
 	h := &hubSearch{cap: 10000, modified: map[int]time.Time{}}
@@ -154,4 +156,37 @@ func TestHubSpotSearchResultCap(t *testing.T) {
 	r := hubRun(t, srv.srv.URL, filepath.Join(t.TempDir(), "hubspot.db"))
 	r.mustFail(t, srv.srv.URL, `resource "contacts"`, "http://api.test/crm/v3/objects/contacts/search", "400", "after must be less than 4")
 	r.noRows(t, "contacts")
+}
+
+// TestHubSpotSearchParamFormat: with param_format: unix_ms the cursor,
+// saved as the results write it (ISO 8601 text), goes back to HubSpot as
+// the milliseconds its filter wants, a JSON number: the second run asks
+// from the last contact's time and merges the contact changed since.
+func TestHubSpotSearchParamFormat(t *testing.T) {
+	base := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	h := &hubSearch{cap: 10000, modified: map[int]time.Time{}}
+	for id := 51; id <= 55; id++ {
+		h.modified[id] = base.Add(time.Duration(id) * time.Second)
+	}
+	srv := newVendorOrigin(t, h)
+	db := filepath.Join(t.TempDir(), "hubspot.db")
+	text := strings.Replace(curTestdata(t, "hubspot_search"), "initial_value: 0}", "initial_value: 0, param_format: unix_ms}", 1)
+	run := func() {
+		t.Helper()
+		r := curRunText(t, "hubspot_search", text, srv.srv.URL, db, map[string]string{"HUBSPOT_ACCESS_TOKEN": hubspotToken})
+		r.mustLoad(t)
+		r.checkTable(t, hubSearchQuery, h.rows())
+		r.noSecret(t, hubspotToken)
+	}
+	run()
+	h.mu.Lock()
+	h.modified[52] = base.Add(90 * time.Second)
+	h.mu.Unlock()
+	run()
+	if got, want := fmt.Sprint(h.values), fmt.Sprintf("[0 %d]", base.Add(55*time.Second).UnixMilli()); got != want {
+		t.Errorf("filter values sent = %s, want %s", got, want)
+	}
+	if _, isNum := h.values[1].(json.Number); !isNum {
+		t.Errorf("the second filter value is %T, want a JSON number", h.values[1])
+	}
 }

@@ -105,8 +105,8 @@ func (j *jiraUpdated) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the latest instant (02:10+0100, after 02:30+0200). The second run then
 // sends that value in the JQL, which Jira refuses (its date formats have
 // minutes and no zone): the run fails naming the resource, the URL and
-// Jira's message, and changes nothing. No spec setting can write the
-// cursor as JQL reads it yet (see the report of round 8).
+// Jira's message, and changes nothing; incremental.param_format writes it
+// as JQL reads it (TestJiraUpdatedParamFormat).
 func TestJiraUpdatedAcrossSummerTimeEnd(t *testing.T) {
 	zone, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
@@ -143,5 +143,44 @@ func TestJiraUpdatedAcrossSummerTimeEnd(t *testing.T) {
 	r.noSecret(t, jiraToken)
 	if len(j.jql) != 1 || !strings.Contains(j.jql[0], `"2024-10-26 00:00"`) {
 		t.Errorf("jql answered = %q, want the first run's, from the initial value", j.jql)
+	}
+}
+
+// TestJiraUpdatedParamFormat: with param_format "2006-01-02 15:04" and
+// param_timezone Europe/Berlin the saved cursor (02:10+0100, the latest
+// instant) goes into the JQL as Jira reads it, to the minute in the
+// user's zone: the second run asks from "2024-10-27 02:10", gets the
+// issues of that minute again (skipped or merged once) and the one
+// changed since, and completes.
+func TestJiraUpdatedParamFormat(t *testing.T) {
+	zone, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &jiraUpdated{zone: zone, issues: map[int]time.Time{
+		10001: time.Date(2024, 10, 26, 10, 0, 0, 0, time.UTC),
+		10002: time.Date(2024, 10, 27, 0, 30, 0, 0, time.UTC), // 02:30+0200
+		10003: time.Date(2024, 10, 27, 1, 10, 0, 0, time.UTC), // 02:10+0100
+	}}
+	srv := newVendorOrigin(t, j)
+	db := t.TempDir() + "/jira.db"
+	env := map[string]string{"JIRA_EMAIL": jiraEmail, "JIRA_API_TOKEN": jiraToken}
+	text := strings.Replace(curTestdata(t, "jira_incremental"), `initial_value: "2024-10-26 00:00"}`, `initial_value: "2024-10-26 00:00", param_format: "2006-01-02 15:04", param_timezone: Europe/Berlin}`, 1)
+	const q = `SELECT id, CAST(fields__updated AS TEXT) FROM issues ORDER BY id`
+	r := curRunText(t, "jira_incremental", text, srv.srv.URL, db, env)
+	r.mustLoad(t)
+	j.mu.Lock()
+	j.issues[10001] = time.Date(2024, 10, 27, 3, 0, 0, 0, time.UTC) // 04:00+0100
+	j.mu.Unlock()
+	r = curRunText(t, "jira_incremental", text, srv.srv.URL, db, env)
+	r.mustLoad(t)
+	r.noSecret(t, jiraToken)
+	r.checkTable(t, q, []string{
+		"10001|2024-10-27T03:00:00.000000000Z",
+		"10002|2024-10-27T00:30:00.000000000Z",
+		"10003|2024-10-27T01:10:00.000000000Z",
+	})
+	if len(j.jql) != 2 || !strings.Contains(j.jql[1], `"2024-10-27 02:10"`) {
+		t.Errorf("jql answered = %q, want the second from \"2024-10-27 02:10\"", j.jql)
 	}
 }

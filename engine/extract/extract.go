@@ -234,8 +234,8 @@ func (x *Extractor) Lookup(ctx context.Context, c Chain) plan.Lookup {
 			}
 			return f.String(), nil
 		case spec.NSIncremental:
-			if v, ok := cursorText(c, p.Name); ok {
-				return v, nil
+			if v, ok, err := cursorText(c, p.Name); ok || err != nil {
+				return v, err
 			}
 		case spec.NSVars:
 			if c.Resource != nil && p.Name == c.Resource.EachVar {

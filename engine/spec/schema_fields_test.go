@@ -223,4 +223,6 @@ type paramMapping struct {
 	RangeEnd     string   `json:"range_end"`
 	Missing      string   `json:"on_cursor_value_missing"`
 	RowOrder     string   `json:"row_order"`
+	ParamFormat  string   `json:"param_format"`
+	ParamTZ      string   `json:"param_timezone"`
 }

@@ -1,6 +1,9 @@
 package spec
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // pathParams checks dlt's path parameters: every {NAME} in the path is
 // bound to a param NAME (a value or a resolve param), every resolve param
@@ -43,4 +46,14 @@ func (c *checker) incrementalValues(path string, inc *Incremental) {
 	isc := &scope{where: "incremental values", secrets: true}
 	c.template(isc, path+".initial_value", string(inc.InitialValue))
 	c.template(isc, path+".end_value", string(inc.EndValue))
+	if f := inc.ParamFormat; f != "" && f != ParamUnix && f != ParamUnixMS && !IsTimeLayout(f) {
+		c.errorf(path+".param_format", "%q is neither unix, unix_ms nor a Go time layout (a date-time written as Mon Jan 2 15:04:05 MST 2006 is: \"2006-01-02 15:04\")", f)
+	}
+	if z := inc.ParamTimezone; z != "" {
+		if inc.ParamFormat == "" || inc.ParamFormat == ParamUnix || inc.ParamFormat == ParamUnixMS {
+			c.errorf(path+".param_timezone", "needs a param_format layout to write the time in (unix times have no zone)")
+		} else if _, err := time.LoadLocation(z); err != nil {
+			c.errorf(path+".param_timezone", "%q is not an IANA time zone (such as Europe/Berlin): %v", z, err)
+		}
+	}
 }

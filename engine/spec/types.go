@@ -309,6 +309,17 @@ type Incremental struct {
 	// of range. pipe reads every page; it is accepted for dlt configs, and
 	// pipe validate says it does nothing.
 	RowOrder string `json:"row_order,omitempty"`
+	// ParamFormat writes the date-time values sent as
+	// {incremental.start_value} and {incremental.end_value} (and so
+	// start_param and end_param) the way the API reads them when that is
+	// not how its records write the cursor: "unix" (seconds), "unix_ms"
+	// (milliseconds; a JSON number where a body value is exactly the
+	// placeholder), or a Go time layout such as "2006-01-02 15:04" (Jira's
+	// JQL). "" sends them as the records wrote them.
+	ParamFormat string `json:"param_format,omitempty"`
+	// ParamTimezone is the IANA zone a ParamFormat layout writes its
+	// values in (Jira reads JQL dates in the user's zone); UTC when "".
+	ParamTimezone string `json:"param_timezone,omitempty"`
 	// Numeric is set when initial_value or end_value is written as a
 	// number (dlt's integer cursors): the cursor is then sent as a JSON
 	// number where a body value is exactly {incremental.*}.
