@@ -3,7 +3,6 @@ package sqlload
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
@@ -46,7 +45,7 @@ func coerce(t schema.Type, v any) (any, error) {
 		case json.Number:
 			return v, nil
 		case float64:
-			return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), nil
+			return json.Number(schema.FormatDouble(x)), nil
 		}
 		if i, ok := asInt64(v); ok {
 			return json.Number(strconv.FormatInt(i, 10)), nil
@@ -101,7 +100,7 @@ func asInt64(v any) (int64, bool) {
 }
 
 // asText is the text form of a scalar written into a text column: the
-// shortest decimal that round-trips for numbers, RFC 3339 with
+// shortest decimal that round-trips for numbers (schema.FormatDouble), RFC 3339 with
 // nanoseconds for timestamps, the JSON text for json.
 func asText(v any) (any, error) {
 	switch x := v.(type) {
@@ -110,7 +109,7 @@ func asText(v any) (any, error) {
 	case bool:
 		return strconv.FormatBool(x), nil
 	case float64:
-		return formatFloat(x), nil
+		return schema.FormatDouble(x), nil
 	case time.Time:
 		return x.UTC().Format(time.RFC3339Nano), nil
 	case json.RawMessage:
@@ -124,16 +123,6 @@ func asText(v any) (any, error) {
 		return strconv.FormatInt(i, 10), nil
 	}
 	return nil, fmt.Errorf("%w: %T value in a text column", destinations.ErrTypeChange, v)
-}
-
-// formatFloat writes f as JavaScript does: plain decimal digits between
-// 1e-7 and 1e21, exponent notation outside, always the shortest form that
-// parses back to f.
-func formatFloat(f float64) string {
-	if a := math.Abs(f); a == 0 || (a >= 1e-7 && a < 1e21) {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
 // widenable reports whether a column of type from may become type to

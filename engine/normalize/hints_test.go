@@ -22,6 +22,16 @@ func TestHintedValues(t *testing.T) {
 		{schema.Timestamp, `99999999999`, "timestamp 5138-11-16T09:46:39Z UTC"},                   // the last second read as seconds
 		{schema.Timestamp, `100000000000`, "timestamp 1973-03-03T09:46:40Z UTC"},                  // the first read as milliseconds
 		{schema.Timestamp, `-86400`, "timestamp 1969-12-31T00:00:00Z UTC"},
+		{schema.Timestamp, `1512085950.000216`, "timestamp 2017-11-30T23:52:30.000216Z UTC"}, // Slack's ts, microseconds exactly
+		{schema.Timestamp, `1700000000123.456`, "timestamp 2023-11-14T22:13:20.123456Z UTC"}, // milliseconds with a fraction
+		{schema.Timestamp, `1.704164645e9`, "timestamp 2024-01-02T03:04:05Z UTC"},            // an exponent
+		{schema.Timestamp, `-1.5`, "timestamp 1969-12-31T23:59:58.5Z UTC"},                   // before 1970
+		{schema.Timestamp, `0`, "timestamp 1970-01-01T00:00:00Z UTC"},                        // zero
+		{schema.Timestamp, `1704164645.0000000001`, ""},                                      // below the nanosecond: no time holds it
+		{schema.Timestamp, `1e30`, ""},
+		{schema.Timestamp, `"1512085950.000216"`, "timestamp 2017-11-30T23:52:30.000216Z UTC"}, // a number in a string
+		{schema.Timestamp, `" 1512085950"`, ""},
+		{schema.Timestamp, `"0x5A"`, ""}, // nanoseconds past int64's seconds
 		{schema.Timestamp, `"2024-01-02T03:04:05+0000"`, "timestamp 2024-01-02T03:04:05Z UTC"},
 		{schema.Timestamp, `"2024-01-02 03:04:05+00"`, "timestamp 2024-01-02T03:04:05Z UTC"},
 		{schema.Timestamp, `"2024-01-02"`, "timestamp 2024-01-02T00:00:00Z UTC"},

@@ -169,32 +169,45 @@ const (
 )
 
 // unixTime converts a unix time in seconds, milliseconds, microseconds or
-// nanoseconds (chosen by magnitude, see unixMillisFrom) to a UTC time.
+// nanoseconds (chosen by magnitude, see unixMillisFrom) to a UTC time,
+// exactly: the literal's digits are shifted to nanoseconds as a decimal,
+// never through a float (1512085950.000216 seconds would be ...000216064).
+// A value with digits below the nanosecond, or whose seconds do not fit an
+// int64, is not a time.
 func unixTime(raw string) (time.Time, bool) {
-	f, err := strconv.ParseFloat(raw, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	neg, digits, exp, ok := schema.SplitDecimal(raw)
+	if !ok {
 		return time.Time{}, false
 	}
-	scale := 1e9 // nanoseconds per unit
-	switch a := math.Abs(f); {
-	case a >= unixNanosFrom:
-		scale = 1
-	case a >= unixMicrosFrom:
-		scale = 1e3
-	case a >= unixMillisFrom:
-		scale = 1e6
+	if digits == "" {
+		return time.Unix(0, 0).UTC(), true
 	}
-	if i, err := strconv.ParseInt(raw, 10, 64); err == nil {
-		// integers exactly: seconds, then the remainder in nanoseconds
-		per := int64(1e9 / scale)
-		unit := int64(scale)
-		return time.Unix(i/per, i%per*unit).UTC(), true
+	shift := 9                       // decimal places from the unit to nanoseconds
+	switch n := len(digits) + exp; { // the integer part has n digits: a >= 10^(n-1)
+	case n > 17:
+		shift = 0
+	case n > 14:
+		shift = 3
+	case n > 11:
+		shift = 6
 	}
-	ns := f * scale
-	if math.Abs(ns) >= math.MaxInt64 {
+	zeros := exp + shift
+	if zeros < 0 || len(digits)+zeros > 9+18 {
+		return time.Time{}, false // below the nanosecond, or seconds past int64
+	}
+	ns := digits + strings.Repeat("0", zeros)
+	if len(ns) < 10 {
+		ns = strings.Repeat("0", 10-len(ns)) + ns
+	}
+	sec, err := strconv.ParseInt(ns[:len(ns)-9], 10, 64)
+	if err != nil {
 		return time.Time{}, false
 	}
-	return time.Unix(0, int64(math.Round(ns))).UTC(), true
+	frac, _ := strconv.ParseInt(ns[len(ns)-9:], 10, 64)
+	if neg {
+		sec, frac = -sec, -frac
+	}
+	return time.Unix(sec, frac).UTC(), true
 }
 
 // compact returns raw JSON without insignificant whitespace.
@@ -274,6 +287,7 @@ func hinted(h schema.Type, v gjson.Result) (any, bool) {
 			if t, err := time.Parse(time.DateOnly, v.Str); err == nil {
 				return t, true
 			}
+			return unixTime(v.Str) // a number in a string: Slack's ts "1512085950.000216"
 		case gjson.Number:
 			return unixTime(v.Raw)
 		}

@@ -23,6 +23,13 @@ type Evolver struct {
 	// variant column names Evolve makes (0 means no limit), and by Apply
 	// to find them.
 	MaxIdentLen int
+	// Fixed maps a table's name to the columns whose type a column hint
+	// fixes (columns: {x: {data_type: decimal}}) and their types. Such a
+	// column is made with that type and never widens, in a new table as in
+	// an existing one: a value the hint could not convert (an empty price
+	// beside decimal ones) goes to a variant column instead of turning the
+	// column into text.
+	Fixed map[string]map[string]Type
 }
 
 // Evolve returns the table a batch needs: existing (nil if the
@@ -41,6 +48,8 @@ type Evolver struct {
 //     one) if CanWiden allows it.
 //   - any other type adds a variant column VariantName(column, type)
 //     (AddVariant), unless a variant that takes the type exists.
+//   - a column in Fixed (a column hint) is made with its fixed type and
+//     never widens: values of other types go to variant columns.
 //   - an existing column recorded without the JSON key observed in it
 //     gets it (RecordKey), so that the key keeps the column in later runs.
 //
@@ -88,23 +97,38 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 	}
 	added := map[string]int{}   // columns new in this call -> index of their change, -1 when creating
 	widened := map[string]int{} // existing columns widened -> index of their change
+	fixed := e.Fixed[next.Name]
 	for _, oc := range observed.Columns {
 		if !oc.Type.Valid() {
 			return nil, nil, fmt.Errorf("evolve: table %q: column %q: unknown type %q", observed.Name, oc.Name, oc.Type)
 		}
+		ft, isFixed := fixed[oc.Name]
+		isFixed = isFixed && ft.Valid()
 		i, ok := idx[oc.Name]
 		if !ok {
 			if !creating && c.Columns != ModeEvolve {
 				continue
 			}
-			idx[oc.Name] = len(next.Columns)
-			next.Columns = append(next.Columns, oc)
+			col := oc
+			if isFixed {
+				col.Type = ft
+			}
+			i = len(next.Columns)
+			idx[oc.Name] = i
+			next.Columns = append(next.Columns, col)
 			added[oc.Name] = -1
 			if !creating {
 				added[oc.Name] = len(changes)
-				changes = append(changes, Change{Kind: AddColumn, Table: next.Name, Column: oc})
+				changes = append(changes, Change{Kind: AddColumn, Table: next.Name, Column: col})
 			}
-			continue
+			if col.Type == oc.Type {
+				continue
+			}
+		}
+		if next.Columns[i].Key == "" && oc.Key != "" {
+			if of, ok := variantOf(next, oc.Name, e.MaxIdentLen); ok {
+				return nil, nil, variantTakenError(next, of, oc)
+			}
 		}
 		if next.Columns[i].Key == "" && oc.Key != "" && !creating {
 			// recorded before keys were
@@ -116,6 +140,7 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 			continue
 		}
 		w, widenable := Widen(cur.Type, oc.Type)
+		widenable = widenable && !isFixed
 		if ci, isNew := added[oc.Name]; widenable && isNew {
 			next.Columns[i].Type = w
 			if ci >= 0 {
@@ -140,7 +165,10 @@ func (e Evolver) Evolve(existing, observed *Table) (next *Table, changes []Chang
 			continue
 		}
 		vc := Column{Name: VariantName(oc.Name, oc.Type, e.MaxIdentLen), Type: oc.Type, Nullable: true}
-		if _, taken := idx[vc.Name]; taken {
+		if j, taken := idx[vc.Name]; taken {
+			if k := next.Columns[j]; k.Key != "" {
+				return nil, nil, variantTakenError(next, oc.Name, k)
+			}
 			return nil, nil, fmt.Errorf("evolve: table %q: column %q: variant column %q exists with type %s", next.Name, oc.Name, vc.Name, next.Columns[idx[vc.Name]].Type)
 		}
 		idx[vc.Name] = len(next.Columns)
@@ -169,9 +197,43 @@ func variantIndex(t *Table, idx map[string]int, col string, got Type, maxLen int
 		if vt != got && (rank(got) == 0 || rank(vt) <= rank(got)) {
 			continue
 		}
-		if i, ok := idx[VariantName(col, vt, maxLen)]; ok && fits(t.Columns[i].Type, got) {
+		// a column with a key is a JSON key's, never a variant (an object
+		// {"v_text": …} where col is a scalar elsewhere): not shared
+		if i, ok := idx[VariantName(col, vt, maxLen)]; ok && t.Columns[i].Key == "" && fits(t.Columns[i].Type, got) {
 			return i
 		}
 	}
 	return -1
+}
+
+// variantOf returns the column of t whose variant column is named name,
+// if any.
+func variantOf(t *Table, name string, maxLen int) (string, bool) {
+	for _, c := range t.Columns {
+		if c.Key == "" || c.Name == name {
+			continue
+		}
+		for _, vt := range [...]Type{Boolean, Bigint, Double, Decimal, Text, Timestamp, JSON} {
+			if VariantName(c.Name, vt, maxLen) == name {
+				return c.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// variantTakenError is the error for the variant column of column of in
+// table t, whose name is also the column of a JSON key (key): an object
+// {"v_text": …} at the path where other records hold a scalar. Sharing the
+// column would put the two in one place, so the run stops and names what
+// keeps them apart: a text hint on a root table's column (objects are then
+// their JSON text), a lower max_table_nesting for a child table's, whose
+// columns take no hints.
+func variantTakenError(t *Table, of string, key Column) error {
+	fix := fmt.Sprintf("hint %s text (columns: {%s: {data_type: text}}) to keep its values in that column", of, of)
+	if t.Parent != "" {
+		fix = "a max_table_nesting that stores the object as JSON keeps them apart (column hints apply to root tables only)"
+	}
+	return fmt.Errorf("table %q: column %q holds the key %q and would also be the variant column of %q (its values of another type): %s",
+		t.Name, key.Name, key.Key, of, fix)
 }

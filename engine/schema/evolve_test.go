@@ -289,3 +289,80 @@ func TestEvolveRecordsMissingKeys(t *testing.T) {
 		t.Errorf("keys recorded: changes %v, want none", changes)
 	}
 }
+
+// TestEvolveVariantNameOfAKey: the variant column of a scalar column is
+// never the column of a JSON key that snake-cases to its name (an object
+// {"v_text": …} where other records hold the scalar): whichever comes
+// first, in one batch or two, Evolve fails naming both and the hint.
+func TestEvolveVariantNameOfAKey(t *testing.T) {
+	flag := Column{Name: "a__flag", Type: Boolean, Nullable: true, Key: "a.flag"}
+	flagText := Column{Name: "a__flag", Type: Text, Nullable: true, Key: "a.flag"}
+	key := Column{Name: "a__flag__v_text", Type: Text, Nullable: true, Key: "a.flag.v_text"}
+	variant := Column{Name: "a__flag__v_text", Type: Text, Nullable: true}
+	for _, c := range []struct {
+		name               string
+		existing, observed *Table
+	}{
+		{"one batch, the key first", nil, &Table{Name: "t", Columns: []Column{key, flag, flagText}}},
+		{"one batch, the variant first", nil, &Table{Name: "t", Columns: []Column{flag, flagText, key}}},
+		{"one later batch, the variant first", &Table{Name: "t", Columns: []Column{flag}}, &Table{Name: "t", Columns: []Column{flagText, key}}},
+		{"the key stored", &Table{Name: "t", Columns: []Column{flag, key}}, &Table{Name: "t", Columns: []Column{flagText}}},
+		{"the variant stored", &Table{Name: "t", Columns: []Column{flag, variant}}, &Table{Name: "t", Columns: []Column{key}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := Evolver{}.Evolve(c.existing, c.observed)
+			want := `table "t": column "a__flag__v_text" holds the key "a.flag.v_text" and would also be the variant column of "a__flag" (its values of another type): hint a__flag text (columns: {a__flag: {data_type: text}}) to keep its values in that column`
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v\nwant %s", err, want)
+			}
+		})
+	}
+	child := &Table{Name: "t__items", Parent: "t", Columns: []Column{flag, key}}
+	if _, _, err := (Evolver{}).Evolve(child, &Table{Name: "t__items", Parent: "t", Columns: []Column{flagText}}); err == nil ||
+		!strings.Contains(err.Error(), `a max_table_nesting that stores the object as JSON keeps them apart (column hints apply to root tables only)`) {
+		t.Errorf("child table: err = %v", err)
+	}
+	// a variant stored without a key, met again: reused as before
+	next, _, err := Evolver{}.Evolve(&Table{Name: "t", Columns: []Column{flag, variant}}, &Table{Name: "t", Columns: []Column{flagText}})
+	if err != nil || colsString(next) != "a__flag:boolean a__flag__v_text:text" {
+		t.Errorf("variant met again: %s, %v", colsString(next), err)
+	}
+}
+
+// TestEvolveFixed: a column whose type a hint fixes is made with that type
+// and never widens; a value the hint could not convert gets a variant
+// column, in a new table and in an existing one. Other tables, and
+// columns without a hint, widen as before.
+func TestEvolveFixed(t *testing.T) {
+	fixed := map[string]map[string]Type{"orders": {"total_tax": Decimal}}
+	for _, c := range []struct {
+		name               string
+		existing, observed *Table
+		want, changes      string
+	}{
+		{"new table, both types", nil, tbl("orders", "total_tax:decimal", "total_tax:text"),
+			"total_tax:decimal total_tax__v_text:text", "create_table"},
+		{"new table, only the unconverted", nil, tbl("orders", "total_tax:text"),
+			"total_tax:decimal total_tax__v_text:text", "create_table"},
+		{"existing table", tbl("orders", "total_tax:decimal"), tbl("orders", "total_tax:text"),
+			"total_tax:decimal total_tax__v_text:text", "add_variant total_tax__v_text:text of total_tax"},
+		{"new column of an existing table", tbl("orders", "id:bigint"), tbl("orders", "total_tax:text"),
+			"id:bigint total_tax:decimal total_tax__v_text:text", "add_column total_tax:decimal; add_variant total_tax__v_text:text of total_tax"},
+		{"another table", nil, tbl("orders__lines", "total_tax:decimal", "total_tax:text"), "total_tax:text", "create_table"},
+		{"a column without a hint", tbl("orders", "price:decimal"), tbl("orders", "price:text"),
+			"price:text", "widen_column price decimal->text"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			next, changes, err := Evolver{Fixed: fixed}.Evolve(c.existing, c.observed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := colsString(next); got != c.want {
+				t.Errorf("columns %s, want %s", got, c.want)
+			}
+			if got := changesString(changes); got != c.changes {
+				t.Errorf("changes %s, want %s", got, c.changes)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -89,19 +90,32 @@ func convert(v any, got, col Type) any {
 		case int64:
 			return json.Number(strconv.FormatInt(x, 10))
 		case float64:
-			return json.Number(strconv.FormatFloat(x, 'g', -1, 64))
+			return json.Number(FormatDouble(x))
 		}
 	case Text:
 		switch x := v.(type) {
 		case int64:
 			return strconv.FormatInt(x, 10)
 		case float64:
-			return strconv.FormatFloat(x, 'g', -1, 64)
+			return FormatDouble(x)
 		case json.Number:
 			return string(x)
 		}
 	}
 	return v
+}
+
+// FormatDouble returns the text of a double in a text or decimal column:
+// the shortest digits that parse back to f, written plainly from 1e-4 up
+// to 1e15 and with an exponent outside ("1e+15", "1e-05"), as Postgres
+// prints a double precision it casts to text. A value then reads the same
+// whether pipe converted it or the destination widened the column it was
+// stored in; strconv's 'g' would write 1234567.5 as "1.2345675e+06".
+func FormatDouble(f float64) string {
+	if a := math.Abs(f); a == 0 || (a >= 1e-4 && a < 1e15) {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'e', -1, 64)
 }
 
 // VariantName returns the name of the column that holds values of type t

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
 )
@@ -93,6 +94,41 @@ func TestConvert(t *testing.T) {
 	for _, tt := range tests {
 		if got := convert(tt.v, tt.got, tt.col); got != tt.want {
 			t.Errorf("convert(%#v, %s, %s) = %#v, want %#v", tt.v, tt.got, tt.col, got, tt.want)
+		}
+	}
+}
+
+// TestFormatDouble: the text of a double converted to text or decimal is
+// what Postgres prints for it, so that a column widened by the
+// destination and a value converted by pipe read alike.
+func TestFormatDouble(t *testing.T) {
+	for _, c := range []struct {
+		in   float64
+		want string
+	}{
+		{0, "0"},
+		{math.Copysign(0, -1), "-0"},
+		{3, "3"},
+		{0.1, "0.1"},
+		{0.0001, "0.0001"},
+		{0.00001, "1e-05"},
+		{-2.5e-7, "-2.5e-07"},
+		{1234567.5, "1234567.5"},
+		{123456789012345.6, "123456789012345.6"},
+		{1e14, "100000000000000"},
+		{1e15, "1e+15"},
+		{1234567890123456.7, "1.2345678901234568e+15"},
+		{1e21, "1e+21"},
+		{1e300, "1e+300"},
+	} {
+		if got := FormatDouble(c.in); got != c.want {
+			t.Errorf("FormatDouble(%v) = %q, want %q", c.in, got, c.want)
+		}
+		if got := convert(c.in, Double, Text); got != c.want {
+			t.Errorf("convert(%v, double, text) = %#v, want %q", c.in, got, c.want)
+		}
+		if got := convert(c.in, Double, Decimal); got != json.Number(c.want) {
+			t.Errorf("convert(%v, double, decimal) = %#v, want %q", c.in, got, c.want)
 		}
 	}
 }
