@@ -370,12 +370,7 @@ func (r *runner) neededChildren(name string) []*plan.Resource {
 // normalizer returns a Normalizer for the records of one chain of res,
 // with the resource's shaping: extra columns, processing steps, hints.
 func (r *runner) normalizer(res *plan.Resource) *normalize.Normalizer {
-	hints := map[string]schema.Type{}
-	for col, h := range res.Columns {
-		if h.DataType != "" {
-			hints[col] = schema.Type(h.DataType)
-		}
-	}
+	hints := hintTypes(res)
 	c := normalize.Config{
 		Table:             res.Table,
 		PrimaryKey:        res.PrimaryKey,

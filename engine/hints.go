@@ -4,8 +4,31 @@ import (
 	"sort"
 
 	"github.com/pipe-etl/pipe/engine/normalize"
+	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
+
+// hintTypes returns the types res's column hints fix, by column.
+func hintTypes(res *plan.Resource) map[string]schema.Type {
+	hints := map[string]schema.Type{}
+	for col, h := range res.Columns {
+		if h.DataType != "" {
+			hints[col] = schema.Type(h.DataType)
+		}
+	}
+	return hints
+}
+
+// fixedTypes returns what schema.Evolver.Fixed takes for res: its root
+// table's hinted columns, which keep their hinted type (a value a hint
+// could not convert goes to a variant column rather than widen it).
+func fixedTypes(res *plan.Resource, maxIdentLen int) map[string]map[string]schema.Type {
+	hints := hintTypes(res)
+	if len(hints) == 0 {
+		return nil
+	}
+	return map[string]map[string]schema.Type{schema.Shorten(res.Table, maxIdentLen): hints}
+}
 
 // hintTally returns the tally shared by the Normalizers of resource's
 // chains, so that the end of the run can tell which hints never applied.

@@ -43,6 +43,8 @@ type writer struct {
 	// before names the tables that existed when the load began: only
 	// they can hold rows of earlier loads that a merge_key replaces.
 	before map[string]bool
+	// fixed holds each resource's hinted column types (fixedTypes).
+	fixed map[string]map[string]map[string]schema.Type
 	// snapshot is tables as last published to the chains, which encode
 	// pages for them (see encode.go).
 	snapshot atomic.Pointer[map[string]*schema.Table]
@@ -64,7 +66,7 @@ type writer struct {
 
 func newWriter(d destinations.Destination, load destinations.Load, p *plan.Plan, existing []schema.Table, o Options) *writer {
 	w := &writer{dest: d, load: load, plan: p, opts: o, tables: map[string]*schema.Table{}, rows: map[string]int64{}}
-	w.before = map[string]bool{}
+	w.before, w.fixed = map[string]bool{}, map[string]map[string]map[string]schema.Type{}
 	for i := range existing {
 		w.tables[existing[i].Name] = &existing[i]
 		w.before[existing[i].Name] = true
@@ -139,7 +141,12 @@ func (w *writer) handle(ctx context.Context, m msg) error {
 }
 
 func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.Rows, pre map[string]preEncoded, origin []string) error {
-	ev := schema.Evolver{Contract: contractOf(res), CanWiden: w.canWiden, MaxIdentLen: w.opts.MaxIdentLen}
+	fixed, ok := w.fixed[res.Name]
+	if !ok {
+		fixed = fixedTypes(res, w.opts.MaxIdentLen)
+		w.fixed[res.Name] = fixed
+	}
+	ev := schema.Evolver{Contract: contractOf(res), CanWiden: w.canWiden, MaxIdentLen: w.opts.MaxIdentLen, Fixed: fixed}
 	results, err := rows.Fit(w.tables, ev)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -84,13 +85,57 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 		}
 		return x.UTC(), nil
 	case json.RawMessage:
+		if err := storableText(string(x), true); err != nil {
+			return nil, err
+		}
 		return string(x), nil
+	case string:
+		if err := storableText(x, false); err != nil {
+			return nil, err
+		}
+		return x, nil
 	case json.Number:
 		return string(x), nil
-	case bool, int64, float64, string:
+	case bool, int64, float64:
 		return x, nil
 	}
 	return nil, fmt.Errorf("postgres: cannot store %T in a %s column", v, t)
+}
+
+// storableText refuses text Postgres cannot hold, before COPY would fail
+// on it with an error that names no column: a NUL character, bytes that
+// are not UTF-8, and in JSON text the escape \u0000 (jsonb refuses it).
+func storableText(s string, isJSON bool) error {
+	const fix = "(exclude the field with processing_steps exclude_columns, or load into SQLite, which keeps it)"
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return fmt.Errorf("postgres: text holds a NUL character, which Postgres text cannot store: %w %s", destinations.ErrInexact, fix)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("postgres: text holds bytes that are not UTF-8, which Postgres text cannot store: %w %s", destinations.ErrInexact, fix)
+	case isJSON && escapedNUL(s):
+		return fmt.Errorf("postgres: JSON holds the escape \\u0000, which jsonb cannot store: %w %s", destinations.ErrInexact, fix)
+	}
+	return nil
+}
+
+// escapedNUL reports whether JSON text s holds the escape \u0000 (a
+// backslash that is not itself escaped, then u0000).
+func escapedNUL(s string) bool {
+	for i := strings.Index(s, `\u0000`); i >= 0; {
+		n := 0
+		for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		next := strings.Index(s[i+1:], `\u0000`)
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 // AddKey builds a unique index on _pipe_id of table, which locks out

@@ -51,3 +51,19 @@ func TestKeyAtLoadEnd(t *testing.T) {
 		t.Errorf("%d indexes on things, want 1 (the primary key's)", n)
 	}
 }
+
+// TestEscapedNUL: the escape \u0000 in JSON text, not an escaped
+// backslash followed by u0000.
+func TestEscapedNUL(t *testing.T) {
+	for s, want := range map[string]bool{
+		`{"a":"x\u0000y"}`:      true,
+		`{"a":"x\\u0000y"}`:     false, // the text \u0000
+		`{"a":"x\\\u0000"}`:     true,  // a backslash, then NUL
+		`{"a":"\\u0000\u0000"}`: true,
+		`{"a":"u0000"}`:         false,
+	} {
+		if got := escapedNUL(s); got != want {
+			t.Errorf("escapedNUL(%s) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -7,9 +7,10 @@
 // server), else "public". Open creates the schema if it does not exist.
 //
 // Logical types map to boolean, bigint, double precision, numeric, text,
-// timestamptz (microseconds: finer digits are rounded) and jsonb. Text and
-// JSON cannot hold NUL characters in Postgres; a row with one fails its
-// batch with the server's error.
+// timestamptz (microseconds: a value with finer digits is refused) and
+// jsonb. Text and JSON cannot hold NUL characters or bytes that are not
+// UTF-8 in Postgres: Encode refuses them (destinations.ErrInexact), so
+// that the error names the column.
 //
 // Every write goes through COPY into a temporary table (one per data
 // table and transaction, dropped at commit), then INSERT ... SELECT ...

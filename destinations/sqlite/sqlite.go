@@ -48,6 +48,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/pipe-etl/pipe/destinations/sqlload"
+	"github.com/pipe-etl/pipe/engine/schema"
 )
 
 // cacheKiB is each connection's page cache, allocated as used, and the
@@ -128,4 +129,16 @@ func (c connector) Connect(context.Context) (driver.Conn, error) {
 	return c.Driver().Open(c.dsn)
 }
 
-func (c connector) Driver() driver.Driver { return &sqlite3.SQLiteDriver{} }
+func (c connector) Driver() driver.Driver {
+	return &sqlite3.SQLiteDriver{ConnectHook: registerFuncs}
+}
+
+// doubleTextFunc is the SQL function that writes a double as
+// schema.FormatDouble does, for the rebuild of a widened column (see
+// textExpr).
+const doubleTextFunc = "pipe_double_text"
+
+// registerFuncs adds pipe's SQL functions to a new connection.
+func registerFuncs(c *sqlite3.SQLiteConn) error {
+	return c.RegisterFunc(doubleTextFunc, schema.FormatDouble, true)
+}

@@ -70,11 +70,11 @@ func (d *Dialect) WidenColumns(ctx context.Context, tx *sqlx.Tx, table string, t
 }
 
 // textExpr converts a bigint or double column to text (and so to a
-// decimal column's literal): integral doubles below 2^53 print as
-// integers ("42", not SQLite's "42.0"), as Postgres and the engine print
-// them; other values use SQLite's shortest round-tripping text (since
-// SQLite 3.43), which is the JSON literal the double came from.
+// decimal column's literal): a double as schema.FormatDouble writes it
+// (the SQL function doubleTextFunc), as the engine writes a double that
+// arrives after the change and as Postgres casts one, where SQLite's own
+// CAST would write 1e-05 as "1.0e-05" and 123456789012345.6 as
+// "123456789012345.59" (another number in a decimal column).
 func textExpr(col string) string {
-	return fmt.Sprintf("CASE WHEN typeof(%[1]s) = 'real' AND %[1]s = CAST(%[1]s AS INTEGER) AND abs(%[1]s) < 9007199254740992 "+
-		"THEN CAST(CAST(%[1]s AS INTEGER) AS TEXT) ELSE CAST(%[1]s AS TEXT) END", col)
+	return fmt.Sprintf("CASE WHEN typeof(%[1]s) = 'real' THEN %[2]s(%[1]s) ELSE CAST(%[1]s AS TEXT) END", col, doubleTextFunc)
 }

@@ -21,7 +21,10 @@ import (
 // every stored _pipe_hash then differs from the new ones, and the next
 // merge of each record takes the full path instead of skipping it as
 // unchanged.
-const fingerprintVersion = 1
+// Version 2: a timestamp hint reads unix times exactly (not through a
+// float), and a double converted to text or decimal is written as
+// Postgres writes it (schema.FormatDouble).
+const fingerprintVersion = 2
 
 // fingerprinter computes the _pipe_hash of a root row (Config.Fingerprint),
 // in parts of hex digits:
