@@ -64,7 +64,8 @@ type Options struct {
 	// CheckpointResources also commits each time a resource has extracted
 	// everything (its rows and cursors).
 	CheckpointResources bool
-	// MaxIdentLen is the destination's identifier limit (63 for Postgres).
+	// MaxIdentLen is the destination's identifier limit (63 for Postgres);
+	// 0 takes it from a destination that tells it (IdentLimiter).
 	MaxIdentLen int
 	// Auth maps each auth type to its constructor; the composition root
 	// assembles it (rest.BuiltinAuthKinds plus oauth2_refresh_token and
@@ -119,6 +120,9 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Report, error) {
 	}
 	if o.CheckpointRows <= 0 {
 		o.CheckpointRows = DefaultCheckpointRows
+	}
+	if l, ok := o.Dest.(destinations.IdentLimiter); ok && o.MaxIdentLen == 0 {
+		o.MaxIdentLen = l.MaxIdentifierLength()
 	}
 	if o.BeforeCommit != nil {
 		o.CheckpointRows, o.CheckpointResources = math.MaxInt, false
