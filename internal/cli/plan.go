@@ -89,6 +89,7 @@ type planResource struct {
 	DataSelector     string          `json:"data_selector"` // "": detected from the first response
 	WriteDisposition string          `json:"write_disposition"`
 	PrimaryKey       []string        `json:"primary_key"`
+	MergeKey         []string        `json:"merge_key"`
 	Incremental      plan.Settings   `json:"incremental"` // null without
 }
 
@@ -98,15 +99,18 @@ func planJSON(p *plan.Plan) planDoc {
 		d.Vars = map[string]string{}
 	}
 	for _, r := range p.Resources {
-		pk := r.PrimaryKey
+		pk, mk := r.PrimaryKey, r.MergeKey
 		if pk == nil {
 			pk = []string{}
+		}
+		if mk == nil {
+			mk = []string{}
 		}
 		d.Resources = append(d.Resources, planResource{Name: r.Name, Table: r.Table, Parent: r.Parent,
 			Loaded: r.Selected, Extracted: r.Needed, Method: r.Method, Path: r.Path.String(),
 			Paginator: plan.PaginatorSettings(r.Paginator), Auth: plan.AuthSettings(r.Auth),
 			ResponseActions: plan.ActionSettings(r.ResponseActions), DataSelector: r.DataSelector,
-			WriteDisposition: r.WriteDisposition, PrimaryKey: pk, Incremental: plan.IncrementalSettings(r)})
+			WriteDisposition: r.WriteDisposition, PrimaryKey: pk, MergeKey: mk, Incremental: plan.IncrementalSettings(r)})
 	}
 	return d
 }
