@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -190,4 +191,30 @@ func TestHubSpotSearchParamFormat(t *testing.T) {
 	if _, isNum := h.values[1].(json.Number); !isNum {
 		t.Errorf("the second filter value is %T, want a JSON number", h.values[1])
 	}
+}
+
+// TestHubSpotSearchContactModifiedMidWalk: HubSpot's search pages by an
+// offset in the body's "after", sorted by lastmodifieddate. A contact of
+// page 1 modified while page 2 is asked for moves to the end, every
+// contact after it one place up, and the one that crosses into page 1 is
+// on no page read; the cursor would pass it. The run fails before saving
+// its cursor, naming the contact that came twice.
+func TestHubSpotSearchContactModifiedMidWalk(t *testing.T) {
+	base := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	h := newHubSearch(10000, base, 51, 56)
+	var calls atomic.Int32
+	srv := newVendorOrigin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 2 {
+			h.mu.Lock()
+			h.modified[51] = base.Add(10 * time.Minute)
+			h.mu.Unlock()
+		}
+		h.ServeHTTP(w, r)
+	}))
+	db := filepath.Join(t.TempDir(), "hubspot.db")
+	text := strings.Replace(curTestdata(t, "hubspot_search"), "initial_value: 0}", "initial_value: 0, param_format: unix_ms}", 1)
+	r := curRunText(t, "hubspot_search", text, srv.srv.URL, db, map[string]string{"HUBSPOT_ACCESS_TOKEN": hubspotToken})
+	r.mustFail(t, srv.srv.URL, `resource "contacts"`, "http://api.test/crm/v3/objects/contacts/search", `the record id="51" came twice in this walk`)
+	r.noRows(t, "contacts")
+	r.noSecret(t, hubspotToken)
 }

@@ -2,7 +2,6 @@ package extract
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -25,17 +24,54 @@ import (
 // ticket again at its new place and skips nothing).
 //
 // A walk pages by position when its paginator is offset or page_number,
-// or when a link it follows differs from the request before it in one
-// integer query parameter alone, by 1 (a page number) or by the number of
-// records the page before held (an offset): GitHub's Link header carries
-// page=N.
+// or when a request differs from the one before it in one integer
+// parameter alone, of the query or a JSON body, by 1 (a page number) or
+// by the number of records the page before held (an offset): GitHub's
+// Link header carries page=N, HubSpot's search an offset in "after".
 type movedRecords struct {
 	pk   []string
 	seen map[string]uint64 // primary key text → xxHash of the record's text
 
 	positional int // 1 by position, -1 by token, 0 not known yet
-	prev       *url.URL
+	prev       *pageRequest
 	prevCount  int
+}
+
+// pageRequest is what tells one page's request from the next: its path
+// and its parameters, from the query and the scalars of a JSON body by
+// dotted path (a cursor_body_path or offset_body_path moves one there).
+type pageRequest struct {
+	path   string
+	params map[string]string
+}
+
+func newPageRequest(r *rest.Request) *pageRequest {
+	p := &pageRequest{path: r.URL.Path, params: map[string]string{}}
+	for k, v := range r.URL.Query() {
+		if len(v) > 0 {
+			p.params[k] = v[0]
+		}
+	}
+	flattenJSON(p.params, "", r.JSON)
+	return p
+}
+
+// flattenJSON adds the scalars of a decoded JSON value to m by dotted
+// path, under "body." so that they never meet a query parameter's name.
+func flattenJSON(m map[string]string, path string, v any) {
+	switch x := v.(type) {
+	case nil:
+	case map[string]any:
+		for k, e := range x {
+			flattenJSON(m, path+"."+k, e)
+		}
+	case []any:
+		for i, e := range x {
+			flattenJSON(m, path+"."+strconv.Itoa(i), e)
+		}
+	default:
+		m["body"+path] = fmt.Sprint(x)
+	}
 }
 
 // movedCheck returns the check of a window of a walk whose records have a
@@ -53,43 +89,41 @@ func (w *Walk) movedCheck() *movedRecords {
 }
 
 // page notes the request of the next page and the records of the last.
-func (m *movedRecords) page(u *url.URL, records int) {
-	if m.positional == 0 && m.prev != nil && u != nil {
+func (m *movedRecords) page(r *rest.Request, records int) {
+	next := newPageRequest(r)
+	if m.positional == 0 && m.prev != nil {
 		m.positional = -1
-		if stepsByPosition(m.prev, u, m.prevCount) {
+		if m.prev.path == next.path && stepsByPosition(m.prev.params, next.params, m.prevCount) {
 			m.positional = 1
 		}
 	}
-	m.prev, m.prevCount = u, records
+	m.prev, m.prevCount = next, records
 }
 
 // stepsByPosition reports whether next differs from prev in one integer
-// query parameter alone, by 1 or by n.
-func stepsByPosition(prev, next *url.URL, n int) bool {
-	if prev.Path != next.Path {
-		return false
-	}
-	a, b := prev.Query(), next.Query()
+// parameter alone, by 1 or by n (a parameter prev lacks counts from 1, or
+// from 0 when it is n: a first page without page=1 or offset=0).
+func stepsByPosition(prev, next map[string]string, n int) bool {
 	var changed []string
-	for k := range b {
-		if a.Get(k) != b.Get(k) {
+	for k, v := range next {
+		if prev[k] != v {
 			changed = append(changed, k)
 		}
 	}
-	for k := range a {
-		if _, ok := b[k]; !ok {
+	for k := range prev {
+		if _, ok := next[k]; !ok {
 			changed = append(changed, k)
 		}
 	}
 	if len(changed) != 1 {
 		return false
 	}
-	to, err := strconv.Atoi(b.Get(changed[0]))
+	to, err := strconv.Atoi(next[changed[0]])
 	if err != nil {
 		return false
 	}
-	from := 1 // a first request without the parameter: page 1 or offset 0
-	if s := a.Get(changed[0]); s != "" {
+	from := 1
+	if s, ok := prev[changed[0]]; ok {
 		if from, err = strconv.Atoi(s); err != nil {
 			return false
 		}

@@ -3,6 +3,8 @@ package extract
 import (
 	"net/url"
 	"testing"
+
+	"github.com/pipe-etl/pipe/engine/rest"
 )
 
 // TestStepsByPosition: which next links page by position (a page number
@@ -26,8 +28,35 @@ func TestStepsByPosition(t *testing.T) {
 	} {
 		prev, _ := url.Parse(c.prev)
 		next, _ := url.Parse(c.next)
-		if got := stepsByPosition(prev, next, c.n); got != c.want {
+		a, b := newPageRequest(&rest.Request{URL: prev}), newPageRequest(&rest.Request{URL: next})
+		if got := a.path == b.path && stepsByPosition(a.params, b.params, c.n); got != c.want {
 			t.Errorf("%s → %s (%d records): %v, want %v", c.prev, c.next, c.n, got, c.want)
+		}
+	}
+}
+
+// TestStepsByPositionInBody: an offset in a JSON body (HubSpot's search
+// "after") pages by position; a token there does not.
+func TestStepsByPositionInBody(t *testing.T) {
+	u, _ := url.Parse("/crm/v3/objects/contacts/search")
+	body := func(after any) any {
+		b := map[string]any{"limit": 2.0, "filterGroups": []any{map[string]any{"filters": []any{map[string]any{"value": "0"}}}}}
+		if after != nil {
+			b["after"] = after
+		}
+		return b
+	}
+	for _, c := range []struct {
+		prev, next any
+		want       bool
+	}{
+		{nil, "2", true},
+		{"2", "4", true},
+		{"2", "NTI1Cg==", false},
+	} {
+		a, b := newPageRequest(&rest.Request{URL: u, JSON: body(c.prev)}), newPageRequest(&rest.Request{URL: u, JSON: body(c.next)})
+		if got := stepsByPosition(a.params, b.params, 2); got != c.want {
+			t.Errorf("after %v → %v: %v, want %v", c.prev, c.next, got, c.want)
 		}
 	}
 }
