@@ -140,3 +140,26 @@ func TestRecordRepeatedInPage(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordMovedToALaterPage: a walk by page number (the link steps
+// page=N) meets record 1 again on page 2, changed: it was updated and
+// moved while the pages were read, so another record may be on no page.
+// Without a cursor the load would complete without it, and a replace
+// would drop its row; the run fails instead, leaving the table as it was.
+func TestRecordMovedToALaterPage(t *testing.T) {
+	for _, disp := range []string{"replace", "merge"} {
+		t.Run(disp, func(t *testing.T) {
+			o := newVendorOrigin(t, &bodiesAPI{first: bodiesPage1, second: servePage(`{"items": [{"id": 3, "name": "three"}, {"id": 1, "name": "one, edited"}]}`)})
+			run := runVendorSpec(t, "bodies", bodiesSpec+"    write_disposition: "+disp+"\n", map[string]string{"api_url": o.srv.URL}, map[string]string{"BODIES_TOKEN": bodiesToken}, "")
+			if run.err == nil {
+				t.Fatalf("run completed with %v", rowsOf(t, run.db, `SELECT id || ' ' || name FROM items ORDER BY id`))
+			}
+			for _, want := range []string{`resource "items"`, o.srv.URL + "/items?page=2", "the record id=1 came twice in this walk", "the load would complete without it"} {
+				if !strings.Contains(run.err.Error(), want) {
+					t.Errorf("err = %v\nwant it to hold %s", run.err, want)
+				}
+			}
+			run.noSecretLeft(t, bodiesToken)
+		})
+	}
+}
