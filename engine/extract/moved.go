@@ -102,8 +102,11 @@ func (m *movedRecords) page(r *rest.Request, records int) {
 		}
 		clear(m.current)
 	}
+	if m.positional != 0 {
+		return
+	}
 	next := newPageRequest(r)
-	if m.positional == 0 && m.prev != nil {
+	if m.prev != nil {
 		m.positional = -1
 		if m.prev.path == next.path && stepsByPosition(m.prev.params, next.params, m.prevCount) {
 			m.positional = 1
