@@ -138,14 +138,7 @@ func vendorSpec(t *testing.T, vendor string) string {
 // vendor's spec).
 func runVendorSpec(t *testing.T, vendor, text string, vars, env map[string]string, db string) *vendorRun {
 	t.Helper()
-	s, err := spec.Load(vendor+".yml", []byte(text))
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	p, err := plan.Build(s, plan.Options{Vars: vars, LookupEnv: noEnv})
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
+	p := vendorPlan(t, vendor, text, vars)
 	if db == "" {
 		db = filepath.Join(t.TempDir(), vendor+".db")
 	}
@@ -204,4 +197,19 @@ func sameRows(t *testing.T, what string, got, want []string) {
 			t.Errorf("%s row %d:\n got %s\nwant %s", what, i, got[i], want[i])
 		}
 	}
+}
+
+// vendorPlan loads text as the spec <vendor>.yml and builds its plan with
+// vars, failing t on an error.
+func vendorPlan(t *testing.T, vendor, text string, vars map[string]string) *plan.Plan {
+	t.Helper()
+	s, err := spec.Load(vendor+".yml", []byte(text))
+	if err != nil {
+		t.Fatalf("load spec: %v", err)
+	}
+	p, err := plan.Build(s, plan.Options{Vars: vars, LookupEnv: noEnv})
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	return p
 }

@@ -21,8 +21,6 @@ import (
 	"github.com/pipe-etl/pipe/destinations/postgres"
 	"github.com/pipe-etl/pipe/destinations/sqlite"
 	"github.com/pipe-etl/pipe/engine"
-	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/spec"
 	"github.com/pipe-etl/pipe/internal/pgtest"
 )
 
@@ -79,14 +77,7 @@ func (d *typesDest) pick(sqliteV, postgresV string) string {
 // logs captured.
 func (d *typesDest) run(t *testing.T, vendor, text string, vars, env map[string]string) *vendorRun {
 	t.Helper()
-	s, err := spec.Load(vendor+".yml", []byte(text))
-	if err != nil {
-		t.Fatalf("load spec: %v", err)
-	}
-	p, err := plan.Build(s, plan.Options{Vars: vars, LookupEnv: noEnv})
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
+	p := vendorPlan(t, vendor, text, vars)
 	v := &vendorRun{db: d.file}
 	logs := &syncBuffer{}
 	o := engine.Options{
