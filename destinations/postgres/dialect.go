@@ -93,7 +93,7 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 		if err := storableText(x, false); err != nil {
 			return nil, err
 		}
-		return x, nil
+		return v, nil // v, not x: boxing x again would allocate per value
 	case json.Number:
 		return string(x), nil
 	case bool, int64, float64:
@@ -107,6 +107,9 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 // are not UTF-8, and in JSON text the escape \u0000 (jsonb refuses it).
 func storableText(s string, isJSON bool) error {
 	const fix = "(exclude the field with processing_steps exclude_columns, or load into SQLite, which keeps it)"
+	if plainASCII(s) && !(isJSON && strings.Contains(s, `\u0000`)) {
+		return nil // the common case, in one pass
+	}
 	switch {
 	case strings.IndexByte(s, 0) >= 0:
 		return fmt.Errorf("postgres: text holds a NUL character, which Postgres text cannot store: %w %s", destinations.ErrInexact, fix)
@@ -116,6 +119,27 @@ func storableText(s string, isJSON bool) error {
 		return fmt.Errorf("postgres: JSON holds the escape \\u0000, which jsonb cannot store: %w %s", destinations.ErrInexact, fix)
 	}
 	return nil
+}
+
+// plainASCII reports whether s is ASCII without a NUL byte, reading it 8
+// bytes at a time: most text an API sends, which then needs no other
+// check.
+func plainASCII(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&highs != 0 || (w-ones)&^w&highs != 0 { // a byte of 0x80 or more, or a zero byte
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == 0 || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // escapedNUL reports whether JSON text s holds the escape \u0000 (a

@@ -1,7 +1,9 @@
 package postgres
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine/schema"
@@ -64,6 +66,28 @@ func TestEscapedNUL(t *testing.T) {
 	} {
 		if got := escapedNUL(s); got != want {
 			t.Errorf("escapedNUL(%s) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestPlainASCII: the one-pass check agrees with the two it stands for
+// (no NUL, valid UTF-8 and ASCII) at every length and position.
+func TestPlainASCII(t *testing.T) {
+	for n := 0; n <= 20; n++ {
+		base := strings.Repeat("a", n)
+		if !plainASCII(base) {
+			t.Fatalf("%q: not plain", base)
+		}
+		for i := 0; i < n; i++ {
+			for _, c := range []byte{0, 0x7f, 0x80, 0xc3, 0xff, 0x01} {
+				b := []byte(base)
+				b[i] = c
+				s := string(b)
+				want := strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) && c < 0x80
+				if got := plainASCII(s); got != want {
+					t.Errorf("%q: plainASCII = %v, want %v", s, got, want)
+				}
+			}
 		}
 	}
 }
