@@ -68,9 +68,7 @@ func (a *contentfulAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	skip, _ := strconv.Atoi(q.Get("skip"))
 	limit := 100
-	if s := q.Get("limit"); s != "" {
-		limit, _ = strconv.Atoi(s)
-	}
+	limit = curQueryInt(q, "limit", limit)
 	if limit > 1000 || q.Get("content_type") != "post" {
 		curWrite(w, 400, `{"sys":{"type":"Error","id":"BadRequest"},"message":"The query you sent was invalid."}`)
 		return

@@ -94,9 +94,7 @@ func (a *intercomAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/contacts":
 		q := r.URL.Query()
-		if s := q.Get("per_page"); s != "" {
-			perPage, _ = strconv.Atoi(s)
-		}
+		perPage = curQueryInt(q, "per_page", perPage)
 		after = q.Get("starting_after")
 	case r.Method == http.MethodPost && r.URL.Path == "/contacts/search":
 		var body struct {

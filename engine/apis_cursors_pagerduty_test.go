@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -73,12 +72,8 @@ func (a *pagerdutyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	offset, limit := 0, 25
-	if s := q.Get("offset"); s != "" {
-		offset, _ = strconv.Atoi(s)
-	}
-	if s := q.Get("limit"); s != "" {
-		limit, _ = strconv.Atoi(s)
-	}
+	offset = curQueryInt(q, "offset", offset)
+	limit = curQueryInt(q, "limit", limit)
 	if limit < 1 || limit > 100 || offset < 0 {
 		curWrite(w, 400, `{"error":{"message":"Invalid Input Provided","code":2001,"errors":["Limit must be between 1 and 100"]}}`)
 		return

@@ -113,9 +113,7 @@ func (a *slackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	limit := 100
-	if s := q.Get("limit"); s != "" {
-		limit, _ = strconv.Atoi(s)
-	}
+	limit = curQueryInt(q, "limit", limit)
 	start := 0
 	if c := q.Get("cursor"); c != "" {
 		raw, err := base64.StdEncoding.DecodeString(c)

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -264,4 +266,15 @@ func (r curRun) failedClean(t *testing.T, srvURL string, sentinel error, secret 
 	}
 	r.noRows(t, tables...)
 	r.noSecret(t, secret)
+}
+
+// curQueryInt returns the integer query parameter name of q, def when it
+// is absent (0 when it is not a number, as a fake's strconv.Atoi reads it).
+func curQueryInt(q url.Values, name string, def int) int {
+	s := q.Get(name)
+	if s == "" {
+		return def
+	}
+	n, _ := strconv.Atoi(s)
+	return n
 }

@@ -70,12 +70,8 @@ func (a *defectdojoAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	limit, offset := 20, 0
-	if s := q.Get("limit"); s != "" {
-		limit, _ = strconv.Atoi(s)
-	}
-	if s := q.Get("offset"); s != "" {
-		offset, _ = strconv.Atoi(s)
-	}
+	limit = curQueryInt(q, "limit", limit)
+	offset = curQueryInt(q, "offset", offset)
 	from := min(offset, len(a.findings))
 	page := a.findings[from:min(from+limit, len(a.findings))]
 	link := func(off int) any {

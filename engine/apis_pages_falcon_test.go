@@ -81,12 +81,8 @@ func (a *falconAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	offset, limit := 0, 100
-	if s := q.Get("offset"); s != "" {
-		offset, _ = strconv.Atoi(s)
-	}
-	if s := q.Get("limit"); s != "" {
-		limit, _ = strconv.Atoi(s)
-	}
+	offset = curQueryInt(q, "offset", offset)
+	limit = curQueryInt(q, "limit", limit)
 	a.offsets = append(a.offsets, q.Get("offset"))
 	if a.mode == "ratelimit" && offset > 0 && !a.limited {
 		a.limited = true

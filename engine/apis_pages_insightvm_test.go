@@ -79,12 +79,8 @@ func (a *insightvmAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	page, size := 0, 10
-	if s := q.Get("page"); s != "" {
-		page, _ = strconv.Atoi(s)
-	}
-	if s := q.Get("size"); s != "" {
-		size, _ = strconv.Atoi(s)
-	}
+	page = curQueryInt(q, "page", page)
+	size = curQueryInt(q, "size", size)
 	if a.mode == "cap_size" {
 		size = min(size, 2)
 	}

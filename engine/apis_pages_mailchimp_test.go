@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -79,12 +78,8 @@ func (a *mailchimpAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	offset, count := 0, 10
-	if s := q.Get("offset"); s != "" {
-		offset, _ = strconv.Atoi(s)
-	}
-	if s := q.Get("count"); s != "" {
-		count, _ = strconv.Atoi(s)
-	}
+	offset = curQueryInt(q, "offset", offset)
+	count = curQueryInt(q, "count", count)
 	count = min(count, 1000)
 	path := strings.TrimPrefix(r.URL.Path, "/3.0/")
 	key, list, listID := "lists", a.lists, ""

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -77,12 +76,8 @@ func (a *sonarAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	p, ps := 1, 100
-	if s := q.Get("p"); s != "" {
-		p, _ = strconv.Atoi(s)
-	}
-	if s := q.Get("ps"); s != "" {
-		ps, _ = strconv.Atoi(s)
-	}
+	p = curQueryInt(q, "p", p)
+	ps = curQueryInt(q, "ps", ps)
 	a.pages = append(a.pages, q.Get("p"))
 	switch {
 	case ps > 500:
