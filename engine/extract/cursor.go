@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pipe-etl/pipe/engine/spec"
+	"github.com/pipe-etl/pipe/engine/state"
 )
 
 // cursorText is the value of {incremental.NAME} in chain c: the window's
@@ -18,10 +19,10 @@ func cursorText(c Chain, name string) (string, bool, error) {
 	}
 	switch name {
 	case "start_value":
-		v, err := inc.FormatParam(c.Window.Start)
+		v, err := state.FormatParam(inc, c.Window.Start)
 		return v, true, err
 	case "end_value":
-		v, err := inc.FormatParam(c.Window.End)
+		v, err := state.FormatParam(inc, c.Window.End)
 		return v, true, err
 	}
 	if inc == nil {
