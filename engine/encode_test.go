@@ -122,3 +122,52 @@ func TestPagesEncodedOnChains(t *testing.T) {
 		}
 	}
 }
+
+// shortNames is a SQLite destination that says it keeps names of at most
+// 24 bytes, as Postgres says 63.
+type shortNames struct{ *sqlload.SQL }
+
+func (shortNames) MaxIdentifierLength() int { return 24 }
+
+// TestRunTakesIdentLimitFromDestination: with Options.MaxIdentLen left
+// 0, Run shortens every table and column name to the limit the
+// destination tells (a library caller into Postgres would otherwise learn
+// of its 63 bytes from a failed load).
+func TestRunTakesIdentLimitFromDestination(t *testing.T) {
+	api := &acmeAPI{orgs: 2, projectsPerOrg: 2, depsPerProject: 1}
+	srv := api.server(t)
+	data, err := os.ReadFile(filepath.Join("testdata", "three_levels.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := spec.Load("three_levels.yml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Build(s, plan.Options{Vars: map[string]string{"api_url": srv.URL}, LookupEnv: noEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "short.db")
+	sq, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sq.Close()
+	if _, err := engine.Run(context.Background(), p, engine.Options{
+		Dest:    shortNames{sq},
+		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { return "s3cret", k == "ACME_TOKEN" }},
+		Sleep:   func(context.Context, time.Duration) error { return nil },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, path)
+	long := count(t, db, `SELECT count(*) FROM sqlite_master m, pragma_table_info(m.name) c
+WHERE m.type = 'table' AND m.name NOT LIKE '\_pipe\_%' ESCAPE '\' AND (length(CAST(m.name AS BLOB)) > 24 OR length(CAST(c.name AS BLOB)) > 24)`)
+	if long != 0 {
+		t.Errorf("%d table or column names past the destination's 24 bytes", long)
+	}
+	if n := count(t, db, `SELECT count(*) FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' AND length(c.name) = 24`); n == 0 {
+		t.Error("no name was shortened: the spec no longer tests the limit")
+	}
+}
