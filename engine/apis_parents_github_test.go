@@ -180,6 +180,9 @@ func TestGithubCollaboratorsMergeKey(t *testing.T) {
 			if !byRepo {
 				return
 			}
+			if n := rowsOf(t, db, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = '_pipe_mkey__collaborators'`); n[0] != "1" {
+				t.Errorf("the second run left %s indexes on the merge_key's column, want 1", n[0])
+			}
 			fake.collab["infra"] = nil
 			load()
 			sameRows(t, "collaborators after infra lists nobody", rows(), want)
