@@ -517,6 +517,9 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 	if err != nil {
 		return nil, c.transportError(ctx, actx, fmt.Errorf("read body: %w", err))
 	}
+	if b, err = utf8Body(b, hresp.Header.Get("Content-Type")); err != nil {
+		return nil, fmt.Errorf("%s: %w", hresp.Status, err)
+	}
 	// A UTF-8 byte order mark, which RFC 8259 lets a parser ignore and
 	// .NET servers send, is no part of the JSON that selectors, paginators
 	// and the checks for repeated pages read.
