@@ -45,7 +45,7 @@ func TestHostileValues(t *testing.T) {
 			// text at all (engine/apis_hostile_charset_test.go).
 			name:  "invalid UTF-8 fails",
 			page1: `{"items": [{"id": 1, "name": "a"}]` + next, page2: `{"items": [{"id": 2, "name": "bad ` + "\xff\xfe" + ` bytes"}]}`,
-			err:   `resource "items": page 2: GET {base}/items?page=2: response body is not valid UTF-8 at byte 34`, errAlso: "charset=",
+			err: `resource "items": page 2: GET {base}/items?page=2: response body is not valid UTF-8 at byte 34`, errAlso: "charset=",
 		},
 		{
 			name:  "an escaped NUL kept",
@@ -68,7 +68,7 @@ func TestHostileValues(t *testing.T) {
 			// reads it as U+FFFD, another value.
 			name:  "a lone surrogate fails",
 			page1: `{"items": [{"id": 1, "name": "a"}]` + next, page2: `{"items": [{"id": 2, "name": "lone \ud800"}]}`,
-			err:   `resource "items": {base}/items?page=2: table "items": field "name": the string holds a lone UTF-16 surrogate`, errAlso: "columns: {name: {data_type: json}}",
+			err: `resource "items": {base}/items?page=2: table "items": field "name": the string holds a lone UTF-16 surrogate`, errAlso: "columns: {name: {data_type: json}}",
 		},
 		{
 			name:  "a value of another type beside its column",
