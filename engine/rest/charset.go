@@ -15,13 +15,19 @@ import (
 // it is final.
 var errCharset = errors.New("response body in an unreadable charset")
 
-// utf8Body returns body as UTF-8. JSON is UTF-8 (RFC 8259), but servers
-// that declare another charset in Content-Type (charset=ISO-8859-1,
-// windows-1252, UTF-16, Shift_JIS) send their text in it: such a body is
-// transcoded by the WHATWG label of its charset, as browsers read it, and
-// a body with a byte the charset does not define, or a charset without a
-// decoder, is an error. A body with no charset, or UTF-8, is returned as
-// it is; Selector.Select refuses it when it is not valid UTF-8.
+// utf8Body returns body as UTF-8. JSON is UTF-8 (RFC 8259), and its media
+// type defines no charset parameter, but some servers write their text in
+// the charset their Content-Type names (charset=ISO-8859-1, windows-1252,
+// Shift_JIS, UTF-16), and others name one and write UTF-8 all the same
+// (Java servers whose default charset is Latin-1). So a body in a charset
+// that keeps ASCII as it is (Latin-1, Shift_JIS) is read as UTF-8 when it
+// is valid UTF-8, as a JSON parser must (real Latin-1 or Shift_JIS text is
+// not: é is the byte E9 alone), and transcoded by the WHATWG label of its
+// charset, as browsers read labels, when it is not; a UTF-16 body, whose
+// ASCII holds NULs, is always transcoded. A byte the charset does not
+// define, or a charset without a decoder, is an error. A body with no
+// charset, or UTF-8, is returned as it is: Selector.Select refuses it
+// when it is not valid UTF-8.
 func utf8Body(body []byte, contentType string) ([]byte, error) {
 	cs := charsetOf(contentType)
 	switch cs {
@@ -30,9 +36,15 @@ func utf8Body(body []byte, contentType string) ([]byte, error) {
 	}
 	enc, err := htmlindex.Get(cs)
 	if err != nil {
+		if utf8.Valid(body) {
+			return body, nil // a label nobody decodes, on UTF-8: RFC 8259 ignores it
+		}
 		return nil, fmt.Errorf("%w: Content-Type %q names charset %q, which pipe cannot decode", errCharset, contentType, cs)
 	}
-	if name, _ := htmlindex.Name(enc); name == "utf-8" {
+	switch name, _ := htmlindex.Name(enc); {
+	case name == "utf-8":
+		return body, nil
+	case !strings.HasPrefix(name, "utf-16") && utf8.Valid(body):
 		return body, nil
 	}
 	// Decoders replace a byte the charset does not define with U+FFFD:

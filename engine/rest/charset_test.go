@@ -22,7 +22,10 @@ func TestUTF8Body(t *testing.T) {
 		{"utf-16le with its BOM", "application/json; charset=utf-16", "\xff\xfe{\x00}\x00", "\ufeff{}", ""},
 		{"shift_jis", "application/json; charset=Shift_JIS", "{\"a\":\"\x93\xfa\x96\x7b\"}", `{"a":"日本"}`, ""},
 		{"shift_jis byte it does not define", "application/json; charset=Shift_JIS", "{\"a\":\"\x85\x40\"}", "", "does not define"},
-		{"unknown charset", "application/json; charset=x-mac-klingon", `{}`, "", `charset "x-mac-klingon"`},
+		{"ISO-8859-1 named, UTF-8 written (a Java server's default label)", "application/json;charset=ISO-8859-1", `{"a":"café"}`, `{"a":"café"}`, ""},
+		{"Shift_JIS named, UTF-8 written", "application/json; charset=Shift_JIS", `{"a":"日本"}`, `{"a":"日本"}`, ""},
+		{"unknown charset, UTF-8 written", "application/json; charset=x-mac-klingon", `{"a":"café"}`, `{"a":"café"}`, ""},
+		{"unknown charset", "application/json; charset=x-mac-klingon", "{\"a\":\"caf\xe9\"}", "", `charset "x-mac-klingon"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
