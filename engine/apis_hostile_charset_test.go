@@ -3,6 +3,7 @@ package engine_test
 import (
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -108,4 +109,26 @@ func utf16le(s string) string {
 		b.WriteByte(byte(r >> 8))
 	}
 	return b.String()
+}
+
+// TestErrorPageCharsetRetried: a proxy's 503 page in a charset pipe cannot
+// decode is still a 503, retried as one; only a success must be read
+// exactly.
+func TestErrorPageCharsetRetried(t *testing.T) {
+	var calls atomic.Int32
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Content-Type", "text/html; charset=x-proxy-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("<h1>Service indisponible \xe9</h1>"))
+			return
+		}
+		charsetAPI("application/json", `{"items":[{"id":1,"title":"ok"}]}`).ServeHTTP(w, r)
+	})
+	run, _ := curServe(t, h, "zendesk_export", charsetSpec, nil)
+	run.mustLoad(t)
+	run.checkTable(t, `SELECT id, title FROM items`, []string{"1|ok"})
+	if n := calls.Load(); n != 2 {
+		t.Errorf("%d requests, want the 503 and its retry", n)
+	}
 }
