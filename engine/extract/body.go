@@ -38,6 +38,15 @@ func expandJSON(v any, lookup plan.Lookup, typed func(spec.Part) (any, bool, err
 			if val, ok, err := typed(p); err != nil || ok {
 				return val, err
 			}
+			if p.Namespace == spec.NSIncremental {
+				// No value (an end_value never set): null, as dlt sends
+				// None; "" would read as a bound to an API.
+				s, err := x.Expand(lookup)
+				if err != nil || s != "" {
+					return s, err
+				}
+				return nil, nil
+			}
 		}
 		return x.Expand(lookup)
 	}

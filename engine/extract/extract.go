@@ -16,6 +16,7 @@ import (
 	"iter"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sync"
 
 	"github.com/tidwall/gjson"
@@ -167,6 +168,11 @@ func (x *Extractor) firstRequest(ctx context.Context, c Chain) (*rest.Request, e
 		return nil, err
 	}
 	req := &rest.Request{Method: r.Method, URL: u, Header: make(map[string][]string)}
+	for _, prm := range r.Params {
+		if slices.ContainsFunc(prm.Value.Placeholders(), func(p spec.Part) bool { return p.Namespace == spec.NSResources }) {
+			req.Parent = append(req.Parent, prm.Name)
+		}
+	}
 	if inc := r.Incremental; inc != nil {
 		q := u.Query()
 		if inc.StartParam != "" && c.Window.Start != "" {

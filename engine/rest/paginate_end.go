@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -137,6 +138,33 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 	if records > 0 && !skip("Link") {
 		if link, ok := linkRel(resp.Header, "next"); ok && !sameLink(req, link) {
 			return &sign{"Link", fmt.Sprintf("the Link header still has rel=\"next\" %s", redactLink(req, link)), "set paginator: header_link"}
+		}
+	}
+	if records > 0 {
+		return headerCursorSign(req, resp, skip)
+	}
+	return nil
+}
+
+// headerCursorSign finds a response header that holds the next page's
+// cursor, page or continuation token (dlt's mock and others send
+// "cursor"; X-Next-Cursor, GitLab's X-Next-Page, x-ms-continuationtoken)
+// with a value this request did not send. Its value is not shown: a
+// header may carry what a log should not.
+func headerCursorSign(req *Request, resp *Response, skip func(string) bool) *sign {
+	names := make([]string, 0, len(resp.Header))
+	for name := range resp.Header {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		lower := strings.ToLower(name)
+		next := strings.Contains(lower, "next") && (strings.Contains(lower, "cursor") || strings.Contains(lower, "token") || strings.Contains(lower, "page"))
+		if !next && lower != "cursor" && !strings.Contains(lower, "continuation") || skip(name) {
+			continue
+		}
+		if v := strings.TrimSpace(resp.Header.Get(name)); v != "" && !echoed(req, v) {
+			return &sign{name, fmt.Sprintf("response header %q holds a value", name), "set paginator header_cursor with cursor_key " + quote(name)}
 		}
 	}
 	return nil

@@ -47,11 +47,17 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 	h.count(records)
 	link, ok := linkRel(resp.Header, h.rel)
 	if !ok {
+		if other, ok := linkRel(resp.Header, "next"); ok && records > 0 && !strings.EqualFold(h.rel, "next") && !sameLink(req, other) {
+			return false, fmt.Errorf("%s: no Link header with rel=%q, but the Link header has rel=\"next\" %s: %w (set links_next_key: next)", h.kind, h.rel, redactLink(req, other), ErrMorePages)
+		}
 		return h.end(req, resp, records, h.records, fmt.Sprintf("no Link header with rel=%q", h.rel), "Link")
 	}
 	next, err := resolveLink(req.URL, nil, link)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", h.kind, err)
+	}
+	if lost := parentParams(req, next); len(lost) > 0 {
+		return false, fmt.Errorf("%s: the Link header's next link %s leaves out %s, which the request took from its parent record: %w", h.kind, redactURL(next), strings.Join(lost, ", "), errParentDropped)
 	}
 	if canonicalURL(next) == canonicalURL(req.URL) {
 		// A page that names itself as next may be the last one, unless

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -145,6 +146,9 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	if dropped := droppedParams(req.URL, j.base, link, next); len(dropped) > 0 {
 		return false, fmt.Errorf("%s: the next link %q at next_url_path %q is a query alone, which replaces the request's whole query (RFC 3986): the next pages would be asked without %s; set cursor with the cursor_path of the link's parameter, which is sent beside the others", j.kind, cursorText(queryText(link)), j.path, strings.Join(dropped, ", "))
 	}
+	if lost := parentParams(req, next); len(lost) > 0 {
+		return false, fmt.Errorf("%s: the next link %s at next_url_path %q leaves out %s, which the request took from its parent record: %w", j.kind, redactURL(next), j.path, strings.Join(lost, ", "), errParentDropped)
+	}
 	if canonicalURL(next) == canonicalURL(req.URL) {
 		return stop("the next link is the page's own URL")
 	}
@@ -155,6 +159,28 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		return false, err
 	}
 	return followLink(&j.bounds, j.seen, req, next)
+}
+
+// errParentDropped ends a walk whose next link leaves out a query
+// parameter that carries the parent record's value: dlt's mock links
+// post_comments?page=2 from post_comments?post_id=3, and the pages after
+// would hold another post's comments.
+var errParentDropped = errors.New("the pages after it would hold another parent's records, or every parent's (page with offset or page_number, which keep the request's parameters, or with cursor and the cursor_path of the link's parameter)")
+
+// parentParams returns the parameters of req.Parent that next lacks or
+// holds with another value.
+func parentParams(req *Request, next *url.URL) []string {
+	if len(req.Parent) == 0 {
+		return nil
+	}
+	cur, have := req.URL.Query(), next.Query()
+	var out []string
+	for _, k := range req.Parent {
+		if have.Get(k) != cur.Get(k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // droppedParams returns, sorted, the query parameters of cur that a next

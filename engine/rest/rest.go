@@ -21,6 +21,10 @@ type Request struct {
 	// Raw is a body sent as written, with no default Content-Type ("" for
 	// none). JSON, Form and Raw are exclusive.
 	Raw string
+	// Parent names the query parameters that carry a value of the parent
+	// record ({resources.*}): every page of the walk must carry them, or
+	// its records would be another parent's.
+	Parent []string
 }
 
 // Response is a whole HTTP response, body read.
