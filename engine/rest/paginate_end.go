@@ -185,14 +185,21 @@ func nextKey(req *Request, body []byte, skip func(string) bool) *sign {
 		}
 		val := v
 		if v.IsObject() {
-			obj := path
+			// The paginator's own member (Asana's next_page.uri) has
+			// been read; another that still leads on (next_page.offset,
+			// a token this request did not send) is a sign.
+			obj, read := path, false
 			for _, k := range nextMembers {
 				if w := v.Get(k); w.Exists() && w.Type != gjson.Null {
-					val, path = w, path+"."+k
+					if skip(obj + "." + k) {
+						read = true
+						continue
+					}
+					val, path = w, obj+"."+k
 					break
 				}
 			}
-			if skip(path) {
+			if path == obj && read {
 				return
 			}
 			if path == obj && holdsValue(v) {

@@ -150,7 +150,7 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		return false, fmt.Errorf("%s: the next link %s at next_url_path %q leaves out %s, which the request took from its parent record: %w", j.kind, redactURL(next), j.path, strings.Join(lost, ", "), errParentDropped)
 	}
 	if canonicalURL(next) == canonicalURL(req.URL) {
-		return stop("the next link is the page's own URL")
+		return stop(fmt.Sprintf("the next link at next_url_path %q is the page's own URL", j.path))
 	}
 	if j.stopEmpty && records == 0 {
 		return stop("the page held no records (stop_after_empty_page)")
