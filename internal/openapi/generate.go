@@ -246,17 +246,16 @@ func carry(parent, ancestor *resource, f string) (string, string) {
 // a property of the same name, else the parent's primary key. why is
 // non-empty for a guess.
 func parentField(p *resource, param string) (string, string) {
-	if p.item != nil && p.item.Prop(param) != nil {
-		return param, ""
+	if f := p.item.propFold(param); f != "" {
+		return f, ""
 	}
-	// {project_name} of projects is a project's name, {org_id} an org's id.
+	// {project_name} of projects is a project's name, {org_id} an org's
+	// id, Twilio's {FlowSid} of Flows a flow's sid.
 	for _, sep := range []string{"_", ""} {
 		prefix := singular(p.name) + sep
-		if rest := strings.TrimPrefix(param, prefix); rest != param && p.item != nil {
-			for _, f := range []string{rest, strings.ToLower(rest)} {
-				if p.item.Prop(f) != nil {
-					return f, ""
-				}
+		if len(param) > len(prefix) && strings.EqualFold(param[:len(prefix)], prefix) {
+			if f := p.item.propFold(param[len(prefix):]); f != "" {
+				return f, ""
 			}
 		}
 	}

@@ -1,5 +1,7 @@
 package openapi
 
+import "strings"
+
 // Doc is the part of an OpenAPI document that a spec is generated from.
 type Doc struct {
 	Title   string
@@ -76,6 +78,20 @@ type SecurityScheme struct {
 func (o *Operation) param(in, name string) *Param {
 	for i := range o.Params {
 		if o.Params[i].In == in && o.Params[i].Name == name {
+			return &o.Params[i]
+		}
+	}
+	return nil
+}
+
+// queryParam returns the operation's query parameter named name in any
+// case (Twilio's PageSize for pageSize), or nil.
+func (o *Operation) queryParam(name string) *Param {
+	if p := o.param("query", name); p != nil {
+		return p
+	}
+	for i := range o.Params {
+		if o.Params[i].In == "query" && strings.EqualFold(o.Params[i].Name, name) {
 			return &o.Params[i]
 		}
 	}

@@ -35,9 +35,10 @@ var (
 // detectPaginator reads the operation's query params, response schema and
 // response headers.
 func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBase bool) pagination {
+	// Twilio spells its params PageSize, Page and PageToken.
 	query := func(names []string) *Param {
 		for _, n := range names {
-			if p := op.param("query", n); p != nil {
+			if p := op.queryParam(n); p != nil {
 				return p
 			}
 		}
@@ -69,6 +70,14 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 			withSize()
 			return pg
 		}
+	}
+	// A next link deeper in the body: Twilio's meta.next_page_url,
+	// Asana's next_page.uri.
+	if path := nextLinkPath(resp, 3); path != "" {
+		pg.fields = []field{{"type", "json_link"}, {"next_url_path", path}}
+		pg.why = "the response has " + path
+		withSize()
+		return pg
 	}
 	// A Link header.
 	for _, h := range op.Headers {

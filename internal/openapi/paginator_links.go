@@ -1,0 +1,66 @@
+package openapi
+
+import "strings"
+
+// nextLinkPath finds a next-page URL below the top level, breadth first
+// at most depth objects down: a string property named like a URL to the
+// next page (meta.next_page_url), or the href, url, uri or link of an
+// object named like the next page (next_page.uri); "" when none.
+func nextLinkPath(s *Schema, depth int) string {
+	type node struct {
+		path string
+		s    *Schema
+		next bool // the object's own name says "next"
+	}
+	level := []node{{"", s, false}}
+	for d := 0; d < depth && len(level) > 0; d++ {
+		var below []node
+		for _, n := range level {
+			for _, p := range n.s.propsOrNil() {
+				if p.Schema == nil || p.Schema.Recursive {
+					continue
+				}
+				path := p.Name
+				if n.path != "" {
+					path = n.path + "." + p.Name
+				}
+				name := strings.ToLower(p.Name)
+				switch p.Schema.Type {
+				case "string":
+					if (strings.Contains(name, "next") && urlWord(name)) || (n.next && isURLName(name)) {
+						return path
+					}
+				case "object":
+					below = append(below, node{path, p.Schema, strings.Contains(name, "next")})
+				}
+			}
+		}
+		level = below
+	}
+	return ""
+}
+
+func urlWord(name string) bool {
+	for _, w := range []string{"url", "uri", "link", "href"} {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isURLName(name string) bool {
+	switch name {
+	case "url", "uri", "link", "href":
+		return true
+	}
+	return false
+}
+
+// propsOrNil returns s's properties; nil for a nil schema.
+func (s *Schema) propsOrNil() []Property {
+	if s == nil {
+		return nil
+	}
+	return s.Props
+}
