@@ -36,7 +36,7 @@ func newTwilioFake(nFlows int) *twilioFake {
 			"status": []string{"draft", "published"}[i%2], "revision": i + 1, "definition": nil,
 			"commit_message": nil, "valid": nil, "errors": nil, "warnings": nil, "webhook_url": nil,
 			"date_created": fmt.Sprintf("2024-01-%02dT12:00:00Z", i%28+1), "date_updated": nil,
-			"url": "https://studio.twilio.com/v2/Flows/" + sid,
+			"url":   "https://studio.twilio.com/v2/Flows/" + sid,
 			"links": map[string]any{"executions": "https://studio.twilio.com/v2/Flows/" + sid + "/Executions"},
 		})
 		// The first flows have executions, enough for several pages of 100.
