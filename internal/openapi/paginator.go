@@ -16,6 +16,9 @@ type pagination struct {
 	guess    bool
 	// handled are the query params the paginator sets itself.
 	handled []string
+	// switches are params that turn the detected paging on (Box's
+	// usemarker: true for marker).
+	switches []line
 }
 
 type field struct{ key, value string }
@@ -91,6 +94,10 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 	// A cursor param.
 	if c := query(cursorParams); c != nil {
 		pg.handled = []string{c.Name}
+		if sw := switchFor(op, c.Name); sw != nil {
+			pg.switches = []line{{sw.Name, "true", fmt.Sprintf("%s pages only with this on", c.Name)}}
+			pg.handled = append(pg.handled, sw.Name)
+		}
 		for _, f := range cursorFields {
 			if path := findField(resp, f, 3); path != "" {
 				pg.fields = []field{{"type", "cursor"}, {"cursor_path", path}, {"cursor_param", c.Name}}
@@ -217,4 +224,16 @@ func findField(s *Schema, name string, depth int) string {
 		}
 	}
 	return ""
+}
+
+// switchFor returns a boolean query param that turns paging by param
+// on: Box's usemarker, without which marker is ignored and the body
+// holds no next_marker.
+func switchFor(op *Operation, param string) *Param {
+	for i, p := range op.Params {
+		if p.In == "query" && p.Type == "boolean" && strings.EqualFold(p.Name, "use"+param) {
+			return &op.Params[i]
+		}
+	}
+	return nil
 }

@@ -30,6 +30,7 @@ func collectVars(rs []*resource, srv server) []specVar {
 		if pg.sizeName != "" {
 			r.params = append(r.params, line{pg.sizeName, pg.size, "page size (guess: the documented maximum up to 100, else the default)"})
 		}
+		r.params = append(r.params, pg.switches...)
 		for _, p := range r.op.Params {
 			if p.In != "query" || !p.Required || slices.Contains(pg.handled, p.Name) || p.Name == pg.sizeName {
 				continue
