@@ -40,7 +40,7 @@ func newBoxFake(nUsers, nGroups int) *boxFake {
 		for j := range n {
 			u := f.users[j%len(f.users)]
 			f.memberships[id] = append(f.memberships[id], map[string]any{"id": strconv.Itoa(11446000 + i*1000 + j), "type": "group_membership", "role": "member",
-				"user": map[string]any{"id": u["id"], "type": "user", "name": u["name"], "login": u["login"]},
+				"user":  map[string]any{"id": u["id"], "type": "user", "name": u["name"], "login": u["login"]},
 				"group": map[string]any{"id": id, "type": "group", "name": fmt.Sprintf("Group %d", i)}})
 		}
 	}
