@@ -26,6 +26,10 @@ type Server struct {
 type ServerVar struct {
 	Name, Default, Description string
 	Enum                       []string
+	// Placeholder marks a host label the document wrote as a placeholder
+	// (Jira's your-domain): the spec var gets no default, so a run must
+	// set it before anything is sent.
+	Placeholder bool
 }
 
 // Operation is one GET operation.

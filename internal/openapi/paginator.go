@@ -30,7 +30,7 @@ var (
 	hasMoreFields  = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page"}
 	totalFields    = []string{"total", "total_count", "totalCount", "count_total"}
 	sizeParams     = []string{"limit", "per_page", "page_size", "pageSize", "perPage", "size", "count", "max_results", "maxResults", "page[size]", "page[limit]"}
-	offsetParams   = []string{"offset", "skip", "start", "page[offset]"}
+	offsetParams   = []string{"offset", "skip", "start", "startAt", "page[offset]"}
 	pageParams     = []string{"page", "page_number", "pageNumber", "page[number]"}
 	totalPageNames = []string{"total_pages", "totalPages", "pages", "page_count", "last_page"}
 )
@@ -178,8 +178,13 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 		withSize()
 		return pg
 	}
-	pg.fields = []field{{"type", "single_page"}}
-	pg.why = "guess: no pagination param, link or header documented: check that one request returns everything"
+	// Not single_page, which reads nothing of the answer: auto follows a
+	// Link header, a next link or a cursor it finds, and fails the run on
+	// a sign of more pages it cannot follow (a total above the records,
+	// has_more, isLast false), so an undocumented paging is never read as
+	// its first page alone.
+	pg.fields = []field{{"type", "auto"}}
+	pg.why = "guess: no pagination param, link or header documented: auto reads the first answer and fails on signs of more pages; pipe run --sample 2 shows what it chose"
 	pg.guess = true
 	return pg
 }

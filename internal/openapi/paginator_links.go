@@ -4,7 +4,7 @@ import "strings"
 
 // nextLinkPath finds a next-page URL below the top level, breadth first
 // at most depth objects down: a string property named like a URL to the
-// next page (meta.next_page_url), or the href, url, uri or link of an
+// next page (meta.next_page_url, Jira's nextPage of format uri), or the href, url, uri or link of an
 // object named like the next page (next_page.uri); "" when none.
 func nextLinkPath(s *Schema, depth int) string {
 	type node struct {
@@ -27,7 +27,9 @@ func nextLinkPath(s *Schema, depth int) string {
 				name := strings.ToLower(p.Name)
 				switch p.Schema.Type {
 				case "string":
-					if (strings.Contains(name, "next") && urlWord(name)) || (n.next && isURLName(name)) {
+					// Jira's nextPage is a string of format uri.
+					nextURL := strings.Contains(name, "next") && (urlWord(name) || p.Schema.Format == "uri")
+					if nextURL || (n.next && isURLName(name)) {
 						return path
 					}
 				case "object":

@@ -40,6 +40,11 @@ func chooseServer(d *Doc, res *Result) server {
 		if len(d.Servers) > 1 {
 			srv.comment += " (" + itoa(len(d.Servers)-1) + " more in the document)"
 		}
+		var label string
+		if u, label = placeholderHost(u); label != "" {
+			srv.vars = append(srv.vars, ServerVar{Name: snake(label), Description: "the document's host names a placeholder, " + label, Placeholder: true})
+			srv.comment += "; guess: " + label + " is a placeholder: set --var " + snake(label) + "=…"
+		}
 	}
 	srv.baseURL = u + "/"
 	if pu, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(u)); err == nil {
@@ -57,4 +62,28 @@ func (s Server) varName(snakeName string) string {
 		}
 	}
 	return snakeName
+}
+
+// placeholderHost replaces the label of u's host that the document wrote
+// as a placeholder (https://your-domain.atlassian.net) with a spec var,
+// and returns that label; "" when there is none.
+func placeholderHost(u string) (string, string) {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u, ""
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	labels := strings.Split(host, ".")
+	for i, l := range labels {
+		low := strings.ToLower(l)
+		if !strings.ContainsAny(host, "{}") && (strings.HasPrefix(low, "your") || strings.HasPrefix(low, "<")) {
+			labels[i] = "{vars." + snake(l) + "}"
+			out := scheme + "://" + strings.Join(labels, ".")
+			if path != "" {
+				out += "/" + path
+			}
+			return out, l
+		}
+	}
+	return u, ""
 }

@@ -133,7 +133,7 @@ func TestJiraGeneratedSpecLoadsEveryPage(t *testing.T) {
 	f := newJiraFake(120, 230)
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	db, err := g.run(t, srv.URL+"/", nil, map[string]string{"THE_JIRA_CLOUD_PLATFORM_REST_USERNAME": f.email, "THE_JIRA_CLOUD_PLATFORM_REST_PASSWORD": f.token})
+	db, err := g.run(t, srv.URL+"/", map[string]string{"your_domain": "acme"}, map[string]string{"THE_JIRA_CLOUD_PLATFORM_REST_USERNAME": f.email, "THE_JIRA_CLOUD_PLATFORM_REST_PASSWORD": f.token})
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, g.res.YAML)
 	}
