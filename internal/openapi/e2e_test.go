@@ -119,3 +119,37 @@ func sortedCopy(s []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// noSecretIn fails when any text column of any table holds one of the
+// secrets.
+func noSecretIn(t *testing.T, db *sql.DB, secrets ...string) {
+	t.Helper()
+	for _, table := range rows(t, db, `SELECT name FROM sqlite_master WHERE type = 'table'`) {
+		for _, row := range rows(t, db, `SELECT * FROM "`+table+`"`) {
+			for _, s := range secrets {
+				if strings.Contains(row, s) {
+					t.Errorf("table %s holds a secret: %s", table, row)
+				}
+			}
+		}
+	}
+}
+
+// mustFail checks that a run failed with an error naming every one of
+// want and no secret.
+func mustFail(t *testing.T, err error, want []string, secrets ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("run succeeded, want an error naming %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error does not name %q:\n%v", w, err)
+		}
+	}
+	for _, s := range secrets {
+		if strings.Contains(err.Error(), s) {
+			t.Errorf("error holds a secret:\n%v", err)
+		}
+	}
+}

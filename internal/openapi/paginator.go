@@ -92,19 +92,31 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 		}
 	}
 	// A cursor param.
-	if c := query(cursorParams); c != nil {
+	c := query(cursorParams)
+	if o := query(offsetParams); c == nil && o != nil && o.Type == "string" {
+		// Asana's offset is a token the API hands out, not a number.
+		c = o
+	}
+	if c != nil {
 		pg.handled = []string{c.Name}
 		if sw := switchFor(op, c.Name); sw != nil {
 			pg.switches = []line{{sw.Name, "true", fmt.Sprintf("%s pages only with this on", c.Name)}}
 			pg.handled = append(pg.handled, sw.Name)
 		}
+		path := ""
 		for _, f := range cursorFields {
-			if path := findField(resp, f, 3); path != "" {
-				pg.fields = []field{{"type", "cursor"}, {"cursor_path", path}, {"cursor_param", c.Name}}
-				pg.why = fmt.Sprintf("query param %s and response field %s", c.Name, path)
-				withSize()
-				return pg
+			if path = findField(resp, f, 3); path != "" {
+				break
 			}
+		}
+		if path == "" {
+			path = nextCursorPath(resp, c.Name)
+		}
+		if path != "" {
+			pg.fields = []field{{"type", "cursor"}, {"cursor_path", path}, {"cursor_param", c.Name}}
+			pg.why = fmt.Sprintf("query param %s and response field %s", c.Name, path)
+			withSize()
+			return pg
 		}
 		if has := firstField(resp, hasMoreFields); has != "" && pk != "" && selector != "" {
 			// Stripe: the next page starts after the last record's id.

@@ -66,3 +66,23 @@ func (s *Schema) propsOrNil() []Property {
 	}
 	return s.Props
 }
+
+// nextCursorPath finds the value to send back as param: a scalar named
+// next_<param> or next<Param> at most three objects down (Box's
+// next_marker for marker), or one named param inside an object named
+// like the next page (Asana's next_page.offset); "" when none.
+func nextCursorPath(s *Schema, param string) string {
+	for _, n := range []string{"next_" + param, "next" + strings.ToUpper(param[:1]) + param[1:]} {
+		if path := findField(s, n, 3); path != "" {
+			return path
+		}
+	}
+	for _, p := range s.propsOrNil() {
+		if p.Schema != nil && p.Schema.Type == "object" && strings.Contains(strings.ToLower(p.Name), "next") {
+			if q := p.Schema.Prop(param); q != nil && q.Type != "object" && q.Type != "array" {
+				return p.Name + "." + param
+			}
+		}
+	}
+	return ""
+}

@@ -124,6 +124,7 @@ func TestAsanaGeneratedSpecLoadsEveryPage(t *testing.T) {
 	}
 	sameRows(t, db, `SELECT gid, name FROM projects ORDER BY gid`, projects)
 	sameRows(t, db, `SELECT gid, name FROM tasks ORDER BY gid`, sortedCopy(tasks))
+	noSecretIn(t, db, f.token)
 	if n := f.badAuth.Load(); n != 0 {
 		t.Errorf("%d request(s) without the personal access token", n)
 	}

@@ -145,6 +145,7 @@ func TestBoxGeneratedSpecLoadsEveryPage(t *testing.T) {
 	sameRows(t, db, `SELECT id, login FROM users ORDER BY id`, sortedCopy(users))
 	sameRows(t, db, `SELECT id, name FROM groups ORDER BY id`, sortedCopy(groups))
 	sameRows(t, db, `SELECT id, user__id, group__id FROM memberships ORDER BY id`, sortedCopy(members))
+	noSecretIn(t, db, f.token)
 	if n := f.badAuth.Load(); n != 0 {
 		t.Errorf("%d request(s) without the access token", n)
 	}

@@ -151,6 +151,7 @@ func TestJiraGeneratedSpecLoadsEveryPage(t *testing.T) {
 	sameRows(t, db, `SELECT id, key FROM project_search ORDER BY id`, projects)
 	sameRows(t, db, `SELECT id, name, project_id FROM version ORDER BY id`, versions)
 	sameRows(t, db, `SELECT id, key, fields__summary FROM search ORDER BY id`, issues)
+	noSecretIn(t, db, f.token)
 	if n := f.badAuth.Load(); n != 0 {
 		t.Errorf("%d request(s) without the email and API token", n)
 	}

@@ -148,7 +148,50 @@ func TestTwilioGeneratedSpecLoadsEveryPage(t *testing.T) {
 	sameRows(t, db, `SELECT sid, friendly_name, revision, status FROM flows ORDER BY sid`, flows)
 	sameRows(t, db, `SELECT typeof(revision) FROM flows GROUP BY 1`, []string{"integer"})
 	sameRows(t, db, `SELECT sid, flow_sid FROM executions ORDER BY sid`, sortedCopy(execs))
+	noSecretIn(t, db, f.pass)
 	if n := f.badAuth.Load(); n != 0 {
 		t.Errorf("%d request(s) without Twilio's basic auth", n)
+	}
+}
+
+// TestTwilioGeneratedSpecHostile runs the generated spec against Twilio
+// fakes gone wrong in ways its paging allows (each changes the meta of
+// flows' and executions' pages alike): each must fail the run, naming
+// what is wrong, rather than exit 0 with part of the records or send the
+// credentials to the host a link names.
+func TestTwilioGeneratedSpecHostile(t *testing.T) {
+	cases := []struct {
+		name   string
+		tamper func(meta map[string]any, page int, last bool)
+		want   []string
+	}{
+		{"next page on Twilio's real host", func(meta map[string]any, page int, last bool) {
+			if !last {
+				meta["next_page_url"] = "https://studio.twilio.com/v2/Flows?PageSize=100&Page=1&PageToken=PT100"
+			}
+		}, []string{"studio.twilio.com", "allowed_hosts"}},
+		{"last page links itself", func(meta map[string]any, page int, last bool) {
+			if last {
+				meta["next_page_url"] = meta["url"]
+			}
+		}, []string{"page 2", "pagination loop"}},
+		{"next page never changes", func(meta map[string]any, page int, last bool) {
+			meta["next_page_url"] = meta["first_page_url"].(string) + "&PageToken=PT0"
+		}, []string{"page 2", "pagination loop"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := generateVendor(t, "twilio.yaml")
+			f := newTwilioFake(230)
+			f.tamper = c.tamper
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			db, err := g.run(t, srv.URL, nil, twilioEnv)
+			mustFail(t, err, c.want, f.pass)
+			noSecretIn(t, db, f.pass)
+			if n := f.badAuth.Load(); n != 0 {
+				t.Errorf("%d request(s) without Twilio's basic auth", n)
+			}
+		})
 	}
 }
