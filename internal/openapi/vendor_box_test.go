@@ -26,6 +26,7 @@ type boxFake struct {
 	memberships map[string][]map[string]any // by group id
 	token       string
 	badAuth     atomic.Int32
+	hidden      int // added to total_count: entries the user cannot see
 }
 
 func newBoxFake(nUsers, nGroups int) *boxFake {
@@ -106,7 +107,7 @@ func (f *boxFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			start = n
 		}
-		body["total_count"], body["offset"], body["order"] = len(list), start, []any{map[string]any{"by": "name", "direction": "ASC"}}
+		body["total_count"], body["offset"], body["order"] = len(list)+f.hidden, start, []any{map[string]any{"by": "name", "direction": "ASC"}}
 	}
 	start = min(start, len(list))
 	end := min(start+limit, len(list))
@@ -148,5 +149,29 @@ func TestBoxGeneratedSpecLoadsEveryPage(t *testing.T) {
 	noSecretIn(t, db, f.token)
 	if n := f.badAuth.Load(); n != 0 {
 		t.Errorf("%d request(s) without the access token", n)
+	}
+}
+
+// TestBoxTotalCountAboveEntries: Box documents total_count as "one
+// greater than the offset of the last entry in the entire collection",
+// and "the total number of entries in the collection may be less than
+// total_count" (entries the user may not see). Such a load must get
+// every entry Box serves and exit 0: Box documents it as normal.
+func TestBoxTotalCountAboveEntries(t *testing.T) {
+	t.Skip(`bug: engine/rest's offset end check fails the run when Box's total_count exceeds the entries served ("the page at offset 0 held no records, but total_path "total_count" is 7"), with or without total_path (without it the end check finds total_count itself), though Box documents total_count as an upper bound; proposed: an offset setting that reads the total as an upper bound (an empty or short page below it ends the walk), which pipe init would set when the total's description says it may exceed the entries`)
+	g := generateVendor(t, "box.yaml")
+	f := newBoxFake(10, 130)
+	f.hidden = 7 // entries counted in total_count that the user cannot see
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	db, err := g.run(t, srv.URL+f.prefix+"/", nil, map[string]string{"BOX_PLATFORM_ACCESS_TOKEN": f.token})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if got := rows(t, db, `SELECT count(*) FROM groups`); got[0] != "130" {
+		t.Errorf("groups: %s rows, want 130", got[0])
+	}
+	if got := rows(t, db, `SELECT count(*) FROM memberships`); got[0] != "122" {
+		t.Errorf("memberships: %s rows, want 122", got[0])
 	}
 }
