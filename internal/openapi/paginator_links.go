@@ -70,19 +70,37 @@ func (s *Schema) propsOrNil() []Property {
 // nextCursorPath finds the value to send back as param: a scalar named
 // next_<param> or next<Param> at most three objects down (Box's
 // next_marker for marker), or one named param inside an object named
-// like the next page (Asana's next_page.offset); "" when none.
+// like the next page, at most three objects down (Asana's
+// next_page.offset, Intercom's pages.next.starting_after); "" when none.
 func nextCursorPath(s *Schema, param string) string {
 	for _, n := range []string{"next_" + param, "next" + strings.ToUpper(param[:1]) + param[1:]} {
 		if path := findField(s, n, 3); path != "" {
 			return path
 		}
 	}
-	for _, p := range s.propsOrNil() {
-		if p.Schema != nil && p.Schema.Type == "object" && strings.Contains(strings.ToLower(p.Name), "next") {
-			if q := p.Schema.Prop(param); q != nil && q.Type != "object" && q.Type != "array" {
-				return p.Name + "." + param
+	type node struct {
+		path string
+		s    *Schema
+	}
+	level := []node{{"", s}}
+	for d := 0; d < 3 && len(level) > 0; d++ {
+		var below []node
+		for _, n := range level {
+			for _, p := range n.s.propsOrNil() {
+				if p.Schema == nil || p.Schema.Recursive || p.Schema.Type != "object" {
+					continue
+				}
+				path := p.Name
+				if n.path != "" {
+					path = n.path + "." + p.Name
+				}
+				if q := p.Schema.Prop(param); q != nil && q.Type != "object" && q.Type != "array" && strings.Contains(strings.ToLower(p.Name), "next") {
+					return path + "." + param
+				}
+				below = append(below, node{path, p.Schema})
 			}
 		}
+		level = below
 	}
 	return ""
 }

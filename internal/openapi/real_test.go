@@ -123,7 +123,12 @@ func TestRealDocumentFacts(t *testing.T) {
 				t.Errorf("auth %+v", a)
 			}
 		},
-		"intercom.yaml":   func(t *testing.T, s *spec.Spec) {},
+		"intercom.yaml": func(t *testing.T, s *spec.Spec) {
+			// cursor_pages: pages.next is {page, starting_after}.
+			if pg := res(t, s, "conversations").Endpoint.Paginator; pg.Type != "cursor" || pg.CursorPath != "pages.next.starting_after" || pg.CursorParam != "starting_after" {
+				t.Errorf("conversations paginator %+v", pg)
+			}
+		},
 		"googlemaps.yaml": func(t *testing.T, s *spec.Spec) {},
 	}
 	for file, c := range cases {
