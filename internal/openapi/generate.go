@@ -112,6 +112,9 @@ func Generate(d *Doc, o Options) (*Result, error) {
 		}
 		r.pagination = detectPaginator(r.op, r.op.Response, r.selector, r.pk, jsonAPIBase && strings.Contains(r.op.MediaType, "vnd.api+json"))
 	}
+	for _, r := range kept {
+		ownServer(r, d)
+	}
 	out := orderLike(rs, kept)
 	out = keepResources(out, o.Resources)
 	if len(out) == 0 {
@@ -309,4 +312,22 @@ func keepResources(rs []*resource, names []string) []*resource {
 		}
 	}
 	return out
+}
+
+// ownServer points a resource whose operation names its own server (all
+// of Google Maps' GET operations: https://maps.googleapis.com, under a
+// document server https://www.googleapis.com) at that server with an
+// absolute path, rather than ask base_url's host for it.
+func ownServer(r *resource, d *Doc) {
+	own := strings.TrimSuffix(r.op.Server, "/")
+	if own == "" || len(d.Servers) > 0 && own == strings.TrimSuffix(d.Servers[0].URL, "/") {
+		return
+	}
+	if !strings.Contains(own, "://") || strings.ContainsAny(own, "{}") {
+		r.pathNotes = append(r.pathNotes, "guess: the operation names its own server "+own+": check that base_url serves it")
+		r.guesses++
+		return
+	}
+	r.specPath = own + "/" + r.specPath
+	r.pathNotes = append(r.pathNotes, "the operation's own server, not base_url's: the credentials go there too")
 }

@@ -49,6 +49,10 @@ type Operation struct {
 	Headers []string
 	// Security names the operation's own first requirement's schemes.
 	Security []string
+	// Server is the URL of the operation's own first server, else its
+	// path item's (Google Maps' maps.googleapis.com under a document
+	// server www.googleapis.com); "" when it names none.
+	Server string
 }
 
 // Param is a query, path or header parameter.

@@ -129,7 +129,12 @@ func TestRealDocumentFacts(t *testing.T) {
 				t.Errorf("conversations paginator %+v", pg)
 			}
 		},
-		"googlemaps.yaml": func(t *testing.T, s *spec.Spec) {},
+		"googlemaps.yaml": func(t *testing.T, s *spec.Spec) {
+			// Every GET names its own server; the document's is www.googleapis.com.
+			if p := res(t, s, "nearbysearch_json").Endpoint.Path; p != "https://maps.googleapis.com/maps/api/place/nearbysearch/json" {
+				t.Errorf("nearbysearch path %q, want the operation's own server", p)
+			}
+		},
 	}
 	for file, c := range cases {
 		t.Run(file, func(t *testing.T) {
