@@ -3,6 +3,7 @@ package openapi
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/pipe-etl/pipe/engine/spec"
@@ -99,6 +100,10 @@ func TestRealDocumentFacts(t *testing.T) {
 			}
 			if r.PrimaryKey[0] != "lago_id" {
 				t.Errorf("invoices primary key %v", r.PrimaryKey)
+			}
+			// Two servers, US and EU: the account decides, so a var picks.
+			if v := s.Vars["server"]; s.Client.BaseURL != "{vars.server}/" || v.Default == nil || *v.Default != "https://api.getlago.com/api/v1" || !slices.Contains(v.Enum, "https://api.eu.getlago.com/api/v1") {
+				t.Errorf("base_url %q, vars.server %+v", s.Client.BaseURL, v)
 			}
 		},
 		"okta.yaml": func(t *testing.T, s *spec.Spec) {

@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -40,6 +41,15 @@ func chooseServer(d *Doc, res *Result) server {
 		if len(d.Servers) > 1 {
 			srv.comment += " (" + itoa(len(d.Servers)-1) + " more in the document)"
 		}
+		if alts := serverChoices(d); len(s.Vars) == 0 && len(alts) > 1 && alts[0] == u {
+			// Intercom's US, EU and AU hosts: the account decides which.
+			srv.vars = append(srv.vars, ServerVar{Name: "server", Default: u, Enum: alts, Description: "the document's servers"})
+			srv.comment = "guess: servers[0] of the document's " + itoa(len(alts)) + ": pick another with --var server=…"
+			srv.path = serverPath(u)
+			srv.baseURL = "{vars.server}/"
+			res.Notes = append(res.Notes, "base_url "+s.URL+" from "+srv.comment)
+			return srv
+		}
 		var label string
 		if u, label = placeholderHost(u); label != "" {
 			srv.vars = append(srv.vars, ServerVar{Name: snake(label), Description: "the document's host names a placeholder, " + label, Placeholder: true})
@@ -47,9 +57,7 @@ func chooseServer(d *Doc, res *Result) server {
 		}
 	}
 	srv.baseURL = u + "/"
-	if pu, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(u)); err == nil {
-		srv.path = strings.Trim(pu.Path, "/")
-	}
+	srv.path = serverPath(u)
 	res.Notes = append(res.Notes, "base_url "+s.URL+" from "+srv.comment)
 	return srv
 }
@@ -86,4 +94,27 @@ func placeholderHost(u string) (string, string) {
 		}
 	}
 	return u, ""
+}
+
+// serverPath returns a server URL's path below the host, without its
+// slashes ("rest"); braces of variables are read as plain text.
+func serverPath(u string) string {
+	pu, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(u))
+	if err != nil {
+		return ""
+	}
+	return strings.Trim(pu.Path, "/")
+}
+
+// serverChoices returns the document's absolute servers without
+// variables, without a trailing slash, each once, in document order.
+func serverChoices(d *Doc) []string {
+	var out []string
+	for _, s := range d.Servers {
+		u := strings.TrimSuffix(s.URL, "/")
+		if strings.Contains(u, "://") && !strings.ContainsAny(u, "{}") && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
