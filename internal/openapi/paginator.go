@@ -93,8 +93,9 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 	}
 	// A cursor param.
 	c := query(cursorParams)
-	if o := query(offsetParams); c == nil && o != nil && o.Type == "string" {
-		// Asana's offset is a token the API hands out, not a number.
+	if o := op.queryParam("offset"); c == nil && o != nil && o.Type == "string" {
+		// Asana's offset is a token the API hands out, not a number
+		// (a string start or skip may be a date: not one).
 		c = o
 	}
 	if c != nil {
