@@ -27,6 +27,9 @@ type boxFake struct {
 	token       string
 	badAuth     atomic.Int32
 	hidden      int // added to total_count: entries the user cannot see
+	// marker, when set, replaces the next_marker of every page but the
+	// last (hostile variants).
+	marker func(next string) string
 }
 
 func newBoxFake(nUsers, nGroups int) *boxFake {
@@ -96,7 +99,11 @@ func (f *boxFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		body["next_marker"] = nil
 		if start+limit < len(list) {
-			body["next_marker"] = "JV9I" + strconv.Itoa(start+limit)
+			next := "JV9I" + strconv.Itoa(start+limit)
+			if f.marker != nil {
+				next = f.marker(next)
+			}
+			body["next_marker"] = next
 		}
 	} else {
 		if s := q.Get("offset"); s != "" {
@@ -173,5 +180,31 @@ func TestBoxTotalCountAboveEntries(t *testing.T) {
 	}
 	if got := rows(t, db, `SELECT count(*) FROM memberships`); got[0] != "122" {
 		t.Errorf("memberships: %s rows, want 122", got[0])
+	}
+}
+
+// TestBoxGeneratedSpecHostile runs the generated spec against Box fakes
+// whose markers go wrong: each must fail the run naming the marker, not
+// load part of the users and exit 0.
+func TestBoxGeneratedSpecHostile(t *testing.T) {
+	cases := []struct {
+		name   string
+		marker func(next string) string
+		want   []string
+	}{
+		{"marker repeats", func(string) string { return "JV9I100" }, []string{`resource "users"`, "next_marker", "marker"}},
+		{"marker is the first page", func(string) string { return "JV9I0" }, []string{`resource "users"`, "marker"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := generateVendor(t, "box.yaml")
+			f := newBoxFake(250, 3)
+			f.marker = c.marker
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			db, err := g.run(t, srv.URL+f.prefix+"/", nil, map[string]string{"BOX_PLATFORM_ACCESS_TOKEN": f.token})
+			mustFail(t, err, c.want, f.token)
+			noSecretIn(t, db, f.token)
+		})
 	}
 }

@@ -26,10 +26,13 @@ type jiraFake struct {
 	email    string
 	token    string
 	badAuth  atomic.Int32
+	// pageCap and searchCap are the most items a page holds, whatever
+	// maxResults asks (50 and 100 unless set).
+	pageCap, searchCap int
 }
 
 func newJiraFake(nProjects, nIssues int) *jiraFake {
-	f := &jiraFake{versions: map[string][]map[string]any{}, email: "me@example.com", token: "jira-api-token-secret"}
+	f := &jiraFake{versions: map[string][]map[string]any{}, email: "me@example.com", token: "jira-api-token-secret", pageCap: 50, searchCap: 100}
 	for i := range nProjects {
 		id := strconv.Itoa(10000 + i)
 		f.projects = append(f.projects, map[string]any{"id": id, "key": fmt.Sprintf("P%d", i), "name": fmt.Sprintf("Project %d", i), "self": "https://your-domain.atlassian.net/rest/api/3/project/" + id, "simplified": false, "style": "classic"})
@@ -75,7 +78,7 @@ func (f *jiraFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	pageBean := func(list []map[string]any) {
-		limit := min(maxResults, 50)
+		limit := min(maxResults, f.pageCap)
 		start := min(startAt, len(list))
 		end := min(start+limit, len(list))
 		body := map[string]any{"self": "http://" + r.Host + r.URL.String(), "maxResults": limit, "startAt": startAt, "total": len(list), "isLast": end >= len(list), "values": list[start:end]}
@@ -107,7 +110,7 @@ func (f *jiraFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		pageBean(list)
 	case r.URL.Path == "/rest/api/3/search":
-		limit := min(maxResults, 100)
+		limit := min(maxResults, f.searchCap)
 		start := min(startAt, len(f.issues))
 		end := min(start+limit, len(f.issues))
 		page := f.issues[start:end]
@@ -129,8 +132,22 @@ func (f *jiraFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // runs it against a fake that pages as Jira's docs say: every project,
 // version and issue must be loaded.
 func TestJiraGeneratedSpecLoadsEveryPage(t *testing.T) {
+	for _, c := range []struct {
+		name               string
+		pageCap, searchCap int
+	}{
+		{"documented caps", 50, 100},
+		// "the value of maxResults may be lower than requested"
+		{"pages shorter than asked", 17, 23},
+	} {
+		t.Run(c.name, func(t *testing.T) { jiraLoadsEveryPage(t, c.pageCap, c.searchCap) })
+	}
+}
+
+func jiraLoadsEveryPage(t *testing.T, pageCap, searchCap int) {
 	g := generateVendor(t, "jira.yaml")
 	f := newJiraFake(120, 230)
+	f.pageCap, f.searchCap = pageCap, searchCap
 	srv := httptest.NewServer(f)
 	defer srv.Close()
 	db, err := g.run(t, srv.URL+"/", map[string]string{"your_domain": "acme"}, map[string]string{"THE_JIRA_CLOUD_PLATFORM_REST_USERNAME": f.email, "THE_JIRA_CLOUD_PLATFORM_REST_PASSWORD": f.token})
