@@ -7,9 +7,9 @@ func obj(props ...Property) *Schema { return &Schema{Type: "object", Props: prop
 func prop(name string, s *Schema) Property { return Property{name, s} }
 
 var (
-	sString    = &Schema{Type: "string"}
-	sURI    = &Schema{Type: "string", Format: "sURI"}
-	sInt = &Schema{Type: "integer"}
+	sString = &Schema{Type: "string"}
+	sURI    = &Schema{Type: "string", Format: "uri"}
+	sInt    = &Schema{Type: "integer"}
 )
 
 func TestNextLinkPath(t *testing.T) {
@@ -19,10 +19,10 @@ func TestNextLinkPath(t *testing.T) {
 		want string
 	}{
 		{"Twilio meta.next_page_url", obj(prop("flows", &Schema{Type: "array"}), prop("meta", obj(prop("url", sURI), prop("next_page_url", sURI)))), "meta.next_page_url"},
-		{"Asana next_page.sURI", obj(prop("next_page", obj(prop("offset", sString), prop("path", sString), prop("sURI", sURI)))), "next_page.sURI"},
-		{"Jira nextPage of format sURI", obj(prop("self", sURI), prop("nextPage", sURI), prop("isLast", &Schema{Type: "boolean"})), "nextPage"},
-		{"Intercom pages.next of format sURI", obj(prop("pages", obj(prop("next", sURI), prop("page", sInt)))), "pages.next"},
-		{"a next page sInt is no link", obj(prop("nextPage", sInt)), ""},
+		{"Asana next_page.uri", obj(prop("next_page", obj(prop("offset", sString), prop("path", sString), prop("uri", sURI)))), "next_page.uri"},
+		{"Jira nextPage of format uri", obj(prop("self", sURI), prop("nextPage", sURI), prop("isLast", &Schema{Type: "boolean"})), "nextPage"},
+		{"Intercom pages.next of format uri", obj(prop("pages", obj(prop("next", sURI), prop("page", sInt)))), "pages.next"},
+		{"a next page number is no link", obj(prop("nextPage", sInt)), ""},
 		{"a next date is no link", obj(prop("next_run", sString)), ""},
 		{"a URL that is not the next page", obj(prop("meta", obj(prop("url", sURI), prop("previous_page_url", sURI)))), ""},
 		{"deeper than three objects", obj(prop("a", obj(prop("b", obj(prop("c", obj(prop("next_url", sString)))))))), ""},
