@@ -81,3 +81,31 @@ func TestInitThenRun(t *testing.T) {
 		})
 	}
 }
+
+// TestInitPlaceholderServer: Jira's published document names the server
+// https://your-domain.atlassian.net, a placeholder. init says so, and a
+// run that does not set it stops before any request: the credentials go
+// nowhere, least of all to whoever holds the placeholder's name.
+func TestInitPlaceholderServer(t *testing.T) {
+	dir := t.TempDir()
+	docPath := filepath.Join("..", "openapi", "testdata", "jira.yaml")
+	specPath := filepath.Join(dir, "jira.yml")
+	code, stdout, stderr := run(t, nil, "init", "--from-openapi", docPath, "-o", specPath)
+	if code != ExitOK {
+		t.Fatalf("init: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "your-domain is a placeholder: set --var your_domain=") {
+		t.Errorf("init's summary does not name the placeholder:\n%s", stderr)
+	}
+	secrets := map[string]string{"THE_JIRA_CLOUD_PLATFORM_REST_USERNAME": "me@example.com", "THE_JIRA_CLOUD_PLATFORM_REST_PASSWORD": "jira-api-token-secret"}
+	code, stdout, stderr = run(t, secrets, "run", specPath, "--dest", filepath.Join(dir, "out.db"))
+	if code == ExitOK || !strings.Contains(stderr, "your_domain") {
+		t.Errorf("run without your_domain: exit %d, want a failure naming it\n%s%s", code, stdout, stderr)
+	}
+	if strings.Contains(stdout+stderr, "jira-api-token-secret") {
+		t.Errorf("output holds the secret:\n%s%s", stdout, stderr)
+	}
+	if !strings.Contains(stderr, "has no value") {
+		t.Errorf("run without your_domain did not stop at the plan, before any request:\n%s", stderr)
+	}
+}

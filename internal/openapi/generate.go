@@ -112,6 +112,9 @@ func Generate(d *Doc, o Options) (*Result, error) {
 		}
 		r.pagination = detectPaginator(r.op, r.op.Response, r.selector, r.pk, jsonAPIBase && strings.Contains(r.op.MediaType, "vnd.api+json"))
 	}
+	for _, r := range kept {
+		ownServer(r, d)
+	}
 	out := orderLike(rs, kept)
 	out = keepResources(out, o.Resources)
 	if len(out) == 0 {
@@ -246,17 +249,16 @@ func carry(parent, ancestor *resource, f string) (string, string) {
 // a property of the same name, else the parent's primary key. why is
 // non-empty for a guess.
 func parentField(p *resource, param string) (string, string) {
-	if p.item != nil && p.item.Prop(param) != nil {
-		return param, ""
+	if f := p.item.propFold(param); f != "" {
+		return f, ""
 	}
-	// {project_name} of projects is a project's name, {org_id} an org's id.
+	// {project_name} of projects is a project's name, {org_id} an org's
+	// id, Twilio's {FlowSid} of Flows a flow's sid.
 	for _, sep := range []string{"_", ""} {
 		prefix := singular(p.name) + sep
-		if rest := strings.TrimPrefix(param, prefix); rest != param && p.item != nil {
-			for _, f := range []string{rest, strings.ToLower(rest)} {
-				if p.item.Prop(f) != nil {
-					return f, ""
-				}
+		if len(param) > len(prefix) && strings.EqualFold(param[:len(prefix)], prefix) {
+			if f := p.item.propFold(param[len(prefix):]); f != "" {
+				return f, ""
 			}
 		}
 	}
@@ -310,4 +312,22 @@ func keepResources(rs []*resource, names []string) []*resource {
 		}
 	}
 	return out
+}
+
+// ownServer points a resource whose operation names its own server (all
+// of Google Maps' GET operations: https://maps.googleapis.com, under a
+// document server https://www.googleapis.com) at that server with an
+// absolute path, rather than ask base_url's host for it.
+func ownServer(r *resource, d *Doc) {
+	own := strings.TrimSuffix(r.op.Server, "/")
+	if own == "" || len(d.Servers) > 0 && own == strings.TrimSuffix(d.Servers[0].URL, "/") {
+		return
+	}
+	if !strings.Contains(own, "://") || strings.ContainsAny(own, "{}") {
+		r.pathNotes = append(r.pathNotes, "guess: the operation names its own server "+own+": check that base_url serves it")
+		r.guesses++
+		return
+	}
+	r.specPath = own + "/" + r.specPath
+	r.pathNotes = append(r.pathNotes, "the operation's own server, not base_url's: the credentials go there too")
 }

@@ -41,6 +41,11 @@ func fromV3(m *v3.Document, version string) *Doc {
 
 func v3Op(c *converter, path string, item *v3.PathItem, op *v3.Operation) *Operation {
 	o := &Operation{Path: path, OperationID: op.OperationId, Summary: op.Summary, Tags: op.Tags, Security: requirementNames(op.Security)}
+	for _, servers := range [][]*v3.Server{op.Servers, item.Servers} {
+		if len(servers) > 0 && servers[0] != nil && o.Server == "" {
+			o.Server = servers[0].URL
+		}
+	}
 	for _, p := range operationParams(op.Parameters, item.Parameters, func(p *v3.Parameter) (string, string) { return p.In, p.Name }) {
 		o.Params = append(o.Params, v3Param(c, p))
 	}

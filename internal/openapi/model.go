@@ -1,5 +1,7 @@
 package openapi
 
+import "strings"
+
 // Doc is the part of an OpenAPI document that a spec is generated from.
 type Doc struct {
 	Title   string
@@ -24,6 +26,10 @@ type Server struct {
 type ServerVar struct {
 	Name, Default, Description string
 	Enum                       []string
+	// Placeholder marks a host label the document wrote as a placeholder
+	// (Jira's your-domain): the spec var gets no default, so a run must
+	// set it before anything is sent.
+	Placeholder bool
 }
 
 // Operation is one GET operation.
@@ -43,6 +49,10 @@ type Operation struct {
 	Headers []string
 	// Security names the operation's own first requirement's schemes.
 	Security []string
+	// Server is the URL of the operation's own first server, else its
+	// path item's (Google Maps' maps.googleapis.com under a document
+	// server www.googleapis.com); "" when it names none.
+	Server string
 }
 
 // Param is a query, path or header parameter.
@@ -76,6 +86,20 @@ type SecurityScheme struct {
 func (o *Operation) param(in, name string) *Param {
 	for i := range o.Params {
 		if o.Params[i].In == in && o.Params[i].Name == name {
+			return &o.Params[i]
+		}
+	}
+	return nil
+}
+
+// queryParam returns the operation's query parameter named name in any
+// case (Twilio's PageSize for pageSize), or nil.
+func (o *Operation) queryParam(name string) *Param {
+	if p := o.param("query", name); p != nil {
+		return p
+	}
+	for i := range o.Params {
+		if o.Params[i].In == "query" && strings.EqualFold(o.Params[i].Name, name) {
 			return &o.Params[i]
 		}
 	}

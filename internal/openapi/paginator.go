@@ -16,6 +16,9 @@ type pagination struct {
 	guess    bool
 	// handled are the query params the paginator sets itself.
 	handled []string
+	// switches are params that turn the detected paging on (Box's
+	// usemarker: true for marker).
+	switches []line
 }
 
 type field struct{ key, value string }
@@ -27,7 +30,7 @@ var (
 	hasMoreFields  = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page"}
 	totalFields    = []string{"total", "total_count", "totalCount", "count_total"}
 	sizeParams     = []string{"limit", "per_page", "page_size", "pageSize", "perPage", "size", "count", "max_results", "maxResults", "page[size]", "page[limit]"}
-	offsetParams   = []string{"offset", "skip", "start", "page[offset]"}
+	offsetParams   = []string{"offset", "skip", "start", "startAt", "page[offset]"}
 	pageParams     = []string{"page", "page_number", "pageNumber", "page[number]"}
 	totalPageNames = []string{"total_pages", "totalPages", "pages", "page_count", "last_page"}
 )
@@ -35,9 +38,10 @@ var (
 // detectPaginator reads the operation's query params, response schema and
 // response headers.
 func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBase bool) pagination {
+	// Twilio spells its params PageSize, Page and PageToken.
 	query := func(names []string) *Param {
 		for _, n := range names {
-			if p := op.param("query", n); p != nil {
+			if p := op.queryParam(n); p != nil {
 				return p
 			}
 		}
@@ -70,6 +74,14 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 			return pg
 		}
 	}
+	// A next link deeper in the body: Twilio's meta.next_page_url,
+	// Asana's next_page.uri.
+	if path := nextLinkPath(resp, 3); path != "" {
+		pg.fields = []field{{"type", "json_link"}, {"next_url_path", path}}
+		pg.why = "the response has " + path
+		withSize()
+		return pg
+	}
 	// A Link header.
 	for _, h := range op.Headers {
 		if strings.EqualFold(h, "Link") {
@@ -80,15 +92,32 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 		}
 	}
 	// A cursor param.
-	if c := query(cursorParams); c != nil {
+	c := query(cursorParams)
+	if o := op.queryParam("offset"); c == nil && o != nil && o.Type == "string" {
+		// Asana's offset is a token the API hands out, not a number
+		// (a string start or skip may be a date: not one).
+		c = o
+	}
+	if c != nil {
 		pg.handled = []string{c.Name}
+		if sw := switchFor(op, c.Name); sw != nil {
+			pg.switches = []line{{sw.Name, "true", fmt.Sprintf("%s pages only with this on", c.Name)}}
+			pg.handled = append(pg.handled, sw.Name)
+		}
+		path := ""
 		for _, f := range cursorFields {
-			if path := findField(resp, f, 3); path != "" {
-				pg.fields = []field{{"type", "cursor"}, {"cursor_path", path}, {"cursor_param", c.Name}}
-				pg.why = fmt.Sprintf("query param %s and response field %s", c.Name, path)
-				withSize()
-				return pg
+			if path = findField(resp, f, 3); path != "" {
+				break
 			}
+		}
+		if path == "" {
+			path = nextCursorPath(resp, c.Name)
+		}
+		if path != "" {
+			pg.fields = []field{{"type", "cursor"}, {"cursor_path", path}, {"cursor_param", c.Name}}
+			pg.why = fmt.Sprintf("query param %s and response field %s", c.Name, path)
+			withSize()
+			return pg
 		}
 		if has := firstField(resp, hasMoreFields); has != "" && pk != "" && selector != "" {
 			// Stripe: the next page starts after the last record's id.
@@ -162,8 +191,13 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 		withSize()
 		return pg
 	}
-	pg.fields = []field{{"type", "single_page"}}
-	pg.why = "guess: no pagination param, link or header documented: check that one request returns everything"
+	// Not single_page, which reads nothing of the answer: auto follows a
+	// Link header, a next link or a cursor it finds, and fails the run on
+	// a sign of more pages it cannot follow (a total above the records,
+	// has_more, isLast false), so an undocumented paging is never read as
+	// its first page alone.
+	pg.fields = []field{{"type", "auto"}}
+	pg.why = "guess: no pagination param, link or header documented: auto reads the first answer and fails on signs of more pages; pipe run --sample 2 shows what it chose"
 	pg.guess = true
 	return pg
 }
@@ -208,4 +242,16 @@ func findField(s *Schema, name string, depth int) string {
 		}
 	}
 	return ""
+}
+
+// switchFor returns a boolean query param that turns paging by param
+// on: Box's usemarker, without which marker is ignored and the body
+// holds no next_marker.
+func switchFor(op *Operation, param string) *Param {
+	for i, p := range op.Params {
+		if p.In == "query" && p.Type == "boolean" && strings.EqualFold(p.Name, "use"+param) {
+			return &op.Params[i]
+		}
+	}
+	return nil
 }

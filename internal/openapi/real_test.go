@@ -3,6 +3,7 @@ package openapi
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/pipe-etl/pipe/engine/spec"
@@ -100,6 +101,10 @@ func TestRealDocumentFacts(t *testing.T) {
 			if r.PrimaryKey[0] != "lago_id" {
 				t.Errorf("invoices primary key %v", r.PrimaryKey)
 			}
+			// Two servers, US and EU: the account decides, so a var picks.
+			if v := s.Vars["server"]; s.Client.BaseURL != "{vars.server}/" || v.Default == nil || *v.Default != "https://api.getlago.com/api/v1" || !slices.Contains(v.Enum, "https://api.eu.getlago.com/api/v1") {
+				t.Errorf("base_url %q, vars.server %+v", s.Client.BaseURL, v)
+			}
 		},
 		"okta.yaml": func(t *testing.T, s *spec.Spec) {
 			if s.Client.BaseURL != "https://{vars.your_okta_domain}/" || s.Client.Auth.APIKey != "SSWS {secrets.okta_admin_management_api_key}" {
@@ -123,8 +128,18 @@ func TestRealDocumentFacts(t *testing.T) {
 				t.Errorf("auth %+v", a)
 			}
 		},
-		"intercom.yaml":   func(t *testing.T, s *spec.Spec) {},
-		"googlemaps.yaml": func(t *testing.T, s *spec.Spec) {},
+		"intercom.yaml": func(t *testing.T, s *spec.Spec) {
+			// cursor_pages: pages.next is {page, starting_after}.
+			if pg := res(t, s, "conversations").Endpoint.Paginator; pg.Type != "cursor" || pg.CursorPath != "pages.next.starting_after" || pg.CursorParam != "starting_after" {
+				t.Errorf("conversations paginator %+v", pg)
+			}
+		},
+		"googlemaps.yaml": func(t *testing.T, s *spec.Spec) {
+			// Every GET names its own server; the document's is www.googleapis.com.
+			if p := res(t, s, "nearbysearch_json").Endpoint.Path; p != "https://maps.googleapis.com/maps/api/place/nearbysearch/json" {
+				t.Errorf("nearbysearch path %q, want the operation's own server", p)
+			}
+		},
 	}
 	for file, c := range cases {
 		t.Run(file, func(t *testing.T) {

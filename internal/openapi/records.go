@@ -85,7 +85,10 @@ func primaryKey(item *Schema, resource string) (key, why string) {
 			continue
 		}
 		d := strings.ToLower(p.Schema.Description)
-		if (strings.Contains(d, "unique identifier") || strings.Contains(d, "unique id")) && p.Schema.Type != "object" && p.Schema.Type != "array" {
+		// Twilio's sid: "The unique string that we created to identify the Flow resource."
+		unique := strings.Contains(d, "unique identifier") || strings.Contains(d, "unique id") ||
+			strings.Contains(d, "unique") && strings.Contains(d, "to identify")
+		if unique && p.Schema.Type != "object" && p.Schema.Type != "array" {
 			return p.Name, "guess: " + p.Name + " is documented as a unique identifier"
 		}
 	}

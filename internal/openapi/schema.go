@@ -44,6 +44,23 @@ func (s *Schema) Prop(name string) *Schema {
 	return nil
 }
 
+// propFold returns the name of the property named name in any case
+// (the exact spelling first), or "".
+func (s *Schema) propFold(name string) string {
+	if s == nil {
+		return ""
+	}
+	if s.Prop(name) != nil {
+		return name
+	}
+	for _, p := range s.Props {
+		if strings.EqualFold(p.Name, name) {
+			return p.Name
+		}
+	}
+	return ""
+}
+
 // Path follows a dotted path of property names; nil when absent.
 func (s *Schema) Path(path string) *Schema {
 	for _, name := range strings.Split(path, ".") {

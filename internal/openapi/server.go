@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -40,11 +41,23 @@ func chooseServer(d *Doc, res *Result) server {
 		if len(d.Servers) > 1 {
 			srv.comment += " (" + itoa(len(d.Servers)-1) + " more in the document)"
 		}
+		if alts := serverChoices(d); len(s.Vars) == 0 && len(alts) > 1 && alts[0] == u {
+			// Intercom's US, EU and AU hosts: the account decides which.
+			srv.vars = append(srv.vars, ServerVar{Name: "server", Default: u, Enum: alts, Description: "the document's servers"})
+			srv.comment = "guess: servers[0] of the document's " + itoa(len(alts)) + ": pick another with --var server=…"
+			srv.path = serverPath(u)
+			srv.baseURL = "{vars.server}/"
+			res.Notes = append(res.Notes, "base_url "+s.URL+" from "+srv.comment)
+			return srv
+		}
+		var label string
+		if u, label = placeholderHost(u); label != "" {
+			srv.vars = append(srv.vars, ServerVar{Name: snake(label), Description: "the document's host names a placeholder, " + label, Placeholder: true})
+			srv.comment += "; guess: " + label + " is a placeholder: set --var " + snake(label) + "=…"
+		}
 	}
 	srv.baseURL = u + "/"
-	if pu, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(u)); err == nil {
-		srv.path = strings.Trim(pu.Path, "/")
-	}
+	srv.path = serverPath(u)
 	res.Notes = append(res.Notes, "base_url "+s.URL+" from "+srv.comment)
 	return srv
 }
@@ -57,4 +70,51 @@ func (s Server) varName(snakeName string) string {
 		}
 	}
 	return snakeName
+}
+
+// placeholderHost replaces the label of u's host that the document wrote
+// as a placeholder (https://your-domain.atlassian.net) with a spec var,
+// and returns that label; "" when there is none.
+func placeholderHost(u string) (string, string) {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u, ""
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	labels := strings.Split(host, ".")
+	for i, l := range labels {
+		low := strings.ToLower(l)
+		if !strings.ContainsAny(host, "{}") && (strings.HasPrefix(low, "your") || strings.HasPrefix(low, "<")) {
+			labels[i] = "{vars." + snake(l) + "}"
+			out := scheme + "://" + strings.Join(labels, ".")
+			if path != "" {
+				out += "/" + path
+			}
+			return out, l
+		}
+	}
+	return u, ""
+}
+
+// serverPath returns a server URL's path below the host, without its
+// slashes ("rest"); braces of variables are read as plain text.
+func serverPath(u string) string {
+	pu, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(u))
+	if err != nil {
+		return ""
+	}
+	return strings.Trim(pu.Path, "/")
+}
+
+// serverChoices returns the document's absolute servers without
+// variables, without a trailing slash, each once, in document order.
+func serverChoices(d *Doc) []string {
+	var out []string
+	for _, s := range d.Servers {
+		u := strings.TrimSuffix(s.URL, "/")
+		if strings.Contains(u, "://") && !strings.ContainsAny(u, "{}") && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
 }

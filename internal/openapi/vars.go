@@ -10,6 +10,7 @@ import (
 type specVar struct {
 	name, value, comment string
 	enum                 []string
+	noDefault            bool // a placeholder: the run must set it
 }
 
 // collectVars turns server variables and required query params into spec
@@ -19,17 +20,20 @@ func collectVars(rs []*resource, srv server) []specVar {
 	seen := map[string]int{}
 	for _, v := range srv.vars {
 		c := "server variable"
-		if v.Description != "" {
+		if v.Placeholder {
+			c = v.Description
+		} else if v.Description != "" {
 			c += ": " + firstSentence(v.Description)
 		}
 		seen[v.Name] = len(vars)
-		vars = append(vars, specVar{name: v.Name, value: v.Default, comment: c, enum: v.Enum})
+		vars = append(vars, specVar{name: v.Name, value: v.Default, comment: c, enum: v.Enum, noDefault: v.Placeholder})
 	}
 	for _, r := range rs {
 		pg := r.pagination
 		if pg.sizeName != "" {
 			r.params = append(r.params, line{pg.sizeName, pg.size, "page size (guess: the documented maximum up to 100, else the default)"})
 		}
+		r.params = append(r.params, pg.switches...)
 		for _, p := range r.op.Params {
 			if p.In != "query" || !p.Required || slices.Contains(pg.handled, p.Name) || p.Name == pg.sizeName {
 				continue

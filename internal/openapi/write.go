@@ -82,6 +82,10 @@ func writeSpec(w *writer, d *Doc, o Options, name string, srv server, vars []spe
 	if len(vars) > 0 {
 		w.line(0, "vars:", "")
 		for _, v := range vars {
+			if v.noDefault {
+				w.line(1, key(v.name)+": {}", "guess: "+v.comment+": set it with --var "+v.name+"=…; no default, so nothing is sent before it is set")
+				continue
+			}
 			text := key(v.name) + ": {default: " + quote(v.value)
 			if len(v.enum) > 0 {
 				q := make([]string, len(v.enum))
