@@ -172,9 +172,6 @@ func TestAsanaGeneratedSpecHostile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if c.name == "next page is the first page again" {
-				t.Skip(`bug: engine/rest's json_link ends the walk in silence when the next link equals the page's own URL (projects?limit=100), though next_page still holds a new offset token and the page was full: the run exits 0 with 100 of 230 projects; proposed: a link equal to the page's own URL ends the walk only when nothing else in the body says more (a next object with another cursor, a full page under a limit param), else fails naming next_url_path`)
-			}
 			g := generateVendor(t, "asana.yaml")
 			f := newAsanaFake(230)
 			f.tamper = c.tamper
