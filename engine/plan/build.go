@@ -150,7 +150,8 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		if inPath[name] || pv.Incremental != nil {
 			continue // in the path, or the cursor's start_param
 		}
-		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, paramText(pv), vars)})
+		text := paramText(pv)
+		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, text, vars), Empty: text == ""})
 	}
 	for k, v := range ep.Headers {
 		r.Headers[spec.HeaderName(k)] = compile(errs, at+".endpoint.headers."+k, v, vars)

@@ -306,3 +306,33 @@ func TestClientHeadersAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestURLEmptyParams: a param written as "" is sent empty, as dlt
+// sends it (test_single_resource_query_string_params, one_empty_param);
+// one whose placeholder expands to "" (an optional variable, a cursor
+// with no value yet) is left out.
+func TestRequestURLEmptyParams(t *testing.T) {
+	s, err := spec.Load("empty.yml", []byte(`vars:
+  since: {default: ""}
+client: {base_url: "https://api.example.com"}
+resources:
+  - name: posts
+    endpoint:
+      path: posts
+      params: {sort: desc, locale: "", since: "{vars.since}", after: "{secrets.after}"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Build(s, plan.Options{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := p.RequestURL(p.Resource("posts"), func(spec.Part) (string, error) { return "", nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://api.example.com/posts?locale=&sort=desc"; u.String() != want {
+		t.Errorf("url %s, want %s", u, want)
+	}
+}
