@@ -164,8 +164,8 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 	}
 	r.JSON = bindJSON(ep.JSON, vars)
 	if ep.JSON != nil && (len(ep.Data) > 0 || ep.RawData != "") {
-		// dlt refuses both too; one would be sent and the other dropped.
-		errs.add(at+".endpoint.data", "json and data both set the request body, and only one can be sent: keep json for a JSON body, or data for a form or raw body (one may come from resource_defaults)")
+		// One endpoint with both is a spec error; here one is inherited.
+		errs.add(at+".endpoint.data", "data and json are both request bodies (keep one; one of them comes from resource_defaults)")
 	}
 	findParent(errs, at, r)
 	return r

@@ -174,10 +174,12 @@ func (c *checker) endpoint(sc *scope, path string, e *Endpoint) {
 	}
 	c.pathParams(path, e)
 	c.stringMap(sc, path+".headers", e.Headers)
+	c.headerNames(path+".headers", e.Headers)
 	c.jsonStrings(sc, path+".json", e.JSON)
 	c.stringMap(sc, path+".data", e.Data)
 	c.template(sc, path+".data", e.RawData)
-	if e.RawData != "" && e.JSON != nil {
+	if (e.RawData != "" || len(e.Data) > 0) && e.JSON != nil {
+		// dlt refuses both too; one would be sent and the other dropped.
 		c.errorf(path+".data", "data and json are both request bodies (keep one)")
 	}
 	c.auth(&scope{where: "auth", secrets: true, incremental: sc.incremental}, path+".auth", e.Auth)
@@ -221,5 +223,15 @@ func (c *checker) checkAuths() {
 			continue
 		}
 		c.auth(sc, path, a)
+	}
+}
+
+// headerNames checks that each header's name, braces unescaped, is one
+// HTTP allows: a request with any other would fail at every attempt.
+func (c *checker) headerNames(path string, h map[string]string) {
+	for _, k := range sortedKeys(h) {
+		if n := HeaderName(k); !ValidHeaderName(n) {
+			c.errorf(joinKey(path, k), "%q is no HTTP header name (letters, digits and !#$%%&'*+-.^_`|~ only; dlt's requests sends it, Go's HTTP client refuses it)", n)
+		}
 	}
 }
