@@ -366,6 +366,10 @@ func (m *dltMock) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"data": string(b)})
 	case post && p == "/posts_form_data_incremental":
 		writeJSON(w, paginateByPageNumber(r, mockPostList(mockPosts), "data", true, 1))
+	case get && p == "/missing":
+		// test_secret_redaction_in_http_errors adds this route.
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, "Resource not found")
 	case get && p == "/posts_with_reactions":
 		writeJSON(w, paginateByPageNumber(r, mockPostsWithReactions(), "data", true, 1))
 	default:
