@@ -60,6 +60,7 @@ func runMockCases(t *testing.T, cases []mockCase) {
 				if err == nil {
 					t.Fatalf("run succeeded, want an error with %q", c.err)
 				}
+				t.Logf("error (as wanted): %v", err)
 				for _, part := range c.err {
 					if !strings.Contains(err.Error(), part) {
 						t.Errorf("error lacks %q:\n%v", part, err)

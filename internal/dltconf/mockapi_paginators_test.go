@@ -1,0 +1,130 @@
+package dltconf
+
+import "testing"
+
+// TestDltPaginators runs each paging route of dlt's mock with the
+// paginator dlt's tests (test_paginators.py, test_client.py,
+// test_offline.py) page it with, written as a rest_api config: every route
+// holds the same 25 posts.
+func TestDltPaginators(t *testing.T) {
+	posts := map[string]int{"posts": 25}
+	all := []rowCheck{{`SELECT group_concat(id) FROM (SELECT id FROM posts ORDER BY id)`, []string{"0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24"}}}
+	runMockCases(t, []mockCase{
+		{name: "auto_json_next_page", tables: posts, rows: all, config: `
+client: {base_url: "https://api.example.com"}
+resources: [posts]
+`},
+		{name: "page_number", tables: posts, rows: all, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, endpoint: {path: posts, paginator: {type: page_number, base_page: 1, total_path: total_pages}}}
+`},
+		{name: "page_number_zero_based", tables: posts, rows: all, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, endpoint: {path: posts_zero_based, paginator: {type: page_number, base_page: 0, total_path: total_pages}}}
+`},
+		{name: "header_link", tables: posts, rows: all, config: `
+client: {base_url: "https://api.example.com", paginator: header_link}
+resources:
+  - {name: posts, endpoint: posts_header_link}
+`},
+		{name: "header_cursor", tables: posts, rows: all, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, endpoint: {path: posts_header_cursor, paginator: {type: header_cursor, cursor_key: cursor, cursor_param: page}}}
+`},
+		{name: "json_link_relative", tables: posts, rows: all, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, endpoint: {path: posts_relative_next_url, paginator: {type: json_link, next_url_path: next_page}}}
+`},
+		{name: "offset", tables: posts, rows: all, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, endpoint: {path: posts_offset_limit, paginator: {type: offset, limit: 10, total_path: total_records}}}
+`},
+		{name: "offset_in_json_body", tables: posts, rows: all, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - name: posts
+    endpoint:
+      path: posts_offset_limit_via_json_body
+      method: POST
+      paginator: {type: offset, limit: 10, offset_body_path: offset, limit_body_path: limit, total_path: total_records}
+`},
+		{name: "cursor", tables: posts, rows: all, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, endpoint: {path: posts_cursor, paginator: {type: cursor, cursor_path: next_cursor, cursor_param: cursor}}}
+`},
+		// dlt issue 2932: the last page's data and cursor are both null.
+		{name: "cursor_null_terminated", tables: map[string]int{"users": 14},
+			rows: []rowCheck{{`SELECT count(DISTINCT id), min(id), max(id) FROM users`, []string{"14:int|0:int|13:int"}}}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - name: users
+    endpoint:
+      path: posts_cursor_null_terminated
+      data_selector: users
+      paginator: {type: cursor, cursor_path: next_token, cursor_param: cursor}
+`},
+		// test_source_with_post_request pages a POST search with a custom
+		// paginator that puts the body's next_page in the JSON body's page:
+		// pipe's cursor paginator with cursor_body_path does that. dlt
+		// asserts posts 51 to 99.
+		{name: "post_search_cursor_in_body", tables: map[string]int{"search_posts": 49},
+			rows: []rowCheck{{`SELECT min(id), max(id), count(DISTINCT id) FROM search_posts`, []string{"51:int|99:int|49:int"}}}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - name: search_posts
+    endpoint:
+      path: /posts/search
+      method: POST
+      json: {ids_greater_than: 50, page_size: 25, page_count: 4}
+      paginator: {type: cursor, cursor_path: next_page, cursor_body_path: page}
+`},
+		{name: "nested_reactions", tables: map[string]int{"posts_with_reactions": 25, "posts_with_reactions__reactions": 125},
+			rows: []rowCheck{{`SELECT r.title FROM posts_with_reactions__reactions r JOIN posts_with_reactions p ON r._pipe_parent_id = p._pipe_id WHERE p.id = 3 ORDER BY r._pipe_list_idx LIMIT 2`,
+				[]string{"Reaction 0 for post 3", "Reaction 1 for post 3"}}}, config: `
+client: {base_url: "https://api.example.com"}
+resources: [posts_with_reactions]
+`},
+		// test_posts_under_results_key: json_link reads "next", which the
+		// body lacks (it has next_page). dlt stops after the first page and
+		// loads 5 of 25 posts, exit 0 (its test reads the first page only);
+		// pipe fails: the body says there are more pages.
+		{name: "json_link_without_next_stops_short", err: []string{"next_page", "next_url_path"}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - name: posts
+    endpoint:
+      path: posts_under_a_different_key
+      data_selector: many-results
+      paginator: json_link
+`},
+		{name: "json_link_next_page", tables: posts, rows: all, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - name: posts
+    endpoint:
+      path: posts_under_a_different_key
+      data_selector: many-results
+      paginator: {type: json_link, next_url_path: next_page}
+`},
+		// test_posts_without_key: header_link on a body that links its
+		// next page (next_page) and sends no Link header; the records are
+		// under the key "null". dlt loads the first page, 5 posts, exit 0;
+		// pipe fails naming the link the paginator does not follow.
+		{name: "header_link_on_json_links_stops_short", err: []string{"next_page", "header_link"}, config: `
+client: {base_url: "https://api.example.com", paginator: header_link}
+resources:
+  - {name: posts_no_key, endpoint: {path: posts_no_key}}
+`},
+		{name: "posts_no_key_detected", tables: map[string]int{"posts_no_key": 25}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts_no_key, endpoint: {path: posts_no_key}}
+`},
+	})
+}
