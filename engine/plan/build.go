@@ -104,7 +104,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		Selected:          firstBool(true, sr.Selected, d.Selected),
 		IncludeFromParent: sr.IncludeFromParent,
 		Method:            strings.ToUpper(first(ep.Method, DefaultMethod)),
-		DataSelector:      errs.responsePath(at+".endpoint.data_selector", ep.DataSelector),
+		DataSelector:      errs.responsePath(at+".endpoint.data_selector", dataSelector(&ep, sr.Name)),
 		EmptyListOmitted:  ep.EmptyListOmitted != nil && *ep.EmptyListOmitted,
 		Paginator:         compilePaginator(errs, paginatorPath(s, d, i), firstPtr(ep.Paginator, s.Client.Paginator)),
 		Incremental:       incremental(errs, at, ep.Incremental, vars), // mergeEndpoint took the cursor of an incremental param
@@ -390,4 +390,14 @@ func markNeeded(p *Plan) {
 			cur.Needed = true
 		}
 	}
+}
+
+// dataSelector is the endpoint's data_selector; without one, a path that
+// names one entity (spec.SingleEntityPath) selects the whole body, "$",
+// as dlt does: its record is the object, not a list it holds.
+func dataSelector(ep *spec.Endpoint, name string) string {
+	if ep.DataSelector == "" && spec.SingleEntityPath(first(ep.Path, name)) {
+		return "$"
+	}
+	return ep.DataSelector
 }
