@@ -262,7 +262,7 @@ func mergeEndpoint(def, own *spec.Endpoint) spec.Endpoint {
 		Method:           first(o.Method, d.Method),
 		Params:           mergeMaps(d.Params, o.Params),
 		Headers:          mergeMaps(d.Headers, o.Headers),
-		JSON:             firstAny(o.JSON, d.JSON),
+		JSON:             mergeJSON(d.JSON, o.JSON),
 		Data:             mergeMaps(d.Data, o.Data),
 		RawData:          first(o.RawData, d.RawData),
 		DataSelector:     first(o.DataSelector, d.DataSelector),
