@@ -208,9 +208,26 @@ func (c *checker) authName(path, name string) {
 	if len(t.Placeholders()) > 0 {
 		return
 	}
-	if _, ok := c.s.Auths[name]; !ok {
-		c.errorf(path, "no auth named %q in auths%s", name, hint(name, sortedKeys(c.s.Auths), "declare it under auths"))
+	if _, ok := c.s.Auths[name]; ok {
+		return
 	}
+	if block, ok := dltAuthShorthand[name]; ok {
+		// dlt's shorthand: the type alone, its credentials from dlt's
+		// secrets, which pipe does not read.
+		c.errorf(path, "no auth named %q in auths: %q alone is dlt's shorthand for an auth whose credentials come from dlt's secrets; write the block, auth: %s", name, name, block)
+		return
+	}
+	c.errorf(path, "no auth named %q in auths%s", name, hint(name, sortedKeys(c.s.Auths), "declare it under auths"))
+}
+
+// dltAuthShorthand is the block each of dlt's auth shorthands
+// (rest_api/typing.py, AuthType) stands for, with its credentials as
+// {secrets.*}.
+var dltAuthShorthand = map[string]string{
+	"bearer":                    `{type: bearer, token: "{secrets.token}"}`,
+	"api_key":                   `{type: api_key, api_key: "{secrets.api_key}"}`,
+	"http_basic":                `{type: http_basic, username: "{secrets.username}", password: "{secrets.password}"}`,
+	"oauth2_client_credentials": `{type: oauth2_client_credentials, access_token_url: URL, client_id: "{secrets.client_id}", client_secret: "{secrets.client_secret}"}`,
 }
 
 // checkAuths checks the named auth blocks: each a block, not a name.
