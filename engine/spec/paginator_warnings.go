@@ -110,8 +110,8 @@ func Warnings(s *Spec) Errors {
 		if p == nil {
 			continue
 		}
-		if at == "client.paginator" && p.Type != "single_page" && SingleEntityPath(r.endpointPath(defaults)) {
-			warn(fmt.Sprintf("resources[%d]", i), "the path %q names one entity (its last segment is a placeholder), which dlt pages with single_page instead of client.paginator; pipe pages it with client.paginator (%s), which reads more pages when the API has them: write endpoint.paginator: single_page for dlt's result", r.endpointPath(defaults), p.Type)
+		if at == "client.paginator" && p.Type != "single_page" && SingleEntityPath(r.endpointPath()) {
+			warn(fmt.Sprintf("resources[%d]", i), "the path %q names one entity (its last segment is a placeholder), which dlt pages with single_page instead of client.paginator; pipe pages it with client.paginator (%s), which reads more pages when the API has them: write endpoint.paginator: single_page for dlt's result", r.endpointPath(), p.Type)
 		}
 		query, body := p.PagingFields()
 		for _, ep := range []struct {

@@ -21,13 +21,10 @@ func SingleEntityPath(p string) bool {
 }
 
 // endpointPath is the path a resource requests: its endpoint's, else its
-// name.
-func (r *Resource) endpointPath(defaults *Endpoint) string {
+// name (resource_defaults' path is not used, as in dlt).
+func (r *Resource) endpointPath() string {
 	if r.Endpoint != nil && r.Endpoint.Path != "" {
 		return r.Endpoint.Path
-	}
-	if defaults != nil && defaults.Path != "" {
-		return defaults.Path
 	}
 	return r.Name
 }
