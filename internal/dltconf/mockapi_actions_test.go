@@ -120,6 +120,59 @@ client:
 resources:
   - {name: posts, endpoint: protected/posts/bearer-token}
 `},
+		// test_oauth_customized_token_request: Zoom's account_credentials
+		// grant, with the client's credentials in basic auth; in dlt a
+		// subclass, in pipe token_data and client_auth.
+		{name: "oauth2_customized_token_request", tables: posts,
+			sent: func(t *testing.T, m *dltMock) {
+				if n := len(m.requests(`^/custom-oauth/token$`)); n != 1 {
+					t.Errorf("%d token requests, want 1", n)
+				}
+			}, config: `
+client:
+  base_url: "https://api.example.com"
+  auth:
+    type: oauth2_client_credentials
+    token_url: "https://api.example.com/custom-oauth/token"
+    client_id: test-account-id
+    client_secret: "{secrets.client_secret}"
+    client_auth: basic
+    token_data: {grant_type: account_credentials, account_id: test-account-id}
+resources:
+  - {name: posts, endpoint: protected/posts/bearer-token}
+`},
+		// test_oauth_token_expired_refresh, with the route that answers
+		// expires_in 0: dlt asks a token for every request; pipe (Go's
+		// oauth2 reads 0 as no expiry given) keeps it for
+		// default_token_expiration or until a 401, which renews it. The
+		// mock takes the token throughout: all pages read with one.
+		{name: "oauth2_token_expires_now", tables: posts,
+			sent: func(t *testing.T, m *dltMock) {
+				if n := len(m.requests(`^/oauth/token-expires-now$`)); n != 1 {
+					t.Errorf("%d token requests, want 1", n)
+				}
+			}, config: `
+client:
+  base_url: "https://api.example.com"
+  auth:
+    type: oauth2_client_credentials
+    access_token_url: "https://api.example.com/oauth/token-expires-now"
+    client_id: "{secrets.client_id}"
+    client_secret: "{secrets.client_secret}"
+resources:
+  - {name: posts, endpoint: protected/posts/bearer-token}
+`},
+		{name: "oauth2_wrong_client_id", err: []string{"401", "/oauth/token"}, config: `
+client:
+  base_url: "https://api.example.com"
+  auth:
+    type: oauth2_client_credentials
+    access_token_url: "https://api.example.com/oauth/token"
+    client_id: invalid-client-id
+    client_secret: "{secrets.client_secret}"
+resources:
+  - {name: posts, endpoint: protected/posts/bearer-token}
+`},
 		{name: "unauthorized_access_to_protected_endpoint", err: []string{"401", "/protected/posts/bearer-token-plain-text-error"}, config: `
 client: {base_url: "https://api.example.com"}
 resources:

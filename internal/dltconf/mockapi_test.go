@@ -333,6 +333,16 @@ func (m *dltMock) serve(w http.ResponseWriter, r *http.Request) {
 			exp = 0
 		}
 		writeJSON(w, map[string]any{"access_token": "test-token", "expires_in": exp})
+	case post && p == "/custom-oauth/token":
+		// Zoom's account_credentials grant, the client's credentials in
+		// basic auth.
+		q, _ := url.ParseQuery(string(b))
+		if q.Get("grant_type") == "account_credentials" && q.Get("account_id") == "test-account-id" &&
+			r.Header.Get("Authorization") == "Basic dGVzdC1hY2NvdW50LWlkOnRlc3QtY2xpZW50LXNlY3JldA==" {
+			writeJSON(w, map[string]any{"access_token": "test-token", "expires_in": 3600})
+			return
+		}
+		writeStatus(w, http.StatusUnauthorized, map[string]any{"error": "Unauthorized"})
 	case get && p == "/posts_cursor_null_terminated":
 		// dlt issue 2932: the last page holds null data and a null cursor.
 		var users []any
