@@ -20,6 +20,16 @@ import (
 // the errors. A file named invalid_* (dlt refuses it) must be refused,
 // one named valid_* must not, nor one named extension_*: dlt refuses it
 // and pipe gives it a meaning the README's "Coming from dlt" documents.
+//
+// Not transcribed, being Python objects with no YAML form:
+// VALID_CONFIGS[7] (a HeaderLinkPaginator subclass, an OAuth2AuthBase
+// subclass, a table_name lambda, dlt.sources.incremental objects as
+// params), VALID_CONFIGS[12] (a table_name lambda), INVALID_CONFIGS[3]
+// (APIKeyAuth(), the same case as [4]). VALID_CONFIGS[14] and [15] yield
+// the parent from a Python resource; valid_14_seed_list.yml is pipe's
+// equivalent, a list variable. VALID_CONFIGS[4], [8] and [16] use
+// paginator and auth instances, written here as the type and fields
+// they stand for.
 func TestDltConfigs(t *testing.T) {
 	files, _ := filepath.Glob("testdata/configs/*.yml")
 	if len(files) < 20 {

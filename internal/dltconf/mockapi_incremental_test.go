@@ -136,3 +136,42 @@ resources:
 		}
 	}
 }
+
+// TestDltSelectedAndDispositions: settings of dlt's resource that decide
+// what the tables hold across runs (test_rest_api_source.py's
+// "selected": False parent; write dispositions of test_configuration.py),
+// run twice into one database.
+func TestDltSelectedAndDispositions(t *testing.T) {
+	runMockCases(t, []mockCase{
+		// A parent with selected: false feeds its child and is not loaded.
+		{name: "parent_not_selected", tables: map[string]int{"post_details": 25}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, selected: false}
+  - name: post_details
+    endpoint: "posts/{resources.posts.id}"
+`},
+		// merge on the primary key: a second run updates, adds nothing.
+		{name: "merge_twice", runs: 2, tables: map[string]int{"posts": 25},
+			rows: []rowCheck{{`SELECT count(DISTINCT id) FROM posts`, []string{"25:int"}}}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, primary_key: id, write_disposition: merge}
+`},
+		// dlt's mapping form of write_disposition.
+		{name: "merge_mapping_twice", runs: 2, tables: map[string]int{"posts": 25}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, primary_key: id, write_disposition: {disposition: merge, strategy: upsert}}
+`},
+		{name: "replace_twice", runs: 2, tables: map[string]int{"posts": 25}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, write_disposition: replace}
+`},
+		{name: "append_twice", runs: 2, tables: map[string]int{"posts": 50}, config: `
+client: {base_url: "https://api.example.com"}
+resources: [posts]
+`},
+	})
+}
