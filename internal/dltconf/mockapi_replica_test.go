@@ -11,12 +11,12 @@ import (
 )
 
 // TestDltMockReplica checks dltMock against what dlt's own tests assert
-// of its mock API: testdata/mock_api_server.json holds the cases of
+// of its mock API: testdata/mock/test_mock_api_server.json holds the cases of
 // tests/sources/helpers/rest_client/test_mock_api_server.py
 // (test_paginate_success), each a URL and the status and JSON dlt's mock
 // answers, transcribed as data.
 func TestDltMockReplica(t *testing.T) {
-	data, err := os.ReadFile("testdata/mock_api_server.json")
+	data, err := os.ReadFile("testdata/mock/test_mock_api_server.json")
 	if err != nil {
 		t.Fatal(err)
 	}
