@@ -151,6 +151,19 @@ resources:
   - name: post_details
     endpoint: "posts/{resources.posts.id}"
 `},
+		// test_resolve_config.py, test_process_parent_data_item: a parent
+		// record without the resolved field is an error in dlt ("Resource
+		// expects a field `author` to be present").
+		{name: "parent_field_missing", err: []string{"author", "post_details"}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - posts
+  - name: post_details
+    endpoint:
+      path: "posts/{post_id}"
+      params:
+        post_id: {type: resolve, resource: posts, field: author}
+`},
 		// merge on the primary key: a second run updates, adds nothing.
 		{name: "merge_twice", runs: 2, tables: map[string]int{"posts": 25},
 			rows: []rowCheck{{`SELECT count(DISTINCT id) FROM posts`, []string{"25:int"}}}, config: `
