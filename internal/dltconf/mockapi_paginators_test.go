@@ -121,6 +121,41 @@ client: {base_url: "https://api.example.com", paginator: header_link}
 resources:
   - {name: posts_no_key, endpoint: {path: posts_no_key}}
 `},
+		// paginator auto on the other routes: a next link is followed;
+		// a total above the records read or a next cursor the walk cannot
+		// follow fails, naming the paginators that would (dlt's auto reads
+		// posts_offset_limit as one page: 10 of 25 posts, exit 0).
+		{name: "auto_header_link", tables: map[string]int{"posts_header_link": 25}, config: `
+client: {base_url: "https://api.example.com"}
+resources: [posts_header_link]
+`},
+		{name: "auto_zero_based", tables: map[string]int{"posts_zero_based": 25}, config: `
+client: {base_url: "https://api.example.com"}
+resources: [posts_zero_based]
+`},
+		{name: "auto_relative_next_url", tables: map[string]int{"posts_relative_next_url": 25}, config: `
+client: {base_url: "https://api.example.com"}
+resources: [posts_relative_next_url]
+`},
+		{name: "auto_under_a_different_key", tables: map[string]int{"posts_under_a_different_key": 25}, config: `
+client: {base_url: "https://api.example.com"}
+resources: [posts_under_a_different_key]
+`},
+		{name: "auto_offset_limit", err: []string{`body "total_records" is 25 and the page held 10 records`, "offset with limit and total_path"}, config: `
+client: {base_url: "https://api.example.com"}
+resources: [posts_offset_limit]
+`},
+		{name: "auto_cursor", err: []string{`body "next_cursor" holds number 5`, "cursor with cursor_path and cursor_param"}, config: `
+client: {base_url: "https://api.example.com"}
+resources: [posts_cursor]
+`},
+		// auto reads next_token as a cursor sent back as "token" (dlt's
+		// guess is "cursor"); the mock ignores it and answers page 1 again.
+		{name: "auto_cursor_null_terminated", err: []string{"page 2", "identical to page 1"}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: users, endpoint: {path: posts_cursor_null_terminated, data_selector: users}}
+`},
 		{name: "posts_no_key_detected", tables: map[string]int{"posts_no_key": 25}, config: `
 client: {base_url: "https://api.example.com"}
 resources:
