@@ -239,3 +239,32 @@ resources:
 `},
 	})
 }
+
+// TestDltJSONEndValueWithoutEnd: dlt expands a JSON body value that is
+// exactly {incremental.end_value} keeping its type (expand_placeholders
+// with preserve_value_type, test_interpolation.py
+// single_placeholder_none_value), so without an end_value it sends null.
+// pipe sends "" instead, which an API may read as a bound (an empty date,
+// epoch) and answer nothing, exit 0.
+func TestDltJSONEndValueWithoutEnd(t *testing.T) {
+	t.Skip(`bug: engine/extract/body.go expands a JSON value that is exactly {incremental.end_value} with no end_value to ""; proposed: a single {incremental.*} placeholder whose value is empty becomes JSON null, as dlt sends None (query params already leave it out, as dlt does)`)
+	runMockCases(t, []mockCase{
+		{name: "until_null", tables: map[string]int{"posts": 5},
+			sent: func(t *testing.T, m *dltMock) {
+				reqs := m.requests(`^/posts/search$`)
+				if len(reqs) != 1 || !sameJSON(reqs[0].Body, `{"since": 1, "until": null}`) {
+					t.Errorf("requests %v, want one with body {\"since\": 1, \"until\": null}", reqs)
+				}
+			}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - name: posts
+    endpoint:
+      path: posts/search
+      method: POST
+      paginator: single_page
+      json: {since: "{incremental.start_value}", until: "{incremental.end_value}"}
+      incremental: {cursor_path: id, initial_value: 1}
+`},
+	})
+}
