@@ -181,3 +181,19 @@ resources: [posts_header_cursor]
 `},
 	})
 }
+
+// TestDltHeaderLinkOtherRel: PAGINATOR_TYPE_CONFIGS' header_link follows
+// rel="next_page", and the mock's Link header holds rel="next". dlt reads
+// the first page (5 of 25 posts) and exits 0; so does pipe: HeaderLink.Next
+// passes "Link" as the field it uses to the end check, which then ignores
+// the Link header whatever rel it holds.
+func TestDltHeaderLinkOtherRel(t *testing.T) {
+	t.Skip(`bug: engine/rest/paginate_header_link.go ends the walk when the Link header lacks links_next_key's rel but holds rel="next"; proposed: mark "Link" used only when links_next_key is "next", so moreSign's rel="next" sign fails the run, its fix naming links_next_key "next"`)
+	runMockCases(t, []mockCase{
+		{name: "header_link_other_rel", err: []string{`rel="next"`, "links_next_key"}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - {name: posts, endpoint: {path: posts_header_link, paginator: {type: header_link, links_next_key: next_page}}}
+`},
+	})
+}
