@@ -51,7 +51,10 @@ func newRunner(ctx context.Context, p *plan.Plan, o Options) (*runner, error) {
 		o.Logger = slog.New(&noteHandler{next: o.Logger.Handler(), note: r.note})
 		r.opts = o
 	}
-	red := rest.NewRedactor()
+	red := o.Redactor
+	if red == nil {
+		red = rest.NewRedactor()
+	}
 	o.Logger = slog.New(rest.NewRedactingHandler(o.Logger.Handler(), red)) // no secret in any log line
 	var limiter *rate.Limiter
 	if p.RateLimit != nil {

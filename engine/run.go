@@ -46,7 +46,12 @@ type Options struct {
 	Secrets secrets.Store
 	// HTTPClient is used for API and token requests; nil for a tuned default.
 	HTTPClient *http.Client
-	Logger     *slog.Logger
+	// Redactor learns every secret the run uses, those got at run time
+	// (tokens, session keys) included, before it is sent; nil for a new
+	// one. A caller that writes what the run sent (a cassette) passes its
+	// own and redacts with it.
+	Redactor *rest.Redactor
+	Logger   *slog.Logger
 	// Progress receives a line per resource while running; nil for none.
 	Progress io.Writer
 	// Redraw redraws the progress lines in place with ANSI escapes (the

@@ -57,6 +57,10 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 		out.rollback(n.lens)
 		return fmt.Errorf("table %q: primary key field %q: %w, so the record's key is ambiguous", n.cfg.Table, w.dup, ErrDuplicateKey)
 	}
+	if w.lone != nil {
+		out.rollback(n.lens)
+		return fmt.Errorf("table %q: field %q: %w (a \\uD800–\\uDFFF escape without its pair), which UTF-8 text cannot hold: it would be stored altered, as U+FFFD; columns: {%s: {data_type: json}} stores the field's JSON text as received", n.cfg.Table, w.lone.path, ErrLoneSurrogate, w.lone.full)
+	}
 	for i, f := range extra {
 		if n.vals[i] == nil {
 			continue
@@ -105,6 +109,7 @@ type walker struct {
 	clean  bool   // no secret in text
 	bad    bool   // text is not valid JSON: the walk stopped
 	dup    string // the path of a key met twice in one object, if any
+	lone   *node  // a field whose string holds a lone UTF-16 surrogate, if any
 }
 
 func (w *walker) newRow(tr *tableRows, id any) schema.Row {
@@ -220,6 +225,9 @@ func (w *walker) skip(s string, i int) int {
 func (w *walker) atom(tr *tableRows, nd *node, v gjson.Result, row schema.Row) {
 	if nd.skip {
 		return
+	}
+	if v.Type == gjson.String && len(v.Raw) > len(v.Str)+2 && nd.hint != schema.JSON && w.lone == nil && loneSurrogate(v.Raw) {
+		w.lone = nd
 	}
 	if nd.hint != "" {
 		if x, ok := w.n.applyHint(nd, v); ok {

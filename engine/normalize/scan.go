@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"errors"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -136,4 +138,52 @@ func within(s, text string) bool {
 	}
 	p, b := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(text)))
 	return p >= b && p-b+uintptr(len(s)) <= uintptr(len(text))
+}
+
+// ErrLoneSurrogate reports a JSON string holding half of a UTF-16
+// surrogate pair, which no UTF-8 text can hold.
+var ErrLoneSurrogate = errors.New("the string holds a lone UTF-16 surrogate")
+
+// loneSurrogate reports whether the string token tok (quotes included)
+// holds a \uD800–\uDBFF escape not followed by a \uDC00–\uDFFF one, or a
+// \uDC00–\uDFFF escape not preceded by one: gjson, like encoding/json,
+// reads either as U+FFFD.
+func loneSurrogate(tok string) bool {
+	high := false // the escape before was a high surrogate
+	for i := 1; i < len(tok)-1; i++ {
+		if tok[i] != '\\' {
+			if high {
+				return true
+			}
+			continue
+		}
+		i++
+		if i >= len(tok)-1 || tok[i] != 'u' || i+4 >= len(tok) {
+			if high {
+				return true
+			}
+			continue
+		}
+		r, err := strconv.ParseUint(tok[i+1:i+5], 16, 16)
+		i += 4
+		switch {
+		case err != nil:
+			high = false
+		case r >= 0xD800 && r <= 0xDBFF:
+			if high {
+				return true
+			}
+			high = true
+		case r >= 0xDC00 && r <= 0xDFFF:
+			if !high {
+				return true
+			}
+			high = false
+		default:
+			if high {
+				return true
+			}
+		}
+	}
+	return high
 }

@@ -517,6 +517,13 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 	if err != nil {
 		return nil, c.transportError(ctx, actx, fmt.Errorf("read body: %w", err))
 	}
+	// An error page's status decides what happens, retries included,
+	// whatever its charset: only a success's body must be read exactly.
+	if u, err := utf8Body(b, hresp.Header.Get("Content-Type")); err == nil {
+		b = u
+	} else if hresp.StatusCode < 300 {
+		return nil, fmt.Errorf("%s: %w", hresp.Status, err)
+	}
 	// A UTF-8 byte order mark, which RFC 8259 lets a parser ignore and
 	// .NET servers send, is no part of the JSON that selectors, paginators
 	// and the checks for repeated pages read.

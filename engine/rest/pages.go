@@ -222,6 +222,11 @@ func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 	case errors.Is(err, errNotJSON):
 		err = fmt.Errorf("%w (status %d, Content-Type %q, starts %q; a response_action can ignore it)", err, resp.StatusCode,
 			resp.Header.Get("Content-Type"), w.c.redactor.String(snippet(resp.Body, 64)))
+	case errors.Is(err, errNotUTF8):
+		var e *notUTF8Error
+		errors.As(err, &e)
+		err = fmt.Errorf("%w at byte %d (%q; status %d, Content-Type %q): JSON is UTF-8 (RFC 8259), and text in another charset would be stored altered; a server that sends another charset must name it in Content-Type (charset=…), which pipe decodes; a response_action can ignore the body",
+			err, e.at, w.c.redactor.String(string(resp.Body[max(0, e.at-24):min(len(resp.Body), e.at+24)])), resp.StatusCode, resp.Header.Get("Content-Type"))
 	case errors.Is(err, errEmptyBody):
 		err = fmt.Errorf("%w (status %d, Content-Type %q; a response_action can ignore it)", err, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

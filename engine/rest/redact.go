@@ -211,13 +211,17 @@ func byteFrequency(c byte) int {
 }
 
 // String returns s with every registered secret replaced by "***".
-func (r *Redactor) String(s string) string {
+func (r *Redactor) String(s string) string { return r.Replace(s, Redacted) }
+
+// Replace returns s with every registered secret, in every form Add
+// registers, replaced by with.
+func (r *Redactor) Replace(s, with string) string {
 	if !r.Contains(s) {
 		return s
 	}
 	for _, secret := range r.set.Load().ordered {
 		if strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, Redacted)
+			s = strings.ReplaceAll(s, secret, with)
 		}
 	}
 	return s

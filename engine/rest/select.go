@@ -48,6 +48,8 @@ func NewSelector(path string, logger *slog.Logger) *Selector {
 var (
 	// errNotJSON reports a body that is not a JSON document.
 	errNotJSON = errors.New("response body is not JSON")
+	// errNotUTF8 reports a JSON body with bytes that are not UTF-8.
+	errNotUTF8 = errors.New("response body is not valid UTF-8")
 	// errEmptyBody reports a body with nothing in it.
 	errEmptyBody = errors.New("response body is empty")
 )
@@ -65,6 +67,9 @@ func (s *Selector) Select(body []byte) ([]gjson.Result, error) {
 	}
 	if !gjson.ValidBytes(body) {
 		return nil, errNotJSON
+	}
+	if at := invalidUTF8(body); at >= 0 {
+		return nil, &notUTF8Error{at: at}
 	}
 	if emptyObject(body) {
 		return nil, nil

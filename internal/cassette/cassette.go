@@ -12,14 +12,20 @@ import (
 
 	vcr "gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/recorder"
+
+	"github.com/pipe-etl/pipe/engine/rest"
 )
 
 // Options configure a Cassette.
 type Options struct {
 	// Dir holds the cassette file, Name.yaml.
 	Dir, Name string
-	// Secrets are the values to redact: every secret the spec uses.
-	Secrets []string
+	// Redactor is the run's (engine.Options.Redactor): it knows every
+	// secret the run used, those got at run time (access tokens, session
+	// keys, rotated refresh tokens) included, by the time the cassette is
+	// written, and every form it may take (URL-escaped, JSON-escaped,
+	// base64).
+	Redactor *rest.Redactor
 	// Headers and Query name the auth's own header and query parameters,
 	// removed in addition to Authorization, Cookie, Set-Cookie and X-Api-Key.
 	Headers, Query []string
@@ -50,7 +56,7 @@ func Replay(o Options) (*Cassette, error) {
 }
 
 func open(o Options, mode recorder.Mode) (*Cassette, error) {
-	c := &Cassette{red: newRedactor(o.Secrets, o.Headers, o.Query), replay: mode == recorder.ModeReplayOnly}
+	c := &Cassette{red: newRedactor(o.Redactor, o.Headers, o.Query), replay: mode == recorder.ModeReplayOnly}
 	name := filepath.Join(o.Dir, o.Name)
 	c.file = name + ".yaml"
 	real := o.Transport

@@ -1,12 +1,11 @@
 package cassette
 
 import (
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
-	"strings"
+
+	"github.com/pipe-etl/pipe/engine/rest"
 )
 
 // Redacted replaces every secret in a cassette.
@@ -20,33 +19,13 @@ var tokenFields = regexp.MustCompile(`("(?:access_token|refresh_token|id_token|c
 
 // redactor removes credentials from interactions.
 type redactor struct {
-	values  []string // secrets and their encodings, longest first
+	secrets *rest.Redactor // the run's: every secret it used, in every form
 	headers map[string]bool
 	query   map[string]bool
 }
 
-func newRedactor(secrets, headers, query []string) *redactor {
-	r := &redactor{headers: map[string]bool{}, query: map[string]bool{}}
-	seen := map[string]bool{}
-	add := func(v string) {
-		if len(v) >= 4 && !seen[v] {
-			seen[v] = true
-			r.values = append(r.values, v)
-		}
-	}
-	for _, s := range secrets {
-		if s == "" || s == Redacted {
-			continue
-		}
-		add(s)
-		add(url.QueryEscape(s))
-		add(url.PathEscape(s))
-		add(base64.StdEncoding.EncodeToString([]byte(s)))
-		add(base64.RawStdEncoding.EncodeToString([]byte(s)))
-		add(base64.URLEncoding.EncodeToString([]byte(s)))
-		add(base64.RawURLEncoding.EncodeToString([]byte(s)))
-	}
-	sort.Slice(r.values, func(i, j int) bool { return len(r.values[i]) > len(r.values[j]) })
+func newRedactor(secrets *rest.Redactor, headers, query []string) *redactor {
+	r := &redactor{secrets: secrets, headers: map[string]bool{}, query: map[string]bool{}}
 	for _, h := range append(append([]string(nil), secretHeaders...), headers...) {
 		r.headers[http.CanonicalHeaderKey(h)] = true
 	}
@@ -57,12 +36,7 @@ func newRedactor(secrets, headers, query []string) *redactor {
 }
 
 // text replaces every secret value in s.
-func (r *redactor) text(s string) string {
-	for _, v := range r.values {
-		s = strings.ReplaceAll(s, v, Redacted)
-	}
-	return s
-}
+func (r *redactor) text(s string) string { return r.secrets.Replace(s, Redacted) }
 
 // body redacts secret values and token fields.
 func (r *redactor) body(s string) string {

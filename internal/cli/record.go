@@ -33,16 +33,18 @@ func (s replayStore) Get(ctx context.Context, name string) (string, error) {
 	return "", err
 }
 
-// openCassette starts recording or replaying for the plan; nil when
-// neither flag is set.
-func openCassette(ctx context.Context, f cassetteFlags, p *plan.Plan, store secrets.Store) (*cassette.Cassette, *http.Client, error) {
+// openCassette starts recording or replaying for the plan, redacting
+// with red, the run's redactor; nil when neither flag is set. It
+// registers every secret the spec names with red, so that one the run
+// happens not to send is redacted too.
+func openCassette(ctx context.Context, f cassetteFlags, p *plan.Plan, store secrets.Store, red *rest.Redactor) (*cassette.Cassette, *http.Client, error) {
 	if f.record == "" && f.replay == "" {
 		return nil, nil, nil
 	}
 	if f.record != "" && f.replay != "" {
 		return nil, nil, usagef("--record and --replay: choose one")
 	}
-	o := cassette.Options{Dir: f.record + f.replay, Name: p.Name}
+	o := cassette.Options{Dir: f.record + f.replay, Name: p.Name, Redactor: red}
 	names := map[string]bool{}
 	collect := func(t spec.Template) {
 		for _, part := range t.Placeholders() {
@@ -77,8 +79,8 @@ func openCassette(ctx context.Context, f cassetteFlags, p *plan.Plan, store secr
 		}
 	}
 	for n := range names {
-		if v, err := store.Get(ctx, n); err == nil {
-			o.Secrets = append(o.Secrets, v)
+		if v, err := store.Get(ctx, n); err == nil && v != cassette.Redacted {
+			red.Add(v)
 		}
 	}
 	client := rest.DefaultHTTPClient()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/engine"
+	"github.com/pipe-etl/pipe/engine/rest"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 
@@ -108,12 +109,13 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 	}); err != nil {
 		return err
 	}
-	tape, client, err := openCassette(ctx, o.cassette, p, store)
+	red := rest.NewRedactor()
+	tape, client, err := openCassette(ctx, o.cassette, p, store, red)
 	if err != nil {
 		return err
 	}
 	if o.sample > 0 {
-		return closeCassette(tape, e.sample(ctx, p, store, o.sample, client))
+		return closeCassette(tape, e.sample(ctx, p, store, o.sample, client, red))
 	}
 	dest, where, err := e.openDest(ctx, destURL, p.Name)
 	if err != nil {
@@ -135,6 +137,7 @@ func (e *env) runSpec(ctx context.Context, arg string, f planFlags, destURL stri
 		MaxIdentLen:         maxIdentLen(dest),
 		Auth:                e.authKinds(dest),
 		HTTPClient:          client,
+		Redactor:            red,
 	})
 	err = closeCassette(tape, err)
 	if rep != nil {

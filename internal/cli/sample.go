@@ -25,7 +25,7 @@ import (
 // a temporary directory, removed afterwards, and prints per resource the
 // requests, what was detected, the records per page and the tables pipe
 // would create. A failed request fails the command, after the report.
-func (e *env) sample(ctx context.Context, p *plan.Plan, store secrets.Store, pages int, hc *http.Client) error {
+func (e *env) sample(ctx context.Context, p *plan.Plan, store secrets.Store, pages int, hc *http.Client, red *rest.Redactor) error {
 	dir, err := os.MkdirTemp("", "pipe-sample-")
 	if err != nil {
 		return fmt.Errorf("sample: %w", err)
@@ -43,6 +43,7 @@ func (e *env) sample(ctx context.Context, p *plan.Plan, store secrets.Store, pag
 		SamplePages: pages,
 		Auth:        e.authKinds(dest),
 		HTTPClient:  hc,
+		Redactor:    red,
 	})
 	if rep == nil {
 		return runErr
