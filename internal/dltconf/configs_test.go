@@ -29,14 +29,17 @@ import (
 // the parent from a Python resource; valid_14_seed_list.yml is pipe's
 // equivalent, a list variable. VALID_CONFIGS[4], [8] and [16] use
 // paginator and auth instances, written here as the type and fields
-// they stand for.
+// they stand for. valid_13_path_params_json.json is VALID_CONFIGS[13]
+// pasted as JSON: its plan is the YAML one's.
 func TestDltConfigs(t *testing.T) {
 	files, _ := filepath.Glob("testdata/configs/*.yml")
+	jsonFiles, _ := filepath.Glob("testdata/configs/*.json")
+	files = append(files, jsonFiles...)
 	if len(files) < 20 {
 		t.Fatalf("found %d configs, want at least 20", len(files))
 	}
 	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".yml")
+		name := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(f)
 			if err != nil {
@@ -46,7 +49,7 @@ func TestDltConfigs(t *testing.T) {
 			if want := strings.HasPrefix(name, "invalid_"); refused != want {
 				t.Errorf("refused = %v, want %v:\n%s", refused, want, got)
 			}
-			golden := strings.TrimSuffix(f, ".yml") + ".want"
+			golden := strings.TrimSuffix(f, filepath.Ext(f)) + ".want"
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
