@@ -133,3 +133,58 @@ resources: [posts]
 `},
 	})
 }
+
+// TestDltResolveNameElsewhere: dlt fills a resolve param's name in braces
+// wherever the request holds it, not only in the path
+// (test_resolve_config.py, test_process_parent_data_item: params
+// {"orig_id": "{id}"}, json {"orig_id": "{id}"}, headers {"X-Id": "{id}"}).
+// pipe sent "{post_id}" literally there before.
+func TestDltResolveNameElsewhere(t *testing.T) {
+	runMockCases(t, []mockCase{
+		{name: "resolve_name_in_params_headers", tables: map[string]int{"posts": 25, "post_details": 25},
+			sent: func(t *testing.T, m *dltMock) {
+				reqs := m.requests(`^/posts/\d+$`)
+				if len(reqs) != 25 {
+					t.Fatalf("%d requests, want 25", len(reqs))
+				}
+				for _, r := range reqs {
+					id := strings.TrimPrefix(r.Path, "/posts/")
+					if r.Query.Get("orig_id") != id || r.Header.Get("X-Id") != id || r.Header.Get("X-Literal") != "{post_id}" {
+						t.Errorf("%s: orig_id %q, X-Id %q, X-Literal %q; want %s, %s, {post_id}", r.Path, r.Query.Get("orig_id"), r.Header.Get("X-Id"), r.Header.Get("X-Literal"), id, id)
+					}
+				}
+			}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - posts
+  - name: post_details
+    endpoint:
+      path: "posts/{post_id}"
+      params:
+        post_id: {type: resolve, resource: posts, field: id}
+        orig_id: "{post_id}"
+      headers: {X-Id: "{post_id}", X-Literal: "{{post_id}}"}
+`},
+		{name: "resolve_name_in_json", tables: map[string]int{"posts": 25, "post_details": 25},
+			rows: []rowCheck{{`SELECT count(*) FROM post_details WHERE title <> 'Post ' || id`, []string{"0:int"}}},
+			sent: func(t *testing.T, m *dltMock) {
+				for _, r := range m.requests(`^/posts/search_by_id/\d+$`) {
+					id := strings.TrimPrefix(r.Path, "/posts/search_by_id/")
+					if want := `{"post_id": ` + id + `, "more": {"title": "Post ` + id + `"}, "more_array": [` + id + `]}`; !sameJSON(r.Body, want) {
+						t.Errorf("%s: body %s, want %s", r.Path, r.Body, want)
+					}
+				}
+			}, config: `
+client: {base_url: "https://api.example.com"}
+resources:
+  - posts
+  - name: post_details
+    endpoint:
+      path: "posts/search_by_id/{id}"
+      method: POST
+      params:
+        id: {type: resolve, resource: posts, field: id}
+      json: {post_id: "{id}", more: {title: "{resources.posts.title}"}, more_array: ["{id}"]}
+`},
+	})
+}
