@@ -150,19 +150,19 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		if inPath[name] || pv.Incremental != nil {
 			continue // in the path, or the cursor's start_param
 		}
-		text := bindResolveNames(paramText(pv), ep.Params)
+		text := paramText(pv)
 		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, text, vars), Empty: text == ""})
 	}
 	for k, v := range ep.Headers {
-		r.Headers[spec.HeaderName(k)] = compile(errs, at+".endpoint.headers."+k, bindResolveNames(v, ep.Params), vars)
+		r.Headers[spec.HeaderName(k)] = compile(errs, at+".endpoint.headers."+k, v, vars)
 	}
 	for k, v := range ep.Data {
-		r.Data[k] = compile(errs, at+".endpoint.data."+k, bindResolveNames(v, ep.Params), vars)
+		r.Data[k] = compile(errs, at+".endpoint.data."+k, v, vars)
 	}
 	if ep.RawData != "" {
-		r.RawData = compile(errs, at+".endpoint.data", bindResolveNames(ep.RawData, ep.Params), vars)
+		r.RawData = compile(errs, at+".endpoint.data", ep.RawData, vars)
 	}
-	r.JSON = bindJSON(bindResolveJSON(ep.JSON, ep.Params), vars)
+	r.JSON = bindJSON(ep.JSON, vars)
 	if ep.JSON != nil && (len(ep.Data) > 0 || ep.RawData != "") {
 		// One endpoint with both is a spec error; here one is inherited.
 		errs.add(at+".endpoint.data", "data and json are both request bodies (keep one; one of them comes from resource_defaults)")

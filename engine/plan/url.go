@@ -96,57 +96,6 @@ func bindPathParams(path string, params map[string]spec.Param) (string, map[stri
 	return path, used
 }
 
-// bindResolveNames replaces {NAME} in text with the parent field of the
-// resolve param NAME, as dlt fills a resolve param's name in query
-// params, the JSON body and headers too (test_resolve_config.py,
-// test_process_parent_data_item: "X-Id": "{id}"). Other braces are kept;
-// {{ and }} stay escapes.
-func bindResolveNames(text string, params map[string]spec.Param) string {
-	if !strings.Contains(text, "{") {
-		return text
-	}
-	var b strings.Builder
-	for i := 0; i < len(text); i++ {
-		if strings.HasPrefix(text[i:], "{{") || strings.HasPrefix(text[i:], "}}") {
-			b.WriteString(text[i : i+2])
-			i++
-			continue
-		}
-		if text[i] == '{' {
-			if end := strings.IndexByte(text[i:], '}'); end > 0 {
-				if p, ok := params[text[i+1:i+end]]; ok && p.Resolve != nil {
-					b.WriteString(paramText(p))
-					i += end
-					continue
-				}
-			}
-		}
-		b.WriteByte(text[i])
-	}
-	return b.String()
-}
-
-// bindResolveJSON is bindResolveNames for every string of a JSON body.
-func bindResolveJSON(v any, params map[string]spec.Param) any {
-	switch x := v.(type) {
-	case string:
-		return bindResolveNames(x, params)
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = bindResolveJSON(e, params)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = bindResolveJSON(e, params)
-		}
-		return out
-	}
-	return v
-}
-
 // paramText is a param's value as template text.
 func paramText(p spec.Param) string {
 	if p.Resolve != nil {
