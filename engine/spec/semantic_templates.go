@@ -173,6 +173,7 @@ func (c *checker) endpoint(sc *scope, path string, e *Endpoint) {
 		}
 	}
 	c.pathParams(path, e)
+	c.bareNames(path, e)
 	c.stringMap(sc, path+".headers", e.Headers)
 	c.headerNames(path+".headers", e.Headers)
 	c.jsonStrings(sc, path+".json", e.JSON)
@@ -251,4 +252,49 @@ func (c *checker) headerNames(path string, h map[string]string) {
 			c.errorf(joinKey(path, k), "%q is no HTTP header name (letters, digits and !#$%%&'*+-.^_`|~ only; dlt's requests sends it, Go's HTTP client refuses it)", n)
 		}
 	}
+}
+
+// bareNames refuses a {NAME} without a namespace in query params,
+// headers, JSON and form bodies, as dlt does ("Expression `id` defined in
+// `headers` is not valid"): there it would be sent as written, braces and
+// all. A resolve param's name fills the path only; elsewhere its parent
+// field is written {resources.PARENT.FIELD}.
+func (c *checker) bareNames(path string, e *Endpoint) {
+	check := func(at, text string) {
+		for _, name := range PathParams(text) {
+			if p, ok := e.Params[name]; ok && p.Resolve != nil {
+				c.errorf(at, "{%s} fills the path only, as in dlt; here write {resources.%s.%s}", name, p.Resolve.Resource, p.Resolve.Field)
+				continue
+			}
+			c.errorf(at, "{%s} is bound to nothing here and would be sent as written (dlt refuses it too): write {{%s}} for the text, or a placeholder such as {resources.PARENT.FIELD} or {incremental.start_value}", name, name)
+		}
+	}
+	for _, k := range sortedKeys(e.Params) {
+		if p := e.Params[k]; p.Resolve == nil && p.Incremental == nil {
+			check(joinKey(path+".params", k), p.Value)
+		}
+	}
+	for _, k := range sortedKeys(e.Headers) {
+		check(joinKey(path+".headers", k), e.Headers[k])
+	}
+	for _, k := range sortedKeys(e.Data) {
+		check(joinKey(path+".data", k), e.Data[k])
+	}
+	check(path+".data", e.RawData)
+	var walk func(at string, v any)
+	walk = func(at string, v any) {
+		switch v := v.(type) {
+		case string:
+			check(at, v)
+		case map[string]any:
+			for _, k := range sortedKeys(v) {
+				walk(joinKey(at, k), v[k])
+			}
+		case []any:
+			for i, x := range v {
+				walk(joinIndex(at, i), x)
+			}
+		}
+	}
+	walk(path+".json", e.JSON)
 }
