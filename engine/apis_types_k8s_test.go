@@ -189,7 +189,8 @@ func TestK8sPodValues(t *testing.T) {
 }
 
 // TestK8sValuesPostgresCannotHold: a label holding a NUL (\u0000), or a
-// JSON column holding \u0000, lands as sent in SQLite (a byte that is not
+// JSON column holding \u0000 or half a surrogate pair (\ud83d), lands as
+// sent in SQLite (a byte that is not
 // UTF-8 fails the run in both: engine/apis_hostile_charset_test.go); Postgres cannot store it, and the run must fail naming the
 // resource, the URL, the table and the column, as the timestamp finer
 // than a microsecond does.
@@ -201,6 +202,8 @@ func TestK8sValuesPostgresCannotHold(t *testing.T) {
 		{name: "NUL in text", labels: `{"tier": "a\u0000b"}`, requests: `{}`, table: "pods", column: "metadata__labels__tier", hex: "610062"},
 		{name: "NUL in JSON", labels: `{}`, requests: `{"requests": {"cpu": "a\u0000b"}}`, table: "pods__spec__containers", column: "resources__requests",
 			hex: hexOf(`{"cpu":"a\u0000b"}`)},
+		{name: "half a surrogate pair in JSON", labels: `{}`, requests: `{"requests": {"cpu": "a\ud83d"}}`, table: "pods__spec__containers", column: "resources__requests",
+			hex: hexOf(`{"cpu":"a\ud83d"}`)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			forEachDest(t, func(t *testing.T, d *typesDest) {

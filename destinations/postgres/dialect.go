@@ -14,6 +14,7 @@ import (
 
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/destinations/sqlload"
+	"github.com/pipe-etl/pipe/engine/normalize"
 	"github.com/pipe-etl/pipe/engine/schema"
 )
 
@@ -104,10 +105,11 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 
 // storableText refuses text Postgres cannot hold, before COPY would fail
 // on it with an error that names no column: a NUL character, bytes that
-// are not UTF-8, and in JSON text the escape \u0000 (jsonb refuses it).
+// are not UTF-8, and in JSON text the escape \u0000 or half of a
+// surrogate pair (jsonb refuses both).
 func storableText(s string, isJSON bool) error {
 	const fix = "(exclude the field with processing_steps exclude_columns, or load into SQLite, which keeps it)"
-	if plainASCII(s) && !(isJSON && strings.Contains(s, `\u0000`)) {
+	if plainASCII(s) && !(isJSON && strings.Contains(s, `\u`)) {
 		return nil // the common case, in one pass
 	}
 	switch {
@@ -117,6 +119,8 @@ func storableText(s string, isJSON bool) error {
 		return fmt.Errorf("postgres: text holds bytes that are not UTF-8, which Postgres text cannot store: %w %s", destinations.ErrInexact, fix)
 	case isJSON && escapedNUL(s):
 		return fmt.Errorf("postgres: JSON holds the escape \\u0000, which jsonb cannot store: %w %s", destinations.ErrInexact, fix)
+	case isJSON && normalize.LoneSurrogate(s):
+		return fmt.Errorf("postgres: JSON holds half of a UTF-16 surrogate pair (a \\uD800–\\uDFFF escape alone), which jsonb cannot store: %w %s", destinations.ErrInexact, fix)
 	}
 	return nil
 }

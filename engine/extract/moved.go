@@ -19,9 +19,16 @@ import (
 // crosses the boundary of a page pipe already read is on no page at all.
 // The load would complete without it (a replace would drop its row), and
 // an incremental cursor, at the moved record's new value, would pass it
-// for good. The same record twice with the same text (a page repeated,
-// an insertion shifting the list the other way) loses nothing and is not
-// reported; nor is a record sent again by an API that pages by a token
+// for good. The same record twice with the same text is what a record
+// created during the walk leaves before the pages not read yet, and what
+// a record moved to a page already read leaves (newest first by a field
+// that changes, or an order with ties the API breaks anew for each
+// request): the first loses nothing that was there when the walk began,
+// the second loses a record. When the paginator holds the walk to the
+// total of records the API reports (rest.KeepsTotal), a created record
+// already failed it, so a same-text repeat is a lost record and is
+// reported too; without a total the two cannot be told apart, and it is
+// not. Nor is a record sent again by an API that pages by a token
 // (Zendesk's cursor export sends an updated ticket again at its new place
 // and skips nothing).
 //
@@ -35,6 +42,8 @@ import (
 type movedRecords struct {
 	pk          []string
 	incremental bool
+	keepsTotal  bool // the paginator fails the walk when the API's total changes
+	paginator   *rest.PaginatorConfig
 	seen        map[uint64]uint64 // of earlier pages: xxHash of the primary key's text → xxHash of the record's text
 	current     map[uint64]uint64 // the same of the page being read (a key twice in one page is no move)
 
@@ -87,7 +96,7 @@ func (w *Walk) movedCheck() *movedRecords {
 	if len(res.PrimaryKey) == 0 {
 		return nil
 	}
-	m := &movedRecords{pk: res.PrimaryKey, incremental: w.tracker != nil, seen: map[uint64]uint64{}, current: map[uint64]uint64{}}
+	m := &movedRecords{pk: res.PrimaryKey, incremental: w.tracker != nil, seen: map[uint64]uint64{}, current: map[uint64]uint64{}, paginator: &res.Paginator}
 	if t := res.Paginator.Type; t == rest.KindOffset || t == rest.KindPageNumber {
 		m.positional = 1
 	}
@@ -95,7 +104,11 @@ func (w *Walk) movedCheck() *movedRecords {
 }
 
 // page notes the request of the next page and the records of the last.
-func (m *movedRecords) page(r *rest.Request, records int) {
+func (m *movedRecords) page(p *rest.Page) {
+	r, records := p.Request, len(p.Records)
+	if m.prev == nil && m.paginator != nil && p.Response != nil {
+		m.keepsTotal = rest.KeepsTotal(m.paginator.Type, m.paginator.TotalPath, p.Response.Body)
+	}
 	if m.seen != nil {
 		for k, h := range m.current {
 			m.seen[k] = h
@@ -162,10 +175,13 @@ func (m *movedRecords) check(rec gjson.Result) error {
 	}
 	key := strings.Join(parts, ", ")
 	k, h := xxhash.Sum64String(key), xxhash.Sum64String(rec.Raw)
-	if was, ok := m.seen[k]; ok && was != h && m.positional == 1 {
+	if was, ok := m.seen[k]; ok && m.positional == 1 && (was != h || m.keepsTotal) {
 		loss := "the load would complete without it"
 		if m.incremental {
 			loss = "the cursor would pass it for good"
+		}
+		if was == h {
+			return fmt.Errorf("the record %s came twice in this walk, on two pages, while the total of records the API reports stayed the same: %w (a record moved to a page already read, as in a list sorted newest first by a field that changes or in an order whose ties the API breaks anew for each request, so another record is on no page; %s), so the run stops, saving no cursor: run again, or have the API list by a field that does not change and is unique (such as the creation time, then the id) or page by a cursor token", key, rest.ErrShifted, loss)
 		}
 		return fmt.Errorf("the record %s came twice in this walk with different contents: %w (it was changed and moved to a later page, and a record after its old place may be on no page; %s), so the run stops, saving no cursor: run again, or have the API list by a field that does not change (such as the creation time) or page by a cursor token", key, rest.ErrShifted, loss)
 	}

@@ -92,7 +92,7 @@ func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
 				u := page.Request.URL
 				out := Page{Source: page, url: func() string { return w.x.Redactor.URL(u) }}
 				if moved != nil {
-					moved.page(page.Request, len(page.Records))
+					moved.page(page)
 				}
 				for i, rec := range page.Records {
 					if !Keep(res.ProcessingSteps, rec) {

@@ -59,7 +59,7 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	}
 	if w.lone != nil {
 		out.rollback(n.lens)
-		return fmt.Errorf("table %q: field %q: %w (a \\uD800–\\uDFFF escape without its pair), which UTF-8 text cannot hold: it would be stored altered, as U+FFFD; columns: {%s: {data_type: json}} stores the field's JSON text as received", n.cfg.Table, w.lone.path, ErrLoneSurrogate, w.lone.full)
+		return fmt.Errorf("table %q: field %q: %w (a \\uD800–\\uDFFF escape without its pair), which UTF-8 text cannot hold: it would be stored altered, as U+FFFD; columns: {%s: {data_type: json}} stores the field's JSON text as received (in SQLite: Postgres' jsonb refuses it too), processing_steps exclude_columns leaves it out", n.cfg.Table, w.lone.path, ErrLoneSurrogate, w.lone.full)
 	}
 	for i, f := range extra {
 		if n.vals[i] == nil {
@@ -226,7 +226,7 @@ func (w *walker) atom(tr *tableRows, nd *node, v gjson.Result, row schema.Row) {
 	if nd.skip {
 		return
 	}
-	if v.Type == gjson.String && len(v.Raw) > len(v.Str)+2 && nd.hint != schema.JSON && w.lone == nil && loneSurrogate(v.Raw) {
+	if v.Type == gjson.String && len(v.Raw) > len(v.Str)+2 && nd.hint != schema.JSON && w.lone == nil && LoneSurrogate(v.Raw) {
 		w.lone = nd
 	}
 	if nd.hint != "" {

@@ -144,11 +144,12 @@ func within(s, text string) bool {
 // surrogate pair, which no UTF-8 text can hold.
 var ErrLoneSurrogate = errors.New("the string holds a lone UTF-16 surrogate")
 
-// loneSurrogate reports whether the string token tok (quotes included)
-// holds a \uD800–\uDBFF escape not followed by a \uDC00–\uDFFF one, or a
-// \uDC00–\uDFFF escape not preceded by one: gjson, like encoding/json,
-// reads either as U+FFFD.
-func loneSurrogate(tok string) bool {
+// LoneSurrogate reports whether the JSON text tok (a string token, quotes
+// included, or a whole document) holds a \uD800–\uDBFF escape not
+// followed by a \uDC00–\uDFFF one, or a \uDC00–\uDFFF escape not
+// preceded by one: gjson, like encoding/json, reads either as U+FFFD, and
+// Postgres' jsonb refuses it.
+func LoneSurrogate(tok string) bool {
 	high := false // the escape before was a high surrogate
 	for i := 1; i < len(tok)-1; i++ {
 		if tok[i] != '\\' {
@@ -158,7 +159,7 @@ func loneSurrogate(tok string) bool {
 			continue
 		}
 		i++
-		if i >= len(tok)-1 || tok[i] != 'u' || i+4 >= len(tok) {
+		if i >= len(tok) || tok[i] != 'u' || i+4 >= len(tok) {
 			if high {
 				return true
 			}

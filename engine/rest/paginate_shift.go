@@ -50,3 +50,23 @@ func detectTotal(body []byte) string {
 	}
 	return ""
 }
+
+// KeepsTotal reports whether a walk of the paginator kind, with the spec's
+// total_path (or ""), fails with ErrShifted when the total of records the
+// API reports changes: offset with total_path, offset and page_number
+// with a total of records their first page shows (firstBody; page_number's
+// total_path counts pages, which a record created may leave as they
+// were), json_link with total_path. Through such a walk the collection
+// holds as many records on every page, so the walk reads each place once:
+// a record read twice means another was read on no page.
+func KeepsTotal(kind, totalPath string, firstBody []byte) bool {
+	switch kind {
+	case KindOffset:
+		return totalPath != "" || detectTotal(firstBody) != ""
+	case KindPageNumber:
+		return detectTotal(firstBody) != ""
+	case KindJSONLink, KindJSONResponse:
+		return totalPath != ""
+	}
+	return false
+}
