@@ -104,7 +104,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		Selected:          firstBool(true, sr.Selected, d.Selected),
 		IncludeFromParent: sr.IncludeFromParent,
 		Method:            strings.ToUpper(first(ep.Method, DefaultMethod)),
-		DataSelector:      errs.responsePath(at+".endpoint.data_selector", ep.DataSelector),
+		DataSelector:      errs.responsePath(at+".endpoint.data_selector", dataSelector(&ep, sr.Name)),
 		EmptyListOmitted:  ep.EmptyListOmitted != nil && *ep.EmptyListOmitted,
 		Paginator:         compilePaginator(errs, paginatorPath(s, d, i), firstPtr(ep.Paginator, s.Client.Paginator)),
 		Incremental:       incremental(errs, at, ep.Incremental, vars), // mergeEndpoint took the cursor of an incremental param
@@ -150,7 +150,8 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		if inPath[name] || pv.Incremental != nil {
 			continue // in the path, or the cursor's start_param
 		}
-		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, paramText(pv), vars)})
+		text := paramText(pv)
+		r.Params = append(r.Params, Param{Name: name, Value: compile(errs, at+".endpoint.params."+name, text, vars), Empty: text == ""})
 	}
 	for k, v := range ep.Headers {
 		r.Headers[spec.HeaderName(k)] = compile(errs, at+".endpoint.headers."+k, v, vars)
@@ -162,6 +163,10 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		r.RawData = compile(errs, at+".endpoint.data", ep.RawData, vars)
 	}
 	r.JSON = bindJSON(ep.JSON, vars)
+	if ep.JSON != nil && (len(ep.Data) > 0 || ep.RawData != "") {
+		// One endpoint with both is a spec error; here one is inherited.
+		errs.add(at+".endpoint.data", "data and json are both request bodies (keep one; one of them comes from resource_defaults)")
+	}
 	findParent(errs, at, r)
 	return r
 }
@@ -257,7 +262,7 @@ func mergeEndpoint(def, own *spec.Endpoint) spec.Endpoint {
 		Method:           first(o.Method, d.Method),
 		Params:           mergeMaps(d.Params, o.Params),
 		Headers:          mergeMaps(d.Headers, o.Headers),
-		JSON:             firstAny(o.JSON, d.JSON),
+		JSON:             mergeJSON(d.JSON, o.JSON),
 		Data:             mergeMaps(d.Data, o.Data),
 		RawData:          first(o.RawData, d.RawData),
 		DataSelector:     first(o.DataSelector, d.DataSelector),
@@ -385,4 +390,14 @@ func markNeeded(p *Plan) {
 			cur.Needed = true
 		}
 	}
+}
+
+// dataSelector is the endpoint's data_selector; without one, a path that
+// names one entity (spec.SingleEntityPath) selects the whole body, "$",
+// as dlt does: its record is the object, not a list it holds.
+func dataSelector(ep *spec.Endpoint, name string) string {
+	if ep.DataSelector == "" && spec.SingleEntityPath(first(ep.Path, name)) {
+		return "$"
+	}
+	return ep.DataSelector
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"net/url"
 
 	"github.com/pipe-etl/pipe/engine/spec"
@@ -72,6 +73,21 @@ func firstBool(def bool, vals ...*bool) bool {
 		return *v
 	}
 	return def
+}
+
+// mergeJSON merges a JSON body with resource_defaults' as dlt does: two
+// objects merge by top-level key (over's key wins); anything else is
+// taken whole from the first level that sets it.
+func mergeJSON(base, over any) any {
+	b, ok1 := base.(map[string]any)
+	o, ok2 := over.(map[string]any)
+	if !ok1 || !ok2 {
+		return firstAny(over, base)
+	}
+	out := make(map[string]any, len(b)+len(o))
+	maps.Copy(out, b)
+	maps.Copy(out, o)
+	return out
 }
 
 func firstAny(vals ...any) any {

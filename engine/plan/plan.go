@@ -85,6 +85,9 @@ type Resource struct {
 type Param struct {
 	Name  string
 	Value spec.Template
+	// Empty is a value written as "" in the spec: sent as NAME=, as dlt
+	// sends it. A value whose placeholders expand to "" is left out.
+	Empty bool
 }
 
 // Resource returns the named resource, or nil.

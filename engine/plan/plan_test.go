@@ -287,9 +287,10 @@ func TestMaxTableNestingDefault(t *testing.T) {
 }
 
 // TestClientHeadersAsWritten checks client headers keep braces that are
-// no pipe placeholder, fill {vars.*}, and unescape braces in names.
+// no pipe placeholder, doubled ones included (as dlt sends them), and
+// fill {vars.*}.
 func TestClientHeadersAsWritten(t *testing.T) {
-	src := "client:\n  base_url: https://api.example.com/\n  headers:\n    X-Account: \"{account.id}/{vars.region}\"\n    \"X-{{Odd}}\": \"a{{b}}\"\nvars: {region: eu}\nresources: [posts]\n"
+	src := "client:\n  base_url: https://api.example.com/\n  headers:\n    X-Account: \"{account.id}/{vars.region}\"\n    X-Odd: \"a{{b}}\"\nvars: {region: eu}\nresources: [posts]\n"
 	s, err := spec.Load("h.yml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -299,10 +300,40 @@ func TestClientHeadersAsWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	none := func(part spec.Part) (string, error) { t.Fatalf("lookup %s", part); return "", nil }
-	for name, want := range map[string]string{"X-Account": "{account.id}/eu", "X-{Odd}": "a{b}"} {
+	for name, want := range map[string]string{"X-Account": "{account.id}/eu", "X-Odd": "a{{b}}"} {
 		got, err := p.Headers[name].Expand(none)
 		if err != nil || got != want {
 			t.Errorf("header %s = %q, %v; want %q", name, got, err, want)
 		}
+	}
+}
+
+// TestRequestURLEmptyParams: a param written as "" is sent empty, as dlt
+// sends it (test_single_resource_query_string_params, one_empty_param);
+// one whose placeholder expands to "" (an optional variable, a cursor
+// with no value yet) is left out.
+func TestRequestURLEmptyParams(t *testing.T) {
+	s, err := spec.Load("empty.yml", []byte(`vars:
+  since: {default: ""}
+client: {base_url: "https://api.example.com"}
+resources:
+  - name: posts
+    endpoint:
+      path: posts
+      params: {sort: desc, locale: "", since: "{vars.since}", after: "{secrets.after}"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Build(s, plan.Options{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := p.RequestURL(p.Resource("posts"), func(spec.Part) (string, error) { return "", nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://api.example.com/posts?locale=&sort=desc"; u.String() != want {
+		t.Errorf("url %s, want %s", u, want)
 	}
 }

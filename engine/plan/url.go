@@ -17,7 +17,8 @@ type Lookup func(spec.Part) (string, error)
 // base_url's path (a leading slash in the path does not drop base_url's
 // path, as in dlt). Placeholder values in the path are path-escaped; query
 // parameters are encoded and sorted by name. Parameters whose value
-// expands to an empty string are left out.
+// expands to an empty string are left out (an optional variable), unless
+// the spec wrote the value as "", which is sent as NAME= (as dlt does).
 func (p *Plan) RequestURL(r *Resource, lookup Lookup) (*url.URL, error) {
 	i := -1
 	path, err := r.Path.Expand(func(part spec.Part) (string, error) {
@@ -49,7 +50,7 @@ func (p *Plan) RequestURL(r *Resource, lookup Lookup) (*url.URL, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v != "" {
+		if v != "" || prm.Empty {
 			q.Set(prm.Name, v)
 		}
 	}

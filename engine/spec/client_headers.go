@@ -6,7 +6,9 @@ import "strings"
 // written, so only {vars.*} and {secrets.*} are placeholders there; any
 // other text in braces ({resources.*} and {incremental.*} have no resource
 // at client level, {account.id} no namespace) is sent literally and
-// returned in literal, for a warning. "{{" and "}}" escape a brace.
+// returned in literal, for a warning. "{{" and "}}" are sent as written
+// too, as dlt sends them (test_client_headers_are_not_interpolated), and
+// returned in literal: elsewhere they escape a brace.
 func ClientHeader(s string) (t Template, literal []string) {
 	var lit strings.Builder
 	flush := func() {
@@ -18,7 +20,8 @@ func ClientHeader(s string) (t Template, literal []string) {
 	for i := 0; i < len(s); {
 		switch {
 		case strings.HasPrefix(s[i:], "{{"), strings.HasPrefix(s[i:], "}}"):
-			lit.WriteByte(s[i])
+			lit.WriteString(s[i : i+2])
+			literal = append(literal, s[i:i+2])
 			i += 2
 			continue
 		case s[i] != '{':
@@ -51,4 +54,21 @@ func ClientHeader(s string) (t Template, literal []string) {
 // HeaderName unescapes "{{" and "}}" in a header name, as in a value.
 func HeaderName(name string) string {
 	return strings.NewReplacer("{{", "{", "}}", "}").Replace(name)
+}
+
+// ValidHeaderName reports whether name (unescaped) is an HTTP field name,
+// an RFC 9110 token: net/http refuses any other, where dlt's requests
+// would send it.
+func ValidHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -170,6 +170,9 @@ func wantType(types []string, val any) string {
 		if wantsString {
 			msg += " (quote it to make it text)"
 		}
+	case nil:
+		// dlt configs write None to unset a setting (test_resource_schema).
+		msg += " (null is dlt's None, which pipe does not read: leave the field out, which inherits resource_defaults', or write a value)"
 	}
 	return msg
 }

@@ -78,6 +78,28 @@ func Warnings(s *Spec) Errors {
 		defaults = s.ResourceDefaults.Endpoint
 	}
 	for i, r := range s.Resources {
+		if defaults == nil || r.Endpoint == nil {
+			continue
+		}
+		for _, m := range []struct {
+			field    string
+			def, own map[string]string
+		}{{"headers", defaults.Headers, r.Endpoint.Headers}, {"data", defaults.Data, r.Endpoint.Data}} {
+			if len(m.own) == 0 {
+				continue
+			}
+			var kept []string
+			for _, k := range sortedKeys(m.def) {
+				if _, ok := m.own[k]; !ok {
+					kept = append(kept, k)
+				}
+			}
+			if len(kept) > 0 {
+				warn(fmt.Sprintf("resources[%d].endpoint.%s", i, m.field), "pipe merges endpoint.%s with resource_defaults' key by key, so %s from resource_defaults is sent too; dlt takes the resource's %s whole and would not send it", m.field, strings.Join(kept, ", "), m.field)
+			}
+		}
+	}
+	for i, r := range s.Resources {
 		p, at := s.Client.Paginator, "client.paginator"
 		if defaults != nil && defaults.Paginator != nil {
 			p, at = defaults.Paginator, "resource_defaults.endpoint.paginator"
@@ -87,6 +109,9 @@ func Warnings(s *Spec) Errors {
 		}
 		if p == nil {
 			continue
+		}
+		if at == "client.paginator" && p.Type != "single_page" && SingleEntityPath(r.endpointPath()) {
+			warn(fmt.Sprintf("resources[%d]", i), "the path %q names one entity (its last segment is a placeholder), which dlt pages with single_page instead of client.paginator; pipe pages it with client.paginator (%s), which reads more pages when the API has them: write endpoint.paginator: single_page for dlt's result", r.endpointPath(), p.Type)
 		}
 		query, body := p.PagingFields()
 		for _, ep := range []struct {

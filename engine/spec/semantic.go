@@ -81,6 +81,7 @@ func (c *checker) checkClient() {
 	cl := &c.s.Client
 	c.template(sc, "client.base_url", cl.BaseURL)
 	c.checkBaseURL("client.base_url", cl.BaseURL)
+	c.headerNames("client.headers", cl.Headers)
 	for _, k := range sortedKeys(cl.Headers) {
 		t, _ := ClientHeader(cl.Headers[k]) // other braces are literal: see Warnings
 		for _, p := range t.Placeholders() {

@@ -173,11 +173,14 @@ func (c *checker) endpoint(sc *scope, path string, e *Endpoint) {
 		}
 	}
 	c.pathParams(path, e)
+	c.bareNames(path, e)
 	c.stringMap(sc, path+".headers", e.Headers)
+	c.headerNames(path+".headers", e.Headers)
 	c.jsonStrings(sc, path+".json", e.JSON)
 	c.stringMap(sc, path+".data", e.Data)
 	c.template(sc, path+".data", e.RawData)
-	if e.RawData != "" && e.JSON != nil {
+	if (e.RawData != "" || len(e.Data) > 0) && e.JSON != nil {
+		// dlt refuses both too; one would be sent and the other dropped.
 		c.errorf(path+".data", "data and json are both request bodies (keep one)")
 	}
 	c.auth(&scope{where: "auth", secrets: true, incremental: sc.incremental}, path+".auth", e.Auth)
@@ -206,9 +209,26 @@ func (c *checker) authName(path, name string) {
 	if len(t.Placeholders()) > 0 {
 		return
 	}
-	if _, ok := c.s.Auths[name]; !ok {
-		c.errorf(path, "no auth named %q in auths%s", name, hint(name, sortedKeys(c.s.Auths), "declare it under auths"))
+	if _, ok := c.s.Auths[name]; ok {
+		return
 	}
+	if block, ok := dltAuthShorthand[name]; ok {
+		// dlt's shorthand: the type alone, its credentials from dlt's
+		// secrets, which pipe does not read.
+		c.errorf(path, "no auth named %q in auths: %q alone is dlt's shorthand for an auth whose credentials come from dlt's secrets; write the block, auth: %s", name, name, block)
+		return
+	}
+	c.errorf(path, "no auth named %q in auths%s", name, hint(name, sortedKeys(c.s.Auths), "declare it under auths"))
+}
+
+// dltAuthShorthand is the block each of dlt's auth shorthands
+// (rest_api/typing.py, AuthType) stands for, with its credentials as
+// {secrets.*}.
+var dltAuthShorthand = map[string]string{
+	"bearer":                    `{type: bearer, token: "{secrets.token}"}`,
+	"api_key":                   `{type: api_key, api_key: "{secrets.api_key}"}`,
+	"http_basic":                `{type: http_basic, username: "{secrets.username}", password: "{secrets.password}"}`,
+	"oauth2_client_credentials": `{type: oauth2_client_credentials, access_token_url: URL, client_id: "{secrets.client_id}", client_secret: "{secrets.client_secret}"}`,
 }
 
 // checkAuths checks the named auth blocks: each a block, not a name.
@@ -222,4 +242,59 @@ func (c *checker) checkAuths() {
 		}
 		c.auth(sc, path, a)
 	}
+}
+
+// headerNames checks that each header's name, braces unescaped, is one
+// HTTP allows: a request with any other would fail at every attempt.
+func (c *checker) headerNames(path string, h map[string]string) {
+	for _, k := range sortedKeys(h) {
+		if n := HeaderName(k); !ValidHeaderName(n) {
+			c.errorf(joinKey(path, k), "%q is no HTTP header name (letters, digits and !#$%%&'*+-.^_`|~ only; dlt's requests sends it, Go's HTTP client refuses it)", n)
+		}
+	}
+}
+
+// bareNames refuses a {NAME} without a namespace in query params,
+// headers, JSON and form bodies, as dlt does ("Expression `id` defined in
+// `headers` is not valid"): there it would be sent as written, braces and
+// all. A resolve param's name fills the path only; elsewhere its parent
+// field is written {resources.PARENT.FIELD}.
+func (c *checker) bareNames(path string, e *Endpoint) {
+	check := func(at, text string) {
+		for _, name := range PathParams(text) {
+			if p, ok := e.Params[name]; ok && p.Resolve != nil {
+				c.errorf(at, "{%s} fills the path only, as in dlt; here write {resources.%s.%s}", name, p.Resolve.Resource, p.Resolve.Field)
+				continue
+			}
+			c.errorf(at, "{%s} is bound to nothing here and would be sent as written (dlt refuses it too): write {{%s}} for the text, or a placeholder such as {resources.PARENT.FIELD} or {incremental.start_value}", name, name)
+		}
+	}
+	for _, k := range sortedKeys(e.Params) {
+		if p := e.Params[k]; p.Resolve == nil && p.Incremental == nil {
+			check(joinKey(path+".params", k), p.Value)
+		}
+	}
+	for _, k := range sortedKeys(e.Headers) {
+		check(joinKey(path+".headers", k), e.Headers[k])
+	}
+	for _, k := range sortedKeys(e.Data) {
+		check(joinKey(path+".data", k), e.Data[k])
+	}
+	check(path+".data", e.RawData)
+	var walk func(at string, v any)
+	walk = func(at string, v any) {
+		switch v := v.(type) {
+		case string:
+			check(at, v)
+		case map[string]any:
+			for _, k := range sortedKeys(v) {
+				walk(joinKey(at, k), v[k])
+			}
+		case []any:
+			for i, x := range v {
+				walk(joinIndex(at, i), x)
+			}
+		}
+	}
+	walk(path+".json", e.JSON)
 }
