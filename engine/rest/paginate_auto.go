@@ -30,8 +30,9 @@ var _ Paginator = (*Auto)(nil)
 //     ?starting_after=<the last record's id>, as Stripe pages;
 //   - a first response that shows more pages it cannot follow (has_more
 //     true without ids, a total above the records, a next key holding
-//     something that is not a URL or a cursor) is an error wrapping
-//     ErrMorePages that names them and the paginator to set;
+//     something that is not a URL or a cursor, a response header holding
+//     the next page's cursor) is an error wrapping ErrMorePages that names
+//     them and the paginator to set;
 //   - otherwise single_page.
 //
 // It never guesses offset or page_number: they need a limit or a page
@@ -88,6 +89,9 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 	}
 	body := resp.Body
 	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+		if err := headerCursorFail(req, resp, records); err != nil {
+			return nil, "", "", err
+		}
 		return SinglePage{}, KindSinglePage, "the response is not a JSON object", nil
 	}
 	stops := flagsIn(body)
@@ -137,7 +141,20 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 		c := unfollowable[0]
 		return nil, "", "", autoFail(fmt.Sprintf("body %q holds %s, not a URL or a cursor", c.path, kindText(c.value)))
 	}
+	if err := headerCursorFail(req, resp, records); err != nil {
+		return nil, "", "", err
+	}
 	return SinglePage{}, KindSinglePage, "no Link header, next link, cursor or sign of more pages in the first response", nil
+}
+
+// headerCursorFail fails a first page of records whose response header
+// holds the next page's cursor (dlt's mock sends "cursor"), which auto
+// does not follow.
+func headerCursorFail(req *Request, resp *Response, records []gjson.Result) error {
+	if s := headerCursorSign(req, resp, func(string) bool { return false }); s != nil && len(records) > 0 {
+		return autoFail(fmt.Sprintf("%s, which auto does not follow (%s)", s.detail, s.fix))
+	}
+	return nil
 }
 
 func autoFail(what string) error {

@@ -3,15 +3,17 @@ package rest
 import (
 	"net/http"
 	"net/url"
+	"slices"
 )
 
-// Clone returns a deep copy of r: URL, headers, form and JSON body (maps
-// and slices of a decoded JSON value are copied; other values are shared).
+// Clone returns a deep copy of r: URL, headers, form, JSON body (maps
+// and slices of a decoded JSON value are copied; other values are shared)
+// and the names of its parent parameters.
 func (r *Request) Clone() *Request {
 	if r == nil {
 		return nil
 	}
-	c := &Request{Method: r.Method, Header: r.Header.Clone(), JSON: cloneJSON(r.JSON), Raw: r.Raw}
+	c := &Request{Method: r.Method, Header: r.Header.Clone(), JSON: cloneJSON(r.JSON), Raw: r.Raw, Parent: slices.Clone(r.Parent)}
 	if r.URL != nil {
 		u := *r.URL // url.Userinfo is immutable, sharing it is safe
 		c.URL = &u

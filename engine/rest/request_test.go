@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -69,15 +70,20 @@ func TestRequestClone(t *testing.T) {
 	r := &Request{
 		Method: "POST", URL: mustURL(t, "https://u:p@h/x?a=1"), Header: http.Header{"A": {"1"}},
 		JSON: map[string]any{"page": map[string]any{"after": "c"}, "ids": []any{1.0}}, Form: url.Values{"f": {"1"}},
+		Parent: []string{"post_id"},
 	}
 	c := r.Clone()
+	if !slices.Equal(c.Parent, r.Parent) {
+		t.Errorf("clone's parent params %v, want %v", c.Parent, r.Parent)
+	}
+	c.Parent[0] = "x"
 	c.URL.RawQuery = "a=2"
 	c.Header.Set("A", "2")
 	c.JSON.(map[string]any)["page"].(map[string]any)["after"] = "d"
 	c.JSON.(map[string]any)["ids"].([]any)[0] = 2.0
 	c.Form.Set("f", "2")
 	b, _ := json.Marshal(r.JSON)
-	if r.URL.RawQuery != "a=1" || r.Header.Get("A") != "1" || string(b) != `{"ids":[1],"page":{"after":"c"}}` || r.Form.Get("f") != "1" {
+	if r.URL.RawQuery != "a=1" || r.Header.Get("A") != "1" || string(b) != `{"ids":[1],"page":{"after":"c"}}` || r.Form.Get("f") != "1" || r.Parent[0] != "post_id" {
 		t.Errorf("clone shares state with the original: %+v %s", r, b)
 	}
 	if (*Request)(nil).Clone() != nil {
