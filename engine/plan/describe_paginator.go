@@ -29,6 +29,9 @@ func PaginatorSettings(c rest.PaginatorConfig) Settings {
 		s.either("offset_param", c.OffsetParam, "offset_body_path", c.OffsetBodyPath)
 		s.either("limit_param", c.LimitParam, "limit_body_path", c.LimitBodyPath)
 		s.opt("total_path", c.TotalPath)
+		if c.TotalIsUpperBound {
+			s.add("total_is_upper_bound", true)
+		}
 		s.opt("has_more_path", c.HasMorePath)
 		s.optInt("maximum_offset", c.MaximumOffset)
 		s.add("stop_after_empty_page", c.StopAfterEmptyPage)

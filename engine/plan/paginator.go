@@ -57,6 +57,7 @@ func compilePaginator(errs *errorList, at string, p *spec.Paginator) rest.Pagina
 	str(&c.CursorKey, p.CursorKey)
 	resp(&c.IDPath, "id_path", p.IDPath)
 	c.Limit, c.Offset, c.MaximumOffset, c.MaximumPage, c.Parallel = p.Limit, p.Offset, p.MaximumOffset, p.MaximumPage, p.Parallel
+	c.TotalIsUpperBound = p.TotalIsUpperBound
 	if p.BasePage != nil {
 		c.BasePage = *p.BasePage
 	}

@@ -25,6 +25,7 @@ type PaginatorConfig struct {
 	Limit, Offset, MaximumOffset  int
 	OffsetParam, LimitParam       string
 	OffsetBodyPath, LimitBodyPath string // in the JSON request body instead of the query
+	TotalIsUpperBound             bool   // total_path bounds the offsets; records may be fewer
 
 	// page_number
 	BasePage, Page, MaximumPage int

@@ -41,6 +41,7 @@ type Offset struct {
 	offsetParam, limitParam       string
 	offsetBodyPath, limitBodyPath string
 	totalPath, hasMorePath        string
+	upperBound                    bool // total_is_upper_bound
 	stopEmpty                     bool
 	parallel                      int
 	cur                           int
@@ -61,7 +62,7 @@ func newOffset(c PaginatorConfig, b bounds) (*Offset, error) {
 		return nil, fmt.Errorf("offset: offset_param and limit_param (or their body paths) must not be empty")
 	}
 	return &Offset{
-		limit: c.Limit, start: c.Offset, maximum: c.MaximumOffset,
+		limit: c.Limit, start: c.Offset, maximum: c.MaximumOffset, upperBound: c.TotalIsUpperBound,
 		offsetParam: c.OffsetParam, limitParam: c.LimitParam,
 		offsetBodyPath: c.OffsetBodyPath, limitBodyPath: c.LimitBodyPath,
 		totalPath: c.TotalPath, hasMorePath: c.HasMorePath,
@@ -161,6 +162,14 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 		}
 		if err := o.sameTotal(total, cur); err != nil {
 			return 0, false, err
+		}
+		if o.upperBound {
+			// Box: offsets count entries the user cannot see, so a page
+			// may hold fewer than limit, or none, below the bound.
+			if next >= total && !hasMore {
+				return 0, false, nil
+			}
+			break
 		}
 		switch {
 		case reached >= total && !hasMore:

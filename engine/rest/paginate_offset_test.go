@@ -192,3 +192,37 @@ func TestNegativeTotalFails(t *testing.T) {
 		}
 	}
 }
+
+// TestOffsetTotalIsUpperBound walks Box-shaped pages (limit 100, a
+// total_count that counts entries the user cannot see): with
+// total_is_upper_bound, offsets step by limit through short and empty
+// pages and the walk ends once the next offset reaches the total; without
+// it, the same pages fail the run as a total the pages disagree with.
+func TestOffsetTotalIsUpperBound(t *testing.T) {
+	pages := []string{`{"total_count":250}`, `{"total_count":250}`, `{"total_count":250}`}
+	counts := []int{97, 0, 40}
+	for _, bound := range []bool{true, false} {
+		pg, err := NewPaginator(pcfg("offset", func(c *PaginatorConfig) {
+			c.Limit, c.TotalPath, c.TotalIsUpperBound = 100, "total_count", bound
+		}), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := get(t, "https://api.test/groups")
+		pg.Init(req)
+		var offsets []string
+		more := true
+		for i := 0; more && i < len(pages); i++ {
+			offsets = append(offsets, req.URL.Query().Get("offset"))
+			if more, err = pg.Next(req, &Response{Body: []byte(pages[i])}, pageRecs(i, counts[i])); err != nil {
+				break
+			}
+		}
+		switch {
+		case bound && (err != nil || more || strings.Join(offsets, ",") != "0,100,200"):
+			t.Errorf("upper bound: offsets %q, more %v, err %v; want 0,100,200 and the end", offsets, more, err)
+		case !bound && !errors.Is(err, ErrMorePages):
+			t.Errorf("a count: err %v, want the pages disagreeing with the total", err)
+		}
+	}
+}

@@ -145,7 +145,7 @@ func TestSchemaUnionKinds(t *testing.T) {
 		{"paginator_json_link", "has_more_path max_pages next_url_path relative_to stop_after_empty_page total_path type"},
 		{"paginator_json_response", "has_more_path max_pages next_url_path relative_to stop_after_empty_page total_path type"},
 		{"paginator_header_link", "links_next_key max_pages stop_after_empty_page type"},
-		{"paginator_offset", "has_more_path limit limit_body_path limit_param max_pages maximum_offset offset offset_body_path offset_param parallel stop_after_empty_page total_path type"},
+		{"paginator_offset", "has_more_path limit limit_body_path limit_param max_pages maximum_offset offset offset_body_path offset_param parallel stop_after_empty_page total_is_upper_bound total_path type"},
 		{"paginator_page_number", "base_page has_more_path max_pages maximum_page page page_body_path page_param parallel stop_after_empty_page total_path type"},
 		{"paginator_cursor", "cursor_body_path cursor_param cursor_path has_more_path max_pages type"},
 		{"paginator_header_cursor", "cursor_key cursor_param max_pages type"},

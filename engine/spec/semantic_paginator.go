@@ -22,6 +22,9 @@ func (c *checker) checkPaginators() {
 			if p.Limit <= 0 {
 				c.errorf(path, "offset needs a limit (the page size)")
 			}
+			if p.TotalIsUpperBound && p.TotalPath == "" {
+				c.errorf(path+".total_is_upper_bound", "needs total_path, the bound it reads")
+			}
 		case "page_number":
 			if p.StopAfterEmptyPage != nil && !*p.StopAfterEmptyPage && p.TotalPath == "" && p.MaximumPage == 0 && p.HasMorePath == "" {
 				c.errorf(path+".stop_after_empty_page", "false with none of total_path, maximum_page or has_more_path: paging would never stop")

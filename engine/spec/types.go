@@ -158,6 +158,10 @@ type Paginator struct {
 	OffsetParam   string `json:"offset_param,omitempty"`
 	LimitParam    string `json:"limit_param,omitempty"`
 	MaximumOffset int    `json:"maximum_offset,omitempty"`
+	// TotalIsUpperBound (offset, with total_path) reads the total as an
+	// upper bound of the offsets, not a count of the records served: Box
+	// counts entries the user cannot see in total_count.
+	TotalIsUpperBound bool `json:"total_is_upper_bound,omitempty"`
 	// OffsetBodyPath and LimitBodyPath put the offset and the limit in the
 	// JSON request body instead of the query (Jira's startAt, maxResults).
 	OffsetBodyPath string `json:"offset_body_path,omitempty"`

@@ -163,6 +163,10 @@ func detectPaginator(op *Operation, resp *Schema, selector, pk string, jsonAPIBa
 		} else if total := firstField(resp, totalFields); total != "" {
 			pg.fields = append(pg.fields, field{"total_path", total})
 			pg.why += "; " + total + " in the response"
+			if upperBound(resp, total) {
+				pg.fields = append(pg.fields, field{"total_is_upper_bound", "true"})
+				pg.why += ", which its description says may exceed the entries served"
+			}
 		}
 		return pg
 	}
@@ -216,6 +220,26 @@ func pageSize(p *Param) string {
 
 // firstField returns the first of names that is a top-level or meta-level
 // scalar field of the response.
+// upperBound reports whether the description of the field at the dotted
+// path of resp says the total may exceed the records served: Box's
+// total_count, "the total number of entries in the collection may be less
+// than total_count".
+func upperBound(resp *Schema, path string) bool {
+	s := resp
+	for _, name := range strings.Split(path, ".") {
+		if s = s.Prop(name); s == nil {
+			return false
+		}
+	}
+	d := strings.ToLower(strings.Join(strings.Fields(s.Description), " "))
+	for _, phrase := range []string{"may be less than", "can be less than", "upper bound", "may exceed", "may be greater than the number"} {
+		if strings.Contains(d, phrase) {
+			return true
+		}
+	}
+	return false
+}
+
 func firstField(resp *Schema, names []string) string {
 	for _, n := range names {
 		if path := findField(resp, n, 2); path != "" {

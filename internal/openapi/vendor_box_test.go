@@ -165,7 +165,6 @@ func TestBoxGeneratedSpecLoadsEveryPage(t *testing.T) {
 // total_count" (entries the user may not see). Such a load must get
 // every entry Box serves and exit 0: Box documents it as normal.
 func TestBoxTotalCountAboveEntries(t *testing.T) {
-	t.Skip(`bug: engine/rest's offset end check fails the run when Box's total_count exceeds the entries served ("the page at offset 0 held no records, but total_path "total_count" is 7"), with or without total_path (without it the end check finds total_count itself), though Box documents total_count as an upper bound; proposed: an offset setting that reads the total as an upper bound (an empty or short page below it ends the walk), which pipe init would set when the total's description says it may exceed the entries`)
 	g := generateVendor(t, "box.yaml")
 	f := newBoxFake(10, 130)
 	f.hidden = 7 // entries counted in total_count that the user cannot see
