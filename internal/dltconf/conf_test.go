@@ -1,7 +1,6 @@
 package dltconf
 
 import (
-	"context"
 	"database/sql"
 	"flag"
 	"fmt"
@@ -10,15 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	_ "github.com/mattn/go-sqlite3"
-
-	"github.com/pipe-etl/pipe/credentials/secrets"
-	"github.com/pipe-etl/pipe/destinations/sqlite"
-	"github.com/pipe-etl/pipe/engine"
-	"github.com/pipe-etl/pipe/engine/plan"
-	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden .want files")
@@ -54,54 +46,39 @@ func TestCorpus(t *testing.T) {
 			}
 			data = origin.ReplaceAll(data, []byte(api.srv.URL+"/"+name))
 			got := run(t, filepath.Base(f), data, api)
-			golden := strings.TrimSuffix(f, filepath.Ext(f)) + ".want"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("golden file (run go test -update): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("differs from %s:\ngot:\n%s\nwant:\n%s", golden, got, want)
-			}
+			matchGolden(t, strings.TrimSuffix(f, filepath.Ext(f))+".want", got)
 		})
+	}
+}
+
+// matchGolden compares got with the golden file, rewriting it under
+// -update.
+func matchGolden(t *testing.T, golden, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("golden file (run go test -update): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("differs from %s:\ngot:\n%s\nwant:\n%s", golden, got, want)
 	}
 }
 
 // run loads, plans and runs one config and describes what happened.
 func run(t *testing.T, file string, data []byte, api *fakeAPI) string {
 	t.Helper()
-	ctx := context.Background()
-	s, err := spec.Load(file, data)
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	p, err := plan.Build(s, plan.Options{LookupEnv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		t.Fatalf("plan: %v", err)
-	}
-	db := filepath.Join(t.TempDir(), s.Name+".db")
-	dest, err := sqlite.Open(ctx, db)
+	db := filepath.Join(t.TempDir(), "corpus.db")
+	name, err := load(t, file, data, secretValues, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer dest.Close()
-	_, err = engine.Run(ctx, p, engine.Options{
-		Dest: dest,
-		Secrets: secrets.Env{Lookup: func(k string) (string, bool) {
-			v, ok := secretValues[strings.ToLower(k)]
-			return v, ok
-		}},
-		Sleep: func(context.Context, time.Duration) error { return nil },
-	})
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "spec %s\nrequests:\n", s.Name)
+	fmt.Fprintf(&b, "spec %s\nrequests:\n", name)
 	for _, r := range api.sent() {
 		fmt.Fprintf(&b, "  %s\n", strings.ReplaceAll(r, api.srv.URL, ""))
 	}

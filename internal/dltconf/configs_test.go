@@ -49,19 +49,7 @@ func TestDltConfigs(t *testing.T) {
 			if want := strings.HasPrefix(name, "invalid_"); refused != want {
 				t.Errorf("refused = %v, want %v:\n%s", refused, want, got)
 			}
-			golden := strings.TrimSuffix(f, filepath.Ext(f)) + ".want"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("golden file (run go test -update): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("differs from %s:\ngot:\n%s\nwant:\n%s", golden, got, want)
-			}
+			matchGolden(t, strings.TrimSuffix(f, filepath.Ext(f))+".want", got)
 		})
 	}
 }

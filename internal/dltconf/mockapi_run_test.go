@@ -90,15 +90,23 @@ func runMockCases(t *testing.T, cases []mockCase) {
 // the SQLite file db.
 func runMock(t *testing.T, config, srvURL, db string) error {
 	t.Helper()
+	_, err := load(t, "mock.yml", []byte(strings.ReplaceAll(config, "https://api.example.com", srvURL)), mockSecrets, db)
+	return err
+}
+
+// load loads, plans and runs the config data of file into the SQLite file
+// db, its {secrets.NAME} read from secrets by lower-case name, and returns
+// the spec's name.
+func load(t *testing.T, file string, data []byte, secretValues map[string]string, db string) (string, error) {
+	t.Helper()
 	ctx := context.Background()
-	text := strings.ReplaceAll(config, "https://api.example.com", srvURL)
-	s, err := spec.Load("mock.yml", []byte(text))
+	s, err := spec.Load(file, data)
 	if err != nil {
-		return fmt.Errorf("load: %w", err)
+		return "", fmt.Errorf("load: %w", err)
 	}
 	p, err := plan.Build(s, plan.Options{LookupEnv: func(string) (string, bool) { return "", false }})
 	if err != nil {
-		return fmt.Errorf("plan: %w", err)
+		return s.Name, fmt.Errorf("plan: %w", err)
 	}
 	dest, err := sqlite.Open(ctx, db)
 	if err != nil {
@@ -108,12 +116,15 @@ func runMock(t *testing.T, config, srvURL, db string) error {
 	_, err = engine.Run(ctx, p, engine.Options{
 		Dest: dest,
 		Secrets: secrets.Env{Lookup: func(k string) (string, bool) {
-			v, ok := mockSecrets[strings.ToLower(k)]
+			v, ok := secretValues[strings.ToLower(k)]
 			return v, ok
 		}},
 		Sleep: func(context.Context, time.Duration) error { return nil },
 	})
-	return err
+	if err != nil {
+		return s.Name, fmt.Errorf("run: %w", err)
+	}
+	return s.Name, nil
 }
 
 // tableCounts returns the rows of every table but pipe's own; a database
