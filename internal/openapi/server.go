@@ -17,8 +17,10 @@ type server struct {
 // chooseServer takes the first server; variables become spec vars.
 func chooseServer(d *Doc, res *Result) server {
 	if len(d.Servers) == 0 {
-		res.Notes = append(res.Notes, "no server in the document: base_url is a placeholder to edit")
-		return server{baseURL: "{vars.api_url}/", vars: []ServerVar{{Name: "api_url", Default: "https://api.example.com"}},
+		// No default: a default host (api.example.com) would get the
+		// credentials of a run that forgot to set it.
+		res.Notes = append(res.Notes, "no server in the document: set api_url")
+		return server{baseURL: "{vars.api_url}/", vars: []ServerVar{{Name: "api_url", Description: "the document names no server", Placeholder: true}},
 			comment: "guess: the document names no server; set api_url"}
 	}
 	s := d.Servers[0]
@@ -32,7 +34,7 @@ func chooseServer(d *Doc, res *Result) server {
 	srv := server{vars: vars}
 	if !strings.Contains(u, "://") {
 		// A relative server ("/api/v3") is relative to where the document is served.
-		vars = append(vars, ServerVar{Name: "api_host", Default: "https://api.example.com"})
+		vars = append(vars, ServerVar{Name: "api_host", Description: "the document's server " + s.URL + " is relative", Placeholder: true})
 		srv.vars = vars
 		srv.comment = "guess: the server URL " + s.URL + " is relative; set api_host"
 		u = "{vars.api_host}" + u
