@@ -22,9 +22,11 @@ var _ Paginator = (*HeaderLink)(nil)
 // the link says more may come, up to maxEmptyRun in a row (an error
 // wrapping ErrLoop). A link seen before is an error
 // wrapping ErrLoop; stopping while the body shows more pages (has_more
-// true, a total above the records read), or on a next link equal to the
-// page's own URL while rel="last" names another page, an error wrapping
-// ErrMorePages.
+// true, a total above the records read), on a next link equal to the
+// page's own URL while rel="last" names another page, or for want of
+// another links_next_key while the header has rel="next", an error
+// wrapping ErrMorePages. A link that leaves out or changes a parameter
+// the request took from its parent record is an error (parentParams).
 type HeaderLink struct {
 	rel       string
 	seen      map[string]bool

@@ -36,7 +36,9 @@ var _ Paginator = (*JSONLink)(nil)
 // stopping while the response shows more pages (has_more true, a next
 // link elsewhere) an error wrapping ErrMorePages. A link that is a query
 // alone and leaves out parameters of the request is an error: followed,
-// it would ask the next pages without them (see droppedParams).
+// it would ask the next pages without them (see droppedParams); so is any
+// link that leaves out or changes a parameter the request took from its
+// parent record (see parentParams).
 type JSONLink struct {
 	path        string
 	literal     string   // path escaped as one top-level key, when that differs

@@ -29,7 +29,10 @@ var (
 // records (with has_more true the walk goes on from the records read);
 // the next offset reaches maximum_offset. With a total, a page shorter
 // than limit does not stop the walk: servers that cap the page size below
-// limit are paged from the records read until the total is reached. A
+// limit are paged from the records read until the total is reached. With
+// total_is_upper_bound the total bounds the offsets instead (Box counts
+// entries the user cannot see): offsets step by limit through short and
+// empty pages until the next one reaches it. A
 // total or has_more that cannot be read is an error; an empty page before
 // the total, or has_more true on an empty page, wraps ErrMorePages; a
 // total that differs from the first page's wraps ErrShifted (records were
