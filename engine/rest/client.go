@@ -480,6 +480,9 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 		return nil, fmt.Errorf("build request: %w", err)
 	}
 	hreq.Header = r.Header
+	if err := sendableHeader(r.Header); err != nil {
+		return nil, err // net/http would refuse every attempt
+	}
 	if ctype != "" && hreq.Header.Get("Content-Type") == "" {
 		hreq.Header.Set("Content-Type", ctype)
 	}
