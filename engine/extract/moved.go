@@ -42,10 +42,10 @@ import (
 type movedRecords struct {
 	pk          []string
 	incremental bool
-	keepsTotal  bool // the paginator fails the walk when the API's total changes
-	paginator   *rest.PaginatorConfig
-	seen        map[uint64]uint64 // of earlier pages: xxHash of the primary key's text → xxHash of the record's text
-	current     map[uint64]uint64 // the same of the page being read (a key twice in one page is no move)
+	keepsTotal  bool                  // the paginator fails the walk when the API's total changes
+	paginator   *rest.PaginatorConfig // until the first page has set keepsTotal
+	seen        map[uint64]uint64     // of earlier pages: xxHash of the primary key's text → xxHash of the record's text
+	current     map[uint64]uint64     // the same of the page being read (a key twice in one page is no move)
 
 	positional int // 1 by position, -1 by token, 0 not known yet
 	prev       *pageRequest
@@ -106,8 +106,9 @@ func (w *Walk) movedCheck() *movedRecords {
 // page notes the request of the next page and the records of the last.
 func (m *movedRecords) page(p *rest.Page) {
 	r, records := p.Request, len(p.Records)
-	if m.prev == nil && m.paginator != nil && p.Response != nil {
+	if m.paginator != nil && p.Response != nil { // the walk's first page decides
 		m.keepsTotal = rest.KeepsTotal(m.paginator.Type, m.paginator.TotalPath, p.Response.Body)
+		m.paginator = nil
 	}
 	if m.seen != nil {
 		for k, h := range m.current {

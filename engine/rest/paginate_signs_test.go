@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -49,5 +50,29 @@ func TestParentParams(t *testing.T) {
 	}
 	if got := parentParams(&Request{URL: req.URL}, mustURL(t, "https://api.test/x")); got != nil {
 		t.Errorf("no parent params: %v", got)
+	}
+}
+
+// TestHeaderLinkKeepsParentParams: a Link header whose next link drops
+// the parameter taken from the parent record fails the walk, as a body
+// link does; one that keeps it is followed.
+func TestHeaderLinkKeepsParentParams(t *testing.T) {
+	for link, wantErr := range map[string]bool{
+		"<https://api.test/comments?page=2>; rel=\"next\"":           true,
+		"<https://api.test/comments?post_id=3&page=2>; rel=\"next\"": false,
+	} {
+		pg, err := NewPaginator(pcfg("header_link"), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := &Request{URL: mustURL(t, "https://api.test/comments?post_id=3"), Parent: []string{"post_id"}}
+		pg.Init(req)
+		more, err := pg.Next(req, &Response{Header: http.Header{"Link": {link}}, Body: []byte(`[]`)}, recs(2))
+		switch {
+		case wantErr && (err == nil || !errors.Is(err, errParentDropped) || !strings.Contains(err.Error(), "leaves out post_id")):
+			t.Errorf("%s: more %v, err %v, want the parent param named", link, more, err)
+		case !wantErr && (err != nil || !more):
+			t.Errorf("%s: more %v, err %v, want it followed", link, more, err)
+		}
 	}
 }
