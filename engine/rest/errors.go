@@ -120,6 +120,9 @@ type transportError struct {
 	msg         string // the redacted cause
 	attempts    int
 	err         error
+	// final is a cause no later attempt can get past (finalCause): the
+	// request is not retried.
+	final bool
 }
 
 func (e *transportError) Error() string {
