@@ -182,6 +182,9 @@ func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.
 		return nil
 	}
 	b.ChildTables = w.childTables(res.Table)
+	if f := rows.FormerIDs(); len(f) > 0 && w.before[res.Table] {
+		b.FormerIDs = f
+	}
 	if b.Disposition == destinations.Merge && len(res.MergeKey) > 0 && w.before[res.Table] {
 		if b.MergeKey, err = mergeKeyColumns(res, b.Tables[0].Table); err != nil {
 			return err
