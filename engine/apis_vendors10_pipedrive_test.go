@@ -235,7 +235,7 @@ func TestPipedriveHostile(t *testing.T) {
 		// names no setting: see the report of round 10)
 		{"nostart", []string{"start=2", "response identical to page 1"}},
 		// start ignored, echoed: the same records
-		{"nostart-echo", []string{`resource "deals"`, "start=2", `offset_param "start"`}},
+		{"nostart-echo", []string{"start=2", `offset_param "start"`}},
 		{"fail", []string{`resource "deal_products"`, "/api/v1/deals/3/products", "500"}},
 	} {
 		t.Run(c.mode, func(t *testing.T) {
