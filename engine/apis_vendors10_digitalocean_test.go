@@ -44,7 +44,7 @@ func newDigitalOceanAPI(mode string) *digitaloceanAPI {
 			"id": id, "name": fmt.Sprintf("web-%d", i), "memory": 1024 * i, "vcpus": i, "disk": 25, "locked": false,
 			"status": []string{"active", "off"}[i%2], "created_at": fmt.Sprintf("2024-07-0%dT20:54:38Z", i),
 			"features": []string{"backups", "ipv6"}[:i%3], "backup_ids": []int{}, "snapshot_ids": []int{},
-			"image":    map[string]any{"id": 7555620, "name": "24.04 x64", "distribution": "Ubuntu", "slug": "ubuntu-24-04-x64", "public": true},
+			"image":     map[string]any{"id": 7555620, "name": "24.04 x64", "distribution": "Ubuntu", "slug": "ubuntu-24-04-x64", "public": true},
 			"size_slug": "s-1vcpu-1gb", "region": map[string]any{"name": "New York 3", "slug": "nyc3"},
 			"networks": map[string]any{"v4": []map[string]any{{"ip_address": fmt.Sprintf("104.236.32.%d", i), "netmask": "255.255.192.0", "gateway": "104.236.0.1", "type": "public"}}, "v6": []any{}},
 			"tags":     []string{"env:prod", fmt.Sprintf("web%d", i)}, "vpc_uuid": "760e09ef-dc84-11e8-981e-3cfdfeaae000",
