@@ -27,13 +27,17 @@ const cloudflareToken = "Y4nK3y-cF_abcdefghijklmnopqrstuvwxyz012345"
 // "success-false" ("success": false, "errors": [] and "result": [], the
 // reason only in messages), "grown" (a record is added before the page:
 // total_count and total_pages grow), "short" (total_pages says one more
-// page than there is: the page after the last holds "result": []).
+// page than there is: the page after the last holds "result": []),
+// "cut-once" (the page's chunked stream stops halfway once), "cut-always"
+// (every time), "cut-framed" (a body cut halfway sent with a
+// Content-Length that matches it: JSON cut short).
 type cloudflareAPI struct {
 	mode     string
 	mu       sync.Mutex
 	requests int
 	badAuth  int
 	grown    bool
+	cuts     int
 	zones    []map[string]any
 	records  map[string][]map[string]any
 }
@@ -121,8 +125,20 @@ func (a *cloudflareAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if result == nil {
 		result = []map[string]any{}
 	}
-	curWrite(w, 200, curJSON(map[string]any{"success": true, "errors": []any{}, "messages": []any{}, "result": result,
-		"result_info": map[string]any{"page": page, "per_page": perPage, "count": len(result), "total_count": len(list), "total_pages": pages}}))
+	body := curJSON(map[string]any{"success": true, "errors": []any{}, "messages": []any{}, "result": result,
+		"result_info": map[string]any{"page": page, "per_page": perPage, "count": len(result), "total_count": len(list), "total_pages": pages}})
+	if zone == a.zones[0]["id"] && page == 2 {
+		switch {
+		case a.mode == "cut-once" && a.cuts == 0, a.mode == "cut-always":
+			a.cuts++
+			cutChunked(w, body, len(body)/2) // the stream stops mid-body
+			return
+		case a.mode == "cut-framed":
+			curWrite(w, 200, body[:len(body)/2]) // framed as whole, cut in the JSON
+			return
+		}
+	}
+	curWrite(w, 200, body)
 }
 
 func cloudflareEnv() map[string]string {
@@ -226,4 +242,32 @@ func TestCloudflareSuccessFalse(t *testing.T) {
 		r, srvURL := curServe(t, api, "cloudflare", text, cloudflareEnv())
 		r.failedClean(t, srvURL, nil, cloudflareToken, []string{"zones", "dns_records"}, `resource "dns_records": page 2`, "success")
 	})
+}
+
+// TestCloudflareCutBodies: a page whose stream stops halfway is asked
+// again and the load is exact; one that always stops fails after
+// client.retry.max_attempts; a body cut in its JSON but framed as whole
+// fails naming the page. Nothing is loaded from a failed run.
+func TestCloudflareCutBodies(t *testing.T) {
+	page2 := "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c350/dns_records?page=2&per_page=3"
+	t.Run("cut-once", func(t *testing.T) {
+		api := newCloudflareAPI("cut-once")
+		r, _ := curServe(t, api, "cloudflare", "", cloudflareEnv())
+		r.mustLoad(t)
+		api.check(t, r)
+	})
+	for _, c := range []struct {
+		mode  string
+		parts []string
+	}{
+		{"cut-always", []string{`resource "dns_records": page 2: GET http://api.test` + page2, "client.retry.max_attempts"}},
+		{"cut-framed", []string{`resource "dns_records": page 2: GET http://api.test` + page2, "not JSON"}},
+	} {
+		t.Run(c.mode, func(t *testing.T) {
+			api := newCloudflareAPI(c.mode)
+			r, srvURL := curServe(t, api, "cloudflare", "", cloudflareEnv())
+			r.failedClean(t, srvURL, nil, cloudflareToken, []string{"zones", "dns_records"}, c.parts...)
+			t.Log(r.err)
+		})
+	}
 }
