@@ -323,3 +323,34 @@ func TestPipedriveLimitAboveCap(t *testing.T) {
 	r, srvURL := curServe(t, api, "pipedrive", text, pipedriveEnv())
 	r.failedClean(t, srvURL, nil, pipedriveToken, []string{"deals", "deal_products"}, `resource "deals"`, "more_items_in_collection")
 }
+
+// TestPipedriveRedirectToAllowedHost: a 301 to a host the spec lists in
+// client.allowed_hosts, its Location keeping the query and so the
+// api_token, is followed without the token: the other host gets the
+// request with no api_token and no other form of the token. It answers
+// 401 as Pipedrive would, so the run fails naming it.
+func TestPipedriveRedirectToAllowedHost(t *testing.T) {
+	other := newVendorOrigin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("api_token") != pipedriveToken {
+			curWrite(w, 401, `{"success":false,"error":"unauthorized access","errorCode":401}`)
+			return
+		}
+		curWrite(w, 200, `{"success":true,"data":null,"additional_data":{"pagination":{"more_items_in_collection":false}}}`)
+	}))
+	api := newPipedriveAPI("redirect")
+	api.other = other.srv.URL
+	host := strings.TrimPrefix(other.srv.URL, "http://")
+	text := curEdited(t, "pipedrive", `  base_url: "{vars.api_url}/api/v1/"`, `  base_url: "{vars.api_url}/api/v1/"`+"\n  allowed_hosts: [\""+host+"\"]")
+	r, srvURL := curServe(t, api, "pipedrive", text, pipedriveEnv())
+	r.failedClean(t, srvURL, nil, pipedriveToken, []string{"deals", "deal_products"}, `resource "deals"`, "401")
+	if other.requests() == 0 {
+		t.Error("the allowed host got no request")
+	}
+	if n := other.carrying(pipedriveToken); n != 0 {
+		t.Errorf("%d of %d requests to the allowed host carried the token", n, other.requests())
+	}
+	t.Run("error names the redirect", func(t *testing.T) {
+		t.Skip("bug: the 401 of the allowed host, which got the request without the token, is reported against the API's URL, as if the API refused the token (engine/rest: name the redirect's target in an error status after a redirect, and that credentials were not forwarded)")
+		r.mustFail(t, srvURL, host)
+	})
+}
