@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pipe-etl/pipe/engine/rest"
 )
@@ -25,7 +26,9 @@ const freshdeskKey = "Fr3shD3skK3yAbCdEfGh"
 // header `<…?page=2>;rel="next"` while more pages exist.
 //
 // mode: "limit" (the page limit is 2 where the tickets need 3), "429"
-// (the second tickets page is refused once with Retry-After: 30),
+// (the second tickets page is refused once with Retry-After: 30; with
+// -5 in "429-negative", an HTTP date long past in "429-past",
+// 99999999999 in "429-huge"),
 // "elsewhere" (the first tickets page links to other).
 type freshdeskAPI struct {
 	mode          string
@@ -85,9 +88,9 @@ func (a *freshdeskAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			curWrite(w, 400, `{"description": "Validation failed", "errors": [{"field": "page", "message": "You cannot access tickets beyond the 300th page. Please provide a smaller page number.", "code": "invalid_value"}]}`)
 			return
 		}
-		if a.mode == "429" && page == 2 && a.limited == 0 {
+		if strings.HasPrefix(a.mode, "429") && page == 2 && a.limited == 0 {
 			a.limited++
-			w.Header().Set("Retry-After", "30")
+			w.Header().Set("Retry-After", map[string]string{"429": "30", "429-negative": "-5", "429-past": "Wed, 21 Oct 2015 07:28:00 GMT", "429-huge": "99999999999"}[a.mode])
 			w.Header().Set("X-RateLimit-Total", "200")
 			w.Header().Set("X-RateLimit-Remaining", "0")
 			curWrite(w, 429, `{"code": "rate_limit_exceeded", "message": "You have exceeded the limit of requests per minute"}`)
@@ -165,7 +168,10 @@ func TestFreshdeskTickets(t *testing.T) {
 }
 
 // TestFreshdeskRateLimit: a 429 with Retry-After: 30 is waited out once
-// and the load is complete.
+// and the load is complete; a negative Retry-After or a date long past
+// asks no wait of its own (the backoff's, at most 1 s, applies) and the
+// load is complete; one too large for a duration fails at once naming
+// Retry-After and client.retry.max_backoff.
 func TestFreshdeskRateLimit(t *testing.T) {
 	api := newFreshdeskAPI("429")
 	var s curSleeps
@@ -173,6 +179,27 @@ func TestFreshdeskRateLimit(t *testing.T) {
 	r.mustLoad(t)
 	api.check(t, r)
 	s.check(t, int32(api.requests), 1+3+6, "[30s]")
+	for _, mode := range []string{"429-negative", "429-past"} {
+		t.Run(mode, func(t *testing.T) {
+			api := newFreshdeskAPI(mode)
+			var s curSleeps
+			r, _ := curServe(t, api, "freshdesk", "", freshdeskEnv(), s.tune)
+			r.mustLoad(t)
+			api.check(t, r)
+			if w := s.all(); len(w) != 1 || w[0] < 0 || w[0] > time.Second {
+				t.Errorf("waits %v, want one of at most 1s", w)
+			}
+		})
+	}
+	t.Run("429-huge", func(t *testing.T) {
+		api := newFreshdeskAPI("429-huge")
+		var s curSleeps
+		r, srvURL := curServe(t, api, "freshdesk", "", freshdeskEnv(), s.tune)
+		r.failedClean(t, srvURL, nil, freshdeskKey, []string{"tickets", "conversations"}, `resource "tickets": page 2`, "Retry-After", "client.retry.max_backoff")
+		if len(s.all()) != 0 || api.limited != 1 {
+			t.Errorf("waits %v after %d refusals, want none after 1", s.all(), api.limited)
+		}
+	})
 }
 
 // TestFreshdeskHostile: the page limit's 400 fails the run naming the
