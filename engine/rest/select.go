@@ -350,6 +350,49 @@ func partial(body []byte, path string) error {
 	return nil
 }
 
+// incompleteFlags are top-level members by which APIs say that an
+// answer may lack records it should hold, with the condition that finds
+// them: GitHub's search sets incomplete_results when the query timed out
+// ("search returns all matches that were found prior to the timeout"),
+// Google Drive's files.list incompleteSearch when not every drive was
+// searched, Elasticsearch's and OpenSearch's _search timed_out, and
+// _shards.failed when some shards did not answer.
+var incompleteFlags = map[string]struct{ member, cond string }{
+	"incomplete_results": {"", "incomplete_results"},
+	"incompleteSearch":   {"", "incompleteSearch"},
+	"timed_out":          {"", "timed_out"},
+	"_shards":            {"failed", "_shards.failed>0"},
+}
+
+// incomplete fails a page whose body says the answer may be incomplete
+// (incompleteFlags), with or without records: loaded as it is, the run
+// would end with records missing and exit 0. Only a body whose records
+// are below its top level is looked at: the members of a body that is
+// itself the record are the record's fields.
+func incomplete(body []byte, path string) error {
+	if path == "" || path[0] == '@' || !bytes.Contains(body, []byte(`complete`)) && !bytes.Contains(body, []byte(`"timed_out"`)) && !bytes.Contains(body, []byte(`"_shards"`)) {
+		return nil // no such member: spares a walk of every full page
+	}
+	var err error
+	gjson.Parse(bodyString(body)).ForEach(func(k, v gjson.Result) bool {
+		f, ok := incompleteFlags[k.Str]
+		if !ok {
+			return true
+		}
+		name := k.Str
+		if f.member != "" {
+			v, name = v.Get(f.member), name+"."+f.member
+		}
+		if v.Type == gjson.True || v.Type == gjson.Number && v.Num > 0 {
+			err = fmt.Errorf("body %q is %s: the API says this answer may lack records (a search that timed out or did not reach every shard or drive): %w (run again, or narrow the query; response_actions {condition: %q, action: retry} asks again, {condition: %q, action: load} loads such answers as they are)",
+				name, v.Raw, ErrPartial, f.cond, f.cond)
+			return false
+		}
+		return true
+	})
+	return err
+}
+
 // Path returns the data_selector the selector reads: the spec's, or the
 // one detected so far ("" before).
 func (s *Selector) Path() string {
