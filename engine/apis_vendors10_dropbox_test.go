@@ -151,6 +151,23 @@ func TestDropboxListFolder(t *testing.T) {
 	r.noSecret(t, dropboxToken)
 }
 
+// TestDropboxOnePage: a folder of two entries fits list_folder's page
+// (has_more false); list_folder/continue is still asked once with its
+// cursor and answers no entries (the changes since), so the entries are
+// those two, once, in list_folder__entries (list_folder_continue, which
+// got no record, has no table: a view over both needs it to exist).
+func TestDropboxOnePage(t *testing.T) {
+	api := newDropboxAPI("")
+	api.entries = api.entries[:2]
+	r, _ := curServe(t, api, "dropbox", "", dropboxEnv())
+	r.mustLoad(t)
+	r.checkTable(t, `SELECT _tag, id, name, path_display, size, client_modified FROM list_folder__entries ORDER BY id`, api.wantEntries())
+	r.noRows(t, "list_folder_continue")
+	if api.requests != 2 || api.continues != 1 {
+		t.Errorf("%d requests (%d continues), want 2 (1)", api.requests, api.continues)
+	}
+}
+
 // TestDropboxOneResource: the spec a newcomer writes first, one resource
 // on files/list_folder with the cursor sent back in the body (Dropbox
 // refuses the field there) or with no paginator (the cursor goes to a
