@@ -216,7 +216,6 @@ func TestCloudflareHostile(t *testing.T) {
 // misses the new one, so the run must fail naming result_info.total_count,
 // as it does for a total_count at the top level.
 func TestCloudflareRecordAddedMidWalk(t *testing.T) {
-	t.Skip(`bug: result_info.total_count is not read as a total (result_info is not a paging object): a record added mid-walk is missed, exit 0 (engine/rest/paginate_end.go: add "result_info." to pagingObjects)`)
 	api := newCloudflareAPI("grown")
 	r, srvURL := curServe(t, api, "cloudflare", "", cloudflareEnv())
 	r.failedClean(t, srvURL, nil, cloudflareToken, []string{"zones", "dns_records"}, `resource "dns_records": page 2`,
@@ -236,7 +235,6 @@ func TestCloudflareSuccessFalse(t *testing.T) {
 		r.failedClean(t, srvURL, nil, cloudflareToken, []string{"zones", "dns_records"}, `resource "dns_records": page 2`, "/dns_records?page=2&per_page=3")
 	})
 	t.Run("no total_path", func(t *testing.T) {
-		t.Skip(`bug: {"success": false, "errors": [], "result": []} on a 200 ends a page_number walk as an empty page: exit 0 without the later pages (engine/rest: read a top-level "success": false or "ok": false as an error sign, as error/errors are)`)
 		text := curEdited(t, "cloudflare", ", total_path: result_info.total_pages", "")
 		api := newCloudflareAPI("success-false")
 		r, srvURL := curServe(t, api, "cloudflare", text, cloudflareEnv())
