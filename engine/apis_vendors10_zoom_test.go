@@ -28,7 +28,7 @@ const zoomToken = "eyJzdiI6IjAwMDAwMSIsImFsZyI6IkhTNTEyIn0.eyJhdWQiOiJodHRwczovL
 // mode: "repeat" (the second users page gives its own token again),
 // "total" (the last users page says total_records one more than there
 // are), "daily" (the second users page is a 429 with the daily limit's
-// Retry-After, a date-time at the next midnight UTC), "numbertoken" (the
+// Retry-After, a date-time hours ahead), "numbertoken" (the
 // users' next_page_token is a number).
 type zoomAPI struct {
 	mode     string
@@ -109,12 +109,12 @@ func (a *zoomAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.limited++
 			// Zoom names the next midnight UTC; hours ahead, so that the
 			// test does not depend on the time of day
-			midnight := time.Now().UTC().Truncate(time.Hour).Add(12 * time.Hour)
+			resume := time.Now().UTC().Truncate(time.Hour).Add(12 * time.Hour)
 			w.Header().Set("X-RateLimit-Category", "Light")
 			w.Header().Set("X-RateLimit-Type", "Daily-limit")
 			w.Header().Set("X-RateLimit-Limit", "30000")
 			w.Header().Set("X-RateLimit-Remaining", "0")
-			w.Header().Set("Retry-After", midnight.Format(time.RFC3339))
+			w.Header().Set("Retry-After", resume.Format(time.RFC3339))
 			curWrite(w, 429, `{"code": 429, "message": "You have exceeded the daily rate limit of 30000 API requests for this endpoint. You may resume these requests at GMT 00:00:00."}`)
 			return
 		}
