@@ -296,20 +296,29 @@ func TestDiscordRateLimits(t *testing.T) {
 }
 
 // TestDiscordRateLimitBodyOnly: a 429 whose wait is only in the body's
-// retry_after and X-RateLimit-Reset-After (no Retry-After; Discord's docs
-// always send one) is asked again under the exponential backoff; after two
-// such answers the load is complete. pipe reads neither of those
-// two, so the first retries come early (each a refused request, which
-// Discord counts toward its invalid request limit).
+// retry_after and X-RateLimit-Reset-After (4.5 s; no Retry-After, which
+// Discord's docs always send) is asked again, and after two such answers
+// the load is complete. The retries should wait what
+// X-RateLimit-Reset-After asks: each early retry is one more refused
+// request, which Discord counts toward its invalid request limit (10,000
+// in 10 minutes, then a ban).
 func TestDiscordRateLimitBodyOnly(t *testing.T) {
 	api := newDiscordAPI("429-noheader")
 	var s curSleeps
 	r, _ := curServe(t, api, "discord", "", discordEnv(), s.tune)
 	r.mustLoad(t)
 	api.check(t, r)
-	if w := s.all(); api.limited != 2 || len(w) != 2 || w[0] > time.Second {
-		t.Errorf("waits %v for %d refusals, want 2, the first of at most 1s (client.retry.initial_backoff)", w, api.limited)
+	if w := s.all(); api.limited != 2 || len(w) != 2 {
+		t.Errorf("waits %v for %d refusals, want 2 for 2", w, api.limited)
 	}
+	t.Run("waits X-RateLimit-Reset-After", func(t *testing.T) {
+		t.Skip("bug: X-RateLimit-Reset-After (Discord's seconds to wait, a float) is not read: the retries wait the backoff's jitter, under a second (engine/rest/retry.go serverWait: read X-RateLimit-Reset-After on a rate limit answer, as seconds)")
+		for _, d := range s.all() {
+			if d < 4500*time.Millisecond {
+				t.Errorf("waits %v, want each at least 4.5s", s.all())
+			}
+		}
+	})
 }
 
 // TestDiscordHostile: what a Discord server (or the proxy before it) may
