@@ -203,11 +203,20 @@ func (w *walk) accept(prev *Page, f fetched) bool {
 		return false
 	}
 	if bytes.Equal(f.page.Response.Body, prev.Response.Body) {
-		w.failPage(n, fmt.Errorf("%s: response identical to page %d: %w", w.where(f.page.Request), prev.Number, ErrLoop))
+		why := ""
+		if s, ok := w.p.(sender); ok && s.sentIn() != "" {
+			why = " (the API ignores " + s.sentIn() + ": check the name it reads)"
+		}
+		w.failPage(n, fmt.Errorf("%s: response identical to page %d: %w%s", w.where(f.page.Request), prev.Number, ErrLoop, why))
 		return false
 	}
 	return true
 }
+
+// sender is a paginator that sends its position (a page, an offset, a
+// cursor) in a request parameter: sentIn names the setting, as in
+// `page_param "page"`.
+type sender interface{ sentIn() string }
 
 func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 	resp, err := w.c.do(ctx, req, w.call)

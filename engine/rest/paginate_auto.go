@@ -288,3 +288,13 @@ func nestedPageInfo(body []byte) string {
 	walk("", gjson.ParseBytes(body), 0)
 	return found
 }
+
+// sentIn names the setting that carries the position to the API in the
+// paginator auto chose, or "" before it chose one or for one that
+// follows links.
+func (a *Auto) sentIn() string {
+	if s, ok := a.chosen.(sender); ok {
+		return s.sentIn()
+	}
+	return ""
+}

@@ -73,3 +73,6 @@ func (h *HeaderCursor) bodyToken(req *Request, resp *Response) string {
 	}
 	return tok
 }
+
+// sentIn names the setting that carries the cursor to the API.
+func (h *HeaderCursor) sentIn() string { return "cursor_param " + quote(h.param) }

@@ -72,3 +72,6 @@ func (l *LastID) Next(req *Request, resp *Response, records []gjson.Result) (boo
 	setQuery(req, l.param, id)
 	return true, nil
 }
+
+// sentIn names the setting that carries the last id to the API.
+func (l *LastID) sentIn() string { return "cursor_param " + quote(l.param) }

@@ -107,11 +107,7 @@ func (o *Offset) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	records := len(page)
 	o.count(records)
 	if o.same.repeats(page) {
-		param := fmt.Sprintf("offset_param %q", o.offsetParam)
-		if o.offsetBodyPath != "" {
-			param = fmt.Sprintf("offset_body_path %q", o.offsetBodyPath)
-		}
-		return false, fmt.Errorf("offset: the page at offset %d holds the same %d records as the page before it: %w (the API ignores %s: check the name it reads)", o.cur, records, ErrLoop, param)
+		return false, fmt.Errorf("offset: the page at offset %d holds the same %d records as the page before it: %w (the API ignores %s: check the name it reads)", o.cur, records, ErrLoop, o.sentIn())
 	}
 	if o.totalPath == "" { // total_path's own check covers it
 		if err := o.totalSeen.check("offset", resp.Body, fmt.Sprintf("offset %d", o.cur)); err != nil {
@@ -279,4 +275,12 @@ func keepTotal(first *int, total int, what, shifted string) error {
 	}
 	*first = total
 	return nil
+}
+
+// sentIn names the setting that carries the offset to the API.
+func (o *Offset) sentIn() string {
+	if o.offsetBodyPath != "" {
+		return "offset_body_path " + quote(o.offsetBodyPath)
+	}
+	return "offset_param " + quote(o.offsetParam)
 }

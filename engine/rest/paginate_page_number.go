@@ -83,11 +83,7 @@ func (n *PageNumber) Next(req *Request, resp *Response, page []gjson.Result) (bo
 	records := len(page)
 	n.count(records)
 	if n.same.repeats(page) {
-		param := fmt.Sprintf("page_param %q", n.param)
-		if n.bodyPath != "" {
-			param = fmt.Sprintf("page_body_path %q", n.bodyPath)
-		}
-		return false, fmt.Errorf("page_number: page %d holds the same %d records as the page before it: %w (the API ignores %s, or reads page %d as page %d: check the name it reads and base_page)", n.cur, records, ErrLoop, param, n.cur-1, n.cur)
+		return false, fmt.Errorf("page_number: page %d holds the same %d records as the page before it: %w (the API ignores %s, or reads page %d as page %d: check the name it reads and base_page)", n.cur, records, ErrLoop, n.sentIn(), n.cur-1, n.cur)
 	}
 	next, more, err := n.advance(req, resp, records, n.cur)
 	if err == nil { // total_path's own check, in advance, speaks first
@@ -225,3 +221,11 @@ func (n *PageNumber) Remaining(first *Request, resp *Response, records int) ([]*
 
 // Parallelism returns paginator.parallel.
 func (n *PageNumber) Parallelism() int { return n.parallel }
+
+// sentIn names the setting that carries the page number to the API.
+func (n *PageNumber) sentIn() string {
+	if n.bodyPath != "" {
+		return "page_body_path " + quote(n.bodyPath)
+	}
+	return "page_param " + quote(n.param)
+}

@@ -50,13 +50,14 @@ func rateLimited(resp *Response) bool {
 	return false
 }
 
-// serverWait reads how long the server asks the client to wait: Retry-After
-// (seconds or an HTTP-date) on any response; X-RateLimit-Reset,
-// X-Rate-Limit-Reset (Okta's spelling) and RateLimit-Reset (seconds to
-// wait, or a Unix time when above 1e9) on a rate limit answer (see
-// rateLimited). It returns the longest
-// wait asked and the header that asked it. A wait too long for a
-// time.Duration is the longest one, so that the caller refuses it.
+// serverWait reads how long the server asks the client to wait:
+// Retry-After (seconds, an HTTP-date or an RFC 3339 time) on any
+// response; X-RateLimit-Reset, X-Rate-Limit-Reset (Okta's spelling) and
+// RateLimit-Reset (seconds to wait, or a Unix time when above 1e9) and
+// X-RateLimit-Reset-After (Discord's seconds) on a rate limit answer
+// (see rateLimited). It returns the longest wait asked and the header
+// that asked it. A wait too long for a time.Duration is the longest one,
+// so that the caller refuses it.
 func serverWait(resp *Response, now time.Time) (time.Duration, string) {
 	var wait time.Duration
 	var from string
@@ -75,6 +76,11 @@ func serverWait(resp *Response, now time.Time) (time.Duration, string) {
 				d, ok := parseReset(v, now)
 				consider(h, d, ok)
 			}
+		}
+		// Discord's seconds to wait, a float, beside its reset time.
+		if v := resp.Header.Get("X-RateLimit-Reset-After"); v != "" {
+			secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			consider("X-RateLimit-Reset-After", seconds(secs), err == nil && secs >= 0)
 		}
 	}
 	return wait, from
