@@ -64,7 +64,10 @@ func TestMixpanelExportJSONLines(t *testing.T) {
 		t.Run("lines/selector="+selector, func(t *testing.T) {
 			var n atomic.Int32
 			r, srvURL := curServe(t, mixpanelAPI(mixpanelEvents, &n), "mixpanel", text, mixpanelEnv())
-			r.failedClean(t, srvURL, nil, mixpanelSecret, []string{"events"}, `resource "events": page 1: GET http://api.test/api/2.0/export?`, "not JSON")
+			r.failedClean(t, srvURL, nil, mixpanelSecret, []string{"events"}, `resource "events": page 1: GET http://api.test/api/2.0/export?`, "not JSON but JSON lines")
+			if strings.Contains(r.err.Error(), "response_action") {
+				t.Errorf("the error offers a response_action, which would load nothing: %v", r.err)
+			}
 			t.Log(r.err)
 		})
 		t.Run("one/selector="+selector, func(t *testing.T) {

@@ -228,6 +228,10 @@ func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 	}
 	recs, err := w.sel.Select(resp.Body)
 	switch {
+	case errors.Is(err, errNotJSON) && jsonLines(resp.Body):
+		// Mixpanel's export: ignoring such a body would load nothing and
+		// exit 0, so no response_action is offered.
+		err = fmt.Errorf("%w but JSON lines, one value per line (status %d, Content-Type %q): pipe reads a body as one JSON document and does not read JSON lines; use the API's JSON endpoint if it has one", err, resp.StatusCode, resp.Header.Get("Content-Type"))
 	case errors.Is(err, errNotJSON):
 		err = fmt.Errorf("%w (status %d, Content-Type %q, starts %q; a response_action can ignore it)", err, resp.StatusCode,
 			resp.Header.Get("Content-Type"), w.c.redactor.String(snippet(resp.Body, 64)))
@@ -249,6 +253,22 @@ func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 		return nil, fmt.Errorf("%s: %w", w.where(req), err)
 	}
 	return &Page{Number: n, Request: req, Response: resp, Records: recs}, nil
+}
+
+// jsonLines reports whether body is JSON lines (NDJSON): two or more
+// lines, each of them a JSON document on its own, looking at the first
+// two.
+func jsonLines(body []byte) bool {
+	lines := bytes.SplitN(bytes.TrimSpace(body), []byte("\n"), 3)
+	if len(lines) < 2 {
+		return false
+	}
+	for _, l := range lines[:2] {
+		if l = bytes.TrimSpace(l); len(l) == 0 || !gjson.ValidBytes(l) {
+			return false
+		}
+	}
+	return true
 }
 
 // sameRequest reports whether a and b ask for the same page: URL and
