@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/pipe-etl/pipe/internal/dbcheck"
+)
+
+// TestSQLiteDestinationThatCannotBeUsed: a --dest whose directory does
+// not exist, or which is a file but not a SQLite database (random bytes,
+// a Postgres dump), fails the run before any request, naming the file
+// and what is wrong, and creates or changes nothing.
+func TestSQLiteDestinationThatCannotBeUsed(t *testing.T) {
+	random := make([]byte, 64<<10)
+	_, _ = rand.Read(random)
+	pgDump := []byte("--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nCREATE TABLE public.items (id text);\nCOPY public.items (id) FROM stdin;\np1-i001\n\\.\n")
+	for _, tt := range []struct {
+		name    string
+		content []byte // the file at the path; nil for none
+		dir     string // the path's directory, under the test's; "" for the test's
+		want    []string
+	}{
+		{name: "directory does not exist", dir: "no/such/dir", want: []string{"no/such/dir/env.db", "no such file or directory"}},
+		{name: "random bytes", content: random, want: []string{"env.db", "not a database"}},
+		{name: "a Postgres dump", content: pgDump, want: []string{"env.db", "not a database"}},
+		{name: "a directory", dir: "", content: []byte{}, want: []string{"env.db"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			a := newEnvAPI(t, 2, 5)
+			spec := writeEnvSpec(t, root)
+			dir := filepath.Join(root, tt.dir)
+			path := filepath.Join(dir, "env.db")
+			if tt.name == "a directory" {
+				if err := os.Mkdir(path, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			} else if tt.content != nil {
+				if err := os.WriteFile(path, tt.content, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := listDir(t, root)
+			code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...)
+			if code == ExitOK {
+				t.Fatalf("exit 0 loading into %s\n%s%s", tt.name, stdout, stderr)
+			}
+			t.Logf("stderr: %s", stderr)
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr does not say %q:\n%s", w, stderr)
+				}
+			}
+			noEnvSecret(t, "the output", stdout+stderr)
+			if n := a.served.Load(); n != 0 {
+				t.Errorf("%d requests sent with no database to load into", n)
+			}
+			if after := listDir(t, root); after != before {
+				t.Errorf("files before the run:\n%s\nafter:\n%s", before, after)
+			}
+			if tt.content != nil && tt.name != "a directory" {
+				got, err := os.ReadFile(path)
+				if err != nil || !bytes.Equal(got, tt.content) {
+					t.Errorf("the file was changed (%v)", err)
+				}
+			}
+		})
+	}
+}
+
+// listDir lists every file under root with its size, one a line.
+func listDir(t *testing.T, root string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		b.WriteString(rel)
+		if !fi.IsDir() {
+			b.WriteString(" " + fi.Mode().String())
+		}
+		b.WriteString("\n")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// nobody is the user a root test runs pipe as, for permissions to apply.
+const nobody = 65534
+
+// TestSQLiteDestinationReadOnly: a database file that pipe may read but
+// not write, or in a directory where it cannot create the WAL, fails the
+// run naming the file, leaves it as it was, and once writable again a
+// run loads exactly what the API holds. Run as root, pipe runs as nobody
+// (root ignores file modes).
+func TestSQLiteDestinationReadOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	for _, tt := range []struct {
+		name string
+		want []string
+	}{
+		{"read-only file", []string{"env.db", "readonly"}},
+		{"read-only directory", []string{"env.db"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			for _, d := range []string{filepath.Dir(root), root} {
+				if err := os.Chmod(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			dbDir := filepath.Join(root, "db")
+			if err := os.Mkdir(dbDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			a := newEnvAPI(t, 2, 30)
+			spec, path := writeEnvSpec(t, root), filepath.Join(dbDir, "env.db")
+			if err := os.Chmod(spec, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...); code != ExitOK {
+				t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+			}
+			before := sqliteDump(t, path)
+			loadsBefore := loadStatuses(t, dbcheck.Open(t, path), "_pipe_loads")
+			a.Change()
+
+			bin := os.Args[0]
+			asRoot := os.Getuid() == 0
+			if asRoot {
+				bin = binaryFor(t, root)
+			}
+			var restore []func()
+			lock := func(p string, mode os.FileMode, owner int) {
+				if asRoot {
+					if err := os.Chown(p, owner, owner); err != nil {
+						t.Fatal(err)
+					}
+					restore = append(restore, func() { _ = os.Chown(p, 0, 0) })
+					return
+				}
+				if err := os.Chmod(p, mode); err != nil {
+					t.Fatal(err)
+				}
+				restore = append(restore, func() { _ = os.Chmod(p, 0o755) })
+			}
+			switch tt.name {
+			case "read-only file": // the directory and lock file are pipe's, the database is not
+				lock(dbDir, 0o755, nobody)
+				lock(path+"-pipelock", 0o600, nobody)
+				if !asRoot {
+					lock(path, 0o444, 0)
+				}
+			case "read-only directory": // the files are pipe's, the directory is not
+				lock(path, 0o644, nobody)
+				lock(path+"-pipelock", 0o600, nobody)
+				if !asRoot {
+					lock(dbDir, 0o555, 0)
+				}
+			}
+			var out bytes.Buffer
+			cmd := envChild(t, bin, envArgs(spec, a, path), "", &out)
+			cmd.Dir = root
+			if asRoot {
+				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+			}
+			code, sig := childExit(cmd.Run())
+			t.Logf("exit %d, output:\n%s", code, out.String())
+			if code == ExitOK || sig != 0 {
+				t.Errorf("exit %d (signal %v) loading into a %s, want 1", code, sig, tt.name)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output does not say %q", w)
+				}
+			}
+			noEnvSecret(t, "the output", out.String())
+			for _, f := range restore {
+				f()
+			}
+			if after := sqliteDump(t, path); after != before {
+				t.Errorf("the database changed:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+			if got := loadStatuses(t, dbcheck.Open(t, path), "_pipe_loads"); len(got) != len(loadsBefore) {
+				t.Errorf("loads before %v, after %v", loadsBefore, got)
+			}
+			if code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...); code != ExitOK {
+				t.Fatalf("run once writable: exit %d\n%s%s", code, stdout, stderr)
+			}
+			checkEnvTables(t, dbcheck.Open(t, path), a)
+		})
+	}
+}
