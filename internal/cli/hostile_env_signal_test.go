@@ -2,10 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -90,4 +95,61 @@ func TestSignalledRunStopsAndResumes(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestStoppedRunSummaryShowsSavedCursors: a run stopped before its first
+// checkpoint commits no cursor, so its summary must not say "cursor now"
+// with a value that pipe state does not hold: a user reading it would
+// believe the next run starts there.
+func TestStoppedRunSummaryShowsSavedCursors(t *testing.T) {
+	t.Skip(`bug: a failed run's summary prints "cursor now <the cursor its completed chains reached>", which was rolled back; engine/chain.go counts it into IncrementalStats.To before any commit`)
+	dir := t.TempDir()
+	a := newEnvAPI(t, 3, 100)
+	spec, path := writeEnvSpec(t, dir), filepath.Join(dir, "env.db")
+	if code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	saved := savedCursors(t, spec, path)
+	a.Change()
+	a.HoldAt(7) // the last request: every other chain has completed
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-a.Reached()
+		cancel() // as SIGINT does
+	}()
+	var out, errOut bytes.Buffer
+	e := &env{ctx: ctx, stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
+		getenv: func(k string) (string, bool) { v, ok := envVars[k]; return v, ok }, logLevel: new(slog.LevelVar)}
+	if code := e.run(envArgs(spec, a, path)); code != ExitFailed {
+		t.Fatalf("stopped run: exit %d, want 1\n%s%s", code, out.String(), errOut.String())
+	}
+	if got := savedCursors(t, spec, path); !slices.Equal(got, saved) {
+		t.Fatalf("a run stopped before its first checkpoint saved cursors %v (had %v)", got, saved)
+	}
+	for _, m := range regexp.MustCompile(`cursor now (\S+)`).FindAllStringSubmatch(out.String(), -1) {
+		if !slices.Contains(saved, m[1]) {
+			t.Errorf("the summary says cursor now %s; saved cursors are %v\n%s", m[1], saved, out.String())
+		}
+	}
+}
+
+// savedCursors returns the cursors pipe state shows for the spec's
+// items, sorted.
+func savedCursors(t *testing.T, spec, path string) []string {
+	t.Helper()
+	code, stdout, stderr := run(t, nil, "state", spec, "--dest", path, "--json")
+	if code != ExitOK {
+		t.Fatalf("pipe state: exit %d\n%s", code, stderr)
+	}
+	var st []struct{ Cursor string }
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil {
+		t.Fatalf("pipe state --json: %v\n%s", err, stdout)
+	}
+	var out []string
+	for _, s := range st {
+		out = append(out, s.Cursor)
+	}
+	slices.Sort(out)
+	return out
 }
