@@ -353,3 +353,33 @@ func TestEnvAPILoadsExactly(t *testing.T) {
 		t.Errorf("%d requests without the token", n)
 	}
 }
+
+// AddItems adds n items to every project.
+func (a *envAPI) AddItems(n int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, p := range a.projects {
+		for range n {
+			a.addItemLocked(p)
+		}
+	}
+}
+
+// checkLoadsAfterRerun checks the load history after a failed run and a
+// rerun that completed: no load left running, the last completed, the
+// one before it failed or interrupted with an error that holds no
+// secret.
+func checkLoadsAfterRerun(t *testing.T, db *sql.DB, table string) {
+	t.Helper()
+	loads := loadStatuses(t, db, table)
+	t.Logf("loads: %q", loads)
+	for _, l := range loads {
+		if l[0] == "running" {
+			t.Errorf("a load is still running after the rerun: %q", loads)
+		}
+		noEnvSecret(t, "a load's error", l[1])
+	}
+	if n := len(loads); n < 2 || loads[n-1][0] != "completed" || (loads[n-2][0] != "failed" && loads[n-2][0] != "interrupted") || loads[n-2][1] == "" {
+		t.Errorf("loads %q: want the failed one failed or interrupted with its error, then the rerun completed", loads)
+	}
+}
