@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pipe-etl/pipe/internal/dbcheck"
+)
+
+// holdSQLiteWriteLock opens another connection to the SQLite file (as
+// another process's sqlite3 would) and holds its write lock (BEGIN
+// IMMEDIATE) until the returned function is called.
+func holdSQLiteWriteLock(t *testing.T, path string) (release func()) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	done := false
+	release = func() {
+		if !done {
+			done = true
+			_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+			conn.Close()
+			db.Close()
+		}
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// TestSQLiteLockedByAnotherProcess: while another connection holds the
+// database file's write lock, a run waits for it (SQLite's busy timeout):
+// released in time, the run completes exactly; never released, the run
+// fails after a bounded wait, naming the lock and the file, and changes
+// nothing.
+func TestSQLiteLockedByAnotherProcess(t *testing.T) {
+	t.Parallel()
+	t.Run("released while the run waits", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		a := newEnvAPI(t, 2, 30)
+		spec, path := writeEnvSpec(t, dir), filepath.Join(dir, "env.db")
+		if code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...); code != ExitOK {
+			t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+		}
+		a.Change()
+		release := holdSQLiteWriteLock(t, path)
+		want := a.served.Load() + 3 // projects, and one page of changes per project
+		var out, errOut syncBuffer
+		done := runAsyncEnv(envArgs(spec, a, path), envVars, &out, &errOut)
+		// Release once the API has answered every request, or after a
+		// second (well within the 10 s busy timeout) if the run waits
+		// for the lock before it asks.
+		deadline := time.After(time.Second)
+	wait:
+		for a.served.Load() < want {
+			select {
+			case code := <-done:
+				t.Fatalf("the run ended (exit %d) while the lock was held\n%s%s", code, out.String(), errOut.String())
+			case <-deadline:
+				break wait
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		release()
+		if code := <-done; code != ExitOK {
+			t.Fatalf("run after the lock was released: exit %d\n%s%s", code, out.String(), errOut.String())
+		}
+		checkEnvTables(t, dbcheck.Open(t, path), a)
+	})
+	t.Run("never released", func(t *testing.T) {
+		t.Parallel()
+		if testing.Short() {
+			t.Skip("waits out the busy timeout")
+		}
+		dir := t.TempDir()
+		a := newEnvAPI(t, 2, 30)
+		spec, path := writeEnvSpec(t, dir), filepath.Join(dir, "env.db")
+		if code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...); code != ExitOK {
+			t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+		}
+		before := sqliteDump(t, path)
+		a.Change()
+		release := holdSQLiteWriteLock(t, path)
+		code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...)
+		release()
+		t.Logf("exit %d\n%s%s", code, stdout, stderr)
+		if code != ExitFailed {
+			t.Errorf("exit %d with the file locked throughout, want 1", code)
+		}
+		for _, w := range []string{"locked", path} {
+			if !strings.Contains(stdout+stderr, w) {
+				t.Errorf("the output does not say %q", w)
+			}
+		}
+		if after := sqliteDump(t, path); after != before {
+			t.Errorf("the database changed")
+		}
+		if code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...); code != ExitOK {
+			t.Fatalf("rerun: exit %d\n%s%s", code, stdout, stderr)
+		}
+		checkEnvTables(t, dbcheck.Open(t, path), a)
+	})
+}
+
+// runAsyncEnv is runAsync with an environment.
+func runAsyncEnv(args []string, vars map[string]string, stdout, stderr *syncBuffer) <-chan int {
+	done := make(chan int, 1)
+	e := &env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr,
+		getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }, logLevel: new(slog.LevelVar)}
+	go func() { done <- e.run(args) }()
+	return done
+}
