@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"bytes"
+	"database/sql"
+	"os"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/pipe-etl/pipe/internal/pgtest"
+)
+
+// pgEnvDest returns a DSN for a new dataset whose sessions carry an
+// application_name of their own, so that the test finds pipe's backends
+// in pg_stat_activity among those of other tests on the same server,
+// and a connection to the dataset for the test's own queries.
+func pgEnvDest(t *testing.T) (dsn, app string, db *sql.DB) {
+	t.Helper()
+	dsn, schema := pgtest.DSN(t)
+	app = "pipe_hostile_" + schema
+	return dsn + "&application_name=" + app, app, pgtest.Open(t, dsn)
+}
+
+// pgDump dumps every table of the dataset but _pipe_loads.
+func pgDump(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	return dumpDB(t, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> '_pipe_loads' AND table_type = 'BASE TABLE'`,
+		func(s string) string { return `"` + s + `"` })
+}
+
+// pgBackends returns the pids of the sessions named app, and what each
+// last ran.
+func pgBackends(t *testing.T, db *sql.DB, app string) map[int]string {
+	t.Helper()
+	rows, err := db.Query(`SELECT pid, query FROM pg_stat_activity WHERE application_name = $1`, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int]string{}
+	for rows.Next() {
+		var pid int
+		var q string
+		if err := rows.Scan(&pid, &q); err != nil {
+			t.Fatal(err)
+		}
+		out[pid] = q
+	}
+	return out
+}
+
+// TestPostgresConnectionKilledMidLoad: while a request of an incremental
+// run is in flight, an administrator terminates pipe's Postgres sessions
+// (pg_terminate_backend: a failover, a restarted pooler, an idle-session
+// killer). The run must not exit 0 with less than the API holds: it
+// either completes exactly or exits 1 naming the database error, with
+// the dataset as its last checkpoint left it (as before the run without
+// one), and a rerun then loads exactly what the API holds, no load left
+// running.
+func TestPostgresConnectionKilledMidLoad(t *testing.T) {
+	for _, checkpoint := range []int{20, 100000} {
+		t.Run("checkpoint-rows "+strconv.Itoa(checkpoint), func(t *testing.T) {
+			dsn, app, db := pgEnvDest(t)
+			dir := t.TempDir()
+			a := newEnvAPI(t, 3, 100)
+			spec := writeEnvSpec(t, dir)
+			if code, stdout, stderr := run(t, envVars, envArgs(spec, a, dsn)...); code != ExitOK {
+				t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+			}
+			before := pgDump(t, db)
+			a.Change()
+			a.HoldAt(5)
+
+			var out, errOut syncBuffer
+			done := runAsyncEnv(envArgs(spec, a, dsn, "--checkpoint-rows", strconv.Itoa(checkpoint)), envVars, &out, &errOut)
+			select {
+			case <-a.Reached():
+			case code := <-done:
+				t.Fatalf("the run ended (exit %d) before the held request\n%s%s", code, out.String(), errOut.String())
+			}
+			backends := pgBackends(t, db, app)
+			if len(backends) == 0 {
+				t.Fatal("no session of pipe's in pg_stat_activity")
+			}
+			for pid, q := range backends {
+				t.Logf("terminating %d (last ran %.80q)", pid, q)
+				if _, err := db.Exec(`SELECT pg_terminate_backend($1)`, pid); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a.Release()
+			var code int
+			select {
+			case code = <-done:
+			case <-time.After(60 * time.Second):
+				t.Fatalf("pipe still running 60 s after its sessions were terminated\n%s%s", out.String(), errOut.String())
+			}
+			output := out.String() + errOut.String()
+			t.Logf("exit %d\n%s", code, output)
+			noEnvSecret(t, "the output", output)
+			switch code {
+			case ExitOK: // reconnected and loaded it all: then it must be exact
+				checkEnvTables(t, db, a)
+			case ExitFailed:
+				if !regexp.MustCompile(`terminating connection|connection|EOF|broken pipe|bad connection`).MatchString(output) {
+					t.Errorf("the error does not name the lost connection")
+				}
+				if checkpoint == 100000 {
+					if after := pgDump(t, db); after != before {
+						t.Errorf("a run that failed before its first checkpoint changed the dataset:\nbefore:\n%.2000s\nafter:\n%.2000s", before, after)
+					}
+				}
+				if code, stdout, stderr := run(t, envVars, envArgs(spec, a, dsn)...); code != ExitOK {
+					t.Fatalf("rerun: exit %d\n%s%s", code, stdout, stderr)
+				}
+				checkEnvTables(t, db, a)
+				checkLoadsAfterRerun(t, db, "_pipe_loads")
+			default:
+				t.Errorf("exit %d, want 0 or 1", code)
+			}
+		})
+	}
+}
+
+var _ = bytes.NewBuffer
+var _ = os.Getenv
