@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"database/sql"
-	"os"
 	"regexp"
 	"strconv"
 	"testing"
@@ -124,5 +122,55 @@ func TestPostgresConnectionKilledMidLoad(t *testing.T) {
 	}
 }
 
-var _ = bytes.NewBuffer
-var _ = os.Getenv
+// TestPostgresRunLockSessionKilled: the session that holds a run's lock
+// (a session-level advisory lock on a connection of its own) is
+// terminated while the run goes on. pipe state reset then finds the lock
+// free, resets the cursors and says so, and the run, which read the
+// cursors before the reset, saves them again and exits 0: the reset is
+// undone in silence, what the README says the lock prevents ("It never
+// interleaves with a run"). A run that lost its lock must not commit as
+// if it held it: it must fail saying so (or the reset must see it).
+func TestPostgresRunLockSessionKilled(t *testing.T) {
+	t.Skip("bug: a run whose advisory-lock session dies carries on unlocked and exits 0; a state reset meanwhile succeeds and is undone by the run's commit")
+	dsn, app, db := pgEnvDest(t)
+	dir := t.TempDir()
+	a := newEnvAPI(t, 3, 100)
+	spec := writeEnvSpec(t, dir)
+	if code, stdout, stderr := run(t, envVars, envArgs(spec, a, dsn)...); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	a.Change()
+	a.HoldAt(5)
+	var out, errOut syncBuffer
+	done := runAsyncEnv(envArgs(spec, a, dsn), envVars, &out, &errOut)
+	select {
+	case <-a.Reached():
+	case code := <-done:
+		t.Fatalf("the run ended (exit %d) before the held request\n%s%s", code, out.String(), errOut.String())
+	}
+	killed := 0
+	for pid, q := range pgBackends(t, db, app) {
+		if regexp.MustCompile(`advisory`).MatchString(q) {
+			t.Logf("terminating the lock session %d (last ran %.80q)", pid, q)
+			if _, err := db.Exec(`SELECT pg_terminate_backend($1)`, pid); err != nil {
+				t.Fatal(err)
+			}
+			killed++
+		}
+	}
+	if killed != 1 {
+		t.Fatalf("%d lock sessions found, want 1: %v", killed, pgBackends(t, db, app))
+	}
+	rcode, rout, rerr := run(t, nil, "state", "reset", spec, "--dest", dsn, "--resource", "items")
+	t.Logf("state reset during the run: exit %d\n%s%s", rcode, rout, rerr)
+	a.Release()
+	code := <-done
+	t.Logf("run: exit %d\n%s%s", code, out.String(), errOut.String())
+	cursors := 0
+	if err := db.QueryRow(`SELECT count(*) FROM _pipe_state WHERE resource = 'items'`).Scan(&cursors); err != nil {
+		t.Fatal(err)
+	}
+	if rcode == ExitOK && code == ExitOK && cursors > 0 {
+		t.Errorf("state reset said it reset the cursors, the run exited 0, and %d cursors of items are back", cursors)
+	}
+}
