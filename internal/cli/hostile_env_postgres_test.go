@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,5 +173,121 @@ func TestPostgresRunLockSessionKilled(t *testing.T) {
 	}
 	if rcode == ExitOK && code == ExitOK && cursors > 0 {
 		t.Errorf("state reset said it reset the cursors, the run exited 0, and %d cursors of items are back", cursors)
+	}
+}
+
+// holdPgTableLock locks table in ACCESS EXCLUSIVE mode in an open
+// transaction of a session of its own (a migration, a VACUUM FULL, a
+// forgotten psql), until the returned function is called.
+func holdPgTableLock(t *testing.T, dsn, table string) (release func()) {
+	t.Helper()
+	db := pgtest.Open(t, dsn)
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`LOCK TABLE ` + table + ` IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	done := false
+	release = func() {
+		if !done {
+			done = true
+			_ = tx.Rollback()
+		}
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// pgWaitingForLock reports whether a session named app waits for a lock.
+func pgWaitingForLock(t *testing.T, db *sql.DB, app string) bool {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, app).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
+// TestPostgresTableLockedWithLockTimeout: with lock_timeout in the DSN
+// (pq sends it as a session setting), a run that meets a table locked by
+// another session fails once the timeout passes, naming the lock
+// timeout and the table, changes nothing, and a rerun once the lock is
+// gone loads exactly.
+func TestPostgresTableLockedWithLockTimeout(t *testing.T) {
+	dsn, _, db := pgEnvDest(t)
+	dir := t.TempDir()
+	a := newEnvAPI(t, 3, 100)
+	spec := writeEnvSpec(t, dir)
+	if code, stdout, stderr := run(t, envVars, envArgs(spec, a, dsn)...); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	before := pgDump(t, db)
+	a.Change()
+	release := holdPgTableLock(t, dsn, "items")
+	code, stdout, stderr := run(t, envVars, envArgs(spec, a, dsn+"&lock_timeout=500ms")...)
+	release()
+	t.Logf("exit %d\n%s%s", code, stdout, stderr)
+	if code != ExitFailed {
+		t.Errorf("exit %d with the table locked past lock_timeout, want 1", code)
+	}
+	for _, w := range []string{"lock timeout", `"items"`} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("the error does not say %q", w)
+		}
+	}
+	noEnvSecret(t, "the output", stdout+stderr)
+	if after := pgDump(t, db); after != before {
+		t.Errorf("the dataset changed")
+	}
+	if code, stdout, stderr := run(t, envVars, envArgs(spec, a, dsn)...); code != ExitOK {
+		t.Fatalf("rerun: exit %d\n%s%s", code, stdout, stderr)
+	}
+	checkEnvTables(t, db, a)
+	checkLoadsAfterRerun(t, db, "_pipe_loads")
+}
+
+// TestPostgresTableLockedWaitsVisibly: without lock_timeout a run that
+// meets a table locked by another session waits, which is right for a
+// brief lock, but it must not wait for ever in silence: within a bounded
+// time it must either say on stderr what it waits for (the table, the
+// session holding it) or fail naming the lock and the setting. Today it
+// waits without end and says nothing (with -q, as cron runs it).
+func TestPostgresTableLockedWaitsVisibly(t *testing.T) {
+	t.Skip("bug: a run that meets a table locked by another session waits without end and in silence (no lock_timeout, no message)")
+	dsn, app, db := pgEnvDest(t)
+	dir := t.TempDir()
+	a := newEnvAPI(t, 3, 100)
+	spec := writeEnvSpec(t, dir)
+	if code, stdout, stderr := run(t, envVars, envArgs(spec, a, dsn)...); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	a.Change()
+	release := holdPgTableLock(t, dsn, "items")
+	var out, errOut syncBuffer
+	done := runAsyncEnv(envArgs(spec, a, dsn), envVars, &out, &errOut)
+	for !pgWaitingForLock(t, db, app) {
+		select {
+		case code := <-done:
+			t.Fatalf("the run ended (exit %d) before waiting for the lock\n%s%s", code, out.String(), errOut.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	// A hang guard, not a measure: far longer than any message or
+	// timeout a fix would choose for a test's sake.
+	select {
+	case code := <-done:
+		release()
+		if code != ExitFailed || !strings.Contains(errOut.String(), "lock") {
+			t.Errorf("exit %d, want 1 naming the lock\n%s", code, errOut.String())
+		}
+	case <-time.After(8 * time.Second):
+		said := errOut.String()
+		release()
+		<-done
+		if !strings.Contains(said, "lock") || !strings.Contains(said, "items") {
+			t.Errorf("8 s waiting for a lock on items and stderr says nothing of it: %q", said)
+		}
 	}
 }
