@@ -2,6 +2,9 @@ package cli
 
 import (
 	"database/sql"
+	"net"
+	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -289,5 +292,48 @@ func TestPostgresTableLockedWaitsVisibly(t *testing.T) {
 		if !strings.Contains(said, "lock") || !strings.Contains(said, "items") {
 			t.Errorf("8 s waiting for a lock on items and stderr says nothing of it: %q", said)
 		}
+	}
+}
+
+// TestPostgresUnreachableOrRefusing: a Postgres destination that is not
+// listening, or that refuses the password, fails the run naming the
+// host, with the password nowhere in the output.
+func TestPostgresUnreachableOrRefusing(t *testing.T) {
+	const pw = "hostile-pw-7f3e1c"
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	cases := []struct{ name, dsn, want string }{
+		{"nothing listening", "postgres://pipe:" + pw + "@" + closed + "/db?sslmode=disable", closed},
+	}
+	if base := os.Getenv("PIPE_TEST_POSTGRES"); base != "" {
+		if u, err := url.Parse(base); err == nil && u.User != nil {
+			u.User = url.UserPassword(u.User.Username(), pw)
+			cases = append(cases, struct{ name, dsn, want string }{"wrong password", u.String(), "password authentication failed"})
+		}
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := newEnvAPI(t, 1, 5)
+			spec := writeEnvSpec(t, t.TempDir())
+			code, stdout, stderr := run(t, envVars, envArgs(spec, a, c.dsn)...)
+			t.Logf("exit %d\n%s%s", code, stdout, stderr)
+			if code != ExitFailed {
+				t.Errorf("exit %d, want 1", code)
+			}
+			if !strings.Contains(stderr, c.want) {
+				t.Errorf("stderr does not say %q", c.want)
+			}
+			if strings.Contains(stdout+stderr, pw) {
+				t.Errorf("the output holds the database password")
+			}
+			noEnvSecret(t, "the output", stdout+stderr)
+			if n := a.served.Load(); n != 0 {
+				t.Errorf("%d requests sent with no database to load into", n)
+			}
+		})
 	}
 }
