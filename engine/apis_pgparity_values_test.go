@@ -1,0 +1,233 @@
+package engine_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// paritySpec is the bodies fake's spec (apis_hostile_bodies_test.go) as a
+// merge, with a line of hints added to the resource.
+func paritySpec(disposition, hints string) string {
+	return `name: parity
+vars:
+  api_url: {default: "https://api.example.com"}
+client:
+  base_url: "{vars.api_url}/"
+  auth: {type: bearer, token: "{secrets.bodies_token}"}
+  paginator: {type: json_link, next_url_path: next}
+resources:
+  - name: items
+    primary_key: id
+    write_disposition: ` + disposition + `
+    endpoint: {path: items, data_selector: items}
+    ` + hints + `
+`
+}
+
+// parityPages returns a fake for parityCase: run n gets the two pages
+// of pages[n] (records, without the envelope; the last pages for later
+// runs) from the bodies fake.
+func parityPages(pages ...[2]string) func(t *testing.T) func(int) map[string]string {
+	return func(t *testing.T) func(int) map[string]string {
+		return func(run int) map[string]string {
+			p := pages[min(run, len(pages)-1)]
+			api := &bodiesAPI{first: `{"items": [` + p[0] + `], "next": "/items?page=2"}`, second: servePage(`{"items": [` + p[1] + `]}`)}
+			return map[string]string{"api_url": newVendorOrigin(t, api).srv.URL}
+		}
+	}
+}
+
+// parityValueCase is one hostile value in both destinations.
+type parityValueCase struct {
+	name         string
+	page1, page2 string // records
+	hints        string
+	pgFails      []string
+	bothFail     []string
+	query        string   // checked in both destinations, as typesCell writes values
+	rows         []string // what query must read
+}
+
+// TestParityHostileValues: values chosen to hurt a loader that writes to
+// two databases: numbers past a double's and int64's reach, exponents,
+// negative zero, offsets and dates at the ends of what each database
+// holds, NUL, surrogates, keys that differ by case, normalisation or
+// only past 63 bytes, a key that is 1 and then 1.0, mixed arrays. Each
+// loads the same values into SQLite and Postgres, or fails in both, or
+// (where the README says so) fails in Postgres naming table, column and
+// fix.
+func TestParityHostileValues(t *testing.T) {
+	long := strings.Repeat("customer_reference_number_", 3) // 78 bytes: cut in Postgres
+	for _, c := range []parityValueCase{
+		{
+			name:  "integers past 2^53 and past int64",
+			page1: `{"id": 1, "a": 9007199254740993, "b": 9223372036854775807, "c": -9223372036854775808}`,
+			page2: `{"id": 2, "a": 9007199254740995, "b": 9223372036854775808, "c": -9223372036854775809}`,
+			query: `SELECT id, a, b, c FROM items ORDER BY id`,
+			rows:  []string{"1|9007199254740993|9223372036854775807|-9223372036854775808", "2|9007199254740995|9223372036854775808|-9223372036854775809"},
+		},
+		{
+			name:  "decimals of 30 digits",
+			page1: `{"id": 1, "d": 0.123456789012345678901234567890, "e": 123456789012345678901234567890.5}`,
+			// e's second value is a double (its shortest text is the same
+			// number): SQLite's TEXT gets "-1e-30", numeric its digits,
+			// one value.
+			page2: `{"id": 2, "d": 1.000000000000000000000000000001, "e": -0.000000000000000000000000000001}`,
+		},
+		{
+			name:  "negative zero, exponents, and a number past a double's range",
+			page1: `{"id": 1, "z": -0, "zf": -0.0, "big": 1e400, "tiny": 1e-400, "exp": 1E+2, "scale": 1.50}`,
+			page2: `{"id": 2, "z": 0, "zf": 0.0, "big": -1e400, "tiny": 2.5e-400, "exp": 2.5E-3, "scale": 2.500}`,
+		},
+		{
+			name:  "timestamps with offsets",
+			page1: `{"id": 1, "t": "2024-03-01T10:00:00+05:30", "u": "2024-03-01T10:00:00-00:00", "v": "2024-03-01T10:00:00.123456+0530"}`,
+			page2: `{"id": 2, "t": "2024-03-01T23:59:59.999999-12:00", "u": "2024-03-01 10:00:00Z", "v": "2024-03-01T10:00:00+14"}`,
+			query: `SELECT id, t, u, v FROM items ORDER BY id`,
+			rows: []string{"1|2024-03-01T04:30:00Z|2024-03-01T10:00:00Z|2024-03-01T04:30:00.123456Z",
+				"2|2024-03-02T11:59:59.999999Z|2024-03-01T10:00:00Z|2024-02-29T20:00:00Z"},
+		},
+		{
+			name:  "dates before 1970 and at the ends of the calendar",
+			page1: `{"id": 1, "t": "1969-07-20T20:17:40Z", "u": "0001-01-01T00:00:00Z", "v": "1900-01-01T00:00:00.5+01:00"}`,
+			page2: `{"id": 2, "t": "9999-12-31T23:59:59.999999Z", "u": "0000-01-01T00:00:00Z", "v": "10000-01-01T00:00:00Z"}`,
+		},
+		{
+			name:  "a leap second",
+			page1: `{"id": 1, "t": "2016-12-31T23:59:60Z"}`,
+			page2: `{"id": 2, "t": "2017-01-01T00:00:00Z"}`,
+		},
+		{
+			name:  "empty strings and nulls",
+			page1: `{"id": 1, "s": "", "n": null, "o": {}, "l": []}`,
+			page2: `{"id": 2, "s": null, "n": "", "o": {"a": ""}, "l": [""]}`,
+		},
+		{
+			name:    "an escaped NUL: SQLite keeps it, Postgres names table, column and fix",
+			page1:   `{"id": 1, "s": "nul\u0000byte"}`,
+			page2:   `{"id": 2, "s": "fine"}`,
+			pgFails: []string{`table "items"`, `column "s"`, "NUL", "exclude_columns"},
+		},
+		{
+			name:     "a lone surrogate fails in both",
+			page1:    `{"id": 1, "s": "a"}`,
+			page2:    `{"id": 2, "s": "lone \ud800"}`,
+			bothFail: []string{`resource "items"`, `field "s"`, "lone UTF-16 surrogate", "data_type: json"},
+		},
+		{
+			name:  "a surrogate pair and astral text",
+			page1: `{"id": 1, "s": "\ud83d\ude80 rocket", "j": "\u00e9\u0301"}`,
+			page2: `{"id": 2, "s": "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "j": "\u2028\u2029"}`,
+		},
+		{
+			name:  "keys that differ in case or in Unicode normalisation",
+			page1: `{"id": 1, "café": "composed", "cafe\u0301": "decomposed", "Name": "upper", "name": "lower", "NAME": "shout"}`,
+			page2: `{"id": 2, "cafe\u0301": "d2", "name": "l2"}`,
+		},
+		{
+			name:  "keys longer than 63 bytes that collide once cut",
+			page1: `{"id": 1, "` + long + `a": "A", "` + long + `b": "B", "nested": {"` + long + `x": 1, "` + long + `y": 2}}`,
+			page2: `{"id": 2, "` + long + `b": "B2"}`,
+		},
+		{
+			name:  "child tables whose names collide once cut",
+			page1: `{"id": 1, "` + long + `list": [{"a": 1}, {"a": 2}], "` + long + `lisu": [{"a": 3}], "` + long + `o": {"deep": [{"` + long + `k": [4, 5]}]}}`,
+			page2: `{"id": 2, "` + long + `lisu": [{"a": 6, "` + long + `l": [{"b": 7}]}]}`,
+		},
+		{
+			name:    ".NET's seven fraction digits: Postgres names table, column and fix",
+			page1:   `{"id": 1, "t": "2024-03-01T10:00:00.123456Z"}`,
+			page2:   `{"id": 2, "t": "2024-03-01T10:00:00.1234567Z"}`,
+			pgFails: []string{`table "items"`, `column "t"`, "microsecond", "data_type: text"},
+		},
+		{
+			name:    "a unix time in nanoseconds under a timestamp hint",
+			hints:   `columns: {ts: {data_type: timestamp}}`,
+			page1:   `{"id": 1, "ts": "1512085950.000216"}`,
+			page2:   `{"id": 2, "ts": 1512085950000216001}`,
+			pgFails: []string{`table "items"`, `column "ts"`, "microsecond", "data_type: text"},
+		},
+		{
+			name:  "hints: decimal, double, bigint, text, boolean, json",
+			hints: `columns: {d: {data_type: decimal}, f: {data_type: double}, i: {data_type: bigint}, s: {data_type: text}, b: {data_type: boolean}, j: {data_type: json}}`,
+			page1: `{"id": 1, "d": 0.1, "f": 1, "i": 3, "s": 1.50, "b": true, "j": {"z": [1, {"y": 2.0}]}}`,
+			page2: `{"id": 2, "d": 1e400, "f": 1e400, "i": 1.5, "s": true, "b": "true", "j": "text"}`,
+		},
+		{
+			name:  "booleans, then booleans as strings",
+			page1: `{"id": 1, "b": true, "c": "true"}`,
+			page2: `{"id": 2, "b": "false", "c": false}`,
+		},
+		{
+			name:  "nested arrays of mixed types",
+			page1: `{"id": 1, "m": [1, "a", 2.5, true, null, [2, "b"], {"k": 1e400}], "n": [[1, 2], [3]]}`,
+			page2: `{"id": 2, "m": [9223372036854775808, "", -0], "n": [[], ["x", {"y": null}]]}`,
+		},
+		{
+			name:  "JSON past the nesting limit, as jsonb reorders and writes it",
+			hints: `max_table_nesting: 1`,
+			page1: `{"id": 1, "o": {"b": {"z": 1.50, "a": 1e2, "é": 1}, "a": [1E400, -0, 0.1000000000000000055511151231257827]}}`,
+			page2: `{"id": 2, "o": {"b": {"k": "\u00e9", "e": {}}, "a": []}}`,
+		},
+		{
+			name:  "ids that are strings and numbers alike",
+			page1: `{"id": "007", "v": 1}, {"id": 7, "v": 2}`,
+			page2: `{"id": "x", "v": 3}`,
+		},
+		{
+			name:  "a column widened along bigint, double, decimal, text",
+			page1: `{"id": 1, "a": 1, "b": 2, "c": 0.5, "d": 1e-05}`,
+			page2: `{"id": 2, "a": 0.25, "b": 1e400, "c": "x", "d": "y"}`,
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sq, pg := parity(t, parityCase{
+				vendor: "parity", text: paritySpec("merge", c.hints),
+				env:   map[string]string{"BODIES_TOKEN": bodiesToken},
+				fake:  parityPages([2]string{c.page1, c.page2}),
+				pgFails: c.pgFails, bothFail: c.bothFail,
+			})
+			if c.query != "" {
+				sq.d.check(t, c.query, c.rows...)
+				pg.d.check(t, c.query, c.rows...)
+			}
+		})
+	}
+}
+
+// TestParityNumericKeyWrittenTwoWays: an API that writes a record's id as
+// 1 on one page and 1.0 on the next (a JSON number either way: a
+// serializer that switched between int and float) sends one key. Under
+// merge the table must hold one row for it, the last, in both
+// destinations. pipe derives _pipe_id from the literal (ids.go: "numbers
+// as written"), so both destinations keep two rows whose id reads 1.
+func TestParityNumericKeyWrittenTwoWays(t *testing.T) {
+	t.Skip("bug: primary key 1 and 1.0 make two rows with id 1 under merge (engine/normalize/ids.go hashes the number's literal)")
+	sq, pg := parity(t, parityCase{
+		vendor: "parity", text: paritySpec("merge", ""),
+		env:  map[string]string{"BODIES_TOKEN": bodiesToken},
+		fake: parityPages([2]string{`{"id": 1, "v": "first"}`, `{"id": 1.0, "v": "second"}, {"id": 2e0, "v": "two"}`}, [2]string{`{"id": 2, "v": "two again"}`, ``}),
+		runs: 2,
+	})
+	for _, o := range []*parityOutcome{sq, pg} {
+		sameRows(t, o.d.name+" after run 1", o.dumps[0].rows["items"], []string{"id=1\n  v=\"second\"", "id=2\n  v=\"two\""})
+		sameRows(t, o.d.name+" after run 2", o.dumps[1].rows["items"], []string{"id=1\n  v=\"second\"", "id=2\n  v=\"two again\""})
+	}
+}
+
+// TestParityJSONDuplicateKey: an object stored as JSON (past
+// max_table_nesting) that holds a key twice. The README reads such a key
+// as JSON parsers do, the last value winning; Postgres' jsonb keeps the
+// last, but SQLite keeps the text as received, and SQLite's own
+// json_extract reads the first: the same query gives 2 in Postgres and 1
+// in SQLite.
+func TestParityJSONDuplicateKey(t *testing.T) {
+	t.Skip("bug: a JSON column keeps a duplicate key in SQLite (json_extract reads the first) where jsonb keeps the last")
+	sq, pg := parity(t, parityCase{
+		vendor: "parity", text: paritySpec("merge", "max_table_nesting: 1"),
+		env:  map[string]string{"BODIES_TOKEN": bodiesToken},
+		fake: parityPages([2]string{`{"id": 1, "o": {"b": {"dup": 1, "x": true, "dup": 2}}}`, ``}),
+	})
+	sq.d.check(t, `SELECT id, json_extract(o__b, '$.dup') FROM items`, "1|2")
+	pg.d.check(t, `SELECT id, o__b->>'dup' FROM items`, "1|2")
+}
