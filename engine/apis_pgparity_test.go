@@ -58,7 +58,7 @@ type parityCase struct {
 	// readies them for run n (0 for the first), changing what they serve
 	// if the case wants, and returns the spec's vars.
 	fake func(t *testing.T) func(run int) map[string]string
-	runs  int // 1 when 0
+	runs int // 1 when 0
 	// pgFails, when not empty, says that Postgres is documented to
 	// refuse what SQLite keeps: its run must fail with an error holding
 	// every part (the table, the column, the fix) while SQLite's

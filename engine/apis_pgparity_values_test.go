@@ -183,8 +183,8 @@ func TestParityHostileValues(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			sq, pg := parity(t, parityCase{
 				vendor: "parity", text: paritySpec("merge", c.hints),
-				env:   map[string]string{"BODIES_TOKEN": bodiesToken},
-				fake:  parityPages([2]string{c.page1, c.page2}),
+				env:     map[string]string{"BODIES_TOKEN": bodiesToken},
+				fake:    parityPages([2]string{c.page1, c.page2}),
 				pgFails: c.pgFails, bothFail: c.bothFail,
 			})
 			if c.query != "" {
