@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"path/filepath"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/destinations/postgres"
 	"github.com/pipe-etl/pipe/destinations/sqlite"
@@ -59,6 +61,8 @@ type parityCase struct {
 	// if the case wants, and returns the spec's vars.
 	fake func(t *testing.T) func(run int) map[string]string
 	runs int // 1 when 0
+	// tune, when set, adjusts the run options (both destinations').
+	tune func(*engine.Options)
 	// pgFails, when not empty, says that Postgres is documented to
 	// refuse what SQLite keeps: its run must fail with an error holding
 	// every part (the table, the column, the fix) while SQLite's
@@ -112,7 +116,7 @@ func parity(t *testing.T, c parityCase) (sq, pg *parityOutcome) {
 	for n := range runs {
 		for _, o := range []*parityOutcome{sq, pg} {
 			vars := next[o](n)
-			r := o.d.run(t, c.vendor, c.text, vars, c.env)
+			r := parityRunOnce(t, o.d, c, vars)
 			o.runs = append(o.runs, r)
 			o.dumps = append(o.dumps, parityRead(t, o.d))
 		}
@@ -157,6 +161,34 @@ func parity(t *testing.T, c parityCase) (sq, pg *parityOutcome) {
 		}
 	}
 	return sq, pg
+}
+
+// parityRunOnce runs c's spec with vars into d, as typesDest.run does
+// (secrets from c.env, debug logs captured, no retry waits), the options
+// tuned by c.tune.
+func parityRunOnce(t *testing.T, d *typesDest, c parityCase, vars map[string]string) *vendorRun {
+	t.Helper()
+	p := vendorPlan(t, c.vendor, c.text, vars)
+	v := &vendorRun{db: d.file}
+	logs := &syncBuffer{}
+	o := engine.Options{
+		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { s, ok := c.env[k]; return s, ok }},
+		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Sleep:   noWait,
+	}
+	if c.tune != nil {
+		c.tune(&o)
+	}
+	ctx := context.Background()
+	dest, err := d.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dest.Close()
+	o.Dest = dest
+	v.rep, v.err = engine.Run(ctx, p, o) // Run sets MaxIdentLen from the destination, as pipe run does
+	v.logs = logs.String()
+	return v
 }
 
 // lastLines returns the last n lines of s.

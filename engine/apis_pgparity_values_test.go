@@ -1,8 +1,11 @@
 package engine_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/pipe-etl/pipe/engine"
 )
 
 // paritySpec is the bodies fake's spec (apis_hostile_bodies_test.go) as a
@@ -230,4 +233,106 @@ func TestParityJSONDuplicateKey(t *testing.T) {
 	})
 	sq.d.check(t, `SELECT id, json_extract(o__b, '$.dup') FROM items`, "1|2")
 	pg.d.check(t, `SELECT id, o__b->>'dup' FROM items`, "1|2")
+}
+
+// TestParityNamesAndText: keys that are SQL words, punctuation only,
+// empty, pipe's own column names, and long multibyte keys that a cut at
+// 63 bytes would split inside a character; text that Postgres' COPY
+// format gives a meaning (\N, \., tabs, newlines, backslashes) in text
+// and in JSON columns.
+func TestParityNamesAndText(t *testing.T) {
+	accents := strings.Repeat("é", 40) // 80 bytes
+	kana := strings.Repeat("データ", 8)   // 72 bytes
+	for _, c := range []parityValueCase{
+		{
+			name:  "keys that are SQL words",
+			page1: `{"id": 1, "user": "u", "order": 2, "select": true, "end": null, "from": "f", "table": {"column": 1}}`,
+			page2: `{"id": 2, "USER": "U", "Order": 3}`,
+		},
+		{
+			name:  "keys of punctuation only, empty, and pipe's own names",
+			page1: `{"id": 1, "": "empty", "$": "dollar", "@": "at", "%": "pct", "_": "under", "__": "dunder", "_pipe_id": "mine", "_pipe_load_id": 7, "_pipe_hash": "h"}`,
+			page2: `{"id": 2, "": "e2", "-": "dash", "_pipe_parent_id": "p", "value": "v"}`,
+		},
+		{
+			name:  "long multibyte keys cut at 63 bytes",
+			page1: `{"id": 1, "` + accents + `": "a", "` + accents + `x": "b", "` + kana + `": "c", "` + kana + `x": "d"}`,
+			page2: `{"id": 2, "` + accents + `y": "e", "list` + kana + `": [{"` + accents + `": 1}]}`,
+		},
+		{
+			name:  "text COPY reads as markers or escapes",
+			page1: `{"id": 1, "a": "\\N", "b": "\\.", "c": "tab\there", "d": "line\nbreak\r\n", "e": "back\\slash\\", "f": "\\\\N"}`,
+			page2: `{"id": 2, "a": "N", "b": ".", "c": "\t", "d": "\n", "e": "\\", "f": "\u2028"}`,
+			query: `SELECT id, a, b, length(c), length(d), e FROM items ORDER BY id`,
+			rows:  []string{`1|\N|\.|8|12|back\slash\`, `2|N|.|1|1|\`},
+		},
+		{
+			name:  "the same text in JSON columns",
+			hints: `max_table_nesting: 0`,
+			page1: `{"id": 1, "o": {"a": "\\N", "b": "\\.", "c": "tab\there", "d": "line\nbreak", "e": "back\\slash"}, "l": ["\\N", "\t"]}`,
+			page2: `{"id": 2, "o": {"a": "\\", "nested": {"x": "\\N"}}, "l": []}`,
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sq, pg := parity(t, parityCase{
+				vendor: "parity", text: paritySpec("merge", c.hints),
+				env:     map[string]string{"BODIES_TOKEN": bodiesToken},
+				fake:    parityPages([2]string{c.page1, c.page2}),
+				pgFails: c.pgFails, bothFail: c.bothFail,
+			})
+			if c.query != "" {
+				sq.d.check(t, c.query, c.rows...)
+				pg.d.check(t, c.query, c.rows...)
+			}
+		})
+	}
+}
+
+// TestParityCheckpoints: a load committed every few rows, so that
+// Postgres COPYs the first checkpoint straight into new tables and
+// merges the later ones through temporary tables; a record repeated
+// across checkpoints; a second run merging into both.
+func TestParityCheckpoints(t *testing.T) {
+	page := func(from, to int, v string) string {
+		var recs []string
+		for i := from; i <= to; i++ {
+			recs = append(recs, fmt.Sprintf(`{"id": %d, "v": "%s%d", "n": %d.5, "tags": ["a%d", "b"]}`, i, v, i, i, i))
+		}
+		return strings.Join(recs, ", ")
+	}
+	for _, every := range []int{1, 3, 7} {
+		t.Run(fmt.Sprintf("every %d rows", every), func(t *testing.T) {
+			parity(t, parityCase{
+				vendor: "parity", text: paritySpec("merge", ""),
+				env: map[string]string{"BODIES_TOKEN": bodiesToken},
+				fake: parityPages(
+					[2]string{page(1, 10, "v"), page(8, 15, "v")}, // 8 to 10 again, unchanged
+					[2]string{page(5, 12, "x"), page(20, 21, "y") + `, {"id": 1, "v": 1e400, "tags": []}`}),
+				runs: 2,
+				tune: func(o *engine.Options) { o.CheckpointRows = every },
+			})
+		})
+	}
+}
+
+// TestParityEmptyKeyKeepsItsColumn: an object with the empty key ""
+// (analytics APIs send it as the bucket of records without a value:
+// {"": 3, "us": 5}). The first run puts it in column "_"; _pipe_schema
+// records the column with key "", which columnRecord's omitempty writes
+// as no key at all, so the next run takes "_" as a column of unknown
+// owner: the key "_" claims it, and "" moves to a new column. Column "_"
+// then holds the values of two keys (record 1's "", record 2's "_") and
+// "" is split across two columns: a value changed, exit 0, in both
+// destinations alike.
+func TestParityEmptyKeyKeepsItsColumn(t *testing.T) {
+	t.Skip(`bug: the empty key "" is recorded in _pipe_schema as no key, so a later run gives its column to key "_" (destinations/sqlload/sql_bookkeeping.go columnRecord.Key omitempty)`)
+	sq, pg := parity(t, parityCase{
+		vendor: "parity", text: paritySpec("merge", ""),
+		env:  map[string]string{"BODIES_TOKEN": bodiesToken},
+		fake: parityPages([2]string{`{"id": 1, "": "empty"}`, ``}, [2]string{`{"id": 2, "_": "under"}`, `{"id": 3, "": "e3"}`}),
+		runs: 2,
+	})
+	for _, o := range []*parityOutcome{sq, pg} {
+		o.d.check(t, `SELECT id, "_" FROM items ORDER BY id`, "1|empty", "2|NULL", "3|e3")
+	}
 }
