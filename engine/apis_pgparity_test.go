@@ -17,6 +17,7 @@ import (
 	"github.com/pipe-etl/pipe/destinations"
 	"github.com/pipe-etl/pipe/destinations/postgres"
 	"github.com/pipe-etl/pipe/destinations/sqlite"
+	"github.com/pipe-etl/pipe/destinations/sqlload"
 	"github.com/pipe-etl/pipe/engine"
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/pipe-etl/pipe/internal/pgtest"
@@ -262,7 +263,9 @@ WHERE s.version = (SELECT max(v.version) FROM _pipe_schema v WHERE v.table_name 
 			return c
 		}
 		pt := tables[tb]
-		c := tb
+		// A root table is named after its resource, which Postgres cuts
+		// as sqlload.ShortName does past 63 bytes.
+		c := sqlload.ShortName(tb, 63)
 		if pt != nil && pt.parent != "" {
 			key := "?" + tb
 			for _, col := range pt.cols {
