@@ -74,6 +74,23 @@ func TestParityMergesAcrossRuns(t *testing.T) {
 			rows: []int{2, 2},
 		},
 		{
+			name: "replace by an empty answer empties every table", disposition: "replace",
+			pages: [][2]string{
+				{`{"id": 1, "tags": ["a"], "o": {"l": [{"x": 1}]}}`, `{"id": 2, "tags": []}`},
+				{`{"id": 3, "tags": []}`, ``},
+				{``, ``},
+			},
+			rows: []int{2, 1, 0},
+		},
+		{
+			name: "merge of an empty answer changes nothing", disposition: "merge",
+			pages: [][2]string{
+				{`{"id": 1, "tags": ["a"], "o": {"l": [{"x": 1}]}}`, `{"id": 2, "tags": []}`},
+				{``, ``},
+			},
+			rows: []int{2, 2},
+		},
+		{
 			name: "a record twice in a page, then changed between pages", disposition: "merge",
 			pages: [][2]string{
 				{`{"id": 1, "v": "third", "tags": []}, {"id": 1, "v": "fourth", "tags": ["d", "e", "f"]}`, `{"id": 2}`},

@@ -34,6 +34,26 @@ func TestParityVendors(t *testing.T) {
 		name string
 		c    func(t *testing.T) parityCase
 	}{
+		{"stripe payment intents: metadata keys alike but for case, punctuation or past 63 bytes", func(t *testing.T) parityCase {
+			md1 := map[string]string{"order_id": "6735", "Order_ID": "A-6735", "orderId": "o1", "order-id": "o2", "order.id": "o3",
+				"order id": "o4", "ördér_id": "o5", "注文番号": "o6", "123": "digits", "price": "19.90", "ORDER_ID": "o7", "order__id": "o8"}
+			cmd1 := map[string]string{stripeLongA: "ref-a", stripeLongB: "ref-b", stripeLongC: "ref-c"}
+			return parityCase{vendor: "stripe_intents", text: vendorSpec(t, "stripe_intents"), runs: 2,
+				env: map[string]string{"STRIPE_SECRET_KEY": stripeIntentsKey},
+				fake: parityFake(func(t *testing.T) (map[string]string, func(int)) {
+					api, base := stripeIntentsAPI(t)
+					api.serve(
+						stripeList(true,
+							stripeIntent("pi_3MtwBwLkdIwHu7ix28a3tqPa", 2000, "usd", curJSON(md1), curJSON(cmd1)),
+							stripeIntent("pi_3MtwBwLkdIwHu7ix28a3tqPb", 500, "jpy", `{"ORDER_ID": "p7", "order.id": "p3"}`, `{}`)),
+						stripeList(false, stripeIntent("pi_3MtwBwLkdIwHu7ix28a3tqPc", 1999, "eur", `{}`, `{}`)))
+					return map[string]string{"api_url": base}, func(int) {
+						api.serve(stripeList(false,
+							stripeIntent("pi_3MtwBwLkdIwHu7ix28a3tqPa", 2100, "usd", `{"order__id": "n8", "orderid": "n9", "Order_ID": "B"}`,
+								`{"`+stripeLongB+`": "x", "`+stripeLongC+`": "y", "`+stripeLongA+`": "z"}`)))
+					}
+				})}
+		}},
 		{"slack cursor pages, run twice", func(t *testing.T) parityCase {
 			return parityCase{vendor: "slack", text: vendorSpec(t, "slack"), runs: 2,
 				env: map[string]string{"SLACK_TOKEN": slackToken},
