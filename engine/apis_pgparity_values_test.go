@@ -326,18 +326,26 @@ func TestParityCheckpoints(t *testing.T) {
 		return strings.Join(recs, ", ")
 	}
 	for _, every := range []int{1, 3, 7} {
-		t.Run(fmt.Sprintf("every %d rows", every), func(t *testing.T) {
-			parity(t, parityCase{
-				vendor: "parity", text: paritySpec("merge", ""),
-				env: map[string]string{"BODIES_TOKEN": bodiesToken},
-				fake: parityPages(
-					[2]string{page(1, 10, "v"), page(8, 15, "v")}, // 8 to 10 again, unchanged
-					[2]string{page(5, 12, "x"), page(20, 21, "y") + `, {"id": 1, "v": 1e400, "tags": []}`}),
-				runs: 2,
-				tune: func(o *engine.Options) { o.CheckpointRows = every },
+		for _, disp := range []string{"merge", "append", "replace"} {
+			t.Run(fmt.Sprintf("%s every %d rows", disp, every), func(t *testing.T) {
+				parityCheckpoints(t, disp, every, page)
 			})
-		})
+		}
 	}
+}
+
+// parityCheckpoints runs TestParityCheckpoints' case under disp,
+// committing every few rows.
+func parityCheckpoints(t *testing.T, disp string, every int, page func(from, to int, v string) string) {
+	parity(t, parityCase{
+		vendor: "parity", text: paritySpec(disp, ""),
+		env: map[string]string{"BODIES_TOKEN": bodiesToken},
+		fake: parityPages(
+			[2]string{page(1, 10, "v"), page(8, 15, "v")}, // 8 to 10 again, unchanged
+			[2]string{page(5, 12, "x"), page(20, 21, "y") + `, {"id": 1, "v": 1e400, "tags": []}`}),
+		runs: 2,
+		tune: func(o *engine.Options) { o.CheckpointRows = every },
+	})
 }
 
 // TestParityEmptyKeyKeepsItsColumn: an object with the empty key ""
