@@ -1,8 +1,12 @@
 package engine_test
 
 import (
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/pipe-etl/pipe/engine"
 )
 
 // TestParityMergesAcrossRuns: each case runs twice (three times where a
@@ -137,5 +141,36 @@ func TestParityNumberTurnedText(t *testing.T) {
 		r.mustLoad(t)
 		d.checkTypes(t, "items", "", "_pipe_id text", "_pipe_load_id text", "id bigint", "v text", "z text")
 		d.check(t, `SELECT id, v, z FROM items ORDER BY id`, "1|"+d.pick("1e400|0", "1"+strings.Repeat("0", 400)+"|-0"), "2|two|zero")
+	}
+}
+
+// TestParityFailureMidway: the second run fails on its second page (a
+// 500 after every retry) after committing its first page's rows
+// (checkpoints every row, or none before the failure): both databases
+// hold the same rows after it, and the same cursors.
+func TestParityFailureMidway(t *testing.T) {
+	for _, every := range []int{1, 0} {
+		t.Run(fmt.Sprintf("checkpoint every %d", every), func(t *testing.T) {
+			parity(t, parityCase{
+				vendor: "parity", text: paritySpec("merge", ""),
+				env: map[string]string{"BODIES_TOKEN": bodiesToken},
+				fake: func(t *testing.T) func(int) map[string]string {
+					return func(run int) map[string]string {
+						api := &bodiesAPI{first: `{"items": [{"id": 1, "v": "a", "tags": ["x"]}, {"id": 2, "v": 2}], "next": "/items?page=2"}`,
+							second: servePage(`{"items": [{"id": 3, "v": 0.5}]}`)}
+						if run == 1 {
+							api.first = `{"items": [{"id": 1, "v": "b", "tags": []}, {"id": 4, "v": 1e400}], "next": "/items?page=2"}`
+							api.second = func(w http.ResponseWriter, r *http.Request, _ int) {
+								http.Error(w, `{"error": "boom"}`, http.StatusInternalServerError)
+							}
+						}
+						return map[string]string{"api_url": newVendorOrigin(t, api).srv.URL}
+					}
+				},
+				runs:     2,
+				bothFail: []string{`resource "items"`, "items?page=2", "500", "client.retry.max_attempts"},
+				tune:     func(o *engine.Options) { o.CheckpointRows = every },
+			})
+		})
 	}
 }
