@@ -174,3 +174,24 @@ func TestParityFailureMidway(t *testing.T) {
 		})
 	}
 }
+
+// TestParitySessionTimeZone: pipe's Postgres session in a zone far from
+// UTC (the server's or the role's default, which pipe does not choose):
+// timestamps, incremental cursors on them and merges of unchanged
+// records must come out as in SQLite.
+func TestParitySessionTimeZone(t *testing.T) {
+	for _, zone := range []string{"Asia/Kolkata", "Pacific/Chatham", "America/St_Johns"} {
+		t.Run(zone, func(t *testing.T) {
+			parity(t, parityCase{
+				vendor: "parity", text: strings.Replace(paritySpec("merge", ""), "data_selector: items}",
+					`data_selector: items, incremental: {cursor_path: t, initial_value: "2024-01-01T00:00:00Z"}}`, 1),
+				env: map[string]string{"BODIES_TOKEN": bodiesToken},
+				fake: parityPages(
+					[2]string{`{"id": 1, "t": "2024-03-31T01:30:00+01:00", "d": "2024-03-31"}`, `{"id": 2, "t": "2024-10-27T02:30:00.123456+02:00"}`},
+					[2]string{`{"id": 2, "t": "2024-10-27T02:30:00.123456+02:00"}`, `{"id": 3, "t": "2024-12-31T23:59:59.999999-12:00"}`}),
+				runs:     2,
+				pgParams: []string{"timezone=" + zone},
+			})
+		})
+	}
+}

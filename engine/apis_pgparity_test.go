@@ -64,6 +64,9 @@ type parityCase struct {
 	runs int // 1 when 0
 	// tune, when set, adjusts the run options (both destinations').
 	tune func(*engine.Options)
+	// pgParams are added to the Postgres DSN pipe loads through
+	// ("timezone=Asia/Kolkata": the session's zone).
+	pgParams []string
 	// pgFails, when not empty, says that Postgres is documented to
 	// refuse what SQLite keeps: its run must fail with an error holding
 	// every part (the table, the column, the fix) while SQLite's
@@ -82,17 +85,22 @@ type parityOutcome struct {
 }
 
 // parityDests returns a new SQLite destination and a fresh Postgres
-// schema (skipping t when no server is reachable), read in UTC.
-func parityDests(t *testing.T) (sq, pg *typesDest) {
+// schema (skipping t when no server is reachable), read in UTC; params
+// are added to the DSN pipe writes through (a session time zone).
+func parityDests(t *testing.T, params ...string) (sq, pg *typesDest) {
 	t.Helper()
 	dsn, _ := pgtest.DSN(t)
+	pipeDSN := dsn
+	for _, p := range params {
+		pipeDSN += "&" + p
+	}
 	db := pgtest.Open(t, dsn)
 	if _, err := db.Exec(`SET TimeZone TO 'UTC'`); err != nil {
 		t.Fatal(err)
 	}
 	pg = &typesDest{
 		name: "postgres",
-		open: func(ctx context.Context) (destinations.Destination, error) { return postgres.Open(ctx, dsn) },
+		open: func(ctx context.Context) (destinations.Destination, error) { return postgres.Open(ctx, pipeDSN) },
 		db:   db,
 	}
 	path := filepath.Join(t.TempDir(), "parity.db")
@@ -110,7 +118,7 @@ func parityDests(t *testing.T) (sq, pg *typesDest) {
 // data; it returns both outcomes for the case's own checks.
 func parity(t *testing.T, c parityCase) (sq, pg *parityOutcome) {
 	t.Helper()
-	sd, pd := parityDests(t)
+	sd, pd := parityDests(t, c.pgParams...)
 	sq, pg = &parityOutcome{d: sd}, &parityOutcome{d: pd}
 	runs := max(c.runs, 1)
 	next := map[*parityOutcome]func(int) map[string]string{sq: c.fake(t), pg: c.fake(t)}
