@@ -62,6 +62,14 @@ func TestParityMergesAcrossRuns(t *testing.T) {
 			rows: []int{2, 2, 2},
 		},
 		{
+			name: "values rewritten to the same value: a decimal's trailing zero, a time's offset", disposition: "merge",
+			pages: [][2]string{
+				{`{"id": 1, "d": 12345678901234567890.50, "t": "2024-03-01T10:00:00+01:00", "l": [{"e": 1.50, "t": "2024-03-01T10:00:00+01:00"}]}`, ``},
+				{`{"id": 1, "d": 12345678901234567890.5, "t": "2024-03-01T09:00:00Z", "l": [{"e": 1.5, "t": "2024-03-01T09:00:00.000Z"}]}`, ``},
+			},
+			rows: []int{1, 1},
+		},
+		{
 			name: "append keeps the first version of a record, children included", disposition: "append",
 			pages: [][2]string{
 				{`{"id": 1, "v": "one", "tags": ["a", "b"]}`, `{"id": 2, "v": 2}`},
@@ -234,4 +242,23 @@ func TestParityMergeKeyValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParityDecimalLiteralRewritten: a child row whose decimal comes
+// again with another literal of the same value (a trailing zero). The
+// value is the same in both destinations, but SQLite's TEXT differs, so
+// its upsert rewrites the row (counted updated, the load's id), while
+// Postgres' numeric equals it, so the row is left as stored (counted
+// unchanged, its old literal 12345678901234567890.50 and load id kept):
+// the reports of one load differ between the destinations.
+func TestParityDecimalLiteralRewritten(t *testing.T) {
+	t.Skip("bug (minor): a decimal rewritten with a trailing zero counts updated in SQLite and unchanged in Postgres (numeric equality in the upsert's IS DISTINCT FROM), the stored literals differing")
+	parity(t, parityCase{
+		vendor: "parity", text: paritySpec("merge", ""),
+		env: map[string]string{"BODIES_TOKEN": bodiesToken},
+		fake: parityPages(
+			[2]string{`{"id": 1, "v": 1, "l": [{"d": 12345678901234567890.50}]}`, ``},
+			[2]string{`{"id": 1, "v": 2, "l": [{"d": 12345678901234567890.5}]}`, ``}),
+		runs: 2,
+	})
 }
