@@ -506,3 +506,27 @@ func TestParityWideRecords(t *testing.T) {
 		fake: parityPages([2]string{`{"id": 1, "fields": {` + strings.Join(kv, ", ") + `}}`, ``}),
 	})
 }
+
+// TestParityJSONNumberPastNumeric: a JSON value (hinted json, or past
+// max_table_nesting) holding a number beyond numeric's range (more than
+// 131072 digits before the point or 16383 after: 1e200000, 1e-20000).
+// SQLite keeps the text; jsonb stores numbers as numeric and refuses it.
+// The README promises, for what jsonb refuses (an escaped NUL, a lone
+// surrogate), a failure naming the table, the column and the fix, which
+// postgres.storableText checks before COPY; numbers are not checked, so
+// the run fails at commit with Postgres' words alone:
+//
+//	commit load: postgres: load "…": insert: copy into items: pq: value overflows numeric format (22003)
+func TestParityJSONNumberPastNumeric(t *testing.T) {
+	t.Skip("bug: a number past numeric's range inside a jsonb value fails the Postgres load at commit naming no resource, table, column or fix (destinations/postgres/dialect.go storableText checks NUL and surrogates only)")
+	for _, j := range []string{`{"x": 1e200000}`, `{"x": [1e-20000]}`} {
+		t.Run(j, func(t *testing.T) {
+			parity(t, parityCase{
+				vendor: "parity", text: paritySpec("merge", "columns: {j: {data_type: json}}"),
+				env:     map[string]string{"BODIES_TOKEN": bodiesToken},
+				fake:    parityPages([2]string{`{"id": 1, "j": ` + j + `}`, `{"id": 2, "j": {"x": 1}}`}),
+				pgFails: []string{`resource "items"`, `table "items"`, `column "j"`, "numeric", "exclude_columns"},
+			})
+		})
+	}
+}
