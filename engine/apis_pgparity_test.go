@@ -217,6 +217,7 @@ type parityDump struct {
 	rows   map[string][]string          // table -> rows, each "key=value" cells joined by "\n  ", sorted
 	names  map[string]string            // canonical table -> the destination's name
 	cursor []string                     // resource|parent_key|cursor, sorted
+	loads  []string                     // each load's status and rows written, oldest first
 }
 
 // String lists the dump's tables, types and rows.
@@ -360,6 +361,17 @@ WHERE s.version = (SELECT max(v.version) FROM _pipe_schema v WHERE v.table_name 
 		})
 		sort.Strings(dump.rows[cn])
 	}
+	if parityHasTable(t, d, destinations.LoadsTable) {
+		eachRow(t, d.db, `SELECT status, rows_json FROM _pipe_loads ORDER BY started_at, load_id`, func(_ []string, vals []any) {
+			var rows map[string]int64
+			_ = json.Unmarshal([]byte(typesCell(vals[1])), &rows)
+			var total int64
+			for _, n := range rows {
+				total += n
+			}
+			dump.loads = append(dump.loads, fmt.Sprintf("%s %d rows", typesCell(vals[0]), total))
+		})
+	}
 	if parityHasTable(t, d, destinations.StateTable) {
 		eachRow(t, d.db, `SELECT resource, parent_key, "cursor" FROM _pipe_state`, func(_ []string, vals []any) {
 			dump.cursor = append(dump.cursor, typesCell(vals[0])+"|"+typesCell(vals[1])+"|"+typesCell(vals[2]))
@@ -422,6 +434,7 @@ func parityCompare(t *testing.T, what string, sq, pg parityDump) {
 		}
 	}
 	curSameRows(t, what+": cursors (sqlite, then postgres)", sq.cursor, pg.cursor)
+	curSameRows(t, what+": loads (sqlite, then postgres)", sq.loads, pg.loads)
 }
 
 // parityCounts fails t where the reports of two completed runs count
