@@ -100,6 +100,15 @@ type Batch struct {
 	// a NULL among them belong to no such group. Nil when the resource
 	// has no merge_key, and for a root table this load created.
 	MergeKey []string
+	// FormerIDs maps the _pipe_id of root rows whose key holds a number
+	// written other than canonically (1.0 for 1) to the _pipe_id pipe
+	// gave such a record before numbers in keys counted by value: a
+	// merge deletes the rows stored under the former id (root and child)
+	// before it writes the batch, and an append leaves out a record
+	// stored under it, as under its id. Nil for a root table this load
+	// created, and whenever no key is so written. It may hold ids that
+	// are no root row of the batch.
+	FormerIDs map[string]string
 }
 
 // Destination is a database that pipe loads into.

@@ -181,8 +181,12 @@ func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.
 	if len(b.Tables) == 0 {
 		return nil
 	}
-	b.ChildTables = w.childTables(res.Table)
-	if b.Disposition == destinations.Merge && len(res.MergeKey) > 0 && w.before[res.Table] {
+	root := w.rootTable(res)
+	b.ChildTables = w.childTables(root)
+	if f := rows.FormerIDs(); len(f) > 0 && w.before[root] {
+		b.FormerIDs = f
+	}
+	if b.Disposition == destinations.Merge && len(res.MergeKey) > 0 && w.before[root] {
 		if b.MergeKey, err = mergeKeyColumns(res, b.Tables[0].Table); err != nil {
 			return err
 		}
@@ -195,6 +199,13 @@ func (w *writer) canWiden(from, to schema.Type) bool {
 		return d.CanWiden(from, to)
 	}
 	return true
+}
+
+// rootTable is the name of res's root table in the destination: its
+// table name shortened to the destination's identifier limit, as
+// normalize names it (a resource name past Postgres' 63 bytes).
+func (w *writer) rootTable(res *plan.Resource) string {
+	return schema.Shorten(res.Table, w.opts.MaxIdentLen)
 }
 
 // childTables lists the known tables below root, directly or not.
@@ -291,7 +302,8 @@ func (w *writer) finish(ctx context.Context) error {
 		if !res.Selected || w.disposition(res) != destinations.Replace {
 			continue
 		}
-		tables := append([]string{res.Table}, w.childTables(res.Table)...)
+		root := w.rootTable(res)
+		tables := append([]string{root}, w.childTables(root)...)
 		if err := w.tx.FinishReplace(ctx, tables); err != nil {
 			_ = w.tx.Rollback()
 			w.status = "failed"

@@ -64,6 +64,7 @@ var cases = []struct {
 	{"MergeAgainInLoad", testMergeAgainInLoad},
 	{"ReplaceAgainInLoad", testReplaceAgainInLoad},
 	{"MergeKeyGroups", testMergeKeyGroups},
+	{"FormerIDs", testFormerIDs},
 	{"CountsMerge", testCountsMerge},
 	{"CountsAppend", testCountsAppend},
 	{"MergeUnchanged", testMergeUnchanged},

@@ -80,11 +80,17 @@ func (x *sqlTx) write(ctx context.Context, b *destinations.Batch) error {
 	}
 	var present map[string]int64
 	if b.Disposition == destinations.Append && !rootNew {
+		if b, err = x.leaveFormer(ctx, b, ids); err != nil {
+			return err
+		}
 		if b, err = x.leaveStored(ctx, b, ids); err != nil {
 			return err
 		}
 	}
 	if b.Disposition == destinations.Merge && !rootNew {
+		if err := x.deleteFormer(ctx, b, ids); err != nil {
+			return err
+		}
 		if b, present, err = x.mergeExisting(ctx, b, ids); err != nil {
 			return err
 		}

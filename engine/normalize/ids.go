@@ -28,42 +28,75 @@ var ErrDuplicateKey = errors.New("key appears twice in one object")
 // path missing from the record may name an extra column (an
 // include_from_parent value such as _projects_id), so a child resource can
 // be keyed by its parent. extraValues must have run for extra.
-func (n *Normalizer) rootID(rec gjson.Result, extra []Field) (string, error) {
-	b := append(n.buf[:0], n.cfg.Table...)
-	b = append(b, 0)
+//
+// A number in the key counts by its value (canonicalNumber: 1.0 and 1
+// are one key). Before, it counted as written, so a key written 1.0 has
+// a former id, the hash of its text as written, which former returns
+// ("" when the key is written as its canonical text, as nearly every
+// key is): a merge deletes the row an earlier load stored under it.
+func (n *Normalizer) rootID(rec gjson.Result, extra []Field) (id, former string, err error) {
 	switch {
 	case len(n.cfg.PrimaryKey) > 0:
-		for _, p := range n.cfg.PrimaryKey {
-			v := rec.Get(p)
-			var s string
-			switch {
-			case v.Exists() && v.Type != gjson.Null:
-				s = v.Raw // numbers as written, so 42 and "42" are the same key
-				if v.Type == gjson.String {
-					s = v.Str
-				}
-			default:
-				ev, ok := n.extraKey(p, extra)
-				if !ok {
-					return "", fmt.Errorf("table %q: primary key %q: %w", n.cfg.Table, p, ErrMissingKey)
-				}
-				s = ev
-			}
-			b = binary.AppendUvarint(b, uint64(len(s))) // length-prefixed: ("a","bc") != ("ab","c")
-			b = append(b, s...)
+		b, respelled, err := n.keyText(rec, extra, true)
+		if err != nil {
+			return "", "", err
 		}
+		id = n.box.hashID(b)
+		if respelled {
+			old, _, _ := n.keyText(rec, extra, false)
+			former = hashID(old)
+		}
+		return id, former, nil
 	case n.cfg.IDFromContent:
+		b := append(n.buf[:0], n.cfg.Table...)
+		b = append(b, 0)
 		b = append(b, rec.Raw...)
+		n.buf = b
+		return n.box.hashID(b), "", nil
 	default:
 		var r [16]byte
 		binary.LittleEndian.PutUint64(r[:8], n.rng.Uint64())
 		binary.LittleEndian.PutUint64(r[8:], n.rng.Uint64())
 		var h [32]byte
 		hex.Encode(h[:], r[:])
-		return string(h[:]), nil
+		return string(h[:]), "", nil
+	}
+}
+
+// keyText returns what a keyed record's root id hashes: the table name
+// and each primary key value's text, numbers canonical when canonical is
+// set (else as written), and whether that made any number's text other
+// than as written. The bytes are n.buf's, valid until its next use.
+func (n *Normalizer) keyText(rec gjson.Result, extra []Field, canonical bool) ([]byte, bool, error) {
+	b := append(n.buf[:0], n.cfg.Table...)
+	b = append(b, 0)
+	respelled := false
+	for _, p := range n.cfg.PrimaryKey {
+		v := rec.Get(p)
+		var s string
+		switch {
+		case v.Exists() && v.Type != gjson.Null:
+			s = v.Raw // numbers by value, so 42 and "42" are the same key
+			switch {
+			case v.Type == gjson.String:
+				s = v.Str
+			case canonical && v.Type == gjson.Number:
+				if c, ok := canonicalNumber(s); ok && c != s {
+					s, respelled = c, true
+				}
+			}
+		default:
+			ev, ok := n.extraKey(p, extra)
+			if !ok {
+				return nil, false, fmt.Errorf("table %q: primary key %q: %w", n.cfg.Table, p, ErrMissingKey)
+			}
+			s = ev
+		}
+		b = binary.AppendUvarint(b, uint64(len(s))) // length-prefixed: ("a","bc") != ("ab","c")
+		b = append(b, s...)
 	}
 	n.buf = b
-	return n.box.hashID(b), nil
+	return b, respelled, nil
 }
 
 // childID returns the _pipe_id of item idx of the list field of the row

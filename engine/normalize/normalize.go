@@ -24,7 +24,7 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	if err := n.extraValues(extra); err != nil {
 		return err
 	}
-	id, err := n.rootID(rec, extra)
+	id, former, err := n.rootID(rec, extra)
 	if err != nil {
 		return err
 	}
@@ -80,6 +80,9 @@ func (n *Normalizer) Normalize(rec gjson.Result, extra []Field, out *Rows) error
 	if err := n.required(row); err != nil {
 		out.rollback(n.lens)
 		return err
+	}
+	if former != "" {
+		out.addFormer(id, former)
 	}
 	n.lastID = id
 	return nil

@@ -19,6 +19,7 @@ type Rows struct {
 	tables []*tableRows
 	byName map[string]*tableRows
 	n      int
+	former map[string]string // root _pipe_id -> its former id; see FormerIDs
 }
 
 // TableRows is the rows of one table and the columns observed in them.
@@ -60,6 +61,19 @@ func (tr *tableRows) observed() *schema.Table {
 	return &schema.Table{Name: tr.name, Parent: tr.parent, Columns: tr.cols[:len(tr.cols):len(tr.cols)]}
 }
 
+// FormerIDs maps the _pipe_id of each root row whose key holds a number
+// written other than canonically (1.0 for 1) to the id earlier versions
+// of pipe gave it, the hash of its text as written; nil when there is
+// none. It may hold ids of records a rollback dropped. Valid until Reset.
+func (r *Rows) FormerIDs() map[string]string { return r.former }
+
+func (r *Rows) addFormer(id, former string) {
+	if r.former == nil {
+		r.former = map[string]string{}
+	}
+	r.former[id] = former
+}
+
 // Len returns the number of rows across tables.
 func (r *Rows) Len() int { return r.n }
 
@@ -78,6 +92,7 @@ func (r *Rows) Reset() {
 		clear(tr.seen)
 	}
 	clear(r.byName)
+	clear(r.former)
 	r.tables = r.tables[:0]
 	r.n = 0
 }

@@ -23,7 +23,7 @@ func refNormalize(n *Normalizer, rec gjson.Result, extra []Field, out *Rows) err
 	if err := n.extraValues(extra); err != nil {
 		return err
 	}
-	id, err := n.rootID(rec, extra)
+	id, _, err := n.rootID(rec, extra)
 	if err != nil {
 		return err
 	}

@@ -140,6 +140,9 @@ func tokenRequestError(red *Redactor, where string, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
+	if cause, ok := finalCause(err); ok {
+		return fmt.Errorf("%s: %s", where, red.String(cause))
+	}
 	return fmt.Errorf("%s: %s", where, red.String(err.Error()))
 }
 

@@ -269,7 +269,7 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 				return nil, fmt.Errorf("%s: %w", where, err)
 			}
 			terr.method, terr.url, terr.attempts = method, c.redactor.URL(req.URL), attempt
-			if attempt >= c.maxAttempts {
+			if attempt >= c.maxAttempts || terr.final {
 				return nil, terr
 			}
 			wait := c.backoff(attempt)
@@ -617,6 +617,9 @@ func (c *Client) transportError(ctx, actx context.Context, err error) error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err // its text repeats the unredacted URL
+	}
+	if cause, ok := finalCause(err); ok {
+		return &transportError{msg: c.redactor.String(cause) + "; not retried", err: err, final: true}
 	}
 	msg := c.redactor.String(err.Error())
 	var nerr net.Error

@@ -50,6 +50,8 @@ func TestRetryMatrix(t *testing.T) {
 	}{
 		{name: "429 retry-after seconds", replies: []reply{{status: 429, header: map[string]string{"Retry-After": "7"}}}, waits: []time.Duration{7 * s}, calls: 2},
 		{name: "429 retry-after date", replies: []reply{{status: 429, header: map[string]string{"Retry-After": testNow.Add(30 * s).Format(http.TimeFormat)}}}, waits: []time.Duration{30 * s}, calls: 2},
+		{name: "429 retry-after RFC 3339 (Zoom)", replies: []reply{{status: 429, header: map[string]string{"Retry-After": testNow.Add(45 * s).Format(time.RFC3339)}}}, waits: []time.Duration{45 * s}, calls: 2},
+		{name: "429 retry-after RFC 3339 next midnight", replies: []reply{{status: 429, header: map[string]string{"Retry-After": "2025-03-02T00:00:00Z"}}}, calls: 1, err: true},
 		{name: "429 retry-after past date", replies: []reply{{status: 429, header: map[string]string{"Retry-After": testNow.Add(-time.Hour).Format(http.TimeFormat)}}}, waits: []time.Duration{s}, calls: 2},
 		{name: "429 x-ratelimit-reset seconds", replies: []reply{{status: 429, header: map[string]string{"X-RateLimit-Reset": "12"}}}, waits: []time.Duration{12 * s}, calls: 2},
 		{name: "429 x-ratelimit-reset epoch", replies: []reply{{status: 429, header: map[string]string{"X-RateLimit-Reset": fmt.Sprint(testNow.Add(20 * s).Unix())}}}, waits: []time.Duration{20 * s}, calls: 2},

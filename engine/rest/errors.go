@@ -12,7 +12,8 @@ import (
 // Sentinel errors, matched with errors.Is.
 var (
 	// ErrPartial reports a page whose records come beside an error the
-	// body reports: the API answered in part.
+	// body reports, or whose body says it may lack records (a search
+	// that timed out): the API answered in part.
 	ErrPartial = errors.New("partial answer")
 	// ErrUnauthorized reports a 401 that a refresh of the credentials did
 	// not cure (or that no Refresher could try to cure).
@@ -120,6 +121,9 @@ type transportError struct {
 	msg         string // the redacted cause
 	attempts    int
 	err         error
+	// final is a cause no later attempt can get past (finalCause): the
+	// request is not retried.
+	final bool
 }
 
 func (e *transportError) Error() string {

@@ -233,6 +233,9 @@ func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 	if err == nil && len(recs) > 0 && !resp.Loaded {
 		err = partial(resp.Body, w.sel.Path())
 	}
+	if err == nil && !resp.Loaded {
+		err = incomplete(resp.Body, w.sel.Path())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", w.where(req), err)
 	}

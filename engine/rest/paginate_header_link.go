@@ -2,9 +2,12 @@ package rest
 
 import (
 	"fmt"
-	"github.com/tidwall/gjson"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+
+	"github.com/tidwall/gjson"
 )
 
 var _ Paginator = (*HeaderLink)(nil)
@@ -23,7 +26,8 @@ var _ Paginator = (*HeaderLink)(nil)
 // wrapping ErrLoop). A link seen before is an error
 // wrapping ErrLoop; stopping while the body shows more pages (has_more
 // true, a total above the records read), on a next link equal to the
-// page's own URL while rel="last" names another page, or for want of
+// page's own URL or on no next link while rel="last" names another page
+// not read yet, or for want of
 // another links_next_key while the header has rel="next", an error
 // wrapping ErrMorePages. A link that leaves out or changes a parameter
 // the request took from its parent record is an error (parentParams).
@@ -52,6 +56,12 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 		if other, ok := linkRel(resp.Header, "next"); ok && records > 0 && !strings.EqualFold(h.rel, "next") && !sameLink(req, other) {
 			return false, fmt.Errorf("%s: no Link header with rel=%q, but the Link header has rel=\"next\" %s: %w (set links_next_key: next)", h.kind, h.rel, redactLink(req, other), ErrMorePages)
 		}
+		if last, ok := linkRel(resp.Header, "last"); ok && !sameLink(req, last) && !h.seenLink(req, last) {
+			// Greenhouse, GitHub and GitLab name the last page beside the
+			// next one: a last page not yet read with no next link to it
+			// means the API left the next link out, not that the walk ended.
+			return false, fmt.Errorf("%s: no Link header with rel=%q, but the Link header's rel=\"last\" is %s, a page not read yet: %w (the API left out the link to the next page; run again)", h.kind, h.rel, redactLink(req, last), ErrMorePages)
+		}
 		return h.end(req, resp, records, h.records, fmt.Sprintf("no Link header with rel=%q", h.rel), "Link")
 	}
 	next, err := resolveLink(req.URL, nil, link)
@@ -77,6 +87,44 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 		return false, err
 	}
 	return followLink(&h.bounds, h.seen, req, next)
+}
+
+// seenLink reports whether link, resolved against req, is a page the
+// walk requested, or one at or before req's page by number (GitLab's
+// rel="last" of a one-page list is page=1, asked for without a page).
+func (h *HeaderLink) seenLink(req *Request, link string) bool {
+	u, err := resolveLink(req.URL, nil, link)
+	return err == nil && (h.seen[canonicalURL(u)] || notAfter(u, req.URL))
+}
+
+// notAfter reports whether last asks for cur's list at a place by number
+// (positionalLink) no further on than cur's, a page or offset cur leaves
+// out being the first (page 1, offset 0).
+func notAfter(last, cur *url.URL) bool {
+	if !positionalLink(cur, last) {
+		return false
+	}
+	a, b := cur.Query(), last.Query()
+	for k := range b {
+		if a.Get(k) == b.Get(k) {
+			continue
+		}
+		at := 0 // an offset's first place
+		if l := strings.ToLower(k); strings.Contains(l, "page") && !strings.Contains(l, "offset") {
+			at = 1 // a page number's
+		}
+		if v := a.Get(k); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return false
+			}
+			at = n
+		}
+		if n, _ := strconv.Atoi(b.Get(k)); n > at {
+			return false
+		}
+	}
+	return true
 }
 
 // linkRel returns the target of the first link in the Link headers whose

@@ -19,6 +19,11 @@ func TestHeaderLinkNextIsSelf(t *testing.T) {
 		{"last is self", `<https://api.test/items?page=2&per_page=3>; rel="next", <` + self + `>; rel="last"`, nil},
 		{"last further", `<` + self + `>; rel="next", <https://api.test/items?per_page=3&page=3>; rel="last"`, ErrMorePages},
 		{"relative last further", `<` + self + `>; rel="next", </items?per_page=3&page=9>; REL=last`, ErrMorePages},
+		// No next link at all (Greenhouse's header on a page whose next
+		// link the server left out).
+		{"no next, last further", `<https://api.test/items?per_page=3&page=1>; rel="prev", <https://api.test/items?per_page=3&page=3>; rel="last"`, ErrMorePages},
+		{"no next, last is self", `<https://api.test/items?per_page=3&page=1>; rel="prev", <` + self + `>; rel="last"`, nil},
+		{"no next, last before", `<https://api.test/items?per_page=3&page=1>; rel="prev", <https://api.test/items?page=1&per_page=3>; rel="last"`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -45,11 +46,15 @@ type JSONLink struct {
 	base        *url.URL // set for relative_to: base_url
 	hasMorePath string
 	totalPath   string
-	total       int        // total_path on the first page, -1 before it
-	stopWhen    []doneFlag // detected flags that end the walk (auto)
-	seen        map[string]bool
-	stopEmpty   bool // stop_after_empty_page
-	empty       emptyRun
+	total       int // total_path on the first page, -1 before it
+	// Without total_path: the total of records the first page shows
+	// (detectTotal), held to when the links page by position.
+	totalSeen  recordTotal
+	positional bool       // the first link followed steps a page number or offset
+	stopWhen   []doneFlag // detected flags that end the walk (auto)
+	seen       map[string]bool
+	stopEmpty  bool // stop_after_empty_page
+	empty      emptyRun
 	bounds
 }
 
@@ -78,6 +83,8 @@ func newJSONLink(c PaginatorConfig, base *url.URL, b bounds) (*JSONLink, error) 
 func (j *JSONLink) Init(req *Request) error {
 	j.seen = map[string]bool{canonicalURL(req.URL): true}
 	j.empty, j.total = 0, -1
+	j.totalSeen.reset()
+	j.positional = false
 	j.reset()
 	return nil
 }
@@ -105,6 +112,14 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 				return false, fmt.Errorf("%s: %s, but total_path %q is %d and %d records were read: %w (check next_url_path %q)", j.kind, why, j.totalPath, total, j.records, ErrMorePages, j.path)
 			}
 			return end(why)
+		}
+	}
+	if j.totalPath == "" && (j.pages == 1 || j.positional) {
+		// DigitalOcean's links.pages.next steps ?page=N under meta.total:
+		// a record created mid-walk moves one onto a page read already.
+		err := j.totalSeen.check(j.kind, resp.Body, fmt.Sprintf("page %d", j.pages))
+		if err != nil && j.positional {
+			return false, err
 		}
 	}
 	if j.hasMorePath != "" {
@@ -160,7 +175,55 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	if err := j.empty.note(&j.bounds, records); err != nil {
 		return false, err
 	}
+	if j.pages == 1 {
+		j.positional = positionalLink(req.URL, next)
+	}
 	return followLink(&j.bounds, j.seen, req, next)
+}
+
+// positionParam reports whether a query parameter names a place in a
+// list by number, a page or an offset, by the end of its name: page,
+// page[number], pageIndex, offset, sysparm_offset (ServiceNow), startAt,
+// start_index, skip.
+func positionParam(name string) bool {
+	n := strings.TrimSuffix(strings.ToLower(name), "]")
+	for _, s := range []string{"page", "number", "pageindex", "page_index", "offset", "startat", "start_at", "startindex", "start_index", "skip"} {
+		if strings.HasSuffix(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// positionalLink reports whether next asks for cur's list at another
+// place by number: the same path, and the only parameters that differ are
+// page numbers or offsets (positionParam) whose values are integers.
+// A link that carries a cursor, an id or a time is not positional: a
+// record created while it walks is read on a later page, not missed.
+func positionalLink(cur, next *url.URL) bool {
+	if cur.Host != next.Host || strings.TrimSuffix(cur.Path, "/") != strings.TrimSuffix(next.Path, "/") {
+		return false
+	}
+	a, b := cur.Query(), next.Query()
+	changed := false
+	for k := range b {
+		if a.Get(k) == b.Get(k) {
+			continue
+		}
+		if !positionParam(k) {
+			return false
+		}
+		if _, err := strconv.Atoi(b.Get(k)); err != nil {
+			return false
+		}
+		changed = true
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			return false
+		}
+	}
+	return changed
 }
 
 // errParentDropped ends a walk whose next link leaves out a query

@@ -153,3 +153,49 @@ func TestJSONLinkTotalPath(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONLinkHoldsPositionalTotal: without total_path, a walk whose
+// links step a page number or an offset is held to the total of records
+// its first page shows (DigitalOcean's meta.total under
+// links.pages.next): a record created mid-walk fails it. Links that
+// carry a cursor are not: a record created then is read later, not
+// missed.
+func TestJSONLinkHoldsPositionalTotal(t *testing.T) {
+	for _, tt := range []struct {
+		name, next string
+		total      int // on page 2
+		err        error
+	}{
+		{"page, total kept", "https://a.test/v2/droplets?page=2&per_page=2", 3, nil},
+		{"page, total grown", "https://a.test/v2/droplets?page=2&per_page=2", 4, ErrShifted},
+		{"offset, total shrunk", "https://a.test/v2/droplets?per_page=2&offset=2", 2, ErrShifted},
+		{"cursor, total grown", "https://a.test/v2/droplets?per_page=2&after=ZHJvcC0y", 4, nil},
+		{"id, total grown", "https://a.test/v2/droplets?per_page=2&since_id=2", 4, nil},
+		{"other path, total grown", "https://a.test/v2/droplets/more?page=2&per_page=2", 4, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pg, err := NewPaginator(pcfg(KindJSONLink, func(c *PaginatorConfig) { c.NextURLPath = "links.pages.next" }), nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := get(t, "https://a.test/v2/droplets?per_page=2")
+			pg.Init(req)
+			first := `{"droplets":[{"id":1},{"id":2}],"links":{"pages":{"next":"` + tt.next + `"}},"meta":{"total":3}}`
+			if more, err := pg.Next(req, &Response{Body: []byte(first)}, recs(2)); !more || err != nil {
+				t.Fatalf("page 1: more %v, err %v", more, err)
+			}
+			second := fmt.Sprintf(`{"droplets":[{"id":3}],"links":{"pages":{}},"meta":{"total":%d}}`, tt.total)
+			more, err := pg.Next(req, &Response{Body: []byte(second)}, recs(1))
+			if tt.err == nil && tt.total > 3 {
+				// Not held to the total: the end check still sees 4 > 3 read.
+				if !errors.Is(err, ErrMorePages) || errors.Is(err, ErrShifted) {
+					t.Errorf("page 2: more %v, err %v; want ErrMorePages from the end check only", more, err)
+				}
+				return
+			}
+			if more || !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+				t.Errorf("page 2: more %v, err %v; want %v", more, err, tt.err)
+			}
+		})
+	}
+}

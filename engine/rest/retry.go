@@ -87,7 +87,11 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
-		return 0, false
+		// Not RFC 9110's HTTP date, but a date all the same: Zoom's daily
+		// limit sends the next midnight in RFC 3339.
+		if t, err = time.Parse(time.RFC3339, v); err != nil {
+			return 0, false
+		}
 	}
 	return max(t.Sub(now), 0), true
 }

@@ -321,11 +321,11 @@ func keysOf(body []byte) string {
 // 500, …}]} or GraphQL's {"data": null, "errors": […]} on a 200 are failed
 // requests, not empty pages. nil when no such key holds anything.
 func errorBeside(body []byte, path, empty string) error {
-	e := errorKeys(gjson.Parse(bodyString(body)))
+	e := failureKeys(gjson.Parse(bodyString(body)))
 	if len(e) == 0 {
 		return nil
 	}
-	return fmt.Errorf("data_selector %q is %s and body %q is %s (response_actions can fail, retry or ignore such a body: {condition: %q, action: fail})", path, empty, e[0], kindText(gjson.GetBytes(body, e[0])), e[0])
+	return fmt.Errorf("data_selector %q is %s and body %q is %s (response_actions can fail, retry or ignore such a body: {condition: %q, action: fail})", path, empty, e[0], kindText(gjson.GetBytes(body, e[0])), failureCondition(e[0]))
 }
 
 // partial fails a page whose records come beside a top-level error key
@@ -333,21 +333,68 @@ func errorBeside(body []byte, path, empty string) error {
 // beside its resources): the API says it answered in part. A key that is
 // the first of path holds the records themselves.
 func partial(body []byte, path string) error {
-	if !bytes.Contains(body, []byte(`"error`)) && !bytes.Contains(body, []byte(`"fault"`)) {
+	if path == "" || path[0] == '@' {
+		return nil // the body is the record: its members are its fields
+	}
+	if !bytes.Contains(body, []byte(`"error`)) && !bytes.Contains(body, []byte(`"fault"`)) &&
+		!bytes.Contains(body, []byte(`"success"`)) && !bytes.Contains(body, []byte(`"ok"`)) {
 		return nil // no key to look at: spares a walk of every full page
 	}
 	first := path
 	if i := strings.IndexByte(path, '.'); i >= 0 {
 		first = path[:i]
 	}
-	for _, k := range errorKeys(gjson.Parse(bodyString(body))) {
+	for _, k := range failureKeys(gjson.Parse(bodyString(body))) {
 		if k == first {
 			continue
 		}
 		return fmt.Errorf("the page holds records, but body %q is %s: the API answered in part, so the page may lack records or values: %w (if such answers are complete enough: response_actions {condition: %q, action: load} loads them as they are)",
-			k, kindText(gjson.GetBytes(body, k)), ErrPartial, k)
+			k, kindText(gjson.GetBytes(body, k)), ErrPartial, failureCondition(k))
 	}
 	return nil
+}
+
+// incompleteFlags are top-level members by which APIs say that an
+// answer may lack records it should hold, with the condition that finds
+// them: GitHub's search sets incomplete_results when the query timed out
+// ("search returns all matches that were found prior to the timeout"),
+// Google Drive's files.list incompleteSearch when not every drive was
+// searched, Elasticsearch's and OpenSearch's _search timed_out, and
+// _shards.failed when some shards did not answer.
+var incompleteFlags = map[string]struct{ member, cond string }{
+	"incomplete_results": {"", "incomplete_results"},
+	"incompleteSearch":   {"", "incompleteSearch"},
+	"timed_out":          {"", "timed_out"},
+	"_shards":            {"failed", "_shards.failed>0"},
+}
+
+// incomplete fails a page whose body says the answer may be incomplete
+// (incompleteFlags), with or without records: loaded as it is, the run
+// would end with records missing and exit 0. Only a body whose records
+// are below its top level is looked at: the members of a body that is
+// itself the record are the record's fields.
+func incomplete(body []byte, path string) error {
+	if path == "" || path[0] == '@' || !bytes.Contains(body, []byte(`complete`)) && !bytes.Contains(body, []byte(`"timed_out"`)) && !bytes.Contains(body, []byte(`"_shards"`)) {
+		return nil // no such member: spares a walk of every full page
+	}
+	var err error
+	gjson.Parse(bodyString(body)).ForEach(func(k, v gjson.Result) bool {
+		f, ok := incompleteFlags[k.Str]
+		if !ok {
+			return true
+		}
+		name := k.Str
+		if f.member != "" {
+			v, name = v.Get(f.member), name+"."+f.member
+		}
+		if v.Type == gjson.True || v.Type == gjson.Number && v.Num > 0 {
+			err = fmt.Errorf("body %q is %s: the API says this answer may lack records (a search that timed out or did not reach every shard or drive): %w (run again, or narrow the query; response_actions {condition: %q, action: retry} asks again, {condition: %q, action: load} loads such answers as they are)",
+				name, v.Raw, ErrPartial, f.cond, f.cond)
+			return false
+		}
+		return true
+	})
+	return err
 }
 
 // Path returns the data_selector the selector reads: the spec's, or the
@@ -362,6 +409,30 @@ func (s *Selector) Path() string {
 		return *s.detected
 	}
 	return ""
+}
+
+// failureKeys is errorKeys and the top-level flags that are false when
+// a request failed: Cloudflare's {"success": false, "errors": [],
+// "result": []} and Slack's {"ok": false} on a 200. They count only
+// where the records are below the top level: a record's own "success"
+// field says nothing of the request.
+func failureKeys(root gjson.Result) []string {
+	out := errorKeys(root)
+	for _, k := range []string{"success", "ok"} {
+		if root.Get(k).Type == gjson.False {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// failureCondition is the response_actions condition that matches
+// failure key k.
+func failureCondition(k string) string {
+	if k == "success" || k == "ok" {
+		return k + "==false"
+	}
+	return k
 }
 
 // errorKeys returns the top-level keys of an object that say it reports
