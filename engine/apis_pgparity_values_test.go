@@ -227,10 +227,9 @@ func TestParityHostileValues(t *testing.T) {
 // 1 on one page and 1.0 on the next (a JSON number either way: a
 // serializer that switched between int and float) sends one key. Under
 // merge the table must hold one row for it, the last, in both
-// destinations. pipe derives _pipe_id from the literal (ids.go: "numbers
-// as written"), so both destinations keep two rows whose id reads 1.
+// destinations (before number_key.go, _pipe_id came from the literal and
+// both kept two rows whose id read 1).
 func TestParityNumericKeyWrittenTwoWays(t *testing.T) {
-	t.Skip("bug: primary key 1 and 1.0 make two rows with id 1 under merge (engine/normalize/ids.go hashes the number's literal)")
 	sq, pg := parity(t, parityCase{
 		vendor: "parity", text: paritySpec("merge", ""),
 		env:  map[string]string{"BODIES_TOKEN": bodiesToken},
@@ -377,16 +376,10 @@ func TestParityEmptyKeyKeepsItsColumn(t *testing.T) {
 // must lose the records a later load no longer has, in both
 // destinations.
 //
-// In Postgres they do not: engine/writer.go looks the resource's tables
-// up by res.Table, the name the spec gives (uncut), while the tables it
-// knows are named as created (cut): childTables(res.Table) finds none,
-// so no stale child row is deleted; w.before[res.Table] is false, so
-// merge_key never deletes; and FinishReplace gets the uncut name, which
-// the destination does not know, so a replace never swaps its staging
-// table in and the table stays empty, exit 0. SQLite, which cuts
-// nothing, is right. The fix (verified against these tests): in
-// writer.go, root := schema.Shorten(res.Table, w.opts.MaxIdentLen), as
-// hints.go already names the root table, in those three places.
+// These failed in Postgres before writer.rootTable: the writer looked the
+// tables up by the resource's uncut name, so a merge kept stale child
+// rows, merge_key deleted nothing and a replace (or --full-refresh)
+// never swapped its staging table in, leaving the table empty, exit 0.
 func TestParityLongResourceNames(t *testing.T) {
 	long := strings.Repeat("organization_membership_", 3) // 72 bytes
 	// 63 bytes: the tables keep their names, their staging
@@ -394,9 +387,6 @@ func TestParityLongResourceNames(t *testing.T) {
 	for _, name := range []string{"members", long[:63], long + "a"} {
 		t.Run(fmt.Sprintf("%d bytes", len(name)), func(t *testing.T) {
 			t.Run("child rows of a merged record", func(t *testing.T) {
-				if len(name) > 63 {
-					t.Skip("bug: a merge into a Postgres table whose resource name passes 63 bytes keeps the child rows a record no longer has (engine/writer.go childTables(res.Table): uncut name)")
-				}
 				text := strings.Replace(paritySpec("merge", ""), "  - name: items\n", "  - name: "+name+"\n", 1)
 				sq, pg := parity(t, parityCase{
 					vendor: "parity", text: text,
@@ -411,9 +401,6 @@ func TestParityLongResourceNames(t *testing.T) {
 			})
 			for _, disp := range []string{"append", "replace"} {
 				t.Run(disp, func(t *testing.T) {
-					if len(name) > 63 && disp == "replace" {
-						t.Skip("bug: a replace into a Postgres table whose resource name passes 63 bytes never swaps its staging table in: the table stays empty, exit 0 (engine/writer.go FinishReplace(res.Table): uncut name)")
-					}
 					text := strings.Replace(paritySpec(disp, ""), "  - name: items\n", "  - name: "+name+"\n", 1)
 					parity(t, parityCase{
 						vendor: "parity", text: text,
@@ -424,9 +411,6 @@ func TestParityLongResourceNames(t *testing.T) {
 				})
 			}
 			t.Run("full refresh", func(t *testing.T) {
-				if len(name) > 63 {
-					t.Skip("bug: --full-refresh of a Postgres table whose resource name passes 63 bytes leaves it empty, exit 0 (engine/writer.go FinishReplace(res.Table): uncut name)")
-				}
 				text := strings.Replace(paritySpec("merge", ""), "  - name: items\n", "  - name: "+name+"\n", 1)
 				sq, pg := parity(t, parityCase{
 					vendor: "parity", text: text,
@@ -440,9 +424,6 @@ func TestParityLongResourceNames(t *testing.T) {
 				}
 			})
 			t.Run("merge_key", func(t *testing.T) {
-				if len(name) > 63 {
-					t.Skip("bug: merge_key deletes nothing in a Postgres table whose resource name passes 63 bytes (engine/writer.go w.before[res.Table]: uncut name)")
-				}
 				text := strings.Replace(paritySpec("merge", "merge_key: grp"), "  - name: items\n", "  - name: "+name+"\n", 1)
 				sq, pg := parity(t, parityCase{
 					vendor: "parity", text: text,
