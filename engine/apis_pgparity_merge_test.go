@@ -262,3 +262,22 @@ func TestParityDecimalLiteralRewritten(t *testing.T) {
 		runs: 2,
 	})
 }
+
+// TestParityDatasetNames: a dataset (the DSN's schema=) with capitals, a
+// dash, a space or a quote, as a user names one after the API: every
+// statement must quote it, merges and widening included.
+func TestParityDatasetNames(t *testing.T) {
+	for _, name := range []string{"Jira-Cloud", "pipe test space", `pipe"quote`} {
+		t.Run(name, func(t *testing.T) {
+			parity(t, parityCase{
+				vendor: "parity", text: paritySpec("merge", "merge_key: grp"),
+				env: map[string]string{"BODIES_TOKEN": bodiesToken},
+				fake: parityPages(
+					[2]string{`{"id": 1, "grp": "a", "tags": ["x"]}`, `{"id": 2, "grp": "a", "v": 1}`},
+					[2]string{`{"id": 1, "grp": "a", "tags": []}`, `{"id": 3, "grp": "b", "v": 1.5}`}),
+				runs:     2,
+				pgParams: []string{"schema=" + name},
+			})
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"net/url"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -64,8 +65,9 @@ type parityCase struct {
 	runs int // 1 when 0
 	// tune, when set, adjusts the run options (both destinations').
 	tune func(*engine.Options)
-	// pgParams are added to the Postgres DSN pipe loads through
-	// ("timezone=Asia/Kolkata": the session's zone).
+	// pgParams are set in the Postgres DSN pipe loads through
+	// ("timezone=Asia/Kolkata": the session's zone; "schema=My Data":
+	// the dataset).
 	pgParams []string
 	// pgFails, when not empty, says that Postgres is documented to
 	// refuse what SQLite keeps: its run must fail with an error holding
@@ -86,15 +88,36 @@ type parityOutcome struct {
 
 // parityDests returns a new SQLite destination and a fresh Postgres
 // schema (skipping t when no server is reachable), read in UTC; params
-// are added to the DSN pipe writes through (a session time zone).
+// are set in the DSN pipe writes through (a session time zone), and a
+// "schema=NAME" among them names the dataset instead (NAME and the fresh
+// schema's random suffix: any name, quoted, dropped at cleanup).
 func parityDests(t *testing.T, params ...string) (sq, pg *typesDest) {
 	t.Helper()
-	dsn, _ := pgtest.DSN(t)
-	pipeDSN := dsn
-	for _, p := range params {
-		pipeDSN += "&" + p
+	dsn, fresh := pgtest.DSN(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
 	}
+	q := u.Query()
+	dataset := ""
+	for _, p := range params {
+		k, v, _ := strings.Cut(p, "=")
+		if k == "schema" {
+			dataset = v + strings.TrimPrefix(fresh, "pipe_test") // unique, as the fresh schema is
+			v = dataset
+		}
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	pipeDSN := u.String()
 	db := pgtest.Open(t, dsn)
+	if dataset != "" {
+		quoted := `"` + strings.ReplaceAll(dataset, `"`, `""`) + `"`
+		t.Cleanup(func() { _, _ = db.Exec(`DROP SCHEMA IF EXISTS ` + quoted + ` CASCADE`) })
+		if _, err := db.Exec(`SET search_path TO ` + quoted); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := db.Exec(`SET TimeZone TO 'UTC'`); err != nil {
 		t.Fatal(err)
 	}
