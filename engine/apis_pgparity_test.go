@@ -186,6 +186,9 @@ func parity(t *testing.T, c parityCase) (sq, pg *parityOutcome) {
 		parityCompare(t, fmt.Sprintf("run %d", n+1), sq.dumps[n], pg.dumps[n])
 		if se == nil && pe == nil {
 			parityCounts(t, fmt.Sprintf("run %d", n+1), sq.runs[n].rep, pg.runs[n].rep)
+			if n == 0 && len(sq.dumps[0].rows) == 0 {
+				t.Errorf("run 1 loaded no rows: nothing to compare")
+			}
 		}
 		if testing.Verbose() {
 			t.Logf("run %d: sqlite: %v\n%s", n+1, se, sq.dumps[n])
