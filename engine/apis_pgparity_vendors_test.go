@@ -54,6 +54,42 @@ func TestParityVendors(t *testing.T) {
 					}
 				})}
 		}},
+		{"x snowflake ids as strings, then numbers past int64", func(t *testing.T) parityCase {
+			return parityCase{vendor: "x_tweets", text: vendorSpec(t, "x_tweets"), runs: 2,
+				env: map[string]string{"X_BEARER_TOKEN": xToken},
+				fake: parityFake(func(t *testing.T) (map[string]string, func(int)) {
+					api, base := xAPI(t)
+					api.serve(
+						xPage(1, false,
+							xTweet(`"1460323737035677698"`, `"2244994945"`, "2", "9007199254740993"),
+							xTweet(`"1460323737035677699"`, `null`, "0", "12")),
+						xPage(2, true, xTweet(`"1460323737035677700"`, `"1460323737035677698"`, "1", "7")))
+					return map[string]string{"api_url": base}, func(int) {
+						api.serve(
+							xPage(1, false, xTweet(`1460323737035677698`, `2244994945`, "3", "9007199254740995")),
+							xPage(2, true, xTweet(`10765432100123456789`, `null`, "0", "1")))
+					}
+				})}
+		}},
+		{"kubernetes pod labels, quantities and a sidecar gone", func(t *testing.T) parityCase {
+			labels0 := map[string]string{"app.kubernetes.io/name": "web", "app_kubernetes_io/name": "other", "App.Kubernetes.io/Name": "third", "tier": "frontend"}
+			ann0 := map[string]string{"kubectl.kubernetes.io/last-applied-configuration": "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"}\n", "deployment.kubernetes.io/revision": "0012"}
+			nginx := k8sContainer("nginx", `{"requests": {"cpu": "500m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}`, k8sPorts)
+			return parityCase{vendor: "k8s_pods", text: vendorSpec(t, "k8s_pods"), runs: 2,
+				env: map[string]string{"K8S_TOKEN": k8sToken},
+				fake: parityFake(func(t *testing.T) (map[string]string, func(int)) {
+					api, base := k8sAPI(t)
+					api.serve(
+						k8sList(1, false,
+							k8sPod("web-0", k8sUIDWeb0, "1001", curJSON(labels0), curJSON(ann0), "["+nginx+", "+k8sContainer("sidecar", `{}`, `[]`)+"]", "2024-01-02T03:04:10Z"),
+							k8sPod("web-1", k8sUIDWeb1, "999", `{"app.kubernetes.io/name": "web"}`, `{}`,
+								"["+k8sContainer("nginx", `{"requests": {"cpu": "0.25", "memory": "1e3"}}`, `[{"containerPort": 8080}]`)+"]", "2024-01-02T03:04:10.123456Z")),
+						k8sList(2, true, k8sPod("job-x", k8sUIDJob, "1005", `{"job-name": "job-x"}`, `{}`, `[]`, "2024-01-02T08:34:10.5+05:30")))
+					return map[string]string{"api_url": base}, func(int) {
+						api.serve(k8sList(1, true, k8sPod("web-0", k8sUIDWeb0, "1010", `{}`, `{}`, "["+nginx+"]", "2024-01-02T03:04:10Z")))
+					}
+				})}
+		}},
 		{"slack cursor pages, run twice", func(t *testing.T) parityCase {
 			return parityCase{vendor: "slack", text: vendorSpec(t, "slack"), runs: 2,
 				env: map[string]string{"SLACK_TOKEN": slackToken},
