@@ -106,9 +106,13 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 // storableText refuses text Postgres cannot hold, before COPY would fail
 // on it with an error that names no column: a NUL character, bytes that
 // are not UTF-8, and in JSON text the escape \u0000 or half of a
-// surrogate pair (jsonb refuses both).
+// surrogate pair (jsonb refuses both), or a number beyond numeric's
+// range (numberOutOfRange).
 func storableText(s string, isJSON bool) error {
 	const fix = "(exclude the field with processing_steps exclude_columns, or load into SQLite, which keeps it)"
+	if isJSON && numberOutOfRange(s) {
+		return fmt.Errorf("postgres: JSON holds a number beyond numeric's range (%d digits before the point, %d after), which jsonb cannot store: %w %s", numericIntDigits, numericFracDigits, destinations.ErrInexact, fix)
+	}
 	if plainASCII(s) && !(isJSON && strings.Contains(s, `\u`)) {
 		return nil // the common case, in one pass
 	}

@@ -162,9 +162,12 @@ func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 	}
 	nd.used[seg] = true
 	f := &node{name: key, full: seg, path: escapePath(shown)}
-	if nd.full != "" {
+	switch {
+	case nd.full != "":
 		f.full = nd.full + "__" + seg
 		f.path = nd.path + "." + f.path
+	case f.path == "":
+		f.path = emptyKeyPath
 	}
 	f.key = f.path
 	nd.fields[key] = f
@@ -191,6 +194,14 @@ func (n *Normalizer) addField(t *table, nd *node, key string) *node {
 	t.owners[f.col] = f
 	return f
 }
+
+// emptyKeyPath is the path recorded as the Key of the column of the
+// empty key "" at the top of a row ({"": 3, "us": 5}, an analytics API's
+// bucket of records without a value). Its path would be "", which a
+// schema record reads as a column that no key owns, so that a later run
+// gave its column to another key ("_"). A lone backslash is no path
+// escapePath makes: it always escapes a character.
+const emptyKeyPath = `\`
 
 // minKeySecret is the fewest bytes of credential a key must hold to be
 // renamed (see addField).

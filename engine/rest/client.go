@@ -531,7 +531,11 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 	// .NET servers send, is no part of the JSON that selectors, paginators
 	// and the checks for repeated pages read.
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	return &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: b}, nil
+	resp := &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: b}
+	if hresp.Request != nil && hresp.Request.URL.String() != hreq.URL.String() {
+		resp.Final = hresp.Request.URL
+	}
+	return resp, nil
 }
 
 // decoded returns the body of hresp decompressed, and its length if
@@ -649,7 +653,7 @@ func encodeBody(r *Request) (io.Reader, string, error) {
 }
 
 func (c *Client) httpError(method string, req *Request, resp *Response, attempts int) *HTTPError {
-	return &HTTPError{
+	e := &HTTPError{
 		Method:     method,
 		URL:        c.redactor.URL(req.URL),
 		StatusCode: resp.StatusCode,
@@ -657,4 +661,9 @@ func (c *Client) httpError(method string, req *Request, resp *Response, attempts
 		Body:       snippet([]byte(c.redactor.String(string(resp.Body[:min(len(resp.Body), 8*maxBodySnippet)]))), maxBodySnippet),
 		Attempts:   attempts,
 	}
+	if resp.Final != nil {
+		e.RedirectedTo = c.redactor.URL(resp.Final)
+		e.Foreign = !SameOrigin(resp.Final, req.URL)
+	}
+	return e
 }

@@ -39,6 +39,11 @@ type HTTPError struct {
 	Status     string // "429 Too Many Requests"
 	Body       string // first 512 bytes, redacted, on one line
 	Attempts   int
+	// RedirectedTo is the redacted URL that answered, when the request
+	// was redirected there; Foreign says it is another origin, to which
+	// the client sent no credential.
+	RedirectedTo string
+	Foreign      bool
 }
 
 // Error reads `GET https://host/path?q=1: 429 Too Many Requests: {...}
@@ -49,6 +54,14 @@ func (e *HTTPError) Error() string {
 	b.WriteByte(' ')
 	b.WriteString(e.URL)
 	b.WriteString(": ")
+	if e.RedirectedTo != "" {
+		b.WriteString("redirected to ")
+		b.WriteString(e.RedirectedTo)
+		if e.Foreign {
+			b.WriteString(" (another origin: no credential was sent there; if it is the API's own host, make it client.base_url)")
+		}
+		b.WriteString(", which answered ")
+	}
 	b.WriteString(e.Status)
 	if e.Body != "" {
 		b.WriteString(": ")

@@ -36,6 +36,9 @@ type Response struct {
 	// Loaded is set when a response_actions rule says load: the records
 	// load although the body also reports an error.
 	Loaded bool
+	// Final is the URL that answered when the request was redirected,
+	// else nil.
+	Final *url.URL
 }
 
 // Authenticator adds credentials to requests.

@@ -205,3 +205,47 @@ func TestScopeCheckDial(t *testing.T) {
 		t.Errorf("listed metadata address refused: %v", err)
 	}
 }
+
+// TestErrorAfterRedirectNamesIt: an error status that a redirect's
+// target answered names that target, and, for another origin, that no
+// credential was sent there: the 401 of an allowed host that got the
+// request without the token read as if the API refused the token.
+func TestErrorAfterRedirectNamesIt(t *testing.T) {
+	other := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"success":false,"error":"unauthorized access"}`)
+	})
+	api := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/deals" {
+			http.Redirect(w, r, other.URL+"/api/v1/deals?"+r.URL.RawQuery, http.StatusMovedPermanently)
+			return
+		}
+		if r.URL.Path == "/v1/old" {
+			http.Redirect(w, r, "/v1/gone", http.StatusFound)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+	})
+	scope, _ := NewScope(api.URL, []string{other.URL})
+	c, _ := newTestClient(t, Options{Scope: scope})
+	c.Redactor().Add("t0ken-123")
+
+	_, err := c.Do(context.Background(), get(t, api.URL+"/v1/deals?api_token=t0ken-123&limit=2"), Call{})
+	var herr *HTTPError
+	if !errors.As(err, &herr) || herr.StatusCode != 401 || !herr.Foreign {
+		t.Fatalf("err = %v", err)
+	}
+	for _, want := range []string{"GET " + api.URL + "/v1/deals?", "redirected to " + other.URL + "/api/v1/deals?limit=2", "no credential was sent there", "which answered 401 Unauthorized"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err lacks %q: %v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "t0ken-123") {
+		t.Errorf("err holds the token: %v", err)
+	}
+
+	_, err = c.Do(context.Background(), get(t, api.URL+"/v1/old"), Call{})
+	if !errors.As(err, &herr) || herr.Foreign || !strings.Contains(err.Error(), "redirected to "+api.URL+"/v1/gone, which answered 404 Not Found") {
+		t.Errorf("same origin: err = %v", err)
+	}
+}
