@@ -349,15 +349,12 @@ func parityCheckpoints(t *testing.T, disp string, every int, page func(from, to 
 
 // TestParityEmptyKeyKeepsItsColumn: an object with the empty key ""
 // (analytics APIs send it as the bucket of records without a value:
-// {"": 3, "us": 5}). The first run puts it in column "_"; _pipe_schema
-// records the column with key "", which columnRecord's omitempty writes
-// as no key at all, so the next run takes "_" as a column of unknown
-// owner: the key "_" claims it, and "" moves to a new column. Column "_"
-// then holds the values of two keys (record 1's "", record 2's "_") and
-// "" is split across two columns: a value changed, exit 0, in both
-// destinations alike.
+// {"": 3, "us": 5}) keeps the column its first run gave it when a later
+// run brings the key "_", whose column name is the same. Before the
+// normalize fix, _pipe_schema recorded "" as no key at all, so the next
+// run gave column "_" to the key "_" and moved "" to a new column: one
+// column held two keys' values, exit 0, in both destinations alike.
 func TestParityEmptyKeyKeepsItsColumn(t *testing.T) {
-	t.Skip(`bug: the empty key "" is recorded in _pipe_schema as no key, so a later run gives its column to key "_" (destinations/sqlload/sql_bookkeeping.go columnRecord.Key omitempty)`)
 	sq, pg := parity(t, parityCase{
 		vendor: "parity", text: paritySpec("merge", ""),
 		env:  map[string]string{"BODIES_TOKEN": bodiesToken},
@@ -493,15 +490,12 @@ func TestParityWideRecords(t *testing.T) {
 // TestParityJSONNumberPastNumeric: a JSON value (hinted json, or past
 // max_table_nesting) holding a number beyond numeric's range (more than
 // 131072 digits before the point or 16383 after: 1e200000, 1e-20000).
-// SQLite keeps the text; jsonb stores numbers as numeric and refuses it.
-// The README promises, for what jsonb refuses (an escaped NUL, a lone
-// surrogate), a failure naming the table, the column and the fix, which
-// postgres.storableText checks before COPY; numbers are not checked, so
-// the run fails at commit with Postgres' words alone:
-//
-//	commit load: postgres: load "…": insert: copy into items: pq: value overflows numeric format (22003)
+// SQLite keeps the text; jsonb stores numbers as numeric and refuses it,
+// so the Postgres run fails naming the resource, the table, the column
+// and the fix, as for an escaped NUL. Before the postgres fix it failed
+// at commit with Postgres' words alone ("commit load: … copy into
+// items: pq: value overflows numeric format").
 func TestParityJSONNumberPastNumeric(t *testing.T) {
-	t.Skip("bug: a number past numeric's range inside a jsonb value fails the Postgres load at commit naming no resource, table, column or fix (destinations/postgres/dialect.go storableText checks NUL and surrogates only)")
 	for _, j := range []string{`{"x": 1e200000}`, `{"x": [1e-20000]}`} {
 		t.Run(j, func(t *testing.T) {
 			parity(t, parityCase{
