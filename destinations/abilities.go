@@ -3,6 +3,7 @@ package destinations
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/pipe-etl/pipe/engine/schema"
 )
@@ -107,4 +108,18 @@ type Encoder interface {
 	// values), and fail, not guess, on a value t's column cannot hold:
 	// the caller then lets Write encode and report the error.
 	EncodeRows(t *schema.Table, rows []schema.Row, d Disposition) (any, error)
+}
+
+// ErrTooWide is wrapped by the error of a table wider than the
+// destination holds: more columns, or a row larger, than it allows.
+var ErrTooWide = errors.New("table wider than the destination holds")
+
+// WidthChecker is a destination that limits how wide a table may be. The
+// engine asks before it creates or widens a table, so that a record with
+// too many fields fails naming the resource, the table and the fix,
+// rather than in the database's own words at create, COPY or commit.
+type WidthChecker interface {
+	// CheckWidth returns an error wrapping ErrTooWide that says which
+	// limit t passes, or nil.
+	CheckWidth(t *schema.Table) error
 }

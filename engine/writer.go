@@ -168,6 +168,9 @@ func (w *writer) write(ctx context.Context, res *plan.Resource, rows *normalize.
 		}
 		encoded := w.encodedFor(pre, r)
 		if len(r.Changes) > 0 {
+			if err := checkWidth(w.dest, r.Table); err != nil {
+				return fmt.Errorf("table %q: %w", r.Name, err)
+			}
 			if err := w.tx.EnsureTable(ctx, r.Table, r.Changes); err != nil {
 				return fmt.Errorf("table %q: %w", r.Name, err)
 			}

@@ -40,6 +40,7 @@ type copyInserter struct {
 // heldRows are rows for one COPY.
 type heldRows struct {
 	table, cols string
+	columns     []schema.Column // what cols names, for errors
 	rows        [][]any
 }
 
@@ -85,7 +86,7 @@ func (c *copyInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 	cols := strings.Join(names, ", ")
 	if ins.Conflict == sqlload.Unkeyed {
 		ins.Written = int64(len(ins.Rows))
-		return c.hold(ctx, ins.Table, cols, ins.Rows)
+		return c.hold(ctx, ins.Table, cols, ins.Columns, ins.Rows)
 	}
 	if err := c.Flush(ctx); err != nil {
 		return err
@@ -95,7 +96,7 @@ func (c *copyInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 		return err
 	}
 	if err := c.copy(ctx, c.d.Quote(tmp), tmp, cols, ins.Rows); err != nil {
-		return err
+		return rowTooBig(err, ins.Columns)
 	}
 	q := fmt.Sprintf("%s (%s) SELECT %s FROM %s %s", sqlload.InsertInto(c.d, ins.Table), cols, cols, c.d.Quote(tmp),
 		c.d.OnConflict([]string{schema.ColID}, ins.Conflict, update))
@@ -113,7 +114,7 @@ func (c *copyInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 }
 
 // hold keeps rows for a later COPY into table.
-func (c *copyInserter) hold(ctx context.Context, table, cols string, rows [][]any) error {
+func (c *copyInserter) hold(ctx context.Context, table, cols string, columns []schema.Column, rows [][]any) error {
 	var h *heldRows
 	for _, x := range c.held {
 		if x.table == table && x.cols == cols {
@@ -121,7 +122,7 @@ func (c *copyInserter) hold(ctx context.Context, table, cols string, rows [][]an
 		}
 	}
 	if h == nil {
-		h = &heldRows{table: table, cols: cols}
+		h = &heldRows{table: table, cols: cols, columns: columns}
 		c.held = append(c.held, h)
 	}
 	h.rows = append(h.rows, rows...)
@@ -156,7 +157,7 @@ func (c *copyInserter) send(ctx context.Context) error {
 			close(started)
 			for _, h := range held {
 				if err := c.copyOn(ctx, dc, c.d.Table(h.table), h.table, h.cols, h.rows); err != nil {
-					return err
+					return rowTooBig(err, h.columns)
 				}
 			}
 			return nil
@@ -203,7 +204,7 @@ func (c *copyInserter) Flush(ctx context.Context) error {
 			copyRows = c.copyConn
 		}
 		if err := copyRows(ctx, c.d.Table(h.table), h.table, h.cols, h.rows); err != nil {
-			return err
+			return rowTooBig(err, h.columns)
 		}
 		c.held = c.held[1:]
 		c.heldRows -= len(h.rows)

@@ -48,6 +48,7 @@ var (
 	_ destinations.Widener      = (*SQL)(nil)
 	_ destinations.IdentLimiter = (*SQL)(nil)
 	_ destinations.LoadLister   = (*SQL)(nil)
+	_ destinations.WidthChecker = (*SQL)(nil)
 )
 
 // NewSQL returns a Destination on db speaking dialect. It takes ownership
@@ -74,6 +75,15 @@ func (s *SQL) DB() *sqlx.DB { return s.db }
 // MaxIdentifierLength is the longest table or column name in bytes that
 // s accepts: the dialect's (destinations.IdentLimiter).
 func (s *SQL) MaxIdentifierLength() int { return s.dialect.MaxIdentifierLen() }
+
+// CheckWidth asks the dialect, when it limits widths (WidthChecker),
+// whether t is too wide.
+func (s *SQL) CheckWidth(t *schema.Table) error {
+	if w, ok := s.dialect.(destinations.WidthChecker); ok {
+		return w.CheckWidth(t)
+	}
+	return nil
+}
 
 // CanWiden reports whether EnsureTable widens a column of type from to
 // type to: along bigint -> double -> text only; other type changes need

@@ -1,0 +1,39 @@
+package postgres
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lib/pq"
+
+	"github.com/pipe-etl/pipe/destinations"
+	"github.com/pipe-etl/pipe/engine/schema"
+)
+
+// maxColumns is how many columns a Postgres table may have.
+const maxColumns = 1600
+
+// CheckWidth refuses a table with more columns than Postgres allows. A
+// row must also fit in a page once its long values are moved out of line
+// (its fixed-width values, 8 bytes a bigint, double or timestamptz, in
+// 8160 bytes): that depends on which values a row has, and COPY's
+// refusal is made to say so (rowTooBig).
+func (d *Dialect) CheckWidth(t *schema.Table) error {
+	if n := len(t.Columns); n > maxColumns {
+		return fmt.Errorf("postgres: %d columns, more than the %d a table may have: %w", n, maxColumns, destinations.ErrTooWide)
+	}
+	return nil
+}
+
+var _ destinations.WidthChecker = (*Dialect)(nil)
+
+// rowTooBig adds to COPY's "row is too big" (program_limit_exceeded)
+// what narrows the rows of a table with columns cols; other errors are
+// returned as they are.
+func rowTooBig(err error, cols []schema.Column) error {
+	var perr *pq.Error
+	if errors.As(err, &perr) && perr.Code == "54000" {
+		return fmt.Errorf("%w: %w (%s)", err, destinations.ErrTooWide, schema.NarrowingHint(cols))
+	}
+	return err
+}
