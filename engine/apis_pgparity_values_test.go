@@ -440,50 +440,59 @@ func TestParityLongResourceNames(t *testing.T) {
 
 // TestParityWideRecords: a record with as many fields as a big Jira's
 // custom fields (customfield_10000 …, often more than a thousand) or a
-// Salesforce object's. Postgres holds at most 1600 columns, and a row's
-// fixed-width values (bigint, double, boolean, timestamptz) must fit in
-// 8160 bytes; SQLite holds 2000 columns. Where a destination cannot hold
-// the table, the run must fail naming the resource, the table and the
-// setting that fixes it (store the object as JSON: columns: {fields:
-// {data_type: json}}). Today the errors name neither the setting nor,
-// for the row size, the resource or the table:
-//
-//	commit load: postgres: load "…": insert: copy into items: pq: row is too big: size 12808, maximum size 8160 (54000)
-//	resource "items": …: table "items": postgres: load "…": table "items": create: pq: tables can have at most 1600 columns (54011)
-//	resource "items": …: table "items": sqlite: load "…": table "items": create: too many columns on items
+// Salesforce object's. Postgres holds at most 1600 columns, SQLite 2000:
+// where a destination cannot hold the table, the run fails naming the
+// resource, the table and the setting that fixes it (store the object as
+// JSON: columns: {fields: {data_type: json}}), which then loads both.
 func TestParityWideRecords(t *testing.T) {
-	t.Skip("bug: a record wider than the destination (Postgres: 1600 columns, 8160 bytes of fixed-width values; SQLite: 2000 columns) fails without naming the setting that fixes it, and the row-size failure names no resource or table")
 	for _, c := range []struct {
 		fields   int
 		pgFails  []string
 		bothFail []string
 	}{
-		{1590, []string{`resource "items"`, `table "items"`, "columns: {fields: {data_type: json}}"}, nil},
 		{1700, []string{`resource "items"`, `table "items"`, "1600", "columns: {fields: {data_type: json}}"}, nil},
 		{2100, nil, []string{`resource "items"`, `table "items"`, "columns: {fields: {data_type: json}}"}},
 	} {
 		t.Run(fmt.Sprintf("%d fields", c.fields), func(t *testing.T) {
-			var kv []string
-			for i := range c.fields {
-				kv = append(kv, fmt.Sprintf(`"customfield_%05d": %d`, 10000+i, i))
-			}
 			parity(t, parityCase{
 				vendor: "parity", text: paritySpec("merge", ""),
 				env:     map[string]string{"BODIES_TOKEN": bodiesToken},
-				fake:    parityPages([2]string{`{"id": 1, "fields": {` + strings.Join(kv, ", ") + `}}`, ``}),
+				fake:    parityPages([2]string{`{"id": 1, "fields": {` + parityFields(c.fields) + `}}`, ``}),
 				pgFails: c.pgFails, bothFail: c.bothFail,
 			})
 		})
 	}
-	// The fix the errors should name loads both.
-	var kv []string
-	for i := range 2100 {
-		kv = append(kv, fmt.Sprintf(`"customfield_%05d": %d`, 10000+i, i))
-	}
 	parity(t, parityCase{
 		vendor: "parity", text: paritySpec("merge", "columns: {fields: {data_type: json}}"),
 		env:  map[string]string{"BODIES_TOKEN": bodiesToken},
-		fake: parityPages([2]string{`{"id": 1, "fields": {` + strings.Join(kv, ", ") + `}}`, ``}),
+		fake: parityPages([2]string{`{"id": 1, "fields": {` + parityFields(2100) + `}}`, ``}),
+	})
+}
+
+// parityFields returns n integer fields named as Jira's custom fields.
+func parityFields(n int) string {
+	kv := make([]string, n)
+	for i := range kv {
+		kv[i] = fmt.Sprintf(`"customfield_%05d": %d`, 10000+i, i)
+	}
+	return strings.Join(kv, ", ")
+}
+
+// TestParityWideRow: fewer than 1600 columns, but a row's fixed-width
+// values (bigint, double, boolean, timestamptz: Postgres cannot move them
+// out of line) must fit in 8160 bytes, and 1590 bigints do not. SQLite
+// loads the record; Postgres fails at commit, since main's width.go
+// naming the fix, but neither the resource nor the table as the other
+// errors do (the COPY runs at commit, after the resource's pages):
+//
+//	commit load: postgres: load "…": insert: copy into items: pq: row is too big: size 12808, maximum size 8160 (54000): table wider than the destination holds (the object fields alone has 1590 fields: store it as one JSON column, columns: {fields: {data_type: json}}, …)
+func TestParityWideRow(t *testing.T) {
+	t.Skip(`bug (minor): a row whose fixed-width values pass Postgres' 8160 bytes (1590 bigint fields) fails at commit naming the fix but not resource "items" or table "items"`)
+	parity(t, parityCase{
+		vendor: "parity", text: paritySpec("merge", ""),
+		env:     map[string]string{"BODIES_TOKEN": bodiesToken},
+		fake:    parityPages([2]string{`{"id": 1, "fields": {` + parityFields(1590) + `}}`, ``}),
+		pgFails: []string{`resource "items"`, `table "items"`, "8160", "columns: {fields: {data_type: json}}"},
 	})
 }
 
