@@ -96,7 +96,7 @@ func (c *copyInserter) Insert(ctx context.Context, ins *sqlload.Insert) error {
 		return err
 	}
 	if err := c.copy(ctx, c.d.Quote(tmp), tmp, cols, ins.Rows); err != nil {
-		return rowTooBig(err, ins.Columns)
+		return rowTooBig(err, ins.Table, ins.Columns)
 	}
 	q := fmt.Sprintf("%s (%s) SELECT %s FROM %s %s", sqlload.InsertInto(c.d, ins.Table), cols, cols, c.d.Quote(tmp),
 		c.d.OnConflict([]string{schema.ColID}, ins.Conflict, update))
@@ -157,7 +157,7 @@ func (c *copyInserter) send(ctx context.Context) error {
 			close(started)
 			for _, h := range held {
 				if err := c.copyOn(ctx, dc, c.d.Table(h.table), h.table, h.cols, h.rows); err != nil {
-					return rowTooBig(err, h.columns)
+					return rowTooBig(err, h.table, h.columns)
 				}
 			}
 			return nil
@@ -204,7 +204,7 @@ func (c *copyInserter) Flush(ctx context.Context) error {
 			copyRows = c.copyConn
 		}
 		if err := copyRows(ctx, c.d.Table(h.table), h.table, h.cols, h.rows); err != nil {
-			return rowTooBig(err, h.columns)
+			return rowTooBig(err, h.table, h.columns)
 		}
 		c.held = c.held[1:]
 		c.heldRows -= len(h.rows)

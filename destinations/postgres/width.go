@@ -28,12 +28,13 @@ func (d *Dialect) CheckWidth(t *schema.Table) error {
 var _ destinations.WidthChecker = (*Dialect)(nil)
 
 // rowTooBig adds to COPY's "row is too big" (program_limit_exceeded)
-// what narrows the rows of a table with columns cols; other errors are
-// returned as they are.
-func rowTooBig(err error, cols []schema.Column) error {
+// into table the table's name and what narrows its rows (columns cols);
+// other errors are returned as they are. Such a COPY may run at commit,
+// after the resource's pages: the table is what the error can name.
+func rowTooBig(err error, table string, cols []schema.Column) error {
 	var perr *pq.Error
 	if errors.As(err, &perr) && perr.Code == "54000" {
-		return fmt.Errorf("%w: %w (%s)", err, destinations.ErrTooWide, schema.NarrowingHint(cols))
+		return fmt.Errorf("table %q: %w: %w (%s)", table, err, destinations.ErrTooWide, schema.NarrowingHint(cols))
 	}
 	return err
 }

@@ -28,12 +28,12 @@ func TestCheckWidth(t *testing.T) {
 		t.Errorf("1601 columns: %v", err)
 	}
 	big := &pq.Error{Code: "54000", Message: "row is too big: size 12808, maximum size 8160"}
-	err := rowTooBig(fmt.Errorf("copy into items: %w", big), table(1590).Columns)
+	err := rowTooBig(fmt.Errorf("copy into items: %w", big), "items", table(1590).Columns)
 	if !errors.Is(err, destinations.ErrTooWide) || !errors.Is(err, big) {
 		t.Errorf("row too big: %v", err)
 	}
 	other := &pq.Error{Code: "23505"}
-	if err := rowTooBig(other, nil); err != other {
+	if err := rowTooBig(other, "items", nil); err != other {
 		t.Errorf("another error changed: %v", err)
 	}
 }

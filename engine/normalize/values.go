@@ -210,8 +210,10 @@ func unixTime(raw string) (time.Time, bool) {
 	return time.Unix(sec, frac).UTC(), true
 }
 
-// compact returns raw JSON without insignificant whitespace.
+// compact returns raw JSON without insignificant whitespace, and each
+// object's repeated keys once (lastWins).
 func compact(raw string) json.RawMessage {
+	raw = lastWins(raw)
 	if !strings.ContainsAny(raw, " \t\r\n") {
 		return json.RawMessage(raw)
 	}

@@ -333,18 +333,20 @@ func errorBeside(body []byte, path, empty string) error {
 // beside its resources): the API says it answered in part. A key that is
 // the first of path holds the records themselves.
 func partial(body []byte, path string) error {
-	if path == "" || path[0] == '@' {
-		return nil // the body is the record: its members are its fields
-	}
+	whole := path == "" || path[0] == '@' // the body is the record
 	if !bytes.Contains(body, []byte(`"error`)) && !bytes.Contains(body, []byte(`"fault"`)) &&
-		!bytes.Contains(body, []byte(`"success"`)) && !bytes.Contains(body, []byte(`"ok"`)) {
+		(whole || !bytes.Contains(body, []byte(`"success"`)) && !bytes.Contains(body, []byte(`"ok"`))) {
 		return nil // no key to look at: spares a walk of every full page
 	}
 	first := path
 	if i := strings.IndexByte(path, '.'); i >= 0 {
 		first = path[:i]
 	}
-	for _, k := range failureKeys(gjson.Parse(bodyString(body))) {
+	keys := errorKeys
+	if !whole {
+		keys = failureKeys // a record's own success field says nothing of the request
+	}
+	for _, k := range keys(gjson.Parse(bodyString(body))) {
 		if k == first {
 			continue
 		}

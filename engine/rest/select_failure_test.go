@@ -22,6 +22,7 @@ func TestFailureFlags(t *testing.T) {
 		{"cloudflare ok", "result", `{"success":true,"errors":[],"messages":[],"result":[]}`, "", false},
 		{"slack failed", "messages", `{"ok":false,"messages":[]}`, `body "ok" is boolean false`, false},
 		{"a record's own field", "@this", `{"id":7,"success":false,"ok":false}`, "", false},
+		{"an error as the record", "@this", `{"error":"Unsupported content type: None","data":""}`, `body "error" is string`, true},
 		{"records' own fields", "data", `{"data":[{"id":7,"success":false}]}`, "", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

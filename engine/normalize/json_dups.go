@@ -1,0 +1,93 @@
+package normalize
+
+import (
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// lastWins returns JSON text raw with each object's repeated keys kept
+// once, the last value at the first key's place, as flattened columns
+// keep the last value and Postgres' jsonb does; raw itself when no
+// object repeats a key. SQLite kept the text as received, where
+// json_extract reads the first value: one record read two ways.
+func lastWins(raw string) string {
+	if !strings.Contains(raw, "{") {
+		return raw
+	}
+	v := gjson.Parse(raw)
+	if !repeatsKey(v) {
+		return raw
+	}
+	var b strings.Builder
+	b.Grow(len(raw))
+	writeLastWins(&b, v)
+	return b.String()
+}
+
+// repeatsKey reports whether an object in v holds a key twice.
+func repeatsKey(v gjson.Result) bool {
+	found := false
+	switch {
+	case v.IsObject():
+		var seen map[string]bool
+		v.ForEach(func(k, val gjson.Result) bool {
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			if seen[k.Str] || repeatsKey(val) {
+				found = true
+				return false
+			}
+			seen[k.Str] = true
+			return true
+		})
+	case v.IsArray():
+		v.ForEach(func(_, val gjson.Result) bool {
+			found = repeatsKey(val)
+			return !found
+		})
+	}
+	return found
+}
+
+// writeLastWins writes v compact, each object's keys once with their
+// last values.
+func writeLastWins(b *strings.Builder, v gjson.Result) {
+	switch {
+	case v.IsObject():
+		var order []gjson.Result // keys, first occurrence
+		last := map[string]gjson.Result{}
+		v.ForEach(func(k, val gjson.Result) bool {
+			if _, ok := last[k.Str]; !ok {
+				order = append(order, k)
+			}
+			last[k.Str] = val
+			return true
+		})
+		b.WriteByte('{')
+		for i, k := range order {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(k.Raw)
+			b.WriteByte(':')
+			writeLastWins(b, last[k.Str])
+		}
+		b.WriteByte('}')
+	case v.IsArray():
+		b.WriteByte('[')
+		i := 0
+		v.ForEach(func(_, val gjson.Result) bool {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			i++
+			writeLastWins(b, val)
+			return true
+		})
+		b.WriteByte(']')
+	default:
+		b.WriteString(v.Raw)
+	}
+}
