@@ -337,3 +337,28 @@ func TestPostgresUnreachableOrRefusing(t *testing.T) {
 		})
 	}
 }
+
+// TestPostgresReadOnlySession: a DSN whose sessions default to
+// read-only transactions (default_transaction_read_only=on, as some
+// replicas' roles are set) fails a first load naming the read-only
+// transaction, creating nothing. (On a dataset that exists, the load's
+// own transactions ask for read-write and succeed, as the setting is a
+// default; a real hot standby refuses them: not tested here.)
+func TestPostgresReadOnlySession(t *testing.T) {
+	dsn, _, db := pgEnvDest(t)
+	a := newEnvAPI(t, 2, 30)
+	spec := writeEnvSpec(t, t.TempDir())
+	code, stdout, stderr := run(t, envVars, envArgs(spec, a, dsn+"&default_transaction_read_only=on")...)
+	t.Logf("exit %d\n%s%s", code, stdout, stderr)
+	if code != ExitFailed || !strings.Contains(stderr, "read-only transaction") {
+		t.Errorf("exit %d, want 1 naming the read-only transaction", code)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM pg_namespace WHERE nspname = current_schema()`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("the dataset's schema was created (%d, %v)", n, err)
+	}
+	if a.served.Load() != 0 {
+		t.Errorf("requests sent with no dataset to load into")
+	}
+	noEnvSecret(t, "the output", stdout+stderr)
+}
