@@ -204,3 +204,36 @@ func TestSQLiteDestinationReadOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestSQLiteDestinationDamaged: a database file cut short (a copy that
+// stopped, a disk that lost its tail) fails the run naming the file as
+// malformed, and pipe does not write to it: the bytes stay as they were,
+// for a recovery tool to read.
+func TestSQLiteDestinationDamaged(t *testing.T) {
+	dir := t.TempDir()
+	a := newEnvAPI(t, 3, 200)
+	spec, path := writeEnvSpec(t, dir), filepath.Join(dir, "env.db")
+	if code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := whole[:len(whole)/2]
+	if err := os.WriteFile(path, cut, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a.Change()
+	code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...)
+	t.Logf("exit %d\n%s%s", code, stdout, stderr)
+	if code != ExitFailed {
+		t.Errorf("exit %d loading into a damaged file, want 1", code)
+	}
+	if !strings.Contains(stdout+stderr, path) || !strings.Contains(stderr, "malformed") {
+		t.Errorf("the output does not name the file as malformed")
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, cut) {
+		t.Errorf("the damaged file was written to (%d bytes, was %d; %v)", len(got), len(cut), err)
+	}
+}
