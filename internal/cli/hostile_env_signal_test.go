@@ -153,3 +153,69 @@ func savedCursors(t *testing.T, spec, path string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestSignalledPostgresRunStopsAndResumes is TestSignalledRunStopsAndResumes
+// into Postgres (SIGTERM, as a scheduler or systemd stops a job): exit 1
+// naming the signal, the dataset as before the run (no checkpoint), the
+// load recorded failed, no session left behind, and a rerun exact.
+func TestSignalledPostgresRunStopsAndResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	dsn, app, db := pgEnvDest(t)
+	a := newEnvAPI(t, 3, 100)
+	spec := writeEnvSpec(t, t.TempDir())
+	if code, stdout, stderr := run(t, envVars, envArgs(spec, a, dsn)...); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	before := pgDump(t, db)
+	a.Change()
+	a.HoldAt(5)
+	var out bytes.Buffer
+	cmd := envChild(t, os.Args[0], envArgs(spec, a, dsn), "", &out)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-a.Reached():
+	case err := <-exited:
+		t.Fatalf("the run ended (%v) before the held request\n%s", err, out.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	select {
+	case err = <-exited:
+	case <-time.After(30 * time.Second): // a hang guard
+		_ = cmd.Process.Kill()
+		<-exited
+		t.Fatalf("pipe still running 30 s after SIGTERM\n%s", out.String())
+	}
+	code, sig := childExit(err)
+	t.Logf("exit %d\n%s", code, out.String())
+	if code != ExitFailed || !strings.Contains(out.String(), "terminated") {
+		t.Errorf("exit %d (signal %v) after SIGTERM, want 1 saying terminated", code, sig)
+	}
+	if after := pgDump(t, db); after != before {
+		t.Errorf("a run stopped before its first checkpoint changed the dataset")
+	}
+	// A backend ends a moment after its client's socket closes.
+	for left, guard := pgBackends(t, db, app), time.After(10*time.Second); len(left) != 0; left = pgBackends(t, db, app) {
+		select {
+		case <-guard:
+			t.Fatalf("sessions left 10 s after pipe exited: %v", left)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if loads := loadStatuses(t, db, "_pipe_loads"); loads[len(loads)-1][0] != "failed" {
+		t.Errorf("loads %q: want the signalled one failed", loads)
+	}
+	a.Release()
+	if code, stdout, stderr := run(t, envVars, envArgs(spec, a, dsn)...); code != ExitOK {
+		t.Fatalf("rerun: exit %d\n%s%s", code, stdout, stderr)
+	}
+	checkEnvTables(t, db, a)
+}
