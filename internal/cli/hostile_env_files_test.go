@@ -114,6 +114,7 @@ func TestSQLiteDestinationReadOnly(t *testing.T) {
 	}{
 		{"read-only file", []string{"env.db", "readonly"}},
 		{"read-only directory", []string{"env.db"}},
+		{"lock file of another user", []string{"env.db-pipelock", "permission denied"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
@@ -169,6 +170,12 @@ func TestSQLiteDestinationReadOnly(t *testing.T) {
 				lock(path+"-pipelock", 0o600, nobody)
 				if !asRoot {
 					lock(dbDir, 0o555, 0)
+				}
+			case "lock file of another user": // left by a run as root
+				lock(dbDir, 0o755, nobody)
+				lock(path, 0o644, nobody)
+				if !asRoot {
+					lock(path+"-pipelock", 0o400, 0)
 				}
 			}
 			var out bytes.Buffer
