@@ -2,7 +2,6 @@ package sqlload
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/pipe-etl/pipe/destinations"
 )
@@ -49,27 +48,7 @@ func (x *sqlTx) deleteFormer(ctx context.Context, b *destinations.Batch, ids []a
 	for _, f := range stored {
 		former = append(former, f)
 	}
-	for _, t := range batchTables(b)[1:] {
-		rec, ok := x.schemas[t]
-		if !ok {
-			continue
-		}
-		if err := x.ensureRootIndex(ctx, t, &rec.table); err != nil {
-			return fmt.Errorf("table %q: %w", t, err)
-		}
-		n, err := x.deleteByRoot(ctx, t, former)
-		if err != nil {
-			return fmt.Errorf("table %q: rows under former ids: delete: %w", t, err)
-		}
-		x.count(t).Deleted += n
-	}
-	root := b.Tables[0].Table.Name
-	n, err := x.deleteByID(ctx, root, former)
-	if err != nil {
-		return fmt.Errorf("table %q: rows under former ids: delete: %w", root, err)
-	}
-	x.count(root).Deleted += n
-	return nil
+	return x.deleteRecords(ctx, b, former, "rows under former ids")
 }
 
 // leaveFormer returns an append batch without the records stored under

@@ -42,6 +42,13 @@ func (x *sqlTx) deleteGroups(ctx context.Context, b *destinations.Batch) error {
 	if err != nil || len(ids) == 0 {
 		return err
 	}
+	return x.deleteRecords(ctx, b, ids, "merge_key")
+}
+
+// deleteRecords deletes the stored records of b's root table whose
+// _pipe_id is in ids, their rows in every child table first, and counts
+// them; why prefixes its errors.
+func (x *sqlTx) deleteRecords(ctx context.Context, b *destinations.Batch, ids []any, why string) error {
 	for _, t := range batchTables(b)[1:] {
 		rec, ok := x.schemas[t]
 		if !ok {
@@ -52,15 +59,16 @@ func (x *sqlTx) deleteGroups(ctx context.Context, b *destinations.Batch) error {
 		}
 		n, err := x.deleteByRoot(ctx, t, ids)
 		if err != nil {
-			return fmt.Errorf("table %q: merge_key: delete: %w", t, err)
+			return fmt.Errorf("table %q: %s: delete: %w", t, why, err)
 		}
 		x.count(t).Deleted += n
 	}
-	n, err := x.deleteByID(ctx, root.Name, ids)
+	root := b.Tables[0].Table.Name
+	n, err := x.deleteByID(ctx, root, ids)
 	if err != nil {
-		return fmt.Errorf("table %q: merge_key: delete: %w", root.Name, err)
+		return fmt.Errorf("table %q: %s: delete: %w", root, why, err)
 	}
-	x.count(root.Name).Deleted += n
+	x.count(root).Deleted += n
 	return nil
 }
 
