@@ -416,3 +416,66 @@ func TestPostgresIdleInTransactionTimeout(t *testing.T) {
 	checkEnvTables(t, db, a)
 	checkLoadsAfterRerun(t, db, "_pipe_loads")
 }
+
+// TestPostgresConnectionLimit: a role allowed few connections (CONNECTION
+// LIMIT, as shared servers and poolers cap them) gets a run that either
+// completes exactly or fails at once naming the limit, never one that
+// loses its way midway; with too few, nothing is changed.
+func TestPostgresConnectionLimit(t *testing.T) {
+	dsn, schema := pgtest.DSN(t)
+	admin := pgtest.Open(t, dsn)
+	role := "hostile_" + schema
+	for _, q := range []string{
+		`CREATE ROLE ` + role + ` LOGIN PASSWORD 'hostile-role-pw' CONNECTION LIMIT 1`,
+		`CREATE SCHEMA ` + schema + ` AUTHORIZATION ` + role,
+	} {
+		if _, err := admin.Exec(q); err != nil {
+			t.Skipf("cannot make a role: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec(`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`)
+		_, _ = admin.Exec(`DROP ROLE IF EXISTS ` + role)
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(role, "hostile-role-pw")
+	roleDSN := u.String()
+	a := newEnvAPI(t, 3, 100)
+	spec := writeEnvSpec(t, t.TempDir())
+	completed := false
+	for _, limit := range []int{1, 2, 3, 4, 8} {
+		if _, err := admin.Exec(`ALTER ROLE ` + role + ` CONNECTION LIMIT ` + strconv.Itoa(limit)); err != nil {
+			t.Fatal(err)
+		}
+		before := pgDump(t, admin)
+		code, stdout, stderr := run(t, envVars, envArgs(spec, a, roleDSN)...)
+		t.Logf("limit %d: exit %d\n%s%s", limit, code, stdout, stderr)
+		if strings.Contains(stdout+stderr, "hostile-role-pw") {
+			t.Errorf("the output holds the role's password")
+		}
+		switch code {
+		case ExitOK:
+			checkEnvTables(t, admin, a)
+			completed = true
+		case ExitFailed:
+			if completed {
+				t.Errorf("limit %d: failed after a run with a lower limit completed", limit)
+			}
+			if !strings.Contains(stderr, "too many connections") {
+				t.Errorf("limit %d: the error does not name the connection limit", limit)
+			}
+			if after := pgDump(t, admin); after != before {
+				t.Errorf("limit %d: a failed run changed the dataset", limit)
+			}
+		default:
+			t.Errorf("limit %d: exit %d", limit, code)
+		}
+		a.Change()
+	}
+	if !completed {
+		t.Errorf("no run completed with up to 8 connections")
+	}
+}
