@@ -124,3 +124,31 @@ func runAsyncEnv(args []string, vars map[string]string, stdout, stderr *syncBuff
 	go func() { done <- e.run(args) }()
 	return done
 }
+
+// TestSQLiteLockedSaysWhatItWaitsFor: while another connection holds
+// the file's write lock, the run waits 20 s (two busy timeouts: the load's
+// BEGIN IMMEDIATE, then recordFailure's) in silence, even without -q,
+// and its error, "begin load: sqlite: begin load "<id>": database is
+// locked", names neither the file nor that another process holds it.
+// It should say on stderr, while it waits, which file's lock it waits
+// for, and fail naming the file and the other writer.
+func TestSQLiteLockedSaysWhatItWaitsFor(t *testing.T) {
+	t.Skip(`bug: a run waiting for a SQLite file's write lock says nothing while it waits, and fails with "database is locked" naming neither the file nor the other writer`)
+	dir := t.TempDir()
+	a := newEnvAPI(t, 2, 30)
+	spec, path := writeEnvSpec(t, dir), filepath.Join(dir, "env.db")
+	if code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	a.Change()
+	release := holdSQLiteWriteLock(t, path)
+	defer release()
+	args := envArgs(spec, a, path)
+	code, _, stderr := run(t, envVars, args[:len(args)-1]...) // without -q
+	if code != ExitFailed {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr, "waiting") || !strings.Contains(stderr, path) || !strings.Contains(stderr, "another") {
+		t.Errorf("stderr does not say, naming %s, that it waits for another writer:\n%s", path, stderr)
+	}
+}
