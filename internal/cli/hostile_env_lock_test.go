@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -150,5 +151,53 @@ func TestSQLiteLockedSaysWhatItWaitsFor(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "waiting") || !strings.Contains(stderr, path) || !strings.Contains(stderr, "another") {
 		t.Errorf("stderr does not say, naming %s, that it waits for another writer:\n%s", path, stderr)
+	}
+}
+
+// TestSQLiteRunLockFileRemoved: the run lock of a SQLite destination is a
+// flock on <db>-pipelock. A cleanup job that deletes the lock file while
+// a run holds it leaves the run locking a file nobody else opens, and
+// pipe state reset finds the new lock file free. Unlike Postgres
+// (TestPostgresRunLockSessionKilled), the run also holds the file's
+// SQLite write lock from its start, so the reset cannot interleave: it
+// fails (after SQLite's busy timeout, 10 s, "database is locked") and the
+// run completes with its cursors.
+func TestSQLiteRunLockFileRemoved(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the busy timeout")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	a := newEnvAPI(t, 3, 100)
+	spec, path := writeEnvSpec(t, dir), filepath.Join(dir, "env.db")
+	if code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...); code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	a.Change()
+	a.HoldAt(5)
+	var out, errOut syncBuffer
+	done := runAsyncEnv(envArgs(spec, a, path), envVars, &out, &errOut)
+	select {
+	case <-a.Reached():
+	case code := <-done:
+		t.Fatalf("the run ended (exit %d) before the held request\n%s%s", code, out.String(), errOut.String())
+	}
+	if err := os.Remove(path + "-pipelock"); err != nil {
+		t.Fatal(err)
+	}
+	rcode, rout, rerr := run(t, nil, "state", "reset", spec, "--dest", path, "--resource", "items")
+	t.Logf("state reset during the run: exit %d\n%s%s", rcode, rout, rerr)
+	a.Release()
+	code := <-done
+	t.Logf("run: exit %d\n%s%s", code, out.String(), errOut.String())
+	var cursors int
+	if err := dbcheck.Open(t, path).QueryRow(`SELECT count(*) FROM _pipe_state WHERE resource = 'items'`).Scan(&cursors); err != nil {
+		t.Fatal(err)
+	}
+	if rcode == ExitOK && code == ExitOK && cursors > 0 {
+		t.Errorf("state reset said it reset the cursors, the run exited 0, and %d cursors of items are back", cursors)
+	}
+	if code != ExitOK || rcode != ExitFailed {
+		t.Errorf("run exit %d, reset exit %d: want the run to complete and the reset to fail", code, rcode)
 	}
 }
