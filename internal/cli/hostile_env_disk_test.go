@@ -132,3 +132,48 @@ func TestSQLiteDiskFullFailureLeavesATrace(t *testing.T) {
 		checkLoadsAfterRerun(t, dbcheck.Open(t, path), "_pipe_loads")
 	}
 }
+
+// TestOpenFilesLimit: pipe runs under a low RLIMIT_NOFILE (a container
+// or a service unit's LimitNOFILE), so connections to the API or the
+// database's files cannot all be opened. Whatever it cannot open, the
+// run either completes exactly or exits 1 naming "too many open files",
+// with the database as before the run.
+func TestOpenFilesLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	if _, err := exec.LookPath("prlimit"); err != nil {
+		t.Skip("no prlimit")
+	}
+	for _, limit := range []int{10, 12, 14, 16, 20, 32} {
+		t.Run(strconv.Itoa(limit), func(t *testing.T) {
+			dir := t.TempDir()
+			a := newEnvAPI(t, 8, 60)
+			spec, path := writeEnvSpec(t, dir), filepath.Join(dir, "env.db")
+			if code, stdout, stderr := run(t, envVars, envArgs(spec, a, path)...); code != ExitOK {
+				t.Fatalf("first run: exit %d\n%s%s", code, stdout, stderr)
+			}
+			before := sqliteDump(t, path)
+			a.Change()
+			var out bytes.Buffer
+			lim := strconv.Itoa(limit)
+			cmd := envChild(t, os.Args[0], envArgs(spec, a, path, "--checkpoint-rows", "1000000"), `exec prlimit --nofile=`+lim+`:`+lim+` "$@"`, &out)
+			code, sig := childExit(cmd.Run())
+			t.Logf("exit %d\n%s", code, out.String())
+			noEnvSecret(t, "the output", out.String())
+			switch code {
+			case ExitOK:
+				checkEnvTables(t, dbcheck.Open(t, path), a)
+			case ExitFailed:
+				if !strings.Contains(out.String(), "too many open files") {
+					t.Errorf("the output does not say too many open files")
+				}
+				if after := sqliteDump(t, path); after != before {
+					t.Errorf("the database changed")
+				}
+			default:
+				t.Errorf("exit %d (signal %v)", code, sig)
+			}
+		})
+	}
+}
