@@ -98,7 +98,7 @@ func interruptWhenWaiting(t *testing.T, args []string, waiting func() bool, notT
 // end then, as most command-line tools do. pipe keeps catching SIGINT
 // until it returns, so the second one is swallowed.
 func TestSecondInterruptStops(t *testing.T) {
-	t.Skip("bug: run.s signal.NotifyContext keeps catching SIGINT after the first, so a second Ctrl-C does nothing while pipe waits out a lock")
+	t.Skip("bug: run's signal.NotifyContext keeps catching SIGINT after the first, so a second Ctrl-C does nothing while pipe waits out a lock")
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
