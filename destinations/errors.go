@@ -23,6 +23,10 @@ var (
 	// does not allow (the engine should have added a variant column), or a
 	// value does not fit its column's type.
 	ErrTypeChange = errors.New("incompatible type")
+	// ErrForeignTable means a table the load would create exists and was
+	// not made by pipe (it has no _pipe_id column): another program's,
+	// which pipe does not change.
+	ErrForeignTable = errors.New("table made by another program")
 	// ErrRunInProgress means a run of the pipeline holds its run lock
 	// (see RunExcluder).
 	ErrRunInProgress = errors.New("a run of the pipeline is in progress")

@@ -65,6 +65,7 @@ var cases = []struct {
 	{"ReplaceAgainInLoad", testReplaceAgainInLoad},
 	{"MergeKeyGroups", testMergeKeyGroups},
 	{"FormerIDs", testFormerIDs},
+	{"ForeignTable", testForeignTable},
 	{"CountsMerge", testCountsMerge},
 	{"CountsAppend", testCountsAppend},
 	{"MergeUnchanged", testMergeUnchanged},

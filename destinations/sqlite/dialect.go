@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -26,7 +27,8 @@ const (
 // Dialect is the sqlload.Dialect of SQLite.
 type Dialect struct {
 	cache sqlload.StatementCache
-	path  string // the database file, for the run lock; empty for none
+	path  string      // the database file, for the run lock; empty for none
+	file  os.FileInfo // path when opened, for BeforeCommit; nil for none
 }
 
 var (

@@ -42,6 +42,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -105,6 +106,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlload.SQL, error
 	}
 	d := New()
 	d.path = path
+	file, err := os.Stat(path)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	d.file = file
 	return sqlload.NewSQL(sqlx.NewDb(db, "sqlite3"), d, o.log), nil
 }
 

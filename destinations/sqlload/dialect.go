@@ -194,6 +194,15 @@ type TxHooks interface {
 	AfterEnd(ctx context.Context, conn *sqlx.Conn) error
 }
 
+// CommitChecker is an optional interface of a Dialect that checks, before
+// each commit of a load, that what it commits into is still there:
+// SQLite's file, which a cleanup job may delete while the load runs,
+// SQLite writing on into the unlinked file. An error rolls the
+// transaction back and fails the load.
+type CommitChecker interface {
+	BeforeCommit(ctx context.Context) error
+}
+
 // MergeTuner is an optional interface of a Dialect with settings for a
 // transaction of a load that merges many existing rows, whose reads land
 // all over the tables' indexes, which are keyed by hashes: SQLite takes

@@ -144,6 +144,13 @@ func (x *sqlTx) alter(ctx context.Context, table string, next *schema.Table, ws 
 	for _, c := range have {
 		haveSet[c] = true
 	}
+	if !haveSet[schema.ColID] {
+		// Every table pipe makes has _pipe_id: this one is another
+		// program's, named as the resource's table would be (--dest at an
+		// application's own database). Adding columns and rows to it would
+		// change that program's data.
+		return fmt.Errorf("%w: it exists without a %s column, so pipe did not make it and does not change it: load into another dataset or file, or give the resource another table_name", destinations.ErrForeignTable, schema.ColID)
+	}
 	for _, c := range next.Columns {
 		if haveSet[c.Name] {
 			continue

@@ -133,6 +133,12 @@ func (x *sqlTx) Commit(ctx context.Context, status destinations.LoadStatus) erro
 		x.abort()
 		return x.errorf(err)
 	}
+	if c, ok := x.s.dialect.(CommitChecker); ok {
+		if err := c.BeforeCommit(ctx); err != nil {
+			x.abort()
+			return x.errorf(err)
+		}
+	}
 	err := x.tx.Commit()
 	x.end()
 	if err != nil {
