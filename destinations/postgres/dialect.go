@@ -22,6 +22,7 @@ import (
 // (schema).
 type Dialect struct {
 	dataset string
+	runs    heldRuns // the run locks LockRun handed out, for RunLockHeld
 }
 
 var (

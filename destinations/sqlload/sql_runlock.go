@@ -34,6 +34,15 @@ type RunLocker interface {
 	LockRun(ctx context.Context, db *sqlx.DB, pipeline string) (alone bool, release func() error, err error)
 }
 
+// RunLockProber is an optional interface of a RunLocker whose locks can
+// be lost while held: Postgres' advisory lock ends with the session that
+// holds it, which an administrator or a proxy may end. SQL asks before
+// each commit of a load that holds the lock; an error fails the load, so
+// that a run that lost its lock does not commit as if it held it.
+type RunLockProber interface {
+	RunLockHeld(ctx context.Context, pipeline string) error
+}
+
 // runLock is the run lock a load holds, and what SQL keeps of the load
 // from one of its transactions to the next.
 type runLock struct {

@@ -133,6 +133,12 @@ func (x *sqlTx) Commit(ctx context.Context, status destinations.LoadStatus) erro
 		x.abort()
 		return x.errorf(err)
 	}
+	if p, ok := x.s.dialect.(RunLockProber); ok && x.run != nil && x.run.release != nil {
+		if err := p.RunLockHeld(ctx, x.load.Pipeline); err != nil {
+			x.abort()
+			return x.errorf(err)
+		}
+	}
 	if c, ok := x.s.dialect.(CommitChecker); ok {
 		if err := c.BeforeCommit(ctx); err != nil {
 			x.abort()
