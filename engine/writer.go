@@ -97,24 +97,28 @@ func (w *writer) run(ctx context.Context, cancel context.CancelFunc, in <-chan m
 		if w.tx != nil {
 			_ = w.tx.Rollback()
 		}
-		w.recordFailure(context.WithoutCancel(ctx), err)
-		return err
+		return errors.Join(err, w.recordFailure(context.WithoutCancel(ctx), err))
 	}
 	return w.finish(context.WithoutCancel(ctx))
 }
 
 // recordFailure marks the load failed in _pipe_loads after its last
 // transaction was rolled back, with the rows its checkpoints committed,
-// so pipe loads does not show it as still running. Best effort: the
-// error that failed the load is what the caller reports.
-func (w *writer) recordFailure(ctx context.Context, cause error) {
+// so pipe loads does not show it as still running. When that fails too
+// (the disk that failed the load is full), it returns an error saying
+// so, for the caller to report beside the one that failed the load:
+// otherwise the history would lack the run and nothing would say why.
+func (w *writer) recordFailure(ctx context.Context, cause error) error {
 	tx, err := w.dest.Begin(ctx, w.load)
+	if err == nil {
+		if err = tx.Commit(ctx, destinations.LoadStatus{Status: "failed", Finished: time.Now().UTC(), Rows: w.committedRows, Error: cause.Error()}); err != nil {
+			_ = tx.Rollback()
+		}
+	}
 	if err != nil {
-		return
+		return fmt.Errorf("the failure could not be recorded in %s either, so pipe loads will not show this load as failed: %w", destinations.LoadsTable, err)
 	}
-	if err := tx.Commit(ctx, destinations.LoadStatus{Status: "failed", Finished: time.Now().UTC(), Rows: w.committedRows, Error: cause.Error()}); err != nil {
-		_ = tx.Rollback()
-	}
+	return nil
 }
 
 func (w *writer) handle(ctx context.Context, m msg) error {
@@ -289,8 +293,7 @@ func (w *writer) finish(ctx context.Context) error {
 	if w.extractErr != nil && w.opts.BeforeCommit != nil {
 		_ = w.tx.Rollback()
 		w.status = "failed"
-		w.recordFailure(ctx, w.extractErr)
-		return nil
+		return w.recordFailure(ctx, w.extractErr)
 	}
 	if w.extractErr != nil {
 		// A failed run commits nothing more: what it wrote since its last
@@ -298,8 +301,7 @@ func (w *writer) finish(ctx context.Context) error {
 		// left them (as before the run when no checkpoint was reached).
 		w.status = "failed"
 		_ = w.tx.Rollback()
-		w.recordFailure(ctx, w.extractErr)
-		return nil
+		return w.recordFailure(ctx, w.extractErr)
 	}
 	for _, res := range w.plan.Resources {
 		if !res.Selected || w.disposition(res) != destinations.Replace {
@@ -318,8 +320,7 @@ func (w *writer) finish(ctx context.Context) error {
 			_ = w.tx.Rollback()
 			w.status = "failed"
 			err = fmt.Errorf("before commit: %w", err)
-			w.recordFailure(ctx, err)
-			return err
+			return errors.Join(err, w.recordFailure(ctx, err))
 		}
 	}
 	if err := w.commit(ctx, w.status); err != nil {
