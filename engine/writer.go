@@ -326,7 +326,7 @@ func (w *writer) finish(ctx context.Context) error {
 	if err := w.commit(ctx, w.status); err != nil {
 		_ = w.tx.Rollback()
 		w.status = "failed"
-		return errors.Join(err)
+		return errors.Join(err, w.recordFailure(ctx, err))
 	}
 	return nil
 }

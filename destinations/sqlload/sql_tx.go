@@ -133,7 +133,8 @@ func (x *sqlTx) Commit(ctx context.Context, status destinations.LoadStatus) erro
 		x.abort()
 		return x.errorf(err)
 	}
-	if p, ok := x.s.dialect.(RunLockProber); ok && x.run != nil && x.run.release != nil {
+	// A commit that records a failure writes no data: it needs no lock.
+	if p, ok := x.s.dialect.(RunLockProber); ok && x.run != nil && x.run.release != nil && status.Status != destinations.StatusFailed {
 		if err := p.RunLockHeld(ctx, x.load.Pipeline); err != nil {
 			x.abort()
 			return x.errorf(err)
