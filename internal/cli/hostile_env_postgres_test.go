@@ -118,7 +118,7 @@ func TestPostgresConnectionKilledMidLoad(t *testing.T) {
 					t.Fatalf("rerun: exit %d\n%s%s", code, stdout, stderr)
 				}
 				checkEnvTables(t, db, a)
-				checkLoadsAfterRerun(t, db, "_pipe_loads")
+				checkLoadsAfterRerun(t, db, "_pipe_loads", output)
 			default:
 				t.Errorf("exit %d, want 0 or 1", code)
 			}
@@ -252,7 +252,7 @@ func TestPostgresTableLockedWithLockTimeout(t *testing.T) {
 		t.Fatalf("rerun: exit %d\n%s%s", code, stdout, stderr)
 	}
 	checkEnvTables(t, db, a)
-	checkLoadsAfterRerun(t, db, "_pipe_loads")
+	checkLoadsAfterRerun(t, db, "_pipe_loads", stdout+stderr)
 }
 
 // TestPostgresTableLockedWaitsVisibly: without lock_timeout a run that
@@ -418,7 +418,7 @@ func TestPostgresIdleInTransactionTimeout(t *testing.T) {
 		t.Fatalf("rerun: exit %d\n%s%s", code, stdout, stderr)
 	}
 	checkEnvTables(t, db, a)
-	checkLoadsAfterRerun(t, db, "_pipe_loads")
+	checkLoadsAfterRerun(t, db, "_pipe_loads", output)
 }
 
 // TestPostgresConnectionLimit: a role allowed few connections (CONNECTION
