@@ -39,8 +39,13 @@ func printSummary(w io.Writer, rep *engine.Report, where string, fullRefresh boo
 			continue
 		}
 		fmt.Fprintf(w, "  %s: incremental, %s (%d from a saved cursor) from %s", n, plural(inc.Chains, "request chain"), inc.Resumed, orNone(inc.From))
-		if inc.To != "" {
+		switch {
+		case inc.To == "":
+		case rep.Status == destinations.StatusCompleted:
 			fmt.Fprintf(w, ", cursor now %s", inc.To)
+		default:
+			// Rolled back unless a checkpoint committed it.
+			fmt.Fprintf(w, ", cursor reached %s but saved only if a checkpoint committed it (pipe state shows the saved ones)", inc.To)
 		}
 		fmt.Fprintln(w)
 	}
