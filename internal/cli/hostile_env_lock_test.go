@@ -134,7 +134,7 @@ func runAsyncEnv(args []string, vars map[string]string, stdout, stderr *syncBuff
 // It should say on stderr, while it waits, which file's lock it waits
 // for, and fail naming the file and the other writer.
 func TestSQLiteLockedSaysWhatItWaitsFor(t *testing.T) {
-	t.Skip(`bug: a run waiting for a SQLite file's write lock says nothing while it waits, and fails with "database is locked" naming neither the file nor the other writer`)
+	//SKIPt.Skip(`bug: a run waiting for a SQLite file's write lock says nothing while it waits, and fails with "database is locked" naming neither the file nor the other writer`)
 	dir := t.TempDir()
 	a := newEnvAPI(t, 2, 30)
 	spec, path := writeEnvSpec(t, dir), filepath.Join(dir, "env.db")
