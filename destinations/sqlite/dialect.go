@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -27,8 +28,9 @@ const (
 // Dialect is the sqlload.Dialect of SQLite.
 type Dialect struct {
 	cache sqlload.StatementCache
-	path  string      // the database file, for the run lock; empty for none
-	file  os.FileInfo // path when opened, for BeforeCommit; nil for none
+	path  string       // the database file, for the run lock; empty for none
+	file  os.FileInfo  // path when opened, for BeforeCommit; nil for none
+	log   *slog.Logger // for sayIfLocked; nil for none
 }
 
 var (
@@ -223,7 +225,10 @@ func (*Dialect) BeforeMerge(ctx context.Context, tx *sqlx.Tx) error {
 
 // BeforeBegin sets synchronous=NORMAL and the page cache of cacheKiB for
 // the load transaction.
-func (*Dialect) BeforeBegin(ctx context.Context, conn *sqlx.Conn) error {
+func (d *Dialect) BeforeBegin(ctx context.Context, conn *sqlx.Conn) error {
+	if err := d.sayIfLocked(ctx, conn); err != nil {
+		return err
+	}
 	for _, p := range loadPragmas {
 		if _, err := conn.ExecContext(ctx, "PRAGMA "+p.name+" = "+p.load); err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)

@@ -112,6 +112,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlload.SQL, error
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
 	d.file = file
+	d.log = o.log
 	return sqlload.NewSQL(sqlx.NewDb(db, "sqlite3"), d, o.log), nil
 }
 

@@ -194,6 +194,21 @@ type TxHooks interface {
 	AfterEnd(ctx context.Context, conn *sqlx.Conn) error
 }
 
+// Explainer is an optional interface of a Dialect that adds to a
+// database error what it means for a load and what to do (SQLite's
+// "database is locked": which file, held by whom).
+type Explainer interface {
+	Explain(err error) error
+}
+
+// explain is d's Explain of err, or err.
+func explain(d Dialect, err error) error {
+	if e, ok := d.(Explainer); ok {
+		return e.Explain(err)
+	}
+	return err
+}
+
 // CommitChecker is an optional interface of a Dialect that checks, before
 // each commit of a load, that what it commits into is still there:
 // SQLite's file, which a cleanup job may delete while the load runs,

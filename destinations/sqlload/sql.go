@@ -133,7 +133,7 @@ func (s *SQL) Begin(ctx context.Context, load destinations.Load) (destinations.T
 	}
 	x, err := s.begin(ctx, load, run)
 	if err != nil {
-		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, err)
+		return nil, fmt.Errorf("%s: begin load %q: %w", s.dialect.Name(), load.ID, explain(s.dialect, err))
 	}
 	s.inTx = true
 	return x, nil

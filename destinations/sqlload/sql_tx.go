@@ -81,7 +81,7 @@ func (x *sqlTx) errorf(err error) error {
 		// the server said as it closed it.
 		err = fmt.Errorf("%w (the database closed the load's connection: a restart, an administrator, a proxy, or a timeout such as Postgres' idle_in_transaction_session_timeout, which managed services set and a slow API outlasts while the load's transaction waits for it: raise or disable it for pipe's role; nothing past the run's last checkpoint was committed)", err)
 	}
-	return fmt.Errorf("%s: load %q: %w", x.d.Name(), x.load.ID, err)
+	return fmt.Errorf("%s: load %q: %w", x.d.Name(), x.load.ID, explain(x.d, err))
 }
 
 // SaveState upserts the cursors of pipeline into _pipe_state.

@@ -22,7 +22,7 @@ func (e *env) openDest(ctx context.Context, raw, pipeline string) (destinations.
 		d, err := postgres.Open(ctx, t.Addr)
 		return d, where, err
 	}
-	d, err := sqlite.Open(ctx, t.Addr)
+	d, err := sqlite.Open(ctx, t.Addr, sqlite.WithLogger(e.logger()))
 	return d, where, err
 }
 
