@@ -102,7 +102,6 @@ func TestSignalledRunStopsAndResumes(t *testing.T) {
 // with a value that pipe state does not hold: a user reading it would
 // believe the next run starts there.
 func TestStoppedRunSummaryShowsSavedCursors(t *testing.T) {
-	//SKIPt.Skip(`bug: a failed run's summary prints "cursor now <the cursor its completed chains reached>", which was rolled back; engine/chain.go counts it into IncrementalStats.To before any commit`)
 	dir := t.TempDir()
 	a := newEnvAPI(t, 3, 100)
 	spec, path := writeEnvSpec(t, dir), filepath.Join(dir, "env.db")
