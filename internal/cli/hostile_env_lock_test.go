@@ -146,7 +146,11 @@ func TestSQLiteLockedSaysWhatItWaitsFor(t *testing.T) {
 	release := holdSQLiteWriteLock(t, path)
 	defer release()
 	args := envArgs(spec, a, path)
-	code, _, stderr := run(t, envVars, args[:len(args)-1]...) // without -q
+	// Without -q, progress lines and logs share stderr: a buffer that
+	// takes concurrent writes, as a file does.
+	var out, errOut syncBuffer
+	code := <-runAsyncEnv(args[:len(args)-1], envVars, &out, &errOut)
+	stderr := errOut.String()
 	if code != ExitFailed {
 		t.Fatalf("exit %d, want 1", code)
 	}
