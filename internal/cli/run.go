@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -36,7 +33,7 @@ shipped spec such as snyk) and loads it into the destination: ./<name>.db
   pipe run spec.yml --var region=api.eu.snyk.io --resources orgs,issues`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := interruptible(cmd.Context())
 			defer stop()
 			return e.runSpec(ctx, args[0], f, dest, runOptions{checkpointRows: checkpoint, checkpointResources: perResource, concurrency: concurrency,
 				cassette: cf, sample: sample, fullRefresh: fullRefresh, json: asJSON})
