@@ -102,6 +102,10 @@ func (w *writer) run(ctx context.Context, cancel context.CancelFunc, in <-chan m
 	return w.finish(context.WithoutCancel(ctx))
 }
 
+// interruptedRecordWait bounds how long an interrupted load tries to
+// record its failure.
+const interruptedRecordWait = 2 * time.Second
+
 // recordFailure marks the load failed in _pipe_loads after its last
 // transaction was rolled back, with the rows its checkpoints committed,
 // so pipe loads does not show it as still running. When that fails too
@@ -109,6 +113,13 @@ func (w *writer) run(ctx context.Context, cancel context.CancelFunc, in <-chan m
 // so, for the caller to report beside the one that failed the load:
 // otherwise the history would lack the run and nothing would say why.
 func (w *writer) recordFailure(ctx context.Context, cause error) error {
+	if errors.Is(cause, context.Canceled) {
+		// Interrupted (a Ctrl-C): record the failure if the database
+		// lets it at once, but do not wait out another process's lock.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, interruptedRecordWait)
+		defer cancel()
+	}
 	tx, err := w.dest.Begin(ctx, w.load)
 	if err == nil {
 		if err = tx.Commit(ctx, destinations.LoadStatus{Status: "failed", Finished: time.Now().UTC(), Rows: w.committedRows, Error: cause.Error()}); err != nil {

@@ -30,7 +30,7 @@ type Dialect struct {
 	cache sqlload.StatementCache
 	path  string       // the database file, for the run lock; empty for none
 	file  os.FileInfo  // path when opened, for BeforeCommit; nil for none
-	log   *slog.Logger // for sayIfLocked; nil for none
+	log   *slog.Logger // for waitForWriteLock; nil for none
 }
 
 var (
@@ -226,7 +226,7 @@ func (*Dialect) BeforeMerge(ctx context.Context, tx *sqlx.Tx) error {
 // BeforeBegin sets synchronous=NORMAL and the page cache of cacheKiB for
 // the load transaction.
 func (d *Dialect) BeforeBegin(ctx context.Context, conn *sqlx.Conn) error {
-	if err := d.sayIfLocked(ctx, conn); err != nil {
+	if err := d.waitForWriteLock(ctx, conn); err != nil {
 		return err
 	}
 	for _, p := range loadPragmas {

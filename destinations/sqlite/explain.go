@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
@@ -23,29 +24,46 @@ func (d *Dialect) Explain(err error) error {
 	return fmt.Errorf("%w: another process (another pipe run into this file, an application, a sqlite3 shell in a transaction) held the write lock of %s for more than %d s; run again once it is done", err, d.path, busyTimeoutMS/1000)
 }
 
-// sayIfLocked tells, before a load's transaction waits for the file's
-// write lock, that another process holds it: a wait of up to the busy
-// timeout that would otherwise pass in silence. It tries the lock once
-// without waiting.
-func (d *Dialect) sayIfLocked(ctx context.Context, conn *sqlx.Conn) error {
-	if d.path == "" || d.log == nil {
+// waitForWriteLock waits, before a load's transaction begins, until no
+// other process holds the file's write lock: it tries the lock without
+// waiting, every 100 ms, for up to the busy timeout, saying once that it
+// waits (a warning naming the file), and it stops at once when ctx ends
+// (a Ctrl-C), where SQLite's own busy wait, in C, would not.
+func (d *Dialect) waitForWriteLock(ctx context.Context, conn *sqlx.Conn) (err error) {
+	if d.path == "" {
 		return nil
 	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
 		return fmt.Errorf("busy_timeout: %w", err)
 	}
-	_, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE")
-	if err == nil {
-		_, err = conn.ExecContext(ctx, "ROLLBACK")
-	} else {
+	defer func() {
+		_, rerr := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeoutMS))
+		if rerr != nil && err == nil {
+			err = fmt.Errorf("busy_timeout: %w", rerr)
+		}
+	}()
+	deadline := time.Now().Add(busyTimeoutMS * time.Millisecond)
+	for warned := false; ; {
+		_, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE")
+		if err == nil {
+			_, err = conn.ExecContext(ctx, "ROLLBACK")
+			return err
+		}
 		var serr sqlite3.Error
-		if errors.As(err, &serr) && (serr.Code == sqlite3.ErrBusy || serr.Code == sqlite3.ErrLocked) {
+		if !errors.As(err, &serr) || serr.Code != sqlite3.ErrBusy && serr.Code != sqlite3.ErrLocked {
+			return err
+		}
+		if !warned && d.log != nil {
 			d.log.Warn("waiting for the database file's write lock, which another process holds", "file", d.path, "up_to", fmt.Sprintf("%d s", busyTimeoutMS/1000))
-			err = nil
+			warned = true
+		}
+		if time.Now().After(deadline) {
+			return d.Explain(err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the write lock of %s: %w", d.path, context.Cause(ctx))
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	if _, rerr := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeoutMS)); rerr != nil && err == nil {
-		err = fmt.Errorf("busy_timeout: %w", rerr)
-	}
-	return err
 }

@@ -21,7 +21,7 @@ func TestInterruptWhileLocked(t *testing.T) {
 		t.Skip("spawns processes")
 	}
 	t.Run("SQLite", func(t *testing.T) {
-		t.Skip(`bug: after SIGINT a SQLite run still begins its load transaction and records the failure under context.WithoutCancel, each waiting out the 10 s busy timeout: 20 s, then "database is locked"`)
+
 		dir := t.TempDir()
 		a := newEnvAPI(t, 2, 30)
 		spec, path := writeEnvSpec(t, dir), filepath.Join(dir, "env.db")
