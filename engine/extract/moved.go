@@ -122,46 +122,13 @@ func (m *movedRecords) page(p *rest.Page) {
 	next := newPageRequest(r)
 	if m.prev != nil {
 		m.positional = -1
-		if m.prev.path == next.path && stepsByPosition(m.prev.params, next.params, m.prevCount) {
+		if m.prev.path == next.path && rest.StepsByPosition(m.prev.params, next.params, m.prevCount) {
 			m.positional = 1
 		} else {
 			m.seen, m.current = nil, nil // a walk by token: nothing to keep
 		}
 	}
 	m.prev, m.prevCount = next, records
-}
-
-// stepsByPosition reports whether next differs from prev in one integer
-// parameter alone, by 1 or by n (a parameter prev lacks counts from 1, or
-// from 0 when it is n: a first page without page=1 or offset=0).
-func stepsByPosition(prev, next map[string]string, n int) bool {
-	var changed []string
-	for k, v := range next {
-		if prev[k] != v {
-			changed = append(changed, k)
-		}
-	}
-	for k := range prev {
-		if _, ok := next[k]; !ok {
-			changed = append(changed, k)
-		}
-	}
-	if len(changed) != 1 {
-		return false
-	}
-	to, err := strconv.Atoi(next[changed[0]])
-	if err != nil {
-		return false
-	}
-	from := 1
-	if s, ok := prev[changed[0]]; ok {
-		if from, err = strconv.Atoi(s); err != nil {
-			return false
-		}
-	} else if to == n {
-		from = 0
-	}
-	return to-from == 1 || (n > 0 && to-from == n)
 }
 
 // check records rec and fails when its key came before with other text

@@ -29,7 +29,7 @@ func TestStepsByPosition(t *testing.T) {
 		prev, _ := url.Parse(c.prev)
 		next, _ := url.Parse(c.next)
 		a, b := newPageRequest(&rest.Request{URL: prev}), newPageRequest(&rest.Request{URL: next})
-		if got := a.path == b.path && stepsByPosition(a.params, b.params, c.n); got != c.want {
+		if got := a.path == b.path && rest.StepsByPosition(a.params, b.params, c.n); got != c.want {
 			t.Errorf("%s → %s (%d records): %v, want %v", c.prev, c.next, c.n, got, c.want)
 		}
 	}
@@ -55,7 +55,7 @@ func TestStepsByPositionInBody(t *testing.T) {
 		{"2", "NTI1Cg==", false},
 	} {
 		a, b := newPageRequest(&rest.Request{URL: u, JSON: body(c.prev)}), newPageRequest(&rest.Request{URL: u, JSON: body(c.next)})
-		if got := stepsByPosition(a.params, b.params, 2); got != c.want {
+		if got := rest.StepsByPosition(a.params, b.params, 2); got != c.want {
 			t.Errorf("after %v → %v: %v, want %v", c.prev, c.next, got, c.want)
 		}
 	}

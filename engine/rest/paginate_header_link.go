@@ -97,34 +97,31 @@ func (h *HeaderLink) seenLink(req *Request, link string) bool {
 	return err == nil && (h.seen[canonicalURL(u)] || notAfter(u, req.URL))
 }
 
-// notAfter reports whether last asks for cur's list at a place by number
-// (positionalLink) no further on than cur's, a page or offset cur leaves
-// out being the first (page 1, offset 0).
+// notAfter reports whether last asks for cur's list at a place no
+// further on than cur's: the one parameter that differs is an integer
+// no greater in last, a parameter cur leaves out counting as the first
+// place (GitLab's rel="last" of a one-page list is page=1, asked for
+// without a page; ServiceNow's is sysparm_offset=0).
 func notAfter(last, cur *url.URL) bool {
-	if !positionalLink(cur, last) {
+	if !sameList(last, cur) {
 		return false
 	}
-	a, b := cur.Query(), last.Query()
-	for k := range b {
-		if a.Get(k) == b.Get(k) {
-			continue
-		}
-		at := 0 // an offset's first place
-		if l := strings.ToLower(k); strings.Contains(l, "page") && !strings.Contains(l, "offset") {
-			at = 1 // a page number's
-		}
-		if v := a.Get(k); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return false
-			}
-			at = n
-		}
-		if n, _ := strconv.Atoi(b.Get(k)); n > at {
+	a, b := queryParams(cur), queryParams(last)
+	k, ok := changedParam(a, b)
+	if !ok {
+		return false
+	}
+	to, err := strconv.Atoi(b[k])
+	if err != nil {
+		return false
+	}
+	at := 1 // a first page by number, or an offset of 0 or 1
+	if v, ok := a[k]; ok {
+		if at, err = strconv.Atoi(v); err != nil {
 			return false
 		}
 	}
-	return true
+	return to <= at
 }
 
 // linkRel returns the target of the first link in the Link headers whose

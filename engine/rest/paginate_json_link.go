@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -176,54 +175,9 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		return false, err
 	}
 	if j.pages == 1 {
-		j.positional = positionalLink(req.URL, next)
+		j.positional = sameList(req.URL, next) && StepsByPosition(queryParams(req.URL), queryParams(next), records)
 	}
 	return followLink(&j.bounds, j.seen, req, next)
-}
-
-// positionParam reports whether a query parameter names a place in a
-// list by number, a page or an offset, by the end of its name: page,
-// page[number], pageIndex, offset, sysparm_offset (ServiceNow), startAt,
-// start_index, skip.
-func positionParam(name string) bool {
-	n := strings.TrimSuffix(strings.ToLower(name), "]")
-	for _, s := range []string{"page", "number", "pageindex", "page_index", "offset", "startat", "start_at", "startindex", "start_index", "skip"} {
-		if strings.HasSuffix(n, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// positionalLink reports whether next asks for cur's list at another
-// place by number: the same path, and the only parameters that differ are
-// page numbers or offsets (positionParam) whose values are integers.
-// A link that carries a cursor, an id or a time is not positional: a
-// record created while it walks is read on a later page, not missed.
-func positionalLink(cur, next *url.URL) bool {
-	if cur.Host != next.Host || strings.TrimSuffix(cur.Path, "/") != strings.TrimSuffix(next.Path, "/") {
-		return false
-	}
-	a, b := cur.Query(), next.Query()
-	changed := false
-	for k := range b {
-		if a.Get(k) == b.Get(k) {
-			continue
-		}
-		if !positionParam(k) {
-			return false
-		}
-		if _, err := strconv.Atoi(b.Get(k)); err != nil {
-			return false
-		}
-		changed = true
-	}
-	for k := range a {
-		if _, ok := b[k]; !ok {
-			return false
-		}
-	}
-	return changed
 }
 
 // errParentDropped ends a walk whose next link leaves out a query

@@ -170,7 +170,10 @@ func TestJSONLinkHoldsPositionalTotal(t *testing.T) {
 		{"page, total grown", "https://a.test/v2/droplets?page=2&per_page=2", 4, ErrShifted},
 		{"offset, total shrunk", "https://a.test/v2/droplets?per_page=2&offset=2", 2, ErrShifted},
 		{"cursor, total grown", "https://a.test/v2/droplets?per_page=2&after=ZHJvcC0y", 4, nil},
-		{"id, total grown", "https://a.test/v2/droplets?per_page=2&since_id=2", 4, nil},
+		// An id as APIs send them; since_id=2 after a page of 2 records
+		// would read as an offset (StepsByPosition, as the moved-record
+		// check reads it).
+		{"id, total grown", "https://a.test/v2/droplets?per_page=2&since_id=583231", 4, nil},
 		{"other path, total grown", "https://a.test/v2/droplets/more?page=2&per_page=2", 4, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
