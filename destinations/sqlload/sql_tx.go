@@ -76,11 +76,6 @@ func (x *sqlTx) check() error {
 
 // errorf wraps err with the dialect and load as the first breadcrumbs.
 func (x *sqlTx) errorf(err error) error {
-	if errors.Is(err, driver.ErrBadConn) {
-		// lib/pq reports a connection the server closed so, whatever
-		// the server said as it closed it.
-		err = fmt.Errorf("%w (the database closed the load's connection: a restart, an administrator, a proxy, or a timeout such as Postgres' idle_in_transaction_session_timeout, which managed services set and a slow API outlasts while the load's transaction waits for it: raise or disable it for pipe's role; nothing past the run's last checkpoint was committed)", err)
-	}
 	return fmt.Errorf("%s: load %q: %w", x.d.Name(), x.load.ID, explain(x.d, err))
 }
 
