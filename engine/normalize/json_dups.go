@@ -30,16 +30,29 @@ func repeatsKey(v gjson.Result) bool {
 	found := false
 	switch {
 	case v.IsObject():
-		var seen map[string]bool
+		// Most objects have a few keys: compared in a small array on the
+		// stack, a map only past it. This runs for every JSON value a row
+		// holds.
+		var small [16]string
+		seen, n := small[:0], 0
+		var many map[string]bool
 		v.ForEach(func(k, val gjson.Result) bool {
-			if seen == nil {
-				seen = map[string]bool{}
+			dup := many[k.Str]
+			for _, s := range seen {
+				dup = dup || s == k.Str
 			}
-			if seen[k.Str] || repeatsKey(val) {
+			if dup || repeatsKey(val) {
 				found = true
 				return false
 			}
-			seen[k.Str] = true
+			if n++; n <= len(small) {
+				seen = append(seen, k.Str)
+			} else {
+				if many == nil {
+					many = map[string]bool{}
+				}
+				many[k.Str] = true
+			}
 			return true
 		})
 	case v.IsArray():

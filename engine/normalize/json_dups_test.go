@@ -1,6 +1,10 @@
 package normalize
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // TestLastWins: repeated keys at any depth keep their last value at the
 // first key's place; text without them is returned as it is.
@@ -17,5 +21,25 @@ func TestLastWins(t *testing.T) {
 		if got := lastWins(tt.raw); got != tt.want {
 			t.Errorf("lastWins(%s) = %s, want %s", tt.raw, got, tt.want)
 		}
+	}
+}
+
+// TestLastWinsWideObject: a key repeated after the first 16 keys of an
+// object is found too.
+func TestLastWinsWideObject(t *testing.T) {
+	raw, want := "{", "{"
+	for i := range 20 {
+		raw += fmt.Sprintf(`"k%d":%d,`, i, i)
+		if i != 3 {
+			want += fmt.Sprintf(`"k%d":%d,`, i, i)
+		} else {
+			want += `"k3":"last",`
+		}
+	}
+	raw += `"k18":"x","k3":"last"}`
+	want = want[:len(want)-1] + "}"
+	want = strings.Replace(want, `"k18":18`, `"k18":"x"`, 1)
+	if got := lastWins(raw); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
