@@ -244,10 +244,10 @@ func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 		err = fmt.Errorf("%w (status %d, Content-Type %q; a response_action can ignore it)", err, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	if err == nil && len(recs) > 0 && !resp.Loaded {
-		err = partial(resp.Body, w.sel.Path())
+		err = partial(resp.Body, recs, w.sel.Path())
 	}
 	if err == nil && !resp.Loaded {
-		err = incomplete(resp.Body, w.sel.Path())
+		err = incomplete(resp.Body, recs, w.sel.Path())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", w.where(req), err)

@@ -332,10 +332,14 @@ func errorBeside(body []byte, path, empty string) error {
 // that holds something (GraphQL's partial data, CrowdStrike's errors
 // beside its resources): the API says it answered in part. A key that is
 // the first of path holds the records themselves.
-func partial(body []byte, path string) error {
+func partial(body []byte, recs []gjson.Result, path string) error {
 	whole := path == "" || path[0] == '@' // the body is the record
-	if !bytes.Contains(body, []byte(`"error`)) && !bytes.Contains(body, []byte(`"fault"`)) &&
-		(whole || !bytes.Contains(body, []byte(`"success"`)) && !bytes.Contains(body, []byte(`"ok"`))) {
+	before, after := body, []byte(nil)
+	if !whole {
+		before, after = frame(body, recs)
+	}
+	if !mayHold(before, after, `"error`, `"fault"`) &&
+		(whole || !mayHold(before, after, `"success"`, `"ok"`)) {
 		return nil // no key to look at: spares a walk of every full page
 	}
 	first := path
@@ -375,8 +379,11 @@ var incompleteFlags = map[string]struct{ member, cond string }{
 // would end with records missing and exit 0. Only a body whose records
 // are below its top level is looked at: the members of a body that is
 // itself the record are the record's fields.
-func incomplete(body []byte, path string) error {
-	if path == "" || path[0] == '@' || !bytes.Contains(body, []byte(`complete`)) && !bytes.Contains(body, []byte(`"timed_out"`)) && !bytes.Contains(body, []byte(`"_shards"`)) {
+func incomplete(body []byte, recs []gjson.Result, path string) error {
+	if path == "" || path[0] == '@' {
+		return nil
+	}
+	if before, after := frame(body, recs); !mayHold(before, after, `complete`, `"timed_out"`, `"_shards"`) {
 		return nil // no such member: spares a walk of every full page
 	}
 	var err error
@@ -397,6 +404,37 @@ func incomplete(body []byte, path string) error {
 		return true
 	})
 	return err
+}
+
+// frame returns the text of body before and after its records, the
+// items recs of one array in it: where the top-level members that say a
+// page failed or is partial must be, if anywhere. The records are most
+// of a full page, so looking for those members' names around them
+// rather than in the whole body spares seven searches of every page.
+// Records that are not text of body (or none) leave the whole body in
+// before.
+func frame(body []byte, recs []gjson.Result) (before, after []byte) {
+	if len(recs) == 0 || len(body) == 0 {
+		return body, nil
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(body)))
+	first, last := recs[0].Raw, recs[len(recs)-1].Raw
+	start := uintptr(unsafe.Pointer(unsafe.StringData(first))) - base
+	end := uintptr(unsafe.Pointer(unsafe.StringData(last))) - base + uintptr(len(last))
+	if len(first) == 0 || len(last) == 0 || start > end || end > uintptr(len(body)) {
+		return body, nil
+	}
+	return body[:start], body[end:]
+}
+
+// mayHold reports whether before or after holds one of the needles.
+func mayHold(before, after []byte, needles ...string) bool {
+	for _, n := range needles {
+		if bytes.Contains(before, []byte(n)) || bytes.Contains(after, []byte(n)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Path returns the data_selector the selector reads: the spec's, or the

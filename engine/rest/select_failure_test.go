@@ -19,6 +19,7 @@ func TestFailureFlags(t *testing.T) {
 		{"cloudflare failed, no errors", "result", `{"success":false,"errors":[],"messages":[],"result":[]}`, `body "success" is boolean false`, false},
 		{"cloudflare failed, null result", "result", `{"success":false,"errors":[],"messages":[],"result":null}`, `{condition: "success==false", action: fail}`, false},
 		{"cloudflare failed beside records", "result", `{"success":false,"errors":[],"result":[{"id":"z1"}]}`, `body "success" is boolean false`, true},
+		{"failed after the records", "result", `{"result":[{"id":"z1"},{"id":"z2"}],"errors":[],"success":false}`, `body "success" is boolean false`, true},
 		{"cloudflare ok", "result", `{"success":true,"errors":[],"messages":[],"result":[]}`, "", false},
 		{"slack failed", "messages", `{"ok":false,"messages":[]}`, `body "ok" is boolean false`, false},
 		{"a record's own field", "@this", `{"id":7,"success":false,"ok":false}`, "", false},
@@ -26,9 +27,10 @@ func TestFailureFlags(t *testing.T) {
 		{"records' own fields", "data", `{"data":[{"id":7,"success":false}]}`, "", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			recs, err := NewSelector(tt.path, nil).Select([]byte(tt.body))
+			body := []byte(tt.body)
+			recs, err := NewSelector(tt.path, nil).Select(body)
 			if err == nil && len(recs) > 0 {
-				err = partial([]byte(tt.body), tt.path)
+				err = partial(body, recs, tt.path)
 			}
 			if tt.want == "" {
 				if err != nil {

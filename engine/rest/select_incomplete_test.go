@@ -14,6 +14,7 @@ func TestIncomplete(t *testing.T) {
 		name, path, body, want string
 	}{
 		{"github search timed out", "items", `{"total_count":9,"incomplete_results":true,"items":[{"id":1}]}`, `body "incomplete_results" is true`},
+		{"flag after the records", "items", `{"items":[{"id":1},{"id":2}],"incomplete_results":true}`, `body "incomplete_results" is true`},
 		{"github search complete", "items", `{"total_count":9,"incomplete_results":false,"items":[{"id":1}]}`, ""},
 		{"drive search incomplete", "files", `{"files":[],"incompleteSearch":true,"nextPageToken":"x"}`, `body "incompleteSearch" is true`},
 		{"elasticsearch timed out", "hits.hits", `{"took":30001,"timed_out":true,"_shards":{"total":5,"successful":5,"failed":0},"hits":{"hits":[]}}`, `body "timed_out" is true`},
@@ -25,7 +26,12 @@ func TestIncomplete(t *testing.T) {
 		{"task completed", "data", `{"data":[{"completed":true}],"completed":true}`, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := incomplete([]byte(tt.body), tt.path)
+			body := []byte(tt.body)
+			recs, _ := NewSelector(tt.path, nil).Select(body)
+			err := incomplete(body, recs, tt.path)
+			if errNil := incomplete(body, nil, tt.path); (errNil == nil) != (err == nil) {
+				t.Fatalf("with the records %v, with the whole body %v", err, errNil)
+			}
 			if tt.want == "" {
 				if err != nil {
 					t.Fatalf("err = %v", err)
@@ -36,5 +42,23 @@ func TestIncomplete(t *testing.T) {
 				t.Fatalf("err = %v, want %q and ErrPartial", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFrame: the text around a page's records is what is searched for
+// top-level flags; records that are not text of the body leave it whole.
+func TestFrame(t *testing.T) {
+	body := []byte(`{"a":1,"data":[{"id":1},{"id":2}],"z":2}`)
+	recs, err := NewSelector("data", nil).Select(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, after := frame(body, recs)
+	if string(before) != `{"a":1,"data":[` || string(after) != `],"z":2}` {
+		t.Fatalf("frame = %q, %q", before, after)
+	}
+	other, _ := NewSelector("data", nil).Select([]byte(string(body)))
+	if before, after := frame(body, other); string(before) != string(body) || after != nil {
+		t.Fatalf("records of another body: frame = %q, %q", before, after)
 	}
 }
