@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/jmoiron/sqlx"
 
@@ -97,7 +98,8 @@ func (*Dialect) Encode(t schema.Type, v any) (any, error) {
 	case time.Time:
 		return x.UTC().Format(TimeFormat), nil
 	case json.RawMessage:
-		return string(x), nil
+		// bound as text without a copy: a row's JSON is never written to
+		return unsafe.String(unsafe.SliceData(x), len(x)), nil
 	case json.Number:
 		return string(x), nil
 	case int64, float64, string:

@@ -6,6 +6,60 @@ import (
 	"github.com/tidwall/gjson"
 )
 
+// plainJSON reports whether the JSON text raw is compact (no whitespace
+// outside strings) and no object in it holds a key twice, so that it is
+// stored as it is; false when it cannot tell in one pass over raw: a key
+// with an escape (\u0061 is a), an object of more than a few dozen keys,
+// deep nesting. compact then takes the slow path. It runs for every JSON
+// value a row holds, so it compares keys in arrays on the stack.
+func plainJSON(raw string) bool {
+	var keys [64]string // keys of the open objects, the innermost last
+	var open [24]int    // per open object, where its keys start in keys; -1 for a list
+	depth, n := 0, 0
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case ' ', '\t', '\r', '\n':
+			return false
+		case '"':
+			end, escaped, ok := stringEnd(raw, i)
+			if !ok {
+				return false
+			}
+			if depth > 0 && open[depth-1] >= 0 && end < len(raw) && raw[end] == ':' {
+				if escaped || n == len(keys) {
+					return false
+				}
+				key := raw[i+1 : end-1]
+				for _, k := range keys[open[depth-1]:n] {
+					if k == key {
+						return false
+					}
+				}
+				keys[n], n = key, n+1
+			}
+			i = end - 1
+		case '{', '[':
+			if depth == len(open) {
+				return false
+			}
+			open[depth] = -1
+			if raw[i] == '{' {
+				open[depth] = n
+			}
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return false
+			}
+			depth--
+			if open[depth] >= 0 {
+				n = open[depth]
+			}
+		}
+	}
+	return depth == 0
+}
+
 // lastWins returns JSON text raw with each object's repeated keys kept
 // once, the last value at the first key's place, as flattened columns
 // keep the last value and Postgres' jsonb does; raw itself when no

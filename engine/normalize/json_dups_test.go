@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/tidwall/gjson"
 )
 
 // TestLastWins: repeated keys at any depth keep their last value at the
@@ -42,4 +44,67 @@ func TestLastWinsWideObject(t *testing.T) {
 	if got := lastWins(raw); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+}
+
+// TestPlainJSON: text that is compact with each key once is stored as it
+// is; whitespace, a repeated key (at any depth, past the first keys, or
+// spelled with an escape) or text too deep or wide to tell takes the slow
+// path.
+func TestPlainJSON(t *testing.T) {
+	wide := func(n int) string {
+		var b strings.Builder
+		b.WriteByte('{')
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"k%d":%d`, i, i)
+		}
+		return b.String() + "}"
+	}
+	for _, tt := range []struct {
+		raw  string
+		want bool
+	}{
+		{`{"a":1,"b":[1,{"a":2}],"c":{"a":3}}`, true},
+		{`[{"a":1},{"a":1}]`, true},
+		{`"a b\" {\"a\":1,\"a\":2}"`, true},
+		{`{"t":"x y","u":"{\"k\":1}"}`, true},
+		{`{"a":"b:","c":"d"}`, true},
+		{`{"o":{"k":1},"k":2}`, true},
+		{`42`, true},
+		{`{"a": 1}`, false},
+		{"[1,\n2]", false},
+		{`{"a":1,"a":2}`, false},
+		{`{"o":{"k":1,"x":[],"k":2}}`, false},
+		{`[{"a":1,"b":{"c":[{"d":1,"d":2}]}}]`, false},
+		{`{"\u0061":1,"a":2}`, false},
+		{`{"a\"b":1}`, false},
+		{wide(64), true},
+		{wide(65), false},
+		{strings.Repeat("[", 24) + strings.Repeat("]", 24), true},
+		{strings.Repeat("[", 25) + strings.Repeat("]", 25), false},
+	} {
+		if got := plainJSON(tt.raw); got != tt.want {
+			t.Errorf("plainJSON(%.60s) = %v, want %v", tt.raw, got, tt.want)
+		}
+		if got, slow := string(compact(tt.raw)), string(rewritten(tt.raw)); got != slow {
+			t.Errorf("compact(%.60s) = %s, slow path %s", tt.raw, got, slow)
+		}
+	}
+}
+
+// FuzzPlainJSON: text plainJSON passes is what the slow path would store.
+func FuzzPlainJSON(f *testing.F) {
+	for _, s := range []string{`{"a":1,"b":[1,{"a":2}]}`, `{"a":1,"a":2}`, `[{"x":"y z"}]`, `{"a":{"b":{"a":1}},"b":2}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		if !gjson.Valid(raw) || !plainJSON(raw) {
+			return
+		}
+		if slow := string(rewritten(raw)); slow != raw {
+			t.Fatalf("plainJSON(%s) but the slow path stores %s", raw, slow)
+		}
+	})
 }

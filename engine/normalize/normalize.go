@@ -3,6 +3,7 @@ package normalize
 import (
 	"encoding/json"
 	"fmt"
+	"unsafe"
 
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/tidwall/gjson"
@@ -294,7 +295,7 @@ func (w *walker) list(t *table, nd *node, s string, i, level int, parentID any) 
 
 func (w *walker) set(tr *tableRows, nd *node, row schema.Row, v any, typ schema.Type) {
 	if sec := w.n.cfg.Secrets; sec != nil {
-		if s, ok := v.(string); !ok || !w.clean || !within(s, w.text) {
+		if !w.clean || !within(textOf(v), w.text) {
 			v = withoutSecrets(sec, v)
 		}
 	}
@@ -312,9 +313,21 @@ func withoutSecrets(sec Secrets, v any) any {
 			return sec.String(x)
 		}
 	case json.RawMessage:
-		if sec.Contains(string(x)) {
-			return json.RawMessage(sec.String(string(x)))
+		if s := textOf(x); sec.Contains(s) {
+			return json.RawMessage(sec.String(s))
 		}
 	}
 	return v
+}
+
+// textOf returns the text of a string or JSON value, sharing its bytes,
+// and "" for other values (which hold no credential).
+func textOf(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.RawMessage:
+		return unsafe.String(unsafe.SliceData(x), len(x))
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/tidwall/gjson"
@@ -211,8 +212,20 @@ func unixTime(raw string) (time.Time, bool) {
 }
 
 // compact returns raw JSON without insignificant whitespace, and each
-// object's repeated keys once (lastWins).
+// object's repeated keys once (lastWins). Text that is already so (most
+// of it, plainJSON) is returned as it is, sharing raw's bytes: a
+// json.RawMessage in a row is never written to, as raw, a string, never
+// is.
 func compact(raw string) json.RawMessage {
+	if raw != "" && plainJSON(raw) {
+		return unsafe.Slice(unsafe.StringData(raw), len(raw))
+	}
+	return rewritten(raw)
+}
+
+// rewritten is compact's slow path: raw with each object's keys once,
+// then without whitespace.
+func rewritten(raw string) json.RawMessage {
 	raw = lastWins(raw)
 	if !strings.ContainsAny(raw, " \t\r\n") {
 		return json.RawMessage(raw)
