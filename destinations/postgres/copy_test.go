@@ -76,3 +76,36 @@ CREATE TRIGGER no_negative BEFORE INSERT ON %[1]q.things FOR EACH ROW EXECUTE FU
 		t.Errorf("cursor: %q, %v; want l2", cursor, err)
 	}
 }
+
+// TestCopyHeldBytes: new rows are held for a later COPY until
+// copyBatchRows of them or copyBatchBytes of their text wait, so that
+// wide rows do not fill memory.
+func TestCopyHeldBytes(t *testing.T) {
+	rows := func(n, width int) [][]any {
+		out := make([][]any, n)
+		for i := range out {
+			out[i] = []any{fmt.Sprint("id", i), strings.Repeat("x", width), int64(i)}
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name        string
+		batches     [][][]any
+		enoughAfter int // 1-based batch after which keep reports enough; 0 never
+	}{
+		{"narrow", [][][]any{rows(300, 10), rows(300, 10)}, 0},
+		{"rows", [][][]any{rows(copyBatchRows-1, 1), rows(1, 1)}, 2},
+		{"wide", [][][]any{rows(100, copyBatchBytes/300), rows(100, copyBatchBytes/300), rows(100, copyBatchBytes/300+1)}, 3},
+		{"one wide row", [][][]any{rows(1, copyBatchBytes)}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &copyInserter{}
+			for i, b := range tt.batches {
+				enough := c.keep("t", "cols", nil, b)
+				if want := i+1 == tt.enoughAfter; enough != want {
+					t.Fatalf("after batch %d: enough %v, want %v (%d rows, %d bytes held)", i+1, enough, want, c.heldRows, c.heldBytes)
+				}
+			}
+		})
+	}
+}
