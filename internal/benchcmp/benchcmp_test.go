@@ -79,6 +79,16 @@ func TestWriteComparison(t *testing.T) {
 	if !strings.Contains(b.String(), "0.50, 1.00, 0.80; median 0.80") {
 		t.Errorf("report lacks the per-run ratios:\n%s", b.String())
 	}
+	// With a run in the baseline's shape, each is reported, and the target
+	// is met only when both meet it.
+	cmp.oneTable = []sample{s(time.Second, 1000), s(4*time.Second, 1000), s(2*time.Second, 1000)}
+	b.Reset()
+	if ok := writeComparison(&b, cmp, 0.6); ok {
+		t.Errorf("one-table ratios 1, 0.5, 0.5 (median 0.5) reported as meeting 0.6")
+	}
+	if !strings.Contains(b.String(), "| pipe, one table | 500 |") || !strings.Contains(b.String(), "1.00, 0.50, 0.50; median 0.50 (target ≥ 0.6: MISSED)") {
+		t.Errorf("report lacks the one-table row and ratios:\n%s", b.String())
+	}
 }
 
 // TestWriteRerun checks the verdict of (f) and (g): the median of the

@@ -21,6 +21,7 @@ type comparison struct {
 	title     string
 	base      []sample
 	pipe      []sample
+	oneTable  []sample // pipe writing the baseline's shape (config.oneTableSpec), if run
 	skipped   string
 	issueWant int64
 }
@@ -44,25 +45,40 @@ func compare(ctx context.Context, c *config, title, apiURL string, issues int64,
 		if err != nil {
 			return nil, err
 		}
-		pt, err := pipeTarget(run)
+		p, err := runPipeInto(ctx, c, c.issuesSpec, apiURL, issues, pipeTarget, run)
 		if err != nil {
 			return nil, err
 		}
-		p, err := runPipe(ctx, c, c.issuesSpec, apiURL, pt.dest, "issues")
-		if err == nil {
-			err = checkCount("pipe", p, issues)
-		}
-		if cerr := pt.clean(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, err
+		if c.oneTableSpec != "" {
+			o, err := runPipeInto(ctx, c, c.oneTableSpec, apiURL, issues, pipeTarget, run)
+			if err != nil {
+				return nil, err
+			}
+			cmp.oneTable = append(cmp.oneTable, o)
+			c.logf("%s run %d: pipe, one table %.0f issues/s (%.2f)", title, run, o.recordsPerSec(), o.recordsPerSec()/b.recordsPerSec())
 		}
 		cmp.base, cmp.pipe = append(cmp.base, b), append(cmp.pipe, p)
 		c.logf("%s run %d: baseline %.0f issues/s, pipe %.0f issues/s (%.2f)", title, run,
 			b.recordsPerSec(), p.recordsPerSec(), p.recordsPerSec()/b.recordsPerSec())
 	}
 	return cmp, nil
+}
+
+// runPipeInto runs pipe with spec into a new target of pipeTarget and
+// checks that it loaded issues.
+func runPipeInto(ctx context.Context, c *config, spec, apiURL string, issues int64, pipeTarget func(run int) (target, error), run int) (sample, error) {
+	pt, err := pipeTarget(run)
+	if err != nil {
+		return sample{}, err
+	}
+	p, err := runPipe(ctx, c, spec, apiURL, pt.dest, "issues")
+	if err == nil {
+		err = checkCount("pipe", p, issues)
+	}
+	if cerr := pt.clean(); err == nil {
+		err = cerr
+	}
+	return p, err
 }
 
 // sqliteFile returns a target that is a new SQLite file in dir,
@@ -89,11 +105,12 @@ func sqliteFile(dir, prefix string, sqliteScheme bool) func(run int) (target, er
 	}
 }
 
-// ratios returns pipe/baseline records per second, run by run.
-func (cmp *comparison) ratios() []float64 {
-	out := make([]float64, len(cmp.pipe))
-	for i := range cmp.pipe {
-		out[i] = cmp.pipe[i].recordsPerSec() / cmp.base[i].recordsPerSec()
+// ratios returns records per second of pipe's samples ps against the
+// baseline's, run by run.
+func (cmp *comparison) ratios(ps []sample) []float64 {
+	out := make([]float64, len(ps))
+	for i := range ps {
+		out[i] = ps[i].recordsPerSec() / cmp.base[i].recordsPerSec()
 	}
 	return out
 }

@@ -7,6 +7,8 @@
 //     of wall time, CPU seconds, peak RSS; pipe ≥ 0.6 × the baseline.
 //   - (b) the same into Postgres against the baseline's COPY; skipped
 //     without a server ($PIPE_TEST_POSTGRES, else postgres@localhost).
+//   - in (a) and (b), pipe also runs a spec that writes the baseline's
+//     shape, one row per issue (-one-table-spec), reported beside.
 //   - (c) many more issues into SQLite: pipe's peak RSS under 150 MiB and
 //     within 1.2 × its figure of (a).
 //   - (d) fan-out at a fixed latency per request: pipe's wall time within
