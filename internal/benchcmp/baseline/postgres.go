@@ -13,7 +13,10 @@ import (
 // loadPostgres copies every issue into table issues (created in the
 // DSN's search_path) in one transaction with one COPY, sent through
 // lib/pq's connection itself (no database/sql per row) while the next
-// pages are fetched concurrently.
+// pages are fetched concurrently. The raw issue is a json column, text
+// the server validates, as the SQLite baseline keeps it as TEXT: jsonb,
+// which the server parses into its binary form, made the same load take
+// 3.2–3.5 s instead of 2.1–2.3 (75k issues, three runs each).
 func loadPostgres(ctx context.Context, dsn string, src *source) (int, error) {
 	db, err := sql.Open("postgres", dsn)
 	if err != nil {
@@ -21,7 +24,7 @@ func loadPostgres(ctx context.Context, dsn string, src *source) (int, error) {
 	}
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, `CREATE TABLE issues (id text PRIMARY KEY, type text, key text, title text,
-		issue_type text, severity text, status text, created_at timestamptz, updated_at timestamptz, org_id text, raw jsonb)`); err != nil {
+		issue_type text, severity text, status text, created_at timestamptz, updated_at timestamptz, org_id text, raw json)`); err != nil {
 		return 0, fmt.Errorf("create table: %w", err)
 	}
 	conn, err := db.Conn(ctx)
