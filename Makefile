@@ -38,7 +38,7 @@ bench: build
 # New crashers land in the package's testdata/fuzz/<Target>/ and then run
 # with every `make test`, as do the seeds there.
 FUZZTIME ?= 60s
-FUZZ_TARGETS := ./engine/spec:FuzzLoad ./engine/normalize:FuzzNormalize
+FUZZ_TARGETS := ./engine/spec:FuzzLoad ./engine/normalize:FuzzNormalize ./engine/normalize:FuzzPlainJSON
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
