@@ -22,7 +22,8 @@ import (
 // (schema).
 type Dialect struct {
 	dataset string
-	runs    heldRuns // the run locks LockRun handed out, for RunLockHeld
+	runs    heldRuns   // the run locks LockRun handed out, for RunLockHeld
+	locks   *lockWatch // warns of lock waits; nil without a log
 }
 
 var (

@@ -87,6 +87,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Destination, error)
 		db.Close()
 		return nil, fmt.Errorf("postgres: open: dataset %q: %w", dataset, err)
 	}
+	if o.log != nil {
+		d.locks = &lockWatch{db: db, log: o.log}
+	}
 	return &Destination{SQL: sqlload.NewSQL(db, d, o.log)}, nil
 }
 

@@ -19,7 +19,7 @@ func (e *env) openDest(ctx context.Context, raw, pipeline string) (destinations.
 		return nil, "", err
 	}
 	if t.Kind == dbview.Postgres {
-		d, err := postgres.Open(ctx, t.Addr)
+		d, err := postgres.Open(ctx, t.Addr, postgres.WithLogger(e.logger()))
 		return d, where, err
 	}
 	d, err := sqlite.Open(ctx, t.Addr, sqlite.WithLogger(e.logger()))

@@ -192,7 +192,7 @@ func (e *env) jobsEnv(dsn string, concurrency int) *jobs.Env {
 			}, nil
 		},
 		Dest: func(ctx context.Context, _ jobs.Target, _ string) (destinations.Destination, error) {
-			d, err := postgres.Open(ctx, dsn)
+			d, err := postgres.Open(ctx, dsn, postgres.WithLogger(e.logger()))
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", redactDSN(dsn), err)
 			}
