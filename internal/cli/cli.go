@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -53,6 +54,18 @@ func (e *env) progress() io.Writer {
 	return e.stderr
 }
 
+// lockedWriter serializes the writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 // logger logs to stderr as text, or as JSON lines with --log-format json.
 func (e *env) logger() *slog.Logger {
 	opts := &slog.HandlerOptions{Level: e.logLevel}
@@ -69,6 +82,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func (e *env) run(args []string) int {
+	// Loggers (one per e.logger call), progress lines and messages all
+	// write to stderr, from several goroutines: one lock for them all, so
+	// that no two lines interleave.
+	e.stderr = &lockedWriter{w: e.stderr}
 	stop, err := e.startCPUProfile()
 	if err != nil {
 		fmt.Fprintln(e.stderr, "pipe:", err)
