@@ -66,6 +66,15 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
+// Fd returns the file descriptor of w, when it is a file (a terminal
+// gets progress redrawn in place), else an invalid one.
+func (l *lockedWriter) Fd() uintptr {
+	if f, ok := l.w.(interface{ Fd() uintptr }); ok {
+		return f.Fd()
+	}
+	return ^uintptr(0)
+}
+
 // logger logs to stderr as text, or as JSON lines with --log-format json.
 func (e *env) logger() *slog.Logger {
 	opts := &slog.HandlerOptions{Level: e.logLevel}
