@@ -98,11 +98,19 @@ func TestPagesEncodedOnChains(t *testing.T) {
 	ahead := load("ahead.db", func(s *sqlload.SQL) destinations.Destination { w.SQL = s; return w })
 	plain := load("plain.db", func(s *sqlload.SQL) destinations.Destination { return noEncoder{s} })
 
+	encodedAhead := 0
 	for _, table := range []string{"orgs", "projects", "deps"} {
 		// The first page of a table creates it; later pages fit it.
-		if w.encoded[table] == 0 || w.encoded[table] >= w.written[table] {
-			t.Errorf("table %s: %d of %d batches encoded ahead, want some but not the first", table, w.encoded[table], w.written[table])
+		if w.encoded[table] >= w.written[table] {
+			t.Errorf("table %s: %d of %d batches encoded ahead, want not the first", table, w.encoded[table], w.written[table])
 		}
+		encodedAhead += w.encoded[table]
+	}
+	// Which pages are encoded ahead depends on when the writer publishes
+	// each table's schema: on a loaded machine all four pages of orgs may
+	// be normalized before it does. Some page of the load must be.
+	if encodedAhead == 0 {
+		t.Errorf("no batch encoded ahead: %v of %v", w.encoded, w.written)
 	}
 	db := openDB(t, ahead)
 	if _, err := db.Exec("ATTACH DATABASE ? AS plain", plain); err != nil {
