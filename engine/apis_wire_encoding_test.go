@@ -18,21 +18,21 @@ func TestWireEncodings(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		second func(w http.ResponseWriter, r *http.Request, attempt int)
-		err    string
 	}{
 		{name: "gzip applied twice, said once (a proxy compressing a compressed body)", second: func(w http.ResponseWriter, r *http.Request, _ int) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Encoding", "gzip")
 			w.Write(twice)
-		}, err: `response body is not JSON (status 200, Content-Type "application/json", starts "\x1f`},
+		}},
 		{name: "gzip without Content-Encoding (a pre-compressed object served as is)", second: func(w http.ResponseWriter, r *http.Request, _ int) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write(gzipped(bodiesPage2))
-		}, err: `response body is not JSON (status 200, Content-Type "application/json", starts "\x1f`},
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			run, o := wirePage2(t, "", c.second)
-			run.failedAsWas(t, o.srv.URL, wirePage2Prefix+c.err)
+			// the page's URL only: TestWireGzipNotSaid asks for the message
+			run.failedAsWas(t, o.srv.URL, wirePage2Prefix)
 			if o.requests() != 2 {
 				t.Errorf("%d requests, want 2 (no retry)", o.requests())
 			}
@@ -68,7 +68,7 @@ func TestWireGzipNotSaid(t *testing.T) {
 				}
 				w.Write(c.body)
 			})
-			run.failedAsWas(t, o.srv.URL, wirePage2Prefix+`response body is gzip-compressed (it starts 1f 8b) where Content-Encoding "`+c.encoding+`" leaves none: the server or a proxy compressed it without saying so, or twice`)
+			run.failedAsWas(t, o.srv.URL, wirePage2Prefix+`response body is gzip-compressed (it starts 1f 8b) after what Content-Encoding announced was undone: the server or a proxy compressed it without saying so, or twice`)
 		})
 	}
 }
