@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tidwall/gjson"
 	"golang.org/x/time/rate"
 )
 
@@ -307,6 +308,8 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			continue
 		case resp.StatusCode < 300:
 			return resp, nil
+		case challenged(resp):
+			return nil, c.httpError(method, req, resp, attempt) // no retry passes a browser check
 		case !retryableStatus(resp.StatusCode) && !rateLimited(resp):
 			return nil, c.httpError(method, req, resp, attempt)
 		}
@@ -531,6 +534,18 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 	// .NET servers send, is no part of the JSON that selectors, paginators
 	// and the checks for repeated pages read.
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	// gjson validates and walks JSON recursively: a body nested millions
+	// deep would overflow the goroutine stack, a crash no recover stops.
+	if tooDeep(b, MaxJSONDepth) {
+		return nil, fmt.Errorf("%s: response body nests deeper than %d levels, which no API's records do (a server's serializer caught in a loop): pipe does not read it", hresp.Status, MaxJSONDepth)
+	}
+	// A body without Content-Length or chunked framing ends where the
+	// connection does, so a connection lost mid-body reads as complete:
+	// only the JSON shows the cut, which is retried like any cut body.
+	if hresp.StatusCode < 300 && hresp.ProtoMajor == 1 && hresp.ContentLength < 0 && len(hresp.TransferEncoding) == 0 && !hresp.Uncompressed &&
+		hresp.Header.Get("Content-Encoding") == "" && !gjson.ValidBytes(b) && cutJSON(b) {
+		return nil, c.transportError(ctx, actx, errors.New("read body: the connection closed before the end of the JSON document (the response had no Content-Length and was not chunked)"))
+	}
 	resp := &Response{StatusCode: hresp.StatusCode, Header: hresp.Header, Body: b}
 	if hresp.Request != nil && hresp.Request.URL.String() != hreq.URL.String() {
 		resp.Final = hresp.Request.URL
@@ -545,22 +560,75 @@ func (c *Client) send(ctx context.Context, r *Request, creds *credentials) (*Res
 // by name rather than reading them as text that is not JSON.
 func decoded(hresp *http.Response) (io.Reader, int64, error) {
 	enc := strings.ToLower(strings.TrimSpace(hresp.Header.Get("Content-Encoding")))
-	switch {
-	case hresp.Uncompressed, enc == "", enc == "identity":
+	if hresp.Uncompressed || enc == "" || enc == "identity" {
 		return hresp.Body, hresp.ContentLength, nil
-	case enc == "gzip", enc == "x-gzip":
-		zr, err := gzip.NewReader(hresp.Body)
-		if err != nil {
-			return nil, 0, fmt.Errorf("read body: gzip: %w", err)
-		}
-		return zr, -1, nil
 	}
-	return nil, 0, fmt.Errorf("%w: Content-Encoding %q (gzip is read): leave Accept-Encoding out of the spec's headers", errEncoding, enc)
+	// Codings are listed in the order they were applied (RFC 9110 §8.4):
+	// a proxy that gzips a gzipped body says "gzip, gzip".
+	codings := strings.Split(enc, ",")
+	var r io.Reader = hresp.Body
+	for i := len(codings) - 1; i >= 0; i-- {
+		switch strings.TrimSpace(codings[i]) {
+		case "identity":
+		case "gzip", "x-gzip":
+			zr, err := gzip.NewReader(r)
+			if err != nil {
+				return nil, 0, fmt.Errorf("read body: gzip: %w", err)
+			}
+			r = zr
+		default:
+			if hresp.Request == nil || hresp.Request.Header.Get("Accept-Encoding") == "" {
+				return nil, 0, fmt.Errorf("%w: Content-Encoding %q, which pipe did not ask for (it asks for gzip): set client.headers {Accept-Encoding: identity} to ask for none", errEncoding, enc)
+			}
+			return nil, 0, fmt.Errorf("%w: Content-Encoding %q (gzip is read): leave Accept-Encoding out of the spec's headers", errEncoding, enc)
+		}
+	}
+	return r, -1, nil
 }
 
 // errEncoding reports a response body in an encoding the client cannot
 // read; it is final.
 var errEncoding = errors.New("response body in an unsupported encoding")
+
+// cutJSON reports whether b is JSON text that stops mid-value, as a body
+// cut short does (an HTML page or NaN is not JSON at all, not cut).
+func cutJSON(b []byte) bool {
+	var v json.RawMessage
+	return errors.Is(json.NewDecoder(bytes.NewReader(b)).Decode(&v), io.ErrUnexpectedEOF)
+}
+
+// MaxJSONDepth bounds how deep a response body may nest objects and
+// arrays, as encoding/json bounds its input.
+const MaxJSONDepth = 10000
+
+// tooDeep reports whether the JSON text b nests objects and arrays deeper
+// than limit, strings skipped. A body with no more brackets than limit
+// is passed on a count (SIMD), without a walk.
+func tooDeep(b []byte, limit int) bool {
+	if bytes.Count(b, []byte("{"))+bytes.Count(b, []byte("[")) <= limit {
+		return false
+	}
+	depth, inString := 0, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > limit {
+				return true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return false
+}
 
 // maxPresize is the largest announced Content-Length read into a buffer
 // allocated up front; longer or unknown lengths grow as io.ReadAll does.
@@ -661,9 +729,19 @@ func (c *Client) httpError(method string, req *Request, resp *Response, attempts
 		Body:       snippet([]byte(c.redactor.String(string(resp.Body[:min(len(resp.Body), 8*maxBodySnippet)]))), maxBodySnippet),
 		Attempts:   attempts,
 	}
+	if challenged(resp) {
+		e.Body = "Cloudflare answered with a challenge page (cf-mitigated: challenge), a check for browsers that no retry passes: ask the API's owner to exempt API clients from it, or use the API's own host"
+	}
 	if resp.Final != nil {
 		e.RedirectedTo = c.redactor.URL(resp.Final)
 		e.Foreign = !SameOrigin(resp.Final, req.URL)
 	}
 	return e
+}
+
+// challenged reports a Cloudflare challenge page: "the cf-mitigated
+// header present and set to challenge" (developers.cloudflare.com/
+// cloudflare-challenges/challenge-types/challenge-pages/detect-response/).
+func challenged(resp *Response) bool {
+	return resp.StatusCode >= 400 && strings.EqualFold(resp.Header.Get("Cf-Mitigated"), "challenge")
 }

@@ -232,6 +232,8 @@ func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 		// Mixpanel's export: ignoring such a body would load nothing and
 		// exit 0, so no response_action is offered.
 		err = fmt.Errorf("%w but JSON lines, one value per line (status %d, Content-Type %q): pipe reads a body as one JSON document and does not read JSON lines; use the API's JSON endpoint if it has one", err, resp.StatusCode, resp.Header.Get("Content-Type"))
+	case errors.Is(err, errNotJSON) && bytes.HasPrefix(resp.Body, []byte{0x1f, 0x8b}):
+		err = fmt.Errorf("response body is gzip-compressed (it starts 1f 8b) after what Content-Encoding announced was undone: the server or a proxy compressed it without saying so, or twice (status %d, Content-Type %q)", resp.StatusCode, resp.Header.Get("Content-Type"))
 	case errors.Is(err, errNotJSON):
 		err = fmt.Errorf("%w (status %d, Content-Type %q, starts %q; a response_action can ignore it)", err, resp.StatusCode,
 			resp.Header.Get("Content-Type"), w.c.redactor.String(snippet(resp.Body, 64)))
@@ -242,6 +244,10 @@ func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 			err, e.at, w.c.redactor.String(string(resp.Body[max(0, e.at-24):min(len(resp.Body), e.at+24)])), resp.StatusCode, resp.Header.Get("Content-Type"))
 	case errors.Is(err, errEmptyBody):
 		err = fmt.Errorf("%w (status %d, Content-Type %q; a response_action can ignore it)", err, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if err == nil && len(recs) == 0 && w.sel.Path() != "" {
+		v := gjson.GetBytes(resp.Body, w.sel.Path())
+		resp.emptyAtPath = v.IsObject() && emptyObject([]byte(v.Raw))
 	}
 	if err == nil && len(recs) > 0 && !resp.Loaded {
 		err = partial(resp.Body, recs, w.sel.Path())

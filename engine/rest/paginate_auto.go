@@ -87,6 +87,10 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 			return hc, KindHeaderCursor, fmt.Sprintf("response header %q holds a continuation token; sent as query parameter \"continuationToken\"", name), nil
 		}
 	}
+	if s := contentRangeSign(resp, len(records)); s != nil {
+		// PostgREST pages by Range or limit/offset and says so only here.
+		return nil, "", "", autoFail(s.detail + ", and no paginator this walk can choose follows it (" + s.fix + ")")
+	}
 	body := resp.Body
 	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
 		if err := headerCursorFail(req, resp, records); err != nil {

@@ -3,8 +3,10 @@ package rest
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -62,12 +64,18 @@ func (b *bounds) more() (bool, error) {
 // but after a page that promised more it is no end the API gave, and
 // read as one it would end the walk short.
 func (b *bounds) end(req *Request, resp *Response, records, reached int, why string, used ...string) (bool, error) {
-	if records == 0 && b.pages > 1 && emptyObject(resp.Body) {
-		after := "page"
+	if noContent := resp.StatusCode == http.StatusNoContent; records == 0 && b.pages > 1 && (noContent || resp.emptyAtPath || emptyObject(resp.Body)) {
+		after, what := "page", "{}"
 		if strings.Contains(b.kind, "cursor") {
 			after = "cursor"
 		}
-		return false, fmt.Errorf("%s: page %d is {} after a %s that promised more: %w (run again; if the API sends {} to end a walk, set single_page or has_more_path)", b.kind, b.pages, after, ErrMorePages)
+		switch {
+		case noContent:
+			what = "a 204 No Content"
+		case resp.emptyAtPath:
+			what = "{} at the data_selector"
+		}
+		return false, fmt.Errorf("%s: page %d is %s after a %s that promised more: %w (run again; if the API sends %s to end a walk, set single_page or has_more_path)", b.kind, b.pages, what, after, ErrMorePages, what)
 	}
 	if s := moreSign(req, resp, records, reached, used); s != nil {
 		return false, fmt.Errorf("%s: %s, but %s: %w (%s)", b.kind, why, s.detail, ErrMorePages, s.fix)
@@ -136,6 +144,9 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 				return s
 			}
 		}
+	}
+	if s := contentRangeSign(resp, reached); s != nil && !skip(s.field) {
+		return s
 	}
 	if records > 0 && !skip("Link") {
 		if link, ok := linkRel(resp.Header, "next"); ok && !sameLink(req, link) {
@@ -327,4 +338,28 @@ func doneBy(body []byte, flags []doneFlag) bool {
 		}
 	}
 	return false
+}
+
+// contentRangeSign reads a Content-Range of items, as PostgREST sends
+// with its 206 Partial Content ("0-24/3573458"): a total past the last
+// item sent, or past the records read, is more pages.
+func contentRangeSign(resp *Response, reached int) *sign {
+	cr := strings.TrimSpace(resp.Header.Get("Content-Range"))
+	unit, rest, ok := strings.Cut(cr, " ")
+	if !ok {
+		rest = cr // PostgREST writes no unit
+	} else if unit == "bytes" {
+		return nil
+	}
+	span, total, ok := strings.Cut(rest, "/")
+	if !ok {
+		return nil
+	}
+	_, last, ok := strings.Cut(span, "-")
+	n, err1 := strconv.Atoi(total)
+	l, err2 := strconv.Atoi(last)
+	if !ok || err1 != nil || err2 != nil || (l+1 >= n && (reached < 0 || reached >= n)) {
+		return nil
+	}
+	return &sign{"Content-Range", fmt.Sprintf("status %d with Content-Range %q: items to %d of %d were sent", resp.StatusCode, cr, l+1, n), "set paginator: offset with limit (PostgREST reads limit and offset)"}
 }

@@ -39,6 +39,9 @@ type Response struct {
 	// Final is the URL that answered when the request was redirected,
 	// else nil.
 	Final *url.URL
+	// emptyAtPath is set when the body holds {} at the data_selector
+	// path: no records, as a body that is {} holds none.
+	emptyAtPath bool
 }
 
 // Authenticator adds credentials to requests.
