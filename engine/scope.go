@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -20,6 +21,12 @@ func newScope(p *plan.Plan, lookup plan.Lookup) (*rest.Scope, error) {
 	}
 	scope, err := rest.NewScope(base, p.AllowedHosts)
 	if err != nil {
+		if base != p.BaseURL {
+			if _, aerr := rest.NewScope("", p.AllowedHosts); aerr == nil {
+				// base holds the values of {secrets.*}: name the template.
+				return nil, fmt.Errorf("base_url %q is not an absolute URL (http:// or https:// and a host)", p.BaseURL)
+			}
+		}
 		return nil, err
 	}
 	for _, r := range p.Resources {

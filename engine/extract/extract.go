@@ -238,6 +238,13 @@ func (x *Extractor) Lookup(ctx context.Context, c Chain) plan.Lookup {
 			if err != nil {
 				return "", err
 			}
+			if f.IsArray() || f.IsObject() {
+				kind := "an object"
+				if f.IsArray() {
+					kind = "an array"
+				}
+				return "", fmt.Errorf("placeholder %s: field %q of the %q record is %s, not one value: a placeholder in a path, parameter, header or text takes a string or a number (name one of its items or fields)", p, p.Field, p.Name, kind)
+			}
 			return f.String(), nil
 		case spec.NSIncremental:
 			if v, ok, err := cursorText(c, p.Name); ok || err != nil {

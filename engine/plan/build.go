@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -10,6 +11,33 @@ import (
 	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
+
+// checkBaseURL refuses a base URL that is no http or https URL with a host
+// once its variables are set (--var api_host=acme.jamfcloud.com, a host
+// without its scheme), naming the variables it uses; one that still holds
+// {secrets.*} is checked at run time.
+func checkBaseURL(errs *errorList, tmpl, resolved string) {
+	if resolved == "" || strings.Contains(resolved, "{") {
+		return
+	}
+	u, err := url.Parse(resolved)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return
+	}
+	var names []string
+	if t, err := spec.ParseTemplate(tmpl); err == nil {
+		for _, part := range t {
+			if part.Namespace == spec.NSVars {
+				names = append(names, part.Name)
+			}
+		}
+	}
+	hint := ""
+	if len(names) > 0 {
+		hint = fmt.Sprintf(": set %s with its scheme (--var %s=https://…)", strings.Join(names, ", "), names[0])
+	}
+	errs.add("client.base_url", "%q is not an http or https URL with a host%s", resolved, hint)
+}
 
 // Options are the run-time choices that shape a plan.
 type Options struct {
@@ -64,6 +92,7 @@ func Build(s *spec.Spec, o Options) (*Plan, error) {
 		base = o.BaseURL
 	}
 	p.BaseURL = compile(errs, "client.base_url", base, vars).String()
+	checkBaseURL(errs, base, p.BaseURL)
 	for i, h := range s.Client.AllowedHosts {
 		p.AllowedHosts = append(p.AllowedHosts, compile(errs, fmt.Sprintf("client.allowed_hosts[%d]", i), h, vars).String())
 	}

@@ -34,14 +34,45 @@ type ResponseAction struct {
 // error already, and failing it at once would skip the wait it asks for
 // (Slack sends {"ok": false} with a 429 as with a bad token on a 200).
 func matchAction(rules []ResponseAction, resp *Response) (string, error) {
+	r, err := matchRule(rules, resp)
+	return r.Action, err
+}
+
+// String writes the rule as a spec does: {condition: "…", action: retry}.
+func (r ResponseAction) String() string {
+	var parts []string
+	if r.StatusCode != 0 {
+		parts = append(parts, fmt.Sprintf("status_code: %d", r.StatusCode))
+	}
+	if r.Content != "" {
+		parts = append(parts, "content: "+yamlQuote(r.Content))
+	}
+	if r.Condition != "" {
+		parts = append(parts, "condition: "+yamlQuote(r.Condition))
+	}
+	return "{" + strings.Join(append(parts, "action: "+r.Action), ", ") + "}"
+}
+
+// yamlQuote quotes s as YAML reads it back: single quotes when s holds a
+// double quote (status!="FINISHED"), else double quotes.
+func yamlQuote(s string) string {
+	if strings.Contains(s, `"`) {
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// matchRule returns the first rule of rules that matches resp (a zero
+// rule when none does).
+func matchRule(rules []ResponseAction, resp *Response) (ResponseAction, error) {
 	for i, r := range rules {
 		switch r.Action {
 		case ActionIgnore, ActionRetry, ActionFail, ActionLoad:
 		default:
-			return "", fmt.Errorf("response_actions[%d]: unknown action %q (want ignore, retry, fail or load)", i, r.Action)
+			return ResponseAction{}, fmt.Errorf("response_actions[%d]: unknown action %q (want ignore, retry, fail or load)", i, r.Action)
 		}
 		if r.StatusCode == 0 && r.Content == "" && r.Condition == "" {
-			return "", fmt.Errorf("response_actions[%d]: no status_code, content or condition", i)
+			return ResponseAction{}, fmt.Errorf("response_actions[%d]: no status_code, content or condition", i)
 		}
 		if r.StatusCode != 0 && r.StatusCode != resp.StatusCode {
 			continue
@@ -55,9 +86,9 @@ func matchAction(rules []ResponseAction, resp *Response) (string, error) {
 		if r.Condition != "" && !Condition(resp.Body, r.Condition) {
 			continue
 		}
-		return r.Action, nil
+		return r, nil
 	}
-	return "", nil
+	return ResponseAction{}, nil
 }
 
 // Condition reports whether the gjson condition cond holds on the JSON

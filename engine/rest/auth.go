@@ -101,7 +101,13 @@ func urlField(env AuthEnv, name, v string) (string, error) {
 		return "", err
 	}
 	if _, err := url.ParseRequestURI(out); err != nil {
-		return "", fmt.Errorf("%s: %w", name, err)
+		// url's error quotes the URL, credentials filled in from
+		// {secrets.*} included (userinfo): name the template instead.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return "", fmt.Errorf("%s: %q is not a URL once its placeholders are filled in: %v", name, v, err)
 	}
 	return out, nil
 }

@@ -281,10 +281,11 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			continue
 		}
 		resp.Request = req
-		action, err := matchAction(call.Actions, resp)
+		rule, err := matchRule(call.Actions, resp)
 		if err != nil {
 			return nil, err
 		}
+		action := rule.Action
 		switch {
 		case action == ActionIgnore:
 			c.logger.Debug("response ignored by response_actions", "request", where, "status", resp.StatusCode)
@@ -314,6 +315,9 @@ func (c *Client) do(ctx context.Context, req *Request, call Call) (*Response, er
 			return nil, c.httpError(method, req, resp, attempt)
 		}
 		herr := c.httpError(method, req, resp, attempt)
+		if action == ActionRetry {
+			herr.Rule = rule.String()
+		}
 		if attempt >= c.maxAttempts {
 			return nil, herr
 		}

@@ -44,6 +44,9 @@ type HTTPError struct {
 	// the client sent no credential.
 	RedirectedTo string
 	Foreign      bool
+	// Rule is the response_actions rule that asked for the retries of an
+	// answer pipe would otherwise take (a 200), as the spec writes it.
+	Rule string
 }
 
 // Error reads `GET https://host/path?q=1: 429 Too Many Requests: {...}
@@ -66,6 +69,11 @@ func (e *HTTPError) Error() string {
 	if e.Body != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Body)
+	}
+	if e.Rule != "" {
+		b.WriteString(" (retried as response_actions ")
+		b.WriteString(e.Rule)
+		b.WriteString(" asks)")
 	}
 	b.WriteString(afterAttempts(e.Attempts))
 	return b.String()

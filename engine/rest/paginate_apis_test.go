@@ -285,7 +285,7 @@ var apiCases = []apiCase{
 		pager: pcfg(KindOffset, func(c *PaginatorConfig) { c.Limit, c.TotalPath = 100, "total" }), selector: "items", records: 110, requests: 5},
 	{name: "limit capped, total in the body but no total_path", handler: func(func() string) http.HandlerFunc { return cappedOffset(110, true) }, path: "/items",
 		pager: pcfg(KindOffset, func(c *PaginatorConfig) { c.Limit = 100 }), selector: "items", records: 0, requests: 1, err: ErrMorePages,
-		msg: `resource "t": page 1: GET http://api.test/items?limit=100&offset=0: offset: a short page (25 records, limit 100), but body "total" is 110 and 25 records were read: more pages than the paginator follows (set total_path "total" on offset or page_number, or a paginator that reaches the rest)`},
+		msg: `resource "t": page 1: GET http://api.test/items?limit=100&offset=0: offset: a short page (25 records, limit 100), but body "total" is 110 and 25 records were read: more pages than the paginator follows (set total_path "total" on an offset paginator (a total of records; page_number's total_path counts pages), or a paginator that reaches the rest)`},
 	{name: "limit capped, no total: a short page ends", handler: func(func() string) http.HandlerFunc { return cappedOffset(110, false) }, path: "/items",
 		pager: pcfg(KindOffset, func(c *PaginatorConfig) { c.Limit = 100 }), selector: "items", records: 25, requests: 1},
 	{name: "github Link header auto", handler: func(srv func() string) http.HandlerFunc { return githubList(srv, 75) }, path: "/repos/o/r/issues?per_page=30",

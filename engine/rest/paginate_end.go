@@ -131,7 +131,7 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 		if reached >= 0 {
 			for _, t := range fields.totals() {
 				if int(t.v.Num) > reached && !skip(t.path) {
-					return &sign{t.path, fmt.Sprintf("body %q is %s and %d records were read", t.path, t.v.Raw, reached), "set total_path " + quote(t.path) + " on offset or page_number, or a paginator that reaches the rest"}
+					return &sign{t.path, fmt.Sprintf("body %q is %s and %d records were read", t.path, t.v.Raw, reached), "set total_path " + quote(t.path) + " on an offset paginator (a total of records; page_number's total_path counts pages), or a paginator that reaches the rest"}
 				}
 			}
 		}

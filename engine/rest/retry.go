@@ -50,6 +50,19 @@ func rateLimited(resp *Response) bool {
 	return false
 }
 
+// remainingZero reports a rate limit header saying no request is left.
+// On an answer pipe retries whatever its status (a response_actions retry
+// of GitHub GraphQL's 200 with x-ratelimit-remaining 0 and an error of
+// type RATE_LIMITED), the reset beside it says when to ask again.
+func remainingZero(h http.Header) bool {
+	for _, k := range []string{"X-RateLimit-Remaining", "X-Rate-Limit-Remaining", "RateLimit-Remaining"} {
+		if strings.TrimSpace(h.Get(k)) == "0" {
+			return true
+		}
+	}
+	return false
+}
+
 // serverWait reads how long the server asks the client to wait:
 // Retry-After (seconds, an HTTP-date or an RFC 3339 time) on any
 // response; X-RateLimit-Reset, X-Rate-Limit-Reset (Okta's spelling) and
@@ -70,7 +83,7 @@ func serverWait(resp *Response, now time.Time) (time.Duration, string) {
 		d, ok := parseRetryAfter(v, now)
 		consider("Retry-After", d, ok)
 	}
-	if rateLimited(resp) {
+	if rateLimited(resp) || remainingZero(resp.Header) {
 		for _, h := range []string{"X-RateLimit-Reset", "X-Rate-Limit-Reset", "RateLimit-Reset"} {
 			if v := resp.Header.Get(h); v != "" {
 				d, ok := parseReset(v, now)
