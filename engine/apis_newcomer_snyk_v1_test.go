@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -193,4 +194,12 @@ func TestNewcomerSnykV1EmptyPageMessage(t *testing.T) {
 	if strings.Contains(r.err.Error(), "on offset or page_number") {
 		t.Errorf("the error advises total_path on page_number, which counts pages: %v", r.err)
 	}
+}
+
+// newcomerServer serves h on a test server closed with t and returns its
+// URL.
+func newcomerServer(t *testing.T, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
