@@ -24,7 +24,9 @@ const (
 // /vulns/export {"num_assets", "filters"} answers {"export_uuid"}; GET
 // …/status answers {"uuid", "status", "chunks_available", "chunks_failed",
 // "chunks_cancelled", "total_chunks", …}, FINISHED once every chunk is
-// ready; GET …/chunks/{id} answers that chunk's findings as an array, 404
+// ready; GET …/chunks/{id} answers that chunk's findings as a JSON array
+// labelled application/octet-stream (as the endpoint's reference in
+// Tenable's OpenAPI document declares it), 404
 // for a chunk not available.
 //
 // polls: the status answers PROCESSING (with the chunks ready so far) for
@@ -92,7 +94,10 @@ func (a *newcomerTenable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			curWrite(w, 404, `{"statusCode": 404, "error": "Not Found", "message": "Chunk not found"}`)
 			return
 		}
-		curWrite(w, 200, curJSON(a.chunks[id]))
+		// Tenable's reference labels the chunk application/octet-stream.
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.WriteHeader(200)
+		fmt.Fprint(w, curJSON(a.chunks[id]))
 	default:
 		curWrite(w, 404, `{"statusCode": 404, "error": "Not Found", "message": "Not Found"}`)
 	}
@@ -167,4 +172,26 @@ func TestNewcomerTenableExportPolled(t *testing.T) {
 	r.checkTable(t, `SELECT status, _exports_export_uuid FROM export_status`, []string{"FINISHED|" + newcomerTioUUID})
 	r.noSecret(t, newcomerTioAccess)
 	r.noSecret(t, newcomerTioSecret)
+}
+
+// TestNewcomerTenableExportNeverFinishes: with the workaround, a status
+// that stays PROCESSING past client.retry.max_attempts fails the run,
+// naming the status request, and loads no finding.
+func TestNewcomerTenableExportNeverFinishes(t *testing.T) {
+	api := newNewcomerTenable(100)
+	r, srvURL := curServe(t, api, "newcomer_tenable", newcomerTioWorkaround(t), newcomerTioEnv())
+	r.failedClean(t, srvURL, nil, newcomerTioSecret, []string{"findings", "export_status"}, `resource "export_status"`, "/status", "max_attempts")
+	t.Log(r.err)
+}
+
+// TestNewcomerTenableRetryRuleNamed: a 200 retried by a response_actions
+// rule until max_attempts fails with "200 OK: {body} (after 10 attempts)
+// of client.retry.max_attempts", which reads as if the 200 were an error
+// status and does not say that the rule status!="FINISHED" asked for the
+// retries; the message should name the rule.
+func TestNewcomerTenableRetryRuleNamed(t *testing.T) {
+	t.Skip(`bug: a 200 retried by a response_actions rule until max_attempts fails without naming the rule`)
+	api := newNewcomerTenable(100)
+	r, srvURL := curServe(t, api, "newcomer_tenable", newcomerTioWorkaround(t), newcomerTioEnv())
+	r.failedClean(t, srvURL, nil, newcomerTioSecret, []string{"findings"}, `resource "export_status"`, `status!="FINISHED"`, "response_actions", "client.retry.max_attempts")
 }
