@@ -24,7 +24,8 @@ const newcomerGitHubToken = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
 // base64, with "=" and "+"); {"data": {"repository": {"issues":
 // {"nodes", "pageInfo": {"endCursor", "hasNextPage"}}}}}.
 //
-// mode: "" as documented; "partial" (page 2 also holds errors of type
+// mode: "" as documented; "emptyerrors" (page 2 holds "errors": [], as
+// some GraphQL servers send beside complete data); "partial" (page 2 also holds errors of type
 // NOT_FOUND beside its data, as GitHub answers a field it cannot resolve);
 // "ratelimited" (the second request gets a 200 with x-ratelimit-remaining
 // 0, x-ratelimit-reset and data null beside an error of type
@@ -129,6 +130,9 @@ func (a *newcomerGitHubGraphQL) ServeHTTP(w http.ResponseWriter, r *http.Request
 	}
 	resp := map[string]any{"data": map[string]any{"repository": map[string]any{"issues": map[string]any{
 		"nodes": nodes, "pageInfo": map[string]any{"endCursor": end, "hasNextPage": next}}}}}
+	if a.mode == "emptyerrors" && page == 2 {
+		resp["errors"] = []any{}
+	}
 	if a.mode == "partial" && page == 2 {
 		resp["errors"] = []map[string]any{{"type": "NOT_FOUND", "path": []any{"repository", "issues", "nodes", 0, "author"}, "message": "Could not resolve to a User with the login of 'ghost'."}}
 	}
@@ -154,7 +158,13 @@ func (a *newcomerGitHubGraphQL) want() []string {
 // cursor sent back in variables.after byte for byte (none on page 1), the
 // walk ended by hasNextPage false; labels' nodes a grandchild table.
 func TestNewcomerGitHubGraphQLIssues(t *testing.T) {
-	api := newNewcomerGitHubGraphQL("")
+	for _, mode := range []string{"", "emptyerrors"} {
+		t.Run("mode="+mode, func(t *testing.T) { newcomerGitHubIssues(t, mode) })
+	}
+}
+
+func newcomerGitHubIssues(t *testing.T, mode string) {
+	api := newNewcomerGitHubGraphQL(mode)
 	r, _ := curServe(t, api, "newcomer_github_graphql", "", newcomerGitHubEnv())
 	r.mustLoad(t)
 	r.checkTable(t, newcomerGitHubQuery, api.want())
