@@ -3,6 +3,7 @@ package engine_test
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -32,7 +33,10 @@ const (
 //
 // mode: "" as documented; "lost" (page 1 answers no results under the
 // same totalCount, as a device removed by another admin would not);
-// "gone" (a computer is deleted after page 0: totalCount falls).
+// "gone" (a computer is deleted after page 0: totalCount falls);
+// "rename" (sorted by general.name, as the sort the document defaults
+// to; Mac-1 is renamed Mac-9 after page 0, so it moves to the last page
+// and Mac-3 moves onto page 0, already read).
 type newcomerJamf struct {
 	mode      string
 	password  string // the user's password (newcomerJamfPassword by default)
@@ -95,6 +99,13 @@ func (a *newcomerJamf) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	page, size := curQueryInt(q, "page", 0), curQueryInt(q, "page-size", 100)
 	a.pages = append(a.pages, q.Get("page"))
 	all := a.computers
+	if a.mode == "rename" && page > 0 {
+		renamed := maps.Clone(a.computers[0])
+		g := maps.Clone(renamed["general"].(map[string]any))
+		g["name"] = "Mac-9"
+		renamed["general"] = g
+		all = append(append([]map[string]any{}, a.computers[1:]...), renamed)
+	}
 	if a.mode == "gone" && page > 0 {
 		all = all[1:]
 	}
@@ -240,6 +251,7 @@ func TestNewcomerJamfClientCredentials(t *testing.T) {
 	}{
 		{"lost", []string{`resource "computers"`, "page=1", "totalCount"}},
 		{"gone", []string{`resource "computers"`, "page=1", "totalCount"}},
+		{"rename", []string{`resource "computers"`, "page=2", `"1"`}},
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			api := newNewcomerJamf(c.mode)
