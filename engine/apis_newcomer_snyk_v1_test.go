@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,7 @@ const newcomerSnykToken = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 // "ratelimit" (the first request gets a 429 with Retry-After: 7).
 type newcomerSnykV1 struct {
 	mode     string
+	prefix   string // a path before /v1 (escaped as sent), "" for none
 	mu       sync.Mutex
 	requests int
 	bodies   []string
@@ -64,7 +66,7 @@ func (a *newcomerSnykV1) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		curWrite(w, 401, `{"code": 401, "error": "Invalid auth token provided"}`)
 		return
 	}
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/reporting/issues/latest" {
+	if r.Method != http.MethodPost || r.URL.EscapedPath() != a.prefix+"/v1/reporting/issues/latest" {
 		curWrite(w, 404, `{"code": 404, "error": "Not found"}`)
 		return
 	}
@@ -216,4 +218,26 @@ func TestNewcomerBaseURLSecretNotQuoted(t *testing.T) {
 	r := curRunText(t, "newcomer_snyk_v1", text, "api.snyk.io", t.TempDir()+"/snyk.db", newcomerSnykEnv())
 	r.mustFail(t, "http://127.0.0.1", "base_url")
 	r.noSecret(t, newcomerSnykToken)
+}
+
+// TestNewcomerBaseURLSecretEscaped: a secret in base_url's path whose value
+// holds "#" or "?" (a key such as "k3y#p4rt?x"). Path placeholders are
+// path-escaped, but a secret in base_url is not: the request goes to
+// /k3y with the rest of the key as query and fragment, and the error and
+// _pipe_loads hold "k3y" and "p4rt" unredacted (the redactor looks for the
+// whole key). The secret must be sent path-escaped (/k3y%23p4rt%3Fx/v1/…).
+func TestNewcomerBaseURLSecretEscaped(t *testing.T) {
+	t.Skip("bug: a {secrets.*} value in base_url is not path-escaped; its pieces reach the URL, errors and _pipe_loads")
+	const key = "k3yS3CRET#p4rtTWO?x"
+	api := newNewcomerSnykV1("")
+	api.prefix = "/" + url.PathEscape(key)
+	text := curEdited(t, "newcomer_snyk_v1", `base_url: "{vars.api_url}/v1/"`, `base_url: "{vars.api_url}/{secrets.snyk_path_key}/v1/"`)
+	env := newcomerSnykEnv()
+	env["SNYK_PATH_KEY"] = key
+	r, _ := curServe(t, api, "newcomer_snyk_v1", text, env)
+	for _, piece := range []string{"k3yS3CRET", "p4rtTWO"} {
+		r.noSecret(t, piece)
+	}
+	r.mustLoad(t)
+	r.checkTable(t, newcomerSnykQuery, api.want())
 }
