@@ -228,7 +228,6 @@ func TestNewcomerGitHubGraphQLRateLimited(t *testing.T) {
 // minutes ahead, spending its attempts within seconds: an hour's limit
 // fails the run after max_attempts.
 func TestNewcomerGitHubGraphQLRateLimitReset(t *testing.T) {
-	t.Skip("bug: a response_actions retry of a 200 with X-RateLimit-Remaining: 0 ignores X-RateLimit-Reset")
 	api := newNewcomerGitHubGraphQL("ratelimited")
 	api.resetAt = time.Now().Add(2 * time.Minute).Unix()
 	text := curEdited(t, "newcomer_github_graphql", "      method: POST\n", "      method: POST\n      response_actions: [{content: RATE_LIMITED, action: retry}]\n")

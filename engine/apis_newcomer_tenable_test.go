@@ -136,7 +136,6 @@ const newcomerTioQuery = `SELECT finding_id, asset__hostname, plugin__id FROM fi
 // (chunks/%5B1%2C2%5D) and fails on Tenable's 404, where it should refuse
 // the request, naming the field and that a placeholder takes one value.
 func TestNewcomerTenableChunkListInPath(t *testing.T) {
-	t.Skip("bug: a {resources.P.F} placeholder whose value is a list or object is sent as its JSON text in the path")
 	api := newNewcomerTenable(0)
 	r, srvURL := curServe(t, api, "newcomer_tenable", "", newcomerTioEnv())
 	r.failedClean(t, srvURL, nil, newcomerTioSecret, []string{"findings"}, `resource "findings"`, "chunks_available", "array")
