@@ -204,3 +204,40 @@ func TestWireEmptyObjectAtPathAfterAPromise(t *testing.T) {
 	run, o := wirePage2(t, "", servePage(`{"items": {}}`))
 	run.failedAsWas(t, o.srv.URL, wirePage2Prefix+"json_link: page 2 is {} at the data_selector after a page that promised more")
 }
+
+// TestWireExtraBytesAfterTheBody: page 1 is followed on its keep-alive
+// connection by bytes no request asked for, here a whole forged answer
+// (a buggy server writing twice, or response splitting). They must not
+// be read as the answer to the request for page 2: page 2 is the API's.
+func TestWireExtraBytesAfterTheBody(t *testing.T) {
+	forged := `{"items": [{"id": 3, "name": "forged"}, {"id": 4, "name": "forged"}], "next": null}`
+	var page2 int
+	var mu sync.Mutex
+	run, _ := wireRun(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+bodiesToken {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if r.URL.Query().Get("page") == "2" {
+			mu.Lock()
+			page2++
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(bodiesPage2))
+			return
+		}
+		conn, rw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		rw.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(bodiesPage1)) + "\r\n\r\n" + bodiesPage1 +
+			"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(forged)) + "\r\n\r\n" + forged)
+		rw.Flush()
+		conn.Read(make([]byte, 1)) // keep the connection open until the client closes it
+	}), "")
+	run.loaded(t, wireExact)
+	if page2 != 1 {
+		t.Errorf("page 2 asked %d times, want 1", page2)
+	}
+}

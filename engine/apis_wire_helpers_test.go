@@ -72,8 +72,9 @@ func (v *vendorRun) loaded(t *testing.T, want []string) {
 }
 
 // failedAsWas fails t unless the run failed with an error holding every
-// one of parts ({base}: the fake's URL) and left items as the earlier
-// load stored them.
+// one of parts ({base}: the fake's URL), left items as the earlier load
+// stored them, and recorded the failure in _pipe_loads with an error
+// holding the first part.
 func (v *vendorRun) failedAsWas(t *testing.T, base string, parts ...string) {
 	t.Helper()
 	if v.err == nil {
@@ -88,6 +89,16 @@ func (v *vendorRun) failedAsWas(t *testing.T, base string, parts ...string) {
 		}
 	}
 	sameRows(t, "items after the failed run", rowsOf(t, v.db, `SELECT id, name FROM items ORDER BY id`), wireEarlier)
+	// the failed load is recorded beside the earlier one, with its error
+	sameRows(t, "_pipe_loads", rowsOf(t, v.db, `SELECT status FROM _pipe_loads ORDER BY started_at`), []string{"completed", "failed"})
+	if len(parts) > 0 {
+		first := strings.ReplaceAll(parts[0], "{base}", base)
+		for _, e := range rowsOf(t, v.db, `SELECT error FROM _pipe_loads WHERE status = 'failed'`) {
+			if !strings.Contains(e, first) {
+				t.Errorf("_pipe_loads.error = %s\nwant it to hold %s", e, first)
+			}
+		}
+	}
 }
 
 // wirePage2Prefix is how every error on page 2 begins.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // What sits between pipe and the API answers in its place: a captive
@@ -193,5 +194,27 @@ func TestWirePartialContentUnderAuto(t *testing.T) {
 		if rows := count(t, openDB(t, run.db), `SELECT count(*) FROM people`); rows != 0 {
 			t.Errorf("a failed first load left %d rows", rows)
 		}
+	}
+}
+
+// TestWireRetryAfterDate: a 503 whose Retry-After is an HTTP date 30 s
+// ahead (RFC 9110 §10.2.3's other form, as load balancers in maintenance
+// mode send it) is waited out to that date, then page 2 loads.
+func TestWireRetryAfterDate(t *testing.T) {
+	run, o := wirePage2(t, "", func(w http.ResponseWriter, r *http.Request, attempt int) {
+		if attempt == 1 {
+			w.Header().Set("Retry-After", time.Now().Add(30*time.Second).UTC().Format(http.TimeFormat))
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte(bodiesPage2))
+	})
+	run.loaded(t, wireExact)
+	waits := run.waited()
+	if len(waits) != 1 || waits[0] < 25*time.Second || waits[0] > 31*time.Second {
+		t.Errorf("waits %v, want one of about 30s", waits)
+	}
+	if o.requests() != 3 {
+		t.Errorf("%d requests, want 3", o.requests())
 	}
 }
