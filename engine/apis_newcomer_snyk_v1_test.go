@@ -32,6 +32,7 @@ type newcomerSnykV1 struct {
 	requests int
 	bodies   []string
 	pages    []string
+	queries  []string // each request's raw query
 	issues   []map[string]any
 }
 
@@ -89,6 +90,7 @@ func (a *newcomerSnykV1) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		curWrite(w, 400, `{"code": 400, "error": "filters.orgs is required"}`)
 		return
 	}
+	a.queries = append(a.queries, r.URL.RawQuery)
 	q := r.URL.Query()
 	page, per := curQueryInt(q, "page", 1), curQueryInt(q, "perPage", 100)
 	a.pages = append(a.pages, q.Get("page"))
@@ -241,4 +243,24 @@ func TestNewcomerBaseURLSecretEscaped(t *testing.T) {
 	}
 	r.mustLoad(t)
 	r.checkTable(t, newcomerSnykQuery, api.want())
+}
+
+// TestNewcomerEmptyVarParamLeftOut: README: "A param written as "" is sent
+// empty (locale=), as dlt sends it; one whose placeholders expand to
+// nothing (a variable whose default is "") is left out". pipe init writes
+// such variables for required params without a documented value (Tenable's
+// exclude_rollover), and pipe plan prints the request with the parameter
+// sent empty (`?exclude_rollover=`). This pins what a run sends.
+func TestNewcomerEmptyVarParamLeftOut(t *testing.T) {
+	api := newNewcomerSnykV1("")
+	text := curEdited(t, "newcomer_snyk_v1",
+		"vars:\n", "vars:\n  group_by: {default: \"\"}\n",
+		"params: {perPage: 2, sortBy: issueTitle, order: asc}", "params: {perPage: 2, sortBy: issueTitle, order: asc, groupBy: \"{vars.group_by}\"}")
+	r, _ := curServe(t, api, "newcomer_snyk_v1", text, newcomerSnykEnv())
+	r.mustLoad(t)
+	for _, q := range api.queries {
+		if strings.Contains(q, "groupBy") {
+			t.Errorf("query %q holds groupBy, which the README says is left out", q)
+		}
+	}
 }

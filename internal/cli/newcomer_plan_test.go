@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,5 +29,29 @@ func TestNewcomerPlanMixedCredential(t *testing.T) {
 		if strings.Contains(stdout+stderr, "access-6a2f8b0c1d9e") || strings.Contains(stdout+stderr, "secret-f1e2d3c4b5a6") {
 			t.Errorf("%v: the output holds a secret", args)
 		}
+	}
+}
+
+// TestNewcomerPlanEmptyVarParam: a param whose placeholders expand to
+// nothing (a variable whose default is "", as pipe init writes for a
+// required param without a documented value, Tenable's exclude_rollover)
+// is left out of the request, as the README says and a run does (engine's
+// TestNewcomerEmptyVarParamLeftOut); pipe plan, which prints "the first
+// requests", shows it sent empty (`?groupBy=&order=asc…`).
+func TestNewcomerPlanEmptyVarParam(t *testing.T) {
+	t.Skip("bug: pipe plan prints a param whose variable is empty as sent (groupBy=), where a run leaves it out")
+	data, err := os.ReadFile(filepath.Join("..", "..", "engine", "testdata", "apis", "newcomer_snyk_v1.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), "vars:\n", "vars:\n  group_by: {default: \"\"}\n", 1)
+	text = strings.Replace(text, "params: {perPage: 2, sortBy: issueTitle, order: asc}", `params: {perPage: 2, sortBy: issueTitle, order: asc, groupBy: "{vars.group_by}"}`, 1)
+	spec := filepath.Join(t.TempDir(), "snyk_v1.yml")
+	if err := os.WriteFile(spec, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, nil, "plan", spec)
+	if code != ExitOK || !strings.Contains(stdout, "request: POST https://api.snyk.io/v1/reporting/issues/latest?order=asc&perPage=2&sortBy=issueTitle\n") {
+		t.Errorf("exit %d, want the request without groupBy:\n%s%s", code, stdout, stderr)
 	}
 }
