@@ -137,7 +137,7 @@ func TestQuickBooksFaultNamed(t *testing.T) {
 	api := newQuickBooksAPI(3)
 	api.fault = true
 	r, srvURL := curServe(t, api, "quickbooks", "", quickbooksEnv())
-	r.failedClean(t, srvURL, nil, quickbooksToken, []string{"customers"}, `resource "customers"`, `body "Fault"`, "Error parsing query", "response_actions")
+	r.failedClean(t, srvURL, nil, quickbooksToken, []string{"customers"}, `resource "customers"`, `body "Fault" is object`, "Error parsing qu", `{condition: "Fault", action: fail}`)
 }
 
 // TestQuickBooksEmptyListOmitted: with endpoint.empty_list_omitted, a
