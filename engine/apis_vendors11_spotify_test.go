@@ -31,7 +31,9 @@ func spotifyEnv() map[string]string { return map[string]string{"SPOTIFY_ACCESS_T
 // mode: "limit" (the first request for a playlist's tracks is answered
 // 429, Retry-After: 3), "elsewhere" (the playlists' next names another
 // host), "removed" (a playlist is removed before page 2: total 5 then 4,
-// a playlist on no page).
+// a playlist on no page), "object" (page 2 of the playlists holds its
+// items as an object keyed by position, as a proxy that re-encodes
+// arrays may send).
 type spotifyAPI struct {
 	mode      string
 	other     string
@@ -117,7 +119,15 @@ func (a *spotifyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if items == nil {
 		items = []map[string]any{}
 	}
-	curWrite(w, 200, curJSON(map[string]any{"href": "http://" + r.Host + r.URL.RequestURI(), "items": items, "limit": limit,
+	var itemsOut any = items
+	if a.mode == "object" && r.URL.Path == "/v1/me/playlists" && offset > 0 {
+		byPos := map[string]any{}
+		for i, it := range items {
+			byPos[strconv.Itoa(i)] = it
+		}
+		itemsOut = byPos
+	}
+	curWrite(w, 200, curJSON(map[string]any{"href": "http://" + r.Host + r.URL.RequestURI(), "items": itemsOut, "limit": limit,
 		"next": next, "offset": offset, "previous": prev, "total": len(list)}))
 }
 
@@ -174,7 +184,9 @@ func TestSpotifyRetryAfter(t *testing.T) {
 
 // TestSpotifyHostile: a next URL on another host fails naming it, the
 // other host getting nothing; a playlist removed mid-walk (total 5 then
-// 4, the offsets shifted) fails; each with nothing loaded.
+// 4, the offsets shifted) fails; a page 2 whose items are an object
+// where page 1's were an array fails rather than load it as one record;
+// each with nothing loaded.
 func TestSpotifyHostile(t *testing.T) {
 	other := newVendorOrigin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		curWrite(w, 200, `{"items": [], "next": null, "total": 5}`)
@@ -186,6 +198,7 @@ func TestSpotifyHostile(t *testing.T) {
 	}{
 		{"elsewhere", rest.ErrOutOfScope, []string{`resource "playlists"`, strings.TrimPrefix(other.srv.URL, "http://"), "client.allowed_hosts"}},
 		{"removed", rest.ErrShifted, []string{`resource "playlists"`, "offset=2", `"total" was 5 and is 4`}},
+		{"object", nil, []string{`resource "playlists"`, "offset=2", `data_selector "items" selects an object, but earlier pages held an array`}},
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			api := newSpotifyAPI(c.mode)
