@@ -79,43 +79,65 @@ func lastWins(raw string) string {
 	return b.String()
 }
 
-// repeatsKey reports whether an object in v holds a key twice.
+// repeatsKey reports whether an object in v holds a key twice (keys
+// compared unescaped, as gjson reads them). It walks v's text once: a
+// walk by gjson's ForEach, which finds the end of every value before
+// entering it, scans a value nested d deep d times, and 100,000 nested
+// objects (600 KB) took 65 s. Keys of the open objects are compared in
+// one slice, an object's past 16 in a map.
 func repeatsKey(v gjson.Result) bool {
-	found := false
-	switch {
-	case v.IsObject():
-		// Most objects have a few keys: compared in a small array on the
-		// stack, a map only past it. This runs for every JSON value a row
-		// holds.
-		var small [16]string
-		seen, n := small[:0], 0
-		var many map[string]bool
-		v.ForEach(func(k, val gjson.Result) bool {
-			dup := many[k.Str]
-			for _, s := range seen {
-				dup = dup || s == k.Str
-			}
-			if dup || repeatsKey(val) {
-				found = true
+	type open struct {
+		object bool
+		start  int             // where its keys start in keys
+		many   map[string]bool // its keys past the first 16
+	}
+	raw := v.Raw
+	var stack []open
+	var keys []string
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '"':
+			end, escaped, ok := stringEnd(raw, i)
+			if !ok {
 				return false
 			}
-			if n++; n <= len(small) {
-				seen = append(seen, k.Str)
-			} else {
-				if many == nil {
-					many = map[string]bool{}
+			top := len(stack) - 1
+			if top >= 0 && stack[top].object {
+				if j := skipSpace(raw, end); j < len(raw) && raw[j] == ':' {
+					key := raw[i+1 : end-1]
+					if escaped {
+						key = gjson.Parse(raw[i:end]).Str
+					}
+					o := &stack[top]
+					if o.many[key] {
+						return true
+					}
+					for _, k := range keys[o.start:] {
+						if k == key {
+							return true
+						}
+					}
+					if len(keys)-o.start < 16 {
+						keys = append(keys, key)
+					} else {
+						if o.many == nil {
+							o.many = map[string]bool{}
+						}
+						o.many[key] = true
+					}
 				}
-				many[k.Str] = true
 			}
-			return true
-		})
-	case v.IsArray():
-		v.ForEach(func(_, val gjson.Result) bool {
-			found = repeatsKey(val)
-			return !found
-		})
+			i = end - 1
+		case '{', '[':
+			stack = append(stack, open{object: raw[i] == '{', start: len(keys)})
+		case '}', ']':
+			if top := len(stack) - 1; top >= 0 {
+				keys = keys[:stack[top].start]
+				stack = stack[:top]
+			}
+		}
 	}
-	return found
+	return false
 }
 
 // writeLastWins writes v compact, each object's keys once with their

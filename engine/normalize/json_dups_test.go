@@ -1,9 +1,11 @@
 package normalize
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -107,4 +109,65 @@ func FuzzPlainJSON(f *testing.F) {
 			t.Fatalf("plainJSON(%s) but the slow path stores %s", raw, slow)
 		}
 	})
+}
+
+// FuzzRepeatsKey compares repeatsKey with encoding/json's reading of the
+// same text: an object that holds a key twice, keys compared unescaped.
+func FuzzRepeatsKey(f *testing.F) {
+	for _, s := range []string{`{"a":1,"b":{"a":2}}`, `{"a":1,"a":2}`, `[{"x":[{"y":1,"y":2}]}]`, `{"\u0061":1,"a":2}`, `{"k":{"k":{"k":1}},"j":[]}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		if !json.Valid([]byte(raw)) || !gjson.Valid(raw) || !utf8.ValidString(raw) {
+			return
+		}
+		if got, want := repeatsKey(gjson.Parse(raw)), repeatsKeyDecoded(t, raw); got != want {
+			t.Fatalf("repeatsKey(%s) = %v, encoding/json says %v", raw, got, want)
+		}
+	})
+}
+
+// repeatsKeyDecoded reads raw with encoding/json's tokens and reports
+// whether an object in it holds a key twice.
+func repeatsKeyDecoded(t *testing.T, raw string) bool {
+	d := json.NewDecoder(strings.NewReader(raw))
+	d.UseNumber()
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		key    bool // the next string token is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		top := len(stack) - 1
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				if top >= 0 && stack[top].object {
+					stack[top].key = true
+				}
+				stack = append(stack, &frame{object: v == '{', keys: map[string]bool{}, key: v == '{'})
+			default:
+				stack = stack[:top]
+			}
+			continue
+		case string:
+			if top >= 0 && stack[top].object && stack[top].key {
+				if stack[top].keys[v] {
+					return true
+				}
+				stack[top].keys[v] = true
+				stack[top].key = false
+				continue
+			}
+		}
+		if top >= 0 && stack[top].object {
+			stack[top].key = true
+		}
+	}
 }
