@@ -14,7 +14,6 @@ import "testing"
 // [...]} loads none of page 2's. Either way the API's answer is
 // ambiguous: the run should fail naming the key.
 func TestWireEnvelopeKeyTwice(t *testing.T) {
-	t.Skip("bug: an envelope key written twice is read first-wins by paginators and data_selector (records use last-wins): a walk ends after page 1, exit 0")
 	for _, c := range []struct{ name, page1, page2, page, key string }{
 		{"next twice, null first", `{"items": [{"id": 1, "name": "one"}, {"id": 2, "name": "two"}], "next": null, "next": "/items?page=2"}`, bodiesPage2, "page 1", "next"},
 		{"items twice, empty first", `{"items": [{"id": 1, "name": "one"}, {"id": 2, "name": "two"}], "next": "/items?page=2"}`,

@@ -245,6 +245,13 @@ func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
 	case errors.Is(err, errEmptyBody):
 		err = fmt.Errorf("%w (status %d, Content-Type %q; a response_action can ignore it)", err, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+	if err == nil && w.sel.Path() != "" {
+		if k, ok := dupTopKey(resp.Body, recs); ok {
+			// gjson reads the first, JSON parsers the last: the paginator
+			// and the selector could read another page than the API meant.
+			err = fmt.Errorf("response body holds %q twice at its top level: which of the two the API means is ambiguous (RFC 8259 §4), so the page is not read", k)
+		}
+	}
 	if err == nil && len(recs) == 0 && w.sel.Path() != "" {
 		v := gjson.GetBytes(resp.Body, w.sel.Path())
 		resp.emptyAtPath = v.IsObject() && emptyObject([]byte(v.Raw))

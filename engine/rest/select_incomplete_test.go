@@ -62,3 +62,26 @@ func TestFrame(t *testing.T) {
 		t.Fatalf("records of another body: frame = %q, %q", before, after)
 	}
 }
+
+// TestDupTopKey: a key written twice at the body's top level is found
+// before or after the records, spelled with an escape too; a key
+// repeated inside records or one level down is not the envelope's.
+func TestDupTopKey(t *testing.T) {
+	for _, tt := range []struct {
+		body, path, want string
+	}{
+		{`{"next":null,"data":[{"id":1}],"next":"/p2"}`, "data", "next"},
+		{`{"data":[{"id":1},{"id":2}],"links":{},"links":{"next":"/p2"}}`, "data", "links"},
+		{`{"n\u0065xt":"/p2","data":[{"id":1}],"next":null}`, "data", "next"},
+		{`{"data":[{"id":1,"id":2}],"meta":{"a":1,"a":2}}`, "data", ""},
+		{`{"result":{"items":[{"id":1}],"next":1,"next":2}}`, "result.items", ""},
+		{`{"result":{"items":[{"id":1}]},"result":{"items":[]}}`, "result.items", "result"},
+	} {
+		body := []byte(tt.body)
+		recs, _ := NewSelector(tt.path, nil).Select(body)
+		k, ok := dupTopKey(body, recs)
+		if k != tt.want || ok != (tt.want != "") {
+			t.Errorf("dupTopKey(%s) = %q, %v; want %q", tt.body, k, ok, tt.want)
+		}
+	}
+}

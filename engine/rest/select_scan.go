@@ -176,8 +176,60 @@ func recordsEnd(s string, i int, recs []gjson.Result) (int, bool) {
 	return end + 1, true
 }
 
+// recordsAt is recordsEnd for a page with records, false for one without.
+func recordsAt(s string, i int, recs []gjson.Result) (int, bool) {
+	if len(recs) == 0 {
+		return 0, false
+	}
+	return recordsEnd(s, i, recs)
+}
+
 // pieceAt reports whether r's text is the piece of s at r.Index.
 func pieceAt(s string, r gjson.Result) bool {
 	return r.Raw != "" && r.Index >= 0 && r.Index+len(r.Raw) <= len(s) &&
 		unsafe.StringData(r.Raw) == unsafe.StringData(s[r.Index:])
+}
+
+// dupTopKey returns a key that the object body holds twice at its top
+// level, its envelope, where paging fields and the records are: gjson
+// reads the first of the two, JSON parsers the last, so a paginator and
+// the API could mean different pages ({"next": null, "next": "/p2"}).
+// It steps over the array of the page's records recs (recordsEnd), so a
+// full page costs a look at its envelope, not a scan.
+func dupTopKey(body []byte, recs []gjson.Result) (string, bool) {
+	s := bodyString(body)
+	i := skipWS(s, 0)
+	if i >= len(s) || s[i] != '{' {
+		return "", false
+	}
+	var seen []string // an envelope has a few keys
+	for i = skipWS(s, i+1); i < len(s) && s[i] == '"'; i = skipWS(s, i+1) {
+		end := stringClose(s, i)
+		if end >= len(s) {
+			break
+		}
+		k := s[i+1 : end]
+		if strings.IndexByte(k, '\\') >= 0 {
+			k = gjson.Parse(s[i : end+1]).Str
+		}
+		if slices.Contains(seen, k) {
+			return k, true
+		}
+		seen = append(seen, k)
+		if i = skipWS(s, end+1); i >= len(s) || s[i] != ':' {
+			break
+		}
+		if i = skipWS(s, i+1); i >= len(s) {
+			break
+		}
+		if e, ok := recordsAt(s, i, recs); ok {
+			i = skipWS(s, e)
+		} else {
+			i = skipWS(s, skipValue(s, i))
+		}
+		if i >= len(s) || s[i] != ',' {
+			break
+		}
+	}
+	return "", false
 }
