@@ -191,7 +191,6 @@ func TestNewcomerSnykV1TotalPathAsTheErrorSays(t *testing.T) {
 // at the end of every complete walk, above); it should name the empty
 // page below the total and, for a total of records, offset's total_path.
 func TestNewcomerSnykV1EmptyPageMessage(t *testing.T) {
-	t.Skip(`bug: page_number's "empty page below the total" error advises total_path "total" on page_number, which counts pages`)
 	api := newNewcomerSnykV1("emptymid")
 	r, srvURL := curServe(t, api, "newcomer_snyk_v1", "", newcomerSnykEnv())
 	r.failedClean(t, srvURL, nil, newcomerSnykToken, []string{"reported_issues"}, "page=2", `body "total" is 5`)
@@ -230,7 +229,6 @@ func TestNewcomerBaseURLSecretNotQuoted(t *testing.T) {
 // _pipe_loads hold "k3y" and "p4rt" unredacted (the redactor looks for the
 // whole key). The secret must be sent path-escaped (/k3y%23p4rt%3Fx/v1/…).
 func TestNewcomerBaseURLSecretEscaped(t *testing.T) {
-	t.Skip("bug: a {secrets.*} value in base_url is not path-escaped; its pieces reach the URL, errors and _pipe_loads")
 	const key = "k3yS3CRET#p4rtTWO?x"
 	api := newNewcomerSnykV1("")
 	api.prefix = "/" + url.PathEscape(key)

@@ -109,7 +109,11 @@ func (p *Plan) describeURL(r *Resource) string {
 	}
 	var q []string
 	for _, prm := range r.Params {
-		q = append(q, prm.Name+"="+render(prm.Value))
+		v := render(prm.Value)
+		if v == "" && !prm.Empty {
+			continue // left out, as RequestURL leaves it out
+		}
+		q = append(q, prm.Name+"="+v)
 	}
 	if inc := r.Incremental; inc != nil && inc.StartParam != "" {
 		q = append(q, inc.StartParam+"="+string(inc.InitialValue))

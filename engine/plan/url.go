@@ -64,7 +64,19 @@ func (p *Plan) Base(lookup Lookup) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("client.base_url: %w", err)
 	}
-	base, err := t.Expand(lookup)
+	i := -1
+	base, err := t.Expand(func(part spec.Part) (string, error) {
+		i++
+		v, err := lookup(part)
+		if i == 0 && t[0].IsPlaceholder() || part.Namespace != spec.NSSecrets {
+			return v, err // a URL prefix (scheme and host), or a variable
+		}
+		// A secret in the path (a token in /bot<token>/) is one segment,
+		// escaped as path placeholders are: a "#" or "?" in it would
+		// otherwise end the path, split the secret and send the rest
+		// elsewhere.
+		return url.PathEscape(v), err
+	})
 	if err != nil {
 		return "", err
 	}
