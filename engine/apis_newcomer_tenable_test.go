@@ -189,7 +189,6 @@ func TestNewcomerTenableExportNeverFinishes(t *testing.T) {
 // status and does not say that the rule status!="FINISHED" asked for the
 // retries; the message should name the rule.
 func TestNewcomerTenableRetryRuleNamed(t *testing.T) {
-	t.Skip(`bug: a 200 retried by a response_actions rule until max_attempts fails without naming the rule`)
 	api := newNewcomerTenable(100)
 	r, srvURL := curServe(t, api, "newcomer_tenable", newcomerTioWorkaround(t), newcomerTioEnv())
 	r.failedClean(t, srvURL, nil, newcomerTioSecret, []string{"findings"}, `resource "export_status"`, `status!="FINISHED"`, "response_actions", "client.retry.max_attempts")

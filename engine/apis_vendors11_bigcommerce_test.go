@@ -259,7 +259,6 @@ func TestBigCommerceHostile(t *testing.T) {
 // most 15 s in all) runs out of attempts inside the window and the run
 // fails.
 func TestBigCommerceRateLimitResetMs(t *testing.T) {
-	t.Skip("bug: X-Rate-Limit-Time-Reset-Ms (BigCommerce's milliseconds to wait on a 429) is not honoured: the backoff gives up inside the 15 s window and the run fails after client.retry.max_attempts")
 	api := newBigCommerceAPI("limit")
 	r, _ := curServe(t, api, "bigcommerce", "", bigcommerceEnv(), api.tune)
 	r.mustLoad(t)

@@ -133,7 +133,6 @@ func TestQuickBooksHostile(t *testing.T) {
 // invalid_auth); "Fault" is not among them, so the error names the key
 // alone and the user does not see "Error parsing query".
 func TestQuickBooksFaultNamed(t *testing.T) {
-	t.Skip("bug: QuickBooks' capitalized \"Fault\" is not read as an error key: the message names the key but not the fault (\"Error parsing query\") nor a response_actions rule")
 	api := newQuickBooksAPI(3)
 	api.fault = true
 	r, srvURL := curServe(t, api, "quickbooks", "", quickbooksEnv())

@@ -229,7 +229,6 @@ func TestXeroHostile(t *testing.T) {
 // so 250 of 251 invoices load with exit 0; total_path counts pages
 // (pagination.pageCount, 3 either way), so no setting catches it.
 func TestXeroInvoiceCreatedMidWalk(t *testing.T) {
-	t.Skip("bug: page_number does not read Xero's pagination.itemCount as a total of records, so an invoice created mid-walk is on no page and the run exits 0 with 250 of 251")
 	{
 		api := newXeroAPI("grown", 250)
 		r, srvURL := curServe(t, api, "xero", "", xeroEnv())
@@ -258,7 +257,6 @@ func xeroIncremental(t *testing.T, cursor string) string {
 // 0 with no row: the check of cursor kinds (state.Tracker) runs only on
 // records the window kept.
 func TestXeroIfModifiedSinceDotNetDates(t *testing.T) {
-	t.Skip("bug: a cursor value of another kind than initial_value (Xero's /Date(ms+0000)/ against an ISO date-time) is compared as text and every record is filtered out; exit 0 with 0 of 250 rows")
 	api := newXeroAPI("", 250)
 	r, srvURL := curServe(t, api, "xero", xeroIncremental(t, "UpdatedDateUTC"), xeroEnv())
 	r.failedClean(t, srvURL, nil, xeroToken, []string{"invoices", "invoices__line_items"}, `resource "invoices"`, "2024-01-01T00:00:00", "/Date(")

@@ -142,6 +142,11 @@ func (w *Walk) cursor(rec gjson.Result, win state.Window) (bool, error) {
 		return true, nil
 	}
 	s := v.String()
+	if w.filter {
+		if err := state.BoundKind(s, win.Start, win.End); err != nil {
+			return false, fmt.Errorf("cursor %q: %w", path, err)
+		}
+	}
 	if w.filter && !win.Contains(s) {
 		return false, nil
 	}

@@ -99,7 +99,7 @@ var (
 	moreFlags = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page", "hasNextPage", "more_results", "moreResults",
 		"more_items_in_collection"}
 	doneFlags  = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last", "isLastBatch", "is_last_batch", "isLastPage", "is_last_page", "lastPage", "last_page"}
-	totalNames = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords", "total_resources", "totalResources"}
+	totalNames = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords", "total_resources", "totalResources", "itemCount", "item_count"}
 )
 
 // moreSign looks for evidence of further pages in a response whose

@@ -120,6 +120,20 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		if err != nil && j.positional {
 			return false, err
 		}
+		if first := j.totalSeen.first; j.positional && first >= 0 {
+			// PayPal's links drop total_required, so only the first page
+			// holds total_items: the walk must end at it.
+			end := stop
+			stop = func(why string) (bool, error) {
+				switch {
+				case j.records < first:
+					return false, fmt.Errorf("%s: %s, but body %q on the first page was %d and %d records were read: %w (check next_url_path %q)", j.kind, why, j.totalSeen.path, first, j.records, ErrMorePages, j.path)
+				case j.records > first:
+					return false, fmt.Errorf("%s: body %q on the first page was %d and %d records were read: %w: pages shifted, so records may have been skipped or read twice (run again when the collection is quiet)", j.kind, j.totalSeen.path, first, j.records, ErrShifted)
+				}
+				return end(why)
+			}
+		}
 	}
 	if j.hasMorePath != "" {
 		more, err := readBool(resp.Body, j.hasMorePath, j.kind+": has_more_path")
@@ -175,7 +189,15 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		return false, err
 	}
 	if j.pages == 1 {
-		j.positional = sameList(req.URL, next) && StepsByPosition(queryParams(req.URL), queryParams(next), records)
+		// A parameter the link leaves out (PayPal's total_required, which
+		// shapes the envelope only) does not move the walk.
+		prev, to := queryParams(req.URL), queryParams(next)
+		for k := range prev {
+			if _, ok := to[k]; !ok {
+				delete(prev, k)
+			}
+		}
+		j.positional = sameList(req.URL, next) && StepsByPosition(prev, to, records)
 	}
 	return followLink(&j.bounds, j.seen, req, next)
 }

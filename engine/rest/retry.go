@@ -90,6 +90,11 @@ func serverWait(resp *Response, now time.Time) (time.Duration, string) {
 				consider(h, d, ok)
 			}
 		}
+		// BigCommerce's milliseconds to wait, with no Retry-After.
+		if v := resp.Header.Get("X-Rate-Limit-Time-Reset-Ms"); v != "" {
+			ms, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			consider("X-Rate-Limit-Time-Reset-Ms", seconds(ms/1000), err == nil && ms >= 0)
+		}
 		// Discord's seconds to wait, a float, beside its reset time.
 		if v := resp.Header.Get("X-RateLimit-Reset-After"); v != "" {
 			secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)

@@ -338,7 +338,7 @@ func partial(body []byte, recs []gjson.Result, path string) error {
 	if !whole {
 		before, after = frame(body, recs)
 	}
-	if !mayHold(before, after, `"error`, `"fault"`) &&
+	if !mayHold(before, after, `"error`, `"fault"`, `"Fault"`) &&
 		(whole || !mayHold(before, after, `"success"`, `"ok"`)) {
 		return nil // no key to look at: spares a walk of every full page
 	}
@@ -479,7 +479,8 @@ func failureCondition(k string) string {
 // an error rather than holding a record.
 func errorKeys(root gjson.Result) []string {
 	var out []string
-	for _, k := range []string{"error", "errors", "fault", "error_message", "errorMessage"} {
+	// QuickBooks Online writes "Fault", capitalized
+	for _, k := range []string{"error", "errors", "fault", "Fault", "error_message", "errorMessage"} {
 		if truthy(root.Get(k)) {
 			out = append(out, k)
 		}
