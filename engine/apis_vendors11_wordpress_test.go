@@ -75,6 +75,13 @@ func (a *wordpressAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	a.queries = append(a.queries, q)
+	if a.mode == "grown" && len(a.queries) == 2 {
+		// a post published while the walk pages: under date desc (the
+		// default order) it would move the others one place on
+		at := time.Date(2024, 5, 7, 10, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05")
+		a.posts = append(a.posts, map[string]any{"id": 46, "date": at, "date_gmt": at, "modified": at, "modified_gmt": at, "slug": "fresh",
+			"status": "publish", "type": "post", "title": map[string]any{"rendered": "Fresh"}, "categories": []int{1}})
+	}
 	page, per := curQueryInt(q, "page", 1), min(curQueryInt(q, "per_page", 10), 100)
 	list := a.posts
 	if s := q.Get("modified_after"); s != "" {
@@ -195,8 +202,15 @@ func TestWordPressPageNumber(t *testing.T) {
 
 // TestWordPressHostile: a Link next to another host fails naming it, the
 // other host getting nothing (the application password least of all); a
-// wrong password fails on the 401, naming it.
+// wrong password fails on the 401, naming it; a post published mid-walk
+// changes X-WP-Total, which the walk by page number holds to, and fails
+// the run as a shifted collection (pages may have skipped a post).
 func TestWordPressHostile(t *testing.T) {
+	t.Run("grown", func(t *testing.T) {
+		api := newWordPressAPI("grown")
+		r, srvURL := curServe(t, api, "wordpress", "", wordpressEnv())
+		r.failedClean(t, srvURL, rest.ErrShifted, wordpressPassword, []string{"posts", "posts__categories"}, `resource "posts"`, `header "X-WP-Total" was 5 and is 6 at page 2`)
+	})
 	t.Run("elsewhere", func(t *testing.T) {
 		other := newVendorOrigin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { curWrite(w, 200, `[]`) }))
 		api := newWordPressAPI("elsewhere")

@@ -107,7 +107,7 @@ func (w *Walk) movedCheck() *movedRecords {
 func (m *movedRecords) page(p *rest.Page) {
 	r, records := p.Request, len(p.Records)
 	if m.paginator != nil && p.Response != nil { // the walk's first page decides
-		m.keepsTotal = rest.KeepsTotal(m.paginator.Type, m.paginator.TotalPath, p.Response.Body)
+		m.keepsTotal = rest.KeepsTotal(m.paginator.Type, m.paginator.TotalPath, p.Response)
 		m.paginator = nil
 	}
 	if m.seen != nil {

@@ -31,11 +31,19 @@ var _ Paginator = (*HeaderLink)(nil)
 // another links_next_key while the header has rel="next", an error
 // wrapping ErrMorePages. A link that leaves out or changes a parameter
 // the request took from its parent record is an error (parentParams).
+// When the links step a page number or an offset, a total of records
+// that changes between pages is an error wrapping ErrShifted.
 type HeaderLink struct {
 	rel       string
 	seen      map[string]bool
 	stopEmpty bool // stop_after_empty_page
 	empty     emptyRun
+	// The total of records the first page shows (WordPress' X-WP-Total,
+	// GitLab's X-Total, or one in the body), held to when the links page
+	// by position: a record created mid-walk moves another onto a page
+	// read already.
+	totalSeen  recordTotal
+	positional bool // the first link followed steps a page number or offset
 	bounds
 }
 
@@ -43,6 +51,8 @@ type HeaderLink struct {
 func (h *HeaderLink) Init(req *Request) error {
 	h.seen = map[string]bool{canonicalURL(req.URL): true}
 	h.empty = 0
+	h.totalSeen.reset()
+	h.positional = false
 	h.reset()
 	return nil
 }
@@ -51,6 +61,16 @@ func (h *HeaderLink) Init(req *Request) error {
 func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bool, error) {
 	records := len(page)
 	h.count(records)
+	switch {
+	case resp.Loaded:
+		// a partial answer a response_action loads as it is (GitHub's
+		// search with incomplete_results) says nothing firm of a total
+		h.totalSeen.drop()
+	case h.pages == 1 || h.positional:
+		if err := h.totalSeen.check(h.kind, resp, fmt.Sprintf("page %d", h.pages)); err != nil && h.positional {
+			return false, err
+		}
+	}
 	link, ok := linkRel(resp.Header, h.rel)
 	if !ok {
 		if other, ok := linkRel(resp.Header, "next"); ok && records > 0 && !strings.EqualFold(h.rel, "next") && !sameLink(req, other) {
@@ -85,6 +105,9 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 	}
 	if err := h.empty.note(&h.bounds, records); err != nil {
 		return false, err
+	}
+	if h.pages == 1 {
+		h.positional = sameList(req.URL, next) && StepsByPosition(queryParams(req.URL), queryParams(next), records)
 	}
 	return followLink(&h.bounds, h.seen, req, next)
 }

@@ -116,7 +116,7 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 	if j.totalPath == "" && (j.pages == 1 || j.positional) {
 		// DigitalOcean's links.pages.next steps ?page=N under meta.total:
 		// a record created mid-walk moves one onto a page read already.
-		err := j.totalSeen.check(j.kind, resp.Body, fmt.Sprintf("page %d", j.pages))
+		err := j.totalSeen.check(j.kind, resp, fmt.Sprintf("page %d", j.pages))
 		if err != nil && j.positional {
 			return false, err
 		}
@@ -127,9 +127,9 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 			stop = func(why string) (bool, error) {
 				switch {
 				case j.records < first:
-					return false, fmt.Errorf("%s: %s, but body %q on the first page was %d and %d records were read: %w (check next_url_path %q)", j.kind, why, j.totalSeen.path, first, j.records, ErrMorePages, j.path)
+					return false, fmt.Errorf("%s: %s, but %s on the first page was %d and %d records were read: %w (check next_url_path %q)", j.kind, why, j.totalSeen.where(), first, j.records, ErrMorePages, j.path)
 				case j.records > first:
-					return false, fmt.Errorf("%s: body %q on the first page was %d and %d records were read: %w: pages shifted, so records may have been skipped or read twice (run again when the collection is quiet)", j.kind, j.totalSeen.path, first, j.records, ErrShifted)
+					return false, fmt.Errorf("%s: %s on the first page was %d and %d records were read: %w: pages shifted, so records may have been skipped or read twice (run again when the collection is quiet)", j.kind, j.totalSeen.where(), first, j.records, ErrShifted)
 				}
 				return end(why)
 			}

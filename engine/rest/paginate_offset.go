@@ -110,7 +110,7 @@ func (o *Offset) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 		return false, fmt.Errorf("offset: the page at offset %d holds the same %d records as the page before it: %w (the API ignores %s: check the name it reads)", o.cur, records, ErrLoop, o.sentIn())
 	}
 	if o.totalPath == "" { // total_path's own check covers it
-		if err := o.totalSeen.check("offset", resp.Body, fmt.Sprintf("offset %d", o.cur)); err != nil {
+		if err := o.totalSeen.check("offset", resp, fmt.Sprintf("offset %d", o.cur)); err != nil {
 			return false, err
 		}
 	}

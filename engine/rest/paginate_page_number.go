@@ -87,7 +87,7 @@ func (n *PageNumber) Next(req *Request, resp *Response, page []gjson.Result) (bo
 	}
 	next, more, err := n.advance(req, resp, records, n.cur)
 	if err == nil { // total_path's own check, in advance, speaks first
-		err = n.totalSeen.check("page_number", resp.Body, fmt.Sprintf("page %d", n.cur))
+		err = n.totalSeen.check("page_number", resp, fmt.Sprintf("page %d", n.cur))
 	}
 	if err != nil || !more {
 		return false, err
