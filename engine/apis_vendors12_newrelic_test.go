@@ -143,7 +143,6 @@ func TestNewRelicApplications(t *testing.T) {
 // the 5 applications that existed (or 3 of the 4 that remain) and exit 0.
 // pipe loads applications 1, 2, 4 and 5 and exits 0.
 func TestNewRelicDeletedMidWalk(t *testing.T) {
-	t.Skip(`bug: header_link ends a walk without a Link header before the rel="last" an earlier page named (a list that shrank), exit 0 with a record missed`)
 	api := newNewRelicAPI("deleted")
 	all := api.apps
 	r, srvURL := curServe(t, api, "newrelic", "", newrelicEnv())

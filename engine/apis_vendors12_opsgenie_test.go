@@ -220,7 +220,6 @@ func TestOpsgenieHostile(t *testing.T) {
 // the walk never reached and page 2's paging.last moved to offset=2.
 // pipe loads alerts 1, 2, 4 and 5 and exits 0.
 func TestOpsgenieAlertClosedMidWalk(t *testing.T) {
-	t.Skip("bug: json_link ignores a paging.last that moves back mid-walk; an offset walk over a shrinking list exits 0 with a record missed")
 	api := newOpsgenieAPI("alertclosed")
 	r, srvURL := curServe(t, api, "opsgenie", "", opsgenieEnv())
 	t.Log(r.err)

@@ -49,6 +49,16 @@ func readPagingFields(body []byte) pagingFields {
 		}
 		return true
 	})
+	// Segment's data.pagination.totalEntries: a paging object inside the
+	// data envelope, beside the records.
+	if v := obj.Get("data.pagination"); v.IsObject() && f.nested["data.pagination."] == nil {
+		m := map[string]gjson.Result{}
+		v.ForEach(func(k, v gjson.Result) bool {
+			addFirst(m, k.String(), v)
+			return true
+		})
+		f.nested["data.pagination."] = m
+	}
 	return f
 }
 

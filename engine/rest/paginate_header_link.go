@@ -44,6 +44,9 @@ type HeaderLink struct {
 	// read already.
 	totalSeen  recordTotal
 	positional bool // the first link followed steps a page number or offset
+	// lastLink is the latest rel="last" an earlier page named, resolved:
+	// a walk that ends before it lost the records of a list that shrank.
+	lastLink string
 	bounds
 }
 
@@ -53,6 +56,7 @@ func (h *HeaderLink) Init(req *Request) error {
 	h.empty = 0
 	h.totalSeen.reset()
 	h.positional = false
+	h.lastLink = ""
 	h.reset()
 	return nil
 }
@@ -71,6 +75,12 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 			return false, err
 		}
 	}
+	lastHere, hasLast := linkRel(resp.Header, "last")
+	if hasLast {
+		if u, err := resolveLink(req.URL, nil, lastHere); err == nil {
+			h.lastLink = u.String()
+		}
+	}
 	link, ok := linkRel(resp.Header, h.rel)
 	if !ok {
 		if other, ok := linkRel(resp.Header, "next"); ok && records > 0 && !strings.EqualFold(h.rel, "next") && !sameLink(req, other) {
@@ -81,6 +91,13 @@ func (h *HeaderLink) Next(req *Request, resp *Response, page []gjson.Result) (bo
 			// next one: a last page not yet read with no next link to it
 			// means the API left the next link out, not that the walk ended.
 			return false, fmt.Errorf("%s: no Link header with rel=%q, but the Link header's rel=\"last\" is %s, a page not read yet: %w (the API left out the link to the next page; run again)", h.kind, h.rel, redactLink(req, last), ErrMorePages)
+		}
+		if !hasLast && h.lastLink != "" && !h.seenLink(req, h.lastLink) {
+			// New Relic and GitHub send no rel="last" on the last page: a
+			// walk that ends before the last page an earlier page named
+			// read a list that shrank while it was paged, whose records
+			// moved back onto pages already read.
+			return false, fmt.Errorf("%s: no Link header with rel=%q, but an earlier page's rel=\"last\" was %s, a page not read yet: %w (the list shrank while it was paged, so records may have moved onto pages already read; run again)", h.kind, h.rel, redactLink(req, h.lastLink), ErrMorePages)
 		}
 		return h.end(req, resp, records, h.records, fmt.Sprintf("no Link header with rel=%q", h.rel), "Link")
 	}

@@ -49,11 +49,15 @@ type JSONLink struct {
 	// Without total_path: the total of records the first page shows
 	// (detectTotal), held to when the links page by position.
 	totalSeen  recordTotal
-	positional bool       // the first link followed steps a page number or offset
-	stopWhen   []doneFlag // detected flags that end the walk (auto)
-	seen       map[string]bool
-	stopEmpty  bool // stop_after_empty_page
-	empty      emptyRun
+	positional bool // the first link followed steps a page number or offset
+	// firstLast is the first page's link to the last page, the key
+	// "last" beside next_url_path's (Opsgenie's paging.last), resolved;
+	// "" when it has none.
+	firstLast string
+	stopWhen  []doneFlag // detected flags that end the walk (auto)
+	seen      map[string]bool
+	stopEmpty bool // stop_after_empty_page
+	empty     emptyRun
 	bounds
 }
 
@@ -84,6 +88,7 @@ func (j *JSONLink) Init(req *Request) error {
 	j.empty, j.total = 0, -1
 	j.totalSeen.reset()
 	j.positional = false
+	j.firstLast = ""
 	j.reset()
 	return nil
 }
@@ -97,6 +102,17 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		used = append(used, j.literal, j.literal+".href")
 	}
 	stop := func(why string) (bool, error) { return j.end(req, resp, records, j.records, why, used...) }
+	// A positional walk that ends before the last page its first page
+	// linked (Opsgenie's paging.last) read a collection that shrank.
+	if j.positional && j.firstLast != "" {
+		end := stop
+		stop = func(why string) (bool, error) {
+			if u, err := url.Parse(j.firstLast); err == nil && !j.seen[canonicalURL(u)] && canonicalURL(u) != canonicalURL(req.URL) && !notAfter(u, req.URL) {
+				return false, fmt.Errorf("%s: %s, but the first page's link to the last page was %s, a page not read yet: %w (the collection changed while it was paged; run again)", j.kind, why, redactLink(req, j.firstLast), ErrMorePages)
+			}
+			return end(why)
+		}
+	}
 	if j.totalPath != "" {
 		total, err := readTotal(resp.Body, j.totalPath, j.kind+": total_path")
 		if err == nil {
@@ -133,6 +149,13 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 				}
 				return end(why)
 			}
+		}
+	}
+	if last, ok := j.lastLink(req, resp, page); ok {
+		if j.pages == 1 {
+			j.firstLast = last
+		} else if j.positional && j.firstLast != "" && last != j.firstLast {
+			return false, fmt.Errorf("%s: the link to the last page beside next_url_path %q was %s and is %s on page %d: %w: the collection changed while it was paged, so records may have been skipped or read twice (run again when the collection is quiet)", j.kind, j.path, redactLink(req, j.firstLast), redactLink(req, last), j.pages, ErrShifted)
 		}
 	}
 	if j.hasMorePath != "" {
@@ -319,4 +342,26 @@ func resolveLink(cur, base *url.URL, link string) (*url.URL, error) {
 		j.Path, j.RawPath = dec, esc
 	}
 	return &j, nil
+}
+
+// lastLink returns the resolved URL under the key "last" beside
+// next_url_path's last key (paging.next: paging.last), if it holds one.
+// It steps over the page's records, as the next link is read (getPath).
+func (j *JSONLink) lastLink(req *Request, resp *Response, page []gjson.Result) (string, bool) {
+	p := "last"
+	if i := strings.LastIndexByte(j.path, '.'); i >= 0 {
+		p = j.path[:i] + ".last"
+	}
+	v := getPath(resp.Body, p, page)
+	if v.IsObject() {
+		v = v.Get("href")
+	}
+	if v.Type != gjson.String || !urlish(v.Str) {
+		return "", false
+	}
+	u, err := resolveLink(req.URL, j.base, strings.TrimSpace(v.Str))
+	if err != nil {
+		return "", false
+	}
+	return u.String(), true
 }

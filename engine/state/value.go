@@ -21,7 +21,9 @@ func parseValue(s string) value {
 	if v.at, v.isAt = parseInstant(s); v.isAt {
 		return v
 	}
-	if n, ok := new(big.Float).SetString(s); ok {
+	// Precision enough for every digit: at the default 64 bits, Auth0's
+	// 56-digit log_ids would all be one number.
+	if n, ok := new(big.Float).SetPrec(uint(len(s))*4 + 64).SetString(s); ok {
 		v.num = n
 	}
 	return v
