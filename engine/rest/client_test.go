@@ -55,6 +55,7 @@ func TestRetryMatrix(t *testing.T) {
 		{name: "429 X-RateLimit-Reset-After (Discord)", replies: []reply{{status: 429, header: map[string]string{"X-RateLimit-Reset-After": "4.5", "X-RateLimit-Reset": "1740830404.5"}}}, waits: []time.Duration{4500 * time.Millisecond}, calls: 2},
 		{name: "429 retry-after past date", replies: []reply{{status: 429, header: map[string]string{"Retry-After": testNow.Add(-time.Hour).Format(http.TimeFormat)}}}, waits: []time.Duration{s}, calls: 2},
 		{name: "429 x-ratelimit-reset seconds", replies: []reply{{status: 429, header: map[string]string{"X-RateLimit-Reset": "12"}}}, waits: []time.Duration{12 * s}, calls: 2},
+		{name: "429 x-ratelimit-reset ISO 8601 (Atlassian)", replies: []reply{{status: 429, header: map[string]string{"X-RateLimit-Reset": testNow.Add(30 * s).UTC().Format(time.RFC3339)}}}, waits: []time.Duration{30 * s}, calls: 2},
 		{name: "429 x-ratelimit-reset epoch", replies: []reply{{status: 429, header: map[string]string{"X-RateLimit-Reset": fmt.Sprint(testNow.Add(20 * s).Unix())}}}, waits: []time.Duration{20 * s}, calls: 2},
 		{name: "429 x-rate-limit-reset epoch (Okta)", replies: []reply{{status: 429, header: map[string]string{"X-Rate-Limit-Reset": fmt.Sprint(testNow.Add(20 * s).Unix())}}}, waits: []time.Duration{20 * s}, calls: 2},
 		{name: "429 retry-after beyond a duration", replies: []reply{{status: 429, header: map[string]string{"Retry-After": "99999999999"}}}, calls: 1, err: true},

@@ -121,7 +121,12 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 }
 
 func parseReset(v string, now time.Time) (time.Duration, bool) {
-	secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	v = strings.TrimSpace(v)
+	if at, err := time.Parse(time.RFC3339, v); err == nil {
+		// Atlassian's "next period reset time (ISO 8601)"
+		return max(at.Sub(now), 0), true
+	}
+	secs, err := strconv.ParseFloat(v, 64)
 	if err != nil || secs < 0 {
 		return 0, false
 	}
