@@ -414,17 +414,15 @@ func incomplete(body []byte, recs []gjson.Result, path string) error {
 // Records that are not text of body (or none) leave the whole body in
 // before.
 func frame(body []byte, recs []gjson.Result) (before, after []byte) {
-	if len(recs) == 0 || len(body) == 0 {
+	if len(recs) == 0 {
 		return body, nil
 	}
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(body)))
-	first, last := recs[0].Raw, recs[len(recs)-1].Raw
-	start := uintptr(unsafe.Pointer(unsafe.StringData(first))) - base
-	end := uintptr(unsafe.Pointer(unsafe.StringData(last))) - base + uintptr(len(last))
-	if len(first) == 0 || len(last) == 0 || start > end || end > uintptr(len(body)) {
+	s := bodyString(body)
+	first, last := recs[0], recs[len(recs)-1]
+	if !pieceAt(s, first) || !pieceAt(s, last) || last.Index < first.Index {
 		return body, nil
 	}
-	return body[:start], body[end:]
+	return body[:first.Index], body[last.Index+len(last.Raw):]
 }
 
 // mayHold reports whether before or after holds one of the needles.
