@@ -52,6 +52,15 @@ type xeroAPI struct {
 	invoices []map[string]any
 }
 
+// asked returns the pages asked and the If-Modified-Since each carried,
+// under the lock: a request pipe began before a failed run returned may
+// still be served.
+func (a *xeroAPI) asked() (pages []int, since []string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]int(nil), a.pages...), append([]string(nil), a.since...)
+}
+
 // xeroDate writes t as Xero's JSON dates read.
 func xeroDate(t time.Time) string { return fmt.Sprintf("/Date(%d+0000)/", t.UnixMilli()) }
 
@@ -179,8 +188,8 @@ func TestXeroInvoices(t *testing.T) {
 	r, _ := curServe(t, api, "xero", "", xeroEnv())
 	r.mustLoad(t)
 	api.check(t, r)
-	if fmt.Sprint(api.pages) != "[1 2 3 4]" {
-		t.Errorf("pages asked %v, want [1 2 3 4]", api.pages)
+	if pages, _ := api.asked(); fmt.Sprint(pages) != "[1 2 3 4]" {
+		t.Errorf("pages asked %v, want [1 2 3 4]", pages)
 	}
 }
 
@@ -191,8 +200,8 @@ func TestXeroLastPageFull(t *testing.T) {
 	r, _ := curServe(t, api, "xero", "", xeroEnv())
 	r.mustLoad(t)
 	api.check(t, r)
-	if fmt.Sprint(api.pages) != "[1 2 3]" {
-		t.Errorf("pages asked %v, want [1 2 3]", api.pages)
+	if pages, _ := api.asked(); fmt.Sprint(pages) != "[1 2 3]" {
+		t.Errorf("pages asked %v, want [1 2 3]", pages)
 	}
 }
 
@@ -261,7 +270,7 @@ func TestXeroIfModifiedSinceDotNetDates(t *testing.T) {
 	r, srvURL := curServe(t, api, "xero", xeroIncremental(t, "UpdatedDateUTC"), xeroEnv())
 	r.failedClean(t, srvURL, nil, xeroToken, []string{"invoices", "invoices__line_items"}, `resource "invoices"`, "2024-01-01T00:00:00", "/Date(")
 	t.Log(r.err)
-	if len(api.since) == 0 || api.since[0] != "2024-01-01T00:00:00" {
-		t.Errorf("If-Modified-Since sent %q, want 2024-01-01T00:00:00 first", api.since)
+	if _, since := api.asked(); len(since) == 0 || since[0] != "2024-01-01T00:00:00" {
+		t.Errorf("If-Modified-Since sent %q, want 2024-01-01T00:00:00 first", since)
 	}
 }
