@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/pipe-etl/pipe/engine/rest"
 )
 
 // pollGithubToken is the token the statistics fake expects.
@@ -176,4 +179,141 @@ func TestPollGithubStatsAcceptedWithoutPoll(t *testing.T) {
 			t.Log(r.err)
 		})
 	}
+}
+
+// pollWaits fails t unless the run waited n times, each of d.
+func pollWaits(t *testing.T, s *curSleeps, n int, d time.Duration) {
+	t.Helper()
+	waits := s.all()
+	if len(waits) != n {
+		t.Errorf("waited %v, want %d waits of %s", waits, n, d)
+		return
+	}
+	for _, w := range waits {
+		if w != d {
+			t.Errorf("waited %v, want %d waits of %s", waits, n, d)
+			return
+		}
+	}
+}
+
+// TestPollGithubStats: each repository's statistics answer 202 {} twice,
+// then 200 with the contributors; with poll, pipe asks three times per
+// repository, waits poll.interval between, and loads the 200's records
+// only: two contributors per repository, their weeks in a child table.
+func TestPollGithubStats(t *testing.T) {
+	api := newPollGithubStats(2)
+	var s curSleeps
+	r, _ := curServe(t, api, "poll_github", "", pollGithubEnv(), s.tune)
+	r.mustLoad(t)
+	r.checkTable(t, pollGithubQuery, api.want("api", "infra", "web"))
+	r.checkTable(t, `SELECT count(*) FROM contributor_stats__weeks`, []string{"12"})
+	r.checkTable(t, `SELECT sum(c) FROM contributor_stats__weeks`, []string{fmt.Sprint(pollGithubCommits("api", "web", "infra"))})
+	for _, repo := range api.repos {
+		if n := api.statsRequests(repo); n != 3 {
+			t.Errorf("%d requests for %s's statistics, want 3", n, repo)
+		}
+	}
+	pollWaits(t, &s, 6, 3*time.Second)
+	r.noSecret(t, pollGithubToken)
+}
+
+// pollGithubCommits sums the weekly commits the fake serves for repos.
+func pollGithubCommits(repos ...string) int {
+	sum := 0
+	for _, repo := range repos {
+		for _, c := range pollGithubContributors(repo) {
+			for _, w := range c["weeks"].([]map[string]any) {
+				sum += w["c"].(int)
+			}
+		}
+	}
+	return sum
+}
+
+// TestPollGithubStatsEmptyBody202: a 202 without a body is not ready
+// either (a proxy that drops GitHub's {}), and the 200 after it loads.
+func TestPollGithubStatsEmptyBody202(t *testing.T) {
+	api := newPollGithubStats(1)
+	empty := ""
+	api.body202 = &empty
+	var s curSleeps
+	r, _ := curServe(t, api, "poll_github", "", pollGithubEnv(), s.tune)
+	r.mustLoad(t)
+	r.checkTable(t, pollGithubQuery, api.want("api", "infra", "web"))
+	pollWaits(t, &s, 3, 3*time.Second)
+}
+
+// TestPollGithubStatsRetryAfter: a Retry-After on the 202 wins over
+// poll.interval.
+func TestPollGithubStatsRetryAfter(t *testing.T) {
+	api := newPollGithubStats(1)
+	api.retryAfter = "7"
+	var s curSleeps
+	r, _ := curServe(t, api, "poll_github", "", pollGithubEnv(), s.tune)
+	r.mustLoad(t)
+	r.checkTable(t, pollGithubQuery, api.want("api", "infra", "web"))
+	pollWaits(t, &s, 3, 7*time.Second)
+}
+
+// TestPollGithubStatsRetryAfterHour: a Retry-After of an hour on the
+// 202, past poll.timeout (2m), fails the run at once, naming the header
+// and the setting: pipe neither sleeps an hour nor polls every 3 s
+// against the server's wish.
+func TestPollGithubStatsRetryAfterHour(t *testing.T) {
+	api := newPollGithubStats(-1)
+	api.retryAfter = "3600"
+	var s curSleeps
+	r, srvURL := curServe(t, api, "poll_github", "", pollGithubEnv(), s.tune)
+	r.failedClean(t, srvURL, rest.ErrNotReady, pollGithubToken, []string{"contributor_stats"},
+		`resource "contributor_stats"`, "/stats/contributors", "Retry-After asks to wait 1h0m0s", "endpoint.poll.timeout 2m0s", "202 Accepted")
+	for _, w := range s.all() {
+		if w > 3*time.Second {
+			t.Errorf("waited %s", w)
+		}
+	}
+	for _, repo := range api.repos {
+		if n := api.statsRequests(repo); n > 1 {
+			t.Errorf("%d requests for %s's statistics, want at most 1", n, repo)
+		}
+	}
+}
+
+// TestPollGithubStatsForever: statistics that stay 202 fail the run once
+// poll.timeout has passed (2m at 3s: 40 requests), naming the setting and
+// the last answer, with nothing loaded.
+func TestPollGithubStatsForever(t *testing.T) {
+	api := newPollGithubStats(2)
+	api.pending["web"] = -1
+	var s curSleeps
+	r, srvURL := curServe(t, api, "poll_github", "", pollGithubEnv(), s.tune)
+	r.failedClean(t, srvURL, rest.ErrNotReady, pollGithubToken, []string{"contributor_stats", "contributor_stats__weeks"},
+		`resource "contributor_stats"`, "GET http://api.test/repos/acme/web/stats/contributors", "not ready within endpoint.poll.timeout 2m0s", "40 request(s) 3s apart", "the last answered 202 Accepted")
+	t.Log(r.err)
+	if n := api.statsRequests("web"); n != 40 {
+		t.Errorf("%d requests for web's statistics, want 40", n)
+	}
+}
+
+// TestPollGithubStatsEmptyRepo: GitHub answers 204 for an empty
+// repository; under poll it is a ready answer with no contributor.
+func TestPollGithubStatsEmptyRepo(t *testing.T) {
+	api := newPollGithubStats(1)
+	api.empty["infra"] = true
+	var s curSleeps
+	r, _ := curServe(t, api, "poll_github", "", pollGithubEnv(), s.tune)
+	r.mustLoad(t)
+	r.checkTable(t, pollGithubQuery, api.want("api", "web"))
+	pollWaits(t, &s, 2, 3*time.Second)
+}
+
+// TestPollGithubStatsRuleWithoutPoll: the response_actions rule the 202
+// error names, {status_code: 202, action: retry}, also gets the
+// statistics, within client.retry's attempts and backoff.
+func TestPollGithubStatsRuleWithoutPoll(t *testing.T) {
+	api := newPollGithubStats(2)
+	text := strings.Replace(pollGithubNoPoll(t), "      paginator: single_page\n", "      paginator: single_page\n      response_actions: [{status_code: 202, action: retry}]\n", 1)
+	r, _ := curServe(t, api, "poll_github", text, pollGithubEnv())
+	r.mustLoad(t)
+	r.checkTable(t, pollGithubQuery, api.want("api", "infra", "web"))
 }
