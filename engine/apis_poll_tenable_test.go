@@ -104,6 +104,10 @@ func (a *pollTenable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		switch step {
 		case "no status":
 			delete(status, "status")
+		case "FINISHED, chunk 2 failed":
+			status["status"], status["chunks_available"], status["chunks_failed"] = "FINISHED", []int{1}, []int{2}
+			status["chunks_available_count"] = 1
+			a.finished = true
 		case "number":
 			status["status"] = 3
 		}
@@ -287,7 +291,20 @@ func TestPollTenableRetryAfterHour(t *testing.T) {
 // is why the status must be polled.
 func TestPollTenableWithoutPoll(t *testing.T) {
 	api := newPollTenable("QUEUED", "FINISHED")
-	text := curEdited(t, "poll_tenable", "      poll:\n        until: 'status==\"FINISHED\"'\n        fail_if: ['status==\"ERROR\"', 'status==\"CANCELLED\"']\n        interval: 10s\n        timeout: 1h\n", "")
+	text := curEdited(t, "poll_tenable", "      poll:\n        until: 'status==\"FINISHED\"'\n        # A chunk that failed would be missing from the findings.\n        fail_if: ['status==\"ERROR\"', 'status==\"CANCELLED\"', 'chunks_failed.#>0']\n        interval: 10s\n        timeout: 1h\n", "")
 	r, srvURL, _ := pollTioRun(t, api, text)
 	r.failedClean(t, srvURL, nil, pollTioSecret, []string{"findings"}, `resource "findings"`, "404")
+}
+
+// TestPollTenableChunkFailed: a status FINISHED whose chunks_failed is
+// not empty would load the findings of the other chunks as if they were
+// all: the spec's fail_if 'chunks_failed.#>0' fails the run, naming it.
+func TestPollTenableChunkFailed(t *testing.T) {
+	api := newPollTenable("PROCESSING", "FINISHED, chunk 2 failed")
+	r, srvURL, _ := pollTioRun(t, api, "")
+	r.failedClean(t, srvURL, rest.ErrJobFailed, pollTioSecret, []string{"export_status", "findings"},
+		`resource "export_status"`, `endpoint.poll.fail_if "chunks_failed.#>0" holds`, "chunks_failed.# 1")
+	if c := api.chunkRequests(); len(c) != 0 {
+		t.Errorf("chunks asked: %v", c)
+	}
 }
