@@ -52,6 +52,11 @@ const (
 	DefaultPollTimeout  = 30 * time.Minute
 )
 
+// minPollWait is the shortest wait between two polls a Retry-After may
+// ask for: Retry-After: 0.001 on every answer would make a poll of 30
+// minutes a million requests.
+const minPollWait = time.Second
+
 // PollSetting names endpoint.poll in error messages.
 const PollSetting = "endpoint.poll"
 
@@ -109,7 +114,7 @@ func (c *Client) poll(ctx context.Context, req *Request, call Call) (*Response, 
 		wait, from := p.Interval, "poll.interval"
 		if v := resp.Header.Get("Retry-After"); v != "" {
 			if d, ok := parseRetryAfter(v, c.now()); ok && d > 0 {
-				wait, from = d, "Retry-After"
+				wait, from = max(d, minPollWait), "Retry-After"
 			} else if !ok {
 				c.logger.Warn("poll: Retry-After not understood, waiting poll.interval", "request", where, "retry_after", v, "wait", wait)
 			}

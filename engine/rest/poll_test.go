@@ -181,6 +181,16 @@ func TestPollTimeout(t *testing.T) {
 			t.Errorf("waits %s, want [20s]", got)
 		}
 	})
+	t.Run("Retry-After under a second", func(t *testing.T) {
+		req, _ := pollServer(t, `202 {}|0.001`, `202 {}|0`, `200 []`)
+		c, s := newTestClient(t, Options{})
+		if _, err := pollPages(t, c, req, KindSinglePage, Call{Resource: "r", Poll: &Poll{Interval: 10 * time.Second, Timeout: time.Minute}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(s.waits()); got != "[1s 10s]" {
+			t.Errorf("waits %s, want [1s 10s]", got)
+		}
+	})
 	t.Run("Retry-After not understood", func(t *testing.T) {
 		req, _ := pollServer(t, `202 {}|soon`, `200 []`)
 		c, s := newTestClient(t, Options{})
