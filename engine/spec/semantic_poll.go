@@ -51,6 +51,12 @@ func (c *checker) checkPolls() {
 		if p == nil {
 			continue
 		}
+		rules, rpath := c.resourceActions(i)
+		for j, a := range rules {
+			if a.StatusCode == 202 {
+				c.errorf(fmt.Sprintf("%s[%d]", rpath, j), "this rule takes the 202 Accepted before poll (%s) sees it: drop it, poll asks again on a 202 itself", ppath)
+			}
+		}
 		kind, kpath := c.resourcePaginator(i)
 		if kind != "" && kind != "single_page" && kind != "auto" {
 			c.errorf(ppath, "poll reads one answer once it is ready, but resource %q pages with %s (%s): set endpoint.paginator: single_page, or auto to have pipe fail on a sign of more pages", r.Name, kind, kpath)
@@ -119,4 +125,16 @@ func (c *checker) pollCondition(path, cond string) {
 	if !gjson.Valid(lit) {
 		c.errorf(path, "%q: the value %s is not a JSON literal: quote a text (%s%s%q)", cond, lit, field, op, strings.Trim(lit, `"'`))
 	}
+}
+
+// resourceActions returns the response_actions resource i runs with (its
+// own, else resource_defaults') and where they are written.
+func (c *checker) resourceActions(i int) ([]ResponseAction, string) {
+	if e := c.s.Resources[i].Endpoint; e != nil && len(e.ResponseActions) > 0 {
+		return e.ResponseActions, fmt.Sprintf("resources[%d].endpoint.response_actions", i)
+	}
+	if d := c.s.ResourceDefaults; d != nil && d.Endpoint != nil && len(d.Endpoint.ResponseActions) > 0 {
+		return d.Endpoint.ResponseActions, "resource_defaults.endpoint.response_actions"
+	}
+	return nil, ""
 }

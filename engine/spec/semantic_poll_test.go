@@ -27,6 +27,7 @@ resources:
       path: c
       paginator: auto
       poll: {interval: 1h}
+      response_actions: [{status_code: 404, action: ignore}, {status_code: 202, action: retry}]
   - name: d
     endpoint:
       path: d
@@ -38,7 +39,7 @@ resources:
 		t.Fatal("no error")
 	}
 	want := []string{
-		`s.yml:21:14: resources[3].endpoint.poll.untill: unknown field "untill" (did you mean "until"?)`,
+		`s.yml:22:14: resources[3].endpoint.poll.untill: unknown field "untill" (did you mean "until"?)`,
 	}
 	got := strings.TrimSpace(err.Error())
 	for _, w := range want {
@@ -60,6 +61,7 @@ resources:
 		`s.yml:7:84: resources[0].endpoint.poll.interval: 100ms is below 1s: every poll is a request against the API's rate limit`,
 		`s.yml:11:66: resources[1].endpoint.poll.timeout: timeout 1m0s is shorter than interval 2m0s: the answer would be asked for once`,
 		`s.yml:16:24: resources[2].endpoint.poll.interval: timeout 30m0s is shorter than interval 1h0m0s`,
+		`s.yml:17:62: resources[2].endpoint.response_actions[1]: this rule takes the 202 Accepted before poll (resources[2].endpoint.poll) sees it: drop it, poll asks again on a 202 itself`,
 		`s.yml:11:13: resources[1].endpoint.poll: poll reads one answer once it is ready, but resource "b" pages with header_link (client.paginator): set endpoint.paginator: single_page, or auto to have pipe fail on a sign of more pages`,
 	}
 	got = strings.TrimSpace(err.Error())
