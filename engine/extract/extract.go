@@ -136,6 +136,7 @@ func (x *Extractor) pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, er
 			Limiter:   x.Limiter[r.Name],
 			Actions:   r.ResponseActions,
 			StopAfter: x.StopAfter,
+			Poll:      r.Poll,
 		}
 		if x.OnAttempt != nil {
 			call.Observed = func(a rest.Attempt) { x.OnAttempt(r.Name, a) }

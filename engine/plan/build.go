@@ -139,6 +139,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		Incremental:       incremental(errs, at, ep.Incremental, vars), // mergeEndpoint took the cursor of an incremental param
 		ResponseActions:   compileActions(ep.ResponseActions),
 		RateLimit:         ep.RateLimit,
+		Poll:              compilePoll(ep.Poll),
 		ProcessingSteps:   sr.ProcessingSteps,
 		PrimaryKey:        firstSlice(sr.PrimaryKey, d.PrimaryKey),
 		MergeKey:          sr.MergeKey,
@@ -301,6 +302,7 @@ func mergeEndpoint(def, own *spec.Endpoint) spec.Endpoint {
 		Incremental:      firstPtr(own.Cursor(), def.Cursor()),
 		ResponseActions:  firstSlice(o.ResponseActions, d.ResponseActions),
 		RateLimit:        firstPtr(o.RateLimit, d.RateLimit),
+		Poll:             firstPtr(o.Poll, d.Poll),
 	}
 }
 

@@ -52,6 +52,9 @@ func (p *Plan) describeResource(pr *printer, r *Resource) {
 	if r.JSON != nil || len(r.Data) > 0 || len(r.RawData) > 0 {
 		pr.line(2, "body: %s", describeBody(r))
 	}
+	if r.Poll != nil {
+		pr.line(2, "poll: %s", pollText(r.Poll))
+	}
 	pr.line(2, "paginator: %s", paginatorText(r.Paginator))
 	pr.line(2, "auth: %s", authText(r.Auth))
 	for i, a := range ActionSettings(r.ResponseActions) {

@@ -79,6 +79,10 @@ type Resource struct {
 	Columns          map[string]spec.ColumnHint
 	SchemaContract   spec.SchemaContract
 	MaxTableNesting  int
+
+	// Poll asks the first request of each chain again until its answer
+	// is ready (endpoint.poll), defaults applied; nil means none.
+	Poll *rest.Poll
 }
 
 // Param is one query parameter.

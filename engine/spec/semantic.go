@@ -41,6 +41,7 @@ func checkSemantics(s *Spec) Errors {
 	c.checkPaginators()
 	c.checkResponsePaths()
 	c.checkIncrementals()
+	c.checkPolls()
 	return c.errs
 }
 

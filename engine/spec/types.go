@@ -259,6 +259,22 @@ type Endpoint struct {
 	Incremental      *Incremental     `json:"incremental,omitempty"`
 	ResponseActions  []ResponseAction `json:"response_actions,omitempty"`
 	RateLimit        *RateLimit       `json:"rate_limit,omitempty"`
+	// Poll asks the request again until its answer is ready: a job the
+	// API runs in the background (Tenable's export status, GitHub's
+	// statistics answering 202 Accepted). See Poll.
+	Poll *Poll `json:"poll,omitempty"`
+}
+
+// Poll is endpoint.poll: the first request of each chain is sent again,
+// every Interval (or as a Retry-After asks), until an answer is ready: a
+// status other than 202 Accepted on which Until holds. A FailIf condition
+// holding on an answer fails the run, and so does an answer not ready
+// within Timeout. Conditions are read as response_actions conditions are.
+type Poll struct {
+	Until    string     `json:"until,omitempty"`
+	FailIf   StringList `json:"fail_if,omitempty"`
+	Interval Duration   `json:"interval,omitempty"`
+	Timeout  Duration   `json:"timeout,omitempty"`
 }
 
 // Param is a query parameter value: a scalar template, the long form

@@ -91,6 +91,8 @@ type planResource struct {
 	PrimaryKey       []string        `json:"primary_key"`
 	MergeKey         []string        `json:"merge_key"`
 	Incremental      plan.Settings   `json:"incremental"` // null without
+	// Poll is left out for a resource without endpoint.poll.
+	Poll plan.Settings `json:"poll,omitempty"`
 }
 
 func planJSON(p *plan.Plan) planDoc {
@@ -110,7 +112,8 @@ func planJSON(p *plan.Plan) planDoc {
 			Loaded: r.Selected, Extracted: r.Needed, Method: r.Method, Path: r.Path.String(),
 			Paginator: plan.PaginatorSettings(r.Paginator), Auth: plan.AuthSettings(r.Auth),
 			ResponseActions: plan.ActionSettings(r.ResponseActions), DataSelector: r.DataSelector,
-			WriteDisposition: r.WriteDisposition, PrimaryKey: pk, MergeKey: mk, Incremental: plan.IncrementalSettings(r)})
+			WriteDisposition: r.WriteDisposition, PrimaryKey: pk, MergeKey: mk, Incremental: plan.IncrementalSettings(r),
+			Poll: plan.PollSettings(r.Poll)})
 	}
 	return d
 }
