@@ -134,9 +134,9 @@ type Auth struct {
 	ExpiresAtPath string `json:"expires_at_path,omitempty"`
 	// Basic sends HTTP Basic credentials with the token request (and
 	// nothing else: Jamf Pro, Cisco Catalyst Center).
-	Basic *LoginBasic `json:"basic,omitempty"`
-	HeaderName    string            `json:"header_name,omitempty"`     // default Authorization
-	HeaderPrefix  *string           `json:"header_prefix,omitempty"`   // default "Bearer "
+	Basic        *LoginBasic `json:"basic,omitempty"`
+	HeaderName   string      `json:"header_name,omitempty"`   // default Authorization
+	HeaderPrefix *string     `json:"header_prefix,omitempty"` // default "Bearer "
 
 	// token_broker (snykey-compatible)
 	BrokerURL    string `json:"broker_url,omitempty"`
