@@ -128,15 +128,16 @@ type Auth struct {
 	JSON          map[string]any    `json:"json,omitempty"`
 	TokenPath     string            `json:"token_path,omitempty"`      // gjson, default access_token
 	ExpiresInPath string            `json:"expires_in_path,omitempty"` // gjson, default expires_in
-	// ExpiresAtPath (instead of expires_in_path) reads an absolute expiry:
-	// an RFC 3339 date-time (Jamf Pro's "expires") or epoch seconds or
-	// milliseconds.
-	ExpiresAtPath string `json:"expires_at_path,omitempty"`
-	// Basic sends HTTP Basic credentials with the token request (and
-	// nothing else: Jamf Pro, Cisco Catalyst Center).
-	Basic        *LoginBasic `json:"basic,omitempty"`
-	HeaderName   string      `json:"header_name,omitempty"`   // default Authorization
-	HeaderPrefix *string     `json:"header_prefix,omitempty"` // default "Bearer "
+	HeaderName    string            `json:"header_name,omitempty"`     // default Authorization
+	HeaderPrefix  *string           `json:"header_prefix,omitempty"`   // default "Bearer "
+
+	// login: ExpiresAtPath (instead of expires_in_path) reads an absolute
+	// expiry: an RFC 3339 date-time (Jamf Pro's "expires") or epoch
+	// seconds or milliseconds. Basic sends HTTP Basic credentials with the
+	// token request, and with nothing else (Jamf Pro, Cisco Catalyst
+	// Center).
+	ExpiresAtPath string      `json:"expires_at_path,omitempty"`
+	Basic         *LoginBasic `json:"basic,omitempty"`
 
 	// token_broker (snykey-compatible)
 	BrokerURL    string `json:"broker_url,omitempty"`
