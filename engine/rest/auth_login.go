@@ -177,9 +177,9 @@ func (l *Login) lifetime(b []byte) (time.Duration, error) {
 	secs, err := strconv.ParseFloat(strings.TrimSpace(e.String()), 64)
 	if err != nil || secs < 0 {
 		if isDateTime(e) {
-			return 0, fmt.Errorf("expires_in_path %q is %s, want seconds: it is a date-time, which expires_at_path reads (write expires_at_path: %s instead)", l.expiresIn, l.red.String(kindText(e)), l.expiresIn)
+			return 0, fmt.Errorf("expires_in_path %q is %s, want seconds: it is a date-time, which expires_at_path reads (write expires_at_path: %s instead)", l.expiresIn, redactedKindText(l.red, e), l.expiresIn)
 		}
-		return 0, fmt.Errorf("expires_in_path %q is %s, want seconds", l.expiresIn, l.red.String(kindText(e)))
+		return 0, fmt.Errorf("expires_in_path %q is %s, want seconds", l.expiresIn, redactedKindText(l.red, e))
 	}
 	return seconds(secs), nil
 }

@@ -120,12 +120,18 @@ func expiresAtLifetime(red *Redactor, path string, v gjson.Result, now time.Time
 		} else {
 			why += "; " + expiresAtWant
 		}
-		return 0, fmt.Errorf("expires_at_path %q is %s: %s; %s", path, red.String(kindText(v)), why, expiresAtKeep)
+		return 0, fmt.Errorf("expires_at_path %q is %s: %s; %s", path, redactedKindText(red, v), why, expiresAtKeep)
 	}
 	left := at.Sub(now)
 	if left <= 0 {
 		return 0, fmt.Errorf("expires_at_path %q is %s, %s in the past by this machine's clock (%s): the token would be expired before its first use; check the clock, or %s",
-			path, red.String(kindText(v)), (-left).Round(time.Millisecond), now.UTC().Format(time.RFC3339), expiresAtKeep)
+			path, redactedKindText(red, v), (-left).Round(time.Millisecond), now.UTC().Format(time.RFC3339), expiresAtKeep)
 	}
 	return left, nil
+}
+
+// redactedKindText is kindText with any registered secret in the value
+// hidden: an expiry path written on the token's own path must not show it.
+func redactedKindText(red *Redactor, v gjson.Result) string {
+	return kind(v) + " " + red.String(strings.TrimPrefix(kindText(v), kind(v)+" "))
 }
