@@ -125,7 +125,7 @@ func expiresAtLifetime(red *Redactor, path string, v gjson.Result, now time.Time
 	left := at.Sub(now)
 	if left <= 0 {
 		return 0, fmt.Errorf("expires_at_path %q is %s, %s in the past by this machine's clock (%s): the token would be expired before its first use; check the clock, or %s",
-			path, redactedKindText(red, v), (-left).Round(time.Millisecond), now.UTC().Format(time.RFC3339), expiresAtKeep)
+			path, redactedKindText(red, v), roundAgo(-left), now.UTC().Format(time.RFC3339), expiresAtKeep)
 	}
 	return left, nil
 }
@@ -134,4 +134,13 @@ func expiresAtLifetime(red *Redactor, path string, v gjson.Result, now time.Time
 // hidden: an expiry path written on the token's own path must not show it.
 func redactedKindText(red *Redactor, v gjson.Result) string {
 	return kind(v) + " " + red.String(strings.TrimPrefix(kindText(v), kind(v)+" "))
+}
+
+// roundAgo rounds how long ago an expiry was to the second, or to the
+// millisecond below a second.
+func roundAgo(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
 }
