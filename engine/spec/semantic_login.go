@@ -1,5 +1,7 @@
 package spec
 
+import "fmt"
+
 // login checks what a login auth sends to its token URL and how it reads
 // the token's expiry: the templates of its basic credentials, one body at
 // most, some credential at all, and one expiry path at most.
@@ -24,4 +26,13 @@ func (c *checker) login(sc *scope, path string, a *Auth) {
 	if a.ExpiresInPath != "" && a.ExpiresAtPath != "" {
 		c.errorf(joinKey(path, "expires_at_path"), "give expires_in_path (a lifetime in seconds) or expires_at_path (an absolute expiry), not both")
 	}
+}
+
+// loginFieldHint is the message for http_basic's username or password
+// written on a login block: they belong in its basic block.
+func loginFieldHint(kind, field string) string {
+	if kind != "login" || (field != "username" && field != "password") {
+		return ""
+	}
+	return fmt.Sprintf("unknown field %q for type login: HTTP Basic credentials of the token request go in basic: {username, password}", field)
 }

@@ -26,6 +26,9 @@ func TestLoginChecks(t *testing.T) {
 			`s.yml:4:107: client.auth.expires_at_path: give expires_in_path (a lifetime in seconds) or expires_at_path (an absolute expiry), not both`},
 		{"a misspelt path", `{type: login, token_url: "https://j.test/t", json: {}, expires_at: expires}`,
 			`s.yml:4:64: client.auth.expires_at: unknown field "expires_at" for type login (want one of basic, expires_at_path, expires_in_path, form, header_name, header_prefix, json, token_path, token_url)`},
+		{"http_basic's fields on a login", `{type: login, token_url: "https://j.test/t", username: u, password: p}`,
+			`s.yml:4:54: client.auth.username: unknown field "username" for type login: HTTP Basic credentials of the token request go in basic: {username, password}` + "\n" +
+				`s.yml:4:67: client.auth.password: unknown field "password" for type login: HTTP Basic credentials of the token request go in basic: {username, password}`},
 		{"basic on http_basic", `{type: http_basic, username: u, password: p, basic: {username: u, password: p}}`,
 			`client.auth.basic: unknown field "basic"`},
 	} {
