@@ -71,13 +71,13 @@ func newLoginJamf() *loginJamf {
 }
 
 func (a *loginJamf) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := time.Now() // tokens are checked as of the request's arrival
 	if r.URL.Path == "/api/v1/computers-inventory" && a.delay > 0 {
 		time.Sleep(a.delay)
 	}
 	body, _ := io.ReadAll(r.Body)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	now := time.Now()
 	switch r.URL.Path {
 	case "/api/v1/auth/token":
 		a.logins = append(a.logins, r.Header.Get("Authorization")+"|"+r.Header.Get("Content-Type")+"|"+string(body))
