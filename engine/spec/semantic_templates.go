@@ -154,6 +154,7 @@ func (c *checker) auth(sc *scope, path string, a *Auth) {
 	if a.JSON != nil {
 		c.jsonStrings(sc, joinKey(path, "json"), a.JSON)
 	}
+	c.login(sc, path, a)
 }
 
 // endpoint checks the templates of an endpoint and collects its parent

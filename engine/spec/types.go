@@ -131,10 +131,25 @@ type Auth struct {
 	HeaderName    string            `json:"header_name,omitempty"`     // default Authorization
 	HeaderPrefix  *string           `json:"header_prefix,omitempty"`   // default "Bearer "
 
+	// login: ExpiresAtPath (instead of expires_in_path) reads an absolute
+	// expiry: an RFC 3339 date-time (Jamf Pro's "expires") or epoch
+	// seconds or milliseconds. Basic sends HTTP Basic credentials with the
+	// token request, and with nothing else (Jamf Pro, Cisco Catalyst
+	// Center).
+	ExpiresAtPath string      `json:"expires_at_path,omitempty"`
+	Basic         *LoginBasic `json:"basic,omitempty"`
+
 	// token_broker (snykey-compatible)
 	BrokerURL    string `json:"broker_url,omitempty"`
 	BrokerAPIKey string `json:"broker_api_key,omitempty"`
 	OrgID        string `json:"org_id,omitempty"`
+}
+
+// LoginBasic is the HTTP Basic credentials of a login's token request;
+// as in http_basic, either may be empty (""), not both.
+type LoginBasic struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
 }
 
 // Paginator is the union of all paginator kinds, discriminated by Type.
