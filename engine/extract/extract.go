@@ -102,7 +102,10 @@ type Chain struct {
 	Resource *plan.Resource
 	Parent   *Parent // nil for root resources
 	Item     string  // the value of Resource.EachVar for this chain
-	Window   state.Window
+	// Element is the item of the parent record's list Resource.EachList
+	// that this chain runs for (see Items); zero when it fans out over none.
+	Element gjson.Result
+	Window  state.Window
 }
 
 // pages yields the pages of one window of a chain in order. An ignored
@@ -281,6 +284,13 @@ func (x *Extractor) typedLookup(c Chain) func(spec.Part) (any, bool, error) {
 }
 
 func parentField(c Chain, p spec.Part) (gjson.Result, error) {
+	if _, _, each := spec.EachItem(p.Field); each && c.Parent != nil && c.Parent.Resource == p.Name {
+		f, ok := c.ParentField(p.Field)
+		if !ok || f.Type == gjson.Null {
+			return gjson.Result{}, fmt.Errorf("placeholder %s: the item has no value there", p) // Items checked it
+		}
+		return f, nil
+	}
 	for up := c.Parent; up != nil; up = up.Up {
 		if up.Resource != p.Name {
 			continue

@@ -39,7 +39,10 @@ func (p *Plan) describeResource(pr *printer, r *Resource) {
 		load = "extracted for its children, not loaded"
 	}
 	pr.line(1, "%s -> table %s (%s)", r.Name, r.Table, load)
-	if r.Parent != "" {
+	switch {
+	case r.EachList != "":
+		pr.line(2, "parent: %s (one request chain per distinct item of %s%s in each %s record; uses %s)", r.Parent, r.EachList, spec.EachMark, r.Parent, strings.Join(r.ParentFields, ", "))
+	case r.Parent != "":
 		pr.line(2, "parent: %s (one request chain per %s record; uses %s)", r.Parent, r.Parent, strings.Join(r.ParentFields, ", "))
 	}
 	if r.EachVar != "" {
