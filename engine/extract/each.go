@@ -75,7 +75,7 @@ func items(res *plan.Resource, p *Parent) ([]gjson.Result, error) {
 	list, ok := p.Field(field)
 	switch {
 	case !ok:
-		return nil, fmt.Errorf("%s: the %s record has no field %q (it has %s): name the list its records hold", placeholder, res.Parent, field, keysOf(p.Record))
+		return nil, fmt.Errorf("%s: the %s record has no field %q (it has %s): write the path of a list its records hold before [*]", placeholder, res.Parent, field, keysOf(p.Record))
 	case list.Type == gjson.Null:
 		return nil, nil
 	case !list.IsArray():
@@ -113,8 +113,11 @@ func items(res *plan.Resource, p *Parent) ([]gjson.Result, error) {
 			case !v.Exists() && sub != "":
 				err = fmt.Errorf("{resources.%s.%s}: item %d of %q in the %s record has no field %q (it has %s)", res.Parent, name, i, field, res.Parent, sub, keysOf(item))
 				return false
+			case v.Type == gjson.Null && sub != "":
+				err = fmt.Errorf("{resources.%s.%s}: item %d of %q in the %s record has %q null, not a value to send", res.Parent, name, i, field, res.Parent, sub)
+				return false
 			case v.Type == gjson.Null:
-				err = fmt.Errorf("{resources.%s.%s}: item %d of %q in the %s record is null there, not a value to send", res.Parent, name, i, field, res.Parent)
+				err = fmt.Errorf("{resources.%s.%s}: item %d of %q in the %s record is null, not a value to send", res.Parent, name, i, field, res.Parent)
 				return false
 			case v.Type != gjson.String && v.Type != gjson.Number:
 				hint := "a placeholder takes a string or a number"
