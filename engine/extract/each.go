@@ -75,7 +75,7 @@ func items(res *plan.Resource, p *Parent) ([]gjson.Result, error) {
 	list, ok := p.Field(field)
 	switch {
 	case !ok:
-		return nil, fmt.Errorf("%s: the %s record has no field %q (it has %s): write the path of a list its records hold before [*]", placeholder, res.Parent, field, keysOf(p.Record))
+		return nil, fmt.Errorf("%s: the %s record has no field %q (%s): write the path of a list its records hold before [*]", placeholder, res.Parent, field, nearest(p.Record, field))
 	case list.Type == gjson.Null:
 		return nil, nil
 	case !list.IsArray():
@@ -201,4 +201,18 @@ func keysOf(v gjson.Result) string {
 		return "no keys"
 	}
 	return "keys " + strings.Join(keys, ", ")
+}
+
+// nearest says what the record holds where path is missing: the keys of
+// the deepest object on the path ("fields has keys summary, status"),
+// names only, for errors.
+func nearest(rec gjson.Result, path string) string {
+	steps := strings.Split(path, ".")
+	for n := len(steps) - 1; n > 0; n-- {
+		prefix := strings.Join(steps[:n], ".")
+		if v := rec.Get(prefix); v.Exists() {
+			return prefix + " has " + keysOf(v)
+		}
+	}
+	return "it has " + keysOf(rec)
 }
