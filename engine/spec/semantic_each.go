@@ -12,19 +12,24 @@ import (
 // add_field from_parent entries that name items of that list only,
 // without two entries filling one column.
 func (c *checker) checkEach(base string, r *Resource, refs []parentRef) {
-	list, listAt := "", ""
+	list, listAt, parent := "", "", "PARENT"
 	for _, ref := range refs {
+		parent = ref.name
+		at := ref.path
+		if resolve, ok := strings.CutSuffix(at, ".resource"); ok {
+			at = resolve + ".field" // a resolve param's field
+		}
 		if err := CheckEachField(ref.field); err != nil {
-			c.errorf(ref.path, "{resources.%s.%s}: %v", ref.name, ref.field, err)
+			c.errorf(at, "{resources.%s.%s}: %v", ref.name, ref.field, err)
 			continue
 		}
 		l, _, ok := EachItem(ref.field)
 		switch {
 		case !ok:
 		case list == "":
-			list, listAt = l, ref.path
+			list, listAt = l, at
 		case l != list:
-			c.errorf(ref.path, "resource %q runs one request chain per item of %s (at %s) and cannot also fan out over %s: a resource fans out over one list (a child resource of this one can fan out over another)", r.Name, list+EachMark, listAt, l+EachMark)
+			c.errorf(at, "resource %q runs one request chain per item of %s (at %s) and cannot also fan out over %s: a resource fans out over one list (a child resource of this one can fan out over another)", r.Name, list+EachMark, listAt, l+EachMark)
 		}
 	}
 	fromParent := func(at, field string) {
@@ -36,7 +41,7 @@ func (c *checker) checkEach(base string, r *Resource, refs []parentRef) {
 		switch {
 		case !ok || l == list:
 		case list == "":
-			c.errorf(at, "%q names each item of %s, but the resource's requests do not fan out over it: write {resources.PARENT.%s} in its endpoint for one request chain per item", field, l, field)
+			c.errorf(at, "%q names each item of %s, but the resource's requests do not fan out over it: write {resources.%s.%s} in its endpoint for one request chain per item", field, l, parent, field)
 		default:
 			c.errorf(at, "%q names each item of %s, but the resource's requests fan out over %s", field, l, list+EachMark)
 		}
@@ -47,7 +52,7 @@ func (c *checker) checkEach(base string, r *Resource, refs []parentRef) {
 		fromParent(at, f)
 		col := strings.ToLower(EachColumn(f))
 		if first, dup := columns[col]; dup && first != f {
-			c.errorf(at, "%q and %q both fill the column _PARENT_%s (the item and the whole list): keep one", first, f, strings.ReplaceAll(col, ".", "_"))
+			c.errorf(at, "%q and %q both fill the column _%s_%s (the item and the whole list): keep one", first, f, parent, strings.ReplaceAll(col, ".", "_"))
 		}
 		columns[col] = f
 	}
