@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 func (e *env) planCommand() *cobra.Command {
@@ -79,6 +80,7 @@ type planResource struct {
 	Name             string          `json:"name"`
 	Table            string          `json:"table"`
 	Parent           string          `json:"parent"`
+	Each             string          `json:"each,omitempty"` // F[*]: one request chain per item of the parent's list F
 	Loaded           bool            `json:"loaded"`    // selected: its rows are loaded
 	Extracted        bool            `json:"extracted"` // needed: requested, for itself or its children
 	Method           string          `json:"method"`
@@ -111,6 +113,9 @@ func planJSON(p *plan.Plan) planDoc {
 			Paginator: plan.PaginatorSettings(r.Paginator), Auth: plan.AuthSettings(r.Auth),
 			ResponseActions: plan.ActionSettings(r.ResponseActions), DataSelector: r.DataSelector,
 			WriteDisposition: r.WriteDisposition, PrimaryKey: pk, MergeKey: mk, Incremental: plan.IncrementalSettings(r)})
+		if r.EachList != "" {
+			d.Resources[len(d.Resources)-1].Each = r.EachList + spec.EachMark
+		}
 	}
 	return d
 }
@@ -126,7 +131,10 @@ func planMermaid(w io.Writer, p *plan.Plan) error {
 		fmt.Fprintf(&b, "  r%d[\"%s<br/>%s %s\"]\n", i, mermaidText(r.Name), r.Method, mermaidText(r.Path.String()))
 	}
 	for _, r := range p.Resources {
-		if r.Parent != "" {
+		switch {
+		case r.EachList != "":
+			fmt.Fprintf(&b, "  %s -->|\"each %s\"| %s\n", id[r.Parent], mermaidText(r.EachList+spec.EachMark), id[r.Name])
+		case r.Parent != "":
 			fmt.Fprintf(&b, "  %s --> %s\n", id[r.Parent], id[r.Name])
 		}
 	}
@@ -151,7 +159,10 @@ func planDot(w io.Writer, p *plan.Plan) error {
 		fmt.Fprintf(&b, "  %s [label=%s%s];\n", dotID(r.Name), dotID(r.Name+"\n"+r.Method+" "+r.Path.String()), style)
 	}
 	for _, r := range p.Resources {
-		if r.Parent != "" {
+		switch {
+		case r.EachList != "":
+			fmt.Fprintf(&b, "  %s -> %s [label=%s];\n", dotID(r.Parent), dotID(r.Name), dotID("each "+r.EachList+spec.EachMark))
+		case r.Parent != "":
 			fmt.Fprintf(&b, "  %s -> %s;\n", dotID(r.Parent), dotID(r.Name))
 		}
 	}
