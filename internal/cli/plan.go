@@ -81,8 +81,8 @@ type planResource struct {
 	Table            string          `json:"table"`
 	Parent           string          `json:"parent"`
 	Each             string          `json:"each,omitempty"` // F[*]: one request chain per item of the parent's list F
-	Loaded           bool            `json:"loaded"`    // selected: its rows are loaded
-	Extracted        bool            `json:"extracted"` // needed: requested, for itself or its children
+	Loaded           bool            `json:"loaded"`         // selected: its rows are loaded
+	Extracted        bool            `json:"extracted"`      // needed: requested, for itself or its children
 	Method           string          `json:"method"`
 	Path             string          `json:"path"`
 	Paginator        plan.Settings   `json:"paginator"` // type auto: detected from the first response
