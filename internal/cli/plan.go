@@ -80,9 +80,8 @@ type planResource struct {
 	Name             string          `json:"name"`
 	Table            string          `json:"table"`
 	Parent           string          `json:"parent"`
-	Each             string          `json:"each,omitempty"` // F[*]: one request chain per item of the parent's list F
-	Loaded           bool            `json:"loaded"`         // selected: its rows are loaded
-	Extracted        bool            `json:"extracted"`      // needed: requested, for itself or its children
+	Loaded           bool            `json:"loaded"`    // selected: its rows are loaded
+	Extracted        bool            `json:"extracted"` // needed: requested, for itself or its children
 	Method           string          `json:"method"`
 	Path             string          `json:"path"`
 	Paginator        plan.Settings   `json:"paginator"` // type auto: detected from the first response
@@ -93,6 +92,9 @@ type planResource struct {
 	PrimaryKey       []string        `json:"primary_key"`
 	MergeKey         []string        `json:"merge_key"`
 	Incremental      plan.Settings   `json:"incremental"` // null without
+	// Each is F[*] for a resource that runs one request chain per item
+	// of its parent records' list F.
+	Each string `json:"each,omitempty"`
 }
 
 func planJSON(p *plan.Plan) planDoc {
