@@ -102,10 +102,10 @@ type Chain struct {
 	Resource *plan.Resource
 	Parent   *Parent // nil for root resources
 	Item     string  // the value of Resource.EachVar for this chain
+	Window   state.Window
 	// Element is the item of the parent record's list Resource.EachList
 	// that this chain runs for (see Items); zero when it fans out over none.
 	Element gjson.Result
-	Window  state.Window
 }
 
 // pages yields the pages of one window of a chain in order. An ignored

@@ -42,15 +42,15 @@ type Resource struct {
 	Parent string // parent resource, "" for a root resource
 	// EachVar is the list variable the resource's requests use, if any:
 	// one request chain per item of Each (per parent record for a child).
-	EachVar      string
-	Each         []string
-	ParentFields []string // gjson paths of parent records that the requests use
+	EachVar           string
+	Each              []string
+	ParentFields      []string // gjson paths of parent records that the requests use
+	IncludeFromParent []string
 	// EachList is the gjson path of the parent records' list that the
 	// requests fan out over ({resources.PARENT.F[*]} or F[*].G, whose
 	// ParentFields keep the "[*]"): one request chain per distinct item
 	// of it in each parent record. "" when they use one value per record.
-	EachList          string
-	IncludeFromParent []string
+	EachList string
 
 	Method       string
 	Path         spec.Template
