@@ -46,7 +46,11 @@ type fanJira struct {
 
 type fanJiraIssue struct {
 	id, key, summary, updated string
+	components                []string // component ids
 }
+
+// fanJiraComponents are Jira's project components by id.
+var fanJiraComponents = map[string]string{"10100": "Backend", "10101": "Frontend"}
 
 func newFanJira() *fanJira {
 	a := &fanJira{top: []string{"PROJ-1", "PROJ-4", "PROJ-5"},
@@ -57,6 +61,8 @@ func newFanJira() *fanJira {
 		k := "PROJ-" + strconv.Itoa(n)
 		a.issue[k] = &fanJiraIssue{id: strconv.Itoa(10000 + n), key: k, summary: "Issue " + strconv.Itoa(n), updated: fmt.Sprintf("2024-05-%02dT08:30:00.000+0000", n)}
 	}
+	a.issue["PROJ-2"].components = []string{"10100", "10101"}
+	a.issue["PROJ-6"].components = []string{"10101"}
 	return a
 }
 
@@ -87,6 +93,14 @@ func (a *fanJira) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			page = append(page, map[string]any{"id": all[i], "body": "comment " + all[i] + " on " + key, "created": "2024-05-10T09:00:00.000+0000"})
 		}
 		curWrite(w, 200, curJSON(map[string]any{"startAt": start, "maxResults": size, "total": len(all), "comments": page}))
+	case strings.HasPrefix(path, "component/"):
+		id := strings.TrimPrefix(path, "component/")
+		name, ok := fanJiraComponents[id]
+		if !ok {
+			curWrite(w, 404, `{"errorMessages":["The component with id `+id+` does not exist."],"errors":{}}`)
+			return
+		}
+		curWrite(w, 200, curJSON(map[string]any{"self": "https://acme.atlassian.net/rest/api/3/component/" + id, "id": id, "name": name, "project": "PROJ", "projectId": 10000, "assigneeType": "PROJECT_DEFAULT"}))
 	case strings.HasPrefix(path, "issue/"):
 		key := strings.TrimPrefix(path, "issue/")
 		is := a.issue[key]
@@ -94,8 +108,15 @@ func (a *fanJira) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			curWrite(w, 404, notFound)
 			return
 		}
-		curWrite(w, 200, curJSON(map[string]any{"id": is.id, "key": is.key, "self": "https://acme.atlassian.net/rest/api/3/issue/" + is.id,
-			"fields": map[string]any{"summary": is.summary, "status": map[string]any{"name": "To Do"}, "updated": is.updated}}))
+		fields := map[string]any{"summary": is.summary, "status": map[string]any{"name": "To Do"}, "updated": is.updated}
+		if slices.Contains(strings.Split(q.Get("fields"), ","), "components") {
+			comps := []any{}
+			for _, id := range is.components {
+				comps = append(comps, map[string]any{"self": "https://acme.atlassian.net/rest/api/3/component/" + id, "id": id, "name": fanJiraComponents[id]})
+			}
+			fields["components"] = comps
+		}
+		curWrite(w, 200, curJSON(map[string]any{"id": is.id, "key": is.key, "self": "https://acme.atlassian.net/rest/api/3/issue/" + is.id, "fields": fields}))
 	default:
 		curWrite(w, 404, `{"errorMessages":["No such resource."],"errors":{}}`)
 	}
@@ -183,6 +204,10 @@ func TestFanlistJiraSubtasks(t *testing.T) {
 	if got := api.issueRequests(); !slices.Equal(got, []string{"PROJ-2", "PROJ-3", "PROJ-6"}) {
 		t.Errorf("sub-task requests %q, want PROJ-2, PROJ-3 and PROJ-6 once each", got)
 	}
+	// A fan-out of a fan-out: each sub-task's components, PROJ-3 has none.
+	r.checkTable(t, `SELECT id, name, _subtasks_key, _subtasks_fields_components_name FROM subtask_components ORDER BY _subtasks_key, id`, []string{
+		"10100|Backend|PROJ-2|Backend", "10101|Frontend|PROJ-2|Frontend", "10101|Frontend|PROJ-6|Frontend",
+	})
 	r.checkTable(t, `SELECT parent_key FROM _pipe_state WHERE resource = 'subtasks' ORDER BY parent_key`, []string{
 		"fields.subtasks[*].key=PROJ-2", "fields.subtasks[*].key=PROJ-3", "fields.subtasks[*].key=PROJ-6",
 	})

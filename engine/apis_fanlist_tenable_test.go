@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pipe-etl/pipe/engine"
 )
 
 // fanTenable serves Tenable's vulnerability export as
@@ -356,5 +358,21 @@ func TestFanlistTenableTenThousandChunks(t *testing.T) {
 	}
 	if api.maxInFlight > 8 {
 		t.Errorf("%d requests in flight at once, want at most client.concurrency's default 8", api.maxInFlight)
+	}
+}
+
+// TestFanlistTenableSample: pipe run --sample 2 runs the chains of the
+// first two chunks only, as it runs a child for its first two parents.
+func TestFanlistTenableSample(t *testing.T) {
+	api := newFanTenable(1, "1", "2", "3", "4")
+	r, _ := curServe(t, api, "fanlist_tenable", "", newcomerTioEnv(), func(o *engine.Options) { o.SamplePages = 2 })
+	if r.err != nil {
+		t.Fatalf("sample: %v", r.err)
+	}
+	if got := api.chunkRequests(); !slices.Equal(got, []string{"1", "2"}) {
+		t.Errorf("chunk requests %q, want the first two chunks", got)
+	}
+	if s := r.rep.Resources["findings"]; s == nil || s.Submitted != 2 {
+		t.Errorf("findings stats %+v, want 2 chains submitted", s)
 	}
 }
