@@ -376,3 +376,17 @@ func TestFanlistTenableSample(t *testing.T) {
 		t.Errorf("findings stats %+v, want 2 chains submitted", s)
 	}
 }
+
+// TestFanlistTenableListWithoutEach: the newcomer's spelling, the list in
+// the path without [*], fails before any chunk request, naming the field
+// and the [*] spelling that runs one chain per chunk.
+func TestFanlistTenableListWithoutEach(t *testing.T) {
+	api := newFanTenable(1, "1", "2")
+	text := curEdited(t, "fanlist_tenable", "chunks/{resources.export_status.chunks_available[*]}", "chunks/{resources.export_status.chunks_available}",
+		`include_from_parent: ["chunks_available[*]"]`, `include_from_parent: []`)
+	r, srvURL := curServe(t, api, "fanlist_tenable", text, newcomerTioEnv())
+	r.failedClean(t, srvURL, nil, newcomerTioSecret, []string{"findings"}, `resource "findings"`, `field "chunks_available" of the "export_status" record is an array`, "write {resources.export_status.chunks_available[*]} for one request chain per item")
+	if got := api.chunkRequests(); len(got) != 0 {
+		t.Errorf("chunk requests %q, want none", got)
+	}
+}

@@ -246,7 +246,11 @@ func (x *Extractor) Lookup(ctx context.Context, c Chain) plan.Lookup {
 				if f.IsArray() {
 					kind = "an array"
 				}
-				return "", fmt.Errorf("placeholder %s: field %q of the %q record is %s, not one value: a placeholder in a path, parameter, header or text takes a string or a number (name one of its items or fields)", p, p.Field, p.Name, kind)
+				hint := "name one of its fields"
+				if f.IsArray() {
+					hint = fmt.Sprintf("write {resources.%s.%s[*]} for one request chain per item", p.Name, p.Field)
+				}
+				return "", fmt.Errorf("placeholder %s: field %q of the %q record is %s, not one value: a placeholder in a path, parameter, header or text takes a string or a number (%s)", p, p.Field, p.Name, kind, hint)
 			}
 			return f.String(), nil
 		case spec.NSIncremental:
