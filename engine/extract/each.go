@@ -136,7 +136,7 @@ func items(res *plan.Resource, p *Parent) ([]gjson.Result, error) {
 			key.WriteByte(0)
 		}
 		if at, dup := seen[key.String()]; dup {
-			if out[at].Raw != item.Raw {
+			if out[at].Raw != item.Raw && gjson.Get(out[at].Raw, "@ugly").Raw != gjson.Get(item.Raw, "@ugly").Raw {
 				err = fmt.Errorf("%s: items of %q in the %s record send the same values (%s) but differ (item %d: %s; item %d: %s): one of them would be loaded under the other's requests", placeholder, field, res.Parent, strings.ReplaceAll(strings.TrimSuffix(key.String(), "\x00"), "\x00", ", "), pos[at], brief(out[at]), i, brief(item))
 				return false
 			}

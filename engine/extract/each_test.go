@@ -31,6 +31,7 @@ func TestItems(t *testing.T) {
 		{"duplicates", chunks, `{"chunks": [2, 1, 2, 1]}`, []string{"2", "1"}, false},
 		{"objects by key", subtasks, `{"fields": {"subtasks": [{"key": "P-2", "id": "2"}, {"key": "P-3", "id": "3"}]}}`, []string{`{"key": "P-2", "id": "2"}`, `{"key": "P-3", "id": "3"}`}, false},
 		{"same object twice", subtasks, `{"fields": {"subtasks": [{"key": "P-2"}, {"key": "P-2"}]}}`, []string{`{"key": "P-2"}`}, false},
+		{"same object, other spacing", subtasks, `{"fields": {"subtasks": [{"key": "P-2"}, {"key":"P-2"}]}}`, []string{`{"key": "P-2"}`}, false},
 
 		{"missing", chunks, `{"uuid": "u", "total": 3}`, []string{`{resources.status.chunks[*]}: the status record has no field "chunks" (it has keys uuid, total)`}, true},
 		{"missing nested", subtasks, `{"fields": {"summary": "s"}}`, []string{`no field "fields.subtasks" (fields has keys summary)`}, true},
