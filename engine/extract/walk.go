@@ -187,7 +187,7 @@ func (c Chain) Key() state.Key {
 	var parts []string
 	if c.Parent != nil {
 		for _, f := range c.Resource.ParentFields {
-			v, _ := c.Parent.Field(f)
+			v, _ := c.ParentField(f)
 			parts = append(parts, f+"="+v.String())
 		}
 	}

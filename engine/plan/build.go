@@ -328,6 +328,9 @@ func findParent(errs *errorList, at string, r *Resource) {
 				seen[part.Field] = true
 				r.ParentFields = append(r.ParentFields, part.Field)
 			}
+			if list, _, ok := spec.EachItem(part.Field); ok {
+				r.EachList = list // one list per resource: spec's checks refuse two
+			}
 		}
 	}
 	r.EachTemplate(visit)

@@ -46,6 +46,11 @@ type Resource struct {
 	Each              []string
 	ParentFields      []string // gjson paths of parent records that the requests use
 	IncludeFromParent []string
+	// EachList is the gjson path of the parent records' list that the
+	// requests fan out over ({resources.PARENT.F[*]} or F[*].G, whose
+	// ParentFields keep the "[*]"): one request chain per distinct item
+	// of it in each parent record. "" when they use one value per record.
+	EachList string
 
 	Method       string
 	Path         spec.Template
