@@ -206,13 +206,16 @@ func (a *fanTenable) want(ids ...string) []string {
 
 const fanTenableQuery = `SELECT finding_id, plugin__id, _export_status_chunks_available FROM findings ORDER BY finding_id`
 
+// fanTenableRun runs the spec against api, its poll's waits recorded,
+// not slept.
 func fanTenableRun(t *testing.T, api *fanTenable) (curRun, string) {
 	t.Helper()
-	return curServe(t, api, "fanlist_tenable", "", newcomerTioEnv())
+	var sleeps curSleeps
+	return curServe(t, api, "fanlist_tenable", "", newcomerTioEnv(), sleeps.tune)
 }
 
 // TestFanlistTenableChunks: the status, PROCESSING once with chunk 1
-// ready, is asked again until FINISHED with chunks [1, 2, 3]; each chunk
+// ready, is polled until FINISHED with chunks [1, 2, 3]; each chunk
 // is requested once and its findings carry the chunk id in
 // _export_status_chunks_available.
 func TestFanlistTenableChunks(t *testing.T) {
@@ -222,7 +225,18 @@ func TestFanlistTenableChunks(t *testing.T) {
 	r.mustLoad(t)
 	r.checkTable(t, fanTenableQuery, api.want("1", "2", "3"))
 	if got := api.chunkRequests(); !slices.Equal(got, []string{"1", "2", "3"}) {
-		t.Errorf("chunk requests %q, want 1, 2 and 3 once each", got)
+		t.Errorf("chunk requests %q, want 1, 2 and 3 once each (none while PROCESSING)", got)
+	}
+	api.mu.Lock()
+	statuses := 0
+	for _, q := range api.requests {
+		if strings.HasSuffix(q, "/status") {
+			statuses++
+		}
+	}
+	api.mu.Unlock()
+	if statuses != 2 {
+		t.Errorf("%d status requests, want 2 (PROCESSING, then FINISHED)", statuses)
 	}
 	r.checkTable(t, `SELECT status, _exports_export_uuid FROM export_status`, []string{"FINISHED|" + newcomerTioUUID})
 	r.checkTable(t, `SELECT typeof(_export_status_chunks_available) FROM findings GROUP BY 1`, []string{"integer"})
