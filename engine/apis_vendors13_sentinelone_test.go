@@ -48,7 +48,7 @@ func s1Threat(i int, updated string) map[string]any {
 			"mitigationStatus": "mitigated", "classification": "Malware", "createdAt": fmt.Sprintf("2024-02-0%dT08:00:00.000000Z", i), "updatedAt": updated,
 			"fileSize": 1024 * i,
 		},
-		"indicators": []map[string]any{{"category": "Persistence", "description": "Registry run key created", "ids": []int{40, 41 + i}}},
+		"indicators":       []map[string]any{{"category": "Persistence", "description": "Registry run key created", "ids": []int{40, 41 + i}}},
 		"mitigationStatus": []map[string]any{{"action": "kill", "status": "success"}, {"action": "quarantine", "status": "success"}},
 		"whiteningOptions": []string{"hash", "path"},
 	}
