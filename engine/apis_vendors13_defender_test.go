@@ -114,7 +114,9 @@ func (a *defenderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		list = append(list, al)
 	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i]["alertCreationTime"].(string) > list[j]["alertCreationTime"].(string) })
+	sort.SliceStable(list, func(i, j int) bool {
+		return list[i]["alertCreationTime"].(string) > list[j]["alertCreationTime"].(string)
+	})
 	top, skip := curQueryInt(q, "$top", 10000), curQueryInt(q, "$skip", 0)
 	from, to := min(skip, len(list)), min(skip+top, len(list))
 	page := list[from:to]
