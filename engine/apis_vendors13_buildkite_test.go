@@ -14,7 +14,9 @@ import (
 
 const buildkiteToken = "bkua_6d8f0123456789abcdef0123456789abcdef01"
 
-func buildkiteEnv() map[string]string { return map[string]string{"BUILDKITE_API_TOKEN": buildkiteToken} }
+func buildkiteEnv() map[string]string {
+	return map[string]string{"BUILDKITE_API_TOKEN": buildkiteToken}
+}
 
 // buildkiteAPI serves GET /v2/organizations/acme/builds as Buildkite
 // documents it (https://buildkite.com/docs/apis/rest-api: "page" and
@@ -51,7 +53,7 @@ func buildkiteBuild(n int) map[string]any {
 		jobs = append(jobs, map[string]any{
 			"id": fmt.Sprintf("b63254c0-3271-4a98-8270-7cfbd6c2f1%02d", 10*n+j), "type": "script", "name": []string{":rspec: Tests", ":rocket: Deploy"}[j-1], "step_key": []string{"test", "deploy"}[j-1],
 			"state": map[bool]string{true: "running", false: "passed"}[exit == nil], "command": "scripts/run.sh", "exit_status": exit, "retried": false,
-			"agent": map[string]any{"id": "0b461f65-e7be-4c80-888a-ef11d81fd971", "name": "my-agent", "hostname": "localhost"},
+			"agent":      map[string]any{"id": "0b461f65-e7be-4c80-888a-ef11d81fd971", "name": "my-agent", "hostname": "localhost"},
 			"created_at": fmt.Sprintf("2024-06-0%dT10:00:0%dZ", n, j),
 		})
 	}
