@@ -146,6 +146,8 @@ func (a *buildkiteAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // check compares the tables with builds (numbers), as the fake holds them.
 func (a *buildkiteAPI) check(t *testing.T, r curRun, numbers ...int) {
 	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var builds, jobs []string
 	for _, n := range numbers {
 		b := buildkiteBuild(n)
@@ -169,7 +171,7 @@ func TestBuildkiteBuilds(t *testing.T) {
 	r, _ := v13Serve(t, api, "buildkite", "", buildkiteEnv())
 	r.mustLoad(t)
 	api.check(t, r, 1, 2, 3, 4, 5)
-	curSameRows(t, "requests", api.requests, []string{"branch=main&per_page=2", "branch=main&page=2&per_page=2", "branch=main&page=3&per_page=2"})
+	curSameRows(t, "requests", v13Locked(&api.mu, func() []string { return api.requests }), []string{"branch=main&per_page=2", "branch=main&page=2&per_page=2", "branch=main&page=3&per_page=2"})
 }
 
 // TestBuildkiteThrottled: a 429 with RateLimit-Remaining 0 and
@@ -180,7 +182,7 @@ func TestBuildkiteThrottled(t *testing.T) {
 	r, _ := v13Serve(t, api, "buildkite", "", buildkiteEnv(), sleeps.tune)
 	r.mustLoad(t)
 	api.check(t, r, 1, 2, 3, 4, 5)
-	sleeps.check(t, int32(len(api.requests)), 4, "[42s]")
+	sleeps.check(t, int32(len(v13Locked(&api.mu, func() []string { return api.requests }))), 4, "[42s]")
 }
 
 // TestBuildkiteCreatedMidWalk: a build created after the first page moves

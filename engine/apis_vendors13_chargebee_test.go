@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -133,6 +134,8 @@ func (a *chargebeeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *chargebeeAPI) check(t *testing.T, r curRun) {
 	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var rows []string
 	for _, c := range a.customers {
 		card := "<nil>"
@@ -144,6 +147,7 @@ func (a *chargebeeAPI) check(t *testing.T, r curRun) {
 	sort.Strings(rows)
 	r.checkTable(t, `SELECT customer__id, customer__email, customer__updated_at, customer__resource_version, customer__mrr, customer__refundable_credits, customer__billing_address__city, card__last4 FROM customers ORDER BY customer__id`, rows)
 	r.noSecret(t, chargebeeKey)
+	r.noSecret(t, base64.StdEncoding.EncodeToString([]byte(chargebeeKey+":")))
 }
 
 // TestChargebeeCustomers: five customers two a page, next_offset (a
@@ -155,7 +159,7 @@ func TestChargebeeCustomers(t *testing.T) {
 	r.mustLoad(t)
 	api.check(t, r)
 	base := "limit=2&sort_by%5Basc%5D=updated_at&updated_at%5Bafter%5D=1500000000"
-	curSameRows(t, "requests", api.requests, []string{
+	curSameRows(t, "requests", v13Locked(&api.mu, func() []string { return api.requests }), []string{
 		base,
 		"limit=2&offset=" + strings.NewReplacer(`[`, "%5B", `"`, "%22", `,`, "%2C", `]`, "%5D").Replace(chargebeeOffset(api.customers[1])) + "&sort_by%5Basc%5D=updated_at&updated_at%5Bafter%5D=1500000000",
 		"limit=2&offset=" + strings.NewReplacer(`[`, "%5B", `"`, "%22", `,`, "%2C", `]`, "%5D").Replace(chargebeeOffset(api.customers[3])) + "&sort_by%5Basc%5D=updated_at&updated_at%5Bafter%5D=1500000000",
@@ -177,7 +181,7 @@ func TestChargebeeCustomersSecondRun(t *testing.T) {
 	r2 := v13Run(t, "chargebee", "", srvURL, r.db, chargebeeEnv())
 	r2.mustLoad(t)
 	api.check(t, r2)
-	curSameRows(t, "second run requests", api.requests, []string{"limit=2&sort_by%5Basc%5D=updated_at&updated_at%5Bafter%5D=1517505795"})
+	curSameRows(t, "second run requests", v13Locked(&api.mu, func() []string { return api.requests }), []string{"limit=2&sort_by%5Basc%5D=updated_at&updated_at%5Bafter%5D=1517505795"})
 }
 
 // TestChargebeeAuto: with paginator: auto, next_offset should be detected
@@ -221,8 +225,8 @@ func TestChargebeeHostile(t *testing.T) {
 		api := newChargebeeAPI("")
 		r, srvURL := v13Serve(t, api, "chargebee", "", map[string]string{"CHARGEBEE_API_KEY": "live_" + chargebeeKey})
 		r.failedClean(t, srvURL, nil, "live_"+chargebeeKey, []string{"customers"}, `resource "customers"`, "401")
-		if len(api.requests) != 1 {
-			t.Errorf("%d requests, want 1", len(api.requests))
+		if len(v13Locked(&api.mu, func() []string { return api.requests })) != 1 {
+			t.Errorf("%d requests, want 1", len(v13Locked(&api.mu, func() []string { return api.requests })))
 		}
 		t.Log(r.err)
 	})

@@ -132,6 +132,8 @@ func (a *circleAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *circleAPI) check(t *testing.T, r curRun) {
 	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var pipelines, errs, workflows []string
 	for _, p := range a.pipelines {
 		vcs := p["vcs"].(map[string]any)
@@ -160,7 +162,7 @@ func TestCircleCIPipelines(t *testing.T) {
 	r.mustLoad(t)
 	api.check(t, r)
 	var pages []string
-	for _, q := range api.requests {
+	for _, q := range v13Locked(&api.mu, func() []string { return api.requests }) {
 		if strings.HasPrefix(q, "/api/v2/pipeline?") {
 			pages = append(pages, q)
 		}

@@ -141,6 +141,8 @@ func (a *defenderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *defenderAPI) check(t *testing.T, r curRun) {
 	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var alerts, evidence []string
 	for _, al := range a.alerts {
 		up, _ := time.Parse(time.RFC3339Nano, al["lastUpdateTime"].(string))
@@ -178,7 +180,7 @@ func TestDefenderAlerts(t *testing.T) {
 	if n := login.requests(); n != 1 {
 		t.Errorf("%d token requests, want 1", n)
 	}
-	curSameRows(t, "requests", api.requests, []string{
+	curSameRows(t, "requests", v13Locked(&api.mu, func() []string { return api.requests }), []string{
 		"%24expand=evidence&%24filter=lastUpdateTime+gt+2024-01-01T00%3A00%3A00Z&%24top=2",
 		"%24expand=evidence&%24filter=lastUpdateTime+gt+2024-01-01T00%3A00%3A00Z&%24skip=2&%24top=2",
 		"%24expand=evidence&%24filter=lastUpdateTime+gt+2024-01-01T00%3A00%3A00Z&%24skip=4&%24top=2",
@@ -202,7 +204,7 @@ func TestDefenderAlertsSecondRun(t *testing.T) {
 	r2 := v13Run(t, "defender", v13Spec(t, "defender", "https://login.microsoftonline.com", login.srv.URL), srvURL, r.db, defenderEnv())
 	r2.mustLoad(t)
 	api.check(t, r2)
-	curSameRows(t, "second run requests", api.requests, []string{"%24expand=evidence&%24filter=lastUpdateTime+gt+2024-03-05T10%3A00%3A00.2966665Z&%24top=2"})
+	curSameRows(t, "second run requests", v13Locked(&api.mu, func() []string { return api.requests }), []string{"%24expand=evidence&%24filter=lastUpdateTime+gt+2024-03-05T10%3A00%3A00.2966665Z&%24top=2"})
 }
 
 // TestDefenderThrottled: a 429 with Retry-After: 9 is waited out and asked
@@ -214,7 +216,7 @@ func TestDefenderThrottled(t *testing.T) {
 	r, _ := v13Serve(t, api, "defender", v13Spec(t, "defender", "https://login.microsoftonline.com", login.srv.URL), defenderEnv(), sleeps.tune)
 	r.mustLoad(t)
 	api.check(t, r)
-	sleeps.check(t, int32(len(api.requests)), 4, "[9s]")
+	sleeps.check(t, int32(len(v13Locked(&api.mu, func() []string { return api.requests }))), 4, "[9s]")
 }
 
 // TestDefenderRegionalNextLink: a next link on another regional host (the

@@ -34,7 +34,8 @@ func harvestEnv() map[string]string { return map[string]string{"HARVEST_ACCESS_T
 // page, next_page and previous_page null on the pages between; updated_since
 // (inclusive); 429 with Retry-After.
 //
-// mode: "lost" (the last clients page says links.next null while
+// mode: "deleted" (a client is deleted after the first clients page),
+// "lost" (the last clients page says links.next null while
 // total_entries counts one client more than served), "throttled" (the
 // first clients request is a 429 with Retry-After: 15), "elsewhere" (the
 // projects' next link names another host).
@@ -46,6 +47,7 @@ type harvestAPI struct {
 	projects  []map[string]any
 	requests  []string
 	throttled bool
+	deleted   bool
 }
 
 func harvestClient(i int, updated string) map[string]any {
@@ -159,10 +161,16 @@ func (a *harvestAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body["links"] = links
 	curWrite(w, 200, curJSON(body))
+	if a.mode == "deleted" && key == "clients" && first && !a.deleted {
+		a.deleted = true
+		a.clients = a.clients[1:]
+	}
 }
 
 func (a *harvestAPI) check(t *testing.T, r curRun) {
 	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var clients, projects []string
 	for _, c := range a.clients {
 		clients = append(clients, fmt.Sprintf("%v|%v|%v|%v|%v", c["id"], c["name"], c["is_active"], c["address"], c["currency"]))
@@ -186,8 +194,9 @@ func TestHarvestClientsAndProjects(t *testing.T) {
 	r, _ := v13Serve(t, api, "harvest", "", harvestEnv())
 	r.mustLoad(t)
 	api.check(t, r)
-	sort.Strings(api.requests)
-	curSameRows(t, "requests", api.requests, []string{
+	reqs := v13Locked(&api.mu, func() []string { return api.requests })
+	sort.Strings(reqs)
+	curSameRows(t, "requests", reqs, []string{
 		"/v2/clients?cursor=" + harvestCursor(5735772) + "&per_page=2&ref=next_cursor&updated_since=2017-01-01T00%3A00%3A00Z",
 		"/v2/clients?cursor=" + harvestCursor(5735774) + "&per_page=2&ref=next_cursor&updated_since=2017-01-01T00%3A00%3A00Z",
 		"/v2/clients?per_page=2&updated_since=2017-01-01T00%3A00%3A00Z",
@@ -212,7 +221,7 @@ func TestHarvestClientsSecondRun(t *testing.T) {
 	r2.mustLoad(t)
 	api.check(t, r2)
 	var clientReqs []string
-	for _, q := range api.requests {
+	for _, q := range v13Locked(&api.mu, func() []string { return api.requests }) {
 		if strings.HasPrefix(q, "/v2/clients") {
 			clientReqs = append(clientReqs, q)
 		}
@@ -260,4 +269,49 @@ func TestHarvestHostile(t *testing.T) {
 	if n := other.requests(); n != 0 {
 		t.Errorf("the other host got %d requests", n)
 	}
+}
+
+// TestHarvestByPageNumber: a newcomer who pages Harvest by its page
+// numbers (page and total_pages in every answer; the docs advise the
+// links, but page works) loads the same rows.
+func TestHarvestByPageNumber(t *testing.T) {
+	api := newHarvestAPI("")
+	r, _ := v13Serve(t, api, "harvest", v13Spec(t, "harvest", "paginator: {type: json_link, next_url_path: links.next}", "paginator: {type: page_number, base_page: 1, total_path: total_pages}"), harvestEnv())
+	r.mustLoad(t)
+	api.check(t, r)
+}
+
+// TestHarvestDeletedMidPageWalk: paged by number, a client deleted after
+// page 1 moves client 3 onto page 1, read already. With five clients
+// total_pages drops from 3 to 2; with six it stays 3 while total_entries
+// drops from 6 to 5. Either way the run fails naming the total that
+// moved, rather than load all clients but one with exit 0.
+func TestHarvestDeletedMidPageWalk(t *testing.T) {
+	for _, c := range []struct {
+		clients int
+		field   string
+	}{{5, "total_pages"}, {6, "total_entries"}} {
+		t.Run(fmt.Sprint(c.clients), func(t *testing.T) {
+			api := newHarvestAPI("deleted")
+			for i := 6; i <= c.clients; i++ {
+				api.clients = append(api.clients, harvestClient(i, fmt.Sprintf("2017-06-2%dT21:34:30Z", i)))
+			}
+			r, srvURL := v13Serve(t, api, "harvest", v13Spec(t, "harvest", "paginator: {type: json_link, next_url_path: links.next}", "paginator: {type: page_number, base_page: 1, total_path: total_pages}"), harvestEnv())
+			r.failedClean(t, srvURL, nil, harvestToken, []string{"clients", "projects"}, `resource "clients"`, c.field)
+			t.Log(r.err)
+		})
+	}
+}
+
+// TestHarvestDeletedMidCursorWalk: by the documented cursor links, the
+// same deletion loses nothing: the cursor names the last client read, so
+// clients 3 to 5 come next; the deleted client stays from page 1.
+func TestHarvestDeletedMidCursorWalk(t *testing.T) {
+	api := newHarvestAPI("deleted")
+	r, _ := v13Serve(t, api, "harvest", "", harvestEnv())
+	r.mustLoad(t)
+	api.mu.Lock()
+	api.clients = append([]map[string]any{harvestClient(1, "2017-06-21T21:34:30Z")}, api.clients...)
+	api.mu.Unlock()
+	api.check(t, r)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pipe-etl/pipe/credentials/secrets"
@@ -65,4 +66,13 @@ func v13Run(t *testing.T, vendor, text, apiURL, db string, env map[string]string
 	}
 	rep, err := runInto(t, p, db, o)
 	return curRun{rep: rep, err: err, logs: logs.String(), db: db}
+}
+
+// v13Locked returns a copy of what get returns, read under mu: a fake's
+// handler may still be returning (its deferred unlock) when the run that
+// asked it has.
+func v13Locked[T any](mu *sync.Mutex, get func() []T) []T {
+	mu.Lock()
+	defer mu.Unlock()
+	return append([]T(nil), get()...)
 }

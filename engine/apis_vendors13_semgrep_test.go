@@ -94,6 +94,8 @@ func (a *semgrepAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *semgrepAPI) check(t *testing.T, r curRun) {
 	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var findings, cwes, owasp []string
 	for slug, list := range a.findings {
 		for _, f := range list {
@@ -125,8 +127,9 @@ func TestSemgrepFindings(t *testing.T) {
 	r, _ := v13Serve(t, api, "semgrep", "", semgrepEnv())
 	r.mustLoad(t)
 	api.check(t, r)
-	sort.Strings(api.requests)
-	curSameRows(t, "requests", api.requests, []string{
+	reqs := v13Locked(&api.mu, func() []string { return api.requests })
+	sort.Strings(reqs)
+	curSameRows(t, "requests", reqs, []string{
 		"/api/v1/deployments/acme-labs/findings?issue_type=sast&page=0&page_size=2",
 		"/api/v1/deployments/acme-labs/findings?issue_type=sast&page=1&page_size=2",
 		"/api/v1/deployments/acme-labs/findings?issue_type=sast&page=2&page_size=2",

@@ -133,6 +133,8 @@ func (a *s1API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *s1API) check(t *testing.T, r curRun) {
 	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var threats, indicators, ids, mitigations []string
 	for _, th := range a.threats {
 		info, agent := th["threatInfo"].(map[string]any), th["agentRealtimeInfo"].(map[string]any)
@@ -170,7 +172,7 @@ func TestSentinelOneThreats(t *testing.T) {
 		"cursor=" + strings.ReplaceAll(s1Cursor(api.threats[1]["id"].(string)), "=", "%3D") + "&limit=2&sortBy=updatedAt&sortOrder=asc&updatedAt__gt=2024-01-01T00%3A00%3A00.000000Z",
 		"cursor=" + strings.ReplaceAll(s1Cursor(api.threats[3]["id"].(string)), "=", "%3D") + "&limit=2&sortBy=updatedAt&sortOrder=asc&updatedAt__gt=2024-01-01T00%3A00%3A00.000000Z",
 	}
-	curSameRows(t, "requests", api.requests, want)
+	curSameRows(t, "requests", v13Locked(&api.mu, func() []string { return api.requests }), want)
 }
 
 // TestSentinelOneThreatsSecondRun: a second run asks updatedAt__gt the
@@ -190,7 +192,7 @@ func TestSentinelOneThreatsSecondRun(t *testing.T) {
 	r2 := v13Run(t, "sentinelone", "", srvURL, r.db, s1Env())
 	r2.mustLoad(t)
 	api.check(t, r2)
-	curSameRows(t, "second run requests", api.requests, []string{"limit=2&sortBy=updatedAt&sortOrder=asc&updatedAt__gt=2024-03-05T10%3A00%3A00.123461Z"})
+	curSameRows(t, "second run requests", v13Locked(&api.mu, func() []string { return api.requests }), []string{"limit=2&sortBy=updatedAt&sortOrder=asc&updatedAt__gt=2024-03-05T10%3A00%3A00.123461Z"})
 	r2.checkTable(t, `SELECT count(*) FROM threats WHERE _pipe_load_id = '`+r2.rep.LoadID+`'`, []string{"2"})
 }
 
@@ -223,7 +225,7 @@ func TestSentinelOneBadToken(t *testing.T) {
 	api := newS1API("")
 	r, srvURL := v13Serve(t, api, "sentinelone", "", map[string]string{"SENTINELONE_API_TOKEN": "revoked-" + s1Token})
 	r.failedClean(t, srvURL, nil, "revoked-"+s1Token, []string{"threats"}, "401", "Authentication Failed")
-	if len(api.requests) != 1 {
-		t.Errorf("%d requests, want 1 (a 401 is not retried)", len(api.requests))
+	if len(v13Locked(&api.mu, func() []string { return api.requests })) != 1 {
+		t.Errorf("%d requests, want 1 (a 401 is not retried)", len(v13Locked(&api.mu, func() []string { return api.requests })))
 	}
 }

@@ -96,6 +96,8 @@ func (a *typeformAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *typeformAPI) check(t *testing.T, r curRun) {
 	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var rows, answers, labels []string
 	for _, it := range a.items {
 		rows = append(rows, fmt.Sprintf("%v|%v|%v|%v", it["response_id"], it["metadata"].(map[string]any)["browser"], it["hidden"].(map[string]any)["utm_source"], it["calculated"].(map[string]any)["score"]))
@@ -126,7 +128,7 @@ func TestTypeformResponses(t *testing.T) {
 	r, _ := v13Serve(t, api, "typeform", "", typeformEnv())
 	r.mustLoad(t)
 	api.check(t, r)
-	curSameRows(t, "requests", api.requests, []string{
+	curSameRows(t, "requests", v13Locked(&api.mu, func() []string { return api.requests }), []string{
 		"page_size=2&since=2024-01-01T00%3A00%3A00Z",
 		"before=" + api.items[1]["token"].(string) + "&page_size=2&since=2024-01-01T00%3A00%3A00Z",
 		"before=" + api.items[3]["token"].(string) + "&page_size=2&since=2024-01-01T00%3A00%3A00Z",
@@ -148,7 +150,7 @@ func TestTypeformResponsesSecondRun(t *testing.T) {
 	r2 := v13Run(t, "typeform", "", srvURL, r.db, typeformEnv())
 	r2.mustLoad(t)
 	api.check(t, r2)
-	curSameRows(t, "second run requests", api.requests, []string{
+	curSameRows(t, "second run requests", v13Locked(&api.mu, func() []string { return api.requests }), []string{
 		"page_size=2&since=2024-05-05T10%3A00%3A00Z",
 		"before=" + api.items[1]["token"].(string) + "&page_size=2&since=2024-05-05T10%3A00%3A00Z",
 	})

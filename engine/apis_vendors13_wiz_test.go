@@ -160,6 +160,8 @@ func (a *wizAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *wizAPI) check(t *testing.T, r curRun) {
 	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var issues, projects []string
 	for _, is := range a.issues {
 		e := is["entitySnapshot"].(map[string]any)
@@ -195,7 +197,7 @@ func TestWizIssues(t *testing.T) {
 		t.Errorf("%d token requests, want 1", n)
 	}
 	var afters []string
-	for _, b := range api.bodies {
+	for _, b := range v13Locked(&api.mu, func() []string { return api.bodies }) {
 		var v struct {
 			Variables map[string]any `json:"variables"`
 		}
@@ -224,8 +226,8 @@ func TestWizIssuesSecondRun(t *testing.T) {
 	r2.mustLoad(t)
 	api.check(t, r2)
 	r2.checkTable(t, `SELECT id, status FROM issues WHERE status != 'OPEN'`, []string{api.issues[0]["id"].(string) + "|RESOLVED"})
-	if len(api.bodies) != 1 || !strings.Contains(api.bodies[0], `"filterBy":{"updatedAt":{"after":"2024-03-05T08:30:00.000Z"}}`) {
-		t.Errorf("second run bodies %q, want one with filterBy.updatedAt.after the saved cursor", api.bodies)
+	if bodies := v13Locked(&api.mu, func() []string { return api.bodies }); len(bodies) != 1 || !strings.Contains(bodies[0], `"filterBy":{"updatedAt":{"after":"2024-03-05T08:30:00.000Z"}}`) {
+		t.Errorf("second run bodies %q, want one with filterBy.updatedAt.after the saved cursor", bodies)
 	}
 }
 
