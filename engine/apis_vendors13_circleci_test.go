@@ -204,3 +204,39 @@ func TestCircleCIRepeatedToken(t *testing.T) {
 	r.failedClean(t, srvURL, nil, circleToken, []string{"pipelines", "workflows"}, `resource "pipelines"`, `"next_page_token"`, `"page-token"`)
 	t.Log(r.err)
 }
+
+// circleGoneAPI is circleAPI whose third pipeline's workflows answer 404,
+// as for a pipeline deleted between the list and the child request.
+type circleGoneAPI struct{ *circleAPI }
+
+func (a circleGoneAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/api/v2/pipeline/"+a.pipelines[2]["id"].(string)+"/workflow" {
+		a.mu.Lock()
+		a.requests = append(a.requests, r.URL.Path+"?"+r.URL.RawQuery)
+		a.mu.Unlock()
+		curWrite(w, 404, `{"message": "Pipeline not found."}`)
+		return
+	}
+	a.circleAPI.ServeHTTP(w, r)
+}
+
+// TestCircleCIPipelineGone: a pipeline's workflows answering 404 fails
+// the run naming the status, the resource and its URL (nothing
+// loaded); with the rule {status_code: 404, action: ignore} on workflows
+// the other pipelines' workflows load and that pipeline has none.
+func TestCircleCIPipelineGone(t *testing.T) {
+	api := circleGoneAPI{newCircleAPI("")}
+	r, srvURL := v13Serve(t, api, "circleci", "", circleEnv())
+	r.failedClean(t, srvURL, nil, circleToken, []string{"pipelines", "workflows"}, `resource "workflows"`, "404", api.pipelines[2]["id"].(string))
+	t.Log(r.err)
+
+	api = circleGoneAPI{newCircleAPI("")}
+	text := v13Spec(t, "circleci", `      path: "pipeline/{resources.pipelines.id}/workflow"`, `      path: "pipeline/{resources.pipelines.id}/workflow"
+      response_actions: [{status_code: 404, action: ignore}]`)
+	r, _ = v13Serve(t, api, "circleci", text, circleEnv())
+	r.mustLoad(t)
+	api.mu.Lock()
+	delete(api.workflows, api.pipelines[2]["id"].(string))
+	api.mu.Unlock()
+	api.check(t, r)
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const semgrepToken = "sgp_0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -76,6 +77,21 @@ func (a *semgrepAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	if since := q.Get("since"); since != "" {
+		var sec float64
+		if _, err := fmt.Sscan(since, &sec); err != nil {
+			curWrite(w, 422, `{"error": "since: must be a Unix timestamp"}`)
+			return
+		}
+		var kept []map[string]any
+		for _, f := range list {
+			at, _ := time.Parse(time.RFC3339Nano, f["relevant_since"].(string))
+			if float64(at.UnixMicro())/1e6 >= sec {
+				kept = append(kept, f)
+			}
+		}
+		list = kept
+	}
 	size, page := curQueryInt(q, "page_size", 100), curQueryInt(q, "page", 0)
 	if a.mode == "nopage" {
 		page = 0
@@ -158,5 +174,44 @@ func TestSemgrepHostile(t *testing.T) {
 			r.failedClean(t, srvURL, nil, semgrepToken, []string{"findings", "deployments"}, c.parts...)
 			t.Log(r.err)
 		})
+	}
+}
+
+// TestSemgrepFindingsSincePerDeployment: findings incremental on
+// relevant_since, sent as since in Unix seconds (param_format: unix),
+// one cursor per deployment: the second run asks each deployment from
+// its own latest finding (its second, the boundary finding read again and
+// skipped) and loads the one finding new in acme.
+func TestSemgrepFindingsSincePerDeployment(t *testing.T) {
+	text := v13Spec(t, "semgrep", "params: {page_size: 2, issue_type: sast}", `params: {page_size: 2, issue_type: sast, since: "{incremental.start_value}"}
+      incremental: {cursor_path: relevant_since, initial_value: "2024-01-01T00:00:00Z", param_format: unix}`)
+	api := newSemgrepAPI("")
+	r, srvURL := v13Serve(t, api, "semgrep", text, semgrepEnv())
+	r.mustLoad(t)
+	api.check(t, r)
+	api.mu.Lock()
+	nf := map[string]any{}
+	for k, v := range api.findings["acme"][4] {
+		nf[k] = v
+	}
+	nf["id"], nf["relevant_since"], nf["rule_name"] = 71234599, "2024-05-09T08:00:00.000001Z", "python.flask.security.injection"
+	api.findings["acme"] = append(api.findings["acme"], nf)
+	api.requests = nil
+	api.mu.Unlock()
+	r2 := v13Run(t, "semgrep", text, srvURL, r.db, semgrepEnv())
+	r2.mustLoad(t)
+	api.check(t, r2)
+	unix := func(s string) string { at, _ := time.Parse(time.RFC3339, s); return fmt.Sprint(at.Unix()) }
+	reqs := v13Locked(&api.mu, func() []string { return api.requests })
+	sort.Strings(reqs)
+	curSameRows(t, "second run requests", reqs, []string{
+		"/api/v1/deployments/acme-labs/findings?issue_type=sast&page=0&page_size=2&since=" + unix("2024-05-03T12:00:00Z"),
+		"/api/v1/deployments/acme-labs/findings?issue_type=sast&page=1&page_size=2&since=" + unix("2024-05-03T12:00:00Z"),
+		"/api/v1/deployments/acme/findings?issue_type=sast&page=0&page_size=2&since=" + unix("2024-05-05T12:00:00Z"),
+		"/api/v1/deployments/acme/findings?issue_type=sast&page=1&page_size=2&since=" + unix("2024-05-05T12:00:00Z"),
+		"/api/v1/deployments?",
+	})
+	if c := r2.rep.Changes["findings"]; c.Inserted != 1 || c.Updated != 0 {
+		t.Errorf("second run findings %+v, want 1 inserted", c)
 	}
 }
