@@ -315,3 +315,21 @@ func TestHarvestDeletedMidCursorWalk(t *testing.T) {
 	api.mu.Unlock()
 	api.check(t, r)
 }
+
+// TestHarvestSameSecondUpdate: Harvest writes updated_at to the second.
+// A client changed again within the second the first run saw it, at the
+// saved cursor itself, comes back in the second run (updated_since is
+// inclusive) with new contents and the same updated_at: it is not the
+// record the first run loaded at that value, so it must be merged, not
+// skipped as already loaded.
+func TestHarvestSameSecondUpdate(t *testing.T) {
+	api := newHarvestAPI("")
+	r, srvURL := v13Serve(t, api, "harvest", "", harvestEnv())
+	r.mustLoad(t)
+	api.mu.Lock()
+	api.clients[4]["name"], api.clients[4]["is_active"] = "125 Industries (closed)", false
+	api.mu.Unlock()
+	r2 := v13Run(t, "harvest", "", srvURL, r.db, harvestEnv())
+	r2.mustLoad(t)
+	api.check(t, r2)
+}
