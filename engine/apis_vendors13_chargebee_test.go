@@ -246,3 +246,26 @@ func TestChargebeeArrayOffset(t *testing.T) {
 	}
 	r.failedClean(t, srvURL, nil, chargebeeKey, []string{"customers"}, `resource "customers"`, "next_offset")
 }
+
+// chargebeeNoKeyAPI adds to the second page an entry without its
+// customer (a card alone), so that the record has no customer.id.
+type chargebeeNoKeyAPI struct{ *chargebeeAPI }
+
+func (a chargebeeNoKeyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("offset") == "" {
+		a.chargebeeAPI.ServeHTTP(w, r)
+		return
+	}
+	curWrite(w, 200, `{"list": [{"card": {"status": "valid", "gateway": "chargebee", "last4": "4242", "card_type": "visa", "object": "card"}}]}`)
+}
+
+// TestChargebeeEntryWithoutKey: a merge resource's record without its
+// primary key (customer.id) cannot be merged: the run fails naming the
+// resource and customer.id rather than store a row no later run can
+// match (each run would add it again).
+func TestChargebeeEntryWithoutKey(t *testing.T) {
+	api := chargebeeNoKeyAPI{newChargebeeAPI("")}
+	r, srvURL := v13Serve(t, api, "chargebee", "", chargebeeEnv())
+	t.Log(r.err)
+	r.failedClean(t, srvURL, nil, chargebeeKey, []string{"customers"}, `resource "customers"`, "customer.id")
+}
