@@ -49,7 +49,8 @@ func defenderLogin(t *testing.T) *vendorOrigin {
 // "@odata.nextLink"} with the next link absolute and holding every
 // parameter; times with seven fraction digits, as .NET writes them.
 //
-// mode: "regional" (the next link names us.api.security.microsoft.com's
+// mode: "resolvedmid" (the newest alert is resolved after the first
+// page), "regional" (the next link names us.api.security.microsoft.com's
 // stand-in, another origin), "throttled" (the first alerts request is a
 // 429 with Retry-After: 9).
 type defenderAPI struct {
@@ -100,7 +101,11 @@ func (a *defenderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var list []map[string]any
 	for _, al := range a.alerts {
-		if f := q.Get("$filter"); f != "" {
+		if f := q.Get("$filter"); f == "status eq 'New'" {
+			if al["status"] != "New" {
+				continue
+			}
+		} else if f != "" {
 			since, ok := strings.CutPrefix(f, "lastUpdateTime gt ")
 			t0, err0 := time.Parse(time.RFC3339Nano, since)
 			t1, _ := time.Parse(time.RFC3339Nano, al["lastUpdateTime"].(string))
@@ -124,6 +129,9 @@ func (a *defenderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		page = []map[string]any{}
 	}
 	body := map[string]any{"@odata.context": "https://" + r.Host + "/api/$metadata#Alerts", "value": page}
+	if q.Get("$count") == "true" {
+		body["@odata.count"] = len(list)
+	}
 	if to < len(list) {
 		nq := url.Values{}
 		for k, v := range q {
@@ -137,6 +145,9 @@ func (a *defenderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body["@odata.nextLink"] = host + r.URL.Path + "?" + nq.Encode()
 	}
 	curWrite(w, 200, curJSON(body))
+	if a.mode == "resolvedmid" && skip == 0 && a.alerts[4]["status"] == "New" {
+		a.alerts[4]["status"] = "Resolved"
+	}
 }
 
 func (a *defenderAPI) check(t *testing.T, r curRun) {
@@ -270,4 +281,68 @@ func TestDefenderNextLinkOnLoginHost(t *testing.T) {
 	if r.err != nil && strings.Contains(r.err.Error(), "token URL's") {
 		t.Errorf("the error says the host is refused for not being a token URL's, but it is the token URL's host: %v", r.err)
 	}
+}
+
+// defenderNewSpec is the spec listing the open alerts with OData's
+// $count=true, which adds "@odata.count" (the total of matching alerts)
+// to every page (http://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part1-protocol.html#sec_SystemQueryOptioncount;
+// Microsoft Graph and Defender's OData samples use it), with totalPath as
+// the paginator's total_path when not empty.
+func defenderNewSpec(t *testing.T, login *vendorOrigin, totalPath string) string {
+	paginator := `paginator: {type: json_link, next_url_path: "@odata.nextLink"}`
+	if totalPath != "" {
+		paginator = `paginator: {type: json_link, next_url_path: "@odata.nextLink", total_path: "` + totalPath + `"}`
+	}
+	return v13Spec(t, "defender", "https://login.microsoftonline.com", login.srv.URL,
+		`paginator: {type: json_link, next_url_path: "@odata.nextLink"}`, paginator,
+		`$filter: "lastUpdateTime gt {incremental.start_value}"`, `$filter: "status eq 'New'"
+        $count: "true"`,
+		`      incremental: {cursor_path: lastUpdateTime, initial_value: "2024-01-01T00:00:00Z"}
+`, "")
+}
+
+// TestDefenderOpenAlertsResolvedMidWalk: five open alerts listed newest
+// first by $skip; the newest is resolved after the first page, so every
+// other moves back one place and alert 3 is on no page read. Every page
+// carries @odata.count (5, then 4). With total_path "@odata.count" the
+// run must fail naming its change, rather than load four open alerts of
+// five. Today it fails on the first page instead, the total not found
+// (see TestDefenderOpenAlertsCountTotalPath): safe, for the wrong reason.
+func TestDefenderOpenAlertsResolvedMidWalk(t *testing.T) {
+	t.Skip("bug: total_path \"@odata.count\" is not found (read as a gjson modifier, not as the top-level key next_url_path falls back to)")
+	login := defenderLogin(t)
+	api := newDefenderAPI("resolvedmid")
+	r, srvURL := v13Serve(t, api, "defender", defenderNewSpec(t, login, "@odata.count"), defenderEnv())
+	t.Log(r.err)
+	r.failedClean(t, srvURL, rest.ErrShifted, defenderToken, []string{"alerts"}, `resource "alerts"`, `"@odata.count" was 5 and is 4`)
+}
+
+// TestDefenderOpenAlertsResolvedMidWalkNoTotalPath: the same walk without
+// total_path. Its next links step $skip by the page's record count, a walk
+// by position, which pipe holds to the total of records the first page
+// shows; OData's @odata.count is that total (5, then 4), but it is not
+// among the names pipe reads as one (total, total_count, totalCount, …),
+// so the run loads alerts 5, 4, 2 and 1 and exits 0, alert 3 missed.
+func TestDefenderOpenAlertsResolvedMidWalkNoTotalPath(t *testing.T) {
+	t.Skip("bug: OData's @odata.count is not read as a total of records, so a $skip walk whose total changes loads 4 of 5 with exit 0")
+	login := defenderLogin(t)
+	api := newDefenderAPI("resolvedmid")
+	r, srvURL := v13Serve(t, api, "defender", defenderNewSpec(t, login, ""), defenderEnv())
+	t.Log(r.err)
+	r.failedClean(t, srvURL, rest.ErrShifted, defenderToken, []string{"alerts"}, `resource "alerts"`, `"@odata.count" was 5 and is 4`)
+}
+
+// TestDefenderOpenAlertsCountTotalPath: a quiet walk of the open alerts
+// with total_path "@odata.count", as OData spells it (next_url_path takes
+// "@odata.nextLink" so): all five load. pipe fails the first page:
+// `json_link: total_path "@odata.count" not found in the response`, since
+// gjson reads "@" as a modifier and total_path, unlike next_url_path, is
+// not read as one top-level key when the path finds nothing.
+func TestDefenderOpenAlertsCountTotalPath(t *testing.T) {
+	t.Skip("bug: total_path \"@odata.count\" is not found (read as a gjson modifier, not as the top-level key next_url_path falls back to)")
+	login := defenderLogin(t)
+	api := newDefenderAPI("")
+	r, _ := v13Serve(t, api, "defender", defenderNewSpec(t, login, "@odata.count"), defenderEnv())
+	r.mustLoad(t)
+	api.check(t, r)
 }
