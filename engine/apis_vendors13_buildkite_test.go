@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pipe-etl/pipe/engine/rest"
 )
@@ -29,7 +30,8 @@ func buildkiteEnv() map[string]string {
 // Retry-After); "Authorization: Bearer <token>" (401 {"message":
 // "Authentication required. Please supply a valid API Access Token"}).
 //
-// mode: "deleted" (the newest build is deleted after the first page),
+// mode: "badgateway" (the first request is a 502 that carries the usual
+// rate limit headers, 180 requests left), "deleted" (the newest build is deleted after the first page),
 // "created" (a build is created after the first page), "throttled" (the
 // first request is a 429), "elsewhere" (page 2's next link names another
 // host).
@@ -82,6 +84,14 @@ func (a *buildkiteAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.requests = append(a.requests, r.URL.RawQuery)
 	if !curBearer(r, buildkiteToken) {
 		curWrite(w, 401, `{"message": "Authentication required. Please supply a valid API Access Token"}`)
+		return
+	}
+	if a.mode == "badgateway" && !a.throttled {
+		a.throttled = true
+		w.Header().Set("RateLimit-Remaining", "180")
+		w.Header().Set("RateLimit-Limit", "200")
+		w.Header().Set("RateLimit-Reset", "42")
+		curWrite(w, 502, `{"message": "Bad Gateway"}`)
 		return
 	}
 	if a.mode == "throttled" && !a.throttled {
@@ -221,5 +231,21 @@ func TestBuildkiteHostile(t *testing.T) {
 	}
 	if n := other.requests(); n != 0 {
 		t.Errorf("the other host got %d requests", n)
+	}
+}
+
+// TestBuildkiteBadGatewayWithBudgetLeft: a 502 that carries Buildkite's
+// usual RateLimit headers (180 of 200 left, the window resetting in 42 s)
+// is retried after a backoff within client.retry's initial_backoff (1s),
+// not after the 42 s of a window that is not exhausted.
+func TestBuildkiteBadGatewayWithBudgetLeft(t *testing.T) {
+	api := newBuildkiteAPI("badgateway")
+	var sleeps curSleeps
+	r, _ := v13Serve(t, api, "buildkite", "", buildkiteEnv(), sleeps.tune)
+	r.mustLoad(t)
+	api.check(t, r, 1, 2, 3, 4, 5)
+	waits := sleeps.all()
+	if len(waits) != 1 || waits[0] > time.Second {
+		t.Errorf("waits %v, want one backoff of at most 1s", waits)
 	}
 }
