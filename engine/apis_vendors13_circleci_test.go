@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -63,8 +64,10 @@ func newCircleAPI(mode string) *circleAPI {
 	return a
 }
 
+// circleNext is the opaque token of the page at offset i: standard base64
+// with "+", "/" and "=", which a client must send back escaped.
 func circleNext(i int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"offset":%d}`, i)))
+	return base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("\xfb\xff"+`{"offset":%d}`, i)))
 }
 
 func (a *circleAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -99,8 +102,8 @@ func (a *circleAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	from := 0
 	if tok := q.Get("page-token"); tok != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(tok)
-		if _, err2 := fmt.Sscanf(string(raw), `{"offset":%d}`, &from); err != nil || err2 != nil {
+		raw, err := base64.StdEncoding.DecodeString(tok)
+		if _, err2 := fmt.Sscanf(strings.TrimPrefix(string(raw), "\xfb\xff"), `{"offset":%d}`, &from); err != nil || err2 != nil {
 			curWrite(w, 400, `{"message": "Invalid page-token."}`)
 			return
 		}
@@ -169,8 +172,8 @@ func TestCircleCIPipelines(t *testing.T) {
 	}
 	curSameRows(t, "pipeline requests", pages, []string{
 		"/api/v2/pipeline?org-slug=gh%2Facme",
-		"/api/v2/pipeline?org-slug=gh%2Facme&page-token=" + circleNext(2),
-		"/api/v2/pipeline?org-slug=gh%2Facme&page-token=" + circleNext(4),
+		"/api/v2/pipeline?org-slug=gh%2Facme&page-token=" + url.QueryEscape(circleNext(2)),
+		"/api/v2/pipeline?org-slug=gh%2Facme&page-token=" + url.QueryEscape(circleNext(4)),
 	})
 }
 
