@@ -49,7 +49,8 @@ func defenderLogin(t *testing.T) *vendorOrigin {
 // "@odata.nextLink"} with the next link absolute and holding every
 // parameter; times with seven fraction digits, as .NET writes them.
 //
-// mode: "resolvedmid" (the newest alert is resolved after the first
+// mode: "updatedmid" (alerts listed by lastUpdateTime, newest first; the
+// oldest is updated after the first page), "resolvedmid" (the newest alert is resolved after the first
 // page), "regional" (the next link names us.api.security.microsoft.com's
 // stand-in, another origin), "throttled" (the first alerts request is a
 // 429 with Retry-After: 9).
@@ -122,6 +123,9 @@ func (a *defenderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sort.SliceStable(list, func(i, j int) bool {
 		return list[i]["alertCreationTime"].(string) > list[j]["alertCreationTime"].(string)
 	})
+	if a.mode == "updatedmid" {
+		sort.SliceStable(list, func(i, j int) bool { return list[i]["lastUpdateTime"].(string) > list[j]["lastUpdateTime"].(string) })
+	}
 	top, skip := curQueryInt(q, "$top", 10000), curQueryInt(q, "$skip", 0)
 	from, to := min(skip, len(list)), min(skip+top, len(list))
 	page := list[from:to]
@@ -147,6 +151,9 @@ func (a *defenderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	curWrite(w, 200, curJSON(body))
 	if a.mode == "resolvedmid" && skip == 0 && a.alerts[4]["status"] == "New" {
 		a.alerts[4]["status"] = "Resolved"
+	}
+	if a.mode == "updatedmid" && skip == 0 && a.alerts[0]["severity"] != "Informational" {
+		a.alerts[0]["severity"], a.alerts[0]["lastUpdateTime"] = "Informational", "2024-03-09T00:00:00.0000001Z"
 	}
 }
 
@@ -345,4 +352,29 @@ func TestDefenderOpenAlertsCountTotalPath(t *testing.T) {
 	r, _ := v13Serve(t, api, "defender", defenderNewSpec(t, login, "@odata.count"), defenderEnv())
 	r.mustLoad(t)
 	api.check(t, r)
+}
+
+// TestDefenderOpenAlertsUpdatedMidWalk: open alerts listed by
+// lastUpdateTime, newest first, with $count=true; the oldest alert is
+// updated after page 1 and moves to the front, so page 2 repeats alert 4
+// as it was and alert 1 is on no page read, while @odata.count stays 5.
+// A record read twice with the same text under an unchanged total means
+// another on no page (README, TestJiraDCSearchOrderedByUpdate): the run
+// must fail, with total_path "@odata.count" and without it (the first
+// page's total held to). Today the first fails on page 1 (total_path not
+// found) and the second loads 4 of 5 with exit 0; with @odata.count read
+// as a total it still does, since rest.KeepsTotal says a json_link walk
+// without total_path keeps no total although JSONLink holds a walk by
+// position to the one its first page shows.
+func TestDefenderOpenAlertsUpdatedMidWalk(t *testing.T) {
+	// t.Skip("bug: @odata.count is no total (see TestDefenderOpenAlertsResolvedMidWalkNoTotalPath and TestDefenderOpenAlertsCountTotalPath)")
+	for _, totalPath := range []string{"@odata.count", ""} {
+		t.Run("total_path="+totalPath, func(t *testing.T) {
+			login := defenderLogin(t)
+			api := newDefenderAPI("updatedmid")
+			r, srvURL := v13Serve(t, api, "defender", defenderNewSpec(t, login, totalPath), defenderEnv())
+			t.Log(r.err)
+			r.failedClean(t, srvURL, nil, defenderToken, []string{"alerts"}, `resource "alerts"`)
+		})
+	}
 }
