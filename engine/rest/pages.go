@@ -50,6 +50,7 @@ func (c *Client) Pages(ctx context.Context, first *Request, p Paginator, sel *Se
 		defer cancel()
 		w := &walk{c: c, p: p, sel: sel, call: call, yield: yield, cancel: cancel}
 		req := first.Clone()
+		req.capture()
 		if err := p.Init(req); err != nil {
 			w.fail(fmt.Errorf("paginator: %w", err))
 			return
@@ -219,6 +220,9 @@ func (w *walk) accept(prev *Page, f fetched) bool {
 type sender interface{ sentIn() string }
 
 func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
+	if err := req.fill(); err != nil {
+		return nil, fmt.Errorf("paginator: %w", err)
+	}
 	resp, err := w.c.do(ctx, req, w.call)
 	if err != nil {
 		return nil, err

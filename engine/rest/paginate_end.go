@@ -35,6 +35,7 @@ type bounds struct {
 	kind           string // as errors name it: "json_link", "auto (json_link)"
 	maxPages       int
 	pages, records int
+	placed         map[string]bool // values written as {paginator.NAME}
 }
 
 func (b *bounds) reset() { b.pages, b.records = 0, 0 }

@@ -83,11 +83,15 @@ func (o *Offset) Init(req *Request) error {
 }
 
 func (o *Offset) set(req *Request, offset int) error {
-	if err := setParam(req, o.offsetParam, o.offsetBodyPath, offset); err != nil {
-		return fmt.Errorf("offset: offset_body_path: %w", err)
+	if !o.place(req, ValueOffset, offset) {
+		if err := setParam(req, o.offsetParam, o.offsetBodyPath, offset); err != nil {
+			return fmt.Errorf("offset: offset_body_path: %w", err)
+		}
 	}
-	if err := setParam(req, o.limitParam, o.limitBodyPath, o.limit); err != nil {
-		return fmt.Errorf("offset: limit_body_path: %w", err)
+	if !o.place(req, ValueLimit, o.limit) {
+		if err := setParam(req, o.limitParam, o.limitBodyPath, o.limit); err != nil {
+			return fmt.Errorf("offset: limit_body_path: %w", err)
+		}
 	}
 	return nil
 }

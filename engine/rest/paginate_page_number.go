@@ -72,6 +72,9 @@ func (n *PageNumber) Init(req *Request) error {
 }
 
 func (n *PageNumber) set(req *Request, page int) error {
+	if n.place(req, ValuePage, page) {
+		return nil
+	}
 	if err := setParam(req, n.param, n.bodyPath, page); err != nil {
 		return fmt.Errorf("page_number: page_body_path: %w", err)
 	}
