@@ -55,6 +55,10 @@ func (c *Client) Pages(ctx context.Context, first *Request, p Paginator, sel *Se
 			w.fail(fmt.Errorf("paginator: %w", err))
 			return
 		}
+		if err := req.fill(); err != nil {
+			w.fail(fmt.Errorf("paginator: %w", err))
+			return
+		}
 		page, err := w.fetch(ctx, 1, req)
 		if err != nil {
 			w.failPage(1, err)
@@ -85,6 +89,9 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 	for {
 		next := page.Request.Clone()
 		more, perr := w.p.Next(next, page.Response, page.Records)
+		if perr == nil && more {
+			perr = next.fill()
+		}
 		if perr != nil {
 			w.failPaginator(page, perr)
 			return
@@ -127,6 +134,11 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 	if err != nil || !ok {
 		return false // Next reports the same error in the sequential walk
 	}
+	for _, r := range reqs {
+		if r.fill() != nil {
+			return false // Next reports the same error in the sequential walk
+		}
+	}
 	if m := w.call.StopAfter; m > 0 && len(reqs) > m-1 {
 		reqs = reqs[:m-1]
 	}
@@ -155,6 +167,9 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 		// request it makes must be the one fetched ahead.
 		next := page.Request.Clone()
 		more, perr := w.p.Next(next, page.Response, page.Records)
+		if perr == nil && more {
+			perr = next.fill()
+		}
 		if perr == nil && more && i < len(reqs) && !sameRequest(next, reqs[i]) {
 			perr = fmt.Errorf("paginator: the next page is %s, not the %s fetched ahead (set parallel: 1)", w.where(next), w.where(reqs[i]))
 		}
@@ -220,9 +235,6 @@ func (w *walk) accept(prev *Page, f fetched) bool {
 type sender interface{ sentIn() string }
 
 func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
-	if err := req.fill(); err != nil {
-		return nil, fmt.Errorf("paginator: %w", err)
-	}
 	resp, err := w.c.do(ctx, req, w.call)
 	if err != nil {
 		return nil, err

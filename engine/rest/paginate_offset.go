@@ -283,6 +283,9 @@ func keepTotal(first *int, total int, what, shifted string) error {
 
 // sentIn names the setting that carries the offset to the API.
 func (o *Offset) sentIn() string {
+	if o.placed[ValueOffset] {
+		return "{paginator.offset} where the spec writes it"
+	}
 	if o.offsetBodyPath != "" {
 		return "offset_body_path " + quote(o.offsetBodyPath)
 	}

@@ -227,6 +227,9 @@ func (n *PageNumber) Parallelism() int { return n.parallel }
 
 // sentIn names the setting that carries the page number to the API.
 func (n *PageNumber) sentIn() string {
+	if n.placed[ValuePage] {
+		return "{paginator.page} where the spec writes it"
+	}
 	if n.bodyPath != "" {
 		return "page_body_path " + quote(n.bodyPath)
 	}
