@@ -137,6 +137,9 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 				}
 			}
 		}
+		if s := searchTotalSign(body, reached, skip); s != nil {
+			return s
+		}
 		if f, notLast := fields.flag(doneFlags, false); notLast && !skip(f) {
 			// Jira's search/jql: isLast false on every page but the last.
 			return &sign{f, fmt.Sprintf("body %q is false", f), "check that the paginator's cursor_path or next_url_path names where this API puts the next page"}
