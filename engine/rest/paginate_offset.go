@@ -188,7 +188,7 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 		}
 		next = reached // a server that caps the page size is paged from what it sent
 	case records == 0 && hasMore:
-		_, err := o.hasMore(o.hasMorePath, "the page held no records", "check limit and offset_param")
+		_, err := o.hasMore(o.hasMorePath, "the page held no records", "check limit and "+o.sentIn())
 		return 0, false, err
 	case records == 0 && o.stopEmpty:
 		return stop("the page held no records")

@@ -151,7 +151,7 @@ func (n *PageNumber) advance(req *Request, resp *Response, records, cur int) (in
 			return 0, false, fmt.Errorf("page_number: page %d held no records, but total_path %q is %d pages: %w (%s)", cur, n.totalPath, total, ErrMorePages, n.totalHint(total, reached))
 		}
 	case records == 0 && hasMore:
-		_, err := n.hasMore(n.hasMorePath, "the page held no records", "check page_param and base_page")
+		_, err := n.hasMore(n.hasMorePath, "the page held no records", "check "+n.sentIn()+" and base_page")
 		return 0, false, err
 	case records == 0 && n.stopEmpty:
 		_, err := n.end(req, resp, records, reached, "the page held no records", n.hasMorePath)
