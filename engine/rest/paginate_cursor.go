@@ -115,7 +115,11 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 		return false, fmt.Errorf("%s: cursor_path %q is %s, want a string, a number, an array or an object", c.kind, c.path, kindText(v))
 	}
 	if c.firstType != "" && kind(v) != c.firstType && (v.Type == gjson.JSON || c.firstJSON) {
-		return false, fmt.Errorf("%s: cursor_path %q is %s on page %d, but %s on the first page: the API changed the cursor's type, so %s would not be read as the first one was (check cursor_path)", c.kind, c.path, kindText(v), c.pages, c.firstType, c.sentIn())
+		want := "a string or a number"
+		if c.firstJSON {
+			want = "an " + c.firstType
+		}
+		return false, fmt.Errorf("%s: cursor_path %q is %s on page %d, want %s, as on the first page: the API changed the cursor's type, so %s would not read it as it read the first (check cursor_path)", c.kind, c.path, kindText(v), c.pages, want, c.sentIn())
 	}
 	if c.firstType == "" {
 		c.firstType, c.firstJSON = kind(v), v.Type == gjson.JSON
