@@ -101,6 +101,9 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	case gjson.Number:
 		cursor, value = v.Raw, json.Number(v.Raw)
 	case gjson.JSON:
+		if c.bodyPath == "" && c.firstType != "" {
+			break // a string or a number before: the type check below says so
+		}
 		if c.bodyPath == "" {
 			return false, fmt.Errorf("%s: cursor_path %q is %s: a cursor that is JSON goes back in a JSON request body with its type (Elasticsearch's search_after): set cursor_body_path instead of cursor_param %q", c.kind, c.path, kindText(v), c.param)
 		}
