@@ -87,3 +87,51 @@ func pageHint(name string) string {
 	}
 	return ", with base_page: 1 for an API whose first page is 1"
 }
+
+// pagerPlaced returns the paginator values the endpoints write as
+// {paginator.NAME} in their params, headers, json or data.
+func pagerPlaced(eps ...*Endpoint) []string {
+	var out []string
+	add := func(text string) {
+		t, err := ParseTemplate(text)
+		if err != nil {
+			return
+		}
+		for _, p := range t.Placeholders() {
+			if p.Namespace == NSPaginator && !slices.Contains(out, p.Name) {
+				out = append(out, p.Name)
+			}
+		}
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			add(v)
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	for _, e := range eps {
+		if e == nil {
+			continue
+		}
+		for _, p := range e.Params {
+			add(p.Value)
+		}
+		for _, m := range []map[string]string{e.Headers, e.Data} {
+			for _, v := range m {
+				add(v)
+			}
+		}
+		add(e.RawData)
+		walk(e.JSON)
+	}
+	return out
+}

@@ -89,3 +89,26 @@ resources:
 		})
 	}
 }
+
+// TestPagerValuesNoReplaceWarning: a param named as the paginator's own
+// parameter that holds the placeholder is not replaced on every page (the
+// paginator sends no parameter for a placed value), so validate does not
+// warn; the value that is not placed still warns.
+func TestPagerValuesNoReplaceWarning(t *testing.T) {
+	src := `client: {base_url: "https://api.test/"}
+resources:
+  - name: a
+    endpoint:
+      path: a
+      params: {offset: "{paginator.offset}", limit: 20}
+      paginator: {type: offset, limit: 20}
+`
+	s, err := Load("s.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Warnings(s).Error()
+	if strings.Contains(got, `"offset"`) || !strings.Contains(got, `resources[0].endpoint.params.limit: warning: the offset paginator (resources[0].endpoint.paginator) sets query parameter "limit" on every page, replacing this value`) {
+		t.Errorf("warnings:\n%s", got)
+	}
+}
