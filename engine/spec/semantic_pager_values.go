@@ -67,6 +67,11 @@ func (c *checker) pagerValue(sc *scope, path string, p Part) {
 		c.errorf(path, "%s is filled by the %s paginator, but the paginator at %s is %s (write type: %s there%s)", p, kind, sc.pager.at, pg.Type, kind, pageHint(p.Name))
 		return
 	}
+	if p.Name == "offset" && pg.Offset > 0 && pg.TotalPath != "" {
+		// The walk compares offset + records with the total: right for an
+		// offset that skips records, one short for a 1-based position.
+		c.errorf(sc.pager.at+".total_path", "total_path with offset %d and %s: the walk ends once offset + records read reach the total, so an API that counts positions from %d (QuickBooks' STARTPOSITION) would lose its last records; remove total_path (a page shorter than limit ends the walk)", pg.Offset, p, pg.Offset)
+	}
 	own := map[string][]struct{ field, value string }{
 		"offset": {{"offset_param", pg.OffsetParam}, {"offset_body_path", pg.OffsetBodyPath}},
 		"limit":  {{"limit_param", pg.LimitParam}, {"limit_body_path", pg.LimitBodyPath}},

@@ -75,6 +75,11 @@ resources:
   - name: a
     endpoint: {path: a, params: {q: "LIMIT {paginator.limit}"}, paginator: {type: offset, limit: 5, limit_param: max}}
 `, `resources[0].endpoint.paginator.limit_param: "max" is not sent: {paginator.limit} is written at resources[0].endpoint.params.q, which carries the value instead (remove limit_param)`},
+		{"one-based total", `client: {base_url: "https://api.test/"}
+resources:
+  - name: a
+    endpoint: {path: a, params: {q: "STARTPOSITION {paginator.offset}"}, paginator: {type: offset, offset: 1, limit: 5, total_path: total}}
+`, `resources[0].endpoint.paginator.total_path: total_path with offset 1 and {paginator.offset}: the walk ends once offset + records read reach the total, so an API that counts positions from 1 (QuickBooks' STARTPOSITION) would lose its last records; remove total_path (a page shorter than limit ends the walk)`},
 		{"namespace typo", `client: {base_url: "https://api.test/"}
 resources:
   - name: a
