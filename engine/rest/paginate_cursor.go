@@ -17,7 +17,11 @@ var _ Paginator = (*Cursor)(nil)
 // parameter that carries it), cursor_body_path (dotted path in the JSON
 // request body to put it instead, for POST searches; when set, no query
 // parameter is used), has_more_path (gjson path of a boolean that is
-// false on the last page), max_pages.
+// false on the last page), max_pages. A cursor that is an array or an
+// object (Elasticsearch's search_after, the last hit's sort values) goes
+// back under cursor_body_path with its JSON type; under cursor_param it
+// is an error naming cursor_body_path, and so is one whose type differs
+// from the first page's.
 //
 // Stop rule: has_more is false, a flag that says the page is the last
 // (end_of_stream, isLast) is true whatever cursor the page holds, or the
