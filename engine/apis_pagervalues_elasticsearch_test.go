@@ -216,7 +216,7 @@ func TestPagerValuesElasticsearchHostile(t *testing.T) {
 		parts      []string
 	}{
 		{"repeat", "", rest.ErrLoop, []string{`resource "events": page 3`, `cursor "[1704164765000,\"evt-4\"]" seen before: pagination loop`}},
-		{"typechange", "", nil, []string{`resource "events": page 2`, `cursor_path "hits.hits.@reverse.0.sort" is string "1704164765000|evt-4" on page 2, want an array, as on the first page`}},
+		{"typechange", "", nil, []string{`resource "events": page 2`, `cursor_path "hits.hits.@reverse.0.sort" is string "1704164765000|evt-4", want an array, as on the first page: the API changed the cursor's type on page 2`}},
 		{"lost", "", rest.ErrMorePages, []string{`resource "events": page 4`, `body "hits.total.value" is 7 with relation "eq" (an exact count) and 5 records were read`}},
 		{"", "cursor_body_path: search_after\n", nil, []string{`resource "events": page 1`, `set cursor_body_path instead of cursor_param "search_after"`}},
 	} {

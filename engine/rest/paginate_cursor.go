@@ -126,7 +126,7 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 		if c.firstJSON {
 			want = "an " + c.firstType
 		}
-		return false, fmt.Errorf("%s: cursor_path %q is %s on page %d, want %s, as on the first page: the API changed the cursor's type, so %s would not read it as it read the first (check cursor_path)", c.kind, c.path, kindText(v), c.pages, want, c.sentIn())
+		return false, fmt.Errorf("%s: cursor_path %q is %s, want %s, as on the first page: the API changed the cursor's type on page %d, so %s would not read it as it read the first (check cursor_path)", c.kind, c.path, kindText(v), want, c.pages, c.sentIn())
 	}
 	if c.firstType == "" {
 		c.firstType, c.firstJSON = kind(v), v.Type == gjson.JSON

@@ -288,7 +288,7 @@ func TestCursorJSON(t *testing.T) {
 	pg.Init(req)
 	pg.Next(req, page(`[1,"a"]`), recs(2))
 	_, err = pg.Next(req, page(`"1|a"`), recs(2))
-	if err == nil || !strings.Contains(err.Error(), `cursor_path "hits.hits.@reverse.0.sort" is string "1|a" on page 2, want an array, as on the first page`) {
+	if err == nil || !strings.Contains(err.Error(), `cursor_path "hits.hits.@reverse.0.sort" is string "1|a", want an array, as on the first page: the API changed the cursor's type on page 2`) {
 		t.Errorf("type change: %v", err)
 	}
 
