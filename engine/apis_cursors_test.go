@@ -73,9 +73,49 @@ func curRunText(t *testing.T, vendor, text, apiURL, db string, env map[string]st
 // curRunText; it returns the run and the server's URL.
 func curServe(t *testing.T, h http.Handler, vendor, text string, env map[string]string, tune ...func(*engine.Options)) (curRun, string) {
 	t.Helper()
-	srv := httptest.NewServer(h)
+	f := &inflight{h: h}
+	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	return curRunText(t, vendor, text, srv.URL, filepath.Join(t.TempDir(), vendor+".db"), env, tune...), srv.URL
+	r := curRunText(t, vendor, text, srv.URL, filepath.Join(t.TempDir(), vendor+".db"), env, tune...)
+	f.settle(t)
+	return r, srv.URL
+}
+
+// inflight serves h counting the requests being served, so that a test
+// reads its fake only once every request pipe began was answered: a run
+// that fails may return while a page it asked ahead, or another chain's
+// page, is still being served.
+type inflight struct {
+	h  http.Handler
+	mu sync.Mutex
+	n  int
+}
+
+func (f *inflight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.n++
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.n--
+		f.mu.Unlock()
+	}()
+	f.h.ServeHTTP(w, r)
+}
+
+// settle waits until no request is being served, for at most 30 seconds
+// (a hostile fake may hold a request until its test releases it).
+func (f *inflight) settle(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		f.mu.Lock()
+		n := f.n
+		f.mu.Unlock()
+		if n == 0 {
+			return
+		}
+	}
+	t.Log("requests still being served 30 s after the run returned")
 }
 
 // curRows returns each row of q as its values joined by "|", NULL as <nil>.

@@ -239,13 +239,20 @@ func TestMarketoRateLimitRetried(t *testing.T) {
 }
 
 // TestMarketoWithoutHasMorePath: the spec without has_more_path, as a
-// newcomer who reads only nextPageToken writes it. A last page that
-// keeps its token beside moreResult false (pipe does not read moreResult
-// as a has_more flag) is followed, the API answers the same token again,
-// and the run fails as a pagination loop, nothing loaded.
+// newcomer who reads only nextPageToken writes it. Marketo's moreResult
+// is one of the flags pipe knows, so a last page that keeps its token
+// beside moreResult false ends the walk, every lead loaded; and a page
+// whose moreResult is true without a token still fails.
 func TestMarketoWithoutHasMorePath(t *testing.T) {
 	text := curEdited(t, "marketo", ", has_more_path: moreResult", "")
 	api := newMarketoAPI("keeptoken")
-	r, srvURL := curServe(t, api, "marketo", text, marketoEnv())
-	r.failedClean(t, srvURL, nil, marketoClientSecret, []string{"lists", "leads"}, "seen before", `cursor_param "nextPageToken"`)
+	r, _ := curServe(t, api, "marketo", text, marketoEnv())
+	r.mustLoad(t)
+	api.check(t, r)
+	if api.requests != 2+6 {
+		t.Errorf("%d requests, want 8", api.requests)
+	}
+	notoken := newMarketoAPI("notoken")
+	r, srvURL := curServe(t, notoken, "marketo", text, marketoEnv())
+	r.failedClean(t, srvURL, nil, marketoClientSecret, []string{"lists", "leads"}, "moreResult")
 }

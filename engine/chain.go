@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -201,7 +202,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 	norm := r.normalizer(res)
 	var lookup func(string) (gjson.Result, bool)
 	if c.Parent != nil {
-		lookup = c.Parent.Field
+		lookup = c.ParentField // a fan-out chain's item included as F[*]
 	}
 	extra := norm.Extras(lookup, c.Item) // the same for every record of the chain
 	children := r.neededChildren(res.Name)
@@ -251,7 +252,7 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			return r.send(ctx, msg{res: res, rows: rows, url: page.URL(), origin: norm.OriginColumns(extra), parent: parent, keyed: keyed})
 		}
 		clear(inPage)
-		for _, rec := range page.Records {
+		for i, rec := range page.Records {
 			if res.Selected {
 				if err := norm.Normalize(rec, extra, rows); err != nil {
 					return fmt.Errorf("resource %q: %s: %w", res.Name, page.URL(), err)
@@ -284,6 +285,9 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 			parent := walk.Child(rec, carried)
 			for _, child := range children {
 				if err := r.submit(ctx, pl, child, parent); err != nil {
+					if ee := (*extract.EachError)(nil); errors.As(err, &ee) {
+						return fmt.Errorf("resource %q: %s: %s record %d: %w", child.Name, page.URL(), res.Name, i+1, err)
+					}
 					return err
 				}
 			}
@@ -326,22 +330,36 @@ func (r *runner) chain(ctx context.Context, pl *pool, c extract.Chain) error {
 }
 
 // submit starts the request chains of res for one parent record (nil for
-// a root resource): one, or one per item of its list variable.
+// a root resource): one, or one per item of its list variable, times one
+// per distinct item of the parent record's list it fans out over
+// (extract.Items; none for an empty list).
 func (r *runner) submit(ctx context.Context, pl *pool, res *plan.Resource, parent *extract.Parent) error {
 	items := []string{""}
 	if _, given := r.opts.Records[res.Name]; res.EachVar != "" && (parent != nil || !given) {
 		items = res.Each
 	}
+	elems := []gjson.Result{{}}
+	if res.EachList != "" && parent != nil {
+		var err error
+		if elems, err = r.x.Items(res, parent); err != nil {
+			return err
+		}
+	}
+	chains := make([]extract.Chain, 0, len(items)*len(elems))
+	for _, item := range items {
+		for _, e := range elems {
+			chains = append(chains, extract.Chain{Resource: res, Parent: parent, Item: item, Element: e})
+		}
+	}
 	r.count(func() {
 		if r.sampled != nil {
-			items = items[:min(len(items), max(0, r.opts.SamplePages-r.sampled[res.Name]))]
-			r.sampled[res.Name] += len(items)
+			chains = chains[:min(len(chains), max(0, r.opts.SamplePages-r.sampled[res.Name]))]
+			r.sampled[res.Name] += len(chains)
 		}
-		r.done.add(res.Name, len(items))
-		r.stats[res.Name].Submitted += int64(len(items))
+		r.done.add(res.Name, len(chains))
+		r.stats[res.Name].Submitted += int64(len(chains))
 	})
-	for _, item := range items {
-		c := extract.Chain{Resource: res, Parent: parent, Item: item}
+	for _, c := range chains {
 		run := func(ctx context.Context) error {
 			if err := r.chain(ctx, pl, c); err != nil {
 				return err

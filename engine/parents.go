@@ -9,6 +9,7 @@ import (
 
 	"github.com/pipe-etl/pipe/engine/plan"
 	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // A child resource whose rows carry nothing of their parent (no
@@ -89,7 +90,7 @@ func (c *parentCheck) check(res *plan.Resource, parent string, recs []keyedRecor
 func parentConflictError(res *plan.Resource, r keyedRecord, first, now string) error {
 	cols := make([]string, len(res.ParentFields))
 	for i, f := range res.ParentFields {
-		cols[i] = "_" + schema.SnakeCase(res.Parent) + "_" + schema.SnakeCase(f)
+		cols[i] = "_" + schema.SnakeCase(res.Parent) + "_" + schema.SnakeCase(spec.EachColumn(f))
 	}
 	key := append(append([]string{}, res.PrimaryKey...), cols...)
 	return fmt.Errorf("table %q: the record %s (_pipe_id %q) came from two %s records with different contents in one load (%s, then %s), and its row could keep only one of them: "+

@@ -15,10 +15,20 @@ import (
 var _ sqlload.Explainer = (*Dialect)(nil)
 
 // Explain adds to SQLite's "database is locked" which file's write lock
-// another process held past the busy timeout.
+// another process held past the busy timeout, and to "attempt to write a
+// readonly database" whether the file or its directory is not writable.
 func (d *Dialect) Explain(err error) error {
 	var serr sqlite3.Error
-	if d.path == "" || !errors.As(err, &serr) || serr.Code != sqlite3.ErrBusy && serr.Code != sqlite3.ErrLocked {
+	if d.path == "" || !errors.As(err, &serr) {
+		return err
+	}
+	if serr.Code == sqlite3.ErrReadonly || serr.Code == sqlite3.ErrCantOpen {
+		if why := whyNotWritable(d.path); why != "" {
+			return fmt.Errorf("%w (%s)", err, why)
+		}
+		return err
+	}
+	if serr.Code != sqlite3.ErrBusy && serr.Code != sqlite3.ErrLocked {
 		return err
 	}
 	return fmt.Errorf("%w: another process (another pipe run into this file, an application, a sqlite3 shell in a transaction) held the write lock of %s for more than %d s; run again once it is done", err, d.path, busyTimeoutMS/1000)

@@ -97,6 +97,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlload.SQL, error
 	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_journal_mode=WAL&_synchronous=%s&_txlock=immediate&_cache_size=-%d",
 		path, busyTimeoutMS, syncDefault, cacheKiB)
 	if err := createFile(path); err != nil {
+		if why := whyNotWritable(path); why != "" {
+			return nil, fmt.Errorf("sqlite: create %q: %w (%s)", path, err, why)
+		}
 		return nil, fmt.Errorf("sqlite: create %q: %w", path, err)
 	}
 	db := sql.OpenDB(connector{dsn: dsn})

@@ -103,6 +103,9 @@ type Chain struct {
 	Parent   *Parent // nil for root resources
 	Item     string  // the value of Resource.EachVar for this chain
 	Window   state.Window
+	// Element is the item of the parent record's list Resource.EachList
+	// that this chain runs for (see Items); zero when it fans out over none.
+	Element gjson.Result
 }
 
 // pages yields the pages of one window of a chain in order. An ignored
@@ -136,6 +139,7 @@ func (x *Extractor) pages(ctx context.Context, c Chain) iter.Seq2[*rest.Page, er
 			Limiter:   x.Limiter[r.Name],
 			Actions:   r.ResponseActions,
 			StopAfter: x.StopAfter,
+			Poll:      r.Poll,
 		}
 		if x.OnAttempt != nil {
 			call.Observed = func(a rest.Attempt) { x.OnAttempt(r.Name, a) }
@@ -243,7 +247,11 @@ func (x *Extractor) Lookup(ctx context.Context, c Chain) plan.Lookup {
 				if f.IsArray() {
 					kind = "an array"
 				}
-				return "", fmt.Errorf("placeholder %s: field %q of the %q record is %s, not one value: a placeholder in a path, parameter, header or text takes a string or a number (name one of its items or fields)", p, p.Field, p.Name, kind)
+				hint := "name one of its fields"
+				if f.IsArray() {
+					hint = fmt.Sprintf("write {resources.%s.%s[*]} for one request chain per item", p.Name, p.Field)
+				}
+				return "", fmt.Errorf("placeholder %s: field %q of the %q record is %s, not one value: a placeholder in a path, parameter, header or text takes a string or a number (%s)", p, p.Field, p.Name, kind, hint)
 			}
 			return f.String(), nil
 		case spec.NSIncremental:
@@ -284,6 +292,13 @@ func (x *Extractor) typedLookup(c Chain) func(spec.Part) (any, bool, error) {
 }
 
 func parentField(c Chain, p spec.Part) (gjson.Result, error) {
+	if _, _, each := spec.EachItem(p.Field); each && c.Parent != nil && c.Parent.Resource == p.Name {
+		f, ok := c.ParentField(p.Field)
+		if !ok || f.Type == gjson.Null {
+			return gjson.Result{}, fmt.Errorf("placeholder %s: the item has no value there", p) // Items checked it
+		}
+		return f, nil
+	}
 	for up := c.Parent; up != nil; up = up.Up {
 		if up.Resource != p.Name {
 			continue

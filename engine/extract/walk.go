@@ -84,6 +84,7 @@ func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
 			c := w.c
 			c.Window = win
 			moved := w.movedCheck()
+			filter := win.Filter()
 			for page, err := range w.x.pages(ctx, c) {
 				if err != nil {
 					yield(Page{}, err)
@@ -98,7 +99,7 @@ func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
 					if !Keep(res.ProcessingSteps, rec) {
 						continue
 					}
-					keep, err := w.cursor(rec, win)
+					keep, err := w.cursor(rec, filter)
 					if err != nil {
 						yield(Page{}, fmt.Errorf("resource %q: %s: record %d: %w", res.Name, out.URL(), i+1, err))
 						return
@@ -125,7 +126,7 @@ func (w *Walk) Pages(ctx context.Context) iter.Seq2[Page, error] {
 // cursor applies the incremental window and range to a record and
 // observes its cursor; it reports whether the record is kept, and fails
 // for a record without a cursor when on_cursor_value_missing is raise.
-func (w *Walk) cursor(rec gjson.Result, win state.Window) (bool, error) {
+func (w *Walk) cursor(rec gjson.Result, filter state.Filter) (bool, error) {
 	if w.tracker == nil {
 		return true, nil
 	}
@@ -143,12 +144,13 @@ func (w *Walk) cursor(rec gjson.Result, win state.Window) (bool, error) {
 	}
 	s := v.String()
 	if w.filter {
-		if err := state.BoundKind(s, win.Start, win.End); err != nil {
+		in, err := filter.Keep(s)
+		if err != nil {
 			return false, fmt.Errorf("cursor %q: %w", path, err)
 		}
-	}
-	if w.filter && !win.Contains(s) {
-		return false, nil
+		if !in {
+			return false, nil
+		}
 	}
 	if (w.openStart != "" && state.Compare(s, w.openStart) == 0) || (w.openEnd != "" && state.Compare(s, w.openEnd) == 0) {
 		return false, nil // range_start or range_end open
@@ -185,7 +187,7 @@ func (c Chain) Key() state.Key {
 	var parts []string
 	if c.Parent != nil {
 		for _, f := range c.Resource.ParentFields {
-			v, _ := c.Parent.Field(f)
+			v, _ := c.ParentField(f)
 			parts = append(parts, f+"="+v.String())
 		}
 	}

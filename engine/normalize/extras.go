@@ -9,11 +9,14 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/pipe-etl/pipe/engine/schema"
+	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 // Extras returns the extra root-row columns of a chain's records, the
 // same for each of them, in this order: the list variable's item as
-// _<variable>, the include_from_parent fields as _<parent>_<field>, and
+// _<variable>, the include_from_parent fields as _<parent>_<field> (an
+// item of the list the chain fans out over, F[*] or F[*].G, as
+// _<parent>_<F> or _<parent>_<F>_<G>: spec.EachColumn), and
 // the add_field steps. parent looks a field up in the chain's parent
 // record (nil for a root resource); a field it lacks gives no column.
 // Values of the parent record stay gjson values, converted to row values
@@ -27,7 +30,7 @@ func (n *Normalizer) Extras(parent func(path string) (gjson.Result, bool), item 
 	if parent != nil {
 		for _, f := range c.IncludeFromParent {
 			if v, ok := parent(f); ok {
-				out = append(out, Field{Name: "_" + schema.SnakeCase(c.Parent) + "_" + schema.SnakeCase(f), Value: v, Origin: true})
+				out = append(out, Field{Name: "_" + schema.SnakeCase(c.Parent) + "_" + schema.SnakeCase(spec.EachColumn(f)), Value: v, Origin: true})
 			}
 		}
 	}

@@ -62,6 +62,10 @@ func (c authCache) compile(errs *errorList, path, pipeline string, a *spec.Auth,
 	if a.HeaderPrefix != nil {
 		cfg.HeaderPrefix = *a.HeaderPrefix
 	}
+	cfg.ExpiresAtPath = a.ExpiresAtPath
+	if b := a.Basic; b != nil { // login: HTTP Basic on the token request
+		cfg.Username, cfg.Password = str("basic.username", b.Username), str("basic.password", b.Password)
+	}
 	if cfg.Type == "" && a.Token != "" {
 		cfg.Type = rest.AuthBearer // dlt: a block with only a token is bearer
 	}

@@ -139,6 +139,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		Incremental:       incremental(errs, at, ep.Incremental, vars), // mergeEndpoint took the cursor of an incremental param
 		ResponseActions:   compileActions(ep.ResponseActions),
 		RateLimit:         ep.RateLimit,
+		Poll:              compilePoll(ep.Poll),
 		ProcessingSteps:   sr.ProcessingSteps,
 		PrimaryKey:        firstSlice(sr.PrimaryKey, d.PrimaryKey),
 		MergeKey:          sr.MergeKey,
@@ -302,6 +303,7 @@ func mergeEndpoint(def, own *spec.Endpoint) spec.Endpoint {
 		Incremental:      firstPtr(own.Cursor(), def.Cursor()),
 		ResponseActions:  firstSlice(o.ResponseActions, d.ResponseActions),
 		RateLimit:        firstPtr(o.RateLimit, d.RateLimit),
+		Poll:             firstPtr(o.Poll, d.Poll),
 	}
 }
 
@@ -326,6 +328,9 @@ func findParent(errs *errorList, at string, r *Resource) {
 			if !seen[part.Field] {
 				seen[part.Field] = true
 				r.ParentFields = append(r.ParentFields, part.Field)
+			}
+			if list, _, ok := spec.EachItem(part.Field); ok {
+				r.EachList = list // one list per resource: spec's checks refuse two
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/pipe-etl/pipe/engine/schema"
 	"github.com/pipe-etl/pipe/engine/spec"
 )
 
@@ -39,18 +40,24 @@ func (p *Plan) describeResource(pr *printer, r *Resource) {
 		load = "extracted for its children, not loaded"
 	}
 	pr.line(1, "%s -> table %s (%s)", r.Name, r.Table, load)
-	if r.Parent != "" {
+	switch {
+	case r.EachList != "":
+		pr.line(2, "parent: %s (one request chain per distinct item of %s%s in each %s record; uses %s)", r.Parent, r.EachList, spec.EachMark, r.Parent, strings.Join(r.ParentFields, ", "))
+	case r.Parent != "":
 		pr.line(2, "parent: %s (one request chain per %s record; uses %s)", r.Parent, r.Parent, strings.Join(r.ParentFields, ", "))
 	}
 	if r.EachVar != "" {
 		pr.line(2, "each: one request chain per item of vars.%s (%d: %s), in column _%s", r.EachVar, len(r.Each), strings.Join(r.Each, ", "), r.EachVar)
 	}
 	if len(r.IncludeFromParent) > 0 {
-		pr.line(2, "include_from_parent: %s", strings.Join(r.IncludeFromParent, ", "))
+		pr.line(2, "include_from_parent: %s%s", strings.Join(r.IncludeFromParent, ", "), itemColumns(r))
 	}
 	pr.line(2, "request: %s %s", r.Method, p.describeURL(r))
 	if r.JSON != nil || len(r.Data) > 0 || len(r.RawData) > 0 {
 		pr.line(2, "body: %s", describeBody(r))
+	}
+	if r.Poll != nil {
+		pr.line(2, "poll: %s", pollText(r.Poll))
 	}
 	pr.line(2, "paginator: %s", paginatorText(r.Paginator))
 	pr.line(2, "auth: %s", authText(r.Auth))
@@ -173,8 +180,11 @@ func writeJSON(b *strings.Builder, v any) {
 }
 
 func perParent(r *Resource) string {
-	if r.Parent == "" {
+	switch {
+	case r.Parent == "":
 		return ""
+	case r.EachList != "":
+		return fmt.Sprintf(", one cursor per item of %s%s of each %s record", r.EachList, spec.EachMark, r.Parent)
 	}
 	return fmt.Sprintf(", one cursor per %s record", r.Parent)
 }
@@ -196,4 +206,19 @@ func (p *printer) line(indent int, format string, args ...any) {
 		return
 	}
 	_, p.err = fmt.Fprintf(p.w, "%s%s\n", strings.Repeat("  ", indent), fmt.Sprintf(format, args...))
+}
+
+// itemColumns names the columns that include_from_parent entries of
+// items (F[*], F[*].G) fill: " (the item in column _P_F)", or "".
+func itemColumns(r *Resource) string {
+	var cols []string
+	for _, f := range r.IncludeFromParent {
+		if _, _, ok := spec.EachItem(f); ok {
+			cols = append(cols, "_"+schema.SnakeCase(r.Parent)+"_"+schema.SnakeCase(spec.EachColumn(f)))
+		}
+	}
+	if len(cols) == 0 {
+		return ""
+	}
+	return " (the item in column " + strings.Join(cols, ", ") + ")"
 }

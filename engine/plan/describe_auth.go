@@ -43,12 +43,18 @@ func AuthSettings(a *rest.AuthConfig) Settings {
 		s.optQuoted("credential", a.Credential)
 	case rest.AuthLogin:
 		s.opt("token_url", a.TokenURL)
+		if a.Username != "" || a.Password != "" {
+			b := Settings{{Name: "username", Value: a.Username, quote: true}}
+			b.cred("password", a.Password)
+			s.add("basic", b)
+		}
 		s.fields("form", a.Form)
 		if a.JSON != nil {
 			s.add("json", bodySettings(a.JSON))
 		}
 		s.opt("token_path", a.TokenPath)
 		s.opt("expires_in_path", a.ExpiresInPath)
+		s.opt("expires_at_path", a.ExpiresAtPath)
 		s.opt("header_name", a.HeaderName)
 		s.optQuoted("header_prefix", a.HeaderPrefix)
 	case rest.AuthTokenBroker:

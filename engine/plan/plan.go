@@ -46,6 +46,11 @@ type Resource struct {
 	Each              []string
 	ParentFields      []string // gjson paths of parent records that the requests use
 	IncludeFromParent []string
+	// EachList is the gjson path of the parent records' list that the
+	// requests fan out over ({resources.PARENT.F[*]} or F[*].G, whose
+	// ParentFields keep the "[*]"): one request chain per distinct item
+	// of it in each parent record. "" when they use one value per record.
+	EachList string
 
 	Method       string
 	Path         spec.Template
@@ -79,6 +84,10 @@ type Resource struct {
 	Columns          map[string]spec.ColumnHint
 	SchemaContract   spec.SchemaContract
 	MaxTableNesting  int
+
+	// Poll asks the first request of each chain again until its answer
+	// is ready (endpoint.poll), defaults applied; nil means none.
+	Poll *rest.Poll
 }
 
 // Param is one query parameter.

@@ -47,7 +47,8 @@ type AuthConfig struct {
 	// bearer
 	Token string
 
-	// http_basic
+	// http_basic; login: the HTTP Basic credentials of the token request
+	// (spec: login's basic block), sent to TokenURL only.
 	Username, Password string
 
 	// oauth2_client_credentials, oauth2_refresh_token, login
@@ -74,7 +75,8 @@ type AuthConfig struct {
 	Form                     map[string]string
 	JSON                     map[string]any
 	TokenPath                string // gjson, default access_token
-	ExpiresInPath            string // gjson, default expires_in
+	ExpiresInPath            string // gjson, seconds; default expires_in unless ExpiresAtPath is set
+	ExpiresAtPath            string // gjson, an absolute expiry (RFC 3339, epoch seconds or milliseconds)
 	HeaderName, HeaderPrefix string // default Authorization; "Bearer " (set by plan: "" is a valid prefix)
 
 	// token_broker
@@ -96,7 +98,9 @@ func (c *AuthConfig) ApplyDefaults() {
 		def(&c.ClientAuth, DefaultClientAuth)
 	case AuthLogin:
 		def(&c.TokenPath, DefaultTokenPath)
-		def(&c.ExpiresInPath, DefaultExpiresInPath)
+		if c.ExpiresAtPath == "" {
+			def(&c.ExpiresInPath, DefaultExpiresInPath)
+		}
 		def(&c.HeaderName, DefaultAuthHeader)
 	}
 }

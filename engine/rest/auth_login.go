@@ -3,6 +3,7 @@ package rest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,19 +26,27 @@ var (
 // (login), as Checkmarx SCA wants.
 //
 // Fields: TokenURL (required), Form (form-encoded body) or JSON (JSON
-// body), one of them required, values being templates expanded at each
-// login; TokenPath (gjson), ExpiresInPath (gjson, seconds; absent from
-// the reply means no expiry), HeaderName, HeaderPrefix.
+// body), values being templates expanded at each login; Username and
+// Password, HTTP Basic credentials of the token request only (Jamf Pro's
+// /api/v1/auth/token, Cisco Catalyst Center's /dna/system/api/v1/auth/token),
+// expanded once; at least one of Form, JSON and the Basic credentials, and
+// without Form or JSON the POST has no body. TokenPath (gjson),
+// ExpiresInPath (gjson, seconds) or ExpiresAtPath (gjson, an RFC 3339
+// date-time or epoch seconds or milliseconds; see parseExpiresAt), either
+// absent from the reply meaning no expiry; HeaderName, HeaderPrefix.
 //
-// It logs in again 30 s before the token expires and after a 401, once
-// for all concurrent requests. A failed login names the token URL and the
-// status, never the credentials.
+// It logs in again 30 s before the token expires (or at half its lifetime,
+// for short-lived ones) and after a 401, once for all concurrent requests.
+// A failed login names the token URL and the status, never the
+// credentials.
 type Login struct {
 	tokenURL  string
 	form      map[string]string
 	json      map[string]any
+	basic     string // "Basic <base64>" sent to tokenURL only, or ""
 	tokenPath string
 	expiresIn string
+	expiresAt string
 	header    string
 	prefix    string
 	expand    func(string) (string, error)
@@ -45,6 +54,7 @@ type Login struct {
 	red       *Redactor
 	logger    *slog.Logger
 	cache     *TokenCache
+	now       func() time.Time
 }
 
 func newLogin(_ context.Context, cfg *AuthConfig, env AuthEnv) (Authenticator, error) {
@@ -52,19 +62,29 @@ func newLogin(_ context.Context, cfg *AuthConfig, env AuthEnv) (Authenticator, e
 	if err != nil {
 		return nil, err
 	}
-	if (cfg.Form == nil) == (cfg.JSON == nil) {
-		return nil, fmt.Errorf("exactly one of form and json is required")
+	basic, err := loginBasic(cfg, env)
+	if err != nil {
+		return nil, err
 	}
-	for name, v := range map[string]string{"token_path": cfg.TokenPath, "expires_in_path": cfg.ExpiresInPath, "header_name": cfg.HeaderName} {
+	switch {
+	case cfg.Form != nil && cfg.JSON != nil:
+		return nil, fmt.Errorf("form and json are both request bodies (keep one)")
+	case cfg.Form == nil && cfg.JSON == nil && basic == "":
+		return nil, fmt.Errorf("one of form, json and basic is required")
+	case cfg.ExpiresInPath != "" && cfg.ExpiresAtPath != "":
+		return nil, fmt.Errorf("give expires_in_path or expires_at_path, not both")
+	}
+	for name, v := range map[string]string{"token_path": cfg.TokenPath, "expires_in_path": cfg.ExpiresInPath + cfg.ExpiresAtPath, "header_name": cfg.HeaderName} {
 		if v == "" {
 			return nil, fmt.Errorf("%s is required", name)
 		}
 	}
 	l := &Login{
-		tokenURL: tokenURL, form: cfg.Form, json: cfg.JSON,
-		tokenPath: cfg.TokenPath, expiresIn: cfg.ExpiresInPath,
+		tokenURL: tokenURL, form: cfg.Form, json: cfg.JSON, basic: basic,
+		tokenPath: cfg.TokenPath, expiresIn: cfg.ExpiresInPath, expiresAt: cfg.ExpiresAtPath,
 		header: cfg.HeaderName, prefix: cfg.HeaderPrefix,
 		expand: env.Expand, hc: env.HTTPClient, red: env.Redactor, logger: env.Logger,
+		now: time.Now,
 	}
 	l.cache = NewTokenCache(l.login)
 	return l, nil
@@ -93,11 +113,23 @@ func (l *Login) login(ctx context.Context, _ string) (string, time.Duration, err
 	if err != nil {
 		return "", 0, fmt.Errorf("%s: %w", where, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.tokenURL, bytes.NewReader(body))
+	var rd io.Reader = http.NoBody
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.tokenURL, rd)
 	if err != nil {
 		return "", 0, fmt.Errorf("%s: %w", where, err)
 	}
-	req.Header.Set("Content-Type", ctype)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if l.basic != "" {
+		// The token client follows redirects within the token URL's
+		// origin only (sameOriginRedirects), so the header goes nowhere
+		// else; API requests get the token header, never this one.
+		req.Header.Set("Authorization", l.basic)
+	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := l.hc.Do(req)
 	if err != nil {
@@ -119,20 +151,72 @@ func (l *Login) login(ctx context.Context, _ string) (string, time.Duration, err
 	l.red.Add(tok.Str)
 	v := l.prefix + tok.Str
 	l.red.Add(v)
-	var lifetime time.Duration
-	if e := gjson.GetBytes(b, l.expiresIn); e.Exists() && e.Type != gjson.Null {
-		secs, err := strconv.ParseFloat(strings.TrimSpace(e.String()), 64)
-		if err != nil || secs < 0 {
-			return "", 0, fmt.Errorf("%s: expires_in_path %q is %s, want seconds", where, l.expiresIn, kindText(e))
-		}
-		lifetime = seconds(secs)
+	lifetime, err := l.lifetime(b)
+	if err != nil {
+		return "", 0, fmt.Errorf("%s: %w", where, err)
 	}
-	l.logger.Debug("login: got a token", "token_url", l.red.URL(mustParse(l.tokenURL)), "expires_in", lifetime)
+	l.logger.Debug("login: got a token", "token_url", l.red.URL(mustParse(l.tokenURL)), "expires_in", lifetime.Round(time.Millisecond))
 	return v, lifetime, nil
 }
 
-// body expands the form or JSON templates, registering credential values.
+// lifetime reads how long the token of the login reply b lives, from
+// expires_in_path or expires_at_path; 0 when the reply has no value
+// there (or null): no expiry known.
+func (l *Login) lifetime(b []byte) (time.Duration, error) {
+	if l.expiresAt != "" {
+		e := gjson.GetBytes(b, l.expiresAt)
+		if !e.Exists() || e.Type == gjson.Null {
+			return 0, nil
+		}
+		return expiresAtLifetime(l.red, l.expiresAt, e, l.now())
+	}
+	e := gjson.GetBytes(b, l.expiresIn)
+	if !e.Exists() || e.Type == gjson.Null {
+		return 0, nil
+	}
+	secs, err := strconv.ParseFloat(strings.TrimSpace(e.String()), 64)
+	if err != nil || secs < 0 {
+		if isDateTime(e) {
+			return 0, fmt.Errorf("expires_in_path %q is %s, want seconds: it is a date-time, which expires_at_path reads (write expires_at_path: %s instead)", l.expiresIn, redactedKindText(l.red, e), l.expiresIn)
+		}
+		return 0, fmt.Errorf("expires_in_path %q is %s, want seconds", l.expiresIn, redactedKindText(l.red, e))
+	}
+	return seconds(secs), nil
+}
+
+// loginBasic expands the HTTP Basic credentials of a login's token
+// request, as http_basic does (either may be empty, not both), and
+// registers the header's value; "" when the block has none.
+func loginBasic(cfg *AuthConfig, env AuthEnv) (string, error) {
+	if cfg.Username == "" && cfg.Password == "" {
+		return "", nil
+	}
+	user, pass := "", ""
+	var err error
+	if cfg.Username != "" {
+		if user, err = field(env, "basic.username", cfg.Username); err != nil {
+			return "", err
+		}
+	}
+	if cfg.Password != "" {
+		if pass, err = secret(env, "basic.password", cfg.Password); err != nil {
+			return "", err
+		}
+	}
+	if user == "" && pass == "" {
+		return "", fmt.Errorf("basic: username and password are both empty once their placeholders are filled in")
+	}
+	enc := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+	env.Redactor.Add(enc)
+	return "Basic " + enc, nil
+}
+
+// body expands the form or JSON templates, registering credential values;
+// nil and no content type when the login sends neither (basic only).
 func (l *Login) body() ([]byte, string, error) {
+	if l.form == nil && l.json == nil {
+		return nil, "", nil
+	}
 	if l.form != nil {
 		f := url.Values{}
 		for k, v := range l.form {

@@ -99,7 +99,7 @@ func TestAuthKindsErrors(t *testing.T) {
 		{AuthConfig{Type: "http_basic"}, "auth http_basic: username or password is required"},
 		{AuthConfig{Type: "oauth2_client_credentials", ClientID: "a", ClientSecret: "b"}, "token_url is required"},
 		{AuthConfig{Type: "oauth2_client_credentials", TokenURL: "https://t.test/", ClientID: "a", ClientSecret: "b", ClientAuth: "jwt"}, `client_auth "jwt" (want basic or body)`},
-		{AuthConfig{Type: "login", TokenURL: "https://t.test/"}, "exactly one of form and json is required"},
+		{AuthConfig{Type: "login", TokenURL: "https://t.test/"}, "one of form, json and basic is required"},
 	}
 	for _, tt := range tests {
 		_, err := newAuthenticator(&tt.auth, exp, nil)

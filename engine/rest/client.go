@@ -114,6 +114,9 @@ type Call struct {
 	// StopAfter, if above 0, ends a page walk after that many pages
 	// without requesting the next (pipe run --sample).
 	StopAfter int
+	// Poll, if set, asks a walk's first request again until its answer
+	// is ready (endpoint.poll); the walk then reads that answer alone.
+	Poll *Poll
 }
 
 // NewClient returns a Client with o's settings and defaults.

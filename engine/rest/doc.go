@@ -155,11 +155,15 @@
 //     until 30 s before expiry, fetched once for concurrent requests
 //     (TokenCache), and replaced once after a 401 however many requests
 //     got it.
-//   - login: token_url (required), form or json (one required; values
-//     are templates expanded at each login), token_path (default
-//     access_token), expires_in_path (default expires_in, seconds; absent
-//     means no expiry), header_name (default Authorization), header_prefix
-//     (default "Bearer "). Logs in again 30 s before expiry and after a
-//     401, once for concurrent requests. A failed login names the token
-//     URL and status, never the credentials.
+//   - login: token_url (required), form or json (values are templates
+//     expanded at each login), basic (username and password sent as HTTP
+//     Basic with the token request only; without form or json the POST
+//     has no body), at least one of the three; token_path (default
+//     access_token), expires_in_path (default expires_in, seconds) or
+//     expires_at_path (an RFC 3339 date-time, epoch seconds or
+//     milliseconds), either absent from the reply meaning no expiry;
+//     header_name (default Authorization), header_prefix (default
+//     "Bearer "). Logs in again 30 s before expiry and after a 401, once
+//     for concurrent requests. A failed login names the token URL and
+//     status, never the credentials.
 package rest

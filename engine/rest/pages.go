@@ -89,6 +89,9 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 	for {
 		next := page.Request.Clone()
 		more, perr := w.p.Next(next, page.Response, page.Records)
+		if perr == nil && more && w.call.Poll != nil {
+			perr = pollMore(w.where(next))
+		}
 		if perr == nil && more {
 			perr = next.fill()
 		}
@@ -127,7 +130,7 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 // them; it reports false, having yielded nothing, when it cannot.
 func (w *walk) parallel(ctx context.Context, page *Page) bool {
 	pc, ok := w.p.(PageCounter)
-	if !ok || pc.Parallelism() <= 1 {
+	if !ok || pc.Parallelism() <= 1 || w.call.Poll != nil {
 		return false
 	}
 	reqs, ok, err := pc.Remaining(page.Request, page.Response, len(page.Records))
@@ -235,9 +238,18 @@ func (w *walk) accept(prev *Page, f fetched) bool {
 type sender interface{ sentIn() string }
 
 func (w *walk) fetch(ctx context.Context, n int, req *Request) (*Page, error) {
-	resp, err := w.c.do(ctx, req, w.call)
+	var resp *Response
+	var err error
+	if w.call.Poll != nil && n == 1 {
+		resp, err = w.c.poll(ctx, req, w.call)
+	} else {
+		resp, err = w.c.do(ctx, req, w.call)
+	}
 	if err != nil {
 		return nil, err
+	}
+	if err := w.accepted(req, resp); err != nil {
+		return nil, fmt.Errorf("%s: %w", w.where(req), err)
 	}
 	if resp.StatusCode == http.StatusNoContent && len(bytes.TrimSpace(resp.Body)) == 0 {
 		return &Page{Number: n, Request: req, Response: resp}, nil

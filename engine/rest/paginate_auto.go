@@ -33,6 +33,10 @@ var _ Paginator = (*Auto)(nil)
 //     something that is not a URL or a cursor, a response header holding
 //     the next page's cursor) is an error wrapping ErrMorePages that names
 //     them and the paginator to set;
+//   - a first page that says nothing of a next page (no next key, even
+//     empty, no has_more or end flag, no total) but holds exactly as many
+//     records as a page-size parameter of the request asked for (limit,
+//     per_page, …) is an error too: more may follow;
 //   - otherwise single_page.
 //
 // It never guesses offset or page_number: they need a limit or a page
@@ -96,6 +100,9 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 		if err := headerCursorFail(req, resp, records); err != nil {
 			return nil, "", "", err
 		}
+		if err := fullPageFail(req, records); err != nil {
+			return nil, "", "", err
+		}
 		return SinglePage{}, KindSinglePage, "the response is not a JSON object", nil
 	}
 	stops := flagsIn(body)
@@ -148,6 +155,11 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 	if err := headerCursorFail(req, resp, records); err != nil {
 		return nil, "", "", err
 	}
+	if len(stops) == 0 && len(fields.totals()) == 0 && !holdsNextKey(body) {
+		if err := fullPageFail(req, records); err != nil {
+			return nil, "", "", err
+		}
+	}
 	return SinglePage{}, KindSinglePage, "no Link header, next link, cursor or sign of more pages in the first response", nil
 }
 
@@ -157,6 +169,50 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 func headerCursorFail(req *Request, resp *Response, records []gjson.Result) error {
 	if s := headerCursorSign(req, resp, func(string) bool { return false }); s != nil && len(records) > 0 {
 		return autoFail(fmt.Sprintf("%s, which auto does not follow (%s)", s.detail, s.fix))
+	}
+	return nil
+}
+
+// holdsNextKey reports whether a body holds, down to five objects deep,
+// a key containing "next" whatever its value: Slack's last page says it
+// is the last with an empty next_cursor.
+func holdsNextKey(body []byte) bool {
+	found := false
+	var walk func(obj gjson.Result, depth int)
+	walk = func(obj gjson.Result, depth int) {
+		obj.ForEach(func(k, v gjson.Result) bool {
+			if strings.Contains(strings.ToLower(k.String()), "next") {
+				found = true
+				return false
+			}
+			if v.IsObject() && depth < 5 {
+				walk(v, depth+1)
+			}
+			return !found
+		})
+	}
+	walk(gjson.ParseBytes(body), 1)
+	return found
+}
+
+// pageSizeParams are the query parameters by which APIs are asked for a
+// page size.
+var pageSizeParams = []string{"limit", "per_page", "perPage", "page_size", "pageSize", "count", "max", "maxResults", "max_results", "size", "$top", "top"}
+
+// fullPageFail fails a first page that says nothing of a next page (no
+// next key, even empty, no flag, no total) but holds exactly as many records as a page-size parameter of the request
+// asked for: Trello's actions, a bare array of limit records paged by
+// before=<id>, would load as the first limit of them. A list whose size
+// is that number fails too, and the error says to write single_page.
+func fullPageFail(req *Request, records []gjson.Result) error {
+	if len(records) == 0 {
+		return nil
+	}
+	q := req.URL.Query()
+	for _, name := range pageSizeParams {
+		if n, err := strconv.Atoi(q.Get(name)); err == nil && n == len(records) {
+			return autoFail(fmt.Sprintf("the first page holds %d records, as many as query parameter %q asked for, and shows no sign of a next page, so more may follow (write single_page if %d is all there is)", n, name, n))
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -47,5 +48,46 @@ func TestAutoDetectsBodyOffsetsAndNextObjects(t *testing.T) {
 	pg.Init(req)
 	if more, err := pg.Next(req, &Response{Body: []byte(`{"incidents":[1],"offset":0,"limit":25,"more":false,"total":null}`)}, recs(1)); more || err != nil {
 		t.Errorf("numeric offset: more %v, err %v; want single_page", more, err)
+	}
+}
+
+// TestAutoFullFirstPage: a first page that says nothing of a next page
+// but holds exactly the page size the request asked for may be the first
+// of several (Trello's actions, a bare array paged by before=<id>): auto
+// fails naming the parameter. A short page, or one that says it is the
+// last (an empty next cursor, a flag, a total), is the only page.
+func TestAutoFullFirstPage(t *testing.T) {
+	tests := []struct {
+		url, body string
+		records   int
+		fail      string // "" when single_page
+	}{
+		// https://developer.atlassian.com/cloud/trello/rest/api-group-boards/#api-boards-id-actions-get
+		{"https://a.test/1/boards/b1/actions?limit=2", `[{"id":"a5"},{"id":"a4"}]`, 2, `query parameter "limit"`},
+		{"https://a.test/items?per_page=3", `{"items":[1,2,3]}`, 3, `query parameter "per_page"`},
+		{"https://a.test/items?$top=2", `{"value":[1,2]}`, 2, `query parameter "$top"`},
+		{"https://a.test/1/boards/b1/actions?limit=3", `[{"id":"a5"},{"id":"a4"}]`, 2, ""},
+		{"https://a.test/1/boards/b1/actions", `[{"id":"a5"},{"id":"a4"}]`, 2, ""},
+		// https://api.slack.com/methods/conversations.members: the last
+		// page's next_cursor is empty
+		{"https://a.test/api/conversations.members?limit=2", `{"ok":true,"members":["U1","U2"],"response_metadata":{"next_cursor":""}}`, 2, ""},
+		{"https://a.test/items?limit=2", `{"items":[1,2],"has_more":false}`, 2, ""},
+		{"https://a.test/items?limit=2", `{"items":[1,2],"total":2}`, 2, ""},
+		{"https://a.test/items?limit=2", `{"items":[1,2],"next":null}`, 2, ""},
+	}
+	for _, tt := range tests {
+		pg, _ := NewPaginator(pcfg("auto"), nil, nil)
+		req := get(t, tt.url)
+		pg.Init(req)
+		more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, recs(tt.records))
+		if tt.fail == "" {
+			if more || err != nil {
+				t.Errorf("%s %s: more %v, err %v; want single_page", tt.url, tt.body, more, err)
+			}
+			continue
+		}
+		if err == nil || !errors.Is(err, ErrMorePages) || !strings.Contains(err.Error(), tt.fail) || !strings.Contains(err.Error(), "single_page") {
+			t.Errorf("%s %s: err %v; want ErrMorePages naming %s and single_page", tt.url, tt.body, err, tt.fail)
+		}
 	}
 }

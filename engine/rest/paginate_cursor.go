@@ -87,8 +87,14 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	if c.stopWhen == nil { // written, not detected
 		// A flag that says this page is the last ends the walk, whatever
 		// cursor it still holds: Zendesk's incremental exports end with
-		// end_of_stream true and the after_cursor of the next export.
-		if _, done := readPagingFields(resp.Body).flag(doneFlags, true); done {
+		// end_of_stream true and the after_cursor of the next export. So
+		// does a more-flag that is false: Marketo's last page keeps its
+		// nextPageToken beside moreResult false.
+		fields := readPagingFields(resp.Body)
+		if _, done := fields.flag(doneFlags, true); done {
+			return false, nil
+		}
+		if _, done := fields.flag(moreFlags, false); done && c.hasMorePath == "" {
 			return false, nil
 		}
 	}

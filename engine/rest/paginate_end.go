@@ -99,7 +99,7 @@ var (
 		"result_info.", "additional_data.", "additional_data.pagination.", // Cloudflare's result_info.total_count, Pipedrive's more_items_in_collection
 		"data.pagination."} // Segment's data.pagination.totalEntries
 	moreFlags = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page", "hasNextPage", "more_results", "moreResults",
-		"more_items_in_collection"}
+		"moreResult", "more_items_in_collection"}
 	doneFlags  = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last", "isLastBatch", "is_last_batch", "isLastPage", "is_last_page", "lastPage", "last_page"}
 	totalNames = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords", "total_resources", "totalResources", "itemCount", "item_count", "totalEntries", "total_entries"}
 )

@@ -68,7 +68,8 @@ func remainingZero(h http.Header) bool {
 // response; X-RateLimit-Reset, X-Rate-Limit-Reset (Okta's spelling) and
 // RateLimit-Reset (seconds to wait, or a Unix time when above 1e9) and
 // X-RateLimit-Reset-After (Discord's seconds) on a rate limit answer
-// (see rateLimited). It returns the longest wait asked and the header
+// (see rateLimited), and when none of them says when, Opsgenie's
+// X-RateLimit-Period-In-Sec. It returns the longest wait asked and the header
 // that asked it. A wait too long for a time.Duration is the longest one,
 // so that the caller refuses it.
 func serverWait(resp *Response, now time.Time) (time.Duration, string) {
@@ -99,6 +100,13 @@ func serverWait(resp *Response, now time.Time) (time.Duration, string) {
 		if v := resp.Header.Get("X-RateLimit-Reset-After"); v != "" {
 			secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			consider("X-RateLimit-Reset-After", seconds(secs), err == nil && secs >= 0)
+		}
+		// Opsgenie's throttled answer names only the length of its
+		// window, which ends within that many seconds: waited out when
+		// nothing else says when.
+		if v := resp.Header.Get("X-RateLimit-Period-In-Sec"); v != "" && wait == 0 {
+			secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			consider("X-RateLimit-Period-In-Sec", seconds(secs), err == nil && secs >= 0)
 		}
 	}
 	return wait, from

@@ -91,7 +91,11 @@ func (v *validator) unknownFields(path string, obj any, schema map[string]any) [
 		}
 		p := joinKey(path, k)
 		line, col := v.src.KeyPos(p)
-		out = append(out, &Error{Line: line, Col: col, Path: p, Msg: unknownField(k, allowed, kind)})
+		msg := unknownField(k, allowed, kind)
+		if h := loginFieldHint(kind, k); h != "" {
+			msg = h
+		}
+		out = append(out, &Error{Line: line, Col: col, Path: p, Msg: msg})
 	}
 	return out
 }

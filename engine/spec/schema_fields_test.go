@@ -140,7 +140,7 @@ func TestSchemaUnionKinds(t *testing.T) {
 		{"auth_http_basic", "password type username"},
 		{"auth_oauth2_client_credentials", "access_token_request_data access_token_url client_auth client_id client_secret default_token_expiration scopes token_data token_url type"},
 		{"auth_oauth2_refresh_token", "authorize_url client_auth client_id client_secret credential redirect_uri revoke_url scopes token_data token_url type"},
-		{"auth_login", "expires_in_path form header_name header_prefix json token_path token_url type"},
+		{"auth_login", "basic expires_at_path expires_in_path form header_name header_prefix json token_path token_url type"},
 		{"auth_token_broker", "broker_api_key broker_url client_id client_secret org_id type"},
 		{"paginator_json_link", "has_more_path max_pages next_url_path relative_to stop_after_empty_page total_path type"},
 		{"paginator_json_response", "has_more_path max_pages next_url_path relative_to stop_after_empty_page total_path type"},

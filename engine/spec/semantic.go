@@ -17,8 +17,9 @@ type checker struct {
 
 // parentRef is one mention of a parent resource.
 type parentRef struct {
-	name string
-	path string
+	name  string
+	path  string
+	field string // the field read in the parent's records (FIELD, or F[*] for each item of F)
 }
 
 func (c *checker) errorf(path, format string, args ...any) {
@@ -41,6 +42,7 @@ func checkSemantics(s *Spec) Errors {
 	c.checkPaginators()
 	c.checkResponsePaths()
 	c.checkIncrementals()
+	c.checkPolls()
 	return c.errs
 }
 
@@ -124,6 +126,7 @@ func (c *checker) checkResource(i int) {
 	}
 	c.checkColumnHints(base+".columns", r.Columns)
 	c.parents[i] = sc.parents
+	c.checkEach(base, r, sc.parents)
 	parent := ""
 	for _, p := range sc.parents {
 		if parent == "" {

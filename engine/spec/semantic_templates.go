@@ -51,7 +51,7 @@ func (c *checker) placeholder(sc *scope, path string, p Part) {
 			c.errorf(path, "%s is not allowed in %s (only in a resource's endpoint with incremental)", p, sc.where)
 		}
 	case NSResources:
-		c.parentRef(sc, path, p.Name, p.String())
+		c.parentRef(sc, path, p.Name, p.Field, p.String())
 	case NSPaginator:
 		c.pagerValue(sc, path, p)
 	}
@@ -59,7 +59,7 @@ func (c *checker) placeholder(sc *scope, path string, p Part) {
 
 // parentRef checks a reference to a parent resource, by placeholder or by
 // a resolve param, and records it.
-func (c *checker) parentRef(sc *scope, path, name, text string) {
+func (c *checker) parentRef(sc *scope, path, name, field, text string) {
 	_, exists := c.byName[name]
 	switch {
 	case sc.resource == "":
@@ -69,7 +69,7 @@ func (c *checker) parentRef(sc *scope, path, name, text string) {
 	case !exists:
 		c.errorf(path, "unknown resource %q in %s%s", name, text, hint(name, c.resourceNames(), ""))
 	default:
-		sc.parents = append(sc.parents, parentRef{name: name, path: path})
+		sc.parents = append(sc.parents, parentRef{name: name, path: path, field: field})
 	}
 }
 
@@ -157,6 +157,7 @@ func (c *checker) auth(sc *scope, path string, a *Auth) {
 	if a.JSON != nil {
 		c.jsonStrings(sc, joinKey(path, "json"), a.JSON)
 	}
+	c.login(sc, path, a)
 }
 
 // endpoint checks the templates of an endpoint and collects its parent
@@ -168,7 +169,7 @@ func (c *checker) endpoint(sc *scope, path string, e *Endpoint) {
 		switch {
 		case p.Resolve != nil:
 			r := p.Resolve
-			c.parentRef(sc, kp+".resource", r.Resource, fmt.Sprintf("{type: resolve, resource: %s, field: %s}", r.Resource, r.Field))
+			c.parentRef(sc, kp+".resource", r.Resource, r.Field, fmt.Sprintf("{type: resolve, resource: %s, field: %s}", r.Resource, r.Field))
 		case p.Incremental != nil:
 			c.incrementalValues(kp, p.Incremental)
 		default:

@@ -131,10 +131,25 @@ type Auth struct {
 	HeaderName    string            `json:"header_name,omitempty"`     // default Authorization
 	HeaderPrefix  *string           `json:"header_prefix,omitempty"`   // default "Bearer "
 
+	// login: ExpiresAtPath (instead of expires_in_path) reads an absolute
+	// expiry: an RFC 3339 date-time (Jamf Pro's "expires") or epoch
+	// seconds or milliseconds. Basic sends HTTP Basic credentials with the
+	// token request, and with nothing else (Jamf Pro, Cisco Catalyst
+	// Center).
+	ExpiresAtPath string      `json:"expires_at_path,omitempty"`
+	Basic         *LoginBasic `json:"basic,omitempty"`
+
 	// token_broker (snykey-compatible)
 	BrokerURL    string `json:"broker_url,omitempty"`
 	BrokerAPIKey string `json:"broker_api_key,omitempty"`
 	OrgID        string `json:"org_id,omitempty"`
+}
+
+// LoginBasic is the HTTP Basic credentials of a login's token request;
+// as in http_basic, either may be empty (""), not both.
+type LoginBasic struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
 }
 
 // Paginator is the union of all paginator kinds, discriminated by Type.
@@ -259,6 +274,22 @@ type Endpoint struct {
 	Incremental      *Incremental     `json:"incremental,omitempty"`
 	ResponseActions  []ResponseAction `json:"response_actions,omitempty"`
 	RateLimit        *RateLimit       `json:"rate_limit,omitempty"`
+	// Poll asks the request again until its answer is ready: a job the
+	// API runs in the background (Tenable's export status, GitHub's
+	// statistics answering 202 Accepted). See Poll.
+	Poll *Poll `json:"poll,omitempty"`
+}
+
+// Poll is endpoint.poll: the first request of each chain is sent again,
+// every Interval (or as a Retry-After asks), until an answer is ready: a
+// status other than 202 Accepted on which Until holds. A FailIf condition
+// holding on an answer fails the run, and so does an answer not ready
+// within Timeout. Conditions are read as response_actions conditions are.
+type Poll struct {
+	Until    string     `json:"until,omitempty"`
+	FailIf   StringList `json:"fail_if,omitempty"`
+	Interval Duration   `json:"interval,omitempty"`
+	Timeout  Duration   `json:"timeout,omitempty"`
 }
 
 // Param is a query parameter value: a scalar template, the long form

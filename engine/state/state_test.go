@@ -57,15 +57,40 @@ func TestStartValue(t *testing.T) {
 	}
 }
 
-func TestWindowContains(t *testing.T) {
-	w := Window{Start: "10", End: "20"}
-	for v, want := range map[string]bool{"": true, "9": false, "10": true, "15": true, "20": true, "21": false} {
-		if got := w.Contains(v); got != want {
-			t.Errorf("%+v.Contains(%q) = %v, want %v", w, v, got, want)
+func TestFilterKeep(t *testing.T) {
+	for _, c := range []struct {
+		w    Window
+		v    string
+		want bool
+		err  string
+	}{
+		{Window{Start: "10", End: "20"}, "", true, ""},
+		{Window{Start: "10", End: "20"}, "9", false, ""},
+		{Window{Start: "10", End: "20"}, "10", true, ""},
+		{Window{Start: "10", End: "20"}, "15", true, ""},
+		{Window{Start: "10", End: "20"}, "20", true, ""},
+		{Window{Start: "10", End: "20"}, "21", false, ""},
+		{Window{}, "1", true, ""},
+		{Window{}, "anything", true, ""},
+		{Window{Start: "2024-01-01T00:00:00Z"}, "2024-01-01T02:00:00+01:00", true, ""},
+		{Window{Start: "2024-01-01T00:00:00Z"}, "2023-12-31T23:59:59Z", false, ""},
+		// a date-time against a numeric bound in param_format's form
+		{Window{Start: "0"}, "2024-01-01T00:00:00Z", true, ""},
+		// text bounds (an initial_value in param_format's layout) order as text
+		{Window{Start: "2024-10-26 00:00"}, "2024-10-27 00:00", true, ""},
+		{Window{Start: "2024-01-01T00:00:00"}, "/Date(1709283660000+0000)/", false, `value "/Date(1709283660000+0000)/" is text, but the window bound "2024-01-01T00:00:00" is an ISO 8601 date-time`},
+		{Window{End: "100"}, "abc", false, `the window bound "100" is a number`},
+	} {
+		got, err := c.w.Filter().Keep(c.v)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%+v.Keep(%q): error %v, want one containing %q", c.w, c.v, err, c.err)
+			}
+			continue
 		}
-	}
-	if !(Window{}).Contains("1") {
-		t.Error("an open window refused a value")
+		if err != nil || got != c.want {
+			t.Errorf("%+v.Keep(%q) = %v, %v; want %v", c.w, c.v, got, err, c.want)
+		}
 	}
 }
 

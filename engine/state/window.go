@@ -39,18 +39,51 @@ type Window struct {
 	Start, End string
 }
 
-// Contains reports whether a cursor value lies in the window: at or
-// after its start and at or before its end. Records without a cursor
-// value ("") are kept. Records at the start that were loaded already are
-// the Tracker's to tell.
-func (w Window) Contains(v string) bool {
+// Filter returns the window's record filter, its bounds read once.
+func (w Window) Filter() Filter {
+	var f Filter
+	if w.Start != "" {
+		v := parseValue(w.Start)
+		f.start = &v
+	}
+	if w.End != "" {
+		v := parseValue(w.End)
+		f.end = &v
+	}
+	return f
+}
+
+// Filter keeps the records whose cursor value lies in a window.
+type Filter struct {
+	start, end *value // nil: unbounded
+}
+
+// Keep reports whether a cursor value lies in the window: at or after
+// its start and at or before its end. Records without a cursor value
+// ("") are kept; records at the start that were loaded already are the
+// Tracker's to tell. A value that cannot be ordered with a bound fails:
+// compared as text, Xero's "/Date(1709283660000+0000)/" sorts before
+// "2024-01-01T00:00:00" and every record would be filtered out. A bound
+// written as text (an initial_value in param_format's layout, Jira's
+// "2024-10-26 00:00") says nothing of the kind, and a date-time is
+// ordered against a numeric bound in param_format's form (HubSpot's
+// initial_value 0 in unix_ms) as before.
+func (f Filter) Keep(v string) (bool, error) {
 	if v == "" {
-		return true
+		return true, nil
 	}
-	if w.Start != "" && Compare(v, w.Start) < 0 {
-		return false
+	pv := parseValue(v)
+	if !pv.isAt && pv.num == nil {
+		for _, b := range []*value{f.start, f.end} {
+			if b != nil && (b.isAt || b.num != nil) {
+				return false, fmt.Errorf("incremental.cursor_path: value %q is %s, but the window bound %q is %s: a cursor of two kinds has no order, and the filter would keep or drop records by their text (point cursor_path at a field written like initial_value, or write initial_value as the API writes the field)", v, pv.kind(), b.text, b.kind())
+			}
+		}
 	}
-	return w.End == "" || Compare(v, w.End) <= 0
+	if f.start != nil && pv.compare(*f.start) < 0 {
+		return false, nil
+	}
+	return f.end == nil || pv.compare(*f.end) <= 0, nil
 }
 
 // Windows returns the windows an incremental chain requests, in order:

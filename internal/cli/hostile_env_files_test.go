@@ -26,7 +26,7 @@ func TestSQLiteDestinationThatCannotBeUsed(t *testing.T) {
 		dir     string // the path's directory, under the test's; "" for the test's
 		want    []string
 	}{
-		{name: "directory does not exist", dir: "no/such/dir", want: []string{"no/such/dir/env.db", "no such file or directory"}},
+		{name: "directory does not exist", dir: "no/such/dir", want: []string{"no/such/dir/env.db", "directory " + string(filepath.Separator), "no/such/dir does not exist: create it"}},
 		{name: "random bytes", content: random, want: []string{"env.db", "not a database"}},
 		{name: "a Postgres dump", content: pgDump, want: []string{"env.db", "not a database"}},
 		{name: "a directory", dir: "", content: []byte{}, want: []string{"env.db"}},
@@ -112,8 +112,8 @@ func TestSQLiteDestinationReadOnly(t *testing.T) {
 		name string
 		want []string
 	}{
-		{"read-only file", []string{"env.db", "readonly"}},
-		{"read-only directory", []string{"env.db"}},
+		{"read-only file", []string{"env.db", "readonly", "db/env.db is not writable by this user"}},
+		{"read-only directory", []string{"env.db", "directory ", "/db is not writable by this user", "-wal and -shm"}},
 		{"lock file of another user", []string{"env.db-pipelock", "permission denied"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,6 +209,59 @@ func TestSQLiteDestinationReadOnly(t *testing.T) {
 			}
 			checkEnvTables(t, dbcheck.Open(t, path), a)
 		})
+	}
+}
+
+// TestSQLiteNewFileInReadOnlyDirectory: a --dest naming a new file in a
+// directory this user cannot create files in fails before any request,
+// saying so, rather than as SQLite words it ("unable to open database
+// file: no such file or directory"), and creates nothing. Run as root,
+// pipe runs as nobody.
+func TestSQLiteNewFileInReadOnlyDirectory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	root := t.TempDir()
+	for _, d := range []string{filepath.Dir(root), root} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dbDir := filepath.Join(root, "db")
+	if err := os.Mkdir(dbDir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(dbDir, 0o755) })
+	a := newEnvAPI(t, 2, 5)
+	spec, path := writeEnvSpec(t, root), filepath.Join(dbDir, "env.db")
+	if err := os.Chmod(spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := os.Args[0]
+	if os.Getuid() == 0 {
+		bin = binaryFor(t, root)
+	}
+	var out bytes.Buffer
+	cmd := envChild(t, bin, envArgs(spec, a, path), "", &out)
+	cmd.Dir = root
+	if os.Getuid() == 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	}
+	code, sig := childExit(cmd.Run())
+	t.Logf("exit %d, output:\n%s", code, out.String())
+	if code == ExitOK || sig != 0 {
+		t.Errorf("exit %d (signal %v), want 1", code, sig)
+	}
+	for _, w := range []string{"db/env.db", "directory " + dbDir + " is not writable by this user"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("output does not say %q", w)
+		}
+	}
+	if entries, err := os.ReadDir(dbDir); err != nil || len(entries) != 0 {
+		t.Errorf("the directory holds %v (%v); want nothing", entries, err)
+	}
+	if n := a.served.Load(); n != 0 {
+		t.Errorf("%d requests sent with no database to load into", n)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pipe-etl/pipe/engine/plan"
+	"github.com/pipe-etl/pipe/engine/spec"
 )
 
 func (e *env) planCommand() *cobra.Command {
@@ -91,6 +92,11 @@ type planResource struct {
 	PrimaryKey       []string        `json:"primary_key"`
 	MergeKey         []string        `json:"merge_key"`
 	Incremental      plan.Settings   `json:"incremental"` // null without
+	// Poll is left out for a resource without endpoint.poll.
+	Poll plan.Settings `json:"poll,omitempty"`
+	// Each is F[*] for a resource that runs one request chain per item
+	// of its parent records' list F.
+	Each string `json:"each,omitempty"`
 }
 
 func planJSON(p *plan.Plan) planDoc {
@@ -110,7 +116,11 @@ func planJSON(p *plan.Plan) planDoc {
 			Loaded: r.Selected, Extracted: r.Needed, Method: r.Method, Path: r.Path.String(),
 			Paginator: plan.PaginatorSettings(r.Paginator), Auth: plan.AuthSettings(r.Auth),
 			ResponseActions: plan.ActionSettings(r.ResponseActions), DataSelector: r.DataSelector,
-			WriteDisposition: r.WriteDisposition, PrimaryKey: pk, MergeKey: mk, Incremental: plan.IncrementalSettings(r)})
+			WriteDisposition: r.WriteDisposition, PrimaryKey: pk, MergeKey: mk, Incremental: plan.IncrementalSettings(r),
+			Poll: plan.PollSettings(r.Poll)})
+		if r.EachList != "" {
+			d.Resources[len(d.Resources)-1].Each = r.EachList + spec.EachMark
+		}
 	}
 	return d
 }
@@ -126,7 +136,10 @@ func planMermaid(w io.Writer, p *plan.Plan) error {
 		fmt.Fprintf(&b, "  r%d[\"%s<br/>%s %s\"]\n", i, mermaidText(r.Name), r.Method, mermaidText(r.Path.String()))
 	}
 	for _, r := range p.Resources {
-		if r.Parent != "" {
+		switch {
+		case r.EachList != "":
+			fmt.Fprintf(&b, "  %s -->|\"each %s\"| %s\n", id[r.Parent], mermaidText(r.EachList+spec.EachMark), id[r.Name])
+		case r.Parent != "":
 			fmt.Fprintf(&b, "  %s --> %s\n", id[r.Parent], id[r.Name])
 		}
 	}
@@ -151,7 +164,10 @@ func planDot(w io.Writer, p *plan.Plan) error {
 		fmt.Fprintf(&b, "  %s [label=%s%s];\n", dotID(r.Name), dotID(r.Name+"\n"+r.Method+" "+r.Path.String()), style)
 	}
 	for _, r := range p.Resources {
-		if r.Parent != "" {
+		switch {
+		case r.EachList != "":
+			fmt.Fprintf(&b, "  %s -> %s [label=%s];\n", dotID(r.Parent), dotID(r.Name), dotID("each "+r.EachList+spec.EachMark))
+		case r.Parent != "":
 			fmt.Fprintf(&b, "  %s -> %s;\n", dotID(r.Parent), dotID(r.Name))
 		}
 	}

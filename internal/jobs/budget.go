@@ -152,7 +152,8 @@ func credentialKey(ctx context.Context, p *plan.Plan, store secrets.Store) (stri
 			fields = append(fields, a.TokenURL, a.ClientID, cred)
 		case rest.AuthTokenBroker:
 			fields = append(fields, a.BrokerURL, a.BrokerAPIKey, a.OrgID)
-		default: // login: whatever it posts
+		default: // login: whatever it posts, and its basic credentials
+			fields = append(fields, a.Username, a.Password)
 			for _, k := range slices.Sorted(maps.Keys(a.Form)) {
 				fields = append(fields, k, a.Form[k])
 			}
