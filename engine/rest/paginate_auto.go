@@ -256,12 +256,14 @@ func nextCandidates(body []byte) []candidate {
 }
 
 // cursorKey reports whether path names a cursor: its last key holds
-// "cursor" or "token", is "after", or is "next" inside a cursors object.
+// "cursor" or "token", is "after", "offset" or "next_offset" (Chargebee's
+// opaque next_offset, sent back as offset), or is "next" inside a cursors
+// object.
 func cursorKey(path string) bool {
 	p := strings.ToLower(path)
 	last := p[strings.LastIndexByte(p, '.')+1:]
 	return strings.Contains(last, "cursor") || strings.Contains(last, "token") || last == "after" ||
-		last == "starting_after" || last == "offset" || strings.HasSuffix(p, "cursors.next")
+		last == "starting_after" || last == "offset" || last == "next_offset" || strings.HasSuffix(p, "cursors.next")
 }
 
 // numeric reports whether s is a whole number: an offset echoed back, not

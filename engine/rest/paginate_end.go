@@ -101,7 +101,8 @@ var (
 	moreFlags = []string{"has_more", "hasMore", "more", "has_next", "hasNext", "has_next_page", "hasNextPage", "more_results", "moreResults",
 		"moreResult", "more_items_in_collection"}
 	doneFlags  = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last", "isLastBatch", "is_last_batch", "isLastPage", "is_last_page", "lastPage", "last_page"}
-	totalNames = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords", "total_resources", "totalResources", "itemCount", "item_count", "totalEntries", "total_entries"}
+	totalNames = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords", "total_resources", "totalResources", "itemCount", "item_count", "totalEntries", "total_entries",
+		"@odata.count"} // OData's $count=true (Microsoft Graph, Defender, Dynamics)
 )
 
 // moreSign looks for evidence of further pages in a response whose

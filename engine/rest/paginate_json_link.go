@@ -206,7 +206,19 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 		return false, fmt.Errorf("%s: the next link %s at next_url_path %q leaves out %s, which the request took from its parent record: %w", j.kind, redactURL(next), j.path, strings.Join(lost, ", "), errParentDropped)
 	}
 	if canonicalURL(next) == canonicalURL(req.URL) {
-		return stop(fmt.Sprintf("the next link at next_url_path %q is the page's own URL", j.path))
+		// Snyk's last page links itself as next; a page that does so while
+		// its link to the last page names a page not read yet repeats
+		// itself by mistake (as header_link's rel="last" tells).
+		more, err := stop(fmt.Sprintf("the next link at next_url_path %q is the page's own URL", j.path))
+		if err != nil {
+			return more, err // a total read below it says more
+		}
+		if last, ok := j.lastLink(req, resp, page); ok {
+			if u, err := url.Parse(last); err == nil && canonicalURL(u) != canonicalURL(req.URL) && !j.seen[canonicalURL(u)] && !notAfter(u, req.URL) {
+				return false, fmt.Errorf("%s: the next link at next_url_path %q is the page's own URL, but the link to the last page beside it is %s, a page not read yet: %w (the API repeated a page's link instead of the next one)", j.kind, j.path, redactLink(req, last), ErrMorePages)
+			}
+		}
+		return more, nil
 	}
 	if j.stopEmpty && records == 0 {
 		return stop("the page held no records (stop_after_empty_page)")

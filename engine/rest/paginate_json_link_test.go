@@ -202,3 +202,30 @@ func TestJSONLinkHoldsPositionalTotal(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONLinkOwnURLWithLastAhead: a next link equal to the page's own
+// URL ends the walk (Snyk's last page links itself), unless the link to
+// the last page beside it names a page not read yet: then the API
+// repeated a link by mistake and the walk would end short.
+func TestJSONLinkOwnURLWithLastAhead(t *testing.T) {
+	for _, tt := range []struct {
+		body string
+		err  error
+	}{
+		// https://docs.snyk.io/snyk-api/rest-api/about-the-rest-api (links.next on the last page)
+		{`{"data":[{"id":1}],"links":{"self":"/orgs?page=1","next":"/orgs?page=1"}}`, nil},
+		{`{"data":[{"id":1}],"links":{"self":"/orgs?page=1","next":"/orgs?page=1","last":"/orgs?page=1"}}`, nil},
+		{`{"data":[{"id":1}],"links":{"self":"/orgs?page=1","next":"/orgs?page=1","last":"/orgs?page=4"}}`, ErrMorePages},
+	} {
+		pg, err := NewPaginator(pcfg(KindJSONLink, func(c *PaginatorConfig) { c.NextURLPath = "links.next" }), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := get(t, "https://a.test/orgs?page=1")
+		pg.Init(req)
+		more, err := pg.Next(req, &Response{Body: []byte(tt.body)}, gjson.Get(tt.body, "data").Array())
+		if more || !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+			t.Errorf("%s: more %v, err %v; want err %v", tt.body, more, err, tt.err)
+		}
+	}
+}

@@ -255,6 +255,7 @@ func (o *Offset) Remaining(first *Request, resp *Response, records int) ([]*Requ
 // is null (some APIs send a total only when asked for one: PagerDuty's
 // "total": null unless total=true) or negative.
 func readTotal(body []byte, path, field string) (int, error) {
+	path = keyOrPath(body, path)
 	if v := gjson.GetBytes(body, path); v.Exists() && v.Type == gjson.Null {
 		return 0, fmt.Errorf("%s %q is null (an API may send its total only when a parameter asks for it, as PagerDuty's total=true: add that to params, or drop total_path)", field, path)
 	}
@@ -265,6 +266,17 @@ func readTotal(body []byte, path, field string) (int, error) {
 		return 0, fmt.Errorf("%s %q is %d, want a count of 0 or more (an API that sends a negative total when it does not count: drop total_path)", field, path, n)
 	}
 	return n, err
+}
+
+// keyOrPath returns path, or path escaped as one top-level key when the
+// body does not hold path but holds that key: OData's "@odata.count",
+// whose "@" gjson reads as a modifier (next_url_path reads
+// "@odata.nextLink" so too).
+func keyOrPath(body []byte, path string) string {
+	if lit := escapePath(path); lit != path && !gjson.GetBytes(body, path).Exists() && gjson.GetBytes(body, lit).Exists() {
+		return lit
+	}
+	return path
 }
 
 // Parallelism returns paginator.parallel.

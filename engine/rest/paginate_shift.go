@@ -40,7 +40,7 @@ func (t *recordTotal) check(kind string, resp *Response, at string) error {
 	}
 	switch {
 	case t.path != "":
-		v := gjson.GetBytes(resp.Body, t.path)
+		v := gjson.GetBytes(resp.Body, keyOrPath(resp.Body, t.path))
 		if v.Type != gjson.Number || v.Num < 0 {
 			return nil
 		}
@@ -97,7 +97,9 @@ func detectTotal(body []byte) string {
 // API reports changes: offset with total_path, offset and page_number
 // with a total of records their first page shows in its body or a
 // header (first; page_number's total_path counts pages, which a record
-// created may leave as they were), json_link with total_path. Through
+// created may leave as they were), json_link with total_path or, walking
+// by position, with a total of records its first page shows, and
+// header_link walking by position with one. Through
 // such a walk the collection holds as many records on every page, so the
 // walk reads each place once: a record read twice means another was read
 // on no page.
@@ -112,7 +114,12 @@ func KeepsTotal(kind, totalPath string, first *Response) bool {
 	case KindPageNumber:
 		return shown()
 	case KindJSONLink, KindJSONResponse:
-		return totalPath != ""
+		// Without total_path a walk by position is held to the total its
+		// first page shows (JSONLink.Next), as offset's is.
+		return totalPath != "" || shown()
+	case KindHeaderLink:
+		// Held so when its links step a page number or an offset.
+		return shown()
 	}
 	return false
 }

@@ -25,8 +25,8 @@ func TestKeepsTotal(t *testing.T) {
 		{KindPageNumber, "", []byte(`[]`), http.Header{"X-Total-Count": {"many"}}, false},
 		{KindJSONLink, "count", none, nil, true},
 		{KindJSONResponse, "count", none, nil, true},
-		{KindJSONLink, "", withTotal, nil, false},
-		{KindHeaderLink, "", withTotal, wpTotal, false},
+		{KindJSONLink, "", withTotal, nil, true},       // held to it when its links walk by position
+		{KindHeaderLink, "", withTotal, wpTotal, true}, // likewise
 		{KindCursor, "", withTotal, nil, false},
 	}
 	for _, c := range cases {

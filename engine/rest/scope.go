@@ -123,7 +123,7 @@ func (s *Scope) Check(u *url.URL) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: host %s is not base_url's (%s) nor an auth's token URL's; list it in %s to allow it", ErrOutOfScope, o.hostPort(), s.base, AllowedHostsSetting)
+	return fmt.Errorf("%w: host %s is not base_url's (%s) nor an absolute endpoint path's; list it in %s to allow it", ErrOutOfScope, o.hostPort(), s.base, AllowedHostsSetting)
 }
 
 // checkDial refuses a connection to a link-local or metadata address that

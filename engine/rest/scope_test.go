@@ -27,7 +27,7 @@ func TestScopeCheck(t *testing.T) {
 		{"https://cdn.acme.test/x", ""},
 		{"https://files.acme.test:8443/x", ""},
 		{"https://169.254.169.254/latest", ""},
-		{"https://evil.test/x", "host evil.test:443 is not base_url's (https://api.acme.test:443) nor an auth's token URL's; list it in client.allowed_hosts"},
+		{"https://evil.test/x", "host evil.test:443 is not base_url's (https://api.acme.test:443) nor an absolute endpoint path's; list it in client.allowed_hosts"},
 		{"https://api.acme.test:8443/x", "host api.acme.test:8443"},
 		{"https://files.acme.test/x", "host files.acme.test:443"},
 		{"http://api.acme.test/v2/orgs", "plain http while base_url is https"},
