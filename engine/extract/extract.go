@@ -258,6 +258,9 @@ func (x *Extractor) Lookup(ctx context.Context, c Chain) plan.Lookup {
 			if v, ok, err := cursorText(c, p.Name); ok || err != nil {
 				return v, err
 			}
+		case spec.NSPaginator:
+			// Filled by the paginator before each page is sent.
+			return rest.Slot(p.Name), nil
 		case spec.NSVars:
 			if c.Resource != nil && p.Name == c.Resource.EachVar {
 				return c.Item, nil

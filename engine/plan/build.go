@@ -198,6 +198,7 @@ func buildResource(errs *errorList, s *spec.Spec, d *spec.ResourceDefaults, i in
 		errs.add(at+".endpoint.data", "data and json are both request bodies (keep one; one of them comes from resource_defaults)")
 	}
 	findParent(errs, at, r)
+	placeValues(errs, paginatorPath(s, d, i), r)
 	return r
 }
 

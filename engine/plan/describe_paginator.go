@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pipe-etl/pipe/engine/rest"
 )
@@ -26,8 +27,8 @@ func PaginatorSettings(c rest.PaginatorConfig) Settings {
 	case rest.KindOffset:
 		s.add("limit", c.Limit)
 		s.add("offset", c.Offset)
-		s.either("offset_param", c.OffsetParam, "offset_body_path", c.OffsetBodyPath)
-		s.either("limit_param", c.LimitParam, "limit_body_path", c.LimitBodyPath)
+		s.sent(c, rest.ValueOffset, "offset_param", c.OffsetParam, "offset_body_path", c.OffsetBodyPath)
+		s.sent(c, rest.ValueLimit, "limit_param", c.LimitParam, "limit_body_path", c.LimitBodyPath)
 		s.opt("total_path", c.TotalPath)
 		if c.TotalIsUpperBound {
 			s.add("total_is_upper_bound", true)
@@ -39,7 +40,7 @@ func PaginatorSettings(c rest.PaginatorConfig) Settings {
 	case rest.KindPageNumber:
 		s.add("base_page", c.BasePage)
 		s.add("page", c.Page)
-		s.either("page_param", c.PageParam, "page_body_path", c.PageBodyPath)
+		s.sent(c, rest.ValuePage, "page_param", c.PageParam, "page_body_path", c.PageBodyPath)
 		s.opt("total_path", c.TotalPath)
 		s.opt("has_more_path", c.HasMorePath)
 		s.optInt("maximum_page", c.MaximumPage)
@@ -69,6 +70,16 @@ func (s *Settings) either(param, paramValue, body, bodyValue string) {
 		return
 	}
 	s.add(param, paramValue)
+}
+
+// sent is either, unless the spec writes the value as {paginator.NAME}:
+// then NAME_sent_as shows the placeholder that carries it.
+func (s *Settings) sent(c rest.PaginatorConfig, name, param, paramValue, body, bodyValue string) {
+	if slices.Contains(c.Placed, name) {
+		s.add(name+"_sent_as", "{paginator."+name+"}")
+		return
+	}
+	s.either(param, paramValue, body, bodyValue)
 }
 
 // paginatorText describes a compiled paginator with its defaults.

@@ -50,7 +50,12 @@ func (c *Client) Pages(ctx context.Context, first *Request, p Paginator, sel *Se
 		defer cancel()
 		w := &walk{c: c, p: p, sel: sel, call: call, yield: yield, cancel: cancel}
 		req := first.Clone()
+		req.capture()
 		if err := p.Init(req); err != nil {
+			w.fail(fmt.Errorf("paginator: %w", err))
+			return
+		}
+		if err := req.fill(); err != nil {
 			w.fail(fmt.Errorf("paginator: %w", err))
 			return
 		}
@@ -86,6 +91,9 @@ func (w *walk) sequential(ctx context.Context, page *Page) {
 		more, perr := w.p.Next(next, page.Response, page.Records)
 		if perr == nil && more && w.call.Poll != nil {
 			perr = pollMore(w.where(next))
+		}
+		if perr == nil && more {
+			perr = next.fill()
 		}
 		if perr != nil {
 			w.failPaginator(page, perr)
@@ -129,6 +137,11 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 	if err != nil || !ok {
 		return false // Next reports the same error in the sequential walk
 	}
+	for _, r := range reqs {
+		if r.fill() != nil {
+			return false // Next reports the same error in the sequential walk
+		}
+	}
 	if m := w.call.StopAfter; m > 0 && len(reqs) > m-1 {
 		reqs = reqs[:m-1]
 	}
@@ -157,6 +170,9 @@ func (w *walk) parallel(ctx context.Context, page *Page) bool {
 		// request it makes must be the one fetched ahead.
 		next := page.Request.Clone()
 		more, perr := w.p.Next(next, page.Response, page.Records)
+		if perr == nil && more {
+			perr = next.fill()
+		}
 		if perr == nil && more && i < len(reqs) && !sameRequest(next, reqs[i]) {
 			perr = fmt.Errorf("paginator: the next page is %s, not the %s fetched ahead (set parallel: 1)", w.where(next), w.where(reqs[i]))
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,15 @@ func NewPaginator(c PaginatorConfig, baseURL *url.URL, logger *slog.Logger) (Pag
 		return nil, fmt.Errorf("max_pages %d: want a number of pages above 0", c.MaxPages)
 	}
 	b := bounds{kind: c.Type, maxPages: c.MaxPages}
+	if len(c.Placed) > 0 {
+		b.placed = map[string]bool{}
+		for _, name := range c.Placed {
+			if !slices.Contains(ValueKinds[name], c.Type) {
+				return nil, fmt.Errorf("{paginator.%s}: %s has no such value (%s)", name, c.Type, valueHint(name))
+			}
+			b.placed[name] = true
+		}
+	}
 	switch c.Type {
 	case KindJSONLink, KindJSONResponse:
 		b.kind = KindJSONLink

@@ -47,6 +47,12 @@ type PaginatorConfig struct {
 	CursorKey      string // header_cursor: response header
 	IDPath         string // last_id: gjson path of a record's id
 
+	// Placed names the values the spec writes as {paginator.NAME} in the
+	// text of parameters, headers or bodies (ValueOffset, ValueLimit,
+	// ValuePage): the paginator fills them and does not also send its own
+	// parameter or body path for them.
+	Placed []string
+
 	// MaxPages bounds the pages of one request chain; every kind has it.
 	MaxPages int
 }

@@ -3,6 +3,7 @@ package rest
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -16,7 +17,11 @@ var _ Paginator = (*Cursor)(nil)
 // parameter that carries it), cursor_body_path (dotted path in the JSON
 // request body to put it instead, for POST searches; when set, no query
 // parameter is used), has_more_path (gjson path of a boolean that is
-// false on the last page), max_pages.
+// false on the last page), max_pages. A cursor that is an array or an
+// object (Elasticsearch's search_after, the last hit's sort values) goes
+// back under cursor_body_path with its JSON type; under cursor_param it
+// is an error naming cursor_body_path, and so is one whose type differs
+// from the first page's.
 //
 // Stop rule: has_more is false, a flag that says the page is the last
 // (end_of_stream, isLast) is true whatever cursor the page holds, or the
@@ -32,8 +37,10 @@ var _ Paginator = (*Cursor)(nil)
 type Cursor struct {
 	path, param, bodyPath string
 	hasMorePath           string
-	stopWhen              []doneFlag // detected flags that end the walk (auto)
-	seen                  map[string]bool
+	stopWhen              []doneFlag      // detected flags that end the walk (auto)
+	seen                  map[string]bool // cursors sent, JSON ones in canonical form
+	firstType             string          // the JSON kind of the first cursor read
+	firstJSON             bool            // the first cursor was an array or an object
 	bounds
 }
 
@@ -47,6 +54,7 @@ func newCursor(c PaginatorConfig, b bounds) (*Cursor, error) {
 // Init starts a walk with no cursor seen.
 func (c *Cursor) Init(req *Request) error {
 	c.seen = map[string]bool{}
+	c.firstType, c.firstJSON = "", false
 	c.reset()
 	return nil
 }
@@ -102,8 +110,32 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 		cursor, value = v.Str, v.Str
 	case gjson.Number:
 		cursor, value = v.Raw, json.Number(v.Raw)
+	case gjson.JSON:
+		if c.bodyPath == "" && c.firstType != "" {
+			break // a string or a number before: the type check below says so
+		}
+		if c.bodyPath == "" {
+			return false, fmt.Errorf("%s: cursor_path %q is %s: a cursor that is JSON goes back in a JSON request body with its type (Elasticsearch's search_after): set cursor_body_path instead of cursor_param %q", c.kind, c.path, kindText(v), c.param)
+		}
+		var err error
+		if cursor, value, err = jsonCursor(v); err != nil {
+			return false, fmt.Errorf("%s: cursor_path %q: %w", c.kind, c.path, err)
+		}
+		if cursor == "[]" || cursor == "{}" {
+			return stop(fmt.Sprintf("cursor_path %q is %s", c.path, cursor))
+		}
 	default:
-		return false, fmt.Errorf("%s: cursor_path %q is %s, want a string or a number", c.kind, c.path, kindText(v))
+		return false, fmt.Errorf("%s: cursor_path %q is %s, want a string, a number, an array or an object", c.kind, c.path, kindText(v))
+	}
+	if c.firstType != "" && kind(v) != c.firstType && (v.Type == gjson.JSON || c.firstJSON) {
+		want := "a string or a number"
+		if c.firstJSON {
+			want = "an " + c.firstType
+		}
+		return false, fmt.Errorf("%s: cursor_path %q is %s, want %s, as on the first page: the API changed the cursor's type on page %d, so %s would not read it as it read the first (check cursor_path)", c.kind, c.path, kindText(v), want, c.pages, c.sentIn())
+	}
+	if c.firstType == "" {
+		c.firstType, c.firstJSON = kind(v), v.Type == gjson.JSON
 	}
 	if strings.TrimSpace(cursor) == "" {
 		return stop(fmt.Sprintf("no cursor at cursor_path %q", c.path))
@@ -172,6 +204,24 @@ func (c *Cursor) siblingMore(body []byte) string {
 	return ""
 }
 
+// jsonCursor decodes a cursor that is an array or an object, numbers
+// kept as written (json.Number: Elasticsearch's millisecond times and
+// 64-bit sort values lose no digit), and returns its canonical text
+// (keys sorted, no spaces), by which a repeated cursor is known.
+func jsonCursor(v gjson.Result) (string, any, error) {
+	d := json.NewDecoder(strings.NewReader(v.Raw))
+	d.UseNumber()
+	var value any
+	if err := d.Decode(&value); err != nil {
+		return "", nil, fmt.Errorf("%s is no JSON value: %w", kindText(v), err)
+	}
+	b, err := json.Marshal(value)
+	if err != nil {
+		return "", nil, err
+	}
+	return string(b), value, nil
+}
+
 // cursorText shortens a cursor quoted in an error.
 func cursorText(c string) string {
 	if len(c) > 64 {
@@ -180,28 +230,72 @@ func cursorText(c string) string {
 	return c
 }
 
-// setJSONPath sets a dotted path in req's JSON body, creating objects on
-// the way; the body must be absent or a JSON object.
+// setJSONPath sets a dotted path in req's JSON body, creating what is
+// missing on the way; the body must be absent or a JSON object. A path is
+// written as gjson reads it: a numeric segment is an index into an array
+// (search_after.0 is the first item of search_after, created as an array
+// when absent) and a key of an object that holds it.
 func setJSONPath(req *Request, path string, value any) error {
 	if req.JSON == nil {
 		req.JSON = map[string]any{}
 	}
-	m, ok := req.JSON.(map[string]any)
-	if !ok {
+	if _, ok := req.JSON.(map[string]any); !ok {
 		return fmt.Errorf("request body is a %T, want a JSON object", req.JSON)
 	}
-	keys := strings.Split(path, ".")
-	for _, k := range keys[:len(keys)-1] {
-		child, ok := m[k].(map[string]any)
-		if !ok {
-			if m[k] != nil {
-				return fmt.Errorf("%q in the request body is a %T, want an object", k, m[k])
-			}
-			child = map[string]any{}
-			m[k] = child
-		}
-		m = child
+	out, err := setIn(req.JSON, strings.Split(path, "."), value)
+	if err != nil {
+		return err
 	}
-	m[keys[len(keys)-1]] = value
+	req.JSON = out
 	return nil
+}
+
+// setIn returns v with keys set to value, v created when nil.
+func setIn(v any, keys []string, value any) (any, error) {
+	if len(keys) == 0 {
+		return value, nil
+	}
+	k := keys[0]
+	index, err := strconv.Atoi(k)
+	numeric := err == nil && index >= 0 && strconv.Itoa(index) == k
+	switch t := v.(type) {
+	case nil:
+		if numeric {
+			if index != 0 {
+				return nil, fmt.Errorf("%q: index %d of an array that does not exist (the body would need null items before it: write the array in the endpoint's json)", k, index)
+			}
+			child, err := setIn(nil, keys[1:], value)
+			return []any{child}, err
+		}
+		child, err := setIn(nil, keys[1:], value)
+		return map[string]any{k: child}, err
+	case map[string]any:
+		child, err := setIn(t[k], keys[1:], value)
+		if err != nil {
+			return nil, err
+		}
+		t[k] = child
+		return t, nil
+	case []any:
+		if !numeric {
+			return nil, fmt.Errorf("%q in the request body's path is no index of an array", k)
+		}
+		if index > len(t) {
+			return nil, fmt.Errorf("%q: index %d past the end of an array of %d items", k, index, len(t))
+		}
+		var cur any
+		if index < len(t) {
+			cur = t[index]
+		}
+		child, err := setIn(cur, keys[1:], value)
+		if err != nil {
+			return nil, err
+		}
+		if index == len(t) {
+			return append(t, child), nil
+		}
+		t[index] = child
+		return t, nil
+	}
+	return nil, fmt.Errorf("%q is set inside a %T of the request body, want an object or an array", k, v)
 }

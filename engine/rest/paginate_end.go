@@ -35,6 +35,7 @@ type bounds struct {
 	kind           string // as errors name it: "json_link", "auto (json_link)"
 	maxPages       int
 	pages, records int
+	placed         map[string]bool // values written as {paginator.NAME}
 }
 
 func (b *bounds) reset() { b.pages, b.records = 0, 0 }
@@ -136,6 +137,9 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 					return &sign{t.path, fmt.Sprintf("body %q is %s and %d records were read", t.path, t.v.Raw, reached), "set total_path " + quote(t.path) + " on an offset paginator (a total of records; page_number's total_path counts pages), or a paginator that reaches the rest"}
 				}
 			}
+		}
+		if s := searchTotalSign(body, reached, skip); s != nil {
+			return s
 		}
 		if f, notLast := fields.flag(doneFlags, false); notLast && !skip(f) {
 			// Jira's search/jql: isLast false on every page but the last.

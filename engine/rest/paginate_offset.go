@@ -83,11 +83,15 @@ func (o *Offset) Init(req *Request) error {
 }
 
 func (o *Offset) set(req *Request, offset int) error {
-	if err := setParam(req, o.offsetParam, o.offsetBodyPath, offset); err != nil {
-		return fmt.Errorf("offset: offset_body_path: %w", err)
+	if !o.place(req, ValueOffset, offset) {
+		if err := setParam(req, o.offsetParam, o.offsetBodyPath, offset); err != nil {
+			return fmt.Errorf("offset: offset_body_path: %w", err)
+		}
 	}
-	if err := setParam(req, o.limitParam, o.limitBodyPath, o.limit); err != nil {
-		return fmt.Errorf("offset: limit_body_path: %w", err)
+	if !o.place(req, ValueLimit, o.limit) {
+		if err := setParam(req, o.limitParam, o.limitBodyPath, o.limit); err != nil {
+			return fmt.Errorf("offset: limit_body_path: %w", err)
+		}
 	}
 	return nil
 }
@@ -184,7 +188,7 @@ func (o *Offset) advance(req *Request, resp *Response, records, cur int) (int, b
 		}
 		next = reached // a server that caps the page size is paged from what it sent
 	case records == 0 && hasMore:
-		_, err := o.hasMore(o.hasMorePath, "the page held no records", "check limit and offset_param")
+		_, err := o.hasMore(o.hasMorePath, "the page held no records", "check limit and "+o.sentIn())
 		return 0, false, err
 	case records == 0 && o.stopEmpty:
 		return stop("the page held no records")
@@ -291,6 +295,9 @@ func keepTotal(first *int, total int, what, shifted string) error {
 
 // sentIn names the setting that carries the offset to the API.
 func (o *Offset) sentIn() string {
+	if o.placed[ValueOffset] {
+		return "{paginator.offset} where the spec writes it"
+	}
 	if o.offsetBodyPath != "" {
 		return "offset_body_path " + quote(o.offsetBodyPath)
 	}

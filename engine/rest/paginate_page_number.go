@@ -72,6 +72,9 @@ func (n *PageNumber) Init(req *Request) error {
 }
 
 func (n *PageNumber) set(req *Request, page int) error {
+	if n.place(req, ValuePage, page) {
+		return nil
+	}
 	if err := setParam(req, n.param, n.bodyPath, page); err != nil {
 		return fmt.Errorf("page_number: page_body_path: %w", err)
 	}
@@ -148,7 +151,7 @@ func (n *PageNumber) advance(req *Request, resp *Response, records, cur int) (in
 			return 0, false, fmt.Errorf("page_number: page %d held no records, but total_path %q is %d pages: %w (%s)", cur, n.totalPath, total, ErrMorePages, n.totalHint(total, reached))
 		}
 	case records == 0 && hasMore:
-		_, err := n.hasMore(n.hasMorePath, "the page held no records", "check page_param and base_page")
+		_, err := n.hasMore(n.hasMorePath, "the page held no records", "check "+n.sentIn()+" and base_page")
 		return 0, false, err
 	case records == 0 && n.stopEmpty:
 		_, err := n.end(req, resp, records, reached, "the page held no records", n.hasMorePath)
@@ -224,6 +227,9 @@ func (n *PageNumber) Parallelism() int { return n.parallel }
 
 // sentIn names the setting that carries the page number to the API.
 func (n *PageNumber) sentIn() string {
+	if n.placed[ValuePage] {
+		return "{paginator.page} where the spec writes it"
+	}
 	if n.bodyPath != "" {
 		return "page_body_path " + quote(n.bodyPath)
 	}

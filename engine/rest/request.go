@@ -13,7 +13,8 @@ func (r *Request) Clone() *Request {
 	if r == nil {
 		return nil
 	}
-	c := &Request{Method: r.Method, Header: r.Header.Clone(), JSON: cloneJSON(r.JSON), Raw: r.Raw, Parent: slices.Clone(r.Parent)}
+	c := &Request{Method: r.Method, Header: r.Header.Clone(), JSON: cloneJSON(r.JSON), Raw: r.Raw, Parent: slices.Clone(r.Parent),
+		slots: r.slots, values: cloneValues(r.values)}
 	if r.URL != nil {
 		u := *r.URL // url.Userinfo is immutable, sharing it is safe
 		c.URL = &u

@@ -25,6 +25,11 @@ type Request struct {
 	// record ({resources.*}): every page of the walk must carry them, or
 	// its records would be another parent's.
 	Parent []string
+
+	// slots and values: the paginator values written as {paginator.NAME}
+	// (paginate_values.go).
+	slots  *pagerValues
+	values map[string]any
 }
 
 // Response is a whole HTTP response, body read.

@@ -122,7 +122,7 @@ func TestParseTemplateNamespaceHint(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"{var.region}", `unknown placeholder namespace "var" in {var.region} (did you mean "vars"?)`},
 		{"{secret.token}", `unknown placeholder namespace "secret" in {secret.token} (did you mean "secrets"?)`},
-		{"{env.HOME}", `unknown placeholder namespace "env" in {env.HOME} (want one of vars, secrets, resources, incremental)`},
+		{"{env.HOME}", `unknown placeholder namespace "env" in {env.HOME} (want one of vars, secrets, resources, incremental, paginator)`},
 	}
 	for _, tt := range tests {
 		_, err := ParseTemplate(tt.in)

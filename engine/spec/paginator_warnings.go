@@ -2,15 +2,19 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // PagingFields returns the query parameters and the JSON body paths that
 // the paginator writes on every request, with the defaults of its kind
 // (those of rest.DefaultPaginator; a plan test keeps the two in step).
-func (p *Paginator) PagingFields() (query, body []string) {
+// The values named in placed ("offset", "limit", "page"), which the spec
+// writes as {paginator.NAME}, are sent there instead, not in a field.
+func (p *Paginator) PagingFields(placed ...string) (query, body []string) {
 	pick := func(param, def, bodyPath string) {
 		switch {
+		case slices.Contains(placed, def):
 		case bodyPath != "":
 			body = append(body, bodyPath)
 		case param != "":
@@ -113,7 +117,7 @@ func Warnings(s *Spec) Errors {
 		if at == "client.paginator" && p.Type != "single_page" && SingleEntityPath(r.endpointPath()) {
 			warn(fmt.Sprintf("resources[%d]", i), "the path %q names one entity (its last segment is a placeholder), which dlt pages with single_page instead of client.paginator; pipe pages it with client.paginator (%s), which reads more pages when the API has them: write endpoint.paginator: single_page for dlt's result", r.endpointPath(), p.Type)
 		}
-		query, body := p.PagingFields()
+		query, body := p.PagingFields(pagerPlaced(defaults, r.Endpoint)...)
 		for _, ep := range []struct {
 			e    *Endpoint
 			path string

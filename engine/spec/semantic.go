@@ -105,7 +105,7 @@ func (c *checker) checkDefaults() {
 	if d == nil || d.Endpoint == nil {
 		return
 	}
-	sc := &scope{where: "resource_defaults", secrets: true, incremental: true}
+	sc := &scope{where: "resource_defaults", secrets: true, incremental: true, pager: c.resourcePager("resource_defaults", nil)}
 	c.endpoint(sc, "resource_defaults.endpoint", d.Endpoint)
 }
 
@@ -119,6 +119,7 @@ func (c *checker) checkResource(i int) {
 		secrets:     true,
 		resource:    r.Name,
 		incremental: r.Endpoint.Cursor() != nil || c.defaultIncremental(),
+		pager:       c.resourcePager(base, r.Endpoint),
 	}
 	if r.Endpoint != nil {
 		c.endpoint(sc, base+".endpoint", r.Endpoint)

@@ -13,6 +13,7 @@ type scope struct {
 	incremental bool   // {incremental.*} allowed
 	resource    string // the resource being checked; "" where parents are not allowed
 	parents     []parentRef
+	pager       *pagerScope // the paginator that fills {paginator.*}; nil where none is allowed
 }
 
 // incrementalNames are the names of the incremental namespace.
@@ -51,6 +52,8 @@ func (c *checker) placeholder(sc *scope, path string, p Part) {
 		}
 	case NSResources:
 		c.parentRef(sc, path, p.Name, p.Field, p.String())
+	case NSPaginator:
+		c.pagerValue(sc, path, p)
 	}
 }
 

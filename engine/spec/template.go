@@ -12,6 +12,10 @@ const (
 	NSSecrets     = "secrets"
 	NSResources   = "resources"
 	NSIncremental = "incremental"
+	// NSPaginator holds the values of the resource's paginator
+	// ({paginator.offset}, {paginator.limit}, {paginator.page}), filled
+	// for each page in the text of params, headers and bodies.
+	NSPaginator = "paginator"
 )
 
 // Part is a piece of a Template: literal text or a placeholder.
@@ -84,7 +88,7 @@ func ParseTemplate(s string) (Template, error) {
 				if m := suggest(ns, namespaces); m != "" {
 					return nil, fmt.Errorf("unknown placeholder namespace %q in {%s} (did you mean %q?)", ns, body, m)
 				}
-				return nil, fmt.Errorf("unknown placeholder namespace %q in {%s} (want one of vars, secrets, resources, incremental)", ns, body)
+				return nil, fmt.Errorf("unknown placeholder namespace %q in {%s} (want one of vars, secrets, resources, incremental, paginator)", ns, body)
 			}
 			lit.WriteString(s[i : i+end+1])
 			i += end + 1
@@ -163,11 +167,11 @@ func (t Template) String() string {
 	return b.String()
 }
 
-var namespaces = []string{NSVars, NSSecrets, NSResources, NSIncremental}
+var namespaces = []string{NSVars, NSSecrets, NSResources, NSIncremental, NSPaginator}
 
 func isNamespace(s string) bool {
 	switch s {
-	case NSVars, NSSecrets, NSResources, NSIncremental:
+	case NSVars, NSSecrets, NSResources, NSIncremental, NSPaginator:
 		return true
 	}
 	return false
