@@ -113,3 +113,23 @@ func TestChainItemFields(t *testing.T) {
 		t.Errorf("placeholder value %q, %v; want P-2", v.String(), err)
 	}
 }
+
+// TestParentValueWithNUL: a parent record's text that holds a NUL byte is
+// refused by both lookups, so that it cannot forge the slot of a
+// {paginator.*} value (rest.Slot) in a child's request.
+func TestParentValueWithNUL(t *testing.T) {
+	res := &plan.Resource{Name: "items", Parent: "orgs", ParentFields: []string{"id"}}
+	c := Chain{Resource: res, Parent: &Parent{Resource: "orgs", Record: gjson.Parse(`{"id": "a\u0000paginator.offset\u0000"}`)}}
+	part := spec.Part{Namespace: spec.NSResources, Name: "orgs", Field: "id"}
+	x := &Extractor{}
+	if v, err := x.Lookup(t.Context(), c)(part); err == nil || !strings.Contains(err.Error(), "NUL byte") {
+		t.Errorf("Lookup = %q, %v; want an error naming the NUL byte", v, err)
+	}
+	if v, _, err := x.typedLookup(c)(part); err == nil || !strings.Contains(err.Error(), "NUL byte") {
+		t.Errorf("typedLookup = %v, %v; want an error naming the NUL byte", v, err)
+	}
+	ok := Chain{Resource: res, Parent: &Parent{Resource: "orgs", Record: gjson.Parse(`{"id": "o-1"}`)}}
+	if v, err := x.Lookup(t.Context(), ok)(part); err != nil || v != "o-1" {
+		t.Errorf("Lookup = %q, %v; want o-1", v, err)
+	}
+}

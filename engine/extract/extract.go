@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/tidwall/gjson"
@@ -292,6 +293,17 @@ func (x *Extractor) typedLookup(c Chain) func(spec.Part) (any, bool, error) {
 }
 
 func parentField(c Chain, p spec.Part) (gjson.Result, error) {
+	f, err := parentValue(c, p)
+	if err == nil && f.Type == gjson.String && strings.ContainsRune(f.Str, 0) {
+		// A NUL byte marks the slots of {paginator.*} in a request
+		// (rest.Slot): a record's text must not forge one, and no API
+		// reads a NUL in a path or a parameter.
+		return gjson.Result{}, fmt.Errorf("placeholder %s: the %q record's value holds a NUL byte (\u0000), which pipe does not send", p, p.Name)
+	}
+	return f, err
+}
+
+func parentValue(c Chain, p spec.Part) (gjson.Result, error) {
 	if _, _, each := spec.EachItem(p.Field); each && c.Parent != nil && c.Parent.Resource == p.Name {
 		f, ok := c.ParentField(p.Field)
 		if !ok || f.Type == gjson.Null {

@@ -29,7 +29,8 @@ var ValueKinds = map[string][]string{
 
 // slotMark opens and ends a slot: a paginator value's place in a request
 // built from a plan, filled before each page is sent. A NUL byte cannot
-// come from a spec's YAML text, so a slot cannot be forged by data.
+// come from a spec's YAML text, and engine/extract refuses a parent
+// record's value that holds one, so a slot cannot be forged by data.
 const slotMark = "\x00"
 
 const slotPrefix = slotMark + "paginator."
