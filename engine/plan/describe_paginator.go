@@ -48,11 +48,11 @@ func PaginatorSettings(c rest.PaginatorConfig) Settings {
 		s.optInt("parallel", c.Parallel)
 	case rest.KindCursor:
 		s.add("cursor_path", c.CursorPath)
-		s.either("cursor_param", c.CursorParam, "cursor_body_path", c.CursorBodyPath)
+		s.sent(c, rest.ValueCursor, "cursor_param", c.CursorParam, "cursor_body_path", c.CursorBodyPath)
 		s.opt("has_more_path", c.HasMorePath)
 	case rest.KindHeaderCursor:
 		s.add("cursor_key", c.CursorKey)
-		s.add("cursor_param", c.CursorParam)
+		s.sent(c, rest.ValueCursor, "cursor_param", c.CursorParam, "", "")
 	case rest.KindLastID:
 		s.add("id_path", c.IDPath)
 		s.add("cursor_param", c.CursorParam)

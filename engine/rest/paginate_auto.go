@@ -95,6 +95,9 @@ func detectPaginator(req *Request, resp *Response, records []gjson.Result, maxPa
 		// PostgREST pages by Range or limit/offset and says so only here.
 		return nil, "", "", autoFail(s.detail + ", and no paginator this walk can choose follows it (" + s.fix + ")")
 	}
+	if s := nextRangeSign(resp); s != nil {
+		return nil, "", "", autoFail(s.detail + ", which auto does not send back (" + s.fix + ")")
+	}
 	body := resp.Body
 	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
 		if err := headerCursorFail(req, resp, records); err != nil {

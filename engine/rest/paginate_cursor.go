@@ -56,6 +56,7 @@ func (c *Cursor) Init(req *Request) error {
 	c.seen = map[string]bool{}
 	c.firstType, c.firstJSON = "", false
 	c.reset()
+	c.place(req, ValueCursor, noCursor{})
 	return nil
 }
 
@@ -147,6 +148,9 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 		return false, err
 	}
 	c.seen[cursor] = true
+	if c.place(req, ValueCursor, value) {
+		return true, nil
+	}
 	if c.bodyPath != "" {
 		if err := setJSONPath(req, c.bodyPath, value); err != nil {
 			return false, fmt.Errorf("%s: cursor_body_path: %w", c.kind, err)
@@ -159,6 +163,9 @@ func (c *Cursor) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 
 // sentIn names the setting that carries the cursor back to the API.
 func (c *Cursor) sentIn() string {
+	if c.placed[ValueCursor] {
+		return "{paginator.cursor} where the spec writes it"
+	}
 	if c.bodyPath != "" {
 		return "cursor_body_path " + quote(c.bodyPath)
 	}

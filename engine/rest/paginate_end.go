@@ -154,6 +154,9 @@ func moreSign(req *Request, resp *Response, records, reached int, used []string)
 	if s := contentRangeSign(resp, reached); s != nil && !skip(s.field) {
 		return s
 	}
+	if s := nextRangeSign(resp); s != nil && !skip(s.field) {
+		return s
+	}
 	if records > 0 && !skip("Link") {
 		if link, ok := linkRel(resp.Header, "next"); ok && !sameLink(req, link) {
 			return &sign{"Link", fmt.Sprintf("the Link header still has rel=\"next\" %s", redactLink(req, link)), "set paginator: header_link"}
@@ -368,4 +371,16 @@ func contentRangeSign(resp *Response, reached int) *sign {
 		return nil
 	}
 	return &sign{"Content-Range", fmt.Sprintf("status %d with Content-Range %q: items to %d of %d were sent", resp.StatusCode, cr, l+1, n), "set paginator: offset with limit (PostgREST reads limit and offset)"}
+}
+
+// nextRangeSign is a sign of more pages in a Next-Range response header:
+// Heroku's Platform API (and APIs built after its HTTP API design guide)
+// answers a truncated list with 206 Partial Content and the next range
+// in Next-Range, to be sent back as the Range request header.
+func nextRangeSign(resp *Response) *sign {
+	v := strings.TrimSpace(resp.Header.Get("Next-Range"))
+	if v == "" {
+		return nil
+	}
+	return &sign{"Next-Range", fmt.Sprintf("status %d with header Next-Range %q", resp.StatusCode, cursorText(v)), `set paginator: {type: header_cursor, cursor_key: Next-Range} and headers: {Range: "{paginator.cursor}"}, which sends it back as the Range header`}
 }

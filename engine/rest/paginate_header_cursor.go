@@ -32,6 +32,7 @@ type HeaderCursor struct {
 func (h *HeaderCursor) Init(req *Request) error {
 	h.seen = map[string]bool{}
 	h.reset()
+	h.place(req, ValueCursor, noCursor{})
 	return nil
 }
 
@@ -47,12 +48,15 @@ func (h *HeaderCursor) Next(req *Request, resp *Response, page []gjson.Result) (
 		return h.end(req, resp, records, h.records, fmt.Sprintf("no %s header", h.key))
 	}
 	if h.seen[cursor] {
-		return false, fmt.Errorf("%s: cursor %q seen before: %w (header %q gave it for an earlier page: the API did not move on; check that cursor_param %q is where the API reads it)", h.kind, cursorText(cursor), ErrLoop, h.key, h.param)
+		return false, fmt.Errorf("%s: cursor %q seen before: %w (header %q gave it for an earlier page: the API did not move on; check that %s is where the API reads it)", h.kind, cursorText(cursor), ErrLoop, h.key, h.sentIn())
 	}
 	if more, err := h.more(); !more {
 		return false, err
 	}
 	h.seen[cursor] = true
+	if h.place(req, ValueCursor, cursor) {
+		return true, nil
+	}
 	setQuery(req, h.param, cursor)
 	return true, nil
 }
@@ -75,4 +79,9 @@ func (h *HeaderCursor) bodyToken(req *Request, resp *Response) string {
 }
 
 // sentIn names the setting that carries the cursor to the API.
-func (h *HeaderCursor) sentIn() string { return "cursor_param " + quote(h.param) }
+func (h *HeaderCursor) sentIn() string {
+	if h.placed[ValueCursor] {
+		return "{paginator.cursor} where the spec writes it"
+	}
+	return "cursor_param " + quote(h.param)
+}

@@ -18,6 +18,7 @@ const (
 	ValueOffset = "offset" // offset: the offset of the page
 	ValueLimit  = "limit"  // offset: the limit
 	ValuePage   = "page"   // page_number: the page number
+	ValueCursor = "cursor" // cursor, header_cursor: the next page's cursor
 )
 
 // ValueKinds maps each paginator value to the kinds that have it.
@@ -25,7 +26,14 @@ var ValueKinds = map[string][]string{
 	ValueOffset: {KindOffset},
 	ValueLimit:  {KindOffset},
 	ValuePage:   {KindPageNumber},
+	ValueCursor: {KindCursor, KindHeaderCursor},
 }
+
+// noCursor is the value of {paginator.cursor} on a walk's first page,
+// which has none: a parameter or header whose whole value is the
+// placeholder is left out, a JSON body value that is exactly it is null,
+// and the placeholder inside other text is an error.
+type noCursor struct{}
 
 // slotMark opens and ends a slot: a paginator value's place in a request
 // built from a plan, filled before each page is sent. A NUL byte cannot
@@ -137,6 +145,9 @@ func (r *Request) fill() error {
 				return err
 			}
 			q[k] = out
+			if len(out) == 0 {
+				delete(q, k)
+			}
 		}
 		r.URL.RawQuery = q.Encode()
 	}
@@ -147,6 +158,9 @@ func (r *Request) fill() error {
 				return err
 			}
 			r.Header[k] = out
+			if len(out) == 0 {
+				delete(r.Header, k)
+			}
 		}
 	}
 	for k, vs := range t.Form {
@@ -156,6 +170,9 @@ func (r *Request) fill() error {
 				return err
 			}
 			r.Form[k] = out
+			if len(out) == 0 {
+				delete(r.Form, k)
+			}
 		}
 	}
 	if hasSlot(t.Raw) {
@@ -185,13 +202,18 @@ func anySlot(vs []string) bool {
 }
 
 func (r *Request) fillAll(vs []string, where string) ([]string, error) {
-	out := make([]string, len(vs))
-	for i, s := range vs {
+	out := make([]string, 0, len(vs))
+	for _, s := range vs {
+		if name, ok := singleSlot(s); ok {
+			if _, none := r.values[name].(noCursor); none {
+				continue // the first page: no cursor yet, nothing sent
+			}
+		}
 		v, err := r.fillText(s, where)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = v
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -234,7 +256,11 @@ func (r *Request) fillJSON(t, v any, where string) (any, error) {
 			return v, nil
 		}
 		if name, ok := singleSlot(tt); ok {
-			return r.value(name, where)
+			v, err := r.value(name, where)
+			if _, none := v.(noCursor); none {
+				return nil, nil // the first page: null, as dlt sends None
+			}
+			return v, err
 		}
 		return r.fillText(tt, where)
 	case map[string]any:
@@ -293,7 +319,7 @@ func valueHint(name string) string {
 	if k, ok := ValueKinds[name]; ok {
 		return "it is " + strings.Join(k, " or ") + "'s"
 	}
-	return "want one of offset, limit, page"
+	return "want one of offset, limit, page, cursor"
 }
 
 // valueText renders a paginator value inside text.
@@ -305,6 +331,8 @@ func valueText(v any) (string, error) {
 		return t, nil
 	case json.Number:
 		return t.String(), nil
+	case noCursor:
+		return "", fmt.Errorf("has no value on the first page, which has no cursor: write it alone as a parameter's or header's whole value, so that the first request leaves it out")
 	}
 	return "", fmt.Errorf("is %T, not text", v)
 }

@@ -305,3 +305,52 @@ func TestCursorJSON(t *testing.T) {
 		t.Errorf("array in a query parameter: %v", err)
 	}
 }
+
+// TestPagerValuesCursor: {paginator.cursor} of a cursor walk. The first
+// request, which has no cursor, leaves out the parameter and the header
+// whose whole value is the placeholder and sends null for a JSON value
+// that is exactly it; later pages send the cursor there, and cursor_param
+// is never sent. Inside other text it fails on the first page.
+func TestPagerValuesCursor(t *testing.T) {
+	pg, err := NewPaginator(pcfg(KindCursor, func(c *PaginatorConfig) {
+		c.CursorPath, c.CursorParam, c.Placed = "next", "cursor", []string{ValueCursor}
+	}), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &Request{Method: http.MethodPost, URL: mustURL(t, "https://api.test/docs?c="+url.QueryEscape(Slot("cursor"))+"&q=1"),
+		Header: http.Header{"X-Continuation": {Slot("cursor")}}, JSON: map[string]any{"continuation": Slot("cursor")}}
+	req.capture()
+	if err := pg.Init(req); err != nil {
+		t.Fatal(err)
+	}
+	if err := req.fill(); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(req.JSON)
+	if q := req.URL.Query(); q.Has("c") || q.Get("q") != "1" || req.Header.Get("X-Continuation") != "" || string(body) != `{"continuation":null}` {
+		t.Errorf("first request: query %v, header %q, body %s; want no c, no header, null", q, req.Header.Get("X-Continuation"), body)
+	}
+	next := req.Clone()
+	more, err := pg.Next(next, &Response{Body: []byte(`{"items":[1],"next":"tok/2+="}`)}, recs(1))
+	if err == nil {
+		err = next.fill()
+	}
+	if !more || err != nil {
+		t.Fatalf("page 1: more %v, err %v", more, err)
+	}
+	body, _ = json.Marshal(next.JSON)
+	if q := next.URL.Query(); q.Get("c") != "tok/2+=" || q.Has("cursor") || next.Header.Get("X-Continuation") != "tok/2+=" || string(body) != `{"continuation":"tok/2+="}` {
+		t.Errorf("second request: query %v, header %q, body %s; want the cursor in c, the header and the body only", q, next.Header.Get("X-Continuation"), body)
+	}
+
+	inText := &Request{Method: http.MethodGet, URL: mustURL(t, "https://api.test/docs"), Header: http.Header{"Range": {"id ]" + Slot("cursor")}}}
+	pg2, _ := NewPaginator(pcfg(KindHeaderCursor, func(c *PaginatorConfig) { c.CursorKey, c.Placed = "Next-Range", []string{ValueCursor} }), nil, nil)
+	inText.capture()
+	if err := pg2.Init(inText); err != nil {
+		t.Fatal(err)
+	}
+	if err := inText.fill(); err == nil || !strings.Contains(err.Error(), "no value on the first page") {
+		t.Errorf("cursor inside text: err %v, want one saying it has no value on the first page", err)
+	}
+}

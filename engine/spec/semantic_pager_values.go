@@ -5,16 +5,18 @@ import (
 	"strings"
 )
 
-// pagerValueKinds names the paginator kind that fills each
-// {paginator.NAME} (engine/rest's ValueKinds).
-var pagerValueKinds = map[string]string{
-	"offset": "offset",
-	"limit":  "offset",
-	"page":   "page_number",
+// pagerValueKinds names the paginator kinds that fill each
+// {paginator.NAME} (engine/rest's ValueKinds), the first the one to
+// suggest.
+var pagerValueKinds = map[string][]string{
+	"offset": {"offset"},
+	"limit":  {"offset"},
+	"page":   {"page_number"},
+	"cursor": {"cursor", "header_cursor"},
 }
 
 // pagerValueNames are the names of the paginator namespace.
-var pagerValueNames = []string{"offset", "limit", "page"}
+var pagerValueNames = []string{"offset", "limit", "page", "cursor"}
 
 // pagerScope is the paginator that fills {paginator.*} where a template
 // is written: its block (nil: none written, which means auto) and where
@@ -49,22 +51,19 @@ func (c *checker) pagerValue(sc *scope, path string, p Part) {
 		c.errorf(path, "%s is not allowed in the endpoint's path (only in params, headers, json or data)", p)
 		return
 	}
-	kind, ok := pagerValueKinds[p.Name]
+	kinds, ok := pagerValueKinds[p.Name]
 	if !ok {
-		other := "want offset, limit or page"
-		if p.Name == "cursor" {
-			other = "a cursor goes back in cursor_param or cursor_body_path"
-		}
-		c.errorf(path, "unknown placeholder %s%s", p, hint(p.Name, pagerValueNames, other))
+		c.errorf(path, "unknown placeholder %s%s", p, hint(p.Name, pagerValueNames, "want offset, limit, page or cursor"))
 		return
 	}
+	kind, named := kinds[0], strings.Join(kinds, " or ")
 	pg := sc.pager.p
 	if pg == nil || pg.Type == "auto" {
-		c.errorf(path, "%s is filled by the %s paginator, but %s has none written (auto detects its kind from the first response and fills no placeholder): write paginator: {type: %s, …}", p, kind, sc.where, kind)
+		c.errorf(path, "%s is filled by the %s paginator, but %s has none written (auto detects its kind from the first response and fills no placeholder): write paginator: {type: %s, …}", p, named, sc.where, kind)
 		return
 	}
-	if pg.Type != kind {
-		c.errorf(path, "%s is filled by the %s paginator, but the paginator at %s is %s (write type: %s there%s)", p, kind, sc.pager.at, pg.Type, kind, pageHint(p.Name))
+	if !slices.Contains(kinds, pg.Type) {
+		c.errorf(path, "%s is filled by the %s paginator, but the paginator at %s is %s (write type: %s there%s)", p, named, sc.pager.at, pg.Type, kind, pageHint(p.Name))
 		return
 	}
 	if p.Name == "offset" && pg.Offset > 0 && pg.TotalPath != "" {
@@ -76,6 +75,7 @@ func (c *checker) pagerValue(sc *scope, path string, p Part) {
 		"offset": {{"offset_param", pg.OffsetParam}, {"offset_body_path", pg.OffsetBodyPath}},
 		"limit":  {{"limit_param", pg.LimitParam}, {"limit_body_path", pg.LimitBodyPath}},
 		"page":   {{"page_param", pg.PageParam}, {"page_body_path", pg.PageBodyPath}},
+		"cursor": {{"cursor_param", pg.CursorParam}, {"cursor_body_path", pg.CursorBodyPath}},
 	}
 	for _, f := range own[p.Name] {
 		if f.value != "" {
@@ -87,8 +87,11 @@ func (c *checker) pagerValue(sc *scope, path string, p Part) {
 // pageHint says what to write for a page number with an offset
 // paginator's values, or the reverse.
 func pageHint(name string) string {
-	if slices.Contains([]string{"offset", "limit"}, name) {
+	switch name {
+	case "offset", "limit":
 		return ", with limit, and offset: 1 for an API that counts from 1"
+	case "cursor":
+		return ", with cursor_path, or header_cursor with cursor_key for a cursor in a response header"
 	}
 	return ", with base_page: 1 for an API whose first page is 1"
 }

@@ -30,6 +30,17 @@ resources:
       method: POST
       json: {from: "{paginator.offset}", size: "{paginator.limit}"}
       paginator: {type: offset, limit: 50}
+  - name: apps
+    endpoint:
+      path: apps
+      headers: {Range: "{paginator.cursor}"}
+      paginator: {type: header_cursor, cursor_key: Next-Range}
+  - name: docs
+    endpoint:
+      path: docs
+      method: POST
+      json: {continuation: "{paginator.cursor}"}
+      paginator: {type: cursor, cursor_path: continuation}
 `
 	if _, err := Load("s.yml", []byte(ok)); err != nil {
 		t.Fatalf("valid spec refused: %v", err)
@@ -64,7 +75,17 @@ resources:
 resources:
   - name: a
     endpoint: {path: a, params: {q: "after {paginator.cursor}"}, paginator: {type: cursor}}
-`, `unknown placeholder {paginator.cursor} (a cursor goes back in cursor_param or cursor_body_path)`},
+`, `{paginator.cursor} must be the whole value (the first request, which has no cursor, leaves the parameter or header out)`},
+		{"cursor kind", `client: {base_url: "https://api.test/"}
+resources:
+  - name: a
+    endpoint: {path: a, headers: {Range: "{paginator.cursor}"}, paginator: {type: offset, limit: 10}}
+`, `{paginator.cursor} is filled by the cursor or header_cursor paginator, but the paginator at resources[0].endpoint.paginator is offset (write type: cursor there, with cursor_path, or header_cursor with cursor_key for a cursor in a response header)`},
+		{"cursor param beside", `client: {base_url: "https://api.test/"}
+resources:
+  - name: a
+    endpoint: {path: a, headers: {Range: "{paginator.cursor}"}, paginator: {type: header_cursor, cursor_key: Next-Range, cursor_param: range}}
+`, `resources[0].endpoint.paginator.cursor_param: "range" is not sent: {paginator.cursor} is written at resources[0].endpoint.headers.Range, which carries the value instead (remove cursor_param)`},
 		{"typo", `client: {base_url: "https://api.test/"}
 resources:
   - name: a

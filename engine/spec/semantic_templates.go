@@ -28,6 +28,12 @@ func (c *checker) template(sc *scope, path, text string) {
 	}
 	for _, p := range t.Placeholders() {
 		c.placeholder(sc, path, p)
+		if _, alone := t.Single(); p.Namespace == NSPaginator && p.Name == "cursor" && !alone {
+			// The first page has no cursor: a value that is the
+			// placeholder alone is left out then; one inside text could
+			// not be sent.
+			c.errorf(path, "%s must be the whole value (the first request, which has no cursor, leaves the parameter or header out): write it alone, and the text around it in the API's own parameter", p)
+		}
 	}
 }
 
