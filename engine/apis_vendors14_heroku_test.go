@@ -40,8 +40,8 @@ func newHerokuAPI(n int) *herokuAPI {
 		a.apps = append(a.apps, map[string]any{
 			"id": fmt.Sprintf("01234567-89ab-cdef-0123-%012d", i), "name": fmt.Sprintf("example-%d", i),
 			"created_at": fmt.Sprintf("2012-01-0%dT12:00:00Z", i), "updated_at": "2012-02-01T12:00:00Z",
-			"stack": map[string]any{"id": "01234567-89ab-cdef-0123-456789abcdef", "name": "heroku-24"},
-			"region": map[string]any{"id": "01234567-89ab-cdef-0123-456789abcdef", "name": []string{"us", "eu"}[i%2]},
+			"stack":     map[string]any{"id": "01234567-89ab-cdef-0123-456789abcdef", "name": "heroku-24"},
+			"region":    map[string]any{"id": "01234567-89ab-cdef-0123-456789abcdef", "name": []string{"us", "eu"}[i%2]},
 			"slug_size": 1024 * i, "repo_size": nil, "maintenance": i == 3, "web_url": fmt.Sprintf("https://example-%d.herokuapp.com/", i),
 			"owner": map[string]any{"email": "username@example.com", "id": "01234567-89ab-cdef-0123-456789abcdef"},
 		})
