@@ -15,6 +15,8 @@ import (
 
 const dockerPassword = "dckr_pat_Xy9-QwErTy_1234567890abcdefAB"
 
+const docker2FAToken = "eyJhbGciOiJIUzI1NiJ9.MmZhLXN0ZXAtdG9rZW4.c2lnMmZh"
+
 func dockerEnv() map[string]string {
 	return map[string]string{"DOCKER_USERNAME": "acmebot", "DOCKER_PASSWORD": dockerPassword}
 }
@@ -74,6 +76,10 @@ func (a *dockerHubAPI) token() string {
 func (a *dockerHubAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if r.URL.Path == "/v2/users/login" && a.mode == "2fa" {
+		curWrite(w, 401, `{"detail": "Require secondary authentication on MFA enabled account", "login_2fa_token": "`+docker2FAToken+`"}`)
+		return
+	}
 	if r.URL.Path == "/v2/users/login" {
 		var creds map[string]string
 		b, _ := io.ReadAll(r.Body)
@@ -220,5 +226,26 @@ func TestDockerHubDeletedMidWalkWithoutTotal(t *testing.T) {
 	api := newDockerHubAPI("deleted")
 	r, srvURL := v14Serve(t, api, "dockerhub", v14Spec(t, "dockerhub", ", total_path: count}", "}"), dockerEnv())
 	r.failedClean(t, srvURL, nil, dockerPassword, []string{"repositories"}, `resource "repositories"`, "count")
+	t.Log(r.err)
+}
+
+// TestDockerHubTwoFactorLogin: an account with two-factor authentication
+// answers the login with 401 and a login_2fa_token for
+// /v2/users/2fa-login, which a spec cannot follow: the run fails naming
+// the token URL and the status, and the login_2fa_token, a credential for
+// the second step, is in no error, log or table; no repository request
+// is sent. pipe printed the refusal's whole body, login_2fa_token
+// included, in the error and in _pipe_loads.error, where the README
+// promises a refusal names "its status and, never other values, its
+// error fields".
+func TestDockerHubTwoFactorLogin(t *testing.T) {
+	t.Skip("bug: a login or oauth2 token endpoint's refusal is printed whole: Docker Hub's login_2fa_token lands in the error and _pipe_loads")
+	api := newDockerHubAPI("2fa")
+	r, srvURL := v14Serve(t, api, "dockerhub", "", dockerEnv())
+	r.failedClean(t, srvURL, nil, dockerPassword, []string{"repositories"}, "/v2/users/login", "401")
+	r.noSecret(t, docker2FAToken)
+	if n := len(v13Locked(&api.mu, func() []string { return api.pages })); n != 0 {
+		t.Errorf("%d repository requests, want 0", n)
+	}
 	t.Log(r.err)
 }

@@ -34,7 +34,8 @@ func tfeEnv() map[string]string { return map[string]string{"TFE_TOKEN": tfeToken
 //
 // mode: "deleted" (a workspace is deleted once page 1 was served: the
 // rest move up a place), "elsewhere" (the runs' next link names another
-// host), "throttled" (the first request is a 429).
+// host), "throttled" (the first request is a 429), "stalled" (page 2's
+// next link is page 2 itself while links.last names page 3).
 type tfeAPI struct {
 	mode       string
 	other      string
@@ -111,6 +112,9 @@ func (a *tfeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if page < pages {
 		links["next"], pagination["next-page"] = link(page+1), page+1
+		if a.mode == "stalled" && page == 2 && strings.HasSuffix(r.URL.Path, "/workspaces") {
+			links["next"] = link(page)
+		}
 		if a.mode == "elsewhere" && strings.HasSuffix(r.URL.Path, "/runs") {
 			links["next"] = a.other + strings.TrimPrefix(link(page+1), "http://"+r.Host)
 		}
@@ -254,4 +258,14 @@ func TestTerraformNextElsewhere(t *testing.T) {
 	if n := other.requests(); n != 0 {
 		t.Errorf("the other host got %d requests", n)
 	}
+}
+
+// TestTerraformNextIsSelf: a page whose next link is its own URL would
+// end a json_link walk, but links.last names page 3, not read yet: the run
+// fails naming it rather than load four of five workspaces.
+func TestTerraformNextIsSelf(t *testing.T) {
+	api := newTfeAPI("stalled")
+	r, srvURL := v14Serve(t, api, "terraform", "", tfeEnv())
+	r.failedClean(t, srvURL, nil, tfeToken, []string{"workspaces", "runs"}, `resource "workspaces"`, "page%5Bnumber%5D=3")
+	t.Log(r.err)
 }
