@@ -227,12 +227,11 @@ func TestTerraformDeletedMidWalk(t *testing.T) {
 // leaves links.last and total-pages on page 3, and only
 // meta.pagination.total-count shows it (6, then 5). The links step
 // page[number], so the walk is held to the first page's total of
-// records, as the README says for json_link and page_number; but
-// "total-count" (JSON:API's kebab case) is no total name pipe knows, and
-// the run loaded workspaces 1, 2, 4, 5 and 6 with exit 0, workspace 3
-// on no page.
+// records, as the README says for json_link and page_number, and
+// "total-count" (JSON:API's kebab case) is such a total: the run fails.
+// It loaded workspaces 1, 2, 4, 5 and 6 with exit 0, workspace 3 on no
+// page, when pipe did not know the name.
 func TestTerraformDeletedMidWalkSamePages(t *testing.T) {
-	t.Skip("bug: meta.pagination.total-count (JSON:API kebab case, HCP Terraform) is not read as a total: a workspace deleted mid-walk loses another with exit 0")
 	t.Run("links", func(t *testing.T) { tfeDeletedMidWalk(t, 6, false, "total-count") })
 	t.Run("page_number", func(t *testing.T) { tfeDeletedMidWalk(t, 6, true, "total-count") })
 }
@@ -261,24 +260,26 @@ func TestTerraformNextElsewhere(t *testing.T) {
 }
 
 // TestTerraformNextIsSelf: a page whose next link is its own URL would
-// end a json_link walk, but links.last names page 3, not read yet: the run
-// fails naming it rather than load four of five workspaces.
+// end a json_link walk, but meta.pagination.total-count (and links.last,
+// page 3) say more: the run fails naming the total rather than load four
+// of five workspaces.
 func TestTerraformNextIsSelf(t *testing.T) {
 	api := newTfeAPI("stalled")
 	r, srvURL := v14Serve(t, api, "terraform", "", tfeEnv())
-	r.failedClean(t, srvURL, nil, tfeToken, []string{"workspaces", "runs"}, `resource "workspaces"`, "page%5Bnumber%5D=3")
+	r.failedClean(t, srvURL, rest.ErrMorePages, tfeToken, []string{"workspaces", "runs"}, `resource "workspaces"`, "is the page's own URL", `"meta.pagination.total-count" on the first page was 5 and 4 records were read`)
 	t.Log(r.err)
 }
 
-// TestTerraformLastLinkMovedMessage: the error of a links.last that moved
-// says "the collection changed while it was paged" once, as the other
+// TestTerraformLastLinkMovedMessage: the error of a walk whose
+// collection shrank (total-count 5 then 4, links.last moved) says "the
+// collection changed while it was paged" once, as the other
 // shifted-collection errors do ("...: pages shifted, so records ..."),
-// not twice in a row.
+// not twice in a row. (The moved links.last's own error, which said it
+// twice, is now worded so too; total-count is read first here.)
 func TestTerraformLastLinkMovedMessage(t *testing.T) {
-	t.Skip("bug: json_link's moved links.last error repeats \"the collection changed while it was paged\" (ErrShifted's text and the message's own)")
 	api := newTfeAPI("deleted")
 	r, srvURL := v14Serve(t, api, "terraform", "", tfeEnv())
-	r.failedClean(t, srvURL, rest.ErrShifted, tfeToken, []string{"workspaces", "runs"}, `resource "workspaces"`, "the link to the last page")
+	r.failedClean(t, srvURL, rest.ErrShifted, tfeToken, []string{"workspaces", "runs"}, `resource "workspaces"`)
 	if n := strings.Count(r.err.Error(), "the collection changed while it was paged"); n != 1 {
 		t.Errorf("the phrase comes %d times: %v", n, r.err)
 	}

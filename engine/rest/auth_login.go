@@ -141,7 +141,7 @@ func (l *Login) login(ctx context.Context, _ string) (string, time.Duration, err
 		return "", 0, fmt.Errorf("%s: read body: %s", where, l.red.String(err.Error()))
 	}
 	if resp.StatusCode >= 300 {
-		err := fmt.Errorf("%s: %s: %s", where, statusText(resp.StatusCode), l.red.String(snippet(b, maxBodySnippet)))
+		err := fmt.Errorf("%s: %s: %s", where, statusText(resp.StatusCode), refusalText(l.red, b))
 		return "", 0, tokenBusy(err, resp.StatusCode, resp.Header, time.Now())
 	}
 	tok := gjson.GetBytes(b, l.tokenPath)
@@ -279,6 +279,22 @@ func (l *Login) expandJSON(path, key string, v any) (any, error) {
 		return out, nil
 	}
 	return v, nil
+}
+
+// refusalText describes the refusal b of a token endpoint by its keys and
+// the values of its error and message fields (redacted), never another
+// value: a refusal may carry a credential of its own (Docker Hub's
+// login_2fa_token, for the second step of a two-factor login).
+func refusalText(red *Redactor, b []byte) string {
+	shape := loginReplyShape(red, b)
+	if root := gjson.ParseBytes(b); gjson.ValidBytes(b) && root.IsObject() {
+		for _, k := range []string{"error_description", "detail", "message"} {
+			if v := root.Get(k); v.Type == gjson.String && v.Str != "" {
+				shape += fmt.Sprintf("; %q is %s", k, red.String(snippet([]byte(v.Raw), 200)))
+			}
+		}
+	}
+	return shape
 }
 
 // loginReplyShape says what a login reply without a token holds, never a

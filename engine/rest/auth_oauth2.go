@@ -122,7 +122,7 @@ func (o *OAuth2ClientCredentials) fetch(ctx context.Context, _ string) (string, 
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil {
-			err := fmt.Errorf("%s: %s: %s", where, statusText(re.Response.StatusCode), o.red.String(snippet(re.Body, maxBodySnippet)))
+			err := fmt.Errorf("%s: %s: %s", where, statusText(re.Response.StatusCode), refusalText(o.red, re.Body))
 			return "", 0, tokenBusy(err, re.Response.StatusCode, re.Response.Header, time.Now())
 		}
 		var ue *url.Error // the request failed: no reply to describe

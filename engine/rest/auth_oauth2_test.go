@@ -35,7 +35,7 @@ func TestOAuth2TokenReplies(t *testing.T) {
 		{name: "an HTML page", contentType: "text/html", body: `<html>at-HIDDEN</html>`,
 			err: `reply 200 OK, Content-Type "text/html": not a JSON object, want one with access_token`},
 		{name: "nothing", body: ``, err: `reply 200 OK, Content-Type "application/json": empty, want a JSON object with access_token`},
-		{name: "an OAuth error on a 200", body: `{"error": "invalid_client"}`, err: `200 OK: {"error": "invalid_client"}`},
+		{name: "an OAuth error on a 200", body: `{"error": "invalid_client"}`, err: `200 OK: it holds keys "error"; "error" is "invalid_client"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tok := serve(t, func(w http.ResponseWriter, r *http.Request) {

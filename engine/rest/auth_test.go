@@ -221,7 +221,7 @@ func TestOAuth2TokenErrorIsRedacted(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = auth.Authenticate(context.Background(), get(t, "https://api.test/"))
-	want := "oauth2_client_credentials: token " + tokSrv.URL + `/token: 401 Unauthorized: {"error":"invalid_client"}`
+	want := "oauth2_client_credentials: token " + tokSrv.URL + `/token: 401 Unauthorized: it holds keys "error"; "error" is "invalid_client"`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
@@ -322,7 +322,7 @@ func TestLoginFailureHidesCredentials(t *testing.T) {
 	c, _ := newTestClient(t, Options{})
 	_, err = c.Do(context.Background(), get(t, api.URL+"/risk-management/projects"), Call{Resource: "projects", Auth: auth})
 	want := `resource "projects": GET ` + api.URL + `/risk-management/projects: auth: login POST ` + idp.URL +
-		`/identity/connect/token: 400 Bad Request: {"error":"invalid_grant","error_description":"invalid_username_or_password"}`
+		`/identity/connect/token: 400 Bad Request: it holds keys "error", "error_description"; "error" is "invalid_grant"; "error_description" is "invalid_username_or_password"`
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v\nwant %s", err, want)
 	}

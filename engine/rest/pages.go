@@ -225,6 +225,10 @@ func (w *walk) accept(prev *Page, f fetched) bool {
 		why := ""
 		if s, ok := w.p.(sender); ok && s.sentIn() != "" {
 			why = " (the API ignores " + s.sentIn() + ": check the name it reads)"
+			if _, ok := w.p.(*PageNumber); ok {
+				// A 1-based API asked for page 0 answers page 1, then page 1 again.
+				why = " (the API ignores " + s.sentIn() + ", or reads two of its page numbers as one page, as a 1-based API reads page 0 as page 1: check the name it reads and base_page)"
+			}
 		}
 		w.failPage(n, fmt.Errorf("%s: response identical to page %d: %w%s", w.where(f.page.Request), prev.Number, ErrLoop, why))
 		return false

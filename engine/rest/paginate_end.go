@@ -102,6 +102,7 @@ var (
 		"moreResult", "more_items_in_collection"}
 	doneFlags  = []string{"end_of_stream", "endOfStream", "is_last", "isLast", "last", "isLastBatch", "is_last_batch", "isLastPage", "is_last_page", "lastPage", "last_page"}
 	totalNames = []string{"total", "total_count", "totalCount", "total_results", "totalResults", "total_items", "totalItems", "total_size", "totalSize", "total_elements", "totalElements", "total_records", "totalRecords", "total_resources", "totalResources", "itemCount", "item_count", "totalEntries", "total_entries",
+		"total-count",  // JSON:API kebab case: HCP Terraform's meta.pagination.total-count
 		"@odata.count"} // OData's $count=true (Microsoft Graph, Defender, Dynamics)
 )
 

@@ -105,6 +105,9 @@ func (f pagingFields) totals() []pagedTotal {
 		if f.get(p, "pagelen").Exists() {
 			names = append(names[:len(names):len(names)], "size")
 		}
+		if p == "" && f.get(p, "results").IsArray() && f.get(p, "next").Exists() && f.get(p, "previous").Exists() {
+			names = append(names[:len(names):len(names)], "count") // Django REST framework's page (Docker Hub, PostHog)
+		}
 		for _, n := range names {
 			if v := f.get(p, n); v.Type == gjson.Number && !estimate(p+n) {
 				out = append(out, pagedTotal{p + n, v})

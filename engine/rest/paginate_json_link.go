@@ -157,7 +157,7 @@ func (j *JSONLink) Next(req *Request, resp *Response, page []gjson.Result) (bool
 			if j.pages == 1 {
 				j.firstLast = last
 			} else if j.firstLast != "" && last != j.firstLast {
-				return false, fmt.Errorf("%s: the link to the last page beside next_url_path %q was %s and is %s on page %d: %w: the collection changed while it was paged, so records may have been skipped or read twice (run again when the collection is quiet)", j.kind, j.path, redactLink(req, j.firstLast), redactLink(req, last), j.pages, ErrShifted)
+				return false, fmt.Errorf("%s: the link to the last page beside next_url_path %q was %s and is %s on page %d: %w: links shifted, so records may have been skipped or read twice (run again when the collection is quiet)", j.kind, j.path, redactLink(req, j.firstLast), redactLink(req, last), j.pages, ErrShifted)
 			}
 		}
 	}
