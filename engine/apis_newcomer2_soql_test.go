@@ -19,7 +19,13 @@ const nc2SfToken = "00D5g000004XyZa!AQ0AQH7pL2mN9vB4cX8zK1jR6tY3wE5uI0oP"
 // expired or invalid", "errorCode": "INVALID_SESSION_ID"}]); GET
 // /services/data/v59.0/query?q=SELECT … ORDER BY Id LIMIT n OFFSET m
 // answers {"totalSize", "done": true, "records"}, totalSize the number
-// of rows the query returns (its LIMIT and OFFSET applied); an OFFSET
+// of rows the query returns, its LIMIT and OFFSET applied ("Total number
+// of rows returned",
+// https://developer.salesforce.com/docs/atlas.en-us.196.0.api_tooling.meta/api_tooling/tooling_api_objects_queryresult.htm;
+// with OFFSET in the query, totalSize is at most 2000 whatever the rows
+// of the org, as
+// http://cropredysfdc.com/2015/06/25/rest-soql-offset-and-limit-2000-records/
+// observed); an OFFSET
 // above 2000 is 400 [{"message": "…", "errorCode":
 // "NUMBER_OUTSIDE_VALID_RANGE"}]; a query the fake does not parse is 400
 // MALFORMED_QUERY. n accounts exist.
