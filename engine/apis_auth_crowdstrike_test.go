@@ -209,9 +209,9 @@ func TestCSAuthTokenRefused(t *testing.T) {
 		status      int
 		want        string
 	}{
-		{"403 with errors", denied, http.StatusForbidden, `403 Forbidden: {"meta"`},
+		{"403 with errors", denied, http.StatusForbidden, `403 Forbidden: it holds keys "meta", "errors"; "errors" is [{"code": 403, "message": "access denied, authorization failed"}]`},
 		{"200 with errors and no token", denied, http.StatusOK, `reply 200 OK, Content-Type "application/json": no access_token (the reply holds keys "meta", "errors"; "errors" is [{"code": 403, "message": "access denied, authorization failed"}])`},
-		{"200 with an OAuth error", `{"error": "invalid_client", "error_description": "client is disabled"}`, http.StatusOK, `200 OK: {"error": "invalid_client", "error_description": "client is disabled"}`},
+		{"200 with an OAuth error", `{"error": "invalid_client", "error_description": "client is disabled"}`, http.StatusOK, `200 OK: it holds keys "error", "error_description"; "error" is "invalid_client"; "error_description" is "client is disabled"`},
 		{"201 with an empty token", `{"access_token": "", "token_type": "bearer", "expires_in": 1799}`, http.StatusCreated, `reply 201 Created, Content-Type "application/json": no access_token (the reply holds keys "access_token", "token_type", "expires_in")`},
 		{"expires_in no number", `{"access_token": "abcdefgh-falcon", "token_type": "bearer", "expires_in": "soon"}`, http.StatusCreated, `reply 201 Created, Content-Type "application/json": expires_in "soon" is not a whole number of seconds`},
 		{"an HTML page on 200", `<!DOCTYPE html><html><body>Sign in to Falcon</body></html>`, http.StatusOK, `reply 200 OK, Content-Type "application/json": not a JSON object, want one with access_token`},

@@ -103,7 +103,6 @@ func nc2SoqlWant(n int) []string {
 // quiet collection; running again fails the same way). Nothing in the
 // spec silences it (single_page is no offset walk).
 func TestNewcomer2SoqlOffset(t *testing.T) {
-	t.Skip("bug: with {paginator.offset} in a query language, a per-query count (Salesforce's totalSize) is held as the collection's total and fails every complete walk as shifted")
 	api := &nc2Soql{n: 5}
 	r, _ := curServe(t, api, "newcomer2_soql", "", nc2SoqlEnv)
 	r.mustLoad(t)
@@ -116,20 +115,6 @@ func TestNewcomer2SoqlOffset(t *testing.T) {
 	}
 	if fmt.Sprint(api.queries) != fmt.Sprint(want) {
 		t.Errorf("queries:\n%q\nwant\n%q", api.queries, want)
-	}
-}
-
-// TestNewcomer2SoqlOffsetShiftedToday pins what pipe does today on the
-// spec above: exit 1 at the last page, no row, the error blaming a
-// changing collection; also for exactly LIMIT accounts (the empty page
-// after them says totalSize 0).
-func TestNewcomer2SoqlOffsetShiftedToday(t *testing.T) {
-	for n, want := range map[int]string{5: `offset: body "totalSize" was 2 and is 1 at offset 4`, 2: `offset: body "totalSize" was 2 and is 0 at offset 2`} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			api := &nc2Soql{n: n}
-			r, srv := curServe(t, api, "newcomer2_soql", "", nc2SoqlEnv)
-			r.failedClean(t, srv, nil, nc2SfToken, []string{"accounts"}, want, "the collection changed while it was paged")
-		})
 	}
 }
 
@@ -153,19 +138,8 @@ func TestNewcomer2SoqlShortCollection(t *testing.T) {
 // page holding exactly the page size is for auto. The run should fail
 // naming maximum_offset (narrow the query: a WHERE on Id or a date).
 func TestNewcomer2SoqlMaximumOffsetFullPage(t *testing.T) {
-	t.Skip("bug: maximum_offset reached on a full page ends an offset walk with exit 0 although the next offset would have been read without it")
 	text := curEdited(t, "newcomer2_soql", "maximum_offset: 2000", "maximum_offset: 4")
 	api := &nc2Soql{n: 7}
 	r, srv := curServe(t, api, "newcomer2_soql", text, nc2SoqlEnv)
 	r.failedClean(t, srv, nil, nc2SfToken, []string{"accounts"}, "maximum_offset")
-}
-
-// TestNewcomer2SoqlMaximumOffsetToday pins today's outcome of the test
-// above: exit 0, 4 of the 7 accounts.
-func TestNewcomer2SoqlMaximumOffsetToday(t *testing.T) {
-	text := curEdited(t, "newcomer2_soql", "maximum_offset: 2000", "maximum_offset: 4")
-	api := &nc2Soql{n: 7}
-	r, _ := curServe(t, api, "newcomer2_soql", text, nc2SoqlEnv)
-	r.mustLoad(t)
-	r.checkTable(t, `SELECT id, name, annual_revenue FROM accounts ORDER BY id`, nc2SoqlWant(4))
 }

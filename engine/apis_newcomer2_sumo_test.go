@@ -188,26 +188,6 @@ func TestNewcomer2SumoLostMessagesLoaded(t *testing.T) {
 	r.checkTable(t, `SELECT map___messageid, map___messagetime, map___raw FROM messages ORDER BY map___messageid`, nc2SumoWantMessages(3))
 }
 
-// TestNewcomer2SumoTotalPathPlaceholder: README's placeholders table says
-// where placeholders are read ("base_url, path, params, headers, JSON and
-// form bodies, auth fields"); a {resources.*} placeholder written in
-// total_path, the newcomer's attempt at the walk's total, is accepted by
-// the checks (`pipe validate` says ok: internal/cli
-// TestNewcomer2ValidateTotalPathPlaceholder) and read as a gjson path,
-// gjson's multipath syntax making it {}: the run fails on page 1 with
-// `offset: total_path "{resources.job_status.messageCount}" is object {},
-// want a whole number` (exit 1, so no wrong data, but the message does
-// not say that placeholders are not read there).
-func TestNewcomer2SumoTotalPathPlaceholder(t *testing.T) {
-	text := curEdited(t, "newcomer2_sumo", "paginator: {type: offset, limit: 2}",
-		`paginator: {type: offset, limit: 2, total_path: "{resources.job_status.messageCount}"}`)
-	api := newNc2Sumo("DONE GATHERING RESULTS")
-	api.served = 3
-	r, srv := curServe(t, api, "newcomer2_sumo", text, nc2SumoEnv)
-	r.failedClean(t, srv, nil, nc2SumoKey, []string{"search_jobs", "job_status", "messages"},
-		`offset: total_path "{resources.job_status.messageCount}" is object {}, want a whole number`)
-}
-
 // TestNewcomer2SumoCookieSession pins type 4: Sumo's docs require the
 // job's session cookie on every request after the POST; pipe keeps no
 // cookies between requests (the README names none), so the status poll

@@ -85,7 +85,7 @@ func (n *Normalizer) extraNode(name string) *node {
 	}
 	nd, taken := t.owners[col]
 	if nd == nil {
-		nd = &node{full: name, path: name, col: col}
+		nd = &node{full: name, path: name, col: col, pk: n.pk[name]}
 		for i := 0; taken; i++ { // a bookkeeping name
 			nd.col = schema.Shorten(schema.Disambiguate(name, fmt.Sprint("extra", i)), n.cfg.MaxIdentLen)
 			_, taken = t.owners[nd.col]

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tidwall/gjson"
 )
@@ -88,7 +89,12 @@ func (n *Normalizer) keyText(rec gjson.Result, extra []Field, canonical bool) ([
 		default:
 			ev, ok := n.extraKey(p, extra)
 			if !ok {
-				return nil, false, fmt.Errorf("table %q: primary key %q: %w", n.cfg.Table, p, ErrMissingKey)
+				hint := ""
+				if strings.Contains(p, "__") && rec.Get(strings.SplitN(p, "__", 2)[0]).Exists() {
+					// A column name: the record's fields are read by path.
+					hint = ` (primary_key is a path into the record, nested fields joined by "." as the API writes their keys, not a column name with "__")`
+				}
+				return nil, false, fmt.Errorf("table %q: primary key %q: %w%s", n.cfg.Table, p, ErrMissingKey, hint)
 			}
 			s = ev
 		}

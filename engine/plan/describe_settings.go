@@ -101,6 +101,8 @@ func valueText(v any, quote bool) string {
 		return x
 	case []string:
 		return strings.Join(x, " ")
+	case nil:
+		return "null" // a JSON null of a body, as the request sends it
 	case Settings:
 		parts := make([]string, len(x))
 		for i, e := range x {

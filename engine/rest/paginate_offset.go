@@ -113,7 +113,11 @@ func (o *Offset) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	if o.same.repeats(page) {
 		return false, fmt.Errorf("offset: the page at offset %d holds the same %d records as the page before it: %w (the API ignores %s: check the name it reads)", o.cur, records, ErrLoop, o.sentIn())
 	}
-	if o.totalPath == "" { // total_path's own check covers it
+	// total_path's own check covers it. With {paginator.offset} written
+	// in a query language each page is a query of its own, and a count
+	// its answer shows (Salesforce's totalSize, LIMIT and OFFSET applied)
+	// is that query's rows, not the collection's.
+	if o.totalPath == "" && !o.placed[ValueOffset] {
 		if err := o.totalSeen.check("offset", resp, fmt.Sprintf("offset %d", o.cur)); err != nil {
 			return false, err
 		}
@@ -216,10 +220,16 @@ func (o *Offset) capped(req *Request, resp *Response, records, reached, next int
 		detail = fmt.Sprintf("total_path %q is %d and %d records were read", o.totalPath, o.total, reached)
 	default:
 		s := moreSign(req, resp, records, reached, []string{o.hasMorePath, o.totalPath})
-		if s == nil {
+		switch {
+		case s != nil:
+			detail = s.detail
+		case o.totalPath == "" && records >= o.limit:
+			// A full page is followed without maximum_offset: it does not
+			// show the end.
+			detail = fmt.Sprintf("the page at offset %d was full (%d records, limit %d) and the API shows no total", next-o.limit, records, o.limit)
+		default:
 			return nil
 		}
-		detail = s.detail
 	}
 	return fmt.Errorf("offset: maximum_offset %d reached at offset %d, but %s: %w (raise maximum_offset, or narrow the query so that fewer records match: an API that pages no deeper than a cap needs a filter, such as a date window, per resource)", o.maximum, next, detail, ErrMorePages)
 }

@@ -70,8 +70,9 @@ func TestOffsetNullTotalNamesTheFix(t *testing.T) {
 }
 
 // TestOffsetMaximumOnlyWhenDone: maximum_offset ends a walk (limit 3)
-// quietly only when the response shows nothing past it; has_more true or
-// a total above the records read wrap ErrMorePages.
+// quietly only when the response shows nothing past it; has_more true, a
+// total above the records read, or, without a total, a full page (which
+// the walk would follow without the cap) wrap ErrMorePages.
 func TestOffsetMaximumOnlyWhenDone(t *testing.T) {
 	tests := []struct {
 		name string
@@ -80,7 +81,7 @@ func TestOffsetMaximumOnlyWhenDone(t *testing.T) {
 		err  error
 		msg  string
 	}{
-		{"nothing more", func(*PaginatorConfig) {}, `{}`, nil, ""},
+		{"a full page, no total", func(*PaginatorConfig) {}, `{}`, ErrMorePages, "the page at offset 3 was full (3 records, limit 3) and the API shows no total"},
 		{"total reached", func(c *PaginatorConfig) { c.TotalPath = "total" }, `{"total":6}`, nil, ""},
 		{"total above", func(c *PaginatorConfig) { c.TotalPath = "total" }, `{"total":7}`, ErrMorePages, `maximum_offset 6 reached at offset 6, but total_path "total" is 7 and 6 records were read`},
 		{"has_more", func(c *PaginatorConfig) { c.HasMorePath = "more" }, `{"more":true}`, ErrMorePages, `but has_more_path "more" is true`},

@@ -1,12 +1,24 @@
 package spec
 
-import "fmt"
+import (
+	"fmt"
+	"regexp"
+)
+
+// responsePlaceholder matches a placeholder written in a path into the
+// response, where none is read: gjson would read its braces as a
+// multipath ({resources.p.total} is the object {}).
+var responsePlaceholder = regexp.MustCompile(`\{(vars|secrets|resources|incremental|paginator)\.[^{}]*\}`)
 
 // checkResponsePaths checks every path into the response a spec writes
 // (data_selector, the paginators' paths, incremental cursor paths): one
 // in dlt's JSONPath form must be one pipe can translate (GJSONPath).
 func (c *checker) checkResponsePaths() {
 	check := func(path, p string) {
+		if m := responsePlaceholder.FindString(p); m != "" {
+			c.errorf(path, "%s: a path into each response, where placeholders are not read (they fill requests: path, params, headers, bodies); a value of a parent record cannot be read here", m)
+			return
+		}
 		if _, err := GJSONPath(p); err != nil {
 			c.errorf(path, "%v", err)
 		}

@@ -96,7 +96,6 @@ func TestNewcomer2SampleSumoPolls(t *testing.T) {
 // the schema records the column as no key at all (pipe schema shows
 // "keys" from the same flag).
 func TestNewcomer2SampleParentKeyMarked(t *testing.T) {
-	t.Skip("bug: a primary key column taken from the parent (include_from_parent) is not flagged as a primary key in the table's schema")
 	api := &nc2SumoSampleAPI{}
 	srv := httptest.NewServer(api)
 	defer srv.Close()
