@@ -148,16 +148,20 @@ func TestStatuspageRateLimited(t *testing.T) {
 	}
 }
 
-// TestStatuspage420: the 420 Statuspage kept answering instead (with
-// Retry-After: 60) is no status pipe retries by itself: the run fails
-// naming it, nothing loaded; a response_actions rule retries it, and the
-// wait is the Retry-After.
+// TestStatuspage420: the 420 Statuspage kept answering instead of a 429
+// (with Retry-After: 60) is a rate limit pipe waits out by itself, as it
+// waits a 429, and so does a response_actions rule that retries it; the
+// wait is the Retry-After. (pipe failed on it at once.)
 func TestStatuspage420(t *testing.T) {
 	api := newStatuspageAPI()
 	api.limited = 420
-	r, srvURL := v14Serve(t, api, "statuspage", "", statuspageEnv())
-	r.failedClean(t, srvURL, nil, statuspageKey, []string{"components"}, `resource "components"`, "420")
-	t.Log(r.err)
+	var waited curSleeps
+	r, _ := v14Serve(t, api, "statuspage", "", statuspageEnv(), waited.tune)
+	r.mustLoad(t)
+	api.check(t, r)
+	if w := fmt.Sprint(waited.all()); w != "[1m0s]" {
+		t.Errorf("waits %s, want [1m0s]", w)
+	}
 
 	api = newStatuspageAPI()
 	api.limited = 420

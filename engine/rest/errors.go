@@ -102,12 +102,16 @@ func afterAttempts(n int) string {
 
 func retryableStatus(code int) bool {
 	switch code {
-	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+	case http.StatusTooManyRequests, statusEnhanceYourCalm, http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	}
 	return false
 }
+
+// statusEnhanceYourCalm is 420, no HTTP status but the rate limit answer
+// of Twitter's first API and of Atlassian Statuspage, with Retry-After.
+const statusEnhanceYourCalm = 420
 
 // statusText renders "429 Too Many Requests" even for codes net/http does
 // not name.

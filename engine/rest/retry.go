@@ -40,7 +40,7 @@ func fullJitter(ceil time.Duration) time.Duration {
 // secondary limit). Any other 403 is a refusal, not retried.
 func rateLimited(resp *Response) bool {
 	switch resp.StatusCode {
-	case http.StatusTooManyRequests:
+	case http.StatusTooManyRequests, statusEnhanceYourCalm:
 		return true
 	case http.StatusForbidden:
 		h := resp.Header
