@@ -113,12 +113,17 @@ func (o *Offset) Next(req *Request, resp *Response, page []gjson.Result) (bool, 
 	if o.same.repeats(page) {
 		return false, fmt.Errorf("offset: the page at offset %d holds the same %d records as the page before it: %w (the API ignores %s: check the name it reads)", o.cur, records, ErrLoop, o.sentIn())
 	}
-	// total_path's own check covers it. With {paginator.offset} written
-	// in a query language each page is a query of its own, and a count
-	// its answer shows (Salesforce's totalSize, LIMIT and OFFSET applied)
-	// is that query's rows, not the collection's.
-	if o.totalPath == "" && !o.placed[ValueOffset] {
-		if err := o.totalSeen.check("offset", resp, fmt.Sprintf("offset %d", o.cur)); err != nil {
+	if o.totalPath == "" { // total_path's own check covers it
+		err := o.totalSeen.check("offset", resp, fmt.Sprintf("offset %d", o.cur))
+		if o.placed[ValueOffset] && o.pages == 1 && o.totalSeen.first == records {
+			// With {paginator.offset} written in a query language each
+			// page is a query of its own: a count its first answer shows
+			// that equals its records is that query's rows (Salesforce's
+			// totalSize, LIMIT and OFFSET applied), not the collection's.
+			// A count above them is a collection's total, and is held.
+			o.totalSeen.drop()
+		}
+		if err != nil {
 			return false, err
 		}
 	}

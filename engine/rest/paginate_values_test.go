@@ -354,3 +354,41 @@ func TestPagerValuesCursor(t *testing.T) {
 		t.Errorf("cursor inside text: err %v, want one saying it has no value on the first page", err)
 	}
 }
+
+// TestPlacedOffsetTotals: with {paginator.offset} paging a query
+// language, a count the first answer shows equal to its records is that
+// query's (Salesforce SOQL's totalSize, LIMIT and OFFSET applied: 2, 2,
+// then 1) and holds nothing, while a count above them is the
+// collection's total, held as without the placeholder: a record deleted
+// mid-walk fails the run.
+func TestPlacedOffsetTotals(t *testing.T) {
+	walk := func(bodies ...string) error {
+		t.Helper()
+		pg, err := NewPaginator(pcfg("offset", func(c *PaginatorConfig) { c.Limit, c.Placed = 2, []string{ValueOffset, ValueLimit} }), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := get(t, "https://api.test/query")
+		pg.Init(req)
+		for i, b := range bodies {
+			recs := gjson.Get(b, "records").Array()
+			more, err := pg.Next(req, &Response{Body: []byte(b)}, recs)
+			if err != nil || !more {
+				if i != len(bodies)-1 && err == nil {
+					t.Fatalf("page %d ended the walk", i+1)
+				}
+				return err
+			}
+		}
+		t.Fatal("the walk did not end")
+		return nil
+	}
+	// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
+	if err := walk(`{"totalSize":2,"done":true,"records":[{"Id":1},{"Id":2}]}`, `{"totalSize":2,"done":true,"records":[{"Id":3},{"Id":4}]}`, `{"totalSize":1,"done":true,"records":[{"Id":5}]}`); err != nil {
+		t.Errorf("per-query counts: %v, want the walk to end at the short page", err)
+	}
+	err := walk(`{"total":5,"records":[{"Id":1},{"Id":2}]}`, `{"total":4,"records":[{"Id":4},{"Id":5}]}`)
+	if !errors.Is(err, ErrShifted) || !strings.Contains(err.Error(), `body "total" was 5 and is 4`) {
+		t.Errorf("a collection's total that changed: %v, want ErrShifted", err)
+	}
+}
