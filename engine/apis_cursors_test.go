@@ -50,11 +50,19 @@ func curRunSpec(t *testing.T, vendor, apiURL, db string, env map[string]string) 
 // tune.
 func curRunText(t *testing.T, vendor, text, apiURL, db string, env map[string]string, tune ...func(*engine.Options)) curRun {
 	t.Helper()
-	file := filepath.Join("apis", vendor+".yml")
-	p := testdataPlan(t, file, apiURL)
-	if text != "" {
-		p = specPlan(t, file, []byte(text), apiURL)
+	return runSpecIn(t, "apis", vendor, text, apiURL, db, env, tune...)
+}
+
+// runSpecIn runs testdata/<dir>/<vendor>.yml (or text, when not empty)
+// against apiURL into the SQLite file db, the secret env[NAME] read from
+// the environment variable NAME, logging at debug level, the options
+// adjusted by tune.
+func runSpecIn(t *testing.T, dir, vendor, text, apiURL, db string, env map[string]string, tune ...func(*engine.Options)) curRun {
+	t.Helper()
+	if text == "" {
+		text = specIn(t, dir, vendor)
 	}
+	p := specPlan(t, filepath.Join(dir, vendor+".yml"), []byte(text), apiURL)
 	logs := &syncBuffer{}
 	o := engine.Options{
 		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
@@ -73,10 +81,19 @@ func curRunText(t *testing.T, vendor, text, apiURL, db string, env map[string]st
 // curRunText; it returns the run and the server's URL.
 func curServe(t *testing.T, h http.Handler, vendor, text string, env map[string]string, tune ...func(*engine.Options)) (curRun, string) {
 	t.Helper()
+	return serveSpecIn(t, h, "apis", vendor, text, env, tune...)
+}
+
+// serveSpecIn serves h on a new test server and runs
+// testdata/<dir>/<vendor>.yml (or text) against it into a new SQLite file,
+// as runSpecIn; it waits until every request pipe began was answered,
+// and returns the run and the server's URL.
+func serveSpecIn(t *testing.T, h http.Handler, dir, vendor, text string, env map[string]string, tune ...func(*engine.Options)) (curRun, string) {
+	t.Helper()
 	f := &inflight{h: h}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	r := curRunText(t, vendor, text, srv.URL, filepath.Join(t.TempDir(), vendor+".db"), env, tune...)
+	r := runSpecIn(t, dir, vendor, text, srv.URL, filepath.Join(t.TempDir(), vendor+".db"), env, tune...)
 	f.settle(t)
 	return r, srv.URL
 }
@@ -239,11 +256,25 @@ func curNullable(v any) string {
 // curTestdata returns the text of testdata/apis/<vendor>.yml.
 func curTestdata(t *testing.T, vendor string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "apis", vendor+".yml"))
+	return specIn(t, "apis", vendor)
+}
+
+// specIn returns testdata/<dir>/<vendor>.yml with each old of oldNew
+// replaced by the new after it; an old the spec lacks fails t.
+func specIn(t *testing.T, dir, vendor string, oldNew ...string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", dir, vendor+".yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(data)
+	text := string(data)
+	for i := 0; i+1 < len(oldNew); i += 2 {
+		if !strings.Contains(text, oldNew[i]) {
+			t.Fatalf("%s.yml has no %q", vendor, oldNew[i])
+		}
+		text = strings.ReplaceAll(text, oldNew[i], oldNew[i+1])
+	}
+	return text
 }
 
 // curSleeps records the waits of a run (tune sets engine.Options.Sleep).
@@ -286,14 +317,7 @@ func (s *curSleeps) check(t *testing.T, got, want int32, wantWaits string) {
 // replaced by the new after it; an old the spec lacks fails t.
 func curEdited(t *testing.T, vendor string, oldNew ...string) string {
 	t.Helper()
-	text := curTestdata(t, vendor)
-	for i := 0; i+1 < len(oldNew); i += 2 {
-		if !strings.Contains(text, oldNew[i]) {
-			t.Fatalf("%s.yml has no %q", vendor, oldNew[i])
-		}
-		text = strings.ReplaceAll(text, oldNew[i], oldNew[i+1])
-	}
-	return text
+	return specIn(t, "apis", vendor, oldNew...)
 }
 
 // failedClean asserts a run that failed naming parts, wrapping sentinel

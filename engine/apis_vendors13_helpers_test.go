@@ -1,16 +1,10 @@
 package engine_test
 
 import (
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
-	"github.com/pipe-etl/pipe/credentials/secrets"
 	"github.com/pipe-etl/pipe/engine"
 )
 
@@ -20,52 +14,22 @@ import (
 // pages it was written from. Their specs, written as a newcomer would from
 // the README, are testdata/vendors13/<vendor>.yml.
 
-// v13Spec returns testdata/vendors13/<vendor>.yml with each old of oldNew
-// replaced by the new after it; an old the spec lacks fails t.
+// v13Spec returns testdata/vendors13/<vendor>.yml edited as specIn does.
 func v13Spec(t *testing.T, vendor string, oldNew ...string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "vendors13", vendor+".yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(data)
-	for i := 0; i+1 < len(oldNew); i += 2 {
-		if !strings.Contains(text, oldNew[i]) {
-			t.Fatalf("%s.yml has no %q", vendor, oldNew[i])
-		}
-		text = strings.ReplaceAll(text, oldNew[i], oldNew[i+1])
-	}
-	return text
+	return specIn(t, "vendors13", vendor, oldNew...)
 }
 
-// v13Serve serves h and runs the vendor's spec (or text, when not empty)
-// against it into a new SQLite file, as curServe does.
+// v13Serve is serveSpecIn for testdata/vendors13.
 func v13Serve(t *testing.T, h http.Handler, vendor, text string, env map[string]string, tune ...func(*engine.Options)) (curRun, string) {
 	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return v13Run(t, vendor, text, srv.URL, filepath.Join(t.TempDir(), vendor+".db"), env, tune...), srv.URL
+	return serveSpecIn(t, h, "vendors13", vendor, text, env, tune...)
 }
 
-// v13Run runs the vendor's spec (or text, when not empty) against apiURL
-// into the SQLite file db, as curRunText does for testdata/apis.
+// v13Run is runSpecIn for testdata/vendors13.
 func v13Run(t *testing.T, vendor, text, apiURL, db string, env map[string]string, tune ...func(*engine.Options)) curRun {
 	t.Helper()
-	if text == "" {
-		text = v13Spec(t, vendor)
-	}
-	p := specPlan(t, filepath.Join("vendors13", vendor+".yml"), []byte(text), apiURL)
-	logs := &syncBuffer{}
-	o := engine.Options{
-		Secrets: secrets.Env{Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
-		Sleep:   noWait,
-		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	}
-	for _, f := range tune {
-		f(&o)
-	}
-	rep, err := runInto(t, p, db, o)
-	return curRun{rep: rep, err: err, logs: logs.String(), db: db}
+	return runSpecIn(t, "vendors13", vendor, text, apiURL, db, env, tune...)
 }
 
 // v13Locked returns a copy of what get returns, read under mu: a fake's

@@ -181,7 +181,7 @@ func TestOnePasswordSecondRun(t *testing.T) {
 	api.events = append(api.events, opEvent(6, "2024-03-06T09:00:00Z"))
 	api.bodies = nil
 	api.mu.Unlock()
-	r2 := v14Run(t, "onepassword", "", srvURL, r.db, opEnv())
+	r2 := runSpecIn(t, "vendors14", "onepassword", "", srvURL, r.db, opEnv())
 	r2.mustLoad(t)
 	api.check(t, r2)
 	bodies := v13Locked(&api.mu, func() []string { return api.bodies })
